@@ -1,0 +1,49 @@
+/*
+ * f2c_csv: writes one CSV partition file (RFC 4180) atomically.
+ *
+ * Fields are quoted only when they contain a comma, a double quote, CR or LF; quoting and the
+ * doubling of embedded quotes is done by libcsv (csv_write).  Line breaks inside values are
+ * kept (inside quotes), records end with CRLF as RFC 4180 §2.1 says, UTF-8 bytes pass through.
+ *
+ * Atomicity: rows go to "<path>.tmp-<pid>" in the destination folder; f2c_csv_commit flushes,
+ * fsyncs, closes and renames it to <path>, so a reader never sees a partition that looks
+ * complete but is not.  f2c_csv_abort (or a crash) leaves no file under the final name.
+ *
+ * Ownership: f2c_csv_open returns a writer the caller must end with exactly one of commit or
+ * abort, which also free it.  Writers are independent; one thread per writer.
+ */
+#ifndef FHIR2CDM_F2C_CSV_H
+#define FHIR2CDM_F2C_CSV_H
+
+#include <stddef.h>
+
+#include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_error.h"
+
+typedef struct f2c_csv f2c_csv;
+
+/* Creates the temporary file for final path `path` (its folder must exist).
+ * Errors: F2C_EIO (message names the temp file and strerror), F2C_ENOMEM. */
+f2c_status f2c_csv_open(const char *path, f2c_csv **out, f2c_error *err);
+
+/* Writes one record of n fields; cells[i] has lens[i] bytes (need not be NUL-terminated).
+ * Errors: F2C_EIO, F2C_ENOMEM. */
+f2c_status f2c_csv_write_row(f2c_csv *w, size_t n, const char *const *cells, const size_t *lens,
+                             f2c_error *err);
+
+/* Records written so far, the header record included. */
+unsigned long long f2c_csv_records(const f2c_csv *w);
+
+/* Finishes and publishes the file under its final name; frees w.  Errors: F2C_EIO (the temp
+ * file is then removed). */
+f2c_status f2c_csv_commit(f2c_csv *w, f2c_error *err);
+
+/* Closes and removes the temporary file; frees w.  NULL is allowed. */
+void f2c_csv_abort(f2c_csv *w);
+
+/* Appends field s[0..n) to out as it would appear in a record (quoted if needed).
+ * Returns 0, or -1 when out of memory.  Used by the writer and by anyone who must compare with
+ * what the writer writes (e.g. the header check of existing partitions). */
+int f2c_csv_append_field(f2c_buf *out, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * f2c_json: one parsed JSON document (an NDJSON line or a configuration file) that remembers
+ * where each value came from in its source text.
+ *
+ * cJSON turns numbers into doubles, which would lose FHIR decimal precision ("1.50" has two
+ * significant decimals; 2^53+1 does not fit a double).  The table rules require decimals exactly
+ * as their JSON text and `array` cells as the element's JSON text, so a document can give back
+ * the exact source bytes of any node.  Those byte ranges are found lazily, on the first request
+ * per document, by a scan that walks the source text in step with the cJSON tree (cJSON keeps
+ * members in document order); documents whose cells never need source text never pay for it.
+ *
+ * Ownership: the document does not copy the text given to f2c_doc_parse; the caller keeps it
+ * alive and unmodified until the next parse or free.  Node pointers returned by cJSON belong to
+ * the document and are valid until the next parse or free.  A document is not thread-safe; use
+ * one per thread and reuse it across lines (parse releases the previous tree).
+ *
+ * Implementation note: each node's span index is stored in cJSON's (deprecated, otherwise
+ * unused by us) `valueint` field; callers must not read valueint from documents parsed here.
+ */
+#ifndef FHIR2CDM_F2C_JSON_H
+#define FHIR2CDM_F2C_JSON_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "fhir2cdm/f2c_error.h"
+
+typedef struct f2c_doc f2c_doc;
+
+/* A new empty document, or NULL when out of memory. */
+f2c_doc *f2c_doc_new(void);
+
+/*
+ * Parses text[0..len) (RFC 8259 JSON; text need not be NUL-terminated).  On failure returns
+ * F2C_EJSON with err->column set to the 1-based byte offset where parsing stopped and err->message
+ * describing what was found there (e.g. "unexpected character '}'" or "unexpected end of
+ * text"); F2C_ENOMEM when out of memory.  The previous tree is released in both cases.
+ * err->file and err->line are left for the caller to fill.
+ */
+f2c_status f2c_doc_parse(f2c_doc *d, const char *text, size_t len, f2c_error *err);
+
+/* Root node of the last successful parse, or NULL. */
+const cJSON *f2c_doc_root(const f2c_doc *d);
+
+/*
+ * Exact source text of `node` (a node of this document's current tree): for a number its
+ * literal ("1.50", "-0", "1e3"), for an array or object the bytes from its opening bracket to
+ * its closing one, for a string the quoted JSON string literal including escapes.
+ * Sets *p and *n and returns 0; returns -1 when node is not of this document or memory ran out.
+ */
+int f2c_doc_source(f2c_doc *d, const cJSON *node, const char **p, size_t *n);
+
+/* Releases the document and its tree.  NULL is allowed. */
+void f2c_doc_free(f2c_doc *d);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * f2c_table: the table model, the one description of an output table that every part of the
+ * project reads (the transformer's row builder, the CSV header, model.json, and later the
+ * schema viewer), so the columns and their order can never disagree between them.
+ *
+ * A table is either a resource table (one row per resource; first column ResourceId) or an
+ * unroll table (one row per element reached by its unrollPath; first columns RowId, ResourceId,
+ * FhirPath, ParentPath).  Its user columns come after the reserved ones, in declaration order,
+ * with property groups already expanded (see f2c_tablecfg.h).
+ *
+ * Ownership: an f2c_tableset owns everything reachable from it (all strings and arrays are
+ * heap-allocated and released by f2c_tableset_free).  A loaded tableset is immutable and may be
+ * read from several threads at once.
+ */
+#ifndef FHIR2CDM_F2C_TABLE_H
+#define FHIR2CDM_F2C_TABLE_H
+
+#include <stddef.h>
+
+#include "fhir2cdm/f2c_type.h"
+
+/* Reserved column names (the original tool's). */
+#define F2C_COL_ROWID "RowId"
+#define F2C_COL_RESOURCEID "ResourceId"
+#define F2C_COL_FHIRPATH "FhirPath"
+#define F2C_COL_PARENTPATH "ParentPath"
+
+/* One step of a column path: an element name, and the choice-type spelling to try when the
+ * element itself is absent (e.g. step "deceased" with alt "deceasedDateTime"); alt may be NULL. */
+typedef struct f2c_step {
+    char *name;
+    char *alt;
+} f2c_step;
+
+typedef struct f2c_column {
+    char *name;      /* column (CDM attribute) name, e.g. "NamePeriodStart" */
+    f2c_type type;   /* declared type; never F2C_T_NONE */
+    f2c_step *path;  /* element steps from the row's node: group paths, then the property's */
+    size_t npath;    /* 0: the row's node itself */
+    char *fhir_expression; /* FHIRPath evaluated with the node at `path` as context; or NULL */
+    char *origin;    /* where it was declared: "file#/json/pointer" (for messages) */
+} f2c_column;
+
+typedef struct f2c_table {
+    char *name;          /* table name as configured, e.g. "PatientName" */
+    char *entity;        /* CDM entity name: "Local" + name */
+    char *resource_type; /* e.g. "Patient" */
+    char *unroll_path;   /* as configured, e.g. "Patient.contact.telecom"; NULL for resource tables */
+    char **unroll;       /* unroll steps after the resource type: {"contact","telecom"} */
+    size_t nunroll;      /* 0 for a resource table */
+    f2c_column *columns; /* user columns in declaration order */
+    size_t ncolumns;
+    char *file;          /* configuration file the table came from */
+} f2c_table;
+
+typedef struct f2c_tableset {
+    f2c_table *tables; /* sorted by name (byte order) so output order never depends on readdir */
+    size_t count;
+} f2c_tableset;
+
+/* Number of reserved columns of t: 1 (resource table) or 4 (unroll table). */
+size_t f2c_table_reserved_count(const f2c_table *t);
+
+/* Total columns: reserved + user. */
+size_t f2c_table_width(const f2c_table *t);
+
+/* Name of column i (0 <= i < width) in output order: reserved first, then user columns. */
+const char *f2c_table_column_name(const f2c_table *t, size_t i);
+
+/* Type of column i: reserved columns are F2C_T_STRING. */
+f2c_type f2c_table_column_type(const f2c_table *t, size_t i);
+
+/* Index of the table named `name`, or -1. */
+long f2c_tableset_find(const f2c_tableset *s, const char *name);
+
+/* Releases everything owned by s and zeroes it.  NULL is allowed. */
+void f2c_tableset_free(f2c_tableset *s);
+
+#endif
