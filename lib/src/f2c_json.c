@@ -1,0 +1,524 @@
+/*
+ * f2c_json: see f2c_json.h.
+ *
+ * Why the module is shaped this way:
+ *
+ *  - Every parse first runs our own strict RFC 8259 syntax check (check_syntax), and only then
+ *    hands the text to cJSON to build the tree.  cJSON alone is not enough: it accepts texts that
+ *    are not JSON ("01", "1.", trailing garbage after the value, raw control characters and
+ *    "\uZZZZ" inside strings), and when it fails its end pointer is imprecise (for a text cut
+ *    short it points at the last byte, not past it), so it cannot say what went wrong or where.
+ *    It also writes a process-wide error pointer on every failure, which would be a data race in
+ *    the multi-threaded transformer; because the check runs first, cJSON is never given a text it
+ *    rejects for its syntax.  The check is a single pass with no allocation (the nesting stack
+ *    is a local array bounded by cJSON's own CJSON_NESTING_LIMIT, which the check enforces so
+ *    both agree on what is accepted).  A cJSON failure after a successful check can then only be
+ *    an allocation failure, or, with a cJSON build older than the Debian fix for CVE-2023-26819,
+ *    a number literal longer than 63 characters; the check remembers the longest literal so that
+ *    case is reported as a JSON error rather than as out of memory.
+ *
+ *  - Source spans are found lazily (see the header) by a second walk over the text in step with
+ *    the tree.  The walk trusts the grammar the check already verified, so it only has to find
+ *    where each value starts and ends.  It is iterative (an explicit stack of open containers,
+ *    kept in the document and reused) so deep documents cannot exhaust a worker thread's stack.
+ *    Spans live in one array per document, reused across parses, indexed in document order;
+ *    each node's index is kept in its valueint field and each span remembers its node, so a node
+ *    of another live document is recognised and refused (nodes of an earlier tree are freed and
+ *    must not be passed at all).
+ *
+ *  - No globals and no static mutable data: one document per thread is all the transformer needs.
+ */
+#include "fhir2cdm/f2c_json.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The longest number literal every cJSON 1.7.15 build accepts (older builds copy a literal into
+ * a 64-byte buffer). */
+#define F2C_JSON_OLD_CJSON_NUMBER_MAX 63
+
+typedef struct f2c_span {
+    const cJSON *node;
+    size_t start, end; /* [start, end) byte offsets into the document text */
+} f2c_span;
+
+struct f2c_doc {
+    cJSON *root;
+    const char *text;
+    size_t len;
+    int spans_ready; /* spans describe the current tree */
+    f2c_span *spans;
+    size_t nspans, spans_cap;
+    const cJSON **stack; /* open containers during the span walk */
+    size_t stack_cap;
+};
+
+f2c_doc *f2c_doc_new(void)
+{
+    return calloc(1, sizeof(f2c_doc));
+}
+
+static void release_tree(f2c_doc *d)
+{
+    cJSON_Delete(d->root);
+    d->root = NULL;
+    d->text = NULL;
+    d->len = 0;
+    d->spans_ready = 0;
+    d->nspans = 0;
+}
+
+void f2c_doc_free(f2c_doc *d)
+{
+    if (!d) return;
+    release_tree(d);
+    free(d->spans);
+    free(d->stack);
+    free(d);
+}
+
+const cJSON *f2c_doc_root(const f2c_doc *d)
+{
+    return d ? d->root : NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Syntax check
+ */
+
+/* What the syntax check found wrong. */
+typedef enum syntax_fault {
+    FAULT_NONE = 0,
+    FAULT_UNEXPECTED, /* the byte at offset (or the end of the text) cannot come there */
+    FAULT_CONTROL,    /* a raw control character inside a string */
+    FAULT_ESCAPE,     /* a backslash followed by something that is not an escape */
+    FAULT_SURROGATE,  /* \uXXXX that is half of a UTF-16 surrogate pair without the other half */
+    FAULT_NESTING     /* more than CJSON_NESTING_LIMIT open arrays/objects */
+} syntax_fault;
+
+typedef struct syntax_result {
+    syntax_fault fault;
+    size_t offset; /* of the fault */
+    int byte;      /* the byte at offset, or -1 at the end of the text */
+    size_t longest_number, longest_number_at;
+} syntax_result;
+
+static int is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t skip_ws(const unsigned char *s, size_t len, size_t i)
+{
+    while (i < len && is_ws(s[i]))
+        i++;
+    return i;
+}
+
+static int is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Records fault f at offset i; returns (size_t)-1, the scanners' failure value. */
+static size_t fail_with(syntax_result *r, const unsigned char *s, size_t len, size_t i,
+                        syntax_fault f)
+{
+    r->fault = f;
+    r->offset = i;
+    r->byte = i < len ? s[i] : -1;
+    return (size_t)-1;
+}
+
+static size_t fail_at(syntax_result *r, const unsigned char *s, size_t len, size_t i)
+{
+    return fail_with(r, s, len, i, FAULT_UNEXPECTED);
+}
+
+/* Reads \uXXXX at s[i] (s[i] is the backslash).  Returns the code unit, or -1 after fail_*. */
+static long read_u_escape(syntax_result *r, const unsigned char *s, size_t len, size_t i)
+{
+    long v = 0;
+    if (i + 1 >= len) return (fail_at(r, s, len, i + 1), -1);
+    if (s[i + 1] != 'u') return (fail_at(r, s, len, i + 1), -1);
+    for (size_t k = i + 2; k < i + 6; k++) {
+        int h = k < len ? hex_value(s[k]) : -1;
+        if (h < 0) return (fail_at(r, s, len, k), -1);
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* s[i] is '"'.  Returns the offset just past the closing quote, or (size_t)-1. */
+static size_t check_string(syntax_result *r, const unsigned char *s, size_t len, size_t i)
+{
+    i++;
+    for (;;) {
+        if (i >= len) return fail_at(r, s, len, i);
+        unsigned char c = s[i];
+        if (c == '"') return i + 1;
+        if (c < 0x20) return fail_with(r, s, len, i, FAULT_CONTROL);
+        if (c != '\\') {
+            i++;
+            continue;
+        }
+        if (i + 1 >= len) return fail_at(r, s, len, i + 1);
+        c = s[i + 1];
+        if (c != '\0' && strchr("\"\\/bfnrt", c)) {
+            i += 2;
+            continue;
+        }
+        if (c != 'u') return fail_with(r, s, len, i + 1, FAULT_ESCAPE);
+        long u = read_u_escape(r, s, len, i);
+        if (u < 0) return (size_t)-1;
+        /* cJSON refuses unpaired UTF-16 surrogates (they have no UTF-8 form); so do we. */
+        if (u >= 0xDC00 && u <= 0xDFFF) return fail_with(r, s, len, i, FAULT_SURROGATE);
+        if (u >= 0xD800 && u <= 0xDBFF) {
+            if (i + 6 >= len || s[i + 6] != '\\' || i + 7 >= len || s[i + 7] != 'u')
+                return fail_with(r, s, len, i, FAULT_SURROGATE);
+            long lo = read_u_escape(r, s, len, i + 6);
+            if (lo < 0) return (size_t)-1;
+            if (lo < 0xDC00 || lo > 0xDFFF) return fail_with(r, s, len, i, FAULT_SURROGATE);
+            i += 12;
+        } else {
+            i += 6;
+        }
+    }
+}
+
+/* s[i] is '-' or a digit.  Returns the offset just past the number, or (size_t)-1. */
+static size_t check_number(syntax_result *r, const unsigned char *s, size_t len, size_t i)
+{
+    size_t start = i;
+    if (s[i] == '-') i++;
+    if (i >= len || !is_digit(s[i])) return fail_at(r, s, len, i);
+    if (s[i] == '0') {
+        i++; /* a following digit is then "unexpected" where the caller expects , ] } */
+    } else {
+        while (i < len && is_digit(s[i]))
+            i++;
+    }
+    if (i < len && s[i] == '.') {
+        i++;
+        if (i >= len || !is_digit(s[i])) return fail_at(r, s, len, i);
+        while (i < len && is_digit(s[i]))
+            i++;
+    }
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+        if (i >= len || !is_digit(s[i])) return fail_at(r, s, len, i);
+        while (i < len && is_digit(s[i]))
+            i++;
+    }
+    if (i - start > r->longest_number) {
+        r->longest_number = i - start;
+        r->longest_number_at = start;
+    }
+    return i;
+}
+
+/* s[i] starts "true", "false" or "null" (word).  Returns the offset past it, or (size_t)-1. */
+static size_t check_literal(syntax_result *r, const unsigned char *s, size_t len, size_t i,
+                            const char *word)
+{
+    for (; *word; word++, i++)
+        if (i >= len || s[i] != (unsigned char)*word) return fail_at(r, s, len, i);
+    return i;
+}
+
+/*
+ * Strict RFC 8259 check of s[0..len) (a leading UTF-8 byte order mark is allowed, as RFC 8259
+ * §8.1 permits and cJSON does).  UTF-8 validity is not checked here (F2C_EUTF8 is the reader's).
+ */
+static void check_syntax(const unsigned char *s, size_t len, syntax_result *r)
+{
+    unsigned char closer[CJSON_NESTING_LIMIT]; /* '}' or ']' per open container */
+    size_t depth = 0;
+    size_t i = 0;
+
+    memset(r, 0, sizeof *r);
+    if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) i = 3;
+
+value:
+    i = skip_ws(s, len, i);
+    if (i >= len) goto unexpected;
+    switch (s[i]) {
+    case '{':
+    case '[':
+        if (depth >= CJSON_NESTING_LIMIT) {
+            fail_with(r, s, len, i, FAULT_NESTING);
+            return;
+        }
+        closer[depth++] = s[i] == '{' ? '}' : ']';
+        i = skip_ws(s, len, i + 1);
+        if (i < len && s[i] == closer[depth - 1]) {
+            depth--;
+            i++;
+            goto after_value;
+        }
+        if (closer[depth - 1] == '}') goto member;
+        goto value;
+    case '"':
+        i = check_string(r, s, len, i);
+        break;
+    case 't':
+        i = check_literal(r, s, len, i, "true");
+        break;
+    case 'f':
+        i = check_literal(r, s, len, i, "false");
+        break;
+    case 'n':
+        i = check_literal(r, s, len, i, "null");
+        break;
+    default:
+        if (s[i] == '-' || is_digit(s[i])) {
+            i = check_number(r, s, len, i);
+            break;
+        }
+        goto unexpected;
+    }
+    if (i == (size_t)-1) return;
+
+after_value:
+    i = skip_ws(s, len, i);
+    if (depth == 0) {
+        if (i < len) goto unexpected;
+        return;
+    }
+    if (i >= len) goto unexpected;
+    if (s[i] == closer[depth - 1]) {
+        depth--;
+        i++;
+        goto after_value;
+    }
+    if (s[i] != ',') goto unexpected;
+    i++;
+    if (closer[depth - 1] == ']') goto value;
+
+member:
+    i = skip_ws(s, len, i);
+    if (i >= len || s[i] != '"') goto unexpected;
+    i = check_string(r, s, len, i);
+    if (i == (size_t)-1) return;
+    i = skip_ws(s, len, i);
+    if (i >= len || s[i] != ':') goto unexpected;
+    i++;
+    goto value;
+
+unexpected:
+    fail_at(r, s, len, i);
+}
+
+/* Fills err with the message for a syntax fault: what was found, at which 1-based offset. */
+static void report_fault(const syntax_result *r, f2c_error *err)
+{
+    long col = (long)r->offset + 1;
+    int b = r->byte;
+    int printable = b >= 0x20 && b <= 0x7E;
+    switch (r->fault) {
+    case FAULT_CONTROL:
+        f2c_error_set(err, F2C_EJSON, NULL, 0, col, NULL,
+                      "unexpected control character 0x%02X in string", (unsigned)b);
+        return;
+    case FAULT_ESCAPE:
+        if (printable)
+            f2c_error_set(err, F2C_EJSON, NULL, 0, col, NULL,
+                          "invalid escape character '%c' in string", b);
+        else
+            f2c_error_set(err, F2C_EJSON, NULL, 0, col, NULL,
+                          "invalid escape byte 0x%02X in string", (unsigned)b);
+        return;
+    case FAULT_SURROGATE:
+        f2c_error_set(err, F2C_EJSON, NULL, 0, col, NULL, "unpaired UTF-16 surrogate escape");
+        return;
+    case FAULT_NESTING:
+        f2c_error_set(err, F2C_EJSON, NULL, 0, col, NULL, "nesting deeper than %d levels",
+                      CJSON_NESTING_LIMIT);
+        return;
+    default:
+        break;
+    }
+    if (b < 0)
+        f2c_error_set(err, F2C_EJSON, NULL, 0, col, NULL, "unexpected end of text");
+    else if (printable)
+        f2c_error_set(err, F2C_EJSON, NULL, 0, col, NULL, "unexpected character '%c'", b);
+    else
+        f2c_error_set(err, F2C_EJSON, NULL, 0, col, NULL, "unexpected byte 0x%02X", (unsigned)b);
+}
+
+f2c_status f2c_doc_parse(f2c_doc *d, const char *text, size_t len, f2c_error *err)
+{
+    release_tree(d);
+    syntax_result r;
+    check_syntax((const unsigned char *)text, len, &r);
+    if (r.fault != FAULT_NONE) {
+        report_fault(&r, err);
+        return F2C_EJSON;
+    }
+
+    const char *end = NULL;
+    d->root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!d->root) {
+        if (r.longest_number > F2C_JSON_OLD_CJSON_NUMBER_MAX)
+            return f2c_error_set(err, F2C_EJSON, NULL, 0, (long)r.longest_number_at + 1, NULL,
+                                 "number literal longer than %d characters (limit of this "
+                                 "cJSON build)",
+                                 F2C_JSON_OLD_CJSON_NUMBER_MAX);
+        return f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory parsing JSON");
+    }
+    d->text = text;
+    d->len = len;
+    return F2C_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Source spans
+ */
+
+/* Appends a span for node starting at `start`; stores its index in node->valueint. */
+static int push_span(f2c_doc *d, const cJSON *node, size_t start)
+{
+    if (d->nspans >= (size_t)INT_MAX) return -1;
+    if (d->nspans == d->spans_cap) {
+        size_t cap = d->spans_cap ? d->spans_cap * 2 : 64;
+        if (cap > (size_t)-1 / sizeof *d->spans) return -1;
+        f2c_span *p = realloc(d->spans, cap * sizeof *p);
+        if (!p) return -1;
+        d->spans = p;
+        d->spans_cap = cap;
+    }
+    d->spans[d->nspans] = (f2c_span){node, start, start};
+    /* The tree is the document's own (d->root, created non-const by cJSON); the const in the
+     * public interface only promises callers that we do not change the JSON value. */
+    ((cJSON *)node)->valueint = (int)d->nspans;
+    d->nspans++;
+    return 0;
+}
+
+static int push_open(f2c_doc *d, size_t depth, const cJSON *node)
+{
+    if (depth == d->stack_cap) {
+        size_t cap = d->stack_cap ? d->stack_cap * 2 : 32;
+        const cJSON **p = realloc(d->stack, cap * sizeof *p);
+        if (!p) return -1;
+        d->stack = p;
+        d->stack_cap = cap;
+    }
+    d->stack[depth] = node;
+    return 0;
+}
+
+/* s[i] is '"' (already validated).  Returns the offset past the closing quote, or len. */
+static size_t skip_string(const unsigned char *s, size_t len, size_t i)
+{
+    for (i++; i < len; i++) {
+        if (s[i] == '\\')
+            i++;
+        else if (s[i] == '"')
+            return i + 1;
+    }
+    return len;
+}
+
+/* Skips `"key" :` at s[i] (after whitespace).  Returns the offset after the colon, or
+ * (size_t)-1 if the text does not look like that (the text changed under us). */
+static size_t skip_key(const unsigned char *s, size_t len, size_t i)
+{
+    i = skip_ws(s, len, i);
+    if (i >= len || s[i] != '"') return (size_t)-1;
+    i = skip_ws(s, len, skip_string(s, len, i));
+    if (i >= len || s[i] != ':') return (size_t)-1;
+    return i + 1;
+}
+
+/*
+ * Walks the text in step with the tree, recording every node's span in document (pre-)order.
+ * The text was validated by check_syntax and the tree was built from it, so both list the same
+ * values in the same order (cJSON keeps array elements and object members, duplicates included,
+ * in document order); the checks below only guard against a caller who changed the text.
+ */
+static int compute_spans(f2c_doc *d)
+{
+    const unsigned char *s = (const unsigned char *)d->text;
+    size_t len = d->len, i = 0, depth = 0;
+    const cJSON *cur = d->root;
+
+    d->nspans = 0;
+    if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) i = 3;
+    for (;;) {
+        /* At the start of cur's value. */
+        i = skip_ws(s, len, i);
+        if (i >= len || push_span(d, cur, i) != 0) return -1;
+        size_t idx = d->nspans - 1;
+        unsigned char c = s[i];
+        if (c == '{' || c == '[') {
+            if (!(cJSON_IsObject(cur) || cJSON_IsArray(cur)) || (c == '{') != cJSON_IsObject(cur))
+                return -1;
+            i++;
+            if (cur->child) {
+                if (push_open(d, depth, cur) != 0) return -1;
+                depth++;
+                cur = cur->child;
+                if (c == '{' && (i = skip_key(s, len, i)) == (size_t)-1) return -1;
+                continue;
+            }
+            i = skip_ws(s, len, i);
+            if (i >= len || s[i] != (c == '{' ? '}' : ']')) return -1;
+            i++;
+        } else if (c == '"') {
+            i = skip_string(s, len, i);
+        } else {
+            /* number or literal: runs to the next delimiter */
+            while (i < len && !is_ws(s[i]) && s[i] != ',' && s[i] != ']' && s[i] != '}')
+                i++;
+        }
+        d->spans[idx].end = i;
+
+        /* cur's value is complete: go to its next sibling, closing finished containers. */
+        for (;;) {
+            if (depth == 0) return 0;
+            const cJSON *parent = d->stack[depth - 1];
+            i = skip_ws(s, len, i);
+            if (i >= len) return -1;
+            if (cur->next) {
+                if (s[i] != ',') return -1;
+                i++;
+                cur = cur->next;
+                if (cJSON_IsObject(parent) && (i = skip_key(s, len, i)) == (size_t)-1) return -1;
+                break;
+            }
+            if (s[i] != (cJSON_IsObject(parent) ? '}' : ']')) return -1;
+            i++;
+            d->spans[parent->valueint].end = i;
+            cur = parent;
+            depth--;
+        }
+    }
+}
+
+int f2c_doc_source(f2c_doc *d, const cJSON *node, const char **p, size_t *n)
+{
+    if (!d || !d->root || !node) return -1;
+    if (!d->spans_ready) {
+        if (compute_spans(d) != 0) {
+            d->nspans = 0;
+            return -1;
+        }
+        d->spans_ready = 1;
+    }
+    int idx = node->valueint;
+    if (idx < 0 || (size_t)idx >= d->nspans || d->spans[idx].node != node) return -1;
+    *p = d->text + d->spans[idx].start;
+    *n = d->spans[idx].end - d->spans[idx].start;
+    return 0;
+}

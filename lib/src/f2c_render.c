@@ -1,0 +1,363 @@
+/*
+ * f2c_render: see f2c_render.h for the rules.
+ *
+ * Why the module is shaped this way:
+ *
+ *  - Anything numeric is taken from the value's JSON source text (f2c_doc_source), never from
+ *    cJSON's double: decimals must come out digit for digit ("1.50", "1e-3",
+ *    12345678901234567890) and integers must be range-checked exactly, which a double cannot do
+ *    beyond 2^53.
+ *
+ *  - Dates are checked and normalised by a small hand-written scanner instead of a regex library,
+ *    strptime or timegm: the FHIR R4 grammars (datatypes.html) are fixed and tiny, the scanner
+ *    is locale- and time-zone-independent (timegm/mktime consult process-wide state), needs no
+ *    allocation and no thread-unsafe calls, and also rejects calendar-impossible days
+ *    (2023-02-30), which the FHIR regexes alone let through.  Zone offsets are applied with
+ *    days-from-civil arithmetic (H. Hinnant's algorithms), so day, month, year and leap-day
+ *    carries are exact for the whole proleptic Gregorian range.
+ *
+ *  - Cells are appended to the caller's buffer in one piece after everything was checked, so a
+ *    mismatch or an allocation failure leaves the buffer as it was.
+ *
+ * No state at all: every function works only on its arguments.
+ */
+#include "fhir2cdm/f2c_render.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------------------------------
+ * Dates and times
+ */
+
+/* A parsed FHIR date/dateTime/instant/time.  Missing parts are 0 (month/day: 1). */
+typedef struct f2c_when {
+    int year, month, day, hour, minute;
+    const char *sec;    /* the two seconds digits as written ("60" is kept), NULL: "00" */
+    const char *frac;   /* '.' and the fraction digits as written, NULL: none */
+    size_t frac_len;    /* including the '.' */
+    int offset_minutes; /* zone offset east of UTC */
+} f2c_when;
+
+/* Cursor over the input string. */
+typedef struct scan {
+    const char *s;
+    size_t n, i;
+} scan;
+
+static int at(const scan *c, char ch)
+{
+    return c->i < c->n && c->s[c->i] == ch;
+}
+
+/* Reads exactly k digits as a number; -1 if they are not there. */
+static int digits(scan *c, size_t k)
+{
+    if (c->n - c->i < k) return -1;
+    int v = 0;
+    for (size_t j = 0; j < k; j++) {
+        char ch = c->s[c->i + j];
+        if (ch < '0' || ch > '9') return -1;
+        v = v * 10 + (ch - '0');
+    }
+    c->i += k;
+    return v;
+}
+
+static int is_leap(long y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(long y, int m)
+{
+    static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (Hinnant, days_from_civil). */
+static long days_from_civil(long y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;                                    /* [0, 399] */
+    long doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            /* [0, 146096] */
+    return era * 146097 + doe - 719468;
+}
+
+/* Inverse of days_from_civil (Hinnant, civil_from_days). */
+static void civil_from_days(long z, long *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;                                      /* [0, 146096] */
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    long mp = (5 * doy + 2) / 153;                                    /* [0, 11] */
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = era * 400 + yoe + (*m <= 2);
+}
+
+/* time: ([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)? */
+static int scan_time(scan *c, f2c_when *w)
+{
+    int h = digits(c, 2);
+    if (h < 0 || h > 23 || !at(c, ':')) return -1;
+    c->i++;
+    int mi = digits(c, 2);
+    if (mi < 0 || mi > 59 || !at(c, ':')) return -1;
+    c->i++;
+    const char *sec = c->s + c->i;
+    int se = digits(c, 2);
+    if (se < 0 || se > 60) return -1;
+    w->hour = h;
+    w->minute = mi;
+    w->sec = sec;
+    if (at(c, '.')) {
+        size_t start = c->i++;
+        if (c->i >= c->n || c->s[c->i] < '0' || c->s[c->i] > '9') return -1;
+        while (c->i < c->n && c->s[c->i] >= '0' && c->s[c->i] <= '9')
+            c->i++;
+        w->frac = c->s + start;
+        w->frac_len = c->i - start;
+    }
+    return 0;
+}
+
+/* Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00) */
+static int scan_zone(scan *c, f2c_when *w)
+{
+    if (at(c, 'Z')) {
+        c->i++;
+        return 0;
+    }
+    int sign = at(c, '+') ? 1 : at(c, '-') ? -1 : 0;
+    if (!sign) return -1;
+    c->i++;
+    int h = digits(c, 2);
+    if (h < 0 || h > 14 || !at(c, ':')) return -1;
+    c->i++;
+    int mi = digits(c, 2);
+    if (mi < 0 || mi > 59 || (h == 14 && mi != 0)) return -1;
+    w->offset_minutes = sign * (h * 60 + mi);
+    return 0;
+}
+
+/*
+ * Scans s[0..n) as type t (date, dateTime or instant) into *w.  Returns 0, or -1 when s does not
+ * match the type's FHIR R4 regex, or -2 when it matches but names a day the month does not have.
+ *
+ * Leniency: the FHIR dateTime regex requires a zone whenever a time is given; we accept a
+ * dateTime time without zone and take it as UTC (real-world exports contain such values and
+ * there is no better guess).  instant stays strict: it requires date, time and zone.
+ */
+static int scan_datetime(const char *s, size_t n, f2c_type t, f2c_when *w)
+{
+    scan c = {s, n, 0};
+    memset(w, 0, sizeof *w);
+    w->month = w->day = 1;
+
+    /* year: ([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000), i.e. four digits but 0000 */
+    w->year = digits(&c, 4);
+    if (w->year <= 0) return -1;
+    int have_day = 0;
+    if (at(&c, '-')) {
+        c.i++;
+        w->month = digits(&c, 2); /* 0[1-9]|1[0-2] */
+        if (w->month < 1 || w->month > 12) return -1;
+        if (at(&c, '-')) {
+            c.i++;
+            w->day = digits(&c, 2); /* 0[1-9]|[1-2][0-9]|3[0-1] */
+            if (w->day < 1 || w->day > 31) return -1;
+            have_day = 1;
+        }
+    }
+    if (have_day && t != F2C_T_DATE && at(&c, 'T')) {
+        c.i++;
+        if (scan_time(&c, w) != 0) return -1;
+        if (c.i < c.n) {
+            if (scan_zone(&c, w) != 0) return -1;
+        } else if (t == F2C_T_INSTANT) {
+            return -1; /* instant: zone required */
+        }
+    } else if (t == F2C_T_INSTANT) {
+        return -1; /* instant: full date and time required */
+    }
+    if (c.i != c.n) return -1;
+    if (w->day > days_in_month(w->year, w->month)) return -2;
+    return 0;
+}
+
+static const char *not_a(f2c_type t)
+{
+    switch (t) {
+    case F2C_T_DATE:
+        return "not a FHIR date";
+    case F2C_T_INSTANT:
+        return "not a FHIR instant";
+    default:
+        return "not a FHIR dateTime";
+    }
+}
+
+f2c_render_result f2c_render_datetime(const char *s, size_t n, f2c_type t, f2c_buf *out,
+                                      const char **why)
+{
+    const char *reason = NULL;
+    f2c_when w;
+    if (t != F2C_T_DATE && t != F2C_T_DATETIME && t != F2C_T_INSTANT) {
+        reason = "not a date, dateTime or instant column";
+        goto mismatch;
+    }
+    int rc = scan_datetime(s, n, t, &w);
+    if (rc == -2) {
+        reason = "day does not exist in that month";
+        goto mismatch;
+    }
+    if (rc != 0) {
+        reason = not_a(t);
+        goto mismatch;
+    }
+
+    /* To UTC: local time minus the zone offset; at most one day of carry either way.  Seconds
+     * are not touched (offsets are whole minutes), so a leap second "60" stays "60" at the
+     * shifted minute, as written. */
+    long y = w.year;
+    int m = w.month, d = w.day;
+    int minutes = w.hour * 60 + w.minute - w.offset_minutes;
+    if (minutes < 0 || minutes >= 24 * 60) {
+        long days = days_from_civil(y, m, d) + (minutes < 0 ? -1 : 1);
+        minutes += minutes < 0 ? 24 * 60 : -24 * 60;
+        civil_from_days(days, &y, &m, &d);
+        if (y < 1 || y > 9999) {
+            /* Years outside 0001..9999 are not FHIR years and most CDM consumers cannot load
+             * them. */
+            reason = "date outside years 0001-9999 after conversion to UTC";
+            goto mismatch;
+        }
+    }
+
+    char head[32];
+    int hn = snprintf(head, sizeof head, "%04ld-%02d-%02dT%02d:%02d:%c%c", y, m, d, minutes / 60,
+                      minutes % 60, w.sec ? w.sec[0] : '0', w.sec ? w.sec[1] : '0');
+    if (hn < 0 || (size_t)hn >= sizeof head) return F2C_RENDER_NOMEM; /* cannot happen */
+    if (f2c_buf_reserve(out, (size_t)hn + w.frac_len + 1) != 0) return F2C_RENDER_NOMEM;
+    f2c_buf_append(out, head, (size_t)hn);
+    if (w.frac) f2c_buf_append(out, w.frac, w.frac_len);
+    f2c_buf_appendc(out, 'Z');
+    return F2C_RENDER_OK;
+
+mismatch:
+    if (why) *why = reason;
+    return F2C_RENDER_MISMATCH;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Values
+ */
+
+/* Appends the JSON source text of node, optionally wrapped in [ ]. */
+static f2c_render_result append_source(f2c_doc *d, const cJSON *node, int wrap, f2c_buf *out)
+{
+    const char *p;
+    size_t n;
+    /* -1 means out of memory or a node of another document (a caller bug); both are reported as
+     * NOMEM so the caller stops instead of writing a wrong cell. */
+    if (f2c_doc_source(d, node, &p, &n) != 0) return F2C_RENDER_NOMEM;
+    if (f2c_buf_reserve(out, n + 2) != 0) return F2C_RENDER_NOMEM;
+    if (wrap) f2c_buf_appendc(out, '[');
+    f2c_buf_append(out, p, n);
+    if (wrap) f2c_buf_appendc(out, ']');
+    return F2C_RENDER_OK;
+}
+
+static f2c_render_result mismatch(const char **why, const char *reason)
+{
+    if (why) *why = reason;
+    return F2C_RENDER_MISMATCH;
+}
+
+/* integer (int32), positiveInt (1..2^31-1), unsignedInt (0..2^31-1) from the number's text. */
+static f2c_render_result render_integer(f2c_doc *d, const cJSON *node, f2c_type t, f2c_buf *out,
+                                        const char **why)
+{
+    if (!cJSON_IsNumber(node)) return mismatch(why, "expected a JSON number");
+    const char *p;
+    size_t n;
+    if (f2c_doc_source(d, node, &p, &n) != 0) return F2C_RENDER_NOMEM;
+    size_t i = 0;
+    int neg = n > 0 && p[0] == '-';
+    if (neg) i++;
+    if (i == n) return mismatch(why, "expected an integer literal");
+    /* Accumulate with saturation: 2^31 is the largest magnitude any of the types can take. */
+    long long v = 0;
+    for (; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') return mismatch(why, "expected an integer literal");
+        if (v <= 2147483648LL) v = v * 10 + (p[i] - '0');
+    }
+    if (neg) v = -v;
+    long long lo = t == F2C_T_POSITIVEINT ? 1 : t == F2C_T_UNSIGNEDINT ? 0 : -2147483648LL;
+    if (v < lo || v > 2147483647LL) {
+        return mismatch(why, t == F2C_T_POSITIVEINT   ? "integer out of range for positiveInt"
+                             : t == F2C_T_UNSIGNEDINT ? "integer out of range for unsignedInt"
+                                                      : "integer out of range for integer");
+    }
+    /* Written as the value's digits: JSON has no leading zeros, so this is the source text,
+     * except that "-0" becomes "0". */
+    if (f2c_buf_printf(out, "%lld", v) != 0) return F2C_RENDER_NOMEM;
+    return F2C_RENDER_OK;
+}
+
+/* time: ([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?, written unchanged. */
+static f2c_render_result render_time(const cJSON *node, f2c_buf *out, const char **why)
+{
+    if (!cJSON_IsString(node)) return mismatch(why, "expected a JSON string");
+    const char *s = node->valuestring;
+    f2c_when w;
+    scan c = {s, strlen(s), 0};
+    if (scan_time(&c, &w) != 0 || c.i != c.n) return mismatch(why, "not a FHIR time");
+    return f2c_buf_append(out, s, c.n) == 0 ? F2C_RENDER_OK : F2C_RENDER_NOMEM;
+}
+
+f2c_render_result f2c_render_value(f2c_doc *d, const cJSON *node, f2c_type t, f2c_buf *out,
+                                   const char **why)
+{
+    if (!node || cJSON_IsNull(node)) return F2C_RENDER_EMPTY;
+
+    if (f2c_type_is_stringlike(t)) {
+        if (cJSON_IsString(node))
+            return f2c_buf_appends(out, node->valuestring) == 0 ? F2C_RENDER_OK : F2C_RENDER_NOMEM;
+        if (cJSON_IsTrue(node))
+            return f2c_buf_appends(out, "true") == 0 ? F2C_RENDER_OK : F2C_RENDER_NOMEM;
+        if (cJSON_IsFalse(node))
+            return f2c_buf_appends(out, "false") == 0 ? F2C_RENDER_OK : F2C_RENDER_NOMEM;
+        return append_source(d, node, 0, out); /* number, object, array: JSON text */
+    }
+
+    switch (t) {
+    case F2C_T_BOOLEAN:
+        if (!cJSON_IsBool(node)) return mismatch(why, "expected a JSON boolean");
+        return f2c_buf_appends(out, cJSON_IsTrue(node) ? "true" : "false") == 0 ? F2C_RENDER_OK
+                                                                                : F2C_RENDER_NOMEM;
+    case F2C_T_INTEGER:
+    case F2C_T_POSITIVEINT:
+    case F2C_T_UNSIGNEDINT:
+        return render_integer(d, node, t, out, why);
+    case F2C_T_DECIMAL:
+        if (!cJSON_IsNumber(node)) return mismatch(why, "expected a JSON number");
+        return append_source(d, node, 0, out);
+    case F2C_T_DATE:
+    case F2C_T_DATETIME:
+    case F2C_T_INSTANT:
+        if (!cJSON_IsString(node)) return mismatch(why, "expected a JSON string");
+        return f2c_render_datetime(node->valuestring, strlen(node->valuestring), t, out, why);
+    case F2C_T_TIME:
+        return render_time(node, out, why);
+    case F2C_T_ARRAY:
+        return append_source(d, node, !cJSON_IsArray(node), out);
+    default:
+        return mismatch(why, "unknown column type");
+    }
+}
