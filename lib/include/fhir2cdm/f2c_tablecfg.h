@@ -26,6 +26,12 @@
  * unknown propertiesGroupRef; two groups or two tables with one name; a duplicate column name
  * in one table (reserved names included); an unrollPath that does not start with the table's
  * resourceType; an empty-path group cycle; max_depth < 1.
+ * Also (see f2c_tablecfg.c): max_depth > 64; a file that is not UTF-8 or holds a NUL byte; a
+ * key repeated in one object; a table name that is not [A-Za-z0-9_]{1,128} or that differs from
+ * another only in case; a resourceType that is not [A-Z][A-Za-z]*; an empty property name;
+ * fhirExpression on a propertiesGroupRef; an unrollPath without steps after the resourceType
+ * or with a step that is not an element name; a table whose expansion exceeds a work budget.
+ * null counts as absent for optional keys; unrollPath "" means none; unknown keys are ignored.
  */
 #ifndef FHIR2CDM_F2C_TABLECFG_H
 #define FHIR2CDM_F2C_TABLECFG_H
