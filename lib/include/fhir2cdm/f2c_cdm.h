@@ -36,7 +36,8 @@ int f2c_cdm_header_record(f2c_buf *out, const f2c_table *t);
  * modified_time an ISO 8601 UTC instant for "modifiedTime".  Partitions whose header does not
  * match are appended to *diags (F2C_ECONFIG, file = the partition) and left out; the function
  * still writes model.json and returns F2C_OK in that case (callers check diags->count).
- * Errors: F2C_EIO (cannot list a folder or write/rename model.json), F2C_ENOMEM.
+ * Errors: F2C_EIO (cannot list a folder, read a listed partition, or write/rename model.json;
+ * model.json is then left as it was), F2C_ENOMEM.
  */
 f2c_status f2c_cdm_write_model(const char *out_dir, const char *model_name,
                                const f2c_tableset *ts, const char *modified_time,
