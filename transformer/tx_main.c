@@ -1,0 +1,167 @@
+/*
+ * fhir2cdm-transform: command line of the transformer.
+ *
+ * The flags are the original FHIR-to-CDM local tool's (--config, --input, --output, --maxDepth)
+ * so existing scripts keep working, with kebab-case spellings beside them and the additions this
+ * tool needs.  Parsing only: the job itself is tx_job.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fhir2cdm/f2c_ndjson.h"
+#include "fhir2cdm/f2c_tablecfg.h"
+
+#include "tx_job.h"
+
+#ifndef FHIR2CDM_VERSION
+#define FHIR2CDM_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *f)
+{
+    fputs(
+        "Usage: fhir2cdm-transform --config DIR --input PATH [PATH...] --output DIR [options]\n"
+        "\n"
+        "Flattens FHIR R4 NDJSON (a Bulk Data $export result) into a CDM folder: one CSV\n"
+        "partition per table per input file under OUTPUT/data/Local<Table>/, and\n"
+        "OUTPUT/model.json (CDM folder metadata) listing every partition.\n"
+        "\n"
+        "Required:\n"
+        "  -c, --config DIR        table configuration folder: one <Table>.json per table and\n"
+        "                          PropertiesGroup/<Group>.json (the original tool's format)\n"
+        "  -i, --input PATH        NDJSON input: a folder (all *.ndjson and *.ndjson.gz in it,\n"
+        "                          sorted by name) or a file; repeat the flag or list more paths\n"
+        "                          after the options\n"
+        "  -o, --output DIR        CDM folder to write (created if missing); partitions of other\n"
+        "                          operations already there are kept and listed in model.json\n"
+        "\n"
+        "Options:\n"
+        "      --max-depth N       how many levels of property groups to expand (default 3;\n"
+        "                          also spelled --maxDepth)\n"
+        "      --operation-id ID   suffix of this run's partition file names ([A-Za-z0-9_-],\n"
+        "                          at most 64); default: a hash of the input files' names and\n"
+        "                          contents, so re-running on the same data replaces its own\n"
+        "                          partitions (pass an id to skip that extra read of the input)\n"
+        "      --max-errors N      rejected lines tolerated before the exit status becomes 1\n"
+        "                          (default 0); every good line is written either way\n"
+        "      --max-line-bytes N  longest accepted NDJSON line (default 67108864 = 64 MiB);\n"
+        "                          longer lines are rejected without being held in memory\n"
+        "  -q, --quiet             no progress and no summary (errors and warnings still shown)\n"
+        "  -h, --help              this help\n"
+        "      --version           print the version\n"
+        "\n"
+        "Bad input never stops the run: a malformed line, a line that is not a JSON object, a\n"
+        "missing or invalid resourceType, a line over the length limit or with invalid UTF-8\n"
+        "is reported as FILE:LINE[:COLUMN] and skipped; a value that does not match its column's\n"
+        "type leaves the cell empty and is counted as a warning; resources of types without a\n"
+        "table are counted.  Partitions are written under temporary names and renamed when\n"
+        "complete; model.json is written last.\n"
+        "\n"
+        "Exit status:\n"
+        "  0  success (rejected lines, if any, within --max-errors)\n"
+        "  1  data errors: lines rejected beyond --max-errors, unreadable input files, or\n"
+        "     existing partitions that do not match the configuration; all good rows written\n"
+        "  2  usage, configuration or output-folder error: nothing written\n",
+        f);
+}
+
+static int parse_count(const char *flag, const char *s, unsigned long long max,
+                       unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || s[0] == '-' || errno || v > max) {
+        fprintf(stderr, "fhir2cdm-transform: %s expects a whole number up to %llu, got \"%s\"\n",
+                flag, max, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int valid_opid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+enum { OPT_MAXDEPTH = 256, OPT_OPID, OPT_MAXERR, OPT_MAXLINE, OPT_VERSION };
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"input", required_argument, NULL, 'i'},
+        {"output", required_argument, NULL, 'o'},
+        {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
+        {"maxDepth", required_argument, NULL, OPT_MAXDEPTH},
+        {"operation-id", required_argument, NULL, OPT_OPID},
+        {"operationId", required_argument, NULL, OPT_OPID},
+        {"max-errors", required_argument, NULL, OPT_MAXERR},
+        {"max-line-bytes", required_argument, NULL, OPT_MAXLINE},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    tx_options o = {.max_depth = F2C_DEFAULT_MAX_DEPTH, .max_line = F2C_NDJSON_DEFAULT_MAX_LINE};
+    const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    if (!inputs) return TX_EXIT_USAGE;
+    int c;
+    unsigned long long v;
+    while ((c = getopt_long(argc, argv, "c:i:o:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': o.config_dir = optarg; break;
+        case 'i': inputs[o.ninputs++] = optarg; break;
+        case 'o': o.output_dir = optarg; break;
+        case 'q': o.quiet = 1; break;
+        case 'h': usage(stdout); free(inputs); return TX_EXIT_OK;
+        case OPT_VERSION: printf("fhir2cdm-transform %s\n", FHIR2CDM_VERSION); free(inputs); return TX_EXIT_OK;
+        case OPT_MAXDEPTH:
+            if (parse_count("--max-depth", optarg, 64, &v) != 0 || v == 0) goto bad;
+            o.max_depth = (int)v;
+            break;
+        case OPT_OPID:
+            if (!valid_opid(optarg)) {
+                fprintf(stderr, "fhir2cdm-transform: --operation-id must be 1 to 64 characters "
+                                "of A-Z a-z 0-9 _ -, got \"%s\"\n", optarg);
+                goto bad;
+            }
+            o.operation_id = optarg;
+            break;
+        case OPT_MAXERR:
+            if (parse_count("--max-errors", optarg, (unsigned long long)-1 / 2, &o.max_errors) != 0)
+                goto bad;
+            break;
+        case OPT_MAXLINE:
+            if (parse_count("--max-line-bytes", optarg, (unsigned long long)1 << 40, &v) != 0 || v == 0)
+                goto bad;
+            o.max_line = (size_t)v;
+            break;
+        default: goto bad;
+        }
+    }
+    while (optind < argc) inputs[o.ninputs++] = argv[optind++];
+    if (!o.config_dir || !o.output_dir || o.ninputs == 0) {
+        fprintf(stderr, "fhir2cdm-transform: %s is required\n",
+                !o.config_dir ? "--config" : !o.output_dir ? "--output" : "--input");
+        goto bad;
+    }
+    o.inputs = inputs;
+    int rc = tx_run(&o);
+    free(inputs);
+    return rc;
+bad:
+    fprintf(stderr, "Try 'fhir2cdm-transform --help'.\n");
+    free(inputs);
+    return TX_EXIT_USAGE;
+}
