@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""Turn bench/run.sh measurements into a table (stdout) and a docs/benchmarks.md section.
+
+Usage: bench/report.py RESULTS.tsv [--doc docs/benchmarks.md]
+
+RESULTS.tsv has one line per timed run:
+"label wall_s peak_rss_kib user_s sys_s [self_timed_s bytes lines]" with label baseline,
+baseline_configured (optional), transform or transform_tenth.  Everything else (commit, commands, paths) comes
+from BENCH_* environment variables set by run.sh; input sizes come from the gen_data.py stamps.
+
+Only the text between <!-- bench:transform --> and <!-- /bench:transform --> is regenerated, so
+other benchmark sections of the document are left as they are.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+
+BEGIN = "<!-- bench:transform -->"
+END = "<!-- /bench:transform -->"
+DOC_HEADER = """# Benchmarks
+
+Speed and memory figures of fhir2cdm live here, never in unit tests.  Each section is generated
+by a script under `bench/` between `<!-- bench:NAME -->` markers; rerun the script to refresh it,
+and edit only the text outside the markers by hand.
+"""
+
+
+def env(name, default=""):
+    return os.environ.get(name, default)
+
+
+def load_runs(path):
+    runs = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if not parts:
+                continue
+            label = parts[0]
+            rec = {"wall": float(parts[1]), "rss": int(parts[2]), "user": float(parts[3]),
+                   "sys": float(parts[4])}
+            if len(parts) > 7:
+                rec["self"] = float(parts[5])
+                rec["bytes"], rec["lines"] = int(parts[6]), int(parts[7])
+            runs.setdefault(label, []).append(rec)
+    for label in ("baseline", "transform", "transform_tenth"):
+        if not runs.get(label):
+            sys.exit(f"report: no '{label}' runs in {path}")
+    return runs
+
+
+def rate(amount, seconds):
+    return amount / seconds if seconds > 0 else float("inf")
+
+
+def med(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def stamp(folder):
+    with open(os.path.join(folder, ".bench-stamp.json")) as f:
+        return json.load(f)
+
+
+def machine():
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem_kib = 0
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    mem_kib = int(line.split()[1])
+                    break
+    except OSError:
+        pass
+    return {"nproc": len(os.sched_getaffinity(0)), "cpu": model,
+            "ram": f"{mem_kib / 1024 / 1024:.1f} GiB", "kernel": platform.release()}
+
+
+def mb(nbytes):
+    return nbytes / 1e6
+
+
+def mib(kib):
+    return kib / 1024
+
+
+def build(results_path):
+    runs = load_runs(results_path)
+    full, tenth = stamp(env("BENCH_DATA", "bench/data")), stamp(env("BENCH_TENTH", "bench/data-tenth"))
+    f = {"bytes": full["bytes"], "lines": full["lines"], "copies": full["copies"],
+         "files": len(full["files"]), "tenth_bytes": tenth["bytes"],
+         "tenth_lines": tenth["lines"], "tenth_copies": tenth["copies"]}
+    rows = []  # (key, description, seconds, bytes, lines, rss)
+
+    def floor(label, desc):
+        rs = runs[label]
+        secs = med(rs, "self") if all("self" in r for r in rs) else med(rs, "wall")
+        return (label, desc, secs, rs[0].get("bytes", f["bytes"]), rs[0].get("lines", f["lines"]),
+                med(rs, "rss"))
+
+    rows.append(floor("baseline", "parse_baseline, all files (cJSON parse only)"))
+    if runs.get("baseline_configured"):
+        rows.append(floor("baseline_configured",
+                          "parse_baseline, configured types' files only"))
+    rows.append(("transform", "fhir2cdm-transform, full input", med(runs["transform"], "wall"),
+                 f["bytes"], f["lines"], med(runs["transform"], "rss")))
+    rows.append(("transform_tenth",
+                 f"fhir2cdm-transform, 1/10 input ({mb(f['tenth_bytes']):.1f} MB)",
+                 med(runs["transform_tenth"], "wall"), f["tenth_bytes"], f["tenth_lines"],
+                 med(runs["transform_tenth"], "rss")))
+    f["rows"] = rows
+    by = {r[0]: r for r in rows}
+    f["t_s"], f["t_rss"] = by["transform"][2], by["transform"][5]
+    f["tt_rss"] = by["transform_tenth"][5]
+    f["t_user"], f["t_sys"] = med(runs["transform"], "user"), med(runs["transform"], "sys")
+    f["ratio"] = rate(f["t_s"], by["baseline"][2])
+    if "baseline_configured" in by:
+        c = by["baseline_configured"]
+        f["cfg_bytes"], f["cfg_lines"] = c[3], c[4]
+        f["ratio_cfg"] = rate(f["t_s"], c[2])
+    f["rss_ratio"] = rate(f["t_rss"], f["tt_rss"])
+    return runs, f
+
+
+def table(f):
+    head = ("run (median)", "input MB", "wall s", "MB/s", "resources/s", "peak RSS MiB")
+    rows = [(desc, f"{mb(nb):.1f}", f"{secs:.2f}", f"{rate(mb(nb), secs):.1f}",
+             f"{rate(nl, secs):,.0f}", f"{mib(rss):.1f}")
+            for _, desc, secs, nb, nl, rss in f["rows"]]
+    return head, rows
+
+
+def summary(f):
+    out = [f"transform / baseline (all files): {f['ratio']:.2f}x the parse-only wall time "
+           f"(the transformer reaches {100 / f['ratio']:.0f}% of the parse-only throughput)"]
+    if "ratio_cfg" in f:
+        out.append(f"transform / baseline (configured types only, {mb(f['cfg_bytes']):.1f} MB = "
+                   f"{100 * f['cfg_bytes'] / f['bytes']:.0f}% of the input): {f['ratio_cfg']:.2f}x")
+    out.append(f"peak RSS full / tenth: {f['rss_ratio']:.2f}x the memory for "
+               f"{f['bytes'] / f['tenth_bytes']:.1f}x the input")
+    return out
+
+
+def print_table(runs, f):
+    head, rows = table(f)
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
+    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(r, widths)))
+    print(line(head))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print(line(r))
+    print(f"\ninput: {mb(f['bytes']):.1f} MB, {f['lines']:,} resources, {f['files']} files "
+          f"({f['copies']} copies of synthea-10)")
+    for s in summary(f):
+        print(s)
+
+
+def markdown(runs, f):
+    m = machine()
+    head, rows = table(f)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    rep = env("BENCH_REPEAT", "3")
+    out = []
+    w = out.append
+    w(BEGIN)
+    w("## Transform throughput and memory")
+    w("")
+    w("Generated by `bench/run.sh` (do not edit between the markers; rerun the script).")
+    w("")
+    w(f"- **Date:** {now}")
+    w(f"- **Machine:** {m['nproc']} CPUs ({m['cpu']}), {m['ram']} RAM, Linux {m['kernel']}")
+    w(f"- **Build:** Release (`build-bench/`), {env('BENCH_CC', '?').strip()}, "
+      f"cJSON {env('BENCH_CJSON', '?')}")
+    w(f"- **Commit:** `{env('BENCH_COMMIT', 'unknown')}`")
+    w(f"- **Table configuration:** `{env('BENCH_CONFIG', 'samples/config')}`")
+    w(f"- **Input:** `{env('BENCH_DATA', 'bench/data')}`: {mb(f['bytes']):.1f} MB "
+      f"({f['bytes']:,} bytes), {f['lines']:,} resources in {f['files']} NDJSON files, "
+      f"{f['copies']} id-rewritten copies of `../shared/data/synthea-10`; the 1/10 input "
+      f"`{env('BENCH_TENTH', 'bench/data-tenth')}` is the first {f['tenth_copies']} of those "
+      f"copies ({mb(f['tenth_bytes']):.1f} MB, {f['tenth_lines']:,} resources).")
+    if "cfg_bytes" in f:
+        names = " ".join(os.path.basename(p).split(".", 1)[0]
+                         for p in env("BENCH_CONFIGURED_FILES").split())
+        w(f"- **Configured resource types** (those with a table in the configuration): {names} "
+          f"-- {mb(f['cfg_bytes']):.1f} MB, {f['cfg_lines']:,} resources "
+          f"({100 * f['cfg_bytes'] / f['bytes']:.0f}% of the input bytes).")
+    w(f"- **Output:** {mb(int(env('BENCH_OUT_BYTES', '0'))):.1f} MB in "
+      f"{env('BENCH_OUT_CSV', '?')} CSV partitions (+ model.json).")
+    w(f"- **Method:** page cache warm (one untimed parse_baseline pass first); every run "
+      f"repeated {rep} times in one session, median reported; the transformer is "
+      f"single-threaded. Wall time and peak RSS from GNU time (`%e`, `%M`); parse_baseline's "
+      f"time is its own monotonic-clock measurement of its read+parse loop. MB = 10^6 bytes of "
+      f"input; resources/s = input NDJSON lines / wall s.")
+    w("")
+    w("| " + " | ".join(head) + " |")
+    w("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
+    for r in rows:
+        w("| " + " | ".join(r) + " |")
+    w("")
+    for s in summary(f):
+        w("- " + s[0].upper() + s[1:] + ".")
+    w(f"- Transform CPU split: {f['t_user']:.2f} s user, {f['t_sys']:.2f} s system (medians); "
+      f"peak RSS {mib(f['t_rss']):.1f} MiB on the full input vs {mib(f['tt_rss']):.1f} MiB on "
+      f"1/10 of it.")
+    w("")
+    w("All runs (wall s / peak RSS KiB / user s / sys s):")
+    w("")
+    for label in ("baseline", "baseline_configured", "transform", "transform_tenth"):
+        if not runs.get(label):
+            continue
+        cells = []
+        for r in runs[label]:
+            s = f"{r['wall']:.2f} / {r['rss']} / {r['user']:.2f} / {r['sys']:.2f}"
+            if "self" in r:
+                s += f" (self-timed {r['self']:.3f} s)"
+            cells.append(s)
+        w(f"- `{label}`: " + "; ".join(cells))
+    w("")
+    w("Commands (from the project root; `bench/run.sh` runs them all, then writes this section):")
+    w("")
+    w("```sh")
+    w(env("BENCH_CMD_CONFIGURE"))
+    w(env("BENCH_CMD_BUILD"))
+    for c in env("BENCH_CMD_GEN").split("; "):
+        w(c)
+    w(env("BENCH_CMD_BASELINE"))
+    if runs.get("baseline_configured"):
+        w(env("BENCH_CMD_BASELINE_CONFIGURED"))
+    w(env("BENCH_CMD_TRANSFORM"))
+    w(env("BENCH_CMD_TENTH"))
+    w("```")
+    w(END)
+    return "\n".join(out) + "\n"
+
+
+def write_doc(path, section):
+    try:
+        with open(path) as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        text = DOC_HEADER
+    b, e = text.find(BEGIN), text.find(END)
+    if b >= 0 and e > b:
+        text = text[:b] + section.rstrip("\n") + text[e + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--doc", help="markdown file whose bench:transform section to regenerate")
+    args = ap.parse_args()
+    runs, f = build(args.results)
+    print_table(runs, f)
+    if args.doc:
+        write_doc(args.doc, markdown(runs, f))
+        print(f"\nwrote {args.doc}")
+
+
+if __name__ == "__main__":
+    main()

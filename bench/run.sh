@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# bench/run.sh -- the transform benchmark: throughput and peak memory of fhir2cdm-transform next
+# to the cJSON parse floor (bench/parse_baseline), measured in one run on one machine state.
+#
+#   1. Release build in build-bench/ (parse_baseline + fhir2cdm-transform only);
+#   2. input: bench/gen_data.py replicates ../shared/data/synthea-10 to >= 200 MB in bench/data/,
+#      and the first tenth of the same copies in bench/data-tenth/ (both git-ignored, stamped);
+#   3. one untimed parse_baseline pass warms the page cache, then REPEAT (3) timed runs each of
+#      parse_baseline (over all files, and over only the files of resource types the
+#      configuration has tables for, when that is fewer) and of the transformer
+#      (single-threaded) under /usr/bin/time; medians;
+#   4. REPEAT transformer runs over the tenth, for peak RSS (streaming: must not grow with input);
+#   5. bench/report.py prints the table and regenerates the <!-- bench:transform --> section of
+#      docs/benchmarks.md.
+#
+# Environment (all optional): BENCH_CONFIG (default samples/config), BENCH_MB (200),
+# BENCH_REPEAT (3), BENCH_JOBS (build parallelism, 1), BENCH_DOC=0 to skip writing the docs;
+# for developing this script only: BENCH_SKIP_BUILD=1 with BENCH_BASELINE / BENCH_TRANSFORM paths.
+# Exit status: non-zero if the build, the data generation or any measured run fails; a failing
+# transformer run prints its exact stderr and nothing is written to docs/benchmarks.md.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+BUILD=build-bench
+CONFIG=${BENCH_CONFIG:-samples/config}
+MB=${BENCH_MB:-200}
+REPEAT=${BENCH_REPEAT:-3}
+JOBS=${BENCH_JOBS:-1}
+DATA=bench/data
+TENTH=bench/data-tenth
+OUT=bench/out
+CDM=$OUT/cdm
+TIME=/usr/bin/time
+BASELINE=${BENCH_BASELINE:-$BUILD/bench/parse_baseline}
+TRANSFORM=${BENCH_TRANSFORM:-$BUILD/transformer/fhir2cdm-transform}
+RESULTS=$OUT/results.tsv
+
+say() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+
+[ -x "$TIME" ] || die "$TIME not found (apt-get install time)"
+[ -d "$CONFIG" ] || [ -f "$CONFIG" ] || die "table configuration '$CONFIG' not found (set BENCH_CONFIG)"
+
+# 1. Build ---------------------------------------------------------------------------------------
+CMAKE_CONFIGURE=(cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF)
+CMAKE_BUILD=(cmake --build "$BUILD" --parallel "$JOBS" --target parse_baseline fhir2cdm-transform)
+mkdir -p "$OUT"
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  for step in CMAKE_CONFIGURE CMAKE_BUILD; do
+    declare -n cmd=$step
+    say "${cmd[*]}"
+    if ! "${cmd[@]}" >"$OUT/build.log" 2>&1; then
+      tail -n 40 "$OUT/build.log" >&2
+      die "build failed (full log: $OUT/build.log)"
+    fi
+    unset -n cmd
+  done
+fi
+if [ ! -x "$BASELINE" ] || [ ! -x "$TRANSFORM" ]; then
+  die "build did not produce $BASELINE and $TRANSFORM"
+fi
+
+# 2. Data ----------------------------------------------------------------------------------------
+python3 bench/gen_data.py --mb "$MB" --out "$DATA"
+stamp() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1/.bench-stamp.json" "$2"; }
+COPIES=$(stamp "$DATA" copies)
+TENTH_COPIES=$(( (COPIES + 5) / 10 ))
+[ "$TENTH_COPIES" -ge 1 ] || TENTH_COPIES=1
+python3 bench/gen_data.py --copies "$TENTH_COPIES" --out "$TENTH"
+DATA_FILES=("$DATA"/*.ndjson)
+TENTH_FILES=("$TENTH"/*.ndjson)
+# The input files whose resource type (the name up to the first '.', as in a Bulk Data export)
+# some table of the configuration reads: the transformer may skip the others, so the parse floor
+# is also measured over these alone.
+mapfile -t CONFIGURED_FILES < <(python3 - "$CONFIG" "${DATA_FILES[@]}" <<'PY'
+import glob, json, os, sys
+cfg, files = sys.argv[1], sys.argv[2:]
+types = set()
+for p in glob.glob(os.path.join(cfg, "*.json")) if os.path.isdir(cfg) else []:
+    try:
+        with open(p) as f:
+            t = json.load(f).get("resourceType")
+    except (OSError, ValueError, AttributeError):
+        continue
+    if isinstance(t, str):
+        types.add(t)
+for p in files:
+    if os.path.basename(p).split(".", 1)[0] in types:
+        print(p)
+PY
+)
+
+# 3-4. Measurements ------------------------------------------------------------------------------
+mkdir -p "$OUT"
+: >"$RESULTS"
+ERR=$(mktemp)
+TIMING=$(mktemp)
+trap 'rm -f "$ERR" "$TIMING"' EXIT
+
+# run_timed <label> <cmd...>: runs cmd under /usr/bin/time and appends
+# "label wall_s peak_rss_kib user_s sys_s [self_timed_s bytes lines]" to $RESULTS (the last
+# fields only for parse_baseline, which counts and times itself with the monotonic clock).
+run_timed() {
+  local label=$1; shift
+  local status=0 stdout
+  stdout=$("$TIME" -f '%e %M %U %S' -o "$TIMING" "$@" 2>"$ERR") || status=$?
+  if [ "$status" -ne 0 ]; then
+    printf '[bench] %s failed (exit %s): %s\n' "$label" "$status" "$*" >&2
+    printf '[bench] ---- stderr ----\n' >&2
+    grep -v '^Command exited with non-zero status' "$ERR" >&2 || true
+    grep -v -E '^Command exited with non-zero status|^[0-9.]+ [0-9]+ [0-9.]+ [0-9.]+$' "$TIMING" >&2 || true
+    exit 1
+  fi
+  local self=""
+  if [ -n "$stdout" ]; then
+    self=$(printf '%s\n' "$stdout" | awk -F'\t' '$1=="bytes"{print $6, $2, $4}')
+  fi
+  printf '%s %s %s\n' "$label" "$(tail -n 1 "$TIMING")" "$self" >>"$RESULTS"
+  say "$label: $(tail -n 1 "$TIMING") (wall s, peak KiB, user s, sys s)${self:+, self-timed s / bytes / lines: $self}"
+}
+
+say "warming the page cache (untimed parse_baseline pass over $DATA and $TENTH)"
+"$BASELINE" "${DATA_FILES[@]}" >/dev/null
+"$BASELINE" "${TENTH_FILES[@]}" >/dev/null
+
+for _ in $(seq 1 "$REPEAT"); do
+  run_timed baseline "$BASELINE" "${DATA_FILES[@]}"
+done
+if [ "${#CONFIGURED_FILES[@]}" -gt 0 ] && [ "${#CONFIGURED_FILES[@]}" -lt "${#DATA_FILES[@]}" ]; then
+  for _ in $(seq 1 "$REPEAT"); do
+    run_timed baseline_configured "$BASELINE" "${CONFIGURED_FILES[@]}"
+  done
+fi
+for _ in $(seq 1 "$REPEAT"); do
+  rm -rf "$CDM"
+  run_timed transform "$TRANSFORM" --config "$CONFIG" --input "$DATA" --output "$CDM" --quiet
+done
+OUT_BYTES=$(du -sb "$CDM" | cut -f1)
+OUT_CSV=$(find "$CDM" -name '*.csv' | wc -l)
+for _ in $(seq 1 "$REPEAT"); do
+  rm -rf "$CDM"
+  run_timed transform_tenth "$TRANSFORM" --config "$CONFIG" --input "$TENTH" --output "$CDM" --quiet
+done
+
+# 5. Report --------------------------------------------------------------------------------------
+DIRTY=""
+[ -z "$(git status --porcelain 2>/dev/null)" ] || DIRTY="-dirty"
+BENCH_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$DIRTY"
+CC_PATH=$(grep -m1 '^CMAKE_C_COMPILER:' "$BUILD/CMakeCache.txt" 2>/dev/null | cut -d= -f2 || true)
+BENCH_CC="${CC_PATH:-cc} $("${CC_PATH:-cc}" -dumpfullversion 2>/dev/null || true)"
+BENCH_CJSON="$(pkg-config --modversion libcjson 2>/dev/null || echo unknown)"
+export BENCH_COMMIT BENCH_CC BENCH_CJSON
+export BENCH_CONFIG="$CONFIG" BENCH_DATA="$DATA" BENCH_TENTH="$TENTH" BENCH_CDM="$CDM"
+export BENCH_REPEAT="$REPEAT" BENCH_MB="$MB"
+export BENCH_CMD_CONFIGURE="${CMAKE_CONFIGURE[*]}" BENCH_CMD_BUILD="${CMAKE_BUILD[*]}"
+export BENCH_CMD_GEN="python3 bench/gen_data.py --mb $MB --out $DATA; python3 bench/gen_data.py --copies $TENTH_COPIES --out $TENTH"
+export BENCH_CMD_BASELINE="$TIME -f '%e %M %U %S' $BASELINE $DATA/*.ndjson"
+export BENCH_CONFIGURED_FILES="${CONFIGURED_FILES[*]}"
+export BENCH_CMD_BASELINE_CONFIGURED="$TIME -f '%e %M %U %S' $BASELINE ${CONFIGURED_FILES[*]}"
+export BENCH_CMD_TRANSFORM="$TIME -f '%e %M %U %S' $TRANSFORM --config $CONFIG --input $DATA --output $CDM --quiet"
+export BENCH_CMD_TENTH="$TIME -f '%e %M %U %S' $TRANSFORM --config $CONFIG --input $TENTH --output $CDM --quiet"
+export BENCH_OUT_BYTES="$OUT_BYTES" BENCH_OUT_CSV="$OUT_CSV"
+REPORT_ARGS=("$RESULTS")
+[ "${BENCH_DOC:-1}" = 0 ] || REPORT_ARGS+=(--doc docs/benchmarks.md)
+python3 bench/report.py "${REPORT_ARGS[@]}"
