@@ -373,24 +373,6 @@ static void count_untabled(job *j, const char *rt)
     u[j->nuntabled++].n = 1;
 }
 
-static int valid_resource_type(const char *s)
-{
-    if (!(*s >= 'A' && *s <= 'Z')) return 0;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z'))) return 0;
-    return 1;
-}
-
-static const char *json_kind(const cJSON *v)
-{
-    if (cJSON_IsArray(v)) return "an array";
-    if (cJSON_IsString(v)) return "a string";
-    if (cJSON_IsNumber(v)) return "a number";
-    if (cJSON_IsBool(v)) return "a boolean";
-    if (cJSON_IsNull(v)) return "null";
-    return "an object";
-}
-
 /* One NDJSON line: parse, route, flatten.  Returns F2C_OK or a fatal status. */
 static f2c_status do_line(job *j, const char *text, size_t len)
 {
@@ -409,7 +391,8 @@ static f2c_status do_line(job *j, const char *text, size_t len)
     const cJSON *root = f2c_doc_root(j->doc);
     if (!cJSON_IsObject(root)) {
         f2c_error_set(&e, F2C_ENOTOBJECT, file, j->line, 0, NULL,
-                      "line is %s, not a JSON object (a FHIR resource)", json_kind(root));
+                      "line is a JSON %s, not an object (a FHIR resource)",
+                      f2c_json_kind(root));
         reject(j, &e);
         return F2C_OK;
     }
@@ -420,10 +403,16 @@ static f2c_status do_line(job *j, const char *text, size_t len)
         reject(j, &e);
         return F2C_OK;
     }
-    if (!cJSON_IsString(rt) || !valid_resource_type(rt->valuestring)) {
+    if (!cJSON_IsString(rt)) {
         f2c_error_set(&e, F2C_ERESOURCE, file, j->line, 0, "/resourceType",
-                      "\"resourceType\" must be a resource type name, found %s",
-                      cJSON_IsString(rt) ? "an invalid string" : json_kind(rt));
+                      "\"resourceType\" must be a string, found a JSON %s", f2c_json_kind(rt));
+        reject(j, &e);
+        return F2C_OK;
+    }
+    if (!f2c_is_resource_type_name(rt->valuestring)) {
+        f2c_error_set(&e, F2C_ERESOURCE, file, j->line, 0, "/resourceType",
+                      "\"%.80s\" is not a resource type name (such as Patient)",
+                      rt->valuestring);
         reject(j, &e);
         return F2C_OK;
     }

@@ -522,3 +522,24 @@ int f2c_doc_source(f2c_doc *d, const cJSON *node, const char **p, size_t *n)
     *n = d->spans[idx].end - d->spans[idx].start;
     return 0;
 }
+
+const char *f2c_json_kind(const cJSON *v)
+{
+    switch (v->type & 0xFF) {
+    case cJSON_False:
+    case cJSON_True:
+        return "boolean";
+    case cJSON_NULL:
+        return "null";
+    case cJSON_Number:
+        return "number";
+    case cJSON_String:
+        return "string";
+    case cJSON_Array:
+        return "array";
+    case cJSON_Object:
+        return "object";
+    default:
+        return "raw";
+    }
+}

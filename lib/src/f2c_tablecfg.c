@@ -138,26 +138,6 @@ static void report(cfg_loader *L, const char *file, long line, long column, cons
     if (L->diags && f2c_diags_add(L->diags, &e) != F2C_OK) L->nomem = 1;
 }
 
-static const char *json_kind(const cJSON *v)
-{
-    switch (v->type & 0xFF) {
-    case cJSON_False:
-    case cJSON_True:
-        return "boolean";
-    case cJSON_NULL:
-        return "null";
-    case cJSON_Number:
-        return "number";
-    case cJSON_String:
-        return "string";
-    case cJSON_Array:
-        return "array";
-    case cJSON_Object:
-        return "object";
-    default:
-        return "raw";
-    }
-}
 
 /* Writes base + "/" + escaped(key) (RFC 6901: "~" -> "~0", "/" -> "~1") into out[n]. */
 static void pointer_key(char *out, size_t n, const char *base, const char *key)
@@ -455,7 +435,7 @@ static int get_string(cfg_loader *L, const cJSON *obj, const char *key, int requ
     if (!cJSON_IsString(v) || !v->valuestring) {
         char ptr[256];
         pointer_key(ptr, sizeof ptr, base, key);
-        report(L, file, 0, 0, ptr, "\"%s\" must be a string (got %s)", key, json_kind(v));
+        report(L, file, 0, 0, ptr, "\"%s\" must be a string (got %s)", key, f2c_json_kind(v));
         return KEY_BAD;
     }
     *out = v->valuestring;
@@ -507,7 +487,7 @@ static void load_props(cfg_loader *L, const cJSON *root, const char *file, cfg_p
     }
     if (!cJSON_IsArray(arr)) {
         report(L, file, 0, 0, "/properties", "\"properties\" must be an array (got %s)",
-               json_kind(arr));
+               f2c_json_kind(arr));
         return;
     }
     out->ok = 1;
@@ -528,7 +508,7 @@ static void load_props(cfg_loader *L, const cJSON *root, const char *file, cfg_p
         cp->group = -1;
         cp->path = "";
         if (!cJSON_IsObject(p)) {
-            report(L, file, 0, 0, base, "property must be an object (got %s)", json_kind(p));
+            report(L, file, 0, 0, base, "property must be an object (got %s)", f2c_json_kind(p));
             continue;
         }
         check_duplicate_keys(L, p, file, base);
@@ -591,7 +571,7 @@ static const cJSON *root_object(cfg_loader *L, const cfg_file *f)
     if (!f->doc) return NULL;
     if (!cJSON_IsObject(f->doc)) {
         report(L, f->path, 0, 0, NULL, "top-level value must be an object (got %s)",
-               json_kind(f->doc));
+               f2c_json_kind(f->doc));
         return NULL;
     }
     check_duplicate_keys(L, f->doc, f->path, "");
@@ -660,13 +640,6 @@ static int valid_table_name(const char *s)
     return n > 0 && n <= TABLE_NAME_MAX;
 }
 
-static int valid_resource_type(const char *s)
-{
-    if (!(s[0] >= 'A' && s[0] <= 'Z')) return 0;
-    for (const char *p = s + 1; *p; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))) return 0;
-    return 1;
-}
 
 /* Equal ignoring ASCII case (table names are ASCII once valid_table_name accepted them). */
 static int same_ascii_ci(const char *a, const char *b)
@@ -773,7 +746,7 @@ static void load_tables(cfg_loader *L)
             }
         }
         int rt = get_string(L, root, "resourceType", 1, file, "", &rtype);
-        if (rt == KEY_OK && !valid_resource_type(rtype)) {
+        if (rt == KEY_OK && !f2c_is_resource_type_name(rtype)) {
             report(L, file, 0, 0, "/resourceType",
                    "resourceType \"%s\" is not a FHIR resource type name (an upper-case "
                    "letter followed by letters, e.g. \"Patient\")",

@@ -53,3 +53,11 @@ const char *f2c_type_choice_suffix(f2c_type t) { return valid(t) ? types[t].suff
 const char *f2c_type_cdm_datatype(f2c_type t) { return valid(t) ? types[t].cdm : "string"; }
 
 int f2c_type_is_stringlike(f2c_type t) { return valid(t) && types[t].stringlike; }
+
+int f2c_is_resource_type_name(const char *s)
+{
+    if (!s || !(s[0] >= 'A' && s[0] <= 'Z')) return 0;
+    for (const char *p = s + 1; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'))) return 0;
+    return 1;
+}

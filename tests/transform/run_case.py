@@ -84,7 +84,7 @@ def run(binary, case, work, spec):
 
 
 def main():
-    binary, case = sys.argv[1], os.path.abspath(sys.argv[2])
+    binary, case = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     update = "--update" in sys.argv[3:]
     with open(os.path.join(case, "case.json")) as f:
         spec = json.load(f)

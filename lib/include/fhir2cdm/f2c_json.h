@@ -51,6 +51,10 @@ const cJSON *f2c_doc_root(const f2c_doc *d);
  */
 int f2c_doc_source(f2c_doc *d, const cJSON *node, const char **p, size_t *n);
 
+/* The JSON kind of v for messages: "object", "array", "string", "number", "boolean", "null"
+ * ("raw" for cJSON raw nodes).  Static strings. */
+const char *f2c_json_kind(const cJSON *v);
+
 /* Releases the document and its tree.  NULL is allowed. */
 void f2c_doc_free(f2c_doc *d);
 

@@ -55,4 +55,8 @@ const char *f2c_type_cdm_datatype(f2c_type t);
  * markdown, uri, url, canonical, oid, uuid, base64Binary, xhtml). */
 int f2c_type_is_stringlike(f2c_type t);
 
+/* Non-zero if s has the shape of a FHIR resource type name: an upper-case ASCII letter followed
+ * by ASCII letters (FHIR R4 §2.1.1 naming; e.g. "Patient", "MedicationRequest"). */
+int f2c_is_resource_type_name(const char *s);
+
 #endif
