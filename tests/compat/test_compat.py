@@ -26,21 +26,18 @@ reference data (../shared) is absent (CTest SKIP_RETURN_CODE).  Python stdlib on
 
 import argparse
 import collections
-import csv
 import datetime
 import filecmp
 import glob
-import io
 import json
 import os
 import re
-import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "pylib"))
+import f2ctest  # noqa: E402  (tests/pylib/f2ctest.py: shared plumbing of the Python tests)
 
 # TestSchema table files left out of the run, with the reason printed for each.  Patient.json
 # has a `fhirExpression` column, which the transformer rejects until the FHIRPath engine lands;
@@ -51,8 +48,6 @@ EXCLUDED_TABLE_FILES = {
 
 MAX_DEPTH = 3  # the transformer's default --max-depth, which this test runs with
 OPERATION_ID = "compat"
-RESERVED_RESOURCE = ["ResourceId"]
-RESERVED_UNROLL = ["RowId", "ResourceId", "FhirPath", "ParentPath"]
 DATE_TYPES = ("date", "dateTime", "instant")
 THEIR_DATETIME_FORMAT = "%m/%d/%Y %H:%M:%S"  # .NET invariant "MM/dd/yyyy HH:mm:ss"
 OUR_INSTANT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z$")
@@ -74,27 +69,13 @@ N_ROWID = "N6 RowId fixed 0000"
 N_CHOICE = "N7 choice-type element by full JSON name empty"
 
 
-def skip(msg):
-    print("*" * 78)
-    print("SKIP: " + msg)
-    print("*" * 78, flush=True)
-    sys.exit(SKIP)
+class Report(f2ctest.Failures):
+    """The failures (fail, check, items) and the normalisations applied, counted."""
 
-
-class Report:
     def __init__(self):
-        self.failures = []
+        super().__init__()
         self.norm = collections.Counter()          # normalisation -> cells
         self.norm_detail = collections.defaultdict(collections.Counter)  # -> (table, col) -> n
-
-    def fail(self, msg):
-        self.failures.append(msg)
-        print("FAIL: " + msg, flush=True)
-
-    def check(self, cond, msg):
-        if not cond:
-            self.fail(msg)
-        return cond
 
     def applied(self, norm, table, column, n=1):
         self.norm[norm] += n
@@ -241,14 +222,13 @@ def table_columns(table, groups, schema):
 
 def read_csv(path):
     with open(path, "rb") as f:
-        text = f.read().decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = f2ctest.parse_csv(f.read(), "utf-8-sig")
     return rows[0], rows[1:]
 
 
 def our_table(out_dir, entity, rep):
     """Header and rows over every partition of our entity folder (None if there is none)."""
-    parts = sorted(glob.glob(os.path.join(out_dir, "data", entity, "*.csv")))
+    parts = f2ctest.partition_files(out_dir, entity)
     if not parts:
         return None, []
     header, rows = None, []
@@ -293,16 +273,6 @@ def parse_ours_instant(v):
 
 # --- main -----------------------------------------------------------------------------------
 
-def run(transform, config, inputs, out_dir):
-    cmd = [transform, "--config", config, "--input", inputs, "--output", out_dir,
-           "--operation-id", OPERATION_ID, "--quiet"]
-    print("running: " + " ".join(cmd), flush=True)
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    sys.stdout.write(p.stdout.decode("utf-8", "replace"))
-    sys.stdout.write(p.stderr.decode("utf-8", "replace"))
-    return p.returncode
-
-
 def compare_dirs(a, b, rep):
     files_a = sorted(os.path.relpath(p, a) for p in glob.glob(os.path.join(a, "data", "*", "*")))
     files_b = sorted(os.path.relpath(p, b) for p in glob.glob(os.path.join(b, "data", "*", "*")))
@@ -323,15 +293,12 @@ def main():
 
     base = os.path.join(args.shared, "compat", "transform")
     schema_path = os.path.join(args.shared, "fhir", "fhir.schema.json")
-    if not os.path.isdir(args.shared):
-        skip("shared reference folder %s is absent; this test needs ../shared/compat/transform "
-             "(set -DFHIR2CDM_SHARED_DIR=...)" % args.shared)
+    f2ctest.skip_without_shared(args.shared, "compat/transform")
     for need in (os.path.join(base, "TestSchema"), os.path.join(base, "FhirResource"),
                  os.path.join(base, "TestOutput"), schema_path):
         if not os.path.exists(need):
-            skip("%s is absent" % need)
-    if not os.access(args.transform, os.X_OK):
-        print("FAIL: transformer %s is not an executable file" % args.transform)
+            f2ctest.skip("%s is absent" % need)
+    if not f2ctest.transformer_ok(args.transform):
         return 1
 
     rep = Report()
@@ -348,9 +315,7 @@ def main():
     for name, t in sorted(all_tables.items()):
         if t["_file"] in EXCLUDED_TABLE_FILES:
             skipped_tables.add(name)
-            print("*" * 78)
-            print("SKIP table %s: %s" % (name, EXCLUDED_TABLE_FILES[t["_file"]]))
-            print("*" * 78, flush=True)
+            f2ctest.banner("SKIP table %s: %s" % (name, EXCLUDED_TABLE_FILES[t["_file"]]))
         else:
             os.symlink(os.path.abspath(os.path.join(base, "TestSchema", t["_file"])),
                        os.path.join(config, t["_file"]))
@@ -359,7 +324,7 @@ def main():
     out1, out2 = os.path.join(tmp, "out1"), os.path.join(tmp, "out2")
     inputs = os.path.join(base, "FhirResource")
     for out in (out1, out2):
-        rc = run(args.transform, config, inputs, out)
+        rc = f2ctest.run_transform(args.transform, config, inputs, out, OPERATION_ID)
         if rc != 0:
             print("FAIL: transformer exited with status %d (expected 0); kept %s" % (rc, tmp))
             return 1
@@ -387,7 +352,7 @@ def main():
     for tname in sorted(theirs_tables & set(tables)):
         entity = "Local" + tname
         unroll = bool(tables[tname].get("unrollPath"))
-        reserved = RESERVED_UNROLL if unroll else RESERVED_RESOURCE
+        reserved = f2ctest.RESERVED_UNROLL if unroll else f2ctest.RESERVED_RESOURCE
         cols = table_columns(tables[tname], groups, schema)
         coldef = {c.name: c for c in cols}
         th_header, th_rows = read_csv(os.path.join(base, "TestOutput", entity,
@@ -521,13 +486,10 @@ def main():
             for (tname, col), n in sorted(rep.norm_detail[norm].items()):
                 print("      %-26s %-44s %4d" % (tname, col, n))
 
-    if rep.failures:
-        print("\n%d difference(s)/failure(s); output kept in %s" % (len(rep.failures), tmp))
+    if rep.items:
+        print("\n%d difference(s)/failure(s); output kept in %s" % (len(rep.items), tmp))
         return 1
-    if args.keep:
-        print("output kept in " + tmp)
-    else:
-        shutil.rmtree(tmp, ignore_errors=True)
+    f2ctest.remove_tmp(tmp, args.keep)
     print("\nPASS: %d tables identical to the original's expected output after the documented "
           "normalisations%s" % (len(theirs_tables & set(tables)),
                                 "; skipped tables: " + ", ".join(sorted(skipped_tables))

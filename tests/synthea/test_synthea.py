@@ -34,36 +34,13 @@ import gzip
 import io
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "pylib"))
+import f2ctest  # noqa: E402  (tests/pylib/f2ctest.py: shared plumbing of the Python tests)
+
 OPERATION_ID = "synthea-test"
-RESERVED_RESOURCE = ["ResourceId"]
-RESERVED_UNROLL = ["RowId", "ResourceId", "FhirPath", "ParentPath"]
-
-
-class Failures:
-    def __init__(self):
-        self.items = []
-
-    def add(self, msg):
-        self.items.append(msg)
-        print("FAIL: " + msg, flush=True)
-
-    def check(self, cond, msg):
-        if not cond:
-            self.add(msg)
-        return cond
-
-
-def skip(msg):
-    print("*" * 78)
-    print("SKIP: " + msg)
-    print("*" * 78, flush=True)
-    sys.exit(SKIP)
 
 
 def input_stem(path):
@@ -154,11 +131,9 @@ def read_partition(path, fails):
     fails.check(raw.endswith(b"\r\n"), "%s: last record does not end with CRLF" % path)
     first = raw.split(b"\n", 1)[0]
     fails.check(first.endswith(b"\r"), "%s: header record does not end with CRLF" % path)
-    text = raw.decode("utf-8")
-    # newline="" semantics: line breaks inside quoted values stay part of the value.
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = f2ctest.parse_csv(raw, "utf-8")
     if not rows:
-        fails.add("%s: empty file (no header record)" % path)
+        fails.fail("%s: empty file (no header record)" % path)
         return [], []
     return rows[0], rows[1:]
 
@@ -180,7 +155,7 @@ def check_expected_cells(path, out_dir, fails):
         t = e["table"]
         if t not in cache:
             rows = []
-            for p in sorted(glob.glob(os.path.join(out_dir, "data", "Local" + t, "*.csv"))):
+            for p in f2ctest.partition_files(out_dir, "Local" + t):
                 header, r = read_partition(p, fails)
                 rows += [dict(zip(header, x)) for x in r]
             cache[t] = rows
@@ -227,23 +202,20 @@ def main():
         if not args.shared:
             ap.error("give --shared or --data")
         data_dir = os.path.join(args.shared, "data", "synthea-10")
-        if not os.path.isdir(args.shared):
-            skip("shared reference folder %s is absent; this test needs "
-                 "../shared/data/synthea-10 (set -DFHIR2CDM_SHARED_DIR=...)" % args.shared)
+        f2ctest.skip_without_shared(args.shared, "data/synthea-10")
         if not os.path.isdir(data_dir):
-            skip("Synthea data %s is absent" % data_dir)
+            f2ctest.skip("Synthea data %s is absent" % data_dir)
     input_files = sorted(glob.glob(os.path.join(data_dir, "*.ndjson")) +
                          glob.glob(os.path.join(data_dir, "*.ndjson.gz")))
     if not input_files:
         if args.data:
             print("FAIL: no *.ndjson files in %s" % data_dir)
             return 1
-        skip("no *.ndjson files in %s" % data_dir)
-    if not os.access(args.transform, os.X_OK):
-        print("FAIL: transformer %s is not an executable file" % args.transform)
+        f2ctest.skip("no *.ndjson files in %s" % data_dir)
+    if not f2ctest.transformer_ok(args.transform):
         return 1
 
-    fails = Failures()
+    fails = f2ctest.Failures()
     tables = load_tables(args.config)
     if not tables:
         print("FAIL: no table files in %s" % args.config)
@@ -254,14 +226,9 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="fhir2cdm-synthea-")
     out_dir = os.path.join(tmp, "cdm")
-    cmd = [args.transform, "--config", args.config, "--input", data_dir, "--output", out_dir,
-           "--operation-id", OPERATION_ID, "--quiet"]
-    print("running: " + " ".join(cmd), flush=True)
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    sys.stdout.write(proc.stdout.decode("utf-8", "replace"))
-    sys.stdout.write(proc.stderr.decode("utf-8", "replace"))
-    if proc.returncode != 0:
-        print("FAIL: transformer exited with status %d (expected 0)" % proc.returncode)
+    rc = f2ctest.run_transform(args.transform, args.config, data_dir, out_dir, OPERATION_ID)
+    if rc != 0:
+        print("FAIL: transformer exited with status %d (expected 0)" % rc)
         print("output kept in " + tmp)
         return 1
 
@@ -308,7 +275,7 @@ def main():
         entity = "Local" + name
         ent = entities.get(entity, {})
         attrs = [a.get("name") for a in ent.get("attributes", [])]
-        reserved = RESERVED_RESOURCE if steps is None else RESERVED_UNROLL
+        reserved = f2ctest.RESERVED_RESOURCE if steps is None else f2ctest.RESERVED_UNROLL
         fails.check(attrs[: len(reserved)] == reserved,
                     "%s: model.json attributes start %s, expected %s"
                     % (entity, attrs[: len(reserved)], reserved))
@@ -360,10 +327,10 @@ def main():
             if got != want:
                 missing = list((want - got).elements())
                 extra = list((got - want).elements())
-                fails.add("%s: row keys of %s differ from the input's: %d missing (e.g. %s), "
-                          "%d unexpected (e.g. %s)" % (name, os.path.basename(part),
-                                                       len(missing), missing[:3], len(extra),
-                                                       extra[:3]))
+                fails.fail("%s: row keys of %s differ from the input's: %d missing (e.g. %s), "
+                           "%d unexpected (e.g. %s)" % (name, os.path.basename(part),
+                                                        len(missing), missing[:3], len(extra),
+                                                        extra[:3]))
         summary.append((name, "unroll " + ".".join([rt] + steps) if steps is not None
                         else "resource " + rt, total_want, total_got))
 
@@ -377,10 +344,7 @@ def main():
     if fails.items:
         print("\n%d check(s) FAILED; output kept in %s" % (len(fails.items), tmp))
         return 1
-    if args.keep:
-        print("output kept in " + tmp)
-    else:
-        shutil.rmtree(tmp, ignore_errors=True)
+    f2ctest.remove_tmp(tmp, args.keep)
     print("\nPASS: %d tables, row counts, ResourceIds, FhirPaths, headers and model.json "
           "partitions all match" % len(tables))
     return 0

@@ -1,0 +1,112 @@
+"""Helpers shared by the Python end-to-end tests of fhir2cdm-transform.
+
+Why: tests/compat/test_compat.py and tests/synthea/test_synthea.py both run the transformer
+into a temporary folder and check its CSV partitions, and each used to carry its own copy of
+the same plumbing.  One copy lives here so that the two report failures, skip and run the
+transformer the same way.  Only plumbing lives here: every assertion stays in the test that
+makes it, and each test still computes its expectations on its own.
+
+What it offers:
+
+  SKIP                      77, the exit status CTest is told means "skipped"
+                            (SKIP_RETURN_CODE in the tests' CMakeLists.txt).
+  RESERVED_RESOURCE         the columns every table starts with: resource tables ...
+  RESERVED_UNROLL           ... and unroll tables (RowId, ResourceId, FhirPath, ParentPath).
+  banner(line)              print `line` between two rows of stars, so it cannot be missed.
+  skip(msg)                 print a "SKIP: msg" banner and exit with SKIP.
+  skip_without_shared(shared, needs)
+                            skip unless the shared reference folder (../shared) exists.
+  transformer_ok(path)      is `path` an executable file? If not, print a FAIL line.
+  Failures                  collects failures: fail(msg) prints "FAIL: msg" and records it,
+                            check(cond, msg) fails when cond is false and returns cond;
+                            .items lists every message in order.
+  run_transform(transform, config, inputs, out_dir, operation_id)
+                            run the transformer (--quiet), echo its command line and its
+                            output, return its exit status.
+  partition_files(out_dir, entity)
+                            the CSV partition files of one entity folder, sorted.
+  parse_csv(raw, encoding)  the records of CSV bytes (line breaks inside quoted values stay
+                            part of the value).
+  remove_tmp(tmp, keep)     remove the temporary folder, or with keep say where it is.
+
+Import it with the folder of this file on sys.path (the tests insert ../pylib relative to
+their own file).  Python stdlib only.
+"""
+
+import csv
+import glob
+import io
+import os
+import shutil
+import subprocess
+import sys
+
+SKIP = 77
+RESERVED_RESOURCE = ["ResourceId"]
+RESERVED_UNROLL = ["RowId", "ResourceId", "FhirPath", "ParentPath"]
+
+
+def banner(line):
+    print("*" * 78)
+    print(line)
+    print("*" * 78, flush=True)
+
+
+def skip(msg):
+    banner("SKIP: " + msg)
+    sys.exit(SKIP)
+
+
+def skip_without_shared(shared, needs):
+    """Skip unless the shared reference folder exists; `needs` names what the test reads in it
+    (e.g. "compat/transform")."""
+    if not os.path.isdir(shared):
+        skip("shared reference folder %s is absent; this test needs ../shared/%s "
+             "(set -DFHIR2CDM_SHARED_DIR=...)" % (shared, needs))
+
+
+def transformer_ok(path):
+    if os.access(path, os.X_OK):
+        return True
+    print("FAIL: transformer %s is not an executable file" % path)
+    return False
+
+
+class Failures:
+    def __init__(self):
+        self.items = []
+
+    def fail(self, msg):
+        self.items.append(msg)
+        print("FAIL: " + msg, flush=True)
+
+    def check(self, cond, msg):
+        if not cond:
+            self.fail(msg)
+        return cond
+
+
+def run_transform(transform, config, inputs, out_dir, operation_id):
+    cmd = [transform, "--config", config, "--input", inputs, "--output", out_dir,
+           "--operation-id", operation_id, "--quiet"]
+    print("running: " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    sys.stdout.write(p.stdout.decode("utf-8", "replace"))
+    sys.stdout.write(p.stderr.decode("utf-8", "replace"))
+    return p.returncode
+
+
+def partition_files(out_dir, entity):
+    return sorted(glob.glob(os.path.join(out_dir, "data", entity, "*.csv")))
+
+
+def parse_csv(raw, encoding):
+    # newline="" semantics: line breaks inside quoted values stay part of the value.
+    return list(csv.reader(io.StringIO(raw.decode(encoding), newline="")))
+
+
+def remove_tmp(tmp, keep):
+    if keep:
+        print("output kept in " + tmp)
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
