@@ -1,7 +1,8 @@
 /*
- * f2c_fhirpath: the FHIRPath engine (HL7 FHIRPath N1, normative release, http://hl7.org/fhirpath/N1)
- * over FHIR resources held as f2c_json documents.  Used by table-configuration `fhirExpression`
- * columns, by `fhir2cdm-transform fhirpath`, and (later) by SQL on FHIR ViewDefinitions.
+ * f2c_fhirpath: the FHIRPath engine (HL7 FHIRPath N1, normative release,
+ * http://hl7.org/fhirpath/N1) over FHIR resources held as f2c_json documents.  Used by
+ * table-configuration `fhirExpression` columns, by `fhir2cdm-transform fhirpath`, and (later) by
+ * SQL on FHIR ViewDefinitions.
  *
  * Layers, one file each: lexer (f2c_fp_lex.c) -> parser to an AST (f2c_fp_parse.c) -> compiler
  * that resolves function names and arities once (f2c_fp_compile.c) -> evaluator
@@ -12,6 +13,57 @@
  * f2c_fp_ctx.  Results live in the context's arena and stay valid until the next f2c_fp_eval
  * or f2c_fp_ctx_reset on that context; result items that come from the input point into the
  * caller's document (keep it alive and unchanged while using them).
+ *
+ * Language supported: the whole N1 grammar (literals incl. quantities and calendar durations,
+ * `delimited identifiers`, $this/$index/$total, %variables, indexers, all operators with N1
+ * precedence), the N1 function library (§5 existence, filtering, subsetting, combining,
+ * conversion, strings, math, tree navigation, utility; §6.3 is/as/ofType; §7 aggregate), the
+ * FHIR R4 additions extension(), hasValue(), getValue(), resolve() (always empty: no resolver),
+ * SQL on FHIR v2 getResourceKey() / getReferenceKey([type]), and from FHIRPath 3.0 lastIndexOf,
+ * matchesFull, sum/min/max/avg.  Not supported: type() reflection, sort, coalesce,
+ * defineVariable, lowBoundary/highBoundary, encode/decode/escape/unescape, memberOf,
+ * conformsTo, htmlChecks, Long literals (1L), %vs-/%ext- variables (compile error "unknown
+ * function"/"unknown variable").
+ *
+ * Semantics decided where N1 leaves room (each is also noted where implemented):
+ *  - Navigation is FHIR JSON aware (FHIR R4 §2.6): arrays flatten; a name equal to the
+ *    resource's resourceType selects the resource (`Patient.name` on a Patient); a leading type
+ *    name also matches a context of that type (context_type); a choice element `value` finds
+ *    valueQuantity/valueString/... (the type model's variants when the parent type is known,
+ *    else any member `value` + upper-case suffix); `_name` primitive extension objects are
+ *    paired with their values (by index inside arrays), so `birthDate.extension` works; a
+ *    primitive that has only `_name` (no value) exists for navigation and exists()/count() but
+ *    is left out of results; unknown members give empty.  `text.div` is accepted (N1 would
+ *    need `text.\`div\``): after '.', any identifier is a name.
+ *  - Ordinary function arguments and operator operands are evaluated against $this (the
+ *    context at top level, the current item inside where/select/exists/all/repeat), not against
+ *    the function's input: `display.substring(display.indexOf(' ') + 1)` reads from the resource,
+ *    as in fhirpath.js.  iif() sees its input as $this.
+ *  - A criterion (where, exists, all, iif) or Boolean operand is true when it is a single true
+ *    or a single non-Boolean item (N1 §4.5); empty is not true; more than one item is an error.
+ *  - Equality of decimals rounds to 1e-8 (0.1 + 0.2 = 0.3); ~ compares decimals at the lesser
+ *    number of decimal places, strings case-insensitively with whitespace runs normalised, and
+ *    collections regardless of order.  Dates/times: = is empty when the precisions differ and
+ *    the common part is equal, ~ is then false, < > are empty; seconds and fractions are one
+ *    precision; a DateTime without offset compared with one with an offset is taken as UTC.
+ *    No implicit String -> Date conversion: compare FHIR data (typed by the model) or convert.
+ *  - Quantities convert within a small UCUM subset (metric prefixes on g, m, L, s, mol, eq, ...;
+ *    min/h/d/wk/a/mo; calendar words day(s)..millisecond(s) equal their UCUM units; year/month
+ *    are calendar only, 1 year = 12 months); other units compare only when identical.  = gives
+ *    false for different dimensions, empty for units it cannot convert; + - give the finer unit.
+ *  - Date/time arithmetic uses calendar units or 'wk' 'd' 'h' 'min' 's' 'ms' ('a' and 'mo' are an
+ *    error); a quantity finer than the value's precision counts in whole units of that precision
+ *    (@2012 + 400 days = @2013); the time-zone offset of the operand is kept.
+ *  - Integer arithmetic is 64-bit; overflow gives empty.  Division by zero, ln(0), sqrt(-1) and
+ *    other non-finite results give empty.  Strings count Unicode code points (not UTF-16 units);
+ *    upper()/lower() use full Unicode case mapping; matches() is an unanchored PCRE2 match with
+ *    UTF and DOTALL; replaceMatches() substitutes $1-style groups.
+ *  - Element.id, Resource.id and Extension.url are System.String (as in the FHIR R4
+ *    StructureDefinitions and fhirpath.js); other primitives carry their FHIR type ("date",
+ *    "code").  `is` is exact (FHIR date is not System.Date); ofType() also lets a FHIR primitive
+ *    match the System type it converts to (decimal matches Decimal).
+ *  - Multi-item input where one item is needed is an error (N1 §4.4) also for conversions
+ *    (toInteger() etc.), is/as, indexers and single().
  */
 #ifndef FHIR2CDM_F2C_FHIRPATH_H
 #define FHIR2CDM_F2C_FHIRPATH_H
@@ -44,23 +96,33 @@ typedef enum f2c_fp_kind {
 /* One item of a result collection. */
 typedef struct f2c_fp_item {
     f2c_fp_kind kind;
-    /* FHIR type of the item when known ("HumanName", "dateTime", "code", "Patient"...), else the
-     * System type name ("Boolean", "Integer", "Decimal", "String", "Date", "DateTime", "Time",
-     * "Quantity").  Static string or owned by the expression/context. */
+    /* FHIR type of the item when known ("HumanName", "dateTime", "code", "Patient",
+     * "Patient_Contact" — the type model's names, f2c_fhirmodel.h), else the System type name
+     * ("Boolean", "Integer", "Decimal", "String", "Date", "DateTime", "Time", "Quantity") for
+     * primitives, and "Element" for a JSON object of unknown type.  A FHIR primitive's kind is
+     * that of its System type (date -> F2C_FP_DATE); a value that does not parse as its type
+     * (a malformed date) keeps its JSON kind.  Static string, or owned by the expression, the
+     * context or the document. */
     const char *type;
     /* The JSON node the item was read from, or NULL for computed values.  For primitives read
      * from the resource this is the JSON string/number/boolean node. */
     const cJSON *node;
     /* Text form of the value (not NUL-terminated, `len` bytes; NULL for OBJECT):
      *  BOOLEAN "true"/"false"; INTEGER decimal digits; DECIMAL the exact JSON text when read from
-     *  the resource, else the shortest text that round-trips; STRING the string; DATE/DATETIME/TIME
-     *  the FHIRPath literal form without '@' (e.g. "2012-04-15T10:00:00+01:00", "T10:00" is
-     *  written "10:00"); QUANTITY the value text (unit in `unit`). */
+     *  the resource or written as a literal ("1.50"), else the shortest text that round-trips
+     *  ("0.30000000000000004"); always a valid JSON number.  STRING the string (UTF-8);
+     *  DATE/DATETIME/TIME the text read from the resource, else the FHIRPath literal form
+     *  without '@' and without a final 'T' (e.g. "2012-04-15T10:00:00+01:00"; @2012T is "2012";
+     *  @T10:00 is "10:00"); QUANTITY the value text (unit in `unit`). */
     const char *text;
     size_t len;
-    int64_t i;        /* INTEGER value; BOOLEAN 0/1 */
-    double d;         /* DECIMAL and QUANTITY numeric value */
-    const char *unit; /* QUANTITY unit (UCUM code or calendar unit word), NUL-terminated */
+    int64_t i; /* INTEGER value; BOOLEAN 0/1 */
+    double d;  /* DECIMAL and QUANTITY numeric value */
+    /* QUANTITY unit, NUL-terminated: the UCUM code without quotes ("mg") or the calendar word as
+     * written ("days"); "1" for a unitless quantity.  A FHIR Quantity object read from the
+     * resource is an OBJECT item (type "Quantity"); it acts as a System Quantity (value, code or
+     * else unit) only inside operators and functions. */
+    const char *unit;
 } f2c_fp_item;
 
 typedef struct f2c_fp_result {
@@ -69,7 +131,9 @@ typedef struct f2c_fp_result {
 } f2c_fp_result;
 
 /* A named constant available as %name (FHIRPath N1 §7 "Environment variables"); value is a
- * JSON node (its FHIR type unknown, treated by its JSON kind) owned by the caller. */
+ * JSON node (its FHIR type unknown, treated by its JSON kind: an array is a collection, null
+ * is empty) owned by the caller.  It need not belong to the evaluated document; decimals of
+ * such nodes lose their source text (1.50 reads as 1.5). */
 typedef struct f2c_fp_constant {
     const char *name;
     const cJSON *value;
@@ -79,10 +143,15 @@ typedef struct f2c_fp_constant {
  * Compiles `src` (NUL-terminated, UTF-8).  constant_names lists the %names that evaluation will
  * supply besides the built-in %resource, %rootResource, %context, %ucum, %sct, %loinc (NULL if
  * none); any other %name is a compile error.
+ * Names may be given with or without the leading '%'.
  * Errors (F2C_ECONFIG, err->column = 1-based character offset in src, err->message says what was
- * found and what was expected): syntax errors ("expected ')' after function arguments, found
- * ','"); unknown function ("unknown function 'frist'"); wrong number of arguments ("where()
- * takes 1 argument, got 0"); unknown %variable.  F2C_ENOMEM.
+ * found and what was expected): syntax errors ("expected ',' or ')' to close the arguments of
+ * where( at column 6, found 'b'", "expected an expression, found end of expression"), invalid
+ * literals ("invalid date literal @2012-13: a field is out of range"), nesting deeper than 200
+ * parentheses/arguments or a tree higher than 1000 operators; unknown function ("unknown
+ * function 'frist'"); wrong number of arguments ("where() takes 1 argument, got 0"); unknown
+ * %variable ("unknown variable '%foo'"); unknown type name in is/as/ofType ("unknown type
+ * 'Foo'"); an invalid literal regular expression in matches()/replaceMatches().  F2C_ENOMEM.
  */
 f2c_status f2c_fp_compile(const char *src, const char *const *constant_names, f2c_fp_expr **out,
                           f2c_error *err);
@@ -92,9 +161,27 @@ const char *f2c_fp_source(const f2c_fp_expr *e);
 
 void f2c_fp_free(f2c_fp_expr *e);
 
-f2c_fp_ctx *f2c_fp_ctx_new(void); /* NULL when out of memory */
+f2c_fp_ctx *f2c_fp_ctx_new(void);     /* NULL when out of memory */
 void f2c_fp_ctx_reset(f2c_fp_ctx *c); /* releases results, keeps memory for reuse */
 void f2c_fp_ctx_free(f2c_fp_ctx *c);
+
+/*
+ * Fixes the instant now(), today() and timeOfDay() return on this context (FHIRPath N1 §5.9
+ * utility functions; the spec requires one value per evaluation, this makes it one value per
+ * context, for reproducible output).  `now` is an ISO 8601 dateTime with seconds and a zone,
+ * e.g. "2024-01-31T12:00:00Z" or "2024-01-31T12:00:00.123+01:00"; NULL returns to the clock
+ * (read once at the start of each evaluation, UTC, millisecond precision).  Returns 0, or -1
+ * when `now` is not such a dateTime (the setting is then unchanged).
+ */
+int f2c_fp_ctx_set_now(f2c_fp_ctx *c, const char *now);
+
+/*
+ * trace(name [, projection]) (FHIRPath N1 §5.9): called with the name and the traced
+ * collection (valid during the call only); `user` is passed through.  Without a callback,
+ * trace() only returns its input (a library writes nothing to stderr).
+ */
+typedef void (*f2c_fp_trace_fn)(void *user, const char *name, const f2c_fp_result *r);
+void f2c_fp_ctx_set_trace(f2c_fp_ctx *c, f2c_fp_trace_fn fn, void *user);
 
 /*
  * Evaluates e with `context` (a node of doc; the input collection is that one node, or empty if
@@ -102,10 +189,14 @@ void f2c_fp_ctx_free(f2c_fp_ctx *c);
  * context_type is the FHIR type of the context node if known ("HumanName"; NULL: inferred —
  * a JSON object with "resourceType" is that resource type).  constants (n of them) supply the
  * names declared at compile time.
+ * `doc` is used for the source text of numbers and objects (f2c_doc_source); nodes of another
+ * document (constants) work, with decimals re-formatted.  The context's arena is rewound first:
+ * earlier results of this context become invalid.
  * Errors: F2C_EEVAL for run-time errors (FHIRPath N1 §4.4 and §5: a collection of more than one
- * item where a single item is required, e.g. `('a' | 'b') + 'c'`; an operand of the wrong type),
- * with err->column = 1-based offset of the failing operator or function and a message;
- * F2C_ENOMEM.
+ * item where a single item is required, e.g. `('a' | 'b') + 'c'` gives "expected a single item,
+ * got 2 (left operand of '+')"; an operand of the wrong type, "operator '+' cannot be applied to
+ * Integer and String"), with err->column = 1-based character offset of the failing operator or
+ * function name; F2C_ENOMEM.
  */
 f2c_status f2c_fp_eval(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc, const cJSON *context,
                        const char *context_type, const cJSON *resource,
@@ -115,8 +206,9 @@ f2c_status f2c_fp_eval(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc, const 
 /*
  * Appends the result as JSON to out: an array of {"type": <item type>, "value": <value>} where
  * value is the JSON value (objects as their source JSON text, dates/times as strings, quantities
- * as {"value": n, "unit": u}).  Used by the command-line `fhirpath` subcommand and the tests.
- * Returns 0 or -1 (out of memory).
+ * as {"value": n, "unit": u}, decimals as their text: 1.50 stays 1.50).  Pass the document the
+ * evaluation used (objects not of it are printed by cJSON).  Used by the command-line
+ * `fhirpath` subcommand and the tests.  Returns 0 or -1 (out of memory).
  */
 int f2c_fp_result_json(f2c_doc *doc, const f2c_fp_result *r, f2c_buf *out);
 

@@ -1,0 +1,92 @@
+/*
+ * f2c_fp_arena: the bump allocator behind FHIRPath expressions and evaluation contexts.
+ *
+ * Why: an evaluation creates many short-lived collections and strings that all die together
+ * when the next evaluation starts.  Allocating them from chunks that are rewound (not freed)
+ * between evaluations makes the steady state malloc-free and makes "free everything" one
+ * pointer reset.  Chunks grow geometrically; a request larger than the default chunk size gets
+ * a chunk of its own size.  Single-threaded by design: each context owns its arena.
+ */
+#include "f2c_fp_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FP_ARENA_ALIGN 16
+#define FP_ARENA_CHUNK 16384
+
+struct fp_chunk {
+    fp_chunk *next;
+    size_t cap, used;
+    _Alignas(FP_ARENA_ALIGN) unsigned char data[];
+};
+
+static fp_chunk *chunk_new(size_t cap)
+{
+    fp_chunk *c = malloc(sizeof(fp_chunk) + cap);
+    if (!c) return NULL;
+    c->next = NULL;
+    c->cap = cap;
+    c->used = 0;
+    return c;
+}
+
+void *fp_arena_alloc(fp_arena *a, size_t n)
+{
+    if (n == 0) n = 1;
+    if (n > (size_t)-1 / 2) return NULL;
+    n = (n + FP_ARENA_ALIGN - 1) & ~(size_t)(FP_ARENA_ALIGN - 1);
+    fp_chunk *c = a->cur;
+    while (c) {
+        if (c->cap - c->used >= n) {
+            void *p = c->data + c->used;
+            c->used += n;
+            a->cur = c;
+            return p;
+        }
+        if (!c->next) break;
+        /* A rewound later chunk: start using it from scratch. */
+        c = c->next;
+        c->used = 0;
+    }
+    size_t cap = FP_ARENA_CHUNK;
+    if (c && c->cap * 2 > cap) cap = c->cap * 2 > 1048576 ? 1048576 : c->cap * 2;
+    if (n > cap) cap = n;
+    fp_chunk *nc = chunk_new(cap);
+    if (!nc) return NULL;
+    if (c) {
+        nc->next = c->next;
+        c->next = nc;
+    } else {
+        a->first = nc;
+    }
+    nc->used = n;
+    a->cur = nc;
+    return nc->data;
+}
+
+void fp_arena_reset(fp_arena *a)
+{
+    if (a->first) a->first->used = 0;
+    a->cur = a->first;
+}
+
+void fp_arena_free(fp_arena *a)
+{
+    fp_chunk *c = a->first;
+    while (c) {
+        fp_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->first = a->cur = NULL;
+}
+
+char *fp_arena_strndup(fp_arena *a, const char *s, size_t n)
+{
+    char *p = fp_arena_alloc(a, n + 1);
+    if (!p) return NULL;
+    if (n) memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}

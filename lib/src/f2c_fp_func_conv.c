@@ -1,0 +1,680 @@
+/*
+ * f2c_fp_func_conv: conversion functions (FHIRPath N1 §5.5), math functions (§5.7) and the
+ * type functions is()/as() (§6.3).
+ *
+ * Why it is shaped so: every toX() has a convertsToX() twin that must agree with it exactly, so
+ * each conversion is one static function `conv_x(x, item, &result) -> 1 converted / 0 not`
+ * and both public functions are thin wrappers: the twin can never drift.  Input handling is
+ * shared: empty input gives empty, more than one item is an error (N1 §5.5: "If the input
+ * collection contains multiple items, the evaluation of the expression will end and signal an
+ * error").  FHIR Quantity objects convert through fp_system, so valueQuantity.toString() is
+ * "5.4 'mg'".  Math results that are not finite (ln(0), sqrt(-1), overflow) are empty.
+ */
+#include "f2c_fp_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The single input item converted to its System value, or NULL when the input is empty. */
+static f2c_status input1(fp_ev *x, const fp_node *call, const fp_coll *in, fp_val *tmp,
+                         const fp_val **v)
+{
+    if (in->n > 1)
+        return fp_fail(x, call->col, "%s() expected a single item as input, got %zu", call->name,
+                       in->n);
+    *v = NULL;
+    if (!in->n || in->v[0].noval) return F2C_OK;
+    *v = fp_system(x, &in->v[0], tmp);
+    return F2C_OK;
+}
+
+static int ieq(const char *s, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    if (k != n) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (tolower((unsigned char)s[i]) != w[i]) return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- conversions */
+
+static int conv_bool(fp_ev *x, const fp_val *v, fp_val *r)
+{
+    (void)x;
+    int b = -1;
+    switch (v->it.kind) {
+    case F2C_FP_BOOLEAN:
+        b = (int)v->it.i;
+        break;
+    case F2C_FP_INTEGER:
+        b = v->it.i == 1 ? 1 : v->it.i == 0 ? 0 : -1;
+        break;
+    case F2C_FP_DECIMAL:
+        b = v->it.d == 1.0 ? 1 : v->it.d == 0.0 ? 0 : -1;
+        break;
+    case F2C_FP_STRING: {
+        static const char *const t[] = {"true", "t", "yes", "y", "1", "1.0", NULL};
+        static const char *const f[] = {"false", "f", "no", "n", "0", "0.0", NULL};
+        for (int i = 0; t[i]; i++)
+            if (ieq(v->it.text, v->it.len, t[i])) b = 1;
+        for (int i = 0; f[i]; i++)
+            if (ieq(v->it.text, v->it.len, f[i])) b = 0;
+        break;
+    }
+    default:
+        break;
+    }
+    if (b < 0) return 0;
+    fp_val_bool(r, b);
+    return 1;
+}
+
+/* (\+|-)?\d+ */
+static int int_text(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    if (i == n) return 0;
+    for (; i < n; i++)
+        if (!isdigit((unsigned char)s[i])) return 0;
+    return 1;
+}
+
+/* (\+|-)?\d+(\.\d+)? */
+static int dec_text(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+    size_t d = i;
+    while (i < n && isdigit((unsigned char)s[i]))
+        i++;
+    if (i == d) return 0;
+    if (i < n && s[i] == '.') {
+        size_t f = ++i;
+        while (i < n && isdigit((unsigned char)s[i]))
+            i++;
+        if (i == f) return 0;
+    }
+    return i == n;
+}
+
+static int conv_int(fp_ev *x, const fp_val *v, fp_val *r)
+{
+    switch (v->it.kind) {
+    case F2C_FP_INTEGER:
+        *r = *v;
+        r->it.type = "Integer";
+        r->fhir = 0;
+        r->it.node = NULL;
+        r->ext = NULL;
+        return 1;
+    case F2C_FP_BOOLEAN:
+        fp_val_int(r, v->it.i);
+        r->it.text = v->it.i ? "1" : "0";
+        r->it.len = 1;
+        return 1;
+    case F2C_FP_STRING: {
+        if (!int_text(v->it.text, v->it.len)) return 0;
+        char *t = fp_arena_strndup(x->a, v->it.text, v->it.len);
+        if (!t) return -1;
+        errno = 0;
+        long long i = strtoll(t, NULL, 10);
+        if (errno == ERANGE) return 0;
+        fp_val_int(r, (int64_t)i);
+        int k = snprintf(NULL, 0, "%lld", i);
+        char *txt = fp_arena_alloc(x->a, (size_t)k + 1);
+        if (!txt) return -1;
+        snprintf(txt, (size_t)k + 1, "%lld", i);
+        r->it.text = txt;
+        r->it.len = (size_t)k;
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+static int conv_dec(fp_ev *x, const fp_val *v, fp_val *r)
+{
+    switch (v->it.kind) {
+    case F2C_FP_DECIMAL:
+    case F2C_FP_INTEGER: {
+        double d = v->it.kind == F2C_FP_INTEGER ? (double)v->it.i : v->it.d;
+        if (v->it.text) {
+            fp_val_dec_text(r, d, v->it.text, v->it.len);
+        } else if (fp_val_dec(x->a, r, d) != 0) {
+            return -1;
+        }
+        return 1;
+    }
+    case F2C_FP_BOOLEAN:
+        fp_val_dec_text(r, (double)v->it.i, v->it.i ? "1.0" : "0.0", 3);
+        return 1;
+    case F2C_FP_STRING: {
+        if (!dec_text(v->it.text, v->it.len)) return 0;
+        const char *t = v->it.text;
+        size_t n = v->it.len;
+        int neg = *t == '-';
+        if (*t == '+' || *t == '-') t++, n--;
+        while (n > 1 && t[0] == '0' && t[1] != '.')
+            t++, n--; /* a JSON number: no leading 0s */
+        char *c = fp_arena_alloc(x->a, n + 2);
+        if (!c) return -1;
+        if (neg) c[0] = '-';
+        memcpy(c + neg, t, n);
+        c[n + neg] = '\0';
+        n += (size_t)neg;
+        if (!c) return -1;
+        fp_val_dec_text(r, strtod(c, NULL), c, n);
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+static int is_calendar_word(const char *u)
+{
+    static const char *const w[] = {"year",         "month",  "week",        "day",     "hour",
+                                    "minute",       "second", "millisecond", "years",   "months",
+                                    "weeks",        "days",   "hours",       "minutes", "seconds",
+                                    "milliseconds", NULL};
+    for (int i = 0; w[i]; i++)
+        if (!strcmp(u, w[i])) return 1;
+    return 0;
+}
+
+static int conv_str(fp_ev *x, const fp_val *v, fp_val *r)
+{
+    switch (v->it.kind) {
+    case F2C_FP_BOOLEAN:
+    case F2C_FP_INTEGER:
+    case F2C_FP_DECIMAL:
+    case F2C_FP_STRING:
+    case F2C_FP_DATE:
+    case F2C_FP_DATETIME:
+    case F2C_FP_TIME:
+        if (v->it.kind == F2C_FP_INTEGER && !v->it.text) {
+            char buf[24];
+            int k = snprintf(buf, sizeof buf, "%lld", (long long)v->it.i);
+            char *t = fp_arena_strndup(x->a, buf, (size_t)k);
+            if (!t) return -1;
+            fp_val_str(r, t, (size_t)k);
+            return 1;
+        }
+        fp_val_str(r, v->it.text, v->it.len);
+        return 1;
+    case F2C_FP_QUANTITY: {
+        /* N1 §5.5.8: value 'unit' (calendar duration words unquoted) */
+        const char *u = v->it.unit ? v->it.unit : "1";
+        int cal = is_calendar_word(u);
+        size_t n = v->it.len + strlen(u) + 4;
+        char *t = fp_arena_alloc(x->a, n + 1);
+        if (!t) return -1;
+        int k = snprintf(t, n + 1, cal ? "%.*s %s" : "%.*s '%s'", (int)v->it.len, v->it.text, u);
+        fp_val_str(r, t, (size_t)k);
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* Date/DateTime/Time conversion to kind k. */
+static int conv_dt(fp_ev *x, const fp_val *v, int k, fp_val *r)
+{
+    fp_dt d;
+    if (v->it.kind == F2C_FP_STRING) {
+        int pk = k == F2C_FP_DATE ? F2C_FP_DATETIME : k;
+        const char *t = v->it.text;
+        size_t n = v->it.len;
+        if (k == F2C_FP_TIME && n && t[0] == 'T') t++, n--; /* 'T10:00' as the literal @T10:00 */
+        if (fp_dt_parse(t, n, pk, &d) != 0) return 0;
+        if (k == F2C_FP_DATE && d.prec > 3) return 0; /* '2012-01-01T10:00' is not a Date */
+    } else if (fp_val_dt(v, &d) == 0) {
+        if ((d.kind == F2C_FP_TIME) != (k == F2C_FP_TIME)) return 0;
+    } else {
+        return 0;
+    }
+    d.kind = k;
+    if (k == F2C_FP_DATE && d.prec > 3) d.prec = 3; /* DateTime -> Date keeps the date part */
+    const char *t;
+    size_t n;
+    if (v->it.kind == F2C_FP_STRING) {
+        /* the string as written ('2012'.toDateTime() is 2012, as fhirpath.js) */
+        t = v->it.text + (k == F2C_FP_TIME && v->it.text[0] == 'T');
+        n = v->it.len - (size_t)(t - v->it.text);
+    } else {
+        char buf[64];
+        n = fp_dt_format(&d, buf);
+        char *c = fp_arena_strndup(x->a, buf, n);
+        if (!c) return -1;
+        t = c;
+    }
+    memset(r, 0, sizeof *r);
+    r->it.kind = (f2c_fp_kind)k;
+    r->it.type = k == F2C_FP_DATE ? "Date" : k == F2C_FP_TIME ? "Time" : "DateTime";
+    r->it.text = t;
+    r->it.len = n;
+    return 1;
+}
+
+/* String quantity: (\+|-)?\d+(\.\d+)? ('unit' | calendar word)? */
+static int conv_qty(fp_ev *x, const fp_val *v, fp_val *r)
+{
+    const char *unit = "1";
+    const char *text;
+    size_t len;
+    double d;
+    switch (v->it.kind) {
+    case F2C_FP_QUANTITY:
+        *r = *v;
+        return 1;
+    case F2C_FP_INTEGER:
+    case F2C_FP_DECIMAL:
+        d = v->it.kind == F2C_FP_INTEGER ? (double)v->it.i : v->it.d;
+        text = v->it.text;
+        len = v->it.len;
+        break;
+    case F2C_FP_BOOLEAN:
+        d = (double)v->it.i;
+        text = v->it.i ? "1.0" : "0.0";
+        len = 3;
+        break;
+    case F2C_FP_STRING: {
+        const char *s = v->it.text;
+        size_t n = v->it.len, i = 0;
+        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+        while (i < n && isdigit((unsigned char)s[i]))
+            i++;
+        if (i < n && s[i] == '.') {
+            i++;
+            while (i < n && isdigit((unsigned char)s[i]))
+                i++;
+        }
+        if (!dec_text(s, i)) return 0;
+        size_t numlen = i;
+        while (i < n && s[i] == ' ')
+            i++;
+        if (i < n) {
+            if (s[i] == '\'') {
+                const char *q = memchr(s + i + 1, '\'', n - i - 1);
+                if (!q || q + 1 != s + n || q == s + i + 1) return 0;
+                char *u = fp_arena_strndup(x->a, s + i + 1, (size_t)(q - s - i - 1));
+                if (!u) return -1;
+                unit = u;
+            } else {
+                char *u = fp_arena_strndup(x->a, s + i, n - i);
+                if (!u) return -1;
+                if (!is_calendar_word(u)) return 0;
+                unit = u;
+            }
+        } else if (numlen != n) {
+            return 0; /* trailing blanks only */
+        }
+        const char *t0 = s;
+        size_t tl = numlen;
+        int neg = *t0 == '-';
+        if (*t0 == '+' || *t0 == '-') t0++, tl--;
+        while (tl > 1 && t0[0] == '0' && t0[1] != '.')
+            t0++, tl--;
+        char *t = fp_arena_alloc(x->a, tl + 2);
+        if (t) {
+            if (neg) t[0] = '-';
+            memcpy(t + neg, t0, tl);
+            tl += (size_t)neg;
+            t[tl] = '\0';
+        }
+        if (!t) return -1;
+        d = strtod(t, NULL);
+        text = t;
+        len = tl;
+        break;
+    }
+    default:
+        return 0;
+    }
+    memset(r, 0, sizeof *r);
+    r->it.kind = F2C_FP_QUANTITY;
+    r->it.type = "Quantity";
+    r->it.d = d;
+    r->it.text = text;
+    r->it.len = len;
+    r->it.unit = unit;
+    if (!r->it.text) {
+        char buf[40];
+        r->it.len = fp_fmt_double(d, buf);
+        r->it.text = fp_arena_strndup(x->a, buf, r->it.len);
+        if (!r->it.text) return -1;
+    }
+    return 1;
+}
+
+typedef int (*conv_fn)(fp_ev *x, const fp_val *v, fp_val *r);
+
+static f2c_status convert(fp_ev *x, const fp_node *call, const fp_coll *in, conv_fn fn, int test,
+                          fp_coll *out)
+{
+    fp_val tmp, r;
+    const fp_val *v = NULL;
+    f2c_status st = input1(x, call, in, &tmp, &v);
+    if (st || !v) return st;
+    int ok = fn(x, v, &r);
+    if (ok < 0) return fp_nomem(x);
+    if (test) return fp_push_bool(x, out, ok);
+    return ok ? fp_push(x, out, &r) : F2C_OK;
+}
+
+static int conv_date(fp_ev *x, const fp_val *v, fp_val *r)
+{
+    return conv_dt(x, v, F2C_FP_DATE, r);
+}
+static int conv_datetime(fp_ev *x, const fp_val *v, fp_val *r)
+{
+    return conv_dt(x, v, F2C_FP_DATETIME, r);
+}
+static int conv_time(fp_ev *x, const fp_val *v, fp_val *r)
+{
+    return conv_dt(x, v, F2C_FP_TIME, r);
+}
+
+#define CONV_PAIR(to, test, fn)                                                                    \
+    f2c_status f2c_fp_fn_##to(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env, \
+                              fp_coll *out)                                                        \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        return convert(x, call, in, fn, 0, out);                                                   \
+    }                                                                                              \
+    f2c_status f2c_fp_fn_##test(fp_ev *x, const fp_node *call, const fp_coll *in,                  \
+                                const fp_env *env, fp_coll *out)                                   \
+    {                                                                                              \
+        (void)env;                                                                                 \
+        return convert(x, call, in, fn, 1, out);                                                   \
+    }
+
+CONV_PAIR(toBoolean, convertsToBoolean, conv_bool)
+CONV_PAIR(toInteger, convertsToInteger, conv_int)
+CONV_PAIR(toDecimal, convertsToDecimal, conv_dec)
+CONV_PAIR(toString, convertsToString, conv_str)
+CONV_PAIR(toDate, convertsToDate, conv_date)
+CONV_PAIR(toDateTime, convertsToDateTime, conv_datetime)
+CONV_PAIR(toTime, convertsToTime, conv_time)
+
+/* toQuantity([unit]): with a unit, the quantity converted to it (the UCUM subset of
+ * fp_qty_common); empty when it cannot be. */
+static f2c_status to_qty(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                         int test, fp_coll *out)
+{
+    fp_val tmp, r;
+    const fp_val *v = NULL;
+    f2c_status st = input1(x, call, in, &tmp, &v);
+    if (st || !v) return st;
+    int ok = conv_qty(x, v, &r);
+    if (ok < 0) return fp_nomem(x);
+    if (ok && call->nargs) {
+        const char *u;
+        size_t un;
+        int got;
+        if ((st = fp_arg_string(x, call, 0, in, env, &u, &un, &got))) return st;
+        if (!got) return F2C_OK;
+        char *uz = fp_arena_strndup(x->a, u, un);
+        if (!uz) return fp_nomem(x);
+        double a, b;
+        ok = fp_qty_common(uz, 1, r.it.unit, r.it.d, &a, &b) == 0;
+        if (ok && strcmp(uz, r.it.unit)) {
+            char buf[40];
+            size_t n = fp_fmt_double(b, buf);
+            r.it.d = b;
+            r.it.text = fp_arena_strndup(x->a, buf, n);
+            r.it.len = n;
+            if (!r.it.text) return fp_nomem(x);
+        }
+        if (ok) r.it.unit = uz;
+    }
+    if (test) return fp_push_bool(x, out, ok);
+    return ok ? fp_push(x, out, &r) : F2C_OK;
+}
+
+f2c_status f2c_fp_fn_toQuantity(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                                fp_coll *out)
+{
+    return to_qty(x, call, in, env, 0, out);
+}
+
+f2c_status f2c_fp_fn_convertsToQuantity(fp_ev *x, const fp_node *call, const fp_coll *in,
+                                        const fp_env *env, fp_coll *out)
+{
+    return to_qty(x, call, in, env, 1, out);
+}
+
+/* ---------------------------------------------------------------- math */
+
+static f2c_status math_input(fp_ev *x, const fp_node *call, const fp_coll *in, fp_val *tmp,
+                             const fp_val **v, int allow_qty)
+{
+    f2c_status st = input1(x, call, in, tmp, v);
+    if (st || !*v) return st;
+    f2c_fp_kind k = (*v)->it.kind;
+    if (k == F2C_FP_INTEGER || k == F2C_FP_DECIMAL || (allow_qty && k == F2C_FP_QUANTITY))
+        return F2C_OK;
+    return fp_fail(x, call->col, "%s() expects a number%s as input, got %s", call->name,
+                   allow_qty ? " or Quantity" : "", (*v)->it.type);
+}
+
+static double dval(const fp_val *v)
+{
+    return v->it.kind == F2C_FP_INTEGER ? (double)v->it.i : v->it.d;
+}
+
+static f2c_status push_dec_finite(fp_ev *x, fp_coll *out, double d)
+{
+    return isfinite(d) ? fp_push_dec(x, out, d) : F2C_OK;
+}
+
+static f2c_status push_int_from(fp_ev *x, fp_coll *out, double d)
+{
+    if (!(fabs(d) < 9.2e18)) return F2C_OK;
+    return fp_push_int(x, out, (int64_t)d);
+}
+
+f2c_status f2c_fp_fn_abs(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                         fp_coll *out)
+{
+    (void)env;
+    fp_val tmp;
+    const fp_val *v = NULL;
+    f2c_status st = math_input(x, call, in, &tmp, &v, 1);
+    if (st || !v) return st;
+    if (v->it.kind == F2C_FP_INTEGER)
+        return v->it.i == INT64_MIN ? F2C_OK
+                                    : fp_push_int(x, out, v->it.i < 0 ? -v->it.i : v->it.i);
+    if (v->it.kind == F2C_FP_QUANTITY) {
+        const char *t = v->it.text;
+        size_t n = v->it.len;
+        if (n && t[0] == '-') t++, n--;
+        return fp_push_qty(x, out, fabs(v->it.d), t, n, v->it.unit);
+    }
+    if (v->it.d < 0) {
+        fp_val r;
+        fp_val_dec_text(&r, -v->it.d, v->it.text + 1, v->it.len - 1);
+        return fp_push(x, out, &r);
+    }
+    return fp_push(x, out, v);
+}
+
+f2c_status f2c_fp_fn_ceiling(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                             fp_coll *out)
+{
+    (void)env;
+    fp_val tmp;
+    const fp_val *v = NULL;
+    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
+    if (st || !v) return st;
+    if (v->it.kind == F2C_FP_INTEGER) return fp_push_int(x, out, v->it.i);
+    return push_int_from(x, out, ceil(v->it.d));
+}
+
+f2c_status f2c_fp_fn_floor(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                           fp_coll *out)
+{
+    (void)env;
+    fp_val tmp;
+    const fp_val *v = NULL;
+    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
+    if (st || !v) return st;
+    if (v->it.kind == F2C_FP_INTEGER) return fp_push_int(x, out, v->it.i);
+    return push_int_from(x, out, floor(v->it.d));
+}
+
+f2c_status f2c_fp_fn_truncate(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                              fp_coll *out)
+{
+    (void)env;
+    fp_val tmp;
+    const fp_val *v = NULL;
+    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
+    if (st || !v) return st;
+    if (v->it.kind == F2C_FP_INTEGER) return fp_push_int(x, out, v->it.i);
+    return push_int_from(x, out, trunc(v->it.d));
+}
+
+/* round([precision]) (N1 §5.7.8): half away from zero... as fhirpath.js (Math.round: half up). */
+f2c_status f2c_fp_fn_round(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                           fp_coll *out)
+{
+    fp_val tmp;
+    const fp_val *v = NULL;
+    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
+    if (st || !v) return st;
+    int64_t p = 0;
+    int got = 0;
+    if (call->nargs && (st = fp_arg_int(x, call, 0, in, env, &p, &got))) return st;
+    if (call->nargs && !got) return F2C_OK;
+    if (p < 0)
+        return fp_fail(x, call->col, "round() precision must be >= 0, got %lld", (long long)p);
+    if (p > 15) p = 15;
+    double sc = pow(10, (double)p);
+    double r = floor(dval(v) * sc + 0.5) / sc;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*f", (int)p, r);
+    char *t = fp_arena_strndup(x->a, buf, strlen(buf));
+    if (!t) return fp_nomem(x);
+    fp_val rv;
+    fp_val_dec_text(&rv, r, t, strlen(t));
+    return fp_push(x, out, &rv);
+}
+
+f2c_status f2c_fp_fn_exp(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                         fp_coll *out)
+{
+    (void)env;
+    fp_val tmp;
+    const fp_val *v = NULL;
+    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
+    if (st || !v) return st;
+    return push_dec_finite(x, out, exp(dval(v)));
+}
+
+f2c_status f2c_fp_fn_ln(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                        fp_coll *out)
+{
+    (void)env;
+    fp_val tmp;
+    const fp_val *v = NULL;
+    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
+    if (st || !v) return st;
+    if (dval(v) <= 0) return F2C_OK;
+    return push_dec_finite(x, out, log(dval(v)));
+}
+
+static f2c_status num_arg(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                          const fp_val **a, fp_coll *c)
+{
+    f2c_status st = fp_arg(x, call, 0, in, env, c);
+    if (st) return st;
+    *a = NULL;
+    if (c->n > 1)
+        return fp_fail(x, call->args[0]->col, "%s() argument: expected a single item, got %zu",
+                       call->name, c->n);
+    if (!c->n) return F2C_OK;
+    if (c->v[0].it.kind != F2C_FP_INTEGER && c->v[0].it.kind != F2C_FP_DECIMAL)
+        return fp_fail(x, call->args[0]->col, "%s() argument: expected a number, got %s",
+                       call->name, c->v[0].it.type);
+    *a = &c->v[0];
+    return F2C_OK;
+}
+
+f2c_status f2c_fp_fn_log(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                         fp_coll *out)
+{
+    fp_val tmp;
+    const fp_val *v = NULL, *b = NULL;
+    fp_coll c = {0};
+    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
+    if (st || !v) return st;
+    if ((st = num_arg(x, call, in, env, &b, &c)) || !b) return st;
+    double base = dval(b), d = dval(v);
+    if (d <= 0 || base <= 0 || base == 1) return F2C_OK;
+    return push_dec_finite(x, out, log(d) / log(base));
+}
+
+f2c_status f2c_fp_fn_power(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                           fp_coll *out)
+{
+    fp_val tmp;
+    const fp_val *v = NULL, *e = NULL;
+    fp_coll c = {0};
+    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
+    if (st || !v) return st;
+    if ((st = num_arg(x, call, in, env, &e, &c)) || !e) return st;
+    double r = pow(dval(v), dval(e));
+    if (!isfinite(r)) return F2C_OK; /* e.g. (-1).power(0.5) */
+    if (v->it.kind == F2C_FP_INTEGER && e->it.kind == F2C_FP_INTEGER && e->it.i >= 0) {
+        if (fabs(r) >= 9.2e18) return F2C_OK;
+        /* exact for results that fit: repeated multiplication with overflow checks */
+        int64_t acc = 1, base = v->it.i;
+        for (int64_t i = 0; i < e->it.i; i++)
+            if (__builtin_mul_overflow(acc, base, &acc)) return F2C_OK;
+        return fp_push_int(x, out, acc);
+    }
+    return fp_push_dec(x, out, r);
+}
+
+f2c_status f2c_fp_fn_sqrt(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                          fp_coll *out)
+{
+    (void)env;
+    fp_val tmp;
+    const fp_val *v = NULL;
+    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
+    if (st || !v) return st;
+    if (dval(v) < 0) return F2C_OK;
+    return push_dec_finite(x, out, sqrt(dval(v)));
+}
+
+/* ---------------------------------------------------------------- is() / as() */
+
+f2c_status f2c_fp_fn_is(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                        fp_coll *out)
+{
+    (void)env;
+    if (in->n > 1)
+        return fp_fail(x, call->col, "is() expected a single item as input, got %zu", in->n);
+    if (!in->n) return F2C_OK;
+    return fp_push_bool(x, out, fp_is_type(&in->v[0], &call->type));
+}
+
+f2c_status f2c_fp_fn_as(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                        fp_coll *out)
+{
+    (void)env;
+    if (in->n > 1)
+        return fp_fail(x, call->col, "as() expected a single item as input, got %zu", in->n);
+    if (!in->n || !fp_is_type(&in->v[0], &call->type)) return F2C_OK;
+    return fp_push(x, out, &in->v[0]);
+}

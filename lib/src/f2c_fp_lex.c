@@ -1,0 +1,487 @@
+/*
+ * f2c_fp_lex: the FHIRPath tokenizer (FHIRPath N1 Appendix A grammar, lexer rules).
+ *
+ * Why it is shaped so: the parser asks for one token at a time (no token array), and every
+ * token carries both its byte offset and its 1-based character offset, counted as the lexer
+ * advances, because error messages promise a character column for UTF-8 source.  String and
+ * delimited-identifier escapes are decoded here, once, into the expression's arena, so the
+ * parser and evaluator only see decoded text.  Keywords (and, or, div, is, true...) are plain
+ * identifiers at this level: the grammar lets `contains`, `in`, `is`, `as` be identifiers too,
+ * so only the parser can tell.  Date/time literals are recognised by shape here (the grammar's
+ * DATEFORMAT/TIMEFORMAT fragments) and validated by value in the parser.
+ */
+#include "f2c_fp_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+static int is_hex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Advances one byte, counting characters (UTF-8 continuation bytes do not start one). */
+static void adv(fp_lexer *lx)
+{
+    lx->pos++;
+    if (((unsigned char)lx->src[lx->pos] & 0xC0) != 0x80) lx->col++;
+}
+
+static void advn(fp_lexer *lx, size_t n)
+{
+    while (n--)
+        adv(lx);
+}
+
+static f2c_status lex_error(fp_lexer *lx, long col, const char *fmt, const char *arg)
+{
+    char msg[600];
+    snprintf(msg, sizeof msg, fmt, arg);
+    return f2c_error_set(lx->err, F2C_ECONFIG, NULL, 0, col, NULL, "%s", msg);
+}
+
+/* Describes the source character at pos for messages ("'#'", "end of expression"). */
+static const char *describe_char(const char *s, char *buf, size_t n)
+{
+    if (!*s) return "end of expression";
+    size_t len = 1;
+    unsigned char c = (unsigned char)*s;
+    if (c >= 0xC0) {
+        while (len < 4 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len++;
+    }
+    if (c < 0x20 || c == 0x7F)
+        snprintf(buf, n, "control character 0x%02X", c);
+    else
+        snprintf(buf, n, "'%.*s'", (int)len, s);
+    return buf;
+}
+
+/* Appends the UTF-8 encoding of cp to out (>= 4 bytes free); returns bytes written. */
+static size_t utf8_put(unsigned long cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* A quoted string or delimited identifier with escapes (N1 grammar ESC: \' \" \` \\ \/ \f \n \r
+ * \t \uXXXX).  A \uXXXX high surrogate followed by \uXXXX low surrogate forms one character. */
+static f2c_status lex_quoted(fp_lexer *lx, fp_token *t, char quote)
+{
+    const char *what = quote == '\'' ? "string" : "delimited identifier";
+    long start_col = lx->col;
+    adv(lx); /* opening quote */
+    size_t start = lx->pos;
+    /* The decoded text is never longer than the source. */
+    size_t end = start;
+    while (lx->src[end] && lx->src[end] != quote)
+        end += lx->src[end] == '\\' && lx->src[end + 1] ? 2 : 1;
+    char *out = fp_arena_alloc(lx->a, end - start + 1);
+    if (!out) return F2C_ENOMEM;
+    size_t w = 0;
+    for (;;) {
+        char c = lx->src[lx->pos];
+        if (!c) {
+            char m[120];
+            snprintf(m, sizeof m, "unterminated %s: expected a closing %c, found end of expression",
+                     what, quote);
+            return lex_error(lx, start_col, "%s", m);
+        }
+        if (c == quote) {
+            adv(lx);
+            break;
+        }
+        if (c != '\\') {
+            out[w++] = c;
+            adv(lx);
+            continue;
+        }
+        long esc_col = lx->col;
+        adv(lx);
+        c = lx->src[lx->pos];
+        switch (c) {
+        case '\'':
+        case '"':
+        case '`':
+        case '\\':
+        case '/':
+            out[w++] = c;
+            adv(lx);
+            break;
+        case 'f':
+            out[w++] = '\f';
+            adv(lx);
+            break;
+        case 'n':
+            out[w++] = '\n';
+            adv(lx);
+            break;
+        case 'r':
+            out[w++] = '\r';
+            adv(lx);
+            break;
+        case 't':
+            out[w++] = '\t';
+            adv(lx);
+            break;
+        case 'u': {
+            const char *h = lx->src + lx->pos + 1;
+            if (!(is_hex(h[0]) && is_hex(h[1]) && is_hex(h[2]) && is_hex(h[3])))
+                return lex_error(lx, esc_col,
+                                 "invalid escape in %s: expected \\u followed by 4 hex digits",
+                                 what);
+            char hx[5] = {h[0], h[1], h[2], h[3], 0};
+            unsigned long cp = strtoul(hx, NULL, 16);
+            advn(lx, 5);
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                const char *l = lx->src + lx->pos;
+                if (l[0] == '\\' && l[1] == 'u' && is_hex(l[2]) && is_hex(l[3]) && is_hex(l[4]) &&
+                    is_hex(l[5])) {
+                    char lo[5] = {l[2], l[3], l[4], l[5], 0};
+                    unsigned long lcp = strtoul(lo, NULL, 16);
+                    if (lcp >= 0xDC00 && lcp <= 0xDFFF) {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lcp - 0xDC00);
+                        advn(lx, 6);
+                    }
+                }
+            }
+            if (cp >= 0xD800 && cp <= 0xDFFF)
+                return lex_error(lx, esc_col, "invalid escape in %s: lone UTF-16 surrogate", what);
+            w += utf8_put(cp, out + w);
+            break;
+        }
+        default: {
+            char m[200];
+            if (!c)
+                snprintf(m, sizeof m,
+                         "unterminated %s: expected a closing %c, found end of "
+                         "expression",
+                         what, quote);
+            else
+                snprintf(m, sizeof m,
+                         "invalid escape '\\%.*s' in %s: expected one of \\' \\\" \\` \\\\ "
+                         "\\/ \\f \\n \\r \\t \\uXXXX",
+                         (int)(((unsigned char)c >= 0xC0) ? 2 : 1), lx->src + lx->pos, what);
+            return lex_error(lx, c ? esc_col : start_col, "%s", m);
+        }
+        }
+    }
+    out[w] = '\0';
+    t->kind = quote == '\'' ? FP_T_STRING : FP_T_DIDENT;
+    t->text = out;
+    t->len = w;
+    return F2C_OK;
+}
+
+static size_t digits(const char *s)
+{
+    size_t n = 0;
+    while (is_digit(s[n]))
+        n++;
+    return n;
+}
+
+/* Length of a TIMEFORMAT at s (hh[:mm[:ss[.f+]]]), 0 if none. */
+static size_t time_len(const char *s)
+{
+    if (!(is_digit(s[0]) && is_digit(s[1]))) return 0;
+    size_t n = 2;
+    if (s[n] == ':' && is_digit(s[n + 1]) && is_digit(s[n + 2])) {
+        n += 3;
+        if (s[n] == ':' && is_digit(s[n + 1]) && is_digit(s[n + 2])) {
+            n += 3;
+            if (s[n] == '.' && is_digit(s[n + 1])) n += 1 + digits(s + n + 1);
+        }
+    }
+    return n;
+}
+
+/* Length of a TIMEZONEOFFSETFORMAT at s (Z or +hh:mm), 0 if none. */
+static size_t tz_len(const char *s)
+{
+    if (s[0] == 'Z') return 1;
+    if ((s[0] == '+' || s[0] == '-') && is_digit(s[1]) && is_digit(s[2]) && s[3] == ':' &&
+        is_digit(s[4]) && is_digit(s[5]))
+        return 6;
+    return 0;
+}
+
+/* '@' literals: DATE, DATETIME, TIME (N1 grammar). */
+static f2c_status lex_at(fp_lexer *lx, fp_token *t)
+{
+    const char *s = lx->src + lx->pos + 1;
+    long col = lx->col;
+    size_t n;
+    if (s[0] == 'T') {
+        n = time_len(s + 1);
+        if (!n) {
+            char d[40];
+            return lex_error(
+                lx, col, "invalid time literal: expected hh[:mm[:ss[.fff]]] after '@T', found %s",
+                describe_char(s + 1, d, sizeof d));
+        }
+        t->kind = FP_T_TIME;
+        t->text = fp_arena_strndup(lx->a, s + 1, n);
+        t->len = n;
+        advn(lx, n + 2);
+        return t->text ? F2C_OK : F2C_ENOMEM;
+    }
+    if (!(digits(s) >= 4)) {
+        char m[120];
+        size_t k = 0;
+        while (k < 20 && (is_alpha(s[k]) || is_digit(s[k]) || s[k] == '-' || s[k] == ':'))
+            k++;
+        snprintf(
+            m, sizeof m,
+            "invalid date/time literal '@%.*s': expected @YYYY[-MM[-DD]][T...] or @Thh[:mm...]",
+            (int)k, s);
+        return lex_error(lx, col, "%s", m);
+    }
+    n = 4;
+    if (s[n] == '-' && is_digit(s[n + 1]) && is_digit(s[n + 2])) {
+        n += 3;
+        if (s[n] == '-' && is_digit(s[n + 1]) && is_digit(s[n + 2])) n += 3;
+    }
+    if (is_digit(s[n])) {
+        char d[40];
+        return lex_error(lx, col,
+                         "invalid date literal: expected '-', 'T' or the end of the date, found %s",
+                         describe_char(s + n, d, sizeof d));
+    }
+    size_t textlen = n;
+    if (s[n] == 'T') {
+        size_t tl = time_len(s + n + 1);
+        t->kind = FP_T_DATETIME;
+        if (tl) {
+            textlen = n + 1 + tl;
+            textlen += tz_len(s + textlen);
+            n = textlen;
+        } else {
+            n += 1; /* "@2012T": a DateTime with only a date part; the 'T' is not kept */
+        }
+    } else {
+        t->kind = FP_T_DATE;
+    }
+    t->text = fp_arena_strndup(lx->a, s, textlen);
+    t->len = textlen;
+    advn(lx, n + 1);
+    return t->text ? F2C_OK : F2C_ENOMEM;
+}
+
+f2c_status fp_lex_next(fp_lexer *lx, fp_token *t)
+{
+    const char *src = lx->src;
+    /* Whitespace and comments (N1 grammar WS, COMMENT, LINE_COMMENT). */
+    for (;;) {
+        char c = src[lx->pos];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            adv(lx);
+        } else if (c == '/' && src[lx->pos + 1] == '*') {
+            long col = lx->col;
+            advn(lx, 2);
+            while (src[lx->pos] && !(src[lx->pos] == '*' && src[lx->pos + 1] == '/'))
+                adv(lx);
+            if (!src[lx->pos])
+                return lex_error(lx, col, "%s",
+                                 "unterminated comment: expected '*/', found end of expression");
+            advn(lx, 2);
+        } else if (c == '/' && src[lx->pos + 1] == '/') {
+            while (src[lx->pos] && src[lx->pos] != '\n' && src[lx->pos] != '\r')
+                adv(lx);
+        } else {
+            break;
+        }
+    }
+    t->pos = lx->pos;
+    t->col = lx->col;
+    t->text = src + lx->pos;
+    t->len = 1;
+    char c = src[lx->pos];
+    char c1 = c ? src[lx->pos + 1] : 0;
+    if (!c) {
+        t->kind = FP_T_EOF;
+        t->len = 0;
+        return F2C_OK;
+    }
+    if (is_alpha(c)) {
+        size_t n = 1;
+        while (is_alpha(src[lx->pos + n]) || is_digit(src[lx->pos + n]))
+            n++;
+        t->kind = FP_T_IDENT;
+        t->text = fp_arena_strndup(lx->a, src + lx->pos, n);
+        t->len = n;
+        advn(lx, n);
+        return t->text ? F2C_OK : F2C_ENOMEM;
+    }
+    if (is_digit(c)) {
+        size_t n = digits(src + lx->pos);
+        /* '.' belongs to the number only when a digit follows (1.abs() is 1 then .abs()). */
+        if (src[lx->pos + n] == '.' && is_digit(src[lx->pos + n + 1]))
+            n += 1 + digits(src + lx->pos + n + 1);
+        t->kind = FP_T_NUMBER;
+        t->text = fp_arena_strndup(lx->a, src + lx->pos, n);
+        t->len = n;
+        advn(lx, n);
+        return t->text ? F2C_OK : F2C_ENOMEM;
+    }
+    switch (c) {
+    case '\'':
+    case '`':
+        return lex_quoted(lx, t, c);
+    case '@':
+        return lex_at(lx, t);
+    case '$': {
+        size_t n = 0;
+        while (is_alpha(src[lx->pos + 1 + n]) || is_digit(src[lx->pos + 1 + n]))
+            n++;
+        if ((n == 4 && !strncmp(src + lx->pos + 1, "this", 4)) ||
+            (n == 5 && !strncmp(src + lx->pos + 1, "index", 5)) ||
+            (n == 5 && !strncmp(src + lx->pos + 1, "total", 5))) {
+            t->kind = FP_T_SPECIAL;
+            t->text = fp_arena_strndup(lx->a, src + lx->pos + 1, n);
+            t->len = n;
+            advn(lx, n + 1);
+            return t->text ? F2C_OK : F2C_ENOMEM;
+        }
+        char m[200];
+        snprintf(m, sizeof m, "unknown special variable '$%.*s': expected $this, $index or $total",
+                 (int)(n > 40 ? 40 : n), src + lx->pos + 1);
+        return lex_error(lx, lx->col, "%s", m);
+    }
+    case '%':
+        t->kind = FP_T_PERCENT;
+        break;
+    case '.':
+        t->kind = FP_T_DOT;
+        break;
+    case ',':
+        t->kind = FP_T_COMMA;
+        break;
+    case '(':
+        t->kind = FP_T_LPAREN;
+        break;
+    case ')':
+        t->kind = FP_T_RPAREN;
+        break;
+    case '[':
+        t->kind = FP_T_LBRACKET;
+        break;
+    case ']':
+        t->kind = FP_T_RBRACKET;
+        break;
+    case '{':
+        t->kind = FP_T_LBRACE;
+        break;
+    case '}':
+        t->kind = FP_T_RBRACE;
+        break;
+    case '+':
+        t->kind = FP_T_PLUS;
+        break;
+    case '-':
+        t->kind = FP_T_MINUS;
+        break;
+    case '*':
+        t->kind = FP_T_STAR;
+        break;
+    case '/':
+        t->kind = FP_T_SLASH;
+        break;
+    case '&':
+        t->kind = FP_T_AMP;
+        break;
+    case '|':
+        t->kind = FP_T_PIPE;
+        break;
+    case '=':
+        t->kind = FP_T_EQ;
+        break;
+    case '~':
+        t->kind = FP_T_EQUIV;
+        break;
+    case '<':
+        t->kind = c1 == '=' ? FP_T_LE : FP_T_LT;
+        t->len = c1 == '=' ? 2 : 1;
+        break;
+    case '>':
+        t->kind = c1 == '=' ? FP_T_GE : FP_T_GT;
+        t->len = c1 == '=' ? 2 : 1;
+        break;
+    case '!':
+        if (c1 == '=' || c1 == '~') {
+            t->kind = c1 == '=' ? FP_T_NE : FP_T_NEQUIV;
+            t->len = 2;
+            break;
+        }
+        return lex_error(lx, lx->col, "%s", "unexpected character '!': expected '!=' or '!~'");
+    default: {
+        char d[40];
+        char m[80];
+        snprintf(m, sizeof m, "unexpected character %s", describe_char(src + lx->pos, d, sizeof d));
+        return lex_error(lx, lx->col, "%s", m);
+    }
+    }
+    advn(lx, t->len);
+    return F2C_OK;
+}
+
+const char *fp_tok_describe(const fp_token *t, char *buf, size_t n)
+{
+    switch (t->kind) {
+    case FP_T_EOF:
+        return "end of expression";
+    case FP_T_IDENT:
+        snprintf(buf, n, "'%.*s'", (int)(t->len > 60 ? 60 : t->len), t->text);
+        break;
+    case FP_T_DIDENT:
+        snprintf(buf, n, "`%.*s`", (int)(t->len > 60 ? 60 : t->len), t->text);
+        break;
+    case FP_T_STRING:
+        snprintf(buf, n, "string '%.*s'", (int)(t->len > 60 ? 60 : t->len), t->text);
+        break;
+    case FP_T_NUMBER:
+        snprintf(buf, n, "number %.*s", (int)(t->len > 60 ? 60 : t->len), t->text);
+        break;
+    case FP_T_DATE:
+    case FP_T_DATETIME:
+        snprintf(buf, n, "date/time @%.*s", (int)(t->len > 60 ? 60 : t->len), t->text);
+        break;
+    case FP_T_TIME:
+        snprintf(buf, n, "time @T%.*s", (int)(t->len > 60 ? 60 : t->len), t->text);
+        break;
+    case FP_T_SPECIAL:
+        snprintf(buf, n, "'$%.*s'", (int)t->len, t->text);
+        break;
+    default:
+        snprintf(buf, n, "'%.*s'", (int)t->len, t->text);
+        break;
+    }
+    return buf;
+}
