@@ -14,6 +14,7 @@
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_tablecfg.h"
 
+#include "tx_fhirpath.h"
 #include "tx_job.h"
 
 #ifndef FHIR2CDM_VERSION
@@ -24,6 +25,8 @@ static void usage(FILE *f)
 {
     fputs(
         "Usage: fhir2cdm-transform --config DIR --input PATH [PATH...] --output DIR [options]\n"
+        "       fhir2cdm-transform fhirpath [--ndjson] EXPRESSION [FILE]   (try an expression;\n"
+        "                          see fhir2cdm-transform fhirpath --help)\n"
         "\n"
         "Flattens FHIR R4 NDJSON (a Bulk Data $export result) into a CDM folder: one CSV\n"
         "partition per table per input file under OUTPUT/data/Local<Table>/, and\n"
@@ -113,6 +116,9 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
     };
+    /* Subcommands. */
+    if (argc > 1 && strcmp(argv[1], "fhirpath") == 0) return tx_fhirpath_main(argc - 1, argv + 1);
+
     tx_options o = {.max_depth = F2C_DEFAULT_MAX_DEPTH, .max_line = F2C_NDJSON_DEFAULT_MAX_LINE};
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     if (!inputs) return TX_EXIT_USAGE;

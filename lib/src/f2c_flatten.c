@@ -20,6 +20,7 @@
 #include <xxhash.h>
 
 #include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_fhirpath.h"
 #include "fhir2cdm/f2c_render.h"
 
 typedef struct pnode {
@@ -34,6 +35,7 @@ typedef struct pnode {
 typedef struct tplan {
     const f2c_table *t;
     pnode root;
+    f2c_fp_expr **exprs; /* per user column: the compiled fhirExpression, or NULL */
 } tplan;
 
 typedef struct rtentry {
@@ -57,6 +59,7 @@ struct f2c_flatten_ctx {
     size_t *lens;
     f2c_buf path; /* FhirPath of the current element */
     f2c_buf key;  /* RowId hash input */
+    f2c_fp_ctx *fp; /* FHIRPath evaluation arena */
     char rowid[40];
 };
 
@@ -116,40 +119,44 @@ static f2c_status nomem(f2c_diags *diags)
     return F2C_ENOMEM;
 }
 
-static void report_expression(const f2c_table *t, const f2c_column *c, f2c_diags *diags)
+/* Splits a column origin "file#pointer" into its parts (pointer may be NULL). */
+static void split_origin(const f2c_table *t, const f2c_column *c, char *file, size_t n,
+                         const char **ptr)
 {
-    f2c_error e;
-    char file[512] = "";
-    const char *ptr = NULL;
-    if (c->origin) {
-        snprintf(file, sizeof file, "%s", c->origin);
-        char *hash = strchr(file, '#');
-        if (hash) {
-            *hash = '\0';
-            ptr = c->origin + (hash - file) + 1;
-        }
+    *ptr = NULL;
+    snprintf(file, n, "%s", c->origin ? c->origin : t->file);
+    char *hash = strchr(file, '#');
+    if (hash && c->origin) {
+        *hash = '\0';
+        *ptr = c->origin + (hash - file) + 1;
     }
-    f2c_error_set(&e, F2C_ECONFIG, file[0] ? file : t->file, 0, 0, ptr,
-                  "table \"%s\" column \"%s\": fhirExpression \"%s\" cannot be evaluated: this "
-                  "version has no FHIRPath engine (remove the column or use a plain path)",
-                  t->name, c->name, c->fhir_expression);
+}
+
+/* Compiles column c's fhirExpression; a compile error goes to diags with the column's origin. */
+static f2c_status compile_expression(const f2c_table *t, const f2c_column *c, f2c_fp_expr **out,
+                                     f2c_diags *diags)
+{
+    f2c_error ce;
+    f2c_error_clear(&ce);
+    f2c_status st = f2c_fp_compile(c->fhir_expression, NULL, out, &ce);
+    if (st == F2C_OK || st == F2C_ENOMEM) return st;
+    f2c_error e;
+    char file[512];
+    const char *ptr;
+    split_origin(t, c, file, sizeof file, &ptr);
+    f2c_error_set(&e, F2C_ECONFIG, file, 0, 0, ptr,
+                  "table \"%s\" column \"%s\": fhirExpression \"%s\" at character %ld: %s",
+                  t->name, c->name, c->fhir_expression, ce.column, ce.message);
     f2c_diags_add(diags, &e);
+    return F2C_ECONFIG;
 }
 
 f2c_status f2c_flatten_new(const f2c_tableset *ts, f2c_flatten **out, f2c_diags *diags)
 {
     *out = NULL;
-    size_t unsupported = 0;
-    for (size_t i = 0; i < ts->count; i++)
-        for (size_t j = 0; j < ts->tables[i].ncolumns; j++)
-            if (ts->tables[i].columns[j].fhir_expression) {
-                report_expression(&ts->tables[i], &ts->tables[i].columns[j], diags);
-                unsupported++;
-            }
-    if (unsupported) return F2C_ECONFIG;
-
     f2c_flatten *f = calloc(1, sizeof *f);
     if (!f) return nomem(diags);
+    int bad = 0;
     f->ts = ts;
     f->plans = calloc(ts->count ? ts->count : 1, sizeof *f->plans);
     f->rts = calloc(ts->count ? ts->count : 1, sizeof *f->rts);
@@ -160,6 +167,14 @@ f2c_status f2c_flatten_new(const f2c_tableset *ts, f2c_flatten **out, f2c_diags 
         p->t = t;
         size_t w = f2c_table_width(t);
         if (w > f->max_width) f->max_width = w;
+        p->exprs = calloc(t->ncolumns ? t->ncolumns : 1, sizeof *p->exprs);
+        if (!p->exprs) goto oom;
+        for (size_t j = 0; j < t->ncolumns; j++) {
+            if (!t->columns[j].fhir_expression) continue;
+            f2c_status st = compile_expression(t, &t->columns[j], &p->exprs[j], diags);
+            if (st == F2C_ENOMEM) goto oom;
+            if (st != F2C_OK) bad = 1;
+        }
         for (size_t j = 0; j < t->ncolumns; j++) {
             pnode *n = &p->root;
             for (size_t k = 0; k < t->columns[j].npath && n; k++)
@@ -179,6 +194,10 @@ f2c_status f2c_flatten_new(const f2c_tableset *ts, f2c_flatten **out, f2c_diags 
         e->tables[e->n++] = i;
     }
     qsort(f->rts, f->nrts, sizeof *f->rts, rtcmp);
+    if (bad) {
+        f2c_flatten_free(f);
+        return F2C_ECONFIG;
+    }
     *out = f;
     return F2C_OK;
 oom:
@@ -190,7 +209,13 @@ void f2c_flatten_free(f2c_flatten *f)
 {
     if (!f) return;
     if (f->plans)
-        for (size_t i = 0; i < f->ts->count; i++) pnode_free(&f->plans[i].root);
+        for (size_t i = 0; i < f->ts->count; i++) {
+            pnode_free(&f->plans[i].root);
+            if (f->plans[i].exprs)
+                for (size_t j = 0; j < f->ts->tables[i].ncolumns; j++)
+                    f2c_fp_free(f->plans[i].exprs[j]);
+            free(f->plans[i].exprs);
+        }
     if (f->rts)
         for (size_t i = 0; i < f->nrts; i++) free(f->rts[i].tables);
     free(f->plans);
@@ -221,7 +246,8 @@ f2c_flatten_ctx *f2c_flatten_ctx_new(const f2c_flatten *f)
     c->cells = calloc(w, sizeof *c->cells);
     c->ptrs = calloc(w, sizeof *c->ptrs);
     c->lens = calloc(w, sizeof *c->lens);
-    if (!c->cells || !c->ptrs || !c->lens) {
+    c->fp = f2c_fp_ctx_new();
+    if (!c->cells || !c->ptrs || !c->lens || !c->fp) {
         f2c_flatten_ctx_free(c);
         return NULL;
     }
@@ -239,6 +265,7 @@ void f2c_flatten_ctx_free(f2c_flatten_ctx *c)
     free(c->lens);
     f2c_buf_free(&c->path);
     f2c_buf_free(&c->key);
+    f2c_fp_ctx_free(c->fp);
     free(c);
 }
 
@@ -249,6 +276,7 @@ typedef struct rowjob {
     size_t table;
     size_t reserved;
     const f2c_row_sink *sink;
+    const cJSON *root; /* the resource (%resource) */
     const char *resource_type;
     const char *resource_id;
     const char *identity;
@@ -282,8 +310,30 @@ static void eval_node(rowjob *j, const pnode *n, const cJSON *raw)
         const f2c_column *cd = &j->p->t->columns[col];
         f2c_buf *cell = &j->c->cells[j->reserved + col];
         const char *why = NULL;
-        f2c_render_result r =
-            f2c_render_value(j->doc, cd->type == F2C_T_ARRAY ? raw : val, cd->type, cell, &why);
+        f2c_render_result r;
+        const f2c_fp_expr *expr = j->p->exprs[col];
+        f2c_error ee;
+        if (expr) {
+            /* fhirExpression: evaluated with the node at the column's path as context (the
+             * original tool's rule); the first result is the cell, or all of them for `array`. */
+            f2c_fp_result res;
+            f2c_error_clear(&ee);
+            f2c_status st = f2c_fp_eval(j->c->fp, expr, j->doc, val, NULL, j->root, NULL, 0,
+                                        &res, &ee);
+            if (st == F2C_ENOMEM) {
+                r = F2C_RENDER_NOMEM;
+            } else if (st != F2C_OK) {
+                r = F2C_RENDER_MISMATCH;
+                why = ee.message;
+            } else if (cd->type == F2C_T_ARRAY) {
+                r = f2c_render_fp_collection(j->doc, &res, cell);
+            } else {
+                r = f2c_render_fp_item(j->doc, res.count ? &res.items[0] : NULL, cd->type, cell,
+                                       &why);
+            }
+        } else {
+            r = f2c_render_value(j->doc, cd->type == F2C_T_ARRAY ? raw : val, cd->type, cell, &why);
+        }
         if (r == F2C_RENDER_NOMEM) j->nomem = 1;
         if (r == F2C_RENDER_MISMATCH && j->sink->warn)
             j->sink->warn(j->sink->ud, j->table, j->reserved + col,
@@ -384,6 +434,7 @@ f2c_status f2c_flatten_resource(f2c_flatten_ctx *c, f2c_doc *doc, const cJSON *r
                     .table = ti,
                     .reserved = f2c_table_reserved_count(&c->f->ts->tables[ti]),
                     .sink = sink,
+                    .root = root,
                     .resource_type = resource_type,
                     .resource_id = resource_id,
                     .identity = identity ? identity : ""};

@@ -24,6 +24,7 @@
 #include "fhir2cdm/f2c_render.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------------------------------------
@@ -280,13 +281,11 @@ static f2c_render_result mismatch(const char **why, const char *reason)
 }
 
 /* integer (int32), positiveInt (1..2^31-1), unsignedInt (0..2^31-1) from the number's text. */
-static f2c_render_result render_integer(f2c_doc *d, const cJSON *node, f2c_type t, f2c_buf *out,
-                                        const char **why)
+/* Integer literal p[0..n) checked against t's range (FHIR R4 datatypes: integer is 32-bit signed,
+ * positiveInt >= 1, unsignedInt >= 0) and written as its digits. */
+static f2c_render_result render_integer_text(const char *p, size_t n, f2c_type t, f2c_buf *out,
+                                             const char **why)
 {
-    if (!cJSON_IsNumber(node)) return mismatch(why, "expected a JSON number");
-    const char *p;
-    size_t n;
-    if (f2c_doc_source(d, node, &p, &n) != 0) return F2C_RENDER_NOMEM;
     size_t i = 0;
     int neg = n > 0 && p[0] == '-';
     if (neg) i++;
@@ -310,7 +309,16 @@ static f2c_render_result render_integer(f2c_doc *d, const cJSON *node, f2c_type 
     return F2C_RENDER_OK;
 }
 
-/* time: ([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?, written unchanged. */
+static f2c_render_result render_integer(f2c_doc *d, const cJSON *node, f2c_type t, f2c_buf *out,
+                                        const char **why)
+{
+    if (!cJSON_IsNumber(node)) return mismatch(why, "expected a JSON number");
+    const char *p;
+    size_t n;
+    if (f2c_doc_source(d, node, &p, &n) != 0) return F2C_RENDER_NOMEM;
+    return render_integer_text(p, n, t, out, why);
+}
+
 static f2c_render_result render_time(const cJSON *node, f2c_buf *out, const char **why)
 {
     if (!cJSON_IsString(node)) return mismatch(why, "expected a JSON string");
@@ -360,4 +368,118 @@ f2c_render_result f2c_render_value(f2c_doc *d, const cJSON *node, f2c_type t, f2
     default:
         return mismatch(why, "unknown column type");
     }
+}
+
+/* ---- FHIRPath results ------------------------------------------------------------------- */
+
+static int is_integer_type(f2c_type t)
+{
+    return t == F2C_T_INTEGER || t == F2C_T_POSITIVEINT || t == F2C_T_UNSIGNEDINT;
+}
+
+static int is_date_type(f2c_type t)
+{
+    return t == F2C_T_DATE || t == F2C_T_DATETIME || t == F2C_T_INSTANT;
+}
+
+static f2c_render_result append_text(f2c_buf *out, const char *p, size_t n)
+{
+    return f2c_buf_append(out, p, n) == 0 ? F2C_RENDER_OK : F2C_RENDER_NOMEM;
+}
+
+f2c_render_result f2c_render_fp_item(f2c_doc *d, const f2c_fp_item *item, f2c_type t, f2c_buf *out,
+                                     const char **why)
+{
+    if (!item) return F2C_RENDER_EMPTY;
+    /* Read from the resource: exactly as a path column renders the same node. */
+    if (item->node && t != F2C_T_ARRAY) return f2c_render_value(d, item->node, t, out, why);
+    if (t == F2C_T_ARRAY) {
+        f2c_fp_result one = {item, 1};
+        return f2c_render_fp_collection(d, &one, out);
+    }
+    int stringlike = f2c_type_is_stringlike(t);
+    switch (item->kind) {
+    case F2C_FP_STRING:
+        if (stringlike) return append_text(out, item->text, item->len);
+        if (is_date_type(t)) return f2c_render_datetime(item->text, item->len, t, out, why);
+        return mismatch(why, "expression gives a String");
+    case F2C_FP_BOOLEAN:
+        if (stringlike || t == F2C_T_BOOLEAN) return append_text(out, item->text, item->len);
+        return mismatch(why, "expression gives a Boolean");
+    case F2C_FP_INTEGER:
+        if (is_integer_type(t)) return render_integer_text(item->text, item->len, t, out, why);
+        if (stringlike || t == F2C_T_DECIMAL) return append_text(out, item->text, item->len);
+        return mismatch(why, "expression gives an Integer");
+    case F2C_FP_DECIMAL:
+        if (stringlike || t == F2C_T_DECIMAL) return append_text(out, item->text, item->len);
+        return mismatch(why, "expression gives a Decimal");
+    case F2C_FP_DATE:
+    case F2C_FP_DATETIME:
+        if (is_date_type(t)) /* every date column holds UTC instants, so any precision fits */
+            return f2c_render_datetime(item->text, item->len,
+                                       item->kind == F2C_FP_DATE ? F2C_T_DATE : F2C_T_DATETIME,
+                                       out, why);
+        if (stringlike) return append_text(out, item->text, item->len);
+        return mismatch(why, "expression gives a date");
+    case F2C_FP_TIME:
+        if (stringlike || t == F2C_T_TIME) return append_text(out, item->text, item->len);
+        return mismatch(why, "expression gives a Time");
+    case F2C_FP_QUANTITY:
+        if (t == F2C_T_DECIMAL) return append_text(out, item->text, item->len);
+        if (stringlike) {
+            if (f2c_buf_append(out, item->text, item->len) != 0 ||
+                (item->unit && f2c_buf_printf(out, " '%s'", item->unit) != 0))
+                return F2C_RENDER_NOMEM;
+            return F2C_RENDER_OK;
+        }
+        return mismatch(why, "expression gives a Quantity");
+    case F2C_FP_OBJECT:
+        return mismatch(why, "expression gives a complex element; use type string or array");
+    }
+    return mismatch(why, "unsupported expression result");
+}
+
+static f2c_render_result append_json_string(f2c_buf *out, const char *p, size_t n)
+{
+    /* JSON string escaping by cJSON (the project does not hand-roll JSON). */
+    char *tmp = malloc(n + 1);
+    if (!tmp) return F2C_RENDER_NOMEM;
+    memcpy(tmp, p, n);
+    tmp[n] = '\0';
+    cJSON *s = cJSON_CreateString(tmp);
+    free(tmp);
+    char *txt = s ? cJSON_PrintUnformatted(s) : NULL;
+    cJSON_Delete(s);
+    if (!txt) return F2C_RENDER_NOMEM;
+    f2c_render_result r = append_text(out, txt, strlen(txt));
+    cJSON_free(txt);
+    return r;
+}
+
+f2c_render_result f2c_render_fp_collection(f2c_doc *d, const f2c_fp_result *r, f2c_buf *out)
+{
+    if (!r || r->count == 0) return F2C_RENDER_EMPTY;
+    if (f2c_buf_appendc(out, '[') != 0) return F2C_RENDER_NOMEM;
+    for (size_t i = 0; i < r->count; i++) {
+        const f2c_fp_item *it = &r->items[i];
+        if (i && f2c_buf_appendc(out, ',') != 0) return F2C_RENDER_NOMEM;
+        f2c_render_result rr;
+        if (it->node) {
+            rr = append_source(d, it->node, 0, out);
+        } else if (it->kind == F2C_FP_BOOLEAN || it->kind == F2C_FP_INTEGER ||
+                   it->kind == F2C_FP_DECIMAL) {
+            rr = append_text(out, it->text, it->len);
+        } else if (it->kind == F2C_FP_QUANTITY) {
+            rr = f2c_buf_appends(out, "{\"value\":") == 0 &&
+                         append_text(out, it->text, it->len) == F2C_RENDER_OK &&
+                         f2c_buf_appends(out, ",\"unit\":") == 0
+                     ? append_json_string(out, it->unit ? it->unit : "", it->unit ? strlen(it->unit) : 0)
+                     : F2C_RENDER_NOMEM;
+            if (rr == F2C_RENDER_OK && f2c_buf_appendc(out, '}') != 0) rr = F2C_RENDER_NOMEM;
+        } else {
+            rr = append_json_string(out, it->text ? it->text : "", it->len);
+        }
+        if (rr != F2C_RENDER_OK) return rr;
+    }
+    return f2c_buf_appendc(out, ']') == 0 ? F2C_RENDER_OK : F2C_RENDER_NOMEM;
 }

@@ -12,6 +12,10 @@
  *  - a column path step over an array takes the array's first element; the last step of an
  *    `array` column keeps the whole array; a step that is absent is retried with its choice-type
  *    spelling (f2c_step.alt); JSON null counts as absent.
+ *  - a column with a fhirExpression evaluates it (FHIRPath N1) with the node at the column's path
+ *    as context and the resource as %resource; the first result item is rendered by the column's
+ *    type (f2c_render_fp_item), or the whole result as a JSON array for `array` columns; a
+ *    run-time error leaves the cell empty and is reported as a warning.
  *  - RowId: a UUID-formatted XXH3-128 hash of (table name, resource identity, FhirPath), so it is
  *    the same on every run over the same data and unique as long as resource identities are.
  *
@@ -43,15 +47,16 @@ typedef struct f2c_row_sink {
     f2c_status (*row)(void *ud, size_t table, const char *const *cells, const size_t *lens,
                       f2c_error *err);
     /* A value that did not match its column's type (the cell was left empty); column is the
-     * index in output order; why is a static string; fhir_path is the row's element location
+     * index in output order; why is valid during the call; fhir_path is the row's element location
      * (the resource type for resource tables). May be NULL. */
     void (*warn)(void *ud, size_t table, size_t column, const char *fhir_path, const char *why);
 } f2c_row_sink;
 
 /*
- * Compiles the plan.  Every column with a fhirExpression is reported to *diags (F2C_ECONFIG,
- * naming table, column and expression: this build has no FHIRPath engine) and the call fails
- * with F2C_ECONFIG.  Other errors: F2C_ENOMEM.
+ * Compiles the plan, including every column's fhirExpression (f2c_fhirpath.h).  An expression
+ * that does not compile is reported to *diags (F2C_ECONFIG, with the column's file and JSON
+ * pointer, naming table, column, expression and the character offset) and the call fails with
+ * F2C_ECONFIG after checking all of them.  Other errors: F2C_ENOMEM.
  */
 f2c_status f2c_flatten_new(const f2c_tableset *ts, f2c_flatten **out, f2c_diags *diags);
 void f2c_flatten_free(f2c_flatten *f);

@@ -30,6 +30,7 @@
 #include <cjson/cJSON.h>
 
 #include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_fhirpath.h"
 #include "fhir2cdm/f2c_json.h"
 #include "fhir2cdm/f2c_type.h"
 
@@ -54,5 +55,28 @@ f2c_render_result f2c_render_value(f2c_doc *d, const cJSON *node, f2c_type t, f2
  */
 f2c_render_result f2c_render_datetime(const char *s, size_t n, f2c_type t, f2c_buf *out,
                                       const char **why);
+
+/*
+ * Renders one FHIRPath result item (a `fhirExpression` column's first result) as type t.  An item
+ * read from the resource (item->node set) is rendered exactly as f2c_render_value renders that
+ * node, so a path column and an expression column reaching the same element agree.  A computed
+ * item is rendered by its System type: String in string-like columns verbatim and in date
+ * columns normalised like a FHIR date; Boolean in boolean/string-like columns; Integer in integer
+ * columns (range-checked), decimal and string-like columns; Decimal in decimal and string-like
+ * columns; Date/DateTime in date columns (normalised to UTC) and string-like columns (FHIRPath
+ * text); Time in time and string-like columns; Quantity as its value in decimal columns and as
+ * "value 'unit'" in string-like ones.  Anything else is a mismatch (*why set).  t == array: the
+ * item as a one-element JSON array.  NULL item: F2C_RENDER_EMPTY.
+ */
+f2c_render_result f2c_render_fp_item(f2c_doc *d, const f2c_fp_item *item, f2c_type t, f2c_buf *out,
+                                     const char **why);
+
+/*
+ * Renders a whole FHIRPath result as a JSON array of values (for `array` columns with a
+ * fhirExpression): items from the resource as their JSON source text, computed Booleans and
+ * numbers as JSON literals, Quantities as {"value":v,"unit":u}, everything else as JSON strings.
+ * Empty result: F2C_RENDER_EMPTY.
+ */
+f2c_render_result f2c_render_fp_collection(f2c_doc *d, const f2c_fp_result *r, f2c_buf *out);
 
 #endif
