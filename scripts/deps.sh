@@ -2,7 +2,7 @@
 # Installs the Debian packages fhir2cdm needs to build and test, if any is missing.
 # Idempotent and quiet when everything is present; uses sudo when not run as root.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config python3
+pkgs=(build-essential cmake pkg-config python3 clang libclang-rt-14-dev
       libyaml-dev libcjson-dev libcsv-dev libcurl4-openssl-dev libpcre2-dev libxxhash-dev
       zlib1g-dev libunistring-dev)
 missing=()
