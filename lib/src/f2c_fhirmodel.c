@@ -175,3 +175,55 @@ const char *f2c_fm_primitive_system_type(const char *type)
     long d = fm_find_def(type);
     return d < 0 ? NULL : fm_system_names[fm_defs[d].sys];
 }
+
+size_t f2c_fm_type_count(void)
+{
+    return FM_COUNT(fm_defs);
+}
+
+const char *f2c_fm_type_at(size_t i)
+{
+    return i < FM_COUNT(fm_defs) ? fm_pool + fm_defs[i].name : NULL;
+}
+
+size_t f2c_fm_element_count(const char *type)
+{
+    long d = fm_find_def(type);
+    return d < 0 ? 0 : fm_defs[d].nelem;
+}
+
+/* The base of the choice element of `def` that has variant row `elem`, or NULL. */
+static const char *fm_variant_base(const fm_def *def, size_t elem)
+{
+    for (size_t c = def->choice; c < (size_t)def->choice + def->nchoice; c++)
+        for (size_t v = fm_choices[c].variant;
+             v < (size_t)fm_choices[c].variant + fm_choices[c].count; v++)
+            if (fm_variants[v] == elem) return fm_pool + fm_choices[c].base;
+    return NULL;
+}
+
+const char *f2c_fm_element_at(const char *type, size_t i, const char **elem_type, int *is_array,
+                              const char **choice_base)
+{
+    long d = fm_find_def(type);
+    if (d < 0 || i >= fm_defs[d].nelem) return NULL;
+    size_t k = (size_t)fm_defs[d].elem + i;
+    const fm_elem *e = &fm_elems[k];
+    if (elem_type) *elem_type = fm_pool + fm_defs[e->type].name;
+    if (is_array) *is_array = (e->flags & FM_F_ARRAY) != 0;
+    if (choice_base) *choice_base = e->flags & FM_F_CHOICE ? fm_variant_base(&fm_defs[d], k) : NULL;
+    return fm_pool + e->name;
+}
+
+size_t f2c_fm_choice_count(const char *type)
+{
+    long d = fm_find_def(type);
+    return d < 0 ? 0 : fm_defs[d].nchoice;
+}
+
+const char *f2c_fm_choice_at(const char *type, size_t i)
+{
+    long d = fm_find_def(type);
+    if (d < 0 || i >= fm_defs[d].nchoice) return NULL;
+    return fm_pool + fm_choices[fm_defs[d].choice + i].base;
+}

@@ -112,4 +112,52 @@ int f2c_fm_is_a(const char *type, const char *base);
  */
 const char *f2c_fm_primitive_system_type(const char *type);
 
+/*
+ * Enumeration, for callers that need lists rather than lookups (the configuration generator:
+ * every element of a type, every resource type, the names to suggest for a misspelt one).
+ * Lists are indexed 0 .. count-1 and sorted by name in byte order (as strcmp), the order the
+ * lookups above search; an index past the end, or an unknown / NULL type, gives 0 or NULL.
+ * Each call is one binary search for the type (f2c_fm_element_at's choice_base adds a scan of
+ * that type's choice variants); nothing is kept between calls.  Strings are static data.
+ */
+
+/* Number of definitions: resources, complex and primitive datatypes, backbone elements and
+ * the added bases/profiles (every name for which f2c_fm_is_type is non-zero). */
+size_t f2c_fm_type_count(void);
+
+/* Definition i (0 <= i < f2c_fm_type_count()) in byte order: "Account", ..., "base64Binary",
+ * ...  NULL if i is out of range.  Static data.  Filter with f2c_fm_is_resource /
+ * f2c_fm_is_primitive for one kind. */
+const char *f2c_fm_type_at(size_t i);
+
+/* Number of elements of definition `type`, as f2c_fm_element_at lists them: inherited ones
+ * included, each choice variant counted (Patient: deceasedBoolean and deceasedDateTime), "_x"
+ * names and choice bases not.  0 for primitives and unknown types. */
+size_t f2c_fm_element_count(const char *type);
+
+/*
+ * Element i (0 <= i < f2c_fm_element_count(type)) of definition `type`, in byte order of the
+ * JSON names — the elements f2c_fm_element_type knows, without the "_x" names.
+ *
+ *   elem_type    out, may be NULL: the element's FHIR type, as f2c_fm_element_type gives it.
+ *   is_array     out, may be NULL: 1 if the element repeats, else 0.
+ *   choice_base  out, may be NULL: for a variant of a choice element its base ("deceased" for
+ *                Patient.deceasedBoolean, one of f2c_fm_choice_at's names), else NULL.
+ *   Outputs are untouched when NULL is returned.
+ *
+ * Returns the element's JSON property name ("active", "address", ...); NULL if `type` is
+ * unknown or i is out of range.  Static data.
+ */
+const char *f2c_fm_element_at(const char *type, size_t i, const char **elem_type, int *is_array,
+                              const char **choice_base);
+
+/* Number of choice elements of `type` (Patient: 2, deceased[x] and multipleBirth[x]); 0 for
+ * none or an unknown type. */
+size_t f2c_fm_choice_count(const char *type);
+
+/* Base name of choice element i (0 <= i < f2c_fm_choice_count(type)) of `type`, in byte
+ * order: "deceased", "multipleBirth"; its variants come from f2c_fm_choice_variants.  NULL if
+ * out of range or `type` is unknown.  Static data. */
+const char *f2c_fm_choice_at(const char *type, size_t i);
+
 #endif
