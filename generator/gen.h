@@ -1,0 +1,17 @@
+/*
+ * gen: the `fhir2cdm` command (the generator): subcommands, one file each.
+ *   generate-config            gen_config.c   YAML resource + property-group configs -> table
+ *                                             configuration folder (also --resources mode)
+ *   generate-config-unrollpath gen_config.c   unroll tables for given paths
+ *   show-schema                gen_schema.c   the local schema viewer (text/json/markdown/html)
+ * Each entry point gets argv with argv[0] = the subcommand name and returns the exit status:
+ * 0 ok, 2 usage or configuration error (nothing written).
+ */
+#ifndef FHIR2CDM_GEN_H
+#define FHIR2CDM_GEN_H
+
+int gen_config_main(int argc, char **argv);
+int gen_config_unrollpath_main(int argc, char **argv);
+int gen_show_schema_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,362 @@
+/*
+ * gen_config: the command lines of `fhir2cdm generate-config` and
+ * `fhir2cdm generate-config-unrollpath` — replacements for the original Node.js generator's
+ * generate_from_yaml.js (YAML mode) and index.js generate-config / generate-config-unrollpath
+ * (schema modes), with their flags.
+ *
+ * Why one command for two original scripts: both wrote the same table configuration folder;
+ * what differs is only where the tables come from.  The two scripts gave -r different meanings
+ * (a YAML file; a list of resource types), so -r is read as resource types only when it is
+ * followed by resource type names and no file of that name exists; --resources is the
+ * unambiguous spelling (docs/config-reference.md).
+ *
+ * Each mode builds a gc_config, checks it (every problem reported, with YAML file:line:column),
+ * and publishes it all-or-nothing (gen_config_out.c).  Exit status: 0 written; 2 usage or
+ * configuration error; 1 I/O error; in both error cases nothing is written.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fhir2cdm/f2c_error.h"
+#include "fhir2cdm/f2c_fhirpath.h"
+#include "fhir2cdm/f2c_tablecfg.h"
+#include "fhir2cdm/f2c_type.h"
+#include "gen.h"
+#include "gen_config_int.h"
+
+static void usage_config(FILE *f)
+{
+    fputs(
+        "Usage: fhir2cdm generate-config [-r resourcesConfig.yml] [-p propertiesGroupConfig.yml]\n"
+        "                                -o FOLDER\n"
+        "       fhir2cdm generate-config --resources [TYPE ...] -o FOLDER [-a first|as_json]\n"
+        "                                [-w] [-v]\n"
+        "\n"
+        "Compiles the YAML resource and property-group configuration into a table\n"
+        "configuration folder for fhir2cdm-transform; with --resources, generates one for every\n"
+        "element of the named FHIR R4 resource types (all of them when none is named).\n"
+        "\n"
+        "  -r, --resourcesConfigFile FILE   resources YAML (default ./resourcesConfig.yml)\n"
+        "  -p, --propertiesConfigFile FILE  property groups YAML (default\n"
+        "                                   ./propertiesGroupConfig.yml)\n"
+        "  -o, --output FOLDER              output folder (required); created, or added to:\n"
+        "                                   files already there are kept unless regenerated\n"
+        "      --resources [TYPE ...]       schema mode: every element of these resource types\n"
+        "                                   (-r TYPE ... also, when no file TYPE exists)\n"
+        "  -a, --array first|as_json        schema mode: an array element gives its first item\n"
+        "                                   (default) or the whole array as JSON text\n"
+        "  -w, --overwrite                  schema mode: replace existing property group files\n"
+        "  -v, --validate                   schema mode: leave out resource properties that an\n"
+        "                                   existing unroll table covers\n"
+        "      --max-depth N                group expansion depth used to check the result\n"
+        "                                   (default 3, as fhir2cdm-transform)\n"
+        "  -h, --help                       this help\n"
+        "\n"
+        "Every problem is reported (file:line:column for YAML) and nothing is written unless\n"
+        "the whole configuration loads as fhir2cdm-transform would load it.\n"
+        "Exit status: 0 written; 2 usage or configuration error; 1 I/O error.\n"
+        "Reference: docs/config-reference.md\n",
+        f);
+}
+
+static void usage_unroll(FILE *f)
+{
+    fputs(
+        "Usage: fhir2cdm generate-config-unrollpath -u Resource.path [...] -o FOLDER\n"
+        "                                           [-a first|as_json] [-w] [-v]\n"
+        "\n"
+        "Adds an unroll table (one row per element the path reaches) to a table configuration\n"
+        "folder, with a property group for every complex type reached from the element.\n"
+        "\n"
+        "  -u, --unroll PATH ...       unroll path(s), e.g. Patient.name, Patient.contact.telecom\n"
+        "  -o, --output FOLDER         output folder (required); created, or added to\n"
+        "  -a, --array first|as_json   in generated groups, an array element gives its first\n"
+        "                              item (default) or the whole array as JSON text\n"
+        "  -w, --overwrite             replace existing property group files\n"
+        "  -v, --validate              remove the element from the resource table of the same\n"
+        "                              resource in FOLDER (for Resource.element paths)\n"
+        "      --max-depth N           group expansion depth used to check the result\n"
+        "                              (default 3)\n"
+        "  -h, --help                  this help\n"
+        "\n"
+        "Exit status: 0 written; 2 usage or configuration error; 1 I/O error.\n",
+        f);
+}
+
+typedef struct opts {
+    const char *res_file, *grp_file, *out;
+    int schema_mode;    /* --resources */
+    const char **names; /* resource types (--resources) or unroll paths (-u) */
+    size_t nnames;
+    int as_json, overwrite, validate, max_depth;
+    int res_given, grp_given, array_given;
+} opts;
+
+/* Value of option argv[*i] ("-o X", "--output X", "--output=X"); NULL after a message. */
+static const char *opt_value(const char *cmd, int argc, char **argv, int *i)
+{
+    const char *eq = strchr(argv[*i], '=');
+    if (argv[*i][1] == '-' && eq) return eq + 1;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "fhir2cdm %s: option %s needs a value\n", cmd, argv[*i]);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* Option name without "=value". */
+static int is_opt(const char *arg, const char *s, const char *l)
+{
+    if (s && strcmp(arg, s) == 0) return 1;
+    size_t n = strlen(l);
+    return strncmp(arg, l, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* The non-option arguments following argv[*i], appended to o->names. */
+static void collect_words(opts *o, int argc, char **argv, int *i)
+{
+    while (*i + 1 < argc && argv[*i + 1][0] != '-') {
+        o->names = gc_xrealloc(o->names, (o->nnames + 1) * sizeof *o->names);
+        o->names[o->nnames++] = argv[++*i];
+    }
+}
+
+static int file_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+/* -r's argument(s): a YAML file, or resource type names (index.js's -r <Resources...>). */
+static int take_r(opts *o, const char *cmd, int argc, char **argv, int *i)
+{
+    size_t first = o->nnames;
+    collect_words(o, argc, argv, i);
+    size_t n = o->nnames - first;
+    if (n == 0) {
+        fprintf(stderr, "fhir2cdm %s: option -r needs a value\n", cmd);
+        return -1;
+    }
+    int all_types = 1;
+    for (size_t k = first; k < o->nnames; k++)
+        if (!f2c_is_resource_type_name(o->names[k]) || file_exists(o->names[k])) all_types = 0;
+    if (all_types) {
+        o->schema_mode = 1;
+        return 0;
+    }
+    if (n > 1) {
+        fprintf(stderr,
+                "fhir2cdm %s: -r takes one YAML file, or resource type names (use "
+                "--resources TYPE ...)\n",
+                cmd);
+        return -1;
+    }
+    o->res_file = o->names[first];
+    o->res_given = 1;
+    o->nnames = first;
+    return 0;
+}
+
+/* Options common to both commands; returns 1 if argv[*i] was one, 0 if not, -1 on error. */
+static int common_opt(opts *o, const char *cmd, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i], *v;
+    if (is_opt(a, "-o", "--output")) {
+        if (!(v = opt_value(cmd, argc, argv, i))) return -1;
+        o->out = v;
+    } else if (is_opt(a, "-a", "--array")) {
+        if (!(v = opt_value(cmd, argc, argv, i))) return -1;
+        if (strcmp(v, "first") && strcmp(v, "as_json")) {
+            fprintf(stderr, "fhir2cdm %s: --array must be first or as_json, not '%s'\n", cmd, v);
+            return -1;
+        }
+        o->as_json = strcmp(v, "as_json") == 0;
+        o->array_given = 1;
+    } else if (is_opt(a, "-w", "--overwrite")) {
+        o->overwrite = 1;
+    } else if (is_opt(a, "-v", "--validate")) {
+        o->validate = 1;
+    } else if (is_opt(a, NULL, "--max-depth")) {
+        if (!(v = opt_value(cmd, argc, argv, i))) return -1;
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || end == v || n < 1 || n > 64) {
+            fprintf(stderr, "fhir2cdm %s: --max-depth must be 1..64, not '%s'\n", cmd, v);
+            return -1;
+        }
+        o->max_depth = (int)n;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* Checks, publishes and reports; returns the exit status. */
+static int finish(gc_config *c, const opts *o, const char *cmd, gc_diags *d, int built)
+{
+    int rc = 2;
+    /* Expressions are checked even when building found problems, so all are listed at once. */
+    int exprs = gc_check_expressions(c, d);
+    gc_publish_opts po = {o->out, o->max_depth, o->validate, 0, 0, 0};
+    if (built == 0 && exprs == 0) rc = gc_publish(c, &po, d);
+    if (rc == 0) {
+        printf("fhir2cdm %s: %zu table%s and %zu property group%s written to %s", cmd,
+               po.written_tables, po.written_tables == 1 ? "" : "s", po.written_groups,
+               po.written_groups == 1 ? "" : "s", o->out);
+        if (po.kept_groups)
+            printf(" (%zu existing property group%s kept; --overwrite replaces them)",
+                   po.kept_groups, po.kept_groups == 1 ? "" : "s");
+        putchar('\n');
+    } else {
+        gc_diags_print(d, cmd);
+    }
+    gc_config_free(c);
+    gc_diags_free(d);
+    return rc;
+}
+
+int gc_check_expressions(const gc_config *c, gc_diags *d)
+{
+    size_t before = d->count;
+    for (size_t i = 0; i < c->count; i++) {
+        for (size_t k = 0; k < c->tables[i].nprops; k++) {
+            const gc_prop *p = &c->tables[i].props[k];
+            if (!p->expr) continue;
+            f2c_fp_expr *e = NULL;
+            f2c_error err;
+            f2c_error_clear(&err);
+            f2c_status s = f2c_fp_compile(p->expr, NULL, &e, &err);
+            if (s == F2C_ENOMEM) gc_oom();
+            if (s != F2C_OK)
+                gc_diag(d, p->expr_loc, "expression '%s' does not compile: at character %ld: %s",
+                        p->expr, err.column, err.message);
+            f2c_fp_free(e);
+        }
+    }
+    return d->count == before ? 0 : -1;
+}
+
+int gen_config_main(int argc, char **argv)
+{
+    const char *cmd = "generate-config";
+    opts o = {.res_file = "./resourcesConfig.yml",
+              .grp_file = "./propertiesGroupConfig.yml",
+              .max_depth = F2C_DEFAULT_MAX_DEPTH};
+    int bad = 0;
+    for (int i = 1; i < argc && !bad; i++) {
+        const char *a = argv[i];
+        int r = common_opt(&o, cmd, argc, argv, &i);
+        if (r < 0) {
+            bad = 1;
+        } else if (r > 0) {
+            continue;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage_config(stdout);
+            free(o.names);
+            return 0;
+        } else if (!strcmp(a, "-r")) {
+            bad = take_r(&o, cmd, argc, argv, &i) != 0;
+        } else if (is_opt(a, NULL, "--resourcesConfigFile")) {
+            const char *v = opt_value(cmd, argc, argv, &i);
+            if (!v) bad = 1;
+            o.res_file = v;
+            o.res_given = 1;
+        } else if (is_opt(a, "-p", "--propertiesConfigFile")) {
+            const char *v = opt_value(cmd, argc, argv, &i);
+            if (!v) bad = 1;
+            o.grp_file = v;
+            o.grp_given = 1;
+        } else if (!strcmp(a, "--resources")) {
+            o.schema_mode = 1;
+            collect_words(&o, argc, argv, &i);
+        } else {
+            fprintf(stderr, "fhir2cdm %s: unexpected argument '%s'\n", cmd, a);
+            bad = 1;
+        }
+    }
+    if (!bad && !o.out) {
+        fprintf(stderr, "fhir2cdm %s: -o FOLDER is required\n", cmd);
+        bad = 1;
+    }
+    if (!bad && o.schema_mode && (o.res_given || o.grp_given)) {
+        fprintf(stderr,
+                "fhir2cdm %s: --resources generates from the FHIR model; it takes no "
+                "YAML files\n",
+                cmd);
+        bad = 1;
+    }
+    if (!bad && !o.schema_mode && (o.array_given || o.overwrite || o.validate)) {
+        fprintf(stderr, "fhir2cdm %s: --array, --overwrite and --validate apply to --resources\n",
+                cmd);
+        bad = 1;
+    }
+    if (bad) {
+        fprintf(stderr, "Run 'fhir2cdm %s -h' for usage.\n", cmd);
+        free(o.names);
+        return 2;
+    }
+    gc_config c = {0};
+    gc_diags d = {0};
+    int built = o.schema_mode
+                    ? gc_build_resources(o.names, o.nnames, o.as_json, o.overwrite, &c, &d)
+                    : gc_build_from_yaml(o.res_file, o.grp_file, &c, &d);
+    int rc = finish(&c, &o, cmd, &d, built);
+    free(o.names);
+    return rc;
+}
+
+int gen_config_unrollpath_main(int argc, char **argv)
+{
+    const char *cmd = "generate-config-unrollpath";
+    opts o = {.max_depth = F2C_DEFAULT_MAX_DEPTH};
+    int bad = 0;
+    for (int i = 1; i < argc && !bad; i++) {
+        const char *a = argv[i];
+        int r = common_opt(&o, cmd, argc, argv, &i);
+        if (r < 0) {
+            bad = 1;
+        } else if (r > 0) {
+            continue;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage_unroll(stdout);
+            free(o.names);
+            return 0;
+        } else if (is_opt(a, "-u", "--unroll")) {
+            const char *eq = strchr(a, '=');
+            if (a[1] == '-' && eq) {
+                o.names = gc_xrealloc(o.names, (o.nnames + 1) * sizeof *o.names);
+                o.names[o.nnames++] = eq + 1;
+            }
+            size_t before = o.nnames;
+            collect_words(&o, argc, argv, &i);
+            if (o.nnames == before && !(a[1] == '-' && eq)) {
+                fprintf(stderr, "fhir2cdm %s: option %s needs a value\n", cmd, a);
+                bad = 1;
+            }
+        } else {
+            fprintf(stderr, "fhir2cdm %s: unexpected argument '%s'\n", cmd, a);
+            bad = 1;
+        }
+    }
+    if (!bad && !o.out) {
+        fprintf(stderr, "fhir2cdm %s: -o FOLDER is required\n", cmd);
+        bad = 1;
+    }
+    if (!bad && o.nnames == 0) {
+        fprintf(stderr, "fhir2cdm %s: -u Resource.path is required\n", cmd);
+        bad = 1;
+    }
+    if (bad) {
+        fprintf(stderr, "Run 'fhir2cdm %s -h' for usage.\n", cmd);
+        free(o.names);
+        return 2;
+    }
+    gc_config c = {0};
+    gc_diags d = {0};
+    int built = gc_build_unroll(o.names, o.nnames, o.as_json, o.overwrite, &c, &d);
+    int rc = finish(&c, &o, cmd, &d, built);
+    free(o.names);
+    return rc;
+}
