@@ -1,21 +1,38 @@
 #!/usr/bin/env bash
-# Set-up and the main job in one command: installs what is needed, builds, and runs
-# fhir2cdm-transform on the bundled samples/, writing the CDM folder out/samples-cdm and
-# showing what it wrote.
+# Set-up and the main job in one command: installs what is needed, builds, and runs the main job
+# on the bundled samples/: fhir2cdm generate-config compiles the YAML pair samples/yaml/ into the
+# table configuration out/samples-config, then fhir2cdm-transform turns samples/ndjson into the
+# CDM folder out/samples-cdm with it, showing both commands and what they wrote.  Both output
+# folders are this script's own and are made afresh on every run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
-echo "== fhir2cdm-transform --config samples/config --input samples/ndjson --output out/samples-cdm"
-rc=0
-build/transformer/fhir2cdm-transform --config samples/config --input samples/ndjson \
-  --output out/samples-cdm || rc=$?
+rm -rf out/samples-config out/samples-cdm
+mkdir -p out
+
+list() {  # every file under $1 with its size
+  (cd "$1" && find . -type f | sort | while read -r f; do
+     printf '%8d bytes  %s\n' "$(stat -c %s "$f")" "$f"; done)
+}
+
+echo "== fhir2cdm generate-config -r samples/yaml/resourcesConfig.yml -p samples/yaml/propertiesGroupConfig.yml -o out/samples-config"
+build/generator/fhir2cdm generate-config -r samples/yaml/resourcesConfig.yml \
+  -p samples/yaml/propertiesGroupConfig.yml -o out/samples-config
 echo
 echo "== what it wrote"
-(cd out/samples-cdm && find . -type f | sort | while read -r f; do
-   printf '%8d bytes  %s\n' "$(stat -c %s "$f")" "$f"; done)
-first=$(find out/samples-cdm/data -name '*.csv' | sort | head -n 1)
+list out/samples-config
+echo
+echo "== fhir2cdm-transform --config out/samples-config --input samples/ndjson --output out/samples-cdm"
+rc=0
+build/transformer/fhir2cdm-transform --config out/samples-config --input samples/ndjson \
+  --output out/samples-cdm || rc=$?
+[ -d out/samples-cdm ] || exit $rc
+echo
+echo "== what it wrote"
+list out/samples-cdm
+first=$(find out/samples-cdm/data -name '*.csv' 2>/dev/null | sort | head -n 1)
 if [ -n "$first" ]; then
   echo
   echo "== first lines of $first"
