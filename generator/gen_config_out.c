@@ -330,8 +330,24 @@ static void split_path(const char *path, char **parent, char **base)
  * mkdtemp: its folder is mode 0700, and the published folder should get the usual permissions
  * (0777 less the umask), as the original's mkdirSync gave.  Returns the path or NULL.
  */
+/* mkdir -p for the target's parent folder (the user asked for -o a/b/c; a data engineer expects
+ * the missing a/b to be created, as `fhir2cdm-transform --output` does). */
+static void make_parents(const char *parent)
+{
+    char *p = gc_xstrdup(parent);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = '\0';
+        mkdir(p, 0777); /* errors surface when the folder itself is created below */
+        *s = '/';
+    }
+    mkdir(p, 0777);
+    free(p);
+}
+
 static char *make_new_dir(const char *parent, const char *base, gc_diags *d)
 {
+    make_parents(parent);
     for (int n = 0; n < 1000; n++) {
         char *p = gc_xprintf("%s/.%s.fhir2cdm-new-%ld-%d", parent, base, (long)getpid(), n);
         if (mkdir(p, 0777) == 0) return p;
