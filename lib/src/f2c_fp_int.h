@@ -8,8 +8,9 @@
  * the expression's arena, f2c_fp_compile.c resolves function names to fp_fn entries (checking
  * arities) and precompiles literal regular expressions; f2c_fp_eval.c walks the tree with
  * collections (fp_coll) of values (fp_val) allocated from the context's arena; f2c_fp_value.c
- * holds the value semantics (numbers, dates, quantities, equality, ordering, JSON output) and
- * f2c_fp_func_*.c the function library.
+ * holds the value semantics (numbers, dates, quantities, equality, ordering, JSON output),
+ * f2c_fp_unit.c the UCUM unit terms of quantity * and /, and f2c_fp_func_*.c the function
+ * library.
  */
 #ifndef FHIR2CDM_F2C_FP_INT_H
 #define FHIR2CDM_F2C_FP_INT_H
@@ -371,6 +372,20 @@ const char *fp_unit_canon(const char *unit);
 int fp_qty_common(const char *ua, double va, const char *ub, double vb, double *ra, double *rb);
 /* Non-zero if ub is a finer unit of the same dimension as ua ('mg' vs 'g'). */
 int fp_qty_finer(const char *ua, const char *ub);
+/* The dimension of a simple unit (an optionally prefixed metric atom, a time unit, calendar
+ * year/month; f2c_fp_value.c) and its factor to that dimension's unit: 0, or -1 when the unit
+ * is not in that table. */
+int fp_unit_dim(const char *unit, const char **dim, double *factor);
+
+/* UCUM unit terms (f2c_fp_unit.c).  fp_unit_combine: the unit of ua . ub^sign (sign 1: *,
+ * -1: /) as canonical text in arena ar ("kg.m", "m/s", "1"), and the factor the combined value
+ * must be multiplied by (ub's atoms converted to ua's atoms of the same dimension).  0; -1 when
+ * a unit is outside the algebra (annotations, calendar words, special units); -2 out of
+ * memory. */
+int fp_unit_combine(fp_arena *ar, const char *ua, const char *ub, int sign, double *factor,
+                    const char **out);
+/* 0 when ua / ub reduces to '1' (1 ua = *factor ub), else -1.  No allocation. */
+int fp_unit_ratio(const char *ua, const char *ub, double *factor);
 
 /* ---------------------------------------------------------------- functions */
 

@@ -17,8 +17,10 @@
  *  - quantities compare after mapping calendar words to UCUM ("day(s)" = 'd', "week(s)" = 'wk',
  *    "hour(s)" = 'h', "minute(s)" = 'min', "second(s)" = 's', "millisecond(s)" = 'ms'; year
  *    and month stay calendar units, 1 year = 12 months) and converting within a small UCUM
- *    subset (metric prefixes on g, m, L, s, mol, ...; min/h/d/wk/a/mo); units outside it only
- *    match themselves.  Incomparable units give empty for = and < ..., false for ~.
+ *    subset (metric prefixes on g, m, L, s, mol, ...; min/h/d/wk/a/mo), and compound units
+ *    when their quotient reduces to '1' in the term algebra of f2c_fp_unit.c (which also
+ *    gives * and / their units); units outside both only match themselves.  Incomparable
+ *    units give empty for = and < ..., false for ~.
  */
 #include "f2c_fp_int.h"
 
@@ -28,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unicase.h>
+#include <unistr.h>
 
 #include "fhir2cdm/f2c_fhirmodel.h"
 
@@ -453,10 +457,9 @@ const char *fp_unit_canon(const char *u)
 
 /* A small UCUM subset for comparing and adding quantities (N1 §6.1.1 quantity equality asks
  * for UCUM conversion; a full UCUM unit parser is out of scope): a unit is an optional metric
- * prefix and an atom with a dimension, or a time unit, or a calendar year/month.  Anything else
- * (products, quotients, exponents, annotations) only matches itself.  Returns 0 and the
- * dimension and factor to it, -1 when not understood. */
-static int unit_dim(const char *unit, const char **dim, double *factor)
+ * prefix and an atom with a dimension, or a time unit, or a calendar year/month.  Products and
+ * quotients are left to the term algebra of f2c_fp_unit.c, which uses this table per atom. */
+int fp_unit_dim(const char *unit, const char **dim, double *factor)
 {
     static const struct {
         const char *atom, *dim;
@@ -511,7 +514,15 @@ int fp_qty_common(const char *ua, double va, const char *ub, double vb, double *
     }
     const char *da, *db;
     double fa, fb;
-    if (unit_dim(ua, &da, &fa) || unit_dim(ub, &db, &fb)) return -1;
+    if (fp_unit_dim(ua, &da, &fa) || fp_unit_dim(ub, &db, &fb)) {
+        /* Compound units ('kg.m' against 'm.kg', 'mg/dL' against 'g/L', as * and / produce
+         * them) are commensurable when their quotient reduces to '1': 1 ua = f ub. */
+        double f;
+        if (fp_unit_ratio(ua, ub, &f) != 0) return -1;
+        *ra = va;
+        *rb = vb / f;
+        return 0;
+    }
     /* calendar years/months vs definite durations: not comparable (N1 §6.1.1), unknown */
     if ((!strcmp(da, "month") && !strcmp(db, "s")) || (!strcmp(da, "s") && !strcmp(db, "month")))
         return -1;
@@ -526,7 +537,7 @@ int fp_qty_finer(const char *ua, const char *ub)
 {
     const char *da, *db;
     double fa, fb;
-    if (unit_dim(ua, &da, &fa) || unit_dim(ub, &db, &fb) || strcmp(da, db)) return 0;
+    if (fp_unit_dim(ua, &da, &fa) || fp_unit_dim(ub, &db, &fb) || strcmp(da, db)) return 0;
     return fb < fa;
 }
 
@@ -658,36 +669,65 @@ static double round8(double d)
 
 /* ---------------------------------------------------------------- JSON deep equality */
 
-static int str_equiv(const char *a, size_t an, const char *b, size_t bn)
+/* Unicode White_Space: what fhirpath.js's /\p{White_Space}/u matches. */
+static int is_white_space(ucs4_t c)
 {
-    /* N1 §6.1.2: case-insensitive, whitespace normalised (runs of whitespace = one space),
-     * leading/trailing whitespace ignored.  Case folding is ASCII plus pass-through bytes. */
-    size_t i = 0, j = 0;
-    while (i < an && isspace((unsigned char)a[i]))
-        i++;
-    while (j < bn && isspace((unsigned char)b[j]))
-        j++;
-    while (an > i && isspace((unsigned char)a[an - 1]))
-        an--;
-    while (bn > j && isspace((unsigned char)b[bn - 1]))
-        bn--;
-    while (i < an && j < bn) {
-        int sa = isspace((unsigned char)a[i]), sb = isspace((unsigned char)b[j]);
-        if (sa || sb) {
-            if (!(sa && sb)) return 0;
-            while (i < an && isspace((unsigned char)a[i]))
-                i++;
-            while (j < bn && isspace((unsigned char)b[j]))
-                j++;
-            continue;
-        }
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[j])) return 0;
-        i++, j++;
-    }
-    return i == an && j == bn;
+    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+           c == 0x205F || c == 0x3000;
 }
 
-static int json_equal(const cJSON *a, const cJSON *b, int fuzzy)
+/* s[0..n) upper-cased with the full, language-independent Unicode mapping (ß -> SS), in the
+ * arena; NULL when out of memory or not UTF-8. */
+static const uint8_t *upper_case(fp_arena *ar, const char *s, size_t n, size_t *len)
+{
+    size_t cap = n * 3 + 8; /* a code point maps to at most 3, each at most as long */
+    uint8_t *buf = fp_arena_alloc(ar, cap);
+    if (!buf) return NULL;
+    *len = cap;
+    uint8_t *r = u8_toupper((const uint8_t *)s, n, NULL, NULL, buf, len);
+    if (!r || r == buf) return r;
+    /* libunistring allocated (the estimate was short): move the result into the arena */
+    uint8_t *c = fp_arena_alloc(ar, *len ? *len : 1);
+    if (c) memcpy(c, r, *len);
+    free(r);
+    return c;
+}
+
+/* String equivalence (N1 §6.1.4): equal after upper-casing and treating every whitespace
+ * character as equivalent to any other.  Character by character: runs of whitespace are not
+ * collapsed and leading/trailing whitespace is not trimmed ('a  b' !~ 'a b', ' a' !~ 'a'),
+ * as the spec words it and fhirpath.js does.  Upper-casing is the full Unicode mapping, as
+ * fhirpath.js's toUpperCase(); ASCII text (the common case) is compared without allocating. */
+static int str_equiv(fp_arena *ar, const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t i = 0;
+    for (; i < an && i < bn; i++) {
+        unsigned char ca = (unsigned char)a[i], cb = (unsigned char)b[i];
+        if (ca >= 0x80 || cb >= 0x80) break;
+        if (is_white_space(ca) && is_white_space(cb)) continue;
+        if (ca >= 'a' && ca <= 'z') ca = (unsigned char)(ca - 'a' + 'A');
+        if (cb >= 'a' && cb <= 'z') cb = (unsigned char)(cb - 'a' + 'A');
+        if (ca != cb) return 0;
+    }
+    if (i == an || i == bn) return i == an && i == bn; /* a non-empty rest never maps to "" */
+    /* Non-ASCII from i on (the ASCII prefix maps independently of what follows). */
+    size_t un, vn;
+    const uint8_t *u = upper_case(ar, a + i, an - i, &un);
+    const uint8_t *v = u ? upper_case(ar, b + i, bn - i, &vn) : NULL;
+    if (!u || !v) /* invalid UTF-8 (or no memory): only identical text is equivalent */
+        return an == bn && !memcmp(a + i, b + i, an - i);
+    size_t p = 0, q = 0;
+    while (p < un && q < vn) {
+        ucs4_t cu, cv;
+        p += (size_t)u8_mbtouc(&cu, u + p, un - p);
+        q += (size_t)u8_mbtouc(&cv, v + q, vn - q);
+        if (cu != cv && !(is_white_space(cu) && is_white_space(cv))) return 0;
+    }
+    return p == un && q == vn;
+}
+
+static int json_equal(fp_arena *ar, const cJSON *a, const cJSON *b, int fuzzy)
 {
     if ((a->type & 0xFF) != (b->type & 0xFF)) return 0;
     if (cJSON_IsNumber(a)) {
@@ -696,14 +736,14 @@ static int json_equal(const cJSON *a, const cJSON *b, int fuzzy)
     }
     if (cJSON_IsString(a)) {
         if (fuzzy)
-            return str_equiv(a->valuestring, strlen(a->valuestring), b->valuestring,
+            return str_equiv(ar, a->valuestring, strlen(a->valuestring), b->valuestring,
                              strlen(b->valuestring));
         return strcmp(a->valuestring, b->valuestring) == 0;
     }
     if (cJSON_IsArray(a)) {
         const cJSON *x = a->child, *y = b->child;
         for (; x && y; x = x->next, y = y->next)
-            if (!json_equal(x, y, fuzzy)) return 0;
+            if (!json_equal(ar, x, y, fuzzy)) return 0;
         return !x && !y;
     }
     if (cJSON_IsObject(a)) {
@@ -712,7 +752,7 @@ static int json_equal(const cJSON *a, const cJSON *b, int fuzzy)
             /* ~ ignores id (N1 §6.1.2 is silent; FHIR's "equivalent" leaves element ids out) */
             na++;
             const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, x->string);
-            if (!y || !json_equal(x, y, fuzzy)) return 0;
+            if (!y || !json_equal(ar, x, y, fuzzy)) return 0;
         }
         for (const cJSON *y = b->child; y; y = y->next)
             nb++;
@@ -767,7 +807,7 @@ int fp_item_equal(fp_ev *x, const fp_val *a0, const fp_val *b0)
     }
     if (ka == F2C_FP_OBJECT && kb == F2C_FP_OBJECT) {
         if (a->it.node == b->it.node) return 1;
-        return json_equal(a->it.node, b->it.node, 0);
+        return json_equal(x->a, a->it.node, b->it.node, 0);
     }
     return 0;
 }
@@ -777,7 +817,7 @@ int fp_item_equiv(fp_ev *x, const fp_val *a0, const fp_val *b0)
     fp_val ta, tb;
     const fp_val *a = fp_system(x, a0, &ta), *b = fp_system(x, b0, &tb);
     f2c_fp_kind ka = a->it.kind, kb = b->it.kind;
-    if (a->noval || b->noval) return a->noval && b->noval && json_equal(a->ext, b->ext, 1);
+    if (a->noval || b->noval) return a->noval && b->noval && json_equal(x->a, a->ext, b->ext, 1);
     if (is_num(a) && is_num(b)) {
         if (ka == F2C_FP_INTEGER && kb == F2C_FP_INTEGER) return a->it.i == b->it.i;
         /* N1 §6.1.2: decimals compare at the precision of the least precise operand. */
@@ -792,7 +832,7 @@ int fp_item_equiv(fp_ev *x, const fp_val *a0, const fp_val *b0)
         return e == 1;
     }
     if (ka == F2C_FP_STRING && kb == F2C_FP_STRING)
-        return str_equiv(a->it.text, a->it.len, b->it.text, b->it.len);
+        return str_equiv(x->a, a->it.text, a->it.len, b->it.text, b->it.len);
     if (ka == F2C_FP_BOOLEAN && kb == F2C_FP_BOOLEAN) return a->it.i == b->it.i;
     if (is_dtk(ka) || is_dtk(kb)) {
         fp_dt da, db;
@@ -800,7 +840,7 @@ int fp_item_equiv(fp_ev *x, const fp_val *a0, const fp_val *b0)
         return dt_cmp(da, db) == 0; /* different precisions: false (N1 §6.1.2) */
     }
     if (ka == F2C_FP_OBJECT && kb == F2C_FP_OBJECT)
-        return a->it.node == b->it.node || json_equal(a->it.node, b->it.node, 1);
+        return a->it.node == b->it.node || json_equal(x->a, a->it.node, b->it.node, 1);
     return 0;
 }
 
@@ -943,6 +983,12 @@ static f2c_status push_num(fp_ev *x, fp_coll *out, double d)
     return fp_push_dec(x, out, d);
 }
 
+static f2c_status push_qty(fp_ev *x, fp_coll *out, double d, const char *unit)
+{
+    if (!isfinite(d)) return F2C_OK; /* overflow: empty */
+    return fp_push_qty(x, out, d, NULL, 0, unit);
+}
+
 f2c_status fp_arith(fp_ev *x, fp_binop op, const fp_val *a0, const fp_val *b0, long col,
                     fp_coll *out)
 {
@@ -1028,32 +1074,36 @@ f2c_status fp_arith(fp_ev *x, fp_binop op, const fp_val *a0, const fp_val *b0, l
         if (r == -2) return F2C_OK; /* out of the representable range: empty */
         return fp_push_dt(x, out, &d);
     }
-    if (ka == F2C_FP_QUANTITY || kb == F2C_FP_QUANTITY) {
-        if ((op == FP_OP_ADD || op == FP_OP_SUB) && ka == F2C_FP_QUANTITY &&
-            kb == F2C_FP_QUANTITY) {
-            /* the result is in the finer of the two units (5 'g' + 500 'mg' = 5500 'mg') */
-            int bf = fp_qty_finer(a->it.unit, b->it.unit);
-            double ca, cb;
-            if ((bf ? fp_qty_common(b->it.unit, b->it.d, a->it.unit, a->it.d, &cb, &ca)
-                    : fp_qty_common(a->it.unit, a->it.d, b->it.unit, b->it.d, &ca, &cb)) != 0)
-                return F2C_OK; /* units not convertible: empty */
-            double r = op == FP_OP_ADD ? ca + cb : ca - cb;
-            return fp_push_qty(x, out, r, NULL, 0, bf ? b->it.unit : a->it.unit);
-        }
-        if (op == FP_OP_MUL && ka == F2C_FP_QUANTITY && is_num(b))
-            return fp_push_qty(x, out, a->it.d * num(b), NULL, 0, a->it.unit);
-        if (op == FP_OP_MUL && kb == F2C_FP_QUANTITY && is_num(a))
-            return fp_push_qty(x, out, b->it.d * num(a), NULL, 0, b->it.unit);
-        if (op == FP_OP_DIV && ka == F2C_FP_QUANTITY && is_num(b)) {
-            if (num(b) == 0) return F2C_OK;
-            return fp_push_qty(x, out, a->it.d / num(b), NULL, 0, a->it.unit);
-        }
+    if ((op == FP_OP_ADD || op == FP_OP_SUB) && ka == F2C_FP_QUANTITY && kb == F2C_FP_QUANTITY) {
+        /* the result is in the finer of the two units (5 'g' + 500 'mg' = 5500 'mg') */
+        int bf = fp_qty_finer(a->it.unit, b->it.unit);
         double ca, cb;
-        if (op == FP_OP_DIV && ka == F2C_FP_QUANTITY && kb == F2C_FP_QUANTITY &&
-            fp_qty_common(a->it.unit, a->it.d, b->it.unit, b->it.d, &ca, &cb) == 0) {
-            if (cb == 0) return F2C_OK;
-            return fp_push_qty(x, out, ca / cb, NULL, 0, "1");
-        }
+        if ((bf ? fp_qty_common(b->it.unit, b->it.d, a->it.unit, a->it.d, &cb, &ca)
+                : fp_qty_common(a->it.unit, a->it.d, b->it.unit, b->it.d, &ca, &cb)) != 0)
+            return F2C_OK; /* units not convertible: empty */
+        double r = op == FP_OP_ADD ? ca + cb : ca - cb;
+        return fp_push_qty(x, out, r, NULL, 0, bf ? b->it.unit : a->it.unit);
+    }
+    if ((op == FP_OP_MUL || op == FP_OP_DIV) && (ka == F2C_FP_QUANTITY || is_num(a)) &&
+        (kb == F2C_FP_QUANTITY || is_num(b))) {
+        /* N1 §6.6.1-2 (one operand at least is a quantity here; a number is a quantity in '1').
+         * Units combine as UCUM terms: 2 'kg' * 3 'm' = 6 'kg.m', 10 'm' / 2 's' = 5 'm/s'. */
+        double va = ka == F2C_FP_QUANTITY ? a->it.d : num(a);
+        double vb = kb == F2C_FP_QUANTITY ? b->it.d : num(b);
+        const char *ua = ka == F2C_FP_QUANTITY ? a->it.unit : "1";
+        const char *ub = kb == F2C_FP_QUANTITY ? b->it.unit : "1";
+        if (op == FP_OP_DIV && vb == 0) return F2C_OK; /* N1 §6.6.4: division by zero is empty */
+        double v = op == FP_OP_MUL ? va * vb : va / vb;
+        /* A factor in '1' only scales: the other unit stays as written, whatever it is (a
+         * calendar duration, an annotation: 2 days * 3 = 6 days, as in fhirpath.js). */
+        if (!strcmp(ub, "1")) return push_qty(x, out, v, ua);
+        if (op == FP_OP_MUL && !strcmp(ua, "1")) return push_qty(x, out, v, ub);
+        double f;
+        const char *u;
+        int rc = fp_unit_combine(x->a, ua, ub, op == FP_OP_MUL ? 1 : -1, &f, &u);
+        if (rc == -2) return fp_nomem(x);
+        if (rc) return F2C_OK; /* a unit the term algebra does not read ('days', '{beats}') */
+        return push_qty(x, out, v * f, u);
     }
     return fp_fail(x, col, "operator '%s' cannot be applied to %s and %s", op_name(op),
                    kind_name(a), kind_name(b));

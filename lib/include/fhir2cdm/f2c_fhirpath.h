@@ -42,15 +42,27 @@
  *  - A criterion (where, exists, all, iif) or Boolean operand is true when it is a single true
  *    or a single non-Boolean item (N1 §4.5); empty is not true; more than one item is an error.
  *  - Equality of decimals rounds to 1e-8 (0.1 + 0.2 = 0.3); ~ compares decimals at the lesser
- *    number of decimal places, strings case-insensitively with whitespace runs normalised, and
- *    collections regardless of order.  Dates/times: = is empty when the precisions differ and
- *    the common part is equal, ~ is then false, < > are empty; seconds and fractions are one
- *    precision; a DateTime without offset compared with one with an offset is taken as UTC.
- *    No implicit String -> Date conversion: compare FHIR data (typed by the model) or convert.
+ *    number of decimal places, strings after full Unicode upper-casing with every whitespace
+ *    character (Unicode White_Space) equivalent to any other, one for one ('a\tb' ~ 'a b';
+ *    runs are not collapsed nor ends trimmed: 'a  b' !~ 'a b', ' a' !~ 'a'), and collections
+ *    regardless of order.  Dates/times: = is empty when the precisions differ and the common
+ *    part is equal, ~ is then false, < > are empty; seconds and fractions are one precision;
+ *    a DateTime without offset compared with one with an offset is taken as UTC.  No implicit
+ *    String -> Date conversion: compare FHIR data (typed by the model) or convert.
  *  - Quantities convert within a small UCUM subset (metric prefixes on g, m, L, s, mol, eq, ...;
  *    min/h/d/wk/a/mo; calendar words day(s)..millisecond(s) equal their UCUM units; year/month
- *    are calendar only, 1 year = 12 months); other units compare only when identical.  = gives
+ *    are calendar only, 1 year = 12 months); compound units compare when their quotient
+ *    reduces to '1' (1 'mg/dL' = 10 'mg/L'); other units compare only when identical.  = gives
  *    false for different dimensions, empty for units it cannot convert; + - give the finer unit.
+ *  - Quantity * and / (N1 §6.6) combine the units as UCUM terms, keeping the operands' units as
+ *    N1's examples do (12 'cm' * 3 'cm' = 36 'cm2'; 2 'kg' * 3 'm' = 6 'kg.m'; 10 'm' / 2 's' =
+ *    5 'm/s'; 6 'm2' / 2 'm' = 3 'm'; 4 'mg' / 2 'mg' = 2 '1'); an atom of the right operand of
+ *    the same dimension as one of the left is converted to it (2 'm' * 3 'cm' = 0.06 'm2').  A
+ *    number, or a quantity in '1', only scales the other operand, whose unit is kept as written
+ *    (2 days * 3 = 6 days); a number divided by a quantity inverts its unit (2 / 4 's' =
+ *    0.5 's-1').  Units the term reader does not take give empty: annotations ('{beats}/min'),
+ *    calendar words (2 days * 3 'm'), special units (Cel, [degF], [pH], B, Np), factors other
+ *    than 1 ('10.m'), more than 16 atoms.  Atoms are not checked against the UCUM table.
  *  - Date/time arithmetic uses calendar units or 'wk' 'd' 'h' 'min' 's' 'ms' ('a' and 'mo' are an
  *    error); a quantity finer than the value's precision counts in whole units of that precision
  *    (@2012 + 400 days = @2013); the time-zone offset of the operand is kept.
@@ -112,8 +124,12 @@ typedef struct f2c_fp_item {
      *  the resource or written as a literal ("1.50"), else the shortest text that round-trips
      *  ("0.30000000000000004"); always a valid JSON number.  STRING the string (UTF-8);
      *  DATE/DATETIME/TIME the text read from the resource, else the FHIRPath literal form
-     *  without '@' and without a final 'T' (e.g. "2012-04-15T10:00:00+01:00"; @2012T is "2012";
-     *  @T10:00 is "10:00"); QUANTITY the value text (unit in `unit`). */
+     *  without '@' (Time: without "@T"; @T10:00 is "10:00"; "2012-04-15T10:00:00+01:00"),
+     *  except that a DateTime of date precision (year, month or day) has no final 'T':
+     *  @2012T is "2012" and @2012-04-15T is "2012-04-15", the FHIR dateTime forms (FHIR has no
+     *  "2012T"), so the text can be written to FHIR data as it is; `kind` still tells such a
+     *  DateTime from a Date.  toString() gives the same text.  (fhirpath.js keeps the 'T':
+     *  "2012T".)  QUANTITY the value text (unit in `unit`). */
     const char *text;
     size_t len;
     int64_t i; /* INTEGER value; BOOLEAN 0/1 */
