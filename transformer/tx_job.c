@@ -3,7 +3,8 @@
  *
  * Order of work, and why:
  *  1. Everything that can make the whole run pointless is checked before any input is read:
- *     the table configuration (all its errors at once), the input list (missing paths, empty
+ *     the table configuration or the ViewDefinitions (all their errors at once; both compile
+ *     to the same plan, f2c_plan.h), the input list (missing paths, empty
  *     folders, two inputs that would write the same partition name), the output folder (can we
  *     create files there).  Failing here exits 2 and writes nothing.
  *  2. The operation id, unless given, is a hash of the inputs' names and bytes, so re-running
@@ -37,6 +38,7 @@
 #include "fhir2cdm/f2c_json.h"
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_tablecfg.h"
+#include "fhir2cdm/f2c_view.h"
 
 #include "tx_progress.h"
 
@@ -57,8 +59,8 @@ typedef struct typecount {
 typedef struct job {
     const tx_options *o;
     f2c_tableset ts;
-    f2c_flatten *plan;
-    f2c_flatten_ctx *ctx;
+    f2c_plan *plan; /* the tables' programs (f2c_plan.h), from either input format */
+    f2c_plan_ctx *ctx;
     f2c_doc *doc;
     input *inputs;
     size_t ninputs;
@@ -74,9 +76,10 @@ typedef struct job {
     int fatal;
 
     /* counts */
-    unsigned long long *rows;       /* per table, this run */
-    unsigned long long *partitions; /* per table, written this run */
-    unsigned long long **col_warnings; /* per table, per output column */
+    unsigned long long *rows;           /* per table, this run */
+    unsigned long long *partitions;     /* per table, written this run */
+    unsigned long long **col_warnings;  /* per table, per output column */
+    unsigned long long *table_warnings; /* per table: where clauses and iterations that failed */
     unsigned long long lines, resources, rejected, warnings, files_failed, no_id;
     unsigned long long bytes_before; /* bytes of files finished */
     typecount *untabled;
@@ -94,7 +97,8 @@ static void say_error(job *j, const f2c_error *e)
 
 static void say_diags(job *j, const f2c_diags *d)
 {
-    for (size_t i = 0; i < d->count; i++) say_error(j, &d->items[i]);
+    for (size_t i = 0; i < d->count; i++)
+        say_error(j, &d->items[i]);
 }
 
 static void reject(job *j, const f2c_error *e)
@@ -239,7 +243,8 @@ static int derive_operation_id(job *j)
         FILE *f = fopen(j->inputs[i].path, "rb");
         if (!f) continue; /* reported when the file is processed */
         size_t n;
-        while ((n = fread(buf, 1, 1 << 20, f)) > 0) XXH3_64bits_update(h, buf, n);
+        while ((n = fread(buf, 1, 1 << 20, f)) > 0)
+            XXH3_64bits_update(h, buf, n);
         fclose(f);
     }
     snprintf(j->opid, sizeof j->opid, "%016" PRIx64, (uint64_t)XXH3_64bits_digest(h));
@@ -272,8 +277,8 @@ static int prepare_output(job *j)
 {
     f2c_buf p = {0};
     int rc = 0;
-    if (mkdirs(j->o->output_dir) != 0 ||
-        f2c_buf_printf(&p, "%s/data", j->o->output_dir) != 0 || mkdirs(p.data) != 0) {
+    if (mkdirs(j->o->output_dir) != 0 || f2c_buf_printf(&p, "%s/data", j->o->output_dir) != 0 ||
+        mkdirs(p.data) != 0) {
         fprintf(stderr, "error: output folder %s: cannot create: %s\n", j->o->output_dir,
                 strerror(errno));
         rc = TX_EXIT_USAGE;
@@ -347,12 +352,20 @@ static void on_warn(void *ud, size_t t, size_t col, const char *fhir_path, const
 {
     job *j = ud;
     j->warnings++;
-    j->col_warnings[t][col]++;
+    if (col == F2C_ROW_NO_COLUMN)
+        j->table_warnings[t]++;
+    else
+        j->col_warnings[t][col]++;
     if (j->warnings <= MAX_SHOWN) {
         tx_progress_clear(&j->prog);
-        fprintf(stderr, "warning: %s:%ld: table %s column %s at %s: %s; cell left empty\n",
-                j->cur->path, j->line, j->ts.tables[t].name,
-                f2c_table_column_name(&j->ts.tables[t], col), fhir_path, why);
+        if (col == F2C_ROW_NO_COLUMN)
+            /* a where clause or an iteration (views): the rows of that context are left out */
+            fprintf(stderr, "warning: %s:%ld: table %s at %s: %s; rows left out\n", j->cur->path,
+                    j->line, j->ts.tables[t].name, fhir_path, why);
+        else
+            fprintf(stderr, "warning: %s:%ld: table %s column %s at %s: %s; cell left empty\n",
+                    j->cur->path, j->line, j->ts.tables[t].name,
+                    f2c_table_column_name(&j->ts.tables[t], col), fhir_path, why);
         if (j->warnings == MAX_SHOWN)
             fprintf(stderr, "note: further warnings are counted but not shown\n");
     }
@@ -391,8 +404,7 @@ static f2c_status do_line(job *j, const char *text, size_t len)
     const cJSON *root = f2c_doc_root(j->doc);
     if (!cJSON_IsObject(root)) {
         f2c_error_set(&e, F2C_ENOTOBJECT, file, j->line, 0, NULL,
-                      "line is a JSON %s, not an object (a FHIR resource)",
-                      f2c_json_kind(root));
+                      "line is a JSON %s, not an object (a FHIR resource)", f2c_json_kind(root));
         reject(j, &e);
         return F2C_OK;
     }
@@ -411,13 +423,12 @@ static f2c_status do_line(job *j, const char *text, size_t len)
     }
     if (!f2c_is_resource_type_name(rt->valuestring)) {
         f2c_error_set(&e, F2C_ERESOURCE, file, j->line, 0, "/resourceType",
-                      "\"%.80s\" is not a resource type name (such as Patient)",
-                      rt->valuestring);
+                      "\"%.80s\" is not a resource type name (such as Patient)", rt->valuestring);
         reject(j, &e);
         return F2C_OK;
     }
     j->resources++;
-    if (f2c_flatten_tables_for(j->plan, rt->valuestring) == 0) {
+    if (f2c_plan_tables_for(j->plan, rt->valuestring) == 0) {
         count_untabled(j, rt->valuestring);
         return F2C_OK;
     }
@@ -432,12 +443,13 @@ static f2c_status do_line(job *j, const char *text, size_t len)
         j->no_id++;
         if (j->no_id <= MAX_SHOWN) {
             tx_progress_clear(&j->prog);
-            fprintf(stderr, "warning: %s:%ld: %s resource has no string \"id\"; ResourceId left "
-                            "empty\n", file, j->line, rt->valuestring);
+            fprintf(stderr, "warning: %s:%ld: %s resource has no string \"id\"; %s\n", file,
+                    j->line, rt->valuestring,
+                    j->o->nviews ? "getResourceKey() gives nothing" : "ResourceId left empty");
         }
     }
     f2c_row_sink sink = {.ud = j, .row = on_row, .warn = on_warn};
-    st = f2c_flatten_resource(j->ctx, j->doc, root, rt->valuestring, rid, identity, &sink, &e);
+    st = f2c_plan_resource(j->ctx, j->doc, root, rt->valuestring, rid, identity, &sink, &e);
     if (st != F2C_OK) {
         say_error(j, &e);
         return st;
@@ -554,7 +566,8 @@ static void modified_time(job *j, char *buf, size_t n)
 static void summary(job *j, double secs, int wrote_model)
 {
     unsigned long long bytes = 0;
-    for (size_t i = 0; i < j->ninputs; i++) bytes += j->inputs[i].size;
+    for (size_t i = 0; i < j->ninputs; i++)
+        bytes += j->inputs[i].size;
     printf("fhir2cdm-transform: operation %s%s\n", j->opid,
            j->opid_derived ? " (derived from the inputs)" : "");
     printf("  input: %zu file%s, %.1f MB, %llu lines, %llu resources in %.2f s (%.1f MB/s)\n",
@@ -572,6 +585,9 @@ static void summary(job *j, double secs, int wrote_model)
         const f2c_table *tb = &j->ts.tables[t];
         printf("  %s: %llu rows in %llu partition%s -> %s/data/%s/\n", tb->entity, j->rows[t],
                j->partitions[t], j->partitions[t] == 1 ? "" : "s", j->o->output_dir, tb->entity);
+        if (j->table_warnings[t])
+            printf("    %llu context%s left out (where clause or iteration failed)\n",
+                   j->table_warnings[t], j->table_warnings[t] == 1 ? "" : "s");
         for (size_t c = 0; c < f2c_table_width(tb); c++)
             if (j->col_warnings[t][c])
                 printf("    column %s: %llu value%s did not match type %s\n",
@@ -579,7 +595,8 @@ static void summary(job *j, double secs, int wrote_model)
                        j->col_warnings[t][c] == 1 ? "" : "s",
                        f2c_type_name(f2c_table_column_type(tb, c)));
     }
-    if (wrote_model) printf("  wrote %s/model.json (%zu entities)\n", j->o->output_dir, j->ts.count);
+    if (wrote_model)
+        printf("  wrote %s/model.json (%zu entities)\n", j->o->output_dir, j->ts.count);
 }
 
 /* ---- the run ---------------------------------------------------------------------------- */
@@ -594,17 +611,19 @@ static void job_free(job *j)
     free(j->rows);
     free(j->partitions);
     free(j->col_warnings);
+    free(j->table_warnings);
     for (size_t i = 0; i < j->ninputs; i++) {
         free(j->inputs[i].path);
         free(j->inputs[i].stem);
     }
     free(j->inputs);
-    for (size_t i = 0; i < j->nuntabled; i++) free(j->untabled[i].type);
+    for (size_t i = 0; i < j->nuntabled; i++)
+        free(j->untabled[i].type);
     free(j->untabled);
     f2c_buf_free(&j->pathbuf);
     f2c_doc_free(j->doc);
-    f2c_flatten_ctx_free(j->ctx);
-    f2c_flatten_free(j->plan);
+    f2c_plan_ctx_free(j->ctx);
+    f2c_plan_free(j->plan);
     f2c_tableset_free(&j->ts);
 }
 
@@ -615,12 +634,32 @@ int tx_run(const tx_options *o)
     double t0 = tx_now();
     tx_progress_init(&j.prog, 0, 0);
 
+    /* Both input formats end as a tableset and its plan; nothing after this knows which. */
     f2c_diags diags = {0};
-    f2c_status st = f2c_tablecfg_load(o->config_dir, o->max_depth, &j.ts, &diags);
-    if (st == F2C_OK) st = f2c_flatten_new(&j.ts, &j.plan, &diags);
+    f2c_status st;
+    if (o->nviews) {
+        st = f2c_view_load(o->views, o->nviews, &j.ts, &j.plan, &diags);
+    } else {
+        st = f2c_tablecfg_load(o->config_dir, o->max_depth, &j.ts, &diags);
+        if (st == F2C_OK) st = f2c_flatten_compile(&j.ts, &j.plan, &diags);
+    }
     if (st != F2C_OK) {
         say_diags(&j, &diags);
-        if (diags.count == 0) fprintf(stderr, "error: %s: cannot load the table configuration (%s)\n", o->config_dir, f2c_status_name(st));
+        if (o->nviews) {
+            if (diags.count == 0)
+                fprintf(stderr, "error: cannot load the ViewDefinitions (%s)\n",
+                        f2c_status_name(st));
+            fprintf(stderr,
+                    "fhir2cdm-transform: ViewDefinitions have %zu error%s; nothing "
+                    "written\n",
+                    diags.count, diags.count == 1 ? "" : "s");
+            f2c_diags_free(&diags);
+            rc = TX_EXIT_USAGE;
+            goto done;
+        }
+        if (diags.count == 0)
+            fprintf(stderr, "error: %s: cannot load the table configuration (%s)\n", o->config_dir,
+                    f2c_status_name(st));
         fprintf(stderr, "fhir2cdm-transform: configuration %s has %zu error%s; nothing written\n",
                 o->config_dir, diags.count, diags.count == 1 ? "" : "s");
         f2c_diags_free(&diags);
@@ -633,13 +672,15 @@ int tx_run(const tx_options *o)
     if ((rc = prepare_output(&j)) != 0) goto done;
 
     size_t nt = j.ts.count;
-    j.ctx = f2c_flatten_ctx_new(j.plan);
+    j.ctx = f2c_plan_ctx_new(j.plan);
     j.doc = f2c_doc_new();
     j.writers = calloc(nt ? nt : 1, sizeof *j.writers);
     j.rows = calloc(nt ? nt : 1, sizeof *j.rows);
     j.partitions = calloc(nt ? nt : 1, sizeof *j.partitions);
     j.col_warnings = calloc(nt ? nt : 1, sizeof *j.col_warnings);
-    int oom = !j.ctx || !j.doc || !j.writers || !j.rows || !j.partitions || !j.col_warnings;
+    j.table_warnings = calloc(nt ? nt : 1, sizeof *j.table_warnings);
+    int oom = !j.ctx || !j.doc || !j.writers || !j.rows || !j.partitions || !j.col_warnings ||
+              !j.table_warnings;
     for (size_t t = 0; t < nt && !oom; t++) {
         j.col_warnings[t] = calloc(f2c_table_width(&j.ts.tables[t]), sizeof **j.col_warnings);
         oom = !j.col_warnings[t];
@@ -662,15 +703,18 @@ int tx_run(const tx_options *o)
     }
 
     unsigned long long total = 0;
-    for (size_t i = 0; i < j.ninputs; i++) total += j.inputs[i].size;
+    for (size_t i = 0; i < j.ninputs; i++)
+        total += j.inputs[i].size;
     tx_progress_init(&j.prog, !o->quiet, total);
 
     for (size_t i = 0; i < j.ninputs; i++) {
         st = do_file(&j, &j.inputs[i]);
         if (st != F2C_OK) {
             tx_progress_clear(&j.prog);
-            fprintf(stderr, "fhir2cdm-transform: stopped: output cannot be written (%s); "
-                            "model.json not updated\n", f2c_status_name(st));
+            fprintf(stderr,
+                    "fhir2cdm-transform: stopped: output cannot be written (%s); "
+                    "model.json not updated\n",
+                    f2c_status_name(st));
             rc = TX_EXIT_USAGE;
             goto done;
         }

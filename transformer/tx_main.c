@@ -3,7 +3,8 @@
  *
  * The flags are the original FHIR-to-CDM local tool's (--config, --input, --output, --maxDepth)
  * so existing scripts keep working, with kebab-case spellings beside them and the additions this
- * tool needs.  Parsing only: the job itself is tx_job.c.
+ * tool needs (--view: SQL on FHIR v2 ViewDefinitions instead of a table configuration).  Parsing
+ * only: the job itself is tx_job.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +16,7 @@
 #include "fhir2cdm/f2c_tablecfg.h"
 
 #include "tx_fhirpath.h"
+#include "tx_sof.h"
 #include "tx_job.h"
 
 #ifndef FHIR2CDM_VERSION
@@ -25,8 +27,13 @@ static void usage(FILE *f)
 {
     fputs(
         "Usage: fhir2cdm-transform --config DIR --input PATH [PATH...] --output DIR [options]\n"
+        "       fhir2cdm-transform --view PATH [--view PATH...] --input PATH... --output DIR\n"
+        "                          [options]   (SQL on FHIR v2 ViewDefinitions instead of a\n"
+        "                          table configuration)\n"
         "       fhir2cdm-transform fhirpath [--ndjson] EXPRESSION [FILE]   (try an expression;\n"
         "                          see fhir2cdm-transform fhirpath --help)\n"
+        "       fhir2cdm-transform sql-on-fhir-test [--report FILE] PATH...   (run the SQL on\n"
+        "                          FHIR v2 conformance suite; see sql-on-fhir-test --help)\n"
         "\n"
         "Flattens FHIR R4 NDJSON (a Bulk Data $export result) into a CDM folder: one CSV\n"
         "partition per table per input file under OUTPUT/data/Local<Table>/, and\n"
@@ -35,6 +42,10 @@ static void usage(FILE *f)
         "Required:\n"
         "  -c, --config DIR        table configuration folder: one <Table>.json per table and\n"
         "                          PropertiesGroup/<Group>.json (the original tool's format)\n"
+        "  or\n"
+        "      --view PATH         SQL on FHIR v2 ViewDefinition: a JSON file, or a folder (every\n"
+        "                          *.json in it); repeat for more.  Each view is one entity,\n"
+        "                          Local<name>, its columns typed by their `type`\n"
         "  -i, --input PATH        NDJSON input: a folder (all *.ndjson and *.ndjson.gz in it,\n"
         "                          sorted by name) or a file; repeat the flag or list more paths\n"
         "                          after the options\n"
@@ -67,7 +78,8 @@ static void usage(FILE *f)
         "  0  success (rejected lines, if any, within --max-errors)\n"
         "  1  data errors: lines rejected beyond --max-errors, unreadable input files, or\n"
         "     existing partitions that do not match the configuration; all good rows written\n"
-        "  2  usage, configuration or output-folder error: nothing written\n",
+        "  2  usage, configuration (or ViewDefinition) or output-folder error: nothing\n"
+        "     written\n",
         f);
 }
 
@@ -97,12 +109,13 @@ static int valid_opid(const char *s)
     return 1;
 }
 
-enum { OPT_MAXDEPTH = 256, OPT_OPID, OPT_MAXERR, OPT_MAXLINE, OPT_VERSION };
+enum { OPT_MAXDEPTH = 256, OPT_OPID, OPT_MAXERR, OPT_MAXLINE, OPT_VERSION, OPT_VIEW };
 
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
+        {"view", required_argument, NULL, OPT_VIEW},
         {"input", required_argument, NULL, 'i'},
         {"output", required_argument, NULL, 'o'},
         {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
@@ -118,28 +131,56 @@ int main(int argc, char **argv)
     };
     /* Subcommands. */
     if (argc > 1 && strcmp(argv[1], "fhirpath") == 0) return tx_fhirpath_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "sql-on-fhir-test") == 0)
+        return tx_sof_main(argc - 1, argv + 1);
 
     tx_options o = {.max_depth = F2C_DEFAULT_MAX_DEPTH, .max_line = F2C_NDJSON_DEFAULT_MAX_LINE};
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
-    if (!inputs) return TX_EXIT_USAGE;
+    const char **views = calloc((size_t)argc + 1, sizeof *views);
+    if (!inputs || !views) {
+        free(inputs);
+        free(views);
+        return TX_EXIT_USAGE;
+    }
     int c;
     unsigned long long v;
     while ((c = getopt_long(argc, argv, "c:i:o:qh", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': o.config_dir = optarg; break;
-        case 'i': inputs[o.ninputs++] = optarg; break;
-        case 'o': o.output_dir = optarg; break;
-        case 'q': o.quiet = 1; break;
-        case 'h': usage(stdout); free(inputs); return TX_EXIT_OK;
-        case OPT_VERSION: printf("fhir2cdm-transform %s\n", FHIR2CDM_VERSION); free(inputs); return TX_EXIT_OK;
+        case 'c':
+            o.config_dir = optarg;
+            break;
+        case OPT_VIEW:
+            views[o.nviews++] = optarg;
+            break;
+        case 'i':
+            inputs[o.ninputs++] = optarg;
+            break;
+        case 'o':
+            o.output_dir = optarg;
+            break;
+        case 'q':
+            o.quiet = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            free(inputs);
+            free(views);
+            return TX_EXIT_OK;
+        case OPT_VERSION:
+            printf("fhir2cdm-transform %s\n", FHIR2CDM_VERSION);
+            free(inputs);
+            free(views);
+            return TX_EXIT_OK;
         case OPT_MAXDEPTH:
             if (parse_count("--max-depth", optarg, 64, &v) != 0 || v == 0) goto bad;
             o.max_depth = (int)v;
             break;
         case OPT_OPID:
             if (!valid_opid(optarg)) {
-                fprintf(stderr, "fhir2cdm-transform: --operation-id must be 1 to 64 characters "
-                                "of A-Z a-z 0-9 _ -, got \"%s\"\n", optarg);
+                fprintf(stderr,
+                        "fhir2cdm-transform: --operation-id must be 1 to 64 characters "
+                        "of A-Z a-z 0-9 _ -, got \"%s\"\n",
+                        optarg);
                 goto bad;
             }
             o.operation_id = optarg;
@@ -149,25 +190,37 @@ int main(int argc, char **argv)
                 goto bad;
             break;
         case OPT_MAXLINE:
-            if (parse_count("--max-line-bytes", optarg, (unsigned long long)1 << 40, &v) != 0 || v == 0)
+            if (parse_count("--max-line-bytes", optarg, (unsigned long long)1 << 40, &v) != 0 ||
+                v == 0)
                 goto bad;
             o.max_line = (size_t)v;
             break;
-        default: goto bad;
+        default:
+            goto bad;
         }
     }
-    while (optind < argc) inputs[o.ninputs++] = argv[optind++];
-    if (!o.config_dir || !o.output_dir || o.ninputs == 0) {
+    while (optind < argc)
+        inputs[o.ninputs++] = argv[optind++];
+    if (o.config_dir && o.nviews) {
+        fprintf(stderr, "fhir2cdm-transform: give --config or --view, not both\n");
+        goto bad;
+    }
+    if ((!o.config_dir && !o.nviews) || !o.output_dir || o.ninputs == 0) {
         fprintf(stderr, "fhir2cdm-transform: %s is required\n",
-                !o.config_dir ? "--config" : !o.output_dir ? "--output" : "--input");
+                !o.config_dir && !o.nviews ? "--config (or --view)"
+                : !o.output_dir            ? "--output"
+                                           : "--input");
         goto bad;
     }
     o.inputs = inputs;
+    o.views = views;
     int rc = tx_run(&o);
     free(inputs);
+    free(views);
     return rc;
 bad:
     fprintf(stderr, "Try 'fhir2cdm-transform --help'.\n");
     free(inputs);
+    free(views);
     return TX_EXIT_USAGE;
 }

@@ -22,6 +22,7 @@ static int is_unroll(const f2c_table *t)
 
 size_t f2c_table_reserved_count(const f2c_table *t)
 {
+    if (t->view) return 0;
     return is_unroll(t) ? sizeof unroll_reserved / sizeof unroll_reserved[0]
                         : sizeof resource_reserved / sizeof resource_reserved[0];
 }
@@ -82,6 +83,13 @@ static void table_free(f2c_table *t)
         column_free(&t->columns[i]);
     free(t->columns);
     free(t->file);
+}
+
+void f2c_table_clear(f2c_table *t)
+{
+    if (!t) return;
+    table_free(t);
+    memset(t, 0, sizeof *t);
 }
 
 void f2c_tableset_free(f2c_tableset *s)

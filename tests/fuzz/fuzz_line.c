@@ -2,8 +2,12 @@
  * fuzz_line: libFuzzer target for the transformer's per-line path: one NDJSON line (arbitrary
  * bytes) -> f2c_doc_parse -> resourceType routing -> f2c_flatten over the golden-test table
  * configuration (tests/transform/configs/basic: resource and unroll tables, every cell type,
- * choice types, groups) -> cells rendered, rows discarded.  Anything the main job does with a
- * line is reached here; crashes, leaks and undefined behaviour are what it looks for.
+ * choice types, groups) -> cells rendered, rows discarded; then the same line through the
+ * ViewDefinitions of the golden view case (tests/transform/cases/view-golden/views: forEach,
+ * forEachOrNull, unionAll, constants, %rowIndex, collections, where), in CSV and in JSON cell
+ * mode.  Both formats run on the one executor (f2c_plan), reached here from both compilers.
+ * Anything the main job does with a line is reached here; crashes, leaks and undefined
+ * behaviour are what it looks for.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,10 +16,13 @@
 #include "fhir2cdm/f2c_flatten.h"
 #include "fhir2cdm/f2c_json.h"
 #include "fhir2cdm/f2c_tablecfg.h"
+#include "fhir2cdm/f2c_view.h"
 
 #ifndef FUZZ_CONFIG_DIR
 #error "FUZZ_CONFIG_DIR must name the table configuration folder"
 #endif
+/* The golden view case sits beside the configuration's folder in the source tree. */
+#define FUZZ_VIEW_DIR FUZZ_CONFIG_DIR "/../../cases/view-golden/views"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,7 +32,8 @@ static f2c_status discard_row(void *ud, size_t table, const char *const *cells, 
     (void)table;
     (void)err;
     size_t *total = ud;
-    for (size_t i = 0; i < 4; i++) *total += lens[i] + (cells[i] ? 1 : 0);
+    /* every table has at least one column */
+    *total += lens[0] + (cells[0] ? 1 : 0);
     return F2C_OK;
 }
 
@@ -43,14 +51,18 @@ static struct {
     int ready;
     f2c_tableset ts;
     f2c_flatten *plan;
+    f2c_tableset view_ts;
+    f2c_plan *view_plan;
 } fixture;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!fixture.ready) {
         f2c_diags d = {0};
+        const char *views[] = {FUZZ_VIEW_DIR};
         if (f2c_tablecfg_load(FUZZ_CONFIG_DIR, 3, &fixture.ts, &d) != F2C_OK ||
-            f2c_flatten_new(&fixture.ts, &fixture.plan, &d) != F2C_OK)
+            f2c_flatten_new(&fixture.ts, &fixture.plan, &d) != F2C_OK ||
+            f2c_view_load(views, 1, &fixture.view_ts, &fixture.view_plan, &d) != F2C_OK)
             abort();
         f2c_diags_free(&d);
         fixture.ready = 1;
@@ -62,18 +74,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     line[size] = '\0';
     f2c_doc *doc = f2c_doc_new();
     f2c_flatten_ctx *ctx = f2c_flatten_ctx_new(fixture.plan);
+    f2c_plan_ctx *vctx = f2c_plan_ctx_new(fixture.view_plan);
     f2c_error err;
-    if (doc && ctx && f2c_doc_parse(doc, line, size, &err) == F2C_OK) {
+    if (doc && ctx && vctx && f2c_doc_parse(doc, line, size, &err) == F2C_OK) {
         const cJSON *root = f2c_doc_root(doc);
         const cJSON *rt = cJSON_GetObjectItemCaseSensitive(root, "resourceType");
         if (cJSON_IsObject(root) && cJSON_IsString(rt)) {
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
             size_t total = 0;
             f2c_row_sink sink = {.ud = &total, .row = discard_row, .warn = note_warning};
-            f2c_flatten_resource(ctx, doc, root, rt->valuestring,
-                                 cJSON_IsString(id) ? id->valuestring : NULL, "fuzz", &sink, &err);
+            const char *rid = cJSON_IsString(id) ? id->valuestring : NULL;
+            f2c_flatten_resource(ctx, doc, root, rt->valuestring, rid, "fuzz", &sink, &err);
+            for (int json = 0; json < 2; json++) {
+                f2c_plan_ctx_set_json(vctx, json);
+                f2c_plan_resource(vctx, doc, root, rt->valuestring, rid, "fuzz", &sink, &err);
+            }
         }
     }
+    f2c_plan_ctx_free(vctx);
     f2c_flatten_ctx_free(ctx);
     f2c_doc_free(doc);
     free(line);

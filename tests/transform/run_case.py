@@ -3,6 +3,8 @@
 
 A case folder holds:
   case.json        {"config": path relative to the case (default "config"),
+                    "views": ViewDefinition files or folders relative to the case, run with
+                             --view instead of --config,
                     "inputs": paths relative to the case's copied input (default ["input"]),
                     "args": extra command-line arguments ("$WORK" = the work folder),
                     "rc": expected exit status (default 0),
@@ -76,7 +78,11 @@ def run(binary, case, work, spec):
     inputs = [os.path.join(work, "input", i) if i != "input" else os.path.join(work, "input")
               for i in spec.get("inputs", ["input"])]
     out = spec.get("output", os.path.join(work, "out")).replace("$WORK", work)
-    cmd = [binary, "--config", config, "--output", out] + args + ["--input"] + inputs
+    if "views" in spec:
+        source = [a for v in spec["views"] for a in ("--view", os.path.join(case, v))]
+    else:
+        source = ["--config", config]
+    cmd = [binary] + source + ["--output", out] + args + ["--input"] + inputs
     p = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=300)
     norm = lambda s: s.replace(work, "$WORK").replace(case, "$CASE")
     stdout = re.sub(r"in [0-9.]+ s \([0-9.]+ MB/s\)", "in <T> s (<R> MB/s)", norm(p.stdout))

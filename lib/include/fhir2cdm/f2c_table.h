@@ -3,10 +3,11 @@
  * project reads (the transformer's row builder, the CSV header, model.json, and later the
  * schema viewer), so the columns and their order can never disagree between them.
  *
- * A table is either a resource table (one row per resource; first column ResourceId) or an
+ * A table is either a resource table (one row per resource; first column ResourceId), an
  * unroll table (one row per element reached by its unrollPath; first columns RowId, ResourceId,
- * FhirPath, ParentPath).  Its user columns come after the reserved ones, in declaration order,
- * with property groups already expanded (see f2c_tablecfg.h).
+ * FhirPath, ParentPath) or a view (a SQL on FHIR ViewDefinition, f2c_view.h; no reserved
+ * columns).  Its user columns come after the reserved ones, in declaration order, with property
+ * groups already expanded (see f2c_tablecfg.h).
  *
  * Ownership: an f2c_tableset owns everything reachable from it (all strings and arrays are
  * heap-allocated and released by f2c_tableset_free).  A loaded tableset is immutable and may be
@@ -33,24 +34,29 @@ typedef struct f2c_step {
 } f2c_step;
 
 typedef struct f2c_column {
-    char *name;      /* column (CDM attribute) name, e.g. "NamePeriodStart" */
-    f2c_type type;   /* declared type; never F2C_T_NONE */
-    f2c_step *path;  /* element steps from the row's node: group paths, then the property's */
-    size_t npath;    /* 0: the row's node itself */
+    char *name;            /* column (CDM attribute) name, e.g. "NamePeriodStart" */
+    f2c_type type;         /* declared type; never F2C_T_NONE */
+    f2c_step *path;        /* element steps from the row's node: group paths, then the property's */
+    size_t npath;          /* 0: the row's node itself */
     char *fhir_expression; /* FHIRPath evaluated with the node at `path` as context; or NULL */
-    char *origin;    /* where it was declared: "file#/json/pointer" (for messages) */
+    char *origin;          /* where it was declared: "file#/json/pointer" (for messages) */
 } f2c_column;
 
 typedef struct f2c_table {
     char *name;          /* table name as configured, e.g. "PatientName" */
     char *entity;        /* CDM entity name: "Local" + name */
     char *resource_type; /* e.g. "Patient" */
-    char *unroll_path;   /* as configured, e.g. "Patient.contact.telecom"; NULL for resource tables */
-    char **unroll;       /* unroll steps after the resource type: {"contact","telecom"} */
-    size_t nunroll;      /* 0 for a resource table */
+    char *unroll_path; /* as configured, e.g. "Patient.contact.telecom"; NULL for resource tables */
+    char **unroll;     /* unroll steps after the resource type: {"contact","telecom"} */
+    size_t nunroll;    /* 0 for a resource table */
     f2c_column *columns; /* user columns in declaration order */
     size_t ncolumns;
-    char *file;          /* configuration file the table came from */
+    char *file; /* configuration file the table came from */
+    /* 1: a SQL on FHIR ViewDefinition (f2c_view.h): no reserved columns, `columns` are the view's
+     * columns in its column order (fhir_expression the column's FHIRPath; path its steps when
+     * it is a plain path of single-valued elements, which the plan follows directly);
+     * 0: a configured table. */
+    int view;
 } f2c_table;
 
 typedef struct f2c_tableset {
@@ -58,7 +64,7 @@ typedef struct f2c_tableset {
     size_t count;
 } f2c_tableset;
 
-/* Number of reserved columns of t: 1 (resource table) or 4 (unroll table). */
+/* Number of reserved columns of t: 1 (resource table), 4 (unroll table) or 0 (view). */
 size_t f2c_table_reserved_count(const f2c_table *t);
 
 /* Total columns: reserved + user. */
@@ -72,6 +78,10 @@ f2c_type f2c_table_column_type(const f2c_table *t, size_t i);
 
 /* Index of the table named `name`, or -1. */
 long f2c_tableset_find(const f2c_tableset *s, const char *name);
+
+/* Releases everything owned by table t (not t itself) and zeroes it, for a table not (yet) in a
+ * tableset.  NULL is allowed. */
+void f2c_table_clear(f2c_table *t);
 
 /* Releases everything owned by s and zeroes it.  NULL is allowed. */
 void f2c_tableset_free(f2c_tableset *s);
