@@ -266,9 +266,10 @@ static int add_csv_settings(cJSON *partition)
 static int add_entity_description(cJSON *entity, const f2c_table *t, f2c_buf *scratch)
 {
     f2c_buf_reset(scratch);
-    int r = t->unroll_path ? f2c_buf_printf(scratch, "One row per element at %s", t->unroll_path)
-                           : f2c_buf_printf(scratch, "One row per %s resource",
-                                            t->resource_type ? t->resource_type : t->name);
+    int r = t->view ? f2c_buf_printf(scratch, "Rows of the SQL on FHIR view %s over %s resources",
+                                     t->name, t->resource_type)
+            : t->unroll_path ? f2c_buf_printf(scratch, "One row per element at %s", t->unroll_path)
+                             : f2c_buf_printf(scratch, "One row per %s resource", t->resource_type);
     return r == 0 && cJSON_AddStringToObject(entity, "description", scratch->data) ? 0 : -1;
 }
 

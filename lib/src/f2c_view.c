@@ -885,8 +885,8 @@ done:;
         int oom = 0;
         table->view = 1;
         table->name = dup_or_null(name, &oom);
-        table->entity = malloc(strlen(name) + 6);
-        if (table->entity) sprintf(table->entity, "Local%s", name);
+        /* The entity is the view's name (SQL on FHIR: a view is a table of that name). */
+        table->entity = dup_or_null(name, &oom);
         table->resource_type = dup_or_null(rt, &oom);
         table->file = dup_or_null(file ? file : "", &oom);
         table->columns = calloc(vc.ncols, sizeof *table->columns);
