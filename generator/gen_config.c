@@ -11,7 +11,8 @@
  * unambiguous spelling (docs/config-reference.md).
  *
  * Each mode builds a gc_config, checks it (every problem reported, with YAML file:line:column),
- * and publishes it all-or-nothing (gen_config_out.c).  Exit status: 0 written; 2 usage or
+ * and publishes it all-or-nothing (gen_config_out.c), or with --emit view-definitions as SQL on
+ * FHIR ViewDefinitions (gen_config_views.c).  Exit status: 0 written; 2 usage or
  * configuration error; 1 I/O error; in both error cases nothing is written.
  */
 #include <stdio.h>
@@ -52,6 +53,11 @@ static void usage_config(FILE *f)
         "                                   existing unroll table covers\n"
         "      --max-depth N                group expansion depth used to check the result\n"
         "                                   (default 3, as fhir2cdm-transform)\n"
+        "      --emit table-config|view-definitions\n"
+        "                                   what to write: the table configuration (default),\n"
+        "                                   or one SQL on FHIR ViewDefinition per table, for\n"
+        "                                   fhir2cdm-transform --view (same rows; RowId, and\n"
+        "                                   FhirPath/ParentPath of some unroll tables, left out)\n"
         "  -h, --help                       this help\n"
         "\n"
         "Every problem is reported (file:line:column for YAML) and nothing is written unless\n"
@@ -92,6 +98,7 @@ typedef struct opts {
     size_t nnames;
     int as_json, overwrite, validate, max_depth;
     int res_given, grp_given, array_given;
+    int emit_views; /* --emit view-definitions */
 } opts;
 
 /* Value of option argv[*i] ("-o X", "--output X", "--output=X"); NULL after a message. */
@@ -199,9 +206,19 @@ static int finish(gc_config *c, const opts *o, const char *cmd, gc_diags *d, int
     int rc = 2;
     /* Expressions are checked even when building found problems, so all are listed at once. */
     int exprs = gc_check_expressions(c, d);
-    gc_publish_opts po = {o->out, o->max_depth, o->validate, 0, 0, 0};
-    if (built == 0 && exprs == 0) rc = gc_publish(c, &po, d);
-    if (rc == 0) {
+    gc_publish_opts po = {.out_dir = o->out, .max_depth = o->max_depth, .validate = o->validate};
+    if (built == 0 && exprs == 0)
+        rc = o->emit_views ? gc_publish_views(c, &po, d) : gc_publish(c, &po, d);
+    if (rc == 0 && o->emit_views) {
+        printf("fhir2cdm %s: %zu ViewDefinition%s written to %s\n", cmd, po.written_views,
+               po.written_views == 1 ? "" : "s", o->out);
+        if (po.left_rowid || po.left_fhirpath || po.left_parentpath)
+            printf("fhir2cdm %s: left out, not expressible in a ViewDefinition: RowId of %zu "
+                   "unroll table%s, FhirPath of %zu, ParentPath of %zu (docs/views.md, \"Table "
+                   "configurations as ViewDefinitions\")\n",
+                   cmd, po.left_rowid, po.left_rowid == 1 ? "" : "s", po.left_fhirpath,
+                   po.left_parentpath);
+    } else if (rc == 0) {
         printf("fhir2cdm %s: %zu table%s and %zu property group%s written to %s", cmd,
                po.written_tables, po.written_tables == 1 ? "" : "s", po.written_groups,
                po.written_groups == 1 ? "" : "s", o->out);
@@ -271,6 +288,19 @@ int gen_config_main(int argc, char **argv)
         } else if (!strcmp(a, "--resources")) {
             o.schema_mode = 1;
             collect_words(&o, argc, argv, &i);
+        } else if (is_opt(a, NULL, "--emit")) {
+            const char *v = opt_value(cmd, argc, argv, &i);
+            if (!v) {
+                bad = 1;
+            } else if (!strcmp(v, "view-definitions") || !strcmp(v, "table-config")) {
+                o.emit_views = !strcmp(v, "view-definitions");
+            } else {
+                fprintf(stderr,
+                        "fhir2cdm %s: --emit must be table-config or view-definitions, not "
+                        "'%s'\n",
+                        cmd, v);
+                bad = 1;
+            }
         } else {
             fprintf(stderr, "fhir2cdm %s: unexpected argument '%s'\n", cmd, a);
             bad = 1;
@@ -284,6 +314,13 @@ int gen_config_main(int argc, char **argv)
         fprintf(stderr,
                 "fhir2cdm %s: --resources generates from the FHIR model; it takes no "
                 "YAML files\n",
+                cmd);
+        bad = 1;
+    }
+    if (!bad && o.emit_views && (o.overwrite || o.validate)) {
+        fprintf(stderr,
+                "fhir2cdm %s: --overwrite and --validate change a table configuration folder; "
+                "they do not apply to --emit view-definitions\n",
                 cmd);
         bad = 1;
     }

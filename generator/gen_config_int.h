@@ -10,7 +10,11 @@
  *      (gen_config_json.c);
  *   3. publish (gen_config_out.c): write into a temporary folder beside the target, load it
  *      with the transformer's own loader (f2c_tablecfg_load) so its rules decide what a valid
- *      configuration is, and only then move it into place.
+ *      configuration is, and only then move it into place.  With --emit view-definitions
+ *      (gen_config_views.c) the loaded configuration -- property groups expanded exactly as
+ *      the transformer expands them -- is translated into one SQL on FHIR ViewDefinition per
+ *      table, which is loaded with the transformer's view loader (f2c_view_load) before it is
+ *      moved into place the same way.
  *
  * Diagnostics are collected (never the first one only) as ready-to-print lines
  * "file:line:column: message".
@@ -25,6 +29,7 @@
 #include <stddef.h>
 
 #include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_table.h"
 
 /* Where something was written: file and 1-based line and column (0 when unknown). */
 typedef struct gc_loc {
@@ -154,11 +159,50 @@ typedef struct gc_publish_opts {
     int max_depth; /* loader expansion depth for the validation load */
     int validate;  /* -v: drop resource-table properties that an unroll table covers */
     size_t written_tables, written_groups, kept_groups; /* out: what was written */
+    /* out, --emit view-definitions: views written, and how many unroll tables' RowId, FhirPath
+     * and ParentPath columns no ViewDefinition can express (left out of the views) */
+    size_t written_views, left_rowid, left_fhirpath, left_parentpath;
 } gc_publish_opts;
 
 /* Returns 0 (written), 2 (configuration errors, reported in d; nothing written) or 1 (I/O
  * error, reported in d; nothing written). */
 int gc_publish(const gc_config *c, gc_publish_opts *o, gc_diags *d);
+
+/* The same for --emit view-definitions (gen_config_views.c): one ViewDefinition per table of
+ * c, written as <table name>.json into o->out_dir (created, or added to: other *.json files
+ * there are kept), all or nothing, after the whole folder loads with f2c_view_load. */
+int gc_publish_views(const gc_config *c, gc_publish_opts *o, gc_diags *d);
+
+/* The steps both publishers share (gen_config_out.c). */
+typedef struct gc_target {
+    const char *path;    /* as given */
+    char *parent, *base; /* its folder and last component */
+    int exists;          /* it exists (a folder: anything else is refused) */
+    unsigned mode;       /* its permission bits, when it exists */
+} gc_target;
+
+/* Checks the output folder (not a link, not a file, not '.'); 0, or 1/2 after a diagnostic. */
+int gc_target_check(const char *target, gc_target *t, gc_diags *d);
+void gc_target_free(gc_target *t);
+/* A fresh folder beside the target, or NULL after a diagnostic. */
+char *gc_make_new_dir(const gc_target *t, gc_diags *d);
+/* Copies the target's files into tmp: a table configuration folder's (refusal NULL: files and
+ * PropertiesGroup/), or only files, refusing anything else with the message `refusal`.
+ * 0; -1 I/O error; -2 refused. */
+int gc_copy_existing(const char *src, const char *dst, const char *refusal, gc_diags *d);
+/* Writes c's tables and groups into tmp (written[i] set for each file written; counters
+ * incremented); 0 or 1 after a diagnostic. */
+int gc_write_tables(const gc_config *c, const char *tmp, const char *target, unsigned char *written,
+                    size_t *tables, size_t *groups, size_t *kept, gc_diags *d);
+/* Loads tmp with f2c_tablecfg_load into *ts (free it in any case); the loader's diagnostics
+ * are reported about target, at the YAML location for generated files.  0 or 2. */
+int gc_load_tables(const gc_config *c, const unsigned char *written, const char *tmp,
+                   const char *target, int max_depth, f2c_tableset *ts, gc_diags *d);
+/* Moves tmp into the target's place (replacing the old folder); 0 or 1 after a diagnostic. */
+int gc_swap_into_place(const gc_target *t, const char *tmp, gc_diags *d);
+int gc_write_file(const char *path, const char *data, size_t len);
+/* Removes a folder we made: its regular files, PropertiesGroup/ and its files, itself. */
+void gc_remove_tree(const char *dir);
 
 /* Building from YAML (gen_config_yaml.c); returns 0 or -1 (diagnostics in d). */
 int gc_build_from_yaml(const char *resources_file, const char *groups_file, gc_config *c,

@@ -63,7 +63,7 @@ static char *read_all(const char *path, size_t *len)
 }
 
 /* Writes len bytes to a new file at path; 0 or -1 (errno set). */
-static int write_all(const char *path, const char *data, size_t len)
+int gc_write_file(const char *path, const char *data, size_t len)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (fd < 0) return -1;
@@ -83,7 +83,7 @@ static int write_all(const char *path, const char *data, size_t len)
 }
 
 /* Removes a folder we made: its regular files, PropertiesGroup/ and its files, itself. */
-static void remove_tree(const char *dir)
+void gc_remove_tree(const char *dir)
 {
     DIR *dp = opendir(dir);
     if (dp) {
@@ -93,7 +93,7 @@ static void remove_tree(const char *dir)
             char *p = gc_xprintf("%s/%s", dir, e->d_name);
             struct stat st;
             if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && !strcmp(e->d_name, GROUP_DIR))
-                remove_tree(p);
+                gc_remove_tree(p);
             else
                 unlink(p);
             free(p);
@@ -105,8 +105,9 @@ static void remove_tree(const char *dir)
 
 /* Copies the regular files of src into dst (which exists); sub-folder PropertiesGroup is
  * copied when `top`.  Returns 0, -1 on an I/O error, or -2 when src holds anything else
- * (reported: the folder is not ours to replace). */
-static int copy_dir(const char *src, const char *dst, int top, gc_diags *d)
+ * (reported: the folder is not ours to replace; `refusal` is the message, NULL for the table
+ * configuration's). */
+static int copy_dir(const char *src, const char *dst, int top, const char *refusal, gc_diags *d)
 {
     DIR *dp = opendir(src);
     if (!dp) {
@@ -128,7 +129,7 @@ static int copy_dir(const char *src, const char *dst, int top, gc_diags *d)
             if (!data) {
                 gc_diag(d, at_file(s), "cannot read: %s", strerror(errno));
                 rc = -1;
-            } else if (write_all(t, data, len) != 0) {
+            } else if (gc_write_file(t, data, len) != 0) {
                 gc_diag(d, at_file(t), "cannot write: %s", strerror(errno));
                 rc = -1;
             }
@@ -138,13 +139,16 @@ static int copy_dir(const char *src, const char *dst, int top, gc_diags *d)
                 gc_diag(d, at_file(t), "cannot create folder: %s", strerror(errno));
                 rc = -1;
             } else {
-                rc = copy_dir(s, t, 0, d);
+                rc = copy_dir(s, t, 0, refusal, d);
             }
         } else {
-            gc_diag(d, at_file(s),
-                    "not a table configuration file (only files and %s/ belong in the output "
-                    "folder); refusing to replace the folder",
-                    GROUP_DIR);
+            if (refusal)
+                gc_diag(d, at_file(s), "%s", refusal);
+            else
+                gc_diag(d, at_file(s),
+                        "not a table configuration file (only files and %s/ belong in the "
+                        "output folder); refusing to replace the folder",
+                        GROUP_DIR);
             rc = -2;
         }
         free(s);
@@ -290,7 +294,7 @@ static int apply_validate(const gc_config *c, const unsigned char *written, cons
         if (changed) {
             f2c_buf out = {0};
             gc_json_print(docs[r], &out);
-            if (write_all(files[r], out.data, out.len) != 0) {
+            if (gc_write_file(files[r], out.data, out.len) != 0) {
                 gc_diag(d, at_file(files[r]), "cannot write: %s", strerror(errno));
                 rc = -1;
             }
@@ -363,52 +367,61 @@ static char *make_new_dir(const char *parent, const char *base, gc_diags *d)
     return NULL;
 }
 
-int gc_publish(const gc_config *c, gc_publish_opts *o, gc_diags *d)
+int gc_target_check(const char *target, gc_target *t, gc_diags *d)
 {
-    const char *target = o->out_dir;
+    memset(t, 0, sizeof *t);
+    t->path = target;
     struct stat st;
-    int exists = lstat(target, &st) == 0;
-    if (!exists && errno != ENOENT) {
+    t->exists = lstat(target, &st) == 0;
+    if (!t->exists && errno != ENOENT) {
         gc_diag(d, at_file(target), "cannot use output folder: %s", strerror(errno));
         return 1;
     }
-    if (exists && S_ISLNK(st.st_mode)) {
+    if (t->exists && S_ISLNK(st.st_mode)) {
         /* The swap would replace the link by a folder: ask for the real folder instead. */
         gc_diag(d, at_file(target),
                 "output folder is a symbolic link; give the folder it "
                 "points to");
         return 2;
     }
-    if (exists && !S_ISDIR(st.st_mode)) {
+    if (t->exists && !S_ISDIR(st.st_mode)) {
         gc_diag(d, at_file(target), "output exists and is not a folder");
         return 2;
     }
-    char *parent, *base;
-    split_path(target, &parent, &base);
-    if (!strcmp(base, ".") || !strcmp(base, "..") || !strcmp(base, "/")) {
+    if (t->exists) t->mode = (unsigned)(st.st_mode & 07777);
+    split_path(target, &t->parent, &t->base);
+    if (!strcmp(t->base, ".") || !strcmp(t->base, "..") || !strcmp(t->base, "/")) {
         /* The new folder is made beside the target and swapped in by name. */
         gc_diag(d, at_file(target),
                 "give the output folder by its name (e.g. ../config), not "
                 "as '.', '..' or '/'");
-        free(parent);
-        free(base);
+        gc_target_free(t);
         return 2;
     }
+    return 0;
+}
+
+void gc_target_free(gc_target *t)
+{
+    free(t->parent);
+    free(t->base);
+    t->parent = t->base = NULL;
+}
+
+char *gc_make_new_dir(const gc_target *t, gc_diags *d)
+{
+    return make_new_dir(t->parent, t->base, d);
+}
+
+int gc_copy_existing(const char *src, const char *dst, const char *refusal, gc_diags *d)
+{
+    return copy_dir(src, dst, refusal == NULL, refusal, d);
+}
+
+int gc_write_tables(const gc_config *c, const char *tmp, const char *target, unsigned char *written,
+                    size_t *tables, size_t *groups, size_t *kept, gc_diags *d)
+{
     int rc = 0;
-    unsigned char *written = gc_xmalloc(c->count ? c->count : 1);
-    memset(written, 0, c->count ? c->count : 1);
-    char *tmp = make_new_dir(parent, base, d);
-    if (!tmp) {
-        rc = 1;
-        goto out_notmp;
-    }
-    /* The new folder takes the old one's permissions (else mkdir's: 0777 less umask). */
-    if (exists) chmod(tmp, st.st_mode & 07777);
-    int cr = exists ? copy_dir(target, tmp, 1, d) : 0;
-    if (cr != 0) {
-        rc = cr == -2 ? 2 : 1;
-        goto out;
-    }
     char *gdir = gc_xprintf("%s/%s", tmp, GROUP_DIR);
     if (mkdir(gdir, 0777) != 0 && errno != EEXIST) {
         gc_diag(d, at_file(gdir), "cannot create folder: %s", strerror(errno));
@@ -420,12 +433,12 @@ int gc_publish(const gc_config *c, gc_publish_opts *o, gc_diags *d)
         const gc_table *t = &c->tables[i];
         char *p = gc_xprintf("%s/%s", tmp, t->file);
         if (t->keep_existing && access(p, F_OK) == 0) {
-            o->kept_groups++;
+            ++*kept;
             free(p);
             continue;
         }
         gc_table_json(t, &json);
-        if (write_all(p, json.data, json.len) != 0) {
+        if (gc_write_file(p, json.data, json.len) != 0) {
             char *shown = gc_xprintf("%s/%s", target, t->file);
             gc_diag(d, at_file(shown), "cannot write: %s", strerror(errno));
             free(shown);
@@ -433,71 +446,99 @@ int gc_publish(const gc_config *c, gc_publish_opts *o, gc_diags *d)
         }
         written[i] = 1;
         if (t->is_group)
-            o->written_groups++;
+            ++*groups;
         else
-            o->written_tables++;
+            ++*tables;
         free(p);
     }
     f2c_buf_free(&json);
+    return rc;
+}
+
+int gc_load_tables(const gc_config *c, const unsigned char *written, const char *tmp,
+                   const char *target, int max_depth, f2c_tableset *ts, gc_diags *d)
+{
+    f2c_diags ld = {0};
+    f2c_status s = f2c_tablecfg_load(tmp, max_depth, ts, &ld);
+    if (s == F2C_ENOMEM) gc_oom();
+    int rc = 0;
+    if (s != F2C_OK) {
+        for (size_t i = 0; i < ld.count; i++)
+            report_loader_diag(c, written, &ld.items[i], tmp, target, d);
+        if (ld.count == 0) gc_diag(d, at_file(target), "%s", f2c_status_name(s));
+        rc = 2;
+    }
+    f2c_diags_free(&ld);
+    return rc;
+}
+
+int gc_swap_into_place(const gc_target *t, const char *tmp, gc_diags *d)
+{
+    const char *target = t->path;
+    if (!t->exists) {
+        if (rename(tmp, target) != 0) {
+            gc_diag(d, at_file(target), "cannot move the new folder into place: %s",
+                    strerror(errno));
+            return 1;
+        }
+        return 0;
+    }
+    /* rename() replaces an empty folder: park the old one in a fresh empty folder. */
+    char *old = gc_xprintf("%s/.%s.fhir2cdm-old-XXXXXX", t->parent, t->base);
+    if (!mkdtemp(old)) {
+        gc_diag(d, at_file(old), "cannot create temporary folder: %s", strerror(errno));
+        free(old);
+        return 1;
+    }
+    if (rename(target, old) != 0) {
+        gc_diag(d, at_file(target), "cannot move the old folder aside: %s", strerror(errno));
+        rmdir(old);
+        free(old);
+        return 1;
+    }
+    if (rename(tmp, target) != 0) {
+        gc_diag(d, at_file(target), "cannot move the new folder into place: %s", strerror(errno));
+        if (rename(old, target) != 0)
+            gc_diag(d, at_file(old), "the previous folder is left here: %s", strerror(errno));
+        free(old);
+        return 1;
+    }
+    gc_remove_tree(old);
+    free(old);
+    return 0;
+}
+
+int gc_publish(const gc_config *c, gc_publish_opts *o, gc_diags *d)
+{
+    const char *target = o->out_dir;
+    gc_target tg;
+    int rc = gc_target_check(target, &tg, d);
+    if (rc != 0) return rc;
+    unsigned char *written = gc_xmalloc(c->count ? c->count : 1);
+    memset(written, 0, c->count ? c->count : 1);
+    char *tmp = gc_make_new_dir(&tg, d);
+    if (!tmp) {
+        rc = 1;
+        goto out;
+    }
+    /* The new folder takes the old one's permissions (else mkdir's: 0777 less umask). */
+    if (tg.exists) chmod(tmp, tg.mode);
+    int cr = tg.exists ? gc_copy_existing(target, tmp, NULL, d) : 0;
+    if (cr != 0) rc = cr == -2 ? 2 : 1;
+    if (rc == 0)
+        rc = gc_write_tables(c, tmp, target, written, &o->written_tables, &o->written_groups,
+                             &o->kept_groups, d);
     if (rc == 0 && o->validate && apply_validate(c, written, tmp, d) != 0) rc = 1;
     if (rc == 0) {
         f2c_tableset ts;
-        f2c_diags ld = {0};
-        f2c_status s = f2c_tablecfg_load(tmp, o->max_depth, &ts, &ld);
-        if (s == F2C_ENOMEM) gc_oom();
-        if (s != F2C_OK) {
-            for (size_t i = 0; i < ld.count; i++)
-                report_loader_diag(c, written, &ld.items[i], tmp, target, d);
-            if (ld.count == 0) gc_diag(d, at_file(target), "%s", f2c_status_name(s));
-            rc = 2;
-        }
+        rc = gc_load_tables(c, written, tmp, target, o->max_depth, &ts, d);
         f2c_tableset_free(&ts);
-        f2c_diags_free(&ld);
     }
-    if (rc != 0) goto out;
-    const char *dest = target;
-    if (!exists) {
-        if (rename(tmp, dest) != 0) {
-            gc_diag(d, at_file(target), "cannot move the new folder into place: %s",
-                    strerror(errno));
-            rc = 1;
-            goto out;
-        }
-    } else {
-        /* rename() replaces an empty folder: park the old one in a fresh empty folder. */
-        char *old = gc_xprintf("%s/.%s.fhir2cdm-old-XXXXXX", parent, base);
-        if (!mkdtemp(old)) {
-            gc_diag(d, at_file(old), "cannot create temporary folder: %s", strerror(errno));
-            free(old);
-            rc = 1;
-            goto out;
-        }
-        if (rename(dest, old) != 0) {
-            gc_diag(d, at_file(target), "cannot move the old folder aside: %s", strerror(errno));
-            rmdir(old);
-            free(old);
-            rc = 1;
-            goto out;
-        }
-        if (rename(tmp, dest) != 0) {
-            gc_diag(d, at_file(target), "cannot move the new folder into place: %s",
-                    strerror(errno));
-            if (rename(old, dest) != 0)
-                gc_diag(d, at_file(old), "the previous folder is left here: %s", strerror(errno));
-            free(old);
-            rc = 1;
-            goto out;
-        }
-        remove_tree(old);
-        free(old);
-    }
-    goto out_notmp;
+    if (rc == 0) rc = gc_swap_into_place(&tg, tmp, d);
+    if (rc != 0) gc_remove_tree(tmp);
 out:
-    remove_tree(tmp);
-out_notmp:
     free(written);
     free(tmp);
-    free(parent);
-    free(base);
+    gc_target_free(&tg);
     return rc;
 }

@@ -21,7 +21,8 @@ static void usage(FILE *f)
           "                              every element of the named resources)\n"
           "  generate-config-unrollpath  table configuration for unroll paths (-u Patient.name)\n"
           "  show-schema                 show a table's columns and types, exactly as\n"
-          "                              fhir2cdm-transform writes them (text, json, markdown, html)\n"
+          "                              fhir2cdm-transform writes them (text, json, markdown, "
+          "html)\n"
           "\n"
           "Run 'fhir2cdm COMMAND -h' for a command's options.\n",
           f);

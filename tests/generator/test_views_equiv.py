@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""generator.views_equivalence: `fhir2cdm generate-config --emit view-definitions` gives the
+same rows as the table configuration it stands for.
+
+Usage: test_views_equiv.py FHIR2CDM TRANSFORM REPO SHARED [--keep]
+
+From samples/yaml, generate both forms (the default table configuration, and the
+ViewDefinitions), run fhir2cdm-transform with --config and with --view over the same NDJSON
+(samples/ndjson; then SHARED/data/synthea-10, a part that is skipped with a banner when the
+folder is absent), and compare the two CDM folders table by table:
+
+  - the same tables (entity LocalT with --config, T with --view: docs/views.md), with the same
+    partition files, and the same row count;
+  - columns: every column of the view is a column of the configuration, in the same order and
+    with the same model.json dataType; the configuration's columns missing from the view must
+    be reserved columns the ViewDefinitions cannot express, and each is listed here with its
+    reason: RowId (every unroll table), FhirPath / ParentPath (only unroll tables where the
+    location needs two forEach indexes; a single-step unroll must keep both);
+  - rows: in order, cell for cell, on every column both have.  One difference is declared
+    and counted, not hidden: in a column of type array (a collection column of the view) an
+    element that is absent is an empty cell in the configuration's output and [] in the
+    view's (SQL on FHIR: a collection column is always an array); every other cell must be
+    byte-identical.
+
+Any other difference fails, with the first differing rows printed.  Python stdlib only.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import f2ctest  # noqa: E402
+
+REASONS = {
+    "RowId": "a hash (XXH3-128) of table, resource and location; no FHIRPath function "
+             "computes it",
+    "FhirPath": "the location needs the indexes of two nested forEach; %rowIndex gives only "
+                "the innermost",
+    "ParentPath": "the parent's location needs the indexes of two nested forEach; %rowIndex "
+                  "gives only the innermost",
+}
+
+
+def run(cmd):
+    print("running: " + " ".join(cmd), flush=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    sys.stdout.write(p.stdout.decode("utf-8", "replace"))
+    sys.stdout.write(p.stderr.decode("utf-8", "replace"))
+    return p.returncode, p.stderr.decode("utf-8", "replace")
+
+
+def transform(exe, mode, src, inputs, out, opid):
+    return run([exe, mode, src, "--input", inputs, "--output", out, "--operation-id", opid,
+                "--quiet"])
+
+
+def model(out):
+    with open(os.path.join(out, "model.json"), encoding="utf-8") as f:
+        m = json.load(f)
+    return {e["name"]: [(a["name"], a["dataType"]) for a in e["attributes"]]
+            for e in m["entities"]}
+
+
+def partitions(out, entity):
+    return [os.path.basename(p) for p in f2ctest.partition_files(out, entity)]
+
+
+def rows(out, entity, width):
+    recs = []
+    for p in f2ctest.partition_files(out, entity):
+        with open(p, "rb") as f:
+            got = f2ctest.parse_csv(f.read(), "utf-8")
+        recs += [r for r in got[1:]]
+    for r in recs:
+        if len(r) != width:
+            raise ValueError("%s: a record of %d fields, %d columns" % (entity, len(r), width))
+    return recs
+
+
+def views_info(views_dir):
+    """name -> (unrollPath or None from the description, set of collection columns)."""
+    info = {}
+    for f in sorted(os.listdir(views_dir)):
+        with open(os.path.join(views_dir, f), encoding="utf-8") as fh:
+            v = json.load(fh)
+        coll = set()
+
+        def walk(sel):
+            for s in sel:
+                for c in s.get("column", []):
+                    if c.get("collection"):
+                        coll.add(c["name"])
+                walk(s.get("select", []))
+                walk(s.get("unionAll", []))
+        walk(v["select"])
+        info[v["name"]] = coll
+    return info
+
+
+def unroll_steps(config_dir):
+    """table name -> number of unroll steps (0 for a resource table)."""
+    out = {}
+    for f in os.listdir(config_dir):
+        if not f.endswith(".json"):
+            continue
+        with open(os.path.join(config_dir, f), encoding="utf-8") as fh:
+            t = json.load(fh)
+        u = t.get("unrollPath") or ""
+        out[t["name"]] = len(u.split(".")) - 1 if u else 0
+    return out
+
+
+def compare(F, label, cfg_out, view_out, steps, coll):
+    # A configured table T writes the entity LocalT (the original tool's naming), a view the
+    # entity named as the view (docs/views.md), here T.
+    mc = {e[len("Local"):]: cols for e, cols in model(cfg_out).items() if e.startswith("Local")}
+    mv = model(view_out)
+    F.check(sorted(mc) == sorted(mv), "%s: tables differ: config only %s, views only %s"
+            % (label, sorted(set(mc) - set(mv)), sorted(set(mv) - set(mc))))
+    total_rows = total_cells = normalised = 0
+    for table in sorted(set(mc) & set(mv)):
+        ent, cent = table, "Local" + table
+        ccols, vcols = mc[table], mv[table]
+        cnames, vnames = [n for n, _ in ccols], [n for n, _ in vcols]
+        missing = [n for n in cnames if n not in vnames]
+        extra = [n for n in vnames if n not in cnames]
+        F.check(not extra, "%s %s: columns only in the view: %s" % (label, ent, extra))
+        shared = [n for n in cnames if n in vnames]
+        F.check(shared == vnames, "%s %s: view columns not in the configuration's order"
+                % (label, ent))
+        F.check([c for c in ccols if c[0] in vnames] == vcols,
+                "%s %s: model.json dataTypes differ on shared columns" % (label, ent))
+        nsteps = steps.get(table, 0)
+        allowed = set()
+        if nsteps:
+            allowed.add("RowId")
+            if nsteps > 1:
+                allowed |= {"FhirPath", "ParentPath"}
+        if nsteps:
+            F.check("RowId" in missing, "%s %s: the view has RowId, which no ViewDefinition "
+                    "can compute" % (label, ent))
+        for n in missing:
+            if F.check(n in allowed, "%s %s: column %s missing from the view" % (label, ent, n)):
+                print("  %s: column %s excluded: %s" % (ent, n, REASONS[n]))
+        F.check(partitions(cfg_out, cent) == partitions(view_out, ent),
+                "%s %s: partition files differ: %s vs %s"
+                % (label, ent, partitions(cfg_out, cent), partitions(view_out, ent)))
+        crow, vrow = rows(cfg_out, cent, len(cnames)), rows(view_out, ent, len(vnames))
+        if not F.check(len(crow) == len(vrow), "%s %s: %d rows with --config, %d with --view"
+                       % (label, ent, len(crow), len(vrow))):
+            continue
+        ci = [cnames.index(n) for n in shared]
+        arrays = [n in coll.get(table, set()) for n in shared]
+        diffs, norm = [], {}
+        for i, (a, b) in enumerate(zip(crow, vrow)):
+            for k, (n, j) in enumerate(zip(shared, ci)):
+                x, y = a[j], b[k]
+                if x == y:
+                    continue
+                if arrays[k] and x == "" and y == "[]":
+                    norm[n] = norm.get(n, 0) + 1
+                    continue
+                diffs.append((i, n, x, y))
+        total_rows += len(crow)
+        total_cells += len(crow) * len(shared)
+        normalised += sum(norm.values())
+        for n in sorted(norm):
+            print("  %s: column %s (array): %d absent element(s), empty with --config, [] with "
+                  "--view (declared difference)" % (ent, n, norm[n]))
+        if diffs:
+            F.fail("%s %s: %d cell(s) differ" % (label, ent, len(diffs)))
+            for i, n, x, y in diffs[:10]:
+                print("    row %d column %s: config %r, view %r" % (i, n, x, y))
+        print("%s %s: %d rows x %d shared columns compared%s" % (
+            label, ent, len(crow), len(shared), "" if not diffs else ", DIFFERENT"))
+    print("%s: %d rows, %d cells compared; %d array cells empty vs []" % (
+        label, total_rows, total_cells, normalised))
+
+
+def check_case(F, gen, exe, tmp, label, gen_args, inputs):
+    """Generates both forms with gen_args, runs both over every (name, folder) of inputs and
+    compares them."""
+    cfg, views = os.path.join(tmp, label, "config"), os.path.join(tmp, label, "views")
+    rc, _ = run([gen, "generate-config"] + gen_args + ["-o", cfg])
+    if not F.check(rc == 0, "%s: generate-config (table-config): exit %d" % (label, rc)):
+        return
+    rc, _ = run([gen, "generate-config"] + gen_args + ["--emit", "view-definitions", "-o", views])
+    if not F.check(rc == 0, "%s: generate-config --emit view-definitions: exit %d" % (label, rc)):
+        return
+    steps, coll = unroll_steps(cfg), views_info(views)
+    F.check(sorted(steps) == sorted(coll), "%s: tables %s, views %s" % (label, sorted(steps),
+                                                                        sorted(coll)))
+    for name, src in inputs:
+        run_label = "%s on %s" % (label, name)
+        co = os.path.join(tmp, label, name + "-config")
+        vo = os.path.join(tmp, label, name + "-views")
+        rc1, _ = transform(exe, "--config", cfg, src, co, "equiv")
+        rc2, _ = transform(exe, "--view", views, src, vo, "equiv")
+        if F.check(rc1 == rc2 and os.path.exists(os.path.join(co, "model.json")),
+                   "%s: fhir2cdm-transform exit %d with --config, %d with --view"
+                   % (run_label, rc1, rc2)):
+            compare(F, run_label, co, vo, steps, coll)
+
+
+def main():
+    args = [a for a in sys.argv[1:] if a != "--keep"]
+    keep = "--keep" in sys.argv[1:]
+    if len(args) != 4:
+        print(__doc__)
+        return 2
+    gen, exe, repo, shared = [os.path.abspath(a) for a in args]
+    F = f2ctest.Failures()
+    tmp = tempfile.mkdtemp(prefix="f2c-gen-views-")
+    here = os.path.dirname(os.path.abspath(__file__))
+    samples = ("samples/ndjson", os.path.join(repo, "samples", "ndjson"))
+    synthea = os.path.join(shared, "data", "synthea-10")
+    real = [samples] + ([("synthea-10", synthea)] if os.path.isdir(synthea) else [])
+    try:
+        yaml_dir = os.path.join(repo, "samples", "yaml")
+        check_case(F, gen, exe, tmp, "samples-yaml",
+                   ["-r", os.path.join(yaml_dir, "resourcesConfig.yml"),
+                    "-p", os.path.join(yaml_dir, "propertiesGroupConfig.yml")], real)
+        fixture = os.path.join(here, "golden", "views-basic")
+        check_case(F, gen, exe, tmp, "views-basic",
+                   ["-r", os.path.join(fixture, "resourcesConfig.yml"),
+                    "-p", os.path.join(fixture, "propertiesGroupConfig.yml")],
+                   [("views-equiv", os.path.join(here, "views-equiv"))])
+        for mode in ("first", "as_json"):
+            check_case(F, gen, exe, tmp, "all-r4-" + mode,
+                       ["--resources", "--array", mode], real)
+        if not os.path.isdir(synthea):
+            f2ctest.banner("SKIPPED PART: %s is absent, so the runs over Synthea data were "
+                           "left out (set -DFHIR2CDM_SHARED_DIR=...)" % synthea)
+    finally:
+        f2ctest.remove_tmp(tmp, keep)
+    print("views_equivalence: %s" % ("%d failure(s)" % len(F.items) if F.items else "ok"))
+    return 1 if F.items else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
