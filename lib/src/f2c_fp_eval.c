@@ -162,16 +162,8 @@ f2c_status fp_push_str(fp_ev *x, fp_coll *c, const char *s, size_t n, int stable
 
 f2c_status fp_push_dt(fp_ev *x, fp_coll *c, const fp_dt *d)
 {
-    char buf[64];
-    size_t n = fp_dt_format(d, buf);
-    char *t = fp_arena_strndup(x->a, buf, n);
-    if (!t) return fp_nomem(x);
     fp_val v;
-    memset(&v, 0, sizeof v);
-    v.it.kind = (f2c_fp_kind)d->kind;
-    v.it.type = d->kind == F2C_FP_DATE ? "Date" : d->kind == F2C_FP_TIME ? "Time" : "DateTime";
-    v.it.text = t;
-    v.it.len = n;
+    if (fp_val_from_dt(x->a, &v, d) != 0) return fp_nomem(x);
     return fp_push(x, c, &v);
 }
 
@@ -179,20 +171,7 @@ f2c_status fp_push_qty(fp_ev *x, fp_coll *c, double d, const char *text, size_t 
                        const char *unit)
 {
     fp_val v;
-    memset(&v, 0, sizeof v);
-    if (!text) {
-        char buf[40];
-        len = fp_fmt_double(d, buf);
-        char *t = fp_arena_strndup(x->a, buf, len);
-        if (!t) return fp_nomem(x);
-        text = t;
-    }
-    v.it.kind = F2C_FP_QUANTITY;
-    v.it.type = "Quantity";
-    v.it.d = d;
-    v.it.text = text;
-    v.it.len = len;
-    v.it.unit = unit ? unit : "1";
+    if (fp_val_qty(x->a, &v, d, text, len, unit) != 0) return fp_nomem(x);
     return fp_push(x, c, &v);
 }
 
@@ -420,22 +399,34 @@ f2c_status fp_lambda(fp_ev *x, const fp_node *expr, const fp_val *item, int64_t 
     return fp_eval(x, expr, &focus, &e2, out);
 }
 
-f2c_status fp_arg_string(fp_ev *x, const fp_node *call, size_t i, const fp_coll *in,
-                         const fp_env *env, const char **s, size_t *n, int *got)
+/* Argument i as a singleton, the common part of fp_arg_string and fp_arg_int: *v NULL when
+ * empty (or a primitive with only an extension); error for more than one item. */
+static f2c_status arg_single(fp_ev *x, const fp_node *call, size_t i, const fp_coll *in,
+                             const fp_env *env, const fp_val **v)
 {
     fp_coll c = {0};
     f2c_status st = fp_arg(x, call, i, in, env, &c);
     if (st) return st;
-    *got = 0;
+    *v = NULL;
     if (c.n > 1)
         return fp_fail(x, call->args[i]->col, "%s() argument %zu: expected a single item, got %zu",
                        call->name, i + 1, c.n);
-    if (!c.n || c.v[0].noval) return F2C_OK;
-    if (!stringish(&c.v[0]))
+    if (c.n && !c.v[0].noval) *v = &c.v[0]; /* the items live in the arena, not in c */
+    return F2C_OK;
+}
+
+f2c_status fp_arg_string(fp_ev *x, const fp_node *call, size_t i, const fp_coll *in,
+                         const fp_env *env, const char **s, size_t *n, int *got)
+{
+    const fp_val *v;
+    f2c_status st = arg_single(x, call, i, in, env, &v);
+    *got = 0;
+    if (st || !v) return st;
+    if (!stringish(v))
         return fp_fail(x, call->args[i]->col, "%s() argument %zu: expected a String, got %s",
-                       call->name, i + 1, c.v[0].it.type);
-    *s = c.v[0].it.text;
-    *n = c.v[0].it.len;
+                       call->name, i + 1, v->it.type);
+    *s = v->it.text;
+    *n = v->it.len;
     *got = 1;
     return F2C_OK;
 }
@@ -443,18 +434,14 @@ f2c_status fp_arg_string(fp_ev *x, const fp_node *call, size_t i, const fp_coll 
 f2c_status fp_arg_int(fp_ev *x, const fp_node *call, size_t i, const fp_coll *in, const fp_env *env,
                       int64_t *out, int *got)
 {
-    fp_coll c = {0};
-    f2c_status st = fp_arg(x, call, i, in, env, &c);
-    if (st) return st;
+    const fp_val *v;
+    f2c_status st = arg_single(x, call, i, in, env, &v);
     *got = 0;
-    if (c.n > 1)
-        return fp_fail(x, call->args[i]->col, "%s() argument %zu: expected a single item, got %zu",
-                       call->name, i + 1, c.n);
-    if (!c.n || c.v[0].noval) return F2C_OK;
-    if (c.v[0].it.kind != F2C_FP_INTEGER)
+    if (st || !v) return st;
+    if (v->it.kind != F2C_FP_INTEGER)
         return fp_fail(x, call->args[i]->col, "%s() argument %zu: expected an Integer, got %s",
-                       call->name, i + 1, c.v[0].it.type);
-    *out = c.v[0].it.i;
+                       call->name, i + 1, v->it.type);
+    *out = v->it.i;
     *got = 1;
     return F2C_OK;
 }
@@ -606,6 +593,17 @@ static f2c_status eval_var(fp_ev *x, const fp_node *n, fp_coll *out)
     }
 }
 
+/* What a member or function invocation applies to: the expression before '.', evaluated into
+ * *buf, or the focus for a term. */
+static f2c_status invocation_input(fp_ev *x, const fp_node *n, const fp_coll *focus,
+                                   const fp_env *env, fp_coll *buf, const fp_coll **src)
+{
+    *src = focus;
+    if (!n->focus) return F2C_OK;
+    *src = buf;
+    return fp_eval(x, n->focus, focus, env, buf);
+}
+
 f2c_status fp_eval(fp_ev *x, const fp_node *n, const fp_coll *focus, const fp_env *env,
                    fp_coll *out)
 {
@@ -627,11 +625,8 @@ f2c_status fp_eval(fp_ev *x, const fp_node *n, const fp_coll *focus, const fp_en
         return eval_var(x, n, out);
     case FP_N_MEMBER: {
         fp_coll in = {0};
-        const fp_coll *src = focus;
-        if (n->focus) {
-            if ((st = fp_eval(x, n->focus, focus, env, &in))) return st;
-            src = &in;
-        }
+        const fp_coll *src;
+        if ((st = invocation_input(x, n, focus, env, &in, &src))) return st;
         for (size_t i = 0; i < src->n; i++)
             if ((st = fp_nav_member(x, &src->v[i], n->name, n->uname, n->focus == NULL, out)))
                 return st;
@@ -639,11 +634,8 @@ f2c_status fp_eval(fp_ev *x, const fp_node *n, const fp_coll *focus, const fp_en
     }
     case FP_N_CALL: {
         fp_coll in = {0};
-        const fp_coll *src = focus;
-        if (n->focus) {
-            if ((st = fp_eval(x, n->focus, focus, env, &in))) return st;
-            src = &in;
-        }
+        const fp_coll *src;
+        if ((st = invocation_input(x, n, focus, env, &in, &src))) return st;
         return n->fn->impl(x, n, src, env, out);
     }
     case FP_N_INDEXER: {

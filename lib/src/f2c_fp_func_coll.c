@@ -64,9 +64,10 @@ f2c_status f2c_fp_fn_all(fp_ev *x, const fp_node *call, const fp_coll *in, const
 
 /* allTrue/anyTrue/allFalse/anyFalse over Boolean items (N1 §5.1.5-8); other items are an
  * error. */
-static f2c_status bools(fp_ev *x, const fp_node *call, const fp_coll *in, int want, int all,
-                        fp_coll *out)
+static f2c_status bools(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                        int want, int all, fp_coll *out)
 {
+    (void)env;
     for (size_t i = 0; i < in->n; i++) {
         const fp_val *v = &in->v[i];
         if (v->it.kind != F2C_FP_BOOLEAN)
@@ -79,33 +80,10 @@ static f2c_status bools(fp_ev *x, const fp_node *call, const fp_coll *in, int wa
     return fp_push_bool(x, out, all);
 }
 
-f2c_status f2c_fp_fn_allTrue(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                             fp_coll *out)
-{
-    (void)env;
-    return bools(x, call, in, 1, 1, out);
-}
-
-f2c_status f2c_fp_fn_anyTrue(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                             fp_coll *out)
-{
-    (void)env;
-    return bools(x, call, in, 1, 0, out);
-}
-
-f2c_status f2c_fp_fn_allFalse(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                              fp_coll *out)
-{
-    (void)env;
-    return bools(x, call, in, 0, 1, out);
-}
-
-f2c_status f2c_fp_fn_anyFalse(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                              fp_coll *out)
-{
-    (void)env;
-    return bools(x, call, in, 0, 0, out);
-}
+FP_FN_VIA(allTrue, bools, 1, 1)
+FP_FN_VIA(anyTrue, bools, 1, 0)
+FP_FN_VIA(allFalse, bools, 0, 1)
+FP_FN_VIA(anyFalse, bools, 0, 0)
 
 static int subset(fp_ev *x, const fp_coll *a, const fp_coll *b)
 {
@@ -271,28 +249,21 @@ f2c_status f2c_fp_fn_tail(fp_ev *x, const fp_node *call, const fp_coll *in, cons
     return slice(x, in, 1, in->n, out);
 }
 
-f2c_status f2c_fp_fn_skip(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                          fp_coll *out)
+/* skip(n) / take(n) (N1 §5.3): the items after the first n, or the first n; n <= 0 skips
+ * nothing / takes nothing. */
+static f2c_status skip_take(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                            int take, fp_coll *out)
 {
     int64_t n;
     int got;
     f2c_status st = fp_arg_int(x, call, 0, in, env, &n, &got);
-    if (st) return st;
-    if (!got) return F2C_OK;
-    if (n <= 0) return fp_append(x, out, in);
-    return slice(x, in, (uint64_t)n > in->n ? in->n : (size_t)n, in->n, out);
+    if (st || !got) return st;
+    size_t k = n <= 0 ? 0 : (uint64_t)n > in->n ? in->n : (size_t)n;
+    return take ? slice(x, in, 0, k, out) : slice(x, in, k, in->n, out);
 }
 
-f2c_status f2c_fp_fn_take(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                          fp_coll *out)
-{
-    int64_t n;
-    int got;
-    f2c_status st = fp_arg_int(x, call, 0, in, env, &n, &got);
-    if (st) return st;
-    if (!got || n <= 0) return F2C_OK;
-    return slice(x, in, 0, (uint64_t)n > in->n ? in->n : (size_t)n, out);
-}
+FP_FN_VIA(skip, skip_take, 0)
+FP_FN_VIA(take, skip_take, 1)
 
 f2c_status f2c_fp_fn_intersect(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
                                fp_coll *out)
@@ -401,8 +372,10 @@ f2c_status f2c_fp_fn_sum(fp_ev *x, const fp_node *call, const fp_coll *in, const
     return fp_push(x, out, v);
 }
 
-static f2c_status minmax(fp_ev *x, const fp_node *call, const fp_coll *in, int want, fp_coll *out)
+static f2c_status minmax(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                         int want, fp_coll *out)
 {
+    (void)env;
     if (!in->n) return F2C_OK;
     const fp_val *best = &in->v[0];
     for (size_t i = 1; i < in->n; i++) {
@@ -420,19 +393,8 @@ static f2c_status minmax(fp_ev *x, const fp_node *call, const fp_coll *in, int w
     return fp_push(x, out, best);
 }
 
-f2c_status f2c_fp_fn_min(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                         fp_coll *out)
-{
-    (void)env;
-    return minmax(x, call, in, -1, out);
-}
-
-f2c_status f2c_fp_fn_max(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                         fp_coll *out)
-{
-    (void)env;
-    return minmax(x, call, in, 1, out);
-}
+FP_FN_VIA(min, minmax, -1)
+FP_FN_VIA(max, minmax, 1)
 
 f2c_status f2c_fp_fn_avg(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
                          fp_coll *out)

@@ -4,11 +4,14 @@
  *
  * Why it is shaped so: every toX() has a convertsToX() twin that must agree with it exactly, so
  * each conversion is one static function `conv_x(x, item, &result) -> 1 converted / 0 not`
- * and both public functions are thin wrappers: the twin can never drift.  Input handling is
- * shared: empty input gives empty, more than one item is an error (N1 §5.5: "If the input
- * collection contains multiple items, the evaluation of the expression will end and signal an
- * error").  FHIR Quantity objects convert through fp_system, so valueQuantity.toString() is
- * "5.4 'mg'".  Math results that are not finite (ln(0), sqrt(-1), overflow) are empty.
+ * and both public functions are made from it by CONV_PAIR, through one convert() that also
+ * applies toQuantity's unit argument: convertsToX() is "toX() succeeded", and the twin can never
+ * drift.  Input handling is shared: empty input gives empty, more than one item is an error
+ * (N1 §5.5: "If the input collection contains multiple items, the evaluation of the expression
+ * will end and signal an error").  FHIR Quantity objects convert through fp_system, so
+ * valueQuantity.toString() is "5.4 'mg'".  Math functions that differ only by the C library
+ * function they apply (ceiling/floor/truncate, exp/ln/sqrt) share one helper per family; math
+ * results that are not finite (ln(0), sqrt(-1), overflow) are empty.
  */
 #include "f2c_fp_int.h"
 
@@ -85,8 +88,9 @@ static int int_text(const char *s, size_t n)
     return 1;
 }
 
-/* (\+|-)?\d+(\.\d+)? */
-static int dec_text(const char *s, size_t n)
+/* Length of the number (\+|-)?\d+(\.\d+)? that s starts with, read greedily: 0 when what is
+ * there is not one ('-', '.5', '1.'). */
+static size_t dec_prefix(const char *s, size_t n)
 {
     size_t i = 0;
     if (i < n && (s[i] == '+' || s[i] == '-')) i++;
@@ -100,7 +104,46 @@ static int dec_text(const char *s, size_t n)
             i++;
         if (i == f) return 0;
     }
-    return i == n;
+    return i;
+}
+
+/* (\+|-)?\d+(\.\d+)? */
+static int dec_text(const char *s, size_t n)
+{
+    size_t k = dec_prefix(s, n);
+    return k && k == n;
+}
+
+/* A number read from a String (dec_text) as a JSON number, in the arena: no '+', no leading
+ * zeros ("+007.50" -> "7.50"), so it can stand as a value's text.  NULL: out of memory. */
+static char *json_number(fp_arena *a, const char *s, size_t n, size_t *len)
+{
+    int neg = *s == '-';
+    if (*s == '+' || *s == '-') s++, n--;
+    while (n > 1 && s[0] == '0' && s[1] != '.')
+        s++, n--;
+    char *c = fp_arena_alloc(a, n + 2);
+    if (!c) return NULL;
+    if (neg) c[0] = '-';
+    memcpy(c + neg, s, n);
+    n += (size_t)neg;
+    c[n] = '\0';
+    *len = n;
+    return c;
+}
+
+/* i as text in the arena, for Integers that were computed rather than read (no source text). */
+static char *int_text_of(fp_arena *a, long long i, size_t *len)
+{
+    char buf[24];
+    int k = snprintf(buf, sizeof buf, "%lld", i);
+    *len = (size_t)k;
+    return fp_arena_strndup(a, buf, (size_t)k);
+}
+
+static double dval(const fp_val *v)
+{
+    return v->it.kind == F2C_FP_INTEGER ? (double)v->it.i : v->it.d;
 }
 
 static int conv_int(fp_ev *x, const fp_val *v, fp_val *r)
@@ -126,12 +169,7 @@ static int conv_int(fp_ev *x, const fp_val *v, fp_val *r)
         long long i = strtoll(t, NULL, 10);
         if (errno == ERANGE) return 0;
         fp_val_int(r, (int64_t)i);
-        int k = snprintf(NULL, 0, "%lld", i);
-        char *txt = fp_arena_alloc(x->a, (size_t)k + 1);
-        if (!txt) return -1;
-        snprintf(txt, (size_t)k + 1, "%lld", i);
-        r->it.text = txt;
-        r->it.len = (size_t)k;
+        if (!(r->it.text = int_text_of(x->a, i, &r->it.len))) return -1;
         return 1;
     }
     default:
@@ -144,7 +182,7 @@ static int conv_dec(fp_ev *x, const fp_val *v, fp_val *r)
     switch (v->it.kind) {
     case F2C_FP_DECIMAL:
     case F2C_FP_INTEGER: {
-        double d = v->it.kind == F2C_FP_INTEGER ? (double)v->it.i : v->it.d;
+        double d = dval(v);
         if (v->it.text) {
             fp_val_dec_text(r, d, v->it.text, v->it.len);
         } else if (fp_val_dec(x->a, r, d) != 0) {
@@ -157,18 +195,8 @@ static int conv_dec(fp_ev *x, const fp_val *v, fp_val *r)
         return 1;
     case F2C_FP_STRING: {
         if (!dec_text(v->it.text, v->it.len)) return 0;
-        const char *t = v->it.text;
-        size_t n = v->it.len;
-        int neg = *t == '-';
-        if (*t == '+' || *t == '-') t++, n--;
-        while (n > 1 && t[0] == '0' && t[1] != '.')
-            t++, n--; /* a JSON number: no leading 0s */
-        char *c = fp_arena_alloc(x->a, n + 2);
-        if (!c) return -1;
-        if (neg) c[0] = '-';
-        memcpy(c + neg, t, n);
-        c[n + neg] = '\0';
-        n += (size_t)neg;
+        size_t n;
+        char *c = json_number(x->a, v->it.text, v->it.len, &n);
         if (!c) return -1;
         fp_val_dec_text(r, strtod(c, NULL), c, n);
         return 1;
@@ -200,11 +228,10 @@ static int conv_str(fp_ev *x, const fp_val *v, fp_val *r)
     case F2C_FP_DATETIME:
     case F2C_FP_TIME:
         if (v->it.kind == F2C_FP_INTEGER && !v->it.text) {
-            char buf[24];
-            int k = snprintf(buf, sizeof buf, "%lld", (long long)v->it.i);
-            char *t = fp_arena_strndup(x->a, buf, (size_t)k);
+            size_t k;
+            char *t = int_text_of(x->a, (long long)v->it.i, &k);
             if (!t) return -1;
-            fp_val_str(r, t, (size_t)k);
+            fp_val_str(r, t, k);
             return 1;
         }
         fp_val_str(r, v->it.text, v->it.len);
@@ -230,38 +257,19 @@ static int conv_dt(fp_ev *x, const fp_val *v, int k, fp_val *r)
 {
     fp_dt d;
     if (v->it.kind == F2C_FP_STRING) {
-        int pk = k == F2C_FP_DATE ? F2C_FP_DATETIME : k;
         const char *t = v->it.text;
         size_t n = v->it.len;
         if (k == F2C_FP_TIME && n && t[0] == 'T') t++, n--; /* 'T10:00' as the literal @T10:00 */
-        if (fp_dt_parse(t, n, pk, &d) != 0) return 0;
+        if (fp_dt_parse(t, n, k == F2C_FP_DATE ? F2C_FP_DATETIME : k, &d) != 0) return 0;
         if (k == F2C_FP_DATE && d.prec > 3) return 0; /* '2012-01-01T10:00' is not a Date */
-    } else if (fp_val_dt(v, &d) == 0) {
-        if ((d.kind == F2C_FP_TIME) != (k == F2C_FP_TIME)) return 0;
-    } else {
-        return 0;
+        /* the string as written ('2012'.toDateTime() is 2012, as fhirpath.js) */
+        fp_val_dt_text(r, k, t, n);
+        return 1;
     }
+    if (fp_val_dt(v, &d) != 0 || (d.kind == F2C_FP_TIME) != (k == F2C_FP_TIME)) return 0;
     d.kind = k;
     if (k == F2C_FP_DATE && d.prec > 3) d.prec = 3; /* DateTime -> Date keeps the date part */
-    const char *t;
-    size_t n;
-    if (v->it.kind == F2C_FP_STRING) {
-        /* the string as written ('2012'.toDateTime() is 2012, as fhirpath.js) */
-        t = v->it.text + (k == F2C_FP_TIME && v->it.text[0] == 'T');
-        n = v->it.len - (size_t)(t - v->it.text);
-    } else {
-        char buf[64];
-        n = fp_dt_format(&d, buf);
-        char *c = fp_arena_strndup(x->a, buf, n);
-        if (!c) return -1;
-        t = c;
-    }
-    memset(r, 0, sizeof *r);
-    r->it.kind = (f2c_fp_kind)k;
-    r->it.type = k == F2C_FP_DATE ? "Date" : k == F2C_FP_TIME ? "Time" : "DateTime";
-    r->it.text = t;
-    r->it.len = n;
-    return 1;
+    return fp_val_from_dt(x->a, r, &d) ? -1 : 1;
 }
 
 /* String quantity: (\+|-)?\d+(\.\d+)? ('unit' | calendar word)? */
@@ -277,7 +285,7 @@ static int conv_qty(fp_ev *x, const fp_val *v, fp_val *r)
         return 1;
     case F2C_FP_INTEGER:
     case F2C_FP_DECIMAL:
-        d = v->it.kind == F2C_FP_INTEGER ? (double)v->it.i : v->it.d;
+        d = dval(v);
         text = v->it.text;
         len = v->it.len;
         break;
@@ -288,17 +296,8 @@ static int conv_qty(fp_ev *x, const fp_val *v, fp_val *r)
         break;
     case F2C_FP_STRING: {
         const char *s = v->it.text;
-        size_t n = v->it.len, i = 0;
-        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
-        while (i < n && isdigit((unsigned char)s[i]))
-            i++;
-        if (i < n && s[i] == '.') {
-            i++;
-            while (i < n && isdigit((unsigned char)s[i]))
-                i++;
-        }
-        if (!dec_text(s, i)) return 0;
-        size_t numlen = i;
+        size_t n = v->it.len, numlen = dec_prefix(s, n), i = numlen;
+        if (!numlen) return 0;
         while (i < n && s[i] == ' ')
             i++;
         if (i < n) {
@@ -317,57 +316,16 @@ static int conv_qty(fp_ev *x, const fp_val *v, fp_val *r)
         } else if (numlen != n) {
             return 0; /* trailing blanks only */
         }
-        const char *t0 = s;
-        size_t tl = numlen;
-        int neg = *t0 == '-';
-        if (*t0 == '+' || *t0 == '-') t0++, tl--;
-        while (tl > 1 && t0[0] == '0' && t0[1] != '.')
-            t0++, tl--;
-        char *t = fp_arena_alloc(x->a, tl + 2);
-        if (t) {
-            if (neg) t[0] = '-';
-            memcpy(t + neg, t0, tl);
-            tl += (size_t)neg;
-            t[tl] = '\0';
-        }
+        char *t = json_number(x->a, s, numlen, &len);
         if (!t) return -1;
         d = strtod(t, NULL);
         text = t;
-        len = tl;
         break;
     }
     default:
         return 0;
     }
-    memset(r, 0, sizeof *r);
-    r->it.kind = F2C_FP_QUANTITY;
-    r->it.type = "Quantity";
-    r->it.d = d;
-    r->it.text = text;
-    r->it.len = len;
-    r->it.unit = unit;
-    if (!r->it.text) {
-        char buf[40];
-        r->it.len = fp_fmt_double(d, buf);
-        r->it.text = fp_arena_strndup(x->a, buf, r->it.len);
-        if (!r->it.text) return -1;
-    }
-    return 1;
-}
-
-typedef int (*conv_fn)(fp_ev *x, const fp_val *v, fp_val *r);
-
-static f2c_status convert(fp_ev *x, const fp_node *call, const fp_coll *in, conv_fn fn, int test,
-                          fp_coll *out)
-{
-    fp_val tmp, r;
-    const fp_val *v = NULL;
-    f2c_status st = input1(x, call, in, &tmp, &v);
-    if (st || !v) return st;
-    int ok = fn(x, v, &r);
-    if (ok < 0) return fp_nomem(x);
-    if (test) return fp_push_bool(x, out, ok);
-    return ok ? fp_push(x, out, &r) : F2C_OK;
+    return fp_val_qty(x->a, r, d, text, len, unit) ? -1 : 1;
 }
 
 static int conv_date(fp_ev *x, const fp_val *v, fp_val *r)
@@ -383,19 +341,59 @@ static int conv_time(fp_ev *x, const fp_val *v, fp_val *r)
     return conv_dt(x, v, F2C_FP_TIME, r);
 }
 
-#define CONV_PAIR(to, test, fn)                                                                    \
-    f2c_status f2c_fp_fn_##to(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env, \
-                              fp_coll *out)                                                        \
-    {                                                                                              \
-        (void)env;                                                                                 \
-        return convert(x, call, in, fn, 0, out);                                                   \
-    }                                                                                              \
-    f2c_status f2c_fp_fn_##test(fp_ev *x, const fp_node *call, const fp_coll *in,                  \
-                                const fp_env *env, fp_coll *out)                                   \
-    {                                                                                              \
-        (void)env;                                                                                 \
-        return convert(x, call, in, fn, 1, out);                                                   \
+/* toQuantity(unit): the quantity r converted to unit (the UCUM subset of fp_qty_common);
+ * *ok = 0 when it cannot be, -1 when the argument is empty (the result is empty). */
+static f2c_status qty_in_unit(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                              fp_val *r, int *ok)
+{
+    const char *u;
+    size_t un;
+    int got;
+    f2c_status st = fp_arg_string(x, call, 0, in, env, &u, &un, &got);
+    if (st) return st;
+    if (!got) {
+        *ok = -1;
+        return F2C_OK;
     }
+    char *uz = fp_arena_strndup(x->a, u, un);
+    if (!uz) return fp_nomem(x);
+    double a, b;
+    *ok = fp_qty_common(uz, 1, r->it.unit, r->it.d, &a, &b) == 0;
+    if (!*ok) return F2C_OK;
+    if (strcmp(uz, r->it.unit)) {
+        char buf[40];
+        size_t n = fp_fmt_double(b, buf);
+        r->it.d = b;
+        r->it.text = fp_arena_strndup(x->a, buf, n);
+        r->it.len = n;
+        if (!r->it.text) return fp_nomem(x);
+    }
+    r->it.unit = uz;
+    return F2C_OK;
+}
+
+typedef int (*conv_fn)(fp_ev *x, const fp_val *v, fp_val *r);
+
+/* toX() (test 0) and convertsToX() (test 1): the single input converted by fn.  The only
+ * conversion with an argument is toQuantity(unit). */
+static f2c_status convert(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                          conv_fn fn, int test, fp_coll *out)
+{
+    fp_val tmp, r;
+    const fp_val *v = NULL;
+    f2c_status st = input1(x, call, in, &tmp, &v);
+    if (st || !v) return st;
+    int ok = fn(x, v, &r);
+    if (ok < 0) return fp_nomem(x);
+    if (ok && call->nargs) {
+        if ((st = qty_in_unit(x, call, in, env, &r, &ok))) return st;
+        if (ok < 0) return F2C_OK;
+    }
+    if (test) return fp_push_bool(x, out, ok);
+    return ok ? fp_push(x, out, &r) : F2C_OK;
+}
+
+#define CONV_PAIR(to, test, fn) FP_FN_VIA(to, convert, fn, 0) FP_FN_VIA(test, convert, fn, 1)
 
 CONV_PAIR(toBoolean, convertsToBoolean, conv_bool)
 CONV_PAIR(toInteger, convertsToInteger, conv_int)
@@ -404,53 +402,7 @@ CONV_PAIR(toString, convertsToString, conv_str)
 CONV_PAIR(toDate, convertsToDate, conv_date)
 CONV_PAIR(toDateTime, convertsToDateTime, conv_datetime)
 CONV_PAIR(toTime, convertsToTime, conv_time)
-
-/* toQuantity([unit]): with a unit, the quantity converted to it (the UCUM subset of
- * fp_qty_common); empty when it cannot be. */
-static f2c_status to_qty(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                         int test, fp_coll *out)
-{
-    fp_val tmp, r;
-    const fp_val *v = NULL;
-    f2c_status st = input1(x, call, in, &tmp, &v);
-    if (st || !v) return st;
-    int ok = conv_qty(x, v, &r);
-    if (ok < 0) return fp_nomem(x);
-    if (ok && call->nargs) {
-        const char *u;
-        size_t un;
-        int got;
-        if ((st = fp_arg_string(x, call, 0, in, env, &u, &un, &got))) return st;
-        if (!got) return F2C_OK;
-        char *uz = fp_arena_strndup(x->a, u, un);
-        if (!uz) return fp_nomem(x);
-        double a, b;
-        ok = fp_qty_common(uz, 1, r.it.unit, r.it.d, &a, &b) == 0;
-        if (ok && strcmp(uz, r.it.unit)) {
-            char buf[40];
-            size_t n = fp_fmt_double(b, buf);
-            r.it.d = b;
-            r.it.text = fp_arena_strndup(x->a, buf, n);
-            r.it.len = n;
-            if (!r.it.text) return fp_nomem(x);
-        }
-        if (ok) r.it.unit = uz;
-    }
-    if (test) return fp_push_bool(x, out, ok);
-    return ok ? fp_push(x, out, &r) : F2C_OK;
-}
-
-f2c_status f2c_fp_fn_toQuantity(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                                fp_coll *out)
-{
-    return to_qty(x, call, in, env, 0, out);
-}
-
-f2c_status f2c_fp_fn_convertsToQuantity(fp_ev *x, const fp_node *call, const fp_coll *in,
-                                        const fp_env *env, fp_coll *out)
-{
-    return to_qty(x, call, in, env, 1, out);
-}
+CONV_PAIR(toQuantity, convertsToQuantity, conv_qty)
 
 /* ---------------------------------------------------------------- math */
 
@@ -466,20 +418,9 @@ static f2c_status math_input(fp_ev *x, const fp_node *call, const fp_coll *in, f
                    allow_qty ? " or Quantity" : "", (*v)->it.type);
 }
 
-static double dval(const fp_val *v)
-{
-    return v->it.kind == F2C_FP_INTEGER ? (double)v->it.i : v->it.d;
-}
-
 static f2c_status push_dec_finite(fp_ev *x, fp_coll *out, double d)
 {
     return isfinite(d) ? fp_push_dec(x, out, d) : F2C_OK;
-}
-
-static f2c_status push_int_from(fp_ev *x, fp_coll *out, double d)
-{
-    if (!(fabs(d) < 9.2e18)) return F2C_OK;
-    return fp_push_int(x, out, (int64_t)d);
 }
 
 f2c_status f2c_fp_fn_abs(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
@@ -507,8 +448,10 @@ f2c_status f2c_fp_fn_abs(fp_ev *x, const fp_node *call, const fp_coll *in, const
     return fp_push(x, out, v);
 }
 
-f2c_status f2c_fp_fn_ceiling(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                             fp_coll *out)
+/* ceiling(), floor(), truncate() (N1 §5.7.2, §5.7.4, §5.7.10): an Integer as it is, a Decimal
+ * rounded to an integral value by `to`; empty when that does not fit 64 bits. */
+static f2c_status to_integer(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                             double (*to)(double), fp_coll *out)
 {
     (void)env;
     fp_val tmp;
@@ -516,32 +459,32 @@ f2c_status f2c_fp_fn_ceiling(fp_ev *x, const fp_node *call, const fp_coll *in, c
     f2c_status st = math_input(x, call, in, &tmp, &v, 0);
     if (st || !v) return st;
     if (v->it.kind == F2C_FP_INTEGER) return fp_push_int(x, out, v->it.i);
-    return push_int_from(x, out, ceil(v->it.d));
+    double d = to(v->it.d);
+    if (!(fabs(d) < 9.2e18)) return F2C_OK;
+    return fp_push_int(x, out, (int64_t)d);
 }
 
-f2c_status f2c_fp_fn_floor(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                           fp_coll *out)
+FP_FN_VIA(ceiling, to_integer, ceil)
+FP_FN_VIA(floor, to_integer, floor)
+FP_FN_VIA(truncate, to_integer, trunc)
+
+/* exp(), ln(), sqrt() (N1 §5.7.3, §5.7.5, §5.7.9): f of the number, a Decimal.  Outside f's
+ * domain the C library gives NaN or an infinity (ln(0), ln(-1), sqrt(-1)), which, like an
+ * overflow, is not finite and so gives empty: no domain test of our own is needed. */
+static f2c_status dec_fn(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                         double (*f)(double), fp_coll *out)
 {
     (void)env;
     fp_val tmp;
     const fp_val *v = NULL;
     f2c_status st = math_input(x, call, in, &tmp, &v, 0);
     if (st || !v) return st;
-    if (v->it.kind == F2C_FP_INTEGER) return fp_push_int(x, out, v->it.i);
-    return push_int_from(x, out, floor(v->it.d));
+    return push_dec_finite(x, out, f(dval(v)));
 }
 
-f2c_status f2c_fp_fn_truncate(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                              fp_coll *out)
-{
-    (void)env;
-    fp_val tmp;
-    const fp_val *v = NULL;
-    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
-    if (st || !v) return st;
-    if (v->it.kind == F2C_FP_INTEGER) return fp_push_int(x, out, v->it.i);
-    return push_int_from(x, out, trunc(v->it.d));
-}
+FP_FN_VIA(exp, dec_fn, exp)
+FP_FN_VIA(ln, dec_fn, log)
+FP_FN_VIA(sqrt, dec_fn, sqrt)
 
 /* round([precision]) (N1 §5.7.8): half away from zero... as fhirpath.js (Math.round: half up). */
 f2c_status f2c_fp_fn_round(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
@@ -569,69 +512,38 @@ f2c_status f2c_fp_fn_round(fp_ev *x, const fp_node *call, const fp_coll *in, con
     return fp_push(x, out, &rv);
 }
 
-f2c_status f2c_fp_fn_exp(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                         fp_coll *out)
+/* log(base) and power(exponent): op of the input number v and the argument's a, which this
+ * fetches and checks for both; op runs only when neither is empty (else the result is empty). */
+typedef f2c_status (*math2_op)(fp_ev *x, const fp_val *v, const fp_val *a, fp_coll *out);
+
+static f2c_status math2(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                        math2_op op, fp_coll *out)
 {
-    (void)env;
     fp_val tmp;
     const fp_val *v = NULL;
     f2c_status st = math_input(x, call, in, &tmp, &v, 0);
     if (st || !v) return st;
-    return push_dec_finite(x, out, exp(dval(v)));
-}
-
-f2c_status f2c_fp_fn_ln(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                        fp_coll *out)
-{
-    (void)env;
-    fp_val tmp;
-    const fp_val *v = NULL;
-    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
-    if (st || !v) return st;
-    if (dval(v) <= 0) return F2C_OK;
-    return push_dec_finite(x, out, log(dval(v)));
-}
-
-static f2c_status num_arg(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                          const fp_val **a, fp_coll *c)
-{
-    f2c_status st = fp_arg(x, call, 0, in, env, c);
-    if (st) return st;
-    *a = NULL;
-    if (c->n > 1)
-        return fp_fail(x, call->args[0]->col, "%s() argument: expected a single item, got %zu",
-                       call->name, c->n);
-    if (!c->n) return F2C_OK;
-    if (c->v[0].it.kind != F2C_FP_INTEGER && c->v[0].it.kind != F2C_FP_DECIMAL)
-        return fp_fail(x, call->args[0]->col, "%s() argument: expected a number, got %s",
-                       call->name, c->v[0].it.type);
-    *a = &c->v[0];
-    return F2C_OK;
-}
-
-f2c_status f2c_fp_fn_log(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                         fp_coll *out)
-{
-    fp_val tmp;
-    const fp_val *v = NULL, *b = NULL;
     fp_coll c = {0};
-    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
-    if (st || !v) return st;
-    if ((st = num_arg(x, call, in, env, &b, &c)) || !b) return st;
+    if ((st = fp_arg(x, call, 0, in, env, &c))) return st;
+    if (c.n > 1)
+        return fp_fail(x, call->args[0]->col, "%s() argument: expected a single item, got %zu",
+                       call->name, c.n);
+    if (!c.n) return F2C_OK;
+    if (c.v[0].it.kind != F2C_FP_INTEGER && c.v[0].it.kind != F2C_FP_DECIMAL)
+        return fp_fail(x, call->args[0]->col, "%s() argument: expected a number, got %s",
+                       call->name, c.v[0].it.type);
+    return op(x, v, &c.v[0], out);
+}
+
+static f2c_status log_base(fp_ev *x, const fp_val *v, const fp_val *b, fp_coll *out)
+{
     double base = dval(b), d = dval(v);
     if (d <= 0 || base <= 0 || base == 1) return F2C_OK;
     return push_dec_finite(x, out, log(d) / log(base));
 }
 
-f2c_status f2c_fp_fn_power(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                           fp_coll *out)
+static f2c_status power(fp_ev *x, const fp_val *v, const fp_val *e, fp_coll *out)
 {
-    fp_val tmp;
-    const fp_val *v = NULL, *e = NULL;
-    fp_coll c = {0};
-    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
-    if (st || !v) return st;
-    if ((st = num_arg(x, call, in, env, &e, &c)) || !e) return st;
     double r = pow(dval(v), dval(e));
     if (!isfinite(r)) return F2C_OK; /* e.g. (-1).power(0.5) */
     if (v->it.kind == F2C_FP_INTEGER && e->it.kind == F2C_FP_INTEGER && e->it.i >= 0) {
@@ -645,36 +557,24 @@ f2c_status f2c_fp_fn_power(fp_ev *x, const fp_node *call, const fp_coll *in, con
     return fp_push_dec(x, out, r);
 }
 
-f2c_status f2c_fp_fn_sqrt(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                          fp_coll *out)
-{
-    (void)env;
-    fp_val tmp;
-    const fp_val *v = NULL;
-    f2c_status st = math_input(x, call, in, &tmp, &v, 0);
-    if (st || !v) return st;
-    if (dval(v) < 0) return F2C_OK;
-    return push_dec_finite(x, out, sqrt(dval(v)));
-}
+FP_FN_VIA(log, math2, log_base)
+FP_FN_VIA(power, math2, power)
 
 /* ---------------------------------------------------------------- is() / as() */
 
-f2c_status f2c_fp_fn_is(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                        fp_coll *out)
+/* is(type) and as(type) (N1 §6.3): on a single item, which as() gives when it is of the type. */
+static f2c_status type_fn(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                          int as, fp_coll *out)
 {
     (void)env;
     if (in->n > 1)
-        return fp_fail(x, call->col, "is() expected a single item as input, got %zu", in->n);
+        return fp_fail(x, call->col, "%s() expected a single item as input, got %zu", call->name,
+                       in->n);
     if (!in->n) return F2C_OK;
-    return fp_push_bool(x, out, fp_is_type(&in->v[0], &call->type));
+    int ok = fp_is_type(&in->v[0], &call->type);
+    if (!as) return fp_push_bool(x, out, ok);
+    return ok ? fp_push(x, out, &in->v[0]) : F2C_OK;
 }
 
-f2c_status f2c_fp_fn_as(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                        fp_coll *out)
-{
-    (void)env;
-    if (in->n > 1)
-        return fp_fail(x, call->col, "as() expected a single item as input, got %zu", in->n);
-    if (!in->n || !fp_is_type(&in->v[0], &call->type)) return F2C_OK;
-    return fp_push(x, out, &in->v[0]);
-}
+FP_FN_VIA(is, type_fn, 0)
+FP_FN_VIA(as, type_fn, 1)

@@ -9,7 +9,9 @@
  * replaceMatches() use PCRE2 with UTF and DOTALL ("single line" mode, N1 §5.6.9), unanchored
  * (a partial match, as fhirpath.js); a literal pattern is compiled once by f2c_fp_compile, other
  * patterns per call.  PCRE2 match data is cached in the context and grown as needed, so
- * matching allocates only when a pattern has more groups than any before it.
+ * matching allocates only when a pattern has more groups than any before it.  Most functions
+ * are an operation on the input String and at most one String argument: string_fn fetches and
+ * checks those once for all of them (an empty one gives empty), so each is only its operation.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "f2c_fp_int.h"
@@ -30,16 +32,21 @@ static size_t u8_chars(const char *s, size_t n)
     return c;
 }
 
+/* Byte offset just past the character that starts at s[i]. */
+static size_t u8_next(const char *s, size_t n, size_t i)
+{
+    i++;
+    while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i++;
+    return i;
+}
+
 /* Byte offset of character index ci (clamped to n). */
 static size_t u8_offset(const char *s, size_t n, size_t ci)
 {
     size_t i = 0;
-    while (i < n && ci) {
-        i++;
-        while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
-            i++;
-        ci--;
-    }
+    for (; i < n && ci; ci--)
+        i = u8_next(s, n, i);
     return i;
 }
 
@@ -52,47 +59,157 @@ static const char *find(const char *h, size_t hn, const char *nd, size_t nn)
     return NULL;
 }
 
-/* Input string and argument 0 as a string: *ok = 0 when either is empty (result empty). */
+/* The input String and, when the function has arguments, argument 0 as a String: *ok = 0 when
+ * either is empty (the result is empty). */
 static f2c_status str_and_arg(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
                               const char **s, size_t *n, const char **a, size_t *an, int *ok)
 {
     *ok = 0;
+    *a = NULL;
+    *an = 0;
     f2c_status st = fp_input_string(x, call, in, s, n);
     if (st || !*s) return st;
-    int got;
-    if ((st = fp_arg_string(x, call, 0, in, env, a, an, &got))) return st;
+    int got = 1;
+    if (call->nargs && (st = fp_arg_string(x, call, 0, in, env, a, an, &got))) return st;
     *ok = got;
     return F2C_OK;
 }
 
-/* ---------------------------------------------------------------- functions */
-
-f2c_status f2c_fp_fn_indexOf(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                             fp_coll *out)
-{
+/* The operands of a string function: the input String s and, for those that take one, the
+ * String argument a. */
+typedef struct str_operands {
     const char *s, *a;
     size_t n, an;
+} str_operands;
+
+typedef f2c_status (*str_op)(fp_ev *x, const str_operands *o, fp_coll *out);
+
+/* A function of the input String (and its String argument), computed by op: the operands are
+ * fetched and checked here, once for all, and op runs only when none is empty. */
+static f2c_status string_fn(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                            str_op op, fp_coll *out)
+{
+    str_operands o;
     int ok;
-    f2c_status st = str_and_arg(x, call, in, env, &s, &n, &a, &an, &ok);
+    f2c_status st = str_and_arg(x, call, in, env, &o.s, &o.n, &o.a, &o.an, &ok);
     if (st || !ok) return st;
-    const char *p = find(s, n, a, an);
-    return fp_push_int(x, out, p ? (int64_t)u8_chars(s, (size_t)(p - s)) : -1);
+    return op(x, &o, out);
+}
+
+/* ---------------------------------------------------------------- functions */
+
+static f2c_status index_of(fp_ev *x, const str_operands *o, fp_coll *out)
+{
+    const char *p = find(o->s, o->n, o->a, o->an);
+    return fp_push_int(x, out, p ? (int64_t)u8_chars(o->s, (size_t)(p - o->s)) : -1);
 }
 
 /* lastIndexOf(substring) (FHIRPath 3.0 / R5 addition, in fhirpath.js): last position or -1. */
-f2c_status f2c_fp_fn_lastIndexOf(fp_ev *x, const fp_node *call, const fp_coll *in,
-                                 const fp_env *env, fp_coll *out)
+static f2c_status last_index_of(fp_ev *x, const str_operands *o, fp_coll *out)
 {
-    const char *s, *a;
-    size_t n, an;
-    int ok;
-    f2c_status st = str_and_arg(x, call, in, env, &s, &n, &a, &an, &ok);
-    if (st || !ok) return st;
-    if (an > n) return fp_push_int(x, out, -1);
-    for (size_t i = n - an + 1; i-- > 0;)
-        if (!memcmp(s + i, a, an)) return fp_push_int(x, out, (int64_t)u8_chars(s, i));
+    if (o->an > o->n) return fp_push_int(x, out, -1);
+    for (size_t i = o->n - o->an + 1; i-- > 0;)
+        if (!memcmp(o->s + i, o->a, o->an)) return fp_push_int(x, out, (int64_t)u8_chars(o->s, i));
     return fp_push_int(x, out, -1);
 }
+
+static f2c_status starts_with(fp_ev *x, const str_operands *o, fp_coll *out)
+{
+    return fp_push_bool(x, out, o->an <= o->n && !memcmp(o->s, o->a, o->an));
+}
+
+static f2c_status ends_with(fp_ev *x, const str_operands *o, fp_coll *out)
+{
+    return fp_push_bool(x, out, o->an <= o->n && !memcmp(o->s + o->n - o->an, o->a, o->an));
+}
+
+static f2c_status contains(fp_ev *x, const str_operands *o, fp_coll *out)
+{
+    return fp_push_bool(x, out, find(o->s, o->n, o->a, o->an) != NULL);
+}
+
+static f2c_status casemap(fp_ev *x, const str_operands *o, int up, fp_coll *out)
+{
+    size_t cap = o->n * 3 + 8, len = cap;
+    uint8_t *buf = fp_arena_alloc(x->a, cap);
+    if (!buf) return fp_nomem(x);
+    uint8_t *r = up ? u8_toupper((const uint8_t *)o->s, o->n, NULL, NULL, buf, &len)
+                    : u8_tolower((const uint8_t *)o->s, o->n, NULL, NULL, buf, &len);
+    if (!r) return fp_nomem(x); /* invalid UTF-8 cannot come from JSON; ENOMEM otherwise */
+    if (r != buf) {
+        char *c = fp_arena_strndup(x->a, (const char *)r, len);
+        free(r);
+        if (!c) return fp_nomem(x);
+        return fp_push_str(x, out, c, len, 1);
+    }
+    return fp_push_str(x, out, (const char *)buf, len, 1);
+}
+
+static f2c_status upper(fp_ev *x, const str_operands *o, fp_coll *out)
+{
+    return casemap(x, o, 1, out);
+}
+
+static f2c_status lower(fp_ev *x, const str_operands *o, fp_coll *out)
+{
+    return casemap(x, o, 0, out);
+}
+
+static f2c_status length(fp_ev *x, const str_operands *o, fp_coll *out)
+{
+    return fp_push_int(x, out, (int64_t)u8_chars(o->s, o->n));
+}
+
+/* toChars(), and split('') */
+static f2c_status to_chars(fp_ev *x, const str_operands *o, fp_coll *out)
+{
+    for (size_t i = 0, j; i < o->n; i = j) {
+        j = u8_next(o->s, o->n, i);
+        f2c_status st = fp_push_str(x, out, o->s + i, j - i, 1);
+        if (st) return st;
+    }
+    return F2C_OK;
+}
+
+static f2c_status split(fp_ev *x, const str_operands *o, fp_coll *out)
+{
+    if (!o->an) return to_chars(x, o, out);
+    const char *cur = o->s, *end = o->s + o->n, *hit;
+    while ((hit = find(cur, (size_t)(end - cur), o->a, o->an))) {
+        f2c_status st = fp_push_str(x, out, cur, (size_t)(hit - cur), 1);
+        if (st) return st;
+        cur = hit + o->an;
+    }
+    return fp_push_str(x, out, cur, (size_t)(end - cur), 1);
+}
+
+static int ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static f2c_status trim(fp_ev *x, const str_operands *o, fp_coll *out)
+{
+    const char *s = o->s;
+    size_t n = o->n;
+    while (n && ws(*s))
+        s++, n--;
+    while (n && ws(s[n - 1]))
+        n--;
+    return fp_push_str(x, out, s, n, 1);
+}
+
+FP_FN_VIA(indexOf, string_fn, index_of)
+FP_FN_VIA(lastIndexOf, string_fn, last_index_of)
+FP_FN_VIA(startsWith, string_fn, starts_with)
+FP_FN_VIA(endsWith, string_fn, ends_with)
+FP_FN_VIA(contains, string_fn, contains)
+FP_FN_VIA(upper, string_fn, upper)
+FP_FN_VIA(lower, string_fn, lower)
+FP_FN_VIA(length, string_fn, length)
+FP_FN_VIA(toChars, string_fn, to_chars)
+FP_FN_VIA(split, string_fn, split)
+FP_FN_VIA(trim, string_fn, trim)
 
 f2c_status f2c_fp_fn_substring(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
                                fp_coll *out)
@@ -117,74 +234,6 @@ f2c_status f2c_fp_fn_substring(fp_ev *x, const fp_node *call, const fp_coll *in,
     return fp_push_str(x, out, s + b, e - b, 1);
 }
 
-f2c_status f2c_fp_fn_startsWith(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                                fp_coll *out)
-{
-    const char *s, *a;
-    size_t n, an;
-    int ok;
-    f2c_status st = str_and_arg(x, call, in, env, &s, &n, &a, &an, &ok);
-    if (st || !ok) return st;
-    return fp_push_bool(x, out, an <= n && !memcmp(s, a, an));
-}
-
-f2c_status f2c_fp_fn_endsWith(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                              fp_coll *out)
-{
-    const char *s, *a;
-    size_t n, an;
-    int ok;
-    f2c_status st = str_and_arg(x, call, in, env, &s, &n, &a, &an, &ok);
-    if (st || !ok) return st;
-    return fp_push_bool(x, out, an <= n && !memcmp(s + n - an, a, an));
-}
-
-f2c_status f2c_fp_fn_contains(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                              fp_coll *out)
-{
-    const char *s, *a;
-    size_t n, an;
-    int ok;
-    f2c_status st = str_and_arg(x, call, in, env, &s, &n, &a, &an, &ok);
-    if (st || !ok) return st;
-    return fp_push_bool(x, out, find(s, n, a, an) != NULL);
-}
-
-static f2c_status casemap(fp_ev *x, const fp_node *call, const fp_coll *in, int up, fp_coll *out)
-{
-    const char *s;
-    size_t n;
-    f2c_status st = fp_input_string(x, call, in, &s, &n);
-    if (st || !s) return st;
-    size_t cap = n * 3 + 8, len = cap;
-    uint8_t *buf = fp_arena_alloc(x->a, cap);
-    if (!buf) return fp_nomem(x);
-    uint8_t *r = up ? u8_toupper((const uint8_t *)s, n, NULL, NULL, buf, &len)
-                    : u8_tolower((const uint8_t *)s, n, NULL, NULL, buf, &len);
-    if (!r) return fp_nomem(x); /* invalid UTF-8 cannot come from JSON; ENOMEM otherwise */
-    if (r != buf) {
-        char *c = fp_arena_strndup(x->a, (const char *)r, len);
-        free(r);
-        if (!c) return fp_nomem(x);
-        return fp_push_str(x, out, c, len, 1);
-    }
-    return fp_push_str(x, out, (const char *)buf, len, 1);
-}
-
-f2c_status f2c_fp_fn_upper(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                           fp_coll *out)
-{
-    (void)env;
-    return casemap(x, call, in, 1, out);
-}
-
-f2c_status f2c_fp_fn_lower(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                           fp_coll *out)
-{
-    (void)env;
-    return casemap(x, call, in, 0, out);
-}
-
 /* replace(pattern, substitution) (N1 §5.6.8): every occurrence; an empty pattern inserts the
  * substitution around every character. */
 f2c_status f2c_fp_fn_replace(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
@@ -199,15 +248,11 @@ f2c_status f2c_fp_fn_replace(fp_ev *x, const fp_node *call, const fp_coll *in, c
     f2c_buf b = {0};
     int rc = 0;
     if (!pn) {
-        size_t i = 0;
         rc |= f2c_buf_append(&b, r, rn);
-        while (i < n) {
-            size_t j = i + 1;
-            while (j < n && ((unsigned char)s[j] & 0xC0) == 0x80)
-                j++;
+        for (size_t i = 0, j; i < n; i = j) {
+            j = u8_next(s, n, i);
             rc |= f2c_buf_append(&b, s + i, j - i);
             rc |= f2c_buf_append(&b, r, rn);
-            i = j;
         }
     } else {
         const char *cur = s, *end = s + n, *hit;
@@ -225,36 +270,6 @@ f2c_status f2c_fp_fn_replace(fp_ev *x, const fp_node *call, const fp_coll *in, c
     st = fp_push_str(x, out, b.data ? b.data : "", b.len, 0);
     f2c_buf_free(&b);
     return st;
-}
-
-f2c_status f2c_fp_fn_length(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                            fp_coll *out)
-{
-    (void)env;
-    const char *s;
-    size_t n;
-    f2c_status st = fp_input_string(x, call, in, &s, &n);
-    if (st || !s) return st;
-    return fp_push_int(x, out, (int64_t)u8_chars(s, n));
-}
-
-f2c_status f2c_fp_fn_toChars(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                             fp_coll *out)
-{
-    (void)env;
-    const char *s;
-    size_t n;
-    f2c_status st = fp_input_string(x, call, in, &s, &n);
-    if (st || !s) return st;
-    size_t i = 0;
-    while (i < n) {
-        size_t j = i + 1;
-        while (j < n && ((unsigned char)s[j] & 0xC0) == 0x80)
-            j++;
-        if ((st = fp_push_str(x, out, s + i, j - i, 1))) return st;
-        i = j;
-    }
-    return F2C_OK;
 }
 
 /* join([separator]): the input Strings joined; empty input gives empty. */
@@ -286,43 +301,6 @@ f2c_status f2c_fp_fn_join(fp_ev *x, const fp_node *call, const fp_coll *in, cons
     }
     buf[w] = '\0';
     return fp_push_str(x, out, buf, w, 1);
-}
-
-f2c_status f2c_fp_fn_split(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                           fp_coll *out)
-{
-    const char *s, *sep;
-    size_t n, sn;
-    int ok;
-    f2c_status st = str_and_arg(x, call, in, env, &s, &n, &sep, &sn, &ok);
-    if (st || !ok) return st;
-    if (!sn) return f2c_fp_fn_toChars(x, call, in, env, out);
-    const char *cur = s, *end = s + n, *hit;
-    while ((hit = find(cur, (size_t)(end - cur), sep, sn))) {
-        if ((st = fp_push_str(x, out, cur, (size_t)(hit - cur), 1))) return st;
-        cur = hit + sn;
-    }
-    return fp_push_str(x, out, cur, (size_t)(end - cur), 1);
-}
-
-static int ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-f2c_status f2c_fp_fn_trim(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                          fp_coll *out)
-{
-    (void)env;
-    const char *s;
-    size_t n;
-    f2c_status st = fp_input_string(x, call, in, &s, &n);
-    if (st || !s) return st;
-    while (n && ws(*s))
-        s++, n--;
-    while (n && ws(s[n - 1]))
-        n--;
-    return fp_push_str(x, out, s, n, 1);
 }
 
 /* ---------------------------------------------------------------- regular expressions */
@@ -414,18 +392,9 @@ static f2c_status match(fp_ev *x, const fp_node *call, const fp_coll *in, const 
 }
 
 /* matches(regex): true when the regex matches part of the input (N1 §5.6.9). */
-f2c_status f2c_fp_fn_matches(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
-                             fp_coll *out)
-{
-    return match(x, call, in, env, 0, out);
-}
-
+FP_FN_VIA(matches, match, 0)
 /* matchesFull(regex) (FHIRPath 3.0 addition): the regex matches the whole input. */
-f2c_status f2c_fp_fn_matchesFull(fp_ev *x, const fp_node *call, const fp_coll *in,
-                                 const fp_env *env, fp_coll *out)
-{
-    return match(x, call, in, env, 1, out);
-}
+FP_FN_VIA(matchesFull, match, 1)
 
 f2c_status f2c_fp_fn_replaceMatches(fp_ev *x, const fp_node *call, const fp_coll *in,
                                     const fp_env *env, fp_coll *out)

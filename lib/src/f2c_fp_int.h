@@ -283,6 +283,14 @@ int fp_val_dec(fp_arena *a, fp_val *v, double d); /* -1: out of memory */
 /* Decimal with given text (not copied). */
 void fp_val_dec_text(fp_val *v, double d, const char *text, size_t len);
 void fp_val_str(fp_val *v, const char *s, size_t n);
+/* Quantity d 'unit' (NULL: '1') with text as written (not copied), or formatted from d into
+ * arena a when text is NULL.  -1: out of memory. */
+int fp_val_qty(fp_arena *a, fp_val *v, double d, const char *text, size_t len, const char *unit);
+/* Date, DateTime or Time (kind) with text as written (not copied: the literal form without
+ * '@'/'@T'). */
+void fp_val_dt_text(fp_val *v, int kind, const char *text, size_t len);
+/* ... with the canonical text of d, formatted into arena a.  -1: out of memory. */
+int fp_val_from_dt(fp_arena *a, fp_val *v, const fp_dt *d);
 
 /* Items made from JSON nodes: `fhirtype` the FHIR type if known (NULL: by JSON kind),
  * ext the "_name" object.  Returns 0 (*v filled), 1 (nothing: JSON null), -1 out of memory. */
@@ -496,6 +504,16 @@ typedef struct fp_fn {
     X(union, 1, 1, 0)                                                                              \
     X(upper, 0, 0, 0)                                                                              \
     X(where, 1, 1, 0)
+
+/* Defines library function `name` as helper(x, call, in, env, <the extra arguments>, out): one
+ * implementation serves a family of functions that differ only by a parameter (toX and
+ * convertsToX, ceiling/floor/truncate, upper/lower...), so members cannot drift apart. */
+#define FP_FN_VIA(name, helper, ...)                                                               \
+    f2c_status f2c_fp_fn_##name(fp_ev *x, const fp_node *call, const fp_coll *in,                  \
+                                const fp_env *env, fp_coll *out)                                   \
+    {                                                                                              \
+        return helper(x, call, in, env, __VA_ARGS__, out);                                         \
+    }
 
 #define F2C_FP_DECLARE(name, mn, mx, fl)                                                           \
     f2c_status f2c_fp_fn_##name(fp_ev *x, const fp_node *call, const fp_coll *in,                  \

@@ -91,10 +91,21 @@ static size_t utf8_put(unsigned long cp, char *out)
     return 4;
 }
 
+/* The end of the expression inside a quoted token: reached at a character or just after a '\\'. */
+static f2c_status unterminated(fp_lexer *lx, long col, const char *what, char quote)
+{
+    char m[120];
+    snprintf(m, sizeof m, "unterminated %s: expected a closing %c, found end of expression", what,
+             quote);
+    return lex_error(lx, col, "%s", m);
+}
+
 /* A quoted string or delimited identifier with escapes (N1 grammar ESC: \' \" \` \\ \/ \f \n \r
  * \t \uXXXX).  A \uXXXX high surrogate followed by \uXXXX low surrogate forms one character. */
 static f2c_status lex_quoted(fp_lexer *lx, fp_token *t, char quote)
 {
+    /* the one-character escapes: the character after '\\' in esc, the one it stands for in val */
+    static const char esc[] = "'\"`\\/fnrt", val[] = "'\"`\\/\f\n\r\t";
     const char *what = quote == '\'' ? "string" : "delimited identifier";
     long start_col = lx->col;
     adv(lx); /* opening quote */
@@ -108,12 +119,7 @@ static f2c_status lex_quoted(fp_lexer *lx, fp_token *t, char quote)
     size_t w = 0;
     for (;;) {
         char c = lx->src[lx->pos];
-        if (!c) {
-            char m[120];
-            snprintf(m, sizeof m, "unterminated %s: expected a closing %c, found end of expression",
-                     what, quote);
-            return lex_error(lx, start_col, "%s", m);
-        }
+        if (!c) return unterminated(lx, start_col, what, quote);
         if (c == quote) {
             adv(lx);
             break;
@@ -126,72 +132,43 @@ static f2c_status lex_quoted(fp_lexer *lx, fp_token *t, char quote)
         long esc_col = lx->col;
         adv(lx);
         c = lx->src[lx->pos];
-        switch (c) {
-        case '\'':
-        case '"':
-        case '`':
-        case '\\':
-        case '/':
-            out[w++] = c;
+        const char *e = c ? strchr(esc, c) : NULL;
+        if (e) {
+            out[w++] = val[e - esc];
             adv(lx);
-            break;
-        case 'f':
-            out[w++] = '\f';
-            adv(lx);
-            break;
-        case 'n':
-            out[w++] = '\n';
-            adv(lx);
-            break;
-        case 'r':
-            out[w++] = '\r';
-            adv(lx);
-            break;
-        case 't':
-            out[w++] = '\t';
-            adv(lx);
-            break;
-        case 'u': {
-            const char *h = lx->src + lx->pos + 1;
-            if (!(is_hex(h[0]) && is_hex(h[1]) && is_hex(h[2]) && is_hex(h[3])))
-                return lex_error(lx, esc_col,
-                                 "invalid escape in %s: expected \\u followed by 4 hex digits",
-                                 what);
-            char hx[5] = {h[0], h[1], h[2], h[3], 0};
-            unsigned long cp = strtoul(hx, NULL, 16);
-            advn(lx, 5);
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                const char *l = lx->src + lx->pos;
-                if (l[0] == '\\' && l[1] == 'u' && is_hex(l[2]) && is_hex(l[3]) && is_hex(l[4]) &&
-                    is_hex(l[5])) {
-                    char lo[5] = {l[2], l[3], l[4], l[5], 0};
-                    unsigned long lcp = strtoul(lo, NULL, 16);
-                    if (lcp >= 0xDC00 && lcp <= 0xDFFF) {
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lcp - 0xDC00);
-                        advn(lx, 6);
-                    }
+            continue;
+        }
+        if (!c) return unterminated(lx, start_col, what, quote);
+        if (c != 'u') {
+            char m[200];
+            snprintf(m, sizeof m,
+                     "invalid escape '\\%.*s' in %s: expected one of \\' \\\" \\` \\\\ "
+                     "\\/ \\f \\n \\r \\t \\uXXXX",
+                     (int)(((unsigned char)c >= 0xC0) ? 2 : 1), lx->src + lx->pos, what);
+            return lex_error(lx, esc_col, "%s", m);
+        }
+        const char *h = lx->src + lx->pos + 1;
+        if (!(is_hex(h[0]) && is_hex(h[1]) && is_hex(h[2]) && is_hex(h[3])))
+            return lex_error(lx, esc_col,
+                             "invalid escape in %s: expected \\u followed by 4 hex digits", what);
+        char hx[5] = {h[0], h[1], h[2], h[3], 0};
+        unsigned long cp = strtoul(hx, NULL, 16);
+        advn(lx, 5);
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            const char *l = lx->src + lx->pos;
+            if (l[0] == '\\' && l[1] == 'u' && is_hex(l[2]) && is_hex(l[3]) && is_hex(l[4]) &&
+                is_hex(l[5])) {
+                char lo[5] = {l[2], l[3], l[4], l[5], 0};
+                unsigned long lcp = strtoul(lo, NULL, 16);
+                if (lcp >= 0xDC00 && lcp <= 0xDFFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lcp - 0xDC00);
+                    advn(lx, 6);
                 }
             }
-            if (cp >= 0xD800 && cp <= 0xDFFF)
-                return lex_error(lx, esc_col, "invalid escape in %s: lone UTF-16 surrogate", what);
-            w += utf8_put(cp, out + w);
-            break;
         }
-        default: {
-            char m[200];
-            if (!c)
-                snprintf(m, sizeof m,
-                         "unterminated %s: expected a closing %c, found end of "
-                         "expression",
-                         what, quote);
-            else
-                snprintf(m, sizeof m,
-                         "invalid escape '\\%.*s' in %s: expected one of \\' \\\" \\` \\\\ "
-                         "\\/ \\f \\n \\r \\t \\uXXXX",
-                         (int)(((unsigned char)c >= 0xC0) ? 2 : 1), lx->src + lx->pos, what);
-            return lex_error(lx, c ? esc_col : start_col, "%s", m);
-        }
-        }
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            return lex_error(lx, esc_col, "invalid escape in %s: lone UTF-16 surrogate", what);
+        w += utf8_put(cp, out + w);
     }
     out[w] = '\0';
     t->kind = quote == '\'' ? FP_T_STRING : FP_T_DIDENT;
@@ -454,34 +431,37 @@ f2c_status fp_lex_next(fp_lexer *lx, fp_token *t)
 
 const char *fp_tok_describe(const fp_token *t, char *buf, size_t n)
 {
+    /* the text between pre and post; the text of literals and names cut at 60 bytes */
+    const char *pre = "'", *post = "'";
+    int w = (int)(t->len > 60 ? 60 : t->len);
     switch (t->kind) {
     case FP_T_EOF:
         return "end of expression";
     case FP_T_IDENT:
-        snprintf(buf, n, "'%.*s'", (int)(t->len > 60 ? 60 : t->len), t->text);
         break;
     case FP_T_DIDENT:
-        snprintf(buf, n, "`%.*s`", (int)(t->len > 60 ? 60 : t->len), t->text);
+        pre = post = "`";
         break;
     case FP_T_STRING:
-        snprintf(buf, n, "string '%.*s'", (int)(t->len > 60 ? 60 : t->len), t->text);
+        pre = "string '";
         break;
     case FP_T_NUMBER:
-        snprintf(buf, n, "number %.*s", (int)(t->len > 60 ? 60 : t->len), t->text);
+        pre = "number ", post = "";
         break;
     case FP_T_DATE:
     case FP_T_DATETIME:
-        snprintf(buf, n, "date/time @%.*s", (int)(t->len > 60 ? 60 : t->len), t->text);
+        pre = "date/time @", post = "";
         break;
     case FP_T_TIME:
-        snprintf(buf, n, "time @T%.*s", (int)(t->len > 60 ? 60 : t->len), t->text);
+        pre = "time @T", post = "";
         break;
     case FP_T_SPECIAL:
-        snprintf(buf, n, "'$%.*s'", (int)t->len, t->text);
+        pre = "'$", w = (int)t->len;
         break;
     default:
-        snprintf(buf, n, "'%.*s'", (int)t->len, t->text);
+        w = (int)t->len;
         break;
     }
+    snprintf(buf, n, "%s%.*s%s", pre, w, t->text, post);
     return buf;
 }

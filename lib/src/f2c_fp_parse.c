@@ -144,10 +144,7 @@ static f2c_status date_literal(fp_parser *p, fp_node *n)
                              : kind == F2C_FP_TIME ? "time"
                                                    : "dateTime",
                              kind == F2C_FP_TIME ? "T" : "", t->text);
-    n->lit.it.kind = (f2c_fp_kind)kind;
-    n->lit.it.type = kind == F2C_FP_DATE ? "Date" : kind == F2C_FP_TIME ? "Time" : "DateTime";
-    n->lit.it.text = t->text;
-    n->lit.it.len = t->len;
+    fp_val_dt_text(&n->lit, kind, t->text, t->len);
     return F2C_OK;
 }
 

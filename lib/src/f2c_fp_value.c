@@ -37,40 +37,48 @@
 
 /* ---------------------------------------------------------------- constructors */
 
-void fp_val_bool(fp_val *v, int b)
+/* What every constructor does first: a value of that kind and System type with text (not
+ * copied), all else zero. */
+static void val_init(fp_val *v, f2c_fp_kind kind, const char *type, const char *text, size_t len)
 {
     memset(v, 0, sizeof *v);
-    v->it.kind = F2C_FP_BOOLEAN;
-    v->it.type = "Boolean";
+    v->it.kind = kind;
+    v->it.type = type;
+    v->it.text = text;
+    v->it.len = len;
+}
+
+void fp_val_bool(fp_val *v, int b)
+{
+    val_init(v, F2C_FP_BOOLEAN, "Boolean", b ? "true" : "false", b ? 4 : 5);
     v->it.i = b ? 1 : 0;
-    v->it.text = b ? "true" : "false";
-    v->it.len = b ? 4 : 5;
 }
 
 void fp_val_int(fp_val *v, int64_t i)
 {
-    memset(v, 0, sizeof *v);
-    v->it.kind = F2C_FP_INTEGER;
-    v->it.type = "Integer";
+    val_init(v, F2C_FP_INTEGER, "Integer", NULL, 0);
     v->it.i = i;
     v->it.d = (double)i;
 }
 
 void fp_val_dec_text(fp_val *v, double d, const char *text, size_t len)
 {
-    memset(v, 0, sizeof *v);
-    v->it.kind = F2C_FP_DECIMAL;
-    v->it.type = "Decimal";
+    val_init(v, F2C_FP_DECIMAL, "Decimal", text, len);
     v->it.d = d;
-    v->it.text = text;
-    v->it.len = len;
+}
+
+/* The shortest text of d (fp_fmt_double) copied into arena a; NULL when out of memory. */
+static const char *arena_number(fp_arena *a, double d, size_t *len)
+{
+    char buf[40];
+    *len = fp_fmt_double(d, buf);
+    return fp_arena_strndup(a, buf, *len);
 }
 
 int fp_val_dec(fp_arena *a, fp_val *v, double d)
 {
-    char buf[40];
-    size_t n = fp_fmt_double(d, buf);
-    char *t = fp_arena_strndup(a, buf, n);
+    size_t n;
+    const char *t = arena_number(a, d, &n);
     if (!t) return -1;
     fp_val_dec_text(v, d, t, n);
     return 0;
@@ -78,11 +86,35 @@ int fp_val_dec(fp_arena *a, fp_val *v, double d)
 
 void fp_val_str(fp_val *v, const char *s, size_t n)
 {
-    memset(v, 0, sizeof *v);
-    v->it.kind = F2C_FP_STRING;
-    v->it.type = "String";
-    v->it.text = s;
-    v->it.len = n;
+    val_init(v, F2C_FP_STRING, "String", s, n);
+}
+
+int fp_val_qty(fp_arena *a, fp_val *v, double d, const char *text, size_t len, const char *unit)
+{
+    if (!text && !(text = arena_number(a, d, &len))) return -1;
+    val_init(v, F2C_FP_QUANTITY, "Quantity", text, len);
+    v->it.d = d;
+    v->it.unit = unit ? unit : "1";
+    return 0;
+}
+
+void fp_val_dt_text(fp_val *v, int kind, const char *text, size_t len)
+{
+    val_init(v, (f2c_fp_kind)kind,
+             kind == F2C_FP_DATE   ? "Date"
+             : kind == F2C_FP_TIME ? "Time"
+                                   : "DateTime",
+             text, len);
+}
+
+int fp_val_from_dt(fp_arena *a, fp_val *v, const fp_dt *d)
+{
+    char buf[64];
+    size_t n = fp_dt_format(d, buf);
+    char *t = fp_arena_strndup(a, buf, n);
+    if (!t) return -1;
+    fp_val_dt_text(v, d->kind, t, n);
+    return 0;
 }
 
 size_t fp_fmt_double(double d, char *buf)
@@ -235,6 +267,21 @@ static int mdays(int y, int m)
     return m == 2 && leap(y) ? 29 : d[m - 1];
 }
 
+/* The parts after a date's year or a time's hour: up to two of sep and two digits, each only
+ * after the one before ("-MM-DD", ":mm:ss"), read from s[*i] into *a and *b; d->prec counts
+ * them.  -1 when a part is begun but malformed. */
+static int two_parts(const char *s, size_t n, size_t *i, char sep, int *a, int *b, fp_dt *d)
+{
+    int *const field[] = {a, b};
+    for (int k = 0; k < 2 && *i < n && s[*i] == sep; k++) {
+        if (*i + 3 > n || !dig(s[*i + 1]) || !dig(s[*i + 2])) return -1;
+        *field[k] = two(s + *i + 1);
+        d->prec++;
+        *i += 3;
+    }
+    return 0;
+}
+
 /* hh[:mm[:ss[.f]]] at s (n bytes); returns bytes used or -1. */
 static int parse_time(const char *s, size_t n, fp_dt *d)
 {
@@ -242,32 +289,21 @@ static int parse_time(const char *s, size_t n, fp_dt *d)
     d->h = two(s);
     d->prec = 4;
     size_t i = 2;
-    if (i < n && s[i] == ':') {
-        if (i + 3 > n || !dig(s[i + 1]) || !dig(s[i + 2])) return -1;
-        d->mi = two(s + i + 1);
-        d->prec = 5;
-        i += 3;
-        if (i < n && s[i] == ':') {
-            if (i + 3 > n || !dig(s[i + 1]) || !dig(s[i + 2])) return -1;
-            d->s = two(s + i + 1);
-            d->prec = 6;
-            i += 3;
-            if (i < n && s[i] == '.') {
-                i++;
-                size_t st = i;
-                long ns = 0;
-                int k = 0;
-                while (i < n && dig(s[i])) {
-                    if (k < 9) ns = ns * 10 + (s[i] - '0'), k++;
-                    i++;
-                }
-                if (i == st) return -1;
-                while (k < 9)
-                    ns *= 10, k++;
-                d->ns = ns;
-                d->frac_digits = (int)(i - st) > 9 ? 9 : (int)(i - st);
-            }
+    if (two_parts(s, n, &i, ':', &d->mi, &d->s, d) != 0) return -1;
+    if (d->prec == 6 && i < n && s[i] == '.') {
+        i++;
+        size_t st = i;
+        long ns = 0;
+        int k = 0;
+        while (i < n && dig(s[i])) {
+            if (k < 9) ns = ns * 10 + (s[i] - '0'), k++;
+            i++;
         }
+        if (i == st) return -1;
+        while (k < 9)
+            ns *= 10, k++;
+        d->ns = ns;
+        d->frac_digits = (int)(i - st) > 9 ? 9 : (int)(i - st);
     }
     if (d->h > 23 || d->mi > 59 || d->s > 59) return -1;
     return (int)i;
@@ -287,18 +323,7 @@ int fp_dt_parse(const char *s, size_t n, int kind, fp_dt *d)
     d->y = two(s) * 100 + two(s + 2);
     d->prec = 1;
     size_t i = 4;
-    if (i < n && s[i] == '-') {
-        if (i + 3 > n || !dig(s[i + 1]) || !dig(s[i + 2])) return -1;
-        d->mo = two(s + i + 1);
-        d->prec = 2;
-        i += 3;
-        if (i < n && s[i] == '-') {
-            if (i + 3 > n || !dig(s[i + 1]) || !dig(s[i + 2])) return -1;
-            d->d = two(s + i + 1);
-            d->prec = 3;
-            i += 3;
-        }
-    }
+    if (two_parts(s, n, &i, '-', &d->mo, &d->d, d) != 0) return -1;
     if (d->mo < 1 || d->mo > 12 || d->d < 1 || d->d > mdays(d->y, d->mo)) return -1;
     if (i == n) return 0;
     if (kind != F2C_FP_DATETIME || s[i] != 'T') return -1;
@@ -604,10 +629,10 @@ int fp_dt_add(fp_dt *d, double value, const char *unit, int sign)
 
 /* ---------------------------------------------------------------- conversions */
 
-const fp_val *fp_system(fp_ev *x, const fp_val *v, fp_val *tmp)
+/* The object v as a System Quantity in *tmp when it is a FHIR Quantity, else v.  Out of line:
+ * fp_system runs on every operand of every operator, and nearly never gets this far. */
+__attribute__((noinline)) static const fp_val *system_qty(fp_ev *x, const fp_val *v, fp_val *tmp)
 {
-    (void)x;
-    if (v->it.kind != F2C_FP_OBJECT || v->noval || !v->it.node) return v;
     const char *t = v->it.type;
     if (!t || !(strcmp(t, "Quantity") == 0 || f2c_fm_is_a(t, "Quantity"))) return v;
     const cJSON *o = v->it.node;
@@ -615,28 +640,22 @@ const fp_val *fp_system(fp_ev *x, const fp_val *v, fp_val *tmp)
     if (!cJSON_IsNumber(val)) return v;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(o, "code");
     const cJSON *unit = cJSON_GetObjectItemCaseSensitive(o, "unit");
-    memset(tmp, 0, sizeof *tmp);
-    tmp->it.kind = F2C_FP_QUANTITY;
-    tmp->it.type = "Quantity";
-    tmp->it.node = o;
-    tmp->it.d = val->valuedouble;
-    const char *p;
-    size_t n;
-    if (x->doc && f2c_doc_source(x->doc, val, &p, &n) == 0) {
-        tmp->it.text = p;
-        tmp->it.len = n;
-    } else {
-        char buf[40];
-        n = fp_fmt_double(val->valuedouble, buf);
-        char *s = fp_arena_strndup(x->a, buf, n);
-        if (!s) return v;
-        tmp->it.text = s;
-        tmp->it.len = n;
-    }
-    tmp->it.unit = cJSON_IsString(code)   ? code->valuestring
+    const char *p = NULL; /* the number as written in the document, when it can be found */
+    size_t n = 0;
+    if (x->doc && f2c_doc_source(x->doc, val, &p, &n) != 0) p = NULL;
+    if (fp_val_qty(x->a, tmp, val->valuedouble, p, n,
+                   cJSON_IsString(code)   ? code->valuestring
                    : cJSON_IsString(unit) ? unit->valuestring
-                                          : "1";
+                                          : NULL) != 0)
+        return v;
+    tmp->it.node = o;
     return tmp;
+}
+
+const fp_val *fp_system(fp_ev *x, const fp_val *v, fp_val *tmp)
+{
+    if (v->it.kind != F2C_FP_OBJECT || v->noval || !v->it.node) return v;
+    return system_qty(x, v, tmp);
 }
 
 static int is_num(const fp_val *v)
@@ -647,6 +666,21 @@ static int is_num(const fp_val *v)
 static double num(const fp_val *v)
 {
     return v->it.kind == F2C_FP_INTEGER ? (double)v->it.i : v->it.d;
+}
+
+/* An operand of quantity =, <, * and / as value and unit: a Quantity's, or a number's as a
+ * quantity in '1' (N1 §6.6).  0 when it is neither. */
+static int as_qty(const fp_val *v, double *d, const char **u)
+{
+    if (v->it.kind == F2C_FP_QUANTITY) {
+        *d = v->it.d;
+        *u = v->it.unit;
+        return 1;
+    }
+    if (!is_num(v)) return 0;
+    *d = num(v);
+    *u = "1";
+    return 1;
 }
 
 static int is_dtk(f2c_fp_kind k)
@@ -776,18 +810,7 @@ int fp_item_equal(fp_ev *x, const fp_val *a0, const fp_val *b0)
     if (ka == F2C_FP_QUANTITY || kb == F2C_FP_QUANTITY) {
         double va, vb;
         const char *ua, *ub;
-        if (ka == F2C_FP_QUANTITY)
-            va = a->it.d, ua = a->it.unit;
-        else if (is_num(a))
-            va = num(a), ua = "1";
-        else
-            return 0;
-        if (kb == F2C_FP_QUANTITY)
-            vb = b->it.d, ub = b->it.unit;
-        else if (is_num(b))
-            vb = num(b), ub = "1";
-        else
-            return 0;
+        if (!as_qty(a, &va, &ua) || !as_qty(b, &vb, &ub)) return 0;
         double ca, cb;
         int rc = fp_qty_common(ua, va, ub, vb, &ca, &cb);
         if (rc == -2) return 0; /* different dimensions (mg vs cm): not equal */
@@ -928,12 +951,10 @@ f2c_status fp_item_compare(fp_ev *x, const fp_val *a0, const fp_val *b0, long co
         *cmp = c < 0 ? -1 : c > 0;
         return F2C_OK;
     }
-    if ((ka == F2C_FP_QUANTITY && (kb == F2C_FP_QUANTITY || is_num(b))) ||
-        (kb == F2C_FP_QUANTITY && is_num(a))) {
-        double va = ka == F2C_FP_QUANTITY ? a->it.d : num(a);
-        double vb = kb == F2C_FP_QUANTITY ? b->it.d : num(b);
-        const char *ua = ka == F2C_FP_QUANTITY ? a->it.unit : "1";
-        const char *ub = kb == F2C_FP_QUANTITY ? b->it.unit : "1";
+    double va, vb;
+    const char *ua, *ub;
+    if ((ka == F2C_FP_QUANTITY || kb == F2C_FP_QUANTITY) && as_qty(a, &va, &ua) &&
+        as_qty(b, &vb, &ub)) {
         double ca, cb;
         if (fp_qty_common(ua, va, ub, vb, &ca, &cb) != 0) {
             *cmp = 2;
@@ -1084,14 +1105,11 @@ f2c_status fp_arith(fp_ev *x, fp_binop op, const fp_val *a0, const fp_val *b0, l
         double r = op == FP_OP_ADD ? ca + cb : ca - cb;
         return fp_push_qty(x, out, r, NULL, 0, bf ? b->it.unit : a->it.unit);
     }
-    if ((op == FP_OP_MUL || op == FP_OP_DIV) && (ka == F2C_FP_QUANTITY || is_num(a)) &&
-        (kb == F2C_FP_QUANTITY || is_num(b))) {
+    double va, vb;
+    const char *ua, *ub;
+    if ((op == FP_OP_MUL || op == FP_OP_DIV) && as_qty(a, &va, &ua) && as_qty(b, &vb, &ub)) {
         /* N1 §6.6.1-2 (one operand at least is a quantity here; a number is a quantity in '1').
          * Units combine as UCUM terms: 2 'kg' * 3 'm' = 6 'kg.m', 10 'm' / 2 's' = 5 'm/s'. */
-        double va = ka == F2C_FP_QUANTITY ? a->it.d : num(a);
-        double vb = kb == F2C_FP_QUANTITY ? b->it.d : num(b);
-        const char *ua = ka == F2C_FP_QUANTITY ? a->it.unit : "1";
-        const char *ub = kb == F2C_FP_QUANTITY ? b->it.unit : "1";
         if (op == FP_OP_DIV && vb == 0) return F2C_OK; /* N1 §6.6.4: division by zero is empty */
         double v = op == FP_OP_MUL ? va * vb : va / vb;
         /* A factor in '1' only scales: the other unit stays as written, whatever it is (a
