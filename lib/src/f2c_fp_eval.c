@@ -737,11 +737,6 @@ f2c_status f2c_fp_eval(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc, const 
     x.err = err;
     x.consts = constants;
     x.nconsts = nconstants;
-    if (c->has_now) {
-        x.now = c->now;
-    } else if (fp_dt_now(&x.now) != 0) {
-        return f2c_error_set(err, F2C_EEVAL, NULL, 0, 0, NULL, "cannot read the clock");
-    }
     fp_val v;
     int r;
     if (context) {

@@ -11,7 +11,8 @@
  * will end and signal an error").  FHIR Quantity objects convert through fp_system, so
  * valueQuantity.toString() is "5.4 'mg'".  Math functions that differ only by the C library
  * function they apply (ceiling/floor/truncate, exp/ln/sqrt) share one helper per family; math
- * results that are not finite (ln(0), sqrt(-1), overflow) are empty.
+ * results that are not finite (ln(0), sqrt(-1), overflow) are empty.  lowBoundary() /
+ * highBoundary() (FHIRPath 3.0) live here too: for numbers they are math on decimal digits.
  */
 #include "f2c_fp_int.h"
 
@@ -559,6 +560,239 @@ static f2c_status power(fp_ev *x, const fp_val *v, const fp_val *e, fp_coll *out
 
 FP_FN_VIA(log, math2, log_base)
 FP_FN_VIA(power, math2, power)
+
+/* ---------------------------------------------------------------- lowBoundary / highBoundary */
+
+/* lowBoundary([precision]) / highBoundary([precision]) (FHIRPath 3.0.0 STU functions): the least
+ * / greatest value the input may stand for, given the precision it is written with, expressed at
+ * `precision`.
+ *
+ * Numbers: a value written with p decimal places stands for v +- 0.5 * 10^-p (1.0 is anything
+ * from 0.95 to 1.05), which is then rounded outward (floor for the low boundary, ceiling for the
+ * high one) to `precision` places, default 8 (the spec's Decimal precision; 1.0.lowBoundary() is
+ * 0.95000000).  This is done on the decimal digits of the value's text, not on the double: the
+ * double nearest 1.05 is below 1.05, and a boundary must not move by a binary rounding error.
+ * An Integer counts as a Decimal with no places (N1 implicit conversion: 1.lowBoundary() is 0.5),
+ * as in fhirpath.js; a Quantity's value is treated so and its unit kept (FHIRPath 3.0 lists
+ * Quantity; fhirpath.js 5.2.0 does not take it).  `precision` beyond BD_MAX_PLACES or negative
+ * gives empty (fhirpath.js: empty outside 0..8; we compute exactly, so allow more). */
+enum { BD_MAX_DIGITS = 64, BD_MAX_PLACES = 28 };
+
+/* An exact decimal: |value| = dig (ASCII digits, most significant first) * 10^-scale, with at
+ * least one integer digit (n > scale). */
+typedef struct bd_num {
+    int neg;
+    int n, scale;
+    char dig[BD_MAX_DIGITS];
+} bd_num;
+
+static int bd_push_digit(bd_num *b, char c)
+{
+    if (b->n >= BD_MAX_DIGITS) return -1;
+    b->dig[b->n++] = c;
+    return 0;
+}
+
+/* Reads JSON-number text ("-1.50", "2e-3") into *b.  -1 when it is not one or too long. */
+static int bd_parse(const char *s, size_t len, bd_num *b)
+{
+    size_t i = 0;
+    int frac = 0, seen = 0;
+    memset(b, 0, sizeof *b);
+    if (i < len && (s[i] == '-' || s[i] == '+')) b->neg = s[i++] == '-';
+    for (; i < len && (isdigit((unsigned char)s[i]) || (s[i] == '.' && !frac)); i++) {
+        if (s[i] == '.') {
+            frac = 1;
+        } else {
+            if (bd_push_digit(b, s[i]) != 0) return -1;
+            b->scale += frac;
+            seen = 1;
+        }
+    }
+    if (!seen) return -1;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        char ebuf[8], *end;
+        size_t el = len - i - 1;
+        if (el == 0 || el >= sizeof ebuf) return -1;
+        memcpy(ebuf, s + i + 1, el);
+        ebuf[el] = '\0';
+        long e = strtol(ebuf, &end, 10);
+        if (*end || e > BD_MAX_PLACES || e < -BD_MAX_PLACES) return -1;
+        b->scale -= (int)e;
+        i = len;
+    }
+    if (i != len) return -1;
+    for (; b->scale < 0; b->scale++) /* 1e2: integral digits */
+        if (bd_push_digit(b, '0') != 0) return -1;
+    if (b->scale > BD_MAX_PLACES + 1) return -1;
+    while (b->n <= b->scale) { /* ".5" and "5e-1": a leading integer digit */
+        if (b->n >= BD_MAX_DIGITS) return -1;
+        memmove(b->dig + 1, b->dig, (size_t)b->n);
+        b->dig[0] = '0';
+        b->n++;
+    }
+    return 0;
+}
+
+static int bd_is_zero(const bd_num *b)
+{
+    for (int i = 0; i < b->n; i++)
+        if (b->dig[i] != '0') return 0;
+    return 1;
+}
+
+/* |b| += k or -= k (k in 1..9) in units of the last digit; |b| >= k when subtracting. */
+static int bd_add_last(bd_num *b, int k, int add)
+{
+    int carry = add ? k : -k;
+    for (int i = b->n - 1; i >= 0 && carry; i--) {
+        int d = b->dig[i] - '0' + carry;
+        carry = d > 9 ? 1 : d < 0 ? -1 : 0;
+        b->dig[i] = (char)('0' + d - carry * 10);
+    }
+    if (carry > 0) { /* 9.95 + 0.05: a new top digit */
+        if (b->n >= BD_MAX_DIGITS) return -1;
+        memmove(b->dig + 1, b->dig, (size_t)b->n);
+        b->dig[0] = '1';
+        b->n++;
+    }
+    return 0;
+}
+
+/* The boundary of b at `places` decimal places as text into buf (>= BD_MAX_DIGITS + 8). */
+static int bd_boundary(bd_num b, int high, int places, char *buf)
+{
+    /* One more place holds the half unit: v +- 0.5 * 10^-scale = (10v +- 5) * 10^-(scale+1).
+     * Zero moves to the side of the boundary asked for; otherwise the magnitude grows for the
+     * high boundary of a positive value and the low boundary of a negative one. */
+    if (bd_push_digit(&b, '0') != 0) return -1;
+    b.scale++;
+    if (bd_is_zero(&b)) b.neg = !high;
+    int grow = bd_is_zero(&b) || high != b.neg;
+    if (bd_add_last(&b, 5, grow) != 0) return -1;
+    if (places < b.scale) {
+        int cut = b.scale - places, rest = 0;
+        for (int i = b.n - cut; i < b.n; i++)
+            rest |= b.dig[i] != '0';
+        b.n -= cut;
+        b.scale = places;
+        /* floor / ceiling: away from zero when the direction and the sign agree */
+        if (rest && high != b.neg && bd_add_last(&b, 1, 1) != 0) return -1;
+    }
+    for (; b.scale < places; b.scale++)
+        if (bd_push_digit(&b, '0') != 0) return -1;
+    char *p = buf;
+    if (b.neg && !bd_is_zero(&b)) *p++ = '-';
+    int ip = b.n - b.scale, i = 0;
+    while (i < ip - 1 && b.dig[i] == '0')
+        i++;
+    for (; i < b.n; i++) {
+        if (i == ip) *p++ = '.';
+        *p++ = b.dig[i];
+    }
+    *p = '\0';
+    return 0;
+}
+
+/* Date, DateTime, Time: `precision` counts digits as in the spec (Date 4 year, 6 month, 8 day;
+ * DateTime also 10 hour, 12 minute, 14 second, 17 millisecond; Time 2, 4, 6, 9), default the
+ * finest (8, 17, 9); another number gives empty.  Fields the input lacks become their least /
+ * greatest value (@2014-02.highBoundary() = @2014-02-28), fields finer than `precision` are
+ * dropped; a missing millisecond is 000 / 999, a written fraction is kept (truncated to
+ * milliseconds), as in fhirpath.js.  A DateTime with a time part and no
+ * offset may be in any zone, so it gets the earliest (+14:00, low) or latest (-12:00, high)
+ * offset, as the SQL on FHIR suite (fn_boundary.json) requires; fhirpath.js 5.2.0 leaves the
+ * offset out (docs/fhirpath.md K15).  0, or -1 for an unsupported precision. */
+static int dt_boundary(fp_dt *d, int64_t precision, int high)
+{
+    static const int64_t digits[] = {4, 6, 8, 10, 12, 14, 17}; /* date and time fields */
+    int first = d->kind == F2C_FP_TIME ? 3 : 0;                /* Time: from the hour */
+    int last = d->kind == F2C_FP_DATE ? 2 : 6;
+    int64_t want = precision >= 0 ? precision : digits[last] - (d->kind == F2C_FP_TIME ? 8 : 0);
+    int k = -1;
+    for (int i = first; i <= last; i++)
+        if (digits[i] - (d->kind == F2C_FP_TIME ? 8 : 0) == want) k = i;
+    if (k < 0) return -1;
+    int prec = k < 6 ? k + 1 : 6; /* fp_dt precision: 1 year .. 6 second */
+    int ms = k == 6;
+    if (d->prec < 2) d->mo = high ? 12 : 1;
+    if (d->prec < 3) {
+        static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        int leap = (d->y % 4 == 0 && d->y % 100 != 0) || d->y % 400 == 0;
+        d->d = !high ? 1 : d->mo == 2 && leap ? 29 : mdays[d->mo - 1];
+    }
+    if (d->prec < 4) d->h = high ? 23 : 0;
+    if (d->prec < 5) d->mi = high ? 59 : 0;
+    if (d->prec < 6) d->s = high ? 59 : 0;
+    if (ms) {
+        /* A written fraction is taken as it is (12:00:00.5 is 12:00:00.500 for `=`, N1 treats
+         * seconds and their fraction as one precision); only an absent one is filled. */
+        int frac = d->prec >= 6 && d->frac_digits > 0;
+        d->ns = frac ? d->ns / 1000000 * 1000000 : high ? 999000000L : 0;
+        d->frac_digits = 3;
+    } else {
+        d->ns = 0;
+        d->frac_digits = 0;
+    }
+    d->prec = prec;
+    if (d->kind == F2C_FP_DATETIME) {
+        if (prec < 4) {
+            d->has_tz = 0;
+        } else if (!d->has_tz) {
+            d->has_tz = 1;
+            d->tz_min = high ? -12 * 60 : 14 * 60;
+        }
+    }
+    return 0;
+}
+
+static f2c_status boundary(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
+                           int high, fp_coll *out)
+{
+    fp_val tmp;
+    const fp_val *v = NULL;
+    f2c_status st = input1(x, call, in, &tmp, &v);
+    if (st || !v) return st;
+    int64_t p = -1;
+    int got = 0;
+    if (call->nargs) {
+        if ((st = fp_arg_int(x, call, 0, in, env, &p, &got))) return st;
+        if (!got || p < 0) return F2C_OK;
+    }
+    f2c_fp_kind k = v->it.kind;
+    if (k == F2C_FP_DATE || k == F2C_FP_DATETIME || k == F2C_FP_TIME) {
+        fp_dt d;
+        if (fp_val_dt(v, &d) != 0 || dt_boundary(&d, p, high) != 0) return F2C_OK;
+        return fp_push_dt(x, out, &d);
+    }
+    if (k != F2C_FP_INTEGER && k != F2C_FP_DECIMAL && k != F2C_FP_QUANTITY)
+        return fp_fail(x, call->col,
+                       "%s() expects a Decimal, Date, DateTime, Time or Quantity as input, got %s",
+                       call->name, v->it.type);
+    char num[32];
+    const char *text = v->it.text;
+    size_t len = v->it.len;
+    if (k == F2C_FP_INTEGER) {
+        len = (size_t)snprintf(num, sizeof num, "%lld", (long long)v->it.i);
+        text = num;
+    }
+    bd_num b;
+    char buf[BD_MAX_DIGITS + 8];
+    if (p > BD_MAX_PLACES || !text || bd_parse(text, len, &b) != 0 ||
+        bd_boundary(b, high, p < 0 ? 8 : (int)p, buf) != 0)
+        return F2C_OK; /* beyond what we represent exactly: no answer rather than a wrong one */
+    size_t n = strlen(buf);
+    char *t = fp_arena_strndup(x->a, buf, n);
+    if (!t) return fp_nomem(x);
+    double d = strtod(t, NULL);
+    if (k == F2C_FP_QUANTITY) return fp_push_qty(x, out, d, t, n, v->it.unit);
+    fp_val r;
+    fp_val_dec_text(&r, d, t, n);
+    return fp_push(x, out, &r);
+}
+
+FP_FN_VIA(lowBoundary, boundary, 0)
+FP_FN_VIA(highBoundary, boundary, 1)
 
 /* ---------------------------------------------------------------- is() / as() */
 

@@ -9,7 +9,7 @@
  * evaluator's navigation (fp_nav_member / fp_nav_children) instead of walking cJSON
  * themselves.  resolve() returns empty: the engine evaluates one resource at a time and has
  * no server or bundle index (a documented gap).  now()/today() come from the value fixed for
- * the evaluation (f2c_fp_ctx_set_now or the clock read once per evaluation).
+ * the evaluation (f2c_fp_ctx_set_now, or the clock read once per evaluation, when first asked).
  */
 #include "f2c_fp_int.h"
 
@@ -221,18 +221,37 @@ f2c_status f2c_fp_fn_trace(fp_ev *x, const fp_node *call, const fp_coll *in, con
     return fp_append(x, out, in);
 }
 
+/* The instant of this evaluation (N1 §5.9: now() is the same throughout one evaluation): the
+ * context's fixed value, else the clock, read on first use and then kept in x. */
+static f2c_status eval_now(fp_ev *x, const fp_node *call, fp_dt *out)
+{
+    if (!x->now_read) {
+        if (x->c->has_now)
+            x->now = x->c->now;
+        else if (fp_dt_now(&x->now) != 0)
+            return fp_fail(x, call->col, "cannot read the clock");
+        x->now_read = 1;
+    }
+    *out = x->now;
+    return F2C_OK;
+}
+
 f2c_status f2c_fp_fn_now(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
                          fp_coll *out)
 {
-    (void)call, (void)in, (void)env;
-    return fp_push_dt(x, out, &x->now);
+    (void)in, (void)env;
+    fp_dt d;
+    f2c_status st = eval_now(x, call, &d);
+    return st ? st : fp_push_dt(x, out, &d);
 }
 
 f2c_status f2c_fp_fn_today(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
                            fp_coll *out)
 {
-    (void)call, (void)in, (void)env;
-    fp_dt d = x->now;
+    (void)in, (void)env;
+    fp_dt d;
+    f2c_status st = eval_now(x, call, &d);
+    if (st) return st;
     d.kind = F2C_FP_DATE;
     d.prec = 3;
     return fp_push_dt(x, out, &d);
@@ -241,8 +260,10 @@ f2c_status f2c_fp_fn_today(fp_ev *x, const fp_node *call, const fp_coll *in, con
 f2c_status f2c_fp_fn_timeOfDay(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,
                                fp_coll *out)
 {
-    (void)call, (void)in, (void)env;
-    fp_dt d = x->now;
+    (void)in, (void)env;
+    fp_dt d;
+    f2c_status st = eval_now(x, call, &d);
+    if (st) return st;
     d.kind = F2C_FP_TIME;
     return fp_push_dt(x, out, &d);
 }

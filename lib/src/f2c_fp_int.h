@@ -253,7 +253,10 @@ typedef struct fp_ev {
     fp_coll resource; /* %resource / %rootResource */
     const f2c_fp_constant *consts;
     size_t nconsts;
-    fp_dt now; /* now() for this evaluation */
+    /* now() for this evaluation, read when first needed (now_read): most evaluations never
+     * ask, and converting the clock cost a view run ~8% when read for every one. */
+    fp_dt now;
+    int now_read;
 } fp_ev;
 
 /* Errors: fill x->err and return the status. */
@@ -450,6 +453,7 @@ typedef struct fp_fn {
     X(getResourceKey, 0, 0, 0)                                                                     \
     X(getValue, 0, 0, 0)                                                                           \
     X(hasValue, 0, 0, 0)                                                                           \
+    X(highBoundary, 0, 1, 0)                                                                       \
     X(iif, 2, 3, 0)                                                                                \
     X(indexOf, 1, 1, 0)                                                                            \
     X(intersect, 1, 1, 0)                                                                          \
@@ -461,6 +465,7 @@ typedef struct fp_fn {
     X(length, 0, 0, 0)                                                                             \
     X(ln, 0, 0, 0)                                                                                 \
     X(log, 1, 1, 0)                                                                                \
+    X(lowBoundary, 0, 1, 0)                                                                        \
     X(lower, 0, 0, 0)                                                                              \
     X(matches, 1, 1, FP_F_REGEX)                                                                   \
     X(matchesFull, 1, 1, FP_F_REGEX)                                                               \

@@ -20,8 +20,8 @@
  * conversion, strings, math, tree navigation, utility; §6.3 is/as/ofType; §7 aggregate), the
  * FHIR R4 additions extension(), hasValue(), getValue(), resolve() (always empty: no resolver),
  * SQL on FHIR v2 getResourceKey() / getReferenceKey([type]), and from FHIRPath 3.0 lastIndexOf,
- * matchesFull, sum/min/max/avg.  Not supported: type() reflection, sort, coalesce,
- * defineVariable, lowBoundary/highBoundary, encode/decode/escape/unescape, memberOf,
+ * matchesFull, sum/min/max/avg, lowBoundary/highBoundary.  Not supported: type() reflection,
+ * sort, coalesce, defineVariable, encode/decode/escape/unescape, memberOf,
  * conformsTo, htmlChecks, Long literals (1L), %vs-/%ext- variables (compile error "unknown
  * function"/"unknown variable").
  *
@@ -76,6 +76,16 @@
  *    match the System type it converts to (decimal matches Decimal).
  *  - Multi-item input where one item is needed is an error (N1 §4.4) also for conversions
  *    (toInteger() etc.), is/as, indexers and single().
+ *  - join() of an empty collection is '' (the SQL on FHIR v2 suite's expectation; FHIRPath's
+ *    text and fhirpath.js say empty).
+ *  - lowBoundary([p]) / highBoundary([p]) take Decimal, Integer (as Decimal), Quantity (its
+ *    value; unit kept), Date, DateTime and Time.  Numbers: v -/+ half a unit of the last
+ *    written place, rounded outward to p places (default 8), exactly on the decimal digits
+ *    (1.0 -> 0.95000000 / 1.05000000; 1.587.lowBoundary(2) = 1.58).  Dates/times: p counts
+ *    digits (Date 4/6/8, DateTime 4..14 and 17, Time 2/4/6/9; default the finest; others give
+ *    empty); missing fields (the millisecond too) get their least / greatest value;
+ *    a DateTime with a time part but no offset gets +14:00 (low) / -12:00 (high):
+ *    @2010-10-10T.lowBoundary() = @2010-10-10T00:00:00.000+14:00.  Negative p gives empty.
  */
 #ifndef FHIR2CDM_F2C_FHIRPATH_H
 #define FHIR2CDM_F2C_FHIRPATH_H
@@ -113,8 +123,13 @@ typedef struct f2c_fp_item {
      * ("Boolean", "Integer", "Decimal", "String", "Date", "DateTime", "Time", "Quantity") for
      * primitives, and "Element" for a JSON object of unknown type.  A FHIR primitive's kind is
      * that of its System type (date -> F2C_FP_DATE); a value that does not parse as its type
-     * (a malformed date) keeps its JSON kind.  Static string, or owned by the expression, the
-     * context or the document. */
+     * (a malformed date) keeps its JSON kind.  Never in the context's arena: a static
+     * string, the type model's, the document's (a resourceType value, a choice element's
+     * member name) or the context_type string given to f2c_fp_eval, so unlike the item itself
+     * it stays valid after the next f2c_fp_eval / f2c_fp_ctx_reset for as long as the document
+     * (and that context_type string) lives.  The ViewDefinition executor (f2c_plan.c) relies
+     * on this: it keeps the types of forEach / repeat results as context types of later
+     * evaluations. */
     const char *type;
     /* The JSON node the item was read from, or NULL for computed values.  For primitives read
      * from the resource this is the JSON string/number/boolean node. */
@@ -186,7 +201,9 @@ void f2c_fp_ctx_free(f2c_fp_ctx *c);
  * utility functions; the spec requires one value per evaluation, this makes it one value per
  * context, for reproducible output).  `now` is an ISO 8601 dateTime with seconds and a zone,
  * e.g. "2024-01-31T12:00:00Z" or "2024-01-31T12:00:00.123+01:00"; NULL returns to the clock
- * (read once at the start of each evaluation, UTC, millisecond precision).  Returns 0, or -1
+ * (read at most once per evaluation, when now(), today() or timeOfDay() is first evaluated —
+ * evaluations that do not ask cost no clock read; UTC, millisecond precision; failing to read
+ * it is an F2C_EEVAL error at that function).  Returns 0, or -1
  * when `now` is not such a dateTime (the setting is then unchanged).
  */
 int f2c_fp_ctx_set_now(f2c_fp_ctx *c, const char *now);
