@@ -56,8 +56,9 @@ static void usage_config(FILE *f)
         "      --emit table-config|view-definitions\n"
         "                                   what to write: the table configuration (default),\n"
         "                                   or one SQL on FHIR ViewDefinition per table, for\n"
-        "                                   fhir2cdm-transform --view (same rows; RowId, and\n"
-        "                                   FhirPath/ParentPath of some unroll tables, left out)\n"
+        "                                   fhir2cdm-transform --view (same rows and columns;\n"
+        "                                   RowId/FhirPath/ParentPath via the fhir2cdm-reserved\n"
+        "                                   column tag, docs/views.md)\n"
         "  -h, --help                       this help\n"
         "\n"
         "Every problem is reported (file:line:column for YAML) and nothing is written unless\n"
@@ -212,12 +213,6 @@ static int finish(gc_config *c, const opts *o, const char *cmd, gc_diags *d, int
     if (rc == 0 && o->emit_views) {
         printf("fhir2cdm %s: %zu ViewDefinition%s written to %s\n", cmd, po.written_views,
                po.written_views == 1 ? "" : "s", o->out);
-        if (po.left_rowid || po.left_fhirpath || po.left_parentpath)
-            printf("fhir2cdm %s: left out, not expressible in a ViewDefinition: RowId of %zu "
-                   "unroll table%s, FhirPath of %zu, ParentPath of %zu (docs/views.md, \"Table "
-                   "configurations as ViewDefinitions\")\n",
-                   cmd, po.left_rowid, po.left_rowid == 1 ? "" : "s", po.left_fhirpath,
-                   po.left_parentpath);
     } else if (rc == 0) {
         printf("fhir2cdm %s: %zu table%s and %zu property group%s written to %s", cmd,
                po.written_tables, po.written_tables == 1 ? "" : "s", po.written_groups,

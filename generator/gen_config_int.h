@@ -160,8 +160,9 @@ typedef struct gc_publish_opts {
     int validate;  /* -v: drop resource-table properties that an unroll table covers */
     size_t written_tables, written_groups, kept_groups; /* out: what was written */
     /* out, --emit view-definitions: views written, and how many unroll tables' RowId, FhirPath
-     * and ParentPath columns no ViewDefinition can express (left out of the views) */
-    size_t written_views, left_rowid, left_fhirpath, left_parentpath;
+     * and ParentPath columns were left out of the views: 0 since the views carry them as
+     * fhir2cdm-reserved columns (gen_config_views.c); kept for the summary line */
+    size_t written_views;
 } gc_publish_opts;
 
 /* Returns 0 (written), 2 (configuration errors, reported in d; nothing written) or 1 (I/O

@@ -26,16 +26,17 @@
  *  - a fhirExpression E at path P is `P.select(E).first()` (`(E).first()` when P is empty):
  *    E is evaluated with P's node as context and the first item is the cell, as configured;
  *  - ResourceId is `getResourceKey()` (the resource id, docs/fhirpath.md);
- *  - an unroll table is one forEach per unroll step, nested; its columns sit in the innermost;
- *  - FhirPath and ParentPath are the location of the element ("Patient.contact[0].telecom[1]")
- *    and of its parent.  A ViewDefinition can only build them from %rowIndex, the index in the
- *    innermost enclosing forEach, so a location is written when at most one of its steps
- *    repeats: `'Patient.name[' + %rowIndex.toString() + ']'` in that step's forEach, `[0]` for
- *    the single steps (as the configuration writes them).  With two repeating steps it would
- *    need two indexes in one expression, which SQL on FHIR cannot give: the column is left out.
- *  - RowId is a hash (XXH3-128) of the table, the resource and the location; no FHIRPath
- *    function computes it: always left out.
- * What is left out is named in each view's description and counted in the command's summary.
+ *  - an unroll table is one forEach per unroll step, nested; all its columns sit in the
+ *    innermost, in the table's order (ResourceId there is `%resource.getResourceKey()`);
+ *  - RowId, FhirPath and ParentPath carry the tag {"name": "fhir2cdm-reserved", "value": ...}
+ *    (SQL on FHIR column.tag, ignored by other engines): the view loader then runs the forEach
+ *    chain as the configuration's unroll and computes them exactly as for the configuration
+ *    (f2c_view.c), so nothing is left out.  Their `path` is what other engines evaluate: the
+ *    location built from %rowIndex, the index in the innermost forEach, where that suffices
+ *    (no step repeats but the innermost: `'Patient.name[' + %rowIndex.toString() + ']'`, `[0]`
+ *    for single steps, as the configuration writes them), else `{}` (null); RowId, a hash
+ *    (XXH3-128) no FHIRPath function computes, is always `{}` there.
+ * Which columns are null in other engines is named in each view's description.
  *
  * Column and table names: a ViewDefinition needs SQL names (^[A-Za-z][A-Za-z0-9_]*$); a table
  * configuration accepts more, so a name that is not one is an error here (with the YAML
@@ -45,7 +46,7 @@
  * The output folder is published as gc_publish publishes a configuration: written beside the
  * target, loaded with the transformer's own view loader (f2c_view_load) together with any
  * *.json already in the folder, checked to give exactly the configuration's columns (names and
- * types, less those left out), and only then swapped into place.
+ * types, in order), and only then swapped into place.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -248,8 +249,8 @@ static void add_str(cJSON *o, const char *key, const char *value)
     if (!cJSON_AddStringToObject(o, key, value)) gc_oom();
 }
 
-static void add_column(cJSON *cols, const char *name, const char *path, const char *type,
-                       int collection)
+static cJSON *add_column(cJSON *cols, const char *name, const char *path, const char *type,
+                         int collection)
 {
     cJSON *c = xobj();
     add_str(c, "name", name);
@@ -257,6 +258,20 @@ static void add_column(cJSON *cols, const char *name, const char *path, const ch
     if (type) add_str(c, "type", type);
     if (collection && !cJSON_AddTrueToObject(c, "collection")) gc_oom();
     cJSON_AddItemToArray(cols, c);
+    return c;
+}
+
+/* A reserved column (RowId, FhirPath, ParentPath: `name` is also the tag's value), computed by
+ * the view loader from its fhir2cdm-reserved tag; `path` (`{}` when NULL) is for other
+ * engines. */
+static void add_reserved(cJSON *cols, const char *name, const char *path)
+{
+    cJSON *c = add_column(cols, name, path ? path : "{}", "string", 0);
+    cJSON *tags = xarr(), *tag = xobj();
+    add_str(tag, "name", "fhir2cdm-reserved");
+    add_str(tag, "value", name);
+    cJSON_AddItemToArray(tags, tag);
+    cJSON_AddItemToObject(c, "tag", tags);
 }
 
 /* A select object with an optional forEach and an empty column list. */
@@ -283,13 +298,12 @@ typedef struct ustep {
 } ustep;
 
 /*
- * The location of the element after unroll steps 0..last as a column expression, into out:
- * possible when at most one of those steps repeats; *at is then the step whose forEach holds
- * the column (the repeating one; the innermost, `innermost`, when none does).  Returns 0, or
- * -1 when two or more steps repeat.
+ * The location of the element after unroll steps 0..last as an expression of a column in the
+ * innermost step's forEach (`innermost`), into out: possible when no step repeats but that one.
+ * Returns 0, or -1 when the location needs another forEach's index.
  */
 static int location_expr(const f2c_table *t, const ustep *st, size_t last, size_t innermost,
-                         f2c_buf *out, size_t *at)
+                         f2c_buf *out)
 {
     size_t nrep = 0, rep = 0;
     for (size_t k = 0; k <= last; k++)
@@ -297,7 +311,8 @@ static int location_expr(const f2c_table *t, const ustep *st, size_t last, size_
             nrep++;
             rep = k;
         }
-    if (nrep > 1) return -1;
+    /* The column sits in the innermost forEach, whose %rowIndex is the only one it sees. */
+    if (nrep > 1 || (nrep == 1 && rep != innermost)) return -1;
     f2c_buf_reset(out);
     gc_bprintf(out, "'%s", t->resource_type);
     for (size_t k = 0; k <= last; k++) {
@@ -307,36 +322,37 @@ static int location_expr(const f2c_table *t, const ustep *st, size_t last, size_
             gc_bprintf(out, ".%s[0]", t->unroll[k]);
     }
     gc_putc(out, '\'');
-    *at = nrep == 1 ? rep : innermost;
     return 0;
 }
 
-/* Counts of what a view left out, and its description's list. */
-typedef struct left_out {
+/* The reserved columns of a view whose standard path gives null (`{}`): other engines cannot
+ * compute them; fhir2cdm does, from the columns' fhir2cdm-reserved tags. */
+typedef struct fhir2cdm_only {
     int rowid, fhirpath, parentpath;
-} left_out;
+} fhir2cdm_only;
 
-static void describe(cJSON *v, const f2c_table *t, const left_out *lo)
+static void describe(cJSON *v, const f2c_table *t, const fhir2cdm_only *fo)
 {
     f2c_buf b = {0};
     gc_bprintf(&b, "Table %s of a fhir2cdm table configuration", t->name);
     if (t->unroll_path) gc_bprintf(&b, " (unrollPath %s)", t->unroll_path);
     gc_puts(&b, ", generated by fhir2cdm generate-config --emit view-definitions.");
-    if (lo->rowid || lo->fhirpath || lo->parentpath) {
-        gc_puts(&b, " Not expressible in a ViewDefinition, left out:");
+    if (fo->rowid || fo->fhirpath || fo->parentpath) {
+        gc_puts(&b, " Columns tagged fhir2cdm-reserved are computed by fhir2cdm as in the "
+                    "configuration; other engines evaluate their paths, which give null for");
         const char *sep = " ";
-        if (lo->rowid) {
+        if (fo->rowid) {
             gc_bprintf(&b, "%sRowId (a hash of the row's location)", sep);
             sep = ", ";
         }
-        if (lo->fhirpath) {
+        if (fo->fhirpath) {
             gc_bprintf(&b, "%sFhirPath", sep);
             sep = ", ";
         }
-        if (lo->parentpath) gc_bprintf(&b, "%sParentPath", sep);
-        if (lo->fhirpath || lo->parentpath)
-            gc_puts(&b, " (the location needs the indexes of two nested forEach; %rowIndex gives "
-                        "one)");
+        if (fo->parentpath) gc_bprintf(&b, "%sParentPath", sep);
+        if (fo->fhirpath || fo->parentpath)
+            gc_puts(&b, " (the location needs the index of an enclosing forEach; %rowIndex gives "
+                        "the innermost's)");
         gc_putc(&b, '.');
     }
     add_str(v, "description", b.data);
@@ -345,12 +361,12 @@ static void describe(cJSON *v, const f2c_table *t, const left_out *lo)
 
 /*
  * The ViewDefinition of loaded table t, or NULL after diagnostics (a name that is not a SQL
- * name).  *lo says what was left out.
+ * name).  *fo says which reserved columns other engines cannot compute.
  */
-static cJSON *view_of(const gc_config *c, const char *tmp, const f2c_table *t, left_out *lo,
+static cJSON *view_of(const gc_config *c, const char *tmp, const f2c_table *t, fhir2cdm_only *fo,
                       gc_diags *d)
 {
-    memset(lo, 0, sizeof *lo);
+    memset(fo, 0, sizeof *fo);
     size_t before = d->count;
     if (!sql_name(t->name))
         gc_diag(d, table_loc(c, t),
@@ -371,13 +387,17 @@ static cJSON *view_of(const gc_config *c, const char *tmp, const f2c_table *t, l
     add_str(v, "status", "active");
     add_str(v, "resource", t->resource_type);
     cJSON *selects = xarr();
-    cJSON *cols;
-    cJSON *top = new_select(NULL, &cols);
-    cJSON_AddItemToArray(selects, top);
-    add_column(cols, F2C_COL_RESOURCEID, "getResourceKey()", "string", 0);
-
-    /* The unroll steps: a chain of nested forEach selects; user columns go in the innermost. */
+    cJSON *cols = NULL;
     size_t n = t->nunroll;
+    if (n == 0) {
+        cJSON *top = new_select(NULL, &cols);
+        cJSON_AddItemToArray(selects, top);
+        add_column(cols, F2C_COL_RESOURCEID, "getResourceKey()", "string", 0);
+    }
+
+    /* The unroll steps: a chain of nested forEach selects; every column goes in the innermost,
+     * so the columns keep the table's order (RowId first) and the reserved ones are in the
+     * chain their tag needs. */
     ustep *st = gc_xmalloc((n ? n : 1) * sizeof *st);
     cJSON **sel = gc_xmalloc((n ? n : 1) * sizeof *sel);
     cJSON **scols = gc_xmalloc((n ? n : 1) * sizeof *scols);
@@ -398,22 +418,19 @@ static cJSON *view_of(const gc_config *c, const char *tmp, const f2c_table *t, l
         }
     }
     if (n) {
-        size_t at;
-        lo->rowid = 1;
-        if (location_expr(t, st, n - 1, n - 1, &b, &at) == 0)
-            add_column(scols[at], F2C_COL_FHIRPATH, b.data, "string", 0);
-        else
-            lo->fhirpath = 1;
+        cols = scols[n - 1];
+        fo->rowid = 1;
+        add_reserved(cols, F2C_COL_ROWID, NULL);
+        add_column(cols, F2C_COL_RESOURCEID, "%resource.getResourceKey()", "string", 0);
+        fo->fhirpath = location_expr(t, st, n - 1, n - 1, &b) != 0;
+        add_reserved(cols, F2C_COL_FHIRPATH, fo->fhirpath ? NULL : b.data);
         if (n == 1) {
             f2c_buf_reset(&b);
             gc_bprintf(&b, "'%s'", t->resource_type);
-            add_column(scols[0], F2C_COL_PARENTPATH, b.data, "string", 0);
-        } else if (location_expr(t, st, n - 2, n - 1, &b, &at) == 0) {
-            add_column(scols[at], F2C_COL_PARENTPATH, b.data, "string", 0);
         } else {
-            lo->parentpath = 1;
+            fo->parentpath = location_expr(t, st, n - 2, n - 1, &b) != 0;
         }
-        cols = scols[n - 1];
+        add_reserved(cols, F2C_COL_PARENTPATH, fo->parentpath ? NULL : b.data);
     }
     for (size_t i = 0; i < t->ncolumns; i++) {
         const f2c_column *col = &t->columns[i];
@@ -436,7 +453,7 @@ static cJSON *view_of(const gc_config *c, const char *tmp, const f2c_table *t, l
     free(st);
     free(sel);
     free(scols);
-    describe(v, t, lo);
+    describe(v, t, fo);
     /* description before select, for whoever reads the file */
     cJSON_AddItemToObject(v, "select", selects);
     return v;
@@ -444,17 +461,10 @@ static cJSON *view_of(const gc_config *c, const char *tmp, const f2c_table *t, l
 
 /* ---- checking what was written ------------------------------------------------------------ */
 
-static int is_left_out(const char *name, const left_out *lo)
-{
-    return (lo->rowid && !strcmp(name, F2C_COL_ROWID)) ||
-           (lo->fhirpath && !strcmp(name, F2C_COL_FHIRPATH)) ||
-           (lo->parentpath && !strcmp(name, F2C_COL_PARENTPATH));
-}
-
 /* The loaded views must have exactly the configuration's tables and columns (in order, same
- * types), less those left out: else a bug here, reported as such. */
-static int same_columns(const f2c_tableset *cfg, const left_out *lo, const f2c_tableset *views,
-                        const char *target, gc_diags *d)
+ * types): else a bug here, reported as such. */
+static int same_columns(const f2c_tableset *cfg, const f2c_tableset *views, const char *target,
+                        gc_diags *d)
 {
     int bad = 0;
     gc_loc at = {target, 0, 0};
@@ -470,7 +480,6 @@ static int same_columns(const f2c_tableset *cfg, const left_out *lo, const f2c_t
         size_t k = 0, w = f2c_table_width(v);
         for (size_t j = 0; j < f2c_table_width(t); j++) {
             const char *name = f2c_table_column_name(t, j);
-            if (is_left_out(name, &lo[i])) continue;
             if (k >= w || strcmp(f2c_table_column_name(v, k), name) != 0 ||
                 f2c_table_column_type(v, k) != f2c_table_column_type(t, j)) {
                 gc_diag(d, at,
@@ -529,7 +538,7 @@ int gc_publish_views(const gc_config *c, gc_publish_opts *o, gc_diags *d)
     unsigned char *written = gc_xmalloc(c->count ? c->count : 1);
     memset(written, 0, c->count ? c->count : 1);
     f2c_tableset ts = {0}, vts = {0};
-    left_out *lo = NULL;
+    fhir2cdm_only *fo = NULL;
     char *views = NULL;
     size_t ntables = 0, ngroups = 0, nkept = 0;
 
@@ -541,10 +550,10 @@ int gc_publish_views(const gc_config *c, gc_publish_opts *o, gc_diags *d)
 
     /* 2. Its tables as views, into a second new folder holding what the target holds. */
     if (rc == 0) {
-        lo = gc_xmalloc((ts.count ? ts.count : 1) * sizeof *lo);
+        fo = gc_xmalloc((ts.count ? ts.count : 1) * sizeof *fo);
         cJSON **docs = gc_xmalloc((ts.count ? ts.count : 1) * sizeof *docs);
         for (size_t i = 0; i < ts.count; i++) {
-            docs[i] = view_of(c, cfg, &ts.tables[i], &lo[i], d);
+            docs[i] = view_of(c, cfg, &ts.tables[i], &fo[i], d);
             if (!docs[i]) rc = 2;
         }
         if (rc == 0 && !(views = gc_make_new_dir(&tg, d))) rc = 1;
@@ -574,22 +583,17 @@ int gc_publish_views(const gc_config *c, gc_publish_opts *o, gc_diags *d)
 
     /* 3. The folder loads as fhir2cdm-transform --view loads it, with the same columns. */
     if (rc == 0) rc = load_views(views, target, &vts, d);
-    if (rc == 0) rc = same_columns(&ts, lo, &vts, target, d);
+    if (rc == 0) rc = same_columns(&ts, &vts, target, d);
     if (rc == 0) rc = gc_swap_into_place(&tg, views, d);
     if (rc == 0) {
         o->written_views = ts.count;
-        for (size_t i = 0; i < ts.count; i++) {
-            o->left_rowid += (size_t)lo[i].rowid;
-            o->left_fhirpath += (size_t)lo[i].fhirpath;
-            o->left_parentpath += (size_t)lo[i].parentpath;
-        }
     } else if (views) {
         gc_remove_tree(views);
     }
     if (cfg) gc_remove_tree(cfg);
     f2c_tableset_free(&ts);
     f2c_tableset_free(&vts);
-    free(lo);
+    free(fo);
     free(views);
     free(cfg);
     free(written);

@@ -141,6 +141,7 @@ void f2c_plan_select_free(f2c_plan_select *s)
 {
     if (!s) return;
     f2c_fp_free(s->iter_expr);
+    free(s->own_step);
     for (size_t i = 0; i < s->nrepeat; i++)
         f2c_fp_free(s->repeat[i]);
     free(s->repeat);
@@ -946,7 +947,7 @@ static f2c_status collect_repeat(job *j, const f2c_plan_select *s, citem ctx, cv
 static f2c_status unroll(job *j, const f2c_plan_select *s, const cJSON *node, size_t step,
                          int64_t rowidx, const frame *k, f2c_error *err)
 {
-    if (step == s->nsteps) return body(j, s, (citem){node, NULL}, rowidx, k, err);
+    if (step == s->nsteps) return body(j, s, (citem){node, s->steps_type}, rowidx, k, err);
     const char *name = s->steps[step];
     const cJSON *m = member(node, name, NULL);
     if (!m) return F2C_OK;

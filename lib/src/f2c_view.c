@@ -63,6 +63,13 @@ typedef struct vcomp {
     alloc al;
     const char *ctx_type; /* FHIR type of the current select's context when known statically
                            * (the resource, outside any iteration), else NULL */
+    /* The "fhir2cdm-reserved" chain (see compile_select): 0 outside any iteration, 1 when every
+     * iteration around the current select is a forEach over a plain element name, -1 when some
+     * other iteration encloses it; chain_type is the FHIR type of the chain's current element
+     * when the model knows it; ntagged counts the reserved columns compiled so far. */
+    int chain;
+    const char *chain_type;
+    size_t ntagged;
     f2c_diags *diags;
     int bad, oom;
 } vcomp;
@@ -577,6 +584,62 @@ static f2c_step *simple_steps(const char *type, const char *path, size_t *n)
     return steps;
 }
 
+/* The tag name that marks a reserved column (docs/views.md, "fhir2cdm-reserved"). */
+#define RESERVED_TAG "fhir2cdm-reserved"
+
+/*
+ * The reserved kind a column asks for with a tag {"name": "fhir2cdm-reserved", "value": V}
+ * (SQL on FHIR v2 column.tag: implementation-specific annotations, ignored by other engines,
+ * which evaluate the column's path instead).  Other tags are not ours and are not read.
+ * Returns 1 with *kind set, 0 without such a tag, -1 after reporting a misuse (an unknown value,
+ * the tag twice, a column outside a forEach chain over plain element names).
+ */
+static int reserved_tag(vcomp *vc, const cJSON *col, f2c_plan_col_kind *kind)
+{
+    static const struct {
+        const char *value;
+        f2c_plan_col_kind kind;
+    } kinds[] = {{F2C_COL_ROWID, F2C_PLAN_COL_ROWID},
+                 {F2C_COL_FHIRPATH, F2C_PLAN_COL_FHIRPATH},
+                 {F2C_COL_PARENTPATH, F2C_PLAN_COL_PARENTPATH}};
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(col, "tag");
+    if (!cJSON_IsArray(tags)) return 0;
+    int found = 0, bad = 0;
+    long i = 0;
+    for (const cJSON *t = tags->child; t; t = t->next, i++) {
+        const cJSON *nm = cJSON_IsObject(t) ? cJSON_GetObjectItemCaseSensitive(t, "name") : NULL;
+        if (!cJSON_IsString(nm) || strcmp(nm->valuestring, RESERVED_TAG) != 0) continue;
+        size_t m = push(vc, "tag", i);
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "value");
+        size_t k = 0, nk = sizeof kinds / sizeof kinds[0];
+        while (k < nk && !(cJSON_IsString(v) && !strcmp(v->valuestring, kinds[k].value)))
+            k++;
+        if (found) {
+            fail(vc, NULL, "a column has at most one " RESERVED_TAG " tag");
+            bad = 1;
+        } else if (k == nk) {
+            fail(vc, "/value",
+                 "the value of a " RESERVED_TAG " tag is \"" F2C_COL_ROWID "\", \"" F2C_COL_FHIRPATH
+                 "\" or \"" F2C_COL_PARENTPATH "\"");
+            bad = 1;
+        } else if (vc->chain != 1) {
+            /* Only a chain of member steps has a location (what the table configuration's
+             * unroll tracks); an expression's items have none. */
+            fail(vc, NULL,
+                 "a column tagged " RESERVED_TAG " (%s) must be inside forEach selects over "
+                 "plain element names (\"forEach\": \"contact\"), with no other forEach, "
+                 "forEachOrNull or repeat around it",
+                 kinds[k].value);
+            bad = 1;
+        } else {
+            *kind = kinds[k].kind;
+        }
+        found = 1;
+        pop(vc, m);
+    }
+    return bad ? -1 : found;
+}
+
 static void compile_column(vcomp *vc, const cJSON *col, f2c_plan_select *s)
 {
     static const char *const keys[] = {"name",        "path", "type", "collection",
@@ -612,6 +675,18 @@ static void compile_column(vcomp *vc, const cJSON *col, f2c_plan_select *s)
     f2c_type t = type && cJSON_IsString(type) ? f2c_type_from_name(type->valuestring) : F2C_T_NONE;
     if (t == F2C_T_NONE || t == F2C_T_ARRAY) t = F2C_T_STRING; /* other FHIR types: as text */
     int collection = coll && cJSON_IsTrue(coll);
+    f2c_plan_col_kind kind = F2C_PLAN_COL_EXPR;
+    int rt = reserved_tag(vc, col, &kind);
+    if (rt < 0) ok = 0;
+    if (rt > 0 && (collection || t != F2C_T_STRING)) {
+        /* The cell is always one string, as in a table configuration. */
+        fail(vc, collection ? "/collection" : "/type",
+             "a column tagged " RESERVED_TAG " is a string: no collection, type \"string\" or "
+             "none");
+        ok = 0;
+    }
+    /* A reserved column's path is compiled too: other engines evaluate it, so it must be a
+     * valid expression, although this one computes the column itself. */
     f2c_fp_expr *e = ok ? compile_path(vc, "path", "path", path->valuestring) : NULL;
     long slot = cJSON_IsString(name)
                     ? column_slot(vc, name->valuestring, t,
@@ -619,6 +694,13 @@ static void compile_column(vcomp *vc, const cJSON *col, f2c_plan_select *s)
                     : -1;
     if (!e || slot < 0) {
         f2c_fp_free(e);
+        return;
+    }
+    if (kind != F2C_PLAN_COL_EXPR) {
+        f2c_fp_free(e);
+        f2c_plan_column r = {.kind = kind, .slot = (size_t)slot, .type = F2C_T_STRING};
+        if (f2c_plan_select_add_column(s, &r) != F2C_OK) vc->oom = 1;
+        vc->ntagged++;
         return;
     }
     f2c_plan_column c = {.kind = F2C_PLAN_COL_EXPR,
@@ -686,6 +768,32 @@ static void compile_union(vcomp *vc, const cJSON *arr, f2c_plan_select *s)
     if (outer.match) vc->al.i = end - outer.base;
 }
 
+/* A forEach expression that is one element name (`contact`, `telecom`): what a table
+ * configuration's unroll step is, so it can be followed as a JSON member (f2c_plan STEPS) with
+ * the element's location tracked.  Type names (`Patient`) and keywords are not element names. */
+static int plain_member(const char *s)
+{
+    static const char *const kw[] = {"and",   "or", "xor", "implies",  "div", "mod", "true",
+                                     "false", "as", "is",  "contains", "in",  NULL};
+    if (!fp_identifier(s) || !(*s >= 'a' && *s <= 'z')) return 0;
+    for (size_t i = 0; kw[i]; i++)
+        if (!strcmp(s, kw[i])) return 0;
+    return 1;
+}
+
+/* Reports reserved columns in more than one factor of a select's cross product (nested selects,
+ * the unionAll group): the executor tracks one location, which the rows of the first factor's
+ * chain would still hold while the second's are built. */
+static void check_tagged_factors(vcomp *vc, size_t tagged_factors)
+{
+    if (tagged_factors > 1)
+        fail(vc, NULL,
+             "columns tagged " RESERVED_TAG " are in %zu sibling selects (or a select and a "
+             "unionAll) whose rows are combined: they must all be in one chain of nested forEach "
+             "selects",
+             tagged_factors);
+}
+
 static void compile_select(vcomp *vc, const cJSON *sel, f2c_plan_select **out)
 {
     static const char *const keys[] = {"column", "select",   "forEach", "forEachOrNull",
@@ -706,6 +814,19 @@ static void compile_select(vcomp *vc, const cJSON *sel, f2c_plan_select **out)
     const cJSON *rep = cJSON_GetObjectItemCaseSensitive(sel, "repeat");
     const char *outer_type = vc->ctx_type;
     if (fe || fon || rep) vc->ctx_type = NULL; /* items of an iteration: type not known here */
+    /* The fhir2cdm-reserved chain: a forEach over a plain element name continues it (and knows
+     * its element's type when the enclosing one's is known), any other iteration breaks it. */
+    int outer_chain = vc->chain;
+    const char *outer_chain_type = vc->chain_type;
+    size_t tagged_before = vc->ntagged, tagged_factors = 0;
+    int plain = fe && cJSON_IsString(fe) && plain_member(fe->valuestring);
+    if (fe || fon || rep) {
+        int is_array = 0;
+        vc->chain = plain && outer_chain >= 0 ? 1 : -1;
+        vc->chain_type = plain && outer_chain >= 0 && outer_chain_type
+                             ? f2c_fm_element_type(outer_chain_type, fe->valuestring, &is_array)
+                             : NULL;
+    }
     if (!!fe + !!fon + !!rep > 1)
         fail(vc, NULL, "a select has at most one of forEach, forEachOrNull and repeat");
     if (fe || fon) {
@@ -750,13 +871,36 @@ static void compile_select(vcomp *vc, const cJSON *sel, f2c_plan_select **out)
         for (const cJSON *c = subs->child; c; c = c->next, i++) {
             size_t m = push(vc, "select", i);
             f2c_plan_select *child = NULL;
+            size_t before = vc->ntagged;
             compile_select(vc, c, &child);
+            tagged_factors += vc->ntagged > before;
             if (child && f2c_plan_select_add_child(s, child, 0) != F2C_OK) vc->oom = 1;
             pop(vc, m);
         }
     }
     const cJSON *un = cJSON_GetObjectItemCaseSensitive(sel, "unionAll");
-    if (un) compile_union(vc, un, s);
+    if (un) {
+        size_t before = vc->ntagged;
+        compile_union(vc, un, s);
+        tagged_factors += vc->ntagged > before;
+    }
+    check_tagged_factors(vc, tagged_factors);
+    if (vc->ntagged > tagged_before && s->iter == F2C_PLAN_ITER_FOREACH && plain) {
+        /* A reserved column lies in this forEach's subtree, and every iteration around it is a
+         * plain-name forEach (reserved_tag checked): run it as the table configuration's unroll
+         * step, which tracks the element's location ("Patient.contact[0]") for RowId, FhirPath
+         * and ParentPath.  Same elements, same order: the items of a member step. */
+        s->own_step = strdup(fe->valuestring);
+        if (!s->own_step) vc->oom = 1;
+        f2c_fp_free(s->iter_expr);
+        s->iter_expr = NULL;
+        s->iter = s->own_step ? F2C_PLAN_ITER_STEPS : F2C_PLAN_ITER_NONE;
+        s->steps = (const char *const *)&s->own_step;
+        s->nsteps = 1;
+        s->steps_type = vc->chain_type;
+    }
+    vc->chain = outer_chain;
+    vc->chain_type = outer_chain_type;
     vc->ctx_type = outer_type;
     *out = s;
 }
@@ -833,6 +977,7 @@ f2c_status f2c_view_compile(f2c_doc *doc, const cJSON *view, const char *file,
     if (st && !cJSON_IsString(st)) fail(&vc, "/status", "status must be a string");
 
     vc.ctx_type = rt;
+    vc.chain_type = rt;
     load_constants(&vc, cJSON_GetObjectItemCaseSensitive(view, "constant"));
     vc.names = calloc(vc.nconsts + 2, sizeof *vc.names);
     if (!vc.names) {
@@ -870,13 +1015,19 @@ f2c_status f2c_view_compile(f2c_doc *doc, const cJSON *view, const char *file,
         fail(&vc, "/select", "a ViewDefinition needs \"select\" (its columns)");
     } else if (want_array(&vc, sel, "select", 1)) {
         long i = 0;
+        size_t tagged_factors = 0;
         for (const cJSON *c = sel->child; c; c = c->next, i++) {
             size_t m = push(&vc, "select", i);
             f2c_plan_select *child = NULL;
+            size_t before = vc.ntagged;
             compile_select(&vc, c, &child);
+            tagged_factors += vc.ntagged > before;
             if (child && f2c_plan_select_add_child(s, child, 0) != F2C_OK) vc.oom = 1;
             pop(&vc, m);
         }
+        size_t m = push(&vc, "select", -1);
+        check_tagged_factors(&vc, tagged_factors);
+        pop(&vc, m);
         if (vc.ncols == 0 && !vc.bad) fail(&vc, "/select", "the view has no columns");
     }
 done:;

@@ -11,12 +11,12 @@ folder is absent), and compare the two CDM folders table by table:
 
   - the same tables (entity LocalT with --config, T with --view: docs/views.md), with the same
     partition files, and the same row count;
-  - columns: every column of the view is a column of the configuration, in the same order and
-    with the same model.json dataType; the configuration's columns missing from the view must
-    be reserved columns the ViewDefinitions cannot express, and each is listed here with its
-    reason: RowId (every unroll table), FhirPath / ParentPath (only unroll tables where the
-    location needs two forEach indexes; a single-step unroll must keep both);
-  - rows: in order, cell for cell, on every column both have.  One difference is declared
+  - columns: exactly the configuration's, in the same order and with the same model.json
+    dataType -- the reserved RowId, ResourceId, FhirPath and ParentPath of unroll tables
+    included: the views carry RowId, FhirPath and ParentPath as columns tagged
+    fhir2cdm-reserved, which the view loader computes as the configuration does
+    (docs/views.md), and every unroll table's view must have all three, tagged;
+  - rows: in order, cell for cell, on every column.  One difference is declared
     and counted, not hidden: in a column of type array (a collection column of the view) an
     element that is absent is an empty cell in the configuration's output and [] in the
     view's (SQL on FHIR: a collection column is always an array); every other cell must be
@@ -34,14 +34,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 import f2ctest  # noqa: E402
 
-REASONS = {
-    "RowId": "a hash (XXH3-128) of table, resource and location; no FHIRPath function "
-             "computes it",
-    "FhirPath": "the location needs the indexes of two nested forEach; %rowIndex gives only "
-                "the innermost",
-    "ParentPath": "the parent's location needs the indexes of two nested forEach; %rowIndex "
-                  "gives only the innermost",
-}
+RESERVED = ("RowId", "FhirPath", "ParentPath")
 
 
 def run(cmd):
@@ -81,23 +74,27 @@ def rows(out, entity, width):
 
 
 def views_info(views_dir):
-    """name -> (unrollPath or None from the description, set of collection columns)."""
-    info = {}
+    """name -> set of collection columns; and name -> {column: fhir2cdm-reserved tag value}."""
+    info, tagged = {}, {}
     for f in sorted(os.listdir(views_dir)):
         with open(os.path.join(views_dir, f), encoding="utf-8") as fh:
             v = json.load(fh)
-        coll = set()
+        coll, tags = set(), {}
 
         def walk(sel):
             for s in sel:
                 for c in s.get("column", []):
                     if c.get("collection"):
                         coll.add(c["name"])
+                    for t in c.get("tag", []):
+                        if t.get("name") == "fhir2cdm-reserved":
+                            tags[c["name"]] = t.get("value")
                 walk(s.get("select", []))
                 walk(s.get("unionAll", []))
         walk(v["select"])
         info[v["name"]] = coll
-    return info
+        tagged[v["name"]] = tags
+    return info, tagged
 
 
 def unroll_steps(config_dir):
@@ -113,7 +110,7 @@ def unroll_steps(config_dir):
     return out
 
 
-def compare(F, label, cfg_out, view_out, steps, coll):
+def compare(F, label, cfg_out, view_out, steps, coll, tagged):
     # A configured table T writes the entity LocalT (the original tool's naming), a view the
     # entity named as the view (docs/views.md), here T.
     mc = {e[len("Local"):]: cols for e, cols in model(cfg_out).items() if e.startswith("Local")}
@@ -127,24 +124,15 @@ def compare(F, label, cfg_out, view_out, steps, coll):
         cnames, vnames = [n for n, _ in ccols], [n for n, _ in vcols]
         missing = [n for n in cnames if n not in vnames]
         extra = [n for n in vnames if n not in cnames]
+        F.check(not missing, "%s %s: columns missing from the view: %s" % (label, ent, missing))
         F.check(not extra, "%s %s: columns only in the view: %s" % (label, ent, extra))
         shared = [n for n in cnames if n in vnames]
-        F.check(shared == vnames, "%s %s: view columns not in the configuration's order"
-                % (label, ent))
-        F.check([c for c in ccols if c[0] in vnames] == vcols,
-                "%s %s: model.json dataTypes differ on shared columns" % (label, ent))
-        nsteps = steps.get(table, 0)
-        allowed = set()
-        if nsteps:
-            allowed.add("RowId")
-            if nsteps > 1:
-                allowed |= {"FhirPath", "ParentPath"}
-        if nsteps:
-            F.check("RowId" in missing, "%s %s: the view has RowId, which no ViewDefinition "
-                    "can compute" % (label, ent))
-        for n in missing:
-            if F.check(n in allowed, "%s %s: column %s missing from the view" % (label, ent, n)):
-                print("  %s: column %s excluded: %s" % (ent, n, REASONS[n]))
+        F.check(shared == vnames == cnames, "%s %s: view columns not the configuration's, in "
+                "its order" % (label, ent))
+        F.check(ccols == vcols, "%s %s: model.json columns or dataTypes differ" % (label, ent))
+        want = {n: n for n in RESERVED} if steps.get(table, 0) else {}
+        F.check(tagged.get(table, {}) == want, "%s %s: fhir2cdm-reserved columns %s, expected %s"
+                % (label, ent, tagged.get(table, {}), want))
         F.check(partitions(cfg_out, cent) == partitions(view_out, ent),
                 "%s %s: partition files differ: %s vs %s"
                 % (label, ent, partitions(cfg_out, cent), partitions(view_out, ent)))
@@ -174,7 +162,7 @@ def compare(F, label, cfg_out, view_out, steps, coll):
             F.fail("%s %s: %d cell(s) differ" % (label, ent, len(diffs)))
             for i, n, x, y in diffs[:10]:
                 print("    row %d column %s: config %r, view %r" % (i, n, x, y))
-        print("%s %s: %d rows x %d shared columns compared%s" % (
+        print("%s %s: %d rows x %d columns compared%s" % (
             label, ent, len(crow), len(shared), "" if not diffs else ", DIFFERENT"))
     print("%s: %d rows, %d cells compared; %d array cells empty vs []" % (
         label, total_rows, total_cells, normalised))
@@ -190,7 +178,7 @@ def check_case(F, gen, exe, tmp, label, gen_args, inputs):
     rc, _ = run([gen, "generate-config"] + gen_args + ["--emit", "view-definitions", "-o", views])
     if not F.check(rc == 0, "%s: generate-config --emit view-definitions: exit %d" % (label, rc)):
         return
-    steps, coll = unroll_steps(cfg), views_info(views)
+    steps, (coll, tagged) = unroll_steps(cfg), views_info(views)
     F.check(sorted(steps) == sorted(coll), "%s: tables %s, views %s" % (label, sorted(steps),
                                                                         sorted(coll)))
     for name, src in inputs:
@@ -202,7 +190,7 @@ def check_case(F, gen, exe, tmp, label, gen_args, inputs):
         if F.check(rc1 == rc2 and os.path.exists(os.path.join(co, "model.json")),
                    "%s: fhir2cdm-transform exit %d with --config, %d with --view"
                    % (run_label, rc1, rc2)):
-            compare(F, run_label, co, vo, steps, coll)
+            compare(F, run_label, co, vo, steps, coll, tagged)
 
 
 def main():

@@ -11,9 +11,10 @@
  *    context, so its paths give null and %rowIndex 0, as the reference implementation does),
  *    repeat
  *    (§repeat: every node reached by applying the expressions recursively, depth first, in
- *    pre-order) or steps (a table configuration's unrollPath: member names, arrays flattened at
- *    every step, the element's location "Patient.contact[0].telecom[1]" tracked for the FhirPath
- *    and ParentPath columns);
+ *    pre-order) or steps (a table configuration's unrollPath, or a ViewDefinition's forEach
+ *    over a plain element name leading to a fhir2cdm-reserved column: member names, arrays
+ *    flattened at every step, the element's location "Patient.contact[0].telecom[1]" tracked for
+ *    the FhirPath and ParentPath columns; nested steps selects extend their parent's location);
  *  - where-clauses (§where: all must give true, a single Boolean; empty is false);
  *  - columns, evaluated once per context;
  *  - nested selects, combined with the columns by cross product (§select);
@@ -126,8 +127,16 @@ struct f2c_plan_select {
     f2c_fp_expr *iter_expr; /* FOREACH, FOREACH_OR_NULL; owned */
     f2c_fp_expr **repeat;   /* REPEAT; owned */
     size_t nrepeat;
-    const char *const *steps; /* STEPS: borrowed (f2c_table.unroll) */
+    const char *const *steps; /* STEPS: borrowed (f2c_table.unroll), or &own_step */
     size_t nsteps;
+    /* STEPS compiled from a ViewDefinition's forEach over a plain element name (f2c_view.h,
+     * "fhir2cdm-reserved"): the one member name, owned here (steps points at it) because a view
+     * has no f2c_table.unroll to borrow from; NULL otherwise. */
+    char *own_step;
+    /* STEPS: FHIR type of the elements the last step reaches, given to the columns' expressions
+     * as their context's type, as a forEach's items carry theirs; NULL: inferred (table
+     * configurations).  A static string (f2c_fhirmodel.h). */
+    const char *steps_type;
     f2c_fp_expr **where; /* owned */
     size_t nwhere;
     f2c_plan_column *columns;

@@ -15,7 +15,12 @@
  *    non-Boolean result is a run-time error (warning, resource left out);
  *  - select[] (§select) with column[] (name, path, type, collection), nested select[],
  *    forEach, forEachOrNull, repeat[] and unionAll[]; %rowIndex (§rowIndex);
- *    getResourceKey() / getReferenceKey([type]) (f2c_fhirpath.h).
+ *    getResourceKey() / getReferenceKey([type]) (f2c_fhirpath.h);
+ *  - column.tag {"name": "fhir2cdm-reserved", "value": "RowId" | "FhirPath" | "ParentPath"}
+ *    (other tags are not read): a reserved column, computed as a table configuration's unroll
+ *    table computes it (f2c_plan.h), its path not evaluated.  It must sit inside forEach
+ *    selects over plain element names only; that chain runs as F2C_PLAN_ITER_STEPS, which
+ *    tracks the element's location (docs/views.md, "Reserved columns").
  * Column order (§"Column ordering"): a select's columns, then its nested selects' columns, then
  * those of its unionAll (the first branch's; every branch must have the same names in the same
  * order).  Column types: `type` named as f2c_type_from_name (FHIR primitive names); unknown or
@@ -28,7 +33,9 @@
  * forEach, forEachOrNull and repeat combined; a FHIRPath expression that does not compile
  * (syntax, unknown function, unknown %constant); a constant without a name, with no value or
  * several values, or a value that is not valid for its type; duplicate constant or column names;
- * unionAll branches whose columns differ in names or order; a view without columns.
+ * unionAll branches whose columns differ in names or order; a view without columns; a
+ * fhir2cdm-reserved tag with an unknown value, twice on a column, on a column outside a chain
+ * of plain-name forEach selects or of a type other than string, or in two sibling selects.
  *
  * Ownership: loaded views are returned as a tableset (owned by the caller, f2c_tableset_free)
  * and a plan (owned by the caller, f2c_plan_free) that borrows it.  Nothing here keeps the view
