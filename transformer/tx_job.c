@@ -392,7 +392,21 @@ static f2c_status do_line(job *j, const char *text, size_t len)
     f2c_error e;
     f2c_error_clear(&e);
     const char *file = j->cur->path;
-    f2c_status st = f2c_doc_parse(j->doc, text, len, &e);
+    f2c_json_peek peek;
+    f2c_status st = f2c_json_check(text, len, &peek, &e);
+    if (st == F2C_OK && peek.is_object && peek.resource_type && peek.resource_type_len < 128) {
+        /* A well-formed resource of a type no table reads: count it without building a tree
+         * (Bulk Data exports are mostly such lines for a narrow configuration). */
+        char rt[128];
+        memcpy(rt, peek.resource_type, peek.resource_type_len);
+        rt[peek.resource_type_len] = '\0';
+        if (f2c_is_resource_type_name(rt) && f2c_plan_tables_for(j->plan, rt) == 0) {
+            j->resources++;
+            count_untabled(j, rt);
+            return F2C_OK;
+        }
+    }
+    if (st == F2C_OK) st = f2c_doc_parse_checked(j->doc, text, len, &e);
     if (st == F2C_ENOMEM) return st;
     if (st != F2C_OK) {
         char what[sizeof e.message];

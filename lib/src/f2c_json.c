@@ -102,6 +102,11 @@ typedef struct syntax_result {
     size_t offset; /* of the fault */
     int byte;      /* the byte at offset, or -1 at the end of the text */
     size_t longest_number, longest_number_at;
+    /* Peek for the transformer's routing: the first byte of the value, and the first top-level
+     * "resourceType" member's string value (span without quotes; rt_seen once the key was met). */
+    int root_byte;
+    int rt_seen, rt_escaped;
+    size_t rt_start, rt_len;
 } syntax_result;
 
 static int is_ws(unsigned char c)
@@ -245,13 +250,18 @@ static void check_syntax(const unsigned char *s, size_t len, syntax_result *r)
     unsigned char closer[CJSON_NESTING_LIMIT]; /* '}' or ']' per open container */
     size_t depth = 0;
     size_t i = 0;
+    int rt_pending = 0, rt_value; /* the value being read is the top-level resourceType's */
 
     memset(r, 0, sizeof *r);
     if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) i = 3;
+    i = skip_ws(s, len, i);
+    r->root_byte = i < len ? s[i] : -1;
 
 value:
     i = skip_ws(s, len, i);
     if (i >= len) goto unexpected;
+    rt_value = rt_pending;
+    rt_pending = 0;
     switch (s[i]) {
     case '{':
     case '[':
@@ -268,9 +278,16 @@ value:
         }
         if (closer[depth - 1] == '}') goto member;
         goto value;
-    case '"':
+    case '"': {
+        size_t start = i;
         i = check_string(r, s, len, i);
+        if (rt_value && i != (size_t)-1) {
+            r->rt_start = start + 1;
+            r->rt_len = i - 1 - r->rt_start;
+            r->rt_escaped = memchr(s + r->rt_start, '\\', r->rt_len) != NULL;
+        }
         break;
+    }
     case 't':
         i = check_literal(r, s, len, i, "true");
         break;
@@ -308,8 +325,15 @@ after_value:
 member:
     i = skip_ws(s, len, i);
     if (i >= len || s[i] != '"') goto unexpected;
-    i = check_string(r, s, len, i);
-    if (i == (size_t)-1) return;
+    {
+        size_t key = i;
+        i = check_string(r, s, len, i);
+        if (i == (size_t)-1) return;
+        /* cJSON looks members up first match first: only the first resourceType counts. */
+        if (depth == 1 && !r->rt_seen && i - key == 14 &&
+            memcmp(s + key, "\"resourceType\"", 14) == 0)
+            r->rt_seen = rt_pending = 1;
+    }
     i = skip_ws(s, len, i);
     if (i >= len || s[i] != ':') goto unexpected;
     i++;
@@ -356,19 +380,32 @@ static void report_fault(const syntax_result *r, f2c_error *err)
         f2c_error_set(err, F2C_EJSON, NULL, 0, col, NULL, "unexpected byte 0x%02X", (unsigned)b);
 }
 
-f2c_status f2c_doc_parse(f2c_doc *d, const char *text, size_t len, f2c_error *err)
+f2c_status f2c_json_check(const char *text, size_t len, f2c_json_peek *peek, f2c_error *err)
 {
-    release_tree(d);
     syntax_result r;
     check_syntax((const unsigned char *)text, len, &r);
     if (r.fault != FAULT_NONE) {
         report_fault(&r, err);
         return F2C_EJSON;
     }
+    if (peek) {
+        peek->is_object = r.root_byte == '{';
+        int plain = r.rt_len > 0 && !r.rt_escaped;
+        peek->resource_type = plain ? text + r.rt_start : NULL;
+        peek->resource_type_len = plain ? r.rt_len : 0;
+    }
+    return F2C_OK;
+}
 
+f2c_status f2c_doc_parse_checked(f2c_doc *d, const char *text, size_t len, f2c_error *err)
+{
+    release_tree(d);
     const char *end = NULL;
     d->root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!d->root) {
+        /* Rare: find out whether this cJSON build refused a long number literal. */
+        syntax_result r;
+        check_syntax((const unsigned char *)text, len, &r);
         if (r.longest_number > F2C_JSON_OLD_CJSON_NUMBER_MAX)
             return f2c_error_set(err, F2C_EJSON, NULL, 0, (long)r.longest_number_at + 1, NULL,
                                  "number literal longer than %d characters (limit of this "
@@ -379,6 +416,13 @@ f2c_status f2c_doc_parse(f2c_doc *d, const char *text, size_t len, f2c_error *er
     d->text = text;
     d->len = len;
     return F2C_OK;
+}
+
+f2c_status f2c_doc_parse(f2c_doc *d, const char *text, size_t len, f2c_error *err)
+{
+    release_tree(d);
+    f2c_status st = f2c_json_check(text, len, NULL, err);
+    return st == F2C_OK ? f2c_doc_parse_checked(d, text, len, err) : st;
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -40,6 +40,29 @@ f2c_doc *f2c_doc_new(void);
  */
 f2c_status f2c_doc_parse(f2c_doc *d, const char *text, size_t len, f2c_error *err);
 
+/* What f2c_json_check saw of a text without building its tree. */
+typedef struct f2c_json_peek {
+    int is_object; /* the value is a JSON object */
+    /* The first top-level "resourceType" member's value when it is a JSON string without escape
+     * sequences: points into the checked text, resource_type_len bytes, not NUL-terminated.
+     * NULL otherwise (absent, not a string, escaped, or the value is not an object). */
+    const char *resource_type;
+    size_t resource_type_len;
+} f2c_json_peek;
+
+/*
+ * Checks that text[0..len) is well-formed JSON, with exactly f2c_doc_parse's rules and error
+ * reports (F2C_EJSON, err->column, err->message), without building a tree, and fills *peek (may
+ * be NULL).  Lets the transformer validate and route a line whose resource type has no table
+ * without paying for a cJSON tree.
+ */
+f2c_status f2c_json_check(const char *text, size_t len, f2c_json_peek *peek, f2c_error *err);
+
+/* f2c_doc_parse for a text that f2c_json_check has just accepted: builds the tree without
+ * checking again.  Errors: F2C_ENOMEM (and F2C_EJSON only for a number literal this cJSON build
+ * refuses). */
+f2c_status f2c_doc_parse_checked(f2c_doc *d, const char *text, size_t len, f2c_error *err);
+
 /* Root node of the last successful parse, or NULL. */
 const cJSON *f2c_doc_root(const f2c_doc *d);
 
