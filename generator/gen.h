@@ -4,6 +4,8 @@
  *                                             configuration folder (also --resources mode)
  *   generate-config-unrollpath gen_config.c   unroll tables for given paths
  *   show-schema                gen_schema.c   the local schema viewer (text/json/markdown/html)
+ *   generate-pipeline          gen_pipeline.c the Azure deployment (ARM template with the Data
+ *                                             Factory + Batch pipeline), see docs/azure.md
  * Each entry point gets argv with argv[0] = the subcommand name and returns the exit status:
  * 0 ok, 2 usage or configuration error (nothing written).
  */
@@ -13,5 +15,6 @@
 int gen_config_main(int argc, char **argv);
 int gen_config_unrollpath_main(int argc, char **argv);
 int gen_show_schema_main(int argc, char **argv);
+int gen_pipeline_main(int argc, char **argv);
 
 #endif

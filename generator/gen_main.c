@@ -23,6 +23,8 @@ static void usage(FILE *f)
           "  show-schema                 show a table's columns and types, exactly as\n"
           "                              fhir2cdm-transform writes them (text, json, markdown, "
           "html)\n"
+          "  generate-pipeline           Azure deployment (ARM template: Data Factory pipeline\n"
+          "                              running fhir2cdm-transform on Azure Batch)\n"
           "\n"
           "Run 'fhir2cdm COMMAND -h' for a command's options.\n",
           f);
@@ -47,6 +49,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "generate-config-unrollpath") == 0)
         return gen_config_unrollpath_main(argc - 1, argv + 1);
     if (strcmp(cmd, "show-schema") == 0) return gen_show_schema_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "generate-pipeline") == 0) return gen_pipeline_main(argc - 1, argv + 1);
     fprintf(stderr, "fhir2cdm: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;
