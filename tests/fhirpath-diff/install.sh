@@ -20,48 +20,4 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-prefix="${1:-$root/tools/npm}"
-pin="$(sed -n 's/^ *"fhirpath": *"\([^"]*\)".*/\1/p' "$here/npm/package.json" | head -1)"
-
-installed_version() {
-    local pj="$prefix/node_modules/fhirpath/package.json"
-    [ -f "$pj" ] || return 0
-    sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$pj" | head -1
-}
-
-if [ "$(installed_version)" = "$pin" ] &&
-   cmp -s "$here/npm/package.json" "$prefix/package.json" &&
-   cmp -s "$here/npm/package-lock.json" "$prefix/package-lock.json" &&
-   [ -f "$prefix/node_modules/fhirpath/fhir-context/r4/index.js" ]; then
-    echo "fhirpath $pin already installed in $prefix"
-    exit 0
-fi
-
-if ! command -v npm >/dev/null 2>&1; then
-    echo "install.sh: npm not found on PATH; cannot install fhirpath $pin" >&2
-    exit 1
-fi
-if ! command -v node >/dev/null 2>&1; then
-    echo "install.sh: node not found on PATH; cannot run fhirpath $pin" >&2
-    exit 1
-fi
-
-echo "installing fhirpath $pin into $prefix (npm ci)"
-mkdir -p "$prefix"
-cp "$here/npm/package.json" "$here/npm/package-lock.json" "$prefix/"
-log="$prefix/install.log"
-# --ignore-scripts: fhirpath's only install script sets up its demo folder (absent from the
-# package); nothing else in the tree needs one.
-if ! npm ci --prefix "$prefix" --ignore-scripts --no-audit --no-fund --loglevel=error \
-        >"$log" 2>&1; then
-    echo "install.sh: 'npm ci' failed (offline, or the registry lacks a pinned package); see $log:" >&2
-    tail -n 20 "$log" >&2
-    rm -rf "$prefix/node_modules"   # never leave a half-installed tree that looks complete
-    exit 1
-fi
-got="$(installed_version)"
-if [ "$got" != "$pin" ]; then
-    echo "install.sh: expected fhirpath $pin in $prefix, found '${got:-nothing}'" >&2
-    exit 1
-fi
-echo "fhirpath $pin installed in $prefix"
+exec "$root/scripts/npm-pinned.sh" "$here/npm" "${1:-$root/tools/npm}" fhirpath fhir-context/r4/index.js
