@@ -34,7 +34,8 @@ struct f2c_blob_client {
     char *account;
     unsigned char *key; /* decoded Shared Key, or NULL */
     size_t key_len;
-    char *sas; /* without leading '?', or NULL */
+    char *sas;                    /* without leading '?', or NULL */
+    f2c_blob_token_provider *tok; /* bearer-token auth [OAUTH], or NULL */
     int max_attempts;
     long base_delay_ms, max_delay_ms, connect_timeout_ms, stall_timeout_s;
     uint64_t rng;
@@ -120,9 +121,10 @@ f2c_status f2c_blob_client_new(const f2c_blob_opts *o, f2c_blob_client **out, f2
     if (!o || !o->endpoint || !*o->endpoint || !o->account || !*o->account)
         return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
                              "blob client needs an endpoint and an account name");
-    if (!o->shared_key_b64 == !o->sas)
+    if ((o->shared_key_b64 != NULL) + (o->sas != NULL) + (o->token != NULL) != 1)
         return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
-                             "blob client needs exactly one of a Shared Key and a SAS token");
+                             "blob client needs exactly one of a Shared Key, a SAS token and "
+                             "token auth");
     f2c_blob_client *c = calloc(1, sizeof *c);
     if (!c) return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     c->endpoint = xstrdup(o->endpoint);
@@ -145,6 +147,13 @@ f2c_status f2c_blob_client_new(const f2c_blob_opts *o, f2c_blob_client **out, f2
             f2c_blob_client_free(c);
             return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
                                  "the storage account key is not valid base64");
+        }
+    }
+    if (o->token) {
+        f2c_status ts = f2c_blob_token_provider_new(o->token, &c->tok, e);
+        if (ts != F2C_OK) {
+            f2c_blob_client_free(c);
+            return ts;
         }
     }
     c->max_attempts = o->max_attempts > 0 ? o->max_attempts : 6;
@@ -174,6 +183,7 @@ void f2c_blob_client_free(f2c_blob_client *c)
     free(c->endpoint);
     free(c->account);
     free(c->sas);
+    f2c_blob_token_provider_free(c->tok);
     free(c);
 }
 
@@ -184,6 +194,10 @@ int f2c_blob_last_http_status(const f2c_blob_client *c)
 const char *f2c_blob_last_error_code(const f2c_blob_client *c)
 {
     return c->last_code;
+}
+f2c_blob_token_provider *f2c_blob_client_token_provider(f2c_blob_client *c)
+{
+    return c->tok;
 }
 unsigned long f2c_blob_retry_count(const f2c_blob_client *c)
 {
@@ -494,6 +508,7 @@ static f2c_status perform(f2c_blob_client *c, const request *rq_in, response *r,
     f2c_status st = F2C_OK;
     char etag[128] = "";
     uint64_t delivered = 0;
+    int reauthed = 0;
     memset(r, 0, sizeof *r);
     c->last_status = 0;
     c->last_code[0] = '\0';
@@ -566,6 +581,25 @@ static f2c_status perform(f2c_blob_client *c, const request *rq_in, response *r,
             else
                 h = t;
         }
+        if (c->tok && !hbad) {
+            /* Asked for on every try: the provider answers from its cache and refreshes a
+             * token about to expire, so a long run of retries never sends an expired one. */
+            const char *token;
+            f2c_buf bearer = {0};
+            st = f2c_blob_token_get(c->tok, &token, e);
+            if (st != F2C_OK) {
+                curl_slist_free_all(h);
+                goto done;
+            }
+            if (f2c_buf_printf(&bearer, "Authorization: Bearer %s", token) != 0 ||
+                !(t = curl_slist_append(h, bearer.data)))
+                hbad = 1;
+            else
+                h = t;
+            /* curl_slist_append copied it; wipe ours (token is a credential). */
+            if (bearer.data) OPENSSL_cleanse(bearer.data, bearer.len);
+            f2c_buf_free(&bearer);
+        }
         if (hbad) {
             curl_slist_free_all(h);
             st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
@@ -621,6 +655,12 @@ static f2c_status perform(f2c_blob_client *c, const request *rq_in, response *r,
                                    attempt == 1 ? "" : "s");
                 goto done;
             }
+            retry = 1;
+        } else if (r->status == 401 && c->tok && !reauthed && attempt < c->max_attempts) {
+            /* A cached token the service no longer accepts (revoked, or our clock ahead of its
+             * expiry): fetch a fresh one and try once more. */
+            f2c_blob_token_invalidate(c->tok);
+            reauthed = 1;
             retry = 1;
         } else if (r->status < 200 || r->status >= 300) {
             if (!retryable_status(r->status) || attempt >= c->max_attempts) {

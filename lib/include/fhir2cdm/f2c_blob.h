@@ -19,6 +19,21 @@
  *   [ERR]  "Status and error codes" (x-ms-error-code header and the <Error><Code> body).
  *   [NAME] "Naming and referencing containers, blobs, and metadata" (account/container/blob
  *          URLs, and the path-style URL form the emulator uses).
+ *   [OAUTH] "Authorize with Microsoft Entra ID" (Authorization: Bearer, x-ms-version 2017-11-09
+ *          or later, HTTPS only on Azure).
+ * Bearer tokens (see "Bearer-token auth" below) follow:
+ *   [CC]   Microsoft identity platform, "OAuth 2.0 client credentials flow"
+ *          (learn.microsoft.com/entra/identity-platform/v2-oauth2-client-credentials-grant):
+ *          "First case: Access token request with a shared secret" (POST
+ *          <authority>/<tenant>/oauth2/v2.0/token, form body client_id, scope, client_secret,
+ *          grant_type=client_credentials), "Successful response" (access_token, token_type,
+ *          expires_in seconds), "Error response" (error, error_description, error_codes).
+ *   [MI]   "How to use managed identities for Azure resources on an Azure VM to acquire an
+ *          access token" (learn.microsoft.com/entra/identity/managed-identities-azure-resources/
+ *          how-to-use-vm-token): "Get a token using HTTP" (GET /metadata/identity/oauth2/token
+ *          ?api-version=2018-02-01&resource=<url-encoded>[&client_id=], header Metadata: true;
+ *          response access_token, expires_in, expires_on as seconds since the epoch),
+ *          "Token caching", "Error handling" (error, error_description; retry 429 and 5xx).
  *
  * Errors: every fallible function returns an f2c_status and fills the caller's f2c_error.
  * F2C_EUSAGE means bad arguments (e.g. an unparsable address); F2C_ENOMEM allocation failure;
@@ -79,6 +94,67 @@ void f2c_blob_addr_free(f2c_blob_addr *a);
 
 /* ---- Client ------------------------------------------------------------------------------- */
 
+/* ---- Bearer-token auth ([OAUTH], [CC], [MI]) ---------------------------------------------- */
+
+typedef enum f2c_blob_token_kind {
+    F2C_BLOB_TOKEN_CLIENT_SECRET = 1, /* OAuth 2.0 client credentials with a secret [CC] */
+    F2C_BLOB_TOKEN_MANAGED_IDENTITY   /* Azure Instance Metadata Service [MI] */
+} f2c_blob_token_kind;
+
+typedef struct f2c_blob_token_opts {
+    f2c_blob_token_kind kind;
+    /* [CC]: authority base URL without tenant, e.g. "https://login.microsoftonline.com" (the
+     * default when NULL) or a sovereign cloud's / a test server's; the token URL is
+     * <authority>/<tenant_id>/oauth2/v2.0/token. */
+    const char *authority;
+    const char *tenant_id; /* [CC] required: tenant id or domain */
+    const char *client_id; /* [CC] required; [MI] optional (user-assigned identity) */
+    /* [CC]: the secret itself, or NULL to read it from the environment variable named by
+     * client_secret_env when the provider is created.  It is sent only in the token request
+     * body and never appears in an error message (service messages are scrubbed of it). */
+    const char *client_secret;
+    const char *client_secret_env;
+    /* [MI]: IMDS base URL, default "http://169.254.169.254" (also e.g. a test server). */
+    const char *imds_endpoint;
+    /* Refresh a cached token this many seconds before it expires; 0 selects 300.  For a token
+     * whose whole lifetime is shorter than twice the margin, half its lifetime is used instead
+     * so that a short-lived token is still reused for a while instead of on every request. */
+    long refresh_margin_s;
+    long timeout_ms; /* whole token request; 0 selects 30000 */
+} f2c_blob_token_opts;
+
+/* Caches one access token for the storage resource (https://storage.azure.com/) and fetches a new
+ * one when it is missing or about to expire.  One thread at a time, like a client. */
+typedef struct f2c_blob_token_provider f2c_blob_token_provider;
+
+/*
+ * Creates a provider; option strings are copied.  F2C_EUSAGE when a required option is missing,
+ * when kind is unknown, or when the secret's environment variable is unset or empty (the message
+ * names the variable, never a value).  No request is made until the first f2c_blob_token_get.
+ */
+f2c_status f2c_blob_token_provider_new(const f2c_blob_token_opts *o, f2c_blob_token_provider **out,
+                                       f2c_error *e);
+
+/* Frees p (NULL allowed), wiping the secret and the token from memory first. */
+void f2c_blob_token_provider_free(f2c_blob_token_provider *p);
+
+/*
+ * Returns in *token (owned by p, valid until the next call on p) a token valid for at least the
+ * refresh margin, from the cache or from a new request.  The request is tried up to 3 times on
+ * transport errors, 429 and 5xx (IMDS also answers 404 while its identity is being set up, also
+ * retried) [MI "Error handling"].  Errors: F2C_EIO "token request to <url>: HTTP <status>
+ * <error>: <error_description>" (the service's error code in the message), or transport error;
+ * F2C_EIO also for a 2xx response without access_token or expiry.  The cached token is kept
+ * after a failure only if it has not expired.
+ */
+f2c_status f2c_blob_token_get(f2c_blob_token_provider *p, const char **token, f2c_error *e);
+
+/* Forgets the cached token (e.g. after the service answered 401), so the next get fetches. */
+void f2c_blob_token_invalidate(f2c_blob_token_provider *p);
+
+/* Number of token responses received with a token since creation (for tests and logs). */
+unsigned long f2c_blob_token_fetch_count(const f2c_blob_token_provider *p);
+
 typedef struct f2c_blob_opts {
     const char *endpoint;       /* required; see f2c_blob_addr.endpoint */
     const char *account;        /* required; account name used in the Shared Key signature */
@@ -90,6 +166,10 @@ typedef struct f2c_blob_opts {
     long max_delay_ms;          /* cap on one backoff delay, also on Retry-After; 0: 30000 */
     long connect_timeout_ms;    /* 0 selects 10000 */
     long stall_timeout_s;       /* abort a transfer slower than 1 byte/s for this long; 0: 60 */
+    /* Bearer-token auth [OAUTH], or NULL: the client creates its own token provider from these
+     * options and sends "Authorization: Bearer <token>" on every request.  Exactly one of
+     * shared_key_b64 / sas / token must be set.  Azure accepts bearer tokens only over HTTPS. */
+    const f2c_blob_token_opts *token;
 } f2c_blob_opts;
 
 typedef struct f2c_blob_client f2c_blob_client;
@@ -97,7 +177,9 @@ typedef struct f2c_blob_client f2c_blob_client;
 /*
  * Creates a client.  The option strings are copied (the caller keeps ownership of *opts).
  * Returns F2C_EUSAGE when endpoint/account is missing, when not exactly one credential is given,
- * or when the key is not valid base64; F2C_ENOMEM / F2C_EIO (curl handle) otherwise.
+ * when the key is not valid base64 or the token options are incomplete (see
+ * f2c_blob_token_provider_new); F2C_ENOMEM / F2C_EIO (curl handle) otherwise.  With token auth,
+ * a failure to obtain a token fails the operation that needed it with the provider's error.
  */
 f2c_status f2c_blob_client_new(const f2c_blob_opts *opts, f2c_blob_client **out, f2c_error *e);
 
@@ -109,6 +191,9 @@ int f2c_blob_last_http_status(const f2c_blob_client *c);
 
 /* The service's error code of the last failed response ([ERR], e.g. "BlobNotFound"); "" if none. */
 const char *f2c_blob_last_error_code(const f2c_blob_client *c);
+
+/* The client's token provider (token auth), or NULL. */
+f2c_blob_token_provider *f2c_blob_client_token_provider(f2c_blob_client *c);
 
 /* Number of retries (attempts beyond the first) the client has made since creation. */
 unsigned long f2c_blob_retry_count(const f2c_blob_client *c);

@@ -1,0 +1,368 @@
+/*
+ * f2c_blob_auth: bearer tokens for the Blob client -- OAuth 2.0 client credentials against a
+ * Microsoft Entra authority [CC] and managed identity through IMDS [MI], cached and refreshed
+ * before expiry.  Public contract and section tags in f2c_blob.h.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
+#include "fhir2cdm/f2c_blob.h"
+#include "fhir2cdm/f2c_buf.h"
+
+/* The storage resource: [CC] asks for "<resource>/.default" (the app's statically granted
+ * permissions), [MI] for the resource URI itself. */
+#define STORAGE_SCOPE "https://storage.azure.com/.default"
+#define STORAGE_RESOURCE "https://storage.azure.com/"
+#define DEFAULT_AUTHORITY "https://login.microsoftonline.com"
+#define DEFAULT_IMDS "http://169.254.169.254"
+/* Token responses are a few KiB; anything far larger is not a token endpoint. */
+#define MAX_RESPONSE (256u << 10)
+#define TOKEN_ATTEMPTS 3
+
+struct f2c_blob_token_provider {
+    CURL *curl; /* own handle: token hosts differ from the storage host */
+    f2c_blob_token_kind kind;
+    char *url;    /* full token URL ([MI]: with the query) */
+    char *form;   /* [CC] request body (holds the secret), NULL for [MI] */
+    char *secret; /* [CC] kept only to scrub it from service messages */
+    long margin_s, timeout_ms;
+    char *token; /* cached access token, or NULL */
+    time_t expires_at, refresh_at;
+    unsigned long fetches;
+};
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *r = malloc(n);
+    if (r) memcpy(r, s, n);
+    return r;
+}
+
+/* Frees a string that held a secret or a token, wiping it first so it does not linger in freed
+ * heap memory (core dumps, later allocations). */
+static void free_secret(char *s)
+{
+    if (!s) return;
+    OPENSSL_cleanse(s, strlen(s));
+    free(s);
+}
+
+/* application/x-www-form-urlencoded value [CC]: unreserved characters kept, the rest %XX (also
+ * used for URL query values, where the same set is safe). */
+static int append_form(f2c_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+            if (f2c_buf_appendc(b, (char)ch) != 0) return -1;
+        } else {
+            char t[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+            if (f2c_buf_append(b, t, 3) != 0) return -1;
+        }
+    }
+    return 0;
+}
+
+static int nonempty(const char *s)
+{
+    return s && *s;
+}
+
+/* Base URL without trailing slashes, so "<authority>/" and "<authority>" give the same URL. */
+static int append_base(f2c_buf *b, const char *base)
+{
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    return f2c_buf_append(b, base, n);
+}
+
+void f2c_blob_token_provider_free(f2c_blob_token_provider *p)
+{
+    if (!p) return;
+    if (p->curl) curl_easy_cleanup(p->curl);
+    free(p->url);
+    free_secret(p->form);
+    free_secret(p->secret);
+    free_secret(p->token);
+    free(p);
+}
+
+f2c_status f2c_blob_token_provider_new(const f2c_blob_token_opts *o, f2c_blob_token_provider **out,
+                                       f2c_error *e)
+{
+    *out = NULL;
+    if (!o ||
+        (o->kind != F2C_BLOB_TOKEN_CLIENT_SECRET && o->kind != F2C_BLOB_TOKEN_MANAGED_IDENTITY))
+        return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
+                             "token auth needs a kind: client secret or managed identity");
+    const char *secret = NULL;
+    if (o->kind == F2C_BLOB_TOKEN_CLIENT_SECRET) {
+        if (!nonempty(o->tenant_id) || !nonempty(o->client_id))
+            return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
+                                 "client-secret auth needs a tenant id and a client id");
+        secret = o->client_secret;
+        if (!secret && nonempty(o->client_secret_env)) {
+            secret = getenv(o->client_secret_env);
+            if (!nonempty(secret))
+                return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
+                                     "client secret: environment variable %s is not set or empty",
+                                     o->client_secret_env);
+        }
+        if (!nonempty(secret))
+            return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
+                                 "client-secret auth needs a client secret (or the name of an "
+                                 "environment variable holding it)");
+    }
+    f2c_blob_token_provider *p = calloc(1, sizeof *p);
+    if (!p) return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    p->kind = o->kind;
+    p->margin_s = o->refresh_margin_s > 0 ? o->refresh_margin_s : 300;
+    p->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
+    f2c_buf url = {0}, form = {0};
+    int bad;
+    if (o->kind == F2C_BLOB_TOKEN_CLIENT_SECRET) {
+        /* [CC "First case: Access token request with a shared secret"] */
+        bad = append_base(&url, nonempty(o->authority) ? o->authority : DEFAULT_AUTHORITY) ||
+              f2c_buf_appendc(&url, '/') || append_form(&url, o->tenant_id) ||
+              f2c_buf_appends(&url, "/oauth2/v2.0/token");
+        bad = bad || f2c_buf_appends(&form, "grant_type=client_credentials&client_id=") ||
+              append_form(&form, o->client_id) || f2c_buf_appends(&form, "&client_secret=") ||
+              append_form(&form, secret) || f2c_buf_appends(&form, "&scope=") ||
+              append_form(&form, STORAGE_SCOPE);
+        if (!bad) {
+            p->secret = xstrdup(secret);
+            bad = !p->secret;
+        }
+    } else {
+        /* [MI "Get a token using HTTP"] */
+        bad = append_base(&url, nonempty(o->imds_endpoint) ? o->imds_endpoint : DEFAULT_IMDS) ||
+              f2c_buf_appends(&url,
+                              "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=") ||
+              append_form(&url, STORAGE_RESOURCE);
+        if (!bad && nonempty(o->client_id))
+            bad = f2c_buf_appends(&url, "&client_id=") || append_form(&url, o->client_id);
+    }
+    if (!bad) {
+        p->url = url.data; /* f2c_buf keeps its data NUL-terminated */
+        url.data = NULL;
+        if (form.data) {
+            p->form = form.data;
+            form.data = NULL;
+        }
+    }
+    f2c_buf_free(&url);
+    if (form.data) OPENSSL_cleanse(form.data, form.len);
+    f2c_buf_free(&form);
+    if (bad || !p->url) {
+        f2c_blob_token_provider_free(p);
+        return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
+    p->curl = curl_easy_init();
+    if (!p->curl) {
+        f2c_blob_token_provider_free(p);
+        return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "curl_easy_init failed");
+    }
+    *out = p;
+    return F2C_OK;
+}
+
+void f2c_blob_token_invalidate(f2c_blob_token_provider *p)
+{
+    free_secret(p->token);
+    p->token = NULL;
+}
+
+unsigned long f2c_blob_token_fetch_count(const f2c_blob_token_provider *p)
+{
+    return p->fetches;
+}
+
+static size_t on_body(char *d, size_t size, size_t n, void *ud)
+{
+    f2c_buf *b = ud;
+    size_t len = size * n;
+    if (b->len + len > MAX_RESPONSE) return 0;
+    return f2c_buf_append(b, d, len) == 0 ? len : 0;
+}
+
+/* Replaces every occurrence of the secret in msg by "***": a service may echo request fields in
+ * error_description, and our messages end up in Batch's stderr.txt. */
+static void scrub(char *msg, const char *secret)
+{
+    if (!nonempty(secret)) return;
+    size_t sl = strlen(secret);
+    char *hit;
+    while ((hit = strstr(msg, secret)) != NULL) {
+        memcpy(hit, "***", sl < 3 ? sl : 3);
+        if (sl > 3) memmove(hit + 3, hit + sl, strlen(hit + sl) + 1);
+    }
+}
+
+/* A JSON number or a numeric string (IMDS sends expires_in/expires_on as strings [MI]). */
+static int json_seconds(const cJSON *v, double *out)
+{
+    if (cJSON_IsNumber(v)) {
+        *out = v->valuedouble;
+        return 1;
+    }
+    if (cJSON_IsString(v) && v->valuestring[0]) {
+        char *end;
+        double d = strtod(v->valuestring, &end);
+        if (*end == '\0') {
+            *out = d;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *json_str(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* One token request; *retry set when another try may succeed. */
+static f2c_status fetch_once(f2c_blob_token_provider *p, int *retry, f2c_error *e)
+{
+    f2c_buf body = {0};
+    struct curl_slist *h = NULL, *t;
+    *retry = 0;
+    CURL *k = p->curl;
+    curl_easy_reset(k);
+    curl_easy_setopt(k, CURLOPT_URL, p->url);
+    curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, p->timeout_ms);
+    curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(k, CURLOPT_WRITEDATA, &body);
+    /* Never follow redirects: a redirected POST would carry the secret to another host. */
+    curl_easy_setopt(k, CURLOPT_FOLLOWLOCATION, 0L);
+    int hbad = 0;
+    if (!(t = curl_slist_append(h, "Accept: application/json")))
+        hbad = 1;
+    else
+        h = t;
+    if (p->form) {
+        if (!(t = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded")))
+            hbad = 1;
+        else
+            h = t;
+        curl_easy_setopt(k, CURLOPT_POSTFIELDS, p->form);
+        curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(p->form));
+    } else {
+        /* [MI]: the header proves the request is not a forwarded one (SSRF protection); IMDS is
+         * link-local and must never be reached through an HTTP proxy. */
+        if (!(t = curl_slist_append(h, "Metadata: true")))
+            hbad = 1;
+        else
+            h = t;
+        curl_easy_setopt(k, CURLOPT_NOPROXY, "*");
+    }
+    if (hbad) {
+        curl_slist_free_all(h);
+        return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
+    curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
+    CURLcode rc = curl_easy_perform(k);
+    curl_slist_free_all(h);
+    long status = 0;
+    curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &status);
+    f2c_status st = F2C_OK;
+    if (rc != CURLE_OK) {
+        *retry = rc != CURLE_WRITE_ERROR && rc != CURLE_URL_MALFORMAT &&
+                 rc != CURLE_UNSUPPORTED_PROTOCOL;
+        st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "token request to %s: %s (curl error %d)",
+                           p->url, curl_easy_strerror(rc), (int)rc);
+        goto done;
+    }
+    cJSON *j = body.data ? cJSON_ParseWithLength(body.data, body.len) : NULL;
+    if (status < 200 || status >= 300) {
+        /* [CC "Error response"], [MI "Error handling"]: error + error_description. */
+        *retry = status == 429 || status >= 500 || (status == 404 && !p->form);
+        const char *code = j ? json_str(j, "error") : NULL;
+        const char *desc = j ? json_str(j, "error_description") : NULL;
+        st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "token request to %s: HTTP %ld %s: %s",
+                           p->url, status, code ? code : "(no error code)",
+                           desc ? desc : "(no description)");
+        if (e) scrub(e->message, p->secret);
+        cJSON_Delete(j);
+        goto done;
+    }
+    const char *tok = j ? json_str(j, "access_token") : NULL;
+    double in = 0, on = 0;
+    int have_in = j && json_seconds(cJSON_GetObjectItemCaseSensitive(j, "expires_in"), &in);
+    int have_on = j && json_seconds(cJSON_GetObjectItemCaseSensitive(j, "expires_on"), &on);
+    if (!nonempty(tok) || (!have_in && !have_on)) {
+        st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL,
+                           "token request to %s: HTTP %ld response without %s", p->url, status,
+                           !nonempty(tok) ? "access_token" : "expires_in/expires_on");
+        cJSON_Delete(j);
+        goto done;
+    }
+    char *copy = xstrdup(tok);
+    /* Wipe the token's other copies (parsed tree, raw body) before they are freed. */
+    OPENSSL_cleanse((char *)tok, strlen(tok));
+    OPENSSL_cleanse(body.data, body.len);
+    if (!copy) {
+        cJSON_Delete(j);
+        st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    cJSON_Delete(j);
+    /* Prefer the relative expires_in: it does not depend on our clock agreeing with the
+     * service's.  expires_on (absolute, [MI]) is the fallback. */
+    time_t now = time(NULL);
+    double life = have_in ? in : on - (double)now;
+    if (life < 0) life = 0;
+    double margin = (double)p->margin_s;
+    if (margin * 2 > life) margin = life / 2;
+    free_secret(p->token);
+    p->token = copy;
+    p->expires_at = now + (time_t)life;
+    p->refresh_at = now + (time_t)(life - margin);
+    p->fetches++;
+done:
+    f2c_buf_free(&body);
+    return st;
+}
+
+f2c_status f2c_blob_token_get(f2c_blob_token_provider *p, const char **token, f2c_error *e)
+{
+    *token = NULL;
+    time_t now = time(NULL);
+    if (p->token && now < p->refresh_at) {
+        *token = p->token;
+        return F2C_OK;
+    }
+    f2c_status st = F2C_OK;
+    for (int attempt = 1; attempt <= TOKEN_ATTEMPTS; attempt++) {
+        int retry = 0;
+        st = fetch_once(p, &retry, e);
+        if (st == F2C_OK || !retry || attempt == TOKEN_ATTEMPTS) break;
+        /* Short linear backoff: a token endpoint that is briefly overloaded or an IMDS whose
+         * identity is still being provisioned usually recovers within a second or two. */
+        struct timespec ts = {0, 250000000L * attempt};
+        nanosleep(&ts, NULL);
+    }
+    if (st != F2C_OK) {
+        /* A token that is in its refresh window but not yet expired is still usable. */
+        if (p->token && time(NULL) < p->expires_at) {
+            *token = p->token;
+            return F2C_OK;
+        }
+        f2c_blob_token_invalidate(p);
+        return st;
+    }
+    *token = p->token;
+    return F2C_OK;
+}
