@@ -15,6 +15,7 @@
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_tablecfg.h"
 
+#include "tx_batch.h"
 #include "tx_fhirpath.h"
 #include "tx_sof.h"
 #include "tx_job.h"
@@ -133,6 +134,9 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "fhirpath") == 0) return tx_fhirpath_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "sql-on-fhir-test") == 0)
         return tx_sof_main(argc - 1, argv + 1);
+    if (argc > 1 && (strcmp(argv[1], "transform-data") == 0 || strcmp(argv[1], "finalize") == 0 ||
+                     strcmp(argv[1], "generate-schema") == 0))
+        return tx_batch_main(argc - 1, argv + 1);
 
     tx_options o = {.max_depth = F2C_DEFAULT_MAX_DEPTH, .max_line = F2C_NDJSON_DEFAULT_MAX_LINE};
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);

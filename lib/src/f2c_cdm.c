@@ -11,6 +11,9 @@
  *    exactly what a consumer will find.  Each one's header record is compared with the header
  *    this table would write (f2c_cdm_header_record, quoting by f2c_csv_append_field), so a
  *    partition from another table configuration is never described with the wrong attributes.
+ *  - f2c_cdm_model_json takes the partition list from the caller instead (the Batch finalize lists
+ *    blobs, not files) and shares everything else with the folder scan, so a Batch run and a
+ *    local run over the same partitions give the same bytes.
  *  - No per-partition "refreshTime": it would come from file timestamps, which change when a
  *    folder is copied and would make the output depend on the file system, not on the data.
  *  - The file is written to "model.json.tmp-<pid>" next to the final name, flushed, fsynced and
@@ -294,7 +297,10 @@ static int add_attributes(cJSON *entity, const f2c_table *t)
 }
 
 typedef struct model_ctx {
-    const char *out_dir;
+    const char *out_dir; /* folder scan mode: partitions are found (and checked) here */
+    /* list mode (out_dir NULL): the caller's partition locations, relative to the CDM folder */
+    const char *const *given;
+    size_t ngiven;
     f2c_diags *diags;
     f2c_error *err;
     f2c_buf header;  /* expected header record of the current table */
@@ -307,6 +313,26 @@ static f2c_status nomem(model_ctx *c, const char *file)
     return f2c_error_set(c->err, F2C_ENOMEM, file, 0, 0, NULL, "out of memory");
 }
 
+/*
+ * List mode: the names of the given locations that are "data/<entity of t>/<partition name>"
+ * (no deeper folder), sorted like a folder scan, so both modes order partitions the same way.
+ */
+static f2c_status given_partitions(model_ctx *c, const f2c_table *t, name_list *out)
+{
+    size_t elen = strlen(t->entity);
+    for (size_t i = 0; i < c->ngiven; i++) {
+        const char *loc = c->given[i];
+        if (strncmp(loc, "data/", 5) != 0 || strncmp(loc + 5, t->entity, elen) != 0 ||
+            loc[5 + elen] != '/')
+            continue;
+        const char *file = loc + 5 + elen + 1;
+        if (strchr(file, '/') || !is_partition_name(file)) continue;
+        if (name_list_add(out, file) != 0) return nomem(c, loc);
+    }
+    if (out->count > 1) qsort(out->items, out->count, sizeof *out->items, cmp_names);
+    return F2C_OK;
+}
+
 /* Adds "partitions" of table t (every matching file of <out>/data/<entity>/) to entity. */
 static f2c_status add_partitions(model_ctx *c, cJSON *entity, const f2c_table *t)
 {
@@ -317,22 +343,30 @@ static f2c_status add_partitions(model_ctx *c, cJSON *entity, const f2c_table *t
     name_list names = {0};
     f2c_status st = F2C_OK;
     f2c_buf_reset(&c->header);
-    if (f2c_buf_printf(&dir, "%s/data/%s", c->out_dir, t->entity) != 0 ||
+    if (f2c_buf_printf(&dir, "%s/data/%s", c->out_dir ? c->out_dir : ".", t->entity) != 0 ||
         f2c_cdm_header_record(&c->header, t) != 0) {
         st = nomem(c, NULL);
         goto done;
     }
-    st = list_partitions(dir.data, &names, c->err);
+    if (c->out_dir)
+        st = list_partitions(dir.data, &names, c->err);
+    else
+        st = given_partitions(c, t, &names);
     for (size_t i = 0; st == F2C_OK && i < names.count; i++) {
         const char *file = names.items[i];
-        f2c_buf_reset(&c->path);
-        if (f2c_buf_printf(&c->path, "%s/%s", dir.data, file) != 0) {
-            st = nomem(c, dir.data);
-            break;
+        if (c->out_dir) {
+            /* Only a scanned folder is checked: in list mode the files are the caller's (e.g.
+             * remote blobs), and it vouches for them. */
+            f2c_buf_reset(&c->path);
+            if (f2c_buf_printf(&c->path, "%s/%s", dir.data, file) != 0) {
+                st = nomem(c, dir.data);
+                break;
+            }
+            int ok = 0;
+            st = check_header(c->path.data, t->entity, &c->header, &c->scratch, c->diags, &ok,
+                              c->err);
+            if (st != F2C_OK || !ok) continue;
         }
-        int ok = 0;
-        st = check_header(c->path.data, t->entity, &c->header, &c->scratch, c->diags, &ok, c->err);
-        if (st != F2C_OK || !ok) continue;
 
         cJSON *p = cJSON_CreateObject();
         if (!p || !cJSON_AddItemToArray(parts, p)) {
@@ -430,31 +464,43 @@ done:
     return st;
 }
 
+/* The one place model.json text is produced (both modes): the cJSON tree printed, plus the
+ * final line break write_atomically has always added, so both files are byte-identical. */
+static f2c_status model_text(model_ctx *c, const char *model_name, const f2c_tableset *ts,
+                             const char *modified_time, char **text)
+{
+    *text = NULL;
+    cJSON *root = cJSON_CreateObject();
+    f2c_status st = root ? build_model(c, root, model_name, ts, modified_time) : nomem(c, NULL);
+    if (st == F2C_OK && !(*text = cJSON_Print(root))) st = nomem(c, NULL);
+    cJSON_Delete(root);
+    f2c_buf_free(&c->header);
+    f2c_buf_free(&c->path);
+    f2c_buf_free(&c->scratch);
+    return st;
+}
+
 f2c_status f2c_cdm_write_model(const char *out_dir, const char *model_name, const f2c_tableset *ts,
                                const char *modified_time, f2c_diags *diags, f2c_error *err)
 {
     model_ctx c = {.out_dir = out_dir, .diags = diags, .err = err};
-    cJSON *root = cJSON_CreateObject();
     char *text = NULL;
-    f2c_status st;
-    if (!root) {
-        st = nomem(&c, NULL);
-        goto done;
-    }
-    st = build_model(&c, root, model_name, ts, modified_time);
-    if (st != F2C_OK) goto done;
-    text = cJSON_Print(root);
-    if (!text) {
-        st = nomem(&c, NULL);
-        goto done;
-    }
-    st = write_atomically(out_dir, text, err);
-done:
+    f2c_status st = model_text(&c, model_name, ts, modified_time, &text);
+    if (st == F2C_OK) st = write_atomically(out_dir, text, err);
     if (text) cJSON_free(text);
-    cJSON_Delete(root);
-    f2c_buf_free(&c.header);
-    f2c_buf_free(&c.path);
-    f2c_buf_free(&c.scratch);
+    return st;
+}
+
+f2c_status f2c_cdm_model_json(const char *model_name, const f2c_tableset *ts,
+                              const char *modified_time, const char *const *partitions, size_t n,
+                              f2c_buf *out, f2c_error *err)
+{
+    model_ctx c = {.given = partitions, .ngiven = n, .err = err};
+    char *text = NULL;
+    f2c_status st = model_text(&c, model_name, ts, modified_time, &text);
+    if (st == F2C_OK && (f2c_buf_appends(out, text) != 0 || f2c_buf_appendc(out, '\n') != 0))
+        st = nomem(&c, NULL);
+    if (text) cJSON_free(text);
     return st;
 }
 

@@ -39,9 +39,21 @@ int f2c_cdm_header_record(f2c_buf *out, const f2c_table *t);
  * Errors: F2C_EIO (cannot list a folder, read a listed partition, or write/rename model.json;
  * model.json is then left as it was), F2C_ENOMEM.
  */
-f2c_status f2c_cdm_write_model(const char *out_dir, const char *model_name,
-                               const f2c_tableset *ts, const char *modified_time,
-                               f2c_diags *diags, f2c_error *err);
+f2c_status f2c_cdm_write_model(const char *out_dir, const char *model_name, const f2c_tableset *ts,
+                               const char *modified_time, f2c_diags *diags, f2c_error *err);
+
+/*
+ * Appends to out the text of model.json for tableset ts, listing the given partitions instead of
+ * scanning a folder: partitions[0..n) are locations relative to the CDM folder
+ * ("data/<entity>/partition-data-*.csv", e.g. blob names under a CDM container).  Each entity
+ * lists the entries in its own folder, sorted by file name; other entries are ignored.  Header
+ * records are not checked (the files may be remote; the caller vouches for them).  The bytes are
+ * exactly what f2c_cdm_write_model writes for a folder holding the same partitions (the same
+ * code builds both).  Errors: F2C_ENOMEM.
+ */
+f2c_status f2c_cdm_model_json(const char *model_name, const f2c_tableset *ts,
+                              const char *modified_time, const char *const *partitions, size_t n,
+                              f2c_buf *out, f2c_error *err);
 
 /*
  * Reads "modifiedTime" of an existing <out_dir>/model.json into out (appended).  Returns 1 if

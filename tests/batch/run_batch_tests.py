@@ -1,0 +1,377 @@
+"""End-to-end test of the transformer's Azure Batch task mode against Azurite (docs/azure.md §5).
+
+Steps: upload samples/config to a `config` container and samples/ndjson/*.ndjson to a `fhir`
+container; run `transform-data` once per file (half with flags, half through the exact Custom
+activity command line with an activity.json whose extendedProperties keys are read from the
+generated template); `finalize`; download the `cdm` container and compare it byte for byte with
+a local run (`--config samples/config --input <copy> --operation-id X`).  modifiedTime: the
+local run writes the newest input mtime, finalize writes the export's transactionTime; the test
+sets the local copies' mtime to that instant so both must agree exactly.  Then: an idempotent
+re-run leaves every blob identical and another operation's partition untouched; a missing input
+fails with a non-zero exit and publishes nothing; the account key never appears in any output;
+and the same round trip with configurationKind views (samples/views) against a local --view run.
+
+Azurite is installed and reached with tests/blob's helpers (install.sh, free_port, wait_port,
+the development account; starting Azurite is inline in tests/blob's main(), so its few lines are
+repeated here); it skips with exit 77 when node/npm are missing or the install fails.
+"""
+import argparse
+import calendar
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "blob"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "pipeline"))
+import run_blob_tests as rb  # noqa: E402  (Azurite helpers, development account)
+import armcheck  # noqa: E402  (the Custom activity command-line contract)
+
+OPID = "run-0001"
+TRANSACTION_TIME = "2024-05-01T12:00:00Z"
+failures = []
+
+
+def skip(why):
+    print(f"SKIP batch.azurite: {why}", flush=True)
+    sys.exit(77)
+
+
+def expect(cond, what):
+    print(f"[{'ok ' if cond else 'BAD'}] {what}", flush=True)
+    if not cond:
+        failures.append(what)
+
+
+class Store:
+    """Minimal Blob REST access for the test's own setup and checks, through container SASes
+    (rb.service_sas), so it shares no code with the client under test."""
+
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}/{rb.ACCOUNT}"
+        self.sas = {}
+
+    def url(self, container, name="", query=""):
+        if container not in self.sas:
+            self.sas[container] = rb.service_sas(container, "racwdl")
+        q = (query + "&" if query else "") + self.sas[container]
+        path = f"/{container}/{urllib.parse.quote(name)}" if name else f"/{container}"
+        return self.base + path + "?" + q
+
+    def req(self, method, url, data=None, headers=None):
+        h = {"x-ms-version": rb.SAS_VERSION}
+        h.update(headers or {})
+        r = urllib.request.Request(url, data=data, method=method, headers=h)
+        with urllib.request.urlopen(r, timeout=60) as resp:
+            return resp.read()
+
+    def put(self, container, name, data):
+        self.req("PUT", self.url(container, name), data, {"x-ms-blob-type": "BlockBlob"})
+
+    def get(self, container, name):
+        return self.req("GET", self.url(container, name))
+
+    def list(self, container, prefix=""):
+        names, marker = [], ""
+        while True:
+            q = "restype=container&comp=list&prefix=" + urllib.parse.quote(prefix)
+            if marker:
+                q += "&marker=" + urllib.parse.quote(marker)
+            root = ET.fromstring(self.req("GET", self.url(container, "", q)))
+            names += [b.findtext("Name") for b in root.iter("Blob")]
+            marker = root.findtext("NextMarker") or ""
+            if not marker:
+                return names
+
+
+def run(args, env, cwd=None, expect_ok=True, what=None):
+    t0 = time.monotonic()
+    r = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
+    name = what or " ".join(args[1:4])
+    ok = (r.returncode == 0) == expect_ok
+    print(f"[{'ok ' if ok else 'BAD'}] {name}  ({time.monotonic() - t0:.2f}s, exit "
+          f"{r.returncode})", flush=True)
+    for line in (r.stdout + r.stderr).strip().splitlines()[-4:]:
+        print("      " + line)
+    if not ok:
+        failures.append(f"{name}: exit {r.returncode}: {r.stderr.strip()[-2000:]}")
+    # Secrets never printed: the account key must not appear in any log line.
+    if rb.KEY in r.stdout or rb.KEY in r.stderr:
+        failures.append(f"{name}: the account key appears in the output")
+    return r
+
+
+def template_properties(activity):
+    """extendedProperties of a Custom activity of the generated template (golden file, kept equal
+    to the generator's output by pipeline_golden) and its command line."""
+    tpl = json.load(open(os.path.join(ROOT, "tests", "pipeline", "golden", "samples-config",
+                                      "azuredeploy.json")))
+    found = []
+
+    def walk(v):
+        if isinstance(v, dict):
+            if v.get("type") == "Custom" and v.get("name") == activity:
+                found.append(v["typeProperties"])
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+
+    walk(tpl)
+    return found[0]
+
+
+def activity_json(activity, values, folder):
+    """Writes folder/activity.json as ADF would after evaluating the expressions: every key of
+    the template's extendedProperties with a concrete value (a key this test does not know fails
+    the test, so template drift is caught)."""
+    tp = template_properties(activity)
+    props = {}
+    for k in tp["extendedProperties"]:
+        if k not in values:
+            failures.append(f"{activity}: no test value for extendedProperties key {k}")
+            continue
+        props[k] = values[k]
+    os.makedirs(folder, exist_ok=True)
+    doc = {"name": activity, "type": "Custom",
+           "typeProperties": {"command": tp["command"], "extendedProperties": props}}
+    with open(os.path.join(folder, "activity.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+    return tp["command"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--transform", required=True)
+    ap.add_argument("--blob-tool", required=True)
+    ap.add_argument("--install", required=True)
+    ap.add_argument("--npm-prefix", required=True)
+    ap.add_argument("--work", required=True)
+    a = ap.parse_args()
+
+    for exe in ("node", "npm"):
+        if not shutil.which(exe):
+            skip(f"{exe} not found on PATH (Azurite needs Node.js)")
+    r = subprocess.run(["bash", a.install, a.npm_prefix], capture_output=True, text=True)
+    print(r.stdout, end="")
+    if r.returncode != 0:
+        skip("Azurite install failed:\n" + r.stderr)
+    main_js = os.path.join(a.npm_prefix, "node_modules", "azurite", "dist", "src", "blob",
+                           "main.js")
+    shutil.rmtree(a.work, ignore_errors=True)
+    os.makedirs(a.work)
+    port = rb.free_port()
+    log = open(os.path.join(a.work, "azurite.log"), "w")
+    az = subprocess.Popen(["node", main_js, "--blobHost", "127.0.0.1", "--blobPort", str(port),
+                           "--location", os.path.join(a.work, "data"), "--silent",
+                           "--disableTelemetry"], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        if not rb.wait_port(port, az):
+            print("FAIL: Azurite did not start")
+            return 1
+        print(f"azurite on 127.0.0.1:{port}")
+        steps(a, port)
+    finally:
+        az.terminate()
+        try:
+            az.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            az.kill()
+            az.wait()
+        log.close()
+    if failures:
+        print(f"FAILED {len(failures)} step(s):")
+        for f in failures:
+            print("  " + f[:3000])
+        return 1
+    print("all batch steps passed")
+    return 0
+
+
+def steps(a, port):
+    st = Store(port)
+    endpoint = f"http://127.0.0.1:{port}/{rb.ACCOUNT}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FHIR2CDM_")}
+    env.update(FHIR2CDM_STORAGE_ENDPOINT=endpoint, FHIR2CDM_STORAGE_KEY=rb.KEY,
+               TMPDIR=os.path.join(a.work, "tmp"))
+    os.makedirs(env["TMPDIR"])
+
+    # A container SAS (the test's own access) cannot create containers: tests/blob's tool does.
+    for c in ("config", "fhir", "cdm"):
+        rb.tool(a.blob_tool, port, ["mkcontainer", c])
+    failures.extend(rb.failures)
+    rb.failures.clear()
+
+    cfg_dir = os.path.join(ROOT, "samples", "config")
+    ncfg = 0
+    for dirpath, _, files in os.walk(cfg_dir):
+        for f in sorted(files):
+            if f.endswith(".json"):
+                rel = os.path.relpath(os.path.join(dirpath, f), cfg_dir).replace(os.sep, "/")
+                st.put("config", rel, open(os.path.join(dirpath, f), "rb").read())
+                ncfg += 1
+    nd_dir = os.path.join(ROOT, "samples", "ndjson")
+    inputs = sorted(f for f in os.listdir(nd_dir) if f.endswith(".ndjson"))
+    for f in inputs:
+        st.put("fhir", f"export/{f}", open(os.path.join(nd_dir, f), "rb").read())
+    print(f"uploaded {ncfg} configuration files and {len(inputs)} NDJSON files")
+
+    # Local reference run, on copies whose mtime is the export's transactionTime.
+    local_in = os.path.join(a.work, "local-in")
+    os.makedirs(local_in)
+    tt = calendar.timegm(time.strptime(TRANSACTION_TIME, "%Y-%m-%dT%H:%M:%SZ"))
+    for f in inputs:
+        shutil.copyfile(os.path.join(nd_dir, f), os.path.join(local_in, f))
+        os.utime(os.path.join(local_in, f), (tt, tt))
+    local_out = os.path.join(a.work, "local-cdm")
+    run([a.transform, "--config", cfg_dir, "--input", local_in, "--output", local_out,
+         "--operation-id", OPID, "-q"], env, what="local reference run")
+
+    # The Custom activity's command line runs the binary from the node's shared folder.
+    shared = os.path.join(a.work, "node-shared")
+    os.makedirs(os.path.join(shared, "fhir2cdm", "bin"))
+    os.symlink(os.path.abspath(a.transform), os.path.join(shared, "fhir2cdm", "bin",
+                                                          "fhir2cdm-transform"))
+    task_env = dict(env, AZ_BATCH_NODE_SHARED_DIR=shared)
+    common = {"operationId": OPID, "adlsAccount": rb.ACCOUNT,
+              "storageEndpointSuffix": "core.windows.net", "cdmFileSystem": "cdm",
+              "configurationContainer": "config", "configurationKind": "tables", "maxDepth": "3",
+              "managedIdentityClientId": "00000000-0000-0000-0000-000000000000"}
+
+    # generate-schema first, as the pipeline runs it: entities, no partitions yet.
+    task = os.path.join(a.work, "task-schema")
+    cmd = activity_json("GenerateSchema", common, task)
+    expect(cmd == armcheck.COMMAND.format(sub="generate-schema"),
+           "GenerateSchema command line is the contract's")
+    run(["/bin/bash", "-c", cmd], task_env, cwd=task, what="generate-schema --adf-activity")
+    model = json.loads(st.get("cdm", "model.json"))
+    expect(len(model["entities"]) == 22 and not any(e["partitions"] for e in model["entities"]),
+           "generate-schema wrote 22 entities and no partitions")
+
+    for i, f in enumerate(inputs):
+        uri = f"{endpoint}/fhir/export/{f}"
+        if i % 2 == 0:
+            run([a.transform, "transform-data", "--inputBlobUri", uri, "--adlsAccount",
+                 rb.ACCOUNT, "--cdmFileSystem", "cdm", "--configurationContainer", "config",
+                 "--operationId", OPID, "--maxDepth", "3"], env, what=f"transform-data flags {f}")
+        else:
+            task = os.path.join(a.work, f"task-{f}")
+            vals = dict(common, inputBlobUri=uri, resourceType=f[:-len(".ndjson")],
+                        requiresAccessToken="False", fhirUrl="https://fhir.example.org")
+            # ADF writes secure values as objects; the reader must accept both forms.
+            vals["operationId"] = {"type": "SecureString", "value": OPID}
+            cmd = activity_json("TransformData", vals, task)
+            expect(cmd == armcheck.COMMAND.format(sub="transform-data"),
+                   "TransformData command line is the contract's")
+            run(["/bin/bash", "-c", cmd], task_env, cwd=task,
+                what=f"transform-data --adf-activity {f}")
+
+    task = os.path.join(a.work, "task-finalize")
+    cmd = activity_json("Finalize", dict(common, transactionTime=TRANSACTION_TIME,
+                                         fileCount=str(len(inputs))), task)
+    expect(cmd == armcheck.COMMAND.format(sub="finalize"), "Finalize command line is the contract's")
+    run(["/bin/bash", "-c", cmd], task_env, cwd=task, what="finalize --adf-activity")
+
+    def compare(label, local_dir=local_out, container="cdm"):
+        local = {}
+        for dirpath, _, files in os.walk(local_dir):
+            for f in files:
+                p = os.path.join(dirpath, f)
+                local[os.path.relpath(p, local_dir).replace(os.sep, "/")] = open(p, "rb").read()
+        remote = {n: st.get(container, n) for n in st.list(container)}
+        expect(sorted(local) == sorted(remote),
+               f"{label}: same file set ({len(local)} local, {len(remote)} remote)"
+               + ("" if sorted(local) == sorted(remote) else
+                  f"; only local {sorted(set(local) - set(remote))[:5]}, only remote "
+                  f"{sorted(set(remote) - set(local))[:5]}"))
+        diff = [n for n in local if n in remote and local[n] != remote[n]]
+        expect(not diff, f"{label}: every file byte-identical (differing: {diff[:5]})")
+        return remote
+
+    before = compare("round trip")
+
+    # generate-schema over a finished folder keeps the partitions and modifiedTime: same bytes.
+    run([a.transform, "generate-schema", "--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdm",
+         "--configurationContainer", "config", "--operationId", OPID], env,
+        what="generate-schema flags over the finished folder")
+    expect(st.get("cdm", "model.json") == before["model.json"],
+           "generate-schema keeps a finished model.json byte-identical")
+    rb.tool(a.blob_tool, port, ["mkcontainer", "badconfig"])
+    failures.extend(rb.failures)
+    rb.failures.clear()
+    st.put("badconfig", "Patient.json", b'{"resourceType": "Patient", "properties": [}')
+    r = run([a.transform, "generate-schema", "--adlsAccount", rb.ACCOUNT, "--cdmFileSystem",
+             "cdm", "--configurationContainer", "badconfig"], env, expect_ok=False,
+            what="generate-schema with a broken configuration fails")
+    expect(r.returncode == 2 and st.get("cdm", "model.json") == before["model.json"],
+           "broken configuration: exit 2, model.json untouched")
+    r = run([a.transform, "finalize", "--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdm",
+             "--configurationContainer", "config", "--maxDepth", "0"], env, expect_ok=False,
+            what="finalize with maxDepth 0 fails")
+    expect(r.returncode == 2, "bad maxDepth exits 2")
+
+    # Idempotence: another operation's partition stays; re-running one file with the same
+    # operation id and then finalize changes nothing of ours.
+    other = "data/LocalPatient/partition-data-Patient-other-op.csv"
+    st.put("cdm", other, before["data/LocalPatient/partition-data-Patient-" + OPID + ".csv"])
+    run([a.transform, "transform-data", "--inputBlobUri", f"{endpoint}/fhir/export/Patient.ndjson",
+         "--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdm", "--configurationContainer",
+         "config", "--operationId", OPID], env, what="transform-data re-run Patient")
+    after = {n: st.get("cdm", n) for n in st.list("cdm")}
+    expect(after.get(other) == before["data/LocalPatient/partition-data-Patient-" + OPID + ".csv"],
+           "another operation's partition is untouched")
+    expect(all(after.get(n) == b for n, b in before.items()),
+           "re-run with the same operation id leaves every blob identical")
+    # finalize by flags: a partition whose header is another configuration's is left out.
+    bad = "data/LocalPatient/partition-data-Patient-badhdr.csv"
+    st.put("cdm", bad, b'"x","y"\r\n"1","2"\r\n')
+    r = run([a.transform, "finalize", "--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdm",
+             "--configurationContainer", "config", "--operationId", OPID, "--transactionTime",
+             TRANSACTION_TIME], env, what="finalize flags")
+    model = json.loads(st.get("cdm", "model.json"))
+    locs = [p["location"] for e in model["entities"] for p in e["partitions"]]
+    expect(other in locs and bad not in locs and "left out of model.json" in r.stderr,
+           "finalize lists the other operation's partition and leaves out a foreign header")
+    run([a.transform, "transform-data", "--inputBlobUri", f"{endpoint}/fhir/export/Nope.ndjson",
+         "--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdm", "--configurationContainer",
+         "config", "--operationId", "bad-op"], env, expect_ok=False,
+        what="transform-data missing input fails")
+    expect(not [n for n in st.list("cdm") if "bad-op" in n], "a failed task publishes nothing")
+    r = run([a.transform, "transform-data", "--adlsAccount", rb.ACCOUNT], env, expect_ok=False,
+            what="transform-data without required values fails")
+    expect(r.returncode == 2, "usage error exits 2")
+
+    # configurationKind views: SQL on FHIR ViewDefinitions, against a local --view run.
+    rb.tool(a.blob_tool, port, ["mkcontainer", "views"])
+    rb.tool(a.blob_tool, port, ["mkcontainer", "cdmviews"])
+    failures.extend(rb.failures)
+    rb.failures.clear()
+    views_dir = os.path.join(ROOT, "samples", "views")
+    for f in sorted(os.listdir(views_dir)):
+        if f.endswith(".json"):
+            st.put("views", f, open(os.path.join(views_dir, f), "rb").read())
+    local_views = os.path.join(a.work, "local-views")
+    run([a.transform, "--view", views_dir, "--input", local_in, "--output", local_views,
+         "--operation-id", OPID, "-q"], env, what="local reference run (views)")
+    vflags = ["--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdmviews",
+              "--configurationContainer", "views", "--configurationKind", "views",
+              "--operationId", OPID]
+    for f in inputs:
+        run([a.transform, "transform-data", "--inputBlobUri", f"{endpoint}/fhir/export/{f}"]
+            + vflags, env, what=f"transform-data views {f}")
+    run([a.transform, "finalize", "--transactionTime", TRANSACTION_TIME] + vflags, env,
+        what="finalize views")
+    compare("views round trip", local_views, "cdmviews")
+    expect(not os.listdir(env["TMPDIR"]), "temporary folders removed")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,839 @@
+/*
+ * tx_batch: Azure Batch task mode (docs/azure.md section 5, "Batch task contract").
+ *
+ * Why it is shaped so:
+ *  - transform-data does not re-plumb the job for remote I/O.  It streams the input blob to a
+ *    local temporary file (ranged GET to a callback: the blob is never held in memory), copies
+ *    the configuration container to a temporary folder, runs the local job (tx_run) into a
+ *    temporary CDM folder, and uploads each partition with the block writer.  The local job is
+ *    the tested one, so a Batch task writes exactly the bytes a local run writes; a Batch node
+ *    has a local disk sized for this (one export file at a time), and the temporary copy costs
+ *    one extra sequential read of the file.
+ *  - Partitions are uploaded to <cdmFileSystem>/data/<entity>/<file name of the local run>,
+ *    with Put Block + Put Block List, so a blob appears only when complete; a re-run with the
+ *    same operation id and input file produces the same names and replaces exactly those blobs.
+ *  - finalize builds model.json with f2c_cdm_model_json from the listed partition blobs (the
+ *    same code that writes a local model.json) and uploads it with one Put Blob.
+ *    modifiedTime is the export's transactionTime: a value of the data, as the local run's
+ *    (newest input mtime) is, so re-running finalize rewrites identical bytes.
+ *  - Secrets come only from the environment (FHIR2CDM_STORAGE_KEY, FHIR2CDM_STORAGE_SAS) or
+ *    from the node's managed identity, never from flags (command lines end up in Batch task
+ *    metadata), and are never printed.
+ *  - Logs: one line per step on stdout (Batch's stdout.txt), errors on stderr; exit status
+ *    non-zero on any failure so ADF marks the activity failed.
+ */
+#include "tx_batch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "fhir2cdm/f2c_blob.h"
+#include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_cdm.h"
+#include "fhir2cdm/f2c_ndjson.h"
+#include "fhir2cdm/f2c_plan.h"
+#include "fhir2cdm/f2c_tablecfg.h"
+#include "fhir2cdm/f2c_view.h"
+
+#include "tx_job.h"
+
+#define ME "fhir2cdm-transform"
+
+/* Everything the subcommands read: flags first, then --adf-activity values for what is unset. */
+typedef struct bopts {
+    const char *cmd;
+    const char *input_uri, *account, *suffix, *cdm_fs, *config_container, *config_kind;
+    const char *operation_id, *max_depth, *mi_client_id, *requires_token, *transaction_time;
+    const char *endpoint; /* custom Blob endpoint (emulator, sovereign cloud) */
+    const char *activity; /* --adf-activity FILE */
+    int depth;            /* maxDepth, validated */
+    cJSON *activity_doc;  /* owns the strings taken from the activity file */
+} bopts;
+
+typedef struct ctx {
+    bopts o;
+    f2c_blob_client *blob;
+    char tmp[4096]; /* the task's temporary folder, "" when none */
+    f2c_error e;
+} ctx;
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+static int fail(ctx *c, const char *what)
+{
+    char line[2048];
+    fprintf(stderr, ME " %s: error: %s: %s\n", c->o.cmd, what,
+            f2c_error_format(&c->e, line, sizeof line));
+    return TX_EXIT_DATA;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return NULL;
+    f2c_buf b = {0};
+    char chunk[8192];
+    size_t n;
+    int bad = 0;
+    while (!bad && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        bad = f2c_buf_append(&b, chunk, n) != 0;
+    if (ferror(fp)) bad = 1;
+    fclose(fp);
+    if (bad) {
+        f2c_buf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    return b.data ? b.data : calloc(1, 1);
+}
+
+/* mkdir -p for the folders of a relative path below base (the last component is a file). */
+static int make_parents(const char *full)
+{
+    char buf[4096];
+    if (strlen(full) >= sizeof buf) return -1;
+    strcpy(buf, full);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return 0;
+}
+
+/* Removes a folder tree we created (no symlinks are followed: lstat). */
+static void remove_tree(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0) return;
+    if (S_ISDIR(sb.st_mode)) {
+        DIR *d = opendir(path);
+        if (d) {
+            struct dirent *de;
+            while ((de = readdir(d)) != NULL) {
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+                f2c_buf sub = {0};
+                if (f2c_buf_printf(&sub, "%s/%s", path, de->d_name) == 0) remove_tree(sub.data);
+                f2c_buf_free(&sub);
+            }
+            closedir(d);
+        }
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+/* ---- options ------------------------------------------------------------------------------ */
+
+/* A value of extendedProperties: a string, or ADF's {"type":"SecureString","value":"..."}. */
+static const char *ext_value(const cJSON *ext, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(ext, key);
+    if (cJSON_IsObject(v)) v = cJSON_GetObjectItemCaseSensitive(v, "value");
+    return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
+}
+
+static int load_activity(bopts *o)
+{
+    size_t len = 0;
+    char *text = read_file(o->activity, &len);
+    if (!text) {
+        fprintf(stderr, ME " %s: cannot read %s: %s\n", o->cmd, o->activity, strerror(errno));
+        return -1;
+    }
+    o->activity_doc = cJSON_ParseWithLength(text, len);
+    free(text);
+    const cJSON *ext = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(o->activity_doc, "typeProperties"), "extendedProperties");
+    if (!cJSON_IsObject(ext)) {
+        fprintf(stderr, ME " %s: %s has no typeProperties.extendedProperties object\n", o->cmd,
+                o->activity);
+        return -1;
+    }
+    /* Flags given on the command line win over the file. */
+    struct {
+        const char **slot;
+        const char *key;
+    } map[] = {
+        {&o->input_uri, "inputBlobUri"},
+        {&o->account, "adlsAccount"},
+        {&o->suffix, "storageEndpointSuffix"},
+        {&o->cdm_fs, "cdmFileSystem"},
+        {&o->config_container, "configurationContainer"},
+        {&o->config_kind, "configurationKind"},
+        {&o->operation_id, "operationId"},
+        {&o->max_depth, "maxDepth"},
+        {&o->mi_client_id, "managedIdentityClientId"},
+        {&o->requires_token, "requiresAccessToken"},
+        {&o->transaction_time, "transactionTime"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        const char *v = ext_value(ext, map[i].key);
+        if (!*map[i].slot && v && *v) *map[i].slot = v;
+    }
+    return 0;
+}
+
+static int need(const bopts *o, const char *v, const char *name)
+{
+    if (v && *v) return 0;
+    fprintf(stderr, ME " %s: %s is required (flag or --adf-activity extendedProperties)\n", o->cmd,
+            name);
+    return -1;
+}
+
+/* ---- storage client ----------------------------------------------------------------------- */
+
+/* Creates a client for account at endpoint.  Credentials: FHIR2CDM_STORAGE_KEY (Shared Key),
+ * FHIR2CDM_STORAGE_SAS, else the managed identity (IMDS at FHIR2CDM_IMDS_ENDPOINT if set). */
+static f2c_status new_client(const bopts *o, const char *endpoint, const char *account,
+                             f2c_blob_client **out, f2c_error *e)
+{
+    const char *key = getenv("FHIR2CDM_STORAGE_KEY");
+    const char *sas = getenv("FHIR2CDM_STORAGE_SAS");
+    f2c_blob_token_opts tok = {.kind = F2C_BLOB_TOKEN_MANAGED_IDENTITY,
+                               .client_id = o->mi_client_id,
+                               .imds_endpoint = getenv("FHIR2CDM_IMDS_ENDPOINT")};
+    f2c_blob_opts bo = {.endpoint = endpoint, .account = account};
+    if (key && *key)
+        bo.shared_key_b64 = key;
+    else if (sas && *sas)
+        bo.sas = sas;
+    else
+        bo.token = &tok;
+    return f2c_blob_client_new(&bo, out, e);
+}
+
+static int open_storage(ctx *c)
+{
+    const bopts *o = &c->o;
+    f2c_buf ep = {0};
+    const char *endpoint = o->endpoint ? o->endpoint : getenv("FHIR2CDM_STORAGE_ENDPOINT");
+    if (!endpoint || !*endpoint) {
+        if (f2c_buf_printf(&ep, "https://%s.blob.%s", o->account,
+                           o->suffix && *o->suffix ? o->suffix : "core.windows.net") != 0)
+            return -1;
+        endpoint = ep.data;
+    }
+    printf("storage: account %s, endpoint %s, auth %s\n", o->account, endpoint,
+           getenv("FHIR2CDM_STORAGE_KEY")   ? "shared key"
+           : getenv("FHIR2CDM_STORAGE_SAS") ? "SAS"
+                                            : "managed identity");
+    f2c_status st = new_client(o, endpoint, o->account, &c->blob, &c->e);
+    f2c_buf_free(&ep);
+    return st == F2C_OK ? 0 : (fail(c, "storage client"), -1);
+}
+
+/* ---- transfers ---------------------------------------------------------------------------- */
+
+static int to_file(void *ud, const void *data, size_t len)
+{
+    return fwrite(data, 1, len, (FILE *)ud) == len ? 0 : 1;
+}
+
+/* Streams container/blob to local file path (ranged GET, retried by the client). */
+static f2c_status download(f2c_blob_client *b, const char *container, const char *blob,
+                           const char *path, uint64_t *size, f2c_error *e)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return f2c_error_set(e, F2C_EIO, path, 0, 0, NULL, "cannot create: %s", strerror(errno));
+    f2c_status st = f2c_blob_get(b, container, blob, 0, 0, to_file, fp, size, e);
+    if (fclose(fp) != 0 && st == F2C_OK)
+        st = f2c_error_set(e, F2C_EIO, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
+    return st;
+}
+
+/* Uploads local file path as container/blob with the block writer: visible only on commit. */
+static f2c_status upload(f2c_blob_client *b, const char *container, const char *blob,
+                         const char *path, const char *content_type, f2c_error *e)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return f2c_error_set(e, F2C_EIO, path, 0, 0, NULL, "cannot read: %s", strerror(errno));
+    f2c_blob_writer *w = NULL;
+    f2c_status st = f2c_blob_writer_open(b, container, blob, 0, content_type, &w, e);
+    char chunk[65536];
+    size_t n;
+    while (st == F2C_OK && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        st = f2c_blob_writer_write(w, chunk, n, e);
+    if (st == F2C_OK && ferror(fp))
+        st = f2c_error_set(e, F2C_EIO, path, 0, 0, NULL, "cannot read: %s", strerror(errno));
+    fclose(fp);
+    if (st == F2C_OK) return f2c_blob_writer_commit(w, e);
+    f2c_blob_writer_abort(w);
+    return st;
+}
+
+/* A blob name that is safe to mirror below a local folder: relative, no "." / ".." parts. */
+static int safe_name(const char *name)
+{
+    if (!*name || name[0] == '/') return 0;
+    for (const char *p = name; p;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) return 0;
+        p = slash ? slash + 1 : NULL;
+    }
+    return 1;
+}
+
+/* Lists every blob of container under prefix (all pages) into names (strings owned) and, when
+ * sizes is not NULL, their sizes (same index). */
+static f2c_status list_all(f2c_blob_client *b, const char *container, const char *prefix,
+                           char ***names, uint64_t **sizes, size_t *count, f2c_error *e)
+{
+    f2c_status st = F2C_OK;
+    char *marker = NULL;
+    size_t cap = 0;
+    *names = NULL;
+    if (sizes) *sizes = NULL;
+    *count = 0;
+    do {
+        f2c_blob_list page = {0};
+        st = f2c_blob_list_page(b, container, prefix, marker, 0, &page, e);
+        free(marker);
+        marker = NULL;
+        for (size_t i = 0; st == F2C_OK && i < page.count; i++) {
+            if (*count == cap) {
+                cap = cap ? cap * 2 : 64;
+                char **grown = realloc(*names, cap * sizeof *grown);
+                if (!grown) {
+                    st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+                    break;
+                }
+                *names = grown;
+                if (sizes) {
+                    uint64_t *gs = realloc(*sizes, cap * sizeof *gs);
+                    if (!gs) {
+                        st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+                        break;
+                    }
+                    *sizes = gs;
+                }
+            }
+            if (sizes) (*sizes)[*count] = page.items[i].size;
+            if (!((*names)[*count] = strdup(page.items[i].name)))
+                st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+            else
+                (*count)++;
+        }
+        if (st == F2C_OK && page.next_marker && !(marker = strdup(page.next_marker)))
+            st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        f2c_blob_list_free(&page);
+    } while (st == F2C_OK && marker);
+    free(marker);
+    return st;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Copies every *.json blob of the configuration container to <tmp>/config/. */
+static int fetch_config(ctx *c, f2c_buf *dir)
+{
+    char **names = NULL;
+    size_t n = 0, got = 0;
+    if (f2c_buf_printf(dir, "%s/config", c->tmp) != 0 || mkdir(dir->data, 0700) != 0) {
+        fprintf(stderr, ME " %s: error: cannot create %s/config: %s\n", c->o.cmd, c->tmp,
+                strerror(errno));
+        return -1;
+    }
+    if (list_all(c->blob, c->o.config_container, NULL, &names, NULL, &n, &c->e) != F2C_OK)
+        return fail(c, "listing the configuration container"), -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t len = strlen(names[i]);
+        if (len < 5 || strcmp(names[i] + len - 5, ".json") != 0) continue;
+        if (!safe_name(names[i])) {
+            fprintf(stderr, ME " %s: skipping configuration blob with an unsafe name: %s\n",
+                    c->o.cmd, names[i]);
+            continue;
+        }
+        f2c_buf path = {0};
+        if (f2c_buf_printf(&path, "%s/%s", dir->data, names[i]) != 0 ||
+            make_parents(path.data) != 0) {
+            fprintf(stderr, ME " %s: error: cannot create a folder for %s: %s\n", c->o.cmd,
+                    names[i], strerror(errno));
+            rc = -1;
+        } else if (download(c->blob, c->o.config_container, names[i], path.data, NULL, &c->e) !=
+                   F2C_OK)
+            rc = (fail(c, "downloading the configuration"), -1);
+        else
+            got++;
+        f2c_buf_free(&path);
+    }
+    free_names(names, n);
+    if (rc == 0 && got == 0) {
+        fprintf(stderr, ME " %s: error: no *.json configuration in container %s\n", c->o.cmd,
+                c->o.config_container);
+        rc = -1;
+    }
+    if (rc == 0)
+        printf("configuration: %zu file(s) from container %s\n", got, c->o.config_container);
+    return rc;
+}
+
+static int is_views(const bopts *o)
+{
+    return o->config_kind && strcmp(o->config_kind, "views") == 0;
+}
+
+/* ---- transform-data ----------------------------------------------------------------------- */
+
+/* Uploads every file of <out>/data/<entity>/ to <cdm>/data/<entity>/<file>. */
+static int upload_partitions(ctx *c, const char *out_dir, size_t *count)
+{
+    f2c_buf data = {0};
+    if (f2c_buf_printf(&data, "%s/data", out_dir) != 0) return -1;
+    DIR *d = opendir(data.data);
+    int rc = 0;
+    if (!d) {
+        f2c_buf_free(&data);
+        return errno == ENOENT ? 0 : -1; /* no table got rows: nothing to upload */
+    }
+    struct dirent *de;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.') continue;
+        f2c_buf edir = {0};
+        if (f2c_buf_printf(&edir, "%s/%s", data.data, de->d_name) != 0) rc = -1;
+        DIR *ed = rc == 0 ? opendir(edir.data) : NULL;
+        struct dirent *fe;
+        while (ed && rc == 0 && (fe = readdir(ed)) != NULL) {
+            if (fe->d_name[0] == '.') continue;
+            f2c_buf local = {0}, blob = {0};
+            if (f2c_buf_printf(&local, "%s/%s", edir.data, fe->d_name) != 0 ||
+                f2c_buf_printf(&blob, "data/%s/%s", de->d_name, fe->d_name) != 0) {
+                rc = -1;
+            } else if (upload(c->blob, c->o.cdm_fs, blob.data, local.data, "text/csv", &c->e) !=
+                       F2C_OK) {
+                rc = (fail(c, "uploading a partition"), -1);
+            } else {
+                printf("uploaded %s/%s\n", c->o.cdm_fs, blob.data);
+                (*count)++;
+            }
+            f2c_buf_free(&local);
+            f2c_buf_free(&blob);
+        }
+        if (ed) closedir(ed);
+        f2c_buf_free(&edir);
+    }
+    closedir(d);
+    f2c_buf_free(&data);
+    return rc;
+}
+
+static int transform_data(ctx *c)
+{
+    bopts *o = &c->o;
+    if (need(o, o->input_uri, "inputBlobUri") || need(o, o->operation_id, "operationId"))
+        return TX_EXIT_USAGE;
+    if (o->requires_token && strcasecmp(o->requires_token, "true") == 0) {
+        /* The bearer-token download of $export files is not implemented yet (docs/azure.md). */
+        fprintf(stderr, ME " transform-data: error: requiresAccessToken=True (export file "
+                           "behind a FHIR server token) is not supported yet\n");
+        return TX_EXIT_USAGE;
+    }
+    f2c_blob_addr in = {0};
+    if (f2c_blob_addr_parse(o->input_uri, &in, &c->e) != F2C_OK)
+        return fail(c, "inputBlobUri"), TX_EXIT_USAGE;
+    int rc = TX_EXIT_DATA;
+    f2c_blob_client *src = NULL;
+    f2c_buf cfg = {0}, in_path = {0}, out_dir = {0};
+    const char *base = strrchr(in.path, '/');
+    base = base ? base + 1 : in.path;
+    if (!*base || !safe_name(base)) {
+        fprintf(stderr, ME " transform-data: error: inputBlobUri names no file\n");
+        rc = TX_EXIT_USAGE;
+        goto done;
+    }
+    if (open_storage(c) != 0 || fetch_config(c, &cfg) != 0) goto done;
+
+    /* The input may live in another account (the FHIR service's export storage). */
+    if (strcmp(in.account, o->account) != 0) {
+        if (new_client(o, in.endpoint, in.account, &src, &c->e) != F2C_OK) {
+            fail(c, "input storage client");
+            goto done;
+        }
+    }
+    if (f2c_buf_printf(&in_path, "%s/in", c->tmp) != 0 || mkdir(in_path.data, 0700) != 0 ||
+        f2c_buf_printf(&in_path, "/%s", base) != 0) {
+        fprintf(stderr, ME " transform-data: error: cannot create %s: %s\n", in_path.data,
+                strerror(errno));
+        goto done;
+    }
+    uint64_t size = 0;
+    printf("downloading %s/%s\n", in.container, in.path);
+    fflush(stdout);
+    if (download(src ? src : c->blob, in.container, in.path, in_path.data, &size, &c->e) !=
+        F2C_OK) {
+        fail(c, "downloading the input");
+        goto done;
+    }
+    printf("downloaded %llu bytes\n", (unsigned long long)size);
+    fflush(stdout);
+
+    /* The local job, into a temporary CDM folder. */
+    if (f2c_buf_printf(&out_dir, "%s/cdm", c->tmp) != 0) goto done;
+    const char *inputs[1] = {in_path.data};
+    const char *views[1] = {cfg.data};
+    tx_options to = {.config_dir = is_views(o) ? NULL : cfg.data,
+                     .views = views,
+                     .nviews = is_views(o) ? 1 : 0,
+                     .output_dir = out_dir.data,
+                     .inputs = inputs,
+                     .ninputs = 1,
+                     .max_depth = o->depth,
+                     .operation_id = o->operation_id,
+                     .max_line = F2C_NDJSON_DEFAULT_MAX_LINE};
+    fflush(stdout);
+    int jrc = tx_run(&to);
+    fflush(stdout);
+    if (jrc != TX_EXIT_OK) {
+        /* Nothing is uploaded: a partial file must not be published as if complete. */
+        fprintf(stderr,
+                ME " transform-data: error: the transform failed (exit %d); nothing "
+                   "uploaded\n",
+                jrc);
+        rc = jrc;
+        goto done;
+    }
+    size_t uploaded = 0;
+    if (upload_partitions(c, out_dir.data, &uploaded) != 0) goto done;
+    printf("transform-data: done: %s -> %zu partition(s) in container %s, operation %s\n", base,
+           uploaded, o->cdm_fs, o->operation_id);
+    rc = TX_EXIT_OK;
+done:
+    f2c_blob_client_free(src);
+    f2c_blob_addr_free(&in);
+    f2c_buf_free(&cfg);
+    f2c_buf_free(&in_path);
+    f2c_buf_free(&out_dir);
+    return rc;
+}
+
+/* ---- finalize ----------------------------------------------------------------------------- */
+
+static int to_buf(void *ud, const void *data, size_t len)
+{
+    return f2c_buf_append((f2c_buf *)ud, data, len) != 0;
+}
+
+/*
+ * Keeps in names[0..*n) only the partitions whose first record is the header their entity's
+ * table writes now (as the local folder scan does): a partition written under another
+ * configuration must not be described with these attributes.  Reads header+CRLF bytes of each
+ * with a ranged GET.  Names of unknown entities are left for f2c_cdm_model_json to ignore.
+ */
+static int check_headers(ctx *c, const f2c_tableset *ts, char **names, const uint64_t *sizes,
+                         size_t *n)
+{
+    f2c_buf header = {0}, got = {0};
+    size_t kept = 0, done = 0;
+    int rc = 0;
+    for (size_t i = 0; i < *n && rc == 0; i++) {
+        const f2c_table *t = NULL;
+        size_t len = strlen(names[i]);
+        int partition = strstr(names[i], "/partition-data-") && len > 4 &&
+                        strcmp(names[i] + len - 4, ".csv") == 0;
+        for (size_t k = 0; partition && k < ts->count && !t; k++) {
+            size_t el = strlen(ts->tables[k].entity);
+            if (strncmp(names[i] + 5, ts->tables[k].entity, el) == 0 && names[i][5 + el] == '/')
+                t = &ts->tables[k];
+        }
+        int ok = 1;
+        if (t) {
+            f2c_buf_reset(&header);
+            f2c_buf_reset(&got);
+            if (f2c_cdm_header_record(&header, t) != 0) {
+                rc = -1;
+                break;
+            }
+            /* A blob shorter than the header cannot match (and a range past its end fails). */
+            if (sizes[i] < header.len + 2) {
+                ok = 0;
+            } else if (f2c_blob_get(c->blob, c->o.cdm_fs, names[i], 0, header.len + 2, to_buf, &got,
+                                    NULL, &c->e) != F2C_OK) {
+                rc = (fail(c, "reading a partition header"), -1);
+                break;
+            } else
+                ok = got.len == header.len + 2 && memcmp(got.data, header.data, header.len) == 0 &&
+                     got.data[header.len] == '\r' && got.data[header.len + 1] == '\n';
+            if (!ok)
+                fprintf(stderr,
+                        "warning: %s/%s: partition header does not match the attributes of "
+                        "entity %s; left out of model.json\n",
+                        c->o.cdm_fs, names[i], t->entity);
+        }
+        if (ok)
+            names[kept++] = names[i];
+        else
+            free(names[i]);
+        done = i + 1;
+    }
+    /* After a failure the unchecked rest is kept too, so the caller frees every name once. */
+    for (size_t i = done; i < *n; i++)
+        names[kept++] = names[i];
+    *n = kept;
+    f2c_buf_free(&header);
+    f2c_buf_free(&got);
+    return rc;
+}
+
+/* The "modifiedTime" of the CDM container's current model.json into out; 0 when there is none
+ * (404) or it has none, -1 on another failure. */
+static int current_modified_time(ctx *c, char *out, size_t n)
+{
+    f2c_buf text = {0};
+    int rc = 0;
+    if (f2c_blob_get(c->blob, c->o.cdm_fs, "model.json", 0, 0, to_buf, &text, NULL, &c->e) !=
+        F2C_OK) {
+        rc = f2c_blob_last_http_status(c->blob) == 404 ? 0 : (fail(c, "reading model.json"), -1);
+    } else {
+        cJSON *root = cJSON_ParseWithLength(text.data ? text.data : "", text.len);
+        const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "modifiedTime");
+        if (cJSON_IsString(mt) && mt->valuestring && *mt->valuestring &&
+            strlen(mt->valuestring) < n) {
+            strcpy(out, mt->valuestring);
+            rc = 1;
+        }
+        cJSON_Delete(root);
+    }
+    f2c_buf_free(&text);
+    return rc;
+}
+
+/*
+ * finalize, and generate-schema (schema_only): both write model.json from the configuration and
+ * the partition blobs that exist, so generate-schema never drops partitions of earlier runs from
+ * a model.json readers use; it publishes the entity definitions of a changed configuration
+ * before the fan-out and fails the pipeline early on a broken configuration.  modifiedTime:
+ * finalize's is the export's transactionTime; generate-schema keeps the current model.json's
+ * (the data has not changed yet), and both fall back to the current time.
+ */
+static int finalize(ctx *c, int schema_only)
+{
+    bopts *o = &c->o;
+    f2c_buf cfg = {0}, text = {0};
+    f2c_tableset ts = {0};
+    f2c_plan *plan = NULL;
+    f2c_diags diags = {0};
+    char **names = NULL;
+    uint64_t *sizes = NULL;
+    size_t n = 0;
+    int rc = TX_EXIT_DATA;
+    char now[32];
+    const char *mtime = schema_only ? NULL : o->transaction_time;
+    if (open_storage(c) != 0) goto done;
+    if (schema_only) {
+        int got = current_modified_time(c, now, sizeof now);
+        if (got < 0) goto done;
+        if (got) mtime = now;
+    }
+    if (!mtime || !*mtime) {
+        /* No transactionTime (a run by hand): the current time, to the second. */
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        mtime = now;
+    }
+    if (fetch_config(c, &cfg) != 0) goto done;
+    f2c_status st;
+    if (is_views(o)) {
+        const char *paths[1] = {cfg.data};
+        st = f2c_view_load(paths, 1, &ts, &plan, &diags);
+    } else {
+        st = f2c_tablecfg_load(cfg.data, o->depth, &ts, &diags);
+    }
+    if (st != F2C_OK) {
+        char line[2048];
+        for (size_t i = 0; i < diags.count; i++)
+            fprintf(stderr, "error: %s\n", f2c_error_format(&diags.items[i], line, sizeof line));
+        fprintf(stderr, ME " %s: error: cannot load the configuration (%s)\n", o->cmd,
+                f2c_status_name(st));
+        rc = TX_EXIT_USAGE;
+        goto done;
+    }
+    if (list_all(c->blob, o->cdm_fs, "data/", &names, &sizes, &n, &c->e) != F2C_OK) {
+        fail(c, "listing the partitions");
+        goto done;
+    }
+    printf("%s: %zu blob(s) under %s/data/\n", o->cmd, n, o->cdm_fs);
+    if (check_headers(c, &ts, names, sizes, &n) != 0) goto done;
+    if (f2c_cdm_model_json("fhir2cdm", &ts, mtime, (const char *const *)names, n, &text, &c->e) !=
+        F2C_OK) {
+        fail(c, "building model.json");
+        goto done;
+    }
+    if (f2c_blob_put(c->blob, o->cdm_fs, "model.json", text.data, text.len, "application/json",
+                     &c->e) != F2C_OK) {
+        fail(c, "uploading model.json");
+        goto done;
+    }
+    printf("%s: done: wrote %s/model.json (%zu entities, modifiedTime %s)\n", o->cmd, o->cdm_fs,
+           ts.count, mtime);
+    rc = TX_EXIT_OK;
+done:
+    free_names(names, n);
+    free(sizes);
+    f2c_diags_free(&diags);
+    f2c_plan_free(plan);
+    f2c_tableset_free(&ts);
+    f2c_buf_free(&cfg);
+    f2c_buf_free(&text);
+    return rc;
+}
+
+/* ---- entry -------------------------------------------------------------------------------- */
+
+static void usage(FILE *f, const char *cmd)
+{
+    fprintf(f,
+            "Usage: " ME " %s [--adf-activity activity.json] [options]\n"
+            "Azure Batch task mode (docs/azure.md section 5).  Options (override the file's\n"
+            "typeProperties.extendedProperties):\n"
+            "  --adlsAccount NAME  --cdmFileSystem CONTAINER  --configurationContainer CONTAINER\n"
+            "  --configurationKind tables|views  --operationId ID  --maxDepth N\n"
+            "  --storageEndpointSuffix SUFFIX  --storageEndpoint URL (emulator / custom)\n"
+            "  --managedIdentityClientId ID\n"
+            "  transform-data: --inputBlobUri URL   finalize: --transactionTime INSTANT\n"
+            "Credentials from the environment only: FHIR2CDM_STORAGE_KEY (Shared Key) or\n"
+            "FHIR2CDM_STORAGE_SAS, else the managed identity (FHIR2CDM_IMDS_ENDPOINT overrides\n"
+            "the IMDS address).  FHIR2CDM_STORAGE_ENDPOINT: custom Blob endpoint.\n",
+            cmd);
+}
+
+int tx_batch_main(int argc, char **argv)
+{
+    enum { O_IN = 256, O_ACC, O_SUF, O_FS, O_CC, O_KIND, O_OP, O_DEPTH, O_MI, O_TT, O_EP, O_ACT };
+    static const struct option opts[] = {
+        {"inputBlobUri", required_argument, NULL, O_IN},
+        {"adlsAccount", required_argument, NULL, O_ACC},
+        {"storageEndpointSuffix", required_argument, NULL, O_SUF},
+        {"cdmFileSystem", required_argument, NULL, O_FS},
+        {"configurationContainer", required_argument, NULL, O_CC},
+        {"configurationKind", required_argument, NULL, O_KIND},
+        {"operationId", required_argument, NULL, O_OP},
+        {"maxDepth", required_argument, NULL, O_DEPTH},
+        {"managedIdentityClientId", required_argument, NULL, O_MI},
+        {"transactionTime", required_argument, NULL, O_TT},
+        {"storageEndpoint", required_argument, NULL, O_EP},
+        {"adf-activity", required_argument, NULL, O_ACT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    ctx c = {.o = {.cmd = argv[0]}};
+    bopts *o = &c.o;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (ch) {
+        case O_IN:
+            o->input_uri = optarg;
+            break;
+        case O_ACC:
+            o->account = optarg;
+            break;
+        case O_SUF:
+            o->suffix = optarg;
+            break;
+        case O_FS:
+            o->cdm_fs = optarg;
+            break;
+        case O_CC:
+            o->config_container = optarg;
+            break;
+        case O_KIND:
+            o->config_kind = optarg;
+            break;
+        case O_OP:
+            o->operation_id = optarg;
+            break;
+        case O_DEPTH:
+            o->max_depth = optarg;
+            break;
+        case O_MI:
+            o->mi_client_id = optarg;
+            break;
+        case O_TT:
+            o->transaction_time = optarg;
+            break;
+        case O_EP:
+            o->endpoint = optarg;
+            break;
+        case O_ACT:
+            o->activity = optarg;
+            break;
+        case 'h':
+            usage(stdout, o->cmd);
+            return TX_EXIT_OK;
+        default:
+            usage(stderr, o->cmd);
+            return TX_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, ME " %s: unexpected argument \"%s\"\n", o->cmd, argv[optind]);
+        return TX_EXIT_USAGE;
+    }
+    int rc = TX_EXIT_USAGE;
+    if (o->activity && load_activity(o) != 0) goto out;
+    if (need(o, o->account, "adlsAccount") || need(o, o->cdm_fs, "cdmFileSystem") ||
+        need(o, o->config_container, "configurationContainer"))
+        goto out;
+    o->depth = F2C_DEFAULT_MAX_DEPTH;
+    if (o->max_depth) {
+        char *end;
+        unsigned long v = strtoul(o->max_depth, &end, 10);
+        if (!*o->max_depth || *end || o->max_depth[0] == '-' || v == 0 || v > 64) {
+            fprintf(stderr, ME " %s: maxDepth must be 1..64, got \"%s\"\n", o->cmd, o->max_depth);
+            goto out;
+        }
+        o->depth = (int)v;
+    }
+    if (o->config_kind && strcmp(o->config_kind, "tables") && strcmp(o->config_kind, "views")) {
+        fprintf(stderr, ME " %s: configurationKind must be tables or views\n", o->cmd);
+        goto out;
+    }
+    if (f2c_blob_global_init(&c.e) != F2C_OK) {
+        rc = fail(&c, "libcurl");
+        goto out;
+    }
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(c.tmp, sizeof c.tmp, "%s/fhir2cdm-batch-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (!mkdtemp(c.tmp)) {
+        fprintf(stderr, ME " %s: cannot create a temporary folder in %s: %s\n", o->cmd,
+                tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+        c.tmp[0] = '\0';
+        rc = TX_EXIT_DATA;
+    } else {
+        printf("%s: start (operation %s)\n", o->cmd, o->operation_id ? o->operation_id : "-");
+        fflush(stdout);
+        rc = strcmp(o->cmd, "transform-data") == 0 ? transform_data(&c)
+             : strcmp(o->cmd, "finalize") == 0     ? finalize(&c, 0)
+                                                   : finalize(&c, 1);
+        remove_tree(c.tmp);
+    }
+    f2c_blob_client_free(c.blob);
+    f2c_blob_global_cleanup();
+out:
+    if (rc != TX_EXIT_OK) fprintf(stderr, ME " %s: failed (exit %d)\n", o->cmd, rc);
+    cJSON_Delete(o->activity_doc);
+    fflush(stdout);
+    return rc;
+}
