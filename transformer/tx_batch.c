@@ -13,9 +13,12 @@
  *    with Put Block + Put Block List, so a blob appears only when complete; a re-run with the
  *    same operation id and input file produces the same names and replaces exactly those blobs.
  *  - finalize builds model.json with f2c_cdm_model_json from the listed partition blobs (the
- *    same code that writes a local model.json) and uploads it with one Put Blob.
+ *    same code that writes a local model.json) and uploads it with one Put Blob, then records the
+ *    export's transactionTime in fhir2cdm-state.json for the next incremental run (write_state).
  *    modifiedTime is the export's transactionTime: a value of the data, as the local run's
  *    (newest input mtime) is, so re-running finalize rewrites identical bytes.
+ *  - requiresAccessToken inputs are plain file URLs fetched with a bearer token by f2c_http_get
+ *    (download_bearer), then go through the same local job as blob inputs.
  *  - Secrets come only from the environment (FHIR2CDM_STORAGE_KEY, FHIR2CDM_STORAGE_SAS) or
  *    from the node's managed identity, never from flags (command lines end up in Batch task
  *    metadata), and are never printed.
@@ -40,6 +43,7 @@
 #include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_cdm.h"
+#include "fhir2cdm/f2c_http.h"
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_plan.h"
 #include "fhir2cdm/f2c_tablecfg.h"
@@ -48,12 +52,15 @@
 #include "tx_job.h"
 
 #define ME "fhir2cdm-transform"
+/* The incremental-run state finalize writes beside model.json (docs/azure.md section 5). */
+#define STATE_BLOB "fhir2cdm-state.json"
 
 /* Everything the subcommands read: flags first, then --adf-activity values for what is unset. */
 typedef struct bopts {
     const char *cmd;
     const char *input_uri, *account, *suffix, *cdm_fs, *config_container, *config_kind;
     const char *operation_id, *max_depth, *mi_client_id, *requires_token, *transaction_time;
+    const char *fhir_url, *fhir_audience, *client_id, *tenant_id; /* requiresAccessToken inputs */
     const char *endpoint; /* custom Blob endpoint (emulator, sovereign cloud) */
     const char *activity; /* --adf-activity FILE */
     int depth;            /* maxDepth, validated */
@@ -178,6 +185,9 @@ static int load_activity(bopts *o)
         {&o->mi_client_id, "managedIdentityClientId"},
         {&o->requires_token, "requiresAccessToken"},
         {&o->transaction_time, "transactionTime"},
+        {&o->fhir_url, "fhirUrl"},
+        {&o->client_id, "clientId"},
+        {&o->tenant_id, "tenantId"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         const char *v = ext_value(ext, map[i].key);
@@ -438,19 +448,114 @@ static int upload_partitions(ctx *c, const char *out_dir, size_t *count)
     return rc;
 }
 
+/* True for the Azure Storage audience in any of the forms a user may write it. */
+static int storage_audience(const char *a)
+{
+    return a &&
+           (!strcmp(a, "https://storage.azure.com") || !strcmp(a, "https://storage.azure.com/") ||
+            !strcmp(a, "https://storage.azure.com/.default"));
+}
+
+/*
+ * requiresAccessToken: streams the plain file URL o->input_uri to path with
+ * "Authorization: Bearer <token>" (f2c_http_get: f2c_blob's retry policy).  The token comes from
+ * FHIR2CDM_FHIR_TOKEN when set (obtained by whoever started the task, for any audience), else
+ * from f2c_blob's token provider (client credentials when clientId + tenantId are given, with the
+ * secret in FHIR2CDM_FHIR_CLIENT_SECRET; else the managed identity) -- which asks for the Azure
+ * Storage audience only, so the audience (--fhirAudience, default fhirUrl) must be storage's
+ * (exports written to a storage account, as Azure Health Data Services does).  Another audience
+ * without FHIR2CDM_FHIR_TOKEN is a usage error rather than a token for the wrong resource.
+ * Returns a TX_EXIT_* code; the token is never printed.
+ */
+static int download_bearer(ctx *c, const char *path, uint64_t *size)
+{
+    const bopts *o = &c->o;
+    const char *fixed = getenv("FHIR2CDM_FHIR_TOKEN");
+    const char *audience = o->fhir_audience ? o->fhir_audience : o->fhir_url;
+    f2c_blob_token_provider *prov = NULL;
+    static const char *const storage_headers[] = {"x-ms-version: 2021-08-06", NULL};
+    f2c_http_get_opts ho = {0};
+    const char *source;
+    if (fixed && *fixed) {
+        ho.bearer_token = fixed;
+        source = "FHIR2CDM_FHIR_TOKEN";
+    } else if (storage_audience(audience)) {
+        int cc = o->client_id && *o->client_id && o->tenant_id && *o->tenant_id;
+        f2c_blob_token_opts to = {.kind = cc ? F2C_BLOB_TOKEN_CLIENT_SECRET
+                                             : F2C_BLOB_TOKEN_MANAGED_IDENTITY,
+                                  .authority = getenv("FHIR2CDM_AUTHORITY"),
+                                  .tenant_id = o->tenant_id,
+                                  .client_id = cc ? o->client_id : o->mi_client_id,
+                                  .client_secret_env = "FHIR2CDM_FHIR_CLIENT_SECRET",
+                                  .imds_endpoint = getenv("FHIR2CDM_IMDS_ENDPOINT")};
+        if (f2c_blob_token_provider_new(&to, &prov, &c->e) != F2C_OK)
+            return fail(c, "input token provider"), TX_EXIT_USAGE;
+        ho.token_provider = prov;
+        /* Azure Storage rejects bearer requests without a recent x-ms-version [OAUTH]. */
+        ho.headers = storage_headers;
+        source = cc ? "client credentials" : "managed identity";
+    } else {
+        fprintf(stderr,
+                ME " transform-data: error: requiresAccessToken: no token for audience %s: set "
+                   "FHIR2CDM_FHIR_TOKEN (the built-in token provider issues Azure Storage "
+                   "tokens only: --fhirAudience https://storage.azure.com/)\n",
+                audience && *audience ? audience : "(none: give fhirUrl or --fhirAudience)");
+        return TX_EXIT_USAGE;
+    }
+    char shown[512];
+    snprintf(shown, sizeof shown, "%.*s", (int)strcspn(o->input_uri, "?#"), o->input_uri);
+    printf("downloading %s (bearer token: %s)\n", shown, source);
+    fflush(stdout);
+    int rc = TX_EXIT_OK;
+    FILE *fp = fopen(path, "wb");
+    if (!fp) {
+        fprintf(stderr, ME " transform-data: error: cannot create %s: %s\n", path, strerror(errno));
+        rc = TX_EXIT_DATA;
+    } else {
+        f2c_status st = f2c_http_get(o->input_uri, &ho, to_file, fp, size, NULL, &c->e);
+        if (fclose(fp) != 0 && st == F2C_OK)
+            st = f2c_error_set(&c->e, F2C_EIO, path, 0, 0, NULL, "cannot write: %s",
+                               strerror(errno));
+        if (st != F2C_OK) rc = fail(c, "downloading the input");
+    }
+    f2c_blob_token_provider_free(prov);
+    return rc;
+}
+
 static int transform_data(ctx *c)
 {
     bopts *o = &c->o;
     if (need(o, o->input_uri, "inputBlobUri") || need(o, o->operation_id, "operationId"))
         return TX_EXIT_USAGE;
-    if (o->requires_token && strcasecmp(o->requires_token, "true") == 0) {
-        /* The bearer-token download of $export files is not implemented yet (docs/azure.md). */
-        fprintf(stderr, ME " transform-data: error: requiresAccessToken=True (export file "
-                           "behind a FHIR server token) is not supported yet\n");
-        return TX_EXIT_USAGE;
+    int bearer = 0;
+    if (o->requires_token) {
+        /* ADF writes string() of the manifest's boolean: "True"/"False". */
+        if (strcasecmp(o->requires_token, "true") == 0)
+            bearer = 1;
+        else if (strcasecmp(o->requires_token, "false") != 0) {
+            fprintf(stderr, ME " transform-data: requiresAccessToken must be true or false\n");
+            return TX_EXIT_USAGE;
+        }
     }
     f2c_blob_addr in = {0};
-    if (f2c_blob_addr_parse(o->input_uri, &in, &c->e) != F2C_OK)
+    if (bearer) {
+        /* A plain file URL of the export: only its file name is needed here. */
+        if (strncasecmp(o->input_uri, "https://", 8) != 0 &&
+            strncasecmp(o->input_uri, "http://", 7) != 0) {
+            fprintf(stderr, ME " transform-data: with requiresAccessToken the input must be an "
+                               "http(s) URL\n");
+            return TX_EXIT_USAGE;
+        }
+        size_t l = strcspn(o->input_uri, "?#");
+        const char *host = strstr(o->input_uri, "://") + 3;
+        const char *slash = strchr(host, '/');
+        if (!slash || (size_t)(slash - o->input_uri) >= l) {
+            /* "https://host" alone names no file (the partition names come from it). */
+            fprintf(stderr, ME " transform-data: error: inputBlobUri names no file\n");
+            return TX_EXIT_USAGE;
+        }
+        if (!(in.path = strndup(o->input_uri, l))) return TX_EXIT_DATA;
+    } else if (f2c_blob_addr_parse(o->input_uri, &in, &c->e) != F2C_OK)
         return fail(c, "inputBlobUri"), TX_EXIT_USAGE;
     int rc = TX_EXIT_DATA;
     f2c_blob_client *src = NULL;
@@ -465,7 +570,7 @@ static int transform_data(ctx *c)
     if (open_storage(c) != 0 || fetch_config(c, &cfg) != 0) goto done;
 
     /* The input may live in another account (the FHIR service's export storage). */
-    if (strcmp(in.account, o->account) != 0) {
+    if (!bearer && strcmp(in.account, o->account) != 0) {
         if (new_client(o, in.endpoint, in.account, &src, &c->e) != F2C_OK) {
             fail(c, "input storage client");
             goto done;
@@ -478,12 +583,20 @@ static int transform_data(ctx *c)
         goto done;
     }
     uint64_t size = 0;
-    printf("downloading %s/%s\n", in.container, in.path);
-    fflush(stdout);
-    if (download(src ? src : c->blob, in.container, in.path, in_path.data, &size, &c->e) !=
-        F2C_OK) {
-        fail(c, "downloading the input");
-        goto done;
+    if (bearer) {
+        int urc = download_bearer(c, in_path.data, &size);
+        if (urc != TX_EXIT_OK) {
+            rc = urc;
+            goto done;
+        }
+    } else {
+        printf("downloading %s/%s\n", in.container, in.path);
+        fflush(stdout);
+        if (download(src ? src : c->blob, in.container, in.path, in_path.data, &size, &c->e) !=
+            F2C_OK) {
+            fail(c, "downloading the input");
+            goto done;
+        }
     }
     printf("downloaded %llu bytes\n", (unsigned long long)size);
     fflush(stdout);
@@ -619,6 +732,41 @@ static int current_modified_time(ctx *c, char *out, size_t n)
 }
 
 /*
+ * Records the export's transactionTime for the next incremental run in <cdm>/STATE_BLOB, after
+ * model.json: the state must never claim a time whose data is not yet listed in model.json (a
+ * next run with _since = that time would then skip the unlisted data for good).  One Put Blob,
+ * so a reader sees the old or the new document, never a mix.  Without a transactionTime (a run
+ * by hand) nothing is recorded: the current time is not an export's time, and using it as _since
+ * could skip resources changed between the export and now.
+ */
+static int write_state(ctx *c)
+{
+    const bopts *o = &c->o;
+    if (!o->transaction_time || !*o->transaction_time) {
+        printf("%s: no transactionTime given: %s/" STATE_BLOB " left as it was\n", o->cmd,
+               o->cdm_fs);
+        return 0;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    char *text = NULL;
+    if (doc && cJSON_AddStringToObject(doc, "transactionTime", o->transaction_time) &&
+        cJSON_AddStringToObject(doc, "operationId", o->operation_id ? o->operation_id : ""))
+        text = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    if (!text) {
+        fprintf(stderr, ME " %s: error: out of memory\n", o->cmd);
+        return -1;
+    }
+    f2c_status st =
+        f2c_blob_put(c->blob, o->cdm_fs, STATE_BLOB, text, strlen(text), "application/json", &c->e);
+    free(text);
+    if (st != F2C_OK) return fail(c, "uploading " STATE_BLOB), -1;
+    printf("%s: recorded transactionTime %s in %s/" STATE_BLOB "\n", o->cmd, o->transaction_time,
+           o->cdm_fs);
+    return 0;
+}
+
+/*
  * finalize, and generate-schema (schema_only): both write model.json from the configuration and
  * the partition blobs that exist, so generate-schema never drops partitions of earlier runs from
  * a model.json readers use; it publishes the entity definitions of a changed configuration
@@ -688,6 +836,7 @@ static int finalize(ctx *c, int schema_only)
     }
     printf("%s: done: wrote %s/model.json (%zu entities, modifiedTime %s)\n", o->cmd, o->cdm_fs,
            ts.count, mtime);
+    if (!schema_only && write_state(c) != 0) goto done;
     rc = TX_EXIT_OK;
 done:
     free_names(names, n);
@@ -712,16 +861,39 @@ static void usage(FILE *f, const char *cmd)
             "  --configurationKind tables|views  --operationId ID  --maxDepth N\n"
             "  --storageEndpointSuffix SUFFIX  --storageEndpoint URL (emulator / custom)\n"
             "  --managedIdentityClientId ID\n"
-            "  transform-data: --inputBlobUri URL   finalize: --transactionTime INSTANT\n"
+            "  transform-data: --inputBlobUri URL [--requiresAccessToken true|false]\n"
+            "    [--fhirUrl URL] [--fhirAudience AUDIENCE] [--clientId ID --tenantId TENANT]\n"
+            "  finalize: --transactionTime INSTANT\n"
             "Credentials from the environment only: FHIR2CDM_STORAGE_KEY (Shared Key) or\n"
             "FHIR2CDM_STORAGE_SAS, else the managed identity (FHIR2CDM_IMDS_ENDPOINT overrides\n"
-            "the IMDS address).  FHIR2CDM_STORAGE_ENDPOINT: custom Blob endpoint.\n",
+            "the IMDS address).  FHIR2CDM_STORAGE_ENDPOINT: custom Blob endpoint.\n"
+            "requiresAccessToken inputs: FHIR2CDM_FHIR_TOKEN (bearer token), else a storage-\n"
+            "audience token (FHIR2CDM_FHIR_CLIENT_SECRET with --clientId/--tenantId, or the\n"
+            "managed identity).\n",
             cmd);
 }
 
 int tx_batch_main(int argc, char **argv)
 {
-    enum { O_IN = 256, O_ACC, O_SUF, O_FS, O_CC, O_KIND, O_OP, O_DEPTH, O_MI, O_TT, O_EP, O_ACT };
+    enum {
+        O_IN = 256,
+        O_ACC,
+        O_SUF,
+        O_FS,
+        O_CC,
+        O_KIND,
+        O_OP,
+        O_DEPTH,
+        O_MI,
+        O_TT,
+        O_EP,
+        O_ACT,
+        O_RAT,
+        O_FURL,
+        O_AUD,
+        O_CID,
+        O_TID
+    };
     static const struct option opts[] = {
         {"inputBlobUri", required_argument, NULL, O_IN},
         {"adlsAccount", required_argument, NULL, O_ACC},
@@ -735,6 +907,11 @@ int tx_batch_main(int argc, char **argv)
         {"transactionTime", required_argument, NULL, O_TT},
         {"storageEndpoint", required_argument, NULL, O_EP},
         {"adf-activity", required_argument, NULL, O_ACT},
+        {"requiresAccessToken", required_argument, NULL, O_RAT},
+        {"fhirUrl", required_argument, NULL, O_FURL},
+        {"fhirAudience", required_argument, NULL, O_AUD},
+        {"clientId", required_argument, NULL, O_CID},
+        {"tenantId", required_argument, NULL, O_TID},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -778,6 +955,21 @@ int tx_batch_main(int argc, char **argv)
             break;
         case O_ACT:
             o->activity = optarg;
+            break;
+        case O_RAT:
+            o->requires_token = optarg;
+            break;
+        case O_FURL:
+            o->fhir_url = optarg;
+            break;
+        case O_AUD:
+            o->fhir_audience = optarg;
+            break;
+        case O_CID:
+            o->client_id = optarg;
+            break;
+        case O_TID:
+            o->tenant_id = optarg;
             break;
         case 'h':
             usage(stdout, o->cmd);

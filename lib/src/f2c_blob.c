@@ -19,6 +19,7 @@
 
 #include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
+#include "f2c_retry.h"
 
 /* The REST API version sent in x-ms-version.  2021-08-06 is supported by Azure and by Azurite
  * 3.35; from 2015-02-21 on, a zero Content-Length is signed as the empty string [SK]. */
@@ -273,17 +274,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     else if (strcasecmp(line, "x-ms-error-code") == 0)
         snprintf(r->code, sizeof r->code, "%s", v);
     else if (strcasecmp(line, "retry-after") == 0) {
-        char *end;
-        long s = strtol(v, &end, 10);
-        if (end != v && *end == '\0' && s >= 0)
-            r->retry_after_ms = s * 1000;
-        else {
-            time_t t = curl_getdate(v, NULL);
-            if (t != (time_t)-1) {
-                double d = difftime(t, time(NULL));
-                r->retry_after_ms = d > 0 ? (long)(d * 1000) : 0;
-            }
-        }
+        r->retry_after_ms = f2c_retry_after_ms(v);
     } else if (strcasecmp(line, "content-range") == 0) {
         const char *s = strchr(v, '/');
         if (s && s[1] != '*') {
@@ -382,57 +373,11 @@ static int sign(f2c_blob_client *c, const request *rq, const char *path, const c
     return 0;
 }
 
-static int retryable_curl(CURLcode rc)
-{
-    switch (rc) {
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-static int retryable_status(long s)
-{
-    return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
-}
-
-static uint64_t next_rand(f2c_blob_client *c)
-{
-    /* xorshift64: per-client state, so no global RNG is touched. */
-    uint64_t x = c->rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return c->rng = x;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
-/* Delay before try attempt+1 (attempt >= 1). */
+/* Delay before try attempt+1 (attempt >= 1): the shared policy with this client's limits. */
 static long backoff_ms(f2c_blob_client *c, int attempt, long retry_after_ms)
 {
-    if (retry_after_ms >= 0)
-        return retry_after_ms < c->max_delay_ms ? retry_after_ms : c->max_delay_ms;
-    long d = c->base_delay_ms;
-    for (int i = 1; i < attempt && d < c->max_delay_ms; i++)
-        d *= 2;
-    if (d > c->max_delay_ms) d = c->max_delay_ms;
-    return d / 2 + (long)(next_rand(c) % (uint64_t)(d / 2 + 1));
+    return f2c_retry_backoff_ms(&c->rng, c->base_delay_ms, c->max_delay_ms, attempt,
+                                retry_after_ms);
 }
 
 /* Minimal extraction of <Error><Code>/<Message> [ERR] from a captured body, for messages. */
@@ -647,7 +592,7 @@ static f2c_status perform(f2c_blob_client *c, const request *rq_in, response *r,
         }
         int retry = 0;
         if (rc != CURLE_OK) {
-            if (!retryable_curl(rc) || attempt >= c->max_attempts) {
+            if (!f2c_retry_curl(rc) || attempt >= c->max_attempts) {
                 st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL,
                                    "%s %s%s%s: %s (curl error %d, after %d attempt%s)", rq.op,
                                    rq.container, rq.blob ? "/" : "", rq.blob ? rq.blob : "",
@@ -663,7 +608,7 @@ static f2c_status perform(f2c_blob_client *c, const request *rq_in, response *r,
             reauthed = 1;
             retry = 1;
         } else if (r->status < 200 || r->status >= 300) {
-            if (!retryable_status(r->status) || attempt >= c->max_attempts) {
+            if (!f2c_retry_status(r->status) || attempt >= c->max_attempts) {
                 st = http_error(c, &rq, r, attempt, e);
                 goto done;
             }
@@ -682,7 +627,7 @@ static f2c_status perform(f2c_blob_client *c, const request *rq_in, response *r,
         }
         if (!retry) break;
         c->retries++;
-        sleep_ms(backoff_ms(c, attempt, r->retry_after_ms));
+        f2c_retry_sleep_ms(backoff_ms(c, attempt, r->retry_after_ms));
     }
 done:
     if (st != F2C_OK) f2c_buf_free(&r->body);

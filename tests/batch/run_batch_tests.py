@@ -11,12 +11,19 @@ re-run leaves every blob identical and another operation's partition untouched; 
 fails with a non-zero exit and publishes nothing; the account key never appears in any output;
 and the same round trip with configurationKind views (samples/views) against a local --view run.
 
+Also: finalize's incremental-run state blob (fhir2cdm-state.json); requiresAccessToken inputs
+from a loopback file server that demands a bearer token (FHIR2CDM_FHIR_TOKEN, or the managed
+identity through a loopback IMDS), with a 503 and a dropped connection on the way; and, when the
+Synthea sample (--synthea, from FHIR2CDM_SHARED_DIR) exists, the round trip over its 13 files.
+
 Azurite is installed and reached with tests/blob's helpers (install.sh, free_port, wait_port,
 the development account; starting Azurite is inline in tests/blob's main(), so its few lines are
 repeated here); it skips with exit 77 when node/npm are missing or the install fails.
 """
 import argparse
 import calendar
+import http.server
+import threading
 import json
 import os
 import shutil
@@ -35,6 +42,7 @@ import run_blob_tests as rb  # noqa: E402  (Azurite helpers, development account
 import armcheck  # noqa: E402  (the Custom activity command-line contract)
 
 OPID = "run-0001"
+STATE_BLOB = "fhir2cdm-state.json"
 TRANSACTION_TIME = "2024-05-01T12:00:00Z"
 failures = []
 
@@ -155,6 +163,8 @@ def main():
     ap.add_argument("--install", required=True)
     ap.add_argument("--npm-prefix", required=True)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--synthea", default="",
+                    help="folder of the Synthea sample NDJSON (skipped loudly when absent)")
     a = ap.parse_args()
 
     for exe in ("node", "npm"):
@@ -286,7 +296,8 @@ def steps(a, port):
             for f in files:
                 p = os.path.join(dirpath, f)
                 local[os.path.relpath(p, local_dir).replace(os.sep, "/")] = open(p, "rb").read()
-        remote = {n: st.get(container, n) for n in st.list(container)}
+        # The incremental-run state has no local counterpart; it is checked on its own.
+        remote = {n: st.get(container, n) for n in st.list(container) if n != STATE_BLOB}
         expect(sorted(local) == sorted(remote),
                f"{label}: same file set ({len(local)} local, {len(remote)} remote)"
                + ("" if sorted(local) == sorted(remote) else
@@ -297,6 +308,9 @@ def steps(a, port):
         return remote
 
     before = compare("round trip")
+    state = json.loads(st.get("cdm", STATE_BLOB))
+    expect(state == {"transactionTime": TRANSACTION_TIME, "operationId": OPID},
+           f"finalize recorded the incremental-run state {STATE_BLOB}: {state}")
 
     # generate-schema over a finished folder keeps the partitions and modifiedTime: same bytes.
     run([a.transform, "generate-schema", "--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdm",
@@ -370,7 +384,237 @@ def steps(a, port):
     run([a.transform, "finalize", "--transactionTime", TRANSACTION_TIME] + vflags, env,
         what="finalize views")
     compare("views round trip", local_views, "cdmviews")
+    # finalize without a transactionTime (a run by hand) leaves the recorded state alone: the
+    # current time is not an export's and must not become the next _since.
+    st.put("cdmviews", STATE_BLOB, b'{"transactionTime": "2000-01-01T00:00:00Z"}')
+    r = run([a.transform, "finalize"] + vflags, env, what="finalize views without transactionTime")
+    expect(st.get("cdmviews", STATE_BLOB) == b'{"transactionTime": "2000-01-01T00:00:00Z"}'
+           and "no transactionTime given" in r.stdout,
+           "finalize without transactionTime keeps the recorded state")
+    # A second finalize of the next run replaces the state with the newer time.
+    r = run([a.transform, "finalize", "--transactionTime", "2024-06-01T00:00:00.123+02:00",
+             "--operationId", "run-0002"] + vflags[:-2], env, what="finalize views, next run")
+    expect(json.loads(st.get("cdmviews", STATE_BLOB)) ==
+           {"transactionTime": "2024-06-01T00:00:00.123+02:00", "operationId": "run-0002"},
+           "the next run's finalize replaces the state")
+
+    bearer_inputs(a, st, env, local_out)
+    synthea_round_trip(a, st, env, endpoint, cfg_dir)
+    expect(not os.listdir(env["TMPDIR"]), "temporary folders removed (after every part)")
     expect(not os.listdir(env["TMPDIR"]), "temporary folders removed")
+
+
+def synthea_round_trip(a, st, env, endpoint, cfg_dir):
+    """Issue 6's round trip over the Synthea sample (13 NDJSON files, ~10 MB) with samples/config:
+    upload, transform-data per file, finalize, and the downloaded container equals a local run
+    byte for byte.  The sample is reference material outside the repository; without it this
+    part is skipped loudly (the rest of the test still counts)."""
+    if not a.synthea or not os.path.isdir(a.synthea):
+        print(f"\n*** SKIPPED: Synthea round trip: {a.synthea or '(no --synthea)'} not found "
+              "(set FHIR2CDM_SHARED_DIR) ***\n", flush=True)
+        return
+    files = sorted(f for f in os.listdir(a.synthea) if f.endswith(".ndjson"))
+    expect(len(files) == 13, f"Synthea sample has 13 NDJSON files ({len(files)})")
+    rb.tool(a.blob_tool, port_of(endpoint), ["mkcontainer", "fhirsyn"])
+    rb.tool(a.blob_tool, port_of(endpoint), ["mkcontainer", "cdmsyn"])
+    failures.extend(rb.failures)
+    rb.failures.clear()
+    t0 = time.monotonic()
+    tt = calendar.timegm(time.strptime(TRANSACTION_TIME, "%Y-%m-%dT%H:%M:%SZ"))
+    local_in = os.path.join(a.work, "synthea-in")
+    os.makedirs(local_in)
+    for f in files:
+        src = os.path.join(a.synthea, f)
+        st.put("fhirsyn", f"export/{f}", open(src, "rb").read())
+        shutil.copyfile(src, os.path.join(local_in, f))
+        os.utime(os.path.join(local_in, f), (tt, tt))
+    local_out = os.path.join(a.work, "synthea-cdm")
+    run([a.transform, "--config", cfg_dir, "--input", local_in, "--output", local_out,
+         "--operation-id", OPID, "-q"], env, what="local reference run (Synthea)")
+    flags = ["--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdmsyn",
+             "--configurationContainer", "config", "--operationId", OPID]
+    for f in files:
+        run([a.transform, "transform-data", "--inputBlobUri", f"{endpoint}/fhirsyn/export/{f}"]
+            + flags, env, what=f"transform-data Synthea {f}")
+    run([a.transform, "finalize", "--transactionTime", TRANSACTION_TIME] + flags, env,
+        what="finalize Synthea")
+    local = {}
+    for dirpath, _, names in os.walk(local_out):
+        for f in names:
+            p = os.path.join(dirpath, f)
+            local[os.path.relpath(p, local_out).replace(os.sep, "/")] = open(p, "rb").read()
+    remote = {n: st.get("cdmsyn", n) for n in st.list("cdmsyn") if n != STATE_BLOB}
+    expect(sorted(local) == sorted(remote) and len(local) > 13,
+           f"Synthea round trip: same file set ({len(local)} local, {len(remote)} remote)")
+    diff = [n for n in local if n in remote and local[n] != remote[n]]
+    expect(not diff, f"Synthea round trip: every file byte-identical (differing: {diff[:5]})")
+    nbytes = sum(len(v) for v in remote.values())
+    print(f"Synthea round trip: {len(files)} files, {len(remote)} blobs, {nbytes} bytes, "
+          f"{time.monotonic() - t0:.1f}s", flush=True)
+
+
+FHIR_TOKEN = "fhir-test-token-6f1c0e9a"  # stands for a FHIR server's token; must never be printed
+MI_TOKEN = "mi-test-token-d41d8cd9"
+
+
+class ExportServer(http.server.ThreadingHTTPServer):
+    """A loopback stand-in for a FHIR server's export file host: serves the files of `files`
+    only with `Authorization: Bearer <token>` (401 otherwise), honours Range, and injects the
+    faults queued in `faults` per path ("503": 503 with Retry-After 0; "drop": headers for the
+    whole body, half of it, then the connection closed).  /metadata/identity/oauth2/token is a
+    minimal IMDS answering the storage resource with MI_TOKEN."""
+    daemon_threads = True
+
+    def __init__(self, files):
+        super().__init__(("127.0.0.1", 0), ExportHandler)
+        self.files, self.faults, self.log = files, {}, []
+
+
+class ExportHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def send(self, code, body=b"", headers=()):
+        self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        srv = self.server
+        path = urllib.parse.urlsplit(self.path).path
+        auth = self.headers.get("Authorization", "")
+        srv.log.append((path, auth, self.headers.get("Range"), self.headers.get("x-ms-version")))
+        if path == "/metadata/identity/oauth2/token":
+            q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            ok = (self.headers.get("Metadata") == "true"
+                  and q.get("resource") == ["https://storage.azure.com/"])
+            body = json.dumps({"access_token": MI_TOKEN, "expires_in": "3600",
+                               "token_type": "Bearer"} if ok else {"error": "bad_request"})
+            return self.send(200 if ok else 400, body.encode())
+        if path not in srv.files:
+            return self.send(404, b"not found")
+        if auth not in (f"Bearer {FHIR_TOKEN}", f"Bearer {MI_TOKEN}"):
+            return self.send(401, b'{"resourceType":"OperationOutcome"}',
+                             [("WWW-Authenticate", "Bearer")])
+        fault = srv.faults.get(path, [])
+        if fault:
+            kind = fault.pop(0)
+            if kind == "503":
+                return self.send(503, b"busy", [("Retry-After", "0")])
+            if kind == "drop":
+                data = srv.files[path]
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("ETag", '"v1"')
+                self.end_headers()
+                self.wfile.write(data[:len(data) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
+        data = srv.files[path]
+        rng = self.headers.get("Range")
+        if rng and rng.startswith("bytes=") and rng.endswith("-"):
+            start = int(rng[6:-1])
+            return self.send(206, data[start:], [("ETag", '"v1"'), (
+                "Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")])
+        self.send(200, data, [("ETag", '"v1"')])
+
+
+def bearer_inputs(a, st, env, local_out):
+    """requiresAccessToken: transform-data reads a plain https/http file URL (not a blob) with a
+    bearer token from FHIR2CDM_FHIR_TOKEN or from the managed identity (storage audience), with
+    retries (503 + Retry-After, a connection dropped mid-body and resumed by Range), and writes
+    the partitions a blob input writes; without a token the server's 401 fails the task and
+    nothing is published.  Neither token appears in any output."""
+    nd = os.path.join(ROOT, "samples", "ndjson")
+    files = {"/export/Patient.ndjson": open(os.path.join(nd, "Patient.ndjson"), "rb").read(),
+             "/export/Observation.ndjson": open(os.path.join(nd, "Observation.ndjson"),
+                                                "rb").read()}
+    srv = ExportServer(files)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{srv.server_address[1]}"
+    port = port_of(env["FHIR2CDM_STORAGE_ENDPOINT"])
+    try:
+        rb.tool(a.blob_tool, port, ["mkcontainer", "cdmtok"])
+        failures.extend(rb.failures)
+        rb.failures.clear()
+        flags = ["--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdmtok",
+                 "--configurationContainer", "config", "--operationId", OPID,
+                 "--requiresAccessToken", "true", "--fhirUrl", "https://fhir.example.org"]
+
+        def check_output(r, what):
+            out = r.stdout + r.stderr
+            expect(FHIR_TOKEN not in out and MI_TOKEN not in out, f"{what}: no token printed")
+
+        # Without any token: the server answers 401; exit non-zero, nothing published.
+        r = run([a.transform, "transform-data", "--inputBlobUri",
+                 f"{base}/export/Patient.ndjson"] + flags, env, expect_ok=False,
+                what="bearer input: no token source for a FHIR audience fails")
+        expect(r.returncode == 2 and "FHIR2CDM_FHIR_TOKEN" in r.stderr,
+               "no token for a FHIR audience: exit 2 naming FHIR2CDM_FHIR_TOKEN")
+        bad_env = dict(env, FHIR2CDM_FHIR_TOKEN="wrong-token")
+        r = run([a.transform, "transform-data", "--inputBlobUri",
+                 f"{base}/export/Patient.ndjson"] + flags, bad_env, expect_ok=False,
+                what="bearer input: a rejected token fails")
+        expect(r.returncode != 0 and "HTTP 401" in r.stderr and not st.list("cdmtok"),
+               "401: non-zero exit, message names HTTP 401, nothing published")
+
+        # FHIR2CDM_FHIR_TOKEN, with a 503 (Retry-After 0) and a connection drop mid-body.
+        tok_env = dict(env, FHIR2CDM_FHIR_TOKEN=FHIR_TOKEN)
+        srv.faults["/export/Patient.ndjson"] = ["503", "drop"]
+        srv.log.clear()
+        r = run([a.transform, "transform-data", "--inputBlobUri",
+                 f"{base}/export/Patient.ndjson?sig=secret-query"] + flags, tok_env,
+                what="bearer input: FHIR2CDM_FHIR_TOKEN, 503 then a dropped body")
+        check_output(r, "FHIR2CDM_FHIR_TOKEN")
+        expect("secret-query" not in r.stdout + r.stderr, "the URL's query is not printed")
+        gets = [x for x in srv.log if x[0] == "/export/Patient.ndjson"]
+        expect(len(gets) == 3 and all(x[1] == f"Bearer {FHIR_TOKEN}" for x in gets)
+               and gets[2][2] == f"bytes={len(files['/export/Patient.ndjson']) // 2}-",
+               f"three tries with the token, the last resumed by Range ({[x[2] for x in gets]})")
+        name = f"data/LocalPatient/partition-data-Patient-{OPID}.csv"
+        expect(st.get("cdmtok", name) == open(os.path.join(local_out, name), "rb").read(),
+               "bearer input: the partition equals the local run's")
+
+        # The storage audience through f2c_blob's token provider (managed identity, IMDS on
+        # loopback), through activity.json with the contract's keys.
+        mi_env = dict(env, FHIR2CDM_IMDS_ENDPOINT=base)
+        srv.log.clear()
+        task = os.path.join(a.work, "task-bearer")
+        os.makedirs(task)
+        ext = {"inputBlobUri": f"{base}/export/Observation.ndjson", "adlsAccount": rb.ACCOUNT,
+               "cdmFileSystem": "cdmtok", "configurationContainer": "config",
+               "operationId": OPID, "requiresAccessToken": "True",
+               "fhirUrl": "https://storage.azure.com/"}
+        with open(os.path.join(task, "activity.json"), "w") as f:
+            json.dump({"typeProperties": {"extendedProperties": ext}}, f)
+        r = run([a.transform, "transform-data", "--adf-activity", "activity.json"], mi_env,
+                cwd=task, what="bearer input: managed identity (storage audience), activity.json")
+        check_output(r, "managed identity")
+        gets = [x for x in srv.log if x[0] == "/export/Observation.ndjson"]
+        expect(len(gets) == 1 and gets[0][1] == f"Bearer {MI_TOKEN}" and gets[0][3],
+               "managed identity: the IMDS token and an x-ms-version header were sent")
+        mine = [n for n in st.list("cdmtok") if "Observation" in n]
+        expect(mine and all(st.get("cdmtok", n) == open(os.path.join(local_out, n), "rb").read()
+                            for n in mine),
+               f"managed identity: {len(mine)} Observation partition(s) equal the local run's")
+        r = run([a.transform, "transform-data", "--inputBlobUri", f"{base}/export/Patient.ndjson",
+                 "--requiresAccessToken", "maybe"] + flags[:-4], tok_env, expect_ok=False,
+                what="bearer input: a bad requiresAccessToken value fails")
+        expect(r.returncode == 2, "bad requiresAccessToken: exit 2")
+        r = run([a.transform, "transform-data", "--inputBlobUri", base + "?x=1"] + flags, tok_env,
+                expect_ok=False, what="bearer input: a URL naming no file fails")
+        expect(r.returncode == 2 and "names no file" in r.stderr, "URL without a file: exit 2")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def port_of(endpoint):
+    return int(urllib.parse.urlsplit(endpoint).port)
 
 
 if __name__ == "__main__":
