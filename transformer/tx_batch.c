@@ -459,12 +459,9 @@ static int storage_audience(const char *a)
 /*
  * requiresAccessToken: streams the plain file URL o->input_uri to path with
  * "Authorization: Bearer <token>" (f2c_http_get: f2c_blob's retry policy).  The token comes from
- * FHIR2CDM_FHIR_TOKEN when set (obtained by whoever started the task, for any audience), else
- * from f2c_blob's token provider (client credentials when clientId + tenantId are given, with the
- * secret in FHIR2CDM_FHIR_CLIENT_SECRET; else the managed identity) -- which asks for the Azure
- * Storage audience only, so the audience (--fhirAudience, default fhirUrl) must be storage's
- * (exports written to a storage account, as Azure Health Data Services does).  Another audience
- * without FHIR2CDM_FHIR_TOKEN is a usage error rather than a token for the wrong resource.
+ * FHIR2CDM_FHIR_TOKEN when set (obtained by whoever started the task), else from f2c_blob's token
+ * provider for the audience (--fhirAudience, default fhirUrl): client credentials when clientId +
+ * tenantId are given, with the secret in FHIR2CDM_FHIR_CLIENT_SECRET, else the managed identity.
  * Returns a TX_EXIT_* code; the token is never printed.
  */
 static int download_bearer(ctx *c, const char *path, uint64_t *size)
@@ -479,7 +476,8 @@ static int download_bearer(ctx *c, const char *path, uint64_t *size)
     if (fixed && *fixed) {
         ho.bearer_token = fixed;
         source = "FHIR2CDM_FHIR_TOKEN";
-    } else if (storage_audience(audience)) {
+    } else if (audience && *audience) {
+        int storage = storage_audience(audience);
         int cc = o->client_id && *o->client_id && o->tenant_id && *o->tenant_id;
         f2c_blob_token_opts to = {.kind = cc ? F2C_BLOB_TOKEN_CLIENT_SECRET
                                              : F2C_BLOB_TOKEN_MANAGED_IDENTITY,
@@ -487,19 +485,18 @@ static int download_bearer(ctx *c, const char *path, uint64_t *size)
                                   .tenant_id = o->tenant_id,
                                   .client_id = cc ? o->client_id : o->mi_client_id,
                                   .client_secret_env = "FHIR2CDM_FHIR_CLIENT_SECRET",
-                                  .imds_endpoint = getenv("FHIR2CDM_IMDS_ENDPOINT")};
+                                  .imds_endpoint = getenv("FHIR2CDM_IMDS_ENDPOINT"),
+                                  .resource = storage ? NULL : audience};
         if (f2c_blob_token_provider_new(&to, &prov, &c->e) != F2C_OK)
             return fail(c, "input token provider"), TX_EXIT_USAGE;
         ho.token_provider = prov;
         /* Azure Storage rejects bearer requests without a recent x-ms-version [OAUTH]. */
-        ho.headers = storage_headers;
+        if (storage) ho.headers = storage_headers;
         source = cc ? "client credentials" : "managed identity";
     } else {
         fprintf(stderr,
-                ME " transform-data: error: requiresAccessToken: no token for audience %s: set "
-                   "FHIR2CDM_FHIR_TOKEN (the built-in token provider issues Azure Storage "
-                   "tokens only: --fhirAudience https://storage.azure.com/)\n",
-                audience && *audience ? audience : "(none: give fhirUrl or --fhirAudience)");
+                ME " transform-data: error: requiresAccessToken: no token audience: give fhirUrl "
+                   "or --fhirAudience, or set FHIR2CDM_FHIR_TOKEN\n");
         return TX_EXIT_USAGE;
     }
     char shown[512];
@@ -867,9 +864,9 @@ static void usage(FILE *f, const char *cmd)
             "Credentials from the environment only: FHIR2CDM_STORAGE_KEY (Shared Key) or\n"
             "FHIR2CDM_STORAGE_SAS, else the managed identity (FHIR2CDM_IMDS_ENDPOINT overrides\n"
             "the IMDS address).  FHIR2CDM_STORAGE_ENDPOINT: custom Blob endpoint.\n"
-            "requiresAccessToken inputs: FHIR2CDM_FHIR_TOKEN (bearer token), else a storage-\n"
-            "audience token (FHIR2CDM_FHIR_CLIENT_SECRET with --clientId/--tenantId, or the\n"
-            "managed identity).\n",
+            "requiresAccessToken inputs: FHIR2CDM_FHIR_TOKEN (bearer token), else a token for\n"
+            "the audience (--fhirAudience, default fhirUrl) from client credentials\n"
+            "(FHIR2CDM_FHIR_CLIENT_SECRET with --clientId/--tenantId) or the managed identity.\n",
             cmd);
 }
 

@@ -128,9 +128,17 @@ f2c_status f2c_blob_token_provider_new(const f2c_blob_token_opts *o, f2c_blob_to
     p->kind = o->kind;
     p->margin_s = o->refresh_margin_s > 0 ? o->refresh_margin_s : 300;
     p->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
-    f2c_buf url = {0}, form = {0};
-    int bad;
-    if (o->kind == F2C_BLOB_TOKEN_CLIENT_SECRET) {
+    f2c_buf url = {0}, form = {0}, scope = {0};
+    int bad = 0;
+    if (nonempty(o->resource)) {
+        /* [CC]: a v2.0 scope is the resource's ID URI followed by "/.default". */
+        size_t n = strlen(o->resource);
+        while (n > 0 && o->resource[n - 1] == '/')
+            n--;
+        bad = f2c_buf_append(&scope, o->resource, n) || f2c_buf_appends(&scope, "/.default");
+    }
+    if (bad) {
+    } else if (o->kind == F2C_BLOB_TOKEN_CLIENT_SECRET) {
         /* [CC "First case: Access token request with a shared secret"] */
         bad = append_base(&url, nonempty(o->authority) ? o->authority : DEFAULT_AUTHORITY) ||
               f2c_buf_appendc(&url, '/') || append_form(&url, o->tenant_id) ||
@@ -138,7 +146,7 @@ f2c_status f2c_blob_token_provider_new(const f2c_blob_token_opts *o, f2c_blob_to
         bad = bad || f2c_buf_appends(&form, "grant_type=client_credentials&client_id=") ||
               append_form(&form, o->client_id) || f2c_buf_appends(&form, "&client_secret=") ||
               append_form(&form, secret) || f2c_buf_appends(&form, "&scope=") ||
-              append_form(&form, STORAGE_SCOPE);
+              append_form(&form, scope.data ? scope.data : STORAGE_SCOPE);
         if (!bad) {
             p->secret = xstrdup(secret);
             bad = !p->secret;
@@ -148,7 +156,7 @@ f2c_status f2c_blob_token_provider_new(const f2c_blob_token_opts *o, f2c_blob_to
         bad = append_base(&url, nonempty(o->imds_endpoint) ? o->imds_endpoint : DEFAULT_IMDS) ||
               f2c_buf_appends(&url,
                               "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=") ||
-              append_form(&url, STORAGE_RESOURCE);
+              append_form(&url, nonempty(o->resource) ? o->resource : STORAGE_RESOURCE);
         if (!bad && nonempty(o->client_id))
             bad = f2c_buf_appends(&url, "&client_id=") || append_form(&url, o->client_id);
     }
@@ -161,6 +169,7 @@ f2c_status f2c_blob_token_provider_new(const f2c_blob_token_opts *o, f2c_blob_to
         }
     }
     f2c_buf_free(&url);
+    f2c_buf_free(&scope);
     if (form.data) OPENSSL_cleanse(form.data, form.len);
     f2c_buf_free(&form);
     if (bad || !p->url) {

@@ -455,6 +455,7 @@ def synthea_round_trip(a, st, env, endpoint, cfg_dir):
 
 FHIR_TOKEN = "fhir-test-token-6f1c0e9a"  # stands for a FHIR server's token; must never be printed
 MI_TOKEN = "mi-test-token-d41d8cd9"
+FHIR_MI_TOKEN = "mi-fhir-token-8e2b7c15"  # the managed identity's token for the FHIR audience
 
 
 class ExportServer(http.server.ThreadingHTTPServer):
@@ -489,14 +490,16 @@ class ExportHandler(http.server.BaseHTTPRequestHandler):
         srv.log.append((path, auth, self.headers.get("Range"), self.headers.get("x-ms-version")))
         if path == "/metadata/identity/oauth2/token":
             q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-            ok = (self.headers.get("Metadata") == "true"
-                  and q.get("resource") == ["https://storage.azure.com/"])
-            body = json.dumps({"access_token": MI_TOKEN, "expires_in": "3600",
-                               "token_type": "Bearer"} if ok else {"error": "bad_request"})
+            tokens = {"https://storage.azure.com/": MI_TOKEN,
+                      "https://fhir.example.org": FHIR_MI_TOKEN}
+            res = (q.get("resource") or [""])[0]
+            ok = self.headers.get("Metadata") == "true" and res in tokens
+            body = json.dumps({"access_token": tokens[res], "expires_in": "3600",
+                               "token_type": "Bearer"} if ok else {"error": "invalid_resource"})
             return self.send(200 if ok else 400, body.encode())
         if path not in srv.files:
             return self.send(404, b"not found")
-        if auth not in (f"Bearer {FHIR_TOKEN}", f"Bearer {MI_TOKEN}"):
+        if auth not in (f"Bearer {FHIR_TOKEN}", f"Bearer {MI_TOKEN}", f"Bearer {FHIR_MI_TOKEN}"):
             return self.send(401, b'{"resourceType":"OperationOutcome"}',
                              [("WWW-Authenticate", "Bearer")])
         fault = srv.faults.get(path, [])
@@ -525,7 +528,8 @@ class ExportHandler(http.server.BaseHTTPRequestHandler):
 
 def bearer_inputs(a, st, env, local_out):
     """requiresAccessToken: transform-data reads a plain https/http file URL (not a blob) with a
-    bearer token from FHIR2CDM_FHIR_TOKEN or from the managed identity (storage audience), with
+    bearer token from FHIR2CDM_FHIR_TOKEN or from the managed identity (for the FHIR audience or
+    storage's), with
     retries (503 + Retry-After, a connection dropped mid-body and resumed by Range), and writes
     the partitions a blob input writes; without a token the server's 401 fails the task and
     nothing is published.  Neither token appears in any output."""
@@ -549,17 +553,31 @@ def bearer_inputs(a, st, env, local_out):
             out = r.stdout + r.stderr
             expect(FHIR_TOKEN not in out and MI_TOKEN not in out, f"{what}: no token printed")
 
-        # Without any token: the server answers 401; exit non-zero, nothing published.
+        # The FHIR server's audience through the managed identity (IMDS on loopback): the token
+        # is asked for resource=fhirUrl and sent without Azure Storage's x-ms-version.
+        fhir_mi_env = dict(env, FHIR2CDM_IMDS_ENDPOINT=base)
+        srv.log.clear()
         r = run([a.transform, "transform-data", "--inputBlobUri",
-                 f"{base}/export/Patient.ndjson"] + flags, env, expect_ok=False,
-                what="bearer input: no token source for a FHIR audience fails")
-        expect(r.returncode == 2 and "FHIR2CDM_FHIR_TOKEN" in r.stderr,
-               "no token for a FHIR audience: exit 2 naming FHIR2CDM_FHIR_TOKEN")
+                 f"{base}/export/Patient.ndjson"] + flags, fhir_mi_env,
+                what="bearer input: managed identity for the FHIR audience")
+        expect(FHIR_MI_TOKEN not in r.stdout + r.stderr, "FHIR audience token not printed")
+        gets = [x for x in srv.log if x[0] == "/export/Patient.ndjson"]
+        expect(len(gets) == 1 and gets[0][1] == f"Bearer {FHIR_MI_TOKEN}" and not gets[0][3],
+               "FHIR audience: the IMDS token for fhirUrl, no x-ms-version")
+        # An audience the identity cannot get a token for: non-zero exit, nothing new published.
+        before = sorted(st.list("cdmtok"))
+        r = run([a.transform, "transform-data", "--inputBlobUri",
+                 f"{base}/export/Observation.ndjson", "--fhirAudience", "https://other.example.org"]
+                + flags, fhir_mi_env, expect_ok=False,
+                what="bearer input: no token for the audience fails")
+        expect(r.returncode != 0 and "invalid_resource" in r.stderr
+               and sorted(st.list("cdmtok")) == before,
+               "no token for the audience: non-zero exit naming the service's error, nothing published")
         bad_env = dict(env, FHIR2CDM_FHIR_TOKEN="wrong-token")
         r = run([a.transform, "transform-data", "--inputBlobUri",
                  f"{base}/export/Patient.ndjson"] + flags, bad_env, expect_ok=False,
                 what="bearer input: a rejected token fails")
-        expect(r.returncode != 0 and "HTTP 401" in r.stderr and not st.list("cdmtok"),
+        expect(r.returncode != 0 and "HTTP 401" in r.stderr and sorted(st.list("cdmtok")) == before,
                "401: non-zero exit, message names HTTP 401, nothing published")
 
         # FHIR2CDM_FHIR_TOKEN, with a 503 (Retry-After 0) and a connection drop mid-body.

@@ -121,10 +121,16 @@ typedef struct f2c_blob_token_opts {
      * so that a short-lived token is still reused for a while instead of on every request. */
     long refresh_margin_s;
     long timeout_ms; /* whole token request; 0 selects 30000 */
+    /* The resource (audience) the token is for, as an application ID URI, e.g. a FHIR server's
+     * "https://myworkspace-fhir.fhir.azurehealthcareapis.com"; NULL or "" selects Azure Storage
+     * ("https://storage.azure.com/").  [CC] asks for scope "<resource>/.default", [MI] for
+     * resource=<resource>. */
+    const char *resource;
 } f2c_blob_token_opts;
 
-/* Caches one access token for the storage resource (https://storage.azure.com/) and fetches a new
- * one when it is missing or about to expire.  One thread at a time, like a client. */
+/* Caches one access token for one resource (Azure Storage unless f2c_blob_token_opts.resource
+ * names another) and fetches a new one when it is missing or about to expire.  One thread at a
+ * time, like a client. */
 typedef struct f2c_blob_token_provider f2c_blob_token_provider;
 
 /*
