@@ -421,7 +421,8 @@ def check_resources(tpl, opts, problems):
     else:
         vmc = pool["properties"]["deploymentConfiguration"]["virtualMachineConfiguration"]
         img = vmc["imageReference"]
-        if img.get("publisher") != "canonical" or "lts" not in img.get("offer", "") or \
+        lts = "lts" in img.get("offer", "") or "lts" in img.get("sku", "")
+        if img.get("publisher") != "canonical" or not lts or \
                 not vmc.get("nodeAgentSkuId", "").startswith("batch.node.ubuntu "):
             problems.append("pool image is not Ubuntu LTS")
         st = pool["properties"].get("startTask", {})
