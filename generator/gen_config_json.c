@@ -124,5 +124,8 @@ void gc_table_json(const gc_table *t, f2c_buf *out)
         cJSON_AddItemToArray(props, prop_json(&t->props[i]));
     cJSON_AddItemToObject(o, "properties", props);
     gc_json_print(o, out);
+    /* Unlike the original (JSON.stringify output has none), files end with a line break, as
+     * POSIX text files do; the only byte-level deviation from its output (docs/config-reference.md). */
+    gc_putc(out, '\n');
     cJSON_Delete(o);
 }

@@ -294,6 +294,7 @@ static int apply_validate(const gc_config *c, const unsigned char *written, cons
         if (changed) {
             f2c_buf out = {0};
             gc_json_print(docs[r], &out);
+            gc_putc(&out, '\n'); /* as every file the generator writes (gc_table_json) */
             if (gc_write_file(files[r], out.data, out.len) != 0) {
                 gc_diag(d, at_file(files[r]), "cannot write: %s", strerror(errno));
                 rc = -1;
