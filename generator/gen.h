@@ -6,6 +6,8 @@
  *   show-schema                gen_schema.c   the local schema viewer (text/json/markdown/html)
  *   generate-pipeline          gen_pipeline.c the Azure deployment (ARM template with the Data
  *                                             Factory + Batch pipeline), see docs/azure.md
+ *   synapse-sql                gen_sql.c      SQL loading a CDM folder into Synapse (serverless
+ *                                             or dedicated pool) or PostgreSQL, docs/synapse.md
  * Each entry point gets argv with argv[0] = the subcommand name and returns the exit status:
  * 0 ok, 2 usage or configuration error (nothing written).
  */
@@ -16,5 +18,6 @@ int gen_config_main(int argc, char **argv);
 int gen_config_unrollpath_main(int argc, char **argv);
 int gen_show_schema_main(int argc, char **argv);
 int gen_pipeline_main(int argc, char **argv);
+int gen_sql_main(int argc, char **argv);
 
 #endif

@@ -25,6 +25,8 @@ static void usage(FILE *f)
           "html)\n"
           "  generate-pipeline           Azure deployment (ARM template: Data Factory pipeline\n"
           "                              running fhir2cdm-transform on Azure Batch)\n"
+          "  synapse-sql                 SQL loading a CDM folder into Azure Synapse (serverless\n"
+          "                              or dedicated pool) or, --dialect postgres, PostgreSQL\n"
           "\n"
           "Run 'fhir2cdm COMMAND -h' for a command's options.\n",
           f);
@@ -50,6 +52,7 @@ int main(int argc, char **argv)
         return gen_config_unrollpath_main(argc - 1, argv + 1);
     if (strcmp(cmd, "show-schema") == 0) return gen_show_schema_main(argc - 1, argv + 1);
     if (strcmp(cmd, "generate-pipeline") == 0) return gen_pipeline_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "synapse-sql") == 0) return gen_sql_main(argc - 1, argv + 1);
     fprintf(stderr, "fhir2cdm: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

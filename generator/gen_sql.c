@@ -1,0 +1,571 @@
+/*
+ * gen_sql: `fhir2cdm synapse-sql`, the SQL script that loads a CDM folder (model.json + CSV
+ * partitions written by fhir2cdm-transform) into Azure Synapse (serverless or dedicated SQL pool)
+ * or, with --dialect postgres, into PostgreSQL through psql's \copy.
+ *
+ * Why generate from model.json rather than from the table configuration: model.json is what
+ * actually sits next to the CSV files (entities, column order, data types, partition paths), so
+ * the script always matches the data it loads, including views and partitions of earlier runs.
+ *
+ * Every identifier and path that reaches the script is validated first (names: [A-Za-z_]
+ * [A-Za-z0-9_]*, at most 128 characters, 63 for PostgreSQL which would silently truncate them;
+ * paths and URLs: no quotes, backslashes or control characters), so quoting can never be broken
+ * and nothing is written when the model is unusable (exit 2).  Type mapping and the reasoning
+ * behind it: docs/synapse.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "gen.h"
+
+enum sql_target { SQL_SERVERLESS, SQL_DEDICATED, SQL_POSTGRES };
+
+struct sql_opts {
+    const char *model;
+    const char *pool;
+    const char *storage_url;
+    const char *database;
+    const char *schema;
+    const char *output;
+    const char *dialect;
+    enum sql_target target;
+};
+
+/* Names the serverless script gives the objects it shares between entities; fixed so re-running
+ * the script drops and recreates exactly these (idempotence) and nothing else. */
+#define SQL_DATA_SOURCE "fhir2cdm_cdm_folder"
+#define SQL_FILE_FORMAT "fhir2cdm_csv"
+#define SQL_EXT_SUFFIX "_external"
+
+static void sql_usage(FILE *f)
+{
+    fputs(
+        "Usage: fhir2cdm synapse-sql --model <cdm folder or model.json>\n"
+        "         --pool serverless|dedicated\n"
+        "         --storage-url https://<account>.dfs.core.windows.net/<filesystem>[/<root>]\n"
+        "         [--database D] [--schema S] [-o load.sql]\n"
+        "       fhir2cdm synapse-sql --model <cdm folder or model.json> --dialect postgres\n"
+        "         [--schema S] [-o load.sql]\n"
+        "\n"
+        "Writes the SQL that loads a CDM folder written by fhir2cdm-transform:\n"
+        "  serverless  external data source + CSV file format, one external table per entity\n"
+        "              over its partition folder and one view per entity (idempotent)\n"
+        "  dedicated   CREATE TABLE per entity (ROUND_ROBIN, clustered columnstore) and COPY INTO\n"
+        "              from the entity's partition folder with the workspace managed identity\n"
+        "  postgres    CREATE TABLE per entity and a psql \\copy per partition, paths relative to\n"
+        "              the CDM folder: cd <cdm folder> && psql -f load.sql\n"
+        "Exit status: 0 ok, 2 usage error or unusable model (nothing written).\n",
+        f);
+}
+
+/* A SQL identifier we can quote without escaping in both dialects. */
+static int valid_name(const char *s, size_t max)
+{
+    size_t n = 0;
+    if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')) return 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_'))
+            return 0;
+    }
+    return n <= max;
+}
+
+/* Text that goes between single quotes (URLs, relative paths): printable ASCII without quotes
+ * or backslashes, so neither T-SQL nor psql's \copy can misread it. */
+static int valid_literal(const char *s)
+{
+    if (!s || !*s) return 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x21 || c > 0x7e || c == '\'' || c == '"' || c == '\\') return 0;
+    }
+    return 1;
+}
+
+/* https://<account>.dfs.core.windows.net/<filesystem>[/<root>]: ADLS Gen2 (dfs) endpoint, the one
+ * Synapse external data sources and COPY INTO both accept for hierarchical namespaces. */
+static int valid_storage_url(const char *u)
+{
+    static const char scheme[] = "https://";
+    static const char host[] = ".dfs.core.windows.net/";
+    if (!valid_literal(u) || strncmp(u, scheme, sizeof scheme - 1) != 0) return 0;
+    const char *h = strstr(u, host);
+    if (!h || h == u + sizeof scheme - 1) return 0;
+    for (const char *a = u + sizeof scheme - 1; a < h; a++)
+        if (!((*a >= 'a' && *a <= 'z') || (*a >= '0' && *a <= '9'))) return 0;
+    const char *fs = h + sizeof host - 1;
+    return *fs && *fs != '/';
+}
+
+/* A partition location from model.json: relative, inside the CDM folder. */
+static int valid_location(const char *p)
+{
+    if (!valid_literal(p) || p[0] == '/' || strstr(p, "://")) return 0;
+    for (const char *s = p; (s = strstr(s, "..")) != NULL; s += 2)
+        if ((s == p || s[-1] == '/') && (s[2] == '/' || s[2] == '\0')) return 0;
+    return 1;
+}
+
+static const char *tsql_type(const char *cdm, enum sql_target t)
+{
+    if (strcmp(cdm, "int64") == 0) return "bigint";
+    if (strcmp(cdm, "decimal") == 0) return "decimal(38,18)";
+    if (strcmp(cdm, "boolean") == 0) return "bit";
+    if (strcmp(cdm, "dateTime") == 0) return "datetime2(7)";
+    if (strcmp(cdm, "string") == 0)
+        return t == SQL_SERVERLESS ? "varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8"
+                                   : "nvarchar(4000)";
+    return NULL;
+}
+
+static const char *pg_type(const char *cdm)
+{
+    if (strcmp(cdm, "int64") == 0) return "bigint";
+    if (strcmp(cdm, "decimal") == 0) return "numeric";
+    if (strcmp(cdm, "boolean") == 0) return "boolean";
+    if (strcmp(cdm, "dateTime") == 0) return "timestamptz";
+    if (strcmp(cdm, "string") == 0) return "text";
+    return NULL;
+}
+
+static const char *col_type(const char *cdm, enum sql_target t)
+{
+    return t == SQL_POSTGRES ? pg_type(cdm) : tsql_type(cdm, t);
+}
+
+/* Reads a whole file; NULL on error (errno set).  Caller frees. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (len + 1 < cap) break;
+        char *nb = realloc(buf, cap *= 2);
+        if (!nb) free(buf);
+        buf = nb;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!buf || err) {
+        free(buf);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* The entity's partition folder relative to the CDM folder, with a trailing slash, into out:
+ * the folder of its first partition (the transformer writes them all to data/<Entity>/), or
+ * data/<Entity>/ when model.json lists none yet.  Returns 0, or -1 if a location is unusable. */
+static int entity_folder(const cJSON *ent, const char *name, char *out, size_t cap)
+{
+    const cJSON *parts = cJSON_GetObjectItemCaseSensitive(ent, "partitions");
+    const cJSON *p0 = cJSON_IsArray(parts) ? cJSON_GetArrayItem(parts, 0) : NULL;
+    const cJSON *loc = p0 ? cJSON_GetObjectItemCaseSensitive(p0, "location") : NULL;
+    if (!cJSON_IsString(loc)) return snprintf(out, cap, "data/%s/", name) < (int)cap ? 0 : -1;
+    const char *slash = strrchr(loc->valuestring, '/');
+    if (!slash) return -1;
+    int n = (int)(slash - loc->valuestring) + 1;
+    return snprintf(out, cap, "%.*s", n, loc->valuestring) < (int)cap ? 0 : -1;
+}
+
+/* Checks the whole model before anything is written.  Returns 0 or 2 (message printed). */
+static int check_model(const cJSON *ents, enum sql_target t)
+{
+    /* T-SQL allows 128 characters; the serverless external table adds a suffix; PostgreSQL
+     * truncates identifiers beyond NAMEDATALEN-1 = 63 bytes, which could merge two columns. */
+    size_t max = t == SQL_POSTGRES ? 63 : 128;
+    size_t ent_max = t == SQL_SERVERLESS ? max - (sizeof SQL_EXT_SUFFIX - 1) : max;
+    const cJSON *ent;
+    if (cJSON_GetArraySize(ents) == 0) {
+        fputs("fhir2cdm synapse-sql: model.json has no entities\n", stderr);
+        return 2;
+    }
+    cJSON_ArrayForEach(ent, ents)
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(ent, "name");
+        if (!cJSON_IsString(name) || !valid_name(name->valuestring, ent_max)) {
+            fprintf(stderr,
+                    "fhir2cdm synapse-sql: invalid entity name '%s' (want [A-Za-z_][A-Za-z0-9_]*, "
+                    "at most %zu characters)\n",
+                    cJSON_IsString(name) ? name->valuestring : "(missing)", ent_max);
+            return 2;
+        }
+        const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(ent, "attributes");
+        if (!cJSON_IsArray(attrs) || cJSON_GetArraySize(attrs) == 0) {
+            fprintf(stderr, "fhir2cdm synapse-sql: entity %s has no attributes\n",
+                    name->valuestring);
+            return 2;
+        }
+        const cJSON *a;
+        cJSON_ArrayForEach(a, attrs)
+        {
+            const cJSON *an = cJSON_GetObjectItemCaseSensitive(a, "name");
+            const cJSON *dt = cJSON_GetObjectItemCaseSensitive(a, "dataType");
+            if (!cJSON_IsString(an) || !valid_name(an->valuestring, max)) {
+                fprintf(stderr,
+                        "fhir2cdm synapse-sql: entity %s: invalid column name '%s' (want "
+                        "[A-Za-z_][A-Za-z0-9_]*, at most %zu characters)\n",
+                        name->valuestring, cJSON_IsString(an) ? an->valuestring : "(missing)", max);
+                return 2;
+            }
+            if (!cJSON_IsString(dt) || !col_type(dt->valuestring, t)) {
+                fprintf(stderr,
+                        "fhir2cdm synapse-sql: %s.%s: unsupported dataType '%s' (string, int64, "
+                        "decimal, boolean, dateTime)\n",
+                        name->valuestring, an->valuestring,
+                        cJSON_IsString(dt) ? dt->valuestring : "(missing)");
+                return 2;
+            }
+        }
+        /* Column names are compared case-insensitively by both engines (unquoted in queries). */
+        const cJSON *b;
+        cJSON_ArrayForEach(a, attrs)
+        {
+            for (b = a->next; b; b = b->next) {
+                const char *x = cJSON_GetObjectItemCaseSensitive(a, "name")->valuestring;
+                const char *y = cJSON_GetObjectItemCaseSensitive(b, "name")->valuestring;
+                size_t i = 0;
+                while (x[i] && y[i] && (x[i] | 0x20) == (y[i] | 0x20))
+                    i++;
+                if (!x[i] && !y[i]) {
+                    fprintf(stderr, "fhir2cdm synapse-sql: entity %s: duplicate column %s\n",
+                            name->valuestring, y);
+                    return 2;
+                }
+            }
+        }
+        const cJSON *parts = cJSON_GetObjectItemCaseSensitive(ent, "partitions");
+        const cJSON *p;
+        cJSON_ArrayForEach(p, parts)
+        {
+            const cJSON *loc = cJSON_GetObjectItemCaseSensitive(p, "location");
+            if (!cJSON_IsString(loc) || !valid_location(loc->valuestring)) {
+                fprintf(stderr,
+                        "fhir2cdm synapse-sql: entity %s: unusable partition location '%s'\n",
+                        name->valuestring, cJSON_IsString(loc) ? loc->valuestring : "(missing)");
+                return 2;
+            }
+        }
+        char folder[4096];
+        if (entity_folder(ent, name->valuestring, folder, sizeof folder) != 0) {
+            fprintf(stderr, "fhir2cdm synapse-sql: entity %s: no partition folder\n",
+                    name->valuestring);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Writes "<q>schema<q>." (when a schema is given) then the quoted name and suffix. */
+static void put_qname(FILE *o, const struct sql_opts *op, const char *name, const char *suffix)
+{
+    const char *l = op->target == SQL_POSTGRES ? "\"" : "[";
+    const char *r = op->target == SQL_POSTGRES ? "\"" : "]";
+    if (op->schema)
+        fprintf(o, "%s%s%s.", l, op->schema, r);
+    else if (op->target != SQL_POSTGRES)
+        fputs("[dbo].", o);
+    fprintf(o, "%s%s%s%s", l, name, suffix, r);
+}
+
+static void put_columns(FILE *o, const cJSON *ent, enum sql_target t)
+{
+    const char *l = t == SQL_POSTGRES ? "\"" : "[";
+    const char *r = t == SQL_POSTGRES ? "\"" : "]";
+    const cJSON *a;
+    const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(ent, "attributes");
+    cJSON_ArrayForEach(a, attrs)
+    {
+        fprintf(o, "    %s%s%s %s NULL%s\n", l,
+                cJSON_GetObjectItemCaseSensitive(a, "name")->valuestring, r,
+                col_type(cJSON_GetObjectItemCaseSensitive(a, "dataType")->valuestring, t),
+                a->next ? "," : "");
+    }
+}
+
+/* The storage URL without a trailing slash, so "<url>/<folder>" never doubles it. */
+static int url_len(const char *u)
+{
+    size_t n = strlen(u);
+    while (n > 0 && u[n - 1] == '/')
+        n--;
+    return (int)n;
+}
+
+static void write_serverless(FILE *o, const struct sql_opts *op, const cJSON *ents)
+{
+    const cJSON *ent;
+    fputs("-- Serverless SQL pool: external tables over the CDM folder's CSV partitions.\n"
+          "-- Idempotent: drops and recreates only the objects it creates.\n",
+          o);
+    if (op->database) {
+        fprintf(o, "IF DB_ID(N'%s') IS NULL\n    CREATE DATABASE [%s];\nGO\nUSE [%s];\nGO\n",
+                op->database, op->database, op->database);
+        /* External objects need a UTF-8 aware database; the columns also carry it. */
+    }
+    if (op->schema)
+        fprintf(o, "IF SCHEMA_ID(N'%s') IS NULL\n    EXEC(N'CREATE SCHEMA [%s]');\nGO\n",
+                op->schema, op->schema);
+    /* Views depend on external tables, which depend on the data source and file format:
+     * drop in that order before recreating anything. */
+    cJSON_ArrayForEach(ent, ents)
+    {
+        const char *n = cJSON_GetObjectItemCaseSensitive(ent, "name")->valuestring;
+        fputs("IF OBJECT_ID(N'", o);
+        put_qname(o, op, n, "");
+        fputs("', N'V') IS NOT NULL\n    DROP VIEW ", o);
+        put_qname(o, op, n, "");
+        fputs(";\nIF EXISTS (SELECT * FROM sys.external_tables WHERE object_id = OBJECT_ID(N'", o);
+        put_qname(o, op, n, SQL_EXT_SUFFIX);
+        fputs("'))\n    DROP EXTERNAL TABLE ", o);
+        put_qname(o, op, n, SQL_EXT_SUFFIX);
+        fputs(";\n", o);
+    }
+    fprintf(o,
+            "IF EXISTS (SELECT * FROM sys.external_file_formats WHERE name = N'%s')\n"
+            "    DROP EXTERNAL FILE FORMAT [%s];\n"
+            "IF EXISTS (SELECT * FROM sys.external_data_sources WHERE name = N'%s')\n"
+            "    DROP EXTERNAL DATA SOURCE [%s];\nGO\n\n",
+            SQL_FILE_FORMAT, SQL_FILE_FORMAT, SQL_DATA_SOURCE, SQL_DATA_SOURCE);
+    /* No CREDENTIAL: serverless then reads with the caller's Azure AD identity (passthrough). */
+    fprintf(o, "CREATE EXTERNAL DATA SOURCE [%s]\n    WITH (LOCATION = '%.*s');\n", SQL_DATA_SOURCE,
+            url_len(op->storage_url), op->storage_url);
+    /* The transformer writes a header row, quotes with '"' and encodes UTF-8; parser 2.0 is
+     * the faster parser that also handles quoted newlines. */
+    fprintf(o,
+            "CREATE EXTERNAL FILE FORMAT [%s]\n"
+            "    WITH (FORMAT_TYPE = DELIMITEDTEXT,\n"
+            "          FORMAT_OPTIONS (FIELD_TERMINATOR = ',', STRING_DELIMITER = '\"', "
+            "FIRST_ROW = 2,\n"
+            "                          USE_TYPE_DEFAULT = FALSE, ENCODING = 'UTF8', "
+            "PARSER_VERSION = '2.0'));\nGO\n",
+            SQL_FILE_FORMAT);
+    cJSON_ArrayForEach(ent, ents)
+    {
+        const char *n = cJSON_GetObjectItemCaseSensitive(ent, "name")->valuestring;
+        char folder[4096];
+        entity_folder(ent, n, folder, sizeof folder);
+        fputs("\nCREATE EXTERNAL TABLE ", o);
+        put_qname(o, op, n, SQL_EXT_SUFFIX);
+        fputs(" (\n", o);
+        put_columns(o, ent, op->target);
+        fprintf(o, ") WITH (LOCATION = '%s*.csv', DATA_SOURCE = [%s], FILE_FORMAT = [%s]);\nGO\n",
+                folder, SQL_DATA_SOURCE, SQL_FILE_FORMAT);
+        fputs("CREATE VIEW ", o);
+        put_qname(o, op, n, "");
+        fputs(" AS SELECT * FROM ", o);
+        put_qname(o, op, n, SQL_EXT_SUFFIX);
+        fputs(";\nGO\n", o);
+    }
+}
+
+static void write_dedicated(FILE *o, const struct sql_opts *op, const cJSON *ents)
+{
+    const cJSON *ent;
+    fputs("-- Dedicated SQL pool: one table per entity, loaded with COPY INTO.\n"
+          "-- Idempotent: each table is dropped and recreated before its load.\n",
+          o);
+    if (op->database)
+        /* A dedicated pool is its own database and has no USE: connect to it instead. */
+        fprintf(o, "-- Run connected to the dedicated SQL pool database [%s].\n", op->database);
+    if (op->schema)
+        fprintf(o, "IF SCHEMA_ID(N'%s') IS NULL\n    EXEC(N'CREATE SCHEMA [%s]');\nGO\n",
+                op->schema, op->schema);
+    cJSON_ArrayForEach(ent, ents)
+    {
+        const char *n = cJSON_GetObjectItemCaseSensitive(ent, "name")->valuestring;
+        char folder[4096];
+        entity_folder(ent, n, folder, sizeof folder);
+        fputs("\nIF OBJECT_ID(N'", o);
+        put_qname(o, op, n, "");
+        fputs("', N'U') IS NOT NULL\n    DROP TABLE ", o);
+        put_qname(o, op, n, "");
+        fputs(";\nCREATE TABLE ", o);
+        put_qname(o, op, n, "");
+        fputs(" (\n", o);
+        put_columns(o, ent, op->target);
+        /* ROUND_ROBIN: no column is a good hash key for every entity (ResourceId joins are
+         * across entities of different sizes) and loads are fastest; clustered columnstore
+         * is the analytic default and compresses the many sparse FHIR columns. */
+        fputs(") WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);\n", o);
+        fputs("COPY INTO ", o);
+        put_qname(o, op, n, "");
+        fprintf(o,
+                "\nFROM '%.*s/%s*.csv'\n"
+                "WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '\"', FIELDTERMINATOR = ',',\n"
+                "      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));\nGO\n",
+                url_len(op->storage_url), op->storage_url, folder);
+    }
+}
+
+static void write_postgres(FILE *o, const struct sql_opts *op, const cJSON *ents)
+{
+    const cJSON *ent;
+    fputs("-- PostgreSQL: one table per entity, each partition loaded with psql's \\copy.\n"
+          "-- Run from the CDM folder (partition paths are relative): psql -f load.sql\n"
+          "\\set ON_ERROR_STOP on\n",
+          o);
+    if (op->schema) fprintf(o, "CREATE SCHEMA IF NOT EXISTS \"%s\";\n", op->schema);
+    cJSON_ArrayForEach(ent, ents)
+    {
+        const char *n = cJSON_GetObjectItemCaseSensitive(ent, "name")->valuestring;
+        /* One transaction per entity: a failed partition leaves no half-loaded table. */
+        fputs("\nBEGIN;\nDROP TABLE IF EXISTS ", o);
+        put_qname(o, op, n, "");
+        fputs(";\nCREATE TABLE ", o);
+        put_qname(o, op, n, "");
+        fputs(" (\n", o);
+        put_columns(o, ent, op->target);
+        fputs(");\n", o);
+        const cJSON *p;
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(ent, "partitions"))
+        {
+            fputs("\\copy ", o);
+            put_qname(o, op, n, "");
+            fprintf(o, " FROM '%s' WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')\n",
+                    cJSON_GetObjectItemCaseSensitive(p, "location")->valuestring);
+        }
+        fputs("COMMIT;\n", o);
+    }
+}
+
+static int parse_args(int argc, char **argv, struct sql_opts *op)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **dst = NULL;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            sql_usage(stdout);
+            return 0;
+        }
+        if (strcmp(a, "--model") == 0 || strcmp(a, "-m") == 0)
+            dst = &op->model;
+        else if (strcmp(a, "--pool") == 0)
+            dst = &op->pool;
+        else if (strcmp(a, "--storage-url") == 0)
+            dst = &op->storage_url;
+        else if (strcmp(a, "--database") == 0)
+            dst = &op->database;
+        else if (strcmp(a, "--schema") == 0)
+            dst = &op->schema;
+        else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
+            dst = &op->output;
+        else if (strcmp(a, "--dialect") == 0)
+            dst = &op->dialect;
+        if (!dst || i + 1 >= argc) {
+            fprintf(stderr, "fhir2cdm synapse-sql: %s '%s'\n",
+                    dst ? "missing value for" : "unknown option", a);
+            return 2;
+        }
+        *dst = argv[++i];
+    }
+    if (!op->model) {
+        fputs("fhir2cdm synapse-sql: --model is required\n", stderr);
+        return 2;
+    }
+    if (op->dialect && strcmp(op->dialect, "postgres") != 0 && strcmp(op->dialect, "tsql") != 0) {
+        fprintf(stderr, "fhir2cdm synapse-sql: unknown --dialect '%s' (tsql, postgres)\n",
+                op->dialect);
+        return 2;
+    }
+    if (op->dialect && strcmp(op->dialect, "postgres") == 0) {
+        op->target = SQL_POSTGRES;
+        if (op->pool || op->storage_url || op->database) {
+            fputs("fhir2cdm synapse-sql: --pool, --storage-url and --database are for Synapse; "
+                  "with --dialect postgres choose the database with psql -d\n",
+                  stderr);
+            return 2;
+        }
+    } else {
+        if (!op->pool ||
+            (strcmp(op->pool, "serverless") != 0 && strcmp(op->pool, "dedicated") != 0)) {
+            fputs("fhir2cdm synapse-sql: --pool serverless|dedicated is required\n", stderr);
+            return 2;
+        }
+        op->target = strcmp(op->pool, "serverless") == 0 ? SQL_SERVERLESS : SQL_DEDICATED;
+        if (!op->storage_url || !valid_storage_url(op->storage_url)) {
+            fprintf(stderr,
+                    "fhir2cdm synapse-sql: --storage-url must be "
+                    "https://<account>.dfs.core.windows.net/<filesystem>[/<root>] (got '%s')\n",
+                    op->storage_url ? op->storage_url : "");
+            return 2;
+        }
+        if (op->database && !valid_name(op->database, 128)) {
+            fprintf(stderr, "fhir2cdm synapse-sql: invalid --database '%s'\n", op->database);
+            return 2;
+        }
+    }
+    if (op->schema && !valid_name(op->schema, op->target == SQL_POSTGRES ? 63 : 128)) {
+        fprintf(stderr, "fhir2cdm synapse-sql: invalid --schema '%s'\n", op->schema);
+        return 2;
+    }
+    return -1;
+}
+
+int gen_sql_main(int argc, char **argv)
+{
+    struct sql_opts op = {0};
+    int rc = parse_args(argc, argv, &op);
+    if (rc >= 0) return rc;
+
+    char path[4096];
+    struct stat st;
+    int n = stat(op.model, &st) == 0 && S_ISDIR(st.st_mode)
+                ? snprintf(path, sizeof path, "%s/model.json", op.model)
+                : snprintf(path, sizeof path, "%s", op.model);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        fputs("fhir2cdm synapse-sql: --model path too long\n", stderr);
+        return 2;
+    }
+    char *text = slurp(path);
+    if (!text) {
+        fprintf(stderr, "fhir2cdm synapse-sql: cannot read %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    cJSON *model = cJSON_Parse(text);
+    free(text);
+    const cJSON *ents = model ? cJSON_GetObjectItemCaseSensitive(model, "entities") : NULL;
+    if (!cJSON_IsArray(ents)) {
+        fprintf(stderr, "fhir2cdm synapse-sql: %s is not a model.json (no entities array)\n", path);
+        cJSON_Delete(model);
+        return 2;
+    }
+    rc = check_model(ents, op.target);
+    if (rc != 0) {
+        cJSON_Delete(model);
+        return rc;
+    }
+
+    FILE *o = op.output ? fopen(op.output, "w") : stdout;
+    if (!o) {
+        fprintf(stderr, "fhir2cdm synapse-sql: cannot write %s: %s\n", op.output, strerror(errno));
+        cJSON_Delete(model);
+        return 1;
+    }
+    if (op.target == SQL_SERVERLESS)
+        write_serverless(o, &op, ents);
+    else if (op.target == SQL_DEDICATED)
+        write_dedicated(o, &op, ents);
+    else
+        write_postgres(o, &op, ents);
+    rc = ferror(o) ? 1 : 0;
+    if (o != stdout && fclose(o) != 0)
+        rc = 1;
+    else if (o == stdout && fflush(o) != 0)
+        rc = 1;
+    if (rc) fprintf(stderr, "fhir2cdm synapse-sql: write error\n");
+    cJSON_Delete(model);
+    return rc;
+}

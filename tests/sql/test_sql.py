@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""Tests of `fhir2cdm synapse-sql` (issue 7).
+
+golden:   the scripts for the serverless pool, the dedicated pool and PostgreSQL, generated from a
+          CDM folder that fhir2cdm-transform writes at test time from samples/ndjson with
+          samples/config, equal the files in tests/sql/golden (--update rewrites them); plus the
+          usage errors (exit 2, nothing written) for bad names, locations and URLs.
+postgres: the PostgreSQL script run by psql against a real server (Debian's postgresql; installed
+          with apt-get when missing, exit 77 when that is impossible): every table's row count
+          equals its CSV row count, every column holds as many non-NULL values as the CSV has
+          non-empty cells (so every dateTime, decimal, boolean and integer cell parsed), and every
+          unroll row joins its parent on ResourceId (and ParentPath = FhirPath for nested ones).
+          Uses ${FHIR2CDM_SHARED_DIR}/data/synthea-10, or loudly samples/ndjson when absent.
+"""
+import argparse
+import csv
+import glob
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+STORAGE = "https://fhiracct.dfs.core.windows.net/cdm/exports/run1"
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=False, text=True, capture_output=True, **kw)
+
+
+def transform(tool, root, ndjson, out):
+    # A fixed operation id keeps partition file names (listed by the postgres script) stable.
+    r = run([tool, "-c", os.path.join(root, "samples", "config"), "-i", ndjson, "-o", out,
+             "--operation-id", "sqltest"])
+    if r.returncode != 0:
+        sys.exit(f"fhir2cdm-transform failed ({r.returncode}):\n{r.stderr}")
+
+
+def scripts(gen, cdm):
+    """name -> (argv tail) of every golden script."""
+    return {
+        "serverless.sql": ["--pool", "serverless", "--storage-url", STORAGE, "--database", "fhir",
+                           "--schema", "cdm"],
+        "dedicated.sql": ["--pool", "dedicated", "--storage-url", STORAGE + "/", "--schema",
+                          "cdm"],
+        "postgres.sql": ["--dialect", "postgres"],
+    }
+
+
+def check_errors(gen, cdm, work):
+    failures = []
+    model = json.load(open(os.path.join(cdm, "model.json")))
+
+    def expect2(label, argv, bad_model=None):
+        out = os.path.join(work, "err.sql")
+        if os.path.exists(out):
+            os.remove(out)
+        m = cdm
+        if bad_model is not None:
+            m = os.path.join(work, "bad-model.json")
+            json.dump(bad_model, open(m, "w"))
+        r = run([gen, "synapse-sql", "--model", m, "-o", out] + argv)
+        if r.returncode != 2 or os.path.exists(out) or not r.stderr:
+            failures.append(f"{label}: want exit 2, message, no output; got {r.returncode}")
+
+    pg = ["--dialect", "postgres"]
+    sv = ["--pool", "serverless", "--storage-url", STORAGE]
+    for bad in ["Local]Patient", "1Patient", "Local Patient", 'Lo"cal', "A" * 64]:
+        m = json.loads(json.dumps(model))
+        m["entities"][0]["name"] = bad
+        expect2(f"entity name {bad!r}", pg, m)
+    m = json.loads(json.dumps(model))
+    m["entities"][0]["attributes"][1]["name"] = "x];DROP TABLE y;--"
+    expect2("column name", sv, m)
+    m = json.loads(json.dumps(model))
+    m["entities"][0]["attributes"][1]["name"] = m["entities"][0]["attributes"][0]["name"].lower()
+    expect2("duplicate column", sv, m)
+    m = json.loads(json.dumps(model))
+    m["entities"][0]["attributes"][1]["dataType"] = "guid"
+    expect2("unknown dataType", pg, m)
+    m = json.loads(json.dumps(model))
+    m["entities"][1]["partitions"][0]["location"] = "../etc/x.csv"
+    expect2("location outside the folder", pg, m)
+    m = json.loads(json.dumps(model))
+    m["entities"][1]["partitions"][0]["location"] = "data/a'b.csv"
+    expect2("quote in location", pg, m)
+    expect2("no pool", ["--storage-url", STORAGE])
+    expect2("blob url", ["--pool", "dedicated", "--storage-url",
+                         "https://a.blob.core.windows.net/c"])
+    expect2("quote in url", ["--pool", "dedicated", "--storage-url",
+                             "https://a.dfs.core.windows.net/c'x"])
+    expect2("no filesystem", ["--pool", "dedicated", "--storage-url",
+                              "https://a.dfs.core.windows.net/"])
+    expect2("bad schema", sv + ["--schema", "a.b"])
+    expect2("bad database", sv + ["--database", "a]b"])
+    expect2("postgres with pool", pg + ["--pool", "serverless"])
+    expect2("unknown option", pg + ["--frobnicate", "1"])
+    return failures
+
+
+def golden(a):
+    work = tempfile.mkdtemp(prefix="f2c-sql-")
+    try:
+        cdm = os.path.join(work, "cdm")
+        transform(a.transform, a.root, os.path.join(a.root, "samples", "ndjson"), cdm)
+        failures = []
+        for name, argv in scripts(a.gen, cdm).items():
+            out = os.path.join(work, name)
+            r = run([a.gen, "synapse-sql", "--model", cdm, "-o", out] + argv)
+            if r.returncode != 0:
+                failures.append(f"{name}: exit {r.returncode}: {r.stderr}")
+                continue
+            got = open(out).read()
+            # --model also accepts the model.json file itself, and stdout without -o.
+            r2 = run([a.gen, "synapse-sql", "--model", os.path.join(cdm, "model.json")] + argv)
+            if r2.returncode != 0 or r2.stdout != got:
+                failures.append(f"{name}: model.json path / stdout output differs")
+            want_path = os.path.join(a.golden, name)
+            if a.update:
+                open(want_path, "w").write(got)
+                print(f"updated {want_path}")
+            elif not os.path.exists(want_path) or open(want_path).read() != got:
+                diff = run(["diff", "-u", want_path, out]).stdout
+                failures.append(f"{name}: differs from golden\n{diff[:4000]}")
+        failures += check_errors(a.gen, cdm, work)
+        for f in failures:
+            print("FAIL", f)
+        if failures:
+            return 1
+        print("golden: 3 scripts match, usage errors exit 2")
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def find_pg_bin():
+    for cand in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+        if os.path.exists(os.path.join(cand, "pg_ctl")):
+            return cand
+    p = shutil.which("pg_ctl")
+    return os.path.dirname(os.path.realpath(p)) if p else None
+
+
+def ensure_postgres():
+    b = find_pg_bin()
+    if b or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return b
+    print("postgres: pg_ctl missing, installing Debian's postgresql with apt-get", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run(["apt-get", "update"], env=env)
+    r = run(["apt-get", "install", "-y", "--no-install-recommends", "postgresql"], env=env)
+    if r.returncode != 0:
+        print(r.stderr[-2000:])
+    return find_pg_bin()
+
+
+def csv_stats(cdm, entity):
+    """(rows, {column: non-empty cells}) over every partition model.json lists."""
+    rows, filled, header = 0, {}, None
+    for p in entity.get("partitions", []):
+        with open(os.path.join(cdm, p["location"]), newline="", encoding="utf-8") as f:
+            r = csv.reader(f)
+            header = next(r)
+            for h in header:
+                filled.setdefault(h, 0)
+            for rec in r:
+                rows += 1
+                for h, v in zip(header, rec):
+                    if v != "":
+                        filled[h] += 1
+    return rows, filled
+
+
+def bad_cell_fails(psql, cdm, work, ents, as_user):
+    """A copy of the CDM folder with one dateTime cell spoiled must make the same script fail
+    (ON_ERROR_STOP): proves a clean load above really means every typed cell parsed."""
+    bad = os.path.join(work, "cdm-bad")
+    shutil.copytree(cdm, bad)
+    for e in ents.values():
+        cols = [at["name"] for at in e["attributes"] if at["dataType"] == "dateTime"]
+        for p in e.get("partitions", []):
+            path = os.path.join(bad, p["location"])
+            with open(path, newline="", encoding="utf-8") as f:
+                rows = list(csv.reader(f))
+            hit = [i for i, h in enumerate(rows[0]) if h in cols and len(rows) > 1 and rows[1][i]]
+            if not hit:
+                continue
+            rows[1][hit[0]] = "not-a-dateTime"
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                csv.writer(f, quoting=csv.QUOTE_MINIMAL).writerows(rows)
+            if as_user:
+                pw = pwd.getpwnam(as_user[2])
+                for d, _, files in os.walk(bad):
+                    os.chown(d, pw.pw_uid, pw.pw_gid)
+                    for fn in files:
+                        os.chown(os.path.join(d, fn), pw.pw_uid, pw.pw_gid)
+            r = run(psql + ["-q", "-f", "load.sql"], cwd=bad)
+            if r.returncode == 0 or "not-a-dateTime" not in r.stderr:
+                return [f"spoiled dateTime in {p['location']} loaded without error "
+                        f"(exit {r.returncode})"]
+            return []
+    return ["no dateTime cell found to spoil"]
+
+
+def postgres(a):
+    pg_bin = ensure_postgres()
+    if not pg_bin:
+        print("SKIP: PostgreSQL (pg_ctl) not found and could not be installed "
+              "(apt-get install postgresql)")
+        return SKIP
+    synthea = os.path.join(a.shared, "data", "synthea-10") if a.shared else ""
+    if synthea and os.path.isdir(synthea):
+        ndjson = synthea
+    else:
+        print(f"NOTE: {synthea or 'FHIR2CDM_SHARED_DIR'} absent: the synthea-10 part is SKIPPED, "
+              "loading samples/ndjson instead", flush=True)
+        ndjson = os.path.join(a.root, "samples", "ndjson")
+
+    # initdb refuses to run as root: run the server (and psql) as an unprivileged user that
+    # owns the temporary folder.
+    as_user = []
+    if os.geteuid() == 0:
+        user = "postgres"
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            user = "nobody"
+        as_user = ["runuser", "-u", user, "--"]
+    work = tempfile.mkdtemp(prefix="f2c-pg-")  # short: socket paths are limited to 107 bytes
+    data, sock, cdm = (os.path.join(work, d) for d in ("data", "sock", "cdm"))
+    started = False
+    try:
+        os.mkdir(sock)
+        transform(a.transform, a.root, ndjson, cdm)
+        r = run([a.gen, "synapse-sql", "--model", cdm, "--dialect", "postgres", "-o",
+                 os.path.join(cdm, "load.sql")])
+        if r.returncode != 0:
+            print(f"FAIL synapse-sql: {r.stderr}")
+            return 1
+        if as_user:
+            pw = pwd.getpwnam(as_user[2])
+            for d, _, files in os.walk(work):
+                os.chown(d, pw.pw_uid, pw.pw_gid)
+                for f in files:
+                    os.chown(os.path.join(d, f), pw.pw_uid, pw.pw_gid)
+        r = run(as_user + [os.path.join(pg_bin, "initdb"), "-D", data, "-U", "f2c", "-E", "UTF8",
+                           "--no-locale", "-A", "trust"])
+        if r.returncode != 0:
+            print(f"FAIL initdb: {r.stdout}{r.stderr}")
+            return 1
+        # No TCP at all (listen_addresses ''), only the socket in our folder; UTC sessions so
+        # timestamptz values print as the CSV's UTC instants.
+        r = run(as_user + [os.path.join(pg_bin, "pg_ctl"), "-D", data, "-w", "-t", "60", "-l",
+                           os.path.join(work, "server.log"), "-o",
+                           f"-c listen_addresses='' -k {sock} -c timezone=UTC", "start"])
+        if r.returncode != 0:
+            print(f"FAIL pg_ctl start: {r.stdout}{r.stderr}")
+            log = os.path.join(work, "server.log")
+            if os.path.exists(log):
+                print(open(log).read()[-3000:])
+            return 1
+        started = True
+        psql = as_user + [os.path.join(pg_bin, "psql") if os.path.exists(
+            os.path.join(pg_bin, "psql")) else "psql", "-X", "-h", sock, "-U", "f2c", "-d",
+            "postgres", "-v", "ON_ERROR_STOP=1"]
+        # Twice: the script is idempotent (drops what it creates), so counts must not double.
+        for _ in range(2):
+            r = run(psql + ["-q", "-f", "load.sql"], cwd=cdm)
+            if r.returncode != 0:
+                print(f"FAIL psql -f load.sql (exit {r.returncode}):\n{r.stderr[-4000:]}")
+                return 1
+
+        def query(sql):
+            q = run(psql + ["-A", "-t", "-F", "\t", "-c", sql])
+            if q.returncode != 0:
+                raise RuntimeError(f"{sql}: {q.stderr}")
+            return q.stdout.strip()
+
+        model = json.load(open(os.path.join(cdm, "model.json")))
+        ents = {e["name"]: e for e in model["entities"]}
+        failures, total_rows, joins = [], 0, 0
+        for name, e in ents.items():
+            rows, filled = csv_stats(cdm, e)
+            total_rows += rows
+            cols = [at["name"] for at in e["attributes"]]
+            got = query("SELECT count(*), " + ", ".join(f'count("{c}")' for c in cols) +
+                        f' FROM "{name}"').split("\t")
+            if int(got[0]) != rows:
+                failures.append(f"{name}: {got[0]} rows loaded, CSV has {rows}")
+            for c, n in zip(cols, got[1:]):
+                if int(n) != filled.get(c, 0):
+                    failures.append(f"{name}.{c}: {n} non-NULL values, CSV has {filled.get(c, 0)}")
+            # Unroll tables: the parent is the longest other entity name that prefixes ours.
+            if "ParentPath" not in cols:
+                continue
+            parents = [p for p in ents if p != name and name.startswith(p)]
+            if not parents:
+                failures.append(f"{name}: unroll table without a parent entity")
+                continue
+            parent = max(parents, key=len)
+            pcols = [at["name"] for at in ents[parent]["attributes"]]
+            cond = 'p."ResourceId" = c."ResourceId"'
+            if "FhirPath" in pcols:  # nested unroll: the parent row is the element we sit in
+                cond += ' AND c."ParentPath" = p."FhirPath"'
+            missing = query(f'SELECT count(*) FROM "{name}" c WHERE c."ParentPath" IS NULL OR '
+                            f'NOT EXISTS (SELECT 1 FROM "{parent}" p WHERE {cond})')
+            joined = query(f'SELECT count(*) FROM "{name}" c JOIN (SELECT DISTINCT "ResourceId"'
+                           f' FROM "{parent}") p ON p."ResourceId" = c."ResourceId"')
+            if missing != "0" or int(joined) != rows:
+                failures.append(f"{name} -> {parent}: {missing} child rows without a parent, "
+                                f"{joined} of {rows} joined")
+            joins += 1
+        # Spot-check that typed values are values, not just non-NULL: UTC instants and numbers.
+        sample = query('SELECT count(*) FROM "LocalPatient" WHERE "BirthDate" IS NOT NULL') \
+            if "LocalPatient" in ents and any(at["name"] == "BirthDate"
+                                               for at in ents["LocalPatient"]["attributes"]) \
+            else "n/a"
+        failures += bad_cell_fails(psql, cdm, work, ents, as_user)
+        for f in failures:
+            print("FAIL", f)
+        if failures:
+            return 1
+        print(f"postgres: {len(ents)} tables, {total_rows} rows, every column parsed, "
+              f"{joins} unroll joins complete (patients with a birth date: {sample}); "
+              f"input {ndjson}")
+        return 0
+    finally:
+        if started:
+            run(as_user + [os.path.join(pg_bin, "pg_ctl"), "-D", data, "-m", "fast", "-w",
+                           "stop"])
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["golden", "postgres"])
+    ap.add_argument("--transform", required=True)
+    ap.add_argument("--gen", required=True)
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--golden")
+    ap.add_argument("--shared")
+    ap.add_argument("--update", action="store_true")
+    a = ap.parse_args()
+    return golden(a) if a.mode == "golden" else postgres(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
