@@ -11,6 +11,11 @@ postgres: the PostgreSQL script run by psql against a real server (Debian's post
           non-empty cells (so every dateTime, decimal, boolean and integer cell parsed), and every
           unroll row joins its parent on ResourceId (and ParentPath = FhirPath for nested ones).
           Uses ${FHIR2CDM_SHARED_DIR}/data/synthea-10, or loudly samples/ndjson when absent.
+parse:    the same three scripts parsed statement by statement by node-sql-parser (pinned in
+          npm/, installed by install.sh into tools/npm-sqlparser) through parse_sql.js, which
+          lists every statement it parses only in part or skips, and why; a parse error fails,
+          and a deliberately broken statement per dialect must be rejected.  Exit 77 when
+          node/npm are missing or the install fails.
 """
 import argparse
 import csv
@@ -334,9 +339,56 @@ def postgres(a):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def parse(a):
+    """Every generated script parsed statement by statement by node-sql-parser (parse_sql.js):
+    TransactSQL for both pools, PostgreSQL for --dialect postgres.  Exit 77 when node/npm are
+    missing or the pinned parser cannot be installed."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    if not shutil.which("node") or not shutil.which("npm"):
+        print("SKIP: node or npm not on PATH")
+        return SKIP
+    prefix = os.path.join(a.root, "tools", "npm-sqlparser")
+    r = run([os.path.join(here, "install.sh"), prefix])
+    print(r.stdout + r.stderr, end="")
+    if r.returncode != 0:
+        print("SKIP: could not install the pinned node-sql-parser")
+        return SKIP
+    work = tempfile.mkdtemp(prefix="f2c-sqlparse-")
+    try:
+        cdm = os.path.join(work, "cdm")
+        transform(a.transform, a.root, os.path.join(a.root, "samples", "ndjson"), cdm)
+        args = []
+        for name, argv in scripts(a.gen, cdm).items():
+            out = os.path.join(work, name)
+            r = run([a.gen, "synapse-sql", "--model", cdm, "-o", out] + argv)
+            if r.returncode != 0:
+                print(f"FAIL {name}: exit {r.returncode}: {r.stderr}")
+                return 1
+            args += ["postgresql" if name == "postgres.sql" else "transactsql", out]
+        # The parser is not vacuous: a broken statement of each dialect must fail.
+        for dialect, bad in [("transactsql", "CREATE TABLE [cdm].[X] ([a] bit NULL,, [b] bit NULL);\nGO\n"),
+                             ("postgresql", 'CREATE TABLE "X" ("a" boolean NULL,, "b" text NULL);\n')]:
+            bad_path = os.path.join(work, f"bad-{dialect}.sql")
+            open(bad_path, "w").write(bad)
+            r = run(["node", os.path.join(here, "parse_sql.js"), prefix, dialect, bad_path])
+            if r.returncode != 1 or "FAIL" not in r.stdout:
+                print(f"FAIL self-check: broken {dialect} statement not rejected "
+                      f"(exit {r.returncode}):\n{r.stdout}{r.stderr}")
+                return 1
+        r = subprocess.run(["node", os.path.join(here, "parse_sql.js"), prefix] + args,
+                           check=False, text=True)
+        if r.returncode != 0:
+            print(f"FAIL parse_sql.js exit {r.returncode}")
+            return 1
+        print("parse: every statement of the 3 scripts parsed or skipped with its reason (above)")
+        return 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["golden", "postgres"])
+    ap.add_argument("mode", choices=["golden", "postgres", "parse"])
     ap.add_argument("--transform", required=True)
     ap.add_argument("--gen", required=True)
     ap.add_argument("--root", required=True)
@@ -344,7 +396,7 @@ def main():
     ap.add_argument("--shared")
     ap.add_argument("--update", action="store_true")
     a = ap.parse_args()
-    return golden(a) if a.mode == "golden" else postgres(a)
+    return {"golden": golden, "postgres": postgres, "parse": parse}[a.mode](a)
 
 
 if __name__ == "__main__":
