@@ -249,39 +249,32 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     response *r = ud;
     size_t len = size * n;
     char line[512];
-    size_t l = len < sizeof line - 1 ? len : sizeof line - 1;
-    memcpy(line, p, l);
-    line[l] = '\0';
-    while (l > 0 && (line[l - 1] == '\r' || line[l - 1] == '\n'))
-        line[--l] = '\0';
-    if (strncmp(line, "HTTP/", 5) == 0) {
+    const char *v;
+    const char *name;
+    long status;
+    int kind = f2c_http_header_line(p, len, line, sizeof line, &status, &name, &v);
+    if (kind == 1) {
         /* A new status line (after 100 Continue, or a redirect) starts a new header set. */
-        const char *sp = strchr(line, ' ');
-        r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+        r->status = status;
         r->etag[0] = r->code[0] = '\0';
         r->retry_after_ms = -1;
         r->have_total = 0;
         return len;
     }
-    char *colon = strchr(line, ':');
-    if (!colon) return len;
-    *colon = '\0';
-    char *v = colon + 1;
-    while (*v == ' ' || *v == '\t')
-        v++;
-    if (strcasecmp(line, "etag") == 0)
+    if (kind != 2) return len;
+    if (strcasecmp(name, "etag") == 0)
         snprintf(r->etag, sizeof r->etag, "%s", v);
-    else if (strcasecmp(line, "x-ms-error-code") == 0)
+    else if (strcasecmp(name, "x-ms-error-code") == 0)
         snprintf(r->code, sizeof r->code, "%s", v);
-    else if (strcasecmp(line, "retry-after") == 0) {
+    else if (strcasecmp(name, "retry-after") == 0) {
         r->retry_after_ms = f2c_retry_after_ms(v);
-    } else if (strcasecmp(line, "content-range") == 0) {
+    } else if (strcasecmp(name, "content-range") == 0) {
         const char *s = strchr(v, '/');
         if (s && s[1] != '*') {
             r->total = strtoull(s + 1, NULL, 10);
             r->have_total = 1;
         }
-    } else if (strcasecmp(line, "content-length") == 0 && !r->have_total && r->status == 200) {
+    } else if (strcasecmp(name, "content-length") == 0 && !r->have_total && r->status == 200) {
         r->total = strtoull(v, NULL, 10);
         r->have_total = 1;
     }

@@ -38,34 +38,27 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     get_state *s = ud;
     size_t len = size * n;
     char line[512];
-    size_t l = len < sizeof line - 1 ? len : sizeof line - 1;
-    memcpy(line, p, l);
-    line[l] = '\0';
-    while (l > 0 && (line[l - 1] == '\r' || line[l - 1] == '\n'))
-        line[--l] = '\0';
-    if (strncmp(line, "HTTP/", 5) == 0) {
+    const char *v;
+    const char *name;
+    long status;
+    int kind = f2c_http_header_line(p, len, line, sizeof line, &status, &name, &v);
+    if (kind == 1) {
         /* A new status line (after 100 Continue) starts a new header set. */
-        const char *sp = strchr(line, ' ');
-        s->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+        s->status = status;
         s->retry_after_ms = -1;
         s->checked = 0;
         s->etag[0] = s->last_modified[0] = '\0';
         s->have_range = 0;
         return len;
     }
-    char *colon = strchr(line, ':');
-    if (!colon) return len;
-    *colon = '\0';
-    char *v = colon + 1;
-    while (*v == ' ' || *v == '\t')
-        v++;
-    if (strcasecmp(line, "etag") == 0)
+    if (kind != 2) return len;
+    if (strcasecmp(name, "etag") == 0)
         snprintf(s->etag, sizeof s->etag, "%s", v);
-    else if (strcasecmp(line, "last-modified") == 0)
+    else if (strcasecmp(name, "last-modified") == 0)
         snprintf(s->last_modified, sizeof s->last_modified, "%s", v);
-    else if (strcasecmp(line, "retry-after") == 0) {
+    else if (strcasecmp(name, "retry-after") == 0) {
         s->retry_after_ms = f2c_retry_after_ms(v);
-    } else if (strcasecmp(line, "content-range") == 0) {
+    } else if (strcasecmp(name, "content-range") == 0) {
         /* "bytes <first>-<last>/<size>" */
         const char *b = strstr(v, "bytes ");
         if (b) {
