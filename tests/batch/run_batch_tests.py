@@ -167,36 +167,8 @@ def main():
                     help="folder of the Synthea sample NDJSON (skipped loudly when absent)")
     a = ap.parse_args()
 
-    for exe in ("node", "npm"):
-        if not shutil.which(exe):
-            skip(f"{exe} not found on PATH (Azurite needs Node.js)")
-    r = subprocess.run(["bash", a.install, a.npm_prefix], capture_output=True, text=True)
-    print(r.stdout, end="")
-    if r.returncode != 0:
-        skip("Azurite install failed:\n" + r.stderr)
-    main_js = os.path.join(a.npm_prefix, "node_modules", "azurite", "dist", "src", "blob",
-                           "main.js")
-    shutil.rmtree(a.work, ignore_errors=True)
-    os.makedirs(a.work)
-    port = rb.free_port()
-    log = open(os.path.join(a.work, "azurite.log"), "w")
-    az = subprocess.Popen(["node", main_js, "--blobHost", "127.0.0.1", "--blobPort", str(port),
-                           "--location", os.path.join(a.work, "data"), "--silent",
-                           "--disableTelemetry"], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        if not rb.wait_port(port, az):
-            print("FAIL: Azurite did not start")
-            return 1
-        print(f"azurite on 127.0.0.1:{port}")
-        steps(a, port)
-    finally:
-        az.terminate()
-        try:
-            az.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            az.kill()
-            az.wait()
-        log.close()
+    with rb.Azurite(a.install, a.npm_prefix, a.work) as az:
+        steps(a, az.port)
     if failures:
         print(f"FAILED {len(failures)} step(s):")
         for f in failures:

@@ -167,6 +167,52 @@ def make_proxy(upstream_port, faults):
 
 # ---- driver ---------------------------------------------------------------------------------
 
+
+class Azurite:
+    """Azurite (pinned, installed by install.sh) on a free loopback port, as a context manager:
+    skips the test (exit 77) when Node.js is missing or the install fails; fails when it does
+    not start; always stops it.  Shared with tests/batch."""
+
+    def __init__(self, install, npm_prefix, work):
+        for exe in ("node", "npm"):
+            if not shutil.which(exe):
+                skip(f"{exe} not found on PATH (Azurite needs Node.js)")
+        r = subprocess.run(["bash", install, npm_prefix], capture_output=True, text=True)
+        print(r.stdout, end="")
+        if r.returncode != 0:
+            skip("Azurite install failed:\n" + r.stderr)
+        self.main_js = os.path.join(npm_prefix, "node_modules", "azurite", "dist", "src", "blob",
+                                    "main.js")
+        self.work = work
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+
+    def __enter__(self):
+        self.port = free_port()
+        self.log_path = os.path.join(self.work, "azurite.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            ["node", self.main_js, "--blobHost", "127.0.0.1", "--blobPort", str(self.port),
+             "--location", os.path.join(self.work, "data"), "--silent", "--disableTelemetry"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        if not wait_port(self.port, self.proc):
+            self.log.flush()
+            print(open(self.log_path).read())
+            self.__exit__(None, None, None)
+            raise SystemExit("FAIL: Azurite did not start")
+        print(f"azurite on 127.0.0.1:{self.port}")
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+        return False
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tool", required=True)
@@ -175,45 +221,15 @@ def main():
     ap.add_argument("--work", required=True)
     a = ap.parse_args()
 
-    for exe in ("node", "npm"):
-        if not shutil.which(exe):
-            skip(f"{exe} not found on PATH (Azurite needs Node.js)")
-    r = subprocess.run(["bash", a.install, a.npm_prefix], capture_output=True, text=True)
-    print(r.stdout, end="")
-    if r.returncode != 0:
-        skip("Azurite install failed:\n" + r.stderr)
-    main_js = os.path.join(a.npm_prefix, "node_modules", "azurite", "dist", "src", "blob",
-                           "main.js")
-
-    shutil.rmtree(a.work, ignore_errors=True)
-    os.makedirs(a.work)
-    port = free_port()
-    log = open(os.path.join(a.work, "azurite.log"), "w")
-    az = subprocess.Popen(["node", main_js, "--blobHost", "127.0.0.1", "--blobPort", str(port),
-                           "--location", os.path.join(a.work, "data"), "--silent",
-                           "--disableTelemetry"], stdout=log, stderr=subprocess.STDOUT)
     proxy = None
-    try:
-        if not wait_port(port, az):
-            log.flush()
-            print(open(os.path.join(a.work, "azurite.log")).read())
-            print("FAIL: Azurite did not start")
-            return 1
-        print(f"azurite on 127.0.0.1:{port}")
-        faults = Faults()
-        proxy = make_proxy(port, faults)
-        pport = proxy.server_address[1]
-        run_all(a.tool, port, pport, faults)
-    finally:
-        if proxy:
-            proxy.shutdown()
-        az.terminate()
+    with Azurite(a.install, a.npm_prefix, a.work) as az:
         try:
-            az.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            az.kill()
-            az.wait()
-        log.close()
+            faults = Faults()
+            proxy = make_proxy(az.port, faults)
+            run_all(a.tool, az.port, proxy.server_address[1], faults)
+        finally:
+            if proxy:
+                proxy.shutdown()
     if failures:
         print(f"FAILED {len(failures)} step(s):")
         for f in failures:
