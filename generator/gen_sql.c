@@ -22,6 +22,7 @@
 #include <cjson/cJSON.h>
 
 #include "gen.h"
+#include "gen_sql.h"
 
 enum sql_target { SQL_SERVERLESS, SQL_DEDICATED, SQL_POSTGRES };
 
@@ -64,7 +65,7 @@ static void sql_usage(FILE *f)
 }
 
 /* A SQL identifier we can quote without escaping in both dialects. */
-static int valid_name(const char *s, size_t max)
+int gen_sql_valid_name(const char *s, size_t max)
 {
     size_t n = 0;
     if (!s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_')) return 0;
@@ -113,15 +114,14 @@ static int valid_location(const char *p)
     return 1;
 }
 
-static const char *tsql_type(const char *cdm, enum sql_target t)
+const char *gen_sql_tsql_type(const char *cdm, int serverless)
 {
     if (strcmp(cdm, "int64") == 0) return "bigint";
     if (strcmp(cdm, "decimal") == 0) return "decimal(38,18)";
     if (strcmp(cdm, "boolean") == 0) return "bit";
     if (strcmp(cdm, "dateTime") == 0) return "datetime2(7)";
     if (strcmp(cdm, "string") == 0)
-        return t == SQL_SERVERLESS ? "varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8"
-                                   : "nvarchar(4000)";
+        return serverless ? "varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8" : "nvarchar(4000)";
     return NULL;
 }
 
@@ -137,7 +137,7 @@ static const char *pg_type(const char *cdm)
 
 static const char *col_type(const char *cdm, enum sql_target t)
 {
-    return t == SQL_POSTGRES ? pg_type(cdm) : tsql_type(cdm, t);
+    return t == SQL_POSTGRES ? pg_type(cdm) : gen_sql_tsql_type(cdm, t == SQL_SERVERLESS);
 }
 
 /* Reads a whole file; NULL on error (errno set).  Caller frees. */
@@ -183,10 +183,13 @@ static int entity_folder(const cJSON *ent, const char *name, char *out, size_t c
 /* Checks the whole model before anything is written.  Returns 0 or 2 (message printed). */
 static int check_model(const cJSON *ents, enum sql_target t)
 {
-    /* T-SQL allows 128 characters; the serverless external table adds a suffix; PostgreSQL
+    /* T-SQL allows 128 characters; the serverless external table and the dedicated staging
+     * table add a suffix (the staging suffix is the longer of _load and _old); PostgreSQL
      * truncates identifiers beyond NAMEDATALEN-1 = 63 bytes, which could merge two columns. */
     size_t max = t == SQL_POSTGRES ? 63 : 128;
-    size_t ent_max = t == SQL_SERVERLESS ? max - (sizeof SQL_EXT_SUFFIX - 1) : max;
+    size_t ent_max = t == SQL_SERVERLESS  ? max - (sizeof SQL_EXT_SUFFIX - 1)
+                     : t == SQL_DEDICATED ? max - (sizeof GEN_SQL_LOAD_SUFFIX - 1)
+                                          : max;
     const cJSON *ent;
     if (cJSON_GetArraySize(ents) == 0) {
         fputs("fhir2cdm synapse-sql: model.json has no entities\n", stderr);
@@ -195,7 +198,7 @@ static int check_model(const cJSON *ents, enum sql_target t)
     cJSON_ArrayForEach(ent, ents)
     {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(ent, "name");
-        if (!cJSON_IsString(name) || !valid_name(name->valuestring, ent_max)) {
+        if (!cJSON_IsString(name) || !gen_sql_valid_name(name->valuestring, ent_max)) {
             fprintf(stderr,
                     "fhir2cdm synapse-sql: invalid entity name '%s' (want [A-Za-z_][A-Za-z0-9_]*, "
                     "at most %zu characters)\n",
@@ -213,7 +216,7 @@ static int check_model(const cJSON *ents, enum sql_target t)
         {
             const cJSON *an = cJSON_GetObjectItemCaseSensitive(a, "name");
             const cJSON *dt = cJSON_GetObjectItemCaseSensitive(a, "dataType");
-            if (!cJSON_IsString(an) || !valid_name(an->valuestring, max)) {
+            if (!cJSON_IsString(an) || !gen_sql_valid_name(an->valuestring, max)) {
                 fprintf(stderr,
                         "fhir2cdm synapse-sql: entity %s: invalid column name '%s' (want "
                         "[A-Za-z_][A-Za-z0-9_]*, at most %zu characters)\n",
@@ -371,11 +374,32 @@ static void write_serverless(FILE *o, const struct sql_opts *op, const cJSON *en
     }
 }
 
+/* Writes "IF OBJECT_ID(N'<qname>', N'U') IS NOT NULL\n<indent>    DROP TABLE <qname>;\n". */
+static void put_drop_table(FILE *o, const struct sql_opts *op, const char *n, const char *suffix,
+                           const char *indent)
+{
+    fprintf(o, "%sIF OBJECT_ID(N'", indent);
+    put_qname(o, op, n, suffix);
+    fprintf(o, "', N'U') IS NOT NULL\n%s    DROP TABLE ", indent);
+    put_qname(o, op, n, suffix);
+    fputs(";\n", o);
+}
+
+/*
+ * Dedicated pool, per entity: load into <Entity>_load, then swap it in with RENAME OBJECT.
+ * Why not a transaction: a dedicated pool does not allow DDL (CREATE TABLE, RENAME OBJECT)
+ * inside a user-defined transaction, and COPY INTO into a freshly created table would leave an
+ * empty table behind on failure.  Loading a staging table and swapping names only after COPY
+ * INTO succeeded gives the same all-or-nothing view per entity: readers see the previous table
+ * until the new one is complete.  TRY/CATCH because a failed statement does not end a T-SQL
+ * batch by itself; THROW re-raises so the client (sqlcmd, Data Factory) sees the failure.
+ */
 static void write_dedicated(FILE *o, const struct sql_opts *op, const cJSON *ents)
 {
     const cJSON *ent;
-    fputs("-- Dedicated SQL pool: one table per entity, loaded with COPY INTO.\n"
-          "-- Idempotent: each table is dropped and recreated before its load.\n",
+    fputs("-- Dedicated SQL pool: one table per entity, loaded with COPY INTO into <Entity>_load\n"
+          "-- and swapped in with RENAME OBJECT only when the load succeeded (a dedicated pool\n"
+          "-- allows no DDL inside a transaction).  Idempotent: re-running replaces each table.\n",
           o);
     if (op->database)
         /* A dedicated pool is its own database and has no USE: connect to it instead. */
@@ -388,25 +412,26 @@ static void write_dedicated(FILE *o, const struct sql_opts *op, const cJSON *ent
         const char *n = cJSON_GetObjectItemCaseSensitive(ent, "name")->valuestring;
         char folder[4096];
         entity_folder(ent, n, folder, sizeof folder);
-        fputs("\nIF OBJECT_ID(N'", o);
-        put_qname(o, op, n, "");
-        fputs("', N'U') IS NOT NULL\n    DROP TABLE ", o);
-        put_qname(o, op, n, "");
-        fputs(";\nCREATE TABLE ", o);
-        put_qname(o, op, n, "");
+        fputs("\n", o);
+        put_drop_table(o, op, n, GEN_SQL_LOAD_SUFFIX, "");
+        fputs("CREATE TABLE ", o);
+        put_qname(o, op, n, GEN_SQL_LOAD_SUFFIX);
         fputs(" (\n", o);
         put_columns(o, ent, op->target);
-        /* ROUND_ROBIN: no column is a good hash key for every entity (ResourceId joins are
-         * across entities of different sizes) and loads are fastest; clustered columnstore
-         * is the analytic default and compresses the many sparse FHIR columns. */
-        fputs(") WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);\n", o);
-        fputs("COPY INTO ", o);
-        put_qname(o, op, n, "");
-        fprintf(o,
-                "\nFROM '%.*s/%s*.csv'\n"
-                "WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '\"', FIELDTERMINATOR = ',',\n"
-                "      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));\nGO\n",
+        fputs(") WITH (" GEN_SQL_DEDICATED_TABLE_OPTIONS ");\nGO\nBEGIN TRY\n    COPY INTO ", o);
+        put_qname(o, op, n, GEN_SQL_LOAD_SUFFIX);
+        fprintf(o, "\n    FROM '%.*s/%s*.csv'\n    WITH (" GEN_SQL_COPY_OPTIONS ");\n",
                 url_len(op->storage_url), op->storage_url, folder);
+        put_drop_table(o, op, n, GEN_SQL_OLD_SUFFIX, "    ");
+        fputs("    IF OBJECT_ID(N'", o);
+        put_qname(o, op, n, "");
+        fputs("', N'U') IS NOT NULL\n        RENAME OBJECT ", o);
+        put_qname(o, op, n, "");
+        fprintf(o, " TO [%s" GEN_SQL_OLD_SUFFIX "];\n    RENAME OBJECT ", n);
+        put_qname(o, op, n, GEN_SQL_LOAD_SUFFIX);
+        fprintf(o, " TO [%s];\n", n);
+        put_drop_table(o, op, n, GEN_SQL_OLD_SUFFIX, "    ");
+        fputs("END TRY\nBEGIN CATCH\n    THROW;\nEND CATCH\nGO\n", o);
     }
 }
 
@@ -502,12 +527,12 @@ static int parse_args(int argc, char **argv, struct sql_opts *op)
                     op->storage_url ? op->storage_url : "");
             return 2;
         }
-        if (op->database && !valid_name(op->database, 128)) {
+        if (op->database && !gen_sql_valid_name(op->database, 128)) {
             fprintf(stderr, "fhir2cdm synapse-sql: invalid --database '%s'\n", op->database);
             return 2;
         }
     }
-    if (op->schema && !valid_name(op->schema, op->target == SQL_POSTGRES ? 63 : 128)) {
+    if (op->schema && !gen_sql_valid_name(op->schema, op->target == SQL_POSTGRES ? 63 : 128)) {
         fprintf(stderr, "fhir2cdm synapse-sql: invalid --schema '%s'\n", op->schema);
         return 2;
     }

@@ -1,12 +1,13 @@
--- Dedicated SQL pool: one table per entity, loaded with COPY INTO.
--- Idempotent: each table is dropped and recreated before its load.
+-- Dedicated SQL pool: one table per entity, loaded with COPY INTO into <Entity>_load
+-- and swapped in with RENAME OBJECT only when the load succeeded (a dedicated pool
+-- allows no DDL inside a transaction).  Idempotent: re-running replaces each table.
 IF SCHEMA_ID(N'cdm') IS NULL
     EXEC(N'CREATE SCHEMA [cdm]');
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalAllergyIntolerance]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalAllergyIntolerance];
-CREATE TABLE [cdm].[LocalAllergyIntolerance] (
+IF OBJECT_ID(N'[cdm].[LocalAllergyIntolerance_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalAllergyIntolerance_load];
+CREATE TABLE [cdm].[LocalAllergyIntolerance_load] (
     [ResourceId] nvarchar(4000) NULL,
     [Id] nvarchar(4000) NULL,
     [ClinicalStatusCodingSystem] nvarchar(4000) NULL,
@@ -44,15 +45,28 @@ CREATE TABLE [cdm].[LocalAllergyIntolerance] (
     [ReactionSeverity] nvarchar(4000) NULL,
     [Category] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalAllergyIntolerance]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalAllergyIntolerance/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalAllergyIntolerance_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalAllergyIntolerance/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalAllergyIntolerance_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalAllergyIntolerance_old];
+    IF OBJECT_ID(N'[cdm].[LocalAllergyIntolerance]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalAllergyIntolerance] TO [LocalAllergyIntolerance_old];
+    RENAME OBJECT [cdm].[LocalAllergyIntolerance_load] TO [LocalAllergyIntolerance];
+    IF OBJECT_ID(N'[cdm].[LocalAllergyIntolerance_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalAllergyIntolerance_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalAllergyIntoleranceReactionManifestation]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalAllergyIntoleranceReactionManifestation];
-CREATE TABLE [cdm].[LocalAllergyIntoleranceReactionManifestation] (
+IF OBJECT_ID(N'[cdm].[LocalAllergyIntoleranceReactionManifestation_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalAllergyIntoleranceReactionManifestation_load];
+CREATE TABLE [cdm].[LocalAllergyIntoleranceReactionManifestation_load] (
     [RowId] nvarchar(4000) NULL,
     [ResourceId] nvarchar(4000) NULL,
     [FhirPath] nvarchar(4000) NULL,
@@ -64,15 +78,28 @@ CREATE TABLE [cdm].[LocalAllergyIntoleranceReactionManifestation] (
     [CodingUserSelected] bit NULL,
     [Text] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalAllergyIntoleranceReactionManifestation]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalAllergyIntoleranceReactionManifestation/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalAllergyIntoleranceReactionManifestation_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalAllergyIntoleranceReactionManifestation/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalAllergyIntoleranceReactionManifestation_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalAllergyIntoleranceReactionManifestation_old];
+    IF OBJECT_ID(N'[cdm].[LocalAllergyIntoleranceReactionManifestation]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalAllergyIntoleranceReactionManifestation] TO [LocalAllergyIntoleranceReactionManifestation_old];
+    RENAME OBJECT [cdm].[LocalAllergyIntoleranceReactionManifestation_load] TO [LocalAllergyIntoleranceReactionManifestation];
+    IF OBJECT_ID(N'[cdm].[LocalAllergyIntoleranceReactionManifestation_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalAllergyIntoleranceReactionManifestation_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalCondition]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalCondition];
-CREATE TABLE [cdm].[LocalCondition] (
+IF OBJECT_ID(N'[cdm].[LocalCondition_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalCondition_load];
+CREATE TABLE [cdm].[LocalCondition_load] (
     [ResourceId] nvarchar(4000) NULL,
     [Id] nvarchar(4000) NULL,
     [ClinicalStatusCodingSystem] nvarchar(4000) NULL,
@@ -117,15 +144,28 @@ CREATE TABLE [cdm].[LocalCondition] (
     [RecordedDate] datetime2(7) NULL,
     [OnsetDateTime] datetime2(7) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalCondition]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalCondition/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalCondition_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalCondition/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalCondition_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalCondition_old];
+    IF OBJECT_ID(N'[cdm].[LocalCondition]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalCondition] TO [LocalCondition_old];
+    RENAME OBJECT [cdm].[LocalCondition_load] TO [LocalCondition];
+    IF OBJECT_ID(N'[cdm].[LocalCondition_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalCondition_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalConditionCodeCoding]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalConditionCodeCoding];
-CREATE TABLE [cdm].[LocalConditionCodeCoding] (
+IF OBJECT_ID(N'[cdm].[LocalConditionCodeCoding_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalConditionCodeCoding_load];
+CREATE TABLE [cdm].[LocalConditionCodeCoding_load] (
     [RowId] nvarchar(4000) NULL,
     [ResourceId] nvarchar(4000) NULL,
     [FhirPath] nvarchar(4000) NULL,
@@ -136,15 +176,28 @@ CREATE TABLE [cdm].[LocalConditionCodeCoding] (
     [Display] nvarchar(4000) NULL,
     [UserSelected] bit NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalConditionCodeCoding]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalConditionCodeCoding/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalConditionCodeCoding_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalConditionCodeCoding/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalConditionCodeCoding_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalConditionCodeCoding_old];
+    IF OBJECT_ID(N'[cdm].[LocalConditionCodeCoding]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalConditionCodeCoding] TO [LocalConditionCodeCoding_old];
+    RENAME OBJECT [cdm].[LocalConditionCodeCoding_load] TO [LocalConditionCodeCoding];
+    IF OBJECT_ID(N'[cdm].[LocalConditionCodeCoding_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalConditionCodeCoding_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalEncounter]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalEncounter];
-CREATE TABLE [cdm].[LocalEncounter] (
+IF OBJECT_ID(N'[cdm].[LocalEncounter_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalEncounter_load];
+CREATE TABLE [cdm].[LocalEncounter_load] (
     [ResourceId] nvarchar(4000) NULL,
     [Id] nvarchar(4000) NULL,
     [IdentifierUse] nvarchar(4000) NULL,
@@ -215,15 +268,28 @@ CREATE TABLE [cdm].[LocalEncounter] (
     [ServiceProviderIdentifierValue] nvarchar(4000) NULL,
     [ServiceProviderDisplay] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalEncounter]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalEncounter/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalEncounter_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalEncounter/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalEncounter_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalEncounter_old];
+    IF OBJECT_ID(N'[cdm].[LocalEncounter]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalEncounter] TO [LocalEncounter_old];
+    RENAME OBJECT [cdm].[LocalEncounter_load] TO [LocalEncounter];
+    IF OBJECT_ID(N'[cdm].[LocalEncounter_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalEncounter_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalEncounterParticipant]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalEncounterParticipant];
-CREATE TABLE [cdm].[LocalEncounterParticipant] (
+IF OBJECT_ID(N'[cdm].[LocalEncounterParticipant_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalEncounterParticipant_load];
+CREATE TABLE [cdm].[LocalEncounterParticipant_load] (
     [RowId] nvarchar(4000) NULL,
     [ResourceId] nvarchar(4000) NULL,
     [FhirPath] nvarchar(4000) NULL,
@@ -240,15 +306,28 @@ CREATE TABLE [cdm].[LocalEncounterParticipant] (
     [IndividualType] nvarchar(4000) NULL,
     [IndividualDisplay] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalEncounterParticipant]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalEncounterParticipant/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalEncounterParticipant_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalEncounterParticipant/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalEncounterParticipant_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalEncounterParticipant_old];
+    IF OBJECT_ID(N'[cdm].[LocalEncounterParticipant]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalEncounterParticipant] TO [LocalEncounterParticipant_old];
+    RENAME OBJECT [cdm].[LocalEncounterParticipant_load] TO [LocalEncounterParticipant];
+    IF OBJECT_ID(N'[cdm].[LocalEncounterParticipant_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalEncounterParticipant_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalEncounterTypeCoding]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalEncounterTypeCoding];
-CREATE TABLE [cdm].[LocalEncounterTypeCoding] (
+IF OBJECT_ID(N'[cdm].[LocalEncounterTypeCoding_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalEncounterTypeCoding_load];
+CREATE TABLE [cdm].[LocalEncounterTypeCoding_load] (
     [RowId] nvarchar(4000) NULL,
     [ResourceId] nvarchar(4000) NULL,
     [FhirPath] nvarchar(4000) NULL,
@@ -259,15 +338,28 @@ CREATE TABLE [cdm].[LocalEncounterTypeCoding] (
     [Display] nvarchar(4000) NULL,
     [UserSelected] bit NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalEncounterTypeCoding]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalEncounterTypeCoding/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalEncounterTypeCoding_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalEncounterTypeCoding/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalEncounterTypeCoding_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalEncounterTypeCoding_old];
+    IF OBJECT_ID(N'[cdm].[LocalEncounterTypeCoding]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalEncounterTypeCoding] TO [LocalEncounterTypeCoding_old];
+    RENAME OBJECT [cdm].[LocalEncounterTypeCoding_load] TO [LocalEncounterTypeCoding];
+    IF OBJECT_ID(N'[cdm].[LocalEncounterTypeCoding_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalEncounterTypeCoding_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalImmunization]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalImmunization];
-CREATE TABLE [cdm].[LocalImmunization] (
+IF OBJECT_ID(N'[cdm].[LocalImmunization_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalImmunization_load];
+CREATE TABLE [cdm].[LocalImmunization_load] (
     [ResourceId] nvarchar(4000) NULL,
     [Id] nvarchar(4000) NULL,
     [Status] nvarchar(4000) NULL,
@@ -301,15 +393,28 @@ CREATE TABLE [cdm].[LocalImmunization] (
     [LocationDisplay] nvarchar(4000) NULL,
     [OccurrenceDateTime] datetime2(7) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalImmunization]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalImmunization/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalImmunization_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalImmunization/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalImmunization_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalImmunization_old];
+    IF OBJECT_ID(N'[cdm].[LocalImmunization]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalImmunization] TO [LocalImmunization_old];
+    RENAME OBJECT [cdm].[LocalImmunization_load] TO [LocalImmunization];
+    IF OBJECT_ID(N'[cdm].[LocalImmunization_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalImmunization_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalLocation]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalLocation];
-CREATE TABLE [cdm].[LocalLocation] (
+IF OBJECT_ID(N'[cdm].[LocalLocation_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalLocation_load];
+CREATE TABLE [cdm].[LocalLocation_load] (
     [ResourceId] nvarchar(4000) NULL,
     [Id] nvarchar(4000) NULL,
     [Status] nvarchar(4000) NULL,
@@ -343,15 +448,28 @@ CREATE TABLE [cdm].[LocalLocation] (
     [ManagingOrganizationIdentifierValue] nvarchar(4000) NULL,
     [ManagingOrganizationDisplay] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalLocation]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalLocation/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalLocation_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalLocation/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalLocation_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalLocation_old];
+    IF OBJECT_ID(N'[cdm].[LocalLocation]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalLocation] TO [LocalLocation_old];
+    RENAME OBJECT [cdm].[LocalLocation_load] TO [LocalLocation];
+    IF OBJECT_ID(N'[cdm].[LocalLocation_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalLocation_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalMedicationRequest]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalMedicationRequest];
-CREATE TABLE [cdm].[LocalMedicationRequest] (
+IF OBJECT_ID(N'[cdm].[LocalMedicationRequest_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalMedicationRequest_load];
+CREATE TABLE [cdm].[LocalMedicationRequest_load] (
     [ResourceId] nvarchar(4000) NULL,
     [Id] nvarchar(4000) NULL,
     [Status] nvarchar(4000) NULL,
@@ -411,15 +529,28 @@ CREATE TABLE [cdm].[LocalMedicationRequest] (
     [DosageInstructionDoseAndRateDoseQuantityCode] nvarchar(4000) NULL,
     [DosageInstructionDoseAndRate] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalMedicationRequest]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalMedicationRequest/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalMedicationRequest_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalMedicationRequest/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalMedicationRequest_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalMedicationRequest_old];
+    IF OBJECT_ID(N'[cdm].[LocalMedicationRequest]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalMedicationRequest] TO [LocalMedicationRequest_old];
+    RENAME OBJECT [cdm].[LocalMedicationRequest_load] TO [LocalMedicationRequest];
+    IF OBJECT_ID(N'[cdm].[LocalMedicationRequest_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalMedicationRequest_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalMedicationRequestDosageInstruction]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalMedicationRequestDosageInstruction];
-CREATE TABLE [cdm].[LocalMedicationRequestDosageInstruction] (
+IF OBJECT_ID(N'[cdm].[LocalMedicationRequestDosageInstruction_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalMedicationRequestDosageInstruction_load];
+CREATE TABLE [cdm].[LocalMedicationRequestDosageInstruction_load] (
     [RowId] nvarchar(4000) NULL,
     [ResourceId] nvarchar(4000) NULL,
     [FhirPath] nvarchar(4000) NULL,
@@ -438,15 +569,28 @@ CREATE TABLE [cdm].[LocalMedicationRequestDosageInstruction] (
     [DoseAndRateDoseQuantityCode] nvarchar(4000) NULL,
     [DoseAndRate] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalMedicationRequestDosageInstruction]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalMedicationRequestDosageInstruction/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalMedicationRequestDosageInstruction_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalMedicationRequestDosageInstruction/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalMedicationRequestDosageInstruction_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalMedicationRequestDosageInstruction_old];
+    IF OBJECT_ID(N'[cdm].[LocalMedicationRequestDosageInstruction]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalMedicationRequestDosageInstruction] TO [LocalMedicationRequestDosageInstruction_old];
+    RENAME OBJECT [cdm].[LocalMedicationRequestDosageInstruction_load] TO [LocalMedicationRequestDosageInstruction];
+    IF OBJECT_ID(N'[cdm].[LocalMedicationRequestDosageInstruction_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalMedicationRequestDosageInstruction_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalObservation]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalObservation];
-CREATE TABLE [cdm].[LocalObservation] (
+IF OBJECT_ID(N'[cdm].[LocalObservation_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalObservation_load];
+CREATE TABLE [cdm].[LocalObservation_load] (
     [ResourceId] nvarchar(4000) NULL,
     [Id] nvarchar(4000) NULL,
     [Status] nvarchar(4000) NULL,
@@ -491,15 +635,28 @@ CREATE TABLE [cdm].[LocalObservation] (
     [ValueCodeableConceptText] nvarchar(4000) NULL,
     [ValueString] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalObservation]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalObservation/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalObservation_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalObservation/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalObservation_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalObservation_old];
+    IF OBJECT_ID(N'[cdm].[LocalObservation]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalObservation] TO [LocalObservation_old];
+    RENAME OBJECT [cdm].[LocalObservation_load] TO [LocalObservation];
+    IF OBJECT_ID(N'[cdm].[LocalObservation_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalObservation_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalObservationCodeCoding]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalObservationCodeCoding];
-CREATE TABLE [cdm].[LocalObservationCodeCoding] (
+IF OBJECT_ID(N'[cdm].[LocalObservationCodeCoding_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalObservationCodeCoding_load];
+CREATE TABLE [cdm].[LocalObservationCodeCoding_load] (
     [RowId] nvarchar(4000) NULL,
     [ResourceId] nvarchar(4000) NULL,
     [FhirPath] nvarchar(4000) NULL,
@@ -510,15 +667,28 @@ CREATE TABLE [cdm].[LocalObservationCodeCoding] (
     [Display] nvarchar(4000) NULL,
     [UserSelected] bit NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalObservationCodeCoding]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalObservationCodeCoding/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalObservationCodeCoding_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalObservationCodeCoding/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalObservationCodeCoding_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalObservationCodeCoding_old];
+    IF OBJECT_ID(N'[cdm].[LocalObservationCodeCoding]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalObservationCodeCoding] TO [LocalObservationCodeCoding_old];
+    RENAME OBJECT [cdm].[LocalObservationCodeCoding_load] TO [LocalObservationCodeCoding];
+    IF OBJECT_ID(N'[cdm].[LocalObservationCodeCoding_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalObservationCodeCoding_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalObservationComponent]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalObservationComponent];
-CREATE TABLE [cdm].[LocalObservationComponent] (
+IF OBJECT_ID(N'[cdm].[LocalObservationComponent_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalObservationComponent_load];
+CREATE TABLE [cdm].[LocalObservationComponent_load] (
     [RowId] nvarchar(4000) NULL,
     [ResourceId] nvarchar(4000) NULL,
     [FhirPath] nvarchar(4000) NULL,
@@ -532,15 +702,28 @@ CREATE TABLE [cdm].[LocalObservationComponent] (
     [ValueCodeableConceptText] nvarchar(4000) NULL,
     [ValueString] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalObservationComponent]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalObservationComponent/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalObservationComponent_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalObservationComponent/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalObservationComponent_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalObservationComponent_old];
+    IF OBJECT_ID(N'[cdm].[LocalObservationComponent]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalObservationComponent] TO [LocalObservationComponent_old];
+    RENAME OBJECT [cdm].[LocalObservationComponent_load] TO [LocalObservationComponent];
+    IF OBJECT_ID(N'[cdm].[LocalObservationComponent_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalObservationComponent_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalPatient]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalPatient];
-CREATE TABLE [cdm].[LocalPatient] (
+IF OBJECT_ID(N'[cdm].[LocalPatient_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalPatient_load];
+CREATE TABLE [cdm].[LocalPatient_load] (
     [ResourceId] nvarchar(4000) NULL,
     [Id] nvarchar(4000) NULL,
     [MetaLastUpdated] datetime2(7) NULL,
@@ -618,15 +801,28 @@ CREATE TABLE [cdm].[LocalPatient] (
     [MultipleBirthBoolean] bit NULL,
     [PreferredLanguage] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalPatient]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalPatient/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalPatient_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalPatient/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalPatient_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalPatient_old];
+    IF OBJECT_ID(N'[cdm].[LocalPatient]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalPatient] TO [LocalPatient_old];
+    RENAME OBJECT [cdm].[LocalPatient_load] TO [LocalPatient];
+    IF OBJECT_ID(N'[cdm].[LocalPatient_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalPatient_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalPatientAddress]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalPatientAddress];
-CREATE TABLE [cdm].[LocalPatientAddress] (
+IF OBJECT_ID(N'[cdm].[LocalPatientAddress_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalPatientAddress_load];
+CREATE TABLE [cdm].[LocalPatientAddress_load] (
     [RowId] nvarchar(4000) NULL,
     [ResourceId] nvarchar(4000) NULL,
     [FhirPath] nvarchar(4000) NULL,
@@ -644,15 +840,28 @@ CREATE TABLE [cdm].[LocalPatientAddress] (
     [Line] nvarchar(4000) NULL,
     [Lines] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalPatientAddress]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalPatientAddress/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalPatientAddress_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalPatientAddress/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalPatientAddress_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalPatientAddress_old];
+    IF OBJECT_ID(N'[cdm].[LocalPatientAddress]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalPatientAddress] TO [LocalPatientAddress_old];
+    RENAME OBJECT [cdm].[LocalPatientAddress_load] TO [LocalPatientAddress];
+    IF OBJECT_ID(N'[cdm].[LocalPatientAddress_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalPatientAddress_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalPatientExtension]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalPatientExtension];
-CREATE TABLE [cdm].[LocalPatientExtension] (
+IF OBJECT_ID(N'[cdm].[LocalPatientExtension_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalPatientExtension_load];
+CREATE TABLE [cdm].[LocalPatientExtension_load] (
     [RowId] nvarchar(4000) NULL,
     [ResourceId] nvarchar(4000) NULL,
     [FhirPath] nvarchar(4000) NULL,
@@ -673,15 +882,28 @@ CREATE TABLE [cdm].[LocalPatientExtension] (
     [ValueAddressLines] nvarchar(4000) NULL,
     [Extension] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalPatientExtension]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalPatientExtension/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalPatientExtension_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalPatientExtension/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalPatientExtension_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalPatientExtension_old];
+    IF OBJECT_ID(N'[cdm].[LocalPatientExtension]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalPatientExtension] TO [LocalPatientExtension_old];
+    RENAME OBJECT [cdm].[LocalPatientExtension_load] TO [LocalPatientExtension];
+    IF OBJECT_ID(N'[cdm].[LocalPatientExtension_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalPatientExtension_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalPatientIdentifier]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalPatientIdentifier];
-CREATE TABLE [cdm].[LocalPatientIdentifier] (
+IF OBJECT_ID(N'[cdm].[LocalPatientIdentifier_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalPatientIdentifier_load];
+CREATE TABLE [cdm].[LocalPatientIdentifier_load] (
     [RowId] nvarchar(4000) NULL,
     [ResourceId] nvarchar(4000) NULL,
     [FhirPath] nvarchar(4000) NULL,
@@ -701,15 +923,28 @@ CREATE TABLE [cdm].[LocalPatientIdentifier] (
     [AssignerType] nvarchar(4000) NULL,
     [AssignerDisplay] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalPatientIdentifier]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalPatientIdentifier/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalPatientIdentifier_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalPatientIdentifier/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalPatientIdentifier_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalPatientIdentifier_old];
+    IF OBJECT_ID(N'[cdm].[LocalPatientIdentifier]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalPatientIdentifier] TO [LocalPatientIdentifier_old];
+    RENAME OBJECT [cdm].[LocalPatientIdentifier_load] TO [LocalPatientIdentifier];
+    IF OBJECT_ID(N'[cdm].[LocalPatientIdentifier_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalPatientIdentifier_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalPatientName]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalPatientName];
-CREATE TABLE [cdm].[LocalPatientName] (
+IF OBJECT_ID(N'[cdm].[LocalPatientName_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalPatientName_load];
+CREATE TABLE [cdm].[LocalPatientName_load] (
     [RowId] nvarchar(4000) NULL,
     [ResourceId] nvarchar(4000) NULL,
     [FhirPath] nvarchar(4000) NULL,
@@ -724,15 +959,28 @@ CREATE TABLE [cdm].[LocalPatientName] (
     [Prefix] nvarchar(4000) NULL,
     [Suffix] nvarchar(4000) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalPatientName]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalPatientName/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalPatientName_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalPatientName/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalPatientName_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalPatientName_old];
+    IF OBJECT_ID(N'[cdm].[LocalPatientName]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalPatientName] TO [LocalPatientName_old];
+    RENAME OBJECT [cdm].[LocalPatientName_load] TO [LocalPatientName];
+    IF OBJECT_ID(N'[cdm].[LocalPatientName_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalPatientName_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalPatientTelecom]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalPatientTelecom];
-CREATE TABLE [cdm].[LocalPatientTelecom] (
+IF OBJECT_ID(N'[cdm].[LocalPatientTelecom_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalPatientTelecom_load];
+CREATE TABLE [cdm].[LocalPatientTelecom_load] (
     [RowId] nvarchar(4000) NULL,
     [ResourceId] nvarchar(4000) NULL,
     [FhirPath] nvarchar(4000) NULL,
@@ -744,15 +992,28 @@ CREATE TABLE [cdm].[LocalPatientTelecom] (
     [PeriodStart] datetime2(7) NULL,
     [PeriodEnd] datetime2(7) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalPatientTelecom]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalPatientTelecom/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalPatientTelecom_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalPatientTelecom/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalPatientTelecom_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalPatientTelecom_old];
+    IF OBJECT_ID(N'[cdm].[LocalPatientTelecom]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalPatientTelecom] TO [LocalPatientTelecom_old];
+    RENAME OBJECT [cdm].[LocalPatientTelecom_load] TO [LocalPatientTelecom];
+    IF OBJECT_ID(N'[cdm].[LocalPatientTelecom_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalPatientTelecom_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalProcedure]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalProcedure];
-CREATE TABLE [cdm].[LocalProcedure] (
+IF OBJECT_ID(N'[cdm].[LocalProcedure_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalProcedure_load];
+CREATE TABLE [cdm].[LocalProcedure_load] (
     [ResourceId] nvarchar(4000) NULL,
     [Id] nvarchar(4000) NULL,
     [Status] nvarchar(4000) NULL,
@@ -794,15 +1055,28 @@ CREATE TABLE [cdm].[LocalProcedure] (
     [ReasonReferenceDisplay] nvarchar(4000) NULL,
     [PerformedDateTime] datetime2(7) NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalProcedure]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalProcedure/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalProcedure_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalProcedure/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalProcedure_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalProcedure_old];
+    IF OBJECT_ID(N'[cdm].[LocalProcedure]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalProcedure] TO [LocalProcedure_old];
+    RENAME OBJECT [cdm].[LocalProcedure_load] TO [LocalProcedure];
+    IF OBJECT_ID(N'[cdm].[LocalProcedure_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalProcedure_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
 
-IF OBJECT_ID(N'[cdm].[LocalProcedureCodeCoding]', N'U') IS NOT NULL
-    DROP TABLE [cdm].[LocalProcedureCodeCoding];
-CREATE TABLE [cdm].[LocalProcedureCodeCoding] (
+IF OBJECT_ID(N'[cdm].[LocalProcedureCodeCoding_load]', N'U') IS NOT NULL
+    DROP TABLE [cdm].[LocalProcedureCodeCoding_load];
+CREATE TABLE [cdm].[LocalProcedureCodeCoding_load] (
     [RowId] nvarchar(4000) NULL,
     [ResourceId] nvarchar(4000) NULL,
     [FhirPath] nvarchar(4000) NULL,
@@ -813,8 +1087,21 @@ CREATE TABLE [cdm].[LocalProcedureCodeCoding] (
     [Display] nvarchar(4000) NULL,
     [UserSelected] bit NULL
 ) WITH (DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX);
-COPY INTO [cdm].[LocalProcedureCodeCoding]
-FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalProcedureCodeCoding/*.csv'
-WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
-      ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+GO
+BEGIN TRY
+    COPY INTO [cdm].[LocalProcedureCodeCoding_load]
+    FROM 'https://fhiracct.dfs.core.windows.net/cdm/exports/run1/data/LocalProcedureCodeCoding/*.csv'
+    WITH (FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '"', FIELDTERMINATOR = ',',
+          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity'));
+    IF OBJECT_ID(N'[cdm].[LocalProcedureCodeCoding_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalProcedureCodeCoding_old];
+    IF OBJECT_ID(N'[cdm].[LocalProcedureCodeCoding]', N'U') IS NOT NULL
+        RENAME OBJECT [cdm].[LocalProcedureCodeCoding] TO [LocalProcedureCodeCoding_old];
+    RENAME OBJECT [cdm].[LocalProcedureCodeCoding_load] TO [LocalProcedureCodeCoding];
+    IF OBJECT_ID(N'[cdm].[LocalProcedureCodeCoding_old]', N'U') IS NOT NULL
+        DROP TABLE [cdm].[LocalProcedureCodeCoding_old];
+END TRY
+BEGIN CATCH
+    THROW;
+END CATCH
 GO
