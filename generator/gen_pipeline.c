@@ -42,8 +42,10 @@
 
 static void usage(FILE *f)
 {
-    fputs("Usage: fhir2cdm generate-pipeline (--config DIR | --view PATH...) -o DIR\n"
-          "           --fhir-url URL --package-url URL [options]\n"
+    fputs("Usage: fhir2cdm generate-pipeline [--target batch] (--config DIR | --view PATH...)\n"
+          "           -o DIR --fhir-url URL --package-url URL [options]\n"
+          "       fhir2cdm generate-pipeline --target synapse ...   (CDM folder -> Synapse\n"
+          "           dedicated SQL pool; see --target synapse --help)\n"
           "\n"
           "Writes an Azure Resource Manager deployment (azuredeploy.json, its parameters file,\n"
           "the configuration to upload and a README) for the Data Factory + Azure Batch\n"
@@ -222,50 +224,6 @@ static int load_inputs(const gp_options *o, gp_inputs *in)
     return rc;
 }
 
-/* -o must not exist yet or be an empty folder. */
-static int check_output(const char *dir)
-{
-    struct stat st;
-    if (stat(dir, &st) != 0) {
-        if (errno == ENOENT) return 0;
-        fprintf(stderr, GP_PROG ": -o %s: %s\n", dir, strerror(errno));
-        return -1;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        fprintf(stderr, GP_PROG ": -o %s exists and is not a folder\n", dir);
-        return -1;
-    }
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, GP_PROG ": -o %s: %s\n", dir, strerror(errno));
-        return -1;
-    }
-    struct dirent *e;
-    int empty = 1;
-    while (empty && (e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
-    closedir(d);
-    if (!empty) fprintf(stderr, GP_PROG ": -o %s is not empty; give a new or empty folder\n", dir);
-    return empty ? 0 : -1;
-}
-
-static int write_in(const char *dir, const char *name, const char *data, size_t len)
-{
-    f2c_buf p = {0};
-    int rc = f2c_buf_printf(&p, "%s/%s", dir, name);
-    if (rc != 0) fprintf(stderr, GP_PROG ": out of memory\n");
-    if (rc == 0 && strchr(name, '/')) {
-        /* config/PropertiesGroup/X.json: create the parent first. */
-        char *slash = strrchr(p.data, '/');
-        *slash = '\0';
-        rc = gp_mkdirs(p.data);
-        *slash = '/';
-    }
-    if (rc == 0) rc = gp_write_file(p.data, data, len);
-    f2c_buf_free(&p);
-    return rc;
-}
-
 static int write_outputs(const gp_options *o, const gp_inputs *in, const gp_outputs *out,
                          char **contents, const size_t *lens)
 {
@@ -275,14 +233,15 @@ static int write_outputs(const gp_options *o, const gp_inputs *in, const gp_outp
     for (size_t i = 0; rc == 0 && i < in->nfiles; i++) {
         f2c_buf_reset(&name);
         rc = f2c_buf_printf(&name, "config/%s", in->files[i].dst);
-        if (rc == 0) rc = write_in(o->out_dir, name.data, contents[i], lens[i]);
+        if (rc == 0) rc = gp_write_in(o->out_dir, name.data, contents[i], lens[i]);
     }
     f2c_buf_free(&name);
-    if (rc == 0) rc = write_in(o->out_dir, "azuredeploy.json", out->deploy.data, out->deploy.len);
     if (rc == 0)
-        rc = write_in(o->out_dir, "azuredeploy.parameters.json", out->parameters.data,
-                      out->parameters.len);
-    if (rc == 0) rc = write_in(o->out_dir, "README.md", out->readme.data, out->readme.len);
+        rc = gp_write_in(o->out_dir, "azuredeploy.json", out->deploy.data, out->deploy.len);
+    if (rc == 0)
+        rc = gp_write_in(o->out_dir, "azuredeploy.parameters.json", out->parameters.data,
+                         out->parameters.len);
+    if (rc == 0) rc = gp_write_in(o->out_dir, "README.md", out->readme.data, out->readme.len);
     return rc;
 }
 
@@ -295,7 +254,7 @@ static int run(const gp_options *o)
     size_t *lens = NULL;
     int rc = EXIT_ERR;
 
-    if (check_output(o->out_dir) != 0) goto done;
+    if (gp_check_output(o->out_dir) != 0) goto done;
     if (load_inputs(o, &in) != 0) goto done;
     if (!(tdir = gp_find_templates(o->templates))) goto done;
     if (gp_build(tdir, o, &in, &out) != 0) goto done;
@@ -331,8 +290,31 @@ done:
     return rc;
 }
 
+/* --target VALUE / --target=VALUE anywhere in argv: NULL when absent. */
+static const char *find_target(int argc, char **argv)
+{
+    const char *t = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) break;
+        if (strcmp(argv[i], "--target") == 0 && i + 1 < argc)
+            t = argv[++i];
+        else if (strncmp(argv[i], "--target=", 9) == 0)
+            t = argv[i] + 9;
+    }
+    return t;
+}
+
 int gen_pipeline_main(int argc, char **argv)
 {
+    /* Two deployments share the command: --target batch (default: FHIR export -> Azure Batch
+     * -> CDM folder) and --target synapse (CDM folder -> dedicated SQL pool,
+     * gen_pipeline_synapse.c), each with its own options. */
+    const char *target = find_target(argc, argv);
+    if (target && strcmp(target, "synapse") == 0) return gp_synapse_main(argc, argv);
+    if (target && strcmp(target, "batch") != 0) {
+        fprintf(stderr, GP_PROG ": --target must be batch or synapse, got \"%s\"\n", target);
+        return EXIT_ERR;
+    }
     enum {
         O_CONFIG = 256,
         O_VIEW,
@@ -347,7 +329,8 @@ int gen_pipeline_main(int argc, char **argv)
         O_PKG,
         O_CLIENT,
         O_TENANT,
-        O_TEMPLATES
+        O_TEMPLATES,
+        O_TARGET
     };
     static const struct option longopts[] = {{"config", required_argument, NULL, O_CONFIG},
                                              {"view", required_argument, NULL, O_VIEW},
@@ -364,6 +347,7 @@ int gen_pipeline_main(int argc, char **argv)
                                              {"client-id", required_argument, NULL, O_CLIENT},
                                              {"tenant-id", required_argument, NULL, O_TENANT},
                                              {"templates", required_argument, NULL, O_TEMPLATES},
+                                             {"target", required_argument, NULL, O_TARGET},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     gp_options o = {.pipeline_name = "fhir2cdm",
@@ -431,6 +415,8 @@ int gen_pipeline_main(int argc, char **argv)
             break;
         case O_TEMPLATES:
             o.templates = optarg;
+            break;
+        case O_TARGET: /* "batch", checked by find_target */
             break;
         case 'h':
             usage(stdout);

@@ -69,6 +69,18 @@ int gp_write_file(const char *path, const char *data, size_t len);
 /* mkdir -p.  -1 with a message printed. */
 int gp_mkdirs(const char *path);
 
+/* 0 when dir (the -o folder) does not exist or is an empty folder; -1 with a message printed
+ * otherwise: a run never mixes its files with an older run's. */
+int gp_check_output(const char *dir);
+
+/* Writes data to <dir>/<name> (name may contain one or more '/': parents are created) with
+ * gp_write_file.  -1 with a message printed. */
+int gp_write_in(const char *dir, const char *name, const char *data, size_t len);
+
+/* `fhir2cdm generate-pipeline --target synapse` (gen_pipeline_synapse.c): argv as given to
+ * gen_pipeline_main.  Returns the exit status (0, or 2 with nothing written). */
+int gp_synapse_main(int argc, char **argv);
+
 /* Collects the files of a table configuration folder (NAME.json, PropertiesGroup/NAME.json) or
  * of view paths (files, or folders' *.json) into in->files.  -1 with a message printed. */
 int gp_collect_config_files(const char *dir, gp_inputs *in);

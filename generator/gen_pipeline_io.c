@@ -292,3 +292,47 @@ void gp_inputs_free(gp_inputs *in)
     free(in->files);
     memset(in, 0, sizeof *in);
 }
+
+/* -o must not exist yet or be an empty folder. */
+int gp_check_output(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        if (errno == ENOENT) return 0;
+        fprintf(stderr, GP_PROG ": -o %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, GP_PROG ": -o %s exists and is not a folder\n", dir);
+        return -1;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, GP_PROG ": -o %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    struct dirent *e;
+    int empty = 1;
+    while (empty && (e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
+    closedir(d);
+    if (!empty) fprintf(stderr, GP_PROG ": -o %s is not empty; give a new or empty folder\n", dir);
+    return empty ? 0 : -1;
+}
+
+int gp_write_in(const char *dir, const char *name, const char *data, size_t len)
+{
+    f2c_buf p = {0};
+    int rc = f2c_buf_printf(&p, "%s/%s", dir, name);
+    if (rc != 0) fprintf(stderr, GP_PROG ": out of memory\n");
+    if (rc == 0 && strchr(name, '/')) {
+        /* config/PropertiesGroup/X.json: create the parent first. */
+        char *slash = strrchr(p.data, '/');
+        *slash = '\0';
+        rc = gp_mkdirs(p.data);
+        *slash = '/';
+    }
+    if (rc == 0) rc = gp_write_file(p.data, data, len);
+    f2c_buf_free(&p);
+    return rc;
+}

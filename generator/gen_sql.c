@@ -92,7 +92,7 @@ static int valid_literal(const char *s)
 
 /* https://<account>.dfs.core.windows.net/<filesystem>[/<root>]: ADLS Gen2 (dfs) endpoint, the one
  * Synapse external data sources and COPY INTO both accept for hierarchical namespaces. */
-static int valid_storage_url(const char *u)
+int gen_sql_valid_storage_url(const char *u)
 {
     static const char scheme[] = "https://";
     static const char host[] = ".dfs.core.windows.net/";
@@ -520,7 +520,7 @@ static int parse_args(int argc, char **argv, struct sql_opts *op)
             return 2;
         }
         op->target = strcmp(op->pool, "serverless") == 0 ? SQL_SERVERLESS : SQL_DEDICATED;
-        if (!op->storage_url || !valid_storage_url(op->storage_url)) {
+        if (!op->storage_url || !gen_sql_valid_storage_url(op->storage_url)) {
             fprintf(stderr,
                     "fhir2cdm synapse-sql: --storage-url must be "
                     "https://<account>.dfs.core.windows.net/<filesystem>[/<root>] (got '%s')\n",

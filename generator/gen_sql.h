@@ -18,6 +18,11 @@ const char *gen_sql_tsql_type(const char *cdm_type, int serverless);
  * [A-Za-z_][A-Za-z0-9_]*, at most max characters; 0 otherwise (NULL included). */
 int gen_sql_valid_name(const char *s, size_t max);
 
+/* 1 when u is https://<account>.dfs.core.windows.net/<filesystem>[/<root>] (the ADLS Gen2
+ * endpoint external data sources and COPY INTO accept) with no quote, backslash, blank or
+ * control character; 0 otherwise. */
+int gen_sql_valid_storage_url(const char *u);
+
 /* Dedicated pool tables (reasons in docs/synapse.md, "Dedicated SQL pool"). */
 #define GEN_SQL_DEDICATED_TABLE_OPTIONS "DISTRIBUTION = ROUND_ROBIN, CLUSTERED COLUMNSTORE INDEX"
 /* COPY INTO options for the transformer's CSV: header row, '"' quoting, UTF-8, read with the
