@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config python3 clang libclang-rt-14-dev
       libyaml-dev libcjson-dev libcsv-dev libcurl4-openssl-dev libpcre2-dev libxxhash-dev
-      zlib1g-dev libunistring-dev libssl-dev libexpat1-dev)
+      zlib1g-dev libunistring-dev libssl-dev libexpat1-dev
+      openssl)  # the openssl command: keys and signatures in tests/export (SMART Backend Services)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
