@@ -16,12 +16,26 @@
  *     temporary name and renamed when the file is done.
  *  4. model.json is written last, listing the partitions that exist, so it never names a file
  *     that is missing or incomplete.
+ *
+ * One engine for files and downloads.  The job is split into shared read-only state (options,
+ * tableset, plan, operation id; tx_stream_job) and a per-file worker (tx_stream_file: line
+ * splitter, csv writers, counters, and an f2c_plan_ctx + f2c_doc borrowed from a pool).  Bytes
+ * reach a file through f2c_ndjson's push splitter and every line goes through do_line, whether
+ * tx_run reads a path (gzread, then fed) or the export command streams a download; so the golden
+ * tests of tx_run cover the code the streaming path runs.  Several files may be fed from
+ * different threads at once: the plan and tableset are immutable once loaded (f2c_plan.h), each
+ * file has its own context, document and writers, and the only shared mutable state (the job's
+ * totals, the "first 100 messages" counters, the progress bar, the pool) is behind one mutex that
+ * is taken per message, per file end and per pool access -- never per row.  A file's counts are
+ * its own until it ends; they are added to the job only when its partitions are committed, so a
+ * failed download leaves neither rows nor counts behind.
  */
 #include "tx_job.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +44,7 @@
 #include <unistd.h>
 
 #include <xxhash.h>
+#include <zlib.h>
 
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_cdm.h"
@@ -42,7 +57,8 @@
 
 #include "tx_progress.h"
 
-#define MAX_SHOWN 100 /* messages of one kind printed before only counting */
+#define MAX_SHOWN 100        /* messages of one kind printed before only counting */
+#define CHUNK (256u * 1024u) /* tx_run's read size (as f2c_ndjson's pull reader) */
 
 typedef struct input {
     char *path;
@@ -56,57 +72,170 @@ typedef struct typecount {
     unsigned long long n;
 } typecount;
 
-typedef struct job {
-    const tx_options *o;
-    f2c_tableset ts;
-    f2c_plan *plan; /* the tables' programs (f2c_plan.h), from either input format */
+/* A plan context and a document: what evaluating a line needs besides the shared plan. */
+typedef struct worker {
     f2c_plan_ctx *ctx;
     f2c_doc *doc;
-    input *inputs;
-    size_t ninputs;
+    struct worker *next;
+} worker;
+
+/* Counts of one file, or of the job (the files ended so far). */
+typedef struct counts {
+    unsigned long long *rows;   /* per table */
+    unsigned long long *colw;   /* per table and output column, at col_off[table] */
+    unsigned long long *tablew; /* per table: where clauses and iterations that failed */
+    unsigned long long lines, resources, rejected, warnings, no_id;
+    typecount *untabled;
+    size_t nuntabled;
+} counts;
+
+typedef tx_stream_job job;
+
+struct tx_stream_job {
+    tx_options o;     /* copy; o.output_dir points at output_dir */
+    char *output_dir; /* owned */
+    f2c_tableset ts;
+    f2c_plan *plan;  /* the tables' programs (f2c_plan.h), from either input format */
+    size_t *col_off; /* per table: first index in counts.colw */
+    size_t ncols;
     char opid[65];
     int opid_derived;
-    tx_progress prog;
+    const char **types; /* sorted, unique; borrowed from ts */
+    size_t ntypes;
+    double t0;
 
-    /* per file */
-    const input *cur;
+    /* tx_run only */
+    input *inputs;
+    size_t ninputs;
+    unsigned long long bytes_before; /* bytes of files finished */
+
+    /* Shared mutable state: only under mu. */
+    pthread_mutex_t mu;
+    tx_progress prog;
+    worker *idle;
+    counts c;
+    unsigned long long *partitions; /* per table, written by this job */
+    unsigned long long files, files_failed, bytes;
+    unsigned long long seen_rejected, seen_warnings, seen_no_id; /* for MAX_SHOWN */
+    char **names; /* stems of files begun and not aborted: each may write its partitions once */
+    size_t nnames;
+};
+
+struct tx_stream_file {
+    job *j;
+    char *stem, *label;
+    worker *w;
+    f2c_ndjson_push *push;
     long line;
     f2c_csv **writers; /* one per table, opened lazily */
     f2c_buf pathbuf;
-    int fatal;
-
-    /* counts */
-    unsigned long long *rows;           /* per table, this run */
-    unsigned long long *partitions;     /* per table, written this run */
-    unsigned long long **col_warnings;  /* per table, per output column */
-    unsigned long long *table_warnings; /* per table: where clauses and iterations that failed */
-    unsigned long long lines, resources, rejected, warnings, files_failed, no_id;
-    unsigned long long bytes_before; /* bytes of files finished */
-    typecount *untabled;
-    size_t nuntabled;
-} job;
+    counts c;
+    unsigned long long file_lines, bytes;
+    int named;        /* stem registered in j->names */
+    f2c_status fatal; /* output cannot be written: the file's partitions are aborted */
+    int input_failed; /* the input could not be read to its end (reported) */
+};
 
 /* ---- messages --------------------------------------------------------------------------- */
 
-static void say_error(job *j, const f2c_error *e)
+static void lock(job *j)
+{
+    pthread_mutex_lock(&j->mu);
+}
+
+static void unlock(job *j)
+{
+    pthread_mutex_unlock(&j->mu);
+}
+
+static void say_error_locked(job *j, const f2c_error *e)
 {
     char buf[2048];
     tx_progress_clear(&j->prog);
     fprintf(stderr, "error: %s\n", f2c_error_format(e, buf, sizeof buf));
 }
 
-static void say_diags(job *j, const f2c_diags *d)
+static void say_error(job *j, const f2c_error *e)
 {
-    for (size_t i = 0; i < d->count; i++)
-        say_error(j, &d->items[i]);
+    lock(j);
+    say_error_locked(j, e);
+    unlock(j);
 }
 
-static void reject(job *j, const f2c_error *e)
+static void say_diags(job *j, const f2c_diags *d)
 {
-    j->rejected++;
-    if (j->rejected <= MAX_SHOWN) say_error(j, e);
-    if (j->rejected == MAX_SHOWN)
+    lock(j);
+    for (size_t i = 0; i < d->count; i++)
+        say_error_locked(j, &d->items[i]);
+    unlock(j);
+}
+
+static void reject(tx_stream_file *f, const f2c_error *e)
+{
+    job *j = f->j;
+    f->c.rejected++;
+    lock(j);
+    j->seen_rejected++;
+    if (j->seen_rejected <= MAX_SHOWN) say_error_locked(j, e);
+    if (j->seen_rejected == MAX_SHOWN)
         fprintf(stderr, "note: further rejected lines are counted but not shown\n");
+    unlock(j);
+}
+
+/* ---- counts ----------------------------------------------------------------------------- */
+
+static int counts_init(const job *j, counts *c)
+{
+    size_t nt = j->ts.count ? j->ts.count : 1;
+    c->rows = calloc(nt, sizeof *c->rows);
+    c->tablew = calloc(nt, sizeof *c->tablew);
+    c->colw = calloc(j->ncols ? j->ncols : 1, sizeof *c->colw);
+    return c->rows && c->tablew && c->colw ? 0 : -1;
+}
+
+static void counts_free(counts *c)
+{
+    free(c->rows);
+    free(c->tablew);
+    free(c->colw);
+    for (size_t i = 0; i < c->nuntabled; i++)
+        free(c->untabled[i].type);
+    free(c->untabled);
+    memset(c, 0, sizeof *c);
+}
+
+static void count_untabled(counts *c, const char *rt, unsigned long long n)
+{
+    for (size_t i = 0; i < c->nuntabled; i++)
+        if (strcmp(c->untabled[i].type, rt) == 0) {
+            c->untabled[i].n += n;
+            return;
+        }
+    typecount *u = realloc(c->untabled, (c->nuntabled + 1) * sizeof *u);
+    if (!u) return;
+    c->untabled = u;
+    u[c->nuntabled].type = strdup(rt);
+    if (!u[c->nuntabled].type) return;
+    u[c->nuntabled++].n = n;
+}
+
+/* Adds a file's counts to the job's (under mu).  Types without a table keep the order in which
+ * they were first met, as when one file after the other adds to the same list. */
+static void counts_add(const job *j, counts *to, const counts *from)
+{
+    for (size_t t = 0; t < j->ts.count; t++) {
+        to->rows[t] += from->rows[t];
+        to->tablew[t] += from->tablew[t];
+    }
+    for (size_t i = 0; i < j->ncols; i++)
+        to->colw[i] += from->colw[i];
+    to->lines += from->lines;
+    to->resources += from->resources;
+    to->rejected += from->rejected;
+    to->warnings += from->warnings;
+    to->no_id += from->no_id;
+    for (size_t i = 0; i < from->nuntabled; i++)
+        count_untabled(to, from->untabled[i].type, from->untabled[i].n);
 }
 
 /* ---- inputs ----------------------------------------------------------------------------- */
@@ -156,8 +285,8 @@ static int inputcmp(const void *a, const void *b)
 /* Expands folders; returns 0 or an exit code. */
 static int collect_inputs(job *j)
 {
-    for (size_t i = 0; i < j->o->ninputs; i++) {
-        const char *p = j->o->inputs[i];
+    for (size_t i = 0; i < j->o.ninputs; i++) {
+        const char *p = j->o.inputs[i];
         struct stat st;
         if (stat(p, &st) != 0) {
             fprintf(stderr, "error: input %s: %s\n", p, strerror(errno));
@@ -277,18 +406,18 @@ static int prepare_output(job *j)
 {
     f2c_buf p = {0};
     int rc = 0;
-    if (mkdirs(j->o->output_dir) != 0 || f2c_buf_printf(&p, "%s/data", j->o->output_dir) != 0 ||
+    if (mkdirs(j->o.output_dir) != 0 || f2c_buf_printf(&p, "%s/data", j->o.output_dir) != 0 ||
         mkdirs(p.data) != 0) {
-        fprintf(stderr, "error: output folder %s: cannot create: %s\n", j->o->output_dir,
+        fprintf(stderr, "error: output folder %s: cannot create: %s\n", j->o.output_dir,
                 strerror(errno));
         rc = TX_EXIT_USAGE;
         goto out;
     }
     f2c_buf_reset(&p);
-    f2c_buf_printf(&p, "%s/.fhir2cdm-probe-%ld", j->o->output_dir, (long)getpid());
+    f2c_buf_printf(&p, "%s/.fhir2cdm-probe-%ld", j->o.output_dir, (long)getpid());
     FILE *f = fopen(p.data, "wb");
     if (!f) {
-        fprintf(stderr, "error: output folder %s is not writable: %s\n", j->o->output_dir,
+        fprintf(stderr, "error: output folder %s is not writable: %s\n", j->o.output_dir,
                 strerror(errno));
         rc = TX_EXIT_USAGE;
         goto out;
@@ -302,21 +431,22 @@ out:
 
 /* ---- rows ------------------------------------------------------------------------------- */
 
-static f2c_status open_partition(job *j, size_t t, f2c_error *err)
+static f2c_status open_partition(tx_stream_file *f, size_t t, f2c_error *err)
 {
+    const job *j = f->j;
     const f2c_table *tb = &j->ts.tables[t];
-    f2c_buf *p = &j->pathbuf;
+    f2c_buf *p = &f->pathbuf;
     f2c_buf_reset(p);
-    if (f2c_buf_printf(p, "%s/data/%s", j->o->output_dir, tb->entity) != 0)
+    if (f2c_buf_printf(p, "%s/data/%s", j->o.output_dir, tb->entity) != 0)
         return f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     if (mkdirs(p->data) != 0)
         return f2c_error_set(err, F2C_EIO, p->data, 0, 0, NULL, "cannot create folder: %s",
                              strerror(errno));
     f2c_buf_reset(p);
-    if (f2c_buf_printf(p, "%s/", j->o->output_dir) != 0 ||
-        f2c_cdm_partition_path(p, tb, j->cur->stem, j->opid) != 0)
+    if (f2c_buf_printf(p, "%s/", j->o.output_dir) != 0 ||
+        f2c_cdm_partition_path(p, tb, f->stem, j->opid) != 0)
         return f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-    f2c_status st = f2c_csv_open(p->data, &j->writers[t], err);
+    f2c_status st = f2c_csv_open(p->data, &f->writers[t], err);
     if (st != F2C_OK) return st;
     size_t w = f2c_table_width(tb);
     const char **names = malloc(w * sizeof *names);
@@ -330,7 +460,7 @@ static f2c_status open_partition(job *j, size_t t, f2c_error *err)
         names[i] = f2c_table_column_name(tb, i);
         lens[i] = strlen(names[i]);
     }
-    st = f2c_csv_write_row(j->writers[t], w, names, lens, err);
+    st = f2c_csv_write_row(f->writers[t], w, names, lens, err);
     free(names);
     free(lens);
     return st;
@@ -339,59 +469,49 @@ static f2c_status open_partition(job *j, size_t t, f2c_error *err)
 static f2c_status on_row(void *ud, size_t t, const char *const *cells, const size_t *lens,
                          f2c_error *err)
 {
-    job *j = ud;
-    if (!j->writers[t]) {
-        f2c_status st = open_partition(j, t, err);
+    tx_stream_file *f = ud;
+    if (!f->writers[t]) {
+        f2c_status st = open_partition(f, t, err);
         if (st != F2C_OK) return st;
     }
-    j->rows[t]++;
-    return f2c_csv_write_row(j->writers[t], f2c_table_width(&j->ts.tables[t]), cells, lens, err);
+    f->c.rows[t]++;
+    return f2c_csv_write_row(f->writers[t], f2c_table_width(&f->j->ts.tables[t]), cells, lens, err);
 }
 
 static void on_warn(void *ud, size_t t, size_t col, const char *fhir_path, const char *why)
 {
-    job *j = ud;
-    j->warnings++;
+    tx_stream_file *f = ud;
+    job *j = f->j;
+    f->c.warnings++;
     if (col == F2C_ROW_NO_COLUMN)
-        j->table_warnings[t]++;
+        f->c.tablew[t]++;
     else
-        j->col_warnings[t][col]++;
-    if (j->warnings <= MAX_SHOWN) {
+        f->c.colw[j->col_off[t] + col]++;
+    lock(j);
+    j->seen_warnings++;
+    if (j->seen_warnings <= MAX_SHOWN) {
         tx_progress_clear(&j->prog);
         if (col == F2C_ROW_NO_COLUMN)
             /* a where clause or an iteration (views): the rows of that context are left out */
-            fprintf(stderr, "warning: %s:%ld: table %s at %s: %s; rows left out\n", j->cur->path,
-                    j->line, j->ts.tables[t].name, fhir_path, why);
+            fprintf(stderr, "warning: %s:%ld: table %s at %s: %s; rows left out\n", f->label,
+                    f->line, j->ts.tables[t].name, fhir_path, why);
         else
             fprintf(stderr, "warning: %s:%ld: table %s column %s at %s: %s; cell left empty\n",
-                    j->cur->path, j->line, j->ts.tables[t].name,
+                    f->label, f->line, j->ts.tables[t].name,
                     f2c_table_column_name(&j->ts.tables[t], col), fhir_path, why);
-        if (j->warnings == MAX_SHOWN)
+        if (j->seen_warnings == MAX_SHOWN)
             fprintf(stderr, "note: further warnings are counted but not shown\n");
     }
+    unlock(j);
 }
 
-static void count_untabled(job *j, const char *rt)
+/* One NDJSON line: parse, route, flatten.  Returns F2C_OK or a fatal status (printed). */
+static f2c_status do_line(tx_stream_file *f, const char *text, size_t len)
 {
-    for (size_t i = 0; i < j->nuntabled; i++)
-        if (strcmp(j->untabled[i].type, rt) == 0) {
-            j->untabled[i].n++;
-            return;
-        }
-    typecount *u = realloc(j->untabled, (j->nuntabled + 1) * sizeof *u);
-    if (!u) return;
-    j->untabled = u;
-    u[j->nuntabled].type = strdup(rt);
-    if (!u[j->nuntabled].type) return;
-    u[j->nuntabled++].n = 1;
-}
-
-/* One NDJSON line: parse, route, flatten.  Returns F2C_OK or a fatal status. */
-static f2c_status do_line(job *j, const char *text, size_t len)
-{
+    job *j = f->j;
     f2c_error e;
     f2c_error_clear(&e);
-    const char *file = j->cur->path;
+    const char *file = f->label;
     f2c_json_peek peek;
     f2c_status st = f2c_json_check(text, len, &peek, &e);
     if (st == F2C_OK && peek.is_object && peek.resource_type && peek.resource_type_len < 128) {
@@ -401,49 +521,53 @@ static f2c_status do_line(job *j, const char *text, size_t len)
         memcpy(rt, peek.resource_type, peek.resource_type_len);
         rt[peek.resource_type_len] = '\0';
         if (f2c_is_resource_type_name(rt) && f2c_plan_tables_for(j->plan, rt) == 0) {
-            j->resources++;
-            count_untabled(j, rt);
+            f->c.resources++;
+            count_untabled(&f->c, rt, 1);
             return F2C_OK;
         }
     }
-    if (st == F2C_OK) st = f2c_doc_parse_checked(j->doc, text, len, &e);
-    if (st == F2C_ENOMEM) return st;
+    f2c_doc *doc = f->w->doc;
+    if (st == F2C_OK) st = f2c_doc_parse_checked(doc, text, len, &e);
+    if (st == F2C_ENOMEM) {
+        say_error(j, &e);
+        return st;
+    }
     if (st != F2C_OK) {
         char what[sizeof e.message];
         memcpy(what, e.message, sizeof what);
-        f2c_error_set(&e, st, file, j->line, e.column, NULL, "malformed JSON: %s", what);
-        reject(j, &e);
+        f2c_error_set(&e, st, file, f->line, e.column, NULL, "malformed JSON: %s", what);
+        reject(f, &e);
         return F2C_OK;
     }
-    const cJSON *root = f2c_doc_root(j->doc);
+    const cJSON *root = f2c_doc_root(doc);
     if (!cJSON_IsObject(root)) {
-        f2c_error_set(&e, F2C_ENOTOBJECT, file, j->line, 0, NULL,
+        f2c_error_set(&e, F2C_ENOTOBJECT, file, f->line, 0, NULL,
                       "line is a JSON %s, not an object (a FHIR resource)", f2c_json_kind(root));
-        reject(j, &e);
+        reject(f, &e);
         return F2C_OK;
     }
     const cJSON *rt = cJSON_GetObjectItemCaseSensitive(root, "resourceType");
     if (!rt) {
-        f2c_error_set(&e, F2C_ERESOURCE, file, j->line, 0, "/resourceType",
+        f2c_error_set(&e, F2C_ERESOURCE, file, f->line, 0, "/resourceType",
                       "resource has no \"resourceType\"");
-        reject(j, &e);
+        reject(f, &e);
         return F2C_OK;
     }
     if (!cJSON_IsString(rt)) {
-        f2c_error_set(&e, F2C_ERESOURCE, file, j->line, 0, "/resourceType",
+        f2c_error_set(&e, F2C_ERESOURCE, file, f->line, 0, "/resourceType",
                       "\"resourceType\" must be a string, found a JSON %s", f2c_json_kind(rt));
-        reject(j, &e);
+        reject(f, &e);
         return F2C_OK;
     }
     if (!f2c_is_resource_type_name(rt->valuestring)) {
-        f2c_error_set(&e, F2C_ERESOURCE, file, j->line, 0, "/resourceType",
+        f2c_error_set(&e, F2C_ERESOURCE, file, f->line, 0, "/resourceType",
                       "\"%.80s\" is not a resource type name (such as Patient)", rt->valuestring);
-        reject(j, &e);
+        reject(f, &e);
         return F2C_OK;
     }
-    j->resources++;
+    f->c.resources++;
     if (f2c_plan_tables_for(j->plan, rt->valuestring) == 0) {
-        count_untabled(j, rt->valuestring);
+        count_untabled(&f->c, rt->valuestring, 1);
         return F2C_OK;
     }
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
@@ -453,17 +577,19 @@ static f2c_status do_line(job *j, const char *text, size_t len)
         snprintf(identity, sizeof identity, "%s/%s", rt->valuestring, rid);
     } else {
         /* Without an id the row's identity is its place in the input. */
-        snprintf(identity, sizeof identity, "%s:%ld", j->cur->stem, j->line);
-        j->no_id++;
-        if (j->no_id <= MAX_SHOWN) {
+        snprintf(identity, sizeof identity, "%s:%ld", f->stem, f->line);
+        f->c.no_id++;
+        lock(j);
+        if (++j->seen_no_id <= MAX_SHOWN) {
             tx_progress_clear(&j->prog);
             fprintf(stderr, "warning: %s:%ld: %s resource has no string \"id\"; %s\n", file,
-                    j->line, rt->valuestring,
-                    j->o->nviews ? "getResourceKey() gives nothing" : "ResourceId left empty");
+                    f->line, rt->valuestring,
+                    j->o.nviews ? "getResourceKey() gives nothing" : "ResourceId left empty");
         }
+        unlock(j);
     }
-    f2c_row_sink sink = {.ud = j, .row = on_row, .warn = on_warn};
-    st = f2c_plan_resource(j->ctx, j->doc, root, rt->valuestring, rid, identity, &sink, &e);
+    f2c_row_sink sink = {.ud = f, .row = on_row, .warn = on_warn};
+    st = f2c_plan_resource(f->w->ctx, doc, root, rt->valuestring, rid, identity, &sink, &e);
     if (st != F2C_OK) {
         say_error(j, &e);
         return st;
@@ -471,74 +597,221 @@ static f2c_status do_line(job *j, const char *text, size_t len)
     return F2C_OK;
 }
 
-/* Processes one file; returns F2C_OK or a fatal status (output cannot be written). */
-static f2c_status do_file(job *j, const input *in)
+/* f2c_ndjson_line_cb: every line of every file comes here. */
+static f2c_status on_line(void *ud, f2c_status status, const char *line, size_t len, long lineno,
+                          f2c_error *err)
 {
-    j->cur = in;
-    j->line = 0;
+    tx_stream_file *f = ud;
+    f->line = lineno;
+    f->c.lines++;
+    if (status != F2C_OK) {
+        reject(f, err);
+        return F2C_OK;
+    }
+    f->file_lines++;
+    f2c_status st = do_line(f, line, len);
+    if (st != F2C_OK) f->fatal = st;
+    return st;
+}
+
+/* ---- one file --------------------------------------------------------------------------- */
+
+static void worker_free(worker *w)
+{
+    if (!w) return;
+    f2c_doc_free(w->doc);
+    f2c_plan_ctx_free(w->ctx);
+    free(w);
+}
+
+/* A worker from the pool, or a new one (NULL when out of memory). */
+static worker *worker_get(job *j)
+{
+    lock(j);
+    worker *w = j->idle;
+    if (w) j->idle = w->next;
+    unlock(j);
+    if (w) return w;
+    w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->ctx = f2c_plan_ctx_new(j->plan);
+    w->doc = f2c_doc_new();
+    if (!w->ctx || !w->doc) {
+        worker_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void worker_put(job *j, worker *w)
+{
+    if (!w) return;
+    lock(j);
+    w->next = j->idle;
+    j->idle = w;
+    unlock(j);
+}
+
+static void file_free(tx_stream_file *f)
+{
+    if (!f) return;
+    for (size_t t = 0; f->writers && t < f->j->ts.count; t++)
+        f2c_csv_abort(f->writers[t]);
+    free(f->writers);
+    worker_put(f->j, f->w);
+    f2c_ndjson_push_free(f->push);
+    f2c_buf_free(&f->pathbuf);
+    counts_free(&f->c);
+    if (!f->named) free(f->stem); /* else j->names owns it */
+    free(f->label);
+    free(f);
+}
+
+static tx_stream_file *file_begin(job *j, const char *name, const char *label, int flags)
+{
+    tx_stream_file *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->j = j;
+    f->stem = strdup(name);
+    f->label = strdup(label ? label : name);
+    f->writers = calloc(j->ts.count ? j->ts.count : 1, sizeof *f->writers);
+    f2c_error e;
+    if (!f->stem || !f->label || !f->writers || counts_init(j, &f->c) != 0 ||
+        f2c_ndjson_push_new(f->label, j->o.max_line, flags, &f->push, &e) != F2C_OK ||
+        !(f->w = worker_get(j))) {
+        file_free(f);
+        return NULL;
+    }
+    /* Two files with one stem would write (and rename over) the same partitions. */
+    const char *why = NULL;
+    lock(j);
+    if (!*name || strchr(name, '/')) why = "is not a file name";
+    for (size_t i = 0; !why && i < j->nnames; i++)
+        if (strcmp(j->names[i], name) == 0) why = "is already used by another input of this job";
+    if (!why) {
+        char **nn = realloc(j->names, (j->nnames + 1) * sizeof *nn);
+        if (!nn) {
+            unlock(j);
+            file_free(f);
+            return NULL;
+        }
+        j->names = nn;
+        j->names[j->nnames++] = f->stem;
+        f->named = 1;
+    } else {
+        tx_progress_clear(&j->prog);
+        fprintf(stderr, "error: %s: partition name \"%s\" %s\n", f->label, name, why);
+    }
+    unlock(j);
+    if (why) {
+        file_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* Under mu: forgets f's stem (its partitions were aborted; the name may be used again). */
+static void unname_locked(tx_stream_file *f)
+{
+    job *j = f->j;
+    for (size_t i = 0; f->named && i < j->nnames; i++)
+        if (j->names[i] == f->stem) {
+            j->names[i] = j->names[--j->nnames];
+            break;
+        }
+    f->named = 0;
+}
+
+/* Feeds bytes (writable: mut == data, lines handed out in place; or mut NULL); returns F2C_OK,
+ * or the fatal status (printed) after which the file can only be ended.  Undecodable input (gzip
+ * errors) is reported and ends the file's reading, not the job. */
+static f2c_status file_feed(tx_stream_file *f, const void *data, char *mut, size_t len)
+{
+    if (f->fatal != F2C_OK) return f->fatal;
+    if (f->input_failed) return F2C_OK;
+    f->bytes += len;
     f2c_error e;
     f2c_error_clear(&e);
-    f2c_ndjson *r = NULL;
-    f2c_status st = f2c_ndjson_open(in->path, j->o->max_line, &r, &e);
-    if (st != F2C_OK) {
-        say_error(j, &e);
-        j->files_failed++;
-        return st == F2C_ENOMEM ? st : F2C_OK;
+    f2c_status st = mut ? f2c_ndjson_push_feed_inplace(f->push, mut, len, on_line, f, &e)
+                        : f2c_ndjson_push_feed(f->push, data, len, on_line, f, &e);
+    if (st == F2C_OK || f->fatal != F2C_OK) return f->fatal; /* printed by do_line */
+    say_error(f->j, &e);
+    if (st == F2C_EIO) {
+        f->input_failed = 1;
+        return F2C_OK;
     }
-    unsigned long long file_lines = 0, tick = 0;
-    f2c_status fatal = F2C_OK;
-    for (;;) {
-        const char *text;
-        size_t len;
-        st = f2c_ndjson_next(r, &text, &len, &j->line, &e);
-        if (st == F2C_EEOF) break;
-        if (st == F2C_ETOOLONG || st == F2C_EUTF8) {
-            j->lines++;
-            reject(j, &e);
-            continue;
-        }
-        if (st == F2C_EIO) {
-            /* Rows read so far are kept; the rest of the file cannot be read. */
+    f->fatal = st;
+    return st;
+}
+
+enum {
+    END_FLUSH, /* the input ended: deliver the last line, commit */
+    END_KEEP,  /* the input could not be read to its end (reported): commit what was read */
+    END_ABORT  /* the input is incomplete and must leave nothing */
+};
+
+/* Ends the file and frees f.  Returns F2C_OK or the fatal status (printed). */
+static f2c_status file_end(tx_stream_file *f, int mode)
+{
+    job *j = f->j;
+    f2c_error e;
+    f2c_error_clear(&e);
+    if (mode == END_FLUSH && f->fatal == F2C_OK && !f->input_failed) {
+        f2c_status st = f2c_ndjson_push_end(f->push, on_line, f, &e);
+        if (st != F2C_OK && f->fatal == F2C_OK) {
             say_error(j, &e);
-            j->files_failed++;
-            break;
+            if (st == F2C_EIO)
+                f->input_failed = 1;
+            else
+                f->fatal = st;
         }
-        if (st != F2C_OK) {
-            say_error(j, &e);
-            fatal = st;
-            break;
-        }
-        j->lines++;
-        file_lines++;
-        fatal = do_line(j, text, len);
-        if (fatal != F2C_OK) break;
-        if ((++tick & 255) == 0)
-            tx_progress_update(&j->prog, j->bytes_before + f2c_ndjson_offset(r), j->resources,
-                               in->path);
     }
-    f2c_ndjson_close(r);
-    if (file_lines == 0 && fatal == F2C_OK) {
+    if (mode == END_KEEP) f->input_failed = 1;
+    if (mode != END_ABORT && f->file_lines == 0 && f->fatal == F2C_OK) {
+        lock(j);
         tx_progress_clear(&j->prog);
-        fprintf(stderr, "warning: %s: no resources in this file\n", in->path);
+        fprintf(stderr, "warning: %s: no resources in this file\n", f->label);
+        unlock(j);
     }
-    for (size_t t = 0; t < j->ts.count; t++) {
-        if (!j->writers[t]) continue;
-        if (fatal != F2C_OK) {
-            f2c_csv_abort(j->writers[t]);
+    size_t nt = j->ts.count;
+    unsigned char *committed = calloc(nt ? nt : 1, 1);
+    if (!committed && mode != END_ABORT && f->fatal == F2C_OK) {
+        lock(j);
+        tx_progress_clear(&j->prog);
+        fprintf(stderr, "error: out of memory\n");
+        unlock(j);
+        f->fatal = F2C_ENOMEM;
+    }
+    for (size_t t = 0; t < nt; t++) {
+        if (!f->writers[t]) continue;
+        if (mode == END_ABORT || f->fatal != F2C_OK) {
+            f2c_csv_abort(f->writers[t]);
         } else {
-            st = f2c_csv_commit(j->writers[t], &e);
+            f2c_status st = f2c_csv_commit(f->writers[t], &e);
             if (st != F2C_OK) {
                 say_error(j, &e);
-                fatal = st;
+                f->fatal = st;
             } else {
-                j->partitions[t]++;
+                committed[t] = 1;
             }
         }
-        j->writers[t] = NULL;
+        f->writers[t] = NULL;
     }
-    j->bytes_before += in->size;
-    tx_progress_update(&j->prog, j->bytes_before, j->resources, in->path);
-    return fatal;
+    lock(j);
+    j->files++;
+    j->bytes += f->bytes;
+    if (mode == END_ABORT || f->input_failed) j->files_failed++;
+    if (mode == END_ABORT) unname_locked(f);
+    if (mode != END_ABORT) {
+        counts_add(j, &j->c, &f->c);
+        for (size_t t = 0; committed && t < nt; t++)
+            j->partitions[t] += committed[t];
+    }
+    unlock(j);
+    free(committed);
+    f2c_status rc = f->fatal;
+    file_free(f);
+    return rc;
 }
 
 /* ---- model.json ------------------------------------------------------------------------- */
@@ -569,7 +842,7 @@ static void modified_time(job *j, char *buf, size_t n)
         if (j->inputs[i].mtime > newest) newest = j->inputs[i].mtime;
     utc_string(newest, buf, n);
     f2c_buf prev = {0};
-    if (f2c_cdm_read_modified_time(j->o->output_dir, &prev) == 1 && is_utc_seconds(prev.data) &&
+    if (f2c_cdm_read_modified_time(j->o.output_dir, &prev) == 1 && is_utc_seconds(prev.data) &&
         strcmp(prev.data, buf) > 0)
         snprintf(buf, n, "%s", prev.data);
     f2c_buf_free(&prev);
@@ -577,154 +850,363 @@ static void modified_time(job *j, char *buf, size_t n)
 
 /* ---- summary ---------------------------------------------------------------------------- */
 
-static void summary(job *j, double secs, int wrote_model)
+/* Under no lock: called when no file is being fed any more. */
+static void summary(job *j, size_t nfiles, unsigned long long bytes, double secs, int wrote_model)
 {
-    unsigned long long bytes = 0;
-    for (size_t i = 0; i < j->ninputs; i++)
-        bytes += j->inputs[i].size;
+    const counts *c = &j->c;
     printf("fhir2cdm-transform: operation %s%s\n", j->opid,
            j->opid_derived ? " (derived from the inputs)" : "");
     printf("  input: %zu file%s, %.1f MB, %llu lines, %llu resources in %.2f s (%.1f MB/s)\n",
-           j->ninputs, j->ninputs == 1 ? "" : "s", (double)bytes / 1e6, j->lines, j->resources,
-           secs, secs > 0 ? (double)bytes / 1e6 / secs : 0.0);
-    printf("  rejected lines: %llu; unreadable files: %llu; warnings: %llu\n", j->rejected,
-           j->files_failed, j->warnings + j->no_id);
-    if (j->nuntabled) {
+           nfiles, nfiles == 1 ? "" : "s", (double)bytes / 1e6, c->lines, c->resources, secs,
+           secs > 0 ? (double)bytes / 1e6 / secs : 0.0);
+    printf("  rejected lines: %llu; unreadable files: %llu; warnings: %llu\n", c->rejected,
+           j->files_failed, c->warnings + c->no_id);
+    if (c->nuntabled) {
         printf("  resources without a table:");
-        for (size_t i = 0; i < j->nuntabled; i++)
-            printf("%s %s %llu", i ? "," : "", j->untabled[i].type, j->untabled[i].n);
+        for (size_t i = 0; i < c->nuntabled; i++)
+            printf("%s %s %llu", i ? "," : "", c->untabled[i].type, c->untabled[i].n);
         printf("\n");
     }
     for (size_t t = 0; t < j->ts.count; t++) {
         const f2c_table *tb = &j->ts.tables[t];
-        printf("  %s: %llu rows in %llu partition%s -> %s/data/%s/\n", tb->entity, j->rows[t],
-               j->partitions[t], j->partitions[t] == 1 ? "" : "s", j->o->output_dir, tb->entity);
-        if (j->table_warnings[t])
-            printf("    %llu context%s left out (where clause or iteration failed)\n",
-                   j->table_warnings[t], j->table_warnings[t] == 1 ? "" : "s");
-        for (size_t c = 0; c < f2c_table_width(tb); c++)
-            if (j->col_warnings[t][c])
+        printf("  %s: %llu rows in %llu partition%s -> %s/data/%s/\n", tb->entity, c->rows[t],
+               j->partitions[t], j->partitions[t] == 1 ? "" : "s", j->o.output_dir, tb->entity);
+        if (c->tablew[t])
+            printf("    %llu context%s left out (where clause or iteration failed)\n", c->tablew[t],
+                   c->tablew[t] == 1 ? "" : "s");
+        for (size_t col = 0; col < f2c_table_width(tb); col++) {
+            unsigned long long n = c->colw[j->col_off[t] + col];
+            if (n)
                 printf("    column %s: %llu value%s did not match type %s\n",
-                       f2c_table_column_name(tb, c), j->col_warnings[t][c],
-                       j->col_warnings[t][c] == 1 ? "" : "s",
-                       f2c_type_name(f2c_table_column_type(tb, c)));
+                       f2c_table_column_name(tb, col), n, n == 1 ? "" : "s",
+                       f2c_type_name(f2c_table_column_type(tb, col)));
+        }
     }
-    if (wrote_model)
-        printf("  wrote %s/model.json (%zu entities)\n", j->o->output_dir, j->ts.count);
+    if (wrote_model) printf("  wrote %s/model.json (%zu entities)\n", j->o.output_dir, j->ts.count);
 }
 
-/* ---- the run ---------------------------------------------------------------------------- */
+/* ---- the job ---------------------------------------------------------------------------- */
 
-static void job_free(job *j)
+static job *job_new(const tx_options *o)
 {
-    for (size_t t = 0; t < j->ts.count; t++) {
-        if (j->writers) f2c_csv_abort(j->writers[t]);
-        if (j->col_warnings) free(j->col_warnings[t]);
+    job *j = calloc(1, sizeof *j);
+    if (!j) return NULL;
+    j->o = *o;
+    j->output_dir = strdup(o->output_dir ? o->output_dir : "");
+    if (!j->output_dir || pthread_mutex_init(&j->mu, NULL) != 0) {
+        free(j->output_dir);
+        free(j);
+        return NULL;
     }
-    free(j->writers);
-    free(j->rows);
+    j->o.output_dir = j->output_dir;
+    j->o.inputs = NULL;
+    j->o.ninputs = 0;
+    j->t0 = tx_now();
+    tx_progress_init(&j->prog, 0, 0);
+    return j;
+}
+
+void tx_stream_job_free(tx_stream_job *j)
+{
+    if (!j) return;
+    while (j->idle) {
+        worker *w = j->idle;
+        j->idle = w->next;
+        worker_free(w);
+    }
+    counts_free(&j->c);
     free(j->partitions);
-    free(j->col_warnings);
-    free(j->table_warnings);
+    free(j->col_off);
+    free(j->types);
+    for (size_t i = 0; i < j->nnames; i++)
+        free(j->names[i]);
+    free(j->names);
     for (size_t i = 0; i < j->ninputs; i++) {
         free(j->inputs[i].path);
         free(j->inputs[i].stem);
     }
     free(j->inputs);
-    for (size_t i = 0; i < j->nuntabled; i++)
-        free(j->untabled[i].type);
-    free(j->untabled);
-    f2c_buf_free(&j->pathbuf);
-    f2c_doc_free(j->doc);
-    f2c_plan_ctx_free(j->ctx);
     f2c_plan_free(j->plan);
     f2c_tableset_free(&j->ts);
+    pthread_mutex_destroy(&j->mu);
+    free(j->output_dir);
+    free(j);
 }
 
-int tx_run(const tx_options *o)
+/* Loads the table configuration or the ViewDefinitions; 0 or TX_EXIT_USAGE (printed). */
+static int job_load(job *j, const tx_options *o)
 {
-    job j = {.o = o};
-    int rc = TX_EXIT_OK;
-    double t0 = tx_now();
-    tx_progress_init(&j.prog, 0, 0);
-
     /* Both input formats end as a tableset and its plan; nothing after this knows which. */
     f2c_diags diags = {0};
     f2c_status st;
     if (o->nviews) {
-        st = f2c_view_load(o->views, o->nviews, &j.ts, &j.plan, &diags);
+        st = f2c_view_load(o->views, o->nviews, &j->ts, &j->plan, &diags);
     } else {
-        st = f2c_tablecfg_load(o->config_dir, o->max_depth, &j.ts, &diags);
-        if (st == F2C_OK) st = f2c_flatten_compile(&j.ts, &j.plan, &diags);
+        st = f2c_tablecfg_load(o->config_dir, o->max_depth, &j->ts, &diags);
+        if (st == F2C_OK) st = f2c_flatten_compile(&j->ts, &j->plan, &diags);
     }
-    if (st != F2C_OK) {
-        say_diags(&j, &diags);
-        if (o->nviews) {
-            if (diags.count == 0)
-                fprintf(stderr, "error: cannot load the ViewDefinitions (%s)\n",
-                        f2c_status_name(st));
-            fprintf(stderr,
-                    "fhir2cdm-transform: ViewDefinitions have %zu error%s; nothing "
-                    "written\n",
-                    diags.count, diags.count == 1 ? "" : "s");
-            f2c_diags_free(&diags);
-            rc = TX_EXIT_USAGE;
-            goto done;
-        }
+    if (st == F2C_OK) {
+        f2c_diags_free(&diags);
+        return 0;
+    }
+    say_diags(j, &diags);
+    if (o->nviews) {
+        if (diags.count == 0)
+            fprintf(stderr, "error: cannot load the ViewDefinitions (%s)\n", f2c_status_name(st));
+        fprintf(stderr,
+                "fhir2cdm-transform: ViewDefinitions have %zu error%s; nothing "
+                "written\n",
+                diags.count, diags.count == 1 ? "" : "s");
+    } else {
         if (diags.count == 0)
             fprintf(stderr, "error: %s: cannot load the table configuration (%s)\n", o->config_dir,
                     f2c_status_name(st));
         fprintf(stderr, "fhir2cdm-transform: configuration %s has %zu error%s; nothing written\n",
                 o->config_dir, diags.count, diags.count == 1 ? "" : "s");
-        f2c_diags_free(&diags);
-        rc = TX_EXIT_USAGE;
-        goto done;
     }
     f2c_diags_free(&diags);
+    return TX_EXIT_USAGE;
+}
 
-    if ((rc = collect_inputs(&j)) != 0) goto done;
-    if ((rc = prepare_output(&j)) != 0) goto done;
-
-    size_t nt = j.ts.count;
-    j.ctx = f2c_plan_ctx_new(j.plan);
-    j.doc = f2c_doc_new();
-    j.writers = calloc(nt ? nt : 1, sizeof *j.writers);
-    j.rows = calloc(nt ? nt : 1, sizeof *j.rows);
-    j.partitions = calloc(nt ? nt : 1, sizeof *j.partitions);
-    j.col_warnings = calloc(nt ? nt : 1, sizeof *j.col_warnings);
-    j.table_warnings = calloc(nt ? nt : 1, sizeof *j.table_warnings);
-    int oom = !j.ctx || !j.doc || !j.writers || !j.rows || !j.partitions || !j.col_warnings ||
-              !j.table_warnings;
-    for (size_t t = 0; t < nt && !oom; t++) {
-        j.col_warnings[t] = calloc(f2c_table_width(&j.ts.tables[t]), sizeof **j.col_warnings);
-        oom = !j.col_warnings[t];
+/* Counters and the list of resource types; 0 or TX_EXIT_USAGE (printed). */
+static int job_alloc(job *j)
+{
+    size_t nt = j->ts.count;
+    j->col_off = calloc(nt ? nt : 1, sizeof *j->col_off);
+    j->partitions = calloc(nt ? nt : 1, sizeof *j->partitions);
+    j->types = calloc(nt ? nt : 1, sizeof *j->types);
+    if (!j->col_off || !j->partitions || !j->types) goto oom;
+    for (size_t t = 0; t < nt; t++) {
+        j->col_off[t] = j->ncols;
+        j->ncols += f2c_table_width(&j->ts.tables[t]);
+        j->types[t] = j->ts.tables[t].resource_type;
     }
-    if (oom) {
+    if (counts_init(j, &j->c) != 0) goto oom;
+    qsort(j->types, nt, sizeof *j->types, strptrcmp);
+    for (size_t t = 0; t < nt; t++)
+        if (j->types[t] && (j->ntypes == 0 || strcmp(j->types[j->ntypes - 1], j->types[t]) != 0))
+            j->types[j->ntypes++] = j->types[t];
+    return 0;
+oom:
+    fprintf(stderr, "error: out of memory\n");
+    return TX_EXIT_USAGE;
+}
+
+static int valid_opid(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 1 || n > 64) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+int tx_stream_job_open(const tx_options *o, const char *opid, tx_stream_job **out)
+{
+    *out = NULL;
+    if (!valid_opid(opid)) {
+        fprintf(stderr,
+                "error: operation id \"%s\" must be 1 to 64 characters of A-Z a-z 0-9 _ -\n",
+                opid ? opid : "");
+        return TX_EXIT_USAGE;
+    }
+    if (!o->output_dir || !*o->output_dir) {
+        fprintf(stderr, "error: no output folder\n");
+        return TX_EXIT_USAGE;
+    }
+    job *j = job_new(o);
+    if (!j) {
+        fprintf(stderr, "error: out of memory\n");
+        return TX_EXIT_USAGE;
+    }
+    snprintf(j->opid, sizeof j->opid, "%s", opid);
+    int rc = job_load(j, o);
+    if (rc == 0) rc = prepare_output(j);
+    if (rc == 0) rc = job_alloc(j);
+    if (rc != 0) {
+        tx_stream_job_free(j);
+        return rc;
+    }
+    *out = j;
+    return TX_EXIT_OK;
+}
+
+size_t tx_stream_job_types(const tx_stream_job *j, const char *const **types)
+{
+    *types = j->types;
+    return j->ntypes;
+}
+
+tx_stream_file *tx_stream_file_begin(tx_stream_job *j, const char *name, const char *label)
+{
+    return file_begin(j, name, label, F2C_NDJSON_PUSH_GUNZIP);
+}
+
+int tx_stream_file_feed(tx_stream_file *f, const void *data, size_t len)
+{
+    return file_feed(f, data, NULL, len) == F2C_OK ? 0 : -1;
+}
+
+int tx_stream_file_end(tx_stream_file *f, int ok)
+{
+    if (!f) return 0;
+    return file_end(f, ok ? END_FLUSH : END_ABORT) == F2C_OK ? 0 : -1;
+}
+
+int tx_write_model(const tx_stream_job *cj, const char *cdm_dir, const char *modified_time)
+{
+    job *j = (job *)cj; /* only the mutex for messages is touched */
+    f2c_diags diags = {0};
+    f2c_error e;
+    f2c_error_clear(&e);
+    f2c_status st = f2c_cdm_write_model(cdm_dir, "fhir2cdm", &j->ts, modified_time, &diags, &e);
+    say_diags(j, &diags);
+    int rc = TX_EXIT_OK;
+    if (st != F2C_OK) {
+        say_error(j, &e);
+        rc = TX_EXIT_USAGE;
+    } else if (diags.count) {
+        rc = TX_EXIT_DATA;
+    }
+    f2c_diags_free(&diags);
+    return rc;
+}
+
+/* model.json, summary and exit code, once every file has ended. */
+static int job_finish(job *j, const char *mtime, size_t nfiles, unsigned long long bytes)
+{
+    int mrc = tx_write_model(j, j->o.output_dir, mtime);
+    int rc = mrc;
+    if (rc == TX_EXIT_OK && (j->files_failed || j->c.rejected > j->o.max_errors)) rc = TX_EXIT_DATA;
+    if (!j->o.quiet) summary(j, nfiles, bytes, tx_now() - j->t0, mrc != TX_EXIT_USAGE);
+    if (rc == TX_EXIT_DATA && j->c.rejected > j->o.max_errors)
+        fprintf(stderr, "fhir2cdm-transform: %llu line%s rejected (--max-errors %llu)\n",
+                j->c.rejected, j->c.rejected == 1 ? "" : "s", j->o.max_errors);
+    return rc;
+}
+
+int tx_stream_job_finish(tx_stream_job *j, const char *modified_time)
+{
+    lock(j);
+    size_t nfiles = (size_t)j->files;
+    unsigned long long bytes = j->bytes;
+    unlock(j);
+    return job_finish(j, modified_time, nfiles, bytes);
+}
+
+unsigned long long tx_stream_job_rejected(const tx_stream_job *cj)
+{
+    job *j = (job *)cj;
+    lock(j);
+    unsigned long long n = j->c.rejected;
+    unlock(j);
+    return n;
+}
+
+/* ---- tx_run: files by path -------------------------------------------------------------- */
+
+/* Reads one input file (plain or gzip, through gzread) and feeds it.  Returns F2C_OK or a fatal
+ * status (output cannot be written). */
+static f2c_status run_file(job *j, const input *in, char *buf)
+{
+    f2c_error e;
+    f2c_error_clear(&e);
+    errno = 0;
+    gzFile gz = gzopen(in->path, "rb");
+    if (!gz) {
+        int en = errno;
+        f2c_error_set(&e, F2C_EIO, in->path, 0, 0, NULL, "cannot open: %s",
+                      en ? strerror(en) : "out of memory");
+        say_error(j, &e);
+        lock(j);
+        j->files_failed++;
+        unlock(j);
+        return F2C_OK;
+    }
+    gzbuffer(gz, CHUNK);
+    tx_stream_file *f = file_begin(j, in->stem, in->path, F2C_NDJSON_PUSH_PLAIN);
+    if (!f) {
+        gzclose(gz);
+        f2c_error_set(&e, F2C_ENOMEM, in->path, 0, 0, NULL, "out of memory");
+        say_error(j, &e);
+        return F2C_ENOMEM;
+    }
+    int mode = END_FLUSH;
+    for (;;) {
+        int n = gzread(gz, buf, CHUNK);
+        int zerr = Z_OK;
+        const char *msg = n <= 0 ? gzerror(gz, &zerr) : NULL;
+        if (n < 0 || (n == 0 && zerr != Z_OK && zerr != Z_STREAM_END)) {
+            /* Rows read so far are kept; the rest of the file cannot be read. */
+            long lineno = f2c_ndjson_push_lineno(f->push);
+            f2c_error_set(&e, F2C_EIO, in->path, lineno + 1, 0, NULL,
+                          "read failed after line %ld: %s", lineno,
+                          n < 0 && zerr == Z_ERRNO ? strerror(errno) : msg);
+            say_error(j, &e);
+            mode = END_KEEP;
+            break;
+        }
+        if (n == 0) break;
+        if (file_feed(f, buf, buf, (size_t)n) != F2C_OK) break;
+        z_off_t off = gzoffset(gz);
+        lock(j);
+        tx_progress_update(&j->prog, j->bytes_before + (off < 0 ? 0 : (unsigned long long)off),
+                           j->c.resources + f->c.resources, in->path);
+        unlock(j);
+    }
+    gzclose(gz);
+    f2c_status st = file_end(f, mode);
+    lock(j);
+    j->bytes_before += in->size;
+    tx_progress_update(&j->prog, j->bytes_before, j->c.resources, in->path);
+    unlock(j);
+    return st;
+}
+
+int tx_run(const tx_options *o)
+{
+    job *j = job_new(o);
+    if (!j) {
+        fprintf(stderr, "error: out of memory\n");
+        return TX_EXIT_USAGE;
+    }
+    j->o.inputs = o->inputs;
+    j->o.ninputs = o->ninputs;
+    char *buf = NULL;
+    int rc = job_load(j, o);
+    if (rc == 0) rc = collect_inputs(j);
+    if (rc == 0) rc = prepare_output(j);
+    if (rc == 0) rc = job_alloc(j);
+    if (rc != 0) goto done;
+
+    if (o->operation_id) {
+        snprintf(j->opid, sizeof j->opid, "%s", o->operation_id);
+    } else {
+        if (derive_operation_id(j) != 0) {
+            fprintf(stderr, "error: out of memory\n");
+            rc = TX_EXIT_USAGE;
+            goto done;
+        }
+        j->opid_derived = 1;
+    }
+    buf = malloc(CHUNK);
+    if (!buf) {
         fprintf(stderr, "error: out of memory\n");
         rc = TX_EXIT_USAGE;
         goto done;
     }
 
-    if (o->operation_id) {
-        snprintf(j.opid, sizeof j.opid, "%s", o->operation_id);
-    } else {
-        if (derive_operation_id(&j) != 0) {
-            fprintf(stderr, "error: out of memory\n");
-            rc = TX_EXIT_USAGE;
-            goto done;
-        }
-        j.opid_derived = 1;
-    }
-
     unsigned long long total = 0;
-    for (size_t i = 0; i < j.ninputs; i++)
-        total += j.inputs[i].size;
-    tx_progress_init(&j.prog, !o->quiet, total);
+    for (size_t i = 0; i < j->ninputs; i++)
+        total += j->inputs[i].size;
+    tx_progress_init(&j->prog, !o->quiet, total);
 
-    for (size_t i = 0; i < j.ninputs; i++) {
-        st = do_file(&j, &j.inputs[i]);
+    for (size_t i = 0; i < j->ninputs; i++) {
+        f2c_status st = run_file(j, &j->inputs[i], buf);
         if (st != F2C_OK) {
-            tx_progress_clear(&j.prog);
+            tx_progress_clear(&j->prog);
             fprintf(stderr,
                     "fhir2cdm-transform: stopped: output cannot be written (%s); "
                     "model.json not updated\n",
@@ -733,26 +1215,13 @@ int tx_run(const tx_options *o)
             goto done;
         }
     }
-    tx_progress_finish(&j.prog);
+    tx_progress_finish(&j->prog);
 
     char mtime[32];
-    modified_time(&j, mtime, sizeof mtime);
-    f2c_error e;
-    f2c_error_clear(&e);
-    st = f2c_cdm_write_model(o->output_dir, "fhir2cdm", &j.ts, mtime, &diags, &e);
-    say_diags(&j, &diags);
-    if (st != F2C_OK) {
-        say_error(&j, &e);
-        rc = TX_EXIT_USAGE;
-    } else if (diags.count || j.files_failed || j.rejected > o->max_errors) {
-        rc = TX_EXIT_DATA;
-    }
-    f2c_diags_free(&diags);
-    if (!o->quiet) summary(&j, tx_now() - t0, st == F2C_OK);
-    if (rc == TX_EXIT_DATA && j.rejected > o->max_errors)
-        fprintf(stderr, "fhir2cdm-transform: %llu line%s rejected (--max-errors %llu)\n",
-                j.rejected, j.rejected == 1 ? "" : "s", o->max_errors);
+    modified_time(j, mtime, sizeof mtime);
+    rc = job_finish(j, mtime, j->ninputs, total);
 done:
-    job_free(&j);
+    free(buf);
+    tx_stream_job_free(j);
     return rc;
 }

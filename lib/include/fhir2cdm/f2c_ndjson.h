@@ -10,6 +10,13 @@
  *
  * Ownership: the reader owns the returned line buffer; it stays valid and unchanged until the
  * next f2c_ndjson_next or f2c_ndjson_close.  One reader per thread.
+ *
+ * Two ways in, one set of rules.  The pull reader (f2c_ndjson_open/next) reads a file by path.
+ * The push splitter (f2c_ndjson_push_*) is for bytes that arrive from elsewhere (an HTTP download
+ * written straight into the transformer, without landing on disk): the caller feeds byte ranges
+ * in order and gets each line through a callback.  Both give exactly the same lines, line
+ * numbers, skipped blank lines and rejections (ETOOLONG, EUTF8) for the same bytes, whatever the
+ * chunking; the checks (limit, BOM, CR, blank, UTF-8) are shared code.
  */
 #ifndef FHIR2CDM_F2C_NDJSON_H
 #define FHIR2CDM_F2C_NDJSON_H
@@ -42,5 +49,64 @@ unsigned long long f2c_ndjson_offset(const f2c_ndjson *r);
 
 /* Closes the file and frees the reader.  NULL is allowed. */
 void f2c_ndjson_close(f2c_ndjson *r);
+
+/* ---- push mode ------------------------------------------------------------------------------ */
+
+typedef struct f2c_ndjson_push f2c_ndjson_push;
+
+/* Flags of f2c_ndjson_push_new. */
+#define F2C_NDJSON_PUSH_PLAIN 0 /* bytes are NDJSON as they are (e.g. already gunzipped) */
+/* If the first two bytes are the gzip magic (1F 8B), inflate the stream with zlib (concatenated
+ * members are read one after the other, bytes after the last member that are not another gzip
+ * header are ignored, as gzread does); otherwise the bytes are plain NDJSON. */
+#define F2C_NDJSON_PUSH_GUNZIP 1
+
+/*
+ * Receives one line of a push splitter, in order.  status is
+ *  - F2C_OK: line[0..len) is the line without its terminator ("\n" or "\r\n", a leading BOM on
+ *    line 1 removed), NUL-terminated at line[len], valid only during the call;
+ *  - F2C_ETOOLONG or F2C_EUTF8: the line is rejected (line is NULL for ETOOLONG; for EUTF8 it is
+ *    the line as for F2C_OK); *err has file (the splitter's name), line, column and message.
+ * lineno is the 1-based physical line number.  Blank lines are not delivered (they still count
+ * in line numbers).  err is the f2c_error given to f2c_ndjson_push_feed/end: a callback that
+ * fails returns a non-OK status (which stops the splitter and is returned by feed/end) and may
+ * describe the failure in *err.
+ */
+typedef f2c_status (*f2c_ndjson_line_cb)(void *ud, f2c_status status, const char *line, size_t len,
+                                         long lineno, f2c_error *err);
+
+/* A push splitter.  name is used as the file of errors (copied; may be NULL for none); max_line
+ * as in f2c_ndjson_open (0 = default); flags F2C_NDJSON_PUSH_PLAIN or F2C_NDJSON_PUSH_GUNZIP.
+ * Errors: F2C_ENOMEM (*out is then NULL). */
+f2c_status f2c_ndjson_push_new(const char *name, size_t max_line, int flags, f2c_ndjson_push **out,
+                               f2c_error *err);
+
+/*
+ * Splits the next len bytes of the stream (any chunking, down to one byte) and calls cb for
+ * every line they complete.  Memory stays bounded by the line limit: a line over the limit is
+ * not kept, only scanned to its end.  Returns F2C_OK; the callback's non-OK status; F2C_ENOMEM;
+ * F2C_EIO for gzip data that cannot be inflated (err says why).  After any non-OK return the
+ * splitter is finished: further feed/end calls return the same status without calling cb.
+ */
+f2c_status f2c_ndjson_push_feed(f2c_ndjson_push *p, const void *data, size_t len,
+                                f2c_ndjson_line_cb cb, void *ud, f2c_error *err);
+
+/* As f2c_ndjson_push_feed, for bytes the splitter may write to: a line that lies whole inside
+ * data[0..len) is handed to cb in place (no copy), its terminator byte ('\n', or the '\r' before
+ * it) overwritten with NUL.  Only terminator bytes are changed (for gzip input, none). */
+f2c_status f2c_ndjson_push_feed_inplace(f2c_ndjson_push *p, char *data, size_t len,
+                                        f2c_ndjson_line_cb cb, void *ud, f2c_error *err);
+
+/* End of the stream: delivers a last line that has no line terminator (as the pull reader does).
+ * Returns as f2c_ndjson_push_feed, plus F2C_EIO for a gzip stream that ended before its end
+ * ("unexpected end of file", like gzread; the unterminated last line is then not delivered, as
+ * the pull reader does not).  After a successful end, feed/end return F2C_EEOF. */
+f2c_status f2c_ndjson_push_end(f2c_ndjson_push *p, f2c_ndjson_line_cb cb, void *ud, f2c_error *err);
+
+/* Lines completed so far (the number of the last line delivered or skipped). */
+long f2c_ndjson_push_lineno(const f2c_ndjson_push *p);
+
+/* Frees the splitter (no callbacks).  NULL is allowed. */
+void f2c_ndjson_push_free(f2c_ndjson_push *p);
 
 #endif
