@@ -1,0 +1,625 @@
+#!/usr/bin/env python3
+"""A FHIR Bulk Data Access v2 ($export) test server over a folder of NDJSON files.
+
+Why: `fhir2cdm-transform export` is a Bulk Data client; its tests need a server that follows the
+protocol exactly, runs offline on loopback, and can be told to misbehave in the ways real servers
+do (slow jobs, 429, transient 500, connections dropped mid-file, error files, tokens, failed jobs).
+Python 3 standard library only (plus the `openssl` command for JWT signature checks).
+
+What: `bulk_server.py --data DIR --port-file FILE [--port 0] [--log FILE] [switches]` serves the
+`*.ndjson` files of DIR at http://127.0.0.1:<port>/fhir.  Every request is logged to --log as
+one JSON line (time, method, path, raw and parsed query, the headers tests care about, status,
+and per-endpoint details) so tests can assert on what the client sent.
+
+Protocol (references are to the Bulk Data Access IG v2.0.0, export.html, and SMART App Launch
+v2 backend-services.html):
+  * Kick-off ("Bulk Data Kick-off Request"): GET or POST (FHIR Parameters body)
+    /fhir/$export, /fhir/Patient/$export, /fhir/Group/<id>/$export.  Accept must contain
+    application/fhir+json and Prefer must contain respond-async, else 400 with an
+    OperationOutcome ("Response - Error").  Parameters: _type (comma list, repeatable),
+    _since (FHIR instant), _typeFilter (repeatable and/or comma list; subset below),
+    _outputFormat (application/fhir+ndjson, application/ndjson, ndjson; anything else 400).
+    Answer ("Response - Success"): 202 with Content-Location: <base>/jobs/<id>.
+    Patient and Group level serve the same content as system level (this server has no
+    compartments); the level and the group id are recorded in the log.
+  * Status ("Bulk Data Status Request"): GET <base>/jobs/<id>: 202 with X-Progress and
+    Retry-After while in progress ("Response - In-Progress Status"); 200 with the manifest
+    {transactionTime, request, requiresAccessToken, output[{type,url,count}], error[]}
+    ("Response - Complete Status"); 4XX/5XX with an OperationOutcome ("Response - Error
+    Status"; a retryable failure uses issue.code "transient", a failed job "exception").
+    429 + Retry-After when rate limited.
+  * Delete ("Bulk Data Delete Request"): DELETE <base>/jobs/<id> -> 202; the job and its
+    files are gone afterwards (404).
+  * Files ("File Request"): GET <base>/files/<job>/<name>, Content-Type
+    application/fhir+ndjson, with ETag, Accept-Ranges, `Range: bytes=N-` / `bytes=N-M` (206,
+    Content-Range; 416 past the end) and If-Range (a stale validator gets the whole file).
+    Output file names are the source file names (Patient.ndjson, Patient.000.ndjson), so a
+    client's partitions are named as a local run over DIR names them.
+  * Content of a job, fixed at kick-off: each source file's type is the resourceType of its
+    lines (the file name's prefix before the first '.' if no line has one).  _type keeps
+    files of those types.  _since keeps resources with meta.lastUpdated >= _since; a resource
+    without meta.lastUpdated counts as updated at its file's mtime.  _typeFilter subset:
+    `Type?name=v1,v2&name2=v` keeps resources whose top-level element `name` is a primitive
+    equal to one of the values (several filters for one type are ORed, as the IG says);
+    other parameters (with '_' or ':') are recorded as unsupported and ignored.  A file that
+    is not filtered is served byte for byte; a filtered file keeps its lines verbatim; a file
+    left without resources is omitted.  transactionTime: --transaction-time if given, else
+    the time of the kick-off (UTC, milliseconds, Z).
+  * Token endpoint (SMART Backend Services, "Obtaining an access token"): POST <origin>/token,
+    grant_type=client_credentials, authenticated by client_id + client_secret (form fields or
+    HTTP Basic) or by private_key_jwt: client_assertion_type
+    urn:ietf:params:oauth:client-assertion-type:jwt-bearer and a JWS client_assertion whose
+    header alg is RS384 or ES384 and whose claims have iss = sub = client_id, aud = the token
+    URL, exp in the future but at most 5 minutes ahead, and a jti never used before; the
+    signature is checked with `openssl dgst -sha384 -verify` against --jwt-public-key (an
+    ES384 signature is raw r||s and is converted to DER first).  Tokens live --token-ttl
+    seconds; an expired one gets 401.  <base>/.well-known/smart-configuration names the
+    token endpoint.
+
+Switches: --slow N, --rate-limit N, --transient-500, --drop-mid-file, --error-file,
+--require-token T, --token-endpoint, --fail-job, --kickoff-post-only (see --help).
+"""
+import argparse
+import base64
+import datetime
+import hashlib
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+NDJSON_FORMATS = ("application/fhir+ndjson", "application/ndjson", "ndjson")
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ERROR_ISSUES = ["Resource Observation/123 could not be exported: access denied",
+                "Resource Patient/456 could not be exported: resource too large"]
+INSTANT_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?"
+                        r"(Z|[+-]\d{2}:\d{2})$")
+
+
+def parse_instant(text):
+    """A FHIR instant (or a dateTime with seconds and zone) as epoch seconds; None if invalid."""
+    m = INSTANT_RE.match(text or "")
+    if not m:
+        return None
+    y, mo, d, h, mi, s, frac, zone = m.groups()
+    try:
+        dt = datetime.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s),
+                               tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return None
+    t = dt.timestamp() + (float("0" + frac) if frac else 0.0)
+    if zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        t -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
+    return t
+
+
+def format_instant(t):
+    dt = datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
+
+
+def outcome(code, text, severity="error"):
+    return {"resourceType": "OperationOutcome",
+            "issue": [{"severity": severity, "code": code, "diagnostics": text}]}
+
+
+def b64url_decode(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def ecdsa_raw_to_der(raw):
+    """JWS ES384 signature (r||s, 48 bytes each) -> DER ECDSA-Sig-Value for openssl."""
+    def der_int(b):
+        b = b.lstrip(b"\0") or b"\0"
+        if b[0] & 0x80:
+            b = b"\0" + b
+        return b"\x02" + bytes([len(b)]) + b
+    body = der_int(raw[:48]) + der_int(raw[48:])
+    return b"\x30" + bytes([len(body)]) + body
+
+
+class Job:
+    def __init__(self, jid, request, tt, files, errors, info):
+        self.id, self.request, self.tt = jid, request, tt
+        self.files = files        # [(name, type, bytes, count)] in source-name order
+        self.errors = errors      # [(name, bytes, count)]
+        self.info = info          # what the kick-off asked for (logged)
+        self.polls = 0
+
+
+def resource_type_of(lines, name):
+    for ln in lines:
+        try:
+            r = json.loads(ln)
+            if isinstance(r, dict) and isinstance(r.get("resourceType"), str):
+                return r["resourceType"]
+        except ValueError:
+            pass
+    return name.split(".")[0]
+
+
+def parse_type_filters(values):
+    """{type: [[(name, {values})...], ...]} for the supported subset, plus unsupported params."""
+    filters, unsupported = {}, []
+    for v in values:
+        rtype, _, query = v.partition("?")
+        conds = []
+        for name, val in urllib.parse.parse_qsl(query, keep_blank_values=True):
+            if name.startswith("_") or ":" in name:
+                unsupported.append(f"{rtype}?{name}")
+                continue
+            conds.append((name, set(val.split(","))))
+        filters.setdefault(rtype, []).append(conds)
+    return filters, unsupported
+
+
+def matches_filters(res, alternatives):
+    def prim(v):
+        return ("true" if v else "false") if isinstance(v, bool) else str(v)
+    for conds in alternatives:   # ORed; the conditions of one filter are ANDed
+        if all(name in res and not isinstance(res[name], (dict, list)) and
+               prim(res[name]) in vals for name, vals in conds):
+            return True
+    return False
+
+
+class BulkServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, args):
+        super().__init__(("127.0.0.1", args.port), Handler)
+        self.args = args
+        self.origin = f"http://127.0.0.1:{self.server_address[1]}"
+        self.base = self.origin + "/fhir"
+        self.lock = threading.Lock()
+        self.jobs = {}
+        self.tokens = {}          # issued access token -> expiry (epoch)
+        self.used_jti = set()
+        self.counts = {"kickoff": 0, "status": 0}
+        self.once = set()         # one-shot faults already fired
+        self.file_gets = {}       # (job, name) -> GET count
+        self.log_file = open(args.log, "a", encoding="utf-8") if args.log else None
+
+    def log(self, entry):
+        if self.log_file:
+            with self.lock:
+                self.log_file.write(json.dumps(entry, sort_keys=True) + "\n")
+                self.log_file.flush()
+
+    def auth_required(self):
+        return bool(self.args.require_token or self.args.token_endpoint)
+
+    def fire_once(self, key):
+        with self.lock:
+            if key in self.once:
+                return False
+            self.once.add(key)
+            return True
+
+    def build_job(self, request, types, since, type_filters, info):
+        a = self.args
+        filters, unsupported = parse_type_filters(type_filters)
+        info["typeFilterUnsupported"] = unsupported
+        files = []
+        for name in sorted(os.listdir(a.data)):
+            path = os.path.join(a.data, name)
+            if not name.endswith(".ndjson") or not os.path.isfile(path):
+                continue
+            raw = open(path, "rb").read()
+            lines = raw.splitlines(keepends=True)
+            rtype = resource_type_of(lines, name)
+            if types and rtype not in types:
+                continue
+            if since is not None or rtype in filters:
+                mtime = os.stat(path).st_mtime
+                kept = []
+                for ln in lines:
+                    if not ln.strip():
+                        continue
+                    try:
+                        res = json.loads(ln)
+                    except ValueError:
+                        res = None
+                    if not isinstance(res, dict):
+                        kept.append(ln)       # not a resource: passed on verbatim, so the
+                        continue              # client reports it as a local run would
+                    lu = parse_instant(str((res.get("meta") or {}).get("lastUpdated", "")))
+                    if since is not None and (lu if lu is not None else mtime) < since:
+                        continue
+                    if rtype in filters and not matches_filters(res, filters[rtype]):
+                        continue
+                    kept.append(ln)
+                raw = b"".join(kept)
+            count = sum(1 for ln in raw.splitlines() if ln.strip())
+            if count:
+                files.append((name, rtype, raw, count))
+        errors = []
+        if a.error_file:
+            lines = [json.dumps(outcome("forbidden" if i == 0 else "too-costly", t))
+                     for i, t in enumerate(ERROR_ISSUES)]
+            errors.append(("OperationOutcome.error.ndjson", ("\n".join(lines) + "\n").encode(),
+                           len(lines)))
+        tt = a.transaction_time or format_instant(time.time())
+        with self.lock:
+            jid = secrets.token_hex(8)
+            self.jobs[jid] = Job(jid, request, tt, files, errors, info)
+        return self.jobs[jid]
+
+    def manifest(self, job):
+        url = f"{self.base}/files/{job.id}/"
+        return {"transactionTime": job.tt, "request": job.request,
+                "requiresAccessToken": self.auth_required(),
+                "output": [{"type": t, "url": url + n, "count": c} for n, t, _, c in job.files],
+                "error": [{"type": "OperationOutcome", "url": url + n, "count": c}
+                          for n, _, c in job.errors]}
+
+    def check_assertion(self, jws):
+        """None if the client_assertion is acceptable, else the reason (SMART Backend
+        Services: "Authentication JWT header values", "Authentication JWT Claims")."""
+        a = self.args
+        parts = jws.split(".")
+        if len(parts) != 3:
+            return "client_assertion is not a compact JWS"
+        try:
+            header = json.loads(b64url_decode(parts[0]))
+            claims = json.loads(b64url_decode(parts[1]))
+            sig = b64url_decode(parts[2])
+        except (ValueError, TypeError):
+            return "client_assertion is not base64url JSON"
+        alg = header.get("alg")
+        if alg not in ("RS384", "ES384"):
+            return f"alg {alg!r} is not RS384 or ES384"
+        if claims.get("iss") != a.client_id or claims.get("sub") != a.client_id:
+            return "iss and sub must both be the client_id"
+        aud = claims.get("aud")
+        token_url = self.origin + "/token"
+        if aud != token_url and not (isinstance(aud, list) and token_url in aud):
+            return f"aud {aud!r} is not the token URL {token_url}"
+        exp, now = claims.get("exp"), time.time()
+        if not isinstance(exp, (int, float)) or isinstance(exp, bool) or exp <= now:
+            return "exp missing or in the past"
+        if exp > now + 300 + 5:     # "no more than five minutes in the future" (+5 s skew)
+            return "exp more than five minutes in the future"
+        jti = claims.get("jti")
+        if not isinstance(jti, str) or not jti:
+            return "jti missing"
+        if not a.jwt_public_key:
+            return "no public key registered for this client (--jwt-public-key)"
+        if alg == "ES384":
+            if len(sig) != 96:
+                return f"ES384 signature is {len(sig)} bytes, not 96 (r||s)"
+            sig = ecdsa_raw_to_der(sig)
+        with tempfile.TemporaryDirectory() as tmp:
+            data, sigf = os.path.join(tmp, "data"), os.path.join(tmp, "sig")
+            open(data, "wb").write((parts[0] + "." + parts[1]).encode())
+            open(sigf, "wb").write(sig)
+            p = subprocess.run(["openssl", "dgst", "-sha384", "-verify", a.jwt_public_key,
+                                "-signature", sigf, data], capture_output=True)
+        if p.returncode != 0:
+            return "signature does not verify"
+        with self.lock:
+            if jti in self.used_jti:
+                return "jti already used"
+            self.used_jti.add(jti)
+        return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "bulk-test-server/1"
+
+    def log_message(self, fmt, *args):   # the JSON log replaces the stderr access log
+        pass
+
+    # ---- plumbing ----
+    def send(self, status, body=b"", ctype="application/fhir+json", headers=None, info=None,
+             drop=False):
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body, indent=1).encode()
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        if body or status not in (202, 204):
+            self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        if drop:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body[:len(body) // 2] if drop else body)
+        if drop:
+            self.wfile.flush()
+            self.close_connection = True
+        u = urllib.parse.urlsplit(self.path)
+        h = {k: self.headers.get(k) for k in ("Authorization", "Prefer", "Accept", "Range",
+                                              "If-Range", "Content-Type") if self.headers.get(k)}
+        entry = {"time": time.time(), "method": self.command, "path": urllib.parse.unquote(u.path),
+                 "rawQuery": u.query, "query": urllib.parse.parse_qs(u.query),
+                 "headers": h, "status": status}
+        if drop:
+            entry["dropped"] = True
+        if info:
+            entry.update(info)
+        self.server.log(entry)
+
+    def error(self, status, code, text, headers=None, info=None):
+        self.send(status, outcome(code, text), headers=headers, info=info)
+
+    def body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n > 0 else b""
+
+    def authorized(self):
+        srv = self.server
+        if not srv.auth_required():
+            return True
+        auth = self.headers.get("Authorization") or ""
+        tok = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+        if tok and srv.args.require_token and tok == srv.args.require_token:
+            return True
+        with srv.lock:
+            exp = srv.tokens.get(tok) if tok else None
+        if exp is not None and exp > time.time():
+            return True
+        why = "access token expired" if exp is not None else "a valid bearer token is required"
+        self.error(401, "login", why,
+                   headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        return False
+
+    def rate_limited(self, kind):
+        srv = self.server
+        with srv.lock:
+            srv.counts[kind] += 1
+            limited = srv.counts[kind] <= srv.args.rate_limit
+        if limited:
+            self.error(429, "throttled", f"too many {kind} requests; retry later",
+                       headers={"Retry-After": "1"})
+        return limited
+
+    # ---- dispatch ----
+    def do_GET(self):
+        self.route()
+
+    def do_POST(self):
+        self.route()
+
+    def do_DELETE(self):
+        self.route()
+
+    def route(self):
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path).rstrip("/")
+        m = re.match(r"^/fhir(?:/(Patient)|/Group/([^/]+))?/\$export$", path)
+        try:
+            if path == "/token" and self.command == "POST" and self.server.args.token_endpoint:
+                return self.token()
+            if path == "/fhir/.well-known/smart-configuration" and self.command == "GET":
+                return self.send(200, {
+                    "token_endpoint": self.server.origin + "/token",
+                    "grant_types_supported": ["client_credentials"],
+                    "token_endpoint_auth_methods_supported":
+                        ["private_key_jwt", "client_secret_basic", "client_secret_post"],
+                    "token_endpoint_auth_signing_alg_values_supported": ["RS384", "ES384"]},
+                    ctype="application/json")
+            if m and self.command in ("GET", "POST"):
+                level = "patient" if m.group(1) else ("group" if m.group(2) else "system")
+                return self.kickoff(level, m.group(2))
+            m = re.match(r"^/fhir/jobs/([0-9a-f]+)$", path)
+            if m and self.command in ("GET", "DELETE"):
+                return self.status(m.group(1))
+            m = re.match(r"^/fhir/files/([0-9a-f]+)/([^/]+)$", path)
+            if m and self.command == "GET":
+                return self.file(m.group(1), m.group(2))
+            self.error(404, "not-found", f"no such endpoint: {self.command} {path}")
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    # ---- endpoints ----
+    def kickoff(self, level, group):
+        srv, a = self.server, self.server.args
+        if self.command == "GET" and a.kickoff_post_only:
+            return self.error(405, "not-supported", "kick-off by GET is not supported: use POST",
+                              headers={"Allow": "POST"})
+        body = self.body() if self.command == "POST" else b""
+        if not self.authorized() or self.rate_limited("kickoff"):
+            return
+        if "application/fhir+json" not in (self.headers.get("Accept") or ""):
+            return self.error(400, "invalid", "Accept: application/fhir+json is required")
+        if "respond-async" not in (self.headers.get("Prefer") or ""):
+            return self.error(400, "invalid", "Prefer: respond-async is required")
+        u = urllib.parse.urlsplit(self.path)
+        params = {}
+        for k, v in urllib.parse.parse_qsl(u.query, keep_blank_values=True):
+            params.setdefault(k, []).append(v)
+        if self.command == "POST":
+            try:
+                doc = json.loads(body or b"null")
+                assert isinstance(doc, dict) and doc.get("resourceType") == "Parameters"
+                for p in doc.get("parameter", []):
+                    vals = [v for k, v in p.items() if k.startswith("value")]
+                    if vals:
+                        params.setdefault(p.get("name"), []).append(str(vals[0]))
+            except (ValueError, AssertionError, AttributeError):
+                return self.error(400, "invalid", "POST kick-off body must be a FHIR Parameters "
+                                  "resource")
+        types = {t for v in params.get("_type", []) for t in v.split(",") if t}
+        since = None
+        if params.get("_since"):
+            since = parse_instant(params["_since"][-1])
+            if since is None:
+                return self.error(400, "invalid", f"_since {params['_since'][-1]!r} is not a FHIR "
+                                  "instant (a '+' must be sent as %2B)")
+        for f in params.get("_outputFormat", []):
+            if f not in NDJSON_FORMATS:
+                return self.error(400, "not-supported", f"_outputFormat {f!r} is not supported "
+                                  f"(supported: {', '.join(NDJSON_FORMATS)}; '+' is %2B)")
+        type_filters = [x for v in params.get("_typeFilter", [])
+                        for x in re.split(r",(?=[A-Z][A-Za-z]*\?)", v) if x]
+        info = {"level": level, "group": group, "params": params}
+        request = srv.origin + self.path
+        job = srv.build_job(request, types, since, type_filters, info)
+        self.send(202, outcome("informational", "export job accepted", "information"),
+                  headers={"Content-Location": f"{srv.base}/jobs/{job.id}"},
+                  info={"kickoff": info, "job": job.id, "transactionTime": job.tt})
+
+    def status(self, jid):
+        srv, a = self.server, self.server.args
+        if not self.authorized():
+            return
+        with srv.lock:
+            job = srv.jobs.get(jid)
+        if job is None:
+            return self.error(404, "not-found", f"no export job {jid}")
+        if self.command == "DELETE":
+            with srv.lock:
+                srv.jobs.pop(jid, None)
+            return self.send(202, outcome("informational", f"export job {jid} deleted",
+                                          "information"), info={"job": jid})
+        if self.rate_limited("status"):
+            return
+        if a.fail_job:
+            return self.error(500, "exception", "export failed: disk full", info={"job": jid})
+        if a.transient_500 and srv.fire_once("status500"):
+            return self.error(500, "transient", "temporary failure, please retry",
+                              info={"job": jid})
+        with srv.lock:
+            job.polls += 1
+            polls = job.polls
+        if polls <= a.slow:
+            return self.send(202, headers={"X-Progress": f"{polls} of {a.slow}",
+                                           "Retry-After": "1"}, info={"job": jid})
+        self.send(200, srv.manifest(job), ctype="application/json", info={"job": jid})
+
+    def file(self, jid, name):
+        srv, a = self.server, self.server.args
+        if not self.authorized():
+            return
+        with srv.lock:
+            job = srv.jobs.get(jid)
+            key = (jid, name)
+            srv.file_gets[key] = srv.file_gets.get(key, 0) + 1
+            nth = srv.file_gets[key]
+        found = []
+        if job:
+            found = [f[2] for f in job.files if f[0] == name] + \
+                [e[1] for e in job.errors if e[0] == name]
+        if not found:
+            return self.error(404, "not-found", f"no file {name} in job {jid}")
+        data, info = found[0], {"job": jid, "file": name}
+        if a.transient_500 and job.files and name == job.files[0][0] and \
+                srv.fire_once("file500"):
+            return self.error(500, "transient", "temporary failure, please retry", info=info)
+        etag = '"%s"' % hashlib.sha256(data).hexdigest()[:32]
+        headers = {"ETag": etag, "Accept-Ranges": "bytes"}
+        status, start, end = 200, 0, len(data)
+        rng = self.headers.get("Range")
+        if_range = self.headers.get("If-Range")
+        m = re.match(r"^bytes=(\d+)-(\d*)$", rng.strip()) if rng else None
+        if m and (if_range is None or if_range == etag):
+            start = int(m.group(1))
+            end = min(int(m.group(2)) + 1, len(data)) if m.group(2) else len(data)
+            if start >= len(data) or end <= start:
+                return self.send(416, b"", headers={"Content-Range": f"bytes */{len(data)}"},
+                                 info=info)
+            status = 206
+            headers["Content-Range"] = f"bytes {start}-{end - 1}/{len(data)}"
+        info["bytes"] = [start, end]
+        self.send(status, data[start:end], ctype="application/fhir+ndjson", headers=headers,
+                  info=info, drop=a.drop_mid_file and nth == 1)
+
+    def token(self):
+        srv, a = self.server, self.server.args
+        form = dict(urllib.parse.parse_qsl(self.body().decode("utf-8", "replace"),
+                                           keep_blank_values=True))
+        info = {"token": {k: form.get(k) for k in ("grant_type", "client_id",
+                                                   "client_assertion_type", "scope")}}
+
+        def refuse(status, err, why):
+            info["token"]["refused"] = why
+            self.send(status, {"error": err, "error_description": why},
+                      ctype="application/json", info=info)
+        if form.get("grant_type") != "client_credentials":
+            return refuse(400, "unsupported_grant_type", "grant_type must be client_credentials")
+        if "client_assertion_type" in form or "client_assertion" in form:
+            if form.get("client_assertion_type") != ASSERTION_TYPE:
+                return refuse(400, "invalid_request", "client_assertion_type must be " +
+                              ASSERTION_TYPE)
+            why = srv.check_assertion(form.get("client_assertion", ""))
+            if why:
+                return refuse(401, "invalid_client", why)
+            info["token"]["method"] = "private_key_jwt"
+        else:
+            cid, sec = form.get("client_id"), form.get("client_secret")
+            auth = self.headers.get("Authorization") or ""
+            if auth[:6].lower() == "basic ":
+                try:
+                    cid, _, sec = base64.b64decode(auth[6:]).decode().partition(":")
+                    cid, sec = urllib.parse.unquote_plus(cid), urllib.parse.unquote_plus(sec)
+                except ValueError:
+                    return refuse(400, "invalid_request", "malformed Basic credentials")
+                info["token"]["method"] = "client_secret_basic"
+            else:
+                info["token"]["method"] = "client_secret_post"
+            if not a.client_secret or cid != a.client_id or sec != a.client_secret:
+                return refuse(401, "invalid_client", "unknown client or wrong secret")
+        tok = secrets.token_urlsafe(24)
+        with srv.lock:
+            srv.tokens[tok] = time.time() + a.token_ttl
+        info["token"]["issued"] = tok
+        self.send(200, {"access_token": tok, "token_type": "bearer", "expires_in": a.token_ttl,
+                        "scope": form.get("scope") or "system/*.read"},
+                  ctype="application/json", headers={"Cache-Control": "no-store"}, info=info)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", required=True, help="folder of *.ndjson files to serve")
+    ap.add_argument("--port", type=int, default=0, help="0: any free port")
+    ap.add_argument("--port-file", required=True, help="the port is written here when listening")
+    ap.add_argument("--log", help="append one JSON line per request here")
+    ap.add_argument("--transaction-time", help="manifest transactionTime (default: kick-off time)")
+    ap.add_argument("--slow", type=int, default=0, metavar="N",
+                    help="a job completes after N status polls (202, X-Progress 'k of N')")
+    ap.add_argument("--rate-limit", type=int, default=0, metavar="N",
+                    help="the first N kick-off and the first N status requests get 429")
+    ap.add_argument("--transient-500", action="store_true",
+                    help="the first status request and the first GET of the first output "
+                         "file answer 500 (issue code transient) once")
+    ap.add_argument("--drop-mid-file", action="store_true",
+                    help="the first GET of each file sends half the body, then closes")
+    ap.add_argument("--error-file", action="store_true",
+                    help="the manifest's error[] lists an OperationOutcome file (two issues)")
+    ap.add_argument("--require-token", metavar="TOKEN", help="require Authorization: Bearer TOKEN")
+    ap.add_argument("--token-endpoint", action="store_true", help="serve POST /token")
+    ap.add_argument("--client-id", default="fhir2cdm-test")
+    ap.add_argument("--client-secret")
+    ap.add_argument("--jwt-public-key", metavar="PEM", help="public key for private_key_jwt")
+    ap.add_argument("--token-ttl", type=int, default=300, help="access token lifetime, seconds")
+    ap.add_argument("--fail-job", action="store_true",
+                    help="status requests answer 500 'export failed: disk full'")
+    ap.add_argument("--kickoff-post-only", action="store_true", help="GET kick-off gets 405")
+    args = ap.parse_args()
+    if args.transaction_time and parse_instant(args.transaction_time) is None:
+        ap.error("--transaction-time must be a FHIR instant")
+    srv = BulkServer(args)
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.replace(tmp, args.port_file)
+    print(f"bulk_server: serving {args.data} at {srv.base}", file=sys.stderr, flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""Plumbing shared by tests/export/test_server.py and tests/export/test_export.py.
+
+Why: both tests start bulk_server.py on a free loopback port in a temporary folder, read its
+request log, make HTTP requests and sign JWTs; one copy lives here.  Assertions stay in the
+tests.  Python stdlib only (plus the `openssl` command for keys and signatures).
+
+  expect(cond, what)         print "[ok ] what" or "[BAD] what" and record the failure
+  failures                   the list of failed `what`s
+  Server(tmp, data, *switches)
+                             context manager: bulk_server.py over `data` with the switches;
+                             .base (http://127.0.0.1:P/fhir), .origin, .token_url, .log()
+                             (the request log, a list of dicts), .stop()
+  request(method, url, headers, body)
+                             (status, headers dict with lower-case names, body bytes); never
+                             raises for HTTP statuses; a body cut short is returned as read
+  genkey(folder, kind)       "RS384" or "ES384": (private PEM path, public PEM path)
+  make_jws(key, alg, claims, header_extra)
+                             compact JWS signed with `openssl dgst -sha384 -sign`
+"""
+import base64
+import http.client
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVER = os.path.join(HERE, "bulk_server.py")
+failures = []
+
+
+def expect(cond, what):
+    print(f"[{'ok ' if cond else 'BAD'}] {what}", flush=True)
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+class Server:
+    def __init__(self, tmp, data, *switches):
+        self.dir = tmp
+        os.makedirs(tmp, exist_ok=True)
+        self.port_file = os.path.join(tmp, "port")
+        self.log_path = os.path.join(tmp, "requests.jsonl")
+        for p in (self.port_file, self.log_path):
+            if os.path.exists(p):
+                os.remove(p)
+        self.cmd = [sys.executable, "-B", SERVER, "--data", data, "--port", "0",
+                    "--port-file", self.port_file, "--log", self.log_path] + list(switches)
+        self.stderr = open(os.path.join(tmp, "server.stderr"), "ab")
+        self.proc = subprocess.Popen(self.cmd, stdout=self.stderr, stderr=self.stderr)
+        deadline = time.time() + 20
+        while not os.path.exists(self.port_file):
+            if self.proc.poll() is not None or time.time() > deadline:
+                self.stop()
+                raise RuntimeError("bulk_server.py did not start: " + " ".join(self.cmd) +
+                                   "\n" + open(os.path.join(tmp, "server.stderr")).read())
+            time.sleep(0.05)
+        self.port = int(open(self.port_file).read())
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.base = self.origin + "/fhir"
+        self.token_url = self.origin + "/token"
+
+    def log(self):
+        if not os.path.exists(self.log_path):
+            return []
+        with open(self.log_path, encoding="utf-8") as f:
+            return [json.loads(ln) for ln in f if ln.strip()]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.stderr.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def request(method, url, headers=None, body=None, timeout=30):
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    try:
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+        elif isinstance(body, str):
+            body = body.encode()
+        conn.request(method, u.path + ("?" + u.query if u.query else ""), body=body,
+                     headers=headers or {})
+        r = conn.getresponse()
+        try:
+            data = r.read()
+        except http.client.IncompleteRead as e:
+            data = e.partial
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+    finally:
+        conn.close()
+
+
+def openssl(*args):
+    p = subprocess.run(["openssl"] + list(args), capture_output=True)
+    if p.returncode != 0:
+        raise RuntimeError("openssl " + " ".join(args) + ": " + p.stderr.decode(errors="replace"))
+    return p.stdout
+
+
+def genkey(folder, kind, name=None):
+    name = name or kind.lower()
+    priv = os.path.join(folder, name + ".key.pem")
+    pub = os.path.join(folder, name + ".pub.pem")
+    if kind == "RS384":
+        openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", priv)
+    else:
+        openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", priv)
+    openssl("pkey", "-in", priv, "-pubout", "-out", pub)
+    return priv, pub
+
+
+def b64url(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def der_to_raw(der):
+    """DER ECDSA-Sig-Value -> r||s, 48 bytes each (JWS ES384)."""
+    assert der[0] == 0x30
+    i = 2
+    out = b""
+    for _ in range(2):
+        assert der[i] == 0x02
+        n = der[i + 1]
+        v = der[i + 2:i + 2 + n].lstrip(b"\0")
+        out += v.rjust(48, b"\0")
+        i += 2 + n
+    return out
+
+
+def make_jws(key, alg, claims, header_extra=None, folder=None):
+    header = {"alg": alg, "typ": "JWT"}
+    header.update(header_extra or {})
+    signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(claims).encode())
+    folder = folder or os.path.dirname(key)
+    data = os.path.join(folder, "jws.in")
+    with open(data, "w") as f:
+        f.write(signing_input)
+    sig = openssl("dgst", "-sha384", "-sign", key, data)
+    if alg == "ES384":
+        sig = der_to_raw(sig)
+    return signing_input + "." + b64url(sig)
