@@ -16,6 +16,7 @@
 #include "fhir2cdm/f2c_tablecfg.h"
 
 #include "tx_batch.h"
+#include "tx_export.h"
 #include "tx_fhirpath.h"
 #include "tx_sof.h"
 #include "tx_job.h"
@@ -33,6 +34,7 @@ static void usage(FILE *f)
         "                          table configuration)\n"
         "       fhir2cdm-transform fhirpath [--ndjson] EXPRESSION [FILE]   (try an expression;\n"
         "                          see fhir2cdm-transform fhirpath --help)\n"
+        "       fhir2cdm-transform export --fhir-url URL --config DIR --output DIR (Bulk Data)\n"
         "       fhir2cdm-transform sql-on-fhir-test [--report FILE] PATH...   (run the SQL on\n"
         "                          FHIR v2 conformance suite; see sql-on-fhir-test --help)\n"
         "\n"
@@ -132,6 +134,7 @@ int main(int argc, char **argv)
     };
     /* Subcommands. */
     if (argc > 1 && strcmp(argv[1], "fhirpath") == 0) return tx_fhirpath_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "export") == 0) return tx_export_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "sql-on-fhir-test") == 0)
         return tx_sof_main(argc - 1, argv + 1);
     if (argc > 1 && (strcmp(argv[1], "transform-data") == 0 || strcmp(argv[1], "finalize") == 0 ||

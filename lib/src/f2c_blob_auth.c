@@ -1,12 +1,14 @@
 /*
- * f2c_blob_auth: bearer tokens for the Blob client -- OAuth 2.0 client credentials against a
- * Microsoft Entra authority [CC] and managed identity through IMDS [MI], cached and refreshed
- * before expiry.  Public contract and section tags in f2c_blob.h.
+ * f2c_blob_auth: bearer tokens for the Blob client and the Bulk Data client -- OAuth 2.0 client
+ * credentials against a Microsoft Entra authority or any token URL [CC], SMART Backend Services
+ * private_key_jwt [SMART] (the JWT itself is f2c_jwt.c's), and managed identity through IMDS
+ * [MI], cached and refreshed before expiry.  Public contract and section tags in f2c_blob.h.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -15,6 +17,7 @@
 
 #include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
+#include "f2c_jwt.h"
 
 /* The storage resource: [CC] asks for "<resource>/.default" (the app's statically granted
  * permissions), [MI] for the resource URI itself. */
@@ -22,6 +25,10 @@
 #define STORAGE_RESOURCE "https://storage.azure.com/"
 #define DEFAULT_AUTHORITY "https://login.microsoftonline.com"
 #define DEFAULT_IMDS "http://169.254.169.254"
+/* [SMART]: the scope a Bulk Data client needs when the caller names none (SMART v1 syntax, which
+ * v2 servers also accept). */
+#define SMART_DEFAULT_SCOPE F2C_SMART_DEFAULT_SCOPE
+#define JWT_BEARER "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 /* Token responses are a few KiB; anything far larger is not a token endpoint. */
 #define MAX_RESPONSE (256u << 10)
 #define TOKEN_ATTEMPTS 3
@@ -29,9 +36,12 @@
 struct f2c_blob_token_provider {
     CURL *curl; /* own handle: token hosts differ from the storage host */
     f2c_blob_token_kind kind;
-    char *url;    /* full token URL ([MI]: with the query) */
-    char *form;   /* [CC] request body (holds the secret), NULL for [MI] */
-    char *secret; /* [CC] kept only to scrub it from service messages */
+    char *url;        /* full token URL ([MI]: with the query) */
+    char *form;       /* [CC] request body (holds the secret); [SMART] the body up to the assertion;
+                         NULL for [MI] */
+    char *secret;     /* [CC] kept only to scrub it from service messages */
+    f2c_jwt_key *key; /* [SMART] */
+    char *client_id, *key_id, *aud; /* [SMART]: assertion claims (aud = the token URL) */
     long margin_s, timeout_ms;
     char *token; /* cached access token, or NULL */
     time_t expires_at, refresh_at;
@@ -94,7 +104,27 @@ void f2c_blob_token_provider_free(f2c_blob_token_provider *p)
     free_secret(p->form);
     free_secret(p->secret);
     free_secret(p->token);
+    f2c_jwt_key_free(p->key);
+    free(p->client_id);
+    free(p->key_id);
+    free(p->aud);
     free(p);
+}
+
+/* Non-zero when url's host is a Microsoft Entra login host (then the Azure ".default" scope
+ * convention applies and Entra wants client_id beside an assertion). */
+static int entra_host(const char *url)
+{
+    static const char *const hosts[] = {"login.microsoftonline.com", "login.microsoftonline.us",
+                                        "login.chinacloudapi.cn",
+                                        "login.partner.microsoftonline.cn"};
+    const char *h = strstr(url, "://");
+    if (!h) return 0;
+    h += 3;
+    size_t n = strcspn(h, ":/?#");
+    for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++)
+        if (n == strlen(hosts[i]) && strncasecmp(h, hosts[i], n) == 0) return 1;
+    return 0;
 }
 
 f2c_status f2c_blob_token_provider_new(const f2c_blob_token_opts *o, f2c_blob_token_provider **out,
@@ -102,14 +132,23 @@ f2c_status f2c_blob_token_provider_new(const f2c_blob_token_opts *o, f2c_blob_to
 {
     *out = NULL;
     if (!o ||
-        (o->kind != F2C_BLOB_TOKEN_CLIENT_SECRET && o->kind != F2C_BLOB_TOKEN_MANAGED_IDENTITY))
+        (o->kind != F2C_BLOB_TOKEN_CLIENT_SECRET && o->kind != F2C_BLOB_TOKEN_MANAGED_IDENTITY &&
+         o->kind != F2C_BLOB_TOKEN_PRIVATE_KEY_JWT))
         return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
-                             "token auth needs a kind: client secret or managed identity");
+                             "token auth needs a kind: client secret, private key or managed "
+                             "identity");
     const char *secret = NULL;
+    if (o->kind == F2C_BLOB_TOKEN_PRIVATE_KEY_JWT &&
+        ((!nonempty(o->tenant_id) && !nonempty(o->token_url)) || !nonempty(o->client_id) ||
+         !nonempty(o->private_key)))
+        return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
+                             "private-key auth needs a token URL (or tenant id), a client id and "
+                             "a private key");
     if (o->kind == F2C_BLOB_TOKEN_CLIENT_SECRET) {
-        if (!nonempty(o->tenant_id) || !nonempty(o->client_id))
+        if ((!nonempty(o->tenant_id) && !nonempty(o->token_url)) || !nonempty(o->client_id))
             return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
-                                 "client-secret auth needs a tenant id and a client id");
+                                 "client-secret auth needs a tenant id (or a token URL) and a "
+                                 "client id");
         secret = o->client_secret;
         if (!secret && nonempty(o->client_secret_env)) {
             secret = getenv(o->client_secret_env);
@@ -128,21 +167,51 @@ f2c_status f2c_blob_token_provider_new(const f2c_blob_token_opts *o, f2c_blob_to
     p->kind = o->kind;
     p->margin_s = o->refresh_margin_s > 0 ? o->refresh_margin_s : 300;
     p->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
+    if (o->kind == F2C_BLOB_TOKEN_PRIVATE_KEY_JWT) {
+        f2c_status kst = f2c_jwt_key_load(o->private_key, &p->key, e);
+        if (kst != F2C_OK) {
+            f2c_blob_token_provider_free(p);
+            return kst;
+        }
+    }
     f2c_buf url = {0}, form = {0}, scope = {0};
     int bad = 0;
-    if (nonempty(o->resource)) {
+    if (o->kind != F2C_BLOB_TOKEN_MANAGED_IDENTITY && nonempty(o->token_url))
+        bad = f2c_buf_appends(&url, o->token_url);
+    else if (o->kind != F2C_BLOB_TOKEN_MANAGED_IDENTITY)
+        /* [CC "First case: Access token request with a shared secret"] */
+        bad = append_base(&url, nonempty(o->authority) ? o->authority : DEFAULT_AUTHORITY) ||
+              f2c_buf_appendc(&url, '/') || append_form(&url, o->tenant_id) ||
+              f2c_buf_appends(&url, "/oauth2/v2.0/token");
+    if (bad) {
+    } else if (nonempty(o->scope)) {
+        bad = f2c_buf_appends(&scope, o->scope);
+    } else if (nonempty(o->resource)) {
         /* [CC]: a v2.0 scope is the resource's ID URI followed by "/.default". */
         size_t n = strlen(o->resource);
         while (n > 0 && o->resource[n - 1] == '/')
             n--;
         bad = f2c_buf_append(&scope, o->resource, n) || f2c_buf_appends(&scope, "/.default");
+    } else if (nonempty(o->token_url) && !entra_host(o->token_url)) {
+        bad = f2c_buf_appends(&scope, SMART_DEFAULT_SCOPE);
     }
     if (bad) {
+    } else if (o->kind == F2C_BLOB_TOKEN_PRIVATE_KEY_JWT) {
+        /* [SMART "Protocol details"]: the assertion is appended per request (fresh jti/exp).
+         * Entra also wants client_id beside it; SMART servers take it from iss/sub. */
+        bad = f2c_buf_appends(&form, "grant_type=client_credentials&scope=") ||
+              append_form(&form, scope.data ? scope.data : STORAGE_SCOPE) ||
+              (entra_host(url.data) &&
+               (f2c_buf_appends(&form, "&client_id=") || append_form(&form, o->client_id))) ||
+              f2c_buf_appends(&form, "&client_assertion_type=") || append_form(&form, JWT_BEARER) ||
+              f2c_buf_appends(&form, "&client_assertion=");
+        if (!bad) {
+            p->client_id = xstrdup(o->client_id);
+            p->aud = xstrdup(url.data);
+            p->key_id = nonempty(o->key_id) ? xstrdup(o->key_id) : NULL;
+            bad = !p->client_id || !p->aud || (nonempty(o->key_id) && !p->key_id);
+        }
     } else if (o->kind == F2C_BLOB_TOKEN_CLIENT_SECRET) {
-        /* [CC "First case: Access token request with a shared secret"] */
-        bad = append_base(&url, nonempty(o->authority) ? o->authority : DEFAULT_AUTHORITY) ||
-              f2c_buf_appendc(&url, '/') || append_form(&url, o->tenant_id) ||
-              f2c_buf_appends(&url, "/oauth2/v2.0/token");
         bad = bad || f2c_buf_appends(&form, "grant_type=client_credentials&client_id=") ||
               append_form(&form, o->client_id) || f2c_buf_appends(&form, "&client_secret=") ||
               append_form(&form, secret) || f2c_buf_appends(&form, "&scope=") ||
@@ -244,9 +313,25 @@ static const char *json_str(const cJSON *o, const char *name)
 /* One token request; *retry set when another try may succeed. */
 static f2c_status fetch_once(f2c_blob_token_provider *p, int *retry, f2c_error *e)
 {
-    f2c_buf body = {0};
+    f2c_buf body = {0}, jwt_form = {0};
     struct curl_slist *h = NULL, *t;
     *retry = 0;
+    const char *form = p->form;
+    if (p->key) {
+        /* [SMART "Authentication JWT Claims"]: a new assertion per request. */
+        char *jwt = NULL;
+        f2c_status jst = f2c_jwt_client_assertion(p->key, p->key_id, p->client_id, p->aud,
+                                                  time(NULL), 300, &jwt, e);
+        if (jst != F2C_OK) return jst;
+        int fbad = f2c_buf_appends(&jwt_form, p->form) || f2c_buf_appends(&jwt_form, jwt);
+        OPENSSL_cleanse(jwt, strlen(jwt));
+        free(jwt);
+        if (fbad) {
+            f2c_buf_free(&jwt_form);
+            return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        }
+        form = jwt_form.data;
+    }
     CURL *k = p->curl;
     curl_easy_reset(k);
     curl_easy_setopt(k, CURLOPT_URL, p->url);
@@ -261,13 +346,13 @@ static f2c_status fetch_once(f2c_blob_token_provider *p, int *retry, f2c_error *
         hbad = 1;
     else
         h = t;
-    if (p->form) {
+    if (form) {
         if (!(t = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded")))
             hbad = 1;
         else
             h = t;
-        curl_easy_setopt(k, CURLOPT_POSTFIELDS, p->form);
-        curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(p->form));
+        curl_easy_setopt(k, CURLOPT_POSTFIELDS, form);
+        curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(form));
     } else {
         /* [MI]: the header proves the request is not a forwarded one (SSRF protection); IMDS is
          * link-local and must never be reached through an HTTP proxy. */
@@ -279,6 +364,8 @@ static f2c_status fetch_once(f2c_blob_token_provider *p, int *retry, f2c_error *
     }
     if (hbad) {
         curl_slist_free_all(h);
+        if (jwt_form.data) OPENSSL_cleanse(jwt_form.data, jwt_form.len);
+        f2c_buf_free(&jwt_form);
         return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     }
     curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
@@ -342,6 +429,8 @@ static f2c_status fetch_once(f2c_blob_token_provider *p, int *retry, f2c_error *
     p->fetches++;
 done:
     f2c_buf_free(&body);
+    if (jwt_form.data) OPENSSL_cleanse(jwt_form.data, jwt_form.len);
+    f2c_buf_free(&jwt_form);
     return st;
 }
 

@@ -94,12 +94,30 @@ void f2c_blob_addr_free(f2c_blob_addr *a);
 
 /* ---- Client ------------------------------------------------------------------------------- */
 
-/* ---- Bearer-token auth ([OAUTH], [CC], [MI]) ---------------------------------------------- */
+/* ---- Bearer-token auth ([OAUTH], [CC], [MI], [SMART]) ---------------------------------------- */
 
+/*
+ * SMART Backend Services ([SMART]: SMART App Launch 2.x, "SMART Backend Services" and "Client
+ * Authentication: Asymmetric (public key)", hl7.org/fhir/smart-app-launch/): OAuth 2.0 client
+ * credentials where the client authenticates with a JWT signed by its private key (RFC 7523
+ * "private_key_jwt"): POST <token_url> with grant_type=client_credentials, scope,
+ * client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer and
+ * client_assertion=<a new RS384/ES384 JWT per request: iss = sub = client_id, aud = token URL,
+ * exp = now + 300 s, random jti>.  The response is read as for [CC] (access_token, expires_in).
+ * The same token URL / scope options also let the client-secret kind talk to any OAuth 2.0
+ * token endpoint (SMART "Client Authentication: Symmetric" uses HTTP Basic instead; this
+ * provider sends client_id and client_secret in the form body, RFC 6749 §2.3.1, which most
+ * servers accept as well).
+ */
 typedef enum f2c_blob_token_kind {
     F2C_BLOB_TOKEN_CLIENT_SECRET = 1, /* OAuth 2.0 client credentials with a secret [CC] */
-    F2C_BLOB_TOKEN_MANAGED_IDENTITY   /* Azure Instance Metadata Service [MI] */
+    F2C_BLOB_TOKEN_MANAGED_IDENTITY,  /* Azure Instance Metadata Service [MI] */
+    F2C_BLOB_TOKEN_PRIVATE_KEY_JWT    /* client credentials with a signed JWT [SMART] */
 } f2c_blob_token_kind;
+
+/* The scope asked for by default at a non-Entra token URL (SMART v1 syntax; v2 servers accept
+ * it too). */
+#define F2C_SMART_DEFAULT_SCOPE "system/*.read"
 
 typedef struct f2c_blob_token_opts {
     f2c_blob_token_kind kind;
@@ -126,6 +144,23 @@ typedef struct f2c_blob_token_opts {
      * ("https://storage.azure.com/").  [CC] asks for scope "<resource>/.default", [MI] for
      * resource=<resource>. */
     const char *resource;
+    /* [CC] and [SMART]: the full token endpoint URL, used instead of <authority>/<tenant_id>/...
+     * (tenant_id is then not needed), e.g. a SMART server's token_endpoint from its
+     * .well-known/smart-configuration.  Required for [SMART] unless tenant_id is given. */
+    const char *token_url;
+    /* [CC] and [SMART]: the scope to ask for, sent as given, e.g. SMART v1's "system/" + "*.read"
+     * (written apart here only because C comments cannot hold it) or v2's "system/" + "*.rs".
+     * NULL or "": "<resource>/.default" when resource is set; else, with a token_url whose host
+     * is not a Microsoft Entra login host (login.microsoftonline.com, login.microsoftonline.us,
+     * login.chinacloudapi.cn, login.partner.microsoftonline.cn), SMART v1's "all resources,
+     * read" system scope (F2C_SMART_DEFAULT_SCOPE); else Azure Storage's scope. */
+    const char *scope;
+    /* [SMART]: the private key, a PEM file path (or the PEM text itself when it starts with
+     * "-----BEGIN"): RSA >= 2048 bits signs RS384, EC P-384 signs ES384.  Loaded when the
+     * provider is created; never printed.  (Microsoft Entra's certificate credentials want an
+     * "x5t" thumbprint header, which is not sent: this kind targets SMART servers.) */
+    const char *private_key;
+    const char *key_id; /* [SMART]: JWT header "kid", or NULL for none */
 } f2c_blob_token_opts;
 
 /* Caches one access token for one resource (Azure Storage unless f2c_blob_token_opts.resource
@@ -134,9 +169,12 @@ typedef struct f2c_blob_token_opts {
 typedef struct f2c_blob_token_provider f2c_blob_token_provider;
 
 /*
- * Creates a provider; option strings are copied.  F2C_EUSAGE when a required option is missing,
- * when kind is unknown, or when the secret's environment variable is unset or empty (the message
- * names the variable, never a value).  No request is made until the first f2c_blob_token_get.
+ * Creates a provider; option strings are copied.  F2C_EUSAGE when a required option is missing
+ * ([CC]: client id, secret, tenant id or token_url; [SMART]: client id, private key, token_url or
+ * tenant id), when kind is unknown, when the secret's environment variable is unset or empty
+ * (the message names the variable, never a value), or when the private key is not a usable PEM
+ * key (see f2c_jwt.h); F2C_EIO when the key file cannot be read.  No request is made until the
+ * first f2c_blob_token_get.
  */
 f2c_status f2c_blob_token_provider_new(const f2c_blob_token_opts *o, f2c_blob_token_provider **out,
                                        f2c_error *e);
@@ -151,7 +189,8 @@ void f2c_blob_token_provider_free(f2c_blob_token_provider *p);
  * retried) [MI "Error handling"].  Errors: F2C_EIO "token request to <url>: HTTP <status>
  * <error>: <error_description>" (the service's error code in the message), or transport error;
  * F2C_EIO also for a 2xx response without access_token or expiry.  The cached token is kept
- * after a failure only if it has not expired.
+ * after a failure only if it has not expired.  [SMART]: every request carries a newly signed
+ * assertion (fresh jti and exp); a signing failure is F2C_EIO and is not retried.
  */
 f2c_status f2c_blob_token_get(f2c_blob_token_provider *p, const char **token, f2c_error *e);
 

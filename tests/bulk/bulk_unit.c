@@ -1,0 +1,274 @@
+/*
+ * bulk_unit: unit tests of the Bulk Data client's pure parts (f2c_bulk.h: manifest parser,
+ * kick-off request builder, OperationOutcome reader) and a driver for the JWT signer (f2c_jwt.h)
+ * that run_jwt_tests.py checks with the openssl command line.
+ *
+ * Why a separate check of the signer: a JWS that our own code verifies proves nothing if both
+ * sides share a mistake (DER vs r||s, padding, the signing input); `openssl dgst -verify` is an
+ * independent verifier.
+ *
+ * Subcommands:
+ *   unit                       manifest / kick-off / OperationOutcome / base64url cases; exit 0
+ *                              when all pass, 1 otherwise (each failure printed)
+ *   sign KEY CLIENT AUD [KID]  prints a client assertion signed with KEY (exit 0), or the load
+ *                              error as "error: <STATUS>: <message>" (exit 3)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fhir2cdm/f2c_bulk.h"
+#include "f2c_jwt.h"
+
+static int failures;
+
+static void check(int cond, const char *what)
+{
+    if (!cond) {
+        failures++;
+        printf("FAIL: %s\n", what);
+    } else {
+        printf("ok:   %s\n", what);
+    }
+}
+
+/* Expects parse failure with status st and a message containing want. */
+static void manifest_bad(const char *json, f2c_status st, const char *want)
+{
+    f2c_bulk_manifest m;
+    f2c_error e;
+    f2c_error_clear(&e);
+    f2c_status got = f2c_bulk_manifest_parse(json, strlen(json), &m, &e);
+    char what[1400];
+    snprintf(what, sizeof what, "manifest rejected with %s \"%s\" (got %s \"%s\")",
+             f2c_status_name(st), want, f2c_status_name(got), e.message);
+    check(got == st && strstr(e.message, want) != NULL && m.noutput == 0 && !m.output &&
+              !m.transaction_time,
+          what);
+    f2c_bulk_manifest_free(&m);
+}
+
+static void test_manifest(void)
+{
+    const char *good =
+        "{\"transactionTime\":\"2024-05-01T12:00:00.123+02:00\","
+        "\"request\":\"https://h/fhir/$export?_type=Patient\",\"requiresAccessToken\":true,"
+        "\"output\":[{\"type\":\"Patient\",\"url\":\"https://h/f/Patient.000.ndjson\",\"count\":3},"
+        "{\"type\":\"Observation\",\"url\":\"http://h/f/o.ndjson?sig=x\"}],"
+        "\"error\":[{\"type\":\"OperationOutcome\",\"url\":\"https://h/f/err.ndjson\"}],"
+        "\"deleted\":[],\"extension\":{\"x\":1}}";
+    f2c_bulk_manifest m;
+    f2c_error e;
+    f2c_error_clear(&e);
+    f2c_status st = f2c_bulk_manifest_parse(good, strlen(good), &m, &e);
+    check(st == F2C_OK, "good manifest parses");
+    if (st == F2C_OK) {
+        check(strcmp(m.transaction_time, "2024-05-01T12:00:00.123+02:00") == 0,
+              "transactionTime kept as sent");
+        check(strcmp(m.request, "https://h/fhir/$export?_type=Patient") == 0, "request");
+        check(m.requires_access_token == 1, "requiresAccessToken true");
+        check(m.noutput == 2 && strcmp(m.output[0].type, "Patient") == 0 &&
+                  m.output[0].count == 3 && m.output[1].count == -1 &&
+                  strcmp(m.output[1].url, "http://h/f/o.ndjson?sig=x") == 0,
+              "output[] type/url/count (absent count -1)");
+        check(m.nerror == 1 && strcmp(m.error[0].type, "OperationOutcome") == 0, "error[]");
+    }
+    f2c_bulk_manifest_free(&m);
+    const char *minimal = "{\"transactionTime\":\"2024-05-01T12:00:00Z\","
+                          "\"requiresAccessToken\":false,\"output\":[]}";
+    st = f2c_bulk_manifest_parse(minimal, strlen(minimal), &m, &e);
+    check(st == F2C_OK && m.noutput == 0 && m.nerror == 0 && strcmp(m.request, "") == 0 &&
+              m.requires_access_token == 0,
+          "minimal manifest (no request, no error[]) parses");
+    f2c_bulk_manifest_free(&m);
+    f2c_bulk_manifest_free(&m); /* twice is fine */
+
+    manifest_bad("", F2C_EJSON, "not JSON");
+    manifest_bad("{\"transactionTime\":", F2C_EJSON, "not JSON");
+    manifest_bad("[]", F2C_EIO, "(root)");
+    manifest_bad("{\"requiresAccessToken\":true,\"output\":[]}", F2C_EIO,
+                 "transactionTime: missing");
+    manifest_bad("{\"transactionTime\":5,\"requiresAccessToken\":true,\"output\":[]}", F2C_EIO,
+                 "transactionTime: expected a string");
+    manifest_bad("{\"transactionTime\":\"2024-05-01\",\"requiresAccessToken\":true,"
+                 "\"output\":[]}",
+                 F2C_EIO, "transactionTime: expected a FHIR instant");
+    manifest_bad("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"output\":[]}", F2C_EIO,
+                 "requiresAccessToken: missing");
+    manifest_bad("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":\"true\","
+                 "\"output\":[]}",
+                 F2C_EIO, "requiresAccessToken: expected a boolean");
+    manifest_bad("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":true}",
+                 F2C_EIO, "output: missing");
+    manifest_bad("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":true,"
+                 "\"output\":{}}",
+                 F2C_EIO, "output: expected an array");
+    manifest_bad("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":true,"
+                 "\"output\":[{\"type\":\"Patient\",\"url\":\"https://h/a\"},5]}",
+                 F2C_EIO, "output[1]: expected an object");
+    manifest_bad("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":true,"
+                 "\"output\":[{\"url\":\"https://h/a\"}]}",
+                 F2C_EIO, "output[0].type: expected a string");
+    manifest_bad("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":true,"
+                 "\"output\":[{\"type\":\"patient\",\"url\":\"https://h/a\"}]}",
+                 F2C_EIO, "output[0].type: expected a resource type name");
+    manifest_bad("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":true,"
+                 "\"output\":[{\"type\":\"Patient\",\"url\":\"/files/a.ndjson\"}]}",
+                 F2C_EIO, "output[0].url: expected an absolute http(s) URL");
+    manifest_bad("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":true,"
+                 "\"output\":[{\"type\":\"Patient\",\"url\":\"https://h/a\",\"count\":-1}]}",
+                 F2C_EIO, "output[0].count: expected a whole number");
+    manifest_bad("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":true,"
+                 "\"output\":[{\"type\":\"Patient\",\"url\":\"https://h/a\",\"count\":\"3\"}]}",
+                 F2C_EIO, "output[0].count: expected a whole number");
+    manifest_bad("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":true,"
+                 "\"output\":[],\"error\":{}}",
+                 F2C_EIO, "error: expected an array");
+    manifest_bad("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":true,"
+                 "\"output\":[],\"error\":[{\"type\":\"OperationOutcome\"}]}",
+                 F2C_EIO, "error[0].url");
+    manifest_bad("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"request\":1,"
+                 "\"requiresAccessToken\":true,\"output\":[]}",
+                 F2C_EIO, "request: expected a string");
+}
+
+static void test_kickoff(void)
+{
+    const char *types[] = {"Patient", "Observation"};
+    const char *filters[] = {"Observation?status=final&code=1234-5", "Patient?gender=female"};
+    f2c_bulk_opts o = {.fhir_url = "https://h.example/fhir/",
+                       .types = types,
+                       .ntypes = 2,
+                       .type_filters = filters,
+                       .ntype_filters = 2,
+                       .since = "2024-01-01T00:00:00+01:00",
+                       .output_format = "application/fhir+ndjson"};
+    char *url = NULL, *body = NULL;
+    f2c_error e;
+    f2c_status st = f2c_bulk_kickoff_request(&o, &url, &body, &e);
+    check(st == F2C_OK && body == NULL, "GET kick-off request builds");
+    if (url)
+        check(strcmp(url, "https://h.example/fhir/$export?_outputFormat=application%2Ffhir%2Bndjson"
+                          "&_since=2024-01-01T00:00:00%2B01:00&_type=Patient,Observation"
+                          "&_typeFilter=Observation%3Fstatus%3Dfinal%26code%3D1234-5"
+                          "&_typeFilter=Patient%3Fgender%3Dfemale") == 0,
+              "GET URL: system level, values percent-encoded ('+' too), _typeFilter repeated");
+    free(url);
+    o.level = F2C_BULK_GROUP;
+    o.group_id = "cohort-7";
+    o.post = 1;
+    st = f2c_bulk_kickoff_request(&o, &url, &body, &e);
+    check(st == F2C_OK && url && strcmp(url, "https://h.example/fhir/Group/cohort-7/$export") == 0,
+          "POST URL: group level, no query");
+    check(body && strcmp(body, "{\"resourceType\":\"Parameters\",\"parameter\":["
+                               "{\"name\":\"_outputFormat\",\"valueString\":"
+                               "\"application/fhir+ndjson\"},"
+                               "{\"name\":\"_since\",\"valueInstant\":"
+                               "\"2024-01-01T00:00:00+01:00\"},"
+                               "{\"name\":\"_type\",\"valueString\":\"Patient,Observation\"},"
+                               "{\"name\":\"_typeFilter\",\"valueString\":"
+                               "\"Observation?status=final&code=1234-5\"},"
+                               "{\"name\":\"_typeFilter\",\"valueString\":"
+                               "\"Patient?gender=female\"}]}") == 0,
+          "POST body: a Parameters resource");
+    free(url);
+    free(body);
+    f2c_bulk_opts p = {.fhir_url = "http://h/fhir", .level = F2C_BULK_PATIENT};
+    st = f2c_bulk_kickoff_request(&p, &url, NULL, &e);
+    check(st == F2C_OK && url && strcmp(url, "http://h/fhir/Patient/$export") == 0,
+          "patient level, no parameters");
+    free(url);
+    f2c_bulk_opts bad = {.fhir_url = "ftp://h/fhir"};
+    check(f2c_bulk_kickoff_request(&bad, &url, NULL, &e) == F2C_EUSAGE && !url,
+          "non-http base URL rejected");
+    bad.fhir_url = "http://h/fhir";
+    bad.level = F2C_BULK_GROUP;
+    bad.group_id = "a/b";
+    check(f2c_bulk_kickoff_request(&bad, &url, NULL, &e) == F2C_EUSAGE, "bad group id rejected");
+}
+
+static void on_issue(void *ud, const char *sev, const char *code, const char *text)
+{
+    char *out = ud;
+    size_t n = strlen(out);
+    snprintf(out + n, 512 - n, "[%s|%s|%s]", sev, code, text);
+}
+
+static void test_outcome(void)
+{
+    char got[512] = "";
+    const char *oo =
+        "{\"resourceType\":\"OperationOutcome\",\"issue\":["
+        "{\"severity\":\"error\",\"code\":\"exception\",\"diagnostics\":\"disk full\"},"
+        "{\"severity\":\"warning\",\"code\":\"processing\",\"details\":{\"text\":\"t\"}},"
+        "{\"severity\":\"error\",\"details\":{\"coding\":[{\"code\":\"c1\"}]}}]}";
+    long n = f2c_bulk_outcome_issues(oo, strlen(oo), on_issue, got);
+    check(n == 3 &&
+              strcmp(got, "[error|exception|disk full][warning|processing|t][error||c1]") == 0,
+          "OperationOutcome issues: diagnostics, details.text, details.coding");
+    const char *patient = "{\"resourceType\":\"Patient\"}";
+    check(f2c_bulk_outcome_issues(patient, strlen(patient), NULL, NULL) == -1,
+          "not an OperationOutcome: -1");
+    check(f2c_bulk_outcome_issues("nope", 4, NULL, NULL) == -1, "not JSON: -1");
+}
+
+static void test_base64url(void)
+{
+    /* RFC 4648 §10 vectors, in the URL-safe alphabet without padding. */
+    static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *const out[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
+    int ok = 1;
+    for (size_t i = 0; i < 7; i++) {
+        f2c_buf b = {0};
+        f2c_base64url_append(&b, in[i], strlen(in[i]));
+        if (b.len != strlen(out[i]) || (b.len && strcmp(b.data, out[i]) != 0)) ok = 0;
+        f2c_buf_free(&b);
+    }
+    unsigned char bin[] = {0xfb, 0xff, 0xfe};
+    f2c_buf b = {0};
+    f2c_base64url_append(&b, bin, 3);
+    check(ok && b.data && strcmp(b.data, "-__-") == 0, "base64url: RFC 4648 vectors, - and _");
+    f2c_buf_free(&b);
+}
+
+static int sign(int argc, char **argv)
+{
+    if (argc < 5) {
+        fprintf(stderr, "usage: bulk_unit sign KEY CLIENT AUD [KID]\n");
+        return 2;
+    }
+    f2c_jwt_key *k = NULL;
+    f2c_error e;
+    f2c_error_clear(&e);
+    if (f2c_jwt_key_load(argv[2], &k, &e) != F2C_OK) {
+        printf("error: %s: %s\n", f2c_status_name(e.status), e.message);
+        return 3;
+    }
+    char *jwt = NULL;
+    if (f2c_jwt_client_assertion(k, argc > 5 ? argv[5] : NULL, argv[3], argv[4], time(NULL), 0,
+                                 &jwt, &e) != F2C_OK) {
+        printf("error: %s: %s\n", f2c_status_name(e.status), e.message);
+        f2c_jwt_key_free(k);
+        return 3;
+    }
+    printf("%s\n", jwt);
+    free(jwt);
+    f2c_jwt_key_free(k);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "sign") == 0) return sign(argc, argv);
+    if (argc < 2 || strcmp(argv[1], "unit") != 0) {
+        fprintf(stderr, "usage: bulk_unit unit | sign KEY CLIENT AUD [KID]\n");
+        return 2;
+    }
+    test_manifest();
+    test_kickoff();
+    test_outcome();
+    test_base64url();
+    if (failures) printf("%d failure(s)\n", failures);
+    return failures ? 1 : 0;
+}

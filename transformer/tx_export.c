@@ -1,0 +1,1366 @@
+/*
+ * tx_export: `fhir2cdm-transform export` -- Bulk Data $export -> transform -> CDM folder.
+ *
+ * Why it is built this way:
+ *  - Nothing a reader lists changes until the export is complete: partitions are written into a
+ *    hidden staging folder <output>/.fhir2cdm-export-<opid>/ by a stream job (tx_job.h), and
+ *    only after every output and error file arrived are they renamed into <output>/data/, then
+ *    model.json is rewritten (tx_write_model), then -- only on a clean run -- the incremental
+ *    state fhir2cdm-state.json (same format as Batch mode's finalize, tx_batch.c).
+ *  - Downloads are streamed (f2c_http_get resumes with Range so every byte reaches the
+ *    transformer exactly once) by a bounded pool of threads; the NDJSON is never stored unless
+ *    --keep-ndjson asks for a copy.
+ *  - The protocol is libfhir2cdm's f2c_bulk (kick-off, polling, manifest, DELETE); auth is the
+ *    library's token provider (fixed bearer token, OAuth client secret, SMART Backend Services
+ *    private_key_jwt).  The provider is one-thread-at-a-time, so each download thread makes its
+ *    own (see run.topts).
+ *  - The default operation id is a hash of the manifest's transactionTime and request, so
+ *    re-running the same export replaces its own partitions instead of adding copies.
+ *  - Secrets (token, client secret, private key) are never printed: URLs are shown without
+ *    their query, the library scrubs token-endpoint messages.
+ * Bulk Data IG v2 sections are cited as in f2c_bulk.h ([BD "..."]).
+ */
+#include "tx_export.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/crypto.h>
+#include <xxhash.h>
+
+#include "fhir2cdm/f2c_blob.h"
+#include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_bulk.h"
+#include "fhir2cdm/f2c_http.h"
+#include "fhir2cdm/f2c_ndjson.h"
+#include "fhir2cdm/f2c_render.h"
+#include "fhir2cdm/f2c_tablecfg.h"
+#include "fhir2cdm/f2c_type.h"
+
+#include "tx_job.h"
+
+#define ME "fhir2cdm-transform export"
+#define STATE_FILE "fhir2cdm-state.json"
+#define SECRET_ENV "FHIR2CDM_CLIENT_SECRET"
+#define PROGRESS_EVERY_S 10
+
+static volatile sig_atomic_t g_cancel;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_cancel = 1;
+}
+
+/* ---- options ------------------------------------------------------------------------------ */
+
+typedef struct xopts {
+    tx_options tx;
+    const char *fhir_url, *output, *level_arg, *since_arg, *output_format;
+    int post;
+    const char **types; /* from --type lists (pointers into typebuf) */
+    size_t ntypes;
+    char *typebuf; /* copies of the --type arguments, split at commas */
+    const char **filters;
+    size_t nfilters;
+    const char *bearer, *token_url, *client_id, *client_secret, *private_key, *key_id, *scope;
+    unsigned long long parallel;
+    const char *keep_dir;
+} xopts;
+
+static void usage(FILE *f)
+{
+    fputs("Usage: fhir2cdm-transform export --fhir-url URL (--config DIR | --view PATH...)\n"
+          "           --output DIR [options]\n"
+          "\n"
+          "Runs a FHIR Bulk Data $export (kick-off, status polling, download), transforms the\n"
+          "NDJSON files while they download, and publishes the CDM folder (partitions under\n"
+          "OUTPUT/data/, OUTPUT/model.json, OUTPUT/" STATE_FILE ") only when everything arrived.\n"
+          "\n"
+          "Required:\n"
+          "      --fhir-url URL        FHIR base URL of the server (http or https)\n"
+          "  -c, --config DIR          table configuration folder, or\n"
+          "      --view PATH           SQL on FHIR v2 ViewDefinition file or folder (repeatable)\n"
+          "  -o, --output DIR          CDM folder (created if missing)\n"
+          "\n"
+          "Export:\n"
+          "      --level L             system (default), patient, or group:ID\n"
+          "      --type T1,T2          resource types (_type; repeatable); default: the types the\n"
+          "                            configuration reads\n"
+          "      --type-filter Q       _typeFilter, e.g. 'Observation?status=final' (repeatable)\n"
+          "      --since INSTANT|last  _since: a FHIR instant, or `last`: the transactionTime in\n"
+          "                            OUTPUT/" STATE_FILE " (full export when it is missing)\n"
+          "      --output-format F     _outputFormat (default: not sent, the server's NDJSON)\n"
+          "      --post                kick off with POST and a Parameters body instead of GET\n"
+          "\n"
+          "Auth (at most one; none: no Authorization header):\n"
+          "      --bearer-token T      a fixed access token\n"
+          "      --token-url URL --client-id ID --client-secret S\n"
+          "                            OAuth 2.0 client credentials (secret also from the\n"
+          "                            environment variable " SECRET_ENV ")\n"
+          "      --token-url URL --client-id ID --private-key PEM [--key-id KID]\n"
+          "                            SMART Backend Services: a JWT signed RS384 (RSA key) or\n"
+          "                            ES384 (EC P-384 key)\n"
+          "      --scope S             scope to ask for (default system/"
+          "*.read)\n"
+          "\n"
+          "Other:\n"
+          "      --parallel N          concurrent downloads (default 4, at most 64)\n"
+          "      --keep-ndjson DIR     also keep a copy of each output file as DIR/<name>.ndjson\n"
+          "      --operation-id ID     partition name suffix (default: a hash of the export's\n"
+          "                            transactionTime and request)\n"
+          "      --max-depth N, --max-errors N, --max-line-bytes N   as for a local run\n"
+          "  -q, --quiet               no progress and no summary (errors still shown)\n"
+          "  -h, --help                this help\n"
+          "\n"
+          "Exit status: 0 ok; 1 data errors (rejected lines beyond --max-errors or issues in the\n"
+          "export's error files: CDM folder updated, state not advanced); 2 usage or\n"
+          "configuration (nothing contacted); 3 export or network failure (CDM folder unchanged);\n"
+          "130 interrupted (export job deleted, CDM folder unchanged).  See docs/export.md.\n",
+          f);
+}
+
+static int parse_count(const char *flag, const char *s, unsigned long long max,
+                       unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || s[0] == '-' || errno || v > max) {
+        fprintf(stderr, ME ": %s expects a whole number up to %llu, got \"%s\"\n", flag, max, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int valid_opid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+static int valid_instant(const char *s)
+{
+    f2c_buf b = {0};
+    const char *why;
+    int ok = f2c_render_datetime(s, strlen(s), F2C_T_INSTANT, &b, &why) == F2C_RENDER_OK;
+    f2c_buf_free(&b);
+    return ok;
+}
+
+/* ---- small file helpers ------------------------------------------------------------------- */
+
+static int mkdirs(const char *path)
+{
+    char *p = strdup(path);
+    if (!p) return -1;
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = mkdir(p, 0777) != 0 && errno != EEXIST ? -1 : 0;
+    free(p);
+    return rc;
+}
+
+/* rm -r path (no symlink following); missing is fine.  0 or -1. */
+static int remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode)) return unlink(path);
+    DIR *d = opendir(path);
+    if (!d) return -1;
+    int rc = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        f2c_buf p = {0};
+        if (f2c_buf_printf(&p, "%s/%s", path, de->d_name) != 0 || remove_tree(p.data) != 0) rc = -1;
+        f2c_buf_free(&p);
+    }
+    closedir(d);
+    if (rmdir(path) != 0) rc = -1;
+    return rc;
+}
+
+/* Reads a small text file; NULL (errno set) when it cannot be read. */
+static char *read_text(const char *path, size_t max)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    f2c_buf b = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= max)
+        if (f2c_buf_append(&b, chunk, n) != 0) break;
+    int bad = ferror(f) || b.len > max;
+    fclose(f);
+    if (bad) {
+        f2c_buf_free(&b);
+        errno = EIO;
+        return NULL;
+    }
+    if (!b.data) return strdup("");
+    return b.data;
+}
+
+/* Writes text to path through a temporary file and a rename (readers see old or new). */
+static int write_atomic(const char *path, const char *text)
+{
+    f2c_buf tmp = {0};
+    if (f2c_buf_printf(&tmp, "%s.tmp-%ld", path, (long)getpid()) != 0) return -1;
+    FILE *f = fopen(tmp.data, "wb");
+    int rc = -1;
+    if (f) {
+        size_t n = strlen(text);
+        int ok = fwrite(text, 1, n, f) == n;
+        if (fclose(f) != 0) ok = 0;
+        if (ok && rename(tmp.data, path) == 0)
+            rc = 0;
+        else
+            unlink(tmp.data);
+    }
+    f2c_buf_free(&tmp);
+    return rc;
+}
+
+/* The URL without query/fragment, for messages. */
+static void shown_url(const char *url, char *out, size_t n)
+{
+    size_t l = strcspn(url, "?#");
+    snprintf(out, n, "%.*s", (int)(l < 400 ? l : 400), url);
+}
+
+/* The last path segment of url (without query/fragment), as a new string. */
+static char *url_file_name(const char *url)
+{
+    size_t end = strcspn(url, "?#");
+    size_t start = end;
+    while (start > 0 && url[start - 1] != '/')
+        start--;
+    char *s = malloc(end - start + 1);
+    if (s) {
+        memcpy(s, url + start, end - start);
+        s[end - start] = '\0';
+    }
+    return s;
+}
+
+static int safe_stem(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 200 || s[0] == '.') return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* ---- the run ------------------------------------------------------------------------------ */
+
+typedef struct xfile {
+    const f2c_bulk_file *mf;
+    char *stem;  /* partition name stem */
+    char *label; /* file name for messages */
+    uint64_t bytes;
+} xfile;
+
+typedef struct run {
+    xopts *o;
+    f2c_blob_token_provider *prov; /* kick-off, status, delete, error files: main thread only */
+    /* The provider is one-thread-at-a-time, so each download thread makes its own from these
+     * options when the manifest requires a token: it then renews its token per attempt and
+     * after a 401 inside f2c_http_get, which a copied token string could not. */
+    f2c_blob_token_opts topts;
+    int have_topts;
+    f2c_bulk_manifest m;
+    tx_stream_job *job;
+    xfile *files;
+    size_t nfiles;
+    char opid[65];
+    /* download pool */
+    pthread_mutex_t mu; /* next, done, workers_left */
+    size_t next, done;
+    atomic_int failed;   /* a download or the transformer failed: stop everything */
+    atomic_ullong bytes; /* downloaded so far, all files */
+    int workers_left;
+} run;
+
+static int stop_now(run *r)
+{
+    return g_cancel || atomic_load(&r->failed);
+}
+
+/* Auth for a file request ([BD "File Request"]): a token only when the manifest says
+ * requiresAccessToken.  *mine is the calling thread's own provider, made on first use.  0, or
+ * -1 with *e set. */
+static int file_auth(run *r, f2c_blob_token_provider **mine, f2c_http_get_opts *ho, f2c_error *e)
+{
+    if (!r->m.requires_access_token) return 0;
+    if (r->o->bearer) {
+        ho->bearer_token = r->o->bearer;
+        return 0;
+    }
+    if (!r->have_topts) return 0; /* the server wants a token but we have none: it answers 401 */
+    if (!*mine && f2c_blob_token_provider_new(&r->topts, mine, e) != F2C_OK) return -1;
+    ho->token_provider = *mine;
+    return 0;
+}
+
+typedef struct dl {
+    run *r;
+    tx_stream_file *f;
+    FILE *keep;
+    int feed_failed, keep_failed;
+    uint64_t bytes;
+} dl;
+
+static int on_chunk(void *ud, const void *data, size_t len)
+{
+    dl *d = ud;
+    if (stop_now(d->r)) return 1;
+    if (d->keep && !d->keep_failed && fwrite(data, 1, len, d->keep) != len) d->keep_failed = 1;
+    if (tx_stream_file_feed(d->f, data, len) != 0) {
+        d->feed_failed = 1;
+        return 1;
+    }
+    d->bytes += len;
+    atomic_fetch_add(&d->r->bytes, (unsigned long long)len);
+    return 0;
+}
+
+/* Downloads and transforms output file i; 0 or -1 (failure reported, run->failed set). */
+static int download_one(run *r, size_t i, f2c_blob_token_provider **mine)
+{
+    xfile *x = &r->files[i];
+    f2c_error e;
+    f2c_error_clear(&e);
+    dl d = {.r = r};
+    f2c_buf keep_tmp = {0}, keep_path = {0};
+    int ok = 0;
+    d.f = tx_stream_file_begin(r->job, x->stem, x->label);
+    if (!d.f) {
+        fprintf(stderr, ME ": error: out of memory\n");
+        goto done;
+    }
+    if (r->o->keep_dir) {
+        if (f2c_buf_printf(&keep_path, "%s/%s.ndjson", r->o->keep_dir, x->stem) != 0 ||
+            f2c_buf_printf(&keep_tmp, "%s.tmp-%ld", keep_path.data, (long)getpid()) != 0) {
+            fprintf(stderr, ME ": error: out of memory\n");
+            goto done;
+        }
+        d.keep = fopen(keep_tmp.data, "wb");
+        if (!d.keep) {
+            fprintf(stderr, ME ": error: --keep-ndjson %s: %s\n", keep_tmp.data, strerror(errno));
+            goto done;
+        }
+    }
+    f2c_http_get_opts ho = {0};
+    if (file_auth(r, mine, &ho, &e) != 0) {
+        fprintf(stderr, ME ": error: %s: %s\n", x->label, e.message);
+        goto done;
+    }
+    uint64_t total = 0;
+    int http = 0;
+    f2c_status st = f2c_http_get(x->mf->url, &ho, on_chunk, &d, &total, &http, &e);
+    x->bytes = d.bytes;
+    if (st != F2C_OK) {
+        /* Already reported: the transformer's fatal error; nothing to say: an interruption or
+         * another file's failure. */
+        if (!d.feed_failed && !stop_now(r)) fprintf(stderr, ME ": error: %s\n", e.message);
+        goto done;
+    }
+    if (d.keep) {
+        int bad = d.keep_failed;
+        if (fclose(d.keep) != 0) bad = 1;
+        d.keep = NULL;
+        if (bad || rename(keep_tmp.data, keep_path.data) != 0) {
+            fprintf(stderr, ME ": error: --keep-ndjson %s: %s\n", keep_path.data,
+                    bad ? "write failed" : strerror(errno));
+            goto done;
+        }
+    }
+    ok = 1;
+done:
+    if (d.keep) {
+        fclose(d.keep);
+        unlink(keep_tmp.data);
+    }
+    f2c_buf_free(&keep_tmp);
+    f2c_buf_free(&keep_path);
+    if (d.f && tx_stream_file_end(d.f, ok) != 0) ok = 0;
+    if (!ok) {
+        atomic_store(&r->failed, 1);
+        return -1;
+    }
+    pthread_mutex_lock(&r->mu);
+    size_t k = ++r->done;
+    pthread_mutex_unlock(&r->mu);
+    if (!r->o->tx.quiet)
+        fprintf(stderr, ME ": [%zu/%zu] %s: %llu bytes\n", k, r->nfiles, x->label,
+                (unsigned long long)x->bytes);
+    return 0;
+}
+
+static void *worker(void *arg)
+{
+    run *r = arg;
+    f2c_blob_token_provider *mine = NULL;
+    for (;;) {
+        pthread_mutex_lock(&r->mu);
+        size_t i = r->next;
+        int go = i < r->nfiles && !stop_now(r);
+        if (go) r->next++;
+        pthread_mutex_unlock(&r->mu);
+        if (!go) break;
+        if (download_one(r, i, &mine) != 0) break;
+    }
+    f2c_blob_token_provider_free(mine);
+    pthread_mutex_lock(&r->mu);
+    r->workers_left--;
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* Runs the download pool over r->files; 0 when every file arrived and was transformed. */
+static int download_all(run *r)
+{
+    size_t n = r->o->parallel ? (size_t)r->o->parallel : 4;
+    if (n > r->nfiles) n = r->nfiles;
+    if (n == 0) return 0;
+    pthread_t *th = calloc(n, sizeof *th);
+    if (!th) {
+        fprintf(stderr, ME ": error: out of memory\n");
+        return -1;
+    }
+    size_t started = 0;
+    pthread_mutex_lock(&r->mu);
+    r->workers_left = (int)n;
+    pthread_mutex_unlock(&r->mu);
+    for (; started < n; started++)
+        if (pthread_create(&th[started], NULL, worker, r) != 0) break;
+    if (started < n) {
+        pthread_mutex_lock(&r->mu);
+        r->workers_left -= (int)(n - started);
+        pthread_mutex_unlock(&r->mu);
+        if (started == 0) {
+            fprintf(stderr, ME ": error: cannot start download threads\n");
+            free(th);
+            return -1;
+        }
+    }
+    time_t last = time(NULL);
+    for (;;) {
+        pthread_mutex_lock(&r->mu);
+        int left = r->workers_left;
+        size_t done = r->done;
+        pthread_mutex_unlock(&r->mu);
+        if (left == 0) break;
+        struct timespec ts = {0, 200 * 1000000L};
+        nanosleep(&ts, NULL);
+        time_t now = time(NULL);
+        if (!r->o->tx.quiet && now - last >= PROGRESS_EVERY_S && !stop_now(r)) {
+            last = now;
+            fprintf(stderr, ME ": downloading: %zu of %zu files done, %.1f MiB so far\n", done,
+                    r->nfiles, (double)atomic_load(&r->bytes) / (1024.0 * 1024.0));
+        }
+    }
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+    return atomic_load(&r->failed) || g_cancel || r->done != r->nfiles ? -1 : 0;
+}
+
+/* ---- error files ([BD "Response - Complete Status"]: error[] OperationOutcome NDJSON) ------ */
+
+typedef struct errscan {
+    const char *label;
+    f2c_buf line;
+    long lineno;
+    unsigned long long issues;
+} errscan;
+
+static void print_issue(void *ud, const char *sev, const char *code, const char *text)
+{
+    errscan *s = ud;
+    s->issues++;
+    fprintf(stderr, "%s:%ld: %s%s%s: %s\n", s->label, s->lineno, *sev ? sev : "issue",
+            *code ? " " : "", code, *text ? text : "(no diagnostics)");
+}
+
+static void scan_line(errscan *s)
+{
+    s->lineno++;
+    size_t n = s->line.len;
+    while (n > 0 && (s->line.data[n - 1] == '\r' || s->line.data[n - 1] == ' '))
+        n--;
+    if (n == 0) return;
+    long k = f2c_bulk_outcome_issues(s->line.data, n, print_issue, s);
+    if (k < 0) {
+        s->issues++;
+        fprintf(stderr, "%s:%ld: error: not an OperationOutcome\n", s->label, s->lineno);
+    } else if (k == 0) {
+        s->issues++;
+        fprintf(stderr, "%s:%ld: error: OperationOutcome without issues\n", s->label, s->lineno);
+    }
+}
+
+static int on_err_chunk(void *ud, const void *data, size_t len)
+{
+    errscan *s = ud;
+    if (g_cancel) return 1;
+    const char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '\n') {
+            scan_line(s);
+            f2c_buf_reset(&s->line);
+        } else if (s->line.len < (16u << 20) && f2c_buf_appendc(&s->line, p[i]) != 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Downloads every error file and prints its issues; 0, or -1 when a download failed. */
+static int scan_error_files(run *r, unsigned long long *issues)
+{
+    *issues = 0;
+    for (size_t i = 0; i < r->m.nerror; i++) {
+        f2c_error e;
+        f2c_error_clear(&e);
+        char *label = url_file_name(r->m.error[i].url);
+        errscan s = {.label = label && *label ? label : "error-file"};
+        /* Main thread, downloads finished: the run's own provider is free to use. */
+        f2c_http_get_opts ho = {0};
+        if (r->m.requires_access_token) {
+            ho.bearer_token = r->o->bearer;
+            ho.token_provider = r->prov;
+        }
+        int rc = 0;
+        if (f2c_http_get(r->m.error[i].url, &ho, on_err_chunk, &s, NULL, NULL, &e) != F2C_OK)
+            rc = -1;
+        else if (s.line.len)
+            scan_line(&s);
+        if (rc != 0 && !g_cancel) fprintf(stderr, ME ": error: %s\n", e.message);
+        f2c_buf_free(&s.line);
+        free(label);
+        *issues += s.issues;
+        if (rc != 0) return -1;
+    }
+    return 0;
+}
+
+/* ---- publishing --------------------------------------------------------------------------- */
+
+/* Renames every partition of staging/data/<Entity>/ into output/data/<Entity>/. */
+static int move_partitions(const char *staging, const char *output)
+{
+    f2c_buf sdata = {0};
+    if (f2c_buf_printf(&sdata, "%s/data", staging) != 0) return -1;
+    DIR *d = opendir(sdata.data);
+    if (!d) {
+        int rc = errno == ENOENT ? 0 : -1;
+        if (rc) fprintf(stderr, ME ": error: %s: %s\n", sdata.data, strerror(errno));
+        f2c_buf_free(&sdata);
+        return rc;
+    }
+    int rc = 0;
+    struct dirent *de;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.') continue;
+        f2c_buf from = {0}, to = {0};
+        if (f2c_buf_printf(&from, "%s/%s", sdata.data, de->d_name) != 0 ||
+            f2c_buf_printf(&to, "%s/data/%s", output, de->d_name) != 0) {
+            rc = -1;
+        } else {
+            struct stat st;
+            DIR *e = lstat(from.data, &st) == 0 && S_ISDIR(st.st_mode) ? opendir(from.data) : NULL;
+            if (e) {
+                if (mkdirs(to.data) != 0) {
+                    fprintf(stderr, ME ": error: cannot create %s: %s\n", to.data, strerror(errno));
+                    rc = -1;
+                }
+                struct dirent *fe;
+                while (rc == 0 && (fe = readdir(e)) != NULL) {
+                    if (fe->d_name[0] == '.') continue;
+                    f2c_buf a = {0}, b = {0};
+                    if (f2c_buf_printf(&a, "%s/%s", from.data, fe->d_name) != 0 ||
+                        f2c_buf_printf(&b, "%s/%s", to.data, fe->d_name) != 0 ||
+                        rename(a.data, b.data) != 0) {
+                        fprintf(stderr, ME ": error: moving %s to %s: %s\n", a.data ? a.data : "?",
+                                b.data ? b.data : "?", strerror(errno));
+                        rc = -1;
+                    }
+                    f2c_buf_free(&a);
+                    f2c_buf_free(&b);
+                }
+                closedir(e);
+            }
+        }
+        f2c_buf_free(&from);
+        f2c_buf_free(&to);
+    }
+    closedir(d);
+    f2c_buf_free(&sdata);
+    return rc;
+}
+
+static int write_state(const xopts *o, const char *transaction_time, const char *opid)
+{
+    cJSON *doc = cJSON_CreateObject();
+    char *text = NULL;
+    if (doc && cJSON_AddStringToObject(doc, "transactionTime", transaction_time) &&
+        cJSON_AddStringToObject(doc, "operationId", opid))
+        text = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    f2c_buf path = {0};
+    int rc = -1;
+    if (text && f2c_buf_printf(&path, "%s/" STATE_FILE, o->output) == 0)
+        rc = write_atomic(path.data, text);
+    if (rc != 0)
+        fprintf(stderr, ME ": error: cannot write %s/" STATE_FILE ": %s\n", o->output,
+                strerror(errno));
+    free(text);
+    f2c_buf_free(&path);
+    return rc;
+}
+
+/* <output>/fhir2cdm-state.json's transactionTime for --since last: 0 with *since set (NULL when
+ * the file is missing), or -1 (malformed; printed). */
+static int read_state_since(const char *output, char **since)
+{
+    *since = NULL;
+    f2c_buf path = {0};
+    if (f2c_buf_printf(&path, "%s/" STATE_FILE, output) != 0) return -1;
+    char *text = read_text(path.data, 1 << 20);
+    if (!text) {
+        int missing = errno == ENOENT;
+        if (missing)
+            fprintf(stderr, ME ": notice: --since last: %s not found; running a full export\n",
+                    path.data);
+        else
+            fprintf(stderr, ME ": error: --since last: cannot read %s: %s\n", path.data,
+                    strerror(errno));
+        f2c_buf_free(&path);
+        return missing ? 0 : -1;
+    }
+    cJSON *doc = cJSON_Parse(text);
+    const cJSON *tt = doc ? cJSON_GetObjectItemCaseSensitive(doc, "transactionTime") : NULL;
+    int rc = -1;
+    if (cJSON_IsString(tt) && valid_instant(tt->valuestring)) {
+        *since = strdup(tt->valuestring);
+        rc = *since ? 0 : -1;
+    } else {
+        fprintf(stderr,
+                ME ": error: --since last: %s is malformed (expected a JSON object with a "
+                   "transactionTime instant)\n",
+                path.data);
+    }
+    cJSON_Delete(doc);
+    free(text);
+    f2c_buf_free(&path);
+    return rc;
+}
+
+/* ---- polling progress --------------------------------------------------------------------- */
+
+static void on_progress(void *ud, const char *x_progress, long next_ms)
+{
+    const xopts *o = ud;
+    if (o->tx.quiet) return;
+    fprintf(stderr, ME ": in progress: %s (next poll in %lds)\n",
+            *x_progress ? x_progress : "(no X-Progress)", (next_ms + 999) / 1000);
+}
+
+/* ---- stems -------------------------------------------------------------------------------- */
+
+/* Partition name stems for the manifest's output files: the URL's file name without .ndjson
+ * (and .gz); `<type>.<index>` when that is not a safe file name; `.<index>` appended to every
+ * stem that occurs more than once. */
+static int make_stems(run *r)
+{
+    r->nfiles = r->m.noutput;
+    r->files = calloc(r->nfiles ? r->nfiles : 1, sizeof *r->files);
+    if (!r->files) return -1;
+    for (size_t i = 0; i < r->nfiles; i++) {
+        xfile *x = &r->files[i];
+        x->mf = &r->m.output[i];
+        char *name = url_file_name(x->mf->url);
+        if (!name) return -1;
+        x->label = name;
+        char *stem = strdup(name);
+        if (!stem) return -1;
+        if (ends_with(stem, ".ndjson.gz"))
+            stem[strlen(stem) - 10] = '\0';
+        else if (ends_with(stem, ".ndjson"))
+            stem[strlen(stem) - 7] = '\0';
+        if (!safe_stem(stem)) {
+            free(stem);
+            f2c_buf b = {0};
+            if (f2c_buf_printf(&b, "%s.%03zu", x->mf->type, i) != 0) return -1;
+            stem = b.data;
+        }
+        if (!*x->label) {
+            free(x->label);
+            x->label = strdup(stem);
+            if (!x->label) {
+                free(stem);
+                return -1;
+            }
+        }
+        x->stem = stem;
+    }
+    /* Duplicates: every member of a group of equal stems gets its index. */
+    char **fixed = calloc(r->nfiles ? r->nfiles : 1, sizeof *fixed);
+    if (!fixed) return -1;
+    int bad = 0;
+    for (size_t i = 0; i < r->nfiles && !bad; i++) {
+        int dup = 0;
+        for (size_t k = 0; k < r->nfiles && !dup; k++)
+            dup = k != i && strcmp(r->files[i].stem, r->files[k].stem) == 0;
+        if (!dup) continue;
+        f2c_buf b = {0};
+        bad = f2c_buf_printf(&b, "%s.%zu", r->files[i].stem, i) != 0;
+        fixed[i] = b.data;
+    }
+    for (size_t i = 0; i < r->nfiles; i++)
+        if (fixed[i]) {
+            /* Messages name the renamed file by its new stem: two "Patient.ndjson" lines would
+             * not say which download they are about. */
+            f2c_buf l = {0};
+            if (f2c_buf_printf(&l, "%s.ndjson", fixed[i]) == 0) {
+                free(r->files[i].label);
+                r->files[i].label = l.data;
+            }
+            free(r->files[i].stem);
+            r->files[i].stem = fixed[i];
+        }
+    free(fixed);
+    return bad ? -1 : 0;
+}
+
+/* ---- main --------------------------------------------------------------------------------- */
+
+enum {
+    OPT_FHIR_URL = 256,
+    OPT_VIEW,
+    OPT_LEVEL,
+    OPT_TYPE,
+    OPT_TYPE_FILTER,
+    OPT_SINCE,
+    OPT_OUTPUT_FORMAT,
+    OPT_POST,
+    OPT_BEARER,
+    OPT_TOKEN_URL,
+    OPT_CLIENT_ID,
+    OPT_CLIENT_SECRET,
+    OPT_PRIVATE_KEY,
+    OPT_KEY_ID,
+    OPT_SCOPE,
+    OPT_PARALLEL,
+    OPT_KEEP,
+    OPT_OPID,
+    OPT_MAXDEPTH,
+    OPT_MAXERR,
+    OPT_MAXLINE
+};
+
+/* Parses argv into *o; returns -1 (usage error printed), 0, or 1 (help shown). */
+static int parse_args(int argc, char **argv, xopts *o, const char **views)
+{
+    static const struct option opts[] = {
+        {"fhir-url", required_argument, NULL, OPT_FHIR_URL},
+        {"config", required_argument, NULL, 'c'},
+        {"view", required_argument, NULL, OPT_VIEW},
+        {"output", required_argument, NULL, 'o'},
+        {"level", required_argument, NULL, OPT_LEVEL},
+        {"type", required_argument, NULL, OPT_TYPE},
+        {"type-filter", required_argument, NULL, OPT_TYPE_FILTER},
+        {"since", required_argument, NULL, OPT_SINCE},
+        {"output-format", required_argument, NULL, OPT_OUTPUT_FORMAT},
+        {"post", no_argument, NULL, OPT_POST},
+        {"bearer-token", required_argument, NULL, OPT_BEARER},
+        {"token-url", required_argument, NULL, OPT_TOKEN_URL},
+        {"client-id", required_argument, NULL, OPT_CLIENT_ID},
+        {"client-secret", required_argument, NULL, OPT_CLIENT_SECRET},
+        {"private-key", required_argument, NULL, OPT_PRIVATE_KEY},
+        {"key-id", required_argument, NULL, OPT_KEY_ID},
+        {"scope", required_argument, NULL, OPT_SCOPE},
+        {"parallel", required_argument, NULL, OPT_PARALLEL},
+        {"keep-ndjson", required_argument, NULL, OPT_KEEP},
+        {"operation-id", required_argument, NULL, OPT_OPID},
+        {"operationId", required_argument, NULL, OPT_OPID},
+        {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
+        {"maxDepth", required_argument, NULL, OPT_MAXDEPTH},
+        {"max-errors", required_argument, NULL, OPT_MAXERR},
+        {"max-line-bytes", required_argument, NULL, OPT_MAXLINE},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    f2c_buf typebuf = {0};
+    size_t ntypeargs = 0;
+    int c;
+    unsigned long long v;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:o:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_FHIR_URL:
+            o->fhir_url = optarg;
+            break;
+        case 'c':
+            o->tx.config_dir = optarg;
+            break;
+        case OPT_VIEW:
+            views[o->tx.nviews++] = optarg;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case OPT_LEVEL:
+            o->level_arg = optarg;
+            break;
+        case OPT_TYPE:
+            /* Kept NUL-separated in typebuf; split after parsing. */
+            if (f2c_buf_append(&typebuf, optarg, strlen(optarg) + 1) != 0) goto nomem;
+            ntypeargs++;
+            break;
+        case OPT_TYPE_FILTER:
+            o->filters[o->nfilters++] = optarg;
+            break;
+        case OPT_SINCE:
+            o->since_arg = optarg;
+            break;
+        case OPT_OUTPUT_FORMAT:
+            o->output_format = optarg;
+            break;
+        case OPT_POST:
+            o->post = 1;
+            break;
+        case OPT_BEARER:
+            o->bearer = optarg;
+            break;
+        case OPT_TOKEN_URL:
+            o->token_url = optarg;
+            break;
+        case OPT_CLIENT_ID:
+            o->client_id = optarg;
+            break;
+        case OPT_CLIENT_SECRET:
+            o->client_secret = optarg;
+            break;
+        case OPT_PRIVATE_KEY:
+            o->private_key = optarg;
+            break;
+        case OPT_KEY_ID:
+            o->key_id = optarg;
+            break;
+        case OPT_SCOPE:
+            o->scope = optarg;
+            break;
+        case OPT_PARALLEL:
+            if (parse_count("--parallel", optarg, 64, &o->parallel) != 0 || o->parallel == 0)
+                goto bad;
+            break;
+        case OPT_KEEP:
+            o->keep_dir = optarg;
+            break;
+        case OPT_OPID:
+            if (!valid_opid(optarg)) {
+                fprintf(stderr,
+                        ME ": --operation-id must be 1 to 64 characters of A-Z a-z 0-9 _ -, "
+                           "got \"%s\"\n",
+                        optarg);
+                goto bad;
+            }
+            o->tx.operation_id = optarg;
+            break;
+        case OPT_MAXDEPTH:
+            if (parse_count("--max-depth", optarg, 64, &v) != 0 || v == 0) goto bad;
+            o->tx.max_depth = (int)v;
+            break;
+        case OPT_MAXERR:
+            if (parse_count("--max-errors", optarg, (unsigned long long)-1 / 2,
+                            &o->tx.max_errors) != 0)
+                goto bad;
+            break;
+        case OPT_MAXLINE:
+            if (parse_count("--max-line-bytes", optarg, (unsigned long long)1 << 40, &v) != 0 ||
+                v == 0)
+                goto bad;
+            o->tx.max_line = (size_t)v;
+            break;
+        case 'q':
+            o->tx.quiet = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            f2c_buf_free(&typebuf);
+            return 1;
+        default:
+            goto bad;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, ME ": unexpected argument \"%s\"\n", argv[optind]);
+        goto bad;
+    }
+    if (ntypeargs) {
+        /* Split every --type at commas; each piece must be a resource type name. */
+        size_t cap = typebuf.len + 1;
+        o->types = calloc(cap, sizeof *o->types);
+        if (!o->types) goto nomem;
+        o->typebuf = typebuf.data;
+        typebuf.data = NULL;
+        char *p = o->typebuf;
+        for (size_t a = 0; a < ntypeargs; a++) {
+            size_t len = strlen(p);
+            char *next = p + len + 1;
+            for (char *tok = p;;) {
+                char *comma = strchr(tok, ',');
+                if (comma) *comma = '\0';
+                if (!f2c_is_resource_type_name(tok)) {
+                    fprintf(stderr, ME ": --type: \"%s\" is not a resource type name\n", tok);
+                    goto bad;
+                }
+                int seen = 0;
+                for (size_t k = 0; k < o->ntypes && !seen; k++)
+                    seen = strcmp(o->types[k], tok) == 0;
+                if (!seen) o->types[o->ntypes++] = tok;
+                if (!comma) break;
+                tok = comma + 1;
+            }
+            p = next;
+        }
+    }
+    f2c_buf_free(&typebuf);
+    return 0;
+nomem:
+    fprintf(stderr, ME ": out of memory\n");
+bad:
+    f2c_buf_free(&typebuf);
+    return -1;
+}
+
+/* Checks everything that can be checked without contacting anyone; prints the problem. */
+static int validate(xopts *o, f2c_bulk_opts *b)
+{
+    if (!o->fhir_url || !o->output || (!o->tx.config_dir && !o->tx.nviews)) {
+        fprintf(stderr, ME ": %s is required\n",
+                !o->fhir_url ? "--fhir-url"
+                : !o->output ? "--output"
+                             : "--config (or --view)");
+        return -1;
+    }
+    if (o->tx.config_dir && o->tx.nviews) {
+        fprintf(stderr, ME ": give --config or --view, not both\n");
+        return -1;
+    }
+    if (strstr(o->output, "://")) {
+        fprintf(stderr,
+                ME ": --output %s: a URL as output (Azure Blob / ADLS) is not supported yet; "
+                   "give a local folder\n",
+                o->output);
+        return -1;
+    }
+    if (strncasecmp(o->fhir_url, "http://", 7) != 0 &&
+        strncasecmp(o->fhir_url, "https://", 8) != 0) {
+        fprintf(stderr, ME ": --fhir-url must be an http(s) URL\n");
+        return -1;
+    }
+    b->fhir_url = o->fhir_url;
+    if (!o->level_arg || strcmp(o->level_arg, "system") == 0) {
+        b->level = F2C_BULK_SYSTEM;
+    } else if (strcmp(o->level_arg, "patient") == 0) {
+        b->level = F2C_BULK_PATIENT;
+    } else if (strncmp(o->level_arg, "group:", 6) == 0) {
+        b->level = F2C_BULK_GROUP;
+        b->group_id = o->level_arg + 6;
+    } else {
+        fprintf(stderr, ME ": --level must be system, patient or group:ID, got \"%s\"\n",
+                o->level_arg);
+        return -1;
+    }
+    if (o->since_arg && strcmp(o->since_arg, "last") != 0 && !valid_instant(o->since_arg)) {
+        fprintf(stderr,
+                ME ": --since must be a FHIR instant (e.g. 2024-01-31T12:00:00Z) or `last`, got "
+                   "\"%s\"\n",
+                o->since_arg);
+        return -1;
+    }
+    if (o->output_format && !*o->output_format) {
+        fprintf(stderr, ME ": --output-format must not be empty\n");
+        return -1;
+    }
+    /* Auth: one source. */
+    int oauth = o->token_url || o->client_id || o->client_secret || o->private_key || o->key_id;
+    if (o->bearer && oauth) {
+        fprintf(stderr, ME ": give --bearer-token or --token-url/--client-id, not both\n");
+        return -1;
+    }
+    if (o->bearer && !*o->bearer) {
+        fprintf(stderr, ME ": --bearer-token is empty\n");
+        return -1;
+    }
+    if (o->scope && !o->token_url) {
+        fprintf(stderr, ME ": --scope needs --token-url\n");
+        return -1;
+    }
+    if (oauth) {
+        if (!o->token_url || !o->client_id) {
+            fprintf(stderr, ME ": OAuth needs both --token-url and --client-id\n");
+            return -1;
+        }
+        if (strncasecmp(o->token_url, "http://", 7) != 0 &&
+            strncasecmp(o->token_url, "https://", 8) != 0) {
+            fprintf(stderr, ME ": --token-url must be an http(s) URL\n");
+            return -1;
+        }
+        if (o->private_key && o->client_secret) {
+            fprintf(stderr, ME ": give --client-secret or --private-key, not both\n");
+            return -1;
+        }
+        if (o->key_id && !o->private_key) {
+            fprintf(stderr, ME ": --key-id needs --private-key\n");
+            return -1;
+        }
+        if (!o->private_key && !o->client_secret) {
+            const char *env = getenv(SECRET_ENV);
+            if (!env || !*env) {
+                fprintf(stderr, ME ": --client-id needs --client-secret (or " SECRET_ENV
+                                   " in the environment) or --private-key\n");
+                return -1;
+            }
+        }
+    }
+    for (size_t i = 0; i < o->nfilters; i++)
+        if (!*o->filters[i]) {
+            fprintf(stderr, ME ": --type-filter must not be empty\n");
+            return -1;
+        }
+    if (b->level == F2C_BULK_GROUP) {
+        const char *g = b->group_id;
+        size_t n = strlen(g);
+        int ok = n > 0 && n <= 64;
+        for (; ok && *g; g++)
+            ok = (*g >= 'A' && *g <= 'Z') || (*g >= 'a' && *g <= 'z') || (*g >= '0' && *g <= '9') ||
+                 *g == '-' || *g == '.';
+        if (!ok) {
+            fprintf(stderr, ME ": --level group:ID needs a FHIR id (1 to 64 of A-Z a-z 0-9 - .)\n");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Loads the configuration once into a throw-away staging folder: configuration errors stop the
+ * run before the server is contacted, and the default _type list comes from it. */
+static int probe_config(xopts *o, char ***types, size_t *ntypes)
+{
+    *types = NULL;
+    *ntypes = 0;
+    f2c_buf dir = {0};
+    if (f2c_buf_printf(&dir, "%s/.fhir2cdm-export-probe-%ld", o->output, (long)getpid()) != 0)
+        return TX_EXIT_USAGE;
+    tx_options t = o->tx;
+    t.output_dir = dir.data;
+    tx_stream_job *j = NULL;
+    int rc = tx_stream_job_open(&t, "probe", &j);
+    if (rc == TX_EXIT_OK) {
+        const char *const *ty;
+        size_t n = tx_stream_job_types(j, &ty);
+        *types = calloc(n ? n : 1, sizeof **types);
+        if (!*types) rc = TX_EXIT_USAGE;
+        for (size_t i = 0; rc == TX_EXIT_OK && i < n; i++) {
+            (*types)[i] = strdup(ty[i]);
+            if (!(*types)[i]) rc = TX_EXIT_USAGE;
+            *ntypes = i + 1;
+        }
+    }
+    tx_stream_job_free(j);
+    remove_tree(dir.data);
+    f2c_buf_free(&dir);
+    return rc;
+}
+
+/* XXH3-64 of transactionTime "\n" request, as 16 hex digits. */
+static void default_opid(const f2c_bulk_manifest *m, char out[65])
+{
+    f2c_buf b = {0};
+    uint64_t h = 0;
+    if (f2c_buf_printf(&b, "%s\n%s", m->transaction_time, m->request) == 0)
+        h = XXH3_64bits(b.data, b.len);
+    f2c_buf_free(&b);
+    snprintf(out, 65, "%016llx", (unsigned long long)h);
+}
+
+int tx_export_main(int argc, char **argv)
+{
+    xopts o = {.tx = {.max_depth = F2C_DEFAULT_MAX_DEPTH, .max_line = F2C_NDJSON_DEFAULT_MAX_LINE},
+               .parallel = 4};
+    const char **views = calloc((size_t)argc + 1, sizeof *views);
+    o.filters = calloc((size_t)argc + 1, sizeof *o.filters);
+    f2c_bulk_opts b = {.max_poll_wait_ms = 120000, .cancel = &g_cancel};
+    char **cfg_types = NULL;
+    size_t ncfg_types = 0;
+    char *since = NULL, *status_url = NULL;
+    f2c_buf staging = {0};
+    run r = {.o = &o};
+    pthread_mutex_init(&r.mu, NULL);
+    int rc = TX_EXIT_USAGE, have_staging = 0, curl_ready = 0, published = 0, created_output = 0;
+    f2c_error e;
+    f2c_error_clear(&e);
+    if (!views || !o.filters) {
+        fprintf(stderr, ME ": out of memory\n");
+        goto out;
+    }
+    o.tx.views = views;
+    int pa = parse_args(argc, argv, &o, views);
+    if (pa == 1) {
+        rc = TX_EXIT_OK;
+        goto out;
+    }
+    if (pa != 0 || validate(&o, &b) != 0) {
+        fprintf(stderr, "Try 'fhir2cdm-transform export --help'.\n");
+        goto out;
+    }
+    if (o.keep_dir && mkdirs(o.keep_dir) != 0) {
+        fprintf(stderr, ME ": --keep-ndjson %s: cannot create: %s\n", o.keep_dir, strerror(errno));
+        goto out;
+    }
+    /* The probe creates <output> (when missing) only after the configuration loaded; a run that
+     * fails removes it again if it is still empty. */
+    struct stat ost;
+    created_output = stat(o.output, &ost) != 0;
+    if (probe_config(&o, &cfg_types, &ncfg_types) != TX_EXIT_OK) goto out;
+    if (o.since_arg && strcmp(o.since_arg, "last") == 0) {
+        if (read_state_since(o.output, &since) != 0) goto out;
+    } else if (o.since_arg) {
+        since = strdup(o.since_arg);
+    }
+    b.since = since;
+    if (o.ntypes) {
+        b.types = o.types;
+        b.ntypes = o.ntypes;
+    } else {
+        b.types = (const char *const *)cfg_types;
+        b.ntypes = ncfg_types;
+    }
+    b.type_filters = o.filters;
+    b.ntype_filters = o.nfilters;
+    b.output_format = o.output_format;
+    b.post = o.post;
+    b.progress = on_progress;
+    b.progress_ud = &o;
+    if (f2c_blob_global_init(&e) != F2C_OK) {
+        fprintf(stderr, ME ": %s\n", e.message);
+        goto out;
+    }
+    curl_ready = 1;
+    if (o.bearer) {
+        b.bearer_token = o.bearer;
+    } else if (o.token_url) {
+        f2c_blob_token_opts to = {
+            .kind = o.private_key ? F2C_BLOB_TOKEN_PRIVATE_KEY_JWT : F2C_BLOB_TOKEN_CLIENT_SECRET,
+            .token_url = o.token_url,
+            .client_id = o.client_id,
+            .client_secret = o.client_secret,
+            .client_secret_env = o.client_secret ? NULL : SECRET_ENV,
+            .private_key = o.private_key,
+            .key_id = o.key_id,
+            .scope = o.scope,
+        };
+        r.topts = to;
+        r.have_topts = 1;
+        if (f2c_blob_token_provider_new(&to, &r.prov, &e) != F2C_OK) {
+            fprintf(stderr, ME ": %s\n", e.message);
+            goto out;
+        }
+        b.token_provider = r.prov;
+    }
+    /* From here on the server is contacted: failures are exit 3, interruptions 130. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND; /* a second signal stops the process the usual way */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    rc = TX_EXIT_EXPORT;
+    if (!o.tx.quiet) {
+        char shown[512];
+        shown_url(o.fhir_url, shown, sizeof shown);
+        fprintf(stderr, ME ": kick-off at %s (%s level, %zu type%s%s%s)\n", shown,
+                b.level == F2C_BULK_SYSTEM    ? "system"
+                : b.level == F2C_BULK_PATIENT ? "patient"
+                                              : "group",
+                b.ntypes, b.ntypes == 1 ? "" : "s", since ? ", since " : "", since ? since : "");
+    }
+    if (f2c_bulk_kickoff(&b, &status_url, &e) != F2C_OK) {
+        if (!g_cancel) fprintf(stderr, ME ": error: %s\n", e.message);
+        goto out;
+    }
+    if (!o.tx.quiet) {
+        char shown[512];
+        shown_url(status_url, shown, sizeof shown);
+        fprintf(stderr, ME ": export job accepted: %s\n", shown);
+    }
+    if (f2c_bulk_wait(&b, status_url, &r.m, &e) != F2C_OK) {
+        if (!g_cancel) fprintf(stderr, ME ": error: %s\n", e.message);
+        goto out;
+    }
+    if (!o.tx.quiet)
+        fprintf(stderr,
+                ME ": export complete: transactionTime %s, %zu output file%s, %zu error "
+                   "file%s\n",
+                r.m.transaction_time, r.m.noutput, r.m.noutput == 1 ? "" : "s", r.m.nerror,
+                r.m.nerror == 1 ? "" : "s");
+    if (o.tx.operation_id)
+        snprintf(r.opid, sizeof r.opid, "%s", o.tx.operation_id);
+    else
+        default_opid(&r.m, r.opid);
+    if (make_stems(&r) != 0) {
+        fprintf(stderr, ME ": error: out of memory\n");
+        goto out;
+    }
+    /* The staging folder: hidden, per operation; a stale one (crashed run) is removed. */
+    if (f2c_buf_printf(&staging, "%s/.fhir2cdm-export-%s", o.output, r.opid) != 0) goto out;
+    if (remove_tree(staging.data) != 0) {
+        fprintf(stderr, ME ": error: cannot remove the stale staging folder %s: %s\n", staging.data,
+                strerror(errno));
+        goto out;
+    }
+    have_staging = 1;
+    tx_options t = o.tx;
+    t.output_dir = staging.data;
+    if (tx_stream_job_open(&t, r.opid, &r.job) != TX_EXIT_OK) goto out;
+    if (download_all(&r) != 0) goto out;
+    unsigned long long issues = 0;
+    if (scan_error_files(&r, &issues) != 0) goto out;
+    if (g_cancel) goto out;
+
+    /* Everything arrived: publish.  modifiedTime = transactionTime, normalised to UTC. */
+    f2c_buf mtime = {0};
+    const char *why;
+    if (f2c_render_datetime(r.m.transaction_time, strlen(r.m.transaction_time), F2C_T_INSTANT,
+                            &mtime, &why) != F2C_RENDER_OK) {
+        f2c_buf_free(&mtime);
+        fprintf(stderr, ME ": error: out of memory\n");
+        goto out;
+    }
+    int frc = tx_stream_job_finish(r.job, mtime.data);
+    if (frc == TX_EXIT_USAGE) {
+        f2c_buf_free(&mtime);
+        rc = TX_EXIT_USAGE;
+        goto out;
+    }
+    published = 1; /* from here on <output> changes: an interruption no longer undoes it */
+    if (move_partitions(staging.data, o.output) != 0) {
+        f2c_buf_free(&mtime);
+        rc = TX_EXIT_USAGE;
+        goto out;
+    }
+    int mrc = tx_write_model(r.job, o.output, mtime.data);
+    f2c_buf_free(&mtime);
+    if (mrc == TX_EXIT_USAGE) {
+        rc = TX_EXIT_USAGE;
+        goto out;
+    }
+    if (!o.tx.quiet)
+        printf("export: published the partitions above into %s/data/ and wrote %s/model.json\n",
+               o.output, o.output);
+    rc = frc == TX_EXIT_OK && mrc == TX_EXIT_OK && issues == 0 ? TX_EXIT_OK : TX_EXIT_DATA;
+    if (issues)
+        fprintf(stderr, ME ": %llu issue%s in the export's error files\n", issues,
+                issues == 1 ? "" : "s");
+    int state_ok = 0;
+    if (rc == TX_EXIT_OK) {
+        if (write_state(&o, r.m.transaction_time, r.opid) != 0)
+            rc = TX_EXIT_USAGE;
+        else
+            state_ok = 1;
+    }
+    if (!o.tx.quiet) {
+        printf("export: %zu file%s, %llu bytes downloaded; transactionTime %s; operation id %s\n",
+               r.nfiles, r.nfiles == 1 ? "" : "s", (unsigned long long)atomic_load(&r.bytes),
+               r.m.transaction_time, r.opid);
+        if (state_ok)
+            printf("export: state: %s/" STATE_FILE " records transactionTime %s\n", o.output,
+                   r.m.transaction_time);
+        else
+            printf("export: state: %s/" STATE_FILE " not advanced (errors above)\n", o.output);
+    }
+
+out:
+    if (r.job) {
+        tx_stream_job_free(r.job);
+        r.job = NULL;
+    }
+    if (have_staging && remove_tree(staging.data) != 0)
+        fprintf(stderr, ME ": warning: could not remove %s: %s\n", staging.data, strerror(errno));
+    if (created_output && !published) rmdir(o.output); /* only if still empty */
+    if (status_url) {
+        /* [BD "Bulk Data Delete Request"]: cancels a running job (interruption, failure) or
+         * releases a finished job's files. */
+        if (f2c_bulk_delete(&b, status_url, &e) != F2C_OK)
+            fprintf(stderr, ME ": warning: %s\n", e.message);
+    }
+    if (g_cancel && !published) {
+        fprintf(stderr, ME ": interrupted; the export job was deleted and %s was not changed\n",
+                o.output ? o.output : "the output");
+        rc = TX_EXIT_INTERRUPTED;
+    }
+    for (size_t i = 0; i < r.nfiles; i++) {
+        free(r.files[i].stem);
+        free(r.files[i].label);
+    }
+    free(r.files);
+    f2c_bulk_manifest_free(&r.m);
+    f2c_blob_token_provider_free(r.prov);
+    if (curl_ready) f2c_blob_global_cleanup();
+    for (size_t i = 0; i < ncfg_types; i++)
+        free(cfg_types[i]);
+    free(cfg_types);
+    free(since);
+    free(status_url);
+    f2c_buf_free(&staging);
+    free(o.types);
+    free(o.typebuf);
+    free(o.filters);
+    free(views);
+    pthread_mutex_destroy(&r.mu);
+    return rc;
+}
