@@ -36,9 +36,9 @@ Cases (--case, one CTest each):
                openssl genpkey), a token that expires during the export (renewed), a wrong
                secret (non-zero, folder unchanged).  No secret or token is ever printed.
 
-Skips (exit 77) only when the binary has no `export` subcommand (its `export --help` exits
-non-zero, says unknown command, or prints the generic --help or no --fhir-url); the Synthea part
-alone is skipped when ../shared is absent.  Exit 0 pass, 1 fail.
+Fails when the binary has no `export` subcommand (its `export --help` exits non-zero, says
+unknown command, or prints the generic --help or no --fhir-url); the Synthea part alone is
+skipped, loudly, when ../shared is absent.  Exit 0 pass, 1 fail.
 """
 import argparse
 import glob
@@ -743,8 +743,10 @@ def main():
         return 1
     ok, why = has_export(a.transform)
     if not ok:
-        f2ctest.skip(f"{a.transform} has no `export` subcommand yet ({why}); the Bulk Data "
-                     "client tests did not run")
+        # The client exists since the export command landed: a binary without it is a
+        # regression, not a reason to skip.
+        print(f"FAIL: {a.transform} has no working `export` subcommand ({why})")
+        return 1
     if a.work:
         os.makedirs(a.work, exist_ok=True)
     ctx = Ctx(a)
