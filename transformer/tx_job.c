@@ -870,7 +870,8 @@ static void summary(job *j, size_t nfiles, unsigned long long bytes, double secs
     for (size_t t = 0; t < j->ts.count; t++) {
         const f2c_table *tb = &j->ts.tables[t];
         printf("  %s: %llu rows in %llu partition%s -> %s/data/%s/\n", tb->entity, c->rows[t],
-               j->partitions[t], j->partitions[t] == 1 ? "" : "s", j->o.output_dir, tb->entity);
+               j->partitions[t], j->partitions[t] == 1 ? "" : "s",
+               j->o.summary_dir ? j->o.summary_dir : j->o.output_dir, tb->entity);
         if (c->tablew[t])
             printf("    %llu context%s left out (where clause or iteration failed)\n", c->tablew[t],
                    c->tablew[t] == 1 ? "" : "s");

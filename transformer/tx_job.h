@@ -26,6 +26,9 @@ typedef struct tx_options {
     unsigned long long max_errors; /* rejected lines tolerated before exit code 1 */
     size_t max_line;               /* longest accepted NDJSON line in bytes */
     int quiet;                     /* no progress, no summary (errors are still printed) */
+    /* Folder the summary names as where the partitions are, when it is not output_dir (export
+     * writes into a staging folder and moves the partitions afterwards); NULL: output_dir. */
+    const char *summary_dir;
 } tx_options;
 
 /* Runs the job over o->inputs (files or folders of *.ndjson / *.ndjson.gz, read one after the
