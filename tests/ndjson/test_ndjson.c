@@ -16,19 +16,10 @@
 
 #define NLINES 400
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            failures++;                                                                            \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-        }                                                                                          \
-    } while (0)
+#include "f2c_check.h"
 
 typedef struct expect {
-    char *text;  /* expected content, NULL for a blank line (skipped) */
+    char *text; /* expected content, NULL for a blank line (skipped) */
     size_t len;
     f2c_status status; /* F2C_OK, F2C_ETOOLONG, F2C_EUTF8 */
     int crlf;
@@ -50,11 +41,13 @@ static void build(expect *ex, size_t max_line)
         expect *e = &ex[i];
         memset(e, 0, sizeof *e);
         if (r % 23 == 0) continue; /* blank line */
-        size_t len = (r >> 8) % 5 == 0 ? (size_t)((r >> 16) % (1u << 20)) : (size_t)((r >> 16) % 300);
+        size_t len =
+            (r >> 8) % 5 == 0 ? (size_t)((r >> 16) % (1u << 20)) : (size_t)((r >> 16) % 300);
         if (i == 7) len = max_line + 1; /* over the limit */
         if (i == 8) len = max_line;     /* exactly at the limit */
         e->text = malloc(len + 1);
-        for (size_t k = 0; k < len; k++) e->text[k] = (char)('a' + (k + (size_t)i) % 26);
+        for (size_t k = 0; k < len; k++)
+            e->text[k] = (char)('a' + (k + (size_t)i) % 26);
         e->text[len] = '\0';
         e->len = len;
         e->crlf = (r >> 40) % 3 == 0;
@@ -74,11 +67,14 @@ static size_t serialise(const expect *ex, int bom, int final_newline, char **out
     for (int i = 0; i < NLINES; i++) {
         size_t need = n + ex[i].len + 4;
         if (need > cap) {
-            while (need > cap) cap *= 2;
+            while (need > cap)
+                cap *= 2;
             buf = realloc(buf, cap);
         }
-        if (ex[i].text) memcpy(buf + n, ex[i].text, ex[i].len), n += ex[i].len;
-        else memcpy(buf + n, "  ", 2), n += 2;
+        if (ex[i].text)
+            memcpy(buf + n, ex[i].text, ex[i].len), n += ex[i].len;
+        else
+            memcpy(buf + n, "  ", 2), n += 2;
         if (i == NLINES - 1 && !final_newline) break;
         if (ex[i].crlf) buf[n++] = '\r';
         buf[n++] = '\n';
@@ -94,7 +90,8 @@ static void check_file(const char *path, const expect *ex, size_t max_line, cons
     CHECK(f2c_ndjson_open(path, max_line, &r, &err) == F2C_OK, "%s: open: %s", what, err.message);
     int i = 0;
     for (;;) {
-        while (i < NLINES && !ex[i].text) i++;
+        while (i < NLINES && !ex[i].text)
+            i++;
         const char *line;
         size_t len;
         long lineno = 0;
@@ -108,7 +105,8 @@ static void check_file(const char *path, const expect *ex, size_t max_line, cons
         if (st == F2C_EEOF) break;
         CHECK(lineno == i + 1 || st != F2C_OK, "%s: line number %ld, expected %d", what, lineno,
               i + 1);
-        if (st != F2C_OK) CHECK(err.line == i + 1, "%s: error line %ld, expected %d", what, err.line, i + 1);
+        if (st != F2C_OK)
+            CHECK(err.line == i + 1, "%s: error line %ld, expected %d", what, err.line, i + 1);
         if (st == F2C_OK)
             CHECK(len == ex[i].len && memcmp(line, ex[i].text, len) == 0 && line[len] == '\0',
                   "%s: line %d content differs (len %zu, expected %zu)", what, i + 1, len,
@@ -161,9 +159,10 @@ int main(void)
     CHECK(f2c_ndjson_open(plain, 0, &r, &err) == F2C_EIO, "missing file gives EIO");
     CHECK(strstr(err.message, "No such file") != NULL, "missing file message: %s", err.message);
     rmdir(dir);
-    for (int i = 0; i < NLINES; i++) free(ex[i].text);
-    if (failures) {
-        fprintf(stderr, "%d check(s) failed\n", failures);
+    for (int i = 0; i < NLINES; i++)
+        free(ex[i].text);
+    if (f2c_check_failures) {
+        fprintf(stderr, "%d check(s) failed\n", f2c_check_failures);
         return 1;
     }
     printf("ndjson: all checks passed\n");

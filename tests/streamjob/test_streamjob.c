@@ -39,16 +39,7 @@
 #include "fhir2cdm/f2c_tablecfg.h"
 #include "tx_job.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            failures++;                                                                            \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-        }                                                                                          \
-    } while (0)
+#include "f2c_check.h"
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
@@ -863,8 +854,8 @@ int main(int argc, char **argv)
     if (!only || !strcmp(only, "splitter")) test_splitter(src, work);
     if (!only || !strcmp(only, "equivalence")) test_equivalence(src, work);
     if (!only || !strcmp(only, "abort")) test_abort(src, work);
-    if (failures) {
-        fprintf(stderr, "%d failure%s\n", failures, failures == 1 ? "" : "s");
+    if (f2c_check_failures) {
+        fprintf(stderr, "%d failure%s\n", f2c_check_failures, f2c_check_failures == 1 ? "" : "s");
         return 1;
     }
     printf("streamjob: all checks passed\n");
