@@ -9,6 +9,8 @@
  *    the tested one, so a Batch task writes exactly the bytes a local run writes; a Batch node
  *    has a local disk sized for this (one export file at a time), and the temporary copy costs
  *    one extra sequential read of the file.
+ *  - The storage steps (client from the environment's credentials, partition upload, listing,
+ *    model.json, state) live in tx_publish.c, shared with `export --output <blob URL>`.
  *  - Partitions are uploaded to <cdmFileSystem>/data/<entity>/<file name of the local run>,
  *    with Put Block + Put Block List, so a blob appears only when complete; a re-run with the
  *    same operation id and input file produces the same names and replaces exactly those blobs.
@@ -50,10 +52,11 @@
 #include "fhir2cdm/f2c_view.h"
 
 #include "tx_job.h"
+#include "tx_publish.h"
 
 #define ME "fhir2cdm-transform"
 /* The incremental-run state finalize writes beside model.json (docs/azure.md section 5). */
-#define STATE_BLOB "fhir2cdm-state.json"
+#define STATE_BLOB TX_STATE_NAME
 
 /* Everything the subcommands read: flags first, then --adf-activity values for what is unset. */
 typedef struct bopts {
@@ -206,24 +209,11 @@ static int need(const bopts *o, const char *v, const char *name)
 
 /* ---- storage client ----------------------------------------------------------------------- */
 
-/* Creates a client for account at endpoint.  Credentials: FHIR2CDM_STORAGE_KEY (Shared Key),
- * FHIR2CDM_STORAGE_SAS, else the managed identity (IMDS at FHIR2CDM_IMDS_ENDPOINT if set). */
+/* A client for account at endpoint with the environment's credentials (tx_publish.h). */
 static f2c_status new_client(const bopts *o, const char *endpoint, const char *account,
                              f2c_blob_client **out, f2c_error *e)
 {
-    const char *key = getenv("FHIR2CDM_STORAGE_KEY");
-    const char *sas = getenv("FHIR2CDM_STORAGE_SAS");
-    f2c_blob_token_opts tok = {.kind = F2C_BLOB_TOKEN_MANAGED_IDENTITY,
-                               .client_id = o->mi_client_id,
-                               .imds_endpoint = getenv("FHIR2CDM_IMDS_ENDPOINT")};
-    f2c_blob_opts bo = {.endpoint = endpoint, .account = account};
-    if (key && *key)
-        bo.shared_key_b64 = key;
-    else if (sas && *sas)
-        bo.sas = sas;
-    else
-        bo.token = &tok;
-    return f2c_blob_client_new(&bo, out, e);
+    return tx_pub_client_new(endpoint, account, o->mi_client_id, out, e);
 }
 
 static int open_storage(ctx *c)
@@ -237,10 +227,7 @@ static int open_storage(ctx *c)
             return -1;
         endpoint = ep.data;
     }
-    printf("storage: account %s, endpoint %s, auth %s\n", o->account, endpoint,
-           getenv("FHIR2CDM_STORAGE_KEY")   ? "shared key"
-           : getenv("FHIR2CDM_STORAGE_SAS") ? "SAS"
-                                            : "managed identity");
+    printf("storage: account %s, endpoint %s, auth %s\n", o->account, endpoint, tx_pub_auth_name());
     f2c_status st = new_client(o, endpoint, o->account, &c->blob, &c->e);
     f2c_buf_free(&ep);
     return st == F2C_OK ? 0 : (fail(c, "storage client"), -1);
@@ -266,26 +253,6 @@ static f2c_status download(f2c_blob_client *b, const char *container, const char
     return st;
 }
 
-/* Uploads local file path as container/blob with the block writer: visible only on commit. */
-static f2c_status upload(f2c_blob_client *b, const char *container, const char *blob,
-                         const char *path, const char *content_type, f2c_error *e)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return f2c_error_set(e, F2C_EIO, path, 0, 0, NULL, "cannot read: %s", strerror(errno));
-    f2c_blob_writer *w = NULL;
-    f2c_status st = f2c_blob_writer_open(b, container, blob, 0, content_type, &w, e);
-    char chunk[65536];
-    size_t n;
-    while (st == F2C_OK && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        st = f2c_blob_writer_write(w, chunk, n, e);
-    if (st == F2C_OK && ferror(fp))
-        st = f2c_error_set(e, F2C_EIO, path, 0, 0, NULL, "cannot read: %s", strerror(errno));
-    fclose(fp);
-    if (st == F2C_OK) return f2c_blob_writer_commit(w, e);
-    f2c_blob_writer_abort(w);
-    return st;
-}
-
 /* A blob name that is safe to mirror below a local folder: relative, no "." / ".." parts. */
 static int safe_name(const char *name)
 {
@@ -299,61 +266,6 @@ static int safe_name(const char *name)
     return 1;
 }
 
-/* Lists every blob of container under prefix (all pages) into names (strings owned) and, when
- * sizes is not NULL, their sizes (same index). */
-static f2c_status list_all(f2c_blob_client *b, const char *container, const char *prefix,
-                           char ***names, uint64_t **sizes, size_t *count, f2c_error *e)
-{
-    f2c_status st = F2C_OK;
-    char *marker = NULL;
-    size_t cap = 0;
-    *names = NULL;
-    if (sizes) *sizes = NULL;
-    *count = 0;
-    do {
-        f2c_blob_list page = {0};
-        st = f2c_blob_list_page(b, container, prefix, marker, 0, &page, e);
-        free(marker);
-        marker = NULL;
-        for (size_t i = 0; st == F2C_OK && i < page.count; i++) {
-            if (*count == cap) {
-                cap = cap ? cap * 2 : 64;
-                char **grown = realloc(*names, cap * sizeof *grown);
-                if (!grown) {
-                    st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-                    break;
-                }
-                *names = grown;
-                if (sizes) {
-                    uint64_t *gs = realloc(*sizes, cap * sizeof *gs);
-                    if (!gs) {
-                        st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-                        break;
-                    }
-                    *sizes = gs;
-                }
-            }
-            if (sizes) (*sizes)[*count] = page.items[i].size;
-            if (!((*names)[*count] = strdup(page.items[i].name)))
-                st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-            else
-                (*count)++;
-        }
-        if (st == F2C_OK && page.next_marker && !(marker = strdup(page.next_marker)))
-            st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-        f2c_blob_list_free(&page);
-    } while (st == F2C_OK && marker);
-    free(marker);
-    return st;
-}
-
-static void free_names(char **names, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
 /* Copies every *.json blob of the configuration container to <tmp>/config/. */
 static int fetch_config(ctx *c, f2c_buf *dir)
 {
@@ -364,7 +276,7 @@ static int fetch_config(ctx *c, f2c_buf *dir)
                 strerror(errno));
         return -1;
     }
-    if (list_all(c->blob, c->o.config_container, NULL, &names, NULL, &n, &c->e) != F2C_OK)
+    if (tx_pub_list(c->blob, c->o.config_container, NULL, &names, NULL, &n, &c->e) != F2C_OK)
         return fail(c, "listing the configuration container"), -1;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -388,7 +300,7 @@ static int fetch_config(ctx *c, f2c_buf *dir)
             got++;
         f2c_buf_free(&path);
     }
-    free_names(names, n);
+    tx_pub_free_names(names, n);
     if (rc == 0 && got == 0) {
         fprintf(stderr, ME " %s: error: no *.json configuration in container %s\n", c->o.cmd,
                 c->o.config_container);
@@ -405,48 +317,6 @@ static int is_views(const bopts *o)
 }
 
 /* ---- transform-data ----------------------------------------------------------------------- */
-
-/* Uploads every file of <out>/data/<entity>/ to <cdm>/data/<entity>/<file>. */
-static int upload_partitions(ctx *c, const char *out_dir, size_t *count)
-{
-    f2c_buf data = {0};
-    if (f2c_buf_printf(&data, "%s/data", out_dir) != 0) return -1;
-    DIR *d = opendir(data.data);
-    int rc = 0;
-    if (!d) {
-        f2c_buf_free(&data);
-        return errno == ENOENT ? 0 : -1; /* no table got rows: nothing to upload */
-    }
-    struct dirent *de;
-    while (rc == 0 && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.') continue;
-        f2c_buf edir = {0};
-        if (f2c_buf_printf(&edir, "%s/%s", data.data, de->d_name) != 0) rc = -1;
-        DIR *ed = rc == 0 ? opendir(edir.data) : NULL;
-        struct dirent *fe;
-        while (ed && rc == 0 && (fe = readdir(ed)) != NULL) {
-            if (fe->d_name[0] == '.') continue;
-            f2c_buf local = {0}, blob = {0};
-            if (f2c_buf_printf(&local, "%s/%s", edir.data, fe->d_name) != 0 ||
-                f2c_buf_printf(&blob, "data/%s/%s", de->d_name, fe->d_name) != 0) {
-                rc = -1;
-            } else if (upload(c->blob, c->o.cdm_fs, blob.data, local.data, "text/csv", &c->e) !=
-                       F2C_OK) {
-                rc = (fail(c, "uploading a partition"), -1);
-            } else {
-                printf("uploaded %s/%s\n", c->o.cdm_fs, blob.data);
-                (*count)++;
-            }
-            f2c_buf_free(&local);
-            f2c_buf_free(&blob);
-        }
-        if (ed) closedir(ed);
-        f2c_buf_free(&edir);
-    }
-    closedir(d);
-    f2c_buf_free(&data);
-    return rc;
-}
 
 /* True for the Azure Storage audience in any of the forms a user may write it. */
 static int storage_audience(const char *a)
@@ -624,7 +494,12 @@ static int transform_data(ctx *c)
         goto done;
     }
     size_t uploaded = 0;
-    if (upload_partitions(c, out_dir.data, &uploaded) != 0) goto done;
+    fflush(stdout);
+    if (tx_pub_upload_partitions(c->blob, o->cdm_fs, "", out_dir.data, stdout, &uploaded, &c->e) !=
+        F2C_OK) {
+        fail(c, "uploading a partition");
+        goto done;
+    }
     printf("transform-data: done: %s -> %zu partition(s) in container %s, operation %s\n", base,
            uploaded, o->cdm_fs, o->operation_id);
     rc = TX_EXIT_OK;
@@ -639,80 +514,13 @@ done:
 
 /* ---- finalize ----------------------------------------------------------------------------- */
 
-static int to_buf(void *ud, const void *data, size_t len)
-{
-    return f2c_buf_append((f2c_buf *)ud, data, len) != 0;
-}
-
-/*
- * Keeps in names[0..*n) only the partitions whose first record is the header their entity's
- * table writes now (as the local folder scan does): a partition written under another
- * configuration must not be described with these attributes.  Reads header+CRLF bytes of each
- * with a ranged GET.  Names of unknown entities are left for f2c_cdm_model_json to ignore.
- */
-static int check_headers(ctx *c, const f2c_tableset *ts, char **names, const uint64_t *sizes,
-                         size_t *n)
-{
-    f2c_buf header = {0}, got = {0};
-    size_t kept = 0, done = 0;
-    int rc = 0;
-    for (size_t i = 0; i < *n && rc == 0; i++) {
-        const f2c_table *t = NULL;
-        size_t len = strlen(names[i]);
-        int partition = strstr(names[i], "/partition-data-") && len > 4 &&
-                        strcmp(names[i] + len - 4, ".csv") == 0;
-        for (size_t k = 0; partition && k < ts->count && !t; k++) {
-            size_t el = strlen(ts->tables[k].entity);
-            if (strncmp(names[i] + 5, ts->tables[k].entity, el) == 0 && names[i][5 + el] == '/')
-                t = &ts->tables[k];
-        }
-        int ok = 1;
-        if (t) {
-            f2c_buf_reset(&header);
-            f2c_buf_reset(&got);
-            if (f2c_cdm_header_record(&header, t) != 0) {
-                rc = -1;
-                break;
-            }
-            /* A blob shorter than the header cannot match (and a range past its end fails). */
-            if (sizes[i] < header.len + 2) {
-                ok = 0;
-            } else if (f2c_blob_get(c->blob, c->o.cdm_fs, names[i], 0, header.len + 2, to_buf, &got,
-                                    NULL, &c->e) != F2C_OK) {
-                rc = (fail(c, "reading a partition header"), -1);
-                break;
-            } else
-                ok = got.len == header.len + 2 && memcmp(got.data, header.data, header.len) == 0 &&
-                     got.data[header.len] == '\r' && got.data[header.len + 1] == '\n';
-            if (!ok)
-                fprintf(stderr,
-                        "warning: %s/%s: partition header does not match the attributes of "
-                        "entity %s; left out of model.json\n",
-                        c->o.cdm_fs, names[i], t->entity);
-        }
-        if (ok)
-            names[kept++] = names[i];
-        else
-            free(names[i]);
-        done = i + 1;
-    }
-    /* After a failure the unchecked rest is kept too, so the caller frees every name once. */
-    for (size_t i = done; i < *n; i++)
-        names[kept++] = names[i];
-    *n = kept;
-    f2c_buf_free(&header);
-    f2c_buf_free(&got);
-    return rc;
-}
-
 /* The "modifiedTime" of the CDM container's current model.json into out; 0 when there is none
  * (404) or it has none, -1 on another failure. */
 static int current_modified_time(ctx *c, char *out, size_t n)
 {
     f2c_buf text = {0};
     int rc = 0;
-    if (f2c_blob_get(c->blob, c->o.cdm_fs, "model.json", 0, 0, to_buf, &text, NULL, &c->e) !=
-        F2C_OK) {
+    if (tx_pub_get_text(c->blob, c->o.cdm_fs, "model.json", 0, 0, &text, &c->e) != F2C_OK) {
         rc = f2c_blob_last_http_status(c->blob) == 404 ? 0 : (fail(c, "reading model.json"), -1);
     } else {
         cJSON *root = cJSON_ParseWithLength(text.data ? text.data : "", text.len);
@@ -744,19 +552,8 @@ static int write_state(ctx *c)
                o->cdm_fs);
         return 0;
     }
-    cJSON *doc = cJSON_CreateObject();
-    char *text = NULL;
-    if (doc && cJSON_AddStringToObject(doc, "transactionTime", o->transaction_time) &&
-        cJSON_AddStringToObject(doc, "operationId", o->operation_id ? o->operation_id : ""))
-        text = cJSON_Print(doc);
-    cJSON_Delete(doc);
-    if (!text) {
-        fprintf(stderr, ME " %s: error: out of memory\n", o->cmd);
-        return -1;
-    }
     f2c_status st =
-        f2c_blob_put(c->blob, o->cdm_fs, STATE_BLOB, text, strlen(text), "application/json", &c->e);
-    free(text);
+        tx_pub_write_state(c->blob, o->cdm_fs, "", o->transaction_time, o->operation_id, &c->e);
     if (st != F2C_OK) return fail(c, "uploading " STATE_BLOB), -1;
     printf("%s: recorded transactionTime %s in %s/" STATE_BLOB "\n", o->cmd, o->transaction_time,
            o->cdm_fs);
@@ -774,13 +571,10 @@ static int write_state(ctx *c)
 static int finalize(ctx *c, int schema_only)
 {
     bopts *o = &c->o;
-    f2c_buf cfg = {0}, text = {0};
+    f2c_buf cfg = {0};
     f2c_tableset ts = {0};
     f2c_plan *plan = NULL;
     f2c_diags diags = {0};
-    char **names = NULL;
-    uint64_t *sizes = NULL;
-    size_t n = 0;
     int rc = TX_EXIT_DATA;
     char now[32];
     const char *mtime = schema_only ? NULL : o->transaction_time;
@@ -815,20 +609,12 @@ static int finalize(ctx *c, int schema_only)
         rc = TX_EXIT_USAGE;
         goto done;
     }
-    if (list_all(c->blob, o->cdm_fs, "data/", &names, &sizes, &n, &c->e) != F2C_OK) {
-        fail(c, "listing the partitions");
-        goto done;
-    }
-    printf("%s: %zu blob(s) under %s/data/\n", o->cmd, n, o->cdm_fs);
-    if (check_headers(c, &ts, names, sizes, &n) != 0) goto done;
-    if (f2c_cdm_model_json("fhir2cdm", &ts, mtime, (const char *const *)names, n, &text, &c->e) !=
-        F2C_OK) {
-        fail(c, "building model.json");
-        goto done;
-    }
-    if (f2c_blob_put(c->blob, o->cdm_fs, "model.json", text.data, text.len, "application/json",
-                     &c->e) != F2C_OK) {
-        fail(c, "uploading model.json");
+    /* Lists every partition blob, leaves out foreign headers, uploads model.json (tx_publish). */
+    size_t listed = 0;
+    st = tx_pub_write_model(c->blob, o->cdm_fs, "", &ts, mtime, &listed, NULL, &c->e);
+    printf("%s: %zu blob(s) under %s/data/\n", o->cmd, listed, o->cdm_fs);
+    if (st != F2C_OK) {
+        fail(c, "writing model.json");
         goto done;
     }
     printf("%s: done: wrote %s/model.json (%zu entities, modifiedTime %s)\n", o->cmd, o->cdm_fs,
@@ -836,13 +622,10 @@ static int finalize(ctx *c, int schema_only)
     if (!schema_only && write_state(c) != 0) goto done;
     rc = TX_EXIT_OK;
 done:
-    free_names(names, n);
-    free(sizes);
     f2c_diags_free(&diags);
     f2c_plan_free(plan);
     f2c_tableset_free(&ts);
     f2c_buf_free(&cfg);
-    f2c_buf_free(&text);
     return rc;
 }
 
