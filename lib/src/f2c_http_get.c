@@ -110,6 +110,38 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
+/* libcurl's progress callback: about once a second even while nothing arrives, so a cancel
+ * flag is noticed on a stalled connection too.  Non-zero aborts (CURLE_ABORTED_BY_CALLBACK). */
+static int on_xfer(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    (void)dt;
+    (void)dn;
+    (void)ut;
+    (void)un;
+    volatile sig_atomic_t *cancel = ud;
+    return *cancel != 0;
+}
+
+static int cancelled(const f2c_http_get_opts *o)
+{
+    return o->cancel && *o->cancel;
+}
+
+/* Sleeps ms in 50 ms slices; returns 1 as soon as the cancel flag is set. */
+static int sleep_cancellable(const f2c_http_get_opts *o, long ms)
+{
+    if (!o->cancel) {
+        f2c_retry_sleep_ms(ms);
+        return 0;
+    }
+    while (ms > 0 && !cancelled(o)) {
+        long slice = ms < 50 ? ms : 50;
+        f2c_retry_sleep_ms(slice);
+        ms -= slice;
+    }
+    return cancelled(o);
+}
+
 /* The URL for messages: without query or fragment, which may carry a signature. */
 static void url_for_message(const char *url, char *out, size_t n)
 {
@@ -145,6 +177,10 @@ f2c_status f2c_http_get(const char *url, const f2c_http_get_opts *o, f2c_blob_ch
     int reauth_done = 0;
     char errbuf[CURL_ERROR_SIZE];
     for (int attempt = 1;; attempt++) {
+        if (cancelled(o)) {
+            st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "GET %s: cancelled", shown);
+            break;
+        }
         f2c_buf auth = {0};
         char range[64];
         struct curl_slist *h = NULL;
@@ -205,6 +241,11 @@ f2c_status f2c_http_get(const char *url, const f2c_http_get_opts *o, f2c_blob_ch
         curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
         /* Redirects are not followed: the bearer token must not go to another host. */
         curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+        if (o->cancel) {
+            curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+            curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_xfer);
+            curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)o->cancel);
+        }
         s.status = 0;
         s.retry_after_ms = -1;
         s.aborted = 0;
@@ -216,6 +257,12 @@ f2c_status f2c_http_get(const char *url, const f2c_http_get_opts *o, f2c_blob_ch
         if (auth.data) OPENSSL_cleanse(auth.data, auth.len);
         f2c_buf_free(&auth);
         if (http_status) *http_status = (int)s.status;
+        if (cancelled(o) && (rc == CURLE_ABORTED_BY_CALLBACK || s.aborted || rc != CURLE_OK ||
+                             (s.status != 200 && s.status != 206))) {
+            /* Cancelled mid-transfer (or the transfer failed anyway): no retry. */
+            st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "GET %s: cancelled", shown);
+            break;
+        }
         if (s.aborted) {
             st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "GET %s: aborted by callback", shown);
             break;
@@ -247,7 +294,11 @@ f2c_status f2c_http_get(const char *url, const f2c_http_get_opts *o, f2c_blob_ch
                                errbuf[0] ? errbuf : curl_easy_strerror(rc), attempt,
                                attempt == 1 ? "y" : "ies");
         if (!retry || attempt >= max_attempts) break;
-        f2c_retry_sleep_ms(f2c_retry_backoff_ms(&rng, base, max, attempt, s.retry_after_ms));
+        if (sleep_cancellable(o,
+                              f2c_retry_backoff_ms(&rng, base, max, attempt, s.retry_after_ms))) {
+            st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "GET %s: cancelled", shown);
+            break;
+        }
     }
     curl_easy_cleanup(curl);
     if (st == F2C_OK && total) *total = s.delivered;

@@ -22,6 +22,7 @@
 #ifndef FHIR2CDM_F2C_HTTP_H
 #define FHIR2CDM_F2C_HTTP_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "fhir2cdm/f2c_blob.h"
@@ -40,6 +41,14 @@ typedef struct f2c_http_get_opts {
     long max_delay_ms;       /* cap on one delay and on Retry-After; 0 selects 30000 */
     long connect_timeout_ms; /* 0 selects 10000 */
     long stall_timeout_s;    /* abort a transfer slower than 1 byte/s for this long; 0: 60 */
+    /* Cancel flag, or NULL (never cancelled): when *cancel becomes non-zero (e.g. set by the
+     * caller's SIGINT/SIGTERM handler, or by another thread) the GET stops within about a second
+     * even while the server sends nothing -- libcurl's progress callback, which checks the
+     * flag, runs about once a second also on an idle connection -- and at once during a retry
+     * wait (slept in 50 ms slices) or before the next try.  It then fails with F2C_EIO and the
+     * message "GET <url without query>: cancelled" (bytes delivered before stay delivered).
+     * Only read, never written. */
+    volatile sig_atomic_t *cancel;
 } f2c_http_get_opts;
 
 /*
@@ -48,7 +57,8 @@ typedef struct f2c_http_get_opts {
  * be NULL) receives the number of bytes delivered.  *http_status (may be NULL) receives the
  * last HTTP status (0 when none).  Errors: F2C_EUSAGE (not an http(s) URL, both token sources
  * given), F2C_ENOMEM, F2C_EIO "GET <url without query>: HTTP <status> (after N tries)" or the
- * transport error, or the provider's token error.
+ * transport error, F2C_EIO "GET <url without query>: cancelled" (o->cancel was set; see there),
+ * or the provider's token error.
  */
 f2c_status f2c_http_get(const char *url, const f2c_http_get_opts *o, f2c_blob_chunk_fn fn, void *ud,
                         uint64_t *total, int *http_status, f2c_error *e);
