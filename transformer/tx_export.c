@@ -18,6 +18,12 @@
  *    re-running the same export replaces its own partitions instead of adding copies.
  *  - Secrets (token, client secret, private key) are never printed: URLs are shown without
  *    their query, the library scrubs token-endpoint messages.
+ *  - --output may be a Blob/ADLS URL.  The staging folder is then a local temporary folder
+ *    (downloads and the transformer need a file system; the partitions are files of a few MB
+ *    each), and publishing is tx_publish.c's, the code Batch mode's transform-data/finalize use:
+ *    block uploads of the partitions, then model.json from the listing of every partition blob,
+ *    then the state blob.  Storage credentials come from the environment or the managed
+ *    identity only (never flags: command lines are visible), as in Batch mode.
  * Bulk Data IG v2 sections are cited as in f2c_bulk.h ([BD "..."]).
  */
 #include "tx_export.h"
@@ -46,14 +52,17 @@
 #include "fhir2cdm/f2c_bulk.h"
 #include "fhir2cdm/f2c_http.h"
 #include "fhir2cdm/f2c_ndjson.h"
+#include "fhir2cdm/f2c_plan.h"
 #include "fhir2cdm/f2c_render.h"
 #include "fhir2cdm/f2c_tablecfg.h"
 #include "fhir2cdm/f2c_type.h"
+#include "fhir2cdm/f2c_view.h"
 
 #include "tx_job.h"
+#include "tx_publish.h"
 
 #define ME "fhir2cdm-transform export"
-#define STATE_FILE "fhir2cdm-state.json"
+#define STATE_FILE TX_STATE_NAME
 #define SECRET_ENV "FHIR2CDM_CLIENT_SECRET"
 #define PROGRESS_EVERY_S 10
 
@@ -79,12 +88,18 @@ typedef struct xopts {
     const char *bearer, *token_url, *client_id, *client_secret, *private_key, *key_id, *scope;
     unsigned long long parallel;
     const char *keep_dir;
+    const char *mi_client_id; /* storage: user-assigned managed identity (blob output) */
+    /* --output as a blob address (remote); prefix: the folder inside the container, "" or
+     * ending in '/' (tx_pub_prefix). */
+    int remote;
+    f2c_blob_addr addr;
+    f2c_buf prefix;
 } xopts;
 
 static void usage(FILE *f)
 {
     fputs("Usage: fhir2cdm-transform export --fhir-url URL (--config DIR | --view PATH...)\n"
-          "           --output DIR [options]\n"
+          "           --output DIR|URL [options]\n"
           "\n"
           "Runs a FHIR Bulk Data $export (kick-off, status polling, download), transforms the\n"
           "NDJSON files while they download, and publishes the CDM folder (partitions under\n"
@@ -94,7 +109,10 @@ static void usage(FILE *f)
           "      --fhir-url URL        FHIR base URL of the server (http or https)\n"
           "  -c, --config DIR          table configuration folder, or\n"
           "      --view PATH           SQL on FHIR v2 ViewDefinition file or folder (repeatable)\n"
-          "  -o, --output DIR          CDM folder (created if missing)\n"
+          "  -o, --output DIR|URL      CDM folder (created if missing), or an Azure Blob / ADLS\n"
+          "                            URL of one (https://ACCOUNT.blob.core.windows.net/\n"
+          "                            CONTAINER[/PATH], abfss://..., or an emulator's\n"
+          "                            http://HOST:PORT/ACCOUNT/CONTAINER[/PATH])\n"
           "\n"
           "Export:\n"
           "      --level L             system (default), patient, or group:ID\n"
@@ -123,13 +141,19 @@ static void usage(FILE *f)
           "      --operation-id ID     partition name suffix (default: a hash of the export's\n"
           "                            transactionTime and request)\n"
           "      --max-depth N, --max-errors N, --max-line-bytes N   as for a local run\n"
+          "      --managed-identity-client-id ID\n"
+          "                            blob output: the user-assigned managed identity to use\n"
           "  -q, --quiet               no progress and no summary (errors still shown)\n"
           "  -h, --help                this help\n"
           "\n"
           "Exit status: 0 ok; 1 data errors (rejected lines beyond --max-errors or issues in the\n"
           "export's error files: CDM folder updated, state not advanced); 2 usage or\n"
           "configuration (nothing contacted); 3 export or network failure (CDM folder unchanged);\n"
-          "130 interrupted (export job deleted, CDM folder unchanged).  See docs/export.md.\n",
+          "130 interrupted (export job deleted, CDM folder unchanged).  See docs/export.md.\n"
+          "\n"
+          "Blob output credentials, from the environment only: FHIR2CDM_STORAGE_KEY (Shared\n"
+          "Key) or FHIR2CDM_STORAGE_SAS, else the managed identity (FHIR2CDM_IMDS_ENDPOINT\n"
+          "overrides the IMDS address).\n",
           f);
 }
 
@@ -387,7 +411,8 @@ static int download_one(run *r, size_t i, f2c_blob_token_provider **mine)
             goto done;
         }
     }
-    f2c_http_get_opts ho = {0};
+    /* The signal flag: a stalled download stops within about a second of SIGINT/SIGTERM. */
+    f2c_http_get_opts ho = {.cancel = &g_cancel};
     if (file_auth(r, mine, &ho, &e) != 0) {
         fprintf(stderr, ME ": error: %s: %s\n", x->label, e.message);
         goto done;
@@ -563,7 +588,7 @@ static int scan_error_files(run *r, unsigned long long *issues)
         char *label = url_file_name(r->m.error[i].url);
         errscan s = {.label = label && *label ? label : "error-file"};
         /* Main thread, downloads finished: the run's own provider is free to use. */
-        f2c_http_get_opts ho = {0};
+        f2c_http_get_opts ho = {.cancel = &g_cancel};
         if (r->m.requires_access_token) {
             ho.bearer_token = r->o->bearer;
             ho.token_provider = r->prov;
@@ -637,14 +662,11 @@ static int move_partitions(const char *staging, const char *output)
     return rc;
 }
 
+/* <output>/fhir2cdm-state.json (local folder), in the format Batch mode's finalize and a blob
+ * output write (tx_pub_state_text). */
 static int write_state(const xopts *o, const char *transaction_time, const char *opid)
 {
-    cJSON *doc = cJSON_CreateObject();
-    char *text = NULL;
-    if (doc && cJSON_AddStringToObject(doc, "transactionTime", transaction_time) &&
-        cJSON_AddStringToObject(doc, "operationId", opid))
-        text = cJSON_Print(doc);
-    cJSON_Delete(doc);
+    char *text = tx_pub_state_text(transaction_time, opid);
     f2c_buf path = {0};
     int rc = -1;
     if (text && f2c_buf_printf(&path, "%s/" STATE_FILE, o->output) == 0)
@@ -654,6 +676,26 @@ static int write_state(const xopts *o, const char *transaction_time, const char 
                 strerror(errno));
     free(text);
     f2c_buf_free(&path);
+    return rc;
+}
+
+/* The transactionTime of a state document's text into *since; 0, or -1 (malformed; printed,
+ * `where` names the file or blob). */
+static int parse_state(const char *text, size_t len, const char *where, char **since)
+{
+    cJSON *doc = cJSON_ParseWithLength(text, len);
+    const cJSON *tt = doc ? cJSON_GetObjectItemCaseSensitive(doc, "transactionTime") : NULL;
+    int rc = -1;
+    if (cJSON_IsString(tt) && valid_instant(tt->valuestring)) {
+        *since = strdup(tt->valuestring);
+        rc = *since ? 0 : -1;
+    } else {
+        fprintf(stderr,
+                ME ": error: --since last: %s is malformed (expected a JSON object with a "
+                   "transactionTime instant)\n",
+                where);
+    }
+    cJSON_Delete(doc);
     return rc;
 }
 
@@ -676,21 +718,105 @@ static int read_state_since(const char *output, char **since)
         f2c_buf_free(&path);
         return missing ? 0 : -1;
     }
-    cJSON *doc = cJSON_Parse(text);
-    const cJSON *tt = doc ? cJSON_GetObjectItemCaseSensitive(doc, "transactionTime") : NULL;
-    int rc = -1;
-    if (cJSON_IsString(tt) && valid_instant(tt->valuestring)) {
-        *since = strdup(tt->valuestring);
-        rc = *since ? 0 : -1;
-    } else {
-        fprintf(stderr,
-                ME ": error: --since last: %s is malformed (expected a JSON object with a "
-                   "transactionTime instant)\n",
-                path.data);
-    }
-    cJSON_Delete(doc);
+    int rc = parse_state(text, strlen(text), path.data, since);
     free(text);
     f2c_buf_free(&path);
+    return rc;
+}
+
+/* The same for a blob output: <prefix>fhir2cdm-state.json of the container.  Returns 0 (*since
+ * NULL when the blob does not exist: a notice, full export), TX_EXIT_USAGE (malformed) or
+ * TX_EXIT_EXPORT (storage unreachable or refusing; printed). */
+static int read_state_since_blob(const xopts *o, f2c_blob_client *b, char **since)
+{
+    *since = NULL;
+    f2c_buf name = {0}, text = {0};
+    f2c_error e;
+    f2c_error_clear(&e);
+    int rc = TX_EXIT_USAGE;
+    if (f2c_buf_printf(&name, "%s" STATE_FILE, o->prefix.data) != 0) goto done;
+    if (tx_pub_get_text(b, o->addr.container, name.data, 0, 0, &text, &e) != F2C_OK) {
+        if (f2c_blob_last_http_status(b) == 404) {
+            fprintf(stderr,
+                    ME ": notice: --since last: %s/" STATE_FILE " not found; running a full "
+                       "export\n",
+                    o->output);
+            rc = TX_EXIT_OK;
+        } else {
+            fprintf(stderr, ME ": error: --since last: %s\n", e.message);
+            rc = TX_EXIT_EXPORT;
+        }
+        goto done;
+    }
+    f2c_buf where = {0};
+    if (f2c_buf_printf(&where, "%s/" STATE_FILE, o->output) == 0 &&
+        parse_state(text.data ? text.data : "", text.len, where.data, since) == 0)
+        rc = TX_EXIT_OK;
+    f2c_buf_free(&where);
+done:
+    f2c_buf_free(&name);
+    f2c_buf_free(&text);
+    return rc;
+}
+
+/*
+ * Blob output: publishes the staging folder's partitions into the container (tx_publish.c, the
+ * code Batch mode uses): every partition with the block writer, then model.json from the listing
+ * of every partition blob (earlier runs' too), with modifiedTime mtime.  *published is set when
+ * the first upload starts.  Returns TX_EXIT_OK, TX_EXIT_DATA (partitions with a foreign header
+ * left out of model.json, as tx_write_model does for a folder), TX_EXIT_USAGE (the
+ * configuration cannot be loaded again) or TX_EXIT_EXPORT (an upload or the listing failed:
+ * model.json was not rewritten, so the partitions uploaded so far are listed nowhere).
+ */
+static int publish_blob(const xopts *o, f2c_blob_client *b, const char *staging, const char *mtime,
+                        int *published)
+{
+    f2c_tableset ts = {0};
+    f2c_plan *plan = NULL;
+    f2c_diags diags = {0};
+    f2c_error e;
+    f2c_error_clear(&e);
+    int rc = TX_EXIT_USAGE;
+    /* The tables model.json describes: the configuration the stream job loaded (the probe
+     * checked it already), loaded the same way before anything is uploaded. */
+    f2c_status st = o->tx.config_dir
+                        ? f2c_tablecfg_load(o->tx.config_dir, o->tx.max_depth, &ts, &diags)
+                        : f2c_view_load(o->tx.views, o->tx.nviews, &ts, &plan, &diags);
+    if (st != F2C_OK) {
+        char line[2048];
+        for (size_t i = 0; i < diags.count; i++)
+            fprintf(stderr, "error: %s\n", f2c_error_format(&diags.items[i], line, sizeof line));
+        fprintf(stderr, ME ": error: cannot load the configuration again (%s)\n",
+                f2c_status_name(st));
+        goto done;
+    }
+    *published = 1; /* from here on the container changes: an interruption no longer undoes it */
+    size_t uploaded = 0, left_out = 0;
+    if (tx_pub_upload_partitions(b, o->addr.container, o->prefix.data, staging, NULL, &uploaded,
+                                 &e) != F2C_OK) {
+        fprintf(stderr,
+                ME ": error: uploading the partitions: %s\n" ME
+                   ": %zu partition blob%s of this run uploaded but not listed: model.json and "
+                   "the state were not changed (re-running the same export replaces them)\n",
+                e.message, uploaded, uploaded == 1 ? "" : "s");
+        rc = TX_EXIT_EXPORT;
+        goto done;
+    }
+    if (tx_pub_write_model(b, o->addr.container, o->prefix.data, &ts, mtime, NULL, &left_out, &e) !=
+        F2C_OK) {
+        fprintf(stderr,
+                ME ": error: writing model.json: %s\n" ME
+                   ": the %zu partition blob%s of this run are uploaded but model.json and the "
+                   "state were not changed (re-running the same export replaces them)\n",
+                e.message, uploaded, uploaded == 1 ? "" : "s");
+        rc = TX_EXIT_EXPORT;
+        goto done;
+    }
+    rc = left_out ? TX_EXIT_DATA : TX_EXIT_OK;
+done:
+    f2c_diags_free(&diags);
+    f2c_plan_free(plan);
+    f2c_tableset_free(&ts);
     return rc;
 }
 
@@ -794,7 +920,8 @@ enum {
     OPT_OPID,
     OPT_MAXDEPTH,
     OPT_MAXERR,
-    OPT_MAXLINE
+    OPT_MAXLINE,
+    OPT_MI
 };
 
 /* Parses argv into *o; returns -1 (usage error printed), 0, or 1 (help shown). */
@@ -826,6 +953,7 @@ static int parse_args(int argc, char **argv, xopts *o, const char **views)
         {"maxDepth", required_argument, NULL, OPT_MAXDEPTH},
         {"max-errors", required_argument, NULL, OPT_MAXERR},
         {"max-line-bytes", required_argument, NULL, OPT_MAXLINE},
+        {"managed-identity-client-id", required_argument, NULL, OPT_MI},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -922,6 +1050,9 @@ static int parse_args(int argc, char **argv, xopts *o, const char **views)
                 goto bad;
             o->tx.max_line = (size_t)v;
             break;
+        case OPT_MI:
+            o->mi_client_id = optarg;
+            break;
         case 'q':
             o->tx.quiet = 1;
             break;
@@ -989,10 +1120,29 @@ static int validate(xopts *o, f2c_bulk_opts *b)
         return -1;
     }
     if (strstr(o->output, "://")) {
-        fprintf(stderr,
-                ME ": --output %s: a URL as output (Azure Blob / ADLS) is not supported yet; "
-                   "give a local folder\n",
-                o->output);
+        /* A Blob / ADLS address of the CDM folder (f2c_blob_addr_parse's forms).  A query would
+         * be a SAS: refused without echoing it (credentials come from the environment). */
+        if (strpbrk(o->output, "?#")) {
+            fprintf(stderr, ME ": --output: a blob address takes no query string or fragment "
+                               "(give a SAS in FHIR2CDM_STORAGE_SAS)\n");
+            return -1;
+        }
+        f2c_error e;
+        f2c_error_clear(&e);
+        if (f2c_blob_addr_parse(o->output, &o->addr, &e) != F2C_OK) {
+            fprintf(stderr, ME ": --output: %s\n", e.message);
+            return -1;
+        }
+        if (!*o->addr.container || tx_pub_prefix(o->addr.path, &o->prefix) != 0) {
+            fprintf(stderr,
+                    ME ": --output %s: needs a container and a folder path without \".\" or "
+                       "\"..\" segments\n",
+                    o->output);
+            return -1;
+        }
+        o->remote = 1;
+    } else if (o->mi_client_id) {
+        fprintf(stderr, ME ": --managed-identity-client-id is for a blob --output only\n");
         return -1;
     }
     if (strncasecmp(o->fhir_url, "http://", 7) != 0 &&
@@ -1086,13 +1236,14 @@ static int validate(xopts *o, f2c_bulk_opts *b)
 }
 
 /* Loads the configuration once into a throw-away staging folder: configuration errors stop the
- * run before the server is contacted, and the default _type list comes from it. */
-static int probe_config(xopts *o, char ***types, size_t *ntypes)
+ * run before the server is contacted, and the default _type list comes from it.  base: the
+ * folder the probe folder is made in (the output folder, or a blob output's temporary folder). */
+static int probe_config(xopts *o, const char *base, char ***types, size_t *ntypes)
 {
     *types = NULL;
     *ntypes = 0;
     f2c_buf dir = {0};
-    if (f2c_buf_printf(&dir, "%s/.fhir2cdm-export-probe-%ld", o->output, (long)getpid()) != 0)
+    if (f2c_buf_printf(&dir, "%s/.fhir2cdm-export-probe-%ld", base, (long)getpid()) != 0)
         return TX_EXIT_USAGE;
     tx_options t = o->tx;
     t.output_dir = dir.data;
@@ -1140,6 +1291,8 @@ int tx_export_main(int argc, char **argv)
     run r = {.o = &o};
     pthread_mutex_init(&r.mu, NULL);
     int rc = TX_EXIT_USAGE, have_staging = 0, curl_ready = 0, published = 0, created_output = 0;
+    f2c_blob_client *blob = NULL; /* blob output */
+    char tmp[4096] = "";          /* blob output: the local temporary folder, "" when none */
     f2c_error e;
     f2c_error_clear(&e);
     if (!views || !o.filters) {
@@ -1160,13 +1313,50 @@ int tx_export_main(int argc, char **argv)
         fprintf(stderr, ME ": --keep-ndjson %s: cannot create: %s\n", o.keep_dir, strerror(errno));
         goto out;
     }
-    /* The probe creates <output> (when missing) only after the configuration loaded; a run that
-     * fails removes it again if it is still empty. */
-    struct stat ost;
-    created_output = stat(o.output, &ost) != 0;
-    if (probe_config(&o, &cfg_types, &ncfg_types) != TX_EXIT_OK) goto out;
+    if (o.remote) {
+        /* Staging (and the probe) in a local temporary folder, removed at the end. */
+        const char *tmpdir = getenv("TMPDIR");
+        snprintf(tmp, sizeof tmp, "%s/fhir2cdm-export-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+        if (!mkdtemp(tmp)) {
+            fprintf(stderr, ME ": cannot create a temporary folder in %s: %s\n",
+                    tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+            tmp[0] = '\0';
+            goto out;
+        }
+    } else {
+        /* The probe creates <output> (when missing) only after the configuration loaded; a run
+         * that fails removes it again if it is still empty. */
+        struct stat ost;
+        created_output = stat(o.output, &ost) != 0;
+    }
+    if (probe_config(&o, o.remote ? tmp : o.output, &cfg_types, &ncfg_types) != TX_EXIT_OK)
+        goto out;
+    if (f2c_blob_global_init(&e) != F2C_OK) {
+        fprintf(stderr, ME ": %s\n", e.message);
+        goto out;
+    }
+    curl_ready = 1;
+    if (o.remote) {
+        if (!o.tx.quiet)
+            fprintf(stderr, ME ": output: container %s%s%.*s of account %s at %s (auth: %s)\n",
+                    o.addr.container, *o.prefix.data ? ", folder " : "",
+                    (int)(o.prefix.len ? o.prefix.len - 1 : 0), o.prefix.data, o.addr.account,
+                    o.addr.endpoint, tx_pub_auth_name());
+        if (tx_pub_client_new(o.addr.endpoint, o.addr.account, o.mi_client_id, &blob, &e) !=
+            F2C_OK) {
+            fprintf(stderr, ME ": error: storage client: %s\n", e.message);
+            goto out;
+        }
+    }
     if (o.since_arg && strcmp(o.since_arg, "last") == 0) {
-        if (read_state_since(o.output, &since) != 0) goto out;
+        if (o.remote) {
+            int src = read_state_since_blob(&o, blob, &since);
+            if (src != TX_EXIT_OK) {
+                rc = src;
+                goto out;
+            }
+        } else if (read_state_since(o.output, &since) != 0)
+            goto out;
     } else if (o.since_arg) {
         since = strdup(o.since_arg);
     }
@@ -1184,11 +1374,6 @@ int tx_export_main(int argc, char **argv)
     b.post = o.post;
     b.progress = on_progress;
     b.progress_ud = &o;
-    if (f2c_blob_global_init(&e) != F2C_OK) {
-        fprintf(stderr, ME ": %s\n", e.message);
-        goto out;
-    }
-    curl_ready = 1;
     if (o.bearer) {
         b.bearer_token = o.bearer;
     } else if (o.token_url) {
@@ -1256,8 +1441,10 @@ int tx_export_main(int argc, char **argv)
         fprintf(stderr, ME ": error: out of memory\n");
         goto out;
     }
-    /* The staging folder: hidden, per operation; a stale one (crashed run) is removed. */
-    if (f2c_buf_printf(&staging, "%s/.fhir2cdm-export-%s", o.output, r.opid) != 0) goto out;
+    /* The staging folder: hidden, per operation; a stale one (crashed run) is removed.  Blob
+     * output: inside the temporary folder. */
+    if (f2c_buf_printf(&staging, "%s/.fhir2cdm-export-%s", o.remote ? tmp : o.output, r.opid) != 0)
+        goto out;
     if (remove_tree(staging.data) != 0) {
         fprintf(stderr, ME ": error: cannot remove the stale staging folder %s: %s\n", staging.data,
                 strerror(errno));
@@ -1266,6 +1453,7 @@ int tx_export_main(int argc, char **argv)
     have_staging = 1;
     tx_options t = o.tx;
     t.output_dir = staging.data;
+    t.summary_dir = o.output; /* where the partitions end up */
     if (tx_stream_job_open(&t, r.opid, &r.job) != TX_EXIT_OK) goto out;
     if (download_all(&r) != 0) goto out;
     unsigned long long issues = 0;
@@ -1287,17 +1475,27 @@ int tx_export_main(int argc, char **argv)
         rc = TX_EXIT_USAGE;
         goto out;
     }
-    published = 1; /* from here on <output> changes: an interruption no longer undoes it */
-    if (move_partitions(staging.data, o.output) != 0) {
+    int mrc;
+    if (o.remote) {
+        mrc = publish_blob(&o, blob, staging.data, mtime.data, &published);
         f2c_buf_free(&mtime);
-        rc = TX_EXIT_USAGE;
-        goto out;
-    }
-    int mrc = tx_write_model(r.job, o.output, mtime.data);
-    f2c_buf_free(&mtime);
-    if (mrc == TX_EXIT_USAGE) {
-        rc = TX_EXIT_USAGE;
-        goto out;
+        if (mrc != TX_EXIT_OK && mrc != TX_EXIT_DATA) {
+            rc = mrc;
+            goto out;
+        }
+    } else {
+        published = 1; /* from here on <output> changes: an interruption no longer undoes it */
+        if (move_partitions(staging.data, o.output) != 0) {
+            f2c_buf_free(&mtime);
+            rc = TX_EXIT_USAGE;
+            goto out;
+        }
+        mrc = tx_write_model(r.job, o.output, mtime.data);
+        f2c_buf_free(&mtime);
+        if (mrc == TX_EXIT_USAGE) {
+            rc = TX_EXIT_USAGE;
+            goto out;
+        }
     }
     if (!o.tx.quiet)
         printf("export: published the partitions above into %s/data/ and wrote %s/model.json\n",
@@ -1307,7 +1505,15 @@ int tx_export_main(int argc, char **argv)
         fprintf(stderr, ME ": %llu issue%s in the export's error files\n", issues,
                 issues == 1 ? "" : "s");
     int state_ok = 0;
-    if (rc == TX_EXIT_OK) {
+    if (rc == TX_EXIT_OK && o.remote) {
+        /* Last: the state never claims a time whose data model.json does not list yet. */
+        if (tx_pub_write_state(blob, o.addr.container, o.prefix.data, r.m.transaction_time, r.opid,
+                               &e) != F2C_OK) {
+            fprintf(stderr, ME ": error: %s\n", e.message);
+            rc = TX_EXIT_EXPORT;
+        } else
+            state_ok = 1;
+    } else if (rc == TX_EXIT_OK) {
         if (write_state(&o, r.m.transaction_time, r.opid) != 0)
             rc = TX_EXIT_USAGE;
         else
@@ -1331,6 +1537,8 @@ out:
     }
     if (have_staging && remove_tree(staging.data) != 0)
         fprintf(stderr, ME ": warning: could not remove %s: %s\n", staging.data, strerror(errno));
+    if (tmp[0] && remove_tree(tmp) != 0)
+        fprintf(stderr, ME ": warning: could not remove %s: %s\n", tmp, strerror(errno));
     if (created_output && !published) rmdir(o.output); /* only if still empty */
     if (status_url) {
         /* [BD "Bulk Data Delete Request"]: cancels a running job (interruption, failure) or
@@ -1350,7 +1558,10 @@ out:
     free(r.files);
     f2c_bulk_manifest_free(&r.m);
     f2c_blob_token_provider_free(r.prov);
+    f2c_blob_client_free(blob);
     if (curl_ready) f2c_blob_global_cleanup();
+    f2c_blob_addr_free(&o.addr);
+    f2c_buf_free(&o.prefix);
     for (size_t i = 0; i < ncfg_types; i++)
         free(cfg_types[i]);
     free(cfg_types);
