@@ -12,7 +12,6 @@ a missing file, an encrypted key) are refused with a message that does not conta
 material.  Exit 0 pass, 1 fail, 77 skip (no openssl command).  Python stdlib only.
 """
 import argparse
-import base64
 import json
 import os
 import shutil
@@ -21,6 +20,11 @@ import sys
 import tempfile
 import time
 
+# The JWS helpers (base64url, ES384 raw r||s -> DER for openssl) are the Bulk Data test server's:
+# one copy for both places that check our assertions.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "export"))
+from bulk_server import b64url_decode as b64d, ecdsa_raw_to_der as raw_to_der  # noqa: E402
+
 failures = []
 
 
@@ -28,20 +32,6 @@ def expect(cond, what):
     print(f"[{'ok ' if cond else 'BAD'}] {what}", flush=True)
     if not cond:
         failures.append(what)
-
-
-def b64d(s):
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
-
-
-def raw_to_der(raw):
-    def der_int(b):
-        b = b.lstrip(b"\0") or b"\0"
-        if b[0] & 0x80:
-            b = b"\0" + b
-        return b"\x02" + bytes([len(b)]) + b
-    body = der_int(raw[:48]) + der_int(raw[48:])
-    return b"\x30" + bytes([len(body)]) + body
 
 
 def openssl(*args):
