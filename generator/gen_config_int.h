@@ -202,8 +202,6 @@ int gc_load_tables(const gc_config *c, const unsigned char *written, const char 
 /* Moves tmp into the target's place (replacing the old folder); 0 or 1 after a diagnostic. */
 int gc_swap_into_place(const gc_target *t, const char *tmp, gc_diags *d);
 int gc_write_file(const char *path, const char *data, size_t len);
-/* Removes a folder we made: its regular files, PropertiesGroup/ and its files, itself. */
-void gc_remove_tree(const char *dir);
 
 /* Building from YAML (gen_config_yaml.c); returns 0 or -1 (diagnostics in d). */
 int gc_build_from_yaml(const char *resources_file, const char *groups_file, gc_config *c,

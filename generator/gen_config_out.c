@@ -30,36 +30,24 @@
 #include <unistd.h>
 
 #include "fhir2cdm/f2c_error.h"
+#include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_tablecfg.h"
 #include "gen_config_int.h"
 
 #define GROUP_DIR "PropertiesGroup"
 
+/* Reads a whole file; NULL (errno set) on failure; out of memory ends the program. */
+static char *read_all(const char *path, size_t *len)
+{
+    char *text = f2c_fs_read(path, 0, len);
+    if (!text && errno == ENOMEM) gc_oom();
+    return text;
+}
+
 static gc_loc at_file(const char *file)
 {
     gc_loc l = {file, 0, 0};
     return l;
-}
-
-/* Reads a whole file; NULL (errno set) on failure. */
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    f2c_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (f2c_buf_append(&b, chunk, n)) gc_oom();
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        f2c_buf_free(&b);
-        errno = EIO;
-        return NULL;
-    }
-    *len = b.len;
-    return b.data ? b.data : gc_xstrdup("");
 }
 
 /* Writes len bytes to a new file at path; 0 or -1 (errno set). */
@@ -80,27 +68,6 @@ int gc_write_file(const char *path, const char *data, size_t len)
         off += (size_t)w;
     }
     return close(fd);
-}
-
-/* Removes a folder we made: its regular files, PropertiesGroup/ and its files, itself. */
-void gc_remove_tree(const char *dir)
-{
-    DIR *dp = opendir(dir);
-    if (dp) {
-        struct dirent *e;
-        while ((e = readdir(dp)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-            char *p = gc_xprintf("%s/%s", dir, e->d_name);
-            struct stat st;
-            if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && !strcmp(e->d_name, GROUP_DIR))
-                gc_remove_tree(p);
-            else
-                unlink(p);
-            free(p);
-        }
-        closedir(dp);
-    }
-    rmdir(dir);
 }
 
 /* Copies the regular files of src into dst (which exists); sub-folder PropertiesGroup is
@@ -333,26 +300,13 @@ static void split_path(const char *path, char **parent, char **base)
 /*
  * Creates the new folder beside the target, named .<base>.fhir2cdm-new-<pid>-<n>.  Not
  * mkdtemp: its folder is mode 0700, and the published folder should get the usual permissions
- * (0777 less the umask), as the original's mkdirSync gave.  Returns the path or NULL.
+ * (0777 less the umask), as the original's mkdirSync gave.  The parent folder is created
+ * first, mkdir -p (the user asked for -o a/b/c; a data engineer expects the missing a/b to be
+ * created, as `fhir2cdm-transform --output` does).  Returns the path or NULL.
  */
-/* mkdir -p for the target's parent folder (the user asked for -o a/b/c; a data engineer expects
- * the missing a/b to be created, as `fhir2cdm-transform --output` does). */
-static void make_parents(const char *parent)
-{
-    char *p = gc_xstrdup(parent);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        mkdir(p, 0777); /* errors surface when the folder itself is created below */
-        *s = '/';
-    }
-    mkdir(p, 0777);
-    free(p);
-}
-
 static char *make_new_dir(const char *parent, const char *base, gc_diags *d)
 {
-    make_parents(parent);
+    (void)f2c_fs_mkdirs(parent, 0777); /* errors surface when the folder itself is created */
     for (int n = 0; n < 1000; n++) {
         char *p = gc_xprintf("%s/.%s.fhir2cdm-new-%ld-%d", parent, base, (long)getpid(), n);
         if (mkdir(p, 0777) == 0) return p;
@@ -504,7 +458,7 @@ int gc_swap_into_place(const gc_target *t, const char *tmp, gc_diags *d)
         free(old);
         return 1;
     }
-    gc_remove_tree(old);
+    (void)f2c_fs_remove_tree(old);
     free(old);
     return 0;
 }
@@ -536,7 +490,7 @@ int gc_publish(const gc_config *c, gc_publish_opts *o, gc_diags *d)
         f2c_tableset_free(&ts);
     }
     if (rc == 0) rc = gc_swap_into_place(&tg, tmp, d);
-    if (rc != 0) gc_remove_tree(tmp);
+    if (rc != 0) (void)f2c_fs_remove_tree(tmp);
 out:
     free(written);
     free(tmp);

@@ -57,6 +57,7 @@
 
 #include "fhir2cdm/f2c_error.h"
 #include "fhir2cdm/f2c_fhirmodel.h"
+#include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_plan.h"
 #include "fhir2cdm/f2c_table.h"
 #include "fhir2cdm/f2c_type.h"
@@ -588,9 +589,9 @@ int gc_publish_views(const gc_config *c, gc_publish_opts *o, gc_diags *d)
     if (rc == 0) {
         o->written_views = ts.count;
     } else if (views) {
-        gc_remove_tree(views);
+        (void)f2c_fs_remove_tree(views);
     }
-    if (cfg) gc_remove_tree(cfg);
+    if (cfg) (void)f2c_fs_remove_tree(cfg);
     f2c_tableset_free(&ts);
     f2c_tableset_free(&vts);
     free(fo);

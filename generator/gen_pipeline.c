@@ -35,6 +35,7 @@
 #include "fhir2cdm/f2c_view.h"
 
 #include "gen.h"
+#include "fhir2cdm/f2c_fs.h"
 #include "gen_pipeline_int.h"
 
 #define EXIT_OK 0
@@ -266,7 +267,7 @@ static int run(const gp_options *o)
         goto done;
     }
     for (size_t i = 0; i < in.nfiles; i++) {
-        if (!(contents[i] = gp_read_file(in.files[i].src, &lens[i]))) {
+        if (!(contents[i] = f2c_fs_read(in.files[i].src, 0, &lens[i]))) {
             fprintf(stderr, GP_PROG ": cannot read %s: %s\n", in.files[i].src, strerror(errno));
             goto done;
         }

@@ -53,9 +53,6 @@ void gp_inputs_free(gp_inputs *in);
 
 /* ---- gen_pipeline_io.c ---- */
 
-/* Whole file as a NUL-terminated string (malloc'd), or NULL with errno set. */
-char *gp_read_file(const char *path, size_t *len);
-
 /* Parses a JSON file; on failure prints why (file, and cJSON's error position) and returns
  * NULL. */
 cJSON *gp_load_json(const char *path);

@@ -13,42 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fhir2cdm/f2c_fs.h"
 #include "gen_pipeline_int.h"
-
-char *gp_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    f2c_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (f2c_buf_append(&b, chunk, n) != 0) {
-            f2c_buf_free(&b);
-            fclose(f);
-            errno = ENOMEM;
-            return NULL;
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        f2c_buf_free(&b);
-        errno = EIO;
-        return NULL;
-    }
-    if (!b.data && f2c_buf_reserve(&b, 1) != 0) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    if (len) *len = b.len;
-    return b.data;
-}
 
 cJSON *gp_load_json(const char *path)
 {
     size_t len = 0;
-    char *text = gp_read_file(path, &len);
+    char *text = f2c_fs_read(path, 0, &len);
     if (!text) {
         fprintf(stderr, GP_PROG ": cannot read %s: %s\n", path, strerror(errno));
         return NULL;
@@ -118,53 +89,25 @@ int gp_json_print(const cJSON *v, f2c_buf *out)
 
 int gp_write_file(const char *path, const char *data, size_t len)
 {
-    f2c_buf tmp = {0};
-    if (f2c_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid()) != 0) {
+    if (f2c_fs_write_atomic(path, data, len) == 0) return 0;
+    if (errno == ENOMEM)
         fprintf(stderr, GP_PROG ": out of memory\n");
-        return -1;
-    }
-    FILE *f = fopen(tmp.data, "wb");
-    int ok = f != NULL;
-    if (ok && len && fwrite(data, 1, len, f) != len) ok = 0;
-    if (f && fclose(f) != 0) ok = 0;
-    if (ok && rename(tmp.data, path) != 0) ok = 0;
-    if (!ok) {
+    else
         fprintf(stderr, GP_PROG ": cannot write %s: %s\n", path, strerror(errno));
-        remove(tmp.data);
-    }
-    f2c_buf_free(&tmp);
-    return ok ? 0 : -1;
+    return -1;
 }
 
 int gp_mkdirs(const char *path)
 {
-    char *p = strdup(path);
-    if (!p) {
+    if (f2c_fs_mkdirs(path, 0777) == 0) return 0;
+    struct stat st;
+    if (errno == ENOMEM)
         fprintf(stderr, GP_PROG ": out of memory\n");
-        return -1;
-    }
-    int rc = 0;
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s != '\0') continue;
-        char saved = *s;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            fprintf(stderr, GP_PROG ": cannot create %s: %s\n", p, strerror(errno));
-            rc = -1;
-            break;
-        }
-        *s = saved;
-        if (!saved) break;
-    }
-    if (rc == 0) {
-        struct stat st;
-        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            fprintf(stderr, GP_PROG ": %s is not a folder\n", path);
-            rc = -1;
-        }
-    }
-    free(p);
-    return rc;
+    else if (errno == ENOTDIR && stat(path, &st) == 0 && !S_ISDIR(st.st_mode))
+        fprintf(stderr, GP_PROG ": %s is not a folder\n", path);
+    else
+        fprintf(stderr, GP_PROG ": cannot create %s: %s\n", path, strerror(errno));
+    return -1;
 }
 
 static int ends_with_json(const char *name)

@@ -35,6 +35,7 @@
 
 #include "fhir2cdm/f2c_buf.h"
 
+#include "fhir2cdm/f2c_fs.h"
 #include "gen_pipeline_int.h"
 #include "gen_sql.h"
 
@@ -508,7 +509,7 @@ static int run(const syn_options *o, const char *command)
     f2c_buf_reset(&path);
     if (f2c_buf_printf(&path, "%s/README.deploy.md", sdir.data) != 0) goto oom;
     size_t rlen;
-    if (!(readme_tmpl = gp_read_file(path.data, &rlen))) {
+    if (!(readme_tmpl = f2c_fs_read(path.data, 0, &rlen))) {
         fprintf(stderr, SYN_PROG ": cannot read %s: %s\n", path.data, strerror(errno));
         goto done;
     }

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fhir2cdm/f2c_fs.h"
 #include "gen_pipeline_int.h"
 
 static int has_deploy_template(const char *dir)
@@ -361,7 +362,7 @@ int gp_build(const char *tdir, const gp_options *o, const gp_inputs *in, gp_outp
     if (o->client_id && !(kv = load_template(tdir, "keyvault.json"))) goto done;
     f2c_buf rpath = {0};
     if (f2c_buf_printf(&rpath, "%s/README.deploy.md", tdir) != 0) goto done;
-    readme = gp_read_file(rpath.data, NULL);
+    readme = f2c_fs_read(rpath.data, 0, NULL);
     if (!readme) fprintf(stderr, GP_PROG ": cannot read %s: %s\n", rpath.data, strerror(errno));
     f2c_buf_free(&rpath);
     if (!readme) goto done;

@@ -21,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fhir2cdm/f2c_fs.h"
 #include "gen.h"
 #include "gen_sql.h"
 
@@ -138,31 +139,6 @@ static const char *pg_type(const char *cdm)
 static const char *col_type(const char *cdm, enum sql_target t)
 {
     return t == SQL_POSTGRES ? pg_type(cdm) : gen_sql_tsql_type(cdm, t == SQL_SERVERLESS);
-}
-
-/* Reads a whole file; NULL on error (errno set).  Caller frees. */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 65536, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t n = fread(buf + len, 1, cap - len - 1, f);
-        len += n;
-        if (len + 1 < cap) break;
-        char *nb = realloc(buf, cap *= 2);
-        if (!nb) free(buf);
-        buf = nb;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf || err) {
-        free(buf);
-        return NULL;
-    }
-    buf[len] = '\0';
-    return buf;
 }
 
 /* The entity's partition folder relative to the CDM folder, with a trailing slash, into out:
@@ -554,7 +530,7 @@ int gen_sql_main(int argc, char **argv)
         fputs("fhir2cdm synapse-sql: --model path too long\n", stderr);
         return 2;
     }
-    char *text = slurp(path);
+    char *text = f2c_fs_read(path, 0, NULL);
     if (!text) {
         fprintf(stderr, "fhir2cdm synapse-sql: cannot read %s: %s\n", path, strerror(errno));
         return 2;

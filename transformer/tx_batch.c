@@ -45,6 +45,7 @@
 #include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_cdm.h"
+#include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_http.h"
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_plan.h"
@@ -87,62 +88,15 @@ static int fail(ctx *c, const char *what)
     return TX_EXIT_DATA;
 }
 
-static char *read_file(const char *path, size_t *len)
+/* mkdir -p for the folder holding the file at full (its last component); 0 or -1 (errno). */
+static int make_parents(char *full)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    f2c_buf b = {0};
-    char chunk[8192];
-    size_t n;
-    int bad = 0;
-    while (!bad && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        bad = f2c_buf_append(&b, chunk, n) != 0;
-    if (ferror(fp)) bad = 1;
-    fclose(fp);
-    if (bad) {
-        f2c_buf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    return b.data ? b.data : calloc(1, 1);
-}
-
-/* mkdir -p for the folders of a relative path below base (the last component is a file). */
-static int make_parents(const char *full)
-{
-    char buf[4096];
-    if (strlen(full) >= sizeof buf) return -1;
-    strcpy(buf, full);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return 0;
-}
-
-/* Removes a folder tree we created (no symlinks are followed: lstat). */
-static void remove_tree(const char *path)
-{
-    struct stat sb;
-    if (lstat(path, &sb) != 0) return;
-    if (S_ISDIR(sb.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *de;
-            while ((de = readdir(d)) != NULL) {
-                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-                f2c_buf sub = {0};
-                if (f2c_buf_printf(&sub, "%s/%s", path, de->d_name) == 0) remove_tree(sub.data);
-                f2c_buf_free(&sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
+    char *slash = strrchr(full, '/');
+    if (!slash || slash == full) return 0;
+    *slash = '\0';
+    int rc = f2c_fs_mkdirs(full, 0700);
+    *slash = '/';
+    return rc;
 }
 
 /* ---- options ------------------------------------------------------------------------------ */
@@ -158,7 +112,7 @@ static const char *ext_value(const cJSON *ext, const char *key)
 static int load_activity(bopts *o)
 {
     size_t len = 0;
-    char *text = read_file(o->activity, &len);
+    char *text = f2c_fs_read(o->activity, 0, &len);
     if (!text) {
         fprintf(stderr, ME " %s: cannot read %s: %s\n", o->cmd, o->activity, strerror(errno));
         return -1;
@@ -799,7 +753,7 @@ int tx_batch_main(int argc, char **argv)
         rc = strcmp(o->cmd, "transform-data") == 0 ? transform_data(&c)
              : strcmp(o->cmd, "finalize") == 0     ? finalize(&c, 0)
                                                    : finalize(&c, 1);
-        remove_tree(c.tmp);
+        (void)f2c_fs_remove_tree(c.tmp);
     }
     f2c_blob_client_free(c.blob);
     f2c_blob_global_cleanup();

@@ -50,6 +50,7 @@
 #include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_bulk.h"
+#include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_http.h"
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_plan.h"
@@ -60,6 +61,7 @@
 
 #include "tx_job.h"
 #include "tx_publish.h"
+#include "tx_util.h"
 
 #define ME "fhir2cdm-transform export"
 #define STATE_FILE TX_STATE_NAME
@@ -157,31 +159,6 @@ static void usage(FILE *f)
           f);
 }
 
-static int parse_count(const char *flag, const char *s, unsigned long long max,
-                       unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *end || s[0] == '-' || errno || v > max) {
-        fprintf(stderr, ME ": %s expects a whole number up to %llu, got \"%s\"\n", flag, max, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static int valid_opid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64) return 0;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-              *s == '_' || *s == '-'))
-            return 0;
-    return 1;
-}
-
 static int valid_instant(const char *s)
 {
     f2c_buf b = {0};
@@ -191,87 +168,7 @@ static int valid_instant(const char *s)
     return ok;
 }
 
-/* ---- small file helpers ------------------------------------------------------------------- */
-
-static int mkdirs(const char *path)
-{
-    char *p = strdup(path);
-    if (!p) return -1;
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            free(p);
-            return -1;
-        }
-        *s = '/';
-    }
-    int rc = mkdir(p, 0777) != 0 && errno != EEXIST ? -1 : 0;
-    free(p);
-    return rc;
-}
-
-/* rm -r path (no symlink following); missing is fine.  0 or -1. */
-static int remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0) return errno == ENOENT ? 0 : -1;
-    if (!S_ISDIR(st.st_mode)) return unlink(path);
-    DIR *d = opendir(path);
-    if (!d) return -1;
-    int rc = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
-        f2c_buf p = {0};
-        if (f2c_buf_printf(&p, "%s/%s", path, de->d_name) != 0 || remove_tree(p.data) != 0) rc = -1;
-        f2c_buf_free(&p);
-    }
-    closedir(d);
-    if (rmdir(path) != 0) rc = -1;
-    return rc;
-}
-
-/* Reads a small text file; NULL (errno set) when it cannot be read. */
-static char *read_text(const char *path, size_t max)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    f2c_buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= max)
-        if (f2c_buf_append(&b, chunk, n) != 0) break;
-    int bad = ferror(f) || b.len > max;
-    fclose(f);
-    if (bad) {
-        f2c_buf_free(&b);
-        errno = EIO;
-        return NULL;
-    }
-    if (!b.data) return strdup("");
-    return b.data;
-}
-
-/* Writes text to path through a temporary file and a rename (readers see old or new). */
-static int write_atomic(const char *path, const char *text)
-{
-    f2c_buf tmp = {0};
-    if (f2c_buf_printf(&tmp, "%s.tmp-%ld", path, (long)getpid()) != 0) return -1;
-    FILE *f = fopen(tmp.data, "wb");
-    int rc = -1;
-    if (f) {
-        size_t n = strlen(text);
-        int ok = fwrite(text, 1, n, f) == n;
-        if (fclose(f) != 0) ok = 0;
-        if (ok && rename(tmp.data, path) == 0)
-            rc = 0;
-        else
-            unlink(tmp.data);
-    }
-    f2c_buf_free(&tmp);
-    return rc;
-}
+/* ---- small helpers ------------------------------------------------------------------------ */
 
 /* The URL without query/fragment, for messages. */
 static void shown_url(const char *url, char *out, size_t n)
@@ -633,7 +530,7 @@ static int move_partitions(const char *staging, const char *output)
             struct stat st;
             DIR *e = lstat(from.data, &st) == 0 && S_ISDIR(st.st_mode) ? opendir(from.data) : NULL;
             if (e) {
-                if (mkdirs(to.data) != 0) {
+                if (f2c_fs_mkdirs(to.data, 0777) != 0) {
                     fprintf(stderr, ME ": error: cannot create %s: %s\n", to.data, strerror(errno));
                     rc = -1;
                 }
@@ -670,7 +567,7 @@ static int write_state(const xopts *o, const char *transaction_time, const char 
     f2c_buf path = {0};
     int rc = -1;
     if (text && f2c_buf_printf(&path, "%s/" STATE_FILE, o->output) == 0)
-        rc = write_atomic(path.data, text);
+        rc = f2c_fs_write_atomic(path.data, text, strlen(text));
     if (rc != 0)
         fprintf(stderr, ME ": error: cannot write %s/" STATE_FILE ": %s\n", o->output,
                 strerror(errno));
@@ -706,7 +603,7 @@ static int read_state_since(const char *output, char **since)
     *since = NULL;
     f2c_buf path = {0};
     if (f2c_buf_printf(&path, "%s/" STATE_FILE, output) != 0) return -1;
-    char *text = read_text(path.data, 1 << 20);
+    char *text = f2c_fs_read(path.data, 1 << 20, NULL);
     if (!text) {
         int missing = errno == ENOENT;
         if (missing)
@@ -1019,14 +916,14 @@ static int parse_args(int argc, char **argv, xopts *o, const char **views)
             o->scope = optarg;
             break;
         case OPT_PARALLEL:
-            if (parse_count("--parallel", optarg, 64, &o->parallel) != 0 || o->parallel == 0)
+            if (tx_parse_count(ME, "--parallel", optarg, 64, &o->parallel) != 0 || o->parallel == 0)
                 goto bad;
             break;
         case OPT_KEEP:
             o->keep_dir = optarg;
             break;
         case OPT_OPID:
-            if (!valid_opid(optarg)) {
+            if (!tx_valid_opid(optarg)) {
                 fprintf(stderr,
                         ME ": --operation-id must be 1 to 64 characters of A-Z a-z 0-9 _ -, "
                            "got \"%s\"\n",
@@ -1036,16 +933,17 @@ static int parse_args(int argc, char **argv, xopts *o, const char **views)
             o->tx.operation_id = optarg;
             break;
         case OPT_MAXDEPTH:
-            if (parse_count("--max-depth", optarg, 64, &v) != 0 || v == 0) goto bad;
+            if (tx_parse_count(ME, "--max-depth", optarg, 64, &v) != 0 || v == 0) goto bad;
             o->tx.max_depth = (int)v;
             break;
         case OPT_MAXERR:
-            if (parse_count("--max-errors", optarg, (unsigned long long)-1 / 2,
-                            &o->tx.max_errors) != 0)
+            if (tx_parse_count(ME, "--max-errors", optarg, (unsigned long long)-1 / 2,
+                               &o->tx.max_errors) != 0)
                 goto bad;
             break;
         case OPT_MAXLINE:
-            if (parse_count("--max-line-bytes", optarg, (unsigned long long)1 << 40, &v) != 0 ||
+            if (tx_parse_count(ME, "--max-line-bytes", optarg, (unsigned long long)1 << 40, &v) !=
+                    0 ||
                 v == 0)
                 goto bad;
             o->tx.max_line = (size_t)v;
@@ -1261,7 +1159,7 @@ static int probe_config(xopts *o, const char *base, char ***types, size_t *ntype
         }
     }
     tx_stream_job_free(j);
-    remove_tree(dir.data);
+    (void)f2c_fs_remove_tree(dir.data);
     f2c_buf_free(&dir);
     return rc;
 }
@@ -1309,7 +1207,7 @@ int tx_export_main(int argc, char **argv)
         fprintf(stderr, "Try 'fhir2cdm-transform export --help'.\n");
         goto out;
     }
-    if (o.keep_dir && mkdirs(o.keep_dir) != 0) {
+    if (o.keep_dir && f2c_fs_mkdirs(o.keep_dir, 0777) != 0) {
         fprintf(stderr, ME ": --keep-ndjson %s: cannot create: %s\n", o.keep_dir, strerror(errno));
         goto out;
     }
@@ -1445,7 +1343,7 @@ int tx_export_main(int argc, char **argv)
      * output: inside the temporary folder. */
     if (f2c_buf_printf(&staging, "%s/.fhir2cdm-export-%s", o.remote ? tmp : o.output, r.opid) != 0)
         goto out;
-    if (remove_tree(staging.data) != 0) {
+    if (f2c_fs_remove_tree(staging.data) != 0) {
         fprintf(stderr, ME ": error: cannot remove the stale staging folder %s: %s\n", staging.data,
                 strerror(errno));
         goto out;
@@ -1535,9 +1433,9 @@ out:
         tx_stream_job_free(r.job);
         r.job = NULL;
     }
-    if (have_staging && remove_tree(staging.data) != 0)
+    if (have_staging && f2c_fs_remove_tree(staging.data) != 0)
         fprintf(stderr, ME ": warning: could not remove %s: %s\n", staging.data, strerror(errno));
-    if (tmp[0] && remove_tree(tmp) != 0)
+    if (tmp[0] && f2c_fs_remove_tree(tmp) != 0)
         fprintf(stderr, ME ": warning: could not remove %s: %s\n", tmp, strerror(errno));
     if (created_output && !published) rmdir(o.output); /* only if still empty */
     if (status_url) {

@@ -50,12 +50,14 @@
 #include "fhir2cdm/f2c_cdm.h"
 #include "fhir2cdm/f2c_csv.h"
 #include "fhir2cdm/f2c_flatten.h"
+#include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_json.h"
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_tablecfg.h"
 #include "fhir2cdm/f2c_view.h"
 
 #include "tx_progress.h"
+#include "tx_util.h"
 
 #define MAX_SHOWN 100        /* messages of one kind printed before only counting */
 #define CHUNK (256u * 1024u) /* tx_run's read size (as f2c_ndjson's pull reader) */
@@ -384,30 +386,12 @@ static int derive_operation_id(job *j)
 
 /* ---- output folder ---------------------------------------------------------------------- */
 
-static int mkdirs(const char *path)
-{
-    char *p = strdup(path);
-    if (!p) return -1;
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            free(p);
-            return -1;
-        }
-        *s = '/';
-    }
-    int rc = mkdir(p, 0777) != 0 && errno != EEXIST ? -1 : 0;
-    free(p);
-    return rc;
-}
-
 static int prepare_output(job *j)
 {
     f2c_buf p = {0};
     int rc = 0;
-    if (mkdirs(j->o.output_dir) != 0 || f2c_buf_printf(&p, "%s/data", j->o.output_dir) != 0 ||
-        mkdirs(p.data) != 0) {
+    if (f2c_fs_mkdirs(j->o.output_dir, 0777) != 0 ||
+        f2c_buf_printf(&p, "%s/data", j->o.output_dir) != 0 || f2c_fs_mkdirs(p.data, 0777) != 0) {
         fprintf(stderr, "error: output folder %s: cannot create: %s\n", j->o.output_dir,
                 strerror(errno));
         rc = TX_EXIT_USAGE;
@@ -439,7 +423,7 @@ static f2c_status open_partition(tx_stream_file *f, size_t t, f2c_error *err)
     f2c_buf_reset(p);
     if (f2c_buf_printf(p, "%s/data/%s", j->o.output_dir, tb->entity) != 0)
         return f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-    if (mkdirs(p->data) != 0)
+    if (f2c_fs_mkdirs(p->data, 0777) != 0)
         return f2c_error_set(err, F2C_EIO, p->data, 0, 0, NULL, "cannot create folder: %s",
                              strerror(errno));
     f2c_buf_reset(p);
@@ -993,21 +977,10 @@ oom:
     return TX_EXIT_USAGE;
 }
 
-static int valid_opid(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n < 1 || n > 64) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-              (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-            return 0;
-    return 1;
-}
-
 int tx_stream_job_open(const tx_options *o, const char *opid, tx_stream_job **out)
 {
     *out = NULL;
-    if (!valid_opid(opid)) {
+    if (!tx_valid_opid(opid)) {
         fprintf(stderr,
                 "error: operation id \"%s\" must be 1 to 64 characters of A-Z a-z 0-9 _ -\n",
                 opid ? opid : "");

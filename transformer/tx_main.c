@@ -20,6 +20,7 @@
 #include "tx_fhirpath.h"
 #include "tx_sof.h"
 #include "tx_job.h"
+#include "tx_util.h"
 
 #ifndef FHIR2CDM_VERSION
 #define FHIR2CDM_VERSION "0.1.0"
@@ -84,32 +85,6 @@ static void usage(FILE *f)
         "  2  usage, configuration (or ViewDefinition) or output-folder error: nothing\n"
         "     written\n",
         f);
-}
-
-static int parse_count(const char *flag, const char *s, unsigned long long max,
-                       unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *end || s[0] == '-' || errno || v > max) {
-        fprintf(stderr, "fhir2cdm-transform: %s expects a whole number up to %llu, got \"%s\"\n",
-                flag, max, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static int valid_opid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64) return 0;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-              *s == '_' || *s == '-'))
-            return 0;
-    return 1;
 }
 
 enum { OPT_MAXDEPTH = 256, OPT_OPID, OPT_MAXERR, OPT_MAXLINE, OPT_VERSION, OPT_VIEW };
@@ -179,11 +154,12 @@ int main(int argc, char **argv)
             free(views);
             return TX_EXIT_OK;
         case OPT_MAXDEPTH:
-            if (parse_count("--max-depth", optarg, 64, &v) != 0 || v == 0) goto bad;
+            if (tx_parse_count("fhir2cdm-transform", "--max-depth", optarg, 64, &v) != 0 || v == 0)
+                goto bad;
             o.max_depth = (int)v;
             break;
         case OPT_OPID:
-            if (!valid_opid(optarg)) {
+            if (!tx_valid_opid(optarg)) {
                 fprintf(stderr,
                         "fhir2cdm-transform: --operation-id must be 1 to 64 characters "
                         "of A-Z a-z 0-9 _ -, got \"%s\"\n",
@@ -193,11 +169,13 @@ int main(int argc, char **argv)
             o.operation_id = optarg;
             break;
         case OPT_MAXERR:
-            if (parse_count("--max-errors", optarg, (unsigned long long)-1 / 2, &o.max_errors) != 0)
+            if (tx_parse_count("fhir2cdm-transform", "--max-errors", optarg,
+                               (unsigned long long)-1 / 2, &o.max_errors) != 0)
                 goto bad;
             break;
         case OPT_MAXLINE:
-            if (parse_count("--max-line-bytes", optarg, (unsigned long long)1 << 40, &v) != 0 ||
+            if (tx_parse_count("fhir2cdm-transform", "--max-line-bytes", optarg,
+                               (unsigned long long)1 << 40, &v) != 0 ||
                 v == 0)
                 goto bad;
             o.max_line = (size_t)v;

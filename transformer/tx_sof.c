@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 
 #include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_json.h"
 #include "fhir2cdm/f2c_plan.h"
 #include "fhir2cdm/f2c_view.h"
@@ -241,30 +242,11 @@ done:
     return passed;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    f2c_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (f2c_buf_append(&b, chunk, n) != 0) break;
-    int bad = ferror(f) || !feof(f);
-    fclose(f);
-    if (bad || (!b.data && f2c_buf_appends(&b, "") != 0)) {
-        f2c_buf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    return b.data;
-}
-
 /* Runs one test file; adds its entry to report.  Returns 0, or 2 (unreadable / not a test file). */
 static int run_file(const char *path, cJSON *report, stats *s)
 {
     size_t len = 0;
-    char *text = read_file(path, &len);
+    char *text = f2c_fs_read(path, 0, &len);
     if (!text) {
         fprintf(stderr, "error: %s: cannot read: %s\n", path, strerror(errno));
         return 2;

@@ -16,8 +16,9 @@
  *    local run over the same partitions give the same bytes.
  *  - No per-partition "refreshTime": it would come from file timestamps, which change when a
  *    folder is copied and would make the output depend on the file system, not on the data.
- *  - The file is written to "model.json.tmp-<pid>" next to the final name, flushed, fsynced and
- *    renamed, so a reader sees the old or the new model.json and never a partial one.
+ *  - The file is written with f2c_fs_write_atomic (a "model.json.tmp-<pid>-<n>" file next to the
+ *    final name, flushed, fsynced and renamed), so a reader sees the old or the new model.json
+ *    and never a partial one.
  *  - No global or static mutable state: everything lives in locals and the caller's buffers.
  */
 #include "fhir2cdm/f2c_cdm.h"
@@ -34,6 +35,7 @@
 #include <cjson/cJSON.h>
 
 #include "fhir2cdm/f2c_csv.h"
+#include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_type.h"
 
 #define PARTITION_PREFIX "partition-data-"
@@ -419,48 +421,20 @@ static f2c_status build_model(model_ctx *c, cJSON *root, const char *model_name,
 
 /* ---- writing ------------------------------------------------------------------------------ */
 
-/* Best effort: makes the rename itself durable.  Failures are ignored (some file systems do
- * not support fsync on directories); the data was already fsynced. */
-static void sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) return;
-    (void)fsync(fd);
-    close(fd);
-}
-
+/* model.json = text plus a final line break, replaced atomically (f2c_fs_write_atomic: a
+ * temporary file named model.json.tmp-..., which partition listings skip, fsync, rename). */
 static f2c_status write_atomically(const char *out_dir, const char *text, f2c_error *err)
 {
-    f2c_buf final_path = {0}, tmp_path = {0};
+    f2c_buf final_path = {0}, data = {0};
     f2c_status st = F2C_OK;
     if (f2c_buf_printf(&final_path, "%s/" MODEL_FILE, out_dir) != 0 ||
-        f2c_buf_printf(&tmp_path, "%s/" MODEL_FILE TEMP_MARK "%ld", out_dir, (long)getpid()) != 0) {
+        f2c_buf_appends(&data, text) != 0 || f2c_buf_appendc(&data, '\n') != 0)
         st = f2c_error_set(err, F2C_ENOMEM, out_dir, 0, 0, NULL, "out of memory");
-        goto done;
-    }
-    FILE *fp = fopen(tmp_path.data, "wb");
-    if (!fp) {
-        st = f2c_error_set(err, F2C_EIO, tmp_path.data, 0, 0, NULL, "cannot create: %s",
-                           strerror(errno));
-        goto done;
-    }
-    size_t n = strlen(text);
-    int bad = fwrite(text, 1, n, fp) != n || fputc('\n', fp) == EOF;
-    int e = errno;
-    if (!bad && fflush(fp) != 0) bad = 1, e = errno;
-    if (!bad && fsync(fileno(fp)) != 0 && errno != EINVAL) bad = 1, e = errno;
-    if (fclose(fp) != 0 && !bad) bad = 1, e = errno;
-    if (!bad && rename(tmp_path.data, final_path.data) != 0) bad = 1, e = errno;
-    if (bad) {
-        st = f2c_error_set(err, F2C_EIO, final_path.data, 0, 0, NULL, "cannot write: %s",
-                           strerror(e));
-        unlink(tmp_path.data);
-        goto done;
-    }
-    sync_dir(out_dir);
-done:
+    else if (f2c_fs_write_atomic(final_path.data, data.data, data.len) != 0)
+        st = f2c_error_set(err, errno == ENOMEM ? F2C_ENOMEM : F2C_EIO, final_path.data, 0, 0, NULL,
+                           "cannot write: %s", strerror(errno));
     f2c_buf_free(&final_path);
-    f2c_buf_free(&tmp_path);
+    f2c_buf_free(&data);
     return st;
 }
 
@@ -508,26 +482,22 @@ f2c_status f2c_cdm_model_json(const char *model_name, const f2c_tableset *ts,
 
 int f2c_cdm_read_modified_time(const char *out_dir, f2c_buf *out)
 {
-    f2c_buf path = {0}, text = {0};
+    f2c_buf path = {0};
+    char *text = NULL;
+    size_t len = 0;
     int result = 0;
-    FILE *fp = NULL;
     if (f2c_buf_printf(&path, "%s/" MODEL_FILE, out_dir) != 0) {
         result = -1;
         goto done;
     }
-    fp = fopen(path.data, "rb");
-    if (!fp) goto done; /* no model.json (or unreadable): nothing usable */
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-        if (f2c_buf_append(&text, chunk, n) != 0) {
-            result = -1;
-            goto done;
-        }
+    /* No model.json (or unreadable, or empty): nothing usable. */
+    if (!(text = f2c_fs_read(path.data, 0, &len))) {
+        if (errno == ENOMEM) result = -1;
+        goto done;
     }
-    if (ferror(fp) || text.len == 0) goto done;
+    if (len == 0) goto done;
 
-    cJSON *root = cJSON_ParseWithLength(text.data, text.len);
+    cJSON *root = cJSON_ParseWithLength(text, len);
     if (!root) goto done; /* not JSON (cJSON does not tell a parse error from no memory) */
     const cJSON *mt =
         cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "modifiedTime") : NULL;
@@ -535,8 +505,7 @@ int f2c_cdm_read_modified_time(const char *out_dir, f2c_buf *out)
         result = f2c_buf_appends(out, mt->valuestring) == 0 ? 1 : -1;
     cJSON_Delete(root);
 done:
-    if (fp) fclose(fp);
     f2c_buf_free(&path);
-    f2c_buf_free(&text);
+    free(text);
     return result;
 }

@@ -46,6 +46,7 @@
 #include <unistr.h>
 
 #include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_json.h"
 
 #define GROUP_FOLDER "PropertiesGroup"
@@ -63,7 +64,7 @@ typedef struct cfg_file {
     char *path; /* dir "/" name, as shown in diagnostics and origins */
     char *text;
     size_t len;
-    f2c_doc *json;   /* the parsed document (f2c_json), kept alive with text */
+    f2c_doc *json;    /* the parsed document (f2c_json), kept alive with text */
     const cJSON *doc; /* its root; NULL when unreadable or not JSON (already reported) */
 } cfg_file;
 
@@ -137,7 +138,6 @@ static void report(cfg_loader *L, const char *file, long line, long column, cons
     L->nerrors++;
     if (L->diags && f2c_diags_add(L->diags, &e) != F2C_OK) L->nomem = 1;
 }
-
 
 /* Writes base + "/" + escaped(key) (RFC 6901: "~" -> "~0", "/" -> "~1") into out[n]. */
 static void pointer_key(char *out, size_t n, const char *base, const char *key)
@@ -271,49 +271,22 @@ static int list_json(cfg_loader *L, const char *dir, char ***names_out, size_t *
     return 0;
 }
 
-/* Reads f->path into f->text; reports and leaves text NULL when it cannot be read. */
+/* Reads f->path into f->text; reports and leaves text NULL when it cannot be read ("cannot
+ * open" for the errors of opening a file, "cannot read" for the others). */
 static void read_file(cfg_loader *L, cfg_file *f)
 {
-    FILE *fp = fopen(f->path, "rb");
     char eb[128];
-    if (!fp) {
-        if (errno == ENOMEM) {
-            L->nomem = 1;
-            return;
-        }
-        errno_text(errno, eb, sizeof eb);
-        report(L, f->path, 0, 0, NULL, "cannot open file: %s", eb);
-        return;
-    }
-    f2c_buf b = {0};
-    char chunk[8192];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-        if (f2c_buf_append(&b, chunk, got)) {
-            L->nomem = 1;
-            break;
-        }
-    }
-    int err = ferror(fp) ? errno : 0;
-    fclose(fp);
-    if (err == ENOMEM) L->nomem = 1;
-    if (L->nomem) {
-        f2c_buf_free(&b);
-        return;
-    }
-    if (err) {
-        errno_text(err, eb, sizeof eb);
-        report(L, f->path, 0, 0, NULL, "cannot read file: %s", eb);
-        f2c_buf_free(&b);
-        return;
-    }
-    if (!b.data && f2c_buf_reserve(&b, 0)) {
+    f->text = f2c_fs_read(f->path, 0, &f->len);
+    if (f->text) return;
+    int err = errno;
+    if (err == ENOMEM) {
         L->nomem = 1;
         return;
     }
-    b.data[b.len] = '\0';
-    f->text = b.data;
-    f->len = b.len;
+    int opening = err == ENOENT || err == EACCES || err == EPERM || err == ELOOP ||
+                  err == ENAMETOOLONG || err == ENOTDIR || err == EMFILE || err == ENFILE;
+    errno_text(err, eb, sizeof eb);
+    report(L, f->path, 0, 0, NULL, opening ? "cannot open file: %s" : "cannot read file: %s", eb);
 }
 
 static int is_json_space(char c)
@@ -639,7 +612,6 @@ static int valid_table_name(const char *s)
     }
     return n > 0 && n <= TABLE_NAME_MAX;
 }
-
 
 /* Equal ignoring ASCII case (table names are ASCII once valid_table_name accepted them). */
 static int same_ascii_ci(const char *a, const char *b)

@@ -29,6 +29,7 @@
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_fhirmodel.h"
 #include "fhir2cdm/f2c_fhirpath.h"
+#include "fhir2cdm/f2c_fs.h"
 
 typedef struct vconst {
     char *name;
@@ -1157,39 +1158,6 @@ static void diag(f2c_diags *diags, f2c_status s, const char *file, long line, lo
     f2c_diags_add(diags, &e);
 }
 
-/* Reads a whole file into a NUL-terminated heap buffer. */
-static char *read_file(const char *path, size_t *len, int *err_no)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *err_no = errno;
-        return NULL;
-    }
-    f2c_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (f2c_buf_append(&b, chunk, n) != 0) {
-            fclose(f);
-            f2c_buf_free(&b);
-            *err_no = ENOMEM;
-            return NULL;
-        }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        f2c_buf_free(&b);
-        *err_no = EIO;
-        return NULL;
-    }
-    if (!b.data && f2c_buf_appends(&b, "") != 0) {
-        *err_no = ENOMEM;
-        return NULL;
-    }
-    *len = b.len;
-    return b.data;
-}
-
 /* Lists the view files named by paths (folders expanded); 0 or -1 (reported). */
 static int list_files(const char *const *paths, size_t n, char ***files, size_t *nfiles,
                       f2c_diags *diags)
@@ -1271,9 +1239,9 @@ f2c_status f2c_view_load(const char *const *paths, size_t n, f2c_tableset *ts, f
     if (rc == F2C_OK && !doc) rc = F2C_ENOMEM;
     for (size_t i = 0; rc != F2C_ENOMEM && doc && i < nfiles; i++) {
         size_t len = 0;
-        int en = 0;
-        char *text = read_file(files[i], &len, &en);
+        char *text = f2c_fs_read(files[i], 0, &len);
         if (!text) {
+            int en = errno;
             if (en == ENOMEM) {
                 rc = F2C_ENOMEM;
                 break;

@@ -1,0 +1,185 @@
+/*
+ * f2c_fs: see f2c_fs.h.
+ *
+ * Why a module for four small functions: each tool had grown its own read-a-whole-file loop,
+ * its own mkdir -p, rm -r and write-then-rename, seven copies of the first alone, and they
+ * had drifted: some set errno on a read error and some did not, one mkdir -p accepted a file
+ * where a folder was wanted, temporary names were unique per process only, and one rm -r
+ * followed no links while another could not report errors.  One copy decides these once.
+ *
+ * Design decisions:
+ *   - Reads keep the error of the failed call in errno (EISDIR for a folder opened as a file)
+ *     rather than a blanket EIO, so messages say why.
+ *   - The temporary name of an atomic write adds a process-wide atomic counter to the pid:
+ *     the transformer writes from several threads, and two writers of one path must not
+ *     truncate each other's temporary file.  It stays in the target's folder so rename is
+ *     atomic (same file system).
+ *   - fsync before the rename: after a crash the new name must not point to an empty file.
+ *     EINVAL from fsync (file systems that cannot sync, e.g. some FUSE mounts) is ignored.
+ *   - rm -r never follows a symbolic link (lstat), so a link inside an output tree cannot
+ *     make us delete user data elsewhere.
+ */
+#include "fhir2cdm/f2c_fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fhir2cdm/f2c_buf.h"
+
+char *f2c_fs_read(const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    f2c_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    int e = 0;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (max && n > max - b.len) {
+            e = EFBIG;
+            break;
+        }
+        if (f2c_buf_append(&b, chunk, n) != 0) {
+            e = ENOMEM;
+            break;
+        }
+    }
+    if (!e && ferror(f)) e = errno ? errno : EIO;
+    fclose(f);
+    if (!e && !b.data && f2c_buf_reserve(&b, 0) != 0) e = ENOMEM;
+    if (e) {
+        f2c_buf_free(&b);
+        errno = e;
+        return NULL;
+    }
+    b.data[b.len] = '\0';
+    if (len) *len = b.len;
+    return b.data;
+}
+
+/* fsync of a folder, so a rename in it survives a crash; best effort. */
+static void sync_dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    f2c_buf dir = {0};
+    if (!slash)
+        f2c_buf_appends(&dir, ".");
+    else if (slash == path)
+        f2c_buf_appends(&dir, "/");
+    else
+        f2c_buf_append(&dir, path, (size_t)(slash - path));
+    if (dir.data) {
+        int fd = open(dir.data, O_RDONLY | O_DIRECTORY);
+        if (fd >= 0) {
+            (void)fsync(fd);
+            close(fd);
+        }
+    }
+    f2c_buf_free(&dir);
+}
+
+int f2c_fs_write_atomic(const char *path, const void *data, size_t len)
+{
+    static atomic_ulong counter;
+    unsigned long n = atomic_fetch_add(&counter, 1);
+    f2c_buf tmp = {0};
+    if (f2c_buf_printf(&tmp, "%s.tmp-%ld-%lu", path, (long)getpid(), n) != 0) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int e = 0;
+    FILE *f = fopen(tmp.data, "wb");
+    if (!f) {
+        e = errno;
+    } else {
+        if (len && fwrite(data, 1, len, f) != len) e = errno ? errno : EIO;
+        if (!e && fflush(f) != 0) e = errno;
+        if (!e && fsync(fileno(f)) != 0 && errno != EINVAL) e = errno;
+        if (fclose(f) != 0 && !e) e = errno;
+        if (!e && rename(tmp.data, path) != 0) e = errno;
+        if (e)
+            unlink(tmp.data);
+        else
+            sync_dir_of(path);
+    }
+    f2c_buf_free(&tmp);
+    if (e) {
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+/* mkdir that accepts an existing folder; ENOTDIR for an existing non-folder. */
+static int mkdir_one(const char *p, mode_t mode)
+{
+    if (mkdir(p, mode) == 0) return 0;
+    int e = errno;
+    struct stat st;
+    if (e == EEXIST) {
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
+        e = ENOTDIR;
+    }
+    errno = e;
+    return -1;
+}
+
+int f2c_fs_mkdirs(const char *path, mode_t mode)
+{
+    if (!*path) {
+        errno = ENOENT;
+        return -1;
+    }
+    char *p = strdup(path);
+    if (!p) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int rc = 0;
+    for (char *s = p + 1; *s && rc == 0; s++) {
+        if (*s != '/' || s[-1] == '/') continue;
+        *s = '\0';
+        rc = mkdir_one(p, mode);
+        *s = '/';
+    }
+    if (rc == 0) rc = mkdir_one(p, mode);
+    int e = errno;
+    free(p);
+    errno = e;
+    return rc;
+}
+
+int f2c_fs_remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode)) return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+    DIR *d = opendir(path);
+    if (!d) return -1;
+    int e = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        f2c_buf p = {0};
+        if (f2c_buf_printf(&p, "%s/%s", path, de->d_name) != 0) {
+            if (!e) e = ENOMEM;
+        } else if (f2c_fs_remove_tree(p.data) != 0 && !e) {
+            e = errno;
+        }
+        f2c_buf_free(&p);
+    }
+    closedir(d);
+    if (rmdir(path) != 0 && !e) e = errno;
+    if (e) {
+        errno = e;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,195 @@
+/*
+ * test_fs: the shared file helpers (f2c_fs) in a fresh temporary folder: whole-file reads
+ * (empty, normal, missing, over the limit), atomic writes read back (and a write into a
+ * missing folder failing without leaving a temporary file), mkdir -p of nested and existing
+ * folders, and rm -r of a tree holding a symbolic link to a folder outside it (which must
+ * survive), and of a missing path.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fhir2cdm/f2c_fs.h"
+
+#include "f2c_check.h"
+
+static char root[256];
+
+static const char *at(const char *rel)
+{
+    static char buf[8][512];
+    static int n;
+    char *p = buf[n++ % 8];
+    snprintf(p, 512, "%s/%s", root, rel);
+    return p;
+}
+
+static void put(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        perror(path);
+        exit(2);
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Number of entries of folder path (without . and ..). */
+static int count_entries(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) n++;
+    closedir(d);
+    return n;
+}
+
+static void test_read(void)
+{
+    size_t len = 99;
+    put(at("empty"), "");
+    char *t = f2c_fs_read(at("empty"), 0, &len);
+    CHECK(t && t[0] == '\0' && len == 0, "empty file: \"\" with length 0");
+    free(t);
+
+    put(at("normal"), "hello\nworld\n");
+    t = f2c_fs_read(at("normal"), 0, &len);
+    CHECK(t && len == 12 && strcmp(t, "hello\nworld\n") == 0, "normal file read back");
+    free(t);
+    t = f2c_fs_read(at("normal"), 12, NULL);
+    CHECK(t && strcmp(t, "hello\nworld\n") == 0, "file of exactly max bytes accepted");
+    free(t);
+
+    errno = 0;
+    t = f2c_fs_read(at("normal"), 11, &len);
+    CHECK(!t && errno == EFBIG, "file over max: NULL, EFBIG (errno %d)", errno);
+    free(t);
+
+    errno = 0;
+    t = f2c_fs_read(at("missing"), 0, &len);
+    CHECK(!t && errno == ENOENT, "missing file: NULL, ENOENT (errno %d)", errno);
+    free(t);
+
+    /* A file larger than the 64 KiB read chunk. */
+    size_t big = 200000;
+    char *data = malloc(big);
+    for (size_t i = 0; i < big; i++)
+        data[i] = (char)('a' + i % 26);
+    CHECK(f2c_fs_write_atomic(at("big"), data, big) == 0, "write big: %s", strerror(errno));
+    t = f2c_fs_read(at("big"), 0, &len);
+    CHECK(t && len == big && memcmp(t, data, big) == 0 && t[big] == '\0', "big file read back");
+    free(t);
+    errno = 0;
+    t = f2c_fs_read(at("big"), 100000, &len);
+    CHECK(!t && errno == EFBIG, "big file over max: EFBIG (errno %d)", errno);
+    free(t);
+    free(data);
+}
+
+static void test_write(void)
+{
+    size_t len = 0;
+    CHECK(f2c_fs_write_atomic(at("w.json"), "{\"a\":1}", 7) == 0, "write: %s", strerror(errno));
+    char *t = f2c_fs_read(at("w.json"), 0, &len);
+    CHECK(t && len == 7 && strcmp(t, "{\"a\":1}") == 0, "written file read back");
+    free(t);
+    /* Replacing an existing file. */
+    CHECK(f2c_fs_write_atomic(at("w.json"), "x", 1) == 0, "rewrite: %s", strerror(errno));
+    t = f2c_fs_read(at("w.json"), 0, &len);
+    CHECK(t && len == 1 && strcmp(t, "x") == 0, "rewritten file read back");
+    free(t);
+    /* Empty content. */
+    CHECK(f2c_fs_write_atomic(at("w.json"), NULL, 0) == 0, "empty write: %s", strerror(errno));
+    t = f2c_fs_read(at("w.json"), 0, &len);
+    CHECK(t && len == 0, "empty written file read back");
+    free(t);
+
+    /* Into a missing folder: fails, and no temporary file anywhere. */
+    int before = count_entries(root);
+    errno = 0;
+    CHECK(f2c_fs_write_atomic(at("nope/w.json"), "x", 1) == -1 && errno == ENOENT,
+          "write into a missing folder: -1, ENOENT (errno %d)", errno);
+    CHECK(!exists(at("nope")), "missing folder not created");
+    CHECK(count_entries(root) == before, "no temporary file left (%d entries, was %d)",
+          count_entries(root), before);
+
+    /* Over a folder: rename fails; the temporary file is removed. */
+    CHECK(mkdir(at("adir"), 0777) == 0, "mkdir adir");
+    before = count_entries(root);
+    CHECK(f2c_fs_write_atomic(at("adir"), "x", 1) == -1, "write over a folder fails");
+    CHECK(count_entries(root) == before, "no temporary file left after a failed rename");
+    CHECK(is_dir(at("adir")) && count_entries(at("adir")) == 0, "folder untouched");
+}
+
+static void test_mkdirs(void)
+{
+    CHECK(f2c_fs_mkdirs(at("m/a/b/c"), 0777) == 0, "mkdirs nested: %s", strerror(errno));
+    CHECK(is_dir(at("m/a/b/c")), "nested folders exist");
+    CHECK(f2c_fs_mkdirs(at("m/a/b/c"), 0777) == 0, "mkdirs existing: %s", strerror(errno));
+    CHECK(f2c_fs_mkdirs(at("m/a"), 0777) == 0, "mkdirs existing parent");
+    CHECK(f2c_fs_mkdirs(at("m//x/"), 0777) == 0 && is_dir(at("m/x")),
+          "double and trailing slashes");
+    put(at("m/file"), "f");
+    errno = 0;
+    CHECK(f2c_fs_mkdirs(at("m/file"), 0777) == -1 && errno == ENOTDIR,
+          "a file in the way: ENOTDIR (errno %d)", errno);
+    errno = 0;
+    CHECK(f2c_fs_mkdirs(at("m/file/sub"), 0777) == -1 && errno == ENOTDIR,
+          "below a file: ENOTDIR (errno %d)", errno);
+}
+
+static void test_remove_tree(void)
+{
+    /* outside/keep must survive removing tree/, which links to it. */
+    CHECK(f2c_fs_mkdirs(at("outside"), 0777) == 0, "mkdir outside");
+    put(at("outside/keep"), "keep");
+    CHECK(f2c_fs_mkdirs(at("tree/a/b"), 0777) == 0, "mkdir tree");
+    put(at("tree/f"), "1");
+    put(at("tree/a/g"), "2");
+    put(at("tree/a/b/h"), "3");
+    CHECK(symlink(at("outside"), at("tree/a/link")) == 0, "symlink: %s", strerror(errno));
+    CHECK(symlink(at("outside/keep"), at("tree/filelink")) == 0, "symlink: %s", strerror(errno));
+    CHECK(f2c_fs_remove_tree(at("tree")) == 0, "remove_tree: %s", strerror(errno));
+    CHECK(!exists(at("tree")), "tree removed");
+    CHECK(is_dir(at("outside")) && exists(at("outside/keep")), "linked folder outside survives");
+
+    CHECK(f2c_fs_remove_tree(at("tree")) == 0, "missing path is fine");
+    put(at("single"), "s");
+    CHECK(f2c_fs_remove_tree(at("single")) == 0 && !exists(at("single")), "a single file");
+}
+
+int main(void)
+{
+    snprintf(root, sizeof root, "%s/f2c-fs-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(root)) {
+        perror("mkdtemp");
+        return 2;
+    }
+    test_read();
+    test_write();
+    test_mkdirs();
+    test_remove_tree();
+    CHECK(f2c_fs_remove_tree(root) == 0 && !exists(root), "cleanup");
+    if (f2c_check_failures) fprintf(stderr, "%d check(s) failed\n", f2c_check_failures);
+    return f2c_check_failures ? 1 : 0;
+}
