@@ -38,8 +38,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "blob"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "pipeline"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "pylib"))
 import run_blob_tests as rb  # noqa: E402  (Azurite helpers, development account)
 import armcheck  # noqa: E402  (the Custom activity command-line contract)
+import f2ctest  # noqa: E402  (report)
 
 OPID = "run-0001"
 STATE_BLOB = "fhir2cdm-state.json"
@@ -169,13 +171,7 @@ def main():
 
     with rb.Azurite(a.install, a.npm_prefix, a.work) as az:
         steps(a, az.port)
-    if failures:
-        print(f"FAILED {len(failures)} step(s):")
-        for f in failures:
-            print("  " + f[:3000])
-        return 1
-    print("all batch steps passed")
-    return 0
+    return f2ctest.report(failures, "all batch steps passed")
 
 
 def steps(a, port):

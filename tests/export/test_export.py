@@ -760,13 +760,7 @@ def main():
             traceback.print_exc()
             failures.append(f"{c}: exception (above)")
     f2ctest.remove_tmp(ctx.tmp, a.keep or bool(failures))
-    if failures:
-        print(f"FAILED {len(failures)} check(s):")
-        for f in failures:
-            print("  " + f[:2000])
-        return 1
-    print("export client: all checks passed")
-    return 0
+    return f2ctest.report(failures, "export client: all checks passed")
 
 
 if __name__ == "__main__":

@@ -326,13 +326,7 @@ def main():
         step_full(ctx)
         step_incremental(ctx)
         step_failures(ctx)
-    if failures:
-        print(f"FAILED {len(failures)} check(s):")
-        for f in failures:
-            print("  " + f[:3000])
-        return 1
-    print("all export.blob checks passed")
-    return 0
+    return f2ctest.report(failures, "all export.blob checks passed")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from exporttest import Server, expect, failures, genkey, make_jws, request  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "pylib"))
+import f2ctest  # noqa: E402  (report)
 
 KICK = {"Accept": "application/fhir+json", "Prefer": "respond-async"}
 T = "2024-05-01T12:00:00Z"
@@ -414,13 +416,7 @@ def main():
         print("work folder kept: " + tmp)
     else:
         shutil.rmtree(tmp, ignore_errors=True)
-    if failures:
-        print(f"FAILED {len(failures)} check(s):")
-        for f in failures:
-            print("  " + f)
-        return 1
-    print("export.server: all checks passed")
-    return 0
+    return f2ctest.report(failures, "export.server: all checks passed")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ What it offers:
   parse_csv(raw, encoding)  the records of CSV bytes (line breaks inside quoted values stay
                             part of the value).
   remove_tmp(tmp, keep)     remove the temporary folder, or with keep say where it is.
+  report(failures, passed)  the end of a test script: list the failures (each cut at 3000
+                            characters) and return 1, or print `passed` and return 0.
 
 Import it with the folder of this file on sys.path (the tests insert ../pylib relative to
 their own file).  Python stdlib only.
@@ -110,3 +112,13 @@ def remove_tmp(tmp, keep):
         print("output kept in " + tmp)
     else:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def report(failures, passed, limit=3000):
+    if failures:
+        print(f"FAILED {len(failures)} check(s):")
+        for f in failures:
+            print("  " + str(f)[:limit])
+        return 1
+    print(passed)
+    return 0
