@@ -247,15 +247,17 @@ def markdown(runs, f):
     return "\n".join(out) + "\n"
 
 
-def write_doc(path, section):
+def write_doc(path, section, begin=BEGIN, end=END):
+    """Replaces the text between the begin and end markers of path (appends the section when
+    they are missing); other sections are left as they are.  Also used by bench/export.py."""
     try:
         with open(path) as fh:
             text = fh.read()
     except FileNotFoundError:
         text = DOC_HEADER
-    b, e = text.find(BEGIN), text.find(END)
+    b, e = text.find(begin), text.find(end)
     if b >= 0 and e > b:
-        text = text[:b] + section.rstrip("\n") + text[e + len(END):]
+        text = text[:b] + section.rstrip("\n") + text[e + len(end):]
     else:
         text = text.rstrip("\n") + "\n\n" + section
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
