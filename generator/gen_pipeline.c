@@ -58,8 +58,10 @@ static void usage(FILE *f)
           "  --fhir-url URL        FHIR server base URL (https), also the token audience\n"
           "  --package-url URL     https URL of the fhir2cdm release tarball the pool installs\n"
           "  --pipeline-name NAME  Data Factory pipeline name (default fhir2cdm)\n"
-          "  --since INSTANT       _since of the export (FHIR instant, e.g.\n"
-          "                        2024-01-01T00:00:00Z); default: full export\n"
+          "  --since INSTANT|last  _since of the export (FHIR instant, e.g.\n"
+          "                        2024-01-01T00:00:00Z), or last: the transactionTime the\n"
+          "                        previous successful run recorded in fhir2cdm-state.json\n"
+          "                        (none yet: full export); default: full export\n"
           "  --group ID            Group export (/Group/ID/$export); default: system export\n"
           "  --batch-vm-size SIZE  pool VM size (default Standard_D4s_v5)\n"
           "  --batch-nodes N       pool dedicated nodes, 1..1000 (default 2)\n"
@@ -152,8 +154,9 @@ static int check_instant(const char *s)
     }
     if (!ok)
         fprintf(stderr,
-                GP_PROG ": --since must be a FHIR instant such as 2024-01-01T00:00:00Z, got "
-                        "\"%s\"\n",
+                GP_PROG
+                ": --since must be last or a FHIR instant such as 2024-01-01T00:00:00Z, got "
+                "\"%s\"\n",
                 s);
     return ok ? 0 : -1;
 }
@@ -462,7 +465,7 @@ int gen_pipeline_main(int argc, char **argv)
              ? (fprintf(stderr, GP_PROG ": --pipeline-name must start with a letter or digit\n"),
                 -1)
              : 0) ||
-        (*o.since && check_instant(o.since)) ||
+        (*o.since && strcmp(o.since, "last") != 0 && check_instant(o.since)) ||
         (*o.group && check_chars("--group", o.group, "-.", 64)) ||
         check_chars("--batch-vm-size", o.batch_vm_size, "_", 64) ||
         (o.client_id && (check_chars("--client-id", o.client_id, "-", 64) ||

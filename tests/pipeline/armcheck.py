@@ -7,6 +7,9 @@ generator bug cannot hide behind the same bug in the checker.
 """
 import json
 import re
+import urllib.parse
+
+from adfexpr import adf
 
 # The interface the transformer's Batch mode must implement (docs/azure.md, "Batch task
 # contract"): command line and extendedProperties keys of each Custom activity.
@@ -220,11 +223,14 @@ def check_arm(tpl, problems):
 
 
 def activity_containers(activities, where="pipeline"):
+    """Every list of activities: the pipeline's, a ForEach's / Until's (activities) and an
+    If Condition's two branches (ifTrueActivities, ifFalseActivities)."""
     yield where, activities
     for a in activities:
-        inner = a.get("typeProperties", {}).get("activities")
-        if isinstance(inner, list):
-            yield from activity_containers(inner, "%s/%s" % (where, a.get("name")))
+        for key in ("activities", "ifTrueActivities", "ifFalseActivities"):
+            inner = a.get("typeProperties", {}).get(key)
+            if isinstance(inner, list):
+                yield from activity_containers(inner, "%s/%s" % (where, a.get("name")))
 
 
 def all_activities(activities):
@@ -308,6 +314,50 @@ def find(acts, name):
     return None
 
 
+def check_since(pipe, kick, problems):
+    """Runs the _since resolution on paper (adfexpr) for every kind of `since` parameter and
+    checks what the kick-off URL then asks for: '' -> no _since; an instant -> that instant;
+    'last' with a state file -> its transactionTime; 'last' without one -> no _since."""
+    acts = pipe["activities"]
+    rs = find(acts, "ResolveSince")
+    if not rs or rs.get("type") != "IfCondition":
+        problems.append("no ResolveSince If Condition")
+        return
+    tp = rs["typeProperties"]
+    t_state = "2024-05-01T12:00:00.123+02:00"
+    cases = [("", False, None), ("2024-01-01T00:00:00Z", False, "2024-01-01T00:00:00Z"),
+             ("2024-01-01T00:00:00Z", True, "2024-01-01T00:00:00Z"),
+             ("last", True, t_state), ("last", False, None)]
+    for since, exists, want in cases:
+        params = {k: adf(v.get("defaultValue"), {}) if not is_arm_expr(v.get("defaultValue"))
+                  else "" for k, v in pipe.get("parameters", {}).items()}
+        params.update({"since": since, "fhirUrl": "https://fhir.example", "groupId": "",
+                       "exportTypes": "Patient"})
+        env = {"parameters": params, "variables": {k: v.get("defaultValue", "")
+                                                   for k, v in pipe["variables"].items()},
+               "activities": {"StateExists": {"output": {"exists": exists}},
+                              "ReadState": {"output": {"firstRow": {
+                                  "transactionTime": t_state, "operationId": "x"}}}}}
+        try:
+            branch = "ifTrueActivities" if adf(tp["expression"], env) else "ifFalseActivities"
+            if branch == "ifTrueActivities" and not exists:
+                problems.append("since=%r: ResolveSince reads a state file that does not exist"
+                                % since)
+                continue
+            for a in tp[branch]:  # in order of their dependsOn chain (list order here)
+                if a.get("type") == "SetVariable":
+                    v = a["typeProperties"]
+                    env["variables"][v["variableName"]] = adf(v["value"], env)
+            url = adf(kick["typeProperties"]["url"], env)
+        except (ValueError, KeyError, TypeError) as e:
+            problems.append("since=%r (state %s): cannot evaluate: %s" % (since, exists, e))
+            continue
+        got = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).get("_since")
+        if got != ([want] if want else None):
+            problems.append("since=%r (state file %s): kick-off _since %r, expected %r (%s)"
+                            % (since, "present" if exists else "absent", got, want, url))
+
+
 def check_flow(tpl, pipe, expected_types, opts, problems):
     acts = pipe["activities"]
     ev = Evaluator(tpl)
@@ -320,8 +370,7 @@ def check_flow(tpl, pipe, expected_types, opts, problems):
     url = tp.get("url", {}).get("value", "")
     if "'/$export?_type=', pipeline().parameters.exportTypes" not in url:
         problems.append("kick-off URL does not put pipeline().parameters.exportTypes in _type")
-    if "concat('&_since=', uriComponent(pipeline().parameters.since))" not in url:
-        problems.append("kick-off URL does not pass _since")
+    check_since(pipe, kick, problems)
     if "concat('/Group/', pipeline().parameters.groupId)" not in url:
         problems.append("kick-off URL has no Group export")
     et = pipe.get("parameters", {}).get("exportTypes", {}).get("defaultValue", "")
@@ -385,7 +434,8 @@ def check_flow(tpl, pipe, expected_types, opts, problems):
                 tpf.get("items", {}).get("value") != "@json(variables('manifest')).output":
             problems.append("ForEach batchCount/items wrong")
     # order: kick-off -> poll -> generate-schema -> ForEach -> finalize
-    chain = [("SetOperationId", "ExportKickOff"), ("WaitForExport", "GenerateSchema"),
+    chain = [("SetOperationId", "ExportKickOff"), ("ResolveSince", "ExportKickOff"),
+             ("StateExists", "ResolveSince"), ("WaitForExport", "GenerateSchema"),
              ("GenerateSchema", "TransformFiles"), ("TransformFiles", "Finalize")]
     for before, after in chain:
         a = find(acts, after)
@@ -393,8 +443,8 @@ def check_flow(tpl, pipe, expected_types, opts, problems):
                 "dependsOn", []):
             problems.append("%s does not follow %s on success" % (after, before))
     # failure paths: a Fail activity on each step's Failed output, carrying its message
-    for step in ("ExportKickOff", "WaitForExport", "GenerateSchema", "TransformData",
-                 "Finalize"):
+    for step in ("ResolveSince", "ExportKickOff", "WaitForExport", "GenerateSchema",
+                 "TransformData", "Finalize"):
         fails = [a for a in all_activities(acts) if a.get("type") == "Fail" and
                  {"activity": step, "dependencyConditions": ["Failed"]} in a.get("dependsOn", [])]
         if not fails or "activity('%s').error.message" % step not in json.dumps(fails[0]):

@@ -22,8 +22,8 @@ VARIANTS = [
      {"kind": "tables", "since": "", "group": "cohort-7",
       "client_id": "11111111-2222-3333-4444-555555555555", "concurrency": 16, "batch_nodes": 4,
       "max_depth": 4, "pipeline_name": "synthea_cdm"}),
-    ("samples-views", ["--view", "samples/views"],
-     {"kind": "views", "since": "", "group": "", "client_id": None, "concurrency": 8,
+    ("samples-views", ["--view", "samples/views", "--since", "last"],
+     {"kind": "views", "since": "last", "group": "", "client_id": None, "concurrency": 8,
       "batch_nodes": 2, "max_depth": 3, "pipeline_name": "fhir2cdm"}),
 ]
 

@@ -31,6 +31,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import armcheck  # noqa: E402
+from adfexpr import adf  # noqa: E402
 
 STORAGE = "https://fhiracct.dfs.core.windows.net/cdm/exports/run1/"
 ARGS = ["--storage-url", STORAGE, "--synapse-workspace", "fhir-ws", "--sql-pool", "fhirpool",
@@ -50,89 +51,6 @@ def gen_synapse(gen, root, args, out):
     cmd = [gen, "generate-pipeline", "--target", "synapse", "--templates",
            os.path.join(root, "templates"), "-o", out] + args
     return subprocess.run(cmd, capture_output=True, text=True)
-
-
-# ---- a small Data Factory expression evaluator ---------------------------------------------
-# Enough for the expressions of this pipeline: function calls, string/integer literals,
-# property access (.name, ?.name), item(), pipeline().parameters.X, activity('A').output.
-TOK = re.compile(r"\s*(?:('(?:[^']|'')*')|(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(\?\.|[().,\[\]]))")
-
-
-class Adf:
-    def __init__(self, text, env):
-        self.toks, pos = [], 0
-        while pos < len(text):
-            m = TOK.match(text, pos)
-            if not m or m.end() == pos:
-                raise ValueError("cannot read %r at %d" % (text, pos))
-            pos = m.end()
-            s, n, ident, p = m.groups()
-            self.toks.append(("str", s[1:-1].replace("''", "'")) if s else ("num", int(n))
-                             if n else ("id", ident) if ident else ("p", p))
-        self.i, self.env = 0, env
-
-    def take(self, kind=None, val=None):
-        t = self.toks[self.i] if self.i < len(self.toks) else ("eof", None)
-        if (kind and t[0] != kind) or (val is not None and t[1] != val):
-            raise ValueError("expected %s %s, got %r" % (kind, val, t))
-        self.i += 1
-        return t
-
-    def peek(self):
-        return self.toks[self.i] if self.i < len(self.toks) else ("eof", None)
-
-    def expr(self):
-        t = self.take()
-        if t[0] in ("str", "num"):
-            v = t[1]
-        elif t[0] == "id":
-            self.take("p", "(")
-            args = []
-            while self.peek() != ("p", ")"):
-                args.append(self.expr())
-                if self.peek() == ("p", ","):
-                    self.take()
-            self.take("p", ")")
-            v = self.call(t[1], args)
-        else:
-            raise ValueError("unexpected %r" % (t,))
-        while self.peek() in (("p", "."), ("p", "?.")):
-            opt = self.take()[1] == "?."
-            name = self.take("id")[1]
-            if not isinstance(v, dict) or (name not in v and not opt):
-                raise ValueError("no property %s" % name)
-            v = v.get(name)
-        return v
-
-    def call(self, name, a):
-        e = self.env
-        if name == "item":
-            return e["item"]
-        if name == "pipeline":
-            return {"parameters": e["parameters"]}
-        if name == "activity":
-            return e["activities"][a[0]]
-        if name == "concat":
-            return "".join(str(x) for x in a)
-        if name == "string":
-            return a[0] if isinstance(a[0], str) else json.dumps(a[0], separators=(",", ":"))
-        if name == "length":
-            return len(a[0])
-        raise ValueError("function %s not supported by this evaluator" % name)
-
-
-def adf(value, env):
-    """A pipeline value: {"value": "@...", "type": "Expression"} or a plain value."""
-    if isinstance(value, dict) and value.get("type") == "Expression":
-        text = value["value"]
-        if not text.startswith("@"):
-            raise ValueError("expression without @: %r" % text)
-        p = Adf(text[1:], env)
-        v = p.expr()
-        if p.peek()[0] != "eof":
-            raise ValueError("trailing text in %r" % text)
-        return v
-    return value
 
 
 # ---- the dedicated-pool script of synapse-sql, read back -----------------------------------
