@@ -32,24 +32,7 @@
 #include "fhir2cdm/f2c_render.h"
 #include "fhir2cdm/f2c_type.h"
 
-typedef struct ctx {
-    const char *file;
-    long line;
-    int cases, failures;
-} ctx;
-
-static void fail(ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void fail(ctx *c, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "%s:%ld: FAIL: ", c->file, c->line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    c->failures++;
-}
+#include "f2c_case.h"
 
 static int hexval(char ch)
 {
