@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -177,6 +178,166 @@ int f2c_fs_remove_tree(const char *path)
     }
     closedir(d);
     if (rmdir(path) != 0 && !e) e = errno;
+    if (e) {
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- link-safe operations relative to a folder descriptor --------------------------------- */
+
+int f2c_fs_write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (w == 0) {
+            errno = EIO;
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int f2c_fs_sync_fd(int fd)
+{
+    if (fsync(fd) == 0 || errno == EINVAL || errno == EROFS) return 0;
+    return -1;
+}
+
+/* One component: opened without following a link, created first when asked. */
+static int dir_one_at(int dirfd, const char *name, int create, mode_t mode)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0 || !create || errno != ENOENT) return fd;
+    if (mkdirat(dirfd, name, mode) != 0 && errno != EEXIST) return -1;
+    return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int f2c_fs_dir_at(int dirfd, const char *name, int create, mode_t mode)
+{
+    char *p = strdup(name);
+    if (!p) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int cur = dirfd, e = 0;
+    char *save = NULL;
+    for (char *s = strtok_r(p, "/", &save); s; s = strtok_r(NULL, "/", &save)) {
+        int next = dir_one_at(cur, s, create, mode);
+        if (next < 0) e = errno;
+        if (cur != dirfd) close(cur);
+        cur = next;
+        if (next < 0) break;
+    }
+    free(p);
+    if (cur == dirfd) cur = e ? -1 : dup(dirfd); /* "" names dirfd itself */
+    if (e) errno = e;
+    return cur;
+}
+
+/* "<prefix><16 hex><suffix>" into name; -1 (ENAMETOOLONG) when it does not fit. */
+static int random_name(const char *prefix, const char *suffix, char *name, size_t cap)
+{
+    unsigned char r[8];
+    size_t got = 0;
+    while (got < sizeof r) {
+        ssize_t n = getrandom(r + got, sizeof r - got, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        got += (size_t)n;
+    }
+    int n = snprintf(name, cap, "%s%02x%02x%02x%02x%02x%02x%02x%02x%s", prefix, r[0], r[1], r[2],
+                     r[3], r[4], r[5], r[6], r[7], suffix);
+    if (n < 0 || (size_t)n >= cap) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+int f2c_fs_temp_at(int dirfd, const char *prefix, const char *suffix, char *name, size_t cap)
+{
+    for (int tries = 0; tries < 100; tries++) {
+        if (random_name(prefix, suffix, name, cap) != 0) return -1;
+        int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST) return fd;
+    }
+    return -1;
+}
+
+int f2c_fs_tempdir_at(int dirfd, const char *prefix, char *name, size_t cap)
+{
+    for (int tries = 0; tries < 100; tries++) {
+        if (random_name(prefix, "", name, cap) != 0) return -1;
+        if (mkdirat(dirfd, name, 0700) == 0) return 0;
+        if (errno != EEXIST) return -1;
+    }
+    return -1;
+}
+
+int f2c_fs_replace_at(int dirfd, const char *name, const void *data, size_t len)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
+            errno = S_ISLNK(st.st_mode) ? ELOOP : EEXIST;
+            return -1;
+        }
+    } else if (errno != ENOENT) {
+        return -1;
+    }
+    f2c_buf prefix = {0};
+    char tmp[512];
+    if (f2c_buf_printf(&prefix, ".%.200s.tmp-", name) != 0) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int fd = f2c_fs_temp_at(dirfd, prefix.data, "", tmp, sizeof tmp);
+    f2c_buf_free(&prefix);
+    if (fd < 0) return -1;
+    int e = 0;
+    if (len && f2c_fs_write_all(fd, data, len) != 0) e = errno;
+    if (!e && fsync(fd) != 0 && errno != EINVAL) e = errno;
+    if (close(fd) != 0 && !e) e = errno;
+    if (!e && renameat(dirfd, tmp, dirfd, name) != 0) e = errno;
+    if (e) {
+        unlinkat(dirfd, tmp, 0);
+        errno = e;
+        return -1;
+    }
+    return f2c_fs_sync_fd(dirfd);
+}
+
+int f2c_fs_remove_tree_at(int dirfd, const char *name)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode)) return unlinkat(dirfd, name, 0) == 0 || errno == ENOENT ? 0 : -1;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return -1;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return -1;
+    }
+    int e = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        if (f2c_fs_remove_tree_at(fd, de->d_name) != 0 && !e) e = errno;
+    }
+    closedir(d);
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0 && !e) e = errno;
     if (e) {
         errno = e;
         return -1;

@@ -8,39 +8,99 @@
  * where <entity> is "Local" + table name.
  *
  * model.json lists, for every table of the configuration (in tableset order): its attributes
- * (f2c_table_column_name / f2c_type_cdm_datatype, the same order as the CSV header) and exactly
- * the partition files that exist in its folder when it is written (sorted by file name; temp
- * files and other names ignored), so partitions of earlier runs with other operation ids stay
- * listed.  A partition whose header record differs from the entity's attributes (written by
- * another configuration) is left out and reported.  The file is written to a temporary name
- * and renamed, so readers see the old or the new model.json, never a partial one.
+ * (f2c_table_column_name / f2c_type_cdm_datatype, the same order as the CSV header) and the
+ * partitions of every committed run (sorted by file name), so partitions of earlier runs with
+ * other operation ids stay listed.  A partition whose header record differs from the entity's
+ * attributes (written by another configuration) is left out and reported.  model.json is the
+ * folder's commit record
+ * (f2c_cdm_publish, f2c_commit.h): it lists exactly the partitions of committed runs.
  */
 #ifndef FHIR2CDM_F2C_CDM_H
 #define FHIR2CDM_F2C_CDM_H
 
+#include <stdio.h>
+
 #include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_commit.h"
 #include "fhir2cdm/f2c_error.h"
 #include "fhir2cdm/f2c_table.h"
 
-/* Appends "data/<entity>/partition-data-<stem>-<operation_id>.csv" (relative to the CDM
- * folder) to out.  Returns 0 or -1 (out of memory). */
+/*
+ * Partition file names (docs/cdm-folder.md, "Partition names"):
+ *   partition-data-<escaped stem>-<operation id>.csv      slot 0
+ *   partition-data-<escaped stem>-<operation id>.b.csv    slot 1 (replacement slot)
+ * The escaped stem is the stem with every byte outside [A-Za-z0-9._] written as %XX (upper-case
+ * hex), so it holds no '-': the first '-' after the prefix ends it, and the operation id
+ * ([A-Za-z0-9_-]{1,64}, no '.') ends at the first '.'.  Names of different (stem, operation id,
+ * slot) never coincide, whatever the stem holds (".tmp-", '/', '%', control bytes).  A rerun with
+ * the same operation id writes into the slot the committed model.json does not list, so a listed
+ * file never changes content (f2c_cdm_publish).
+ */
+#define F2C_CDM_NAME_MAX 255 /* longest file name we write (NAME_MAX of Linux file systems) */
+
+/* Appends the partition file name of (stem, operation_id) in slot 0 or 1 to out.  Returns 0, or
+ * -1 when out of memory. */
+int f2c_cdm_partition_name(f2c_buf *out, const char *stem, const char *operation_id, int slot);
+
+/* 1 when every name of (stem, operation_id) fits F2C_CDM_NAME_MAX bytes, else 0. */
+int f2c_cdm_partition_name_fits(const char *stem, const char *operation_id);
+
+/* 1 when file name `name` is a partition name of (stem, operation_id), either slot, else 0. */
+int f2c_cdm_partition_is_of(const char *name, const char *stem, const char *operation_id);
+
+/* Appends "data/<entity>/<slot 0 name>" (relative to the CDM folder) to out.  Returns 0 or -1
+ * (out of memory). */
 int f2c_cdm_partition_path(f2c_buf *out, const f2c_table *t, const char *stem,
                            const char *operation_id);
+
+/*
+ * The partitions a model.json lists (its commit record): every "location" of every entity's
+ * partitions, in document order, and whether the document was written by the commit protocol
+ * (root annotation "fhir2cdm:commit", written by f2c_cdm_model_json) or by an earlier release
+ * (committed = 0: the partitions on disk are then the committed set once, see f2c_cdm_publish).
+ */
+typedef struct f2c_cdm_record {
+    char **locations; /* "data/<entity>/<file>", owned */
+    size_t count;
+    int committed;
+} f2c_cdm_record;
+
+/* Parses model.json text[0..len) into *out (zeroed first).  Errors: F2C_EJSON (not JSON, or no
+ * "entities" array; message says which), F2C_ENOMEM. */
+f2c_status f2c_cdm_record_parse(const char *text, size_t len, f2c_cdm_record *out,
+                                f2c_error *err);
+
+/* Frees what f2c_cdm_record_parse filled (the struct itself is the caller's). */
+void f2c_cdm_record_free(f2c_cdm_record *r);
 
 /* Appends the CSV header record (without line break) that partitions of t start with, as
  * f2c_csv would write it.  Returns 0 or -1 (out of memory). */
 int f2c_cdm_header_record(f2c_buf *out, const f2c_table *t);
 
 /*
- * Writes <out_dir>/model.json for tableset ts.  model_name is the CDM folder's "name";
- * modified_time an ISO 8601 UTC instant for "modifiedTime".  Partitions whose header does not
- * match are appended to *diags (F2C_ECONFIG, file = the partition) and left out; the function
- * still writes model.json and returns F2C_OK in that case (callers check diags->count).
- * Errors: F2C_EIO (cannot list a folder, read a listed partition, or write/rename model.json;
- * model.json is then left as it was), F2C_ENOMEM.
+ * Publishes a transformer run through transaction tx (f2c_commit.h): the files staged in tx under
+ * "data/<entity>/<slot 0 name>" become partitions, and the new model.json -- the commit record --
+ * lists exactly:
+ *   - the partitions the committed model.json lists for the entities of ts (an earlier release's
+ *     model.json, without the "fhir2cdm:commit" annotation, is migrated: the partition files on
+ *     disk, as that release listed them, are the committed set once), except those of this run's
+ *     (stem, operation_id) pairs, stems[0..nstems) (a rerun replaces its own, in every table, also
+ *     where it now gives no rows); each is kept only while its file exists and starts with the
+ *     header its table writes now (else an F2C_ECONFIG diagnostic in *diags names it, and it is
+ *     left out);
+ *   - the staged files, each renamed into the slot of its (stem, operation id) that the committed
+ *     model.json does not list (so no listed file ever changes content).
+ * Partition files of replaced pairs are removed after the commit.  Files under data/<entity>/ that
+ * the new model.json does not list are reported on log ("note: ... not listed in model.json (not
+ * from a committed run); left alone") and never adopted.  model_name and modified_time as for
+ * f2c_cdm_model_json.  tx is finished (freed) in every case.  Returns F2C_OK (callers check
+ * diags->count), or as f2c_commit_finish (F2C_EIO: nothing published when it failed before the
+ * journal; the message says which), F2C_ENOMEM.
  */
-f2c_status f2c_cdm_write_model(const char *out_dir, const char *model_name, const f2c_tableset *ts,
-                               const char *modified_time, f2c_diags *diags, f2c_error *err);
+f2c_status f2c_cdm_publish(f2c_commit *tx, const char *model_name, const f2c_tableset *ts,
+                           const char *modified_time, const char *const *stems, size_t nstems,
+                           const char *operation_id, f2c_diags *diags, FILE *log,
+                           f2c_error *err);
 
 /*
  * Appends to out the text of model.json for tableset ts, listing the given partitions instead of
@@ -48,8 +108,9 @@ f2c_status f2c_cdm_write_model(const char *out_dir, const char *model_name, cons
  * ("data/<entity>/partition-data-*.csv", e.g. blob names under a CDM container).  Each entity
  * lists the entries in its own folder, sorted by file name; other entries are ignored.  Header
  * records are not checked (the files may be remote; the caller vouches for them).  The bytes are
- * exactly what f2c_cdm_write_model writes for a folder holding the same partitions (the same
- * code builds both).  Errors: F2C_ENOMEM.
+ * exactly what f2c_cdm_publish writes for a folder whose record lists the same partitions (the
+ * same code builds both), including the root annotation {"name": "fhir2cdm:commit", "value":
+ * "1"} that marks the document as a commit record.  Errors: F2C_ENOMEM.
  */
 f2c_status f2c_cdm_model_json(const char *model_name, const f2c_tableset *ts,
                               const char *modified_time, const char *const *partitions, size_t n,

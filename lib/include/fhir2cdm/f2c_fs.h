@@ -42,6 +42,55 @@ int f2c_fs_write_atomic(const char *path, const void *data, size_t len);
  */
 int f2c_fs_mkdirs(const char *path, mode_t mode);
 
+/* ---- link-safe operations relative to a folder descriptor -----------------------------------
+ * What the CDM folder's commit protocol (f2c_commit.h, docs/cdm-folder.md "Commit protocol") is
+ * built from: no function below follows a symbolic link in the name it is given (O_NOFOLLOW,
+ * AT_SYMLINK_NOFOLLOW), every file it creates is new (O_CREAT|O_EXCL), and names are relative to
+ * the descriptor dirfd (or AT_FDCWD), so nothing is written outside the folder dirfd names.
+ * `name` is one path component (no '/') unless a function says otherwise.  Errors set errno and
+ * return -1; ELOOP means "a symbolic link where a file or folder of ours was expected". */
+
+/* Writes all of data[0..len) to fd (retrying short writes and EINTR).  0, or -1 with errno
+ * (ENOSPC, EDQUOT, EIO...). */
+int f2c_fs_write_all(int fd, const void *data, size_t len);
+
+/* fsync of a folder descriptor, so renames and creations in it survive a power loss.  EINVAL
+ * (file systems that cannot sync a folder) counts as success.  0, or -1 with errno. */
+int f2c_fs_sync_fd(int fd);
+
+/*
+ * Opens folder `name` below dirfd with O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC; when `create` is
+ * non-zero a missing folder is created first (mkdirat, mode `mode` less the umask).  `name` may
+ * have several components ("data/LocalPatient"); each is opened the same way, so a link anywhere
+ * in it is refused.  Returns the descriptor (close it), or -1 with errno: ELOOP or ENOTDIR (a
+ * link or a non-folder in the way), ENOENT (missing and create is 0), the mkdirat error.
+ */
+int f2c_fs_dir_at(int dirfd, const char *name, int create, mode_t mode);
+
+/*
+ * Creates a new file in dirfd named "<prefix><16 random hex digits><suffix>" (getrandom) with
+ * O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC and mode 0666 less the umask, retrying on EEXIST.
+ * The name is written to name[0..cap).  Returns the descriptor, or -1 with errno
+ * (ENAMETOOLONG when the name does not fit cap; the openat error).
+ */
+int f2c_fs_temp_at(int dirfd, const char *prefix, const char *suffix, char *name, size_t cap);
+
+/* The same for a new folder (mkdirat, mode 0700): 0, or -1 with errno. */
+int f2c_fs_tempdir_at(int dirfd, const char *prefix, char *name, size_t cap);
+
+/*
+ * Replaces dirfd/name with data[0..len) atomically: a temporary file from f2c_fs_temp_at
+ * (".<name>.tmp-<random>") is written, fsynced and renamed over name (renameat), then dirfd is
+ * fsynced.  An existing dirfd/name that is a symbolic link or not a regular file is refused with
+ * ELOOP (link) or EEXIST (anything else) and left alone.  Returns 0, or -1 with errno; the
+ * temporary file is removed on failure and name is left as it was.
+ */
+int f2c_fs_replace_at(int dirfd, const char *name, const void *data, size_t len);
+
+/* rm -r of dirfd/name, never following a link (a link is removed itself).  Missing is fine.
+ * 0, or -1 with errno (the first error; goes on removing what it can). */
+int f2c_fs_remove_tree_at(int dirfd, const char *name);
+
 /*
  * rm -r: removes path, and everything under it when it is a folder.  Symbolic links are
  * removed themselves, never followed (lstat), so nothing outside the tree is touched.  A
