@@ -13,7 +13,8 @@
 
 /* Exit codes beyond tx_job.h's (0 ok, 1 data errors, 2 usage/configuration). */
 #define TX_EXIT_EXPORT 3        /* export or network failure: the CDM folder was not changed */
-#define TX_EXIT_INTERRUPTED 130 /* SIGINT/SIGTERM: job DELETEd, the CDM folder not changed */
+/* Interrupted (SIGINT/SIGTERM/SIGHUP): 128 + the signal's number (130, 143, 129); the job is
+ * DELETEd and the CDM folder not changed. */
 
 /* argv[0] is "export".  Returns a TX_EXIT_* code.  Progress and errors on stderr, the summary on
  * stdout. */

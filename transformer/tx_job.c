@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@
 
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_cdm.h"
+#include "fhir2cdm/f2c_commit.h"
 #include "fhir2cdm/f2c_csv.h"
 #include "fhir2cdm/f2c_flatten.h"
 #include "fhir2cdm/f2c_fs.h"
@@ -121,6 +123,10 @@ struct tx_stream_job {
     unsigned long long seen_rejected, seen_warnings, seen_no_id; /* for MAX_SHOWN */
     char **names; /* stems of files begun and not aborted: each may write its partitions once */
     size_t nnames;
+
+    /* The output folder's transaction (f2c_commit.h): partitions are staged in it and published
+     * all at once by job_finish; NULL after it was finished or aborted. */
+    f2c_commit *tx;
 };
 
 struct tx_stream_file {
@@ -130,6 +136,8 @@ struct tx_stream_file {
     f2c_ndjson_push *push;
     long line;
     f2c_csv **writers; /* one per table, opened lazily */
+    int *fds;          /* per table: the staged file's descriptor, -1 when none */
+    char **pnames;     /* per table: the staged file's name */
     f2c_buf pathbuf;
     counts c;
     unsigned long long file_lines, bytes;
@@ -386,31 +394,22 @@ static int derive_operation_id(job *j)
 
 /* ---- output folder ---------------------------------------------------------------------- */
 
+/* Opens the output folder's transaction: lock, recovery of an interrupted run, staging folder.
+ * Nothing is written to the published state before job_finish. */
 static int prepare_output(job *j)
 {
-    f2c_buf p = {0};
-    int rc = 0;
-    if (f2c_fs_mkdirs(j->o.output_dir, 0777) != 0 ||
-        f2c_buf_printf(&p, "%s/data", j->o.output_dir) != 0 || f2c_fs_mkdirs(p.data, 0777) != 0) {
-        fprintf(stderr, "error: output folder %s: cannot create: %s\n", j->o.output_dir,
-                strerror(errno));
-        rc = TX_EXIT_USAGE;
-        goto out;
-    }
-    f2c_buf_reset(&p);
-    f2c_buf_printf(&p, "%s/.fhir2cdm-probe-%ld", j->o.output_dir, (long)getpid());
-    FILE *f = fopen(p.data, "wb");
-    if (!f) {
-        fprintf(stderr, "error: output folder %s is not writable: %s\n", j->o.output_dir,
-                strerror(errno));
-        rc = TX_EXIT_USAGE;
-        goto out;
-    }
-    fclose(f);
-    unlink(p.data);
-out:
-    f2c_buf_free(&p);
-    return rc;
+    f2c_error e;
+    f2c_error_clear(&e);
+    if (f2c_commit_begin(j->o.output_dir, stderr, &j->tx, &e) == F2C_OK) return 0;
+    say_error(j, &e);
+    return TX_EXIT_USAGE;
+}
+
+/* "data/<entity>" of table t, into p (reset first); 0 or -1 (out of memory). */
+static int entity_dir(f2c_buf *p, const f2c_table *t)
+{
+    f2c_buf_reset(p);
+    return f2c_buf_printf(p, "data/%s", t->entity);
 }
 
 /* ---- rows ------------------------------------------------------------------------------- */
@@ -419,18 +418,21 @@ static f2c_status open_partition(tx_stream_file *f, size_t t, f2c_error *err)
 {
     const job *j = f->j;
     const f2c_table *tb = &j->ts.tables[t];
-    f2c_buf *p = &f->pathbuf;
-    f2c_buf_reset(p);
-    if (f2c_buf_printf(p, "%s/data/%s", j->o.output_dir, tb->entity) != 0)
+    f2c_buf *p = &f->pathbuf, name = {0};
+    if (entity_dir(p, tb) != 0 || f2c_cdm_partition_name(&name, f->stem, j->opid, 0) != 0 ||
+        !(f->pnames[t] = strdup(name.data))) {
+        f2c_buf_free(&name);
         return f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-    if (f2c_fs_mkdirs(p->data, 0777) != 0)
-        return f2c_error_set(err, F2C_EIO, p->data, 0, 0, NULL, "cannot create folder: %s",
-                             strerror(errno));
-    f2c_buf_reset(p);
-    if (f2c_buf_printf(p, "%s/", j->o.output_dir) != 0 ||
-        f2c_cdm_partition_path(p, tb, f->stem, j->opid) != 0)
-        return f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-    f2c_status st = f2c_csv_open(p->data, &f->writers[t], err);
+    }
+    f2c_buf_free(&name);
+    f2c_status st = f2c_commit_stage(j->tx, p->data, f->pnames[t], &f->fds[t], err);
+    if (st != F2C_OK) return st;
+    f2c_buf label = {0};
+    if (f2c_buf_printf(&label, "%s/%s/%s", j->o.output_dir, p->data, f->pnames[t]) != 0)
+        st = f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    else
+        st = f2c_csv_open_fd(f->fds[t], label.data, &f->writers[t], err);
+    f2c_buf_free(&label);
     if (st != F2C_OK) return st;
     size_t w = f2c_table_width(tb);
     const char **names = malloc(w * sizeof *names);
@@ -636,11 +638,29 @@ static void worker_put(job *j, worker *w)
     unlock(j);
 }
 
+/* Forgets table t's partition of file f: writer freed, staged file removed. */
+static void drop_partition(tx_stream_file *f, size_t t)
+{
+    f2c_csv_abort(f->writers[t]);
+    f->writers[t] = NULL;
+    if (f->pnames[t] && f->j->tx && entity_dir(&f->pathbuf, &f->j->ts.tables[t]) == 0)
+        f2c_commit_discard(f->j->tx, f->pathbuf.data, f->pnames[t], f->fds[t]);
+    else if (f->fds[t] >= 0)
+        close(f->fds[t]);
+    f->fds[t] = -1;
+    free(f->pnames[t]);
+    f->pnames[t] = NULL;
+}
+
 static void file_free(tx_stream_file *f)
 {
     if (!f) return;
-    for (size_t t = 0; f->writers && t < f->j->ts.count; t++)
-        f2c_csv_abort(f->writers[t]);
+    for (size_t t = 0; f->writers && f->fds && f->pnames && t < f->j->ts.count; t++)
+        drop_partition(f, t);
+    for (size_t t = 0; f->pnames && t < f->j->ts.count; t++)
+        free(f->pnames[t]);
+    free(f->pnames);
+    free(f->fds);
     free(f->writers);
     worker_put(f->j, f->w);
     f2c_ndjson_push_free(f->push);
@@ -659,8 +679,13 @@ static tx_stream_file *file_begin(job *j, const char *name, const char *label, i
     f->stem = strdup(name);
     f->label = strdup(label ? label : name);
     f->writers = calloc(j->ts.count ? j->ts.count : 1, sizeof *f->writers);
+    f->pnames = calloc(j->ts.count ? j->ts.count : 1, sizeof *f->pnames);
+    f->fds = malloc((j->ts.count ? j->ts.count : 1) * sizeof *f->fds);
+    for (size_t t = 0; f->fds && t < j->ts.count; t++)
+        f->fds[t] = -1;
     f2c_error e;
-    if (!f->stem || !f->label || !f->writers || counts_init(j, &f->c) != 0 ||
+    if (!f->stem || !f->label || !f->writers || !f->pnames || !f->fds ||
+        counts_init(j, &f->c) != 0 ||
         f2c_ndjson_push_new(f->label, j->o.max_line, flags, &f->push, &e) != F2C_OK ||
         !(f->w = worker_get(j))) {
         file_free(f);
@@ -670,6 +695,8 @@ static tx_stream_file *file_begin(job *j, const char *name, const char *label, i
     const char *why = NULL;
     lock(j);
     if (!*name || strchr(name, '/')) why = "is not a file name";
+    if (!why && !f2c_cdm_partition_name_fits(name, j->opid))
+        why = "gives partition file names longer than 255 bytes";
     for (size_t i = 0; !why && i < j->nnames; i++)
         if (strcmp(j->names[i], name) == 0) why = "is already used by another input of this job";
     if (!why) {
@@ -769,17 +796,29 @@ static f2c_status file_end(tx_stream_file *f, int mode)
     for (size_t t = 0; t < nt; t++) {
         if (!f->writers[t]) continue;
         if (mode == END_ABORT || f->fatal != F2C_OK) {
-            f2c_csv_abort(f->writers[t]);
-        } else {
-            f2c_status st = f2c_csv_commit(f->writers[t], &e);
-            if (st != F2C_OK) {
-                say_error(j, &e);
-                f->fatal = st;
-            } else {
-                committed[t] = 1;
-            }
+            drop_partition(f, t);
+            continue;
         }
+        /* Buffered records out, then the staged file fsynced and closed: it is then complete
+         * and waits in the staging folder for the job's commit. */
+        f2c_status st = f2c_csv_finish(f->writers[t], &e);
         f->writers[t] = NULL;
+        if (st == F2C_OK) {
+            f2c_buf_reset(&f->pathbuf);
+            st = entity_dir(&f->pathbuf, &j->ts.tables[t]) != 0
+                     ? f2c_error_set(&e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory")
+                     : f2c_commit_close(j->tx, f->pathbuf.data, f->pnames[t], f->fds[t], &e);
+            f->fds[t] = -1;
+        }
+        if (st != F2C_OK) {
+            say_error(j, &e);
+            f->fatal = st;
+            drop_partition(f, t);
+        } else {
+            committed[t] = 1;
+            free(f->pnames[t]); /* the commit's now */
+            f->pnames[t] = NULL;
+        }
     }
     lock(j);
     j->files++;
@@ -894,6 +933,7 @@ static job *job_new(const tx_options *o)
 void tx_stream_job_free(tx_stream_job *j)
 {
     if (!j) return;
+    f2c_commit_abort(j->tx); /* not finished: nothing of this job is published */
     while (j->idle) {
         worker *w = j->idle;
         j->idle = w->next;
@@ -1029,13 +1069,21 @@ int tx_stream_file_end(tx_stream_file *f, int ok)
     return file_end(f, ok ? END_FLUSH : END_ABORT) == F2C_OK ? 0 : -1;
 }
 
-int tx_write_model(const tx_stream_job *cj, const char *cdm_dir, const char *modified_time)
+/* The commit: every staged partition and the new model.json at once (f2c_cdm_publish).  Returns
+ * TX_EXIT_OK, TX_EXIT_DATA (committed partitions left out: header mismatch or missing; printed) or
+ * TX_EXIT_USAGE (nothing published, or a journaled commit the next run finishes; printed). */
+static int publish(job *j, const char *modified_time)
 {
-    job *j = (job *)cj; /* only the mutex for messages is touched */
     f2c_diags diags = {0};
     f2c_error e;
     f2c_error_clear(&e);
-    f2c_status st = f2c_cdm_write_model(cdm_dir, "fhir2cdm", &j->ts, modified_time, &diags, &e);
+    f2c_commit *tx = j->tx;
+    j->tx = NULL; /* finished by f2c_cdm_publish in every case */
+    tx_signals_block(1);
+    f2c_status st = f2c_cdm_publish(tx, "fhir2cdm", &j->ts, modified_time,
+                                    (const char *const *)j->names, j->nnames, j->opid, &diags,
+                                    stderr, &e);
+    tx_signals_block(0);
     say_diags(j, &diags);
     int rc = TX_EXIT_OK;
     if (st != F2C_OK) {
@@ -1051,7 +1099,7 @@ int tx_write_model(const tx_stream_job *cj, const char *cdm_dir, const char *mod
 /* model.json, summary and exit code, once every file has ended. */
 static int job_finish(job *j, const char *mtime, size_t nfiles, unsigned long long bytes)
 {
-    int mrc = tx_write_model(j, j->o.output_dir, mtime);
+    int mrc = publish(j, mtime);
     int rc = mrc;
     if (rc == TX_EXIT_OK && (j->files_failed || j->c.rejected > j->o.max_errors)) rc = TX_EXIT_DATA;
     if (!j->o.quiet) summary(j, nfiles, bytes, tx_now() - j->t0, mrc != TX_EXIT_USAGE);
@@ -1123,6 +1171,10 @@ static f2c_status run_file(job *j, const input *in, char *buf)
             break;
         }
         if (n == 0) break;
+        if (tx_interrupted()) {
+            mode = END_ABORT;
+            break;
+        }
         if (file_feed(f, buf, buf, (size_t)n) != F2C_OK) break;
         z_off_t off = gzoffset(gz);
         lock(j);
@@ -1149,12 +1201,10 @@ int tx_run(const tx_options *o)
     j->o.inputs = o->inputs;
     j->o.ninputs = o->ninputs;
     char *buf = NULL;
+    tx_signals_install();
     int rc = job_load(j, o);
     if (rc == 0) rc = collect_inputs(j);
-    if (rc == 0) rc = prepare_output(j);
-    if (rc == 0) rc = job_alloc(j);
     if (rc != 0) goto done;
-
     if (o->operation_id) {
         snprintf(j->opid, sizeof j->opid, "%s", o->operation_id);
     } else {
@@ -1165,6 +1215,19 @@ int tx_run(const tx_options *o)
         }
         j->opid_derived = 1;
     }
+    /* Every name is checked before the first write (exit 2: nothing written). */
+    for (size_t i = 0; i < j->ninputs; i++)
+        if (!f2c_cdm_partition_name_fits(j->inputs[i].stem, j->opid)) {
+            fprintf(stderr,
+                    "error: input %s: its partition file names would be longer than %d bytes; "
+                    "rename the file or use a shorter --operation-id\n",
+                    j->inputs[i].path, F2C_CDM_NAME_MAX);
+            rc = TX_EXIT_USAGE;
+            goto done;
+        }
+    rc = prepare_output(j);
+    if (rc == 0) rc = job_alloc(j);
+    if (rc != 0) goto done;
     buf = malloc(CHUNK);
     if (!buf) {
         fprintf(stderr, "error: out of memory\n");
@@ -1179,6 +1242,15 @@ int tx_run(const tx_options *o)
 
     for (size_t i = 0; i < j->ninputs; i++) {
         f2c_status st = run_file(j, &j->inputs[i], buf);
+        if (tx_interrupted()) {
+            tx_progress_clear(&j->prog);
+            fprintf(stderr,
+                    "fhir2cdm-transform: interrupted (signal %d); nothing published, %s is as "
+                    "it was\n",
+                    tx_interrupted(), j->o.output_dir);
+            rc = 128 + tx_interrupted();
+            goto done;
+        }
         if (st != F2C_OK) {
             tx_progress_clear(&j->prog);
             fprintf(stderr,

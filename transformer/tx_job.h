@@ -41,7 +41,7 @@ int tx_run(const tx_options *o);
  * For inputs that are not files: the export command feeds each NDJSON download straight from the
  * network, several at once from different threads, into one job.
  *
- * Threads: tx_stream_job_open, _finish, tx_write_model and _free are called from one thread,
+ * Threads: tx_stream_job_open, _finish and _free are called from one thread,
  * before any file begins / after every file has ended.  tx_stream_file_begin may be called from
  * any thread at any time in between; one tx_stream_file is used by one thread at a time (begin,
  * feed..., end), different files by different threads concurrently.  tx_stream_job_types and
@@ -57,13 +57,16 @@ typedef struct tx_stream_job tx_stream_job;
 
 /*
  * Loads the configuration (o->config_dir, or o->views/o->nviews; o->max_depth) like tx_run, and
- * prepares to write partitions under o->output_dir (created if missing, checked writable) with
- * operation id `opid` (required, [A-Za-z0-9_-]{1,64}).  Also used from o: max_errors, max_line,
+ * opens the output folder's transaction (f2c_commit_begin: o->output_dir created if missing, the
+ * writer's lock taken, an interrupted run's commit finished or its staging folder removed, as
+ * printed notes) for operation id `opid` (required, [A-Za-z0-9_-]{1,64}).  Nothing is published
+ * before tx_stream_job_finish; tx_stream_job_free without it publishes nothing.  Also used from o: max_errors, max_line,
  * quiet (no summary from _finish).  o->inputs and o->operation_id are ignored.  o is copied and
  * o->output_dir duplicated: nothing of o needs to outlive this call.
  * Returns TX_EXIT_OK with *out set (free with tx_stream_job_free), or TX_EXIT_USAGE with the
  * reason printed and *out NULL (invalid opid, no output folder, configuration or ViewDefinition
- * errors, output folder not creatable or not writable, out of memory).
+ * errors, output folder not creatable or not writable, locked by another run (its pid is named),
+ * a symbolic link where the control folder or lock must be, out of memory).
  */
 int tx_stream_job_open(const tx_options *o, const char *opid, tx_stream_job **out);
 
@@ -100,37 +103,28 @@ int tx_stream_file_feed(tx_stream_file *f, const void *data, size_t len);
 
 /*
  * Ends the file and frees f (NULL allowed: returns 0).
- * ok=1: delivers a last line without line terminator, commits the file's partitions (atomic
- * rename, as tx_run) and adds the file's counts to the job (a file without any resource line is
+ * ok=1: delivers a last line without line terminator, completes the file's staged partitions
+ * (flushed, fsynced; published by tx_stream_job_finish with the rest) and adds the file's counts
+ * to the job (a file without any resource line is
  * warned about, as in tx_run).  A gzip stream that stopped before its end is reported and counts
  * as a failed file (rows before it are kept).
  * ok=0 (download failed): aborts its partitions (nothing of this file remains), does not count
  * its rows, lines or rejections, and counts one failed file.
- * Returns 0, or -1 on a fatal output error (printed; its partitions are then aborted, except
- * those already renamed when a later rename failed).
+ * Returns 0, or -1 on a fatal output error (printed; the job must then be freed unfinished).
  */
 int tx_stream_file_end(tx_stream_file *f, int ok);
 
 /*
- * Writes <o->output_dir>/model.json exactly as tx_run does (every partition in the folder,
- * including older operations'), with modifiedTime `modified_time` (UTC "YYYY-MM-DDThh:mm:ssZ" or
+ * Commits the job as tx_run does (f2c_cdm_publish: the staged partitions and the new model.json
+ * appear at once; model.json lists the committed partitions of earlier runs, except those of this
+ * job's (file name, operation id) pairs, which the job replaces), with modifiedTime `modified_time` (UTC "YYYY-MM-DDThh:mm:ssZ" or
  * with a fraction; used as given), prints the summary (stdout) unless o->quiet.  Call after every
  * file has ended.  Returns TX_EXIT_OK; TX_EXIT_DATA (rejected lines beyond o->max_errors, files
  * ended with ok=0 or undecodable, or partitions in the folder whose header does not match their
- * table, which are left out of model.json; all printed); TX_EXIT_USAGE (model.json cannot be
- * written; printed; the old one, if any, is left as it was).
+ * table, which are left out of model.json; all printed); TX_EXIT_USAGE (the commit failed before
+ * its journal: nothing published; or after it: the next run finishes it; printed).
  */
 int tx_stream_job_finish(tx_stream_job *j, const char *modified_time);
-
-/*
- * Writes <cdm_dir>/model.json for j's tableset (f2c_cdm_write_model, model name "fhir2cdm"),
- * listing every partition found under <cdm_dir>/data/<entity>/, with modifiedTime
- * `modified_time` (as for tx_stream_job_finish).  For a job that wrote into a staging folder whose
- * partitions the caller then moved into cdm_dir.  No summary.  Returns TX_EXIT_OK, TX_EXIT_DATA
- * (partitions with a mismatched header, left out, printed) or TX_EXIT_USAGE (cannot list
- * cdm_dir's folders or write model.json; printed).
- */
-int tx_write_model(const tx_stream_job *j, const char *cdm_dir, const char *modified_time);
 
 /* Lines rejected so far in files ended with ok=1 (for the caller's own summary and tests). */
 unsigned long long tx_stream_job_rejected(const tx_stream_job *j);

@@ -18,4 +18,26 @@ int tx_parse_count(const char *prog, const char *flag, const char *s, unsigned l
  * can name files and blobs as is; else 0.  Prints nothing. */
 int tx_valid_opid(const char *s);
 
+#include <signal.h>
+
+/*
+ * Interruption (docs/transform.md, "Interruption"): installs one handler for SIGINT, SIGTERM and
+ * SIGHUP that records the signal's number (SA_RESETHAND: a second signal stops the process the
+ * usual way).  The work loops poll tx_interrupted() between chunks and stop cleanly: nothing
+ * published, exit 128 + the signal's number (130, 143, 129).  The flag is the one mutable global
+ * of the transformer: a signal handler can reach nothing else; it is written only by the handler
+ * and read, never on a per-row path.
+ */
+void tx_signals_install(void);
+
+/* The number of the signal received since tx_signals_install, 0 when none. */
+int tx_interrupted(void);
+
+/* The flag itself, for the libraries' cancel options (f2c_http_opts.cancel, f2c_bulk_opts). */
+volatile sig_atomic_t *tx_cancel_flag(void);
+
+/* Blocks (block=1) or unblocks (block=0) the three signals for the calling thread, so a commit
+ * is never cut in two by our own handler (a signal received meanwhile is delivered after). */
+void tx_signals_block(int block);
+
 #endif

@@ -41,17 +41,74 @@
 #define PARTITION_PREFIX "partition-data-"
 #define PARTITION_SUFFIX ".csv"
 #define TEMP_MARK ".tmp-"
+#define SLOT1_MARK ".b" /* before PARTITION_SUFFIX: the replacement slot */
+#define COMMIT_ANNOTATION "fhir2cdm:commit"
 #define MODEL_FILE "model.json"
 
 /* Fixed texts of model.json (docs/cdm-folder.md explains each). */
 #define MODEL_VERSION "1.0"
 #define MODEL_DESCRIPTION "FHIR R4 resources as tables (written by fhir2cdm)"
 
+/* Bytes kept as they are in an escaped stem; every other byte becomes %XX. */
+static int stem_byte_plain(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_';
+}
+
+static int append_escaped_stem(f2c_buf *out, const char *stem)
+{
+    for (const unsigned char *p = (const unsigned char *)stem; *p; p++) {
+        int r = stem_byte_plain(*p) ? f2c_buf_appendc(out, (char)*p)
+                                    : f2c_buf_printf(out, "%%%02X", *p);
+        if (r != 0) return -1;
+    }
+    return 0;
+}
+
+int f2c_cdm_partition_name(f2c_buf *out, const char *stem, const char *operation_id, int slot)
+{
+    size_t start = out->len;
+    if (f2c_buf_appends(out, PARTITION_PREFIX) != 0 || append_escaped_stem(out, stem) != 0 ||
+        f2c_buf_printf(out, "-%s%s" PARTITION_SUFFIX, operation_id, slot ? SLOT1_MARK : "") != 0) {
+        out->len = start;
+        if (out->data) out->data[start] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+int f2c_cdm_partition_name_fits(const char *stem, const char *operation_id)
+{
+    f2c_buf b = {0};
+    int ok = f2c_cdm_partition_name(&b, stem, operation_id, 1) == 0 && b.len <= F2C_CDM_NAME_MAX;
+    f2c_buf_free(&b);
+    return ok;
+}
+
+int f2c_cdm_partition_is_of(const char *name, const char *stem, const char *operation_id)
+{
+    f2c_buf b = {0};
+    int is = 0;
+    for (int slot = 0; slot < 2 && !is; slot++) {
+        f2c_buf_reset(&b);
+        is = f2c_cdm_partition_name(&b, stem, operation_id, slot) == 0 && strcmp(b.data, name) == 0;
+    }
+    f2c_buf_free(&b);
+    return is;
+}
+
 int f2c_cdm_partition_path(f2c_buf *out, const f2c_table *t, const char *stem,
                            const char *operation_id)
 {
-    return f2c_buf_printf(out, "data/%s/" PARTITION_PREFIX "%s-%s" PARTITION_SUFFIX, t->entity,
-                          stem, operation_id);
+    size_t start = out->len;
+    if (f2c_buf_printf(out, "data/%s/", t->entity) != 0 ||
+        f2c_cdm_partition_name(out, stem, operation_id, 0) != 0) {
+        out->len = start;
+        if (out->data) out->data[start] = '\0';
+        return -1;
+    }
+    return 0;
 }
 
 int f2c_cdm_header_record(f2c_buf *out, const f2c_table *t)
@@ -121,75 +178,75 @@ static int cmp_names(const void *a, const void *b)
 }
 
 /*
- * Lists the partition files of folder `dir`, sorted by strcmp.  A missing folder is an empty
- * list (the table got no rows in any run yet).  Regular files only (stat follows symlinks, so
- * a link to a regular file counts).
+ * Lists the regular files of folder dfd whose names are partition names (or all regular files,
+ * when all is non-zero), sorted by strcmp.  Links are not partitions (never followed).
  */
-static f2c_status list_partitions(const char *dir, name_list *out, f2c_error *err)
+static f2c_status list_files(int dfd, const char *shown, int all, name_list *out, f2c_error *err)
 {
-    DIR *d = opendir(dir);
+    int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d) {
-        if (errno == ENOENT) return F2C_OK;
-        return f2c_error_set(err, F2C_EIO, dir, 0, 0, NULL, "cannot list partition folder: %s",
+        if (fd >= 0) close(fd);
+        return f2c_error_set(err, F2C_EIO, shown, 0, 0, NULL, "cannot list partition folder: %s",
                              strerror(errno));
     }
     f2c_status st = F2C_OK;
-    f2c_buf path = {0};
     for (;;) {
         errno = 0;
         struct dirent *e = readdir(d);
         if (!e) {
             if (errno != 0)
-                st = f2c_error_set(err, F2C_EIO, dir, 0, 0, NULL,
+                st = f2c_error_set(err, F2C_EIO, shown, 0, 0, NULL,
                                    "cannot list partition folder: %s", strerror(errno));
             break;
         }
-        if (!is_partition_name(e->d_name)) continue;
-        f2c_buf_reset(&path);
-        if (f2c_buf_printf(&path, "%s/%s", dir, e->d_name) != 0) {
-            st = f2c_error_set(err, F2C_ENOMEM, dir, 0, 0, NULL, "out of memory");
-            break;
-        }
+        if (e->d_name[0] == '.' || (!all && !is_partition_name(e->d_name))) continue;
         struct stat sb;
-        if (stat(path.data, &sb) != 0) {
-            if (errno == ENOENT) continue; /* removed meanwhile (or a dangling link) */
-            st = f2c_error_set(err, F2C_EIO, path.data, 0, 0, NULL, "cannot stat partition: %s",
-                               strerror(errno));
-            break;
-        }
-        if (!S_ISREG(sb.st_mode)) continue;
+        if (fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode))
+            continue;
         if (name_list_add(out, e->d_name) != 0) {
-            st = f2c_error_set(err, F2C_ENOMEM, dir, 0, 0, NULL, "out of memory");
+            st = f2c_error_set(err, F2C_ENOMEM, shown, 0, 0, NULL, "out of memory");
             break;
         }
     }
     closedir(d);
-    f2c_buf_free(&path);
     if (st == F2C_OK && out->count > 1)
         qsort(out->items, out->count, sizeof *out->items, cmp_names);
     return st;
 }
 
 /*
- * Reads up to `cap` bytes from the start of `path` into buf (reset first).
- * Returns F2C_OK, F2C_EIO (err filled) or F2C_ENOMEM.
+ * Reads up to `cap` bytes from the start of dfd/name (not following a link) into buf (reset
+ * first).  Returns F2C_OK, F2C_EIO (err filled; errno kept: ENOENT for a missing file) or
+ * F2C_ENOMEM.
  */
-static f2c_status read_prefix(const char *path, size_t cap, f2c_buf *buf, f2c_error *err)
+static f2c_status read_prefix(int dfd, const char *name, const char *shown, size_t cap,
+                              f2c_buf *buf, f2c_error *err)
 {
     f2c_buf_reset(buf);
     if (f2c_buf_reserve(buf, cap) != 0)
-        return f2c_error_set(err, F2C_ENOMEM, path, 0, 0, NULL, "out of memory");
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return f2c_error_set(err, F2C_EIO, path, 0, 0, NULL, "cannot read partition: %s",
-                             strerror(errno));
-    size_t n = fread(buf->data, 1, cap, fp);
-    int bad = ferror(fp);
-    int e = errno;
-    fclose(fp);
-    if (bad)
-        return f2c_error_set(err, F2C_EIO, path, 0, 0, NULL, "cannot read partition: %s",
-                             strerror(e));
+        return f2c_error_set(err, F2C_ENOMEM, shown, 0, 0, NULL, "out of memory");
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        f2c_error_set(err, F2C_EIO, shown, 0, 0, NULL, "cannot read partition: %s", strerror(e));
+        errno = e;
+        return F2C_EIO;
+    }
+    size_t n = 0;
+    while (n < cap) {
+        ssize_t r = read(fd, buf->data + n, cap - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            int e = errno;
+            close(fd);
+            return f2c_error_set(err, F2C_EIO, shown, 0, 0, NULL, "cannot read partition: %s",
+                                 strerror(e));
+        }
+        if (r == 0) break;
+        n += (size_t)r;
+    }
+    close(fd);
     buf->len = n;
     buf->data[n] = '\0';
     return F2C_OK;
@@ -211,12 +268,13 @@ static int append_visible(f2c_buf *out, const char *s, size_t n)
  * Checks that partition `path` starts with the record `header` followed by CRLF (our writer
  * ends every record with CRLF).  Sets *ok.  On a mismatch appends an F2C_ECONFIG diagnostic.
  */
-static f2c_status check_header(const char *path, const char *entity, const f2c_buf *header,
-                               f2c_buf *scratch, f2c_diags *diags, int *ok, f2c_error *err)
+static f2c_status check_header(int dfd, const char *name, const char *path, const char *entity,
+                               const f2c_buf *header, f2c_buf *scratch, f2c_diags *diags, int *ok,
+                               f2c_error *err)
 {
     /* Enough for the expected record and its CRLF, and for a readable excerpt otherwise. */
     size_t cap = header->len + 2 < 200 ? 200 : header->len + 2;
-    f2c_status st = read_prefix(path, cap, scratch, err);
+    f2c_status st = read_prefix(dfd, name, path, cap, scratch, err);
     if (st != F2C_OK) return st;
     *ok = scratch->len >= header->len + 2 &&
           memcmp(scratch->data, header->data, header->len) == 0 &&
@@ -299,15 +357,11 @@ static int add_attributes(cJSON *entity, const f2c_table *t)
 }
 
 typedef struct model_ctx {
-    const char *out_dir; /* folder scan mode: partitions are found (and checked) here */
-    /* list mode (out_dir NULL): the caller's partition locations, relative to the CDM folder */
+    /* the partition locations to list, relative to the CDM folder */
     const char *const *given;
     size_t ngiven;
-    f2c_diags *diags;
     f2c_error *err;
-    f2c_buf header;  /* expected header record of the current table */
-    f2c_buf path;    /* scratch: file paths */
-    f2c_buf scratch; /* scratch: partition prefixes, texts */
+    f2c_buf scratch; /* texts */
 } model_ctx;
 
 static f2c_status nomem(model_ctx *c, const char *file)
@@ -315,65 +369,54 @@ static f2c_status nomem(model_ctx *c, const char *file)
     return f2c_error_set(c->err, F2C_ENOMEM, file, 0, 0, NULL, "out of memory");
 }
 
+/* The file name of location "data/<entity>/<file>" when it belongs to entity, else NULL. */
+static const char *file_of(const char *loc, const char *entity)
+{
+    size_t elen = strlen(entity);
+    if (strncmp(loc, "data/", 5) != 0 || strncmp(loc + 5, entity, elen) != 0 ||
+        loc[5 + elen] != '/')
+        return NULL;
+    const char *file = loc + 5 + elen + 1;
+    return *file && !strchr(file, '/') ? file : NULL;
+}
+
 /*
- * List mode: the names of the given locations that are "data/<entity of t>/<partition name>"
- * (no deeper folder), sorted like a folder scan, so both modes order partitions the same way.
+ * The names of the given locations that are "data/<entity of t>/<partition name>" (no deeper
+ * folder), sorted by strcmp, each once.
  */
 static f2c_status given_partitions(model_ctx *c, const f2c_table *t, name_list *out)
 {
-    size_t elen = strlen(t->entity);
     for (size_t i = 0; i < c->ngiven; i++) {
-        const char *loc = c->given[i];
-        if (strncmp(loc, "data/", 5) != 0 || strncmp(loc + 5, t->entity, elen) != 0 ||
-            loc[5 + elen] != '/')
-            continue;
-        const char *file = loc + 5 + elen + 1;
-        if (strchr(file, '/') || !is_partition_name(file)) continue;
-        if (name_list_add(out, file) != 0) return nomem(c, loc);
+        const char *file = file_of(c->given[i], t->entity);
+        if (!file || !is_partition_name(file)) continue;
+        if (name_list_add(out, file) != 0) return nomem(c, c->given[i]);
     }
     if (out->count > 1) qsort(out->items, out->count, sizeof *out->items, cmp_names);
+    size_t w = 0;
+    for (size_t i = 0; i < out->count; i++) {
+        if (w && strcmp(out->items[w - 1], out->items[i]) == 0) {
+            free(out->items[i]);
+            continue;
+        }
+        out->items[w++] = out->items[i];
+    }
+    out->count = w;
     return F2C_OK;
 }
 
-/* Adds "partitions" of table t (every matching file of <out>/data/<entity>/) to entity. */
+/* Adds "partitions" of table t (the given locations in its folder) to entity. */
 static f2c_status add_partitions(model_ctx *c, cJSON *entity, const f2c_table *t)
 {
     cJSON *parts = cJSON_AddArrayToObject(entity, "partitions");
     if (!parts) return nomem(c, NULL);
-
-    f2c_buf dir = {0};
     name_list names = {0};
-    f2c_status st = F2C_OK;
-    f2c_buf_reset(&c->header);
-    if (f2c_buf_printf(&dir, "%s/data/%s", c->out_dir ? c->out_dir : ".", t->entity) != 0 ||
-        f2c_cdm_header_record(&c->header, t) != 0) {
-        st = nomem(c, NULL);
-        goto done;
-    }
-    if (c->out_dir)
-        st = list_partitions(dir.data, &names, c->err);
-    else
-        st = given_partitions(c, t, &names);
+    f2c_status st = given_partitions(c, t, &names);
     for (size_t i = 0; st == F2C_OK && i < names.count; i++) {
         const char *file = names.items[i];
-        if (c->out_dir) {
-            /* Only a scanned folder is checked: in list mode the files are the caller's (e.g.
-             * remote blobs), and it vouches for them. */
-            f2c_buf_reset(&c->path);
-            if (f2c_buf_printf(&c->path, "%s/%s", dir.data, file) != 0) {
-                st = nomem(c, dir.data);
-                break;
-            }
-            int ok = 0;
-            st = check_header(c->path.data, t->entity, &c->header, &c->scratch, c->diags, &ok,
-                              c->err);
-            if (st != F2C_OK || !ok) continue;
-        }
-
         cJSON *p = cJSON_CreateObject();
         if (!p || !cJSON_AddItemToArray(parts, p)) {
             cJSON_Delete(p);
-            st = nomem(c, c->path.data);
+            st = nomem(c, file);
             break;
         }
         /* name: the file name without ".csv"; location: relative to the CDM folder. */
@@ -384,12 +427,26 @@ static f2c_status add_partitions(model_ctx *c, cJSON *entity, const f2c_table *t
         if (r == 0) r = f2c_buf_printf(&c->scratch, "data/%s/%s", t->entity, file);
         if (r == 0 && !cJSON_AddStringToObject(p, "location", c->scratch.data)) r = -1;
         if (r == 0) r = add_csv_settings(p);
-        if (r != 0) st = nomem(c, c->path.data);
+        if (r != 0) st = nomem(c, file);
     }
-done:
     name_list_free(&names);
-    f2c_buf_free(&dir);
     return st;
+}
+
+/* The root annotation that marks a model.json as a commit record ([MJ] "Root properties":
+ * annotations are name/value pairs consumers may ignore). */
+static int add_commit_annotation(cJSON *root)
+{
+    cJSON *list = cJSON_AddArrayToObject(root, "annotations");
+    cJSON *a = list ? cJSON_CreateObject() : NULL;
+    if (!a || !cJSON_AddItemToArray(list, a)) {
+        cJSON_Delete(a);
+        return -1;
+    }
+    return cJSON_AddStringToObject(a, "name", COMMIT_ANNOTATION) &&
+                   cJSON_AddStringToObject(a, "value", "1")
+               ? 0
+               : -1;
 }
 
 static f2c_status build_model(model_ctx *c, cJSON *root, const char *model_name,
@@ -398,7 +455,8 @@ static f2c_status build_model(model_ctx *c, cJSON *root, const char *model_name,
     if (!cJSON_AddStringToObject(root, "name", model_name) ||
         !cJSON_AddStringToObject(root, "description", MODEL_DESCRIPTION) ||
         !cJSON_AddStringToObject(root, "version", MODEL_VERSION) ||
-        (modified_time && !cJSON_AddStringToObject(root, "modifiedTime", modified_time)))
+        (modified_time && !cJSON_AddStringToObject(root, "modifiedTime", modified_time)) ||
+        add_commit_annotation(root) != 0)
         return nomem(c, NULL);
     cJSON *entities = cJSON_AddArrayToObject(root, "entities");
     if (!entities) return nomem(c, NULL);
@@ -419,59 +477,18 @@ static f2c_status build_model(model_ctx *c, cJSON *root, const char *model_name,
     return F2C_OK;
 }
 
-/* ---- writing ------------------------------------------------------------------------------ */
-
-/* model.json = text plus a final line break, replaced atomically (f2c_fs_write_atomic: a
- * temporary file named model.json.tmp-..., which partition listings skip, fsync, rename). */
-static f2c_status write_atomically(const char *out_dir, const char *text, f2c_error *err)
-{
-    f2c_buf final_path = {0}, data = {0};
-    f2c_status st = F2C_OK;
-    if (f2c_buf_printf(&final_path, "%s/" MODEL_FILE, out_dir) != 0 ||
-        f2c_buf_appends(&data, text) != 0 || f2c_buf_appendc(&data, '\n') != 0)
-        st = f2c_error_set(err, F2C_ENOMEM, out_dir, 0, 0, NULL, "out of memory");
-    else if (f2c_fs_write_atomic(final_path.data, data.data, data.len) != 0)
-        st = f2c_error_set(err, errno == ENOMEM ? F2C_ENOMEM : F2C_EIO, final_path.data, 0, 0, NULL,
-                           "cannot write: %s", strerror(errno));
-    f2c_buf_free(&final_path);
-    f2c_buf_free(&data);
-    return st;
-}
-
-/* The one place model.json text is produced (both modes): the cJSON tree printed, plus the
- * final line break write_atomically has always added, so both files are byte-identical. */
-static f2c_status model_text(model_ctx *c, const char *model_name, const f2c_tableset *ts,
-                             const char *modified_time, char **text)
-{
-    *text = NULL;
-    cJSON *root = cJSON_CreateObject();
-    f2c_status st = root ? build_model(c, root, model_name, ts, modified_time) : nomem(c, NULL);
-    if (st == F2C_OK && !(*text = cJSON_Print(root))) st = nomem(c, NULL);
-    cJSON_Delete(root);
-    f2c_buf_free(&c->header);
-    f2c_buf_free(&c->path);
-    f2c_buf_free(&c->scratch);
-    return st;
-}
-
-f2c_status f2c_cdm_write_model(const char *out_dir, const char *model_name, const f2c_tableset *ts,
-                               const char *modified_time, f2c_diags *diags, f2c_error *err)
-{
-    model_ctx c = {.out_dir = out_dir, .diags = diags, .err = err};
-    char *text = NULL;
-    f2c_status st = model_text(&c, model_name, ts, modified_time, &text);
-    if (st == F2C_OK) st = write_atomically(out_dir, text, err);
-    if (text) cJSON_free(text);
-    return st;
-}
-
 f2c_status f2c_cdm_model_json(const char *model_name, const f2c_tableset *ts,
                               const char *modified_time, const char *const *partitions, size_t n,
                               f2c_buf *out, f2c_error *err)
 {
     model_ctx c = {.given = partitions, .ngiven = n, .err = err};
-    char *text = NULL;
-    f2c_status st = model_text(&c, model_name, ts, modified_time, &text);
+    cJSON *root = cJSON_CreateObject();
+    f2c_status st = root ? build_model(&c, root, model_name, ts, modified_time) : nomem(&c, NULL);
+    char *text = st == F2C_OK ? cJSON_Print(root) : NULL;
+    if (st == F2C_OK && !text) st = nomem(&c, NULL);
+    cJSON_Delete(root);
+    f2c_buf_free(&c.scratch);
+    /* the printed tree plus a final line break */
     if (st == F2C_OK && (f2c_buf_appends(out, text) != 0 || f2c_buf_appendc(out, '\n') != 0))
         st = nomem(&c, NULL);
     if (text) cJSON_free(text);
@@ -508,4 +525,342 @@ done:
     f2c_buf_free(&path);
     free(text);
     return result;
+}
+
+/* ---- the commit record -------------------------------------------------------------------- */
+
+void f2c_cdm_record_free(f2c_cdm_record *r)
+{
+    for (size_t i = 0; i < r->count; i++)
+        free(r->locations[i]);
+    free(r->locations);
+    memset(r, 0, sizeof *r);
+}
+
+static int has_commit_annotation(const cJSON *root)
+{
+    const cJSON *a, *list = cJSON_GetObjectItemCaseSensitive(root, "annotations");
+    if (!cJSON_IsArray(list)) return 0;
+    cJSON_ArrayForEach(a, list)
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(a, "name");
+        if (cJSON_IsString(n) && strcmp(n->valuestring, COMMIT_ANNOTATION) == 0) return 1;
+    }
+    return 0;
+}
+
+f2c_status f2c_cdm_record_parse(const char *text, size_t len, f2c_cdm_record *out,
+                                f2c_error *err)
+{
+    memset(out, 0, sizeof *out);
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    const cJSON *ents = root ? cJSON_GetObjectItemCaseSensitive(root, "entities") : NULL;
+    if (!cJSON_IsArray(ents)) {
+        cJSON_Delete(root);
+        return f2c_error_set(err, F2C_EJSON, MODEL_FILE, 0, 0, root ? "/entities" : NULL, "%s",
+                             root ? "model.json has no \"entities\" array"
+                                  : "model.json is not JSON");
+    }
+    out->committed = has_commit_annotation(root);
+    name_list l = {0};
+    f2c_status st = F2C_OK;
+    const cJSON *e, *p;
+    cJSON_ArrayForEach(e, ents)
+    {
+        const cJSON *parts = cJSON_GetObjectItemCaseSensitive(e, "partitions");
+        if (!cJSON_IsArray(parts)) continue;
+        cJSON_ArrayForEach(p, parts)
+        {
+            const cJSON *loc = cJSON_GetObjectItemCaseSensitive(p, "location");
+            if (cJSON_IsString(loc) && name_list_add(&l, loc->valuestring) != 0) {
+                st = f2c_error_set(err, F2C_ENOMEM, MODEL_FILE, 0, 0, NULL, "out of memory");
+                break;
+            }
+        }
+    }
+    cJSON_Delete(root);
+    if (st != F2C_OK) {
+        name_list_free(&l);
+        return st;
+    }
+    out->locations = l.items;
+    out->count = l.count;
+    return F2C_OK;
+}
+
+/* ---- publishing a run (f2c_cdm_publish) --------------------------------------------------- */
+
+typedef struct pub {
+    f2c_commit *tx;
+    int outfd;
+    const f2c_tableset *ts;
+    const char *const *stems;
+    size_t nstems;
+    const char *opid;
+    f2c_diags *diags;
+    FILE *log;
+    f2c_error *err;
+    name_list old;     /* committed locations (of the entities of ts) */
+    name_list keep;    /* carried + new: what the new model.json lists */
+    name_list removes; /* replaced partitions, removed after the commit */
+    name_list targets; /* per staged file, its published location */
+    name_list flagged; /* locations already reported (header mismatch) */
+    f2c_buf a, b;      /* scratch */
+} pub;
+
+static int list_has(const name_list *l, const char *s)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (strcmp(l->items[i], s) == 0) return 1;
+    return 0;
+}
+
+static const f2c_table *table_of(const pub *p, const char *loc, const char **file)
+{
+    for (size_t i = 0; i < p->ts->count; i++)
+        if ((*file = file_of(loc, p->ts->tables[i].entity)) != NULL) return &p->ts->tables[i];
+    return NULL;
+}
+
+static int replaced(const pub *p, const char *file)
+{
+    for (size_t i = 0; i < p->nstems; i++)
+        if (f2c_cdm_partition_is_of(file, p->stems[i], p->opid)) return 1;
+    return 0;
+}
+
+/* The committed locations: model.json's record, or (an earlier release's model.json) the
+ * partition files on disk once.  A missing model.json: nothing committed. */
+static f2c_status read_old(pub *p)
+{
+    int fd = openat(p->outfd, MODEL_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) return F2C_OK;
+    if (fd < 0)
+        return f2c_error_set(p->err, F2C_EIO, MODEL_FILE, 0, 0, NULL, "cannot read: %s",
+                             errno == ELOOP ? "a symbolic link (refused: never followed)"
+                                            : strerror(errno));
+    f2c_buf_reset(&p->a);
+    char chunk[65536];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0)
+        if (f2c_buf_append(&p->a, chunk, (size_t)n) != 0) break;
+    close(fd);
+    f2c_cdm_record rec;
+    f2c_status st = f2c_cdm_record_parse(p->a.data ? p->a.data : "", p->a.len, &rec, p->err);
+    if (st != F2C_OK) {
+        snprintf(p->err->message, sizeof p->err->message,
+                 "the existing model.json cannot be read as a CDM model.json; refusing to replace "
+                 "it");
+        return st;
+    }
+    for (size_t i = 0; st == F2C_OK && i < rec.count; i++) {
+        const char *file;
+        if (rec.committed && table_of(p, rec.locations[i], &file) &&
+            name_list_add(&p->old, rec.locations[i]) != 0)
+            st = f2c_error_set(p->err, F2C_ENOMEM, MODEL_FILE, 0, 0, NULL, "out of memory");
+    }
+    int legacy = !rec.committed;
+    f2c_cdm_record_free(&rec);
+    for (size_t t = 0; st == F2C_OK && legacy && t < p->ts->count; t++) {
+        const char *entity = p->ts->tables[t].entity;
+        f2c_buf_reset(&p->b);
+        if (f2c_buf_printf(&p->b, "data/%s", entity) != 0) return F2C_ENOMEM;
+        int dfd = f2c_fs_dir_at(p->outfd, p->b.data, 0, 0);
+        if (dfd < 0) continue; /* no partitions, or not a folder: nothing committed there */
+        name_list files = {0};
+        st = list_files(dfd, p->b.data, 0, &files, p->err);
+        close(dfd);
+        for (size_t i = 0; st == F2C_OK && i < files.count; i++) {
+            f2c_buf_reset(&p->b);
+            if (f2c_buf_printf(&p->b, "data/%s/%s", entity, files.items[i]) != 0 ||
+                name_list_add(&p->old, p->b.data) != 0)
+                st = f2c_error_set(p->err, F2C_ENOMEM, MODEL_FILE, 0, 0, NULL, "out of memory");
+        }
+        name_list_free(&files);
+    }
+    return st;
+}
+
+/* Committed partitions stay listed unless this run replaces them or their file changed. */
+static f2c_status carry_old(pub *p)
+{
+    f2c_status st = F2C_OK;
+    for (size_t i = 0; st == F2C_OK && i < p->old.count; i++) {
+        const char *loc = p->old.items[i], *file;
+        const f2c_table *t = table_of(p, loc, &file);
+        if (replaced(p, file)) {
+            if (name_list_add(&p->removes, loc) != 0) st = F2C_ENOMEM;
+            continue;
+        }
+        f2c_buf_reset(&p->a);
+        f2c_buf header = {0};
+        if (f2c_buf_printf(&p->a, "data/%s", t->entity) != 0 ||
+            f2c_cdm_header_record(&header, t) != 0) {
+            f2c_buf_free(&header);
+            return f2c_error_set(p->err, F2C_ENOMEM, loc, 0, 0, NULL, "out of memory");
+        }
+        int dfd = f2c_fs_dir_at(p->outfd, p->a.data, 0, 0);
+        int ok = 0;
+        f2c_buf_reset(&p->b);
+        f2c_buf_printf(&p->b, "%s/%s", f2c_commit_path(p->tx), loc);
+        if (dfd >= 0) st = check_header(dfd, file, p->b.data, t->entity, &header, &p->a,
+                                        p->diags, &ok, p->err);
+        if (dfd < 0 || (st == F2C_EIO && errno == ENOENT)) {
+            /* listed but gone (or not a file any more): left out, said */
+            f2c_error d;
+            f2c_error_set(&d, F2C_ECONFIG, p->b.data, 0, 0, NULL,
+                          "partition listed in model.json is missing; left out of model.json");
+            st = f2c_diags_add(p->diags, &d);
+        }
+        if (dfd >= 0) close(dfd);
+        f2c_buf_free(&header);
+        if (st == F2C_OK && name_list_add(ok ? &p->keep : &p->flagged, loc) != 0) st = F2C_ENOMEM;
+    }
+    if (st == F2C_ENOMEM) f2c_error_set(p->err, F2C_ENOMEM, MODEL_FILE, 0, 0, NULL, "out of memory");
+    return st;
+}
+
+/* 1 when descriptors a and b (both read from the start, both closed here) hold the same bytes. */
+static int same_bytes(int a, int b)
+{
+    struct stat sa, sb;
+    int same = a >= 0 && b >= 0 && fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+               sa.st_size == sb.st_size;
+    char x[65536], y[65536];
+    while (same) {
+        ssize_t n = read(a, x, sizeof x), m = n > 0 ? read(b, y, (size_t)n) : 0;
+        if (n < 0 || m != n || memcmp(x, y, (size_t)(n > 0 ? n : 0)) != 0) same = 0;
+        if (n <= 0) break;
+    }
+    if (a >= 0) close(a);
+    if (b >= 0) close(b);
+    return same;
+}
+
+/* The committed partition of the same (entity, stem, operation id) as staged location loc with
+ * the same bytes, or NULL. */
+static const char *unchanged(pub *p, const char *loc, const f2c_buf *other)
+{
+    const char *cands[2] = {loc, other->data};
+    for (int i = 0; i < 2; i++) {
+        if (!list_has(&p->removes, cands[i])) continue;
+        char *slash = strrchr(cands[i], '/');
+        f2c_buf dir = {0};
+        if (f2c_buf_append(&dir, cands[i], (size_t)(slash - cands[i])) != 0) return NULL;
+        int dfd = f2c_fs_dir_at(p->outfd, dir.data, 0, 0);
+        f2c_buf_free(&dir);
+        int old = dfd >= 0 ? openat(dfd, slash + 1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        if (dfd >= 0) close(dfd);
+        if (same_bytes(old, f2c_commit_open_staged(p->tx, loc))) return cands[i];
+    }
+    return NULL;
+}
+
+static void list_drop(name_list *l, const char *s)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (strcmp(l->items[i], s) == 0) {
+            free(l->items[i]);
+            l->items[i] = l->items[--l->count];
+            return;
+        }
+}
+
+/* Each staged "data/<entity>/<slot 0 name>" goes to the slot the committed record does not list,
+ * or nowhere when the committed partition it replaces has the same bytes. */
+static f2c_status place_staged(pub *p, const char *const *staged, size_t n)
+{
+    f2c_buf other = {0};
+    f2c_status st = F2C_OK;
+    for (size_t i = 0; st == F2C_OK && i < n; i++) {
+        const char *loc = staged[i];
+        size_t cut = strlen(loc) - strlen(PARTITION_SUFFIX);
+        f2c_buf_reset(&other);
+        if (f2c_buf_append(&other, loc, cut) != 0 ||
+            f2c_buf_appends(&other, SLOT1_MARK PARTITION_SUFFIX) != 0) {
+            st = F2C_ENOMEM;
+            break;
+        }
+        const char *same = unchanged(p, loc, &other), *target = "";
+        if (same) {
+            char *keep = strdup(same);
+            if (!keep) {
+                st = F2C_ENOMEM;
+                break;
+            }
+            list_drop(&p->removes, keep);
+            if (name_list_add(&p->keep, keep) != 0) st = F2C_ENOMEM;
+            free(keep);
+        } else {
+            target = list_has(&p->old, loc) ? other.data : loc;
+            if (name_list_add(&p->keep, target) != 0) st = F2C_ENOMEM;
+        }
+        if (st == F2C_OK && name_list_add(&p->targets, target) != 0) st = F2C_ENOMEM;
+    }
+    f2c_buf_free(&other);
+    if (st != F2C_OK) f2c_error_set(p->err, F2C_ENOMEM, MODEL_FILE, 0, 0, NULL, "out of memory");
+    return st;
+}
+
+/* Files of the entities' folders the new record does not list: said, never adopted. */
+static void report_unlisted(pub *p)
+{
+    for (size_t t = 0; p->log && t < p->ts->count; t++) {
+        const char *entity = p->ts->tables[t].entity;
+        f2c_buf_reset(&p->a);
+        if (f2c_buf_printf(&p->a, "data/%s", entity) != 0) return;
+        int dfd = f2c_fs_dir_at(p->outfd, p->a.data, 0, 0);
+        if (dfd < 0) continue;
+        name_list files = {0};
+        f2c_error ignored;
+        if (list_files(dfd, p->a.data, 1, &files, &ignored) == F2C_OK)
+            for (size_t i = 0; i < files.count; i++) {
+                f2c_buf_reset(&p->b);
+                if (f2c_buf_printf(&p->b, "data/%s/%s", entity, files.items[i]) != 0) break;
+                if (list_has(&p->keep, p->b.data) || list_has(&p->removes, p->b.data) ||
+                    list_has(&p->flagged, p->b.data))
+                    continue;
+                fprintf(p->log,
+                        "note: %s/%s: not listed in model.json (not from a committed run); left "
+                        "alone\n",
+                        f2c_commit_path(p->tx), p->b.data);
+            }
+        name_list_free(&files);
+        close(dfd);
+    }
+}
+
+f2c_status f2c_cdm_publish(f2c_commit *tx, const char *model_name, const f2c_tableset *ts,
+                           const char *modified_time, const char *const *stems, size_t nstems,
+                           const char *operation_id, f2c_diags *diags, FILE *log,
+                           f2c_error *err)
+{
+    pub p = {.tx = tx, .outfd = f2c_commit_dirfd(tx), .ts = ts, .stems = stems,
+             .nstems = nstems, .opid = operation_id, .diags = diags, .log = log, .err = err};
+    const char *const *staged;
+    size_t nstaged = f2c_commit_staged(tx, &staged);
+    f2c_buf text = {0};
+    f2c_status st = read_old(&p);
+    if (st == F2C_OK) st = carry_old(&p);
+    if (st == F2C_OK) st = place_staged(&p, staged, nstaged);
+    if (st == F2C_OK)
+        st = f2c_cdm_model_json(model_name, ts, modified_time, (const char *const *)p.keep.items,
+                                p.keep.count, &text, err);
+    if (st == F2C_OK) {
+        report_unlisted(&p);
+        st = f2c_commit_finish(tx, MODEL_FILE, text.data, text.len,
+                               (const char *const *)p.targets.items,
+                               (const char *const *)p.removes.items, p.removes.count, err);
+    } else {
+        f2c_commit_abort(tx);
+    }
+    f2c_buf_free(&text);
+    name_list_free(&p.old);
+    name_list_free(&p.keep);
+    name_list_free(&p.removes);
+    name_list_free(&p.targets);
+    name_list_free(&p.flagged);
+    f2c_buf_free(&p.a);
+    f2c_buf_free(&p.b);
+    return st;
 }

@@ -1,7 +1,9 @@
 /*
- * f2c_csv: see f2c_csv.h.  Records are assembled in a reusable buffer and written with one
- * fwrite each, so the per-cell cost is a memchr-style scan plus a copy; libcsv's csv_write
- * does the quoting when a field needs it.
+ * f2c_csv: see f2c_csv.h.  Records are gathered in one buffer and written with one write(2) per
+ * FLUSH_AT bytes, so the per-cell cost is a memchr-style scan plus a copy; libcsv's csv_write
+ * does the quoting when a field needs it.  The writer works on a descriptor it does not own: the
+ * file's creation, fsync and publication are the commit protocol's (f2c_commit.h), so a writer
+ * never decides where its bytes become visible.
  */
 #include "fhir2cdm/f2c_csv.h"
 
@@ -13,11 +15,14 @@
 
 #include <csv.h>
 
+#include "fhir2cdm/f2c_fs.h"
+
+#define FLUSH_AT (256u * 1024u) /* bytes of records gathered before one write(2) */
+
 struct f2c_csv {
-    FILE *fp;
-    char *path;
-    char *tmp;
-    f2c_buf rec;
+    int fd;      /* the caller's; never closed here */
+    char *label; /* the file in messages */
+    f2c_buf rec; /* records not yet written */
     unsigned long long records;
 };
 
@@ -41,51 +46,42 @@ int f2c_csv_append_field(f2c_buf *out, const char *s, size_t n)
     return 0;
 }
 
-f2c_status f2c_csv_open(const char *path, f2c_csv **out, f2c_error *err)
+f2c_status f2c_csv_open_fd(int fd, const char *label, f2c_csv **out, f2c_error *err)
 {
     *out = NULL;
     f2c_csv *w = calloc(1, sizeof *w);
-    if (!w) return f2c_error_set(err, F2C_ENOMEM, path, 0, 0, NULL, "out of memory");
-    size_t n = strlen(path) + 32;
-    w->path = strdup(path);
-    w->tmp = malloc(n);
-    if (!w->path || !w->tmp) {
-        free(w->path);
-        free(w->tmp);
+    if (!w || !(w->label = strdup(label))) {
         free(w);
-        return f2c_error_set(err, F2C_ENOMEM, path, 0, 0, NULL, "out of memory");
+        return f2c_error_set(err, F2C_ENOMEM, label, 0, 0, NULL, "out of memory");
     }
-    snprintf(w->tmp, n, "%s.tmp-%ld", path, (long)getpid());
-    w->fp = fopen(w->tmp, "wb");
-    if (!w->fp) {
-        int e = errno;
-        f2c_error_set(err, F2C_EIO, w->tmp, 0, 0, NULL, "cannot create partition: %s",
-                      strerror(e));
-        free(w->path);
-        free(w->tmp);
-        free(w);
-        return F2C_EIO;
-    }
+    w->fd = fd;
     *out = w;
+    return F2C_OK;
+}
+
+static f2c_status flush(f2c_csv *w, f2c_error *err)
+{
+    if (f2c_fs_write_all(w->fd, w->rec.data, w->rec.len) != 0)
+        return f2c_error_set(err, F2C_EIO, w->label, 0, 0, NULL, "write failed: %s",
+                             strerror(errno));
+    f2c_buf_reset(&w->rec);
     return F2C_OK;
 }
 
 f2c_status f2c_csv_write_row(f2c_csv *w, size_t n, const char *const *cells, const size_t *lens,
                              f2c_error *err)
 {
-    f2c_buf_reset(&w->rec);
+    size_t start = w->rec.len;
     for (size_t i = 0; i < n; i++) {
         if (i && f2c_buf_appendc(&w->rec, ',') != 0) goto nomem;
         if (f2c_csv_append_field(&w->rec, cells[i], lens[i]) != 0) goto nomem;
     }
     if (f2c_buf_append(&w->rec, "\r\n", 2) != 0) goto nomem;
-    if (fwrite(w->rec.data, 1, w->rec.len, w->fp) != w->rec.len)
-        return f2c_error_set(err, F2C_EIO, w->tmp, 0, 0, NULL, "write failed: %s",
-                             strerror(errno));
     w->records++;
-    return F2C_OK;
+    return w->rec.len >= FLUSH_AT ? flush(w, err) : F2C_OK;
 nomem:
-    return f2c_error_set(err, F2C_ENOMEM, w->tmp, 0, 0, NULL, "out of memory");
+    w->rec.len = start;
+    return f2c_error_set(err, F2C_ENOMEM, w->label, 0, 0, NULL, "out of memory");
 }
 
 unsigned long long f2c_csv_records(const f2c_csv *w) { return w->records; }
@@ -93,32 +89,18 @@ unsigned long long f2c_csv_records(const f2c_csv *w) { return w->records; }
 static void destroy(f2c_csv *w)
 {
     f2c_buf_free(&w->rec);
-    free(w->path);
-    free(w->tmp);
+    free(w->label);
     free(w);
 }
 
-f2c_status f2c_csv_commit(f2c_csv *w, f2c_error *err)
+f2c_status f2c_csv_finish(f2c_csv *w, f2c_error *err)
 {
-    f2c_status st = F2C_OK;
-    int bad = fflush(w->fp) != 0;
-    int e = errno;
-    if (!bad && fsync(fileno(w->fp)) != 0 && errno != EINVAL) bad = 1, e = errno;
-    if (fclose(w->fp) != 0 && !bad) bad = 1, e = errno;
-    if (!bad && rename(w->tmp, w->path) != 0) bad = 1, e = errno;
-    if (bad) {
-        st = f2c_error_set(err, F2C_EIO, w->path, 0, 0, NULL, "cannot finish partition: %s",
-                           strerror(e));
-        unlink(w->tmp);
-    }
+    f2c_status st = w->rec.len ? flush(w, err) : F2C_OK;
     destroy(w);
     return st;
 }
 
 void f2c_csv_abort(f2c_csv *w)
 {
-    if (!w) return;
-    fclose(w->fp);
-    unlink(w->tmp);
-    destroy(w);
+    if (w) destroy(w);
 }

@@ -25,6 +25,7 @@ const char *f2c_status_name(f2c_status s)
     case F2C_EUNSUPPORTED: return "EUNSUPPORTED";
     case F2C_EEOF: return "EEOF";
     case F2C_EEVAL: return "EEVAL";
+    case F2C_EBUSY: return "EBUSY";
     }
     return "EUNKNOWN";
 }

@@ -89,7 +89,10 @@ int f2c_cdm_header_record(f2c_buf *out, const f2c_table *t);
  *     header its table writes now (else an F2C_ECONFIG diagnostic in *diags names it, and it is
  *     left out);
  *   - the staged files, each renamed into the slot of its (stem, operation id) that the committed
- *     model.json does not list (so no listed file ever changes content).
+ *     model.json does not list (so no listed file ever changes content) -- except a staged file
+ *     whose bytes equal the committed partition it replaces: that one stays listed as it is and
+ *     the staged copy is dropped, so an idempotent rerun (a Batch retry, a recovery) leaves the
+ *     folder byte-identical.
  * Partition files of replaced pairs are removed after the commit.  Files under data/<entity>/ that
  * the new model.json does not list are reported on log ("note: ... not listed in model.json (not
  * from a committed run); left alone") and never adopted.  model_name and modified_time as for

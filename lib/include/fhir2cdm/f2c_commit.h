@@ -88,11 +88,15 @@ void f2c_commit_discard(f2c_commit *c, const char *dir, const char *name, int fd
  * until the next stage/discard/finish/abort. */
 size_t f2c_commit_staged(f2c_commit *c, const char *const **paths);
 
+/* Opens staged (closed) file rel ("<dir>/<name>") for reading (O_NOFOLLOW); the descriptor is the
+ * caller's.  -1 with errno when it cannot. */
+int f2c_commit_open_staged(f2c_commit *c, const char *rel);
+
 /*
  * Publishes: writes record[0..len) as the new record file `record_name` (e.g. "model.json"),
  * renames every staged file to the same relative path in the output folder, except where
  * `rename_to` (may be NULL) gives another target for the staged path at the same index of
- * f2c_commit_staged; removes removes[0..nremoves) (relative paths of published files the new record
+ * f2c_commit_staged ("" = not published: the staged file is dropped with the staging folder); removes removes[0..nremoves) (relative paths of published files the new record
  * no longer lists) after the record is in place.  Then frees c (the lock is released).  Returns
  * F2C_OK, or: F2C_EIO before the journal (nothing published: the staging folder is removed, the
  * published state is as it was; a symbolic link or non-regular file at a target, the record or a

@@ -5,12 +5,12 @@
  * doubling of embedded quotes is done by libcsv (csv_write).  Line breaks inside values are
  * kept (inside quotes), records end with CRLF as RFC 4180 §2.1 says, UTF-8 bytes pass through.
  *
- * Atomicity: rows go to "<path>.tmp-<pid>" in the destination folder; f2c_csv_commit flushes,
- * fsyncs, closes and renames it to <path>, so a reader never sees a partition that looks
- * complete but is not.  f2c_csv_abort (or a crash) leaves no file under the final name.
+ * Where the bytes go is not the writer's business: it writes to a descriptor the caller owns
+ * (a staged file of the commit protocol, f2c_commit.h, which creates, fsyncs and publishes it).
  *
- * Ownership: f2c_csv_open returns a writer the caller must end with exactly one of commit or
- * abort, which also free it.  Writers are independent; one thread per writer.
+ * Ownership: f2c_csv_open_fd returns a writer the caller must end with exactly one of finish or
+ * abort, which also free it; neither closes the descriptor.  Writers are independent; one thread
+ * per writer.
  */
 #ifndef FHIR2CDM_F2C_CSV_H
 #define FHIR2CDM_F2C_CSV_H
@@ -22,9 +22,9 @@
 
 typedef struct f2c_csv f2c_csv;
 
-/* Creates the temporary file for final path `path` (its folder must exist).
- * Errors: F2C_EIO (message names the temp file and strerror), F2C_ENOMEM. */
-f2c_status f2c_csv_open(const char *path, f2c_csv **out, f2c_error *err);
+/* Starts a writer on descriptor fd (open for writing, positioned where records go); label names
+ * the file in messages (copied).  Errors: F2C_ENOMEM. */
+f2c_status f2c_csv_open_fd(int fd, const char *label, f2c_csv **out, f2c_error *err);
 
 /* Writes one record of n fields; cells[i] has lens[i] bytes (need not be NUL-terminated).
  * Errors: F2C_EIO, F2C_ENOMEM. */
@@ -34,11 +34,11 @@ f2c_status f2c_csv_write_row(f2c_csv *w, size_t n, const char *const *cells, con
 /* Records written so far, the header record included. */
 unsigned long long f2c_csv_records(const f2c_csv *w);
 
-/* Finishes and publishes the file under its final name; frees w.  Errors: F2C_EIO (the temp
- * file is then removed). */
-f2c_status f2c_csv_commit(f2c_csv *w, f2c_error *err);
+/* Writes the records still buffered and frees w (fd stays open: the caller fsyncs and closes
+ * it).  Errors: F2C_EIO (write failed: ENOSPC, EIO, EDQUOT; message names the file). */
+f2c_status f2c_csv_finish(f2c_csv *w, f2c_error *err);
 
-/* Closes and removes the temporary file; frees w.  NULL is allowed. */
+/* Frees w without writing what is buffered; NULL is allowed.  The descriptor stays open. */
 void f2c_csv_abort(f2c_csv *w);
 
 /* Appends field s[0..n) to out as it would appear in a record (quoted if needed).

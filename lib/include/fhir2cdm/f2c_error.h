@@ -25,7 +25,8 @@ typedef enum f2c_status {
     F2C_EUSAGE,       /* bad command-line usage */
     F2C_EUNSUPPORTED, /* a feature this build cannot evaluate */
     F2C_EEOF,         /* end of input (not an error; returned by readers) */
-    F2C_EEVAL         /* a FHIRPath expression failed at run time (e.g. singleton expected) */
+    F2C_EEVAL,        /* a FHIRPath expression failed at run time (e.g. singleton expected) */
+    F2C_EBUSY         /* another live process holds the output folder's writer lock */
 } f2c_status;
 
 typedef struct f2c_error {

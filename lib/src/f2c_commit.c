@@ -1,0 +1,629 @@
+/*
+ * f2c_commit: see f2c_commit.h and docs/cdm-folder.md ("Commit protocol").
+ *
+ * Why it is shaped so:
+ *  - The record (model.json) is the commit point, so everything before its rename must be
+ *    invisible to readers and everything after it must be finishable by someone else: files
+ *    are staged in a folder readers never look at, and the journal -- written, fsynced and
+ *    renamed into place before the first rename into the published tree -- names every step
+ *    left, so a crash at any instant is finished (roll forward) by the next writer.  Without a
+ *    journal a staging folder is garbage (roll back).  Both directions are idempotent: a rename
+ *    whose source is gone was done.
+ *  - Every check that can refuse the commit (a link or non-regular file at a target, a link
+ *    where a data folder must be) runs before the journal, so a refused commit leaves the
+ *    published tree byte-identical.
+ *  - One writer at a time through flock on .fhir2cdm/lock: the kernel drops the lock when the
+ *    holder dies (kill -9 included), so a stale lock needs no detection; the pid written into
+ *    the file only names the holder in the message.  Recovery runs under the lock, so it never
+ *    removes a live run's staging folder.
+ *  - Names are opened relative to descriptors with O_NOFOLLOW at every component
+ *    (f2c_fs_dir_at), so no path below the output folder can lead elsewhere.
+ *  - The fault points are read from the environment into the transaction at begin: no global
+ *    state.  They kill the process with SIGKILL, which is exactly what a crash does to us.
+ */
+#include "fhir2cdm/f2c_commit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_fs.h"
+
+#define LOCK_NAME "lock"
+#define JOURNAL_NAME "journal"
+#define STAGE_PREFIX "stage-"
+#define JOURNAL_MAX (64u << 20)
+
+struct f2c_commit {
+    char *path;                   /* the output folder as given */
+    int outfd, ctlfd, lockfd;     /* output folder, control folder, lock file */
+    int stagefd;                  /* this run's staging folder */
+    char stage[64];               /* its name inside the control folder */
+    int created_out, created_ctl; /* made by begin: removed again by abort when empty */
+    FILE *log;
+    pthread_mutex_t mu;
+    char **staged; /* "<dir>/<name>" of closed staged files */
+    size_t nstaged, cap;
+    char fault[32]; /* FHIR2CDM_FAULT point, "" when none */
+    long fault_k, nclosed, nrenamed;
+};
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+static f2c_status io_error(f2c_error *err, const f2c_commit *c, const char *rel, int e,
+                           const char *what)
+{
+    f2c_buf p = {0};
+    f2c_buf_printf(&p, "%s/%s", c->path, rel);
+    const char *why = e == ELOOP ? "is a symbolic link (refused: never followed)" : strerror(e);
+    f2c_error_set(err, e == ENOMEM ? F2C_ENOMEM : F2C_EIO, p.data ? p.data : c->path, 0, 0, NULL,
+                  "%s: %s", what, why);
+    f2c_buf_free(&p);
+    return e == ENOMEM ? F2C_ENOMEM : F2C_EIO;
+}
+
+/* FHIR2CDM_FAULT=<point>[:<k>]: dies here as a crash would. */
+static void fault(const f2c_commit *c, const char *point, long k)
+{
+    if (!c->fault[0] || strcmp(c->fault, point) != 0) return;
+    if (c->fault_k && c->fault_k != k) return;
+    kill(getpid(), SIGKILL);
+    pause();
+}
+
+static void read_fault(f2c_commit *c)
+{
+    const char *f = getenv("FHIR2CDM_FAULT");
+    if (!f || !*f) return;
+    snprintf(c->fault, sizeof c->fault, "%s", f);
+    char *colon = strchr(c->fault, ':');
+    if (colon) {
+        *colon = '\0';
+        c->fault_k = strtol(colon + 1, NULL, 10);
+    }
+}
+
+/* A relative path of ours: no leading '/', no empty, "." or ".." component. */
+static int safe_rel(const char *p)
+{
+    if (!p || !*p || *p == '/') return 0;
+    for (const char *s = p; *s;) {
+        const char *e = strchr(s, '/');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return 0;
+        s += n + (e ? 1 : 0);
+        if (e && !*s) return 0;
+    }
+    return 1;
+}
+
+/* Splits "a/b/c" into folder "a/b" (dir, caller frees) and the last component (returned,
+ * pointing into p).  A path without '/' gives dir "". */
+static const char *split(const char *p, char **dir)
+{
+    const char *slash = strrchr(p, '/');
+    *dir = slash ? strndup(p, (size_t)(slash - p)) : strdup("");
+    return slash ? slash + 1 : p;
+}
+
+/* ---- lock --------------------------------------------------------------------------------- */
+
+static f2c_status take_lock(f2c_commit *c, f2c_error *err)
+{
+    c->lockfd = openat(c->ctlfd, LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (c->lockfd < 0) return io_error(err, c, F2C_COMMIT_DIR "/" LOCK_NAME, errno, "lock file");
+    struct stat st;
+    if (fstat(c->lockfd, &st) != 0 || !S_ISREG(st.st_mode))
+        return io_error(err, c, F2C_COMMIT_DIR "/" LOCK_NAME, EINVAL, "lock file is not a file");
+    if (flock(c->lockfd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK) return io_error(err, c, F2C_COMMIT_DIR "/" LOCK_NAME, errno, "lock");
+        char text[64] = "";
+        ssize_t n = pread(c->lockfd, text, sizeof text - 1, 0);
+        long pid = n > 4 && strncmp(text, "pid ", 4) == 0 ? strtol(text + 4, NULL, 10) : 0;
+        f2c_error_set(err, F2C_EBUSY, c->path, 0, 0, NULL,
+                      "output folder is being written by another run (pid %ld); "
+                      "one writer at a time",
+                      pid);
+        return F2C_EBUSY;
+    }
+    char text[64];
+    int n = snprintf(text, sizeof text, "pid %ld\n", (long)getpid());
+    if (ftruncate(c->lockfd, 0) != 0 || pwrite(c->lockfd, text, (size_t)n, 0) != n)
+        return io_error(err, c, F2C_COMMIT_DIR "/" LOCK_NAME, errno, "lock file");
+    return F2C_OK;
+}
+
+/* ---- roll forward ------------------------------------------------------------------------- */
+
+/* Renames stage-relative `from` to output-relative `to` unless already done. */
+static int move_one(f2c_commit *c, int stagefd, const char *from, const char *to, f2c_error *err)
+{
+    char *fdir = NULL, *tdir = NULL;
+    const char *fname = split(from, &fdir), *tname = split(to, &tdir);
+    int rc = -1;
+    int sfd = fdir ? f2c_fs_dir_at(stagefd, fdir, 0, 0) : -1;
+    int tfd = tdir ? f2c_fs_dir_at(c->outfd, tdir, 1, 0777) : -1;
+    if (!fdir || !tdir) {
+        io_error(err, c, to, ENOMEM, "cannot publish");
+    } else if (tfd < 0) {
+        io_error(err, c, tdir, errno, "cannot open folder");
+    } else if (sfd < 0 && errno != ENOENT) {
+        io_error(err, c, to, errno, "cannot open the staged folder of");
+    } else if (sfd >= 0 && renameat(sfd, fname, tfd, tname) != 0 && errno != ENOENT) {
+        io_error(err, c, to, errno, "cannot rename the staged file into place");
+    } else {
+        rc = f2c_fs_sync_fd(tfd) == 0 ? 0 : (io_error(err, c, tdir, errno, "fsync"), -1);
+    }
+    if (sfd >= 0) close(sfd);
+    if (tfd >= 0) close(tfd);
+    free(fdir);
+    free(tdir);
+    return rc;
+}
+
+static int remove_one(f2c_commit *c, const char *rel)
+{
+    char *dir = NULL;
+    const char *name = split(rel, &dir);
+    int dfd = dir ? f2c_fs_dir_at(c->outfd, dir, 0, 0) : -1;
+    int rc = 0;
+    if (dfd >= 0) {
+        if (unlinkat(dfd, name, 0) != 0 && errno != ENOENT) rc = -1;
+        (void)f2c_fs_sync_fd(dfd);
+        close(dfd);
+    }
+    free(dir);
+    return rc;
+}
+
+static const char *pair_item(const cJSON *pair, int i)
+{
+    const cJSON *x = cJSON_GetArrayItem(pair, i);
+    return cJSON_IsString(x) && safe_rel(x->valuestring) ? x->valuestring : NULL;
+}
+
+/* Carries out journal j: renames, the record, removals, clean-up.  Idempotent. */
+static f2c_status roll_forward(f2c_commit *c, const cJSON *j, f2c_error *err)
+{
+    const cJSON *stage = cJSON_GetObjectItemCaseSensitive(j, "stage");
+    const cJSON *renames = cJSON_GetObjectItemCaseSensitive(j, "renames");
+    const cJSON *record = cJSON_GetObjectItemCaseSensitive(j, "record");
+    const cJSON *removes = cJSON_GetObjectItemCaseSensitive(j, "removes");
+    if (!cJSON_IsString(stage) || strncmp(stage->valuestring, STAGE_PREFIX, 6) != 0 ||
+        strchr(stage->valuestring, '/') || !cJSON_IsArray(renames) || !cJSON_IsArray(record) ||
+        !pair_item(record, 0) || !pair_item(record, 1) || !cJSON_IsArray(removes)) {
+        f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL,
+                      "%s/" JOURNAL_NAME " is not a journal of this tool; not touched",
+                      F2C_COMMIT_DIR);
+        return F2C_EIO;
+    }
+    int sfd = f2c_fs_dir_at(c->ctlfd, stage->valuestring, 0, 0);
+    if (sfd < 0 && errno != ENOENT) return io_error(err, c, F2C_COMMIT_DIR, errno, "staging");
+    if (sfd < 0) sfd = dup(c->ctlfd); /* gone: every rename was done (clean-up had begun) */
+    f2c_status st = F2C_OK;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, renames)
+    {
+        const char *from = pair_item(r, 0), *to = pair_item(r, 1);
+        if (!from || !to || move_one(c, sfd, from, to, err) != 0) {
+            if (!from || !to) f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL, "bad journal entry");
+            st = F2C_EIO;
+            break;
+        }
+        fault(c, "rename", ++c->nrenamed);
+    }
+    if (st == F2C_OK) {
+        fault(c, "before-record", 0);
+        if (move_one(c, sfd, pair_item(record, 0), pair_item(record, 1), err) != 0) st = F2C_EIO;
+        if (st == F2C_OK) fault(c, "after-record", 0);
+    }
+    cJSON_ArrayForEach(r, removes)
+    {
+        if (st != F2C_OK) break;
+        if (cJSON_IsString(r) && safe_rel(r->valuestring) && remove_one(c, r->valuestring) != 0)
+            st = io_error(err, c, r->valuestring, errno, "cannot remove a replaced partition");
+    }
+    close(sfd);
+    if (st != F2C_OK) return st;
+    if (f2c_fs_sync_fd(c->outfd) != 0) return io_error(err, c, "", errno, "fsync");
+    fault(c, "cleanup", 0);
+    if (f2c_fs_remove_tree_at(c->ctlfd, stage->valuestring) != 0 ||
+        unlinkat(c->ctlfd, JOURNAL_NAME, 0) != 0 || f2c_fs_sync_fd(c->ctlfd) != 0)
+        return io_error(err, c, F2C_COMMIT_DIR, errno, "cannot clean up after the commit");
+    return F2C_OK;
+}
+
+/* ---- recovery ----------------------------------------------------------------------------- */
+
+static void note(f2c_commit *c, const char *fmt, const char *a)
+{
+    if (!c->log) return;
+    fprintf(c->log, "note: %s: ", c->path);
+    fprintf(c->log, fmt, a);
+    fputc('\n', c->log);
+}
+
+static f2c_status finish_journal(f2c_commit *c, f2c_error *err)
+{
+    struct stat st;
+    if (fstatat(c->ctlfd, JOURNAL_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return errno == ENOENT ? F2C_OK
+                               : io_error(err, c, F2C_COMMIT_DIR "/" JOURNAL_NAME, errno, "journal");
+    int fd = openat(c->ctlfd, JOURNAL_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return io_error(err, c, F2C_COMMIT_DIR "/" JOURNAL_NAME, errno, "journal");
+    f2c_buf b = {0};
+    char chunk[65536];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0 && b.len < JOURNAL_MAX)
+        if (f2c_buf_append(&b, chunk, (size_t)n) != 0) break;
+    close(fd);
+    cJSON *j = b.data ? cJSON_ParseWithLength(b.data, b.len) : NULL;
+    f2c_buf_free(&b);
+    f2c_status s;
+    if (!j) {
+        f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL,
+                      "%s/" JOURNAL_NAME " cannot be read as a journal; not touched",
+                      F2C_COMMIT_DIR);
+        return F2C_EIO;
+    }
+    note(c, "finishing the commit of an interrupted run (%s)", "journal found");
+    s = roll_forward(c, j, err);
+    cJSON_Delete(j);
+    return s;
+}
+
+/* Removes staging folders without a journal and temporary files of ours (roll back). */
+static f2c_status remove_leftovers(f2c_commit *c, f2c_error *err)
+{
+    int fd = openat(c->ctlfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0) close(fd);
+        return io_error(err, c, F2C_COMMIT_DIR, errno, "cannot list");
+    }
+    f2c_status st = F2C_OK;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        int stage = strncmp(de->d_name, STAGE_PREFIX, strlen(STAGE_PREFIX)) == 0;
+        int tmp = strncmp(de->d_name, "." JOURNAL_NAME ".tmp-", 13) == 0;
+        if (!stage && !tmp) continue;
+        if (f2c_fs_remove_tree_at(c->ctlfd, de->d_name) != 0) {
+            st = io_error(err, c, F2C_COMMIT_DIR, errno, "cannot remove an interrupted run's files");
+            break;
+        }
+        if (stage)
+            note(c, "removed the staging folder of an interrupted run (" F2C_COMMIT_DIR "/%s)",
+                 de->d_name);
+    }
+    closedir(d);
+    return st;
+}
+
+/* ---- begin / abort ------------------------------------------------------------------------ */
+
+static void commit_free(f2c_commit *c)
+{
+    if (c->stagefd >= 0) close(c->stagefd);
+    if (c->lockfd >= 0) close(c->lockfd); /* releases the flock */
+    if (c->ctlfd >= 0) close(c->ctlfd);
+    if (c->outfd >= 0) close(c->outfd);
+    for (size_t i = 0; i < c->nstaged; i++)
+        free(c->staged[i]);
+    free(c->staged);
+    pthread_mutex_destroy(&c->mu);
+    free(c->path);
+    free(c);
+}
+
+void f2c_commit_abort(f2c_commit *c)
+{
+    if (!c) return;
+    if (c->stagefd >= 0) (void)f2c_fs_remove_tree_at(c->ctlfd, c->stage);
+    if (c->created_ctl && c->ctlfd >= 0) {
+        unlinkat(c->ctlfd, LOCK_NAME, 0);
+        unlinkat(c->outfd, F2C_COMMIT_DIR, AT_REMOVEDIR); /* only when empty */
+    }
+    if (c->created_out) rmdir(c->path); /* only when empty */
+    commit_free(c);
+}
+
+static f2c_status open_out(f2c_commit *c, f2c_error *err)
+{
+    struct stat st;
+    if (stat(c->path, &st) != 0) {
+        if (errno != ENOENT || f2c_fs_mkdirs(c->path, 0777) != 0)
+            return f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL, "output folder: %s",
+                                 strerror(errno));
+        c->created_out = 1;
+    }
+    c->outfd = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (c->outfd < 0)
+        return f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL, "output folder: %s",
+                             strerror(errno));
+    if (faccessat(c->outfd, ".", W_OK, AT_EACCESS) != 0)
+        return f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL, "output folder is not writable: %s",
+                             strerror(errno));
+    c->created_ctl = fstatat(c->outfd, F2C_COMMIT_DIR, &st, AT_SYMLINK_NOFOLLOW) != 0;
+    c->ctlfd = f2c_fs_dir_at(c->outfd, F2C_COMMIT_DIR, 1, 0777);
+    if (c->ctlfd < 0) return io_error(err, c, F2C_COMMIT_DIR, errno, "control folder");
+    return F2C_OK;
+}
+
+f2c_status f2c_commit_begin(const char *out_dir, FILE *log, f2c_commit **out, f2c_error *err)
+{
+    *out = NULL;
+    f2c_commit *c = calloc(1, sizeof *c);
+    if (!c || !(c->path = strdup(out_dir)) || pthread_mutex_init(&c->mu, NULL) != 0) {
+        if (c) free(c->path);
+        free(c);
+        return f2c_error_set(err, F2C_ENOMEM, out_dir, 0, 0, NULL, "out of memory");
+    }
+    c->outfd = c->ctlfd = c->lockfd = c->stagefd = -1;
+    c->log = log;
+    read_fault(c);
+    f2c_status st = open_out(c, err);
+    if (st == F2C_OK) st = take_lock(c, err);
+    if (st == F2C_OK) st = finish_journal(c, err);
+    if (st == F2C_OK) st = remove_leftovers(c, err);
+    if (st == F2C_OK) {
+        if (f2c_fs_tempdir_at(c->ctlfd, STAGE_PREFIX, c->stage, sizeof c->stage) != 0 ||
+            (c->stagefd = f2c_fs_dir_at(c->ctlfd, c->stage, 0, 0)) < 0)
+            st = io_error(err, c, F2C_COMMIT_DIR, errno, "cannot create the staging folder");
+    }
+    if (st != F2C_OK) {
+        if (st == F2C_EBUSY) c->created_ctl = 0; /* the holder's */
+        f2c_commit_abort(c);
+        return st;
+    }
+    *out = c;
+    return F2C_OK;
+}
+
+int f2c_commit_dirfd(const f2c_commit *c)
+{
+    return c->outfd;
+}
+
+const char *f2c_commit_path(const f2c_commit *c)
+{
+    return c->path;
+}
+
+/* ---- staging ------------------------------------------------------------------------------ */
+
+f2c_status f2c_commit_stage(f2c_commit *c, const char *dir, const char *name, int *fd,
+                            f2c_error *err)
+{
+    *fd = -1;
+    f2c_buf rel = {0};
+    if (f2c_buf_printf(&rel, "%s/%s", dir, name) != 0)
+        return f2c_error_set(err, F2C_ENOMEM, c->path, 0, 0, NULL, "out of memory");
+    f2c_status st = F2C_OK;
+    int dfd = safe_rel(rel.data) && !strchr(name, '/') ? f2c_fs_dir_at(c->stagefd, dir, 1, 0777)
+                                                        : (errno = EINVAL, -1);
+    if (dfd < 0 || (*fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                                 0666)) < 0)
+        st = io_error(err, c, rel.data, errno, "cannot create partition (staging)");
+    if (dfd >= 0) close(dfd);
+    f2c_buf_free(&rel);
+    return st;
+}
+
+static int add_staged(f2c_commit *c, char *rel)
+{
+    if (c->nstaged == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        char **s = realloc(c->staged, cap * sizeof *s);
+        if (!s) return -1;
+        c->staged = s;
+        c->cap = cap;
+    }
+    c->staged[c->nstaged++] = rel;
+    return 0;
+}
+
+f2c_status f2c_commit_close(f2c_commit *c, const char *dir, const char *name, int fd,
+                            f2c_error *err)
+{
+    f2c_buf rel = {0};
+    int e = 0;
+    if (fsync(fd) != 0 && errno != EINVAL) e = errno;
+    if (close(fd) != 0 && !e) e = errno;
+    if (f2c_buf_printf(&rel, "%s/%s", dir, name) != 0) e = ENOMEM;
+    if (e) {
+        f2c_commit_discard(c, dir, name, -1);
+        f2c_status st = io_error(err, c, rel.data ? rel.data : name, e, "cannot write partition");
+        f2c_buf_free(&rel);
+        return st;
+    }
+    pthread_mutex_lock(&c->mu);
+    int r = add_staged(c, rel.data);
+    long k = ++c->nclosed;
+    pthread_mutex_unlock(&c->mu);
+    if (r != 0) {
+        f2c_buf_free(&rel);
+        f2c_commit_discard(c, dir, name, -1);
+        return f2c_error_set(err, F2C_ENOMEM, c->path, 0, 0, NULL, "out of memory");
+    }
+    fault(c, "staged", k);
+    return F2C_OK;
+}
+
+void f2c_commit_discard(f2c_commit *c, const char *dir, const char *name, int fd)
+{
+    if (fd >= 0) close(fd);
+    int dfd = f2c_fs_dir_at(c->stagefd, dir, 0, 0);
+    if (dfd >= 0) {
+        unlinkat(dfd, name, 0);
+        close(dfd);
+    }
+    size_t dl = strlen(dir);
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->nstaged; i++) {
+        const char *s = c->staged[i];
+        if (strncmp(s, dir, dl) == 0 && s[dl] == '/' && strcmp(s + dl + 1, name) == 0) {
+            free(c->staged[i]);
+            c->staged[i] = c->staged[--c->nstaged];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t f2c_commit_staged(f2c_commit *c, const char *const **paths)
+{
+    if (c->nstaged > 1) qsort(c->staged, c->nstaged, sizeof *c->staged, cmp_str);
+    *paths = (const char *const *)c->staged;
+    return c->nstaged;
+}
+
+int f2c_commit_open_staged(f2c_commit *c, const char *rel)
+{
+    char *dir = NULL;
+    const char *name = split(rel, &dir);
+    int dfd = dir ? f2c_fs_dir_at(c->stagefd, dir, 0, 0) : -1;
+    int fd = dfd >= 0 ? openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    int e = errno;
+    if (dfd >= 0) close(dfd);
+    free(dir);
+    errno = e;
+    return fd;
+}
+
+/* ---- finish ------------------------------------------------------------------------------- */
+
+/* A target must be missing or a regular file, under folders that are missing or real folders. */
+static int check_target(f2c_commit *c, const char *rel, f2c_error *err)
+{
+    struct stat st;
+    char *p = strdup(rel);
+    if (!p) return io_error(err, c, rel, ENOMEM, "cannot publish"), -1;
+    int rc = 0;
+    for (char *s = strchr(p, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
+        *s = '\0';
+        if (fstatat(c->outfd, p, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+            if (!S_ISDIR(st.st_mode))
+                rc = -1, io_error(err, c, p, S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR, "refused");
+        } else if (errno != ENOENT) {
+            rc = -1, io_error(err, c, p, errno, "refused");
+        }
+        *s = '/';
+    }
+    if (rc == 0 && fstatat(c->outfd, p, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+        rc = -1, io_error(err, c, p, S_ISLNK(st.st_mode) ? ELOOP : EEXIST,
+                          "refused: not a regular file");
+    free(p);
+    return rc;
+}
+
+static cJSON *pair(const char *a, const char *b)
+{
+    cJSON *p = cJSON_CreateArray();
+    if (!p) return NULL;
+    cJSON_AddItemToArray(p, cJSON_CreateString(a));
+    cJSON_AddItemToArray(p, cJSON_CreateString(b));
+    if (cJSON_GetArraySize(p) != 2) {
+        cJSON_Delete(p);
+        return NULL;
+    }
+    return p;
+}
+
+static cJSON *journal(f2c_commit *c, const char *record_name, const char *const *rename_to,
+                      const char *const *removes, size_t nremoves)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON *rn = j ? cJSON_AddArrayToObject(j, "renames") : NULL;
+    cJSON *rm = j ? cJSON_AddArrayToObject(j, "removes") : NULL;
+    int ok = j && rn && rm && cJSON_AddStringToObject(j, "stage", c->stage);
+    for (size_t i = 0; ok && i < c->nstaged; i++) {
+        if (rename_to && rename_to[i] && !rename_to[i][0]) continue; /* not published */
+        cJSON *p = pair(c->staged[i], rename_to && rename_to[i] ? rename_to[i] : c->staged[i]);
+        ok = p && cJSON_AddItemToArray(rn, p);
+    }
+    cJSON *rec = ok ? pair(record_name, record_name) : NULL;
+    ok = rec && cJSON_AddItemToObject(j, "record", rec);
+    for (size_t i = 0; ok && i < nremoves; i++)
+        ok = cJSON_AddItemToArray(rm, cJSON_CreateString(removes[i])) != 0;
+    if (!ok) {
+        cJSON_Delete(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* Writes the record into the staging folder and checks every target; 0 or -1 (err set). */
+static int prepare(f2c_commit *c, const char *record_name, const char *record, size_t len,
+                   const char *const *rename_to, f2c_error *err)
+{
+    int fd = openat(c->stagefd, record_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    0666);
+    if (fd < 0) return io_error(err, c, record_name, errno, "cannot stage"), -1;
+    int e = f2c_fs_write_all(fd, record, len) != 0 ? errno : 0;
+    if (!e && fsync(fd) != 0 && errno != EINVAL) e = errno;
+    if (close(fd) != 0 && !e) e = errno;
+    if (e) return io_error(err, c, record_name, e, "cannot write"), -1;
+    if (check_target(c, record_name, err) != 0) return -1;
+    for (size_t i = 0; i < c->nstaged; i++) {
+        const char *to = rename_to && rename_to[i] ? rename_to[i] : c->staged[i];
+        if (*to && check_target(c, to, err) != 0) return -1;
+    }
+    return 0;
+}
+
+f2c_status f2c_commit_finish(f2c_commit *c, const char *record_name, const char *record,
+                             size_t len, const char *const *rename_to,
+                             const char *const *removes, size_t nremoves, f2c_error *err)
+{
+    if (c->nstaged > 1 && !rename_to) qsort(c->staged, c->nstaged, sizeof *c->staged, cmp_str);
+    if (prepare(c, record_name, record, len, rename_to, err) != 0) {
+        f2c_status st = err->status;
+        f2c_commit_abort(c);
+        return st;
+    }
+    cJSON *j = journal(c, record_name, rename_to, removes, nremoves);
+    char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+    f2c_status st = F2C_OK;
+    if (!text) {
+        st = f2c_error_set(err, F2C_ENOMEM, c->path, 0, 0, NULL, "out of memory");
+    } else if (f2c_fs_replace_at(c->ctlfd, JOURNAL_NAME, text, strlen(text)) != 0) {
+        st = io_error(err, c, F2C_COMMIT_DIR "/" JOURNAL_NAME, errno, "cannot write the journal");
+        unlinkat(c->ctlfd, JOURNAL_NAME, 0);
+    }
+    if (text) cJSON_free(text);
+    if (st != F2C_OK) {
+        cJSON_Delete(j);
+        f2c_commit_abort(c);
+        return st;
+    }
+    /* From here on the commit happens: what fails now is finished by the next begin. */
+    fault(c, "journal", 0);
+    close(c->stagefd);
+    c->stagefd = -1;
+    st = roll_forward(c, j, err);
+    cJSON_Delete(j);
+    if (st != F2C_OK) {
+        f2c_buf m = {0};
+        f2c_buf_printf(&m, "%s (the commit is journaled: the next run finishes it)", err->message);
+        if (m.data) snprintf(err->message, sizeof err->message, "%s", m.data);
+        f2c_buf_free(&m);
+    }
+    commit_free(c);
+    return st;
+}
