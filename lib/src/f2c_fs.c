@@ -10,21 +10,27 @@
  * Design decisions:
  *   - Reads keep the error of the failed call in errno (EISDIR for a folder opened as a file)
  *     rather than a blanket EIO, so messages say why.
- *   - The temporary name of an atomic write adds a process-wide atomic counter to the pid:
- *     the transformer writes from several threads, and two writers of one path must not
- *     truncate each other's temporary file.  It stays in the target's folder so rename is
- *     atomic (same file system).
+ *   - An atomic write's temporary file is created by f2c_fs_replace_at: O_CREAT|O_EXCL|
+ *     O_NOFOLLOW under a random name in the target's folder (same file system, so the rename
+ *     is atomic), so two writers (threads or processes) never share one and a link planted at
+ *     a predictable name cannot redirect the write.
+ *   - A target that exists and is not a regular file (/dev/stdout, a FIFO, a device) is
+ *     written into, never replaced: replacing /dev/full by a regular file, or a FIFO someone
+ *     reads from, is never what the user meant.  Links in the path the user gave are followed
+ *     (their choice); a link as the last component makes its target the file replaced.
  *   - fsync before the rename: after a crash the new name must not point to an empty file.
  *     EINVAL from fsync (file systems that cannot sync, e.g. some FUSE mounts) is ignored.
  *   - rm -r never follows a symbolic link (lstat), so a link inside an output tree cannot
  *     make us delete user data elsewhere.
  */
+/* realpath (a link named as an output file: f2c_fs_write_atomic) is XSI in glibc's headers. */
+#define _XOPEN_SOURCE 700
+
 #include "fhir2cdm/f2c_fs.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,57 +71,87 @@ char *f2c_fs_read(const char *path, size_t max, size_t *len)
     return b.data;
 }
 
-/* fsync of a folder, so a rename in it survives a crash; best effort. */
-static void sync_dir_of(const char *path)
+/* Writes data into an existing node that is not a regular file (a FIFO, a device, /dev/stdout):
+ * opened without O_CREAT or O_TRUNC, so the node itself is never replaced.  1 when path turned
+ * out to be a regular file after all (replaced in the meantime: the caller replaces it), else 0
+ * or -1 with errno. */
+static int write_into_node(const char *path, const void *data, size_t len)
 {
-    const char *slash = strrchr(path, '/');
-    f2c_buf dir = {0};
-    if (!slash)
-        f2c_buf_appends(&dir, ".");
-    else if (slash == path)
-        f2c_buf_appends(&dir, "/");
-    else
-        f2c_buf_append(&dir, path, (size_t)(slash - path));
-    if (dir.data) {
-        int fd = open(dir.data, O_RDONLY | O_DIRECTORY);
-        if (fd >= 0) {
-            (void)fsync(fd);
-            close(fd);
-        }
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat st;
+    int e = fstat(fd, &st) != 0 ? errno : 0;
+    if (e || S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = e;
+        return e ? -1 : 1;
     }
-    f2c_buf_free(&dir);
-}
-
-int f2c_fs_write_atomic(const char *path, const void *data, size_t len)
-{
-    static atomic_ulong counter;
-    unsigned long n = atomic_fetch_add(&counter, 1);
-    f2c_buf tmp = {0};
-    if (f2c_buf_printf(&tmp, "%s.tmp-%ld-%lu", path, (long)getpid(), n) != 0) {
-        errno = ENOMEM;
-        return -1;
-    }
-    int e = 0;
-    FILE *f = fopen(tmp.data, "wb");
-    if (!f) {
-        e = errno;
-    } else {
-        if (len && fwrite(data, 1, len, f) != len) e = errno ? errno : EIO;
-        if (!e && fflush(f) != 0) e = errno;
-        if (!e && fsync(fileno(f)) != 0 && errno != EINVAL) e = errno;
-        if (fclose(f) != 0 && !e) e = errno;
-        if (!e && rename(tmp.data, path) != 0) e = errno;
-        if (e)
-            unlink(tmp.data);
-        else
-            sync_dir_of(path);
-    }
-    f2c_buf_free(&tmp);
+    if (len && f2c_fs_write_all(fd, data, len) != 0) e = errno;
+    if (close(fd) != 0 && !e && errno != EINTR) e = errno;
     if (e) {
         errno = e;
         return -1;
     }
     return 0;
+}
+
+/* Replaces the regular file (or missing entry) `path` in its folder, which is opened following
+ * links (the path is the user's); the entry itself is handled by f2c_fs_replace_at. */
+static int replace_in_folder(const char *path, const void *data, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (!*base) {
+        errno = EISDIR; /* "dir/": names a folder */
+        return -1;
+    }
+    f2c_buf dir = {0};
+    int r = !slash          ? f2c_buf_appends(&dir, ".")
+            : slash == path ? f2c_buf_appends(&dir, "/")
+                            : f2c_buf_append(&dir, path, (size_t)(slash - path));
+    if (r != 0) {
+        f2c_buf_free(&dir);
+        errno = ENOMEM;
+        return -1;
+    }
+    int dfd = open(dir.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    f2c_buf_free(&dir);
+    if (dfd < 0) return -1;
+    int rc = f2c_fs_replace_at(dfd, base, data, len);
+    int e = errno;
+    close(dfd);
+    errno = e;
+    return rc;
+}
+
+int f2c_fs_write_atomic(const char *path, const void *data, size_t len)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            return -1;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            int r = write_into_node(path, data, len);
+            if (r <= 0) return r;
+        }
+    } else if (errno != ENOENT) {
+        return -1;
+    }
+    /* A regular file or nothing.  When the last component is a symbolic link, the file it
+     * leads to is replaced (the link stays); a link that leads nowhere is refused (ENOENT)
+     * rather than followed to create a file. */
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        char *real = realpath(path, NULL);
+        if (!real) return -1;
+        int rc = replace_in_folder(real, data, len);
+        int e = errno;
+        free(real);
+        errno = e;
+        return rc;
+    }
+    return replace_in_folder(path, data, len);
 }
 
 /* mkdir that accepts an existing folder; ENOTDIR for an existing non-folder. */
@@ -343,4 +379,27 @@ int f2c_fs_remove_tree_at(int dirfd, const char *name)
         return -1;
     }
     return 0;
+}
+
+int f2c_fs_write_at(int dirfd, const char *name, const void *data, size_t len)
+{
+    const char *slash = strrchr(name, '/');
+    if (!slash) return f2c_fs_replace_at(dirfd, name, data, len);
+    char *dir = strndup(name, (size_t)(slash - name));
+    if (!dir) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int sub = f2c_fs_dir_at(dirfd, dir, 1, 0777);
+    int e = errno;
+    free(dir);
+    if (sub < 0) {
+        errno = e;
+        return -1;
+    }
+    int rc = f2c_fs_replace_at(sub, slash + 1, data, len);
+    e = errno;
+    close(sub);
+    errno = e;
+    return rc;
 }

@@ -24,12 +24,23 @@
 char *f2c_fs_read(const char *path, size_t max, size_t *len);
 
 /*
- * Replaces the file at path with data[0..len) so that readers see the old content or the new
- * one, never a part: the bytes go to a temporary file in the same folder (named
- * "<path>.tmp-<pid>-<n>", unique per process and call, so concurrent writers never share
- * one), which is flushed to disk (fsync) and renamed over path; the folder is then synced,
- * best effort.  data may be NULL when len is 0.  The folder must exist.  Returns 0, or -1
- * with errno set; the temporary file is removed on failure and path is left as it was.
+ * Writes data[0..len) to the output file at path, the way every output FILE named by a user is
+ * written (docs/schema-viewer.md, "Output files"):
+ *   - path exists and is not a regular file (/dev/stdout, a FIFO, a character device): the
+ *     bytes are written into it (opened O_WRONLY without O_CREAT or O_TRUNC), the node is never
+ *     replaced.  A FIFO blocks until a reader opens it.  A folder is refused (EISDIR).
+ *   - otherwise (missing, or a regular file) it is replaced atomically, so readers see the old
+ *     content or the new one, never a part: f2c_fs_replace_at in path's folder (a new file
+ *     created O_CREAT|O_EXCL|O_NOFOLLOW under an unpredictable name, written, fsynced,
+ *     renamed over the target with renameat; the folder fsynced).
+ * Symbolic links in path are followed (path is the caller's, i.e. the user's choice): when the
+ * last component is a link to a regular file, that file is replaced and the link stays; a link
+ * to nothing is refused (ENOENT), nothing is created through it.  The folder must exist.  data
+ * may be NULL when len is 0.  Safe from several threads, also for one path.
+ * Returns 0, or -1 with errno set: the open/write/close error of a non-regular target (ENOSPC
+ * for /dev/full, EPIPE, ...; bytes may have reached it), else f2c_fs_replace_at's error or the
+ * folder's open error (ENOENT, ENOTDIR, EACCES), EISDIR, ENOMEM; a regular target is then left
+ * as it was and no temporary file remains.
  */
 int f2c_fs_write_atomic(const char *path, const void *data, size_t len);
 
@@ -86,6 +97,15 @@ int f2c_fs_tempdir_at(int dirfd, const char *prefix, char *name, size_t cap);
  * temporary file is removed on failure and name is left as it was.
  */
 int f2c_fs_replace_at(int dirfd, const char *name, const void *data, size_t len);
+
+/*
+ * f2c_fs_replace_at for a name that may have folder components ("config/PropertiesGroup/X.json"):
+ * the folders are opened, and created when missing (0777 less the umask), by f2c_fs_dir_at, so
+ * a symbolic link at any component of name is refused (ELOOP or ENOTDIR) rather than followed;
+ * the file is then replaced as f2c_fs_replace_at does (ELOOP for a link, EEXIST for a non-regular
+ * file).  Returns 0, or -1 with errno; folders created before a failure stay.
+ */
+int f2c_fs_write_at(int dirfd, const char *name, const void *data, size_t len);
 
 /* rm -r of dirfd/name, never following a link (a link is removed itself).  Missing is fine.
  * 0, or -1 with errno (the first error; goes on removing what it can). */
