@@ -14,10 +14,21 @@
 #ifndef FHIR2CDM_GEN_H
 #define FHIR2CDM_GEN_H
 
+#include <stddef.h>
+
 int gen_config_main(int argc, char **argv);
 int gen_config_unrollpath_main(int argc, char **argv);
 int gen_show_schema_main(int argc, char **argv);
 int gen_pipeline_main(int argc, char **argv);
 int gen_sql_main(int argc, char **argv);
+
+/*
+ * Writes data[0..len) to the output FILE `path` a user named with -o (gen_out.c), by the one
+ * rule of f2c_fs_write_atomic: an existing non-regular file (/dev/stdout, a FIFO, a device) is
+ * written into, never replaced; a missing or regular file is replaced atomically.  prog
+ * ("fhir2cdm show-schema") prefixes the message.  Returns 0, or 2 (the exit status) after
+ * printing why to stderr; a regular target is then left as it was.
+ */
+int gen_write_output(const char *prog, const char *path, const void *data, size_t len);
 
 #endif

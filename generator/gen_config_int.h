@@ -201,7 +201,13 @@ int gc_load_tables(const gc_config *c, const unsigned char *written, const char 
                    const char *target, int max_depth, f2c_tableset *ts, gc_diags *d);
 /* Moves tmp into the target's place (replacing the old folder); 0 or 1 after a diagnostic. */
 int gc_swap_into_place(const gc_target *t, const char *tmp, gc_diags *d);
-int gc_write_file(const char *path, const char *data, size_t len);
+/* Writes data to dir/name (name may hold "PropertiesGroup/"; the folder is created) through
+ * f2c_fs_write_at: dir is a folder this run created, opened O_NOFOLLOW; a symbolic link (or a
+ * node of the wrong kind) at name or at a folder in it is refused, never followed.  shown is
+ * the path reported.  0, or after a diagnostic 2 (refused: a link or special file in the way)
+ * or 1 (I/O error). */
+int gc_write_file(const char *dir, const char *name, const char *data, size_t len,
+                  const char *shown, gc_diags *d);
 
 /* Building from YAML (gen_config_yaml.c); returns 0 or -1 (diagnostics in d). */
 int gc_build_from_yaml(const char *resources_file, const char *groups_file, gc_config *c,

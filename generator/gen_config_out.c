@@ -17,7 +17,10 @@
  *
  * Only what a table configuration folder holds is copied (regular files at the top and in
  * PropertiesGroup/); a target that holds anything else, or is a symbolic link, is refused
- * rather than replaced, so no user data can be lost in the swap.
+ * rather than replaced, so no user data can be lost in the swap.  A symbolic link inside the
+ * target (at a table file, at PropertiesGroup/ or in it) is refused by name, never followed,
+ * and every file is written relative to the new folder's descriptor by f2c_fs_write_at
+ * (O_NOFOLLOW, a new file renamed into place), so no write can leave the folder (issue 12).
  */
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -50,31 +53,50 @@ static gc_loc at_file(const char *file)
     return l;
 }
 
-/* Writes len bytes to a new file at path; 0 or -1 (errno set). */
-int gc_write_file(const char *path, const char *data, size_t len)
+int gc_write_file(const char *dir, const char *name, const char *data, size_t len,
+                  const char *shown, gc_diags *d)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (fd < 0) return -1;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            close(fd);
-            errno = e;
-            return -1;
-        }
-        off += (size_t)w;
+    /* dir is a folder this run created; O_NOFOLLOW: it must still be that folder, not a link. */
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int rc = fd < 0 ? -1 : f2c_fs_write_at(fd, name, data, len);
+    int e = errno;
+    if (fd >= 0) close(fd);
+    if (rc == 0) return 0;
+    if (e == ENOMEM) gc_oom();
+    if (e == ELOOP || e == ENOTDIR || e == EEXIST) {
+        gc_diag(d, at_file(shown),
+                "a symbolic link or a node that is not a %s is in the way; refusing to "
+                "follow or replace it",
+                e == ENOTDIR ? "folder" : "regular file");
+        return 2;
     }
-    return close(fd);
+    gc_diag(d, at_file(shown), "cannot write: %s", strerror(e));
+    return 1;
 }
 
-/* Copies the regular files of src into dst (which exists); sub-folder PropertiesGroup is
- * copied when `top`.  Returns 0, -1 on an I/O error, or -2 when src holds anything else
- * (reported: the folder is not ours to replace; `refusal` is the message, NULL for the table
- * configuration's). */
-static int copy_dir(const char *src, const char *dst, int top, const char *refusal, gc_diags *d)
+/* The refusal of an entry of the existing target that the swap would drop (rc -2). */
+static void refuse_entry(const char *path, const struct stat *st, const char *refusal, gc_diags *d)
+{
+    if (S_ISLNK(st->st_mode))
+        gc_diag(d, at_file(path),
+                "is a symbolic link; refusing to follow it (the output folder must hold the "
+                "files themselves)");
+    else if (refusal)
+        gc_diag(d, at_file(path), "%s", refusal);
+    else
+        gc_diag(d, at_file(path),
+                "not a table configuration file (only files and %s/ belong in the "
+                "output folder); refusing to replace the folder",
+                GROUP_DIR);
+}
+
+/* Copies the regular files of src into dst/sub (dst exists; sub "" or GROUP_DIR); sub-folder
+ * PropertiesGroup is copied when `top`.  Entries are examined without following links: a link
+ * (also one named PropertiesGroup) is refused, never followed.  Returns 0, -1 on an I/O error,
+ * or -2 when src holds anything else (reported: the folder is not ours to replace; `refusal`
+ * is the message, NULL for the table configuration's). */
+static int copy_dir(const char *src, const char *dst, const char *sub, int top, const char *refusal,
+                    gc_diags *d)
 {
     DIR *dp = opendir(src);
     if (!dp) {
@@ -85,9 +107,10 @@ static int copy_dir(const char *src, const char *dst, int top, const char *refus
     struct dirent *e;
     while (rc == 0 && (e = readdir(dp)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char *s = gc_xprintf("%s/%s", src, e->d_name), *t = gc_xprintf("%s/%s", dst, e->d_name);
+        char *s = gc_xprintf("%s/%s", src, e->d_name);
+        char *name = *sub ? gc_xprintf("%s/%s", sub, e->d_name) : gc_xstrdup(e->d_name);
         struct stat st;
-        if (lstat(s, &st) != 0) {
+        if (fstatat(dirfd(dp), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
             gc_diag(d, at_file(s), "cannot stat: %s", strerror(errno));
             rc = -1;
         } else if (S_ISREG(st.st_mode)) {
@@ -96,30 +119,19 @@ static int copy_dir(const char *src, const char *dst, int top, const char *refus
             if (!data) {
                 gc_diag(d, at_file(s), "cannot read: %s", strerror(errno));
                 rc = -1;
-            } else if (gc_write_file(t, data, len) != 0) {
-                gc_diag(d, at_file(t), "cannot write: %s", strerror(errno));
-                rc = -1;
+            } else {
+                int w = gc_write_file(dst, name, data, len, s, d);
+                rc = w == 0 ? 0 : w == 2 ? -2 : -1;
             }
             free(data);
         } else if (top && S_ISDIR(st.st_mode) && !strcmp(e->d_name, GROUP_DIR)) {
-            if (mkdir(t, 0777) != 0) {
-                gc_diag(d, at_file(t), "cannot create folder: %s", strerror(errno));
-                rc = -1;
-            } else {
-                rc = copy_dir(s, t, 0, refusal, d);
-            }
+            rc = copy_dir(s, dst, GROUP_DIR, 0, refusal, d);
         } else {
-            if (refusal)
-                gc_diag(d, at_file(s), "%s", refusal);
-            else
-                gc_diag(d, at_file(s),
-                        "not a table configuration file (only files and %s/ belong in the "
-                        "output folder); refusing to replace the folder",
-                        GROUP_DIR);
+            refuse_entry(s, &st, refusal, d);
             rc = -2;
         }
         free(s);
-        free(t);
+        free(name);
     }
     closedir(dp);
     return rc;
@@ -262,10 +274,8 @@ static int apply_validate(const gc_config *c, const unsigned char *written, cons
             f2c_buf out = {0};
             gc_json_print(docs[r], &out);
             gc_putc(&out, '\n'); /* as every file the generator writes (gc_table_json) */
-            if (gc_write_file(files[r], out.data, out.len) != 0) {
-                gc_diag(d, at_file(files[r]), "cannot write: %s", strerror(errno));
-                rc = -1;
-            }
+            const char *base = strrchr(files[r], '/') + 1;
+            if (gc_write_file(tmp, base, out.data, out.len, files[r], d) != 0) rc = -1;
             f2c_buf_free(&out);
         }
     }
@@ -370,41 +380,47 @@ char *gc_make_new_dir(const gc_target *t, gc_diags *d)
 
 int gc_copy_existing(const char *src, const char *dst, const char *refusal, gc_diags *d)
 {
-    return copy_dir(src, dst, refusal == NULL, refusal, d);
+    return copy_dir(src, dst, "", refusal == NULL, refusal, d);
 }
 
 int gc_write_tables(const gc_config *c, const char *tmp, const char *target, unsigned char *written,
                     size_t *tables, size_t *groups, size_t *kept, gc_diags *d)
 {
     int rc = 0;
-    char *gdir = gc_xprintf("%s/%s", tmp, GROUP_DIR);
-    if (mkdir(gdir, 0777) != 0 && errno != EEXIST) {
-        gc_diag(d, at_file(gdir), "cannot create folder: %s", strerror(errno));
-        rc = 1;
-    }
-    free(gdir);
     f2c_buf json = {0};
     for (size_t i = 0; i < c->count && rc == 0; i++) {
         const gc_table *t = &c->tables[i];
         char *p = gc_xprintf("%s/%s", tmp, t->file);
-        if (t->keep_existing && access(p, F_OK) == 0) {
+        struct stat st;
+        if (t->keep_existing && lstat(p, &st) == 0) {
             ++*kept;
             free(p);
             continue;
         }
         gc_table_json(t, &json);
-        if (gc_write_file(p, json.data, json.len) != 0) {
-            char *shown = gc_xprintf("%s/%s", target, t->file);
-            gc_diag(d, at_file(shown), "cannot write: %s", strerror(errno));
-            free(shown);
-            rc = 1;
-        }
+        char *shown = gc_xprintf("%s/%s", target, t->file);
+        rc = gc_write_file(tmp, t->file, json.data, json.len, shown, d);
+        free(shown);
         written[i] = 1;
         if (t->is_group)
             ++*groups;
         else
             ++*tables;
         free(p);
+    }
+    /* The folder always holds PropertiesGroup/ (the transformer's layout), even when empty. */
+    if (rc == 0) {
+        int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int g = fd < 0 ? -1 : f2c_fs_dir_at(fd, GROUP_DIR, 1, 0777);
+        if (g < 0) {
+            char *shown = gc_xprintf("%s/%s", target, GROUP_DIR);
+            gc_diag(d, at_file(shown), "cannot create folder: %s", strerror(errno));
+            free(shown);
+            rc = 1;
+        } else {
+            close(g);
+        }
+        if (fd >= 0) close(fd);
     }
     f2c_buf_free(&json);
     return rc;

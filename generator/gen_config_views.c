@@ -567,14 +567,11 @@ int gc_publish_views(const gc_config *c, gc_publish_opts *o, gc_diags *d)
         for (size_t i = 0; i < ts.count && rc == 0; i++) {
             gc_json_print(docs[i], &json);
             gc_putc(&json, '\n');
-            char *p = gc_xprintf("%s/%s.json", views, ts.tables[i].name);
-            if (gc_write_file(p, json.data, json.len) != 0) {
-                char *shown = gc_xprintf("%s/%s.json", target, ts.tables[i].name);
-                gc_diag(d, (gc_loc){shown, 0, 0}, "cannot write: %s", strerror(errno));
-                free(shown);
-                rc = 1;
-            }
-            free(p);
+            char *name = gc_xprintf("%s.json", ts.tables[i].name);
+            char *shown = gc_xprintf("%s/%s", target, name);
+            rc = gc_write_file(views, name, json.data, json.len, shown, d);
+            free(shown);
+            free(name);
         }
         f2c_buf_free(&json);
         for (size_t i = 0; i < ts.count; i++)

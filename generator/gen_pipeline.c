@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fhir2cdm/f2c_error.h"
 #include "fhir2cdm/f2c_plan.h"
@@ -54,7 +55,8 @@ static void usage(FILE *f)
           "\n"
           "  --config DIR          table configuration folder (as fhir2cdm-transform --config)\n"
           "  --view PATH           SQL on FHIR ViewDefinition file or folder (repeatable)\n"
-          "  -o, --output DIR      output folder; must be new or empty\n"
+          "  -o, --output DIR      output folder; must be new or empty (a\n"
+          "                        symbolic link in it is refused)\n"
           "  --fhir-url URL        FHIR server base URL (https), also the token audience\n"
           "  --package-url URL     https URL of the fhir2cdm release tarball the pool installs\n"
           "  --pipeline-name NAME  Data Factory pipeline name (default fhir2cdm)\n"
@@ -231,21 +233,23 @@ static int load_inputs(const gp_options *o, gp_inputs *in)
 static int write_outputs(const gp_options *o, const gp_inputs *in, const gp_outputs *out,
                          char **contents, const size_t *lens)
 {
-    if (gp_mkdirs(o->out_dir) != 0) return -1;
+    int dfd = gp_open_output(o->out_dir);
+    if (dfd < 0) return -1;
     f2c_buf name = {0};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < in->nfiles; i++) {
         f2c_buf_reset(&name);
         rc = f2c_buf_printf(&name, "config/%s", in->files[i].dst);
-        if (rc == 0) rc = gp_write_in(o->out_dir, name.data, contents[i], lens[i]);
+        if (rc == 0) rc = gp_write_in(dfd, o->out_dir, name.data, contents[i], lens[i]);
     }
     f2c_buf_free(&name);
     if (rc == 0)
-        rc = gp_write_in(o->out_dir, "azuredeploy.json", out->deploy.data, out->deploy.len);
+        rc = gp_write_in(dfd, o->out_dir, "azuredeploy.json", out->deploy.data, out->deploy.len);
     if (rc == 0)
-        rc = gp_write_in(o->out_dir, "azuredeploy.parameters.json", out->parameters.data,
+        rc = gp_write_in(dfd, o->out_dir, "azuredeploy.parameters.json", out->parameters.data,
                          out->parameters.len);
-    if (rc == 0) rc = gp_write_in(o->out_dir, "README.md", out->readme.data, out->readme.len);
+    if (rc == 0) rc = gp_write_in(dfd, o->out_dir, "README.md", out->readme.data, out->readme.len);
+    close(dfd);
     return rc;
 }
 

@@ -60,19 +60,24 @@ cJSON *gp_load_json(const char *path);
 /* Appends v printed with 2-space indentation and a final newline.  -1 when out of memory. */
 int gp_json_print(const cJSON *v, f2c_buf *out);
 
-/* Writes data to path through a temporary file renamed over it.  -1 with a message printed. */
-int gp_write_file(const char *path, const char *data, size_t len);
-
 /* mkdir -p.  -1 with a message printed. */
 int gp_mkdirs(const char *path);
 
 /* 0 when dir (the -o folder) does not exist or is an empty folder; -1 with a message printed
- * otherwise: a run never mixes its files with an older run's. */
+ * otherwise (naming an entry that is a symbolic link, if any): a run never mixes its files with
+ * an older run's, nor writes through a link. */
 int gp_check_output(const char *dir);
 
-/* Writes data to <dir>/<name> (name may contain one or more '/': parents are created) with
- * gp_write_file.  -1 with a message printed. */
-int gp_write_in(const char *dir, const char *name, const char *data, size_t len);
+/* Creates dir (mkdir -p; links in the path the user gave are followed, their choice) and opens
+ * it: the descriptor every output file is then written relative to (close it).  -1 with a
+ * message printed. */
+int gp_open_output(const char *dir);
+
+/* Writes data to <dirfd>/<name> (name may contain '/': missing folders are created) with
+ * f2c_fs_write_at: the file is replaced atomically, and a symbolic link at the file or at a
+ * folder in name is refused, never followed.  dir is dirfd's path, for messages only.  -1 with
+ * a message printed. */
+int gp_write_in(int dirfd, const char *dir, const char *name, const char *data, size_t len);
 
 /* `fhir2cdm generate-pipeline --target synapse` (gen_pipeline_synapse.c): argv as given to
  * gen_pipeline_main.  Returns the exit status (0, or 2 with nothing written). */

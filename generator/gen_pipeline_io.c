@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,16 +86,6 @@ int gp_json_print(const cJSON *v, f2c_buf *out)
 {
     if (print_value(v, 0, out) != 0) return -1;
     return f2c_buf_appendc(out, '\n');
-}
-
-int gp_write_file(const char *path, const char *data, size_t len)
-{
-    if (f2c_fs_write_atomic(path, data, len) == 0) return 0;
-    if (errno == ENOMEM)
-        fprintf(stderr, GP_PROG ": out of memory\n");
-    else
-        fprintf(stderr, GP_PROG ": cannot write %s: %s\n", path, strerror(errno));
-    return -1;
 }
 
 int gp_mkdirs(const char *path)
@@ -255,27 +246,43 @@ int gp_check_output(const char *dir)
         return -1;
     }
     struct dirent *e;
-    int empty = 1;
-    while (empty && (e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
+    int empty = 1, link = 0;
+    while (!link && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        empty = 0;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+            fprintf(stderr,
+                    GP_PROG ": -o %s: %s/%s is a symbolic link; refusing to write through it "
+                            "(give a new or empty folder)\n",
+                    dir, dir, e->d_name);
+            link = 1;
+        }
+    }
     closedir(d);
-    if (!empty) fprintf(stderr, GP_PROG ": -o %s is not empty; give a new or empty folder\n", dir);
+    if (!empty && !link)
+        fprintf(stderr, GP_PROG ": -o %s is not empty; give a new or empty folder\n", dir);
     return empty ? 0 : -1;
 }
 
-int gp_write_in(const char *dir, const char *name, const char *data, size_t len)
+int gp_open_output(const char *dir)
 {
-    f2c_buf p = {0};
-    int rc = f2c_buf_printf(&p, "%s/%s", dir, name);
-    if (rc != 0) fprintf(stderr, GP_PROG ": out of memory\n");
-    if (rc == 0 && strchr(name, '/')) {
-        /* config/PropertiesGroup/X.json: create the parent first. */
-        char *slash = strrchr(p.data, '/');
-        *slash = '\0';
-        rc = gp_mkdirs(p.data);
-        *slash = '/';
-    }
-    if (rc == 0) rc = gp_write_file(p.data, data, len);
-    f2c_buf_free(&p);
-    return rc;
+    if (gp_mkdirs(dir) != 0) return -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) fprintf(stderr, GP_PROG ": cannot open %s: %s\n", dir, strerror(errno));
+    return fd;
+}
+
+int gp_write_in(int dirfd, const char *dir, const char *name, const char *data, size_t len)
+{
+    if (f2c_fs_write_at(dirfd, name, data, len) == 0) return 0;
+    if (errno == ENOMEM)
+        fprintf(stderr, GP_PROG ": out of memory\n");
+    else if (errno == ELOOP || errno == ENOTDIR || errno == EEXIST)
+        fprintf(stderr,
+                GP_PROG ": cannot write %s/%s: a symbolic link or a node that is not a "
+                        "%s is in the way; refusing to follow or replace it\n",
+                dir, name, errno == ENOTDIR ? "folder" : "regular file");
+    else
+        fprintf(stderr, GP_PROG ": cannot write %s/%s: %s\n", dir, name, strerror(errno));
+    return -1;
 }

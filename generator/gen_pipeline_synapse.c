@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -72,7 +73,8 @@ static void syn_usage(FILE *f)
           "pipeline that reads the CDM folder's model.json and loads every entity it lists into\n"
           "a Synapse dedicated SQL pool (COPY INTO a staging table, then RENAME OBJECT swap).\n"
           "\n"
-          "  -o, --output DIR         output folder; must be new or empty\n"
+          "  -o, --output DIR         output folder; must be new or empty (a\n"
+          "                           symbolic link in it is refused)\n"
           "  --storage-url URL        the CDM folder (where model.json is), ADLS Gen2 dfs URL\n"
           "  --synapse-workspace NAME existing Synapse workspace (<name>.sql.azuresynapse.net)\n"
           "  --sql-pool NAME          existing dedicated SQL pool (its database)\n"
@@ -488,7 +490,7 @@ static char *command_line(int argc, char **argv)
 
 static int run(const syn_options *o, const char *command)
 {
-    int rc = 2;
+    int rc = 2, dfd = -1;
     syn_storage s = {0};
     char *tdir = NULL;
     f2c_buf sdir = {0}, proc = {0}, sqlfile = {0}, script = {0}, deploy_txt = {0}, params_txt = {0},
@@ -525,12 +527,12 @@ static int run(const syn_options *o, const char *command)
         build_readme(readme_tmpl, o, &s, command, &readme) != 0)
         goto done;
     if (gp_json_print(deploy, &deploy_txt) != 0 || gp_json_print(pfile, &params_txt) != 0) goto oom;
-    if (gp_mkdirs(o->out_dir) != 0 ||
-        gp_write_in(o->out_dir, "azuredeploy.json", deploy_txt.data, deploy_txt.len) != 0 ||
-        gp_write_in(o->out_dir, "azuredeploy.parameters.json", params_txt.data, params_txt.len) !=
-            0 ||
-        gp_write_in(o->out_dir, SYN_PROC ".sql", sqlfile.data, sqlfile.len) != 0 ||
-        gp_write_in(o->out_dir, "README.md", readme.data, readme.len) != 0)
+    if ((dfd = gp_open_output(o->out_dir)) < 0 ||
+        gp_write_in(dfd, o->out_dir, "azuredeploy.json", deploy_txt.data, deploy_txt.len) != 0 ||
+        gp_write_in(dfd, o->out_dir, "azuredeploy.parameters.json", params_txt.data,
+                    params_txt.len) != 0 ||
+        gp_write_in(dfd, o->out_dir, SYN_PROC ".sql", sqlfile.data, sqlfile.len) != 0 ||
+        gp_write_in(dfd, o->out_dir, "README.md", readme.data, readme.len) != 0)
         goto done;
     printf("%s: wrote azuredeploy.json, azuredeploy.parameters.json, " SYN_PROC
            ".sql and README.md; pipeline %s loads %s/model.json into [%s] of pool %s\n",
@@ -540,6 +542,7 @@ static int run(const syn_options *o, const char *command)
 oom:
     fprintf(stderr, SYN_PROG ": out of memory\n");
 done:
+    if (dfd >= 0) close(dfd);
     cJSON_Delete(deploy);
     cJSON_Delete(pipe);
     cJSON_Delete(pfile);

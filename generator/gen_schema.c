@@ -10,9 +10,10 @@
  * fhir2cdm-transform writes.  What is added on top (element paths, parent tables and join
  * columns) is derived from the same table model.
  *
- * Output goes to stdout, or with -o to a temporary file renamed over FILE when complete, so a
- * failed run never leaves a half-written file.  Exit status: 0 ok, 2 usage, configuration or
- * output error.
+ * Output goes to stdout, or with -o to FILE by the generator's one output rule (gen_write_output:
+ * a regular FILE is replaced atomically when complete, so a failed run never leaves a
+ * half-written file; a FIFO or device is written into, never replaced).  Exit status: 0 ok, 2
+ * usage, configuration or output error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_error.h"
@@ -701,7 +700,10 @@ static void usage(FILE *f)
           "  -m, --max-depth N    property-group expansion depth, as given to the transformer\n"
           "                       (1..64, default 3; also spelled --maxDepth)\n"
           "  -f, --format FMT     text (default), json, markdown or html (a self-contained page)\n"
-          "  -o, --output FILE    write to FILE (replaced only when complete) instead of stdout\n"
+          "  -o, --output FILE    write to FILE instead of stdout: a regular or missing FILE is\n"
+          "                       replaced atomically when complete (a symbolic link: the\n"
+          "                       file it points to); an existing FIFO or device (/dev/stdout)\n"
+          "                       is written into, never replaced\n"
           "  -h, --help           this help\n"
           "\n"
           "Exit status: 0 ok; 2 usage error, configuration errors (all listed) or write error.\n",
@@ -743,7 +745,8 @@ static int write_all(FILE *f, const gs_schema *s, fmt format)
     return -1;
 }
 
-/* Writes to stdout, or to a temporary file next to `out` renamed over it when complete. */
+/* Writes to stdout, or produces the whole output in memory and hands it to gen_write_output
+ * (the -o FILE rule: a special file is written into, a regular one replaced atomically). */
 static int emit(const gs_schema *s, fmt format, const char *out)
 {
     if (!out) {
@@ -755,61 +758,19 @@ static int emit(const gs_schema *s, fmt format, const char *out)
         if (rc != 0) fprintf(stderr, PROG ": out of memory\n");
         return rc ? EXIT_ERR : EXIT_OK;
     }
-    size_t n = strlen(out);
-    char *tmp = malloc(n + 16);
-    if (!tmp) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int rc = f ? write_all(f, s, format) : -1;
+    if (f && (fclose(f) != 0 || !buf)) rc = -1;
+    if (rc != 0) {
         fprintf(stderr, PROG ": out of memory\n");
+        free(buf);
         return EXIT_ERR;
     }
-    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", out);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fprintf(stderr, PROG ": cannot create %s: %s\n", tmp, strerror(errno));
-        free(tmp);
-        return EXIT_ERR;
-    }
-    /* mkstemp creates the file 0600; give it the mode a plain fopen would have. */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
-        fprintf(stderr, PROG ": cannot set the mode of %s: %s\n", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return EXIT_ERR;
-    }
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        fprintf(stderr, PROG ": cannot write %s: %s\n", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return EXIT_ERR;
-    }
-    int rc = write_all(f, s, format);
-    int werr = ferror(f) || fflush(f) != 0;
-    int saved = errno;
-    if (fclose(f) != 0 && !werr) {
-        werr = 1;
-        saved = errno;
-    }
-    if (rc != 0 || werr) {
-        if (rc != 0)
-            fprintf(stderr, PROG ": out of memory\n");
-        else
-            fprintf(stderr, PROG ": cannot write %s: %s\n", out, strerror(saved));
-        unlink(tmp);
-        free(tmp);
-        return EXIT_ERR;
-    }
-    if (rename(tmp, out) != 0) {
-        fprintf(stderr, PROG ": cannot rename %s to %s: %s\n", tmp, out, strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return EXIT_ERR;
-    }
-    free(tmp);
-    return EXIT_OK;
+    rc = gen_write_output(PROG, out, buf, len) == 0 ? EXIT_OK : EXIT_ERR;
+    free(buf);
+    return rc;
 }
 
 static int parse_depth(const char *s, int *out)

@@ -61,7 +61,10 @@ static void sql_usage(FILE *f)
         "              from the entity's partition folder with the workspace managed identity\n"
         "  postgres    CREATE TABLE per entity and a psql \\copy per partition, paths relative to\n"
         "              the CDM folder: cd <cdm folder> && psql -f load.sql\n"
-        "Exit status: 0 ok, 2 usage error or unusable model (nothing written).\n",
+        "-o FILE: written to FILE instead of stdout; a regular or missing FILE is replaced\n"
+        "atomically when complete (a symbolic link: the file it points to), an existing FIFO\n"
+        "or device (/dev/stdout) is written into, never replaced.\n"
+        "Exit status: 0 ok, 2 usage error, unusable model or write error (nothing written).\n",
         f);
 }
 
@@ -549,11 +552,15 @@ int gen_sql_main(int argc, char **argv)
         return rc;
     }
 
-    FILE *o = op.output ? fopen(op.output, "w") : stdout;
+    /* With -o the script is made in memory and written by the generator's one output rule
+     * (gen_write_output): a regular file is replaced atomically, a FIFO or device written into. */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *o = op.output ? open_memstream(&buf, &len) : stdout;
     if (!o) {
-        fprintf(stderr, "fhir2cdm synapse-sql: cannot write %s: %s\n", op.output, strerror(errno));
+        fprintf(stderr, "fhir2cdm synapse-sql: out of memory\n");
         cJSON_Delete(model);
-        return 1;
+        return 2;
     }
     if (op.target == SQL_SERVERLESS)
         write_serverless(o, &op, ents);
@@ -561,12 +568,18 @@ int gen_sql_main(int argc, char **argv)
         write_dedicated(o, &op, ents);
     else
         write_postgres(o, &op, ents);
-    rc = ferror(o) ? 1 : 0;
-    if (o != stdout && fclose(o) != 0)
-        rc = 1;
-    else if (o == stdout && fflush(o) != 0)
-        rc = 1;
-    if (rc) fprintf(stderr, "fhir2cdm synapse-sql: write error\n");
+    if (o != stdout) {
+        int bad = ferror(o);
+        if (fclose(o) != 0 || !buf) bad = 1;
+        rc = bad ? 2 : 0;
+        if (rc) fprintf(stderr, "fhir2cdm synapse-sql: out of memory\n");
+        if (!rc) rc = gen_write_output("fhir2cdm synapse-sql", op.output, buf, len);
+        free(buf);
+    } else if (ferror(o) || fflush(o) != 0) {
+        fprintf(stderr, "fhir2cdm synapse-sql: cannot write to standard output: %s\n",
+                strerror(errno));
+        rc = 2;
+    }
     cJSON_Delete(model);
     return rc;
 }

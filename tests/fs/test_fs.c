@@ -1,16 +1,22 @@
 /*
  * test_fs: the shared file helpers (f2c_fs) in a fresh temporary folder: whole-file reads
  * (empty, normal, missing, over the limit), atomic writes read back (and a write into a
- * missing folder failing without leaving a temporary file), mkdir -p of nested and existing
+ * missing folder failing without leaving a temporary file), the output-file rule for what is
+ * not a plain regular file (a link to a file: its target replaced; a dangling link refused;
+ * /dev/full: ENOSPC and still a device; a FIFO written into, its reader gets the bytes), a
+ * file replaced under a concurrent reader (never seen partial), f2c_fs_write_at refusing a link
+ * at a file or folder, mkdir -p of nested and existing
  * folders, and rm -r of a tree holding a symbolic link to a folder outside it (which must
  * survive), and of a missing path.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fhir2cdm/f2c_fs.h"
@@ -133,12 +139,137 @@ static void test_write(void)
     CHECK(count_entries(root) == before, "no temporary file left (%d entries, was %d)",
           count_entries(root), before);
 
-    /* Over a folder: rename fails; the temporary file is removed. */
+    /* Over a folder: refused (EISDIR); no temporary file. */
     CHECK(mkdir(at("adir"), 0777) == 0, "mkdir adir");
     before = count_entries(root);
-    CHECK(f2c_fs_write_atomic(at("adir"), "x", 1) == -1, "write over a folder fails");
-    CHECK(count_entries(root) == before, "no temporary file left after a failed rename");
+    errno = 0;
+    CHECK(f2c_fs_write_atomic(at("adir"), "x", 1) == -1 && errno == EISDIR,
+          "write over a folder: -1, EISDIR (errno %d)", errno);
+    CHECK(count_entries(root) == before, "no temporary file left after a refused write");
     CHECK(is_dir(at("adir")) && count_entries(at("adir")) == 0, "folder untouched");
+}
+
+/* Whole content of path (test helper; "" when unreadable). */
+static char *slurp(const char *path)
+{
+    char *t = f2c_fs_read(path, 0, NULL);
+    return t ? t : strdup("");
+}
+
+/* The output-file rule of f2c_fs_write_atomic for what is not a plain regular file. */
+static void test_write_special(void)
+{
+    CHECK(mkdir(at("sp"), 0777) == 0, "mkdir sp");
+
+    /* A link to a regular file: the file it points to gets the content, the link stays. */
+    put(at("sp/real.txt"), "old");
+    CHECK(symlink("real.txt", at("sp/link.txt")) == 0, "symlink: %s", strerror(errno));
+    CHECK(f2c_fs_write_atomic(at("sp/link.txt"), "new", 3) == 0, "write through a link: %s",
+          strerror(errno));
+    struct stat st;
+    CHECK(lstat(at("sp/link.txt"), &st) == 0 && S_ISLNK(st.st_mode), "the link is still a link");
+    char *t = slurp(at("sp/real.txt"));
+    CHECK(strcmp(t, "new") == 0, "the link's target holds the new content (%s)", t);
+    free(t);
+    CHECK(count_entries(at("sp")) == 2, "no temporary file left (%d entries)",
+          count_entries(at("sp")));
+
+    /* A link to nothing: refused, nothing created through it. */
+    CHECK(symlink("nowhere.txt", at("sp/dangling")) == 0, "symlink: %s", strerror(errno));
+    errno = 0;
+    CHECK(f2c_fs_write_atomic(at("sp/dangling"), "x", 1) == -1 && errno == ENOENT,
+          "dangling link: -1, ENOENT (errno %d)", errno);
+    CHECK(!exists(at("sp/nowhere.txt")), "nothing created through a dangling link");
+    CHECK(count_entries(at("sp")) == 3, "no temporary file left (%d entries)",
+          count_entries(at("sp")));
+
+    /* /dev/full: ENOSPC, and it stays a character device. */
+    if (stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode)) {
+        errno = 0;
+        CHECK(f2c_fs_write_atomic("/dev/full", "x", 1) == -1 && errno == ENOSPC,
+              "/dev/full: -1, ENOSPC (errno %d)", errno);
+        CHECK(stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode),
+              "/dev/full is still a character device");
+    } else {
+        printf("no /dev/full here: its case skipped\n");
+    }
+
+    /* A FIFO with a reader: the reader gets the bytes, the FIFO stays. */
+    CHECK(mkfifo(at("sp/fifo"), 0666) == 0, "mkfifo: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid == 0) {
+        char *got = f2c_fs_read(at("sp/fifo"), 0, NULL);
+        _exit(got && strcmp(got, "through the fifo") == 0 ? 0 : 1);
+    }
+    CHECK(f2c_fs_write_atomic(at("sp/fifo"), "through the fifo", 16) == 0, "write a FIFO: %s",
+          strerror(errno));
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the FIFO's reader got the bytes");
+    CHECK(lstat(at("sp/fifo"), &st) == 0 && S_ISFIFO(st.st_mode), "the FIFO is still a FIFO");
+    CHECK(count_entries(at("sp")) == 4, "no temporary file left (%d entries)",
+          count_entries(at("sp")));
+}
+
+/* A regular file replaced while another process reads it: every read sees one whole version
+ * (old or new), never a part; a writer that truncated and rewrote in place would fail this. */
+static void test_write_atomic_readers(void)
+{
+    enum { SIZE = 1 << 20, ROUNDS = 60 };
+    char *a = malloc(SIZE), *b = malloc(SIZE);
+    memset(a, 'a', SIZE);
+    memset(b, 'b', SIZE);
+    CHECK(f2c_fs_write_atomic(at("atomic"), a, SIZE) == 0, "first write: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (int i = 0; i < ROUNDS; i++)
+            if (f2c_fs_write_atomic(at("atomic"), i % 2 ? a : b, SIZE) != 0) _exit(1);
+        _exit(0);
+    }
+    int torn = 0, reads = 0, status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        size_t len = 0;
+        char *t = f2c_fs_read(at("atomic"), 0, &len);
+        reads++;
+        if (!t || len != SIZE || (memcmp(t, a, SIZE) != 0 && memcmp(t, b, SIZE) != 0)) torn++;
+        free(t);
+    }
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the writer succeeded");
+    CHECK(torn == 0, "%d of %d reads saw a partial file", torn, reads);
+    free(a);
+    free(b);
+}
+
+/* f2c_fs_write_at: sub-folders created; a link at the file or at a folder is refused. */
+static void test_write_at(void)
+{
+    CHECK(f2c_fs_mkdirs(at("wa/out"), 0777) == 0 && f2c_fs_mkdirs(at("wa/elsewhere"), 0777) == 0,
+          "mkdir wa");
+    int dfd = open(at("wa/out"), O_RDONLY | O_DIRECTORY);
+    CHECK(dfd >= 0, "open wa/out");
+    CHECK(f2c_fs_write_at(dfd, "config/PropertiesGroup/X.json", "{}", 2) == 0,
+          "write_at with new sub-folders: %s", strerror(errno));
+    char *t = slurp(at("wa/out/config/PropertiesGroup/X.json"));
+    CHECK(strcmp(t, "{}") == 0, "written below new sub-folders");
+    free(t);
+
+    put(at("wa/victim"), "victim");
+    CHECK(symlink(at("wa/victim"), at("wa/out/file.json")) == 0, "symlink");
+    errno = 0;
+    CHECK(f2c_fs_write_at(dfd, "file.json", "x", 1) == -1 && errno == ELOOP,
+          "a link at the file: -1, ELOOP (errno %d)", errno);
+    CHECK(symlink(at("wa/elsewhere"), at("wa/out/sub")) == 0, "symlink");
+    errno = 0;
+    CHECK(f2c_fs_write_at(dfd, "sub/file.json", "x", 1) == -1 &&
+              (errno == ELOOP || errno == ENOTDIR),
+          "a link at a folder: -1, ELOOP or ENOTDIR (errno %d)", errno);
+    t = slurp(at("wa/victim"));
+    CHECK(strcmp(t, "victim") == 0, "the linked file is unchanged");
+    free(t);
+    CHECK(count_entries(at("wa/elsewhere")) == 0, "nothing written into the linked folder");
+    CHECK(count_entries(at("wa/out")) == 3, "no temporary file left (%d entries)",
+          count_entries(at("wa/out")));
+    close(dfd);
 }
 
 static void test_mkdirs(void)
@@ -187,6 +318,9 @@ int main(void)
     }
     test_read();
     test_write();
+    test_write_special();
+    test_write_atomic_readers();
+    test_write_at();
     test_mkdirs();
     test_remove_tree();
     CHECK(f2c_fs_remove_tree(root) == 0 && !exists(root), "cleanup");
