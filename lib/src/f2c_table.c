@@ -4,7 +4,8 @@
  * names and order is this file, and every consumer that walks columns by index (CSV header,
  * row builder, model.json) gets the same sequence from f2c_table_column_name.  Freeing lives
  * here too because the loader is not the only possible producer of a tableset (tests and the
- * generator may build one by hand).
+ * generator may build one by hand).  The name rule lives here for the same reason: the table
+ * configuration loader and the ViewDefinition loader must refuse exactly the same names.
  */
 #include "fhir2cdm/f2c_table.h"
 
@@ -100,4 +101,30 @@ void f2c_tableset_free(f2c_tableset *s)
     free(s->tables);
     s->tables = NULL;
     s->count = 0;
+}
+
+f2c_name_problem f2c_table_name_check(const char *name)
+{
+    size_t n = 0;
+    int bad = 0;
+    for (; name[n]; n++) {
+        char c = name[n];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_'))
+            bad = 1;
+    }
+    if (n == 0) return F2C_NAME_EMPTY;
+    if (n > F2C_TABLE_NAME_MAX) return F2C_NAME_TOO_LONG;
+    return bad ? F2C_NAME_BAD_CHAR : F2C_NAME_OK;
+}
+
+int f2c_table_name_same(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        char x = *a, y = *b;
+        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+        if (x != y) return 0;
+        if (!x) return 1;
+    }
 }

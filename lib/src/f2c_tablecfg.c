@@ -56,8 +56,6 @@
 /* Expansion work budget per table: properties visited plus path steps copied into columns
  * (see top comment).  The original's TestSchema needs about 10^4 at the default depth. */
 #define EXPANSION_BUDGET 1000000
-/* Longest accepted table name (it becomes a folder and a file name). */
-#define TABLE_NAME_MAX 128
 
 /* A configuration file read into memory and parsed. */
 typedef struct cfg_file {
@@ -601,30 +599,6 @@ static void load_groups(cfg_loader *L)
     }
 }
 
-static int valid_table_name(const char *s)
-{
-    size_t n = 0;
-    for (; s[n]; n++) {
-        char c = s[n];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '_'))
-            return 0;
-    }
-    return n > 0 && n <= TABLE_NAME_MAX;
-}
-
-/* Equal ignoring ASCII case (table names are ASCII once valid_table_name accepted them). */
-static int same_ascii_ci(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
-        if (x != y) return 0;
-        if (!x) return 1;
-    }
-}
-
 /* Checks unrollPath against resourceType (NULL when that is invalid or missing). */
 static void check_unroll(cfg_loader *L, const char *file, const char *unroll, const char *rtype)
 {
@@ -685,12 +659,13 @@ static void load_tables(cfg_loader *L)
         if (!root) continue;
         const char *name, *rtype, *unroll;
         int rn = get_string(L, root, "name", 1, file, "", &name);
-        if (rn == KEY_OK && !valid_table_name(name)) {
-            if (name[0] == '\0')
+        f2c_name_problem np = rn == KEY_OK ? f2c_table_name_check(name) : F2C_NAME_OK;
+        if (np != F2C_NAME_OK) {
+            if (np == F2C_NAME_EMPTY)
                 report(L, file, 0, 0, "/name", "table name must not be empty");
-            else if (strlen(name) > TABLE_NAME_MAX)
+            else if (np == F2C_NAME_TOO_LONG)
                 report(L, file, 0, 0, "/name", "table name \"%s\" is longer than %d characters",
-                       name, TABLE_NAME_MAX);
+                       name, F2C_TABLE_NAME_MAX);
             else
                 report(L, file, 0, 0, "/name",
                        "table name \"%s\" must contain only letters, digits and underscores "
@@ -703,7 +678,7 @@ static void load_tables(cfg_loader *L)
              * folders differing only in case collide on case-insensitive file systems. */
             for (size_t k = 0; k < i; k++) {
                 const char *other = L->tables[k].name;
-                if (!other || !same_ascii_ci(other, name)) continue;
+                if (!other || !f2c_table_name_same(other, name)) continue;
                 if (strcmp(other, name) == 0)
                     report(L, file, 0, 0, "/name",
                            "duplicate table name \"%s\" (first defined in %s)", name,

@@ -30,6 +30,7 @@
 #include "fhir2cdm/f2c_fhirmodel.h"
 #include "fhir2cdm/f2c_fhirpath.h"
 #include "fhir2cdm/f2c_fs.h"
+#include "fhir2cdm/f2c_table.h"
 
 typedef struct vconst {
     char *name;
@@ -965,7 +966,15 @@ f2c_status f2c_view_compile(f2c_doc *doc, const cJSON *view, const char *file,
         rt = res->valuestring;
     const cJSON *nm = cJSON_GetObjectItemCaseSensitive(view, "name");
     if (nm) {
-        if (!cJSON_IsString(nm) || !sql_name(nm->valuestring))
+        /* The table names' rule (f2c_table_name_check: length, characters) plus a leading
+         * letter (a SQL name): the name becomes the entity's folder and a SQL table name. */
+        if (cJSON_IsString(nm) && f2c_table_name_check(nm->valuestring) == F2C_NAME_TOO_LONG)
+            fail(&vc, "/name",
+                 "name \"%.40s...\" is longer than %d characters (it names the table and its "
+                 "folder)",
+                 nm->valuestring, F2C_TABLE_NAME_MAX);
+        else if (!cJSON_IsString(nm) || !sql_name(nm->valuestring) ||
+                 f2c_table_name_check(nm->valuestring) != F2C_NAME_OK)
             fail(&vc, "/name",
                  "name must be a SQL name ^[A-Za-z][A-Za-z0-9_]*$ (it names the "
                  "table)");
@@ -1285,13 +1294,21 @@ f2c_status f2c_view_load(const char *const *paths, size_t n, f2c_tableset *ts, f
             rc = F2C_ECONFIG;
             continue;
         }
+        /* Case-insensitive, as table names: each view's name is its entity's folder, and two
+         * folders differing only in case are one on case-insensitive file systems. */
         for (size_t k = 0; k < ncv; k++)
-            if (!strcmp(cv[k].t.name, cv[ncv].t.name)) {
+            if (f2c_table_name_same(cv[k].t.name, cv[ncv].t.name)) {
                 f2c_error e2;
-                f2c_error_set(&e2, F2C_ECONFIG, files[i], 0, 0, "/name",
-                              "view name \"%s\" is also the name of %s (each view writes the "
-                              "entity Local<name>)",
-                              cv[ncv].t.name, cv[k].t.file);
+                if (!strcmp(cv[k].t.name, cv[ncv].t.name))
+                    f2c_error_set(&e2, F2C_ECONFIG, files[i], 0, 0, "/name",
+                                  "view name \"%s\" is also the name of %s (each view writes "
+                                  "the entity of that name)",
+                                  cv[ncv].t.name, cv[k].t.file);
+                else
+                    f2c_error_set(&e2, F2C_ECONFIG, files[i], 0, 0, "/name",
+                                  "view name \"%s\" differs only in case from \"%s\" of %s, "
+                                  "and view names become folder names",
+                                  cv[ncv].t.name, cv[k].t.name, cv[k].t.file);
                 f2c_diags_add(diags, &e2);
                 rc = F2C_ECONFIG;
             }

@@ -76,6 +76,35 @@ const char *f2c_table_column_name(const f2c_table *t, size_t i);
 /* Type of column i: reserved columns are F2C_T_STRING. */
 f2c_type f2c_table_column_type(const f2c_table *t, size_t i);
 
+/* Longest table or view name accepted: the name becomes an entity folder name and part of file
+ * names, which file systems limit (255 bytes per component). */
+#define F2C_TABLE_NAME_MAX 128
+
+/* What is wrong with a table or view name (f2c_table_name_check). */
+typedef enum f2c_name_problem {
+    F2C_NAME_OK = 0,
+    F2C_NAME_EMPTY,    /* "" */
+    F2C_NAME_TOO_LONG, /* more than F2C_TABLE_NAME_MAX characters */
+    F2C_NAME_BAD_CHAR  /* a character other than A-Z, a-z, 0-9 and _ */
+} f2c_name_problem;
+
+/*
+ * The one rule for table and view names (the loaders of table configurations and of
+ * ViewDefinitions both apply it before anything is written): 1 to F2C_TABLE_NAME_MAX characters
+ * of [A-Za-z0-9_], so the name is a safe folder and file name everywhere (no '/', no '.', no
+ * "..", nothing a file system or a SQL identifier would refuse).  name must not be NULL.
+ * Returns F2C_NAME_OK or the problem, checked in the order empty, too long, bad character
+ * (callers word the message).
+ */
+f2c_name_problem f2c_table_name_check(const char *name);
+
+/*
+ * Whether two table or view names collide as folder names: equal ignoring ASCII case (two
+ * folders that differ only in case are one folder on case-insensitive file systems).  Both must
+ * be valid names (f2c_table_name_check) and not NULL.  Returns 1 or 0.
+ */
+int f2c_table_name_same(const char *a, const char *b);
+
 /* Index of the table named `name`, or -1. */
 long f2c_tableset_find(const f2c_tableset *s, const char *name);
 
