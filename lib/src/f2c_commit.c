@@ -51,6 +51,7 @@ struct f2c_commit {
     int stagefd;                  /* this run's staging folder */
     char stage[64];               /* its name inside the control folder */
     int created_out, created_ctl; /* made by begin: removed again by abort when empty */
+    int locked;                   /* the flock is ours */
     FILE *log;
     pthread_mutex_t mu;
     char **staged; /* "<dir>/<name>" of closed staged files */
@@ -137,6 +138,7 @@ static f2c_status take_lock(f2c_commit *c, f2c_error *err)
                       pid);
         return F2C_EBUSY;
     }
+    c->locked = 1;
     char text[64];
     int n = snprintf(text, sizeof text, "pid %ld\n", (long)getpid());
     if (ftruncate(c->lockfd, 0) != 0 || pwrite(c->lockfd, text, (size_t)n, 0) != n)
@@ -315,7 +317,13 @@ static f2c_status remove_leftovers(f2c_commit *c, f2c_error *err)
 static void commit_free(f2c_commit *c)
 {
     if (c->stagefd >= 0) close(c->stagefd);
-    if (c->lockfd >= 0) close(c->lockfd); /* releases the flock */
+    if (c->lockfd >= 0) {
+        /* Held: emptied before release, so a folder at rest is the same bytes whoever wrote it
+         * (the pid is only for a second writer's message).  Never unlinked: a waiting opener of
+         * the old inode and a creator of a new one could both "hold" the lock. */
+        if (c->locked) (void)ftruncate(c->lockfd, 0);
+        close(c->lockfd); /* releases the flock */
+    }
     if (c->ctlfd >= 0) close(c->ctlfd);
     if (c->outfd >= 0) close(c->outfd);
     for (size_t i = 0; i < c->nstaged; i++)

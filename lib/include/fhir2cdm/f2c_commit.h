@@ -5,7 +5,8 @@
  *
  * The folder <out> holds the published state (data files and a record document, model.json for a
  * CDM folder) and a hidden control folder <out>/.fhir2cdm/:
- *   lock             advisory lock (flock) of the one writer; holds "pid <n>\n" for messages
+ *   lock             advisory lock (flock) of the one writer; holds "pid <n>\n" while held
+ *                    (for a second writer's message), emptied before release
  *   stage-<random>/  the running transaction's staging folder (mode 0700): <dir>/<file> for
  *                    every staged file, and the new record
  *   journal          exists only while a commit is under way: names every rename, the record
