@@ -351,14 +351,14 @@ static f2c_status open_out(f2c_commit *c, f2c_error *err)
     struct stat st;
     if (stat(c->path, &st) != 0) {
         if (errno != ENOENT || f2c_fs_mkdirs(c->path, 0777) != 0)
-            return f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL, "output folder: %s",
-                                 strerror(errno));
+            return f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL,
+                                 "cannot create the output folder: %s", strerror(errno));
         c->created_out = 1;
     }
     c->outfd = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (c->outfd < 0)
-        return f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL, "output folder: %s",
-                             strerror(errno));
+        return f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL,
+                             "cannot open the output folder: %s", strerror(errno));
     if (faccessat(c->outfd, ".", W_OK, AT_EACCESS) != 0)
         return f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL, "output folder is not writable: %s",
                              strerror(errno));
