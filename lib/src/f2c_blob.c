@@ -671,6 +671,25 @@ f2c_status f2c_blob_put(f2c_blob_client *c, const char *container, const char *b
     return st;
 }
 
+f2c_status f2c_blob_delete(f2c_blob_client *c, const char *container, const char *blob,
+                           int *deleted, f2c_error *e)
+{
+    request rq = {.op = "Delete Blob", .verb = "DELETE", .container = container, .blob = blob};
+    response r;
+    f2c_error tmp;
+    f2c_status st = perform(c, &rq, &r, &tmp);
+    if (st == F2C_OK) {
+        if (deleted) *deleted = 1;
+    } else if (c->last_status == 404 && strcmp(c->last_code, "BlobNotFound") == 0) {
+        if (deleted) *deleted = 0; /* already gone (or our retried request's first try did it) */
+        st = F2C_OK;
+    } else if (e) {
+        *e = tmp;
+    }
+    f2c_buf_free(&r.body);
+    return st;
+}
+
 void f2c_blob_block_id(size_t index, char buf[17])
 {
     char raw[13];

@@ -4,7 +4,7 @@
  * Works against Azure Storage accounts (including ADLS Gen2 accounts, whose data is also reachable
  * through the Blob endpoint) and against the Azurite emulator.  Implemented operations: Create
  * Container, List Blobs (prefix + paging marker), Get Blob (ranged, streamed to a callback),
- * Put Blob, Put Block, Put Block List, and a block writer on top of the last two.
+ * Put Blob, Put Block, Put Block List, a block writer on top of the last two, and Delete Blob.
  *
  * Specification sections cited below are from the Azure Storage REST API reference
  * (learn.microsoft.com/rest/api/storageservices/):
@@ -16,6 +16,7 @@
  *   [GET]  "Get Blob" and "Specifying the range header for Blob service operations" (x-ms-range).
  *   [PUT]  "Put Blob"; [BLK] "Put Block"; [BL] "Put Block List" (uncommitted blocks are not
  *          visible; the blob appears only when the list is committed).
+ *   [DEL]  "Delete Blob" (202 Accepted; 404 BlobNotFound when there is no such blob).
  *   [ERR]  "Status and error codes" (x-ms-error-code header and the <Error><Code> body).
  *   [NAME] "Naming and referencing containers, blobs, and metadata" (account/container/blob
  *          URLs, and the path-style URL form the emulator uses).
@@ -267,6 +268,15 @@ f2c_status f2c_blob_create_container(f2c_blob_client *c, const char *container, 
  */
 f2c_status f2c_blob_put(f2c_blob_client *c, const char *container, const char *blob,
                         const void *data, size_t len, const char *content_type, f2c_error *e);
+
+/*
+ * Delete Blob [DEL]: deletes container/blob (no x-ms-delete-snapshots: a blob with snapshots is
+ * refused by the service, 409).  A missing blob (404 BlobNotFound, also when a retried request
+ * finds its own earlier delete done) is not an error: *deleted (may be NULL) is set to 1 when
+ * this call deleted it, else 0.  Errors: F2C_EIO (HTTP/transport).
+ */
+f2c_status f2c_blob_delete(f2c_blob_client *c, const char *container, const char *blob,
+                           int *deleted, f2c_error *e);
 
 /*
  * Put Block [BLK]: stages len bytes under block_id (base64 text, all ids of one blob the same
