@@ -11,12 +11,19 @@
  *    one extra sequential read of the file.
  *  - The storage steps (client from the environment's credentials, partition upload, listing,
  *    model.json, state) live in tx_publish.c, shared with `export --output <blob URL>`.
- *  - Partitions are uploaded to <cdmFileSystem>/data/<entity>/<file name of the local run>,
- *    with Put Block + Put Block List, so a blob appears only when complete; a re-run with the
- *    same operation id and input file produces the same names and replaces exactly those blobs.
- *  - finalize builds model.json with f2c_cdm_model_json from the listed partition blobs (the
- *    same code that writes a local model.json) and uploads it with one Put Blob, then records the
- *    export's transactionTime in fhir2cdm-state.json for the next incremental run (write_state).
+ *  - model.json is the commit record (tx_publish.h): a task uploads each partition with Put
+ *    Block + Put Block List (a blob appears only when complete) into the slot of its (stem,
+ *    operation id) that the committed model.json does not list, so no blob a reader uses ever
+ *    changes; then, last, its task record (one Put Blob), which exists only when the attempt
+ *    succeeded.  Batch kills and retries tasks (preemption, node failure): a killed attempt
+ *    leaves blobs no record names, the retry writes the same names (the local run is
+ *    deterministic) and then the record.
+ *  - finalize commits: model.json = the committed partitions minus those of the pairs this
+ *    operation's task records cover, plus the records' partitions, built with
+ *    f2c_cdm_model_json (the same code that writes a local model.json) and uploaded with one Put
+ *    Blob, then records the export's transactionTime in fhir2cdm-state.json for the next
+ *    incremental run (write_state), then deletes what the commit replaced.  Blobs no committed
+ *    model.json lists are named and left alone, never adopted.
  *    modifiedTime is the export's transactionTime: a value of the data, as the local run's
  *    (newest input mtime) is, so re-running finalize rewrites identical bytes.
  *  - requiresAccessToken inputs are plain file URLs fetched with a bearer token by f2c_http_get
@@ -54,6 +61,7 @@
 
 #include "tx_job.h"
 #include "tx_publish.h"
+#include "tx_util.h"
 
 #define ME "fhir2cdm-transform"
 /* The incremental-run state finalize writes beside model.json (docs/azure.md section 5). */
@@ -343,6 +351,77 @@ static int download_bearer(ctx *c, const char *path, uint64_t *size)
     return rc;
 }
 
+/*
+ * Publishes the local run's partitions in out_dir as this task's attempt (tx_publish.h): forgets
+ * the pair's earlier task record, reads the committed model.json, uploads every partition into
+ * the slot it does not list, then -- last, one Put Blob -- the task record naming exactly the
+ * blobs written.  A task killed before the record leaves blobs that no finalize lists.  Returns
+ * 0, or -1 after the message.
+ */
+static int publish_task(ctx *c, const char *base, const char *out_dir)
+{
+    const bopts *o = &c->o;
+    tx_pub_published cur = {0};
+    tx_pub_tasks mine = {0};
+    size_t uploaded = 0;
+    int rc = -1;
+    /* The pair's stem, as the local job names its partitions (tx_job.c). */
+    char *stem = strdup(base);
+    if (!stem) {
+        f2c_error_set(&c->e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        fail(c, "publishing");
+        return -1;
+    }
+    size_t n = strlen(stem);
+    if (n > 10 && strcmp(stem + n - 10, ".ndjson.gz") == 0)
+        stem[n - 10] = '\0';
+    else if (n > 7 && strcmp(stem + n - 7, ".ndjson") == 0)
+        stem[n - 7] = '\0';
+    if (tx_pub_task_forget(c->blob, o->cdm_fs, "", stem, o->operation_id, &c->e) != F2C_OK) {
+        fail(c, "removing the task record of an earlier attempt");
+        goto done;
+    }
+    if (tx_pub_read_published(c->blob, o->cdm_fs, "", 0, &cur, &c->e) != F2C_OK) {
+        fail(c, "reading model.json");
+        goto done;
+    }
+    if (!tx_pub_tasks_add(&mine, stem, o->operation_id)) {
+        f2c_error_set(&c->e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        fail(c, "publishing");
+        goto done;
+    }
+    if (tx_pub_upload_run(c->blob, o->cdm_fs, "", out_dir, &cur, stdout, &mine, &uploaded, &c->e) !=
+        F2C_OK) {
+        fail(c, "uploading a partition");
+        fprintf(stderr,
+                ME " transform-data: %zu partition blob(s) of this attempt uploaded and listed "
+                   "nowhere (no task record); a retry rewrites them\n",
+                uploaded);
+        goto done;
+    }
+    if (mine.count != 1) {
+        /* The local job names every partition after this input: anything else is a bug. */
+        f2c_error_set(&c->e, F2C_ECONFIG, NULL, 0, 0, NULL,
+                      "the local run wrote partitions of %zu (stem, operation id) pairs",
+                      mine.count);
+        fail(c, "publishing");
+        goto done;
+    }
+    if (tx_pub_task_put(c->blob, o->cdm_fs, "", &mine.items[0], &c->e) != F2C_OK) {
+        fail(c, "uploading the task record");
+        goto done;
+    }
+    printf("transform-data: done: %s -> %zu partition(s) in container %s, operation %s "
+           "(task record written)\n",
+           base, uploaded, o->cdm_fs, o->operation_id);
+    rc = 0;
+done:
+    free(stem);
+    tx_pub_tasks_free(&mine);
+    tx_pub_published_free(&cur);
+    return rc;
+}
+
 static int transform_data(ctx *c)
 {
     bopts *o = &c->o;
@@ -447,15 +526,8 @@ static int transform_data(ctx *c)
         rc = jrc;
         goto done;
     }
-    size_t uploaded = 0;
     fflush(stdout);
-    if (tx_pub_upload_partitions(c->blob, o->cdm_fs, "", out_dir.data, stdout, &uploaded, &c->e) !=
-        F2C_OK) {
-        fail(c, "uploading a partition");
-        goto done;
-    }
-    printf("transform-data: done: %s -> %zu partition(s) in container %s, operation %s\n", base,
-           uploaded, o->cdm_fs, o->operation_id);
+    if (publish_task(c, base, out_dir.data) != 0) goto done;
     rc = TX_EXIT_OK;
 done:
     f2c_blob_client_free(src);
@@ -515,12 +587,13 @@ static int write_state(ctx *c)
 }
 
 /*
- * finalize, and generate-schema (schema_only): both write model.json from the configuration and
- * the partition blobs that exist, so generate-schema never drops partitions of earlier runs from
- * a model.json readers use; it publishes the entity definitions of a changed configuration
- * before the fan-out and fails the pipeline early on a broken configuration.  modifiedTime:
- * finalize's is the export's transactionTime; generate-schema keeps the current model.json's
- * (the data has not changed yet), and both fall back to the current time.
+ * finalize, and generate-schema (schema_only): both commit model.json for the configuration
+ * (tx_pub_commit; generate-schema without task records: the committed partitions again), so
+ * generate-schema never drops partitions of earlier runs from a model.json readers use; it
+ * publishes the entity definitions of a changed configuration before the fan-out and fails the
+ * pipeline early on a broken configuration.  modifiedTime: finalize's is the export's
+ * transactionTime; generate-schema keeps the current model.json's (the data has not changed yet),
+ * and both fall back to the current time.
  */
 static int finalize(ctx *c, int schema_only)
 {
@@ -529,6 +602,9 @@ static int finalize(ctx *c, int schema_only)
     f2c_tableset ts = {0};
     f2c_plan *plan = NULL;
     f2c_diags diags = {0};
+    tx_pub_published cur = {0};
+    tx_pub_tasks tasks = {0};
+    tx_pub_outcome outcome = {0};
     int rc = TX_EXIT_DATA;
     char now[32];
     const char *mtime = schema_only ? NULL : o->transaction_time;
@@ -563,19 +639,47 @@ static int finalize(ctx *c, int schema_only)
         rc = TX_EXIT_USAGE;
         goto done;
     }
-    /* Lists every partition blob, leaves out foreign headers, uploads model.json (tx_publish). */
-    size_t listed = 0;
-    st = tx_pub_write_model(c->blob, o->cdm_fs, "", &ts, mtime, &listed, NULL, &c->e);
-    printf("%s: %zu blob(s) under %s/data/\n", o->cmd, listed, o->cdm_fs);
+    /* The new record: the committed partitions, minus the pairs this operation's task records
+     * cover, plus theirs (tx_publish.h); model.json is the commit point, the state follows. */
+    if (tx_pub_read_published(c->blob, o->cdm_fs, "", 0, &cur, &c->e) != F2C_OK) {
+        fail(c, "reading model.json");
+        goto done;
+    }
+    if (cur.migrated)
+        printf("%s: model.json was written by an earlier release: its %zu partition blob(s) "
+               "under %s/data/ are taken as committed (once)\n",
+               o->cmd, cur.ncommitted, o->cdm_fs);
+    if (!schema_only && o->operation_id) {
+        if (!tx_valid_opid(o->operation_id)) {
+            fprintf(stderr, ME " %s: operationId must be 1 to 64 of A-Z a-z 0-9 _ -\n", o->cmd);
+            rc = TX_EXIT_USAGE;
+            goto done;
+        }
+        if (tx_pub_read_tasks(c->blob, o->cdm_fs, "", o->operation_id, &tasks, &c->e) != F2C_OK) {
+            fail(c, "reading the task records");
+            goto done;
+        }
+        printf("%s: %zu task record(s) of operation %s\n", o->cmd, tasks.count, o->operation_id);
+    }
+    fflush(stdout);
+    st = tx_pub_commit(c->blob, o->cdm_fs, "", &ts, mtime, &cur, &tasks, stderr, &outcome, &c->e);
     if (st != F2C_OK) {
         fail(c, "writing model.json");
         goto done;
     }
-    printf("%s: done: wrote %s/model.json (%zu entities, modifiedTime %s)\n", o->cmd, o->cdm_fs,
-           ts.count, mtime);
+    printf("%s: done: wrote %s/model.json (%zu entities, %zu partitions, modifiedTime %s)\n",
+           o->cmd, o->cdm_fs, ts.count, outcome.listed, mtime);
     if (!schema_only && write_state(c) != 0) goto done;
+    if (outcome.ngarbage) {
+        size_t gone = tx_pub_cleanup(c->blob, o->cdm_fs, &outcome, stderr);
+        printf("%s: deleted %zu replaced partition blob(s) and consumed task record(s)\n", o->cmd,
+               gone);
+    }
     rc = TX_EXIT_OK;
 done:
+    tx_pub_outcome_free(&outcome);
+    tx_pub_tasks_free(&tasks);
+    tx_pub_published_free(&cur);
     f2c_diags_free(&diags);
     f2c_plan_free(plan);
     f2c_tableset_free(&ts);

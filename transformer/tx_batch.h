@@ -1,7 +1,8 @@
 /*
  * tx_batch: the Azure Batch task mode of fhir2cdm-transform (docs/azure.md section 5):
- * `transform-data` (one NDJSON blob -> its CSV partitions in the CDM container) and `finalize`
- * (model.json listing every partition blob, then the fhir2cdm-state.json incremental-run state).
+ * `transform-data` (one NDJSON blob -> its CSV partitions in the CDM container, then its task
+ * record) and `finalize` (model.json, the commit record, from the committed one and this
+ * operation's task records, then the fhir2cdm-state.json incremental-run state).
  */
 #ifndef FHIR2CDM_TX_BATCH_H
 #define FHIR2CDM_TX_BATCH_H

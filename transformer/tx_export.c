@@ -2,11 +2,11 @@
  * tx_export: `fhir2cdm-transform export` -- Bulk Data $export -> transform -> CDM folder.
  *
  * Why it is built this way:
- *  - Nothing a reader lists changes until the export is complete: partitions are written into a
- *    hidden staging folder <output>/.fhir2cdm-export-<opid>/ by a stream job (tx_job.h), and
- *    only after every output and error file arrived are they renamed into <output>/data/, then
- *    model.json is rewritten (tx_write_model), then -- only on a clean run -- the incremental
- *    state fhir2cdm-state.json (same format as Batch mode's finalize, tx_batch.c).
+ *  - Nothing a reader lists changes until the export is complete: the stream job (tx_job.h)
+ *    stages partitions in the output folder's transaction (f2c_commit.h, the same commit
+ *    protocol as a local run), and only after every output and error file arrived does
+ *    tx_stream_job_finish publish them with the new model.json at once; then -- only on a clean
+ *    run -- the incremental state fhir2cdm-state.json (same format as Batch mode's finalize).
  *  - Downloads are streamed (f2c_http_get resumes with Range so every byte reaches the
  *    transformer exactly once) by a bounded pool of threads; the NDJSON is never stored unless
  *    --keep-ndjson asks for a copy.
@@ -68,13 +68,8 @@
 #define SECRET_ENV "FHIR2CDM_CLIENT_SECRET"
 #define PROGRESS_EVERY_S 10
 
-static volatile sig_atomic_t g_cancel;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    g_cancel = 1;
-}
+/* The interruption flag is tx_util's (tx_signals_install): one handler for every command. */
+#define g_cancel (*tx_cancel_flag())
 
 /* ---- options ------------------------------------------------------------------------------ */
 
@@ -506,58 +501,6 @@ static int scan_error_files(run *r, unsigned long long *issues)
 
 /* ---- publishing --------------------------------------------------------------------------- */
 
-/* Renames every partition of staging/data/<Entity>/ into output/data/<Entity>/. */
-static int move_partitions(const char *staging, const char *output)
-{
-    f2c_buf sdata = {0};
-    if (f2c_buf_printf(&sdata, "%s/data", staging) != 0) return -1;
-    DIR *d = opendir(sdata.data);
-    if (!d) {
-        int rc = errno == ENOENT ? 0 : -1;
-        if (rc) fprintf(stderr, ME ": error: %s: %s\n", sdata.data, strerror(errno));
-        f2c_buf_free(&sdata);
-        return rc;
-    }
-    int rc = 0;
-    struct dirent *de;
-    while (rc == 0 && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.') continue;
-        f2c_buf from = {0}, to = {0};
-        if (f2c_buf_printf(&from, "%s/%s", sdata.data, de->d_name) != 0 ||
-            f2c_buf_printf(&to, "%s/data/%s", output, de->d_name) != 0) {
-            rc = -1;
-        } else {
-            struct stat st;
-            DIR *e = lstat(from.data, &st) == 0 && S_ISDIR(st.st_mode) ? opendir(from.data) : NULL;
-            if (e) {
-                if (f2c_fs_mkdirs(to.data, 0777) != 0) {
-                    fprintf(stderr, ME ": error: cannot create %s: %s\n", to.data, strerror(errno));
-                    rc = -1;
-                }
-                struct dirent *fe;
-                while (rc == 0 && (fe = readdir(e)) != NULL) {
-                    if (fe->d_name[0] == '.') continue;
-                    f2c_buf a = {0}, b = {0};
-                    if (f2c_buf_printf(&a, "%s/%s", from.data, fe->d_name) != 0 ||
-                        f2c_buf_printf(&b, "%s/%s", to.data, fe->d_name) != 0 ||
-                        rename(a.data, b.data) != 0) {
-                        fprintf(stderr, ME ": error: moving %s to %s: %s\n", a.data ? a.data : "?",
-                                b.data ? b.data : "?", strerror(errno));
-                        rc = -1;
-                    }
-                    f2c_buf_free(&a);
-                    f2c_buf_free(&b);
-                }
-                closedir(e);
-            }
-        }
-        f2c_buf_free(&from);
-        f2c_buf_free(&to);
-    }
-    closedir(d);
-    f2c_buf_free(&sdata);
-    return rc;
-}
 
 /* <output>/fhir2cdm-state.json (local folder), in the format Batch mode's finalize and a blob
  * output write (tx_pub_state_text). */
@@ -657,13 +600,17 @@ done:
 }
 
 /*
- * Blob output: publishes the staging folder's partitions into the container (tx_publish.c, the
- * code Batch mode uses): every partition with the block writer, then model.json from the listing
- * of every partition blob (earlier runs' too), with modifiedTime mtime.  *published is set when
- * the first upload starts.  Returns TX_EXIT_OK, TX_EXIT_DATA (partitions with a foreign header
- * left out of model.json, as tx_write_model does for a folder), TX_EXIT_USAGE (the
- * configuration cannot be loaded again) or TX_EXIT_EXPORT (an upload or the listing failed:
- * model.json was not rewritten, so the partitions uploaded so far are listed nowhere).
+ * Blob output: publishes the staging folder's partitions into the container with the code Batch
+ * mode uses (tx_publish.c): reads the committed model.json, uploads every partition with the
+ * block writer into the slot of its (stem, operation id) that model.json does not list, then
+ * commits model.json (one Put Blob) = the committed partitions minus those of this run's pairs
+ * plus this run's, with modifiedTime mtime; replaced blobs are deleted afterwards.  The run's
+ * pairs are the stems that gave rows (a stem that now gives none keeps its earlier partitions of
+ * this operation id).  *published is set when the first upload starts.  Returns TX_EXIT_OK,
+ * TX_EXIT_DATA (committed partitions with a foreign header left out of model.json, as a local
+ * folder does), TX_EXIT_USAGE (the configuration cannot be loaded again) or TX_EXIT_EXPORT
+ * (reading model.json, an upload or the commit failed: model.json was not rewritten, so the
+ * partitions uploaded so far are listed nowhere).
  */
 static int publish_blob(const xopts *o, f2c_blob_client *b, const char *staging, const char *mtime,
                         int *published)
@@ -671,6 +618,9 @@ static int publish_blob(const xopts *o, f2c_blob_client *b, const char *staging,
     f2c_tableset ts = {0};
     f2c_plan *plan = NULL;
     f2c_diags diags = {0};
+    tx_pub_published cur = {0};
+    tx_pub_tasks mine = {0};
+    tx_pub_outcome done_pub = {0};
     f2c_error e;
     f2c_error_clear(&e);
     int rc = TX_EXIT_USAGE;
@@ -688,9 +638,11 @@ static int publish_blob(const xopts *o, f2c_blob_client *b, const char *staging,
         goto done;
     }
     *published = 1; /* from here on the container changes: an interruption no longer undoes it */
-    size_t uploaded = 0, left_out = 0;
-    if (tx_pub_upload_partitions(b, o->addr.container, o->prefix.data, staging, NULL, &uploaded,
-                                 &e) != F2C_OK) {
+    size_t uploaded = 0;
+    /* The committed record first: each partition goes into the slot it does not list. */
+    if (tx_pub_read_published(b, o->addr.container, o->prefix.data, 0, &cur, &e) != F2C_OK ||
+        tx_pub_upload_run(b, o->addr.container, o->prefix.data, staging, &cur, NULL, &mine,
+                          &uploaded, &e) != F2C_OK) {
         fprintf(stderr,
                 ME ": error: uploading the partitions: %s\n" ME
                    ": %zu partition blob%s of this run uploaded but not listed: model.json and "
@@ -699,8 +651,8 @@ static int publish_blob(const xopts *o, f2c_blob_client *b, const char *staging,
         rc = TX_EXIT_EXPORT;
         goto done;
     }
-    if (tx_pub_write_model(b, o->addr.container, o->prefix.data, &ts, mtime, NULL, &left_out, &e) !=
-        F2C_OK) {
+    if (tx_pub_commit(b, o->addr.container, o->prefix.data, &ts, mtime, &cur, &mine, stderr,
+                      &done_pub, &e) != F2C_OK) {
         fprintf(stderr,
                 ME ": error: writing model.json: %s\n" ME
                    ": the %zu partition blob%s of this run are uploaded but model.json and the "
@@ -709,8 +661,12 @@ static int publish_blob(const xopts *o, f2c_blob_client *b, const char *staging,
         rc = TX_EXIT_EXPORT;
         goto done;
     }
-    rc = left_out ? TX_EXIT_DATA : TX_EXIT_OK;
+    (void)tx_pub_cleanup(b, o->addr.container, &done_pub, stderr);
+    rc = done_pub.left_out ? TX_EXIT_DATA : TX_EXIT_OK;
 done:
+    tx_pub_outcome_free(&done_pub);
+    tx_pub_tasks_free(&mine);
+    tx_pub_published_free(&cur);
     f2c_diags_free(&diags);
     f2c_plan_free(plan);
     f2c_tableset_free(&ts);
@@ -1133,16 +1089,22 @@ static int validate(xopts *o, f2c_bulk_opts *b)
     return 0;
 }
 
-/* Loads the configuration once into a throw-away staging folder: configuration errors stop the
- * run before the server is contacted, and the default _type list comes from it.  base: the
- * folder the probe folder is made in (the output folder, or a blob output's temporary folder). */
-static int probe_config(xopts *o, const char *base, char ***types, size_t *ntypes)
+/* Loads the configuration once into a throw-away folder (a new temporary folder, never a name
+ * inside the output): configuration errors stop the run before the server is contacted, and the
+ * default _type list comes from it. */
+static int probe_config(xopts *o, char ***types, size_t *ntypes)
 {
     *types = NULL;
     *ntypes = 0;
     f2c_buf dir = {0};
-    if (f2c_buf_printf(&dir, "%s/.fhir2cdm-export-probe-%ld", base, (long)getpid()) != 0)
+    const char *tmpdir = getenv("TMPDIR");
+    if (f2c_buf_printf(&dir, "%s/fhir2cdm-probe-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") !=
+            0 ||
+        !mkdtemp(dir.data)) {
+        fprintf(stderr, ME ": cannot create a temporary folder: %s\n", strerror(errno));
+        f2c_buf_free(&dir);
         return TX_EXIT_USAGE;
+    }
     tx_options t = o->tx;
     t.output_dir = dir.data;
     tx_stream_job *j = NULL;
@@ -1188,7 +1150,7 @@ int tx_export_main(int argc, char **argv)
     f2c_buf staging = {0};
     run r = {.o = &o};
     pthread_mutex_init(&r.mu, NULL);
-    int rc = TX_EXIT_USAGE, have_staging = 0, curl_ready = 0, published = 0, created_output = 0;
+    int rc = TX_EXIT_USAGE, curl_ready = 0, published = 0, created_output = 0;
     f2c_blob_client *blob = NULL; /* blob output */
     char tmp[4096] = "";          /* blob output: the local temporary folder, "" when none */
     f2c_error e;
@@ -1227,7 +1189,7 @@ int tx_export_main(int argc, char **argv)
         struct stat ost;
         created_output = stat(o.output, &ost) != 0;
     }
-    if (probe_config(&o, o.remote ? tmp : o.output, &cfg_types, &ncfg_types) != TX_EXIT_OK)
+    if (probe_config(&o, &cfg_types, &ncfg_types) != TX_EXIT_OK)
         goto out;
     if (f2c_blob_global_init(&e) != F2C_OK) {
         fprintf(stderr, ME ": %s\n", e.message);
@@ -1294,13 +1256,7 @@ int tx_export_main(int argc, char **argv)
         b.token_provider = r.prov;
     }
     /* From here on the server is contacted: failures are exit 3, interruptions 130. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND; /* a second signal stops the process the usual way */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    tx_signals_install();
 
     rc = TX_EXIT_EXPORT;
     if (!o.tx.quiet) {
@@ -1339,16 +1295,10 @@ int tx_export_main(int argc, char **argv)
         fprintf(stderr, ME ": error: out of memory\n");
         goto out;
     }
-    /* The staging folder: hidden, per operation; a stale one (crashed run) is removed.  Blob
-     * output: inside the temporary folder. */
-    if (f2c_buf_printf(&staging, "%s/.fhir2cdm-export-%s", o.remote ? tmp : o.output, r.opid) != 0)
-        goto out;
-    if (f2c_fs_remove_tree(staging.data) != 0) {
-        fprintf(stderr, ME ": error: cannot remove the stale staging folder %s: %s\n", staging.data,
-                strerror(errno));
-        goto out;
-    }
-    have_staging = 1;
+    /* The job's transaction (f2c_commit.h) stages the partitions inside the output folder and
+     * publishes them all at once with model.json.  Blob output: the job writes a local CDM folder
+     * in the temporary folder, which publish_blob then uploads. */
+    if (f2c_buf_printf(&staging, "%s", o.remote ? tmp : o.output) != 0) goto out;
     tx_options t = o.tx;
     t.output_dir = staging.data;
     t.summary_dir = o.output; /* where the partitions end up */
@@ -1367,6 +1317,7 @@ int tx_export_main(int argc, char **argv)
         fprintf(stderr, ME ": error: out of memory\n");
         goto out;
     }
+    if (!o.remote) published = 1; /* the commit: an interruption from here on does not undo it */
     int frc = tx_stream_job_finish(r.job, mtime.data);
     if (frc == TX_EXIT_USAGE) {
         f2c_buf_free(&mtime);
@@ -1382,18 +1333,8 @@ int tx_export_main(int argc, char **argv)
             goto out;
         }
     } else {
-        published = 1; /* from here on <output> changes: an interruption no longer undoes it */
-        if (move_partitions(staging.data, o.output) != 0) {
-            f2c_buf_free(&mtime);
-            rc = TX_EXIT_USAGE;
-            goto out;
-        }
-        mrc = tx_write_model(r.job, o.output, mtime.data);
+        mrc = frc; /* tx_stream_job_finish committed the partitions and model.json */
         f2c_buf_free(&mtime);
-        if (mrc == TX_EXIT_USAGE) {
-            rc = TX_EXIT_USAGE;
-            goto out;
-        }
     }
     if (!o.tx.quiet)
         printf("export: published the partitions above into %s/data/ and wrote %s/model.json\n",
@@ -1433,8 +1374,6 @@ out:
         tx_stream_job_free(r.job);
         r.job = NULL;
     }
-    if (have_staging && f2c_fs_remove_tree(staging.data) != 0)
-        fprintf(stderr, ME ": warning: could not remove %s: %s\n", staging.data, strerror(errno));
     if (tmp[0] && f2c_fs_remove_tree(tmp) != 0)
         fprintf(stderr, ME ": warning: could not remove %s: %s\n", tmp, strerror(errno));
     if (created_output && !published) rmdir(o.output); /* only if still empty */
@@ -1447,7 +1386,7 @@ out:
     if (g_cancel && !published) {
         fprintf(stderr, ME ": interrupted; the export job was deleted and %s was not changed\n",
                 o.output ? o.output : "the output");
-        rc = TX_EXIT_INTERRUPTED;
+        rc = 128 + (int)g_cancel; /* 130 SIGINT, 143 SIGTERM, 129 SIGHUP */
     }
     for (size_t i = 0; i < r.nfiles; i++) {
         free(r.files[i].stem);

@@ -1,17 +1,34 @@
 /*
  * tx_publish: publishing a CDM folder into Azure Blob Storage / ADLS Gen2 (one container, an
- * optional folder prefix inside it).  Shared by the Batch task mode (tx_batch.c: transform-data
- * uploads, finalize writes model.json and the state) and `export --output <blob URL>`
- * (tx_export.c), so both publish with the same code: the same blob names, the same model.json
- * bytes as a local folder, the same state document.
+ * optional folder prefix inside it), with model.json as the commit record.  Shared by the Batch
+ * task mode (tx_batch.c: transform-data uploads a task's partitions and its task record,
+ * finalize and generate-schema commit model.json and the state) and `export --output <blob URL>`
+ * (tx_export.c), so both publish with one copy of every rule: the same blob names, the same slot
+ * rule, the same record merge, the same model.json bytes as a local folder (f2c_cdm_model_json),
+ * the same state document.
  *
  * Names: `prefix` is "" (the CDM folder is the container's root) or a folder path ending in '/'
  * ("cdm/run/"); see tx_pub_prefix.  Partitions are <prefix>data/<Entity>/<file>, model.json is
- * <prefix>model.json, the incremental-run state is <prefix>fhir2cdm-state.json.
+ * <prefix>model.json, the incremental-run state is <prefix>fhir2cdm-state.json, task records are
+ * <prefix>.fhir2cdm/tasks/<operation id>/<escaped stem>.json.  "Locations" are names relative to
+ * the CDM folder ("data/<Entity>/<file>"), as model.json writes them.
+ *
+ * The guarantee (docs/azure.md section 5, "Commit record"): model.json lists exactly the
+ * partitions of committed runs.  A run uploads every partition of a (stem, operation id) pair
+ * into the slot (f2c_cdm_partition_name) the committed model.json does not list, so a listed
+ * blob never changes content; a Batch task then writes its task record (last, one Put Blob:
+ * it exists only when the attempt succeeded); model.json, uploaded with one Put Blob, is the
+ * commit point.  A blob that no committed model.json lists is never adopted: it is reported by
+ * name and left alone.
  *
  * Errors: functions returning f2c_status fill the caller's f2c_error (the blob client's messages
- * name the operation and blob); they print nothing unless a FILE * is passed for progress lines,
- * except tx_pub_write_model's header warnings (stderr).  Credentials are never printed.
+ * name the operation and blob); they print only to the FILE * they are given, except the
+ * warnings of tx_pub_commit (stderr).  Credentials are never printed.
+ *
+ * Fault point (tests only, undocumented for users): FHIR2CDM_FAULT=upload:<k> makes the process
+ * kill itself with SIGKILL right after the k-th partition blob of tx_pub_upload_run is committed,
+ * as a preempted Batch node would (the same variable as the local commit protocol's points,
+ * f2c_commit.h; other values are ignored here).
  */
 #ifndef FHIR2CDM_TX_PUBLISH_H
 #define FHIR2CDM_TX_PUBLISH_H
@@ -22,12 +39,16 @@
 
 #include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_cdm.h"
 #include "fhir2cdm/f2c_error.h"
 #include "fhir2cdm/f2c_table.h"
 
 /* The incremental-run state blob/file written beside model.json (docs/azure.md section 5,
  * docs/export.md). */
 #define TX_STATE_NAME "fhir2cdm-state.json"
+
+/* The folder of task records, relative to the CDM folder. */
+#define TX_PUB_TASKS_DIR ".fhir2cdm/tasks/"
 
 /*
  * Creates a storage client for account at endpoint (f2c_blob_addr.endpoint form) with the
@@ -58,18 +79,6 @@ f2c_status tx_pub_upload_file(f2c_blob_client *b, const char *container, const c
                               const char *path, const char *content_type, f2c_error *e);
 
 /*
- * Uploads every file of <cdm_dir>/data/<entity>/ (names not starting with '.') to
- * container/<prefix>data/<entity>/<file> with tx_pub_upload_file, in byte order of entity, then
- * file name (a fixed order, so what a failure leaves behind does not depend on readdir).  A missing
- * <cdm_dir>/data is nothing to upload.  When log is not NULL, prints "uploaded
- * <container>/<blob>" per blob.  *count (required) is incremented per uploaded blob.  Stops at
- * the first failure: the blobs uploaded before it stay (each complete).  Errors: F2C_EIO (a
- * folder cannot be read, an upload failed), F2C_ENOMEM.
- */
-f2c_status tx_pub_upload_partitions(f2c_blob_client *b, const char *container, const char *prefix,
-                                    const char *cdm_dir, FILE *log, size_t *count, f2c_error *e);
-
-/*
  * Lists every blob of container whose name starts with prefix (NULL: all), all pages.  *names
  * (each string and the array owned by the caller: tx_pub_free_names(*names, *count)) and, when
  * sizes is not NULL, *sizes (free()) at the same index.  On failure what was listed so far is
@@ -88,21 +97,169 @@ void tx_pub_free_names(char **names, size_t n);
 f2c_status tx_pub_get_text(f2c_blob_client *b, const char *container, const char *blob,
                            uint64_t offset, uint64_t length, f2c_buf *out, f2c_error *e);
 
+/* ---- the published state -------------------------------------------------------------------- */
+
+/* What a container's CDM folder has committed, as a run or finalize sees it before publishing. */
+typedef struct tx_pub_published {
+    /* The committed partitions (locations, owned, sorted by strcmp, no duplicates).  From
+     * model.json's record (f2c_cdm_record_parse); for an earlier release's model.json (no commit
+     * annotation: migrated = 1) the partition blobs under <prefix>data/
+     * (data/<Entity>/partition-data-*.csv, no ".tmp-"), as that release's finalize listed them
+     * (its header check is tx_pub_commit's); none when there is no model.json. */
+    char **committed;
+    size_t ncommitted;
+    int have_model; /* <prefix>model.json exists */
+    int migrated;   /* it is an earlier release's document: committed comes from the listing */
+    /* When listed: every blob under <prefix>data/ as a location (prefix removed), sorted by
+     * strcmp, with its size at the same index. */
+    int listed;
+    char **blobs;
+    uint64_t *sizes;
+    size_t nblobs;
+} tx_pub_published;
+
 /*
- * Writes container/<prefix>model.json for tableset ts: lists every blob under <prefix>data/
- * (earlier operations' partitions included), keeps a partition of a known entity only if its
- * first record is the header ts's table writes now (a ranged GET of header + CRLF; a mismatch is
- * warned about on stderr, "warning: <container>/<blob>: partition header does not match ...;
- * left out of model.json", and counted in *left_out), builds the text with f2c_cdm_model_json
- * (model name "fhir2cdm", modifiedTime modified_time as given: the same bytes a local folder
- * with these partitions gets) and uploads it with one Put Blob (readers see the old or the new
- * document).  *listed (may be NULL): blobs listed under <prefix>data/; *left_out (may be NULL).
- * Errors: listing, reading a header or the upload failed (F2C_EIO; model.json is then left as it
- * was), F2C_ENOMEM.
+ * Reads container/<prefix>model.json into out->committed (out zeroed first) and, when list is
+ * non-zero or the document needs migrating, lists <prefix>data/ into out->blobs.  Free with
+ * tx_pub_published_free (also after a failure).  Errors: F2C_EIO (HTTP/transport other than a
+ * missing model.json), F2C_EJSON (model.json is not a record f2c_cdm_record_parse reads: nothing
+ * may be published over it; the message names the blob), F2C_ENOMEM.
  */
-f2c_status tx_pub_write_model(f2c_blob_client *b, const char *container, const char *prefix,
-                              const f2c_tableset *ts, const char *modified_time, size_t *listed,
-                              size_t *left_out, f2c_error *e);
+f2c_status tx_pub_read_published(f2c_blob_client *b, const char *container, const char *prefix,
+                                 int list, tx_pub_published *out, f2c_error *e);
+
+/* Frees what tx_pub_read_published filled and zeroes *p. */
+void tx_pub_published_free(tx_pub_published *p);
+
+/* ---- a run's partitions, task records ------------------------------------------------------- */
+
+/* The partitions one attempt wrote for one (stem, operation id) pair: locations in their slot. */
+typedef struct tx_pub_task {
+    char *stem, *operation_id; /* owned */
+    char **locations;          /* owned, "data/<Entity>/<file>" */
+    size_t count, cap;
+} tx_pub_task;
+
+/* A run's pairs (Batch: one per task record read; export: one per stem uploaded) and the task
+ * record blobs they were read from (full names, for the cleanup after the commit). */
+typedef struct tx_pub_tasks {
+    tx_pub_task *items;
+    size_t count, cap;
+    char **records;
+    size_t nrecords, rcap;
+} tx_pub_tasks;
+
+/* The task of (stem, operation_id) in t, added (empty) when missing.  NULL when out of memory. */
+tx_pub_task *tx_pub_tasks_add(tx_pub_tasks *t, const char *stem, const char *operation_id);
+
+/* Frees everything t holds and zeroes it. */
+void tx_pub_tasks_free(tx_pub_tasks *t);
+
+/*
+ * Splits partition file name `name` (either slot, f2c_cdm_partition_name) into *stem (unescaped)
+ * and *operation_id (both malloc'ed, the caller frees them) and *slot.  Returns 1, or 0 when name
+ * is not a partition name of the current scheme (nothing allocated), -1 when out of memory.
+ */
+int tx_pub_parse_partition(const char *name, char **stem, char **operation_id, int *slot);
+
+/*
+ * Uploads every file of <cdm_dir>/data/<entity>/ (a local run's output: slot-0 names, names
+ * starting with '.' skipped) to container/<prefix>data/<entity>/<name in slot>, where the slot
+ * is the one of its (stem, operation id) that cur->committed does not list (slot 0 unless slot 0 is
+ * listed), so no committed blob changes content; when the listed blob of the pair already holds
+ * exactly the file's bytes (a rerun that changed nothing), nothing is uploaded and that blob is
+ * the partition (as a local folder keeps an unchanged file).  Files go in byte order of entity,
+ * then file name; each with tx_pub_upload_file (visible only when complete); when log is not NULL,
+ * "uploaded <container>/<blob>" per blob.  Every uploaded location is added to its pair's task
+ * in *out (tx_pub_tasks_add); *count (required) is incremented per blob.  Honours the fault point
+ * FHIR2CDM_FAULT=upload:<k>.  A missing <cdm_dir>/data is nothing to upload.  Stops at the first
+ * failure: blobs uploaded before it stay (each complete, listed by nobody).  Errors: F2C_EIO (a
+ * folder cannot be read, an upload failed), F2C_ECONFIG (a file name that is not a partition
+ * name, or both slots of a pair listed), F2C_ENOMEM.
+ */
+f2c_status tx_pub_upload_run(f2c_blob_client *b, const char *container, const char *prefix,
+                             const char *cdm_dir, const tx_pub_published *cur, FILE *log,
+                             tx_pub_tasks *out, size_t *count, f2c_error *e);
+
+/* Appends the task record blob name of (stem, operation_id) to out:
+ * "<prefix>.fhir2cdm/tasks/<operation id>/<escaped stem>.json".  Returns 0 or -1 (out of memory).
+ */
+int tx_pub_task_blob(f2c_buf *out, const char *prefix, const char *stem, const char *operation_id);
+
+/*
+ * Deletes the task record of (stem, operation_id) (a missing one is fine).  A Batch task calls
+ * it before uploading anything, so a record never names blobs a later, unfinished attempt
+ * rewrote.  Errors: F2C_EIO, F2C_ENOMEM.
+ */
+f2c_status tx_pub_task_forget(f2c_blob_client *b, const char *container, const char *prefix,
+                              const char *stem, const char *operation_id, f2c_error *e);
+
+/*
+ * Uploads the task record of t (one Put Blob; call it last, after every partition blob of the
+ * attempt is committed): {"operationId", "stem", "partitions": [locations]}.  Errors: F2C_EIO,
+ * F2C_ENOMEM.
+ */
+f2c_status tx_pub_task_put(f2c_blob_client *b, const char *container, const char *prefix,
+                           const tx_pub_task *t, f2c_error *e);
+
+/*
+ * Reads every task record of operation_id (<prefix>.fhir2cdm/tasks/<operation_id>/<name>.json) into
+ * *out (zeroed first; free with tx_pub_tasks_free, also after a failure), one task per record,
+ * with the record's blob name in out->records.  Errors: F2C_EIO (HTTP/transport), F2C_EJSON (a
+ * record that is not one tx_pub_task_put writes: other operation id, a location that is not a
+ * partition of its pair in an entity folder; the message names the blob), F2C_ENOMEM.
+ */
+f2c_status tx_pub_read_tasks(f2c_blob_client *b, const char *container, const char *prefix,
+                             const char *operation_id, tx_pub_tasks *out, f2c_error *e);
+
+/* ---- the commit ----------------------------------------------------------------------------- */
+
+/* What tx_pub_commit did, and what it made unreferenced. */
+typedef struct tx_pub_outcome {
+    size_t listed;   /* partitions the new model.json lists (entities of the configuration) */
+    size_t left_out; /* committed partitions left out: missing, or a foreign header */
+    size_t unlisted; /* blobs under data/ reported as not listed and left alone */
+    /* Full blob names the commit made unreferenced: replaced partitions of the run's pairs and
+     * the consumed task records (tx_pub_cleanup deletes them). */
+    char **garbage;
+    size_t ngarbage;
+} tx_pub_outcome;
+
+/*
+ * Commits a run: uploads container/<prefix>model.json (one Put Blob, the commit point) listing
+ *   - cur->committed's partitions of the entities of ts, except those of the pairs in run (a
+ *     rerun replaces its own, in every table), each only while it exists (a listing of
+ *     <prefix>data/ made here, after the run's uploads) and starts with the header its table
+ *     writes now (a ranged GET; else the warning "warning: <container>/<blob>: ...; left out of
+ *     model.json" on stderr, counted in out->left_out);
+ *   - plus every location of run's tasks (each must exist: else F2C_EIO, nothing uploaded).
+ * cur is the committed state the run's uploads chose their slots by (tx_pub_read_published);
+ * run may be NULL (generate-schema: the committed partitions again).  The text comes from
+ * f2c_cdm_model_json (model name "fhir2cdm", modified_time as given: the bytes a local folder with
+ * these partitions gets).  Blobs under <prefix>data/ that are neither listed nor committed before
+ * nor replaced are reported on log (when not NULL) as "note: <container>/<blob>: not listed in
+ * model.json (not from a committed run); left alone".  *out (zeroed first; free with
+ * tx_pub_outcome_free, also after a failure) gets the counts and the garbage.  Errors: F2C_EIO
+ * (the listing, a header read or the upload failed, a task's blob is missing: model.json is then
+ * as it was), F2C_ENOMEM.
+ */
+f2c_status tx_pub_commit(f2c_blob_client *b, const char *container, const char *prefix,
+                         const f2c_tableset *ts, const char *modified_time,
+                         const tx_pub_published *cur, const tx_pub_tasks *run, FILE *log,
+                         tx_pub_outcome *out, f2c_error *e);
+
+/*
+ * Deletes out->garbage after the commit (best effort: a failure is a "warning: ... could not
+ * delete ...; left alone" line on log, not an error; a blob left so is unreferenced and reported
+ * by a later commit).  Returns the number of blobs deleted.
+ */
+size_t tx_pub_cleanup(f2c_blob_client *b, const char *container, const tx_pub_outcome *out,
+                      FILE *log);
+
+/* Frees out's garbage list and zeroes it. */
+void tx_pub_outcome_free(tx_pub_outcome *out);
+
+/* ---- state ---------------------------------------------------------------------------------- */
 
 /*
  * Uploads container/<prefix>fhir2cdm-state.json = {"transactionTime": transaction_time,
