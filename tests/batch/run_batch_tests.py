@@ -22,11 +22,15 @@ repeated here); it skips with exit 77 when node/npm are missing or the install f
 """
 import argparse
 import calendar
+import collections
+import csv
 import http.server
+import io
 import threading
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -259,13 +263,9 @@ def steps(a, port):
     run(["/bin/bash", "-c", cmd], task_env, cwd=task, what="finalize --adf-activity")
 
     def compare(label, local_dir=local_out, container="cdm"):
-        local = {}
-        for dirpath, _, files in os.walk(local_dir):
-            for f in files:
-                p = os.path.join(dirpath, f)
-                local[os.path.relpath(p, local_dir).replace(os.sep, "/")] = open(p, "rb").read()
+        local = folder_files(local_dir)
         # The incremental-run state has no local counterpart; it is checked on its own.
-        remote = {n: st.get(container, n) for n in st.list(container) if n != STATE_BLOB}
+        remote = published_blobs(st, container)
         expect(sorted(local) == sorted(remote),
                f"{label}: same file set ({len(local)} local, {len(remote)} remote)"
                + ("" if sorted(local) == sorted(remote) else
@@ -300,28 +300,46 @@ def steps(a, port):
             what="finalize with maxDepth 0 fails")
     expect(r.returncode == 2, "bad maxDepth exits 2")
 
-    # Idempotence: another operation's partition stays; re-running one file with the same
-    # operation id and then finalize changes nothing of ours.
-    other = "data/LocalPatient/partition-data-Patient-other-op.csv"
-    st.put("cdm", other, before["data/LocalPatient/partition-data-Patient-" + OPID + ".csv"])
-    run([a.transform, "transform-data", "--inputBlobUri", f"{endpoint}/fhir/export/Patient.ndjson",
-         "--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdm", "--configurationContainer",
-         "config", "--operationId", OPID], env, what="transform-data re-run Patient")
+    # A rerun of one file with the same operation id and the same input keeps its committed
+    # blobs (nothing uploaded: each already holds the bytes) and writes its task record; finalize
+    # then rewrites model.json byte for byte (model.json is the commit record, docs/azure.md
+    # section 5; a rerun with changed input is crash_tests' part).
+    flags = ["--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdm", "--configurationContainer",
+             "config"]
+    r = run([a.transform, "transform-data", "--inputBlobUri",
+             f"{endpoint}/fhir/export/Patient.ndjson", "--operationId", OPID] + flags, env,
+            what="transform-data re-run Patient")
     after = {n: st.get("cdm", n) for n in st.list("cdm")}
-    expect(after.get(other) == before["data/LocalPatient/partition-data-Patient-" + OPID + ".csv"],
-           "another operation's partition is untouched")
-    expect(all(after.get(n) == b for n, b in before.items()),
-           "re-run with the same operation id leaves every blob identical")
-    # finalize by flags: a partition whose header is another configuration's is left out.
+    record = json.loads(after.get(f".fhir2cdm/tasks/{OPID}/Patient.json", b"{}"))
+    expect(all(after.get(n) == b for n, b in before.items()) and "uploaded" not in r.stdout and
+           record.get("partitions") and all(p in before for p in record["partitions"]),
+           "re-run with the same operation id and input uploads nothing, leaves every blob "
+           "identical, and its task record names the committed partitions")
+    r = run([a.transform, "finalize", "--operationId", OPID, "--transactionTime",
+             TRANSACTION_TIME] + flags, env, what="finalize flags after the re-run")
+    now = set(st.list("cdm"))
+    expect(st.get("cdm", "model.json") == before["model.json"] and
+           not [n for n in now if n.startswith(CONTROL)] and all(n in now for n in before),
+           "finalize after the re-run: model.json byte-identical, no blob deleted, the task "
+           "record consumed")
+    # Another operation's committed partitions stay listed through this operation's finalize.
+    run([a.transform, "transform-data", "--inputBlobUri", f"{endpoint}/fhir/export/Patient.ndjson",
+         "--operationId", "other-op"] + flags, env, what="transform-data Patient, other-op")
+    run([a.transform, "finalize", "--operationId", "other-op", "--transactionTime",
+         TRANSACTION_TIME] + flags, env, what="finalize other-op")
+    other = [n for n in listed_locations(st, "cdm") if n.endswith("-other-op.csv")]
+    # A blob no committed model.json lists (written by hand, a foreign header) is never adopted.
     bad = "data/LocalPatient/partition-data-Patient-badhdr.csv"
     st.put("cdm", bad, b'"x","y"\r\n"1","2"\r\n')
-    r = run([a.transform, "finalize", "--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdm",
-             "--configurationContainer", "config", "--operationId", OPID, "--transactionTime",
-             TRANSACTION_TIME], env, what="finalize flags")
-    model = json.loads(st.get("cdm", "model.json"))
-    locs = [p["location"] for e in model["entities"] for p in e["partitions"]]
-    expect(other in locs and bad not in locs and "left out of model.json" in r.stderr,
-           "finalize lists the other operation's partition and leaves out a foreign header")
+    r = run([a.transform, "finalize", "--operationId", OPID, "--transactionTime",
+             TRANSACTION_TIME] + flags, env, what="finalize flags")
+    locs = listed_locations(st, "cdm")
+    expect(other and all(n in locs for n in other) and bad not in locs and
+           f"cdm/{bad}: not listed in model.json (not from a committed run); left alone"
+           in r.stderr,
+           "finalize keeps the other operation's partitions and names an unlisted blob as left "
+           "alone")
+    migration(a, st, env, local_out)
     run([a.transform, "transform-data", "--inputBlobUri", f"{endpoint}/fhir/export/Nope.ndjson",
          "--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdm", "--configurationContainer",
          "config", "--operationId", "bad-op"], env, expect_ok=False,
@@ -367,9 +385,223 @@ def steps(a, port):
            "the next run's finalize replaces the state")
 
     bearer_inputs(a, st, env, local_out)
+    crash_tests(a, st, env, endpoint, cfg_dir, local_in, local_out)
     synthea_round_trip(a, st, env, endpoint, cfg_dir)
     expect(not os.listdir(env["TMPDIR"]), "temporary folders removed (after every part)")
     expect(not os.listdir(env["TMPDIR"]), "temporary folders removed")
+
+
+CONTROL = ".fhir2cdm/"  # the control folder (local: lock, staging; container: task records)
+
+
+def folder_files(folder):
+    """Every file of a local CDM folder by relative name, without the control folder."""
+    out = {}
+    for dirpath, _, files in os.walk(folder):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            rel = os.path.relpath(p, folder).replace(os.sep, "/")
+            if not rel.startswith(CONTROL):
+                out[rel] = open(p, "rb").read()
+    return out
+
+
+def published_blobs(st, container):
+    """Every blob of a CDM container but the state and the control folder (task records)."""
+    return {n: st.get(container, n) for n in st.list(container)
+            if n != STATE_BLOB and not n.startswith(CONTROL)}
+
+
+def listed_locations(st, container):
+    """The partition locations the container's model.json lists, as a reader finds them."""
+    model = json.loads(st.get(container, "model.json"))
+    return [p["location"] for e in model["entities"] for p in e.get("partitions", [])]
+
+
+def csv_rows(data):
+    """The data rows of one partition (RFC 4180 records after the header), as tuples."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    return [tuple(r) for r in rows[1:]]
+
+
+def rows_by_entity(model, read):
+    """entity -> Counter of rows over the partitions model.json lists (read(location) -> bytes).
+    A location listed twice counts twice: that would be a duplicate for a reader too."""
+    out = {}
+    for e in model["entities"]:
+        c = collections.Counter()
+        for p in e.get("partitions", []):
+            c.update(csv_rows(read(p["location"])))
+        if c:
+            out[e["name"]] = c
+    return out
+
+
+def rows_listed(st, container):
+    """Row multisets per entity of what a reader of the container's model.json gets."""
+    model = json.loads(st.get(container, "model.json"))
+    return rows_by_entity(model, lambda loc: st.get(container, loc))
+
+
+def rows_local(folder):
+    """Row multisets per entity of a local CDM folder, read through its model.json."""
+    model = json.load(open(os.path.join(folder, "model.json")))
+    return rows_by_entity(model, lambda loc: open(os.path.join(folder, *loc.split("/")),
+                                                  "rb").read())
+
+
+def rows_diff(want, got):
+    """A short description of how two row multisets differ ("" when equal)."""
+    out = []
+    for ent in sorted(set(want) | set(got)):
+        w, g = want.get(ent, collections.Counter()), got.get(ent, collections.Counter())
+        if w != g:
+            out.append(f"{ent}: {sum((g - w).values())} extra, {sum((w - g).values())} missing")
+    return "; ".join(out[:5])
+
+
+def migration(a, st, env, local_out):
+    """A container an earlier release published (model.json without the commit annotation, the
+    partitions under data/, one of them with a foreign header): finalize takes its partition
+    blobs as the committed set once, leaves the foreign one out with a warning, and writes the
+    record a local run writes for the same partitions, byte for byte."""
+    port = port_of(env["FHIR2CDM_STORAGE_ENDPOINT"])
+    rb.tool(a.blob_tool, port, ["mkcontainer", "cdmold"])
+    failures.extend(rb.failures)
+    rb.failures.clear()
+    local = folder_files(local_out)
+    for n, data in local.items():
+        if n.startswith("data/"):
+            st.put("cdmold", n, data)
+    old = json.loads(local["model.json"])
+    anns = [x for x in old.get("annotations", []) if x.get("name") != "fhir2cdm:commit"]
+    if anns:
+        old["annotations"] = anns
+    else:
+        old.pop("annotations", None)
+    st.put("cdmold", "model.json", json.dumps(old, indent="\t").encode())
+    bad = "data/LocalPatient/partition-data-Patient-foreign.csv"
+    st.put("cdmold", bad, b'"x","y"\r\n"1","2"\r\n')
+    r = run([a.transform, "finalize", "--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdmold",
+             "--configurationContainer", "config", "--operationId", OPID, "--transactionTime",
+             TRANSACTION_TIME], env, what="finalize over an earlier release's container")
+    expect("earlier release" in r.stdout and f"cdmold/{bad}: partition header does not match"
+           in r.stderr, "migration: said so, and the foreign header is left out with a warning")
+    expect(st.get("cdmold", "model.json") == local["model.json"],
+           "migration: the new model.json is the record a local run writes, byte for byte")
+
+
+def crash_tests(a, st, env, endpoint, cfg_dir, local_in, local_out):
+    """Issue 12 part 9 on Azurite: a task killed mid-upload (FHIR2CDM_FAULT=upload:<k>: SIGKILL
+    right after the k-th partition blob) and retried, then finalize: the rows a reader of
+    model.json gets equal a local run's, every row exactly once, and the container equals the
+    local folder byte for byte.  An attempt that died and was never retried: finalize lists none
+    of its blobs and names them as left alone.  A rerun of the operation with changed input
+    writes the other slot; killed midway it changes nothing a reader sees; retried and finalized
+    it replaces the old partitions, which are no longer listed."""
+    port = port_of(endpoint)
+    rb.tool(a.blob_tool, port, ["mkcontainer", "cdmcrash"])
+    failures.extend(rb.failures)
+    rb.failures.clear()
+    # Killed tasks leave their temporary folder behind (as on a preempted node): a TMPDIR of
+    # their own, removed at the end.
+    crash_tmp = os.path.join(a.work, "tmp-crash")
+    os.makedirs(crash_tmp)
+    flags = ["--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", "cdmcrash",
+             "--configurationContainer", "config"]
+    killed_env = dict(env, TMPDIR=crash_tmp)
+
+    def task(uri, opid, fault=None, what=""):
+        e = dict(killed_env, FHIR2CDM_FAULT=f"upload:{fault}") if fault else env
+        r = run([a.transform, "transform-data", "--inputBlobUri", uri, "--operationId", opid]
+                + flags, e, expect_ok=fault is None, what=what)
+        if fault:
+            expect(r.returncode == -signal.SIGKILL,
+                   f"{what}: killed by SIGKILL after {fault} upload(s) (exit {r.returncode})")
+        return r
+
+    def finalize(opid, what):
+        return run([a.transform, "finalize", "--operationId", opid, "--transactionTime",
+                    TRANSACTION_TIME] + flags, env, what=what)
+
+    inputs = sorted(f for f in os.listdir(local_in) if f.endswith(".ndjson"))
+    want = rows_local(local_out)
+    npat = len([n for n in folder_files(local_out) if "-Patient-" in n])
+    expect(npat >= 3, f"Patient.ndjson gives {npat} partitions (enough to die midway)")
+    for f in inputs:
+        uri = f"{endpoint}/fhir/export/{f}"
+        if f == "Patient.ndjson":
+            task(uri, OPID, fault=2, what="transform-data Patient killed after 2 uploads")
+            blobs = st.list("cdmcrash")
+            expect(len([n for n in blobs if "-Patient-" in n]) == 2 and
+                   not [n for n in blobs if n.startswith(CONTROL) and "Patient" in n],
+                   "the killed attempt left 2 partition blobs and no task record")
+            task(uri, OPID, what="transform-data Patient retried")
+        else:
+            task(uri, OPID, what=f"transform-data {f}")
+    finalize(OPID, "finalize after the killed and retried task")
+    got = rows_listed(st, "cdmcrash")
+    expect(got == want, "kill + retry: every row exactly once (row multisets per entity equal a "
+           f"local run's) {rows_diff(want, got)}")
+    remote = published_blobs(st, "cdmcrash")
+    local = folder_files(local_out)
+    expect(remote == local, "kill + retry: the container equals the local run byte for byte "
+           f"(only remote {sorted(set(remote) - set(local))[:3]}, only local "
+           f"{sorted(set(local) - set(remote))[:3]})")
+    model_before = st.get("cdmcrash", "model.json")
+
+    # An attempt of another operation that died and was never retried.
+    task(f"{endpoint}/fhir/export/Condition.ndjson", "dead-op", fault=1,
+         what="transform-data Condition of dead-op killed after 1 upload")
+    dead = [n for n in st.list("cdmcrash") if "dead-op" in n]
+    r = finalize(OPID, "finalize with a dead attempt's blob present")
+    expect(len(dead) == 1 and not [n for n in listed_locations(st, "cdmcrash") if "dead-op" in n]
+           and f"cdmcrash/{dead[0]}: not listed in model.json (not from a committed run); "
+           "left alone" in r.stderr and st.get("cdmcrash", "model.json") == model_before,
+           f"the dead attempt's blob {dead[:1]} is not listed and is named as left alone; "
+           "model.json unchanged")
+    r = finalize("dead-op", "finalize dead-op (no task record)")
+    expect(not [n for n in listed_locations(st, "cdmcrash") if "dead-op" in n],
+           "finalize of the dead operation lists nothing of it either")
+
+    # A rerun of the operation with changed input (half of Patient.ndjson, same stem).
+    lines = open(os.path.join(local_in, "Patient.ndjson"), "rb").read().splitlines(True)
+    changed = b"".join(lines[:max(1, len(lines) // 2)])
+    st.put("fhir", "changed/Patient.ndjson", changed)
+    local_in2 = os.path.join(a.work, "local-in-changed")
+    shutil.copytree(local_in, local_in2)
+    with open(os.path.join(local_in2, "Patient.ndjson"), "wb") as f:
+        f.write(changed)
+    local_out2 = os.path.join(a.work, "local-cdm-changed")
+    run([a.transform, "--config", cfg_dir, "--input", local_in2, "--output", local_out2,
+         "--operation-id", OPID, "-q"], env, what="local reference run (changed Patient)")
+    want2 = rows_local(local_out2)
+    expect(want2 != want, "the changed input changes the rows")
+    uri = f"{endpoint}/fhir/changed/Patient.ndjson"
+    task(uri, OPID, fault=1, what="rerun with changed input killed after 1 upload")
+    finalize(OPID, "finalize after the killed rerun")
+    got = rows_listed(st, "cdmcrash")
+    expect(got == want and st.get("cdmcrash", "model.json") == model_before,
+           "killed rerun: readers still get the committed rows, model.json unchanged "
+           f"{rows_diff(want, got)}")
+    old_patient = [n for n in listed_locations(st, "cdmcrash") if "-Patient-" in n]
+    task(uri, OPID, what="rerun with changed input retried")
+    finalize(OPID, "finalize the rerun")
+    locs = listed_locations(st, "cdmcrash")
+    new_patient = [n for n in locs if "-Patient-" in n]
+    got = rows_listed(st, "cdmcrash")
+    expect(got == want2, "rerun: every row of the changed run exactly once (row multisets equal a "
+           f"local run over the changed input) {rows_diff(want2, got)}")
+    blobs = set(st.list("cdmcrash"))
+    moved = [n for n in new_patient if n not in old_patient]
+    kept = [n for n in new_patient if n in old_patient]  # the rerun gave the same bytes
+    gone = [n for n in old_patient if n not in new_patient]
+    local2 = folder_files(local_out2)
+    expect(moved and all(n.endswith(".b.csv") for n in moved) and gone and
+           not (set(gone) & blobs) and all(st.get("cdmcrash", n) == local2.get(n) for n in kept),
+           f"rerun: {len(moved)} changed partition(s) in slot 1, {len(kept)} unchanged kept, the "
+           f"{len(gone)} replaced ones no longer listed (and deleted)")
+    shutil.rmtree(crash_tmp)
 
 
 def synthea_round_trip(a, st, env, endpoint, cfg_dir):
@@ -406,12 +638,8 @@ def synthea_round_trip(a, st, env, endpoint, cfg_dir):
             + flags, env, what=f"transform-data Synthea {f}")
     run([a.transform, "finalize", "--transactionTime", TRANSACTION_TIME] + flags, env,
         what="finalize Synthea")
-    local = {}
-    for dirpath, _, names in os.walk(local_out):
-        for f in names:
-            p = os.path.join(dirpath, f)
-            local[os.path.relpath(p, local_out).replace(os.sep, "/")] = open(p, "rb").read()
-    remote = {n: st.get("cdmsyn", n) for n in st.list("cdmsyn") if n != STATE_BLOB}
+    local = folder_files(local_out)
+    remote = published_blobs(st, "cdmsyn")
     expect(sorted(local) == sorted(remote) and len(local) > 13,
            f"Synthea round trip: same file set ({len(local)} local, {len(remote)} remote)")
     diff = [n for n in local if n in remote and local[n] != remote[n]]
@@ -583,7 +811,7 @@ def bearer_inputs(a, st, env, local_out):
         gets = [x for x in srv.log if x[0] == "/export/Observation.ndjson"]
         expect(len(gets) == 1 and gets[0][1] == f"Bearer {MI_TOKEN}" and gets[0][3],
                "managed identity: the IMDS token and an x-ms-version header were sent")
-        mine = [n for n in st.list("cdmtok") if "Observation" in n]
+        mine = [n for n in st.list("cdmtok", "data/") if "Observation" in n]
         expect(mine and all(st.get("cdmtok", n) == open(os.path.join(local_out, n), "rb").read()
                             for n in mine),
                f"managed identity: {len(mine)} Observation partition(s) equal the local run's")

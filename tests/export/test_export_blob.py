@@ -99,17 +99,24 @@ def copy_data(src, dst, names=None):
     return dst
 
 
+CONTROL = ".fhir2cdm/"  # a folder's control folder (lock, staging); never published as data
+
+
 def files_of(folder):
+    """Every file of a local CDM folder by relative name, without the control folder."""
     out = {}
     for dp, _, fs in os.walk(folder):
         for f in fs:
             p = os.path.join(dp, f)
-            out[os.path.relpath(p, folder).replace(os.sep, "/")] = open(p, "rb").read()
+            rel = os.path.relpath(p, folder).replace(os.sep, "/")
+            if not rel.startswith(CONTROL):
+                out[rel] = open(p, "rb").read()
     return out
 
 
 def blobs_of(ctx, container, prefix=""):
-    """Every blob under prefix ("" or "a/b/"), by name relative to it, with its bytes."""
+    """Every blob under prefix ("" or "a/b/"), by name relative to it, with its bytes (an
+    export writes no task records: a control folder in the container is compared too)."""
     return {n[len(prefix):]: ctx.st.get(container, n) for n in ctx.st.list(container, prefix)}
 
 
