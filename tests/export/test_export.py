@@ -28,7 +28,7 @@ Cases (--case, one CTest each):
                --rate-limit, --transient-500, --drop-mid-file (byte-identical), --error-file
                (exit 1, both issues on stderr, folder written, state not advanced),
                --fail-job (exit 3, "disk full", folder unchanged), --kickoff-post-only with
-               --post, SIGINT and SIGTERM during polling (exit 130, job DELETEd, folder
+               --post, SIGINT, SIGTERM and SIGHUP during polling (exit 130/143/129, job DELETEd, folder
                unchanged).
   auth         --require-token with --bearer-token (every request carries it) and without
                (exit 3, folder unchanged); --token-endpoint with a client secret from
@@ -585,7 +585,7 @@ def case_faults(ctx):
         sent = {t for v in ko[0]["kickoff"]["params"].get("_type", []) for t in v.split(",")}
         expect(sent == config_types(ctx), f"--post: Parameters body carries _type ({sorted(sent)})")
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         interrupt(ctx, local, data, sig)
     check_tmpdir(ctx)
 
@@ -617,7 +617,8 @@ def interrupt(ctx, local, data, sig):
         log = srv.log()
     for ln in (so + se).strip().splitlines()[-6:]:
         print("      | " + ln)
-    expect(p.returncode == 130, f"{name}: exit 130 (got {p.returncode})")
+    want = 128 + int(sig)  # 130 SIGINT, 143 SIGTERM, 129 SIGHUP
+    expect(p.returncode == want, f"{name}: exit {want} (got {p.returncode})")
     jobs = {e.get("job") for e in kickoffs(log) if e.get("job")}
     dels = [e for e in log if e["method"] == "DELETE" and e["status"] == 202 and
             e["path"].rsplit("/", 1)[1] in jobs]
