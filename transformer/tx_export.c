@@ -30,6 +30,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -506,16 +507,18 @@ static int scan_error_files(run *r, unsigned long long *issues)
  * output write (tx_pub_state_text). */
 static int write_state(const xopts *o, const char *transaction_time, const char *opid)
 {
+    /* Inside the output folder: replaced without following a link at its name (a link there
+     * is refused, f2c_fs_replace_at). */
     char *text = tx_pub_state_text(transaction_time, opid);
-    f2c_buf path = {0};
-    int rc = -1;
-    if (text && f2c_buf_printf(&path, "%s/" STATE_FILE, o->output) == 0)
-        rc = f2c_fs_write_atomic(path.data, text, strlen(text));
+    int dfd = text ? open(o->output, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    int rc = dfd >= 0 ? f2c_fs_replace_at(dfd, STATE_FILE, text, strlen(text)) : -1;
     if (rc != 0)
         fprintf(stderr, ME ": error: cannot write %s/" STATE_FILE ": %s\n", o->output,
-                strerror(errno));
+                !text ? strerror(ENOMEM)
+                : errno == ELOOP ? "a symbolic link (refused: never followed)"
+                                 : strerror(errno));
+    if (dfd >= 0) close(dfd);
     free(text);
-    f2c_buf_free(&path);
     return rc;
 }
 
@@ -605,15 +608,14 @@ done:
  * block writer into the slot of its (stem, operation id) that model.json does not list, then
  * commits model.json (one Put Blob) = the committed partitions minus those of this run's pairs
  * plus this run's, with modifiedTime mtime; replaced blobs are deleted afterwards.  The run's
- * pairs are the stems that gave rows (a stem that now gives none keeps its earlier partitions of
- * this operation id).  *published is set when the first upload starts.  Returns TX_EXIT_OK,
+ * pairs are the stems of every output file of r (also one that now gives no rows).  *published is set when the first upload starts.  Returns TX_EXIT_OK,
  * TX_EXIT_DATA (committed partitions with a foreign header left out of model.json, as a local
  * folder does), TX_EXIT_USAGE (the configuration cannot be loaded again) or TX_EXIT_EXPORT
  * (reading model.json, an upload or the commit failed: model.json was not rewritten, so the
  * partitions uploaded so far are listed nowhere).
  */
-static int publish_blob(const xopts *o, f2c_blob_client *b, const char *staging, const char *mtime,
-                        int *published)
+static int publish_blob(const xopts *o, const run *r, f2c_blob_client *b, const char *staging,
+                        const char *mtime, int *published)
 {
     f2c_tableset ts = {0};
     f2c_plan *plan = NULL;
@@ -651,6 +653,14 @@ static int publish_blob(const xopts *o, f2c_blob_client *b, const char *staging,
         rc = TX_EXIT_EXPORT;
         goto done;
     }
+    /* Every output file of the export is one of the run's pairs, also one that gave no rows: a
+     * rerun replaces its own partitions in every table (as a local folder's commit does). */
+    for (size_t i = 0; i < r->nfiles; i++)
+        if (!tx_pub_tasks_add(&mine, r->files[i].stem, r->opid)) {
+            fprintf(stderr, ME ": error: out of memory\n");
+            rc = TX_EXIT_EXPORT;
+            goto done;
+        }
     if (tx_pub_commit(b, o->addr.container, o->prefix.data, &ts, mtime, &cur, &mine, stderr,
                       &done_pub, &e) != F2C_OK) {
         fprintf(stderr,
@@ -1326,7 +1336,7 @@ int tx_export_main(int argc, char **argv)
     }
     int mrc;
     if (o.remote) {
-        mrc = publish_blob(&o, blob, staging.data, mtime.data, &published);
+        mrc = publish_blob(&o, &r, blob, staging.data, mtime.data, &published);
         f2c_buf_free(&mtime);
         if (mrc != TX_EXIT_OK && mrc != TX_EXIT_DATA) {
             rc = mrc;
