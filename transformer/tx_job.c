@@ -419,6 +419,9 @@ static f2c_status open_partition(tx_stream_file *f, size_t t, f2c_error *err)
     const job *j = f->j;
     const f2c_table *tb = &j->ts.tables[t];
     f2c_buf *p = &f->pathbuf, name = {0};
+    if (!j->tx) /* the job was finished: nothing more can be published */
+        return f2c_error_set(err, F2C_EIO, j->o.output_dir, 0, 0, NULL,
+                             "the job's output was already committed");
     if (entity_dir(p, tb) != 0 || f2c_cdm_partition_name(&name, f->stem, j->opid, 0) != 0 ||
         !(f->pnames[t] = strdup(name.data))) {
         f2c_buf_free(&name);
