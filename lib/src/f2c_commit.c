@@ -148,24 +148,29 @@ static f2c_status take_lock(f2c_commit *c, f2c_error *err)
 
 /* ---- roll forward ------------------------------------------------------------------------- */
 
-/* Renames stage-relative `from` to output-relative `to` unless already done. */
-static int move_one(f2c_commit *c, int stagefd, const char *from, const char *to, f2c_error *err)
+/* Renames stage-relative `from` to output-relative `to` unless already done; fsyncs the target
+ * folder when `sync` (the last rename into it: one fsync per folder, before the record). */
+static int move_one(f2c_commit *c, int stagefd, const char *from, const char *to, int sync,
+                    f2c_error *err)
 {
     char *fdir = NULL, *tdir = NULL;
     const char *fname = split(from, &fdir), *tname = split(to, &tdir);
     int rc = -1;
     int sfd = fdir ? f2c_fs_dir_at(stagefd, fdir, 0, 0) : -1;
+    int serr = errno;
     int tfd = tdir ? f2c_fs_dir_at(c->outfd, tdir, 1, 0777) : -1;
     if (!fdir || !tdir) {
         io_error(err, c, to, ENOMEM, "cannot publish");
     } else if (tfd < 0) {
         io_error(err, c, tdir, errno, "cannot open folder");
-    } else if (sfd < 0 && errno != ENOENT) {
-        io_error(err, c, to, errno, "cannot open the staged folder of");
+    } else if (sfd < 0 && serr != ENOENT) {
+        io_error(err, c, to, serr, "cannot open the staged folder of");
     } else if (sfd >= 0 && renameat(sfd, fname, tfd, tname) != 0 && errno != ENOENT) {
         io_error(err, c, to, errno, "cannot rename the staged file into place");
+    } else if (sync && f2c_fs_sync_fd(tfd) != 0) {
+        io_error(err, c, tdir, errno, "fsync");
     } else {
-        rc = f2c_fs_sync_fd(tfd) == 0 ? 0 : (io_error(err, c, tdir, errno, "fsync"), -1);
+        rc = 0;
     }
     if (sfd >= 0) close(sfd);
     if (tfd >= 0) close(tfd);
@@ -195,6 +200,16 @@ static const char *pair_item(const cJSON *pair, int i)
     return cJSON_IsString(x) && safe_rel(x->valuestring) ? x->valuestring : NULL;
 }
 
+/* 1 unless rename r and the next one target the same folder. */
+static int last_into_folder(const cJSON *r)
+{
+    const char *a = pair_item(r, 1), *b = r->next ? pair_item(r->next, 1) : NULL;
+    if (!a || !b) return 1;
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
+    return la != lb || memcmp(a, b, la) != 0;
+}
+
 /* Carries out journal j: renames, the record, removals, clean-up.  Idempotent. */
 static f2c_status roll_forward(f2c_commit *c, const cJSON *j, f2c_error *err)
 {
@@ -218,7 +233,7 @@ static f2c_status roll_forward(f2c_commit *c, const cJSON *j, f2c_error *err)
     cJSON_ArrayForEach(r, renames)
     {
         const char *from = pair_item(r, 0), *to = pair_item(r, 1);
-        if (!from || !to || move_one(c, sfd, from, to, err) != 0) {
+        if (!from || !to || move_one(c, sfd, from, to, last_into_folder(r), err) != 0) {
             if (!from || !to) f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL, "bad journal entry");
             st = F2C_EIO;
             break;
@@ -227,7 +242,8 @@ static f2c_status roll_forward(f2c_commit *c, const cJSON *j, f2c_error *err)
     }
     if (st == F2C_OK) {
         fault(c, "before-record", 0);
-        if (move_one(c, sfd, pair_item(record, 0), pair_item(record, 1), err) != 0) st = F2C_EIO;
+        if (move_one(c, sfd, pair_item(record, 0), pair_item(record, 1), 1, err) != 0)
+            st = F2C_EIO;
         if (st == F2C_OK) fault(c, "after-record", 0);
     }
     cJSON_ArrayForEach(r, removes)
