@@ -793,6 +793,18 @@ static f2c_status place_staged(pub *p, const char *const *staged, size_t n)
             free(keep);
         } else {
             target = list_has(&p->old, loc) ? other.data : loc;
+            struct stat sb;
+            if (fstatat(p->outfd, target, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+                !list_has(&p->old, target)) {
+                /* not ours to replace: a file no committed model.json lists */
+                f2c_buf_reset(&p->a);
+                f2c_buf_printf(&p->a, "%s/%s", f2c_commit_path(p->tx), target);
+                f2c_buf_free(&other);
+                return f2c_error_set(p->err, F2C_EIO, p->a.data ? p->a.data : target, 0, 0,
+                                     NULL,
+                                     "a file that model.json does not list is where this run's "
+                                     "partition goes; nothing written (move it away)");
+            }
             if (name_list_add(&p->keep, target) != 0) st = F2C_ENOMEM;
         }
         if (st == F2C_OK && name_list_add(&p->targets, target) != 0) st = F2C_ENOMEM;

@@ -252,9 +252,19 @@ int f2c_fs_sync_fd(int fd)
 static int dir_one_at(int dirfd, const char *name, int create, mode_t mode)
 {
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd >= 0 || !create || errno != ENOENT) return fd;
-    if (mkdirat(dirfd, name, mode) != 0 && errno != EEXIST) return -1;
-    return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && create && errno == ENOENT) {
+        if (mkdirat(dirfd, name, mode) != 0 && errno != EEXIST) return -1;
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (fd < 0 && errno == ENOTDIR) {
+        /* O_DIRECTORY reports a link as ENOTDIR: say what it is */
+        struct stat st;
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+            errno = ELOOP;
+        else
+            errno = ENOTDIR;
+    }
+    return fd;
 }
 
 int f2c_fs_dir_at(int dirfd, const char *name, int create, mode_t mode)
