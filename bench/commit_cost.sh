@@ -22,7 +22,7 @@ mkdir -p "$W"
 
 build() { # $1 source folder, $2 build folder
   cmake -S "$1" -B "$2" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >"$W/build.log" 2>&1
-  cmake --build "$2" --target fhir2cdm-transform >>"$W/build.log" 2>&1
+  cmake --build "$2" --parallel "$(nproc)" --target fhir2cdm-transform >>"$W/build.log" 2>&1
 }
 rm -rf "$W/old-src"
 git worktree prune
