@@ -502,7 +502,6 @@ static int scan_error_files(run *r, unsigned long long *issues)
 
 /* ---- publishing --------------------------------------------------------------------------- */
 
-
 /* <output>/fhir2cdm-state.json (local folder), in the format Batch mode's finalize and a blob
  * output write (tx_pub_state_text). */
 static int write_state(const xopts *o, const char *transaction_time, const char *opid)
@@ -514,7 +513,7 @@ static int write_state(const xopts *o, const char *transaction_time, const char 
     int rc = dfd >= 0 ? f2c_fs_replace_at(dfd, STATE_FILE, text, strlen(text)) : -1;
     if (rc != 0)
         fprintf(stderr, ME ": error: cannot write %s/" STATE_FILE ": %s\n", o->output,
-                !text ? strerror(ENOMEM)
+                !text            ? strerror(ENOMEM)
                 : errno == ELOOP ? "a symbolic link (refused: never followed)"
                                  : strerror(errno));
     if (dfd >= 0) close(dfd);
@@ -608,11 +607,11 @@ done:
  * block writer into the slot of its (stem, operation id) that model.json does not list, then
  * commits model.json (one Put Blob) = the committed partitions minus those of this run's pairs
  * plus this run's, with modifiedTime mtime; replaced blobs are deleted afterwards.  The run's
- * pairs are the stems of every output file of r (also one that now gives no rows).  *published is set when the first upload starts.  Returns TX_EXIT_OK,
- * TX_EXIT_DATA (committed partitions with a foreign header left out of model.json, as a local
- * folder does), TX_EXIT_USAGE (the configuration cannot be loaded again) or TX_EXIT_EXPORT
- * (reading model.json, an upload or the commit failed: model.json was not rewritten, so the
- * partitions uploaded so far are listed nowhere).
+ * pairs are the stems of every output file of r (also one that now gives no rows).  *published is
+ * set when the first upload starts.  Returns TX_EXIT_OK, TX_EXIT_DATA (committed partitions with a
+ * foreign header left out of model.json, as a local folder does), TX_EXIT_USAGE (the configuration
+ * cannot be loaded again) or TX_EXIT_EXPORT (reading model.json, an upload or the commit failed:
+ * model.json was not rewritten, so the partitions uploaded so far are listed nowhere).
  */
 static int publish_blob(const xopts *o, const run *r, f2c_blob_client *b, const char *staging,
                         const char *mtime, int *published)
@@ -1199,8 +1198,7 @@ int tx_export_main(int argc, char **argv)
         struct stat ost;
         created_output = stat(o.output, &ost) != 0;
     }
-    if (probe_config(&o, &cfg_types, &ncfg_types) != TX_EXIT_OK)
-        goto out;
+    if (probe_config(&o, &cfg_types, &ncfg_types) != TX_EXIT_OK) goto out;
     if (f2c_blob_global_init(&e) != F2C_OK) {
         fprintf(stderr, ME ": %s\n", e.message);
         goto out;

@@ -1083,9 +1083,9 @@ static int publish(job *j, const char *modified_time)
     f2c_commit *tx = j->tx;
     j->tx = NULL; /* finished by f2c_cdm_publish in every case */
     tx_signals_block(1);
-    f2c_status st = f2c_cdm_publish(tx, "fhir2cdm", &j->ts, modified_time,
-                                    (const char *const *)j->names, j->nnames, j->opid, &diags,
-                                    stderr, &e);
+    f2c_status st =
+        f2c_cdm_publish(tx, "fhir2cdm", &j->ts, modified_time, (const char *const *)j->names,
+                        j->nnames, j->opid, &diags, stderr, &e);
     tx_signals_block(0);
     say_diags(j, &diags);
     int rc = TX_EXIT_OK;

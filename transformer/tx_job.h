@@ -60,9 +60,9 @@ typedef struct tx_stream_job tx_stream_job;
  * opens the output folder's transaction (f2c_commit_begin: o->output_dir created if missing, the
  * writer's lock taken, an interrupted run's commit finished or its staging folder removed, as
  * printed notes) for operation id `opid` (required, [A-Za-z0-9_-]{1,64}).  Nothing is published
- * before tx_stream_job_finish; tx_stream_job_free without it publishes nothing.  Also used from o: max_errors, max_line,
- * quiet (no summary from _finish).  o->inputs and o->operation_id are ignored.  o is copied and
- * o->output_dir duplicated: nothing of o needs to outlive this call.
+ * before tx_stream_job_finish; tx_stream_job_free without it publishes nothing.  Also used from o:
+ * max_errors, max_line, quiet (no summary from _finish).  o->inputs and o->operation_id are
+ * ignored.  o is copied and o->output_dir duplicated: nothing of o needs to outlive this call.
  * Returns TX_EXIT_OK with *out set (free with tx_stream_job_free), or TX_EXIT_USAGE with the
  * reason printed and *out NULL (invalid opid, no output folder, configuration or ViewDefinition
  * errors, output folder not creatable or not writable, locked by another run (its pid is named),
@@ -117,12 +117,13 @@ int tx_stream_file_end(tx_stream_file *f, int ok);
 /*
  * Commits the job as tx_run does (f2c_cdm_publish: the staged partitions and the new model.json
  * appear at once; model.json lists the committed partitions of earlier runs, except those of this
- * job's (file name, operation id) pairs, which the job replaces), with modifiedTime `modified_time` (UTC "YYYY-MM-DDThh:mm:ssZ" or
- * with a fraction; used as given), prints the summary (stdout) unless o->quiet.  Call after every
- * file has ended.  Returns TX_EXIT_OK; TX_EXIT_DATA (rejected lines beyond o->max_errors, files
- * ended with ok=0 or undecodable, or partitions in the folder whose header does not match their
- * table, which are left out of model.json; all printed); TX_EXIT_USAGE (the commit failed before
- * its journal: nothing published; or after it: the next run finishes it; printed).
+ * job's (file name, operation id) pairs, which the job replaces), with modifiedTime `modified_time`
+ * (UTC "YYYY-MM-DDThh:mm:ssZ" or with a fraction; used as given), prints the summary (stdout)
+ * unless o->quiet.  Call after every file has ended.  Returns TX_EXIT_OK; TX_EXIT_DATA (rejected
+ * lines beyond o->max_errors, files ended with ok=0 or undecodable, or partitions in the folder
+ * whose header does not match their table, which are left out of model.json; all printed);
+ * TX_EXIT_USAGE (the commit failed before its journal: nothing published; or after it: the next run
+ * finishes it; printed).
  */
 int tx_stream_job_finish(tx_stream_job *j, const char *modified_time);
 

@@ -549,8 +549,7 @@ static int has_commit_annotation(const cJSON *root)
     return 0;
 }
 
-f2c_status f2c_cdm_record_parse(const char *text, size_t len, f2c_cdm_record *out,
-                                f2c_error *err)
+f2c_status f2c_cdm_record_parse(const char *text, size_t len, f2c_cdm_record *out, f2c_error *err)
 {
     memset(out, 0, sizeof *out);
     cJSON *root = cJSON_ParseWithLength(text, len);
@@ -703,8 +702,9 @@ static f2c_status carry_old(pub *p)
         int ok = 0;
         f2c_buf_reset(&p->b);
         f2c_buf_printf(&p->b, "%s/%s", f2c_commit_path(p->tx), loc);
-        if (dfd >= 0) st = check_header(dfd, file, p->b.data, t->entity, &header, &p->a,
-                                        p->diags, &ok, p->err);
+        if (dfd >= 0)
+            st = check_header(dfd, file, p->b.data, t->entity, &header, &p->a, p->diags, &ok,
+                              p->err);
         if (dfd < 0 || (st == F2C_EIO && errno == ENOENT)) {
             /* listed but gone (or not a file any more): left out, said */
             f2c_error d;
@@ -716,7 +716,8 @@ static f2c_status carry_old(pub *p)
         f2c_buf_free(&header);
         if (st == F2C_OK && name_list_add(ok ? &p->keep : &p->flagged, loc) != 0) st = F2C_ENOMEM;
     }
-    if (st == F2C_ENOMEM) f2c_error_set(p->err, F2C_ENOMEM, MODEL_FILE, 0, 0, NULL, "out of memory");
+    if (st == F2C_ENOMEM)
+        f2c_error_set(p->err, F2C_ENOMEM, MODEL_FILE, 0, 0, NULL, "out of memory");
     return st;
 }
 
@@ -724,8 +725,8 @@ static f2c_status carry_old(pub *p)
 static int same_bytes(int a, int b)
 {
     struct stat sa, sb;
-    int same = a >= 0 && b >= 0 && fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
-               sa.st_size == sb.st_size;
+    int same =
+        a >= 0 && b >= 0 && fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_size == sb.st_size;
     char x[65536], y[65536];
     while (same) {
         ssize_t n = read(a, x, sizeof x), m = n > 0 ? read(b, y, (size_t)n) : 0;
@@ -800,8 +801,7 @@ static f2c_status place_staged(pub *p, const char *const *staged, size_t n)
                 f2c_buf_reset(&p->a);
                 f2c_buf_printf(&p->a, "%s/%s", f2c_commit_path(p->tx), target);
                 f2c_buf_free(&other);
-                return f2c_error_set(p->err, F2C_EIO, p->a.data ? p->a.data : target, 0, 0,
-                                     NULL,
+                return f2c_error_set(p->err, F2C_EIO, p->a.data ? p->a.data : target, 0, 0, NULL,
                                      "a file that model.json does not list is where this run's "
                                      "partition goes; nothing written (move it away)");
             }
@@ -844,11 +844,17 @@ static void report_unlisted(pub *p)
 
 f2c_status f2c_cdm_publish(f2c_commit *tx, const char *model_name, const f2c_tableset *ts,
                            const char *modified_time, const char *const *stems, size_t nstems,
-                           const char *operation_id, f2c_diags *diags, FILE *log,
-                           f2c_error *err)
+                           const char *operation_id, f2c_diags *diags, FILE *log, f2c_error *err)
 {
-    pub p = {.tx = tx, .outfd = f2c_commit_dirfd(tx), .ts = ts, .stems = stems,
-             .nstems = nstems, .opid = operation_id, .diags = diags, .log = log, .err = err};
+    pub p = {.tx = tx,
+             .outfd = f2c_commit_dirfd(tx),
+             .ts = ts,
+             .stems = stems,
+             .nstems = nstems,
+             .opid = operation_id,
+             .diags = diags,
+             .log = log,
+             .err = err};
     const char *const *staged;
     size_t nstaged = f2c_commit_staged(tx, &staged);
     f2c_buf text = {0};

@@ -128,7 +128,8 @@ static f2c_status take_lock(f2c_commit *c, f2c_error *err)
     if (fstat(c->lockfd, &st) != 0 || !S_ISREG(st.st_mode))
         return io_error(err, c, F2C_COMMIT_DIR "/" LOCK_NAME, EINVAL, "lock file is not a file");
     if (flock(c->lockfd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno != EWOULDBLOCK) return io_error(err, c, F2C_COMMIT_DIR "/" LOCK_NAME, errno, "lock");
+        if (errno != EWOULDBLOCK)
+            return io_error(err, c, F2C_COMMIT_DIR "/" LOCK_NAME, errno, "lock");
         char text[64] = "";
         ssize_t n = pread(c->lockfd, text, sizeof text - 1, 0);
         long pid = n > 4 && strncmp(text, "pid ", 4) == 0 ? strtol(text + 4, NULL, 10) : 0;
@@ -242,8 +243,7 @@ static f2c_status roll_forward(f2c_commit *c, const cJSON *j, f2c_error *err)
     }
     if (st == F2C_OK) {
         fault(c, "before-record", 0);
-        if (move_one(c, sfd, pair_item(record, 0), pair_item(record, 1), 1, err) != 0)
-            st = F2C_EIO;
+        if (move_one(c, sfd, pair_item(record, 0), pair_item(record, 1), 1, err) != 0) st = F2C_EIO;
         if (st == F2C_OK) fault(c, "after-record", 0);
     }
     cJSON_ArrayForEach(r, removes)
@@ -276,8 +276,9 @@ static f2c_status finish_journal(f2c_commit *c, f2c_error *err)
 {
     struct stat st;
     if (fstatat(c->ctlfd, JOURNAL_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0)
-        return errno == ENOENT ? F2C_OK
-                               : io_error(err, c, F2C_COMMIT_DIR "/" JOURNAL_NAME, errno, "journal");
+        return errno == ENOENT
+                   ? F2C_OK
+                   : io_error(err, c, F2C_COMMIT_DIR "/" JOURNAL_NAME, errno, "journal");
     int fd = openat(c->ctlfd, JOURNAL_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return io_error(err, c, F2C_COMMIT_DIR "/" JOURNAL_NAME, errno, "journal");
     f2c_buf b = {0};
@@ -317,7 +318,8 @@ static f2c_status remove_leftovers(f2c_commit *c, f2c_error *err)
         int tmp = strncmp(de->d_name, "." JOURNAL_NAME ".tmp-", 13) == 0;
         if (!stage && !tmp) continue;
         if (f2c_fs_remove_tree_at(c->ctlfd, de->d_name) != 0) {
-            st = io_error(err, c, F2C_COMMIT_DIR, errno, "cannot remove an interrupted run's files");
+            st =
+                io_error(err, c, F2C_COMMIT_DIR, errno, "cannot remove an interrupted run's files");
             break;
         }
         if (stage)
@@ -373,8 +375,8 @@ static f2c_status open_out(f2c_commit *c, f2c_error *err)
     }
     c->outfd = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (c->outfd < 0)
-        return f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL,
-                             "cannot open the output folder: %s", strerror(errno));
+        return f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL, "cannot open the output folder: %s",
+                             strerror(errno));
     if (faccessat(c->outfd, ".", W_OK, AT_EACCESS) != 0)
         return f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL, "output folder is not writable: %s",
                              strerror(errno));
@@ -435,9 +437,9 @@ f2c_status f2c_commit_stage(f2c_commit *c, const char *dir, const char *name, in
         return f2c_error_set(err, F2C_ENOMEM, c->path, 0, 0, NULL, "out of memory");
     f2c_status st = F2C_OK;
     int dfd = safe_rel(rel.data) && !strchr(name, '/') ? f2c_fs_dir_at(c->stagefd, dir, 1, 0777)
-                                                        : (errno = EINVAL, -1);
-    if (dfd < 0 || (*fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                                 0666)) < 0)
+                                                       : (errno = EINVAL, -1);
+    if (dfd < 0 ||
+        (*fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0)
         st = io_error(err, c, rel.data, errno, "cannot create partition (staging)");
     if (dfd >= 0) close(dfd);
     f2c_buf_free(&rel);
@@ -550,8 +552,8 @@ static int check_target(f2c_commit *c, const char *rel, f2c_error *err)
         *s = '/';
     }
     if (rc == 0 && fstatat(c->outfd, p, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
-        rc = -1, io_error(err, c, p, S_ISLNK(st.st_mode) ? ELOOP : EEXIST,
-                          "refused: not a regular file");
+        rc = -1,
+        io_error(err, c, p, S_ISLNK(st.st_mode) ? ELOOP : EEXIST, "refused: not a regular file");
     free(p);
     return rc;
 }
@@ -596,8 +598,8 @@ static cJSON *journal(f2c_commit *c, const char *record_name, const char *const 
 static int prepare(f2c_commit *c, const char *record_name, const char *record, size_t len,
                    const char *const *rename_to, f2c_error *err)
 {
-    int fd = openat(c->stagefd, record_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    0666);
+    int fd =
+        openat(c->stagefd, record_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0) return io_error(err, c, record_name, errno, "cannot stage"), -1;
     int e = f2c_fs_write_all(fd, record, len) != 0 ? errno : 0;
     if (!e && fsync(fd) != 0 && errno != EINVAL) e = errno;
@@ -611,9 +613,9 @@ static int prepare(f2c_commit *c, const char *record_name, const char *record, s
     return 0;
 }
 
-f2c_status f2c_commit_finish(f2c_commit *c, const char *record_name, const char *record,
-                             size_t len, const char *const *rename_to,
-                             const char *const *removes, size_t nremoves, f2c_error *err)
+f2c_status f2c_commit_finish(f2c_commit *c, const char *record_name, const char *record, size_t len,
+                             const char *const *rename_to, const char *const *removes,
+                             size_t nremoves, f2c_error *err)
 {
     if (c->nstaged > 1 && !rename_to) qsort(c->staged, c->nstaged, sizeof *c->staged, cmp_str);
     if (prepare(c, record_name, record, len, rename_to, err) != 0) {

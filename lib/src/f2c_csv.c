@@ -84,7 +84,10 @@ nomem:
     return f2c_error_set(err, F2C_ENOMEM, w->label, 0, 0, NULL, "out of memory");
 }
 
-unsigned long long f2c_csv_records(const f2c_csv *w) { return w->records; }
+unsigned long long f2c_csv_records(const f2c_csv *w)
+{
+    return w->records;
+}
 
 static void destroy(f2c_csv *w)
 {

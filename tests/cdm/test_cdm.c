@@ -311,8 +311,8 @@ static const char *capture_end(capture *c)
 }
 
 /* Publishes what tx staged (stems/opid as for f2c_cdm_publish); prints the error if any. */
-static f2c_status publish(f2c_commit *tx, const char *const *stems, size_t nstems,
-                          const char *opid, f2c_diags *diags, FILE *log)
+static f2c_status publish(f2c_commit *tx, const char *const *stems, size_t nstems, const char *opid,
+                          f2c_diags *diags, FILE *log)
 {
     f2c_error err;
     f2c_error_clear(&err);
@@ -371,8 +371,8 @@ static char *listed(const char *out)
     char *model = join(out, "model.json");
     f2c_cdm_record rec;
     f2c_error err;
-    if (read_file(model, &text) == 0 && f2c_cdm_record_parse(text.data, text.len, &rec, &err) ==
-                                            F2C_OK) {
+    if (read_file(model, &text) == 0 &&
+        f2c_cdm_record_parse(text.data, text.len, &rec, &err) == F2C_OK) {
         for (size_t i = 0; i < rec.count; i++)
             if (f2c_buf_printf(&all, "%s\n", rec.locations[i]) != 0) abort();
         f2c_cdm_record_free(&rec);
@@ -514,8 +514,8 @@ static void test_helpers(void)
         CHECK_STR(b.data, names[i].name);
         CHECK(f2c_cdm_partition_is_of(names[i].name, names[i].stem, names[i].opid) == 1);
     }
-    CHECK(f2c_cdm_partition_is_of("partition-data-Patient%2D2024-jan.csv", "Patient",
-                                  "2024-jan") == 0);
+    CHECK(f2c_cdm_partition_is_of("partition-data-Patient%2D2024-jan.csv", "Patient", "2024-jan") ==
+          0);
     CHECK(f2c_cdm_partition_is_of("partition-data-Patient-2024-jan.csv", "Patient-2024", "jan") ==
           0);
     CHECK(f2c_cdm_partition_is_of("partition-data-Patient.000-op1.c.csv", "Patient.000", "op1") ==
@@ -619,8 +619,7 @@ static void test_publish_legacy(const char *out, const char *golden)
     CHECK(f2c_cdm_record_parse(first.data, first.len, &rec, &err) == F2C_OK);
     CHECK(rec.committed == 1 && rec.count == 4);
     CHECK(f2c_cdm_model_json("fhir2cdm", &tableset, MODIFIED_TIME,
-                             (const char *const *)rec.locations, rec.count, &text,
-                             &err) == F2C_OK);
+                             (const char *const *)rec.locations, rec.count, &text, &err) == F2C_OK);
     CHECK(text.len == first.len && memcmp(text.data, first.data, first.len) == 0);
     f2c_cdm_record_free(&rec);
     f2c_buf_free(&text);
@@ -669,8 +668,8 @@ static void test_publish_reruns(const char *out)
         close(sfd);
     }
     CHECK(publish(tx, stems, 1, "op1", &diags, NULL) == F2C_OK);
-    CHECK_LISTED(out, P "Patient.000-op0.csv\n" P "Patient.000-op1.b.csv\n" P
-                      "Patient.001-op2.csv\n");
+    CHECK_LISTED(out,
+                 P "Patient.000-op0.csv\n" P "Patient.000-op1.b.csv\n" P "Patient.001-op2.csv\n");
     CHECK(access(slot0, F_OK) != 0 && errno == ENOENT);
     CHECK(!exists(out, N "Patient.000-op1.csv"));
     CHECK(read_file(slot1, &onslot) == 0 && staged.data && onslot.len == staged.len &&
@@ -684,8 +683,8 @@ static void test_publish_reruns(const char *out)
     if (!(tx = begin(out))) return;
     stage(tx, &tables[0], "Patient.000", "op1", p_rows_c, 1);
     CHECK(publish(tx, stems, 1, "op1", &diags, NULL) == F2C_OK);
-    CHECK_LISTED(out, P "Patient.000-op0.csv\n" P "Patient.000-op1.b.csv\n" P
-                      "Patient.001-op2.csv\n");
+    CHECK_LISTED(out,
+                 P "Patient.000-op0.csv\n" P "Patient.000-op1.b.csv\n" P "Patient.001-op2.csv\n");
     CHECK(stat(slot1, &after) == 0 && after.st_ino == before.st_ino);
     CHECK(access(slot0, F_OK) != 0);
     CHECK(leftovers(out) == 0);
@@ -696,7 +695,7 @@ static void test_publish_reruns(const char *out)
     stage(tx, &tables[1], "Patient.000", "op1", NULL, 0);
     CHECK(publish(tx, stems, 1, "op1", &diags, NULL) == F2C_OK);
     CHECK_LISTED(out, P "Patient.000-op0.csv\n" P "Patient.000-op1.csv\n" P
-                      "Patient.001-op2.csv\n" N "Patient.000-op1.csv\n");
+                        "Patient.001-op2.csv\n" N "Patient.000-op1.csv\n");
     CHECK(access(slot1, F_OK) != 0);
     CHECK(leftovers(out) == 0);
 
@@ -705,9 +704,9 @@ static void test_publish_reruns(const char *out)
     stage(tx, &tables[0], "Patient-2024", "jan", p_rows_b, 1);
     const char *stems2[] = {"Patient-2024"};
     CHECK(publish(tx, stems2, 1, "jan", &diags, NULL) == F2C_OK);
-    CHECK_LISTED(out, P "Patient%2D2024-jan.csv\n" P "Patient.000-op0.csv\n" P
-                      "Patient.000-op1.csv\n" P "Patient.001-op2.csv\n" N
-                      "Patient.000-op1.csv\n");
+    CHECK_LISTED(out,
+                 P "Patient%2D2024-jan.csv\n" P "Patient.000-op0.csv\n" P "Patient.000-op1.csv\n" P
+                   "Patient.001-op2.csv\n" N "Patient.000-op1.csv\n");
 
     /* Abort: nothing published, the staging folder removed. */
     f2c_buf m1 = {0}, m2 = {0};
@@ -743,9 +742,9 @@ static void test_planted(const char *out)
     if (!tx) return;
     CHECK(publish(tx, NULL, 0, "op9", &diags, capture_start(&cap)) == F2C_OK);
     const char *log = capture_end(&cap);
-    CHECK_LISTED(out, P "Patient%2D2024-jan.csv\n" P "Patient.000-op0.csv\n" P
-                      "Patient.000-op1.csv\n" P "Patient.001-op2.csv\n" N
-                      "Patient.000-op1.csv\n");
+    CHECK_LISTED(out,
+                 P "Patient%2D2024-jan.csv\n" P "Patient.000-op0.csv\n" P "Patient.000-op1.csv\n" P
+                   "Patient.001-op2.csv\n" N "Patient.000-op1.csv\n");
     CHECK(strstr(log, P "Patient.009-op9.csv: not listed in model.json") != NULL);
     CHECK(strstr(log, P "Patient.000-op1.b.csv: not listed in model.json") != NULL);
     CHECK(exists(out, P "Patient.009-op9.csv") && exists(out, P "Patient.000-op1.b.csv"));
@@ -775,7 +774,8 @@ static void test_planted(const char *out)
     if (f2c_cdm_header_record(&want, &tables[0]) != 0 ||
         f2c_buf_appends(&want, "\r\np9,,,,,,\r\n") != 0)
         abort();
-    CHECK(read_file(p9, &got) == 0 && got.len == want.len && !memcmp(got.data, want.data, want.len));
+    CHECK(read_file(p9, &got) == 0 && got.len == want.len &&
+          !memcmp(got.data, want.data, want.len));
     CHECK(!exists(out, P "Patient.009-op9.b.csv"));
     f2c_buf_free(&got);
     f2c_buf_free(&want);
@@ -860,7 +860,8 @@ static void test_errors(const char *dir)
         expect_failure = 0;
     }
     f2c_buf v = {0};
-    CHECK(read_file(victim, &v) == 0 && v.len == 15 && memcmp(v.data, "{\"entities\":[]}", 15) == 0);
+    CHECK(read_file(victim, &v) == 0 && v.len == 15 &&
+          memcmp(v.data, "{\"entities\":[]}", 15) == 0);
     CHECK(lstat(mj, &sb) == 0 && S_ISLNK(sb.st_mode));
     CHECK(!exists(out2, "data"));
     CHECK(leftovers(out2) == 0);
@@ -920,8 +921,7 @@ int main(int argc, char **argv)
     test_errors(errs);
 
     if (failures)
-        fprintf(stderr, "test_cdm: %d check(s) failed (folders kept in %s)\n", failures,
-                root.data);
+        fprintf(stderr, "test_cdm: %d check(s) failed (folders kept in %s)\n", failures, root.data);
     else
         remove_tree(root.data);
     free(out);

@@ -67,8 +67,7 @@ typedef struct f2c_cdm_record {
 
 /* Parses model.json text[0..len) into *out (zeroed first).  Errors: F2C_EJSON (not JSON, or no
  * "entities" array; message says which), F2C_ENOMEM. */
-f2c_status f2c_cdm_record_parse(const char *text, size_t len, f2c_cdm_record *out,
-                                f2c_error *err);
+f2c_status f2c_cdm_record_parse(const char *text, size_t len, f2c_cdm_record *out, f2c_error *err);
 
 /* Frees what f2c_cdm_record_parse filled (the struct itself is the caller's). */
 void f2c_cdm_record_free(f2c_cdm_record *r);
@@ -102,8 +101,7 @@ int f2c_cdm_header_record(f2c_buf *out, const f2c_table *t);
  */
 f2c_status f2c_cdm_publish(f2c_commit *tx, const char *model_name, const f2c_tableset *ts,
                            const char *modified_time, const char *const *stems, size_t nstems,
-                           const char *operation_id, f2c_diags *diags, FILE *log,
-                           f2c_error *err);
+                           const char *operation_id, f2c_diags *diags, FILE *log, f2c_error *err);
 
 /*
  * Appends to out the text of model.json for tableset ts, listing the given partitions instead of

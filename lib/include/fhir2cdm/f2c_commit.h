@@ -97,16 +97,17 @@ int f2c_commit_open_staged(f2c_commit *c, const char *rel);
  * Publishes: writes record[0..len) as the new record file `record_name` (e.g. "model.json"),
  * renames every staged file to the same relative path in the output folder, except where
  * `rename_to` (may be NULL) gives another target for the staged path at the same index of
- * f2c_commit_staged ("" = not published: the staged file is dropped with the staging folder); removes removes[0..nremoves) (relative paths of published files the new record
- * no longer lists) after the record is in place.  Then frees c (the lock is released).  Returns
- * F2C_OK, or: F2C_EIO before the journal (nothing published: the staging folder is removed, the
- * published state is as it was; a symbolic link or non-regular file at a target, the record or a
- * data folder is refused so), F2C_EIO after the journal (what could not be done is finished by the
- * next begin; message says so), F2C_ENOMEM.  c is freed in every case.
+ * f2c_commit_staged ("" = not published: the staged file is dropped with the staging folder);
+ * removes removes[0..nremoves) (relative paths of published files the new record no longer lists)
+ * after the record is in place.  Then frees c (the lock is released).  Returns F2C_OK, or: F2C_EIO
+ * before the journal (nothing published: the staging folder is removed, the published state is as
+ * it was; a symbolic link or non-regular file at a target, the record or a data folder is refused
+ * so), F2C_EIO after the journal (what could not be done is finished by the next begin; message
+ * says so), F2C_ENOMEM.  c is freed in every case.
  */
-f2c_status f2c_commit_finish(f2c_commit *c, const char *record_name, const char *record,
-                             size_t len, const char *const *rename_to,
-                             const char *const *removes, size_t nremoves, f2c_error *err);
+f2c_status f2c_commit_finish(f2c_commit *c, const char *record_name, const char *record, size_t len,
+                             const char *const *rename_to, const char *const *removes,
+                             size_t nremoves, f2c_error *err);
 
 /* Removes the staging folder and frees c (NULL allowed): the published state is as before begin;
  * an output folder created by begin is removed again when nothing else is in it. */
