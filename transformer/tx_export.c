@@ -51,6 +51,7 @@
 #include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_bulk.h"
+#include "fhir2cdm/f2c_commit.h"
 #include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_http.h"
 #include "fhir2cdm/f2c_ndjson.h"
@@ -1160,6 +1161,7 @@ int tx_export_main(int argc, char **argv)
     run r = {.o = &o};
     pthread_mutex_init(&r.mu, NULL);
     int rc = TX_EXIT_USAGE, curl_ready = 0, published = 0, created_output = 0;
+    f2c_commit *early_tx = NULL;  /* local output: the folder's transaction until the job has it */
     f2c_blob_client *blob = NULL; /* blob output */
     char tmp[4096] = "";          /* blob output: the local temporary folder, "" when none */
     f2c_error e;
@@ -1199,6 +1201,15 @@ int tx_export_main(int argc, char **argv)
         created_output = stat(o.output, &ost) != 0;
     }
     if (probe_config(&o, &cfg_types, &ncfg_types) != TX_EXIT_OK) goto out;
+    if (!o.remote) {
+        /* The folder's lock (and the recovery of an interrupted run) before the server is
+         * contacted: a second writer stops here, not after a whole server export. */
+        if (f2c_commit_begin(o.output, stderr, &early_tx, &e) != F2C_OK) {
+            char line[2048];
+            fprintf(stderr, "error: %s\n", f2c_error_format(&e, line, sizeof line));
+            goto out;
+        }
+    }
     if (f2c_blob_global_init(&e) != F2C_OK) {
         fprintf(stderr, ME ": %s\n", e.message);
         goto out;
@@ -1310,6 +1321,8 @@ int tx_export_main(int argc, char **argv)
     tx_options t = o.tx;
     t.output_dir = staging.data;
     t.summary_dir = o.output; /* where the partitions end up */
+    t.commit = early_tx;      /* local output: the transaction begun above (the job's now) */
+    early_tx = NULL;
     if (tx_stream_job_open(&t, r.opid, &r.job) != TX_EXIT_OK) goto out;
     if (download_all(&r) != 0) goto out;
     unsigned long long issues = 0;
@@ -1382,6 +1395,7 @@ out:
         tx_stream_job_free(r.job);
         r.job = NULL;
     }
+    f2c_commit_abort(early_tx); /* not handed to a job: nothing published */
     if (tmp[0] && f2c_fs_remove_tree(tmp) != 0)
         fprintf(stderr, ME ": warning: could not remove %s: %s\n", tmp, strerror(errno));
     if (created_output && !published) rmdir(o.output); /* only if still empty */

@@ -1023,24 +1023,25 @@ oom:
 int tx_stream_job_open(const tx_options *o, const char *opid, tx_stream_job **out)
 {
     *out = NULL;
-    if (!tx_valid_opid(opid)) {
-        fprintf(stderr,
-                "error: operation id \"%s\" must be 1 to 64 characters of A-Z a-z 0-9 _ -\n",
-                opid ? opid : "");
-        return TX_EXIT_USAGE;
-    }
-    if (!o->output_dir || !*o->output_dir) {
-        fprintf(stderr, "error: no output folder\n");
-        return TX_EXIT_USAGE;
-    }
-    job *j = job_new(o);
+    const char *why = !tx_valid_opid(opid)                ? "opid"
+                      : !o->output_dir || !*o->output_dir ? "no output folder"
+                                                          : NULL;
+    job *j = why ? NULL : job_new(o);
     if (!j) {
-        fprintf(stderr, "error: out of memory\n");
+        f2c_commit_abort(o->commit); /* ours in every case */
+        if (why && *why == 'o')
+            fprintf(stderr,
+                    "error: operation id \"%s\" must be 1 to 64 characters of A-Z a-z 0-9 _ -\n",
+                    opid ? opid : "");
+        else
+            fprintf(stderr, "error: %s\n", why ? why : "out of memory");
         return TX_EXIT_USAGE;
     }
+    j->tx = o->commit;
+    j->o.commit = NULL;
     snprintf(j->opid, sizeof j->opid, "%s", opid);
     int rc = job_load(j, o);
-    if (rc == 0) rc = prepare_output(j);
+    if (rc == 0 && !j->tx) rc = prepare_output(j);
     if (rc == 0) rc = job_alloc(j);
     if (rc != 0) {
         tx_stream_job_free(j);

@@ -29,6 +29,11 @@ typedef struct tx_options {
     /* Folder the summary names as where the partitions are, when it is not output_dir (export
      * writes into a staging folder and moves the partitions afterwards); NULL: output_dir. */
     const char *summary_dir;
+    /* tx_stream_job_open only: a transaction already begun on output_dir (f2c_commit_begin), so
+     * a caller can take the folder's lock before long work that precedes the job (export: the
+     * server's export); ownership passes to the job in every case, also when opening fails.
+     * NULL: the job begins its own. */
+    struct f2c_commit *commit;
 } tx_options;
 
 /* Runs the job over o->inputs (files or folders of *.ndjson / *.ndjson.gz, read one after the

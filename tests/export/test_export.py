@@ -501,6 +501,24 @@ def case_faults(ctx):
            f"{p.stderr.strip()[-300:]})")
     unchanged(snap, out, "server unreachable")
 
+    # Another writer holds the folder's lock: exit 2 at once, naming its pid, before the server
+    # is contacted (nothing listens on port 9: contacting it would be exit 3).
+    import fcntl
+    lock = os.open(os.path.join(out, ".fhir2cdm", "lock"), os.O_RDWR)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.ftruncate(lock, 0)
+        os.write(lock, b"pid 4242\n")
+        p = subprocess.run(base + url + ["--quiet"], capture_output=True, text=True, env=ctx.env,
+                           timeout=60)
+        expect(p.returncode == 2 and "pid 4242" in p.stderr,
+               f"folder locked by another writer: exit 2 naming its pid before any request (got "
+               f"{p.returncode}: {p.stderr.strip()[-300:]})")
+        os.ftruncate(lock, 0)
+    finally:
+        os.close(lock)
+    unchanged(snap, out, "folder locked by another writer")
+
     # A malformed line: exit 1 like a local run (all good rows written, state not advanced);
     # within --max-errors: exit 0 and the state written.
     def bad_line(n, b):
