@@ -64,7 +64,12 @@ static f2c_status flush(f2c_csv *w, f2c_error *err)
     if (f2c_fs_write_all(w->fd, w->rec.data, w->rec.len) != 0)
         return f2c_error_set(err, F2C_EIO, w->label, 0, 0, NULL, "write failed: %s",
                              strerror(errno));
-    f2c_buf_reset(&w->rec);
+    /* A huge record (one very long cell) grew the buffer: give the memory back rather than
+     * hold it, per table, until the file ends. */
+    if (w->rec.cap > 4 * FLUSH_AT)
+        f2c_buf_free(&w->rec);
+    else
+        f2c_buf_reset(&w->rec);
     return F2C_OK;
 }
 
