@@ -17,6 +17,13 @@
  *    a number literal longer than 63 characters; the check remembers the longest literal so that
  *    case is reported as a JSON error rather than as out of memory.
  *
+ *  - Strings must come out exactly as written: cJSON ends a string at its first NUL, so the check
+ *    refuses an escaped U+0000 in any string, key or value, rather than let "x\u0000y" become "x".
+ *    For NDJSON lines (f2c_json_check) it also applies FHIR R4's `string` rule, which allows no
+ *    control character but TAB, CR and LF.  Both are tested where escapes are decoded anyway,
+ *    in the one scan every line already gets: plain bytes pay nothing.  Only a rejected line
+ *    pays for a second, partial walk that names the string's JSON pointer (pointer_at).
+ *
  *  - Source spans are found lazily (see the header) by a second walk over the text in step with
  *    the tree.  The walk trusts the grammar the check already verified, so it only has to find
  *    where each value starts and ends.  It is iterative (an explicit stack of open containers,
@@ -31,6 +38,7 @@
 #include "fhir2cdm/f2c_json.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,13 +102,16 @@ typedef enum syntax_fault {
     FAULT_CONTROL,    /* a raw control character inside a string */
     FAULT_ESCAPE,     /* a backslash followed by something that is not an escape */
     FAULT_SURROGATE,  /* \uXXXX that is half of a UTF-16 surrogate pair without the other half */
-    FAULT_NESTING     /* more than CJSON_NESTING_LIMIT open arrays/objects */
+    FAULT_NESTING,    /* more than CJSON_NESTING_LIMIT open arrays/objects */
+    FAULT_STRING_CTRL /* an escaped control character a string may not hold (see check_string) */
 } syntax_fault;
 
 typedef struct syntax_result {
     syntax_fault fault;
     size_t offset; /* of the fault */
     int byte;      /* the byte at offset, or -1 at the end of the text */
+    long code;     /* FAULT_STRING_CTRL: the escaped character (0x00..0x1F) */
+    int fhir;      /* input: apply FHIR's string rule (see check_string), not only the NUL rule */
     size_t longest_number, longest_number_at;
     /* Peek for the transformer's routing: the first byte of the value, and the first top-level
      * "resourceType" member's string value (span without quotes; rt_seen once the key was met). */
@@ -163,7 +174,28 @@ static long read_u_escape(syntax_result *r, const unsigned char *s, size_t len, 
     return v;
 }
 
-/* s[i] is '"'.  Returns the offset just past the closing quote, or (size_t)-1. */
+/*
+ * Whether an escaped control character c (0x00..0x1F) may be in a string.  U+0000 never: cJSON
+ * strings are NUL-terminated, so "x\u0000y" would silently come out as "x" and distinct values
+ * could collide.  With r->fhir, none but TAB, LF and CR either: FHIR R4's `string` is
+ * `[ \r\n\t\S]+` (https://hl7.org/fhir/R4/datatypes.html#string), so a resource holding another
+ * control character is not valid FHIR.  Raw control bytes are already invalid JSON.
+ */
+static int ctrl_allowed(const syntax_result *r, long c)
+{
+    return c != 0 && (!r->fhir || c == '\t' || c == '\n' || c == '\r');
+}
+
+/* Records an escaped control character at s[i] (the backslash) as FAULT_STRING_CTRL. */
+static size_t fail_ctrl(syntax_result *r, const unsigned char *s, size_t len, size_t i, long c)
+{
+    r->code = c;
+    return fail_with(r, s, len, i, FAULT_STRING_CTRL);
+}
+
+/* s[i] is '"'.  Returns the offset just past the closing quote, or (size_t)-1.  Escaped control
+ * characters are checked here, in the scan every line already gets (see ctrl_allowed): the cost
+ * is one comparison per escape, none per plain byte. */
 static size_t check_string(syntax_result *r, const unsigned char *s, size_t len, size_t i)
 {
     i++;
@@ -179,12 +211,16 @@ static size_t check_string(syntax_result *r, const unsigned char *s, size_t len,
         if (i + 1 >= len) return fail_at(r, s, len, i + 1);
         c = s[i + 1];
         if (c != '\0' && strchr("\"\\/bfnrt", c)) {
+            /* \b and \f are the control characters U+0008 and U+000C. */
+            if ((c == 'b' || c == 'f') && !ctrl_allowed(r, c == 'b' ? 0x08 : 0x0C))
+                return fail_ctrl(r, s, len, i, c == 'b' ? 0x08 : 0x0C);
             i += 2;
             continue;
         }
         if (c != 'u') return fail_with(r, s, len, i + 1, FAULT_ESCAPE);
         long u = read_u_escape(r, s, len, i);
         if (u < 0) return (size_t)-1;
+        if (u < 0x20 && !ctrl_allowed(r, u)) return fail_ctrl(r, s, len, i, u);
         /* cJSON refuses unpaired UTF-16 surrogates (they have no UTF-8 form); so do we. */
         if (u >= 0xDC00 && u <= 0xDFFF) return fail_with(r, s, len, i, FAULT_SURROGATE);
         if (u >= 0xD800 && u <= 0xDBFF) {
@@ -245,7 +281,7 @@ static size_t check_literal(syntax_result *r, const unsigned char *s, size_t len
  * Strict RFC 8259 check of s[0..len) (a leading UTF-8 byte order mark is allowed, as RFC 8259
  * §8.1 permits and cJSON does).  UTF-8 validity is not checked here (F2C_EUTF8 is the reader's).
  */
-static void check_syntax(const unsigned char *s, size_t len, syntax_result *r)
+static void check_syntax(const unsigned char *s, size_t len, int fhir, syntax_result *r)
 {
     unsigned char closer[CJSON_NESTING_LIMIT]; /* '}' or ']' per open container */
     size_t depth = 0;
@@ -253,6 +289,7 @@ static void check_syntax(const unsigned char *s, size_t len, syntax_result *r)
     int rt_pending = 0, rt_value; /* the value being read is the top-level resourceType's */
 
     memset(r, 0, sizeof *r);
+    r->fhir = fhir;
     if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) i = 3;
     i = skip_ws(s, len, i);
     r->root_byte = i < len ? s[i] : -1;
@@ -343,13 +380,146 @@ unexpected:
     fail_at(r, s, len, i);
 }
 
-/* Fills err with the message for a syntax fault: what was found, at which 1-based offset. */
-static void report_fault(const syntax_result *r, f2c_error *err)
+/* ---------------------------------------------------------------------------------------------
+ * JSON pointer of a fault (error path only)
+ */
+
+static size_t skip_string(const unsigned char *s, size_t len, size_t i);
+
+/* Appends the pointer token of a key whose JSON text (without quotes) is s[a..b) to p (size n,
+ * filled to *k).  RFC 6901 escapes "~" as "~0" and "/" as "~1"; the JSON escapes \" \\ \/ are
+ * decoded, every other escape (\n, \u0000, ...) is kept as written so that the message stays one
+ * printable line.  Returns -1 when p is full. */
+static int put_token(char *p, size_t n, size_t *k, const unsigned char *s, size_t a, size_t b)
+{
+    if (*k + 1 >= n) return -1;
+    p[(*k)++] = '/';
+    for (size_t i = a; i < b; i++) {
+        const char *add = NULL;
+        char one[2] = {(char)s[i], 0};
+        if (s[i] == '\\' && i + 1 < b && strchr("\"\\/", s[i + 1])) {
+            i++;
+            one[0] = (char)s[i];
+        }
+        add = one[0] == '~' ? "~0" : one[0] == '/' ? "~1" : one;
+        size_t m = strlen(add);
+        if (*k + m >= n) return -1;
+        memcpy(p + *k, add, m);
+        *k += m;
+    }
+    p[*k] = '\0';
+    return 0;
+}
+
+/*
+ * The RFC 6901 pointer of the member or element whose string (value or key) contains offset
+ * `off` of s[0..len), into p (size n; "" when it cannot be found or memory is short; ends with
+ * "..." when cut).  The text before `off` passed check_syntax, so a plain walk of its tokens is
+ * enough.  Runs only for a rejected line, never on the hot path.
+ */
+static void pointer_at(const unsigned char *s, size_t len, size_t off, char *p, size_t n)
+{
+    typedef struct frame {
+        int obj;
+        size_t index, key_a, key_b; /* element index, or the key's text (inside the quotes) */
+    } frame;
+    frame *st = malloc(CJSON_NESTING_LIMIT * sizeof *st);
+    size_t depth = 0, i = 0, k = 0;
+    p[0] = '\0';
+    if (!st) return;
+    if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) i = 3;
+value:
+    i = skip_ws(s, len, i);
+    if (i >= len || i > off) goto done;
+    if (s[i] == '{' || s[i] == '[') {
+        if (depth >= CJSON_NESTING_LIMIT) goto done;
+        st[depth++] = (frame){s[i] == '{', 0, 0, 0};
+        i = skip_ws(s, len, i + 1);
+        if (i < len && (s[i] == '}' || s[i] == ']')) {
+            depth--;
+            i++;
+            goto after_value;
+        }
+        if (st[depth - 1].obj) goto member;
+        goto value;
+    }
+    if (s[i] == '"') {
+        size_t end = skip_string(s, len, i);
+        if (off < end) goto found;
+        i = end;
+    } else {
+        while (i < len && !is_ws(s[i]) && s[i] != ',' && s[i] != ']' && s[i] != '}')
+            i++;
+    }
+after_value:
+    i = skip_ws(s, len, i);
+    if (depth == 0 || i >= len) goto done;
+    if (s[i] == ',') {
+        i++;
+        st[depth - 1].index++;
+        if (st[depth - 1].obj) goto member;
+        goto value;
+    }
+    depth--;
+    i++;
+    goto after_value;
+member:
+    i = skip_ws(s, len, i);
+    if (i >= len || s[i] != '"' || i > off) goto done;
+    {
+        size_t end = skip_string(s, len, i);
+        st[depth - 1].key_a = i + 1;
+        st[depth - 1].key_b = end - 1;
+        if (off < end) goto found; /* in the key: the pointer names its member */
+        i = skip_ws(s, len, end);
+        if (i >= len || s[i] != ':') goto done;
+        i++;
+    }
+    goto value;
+found:
+    for (size_t d = 0; d < depth; d++) {
+        int full;
+        if (st[d].obj) {
+            full = put_token(p, n, &k, s, st[d].key_a, st[d].key_b);
+        } else {
+            char num[32];
+            snprintf(num, sizeof num, "/%zu", st[d].index);
+            full = k + strlen(num) >= n ? -1 : 0;
+            if (!full) {
+                memcpy(p + k, num, strlen(num) + 1);
+                k += strlen(num);
+            }
+        }
+        if (full) {
+            if (n > 4) memcpy(p + (k < n - 4 ? k : n - 4), "...", 4);
+            break;
+        }
+    }
+done:
+    free(st);
+}
+
+/* Fills err with the message for a syntax fault: what was found, at which 1-based offset.
+ * s[0..len) is the checked text. */
+static void report_fault(const syntax_result *r, const unsigned char *s, size_t len, f2c_error *err)
 {
     long col = (long)r->offset + 1;
     int b = r->byte;
     int printable = b >= 0x20 && b <= 0x7E;
     switch (r->fault) {
+    case FAULT_STRING_CTRL: {
+        char ptr[sizeof err->pointer];
+        pointer_at(s, len, r->offset, ptr, sizeof ptr);
+        /* The top-level value's pointer is "", which would print as nothing: left out (the
+         * column still says where). */
+        f2c_error_set(err, F2C_EJSON, NULL, 0, col, ptr[0] ? ptr : NULL,
+                      "string contains the control character U+%04lX (escaped as %.*s); %s",
+                      r->code, s[r->offset + 1] == 'u' ? 6 : 2, (const char *)s + r->offset,
+                      r->fhir ? "FHIR strings allow no control character but TAB, CR and LF "
+                                "(FHIR R4 datatypes, string)"
+                              : "a string holding U+0000 cannot be kept exactly");
+        return;
+    }
     case FAULT_CONTROL:
         f2c_error_set(err, F2C_EJSON, NULL, 0, col, NULL,
                       "unexpected control character 0x%02X in string", (unsigned)b);
@@ -383,9 +553,11 @@ static void report_fault(const syntax_result *r, f2c_error *err)
 f2c_status f2c_json_check(const char *text, size_t len, f2c_json_peek *peek, f2c_error *err)
 {
     syntax_result r;
-    check_syntax((const unsigned char *)text, len, &r);
+    check_syntax((const unsigned char *)text, len, 1, &r);
+    if (peek) memset(peek, 0, sizeof *peek);
     if (r.fault != FAULT_NONE) {
-        report_fault(&r, err);
+        report_fault(&r, (const unsigned char *)text, len, err);
+        if (peek) peek->bad_string = r.fault == FAULT_STRING_CTRL;
         return F2C_EJSON;
     }
     if (peek) {
@@ -405,7 +577,7 @@ f2c_status f2c_doc_parse_checked(f2c_doc *d, const char *text, size_t len, f2c_e
     if (!d->root) {
         /* Rare: find out whether this cJSON build refused a long number literal. */
         syntax_result r;
-        check_syntax((const unsigned char *)text, len, &r);
+        check_syntax((const unsigned char *)text, len, 0, &r);
         if (r.longest_number > F2C_JSON_OLD_CJSON_NUMBER_MAX)
             return f2c_error_set(err, F2C_EJSON, NULL, 0, (long)r.longest_number_at + 1, NULL,
                                  "number literal longer than %d characters (limit of this "
@@ -421,8 +593,13 @@ f2c_status f2c_doc_parse_checked(f2c_doc *d, const char *text, size_t len, f2c_e
 f2c_status f2c_doc_parse(f2c_doc *d, const char *text, size_t len, f2c_error *err)
 {
     release_tree(d);
-    f2c_status st = f2c_json_check(text, len, NULL, err);
-    return st == F2C_OK ? f2c_doc_parse_checked(d, text, len, err) : st;
+    syntax_result r;
+    check_syntax((const unsigned char *)text, len, 0, &r);
+    if (r.fault != FAULT_NONE) {
+        report_fault(&r, (const unsigned char *)text, len, err);
+        return F2C_EJSON;
+    }
+    return f2c_doc_parse_checked(d, text, len, err);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -37,6 +37,12 @@ f2c_doc *f2c_doc_new(void);
  * describing what was found there (e.g. "unexpected character '}'" or "unexpected end of
  * text"); F2C_ENOMEM when out of memory.  The previous tree is released in both cases.
  * err->file and err->line are left for the caller to fill.
+ *
+ * Every string value comes out exactly as in the JSON, so a string (value or key) holding the
+ * escape \u0000 is refused (F2C_EJSON, column of its backslash, err->pointer the RFC 6901 pointer
+ * of the member or element that holds it, "" for the top-level value): cJSON strings end at the
+ * first NUL and would silently be cut.  Other escaped control characters are accepted here
+ * (configuration files may hold them); f2c_json_check, for FHIR resources, refuses them too.
  */
 f2c_status f2c_doc_parse(f2c_doc *d, const char *text, size_t len, f2c_error *err);
 
@@ -48,13 +54,25 @@ typedef struct f2c_json_peek {
      * NULL otherwise (absent, not a string, escaped, or the value is not an object). */
     const char *resource_type;
     size_t resource_type_len;
+    /* Set on failure only: the text is well-formed JSON, but a string holds a control character
+     * a FHIR string may not (err->message is then complete, not a syntax error). */
+    int bad_string;
 } f2c_json_peek;
 
 /*
- * Checks that text[0..len) is well-formed JSON, with exactly f2c_doc_parse's rules and error
- * reports (F2C_EJSON, err->column, err->message), without building a tree, and fills *peek (may
- * be NULL).  Lets the transformer validate and route a line whose resource type has no table
- * without paying for a cJSON tree.
+ * Checks that text[0..len) is well-formed JSON holding a FHIR resource's strings, without
+ * building a tree, and fills *peek (may be NULL; zeroed first, also on failure).  Lets the
+ * transformer validate and route a line whose resource type has no table without paying for a
+ * cJSON tree.
+ *
+ * The rules are f2c_doc_parse's (F2C_EJSON, err->column, err->message), plus FHIR R4's `string`
+ * rule (https://hl7.org/fhir/R4/datatypes.html#string, regex `[ \r\n\t\S]+`): a string, key or
+ * value, whose escapes give a control character U+0000..U+001F other than TAB, LF and CR
+ * (\u0001, \b, \f, ...) is refused with F2C_EJSON, err->column at the escape's backslash,
+ * err->pointer the RFC 6901 pointer of the member or element holding it ("" for the top-level
+ * value; JSON escapes in its keys other than \" \\ \/ are shown as written) and
+ * peek->bad_string set.  Raw control bytes are a syntax error, as RFC 8259 says.  Errors:
+ * F2C_EJSON only (no allocation but on that error path).
  */
 f2c_status f2c_json_check(const char *text, size_t len, f2c_json_peek *peek, f2c_error *err);
 
