@@ -14,7 +14,8 @@
  * f2c_ndjson_push_feed_inplace), which are handed out in place like the pull reader's.  The
  * per-line rules (limit, BOM, CR, blank, UTF-8) are the functions below shared by both, so the two
  * cannot disagree.  gzip input is optional and detected by its magic bytes, inflated with zlib's
- * inflate (no temporary file).
+ * inflate (no temporary file).  Unlike gzread, it remembers where bytes that are not gzip begin
+ * after the last member (gzread drops them silently), so the caller can report them.
  */
 #include "fhir2cdm/f2c_ndjson.h"
 
@@ -206,7 +207,7 @@ enum {
     GZ_PLAIN,      /* bytes are split as they are */
     GZ_INFLATE,    /* inside a gzip member */
     GZ_MEMBER_END, /* after a member: another one may follow */
-    GZ_TRAILING    /* after the last member: the rest is ignored */
+    GZ_TRAILING    /* after the last member: the rest is ignored (and reported, see below) */
 };
 
 struct f2c_ndjson_push {
@@ -220,6 +221,9 @@ struct f2c_ndjson_push {
     int gz;
     unsigned char head[2];
     size_t nhead;
+    unsigned long long fed;     /* input bytes consumed before the current push_feed call */
+    unsigned long long head_at; /* input offset of head[0] */
+    long long trailing_at;      /* GZ_TRAILING: input offset of the first ignored byte */
     int z_init;
     z_stream z;
     unsigned char *zout;
@@ -358,6 +362,7 @@ static f2c_status push_inflate(f2c_ndjson_push *p, const unsigned char *in, size
 static f2c_status push_feed(f2c_ndjson_push *p, const unsigned char *d, unsigned char *w, size_t n,
                             f2c_ndjson_line_cb cb, void *ud, f2c_error *err)
 {
+    const unsigned char *d0 = d;
     while (n) {
         switch (p->gz) {
         case GZ_PLAIN:
@@ -375,6 +380,7 @@ static f2c_status push_feed(f2c_ndjson_push *p, const unsigned char *d, unsigned
         }
         default: { /* GZ_UNDECIDED, GZ_MEMBER_END: look at the first two bytes */
             while (n && p->nhead < 2) {
+                if (p->nhead == 0) p->head_at = p->fed + (unsigned long long)(d - d0);
                 p->head[p->nhead++] = *d++;
                 if (w) w++;
                 n--;
@@ -384,7 +390,10 @@ static f2c_status push_feed(f2c_ndjson_push *p, const unsigned char *d, unsigned
             p->nhead = 0;
             if (!magic) {
                 if (p->gz == GZ_MEMBER_END) {
-                    p->gz = GZ_TRAILING; /* as gzread: trailing garbage is ignored */
+                    /* As gzread: bytes after the last member that do not start another one are
+                     * not gzip data and are ignored; f2c_ndjson_push_trailing tells where. */
+                    p->gz = GZ_TRAILING;
+                    p->trailing_at = (long long)p->head_at;
                     return F2C_OK;
                 }
                 p->gz = GZ_PLAIN;
@@ -417,6 +426,7 @@ f2c_status f2c_ndjson_push_feed(f2c_ndjson_push *p, const void *data, size_t len
 {
     if (p->failed != F2C_OK) return p->failed;
     f2c_status st = push_feed(p, data, NULL, len, cb, ud, err);
+    p->fed += len;
     if (st != F2C_OK) p->failed = st;
     return st;
 }
@@ -427,6 +437,7 @@ f2c_status f2c_ndjson_push_feed_inplace(f2c_ndjson_push *p, char *data, size_t l
     if (p->failed != F2C_OK) return p->failed;
     f2c_status st =
         push_feed(p, (const unsigned char *)data, (unsigned char *)data, len, cb, ud, err);
+    p->fed += len;
     if (st != F2C_OK) p->failed = st;
     return st;
 }
@@ -450,6 +461,17 @@ f2c_status f2c_ndjson_push_end(f2c_ndjson_push *p, f2c_ndjson_line_cb cb, void *
     /* Finished either way: a second end delivers nothing more. */
     p->failed = st != F2C_OK ? st : F2C_EEOF;
     return st;
+}
+
+long long f2c_ndjson_push_trailing(const f2c_ndjson_push *p, unsigned long long *bytes)
+{
+    long long at = -1;
+    if (p->gz == GZ_TRAILING)
+        at = p->trailing_at;
+    else if (p->gz == GZ_MEMBER_END && p->nhead > 0)
+        at = (long long)p->head_at; /* one byte after the last member: not a member header */
+    if (bytes) *bytes = at < 0 ? 0 : p->fed - (unsigned long long)at;
+    return at;
 }
 
 long f2c_ndjson_push_lineno(const f2c_ndjson_push *p)

@@ -8,7 +8,7 @@ A case folder holds:
                     "inputs": paths relative to the case's copied input (default ["input"]),
                     "args": extra command-line arguments ("$WORK" = the work folder),
                     "rc": expected exit status (default 0),
-                    "setup": special preparations, see SETUP below,
+                    "setup": special preparations, see setup() below,
                     "nothing_written": true if the output folder must stay empty,
                     "runs": 2 to run twice and require byte-identical output}
   preout/          optional: contents of the output folder before the run
@@ -33,6 +33,9 @@ import tempfile
 import gzip
 
 FIXED_MTIME = 1704164645  # 2024-01-02T03:04:05Z
+# What "gzip-members-trailing" appends after the last gzip member (not a gzip header): a tar-like
+# zero padding with a line of text in it, which must be reported and never read as rows.
+TRAILING_GARBAGE = b"\0\0\0\0{\"resourceType\":\"Patient\",\"id\":\"ghost\"}\n\0\0\0\0"
 
 
 def setup(action, work):
@@ -50,6 +53,18 @@ def setup(action, work):
         p = os.path.join(work, "input", arg)
         with open(p, "rb") as f:
             data = gzip.compress(f.read(), mtime=0)
+        os.remove(p)
+        with open(p + ".gz", "wb") as f:
+            f.write(data)
+    elif kind == "gzip-members-trailing":
+        # input/<src> replaced by input/<src>.gz: its first half of lines as one gzip member,
+        # the rest as a second member (data, RFC 1952 2.2), then bytes that are not gzip
+        p = os.path.join(work, "input", arg)
+        with open(p, "rb") as f:
+            lines = f.read().splitlines(keepends=True)
+        half = len(lines) // 2
+        data = (gzip.compress(b"".join(lines[:half]), mtime=0)
+                + gzip.compress(b"".join(lines[half:]), mtime=0) + TRAILING_GARBAGE)
         os.remove(p)
         with open(p + ".gz", "wb") as f:
             f.write(data)

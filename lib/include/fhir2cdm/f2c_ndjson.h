@@ -57,8 +57,10 @@ typedef struct f2c_ndjson_push f2c_ndjson_push;
 /* Flags of f2c_ndjson_push_new. */
 #define F2C_NDJSON_PUSH_PLAIN 0 /* bytes are NDJSON as they are (e.g. already gunzipped) */
 /* If the first two bytes are the gzip magic (1F 8B), inflate the stream with zlib (concatenated
- * members are read one after the other, bytes after the last member that are not another gzip
- * header are ignored, as gzread does); otherwise the bytes are plain NDJSON. */
+ * members are read one after the other, as RFC 1952 §2.2 allows and gzread does: a second member
+ * is data; bytes after the last member that do not start another one are ignored, as gzread
+ * does, and f2c_ndjson_push_trailing says where they begin); otherwise the bytes are plain
+ * NDJSON. */
 #define F2C_NDJSON_PUSH_GUNZIP 1
 
 /*
@@ -102,6 +104,15 @@ f2c_status f2c_ndjson_push_feed_inplace(f2c_ndjson_push *p, char *data, size_t l
  * ("unexpected end of file", like gzread; the unterminated last line is then not delivered, as
  * the pull reader does not).  After a successful end, feed/end return F2C_EEOF. */
 f2c_status f2c_ndjson_push_end(f2c_ndjson_push *p, f2c_ndjson_line_cb cb, void *ud, f2c_error *err);
+
+/*
+ * Where data that is not gzip begins after the last gzip member of a F2C_NDJSON_PUSH_GUNZIP
+ * stream: its 0-based byte offset in the bytes fed so far, and *bytes (may be NULL) how many
+ * bytes from there were fed (and ignored).  -1 (and *bytes 0) when there are none so far, and
+ * for plain streams.  A single byte after a member counts, since more bytes could still make it
+ * a member header: ask once the stream has been fed to its end.  No errors.
+ */
+long long f2c_ndjson_push_trailing(const f2c_ndjson_push *p, unsigned long long *bytes);
 
 /* Lines completed so far (the number of the last line delivered or skipped). */
 long f2c_ndjson_push_lineno(const f2c_ndjson_push *p);
