@@ -252,7 +252,8 @@ static f2c_status read_prefix(int dfd, const char *name, const char *shown, size
     return F2C_OK;
 }
 
-/* Appends s[0..n) to out for a message: printable ASCII kept, other bytes as \xNN. */
+/* Appends s[0..n) to out for a message: printable ASCII kept, other bytes as \xNN.  Used only
+ * for text that is ours (the header our configuration gives), never for a file's bytes. */
 static int append_visible(f2c_buf *out, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -266,38 +267,39 @@ static int append_visible(f2c_buf *out, const char *s, size_t n)
 
 /*
  * Checks that partition `path` starts with the record `header` followed by CRLF (our writer
- * ends every record with CRLF).  Sets *ok.  On a mismatch appends an F2C_ECONFIG diagnostic.
+ * ends every record with CRLF).  Sets *ok.  On a mismatch appends an F2C_ECONFIG diagnostic
+ * naming the file, the record expected and the 1-based byte where the file first differs from
+ * it.  The file's own bytes are never put in the message: a partition may be a link or a file
+ * that is not ours (a symbolic link to /etc/passwd would otherwise print its first line).
  */
 static f2c_status check_header(int dfd, const char *name, const char *path, const char *entity,
                                const f2c_buf *header, f2c_buf *scratch, f2c_diags *diags, int *ok,
                                f2c_error *err)
 {
-    /* Enough for the expected record and its CRLF, and for a readable excerpt otherwise. */
-    size_t cap = header->len + 2 < 200 ? 200 : header->len + 2;
-    f2c_status st = read_prefix(dfd, name, path, cap, scratch, err);
+    size_t want = header->len + 2; /* the record and its CRLF */
+    f2c_status st = read_prefix(dfd, name, path, want, scratch, err);
     if (st != F2C_OK) return st;
-    *ok = scratch->len >= header->len + 2 &&
-          memcmp(scratch->data, header->data, header->len) == 0 &&
-          scratch->data[header->len] == '\r' && scratch->data[header->len + 1] == '\n';
+    size_t same = 0; /* bytes equal to the expected record + CRLF */
+    while (same < scratch->len && same < want &&
+           scratch->data[same] == (same < header->len    ? header->data[same]
+                                   : same == header->len ? '\r'
+                                                         : '\n'))
+        same++;
+    *ok = same == want;
     if (*ok || !diags) return F2C_OK;
-
-    /* The first record as found: up to the first CRLF (or what was read), shortened. */
-    const char *crlf = NULL;
-    for (size_t i = 0; i + 1 < scratch->len && !crlf; i++)
-        if (scratch->data[i] == '\r' && scratch->data[i + 1] == '\n') crlf = scratch->data + i;
-    size_t found = crlf ? (size_t)(crlf - scratch->data) : scratch->len;
-    const char *more = "";
-    if (found > 160) found = 160, more = "...";
 
     f2c_buf msg = {0};
     int r = f2c_buf_printf(&msg,
                            "partition header does not match the attributes of entity %s; "
-                           "left out of model.json. found: \"",
+                           "left out of model.json. expected the first record \"",
                            entity);
-    if (r == 0) r = append_visible(&msg, scratch->data, found);
-    if (r == 0) r = f2c_buf_printf(&msg, "\"%s%s; expected: \"", more, crlf ? "" : " (no CRLF)");
     if (r == 0) r = append_visible(&msg, header->data, header->len);
-    if (r == 0) r = f2c_buf_appends(&msg, "\\r\\n\"");
+    if (r == 0)
+        r = same < scratch->len
+                ? f2c_buf_printf(&msg, "\\r\\n\" (%zu bytes); the file differs from byte %zu", want,
+                                 same + 1)
+                : f2c_buf_printf(&msg, "\\r\\n\" (%zu bytes); the file ends after %zu byte%s", want,
+                                 same, same == 1 ? "" : "s");
     if (r != 0) {
         f2c_buf_free(&msg);
         return f2c_error_set(err, F2C_ENOMEM, path, 0, 0, NULL, "out of memory");
