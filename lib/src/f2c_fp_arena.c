@@ -5,7 +5,10 @@
  * when the next evaluation starts.  Allocating them from chunks that are rewound (not freed)
  * between evaluations makes the steady state malloc-free and makes "free everything" one
  * pointer reset.  Chunks grow geometrically; a request larger than the default chunk size gets
- * a chunk of its own size.  Single-threaded by design: each context owns its arena.
+ * a chunk of its own size.  Single-threaded by design: each context owns its arena.  The arena
+ * also counts the bytes it hands out between resets and refuses requests beyond a limit: that is
+ * the byte budget of an evaluation (f2c_fp_ctx_set_limits), enforced where memory is taken, so
+ * no string-building or collection-growing path can bypass it.
  */
 #include "f2c_fp_int.h"
 
@@ -36,6 +39,11 @@ void *fp_arena_alloc(fp_arena *a, size_t n)
     if (n == 0) n = 1;
     if (n > (size_t)-1 / 2) return NULL;
     n = (n + FP_ARENA_ALIGN - 1) & ~(size_t)(FP_ARENA_ALIGN - 1);
+    if (a->limit && n > a->limit - a->total) {
+        a->over = 1;
+        return NULL;
+    }
+    a->total += n;
     fp_chunk *c = a->cur;
     while (c) {
         if (c->cap - c->used >= n) {
@@ -69,6 +77,8 @@ void fp_arena_reset(fp_arena *a)
 {
     if (a->first) a->first->used = 0;
     a->cur = a->first;
+    a->total = 0;
+    a->over = 0;
 }
 
 void fp_arena_free(fp_arena *a)
@@ -80,6 +90,8 @@ void fp_arena_free(fp_arena *a)
         c = next;
     }
     a->first = a->cur = NULL;
+    a->total = 0;
+    a->over = 0;
 }
 
 char *fp_arena_strndup(fp_arena *a, const char *s, size_t n)

@@ -27,6 +27,10 @@
  *    act as System Quantities.
  *  - No global or static mutable state: one context per thread, any number of threads per
  *    expression.
+ *  - Budgets (f2c_fp_ctx_set_limits): steps are counted where the walk goes (fp_eval per node,
+ *    fp_lambda per iteration, fp_step in scans), items where collections grow (fp_push), bytes
+ *    where memory is taken (the arena), so every loop of the library — repeat, where, select,
+ *    aggregate, string building — is bounded without each function checking for itself.
  */
 #include "f2c_fp_int.h"
 
@@ -41,9 +45,35 @@
 
 /* ---------------------------------------------------------------- contexts */
 
+/* Arena memory an evaluation may leave allocated for the next one (see f2c_fp_eval). */
+#define FP_KEEP_BYTES ((size_t)16 << 20)
+
 f2c_fp_ctx *f2c_fp_ctx_new(void)
 {
-    return calloc(1, sizeof(f2c_fp_ctx));
+    f2c_fp_ctx *c = calloc(1, sizeof(f2c_fp_ctx));
+    if (c) f2c_fp_limits_default(&c->lim);
+    return c;
+}
+
+void f2c_fp_limits_default(f2c_fp_limits *l)
+{
+    l->max_steps = F2C_FP_DEFAULT_MAX_STEPS;
+    l->max_items = F2C_FP_DEFAULT_MAX_ITEMS;
+    l->max_bytes = F2C_FP_DEFAULT_MAX_BYTES;
+}
+
+void f2c_fp_ctx_set_limits(f2c_fp_ctx *c, const f2c_fp_limits *l)
+{
+    if (l)
+        c->lim = *l;
+    else
+        f2c_fp_limits_default(&c->lim);
+}
+
+void f2c_fp_ctx_usage(const f2c_fp_ctx *c, f2c_fp_usage *last, f2c_fp_usage *peak)
+{
+    if (last) *last = c->last;
+    if (peak) *peak = c->peak;
 }
 
 void f2c_fp_ctx_reset(f2c_fp_ctx *c)
@@ -93,13 +123,32 @@ f2c_status fp_fail(fp_ev *x, long col, const char *fmt, ...)
 
 f2c_status fp_nomem(fp_ev *x)
 {
+    if (x->a->over || x->over) return fp_over_budget(x, x->over ? x->over : F2C_FP_LIMIT_BYTES);
     return f2c_error_set(x->err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+}
+
+f2c_status fp_over_budget(fp_ev *x, f2c_fp_limit_kind k)
+{
+    if (!x->over) x->over = k;
+    k = x->over;
+    const char *what = k == F2C_FP_LIMIT_STEPS   ? "steps"
+                       : k == F2C_FP_LIMIT_ITEMS ? "items"
+                                                 : "bytes of memory";
+    const char *flag = k == F2C_FP_LIMIT_STEPS   ? "--fhirpath-max-steps"
+                       : k == F2C_FP_LIMIT_ITEMS ? "--fhirpath-max-items"
+                                                 : "--fhirpath-max-bytes";
+    unsigned long long lim = k == F2C_FP_LIMIT_STEPS   ? x->c->lim.max_steps
+                             : k == F2C_FP_LIMIT_ITEMS ? x->c->lim.max_items
+                                                       : x->c->lim.max_bytes;
+    return f2c_error_set(x->err, F2C_EEVAL, NULL, 0, x->e->root->col, NULL,
+                         "evaluation budget exceeded: more than %llu %s (%s)", lim, what, flag);
 }
 
 /* ---------------------------------------------------------------- collections */
 
 f2c_status fp_push(fp_ev *x, fp_coll *c, const fp_val *v)
 {
+    if (++x->items > x->max_items) return fp_over_budget(x, F2C_FP_LIMIT_ITEMS);
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 4;
         fp_val *p = fp_arena_alloc(x->a, cap * sizeof *p);
@@ -390,6 +439,8 @@ f2c_status fp_arg_root(fp_ev *x, const fp_node *call, size_t i, const fp_env *en
 f2c_status fp_lambda(fp_ev *x, const fp_node *expr, const fp_val *item, int64_t index,
                      const fp_env *env, fp_coll *out)
 {
+    f2c_status st = fp_step(x, 1); /* one iteration of the calling function */
+    if (st) return st;
     fp_val one = *item;
     fp_coll focus = {&one, 1, 1};
     fp_env e2 = *env;
@@ -610,6 +661,7 @@ f2c_status fp_eval(fp_ev *x, const fp_node *n, const fp_coll *focus, const fp_en
     f2c_status st;
     out->v = NULL;
     out->n = out->cap = 0;
+    if ((st = fp_step(x, 1))) return st;
     switch (n->kind) {
     case FP_N_EMPTY:
         return F2C_OK;
@@ -727,7 +779,11 @@ f2c_status f2c_fp_eval(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc, const 
 {
     out->items = NULL;
     out->count = 0;
+    /* An evaluation that grew the arena far (up to the byte budget) should not keep that memory
+     * for the life of the context: release it, later evaluations start small again. */
+    if (c->last.bytes > FP_KEEP_BYTES) fp_arena_free(&c->a);
     fp_arena_reset(&c->a);
+    c->a.limit = c->lim.max_bytes >= SIZE_MAX ? 0 : (size_t)c->lim.max_bytes;
     fp_ev x;
     memset(&x, 0, sizeof x);
     x.c = c;
@@ -737,30 +793,62 @@ f2c_status f2c_fp_eval(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc, const 
     x.err = err;
     x.consts = constants;
     x.nconsts = nconstants;
+    x.max_steps = c->lim.max_steps ? c->lim.max_steps : UINT64_MAX;
+    x.max_items = c->lim.max_items ? c->lim.max_items : UINT64_MAX;
     fp_val v;
     int r;
+    f2c_status st = F2C_OK;
     if (context) {
         if (cJSON_IsArray(context)) {
-            f2c_status st = emit(&x, context, NULL, context_type, &x.root);
-            if (st) return st;
+            if ((st = emit(&x, context, NULL, context_type, &x.root))) goto finish;
         } else {
             r = fp_val_from_json(&x, context, NULL, context_type, &v);
-            if (r < 0) return fp_nomem(&x);
-            if (r == 0 && fp_push(&x, &x.root, &v)) return F2C_ENOMEM;
+            if (r < 0) {
+                st = fp_nomem(&x);
+                goto finish;
+            }
+            if (r == 0 && (st = fp_push(&x, &x.root, &v))) goto finish;
         }
     }
     if (resource == context) {
         x.resource = x.root;
     } else if (resource) {
         r = fp_val_from_json(&x, resource, NULL, NULL, &v);
-        if (r < 0) return fp_nomem(&x);
-        if (r == 0 && fp_push(&x, &x.resource, &v)) return F2C_ENOMEM;
+        if (r < 0) {
+            st = fp_nomem(&x);
+            goto finish;
+        }
+        if (r == 0 && (st = fp_push(&x, &x.resource, &v))) goto finish;
     }
     fp_env env;
     memset(&env, 0, sizeof env);
     env.this_ = &x.root;
     fp_coll res = {0};
-    f2c_status st = fp_eval(&x, e->root, &x.root, &env, &res);
-    if (st) return st;
-    return to_result(&x, &res, out);
+    st = fp_eval(&x, e->root, &x.root, &env, &res);
+    if (!st) st = to_result(&x, &res, out);
+finish:
+    /* A limit exceeded anywhere (also inside a helper that cannot return a status, such as a
+     * membership scan, or an allocation refused by the arena and reported as out of memory on
+     * the way up) is what this evaluation failed of. */
+    if (!x.over && c->a.over) x.over = F2C_FP_LIMIT_BYTES;
+    if (x.over) {
+        st = fp_over_budget(&x, x.over);
+        out->items = NULL;
+        out->count = 0;
+    }
+    c->last.steps = x.steps;
+    c->last.items = x.items;
+    c->last.bytes = c->a.total;
+    c->last.evaluations = 1;
+    c->last.exceeded = x.over;
+    c->last.exceeded_count = x.over != F2C_FP_LIMIT_NONE;
+    if (x.steps > c->peak.steps) c->peak.steps = x.steps;
+    if (x.items > c->peak.items) c->peak.items = x.items;
+    if (c->a.total > c->peak.bytes) c->peak.bytes = c->a.total;
+    c->peak.evaluations++;
+    if (x.over) {
+        c->peak.exceeded_count++;
+        c->peak.exceeded = x.over;
+    }
+    return st;
 }

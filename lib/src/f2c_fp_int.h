@@ -32,6 +32,11 @@ typedef struct fp_chunk fp_chunk;
  * malloc.  Zero-initialise; fp_arena_free releases everything. */
 typedef struct fp_arena {
     fp_chunk *first, *cur;
+    /* Bytes handed out since the last reset (after alignment), and the most that may be
+     * (0: unlimited).  A request beyond it returns NULL and sets `over`: the evaluator then
+     * reports the byte budget (f2c_fp_ctx_set_limits) instead of running out of memory. */
+    size_t total, limit;
+    int over;
 } fp_arena;
 
 void *fp_arena_alloc(fp_arena *a, size_t n); /* 16-byte aligned; NULL when out of memory */
@@ -233,6 +238,9 @@ struct f2c_fp_ctx {
     fp_dt now; /* fixed now() (f2c_fp_ctx_set_now) */
     f2c_fp_trace_fn trace;
     void *trace_user;
+    f2c_fp_limits lim; /* budgets of each evaluation (f2c_fp_ctx_set_limits) */
+    f2c_fp_usage last; /* the latest evaluation's counters */
+    f2c_fp_usage peak; /* maxima over every evaluation (f2c_fp_ctx_usage) */
 };
 
 /* $this / $index / $total of the current iteration (FHIRPath N1 §5, §7 aggregate). */
@@ -257,11 +265,30 @@ typedef struct fp_ev {
      * ask, and converting the clock cost a view run ~8% when read for every one. */
     fp_dt now;
     int now_read;
+    /* Budget counters of this evaluation (f2c_fp_ctx_set_limits), checked where they grow:
+     * steps in fp_eval and in membership scans (fp_step), items in fp_push, bytes by the arena.
+     * The max_* are the context's limits with 0 (unlimited) turned into UINT64_MAX, so each check
+     * is one comparison.  `over` is sticky: once a limit is exceeded every later check fails
+     * too, and f2c_fp_eval reports the budget whatever error the unwinding produced. */
+    uint64_t steps, items;
+    uint64_t max_steps, max_items;
+    f2c_fp_limit_kind over;
 } fp_ev;
 
 /* Errors: fill x->err and return the status. */
 f2c_status fp_fail(fp_ev *x, long col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-f2c_status fp_nomem(fp_ev *x);
+f2c_status fp_nomem(fp_ev *x); /* the byte budget's error instead when the arena hit its limit */
+/* Records that limit `k` was exceeded (sticky, see fp_ev) and fills x->err; returns F2C_EEVAL. */
+f2c_status fp_over_budget(fp_ev *x, f2c_fp_limit_kind k);
+/* Charges n steps (function iterations, comparisons of a scan): F2C_OK, or F2C_EEVAL when the
+ * step budget is exceeded now or an earlier limit was. */
+static inline f2c_status fp_step(fp_ev *x, uint64_t n)
+{
+    x->steps += n;
+    if (x->steps > x->max_steps || x->over)
+        return fp_over_budget(x, x->over ? x->over : F2C_FP_LIMIT_STEPS);
+    return F2C_OK;
+}
 
 /* Evaluates n with `focus` as the input of a term-level invocation; out is overwritten. */
 f2c_status fp_eval(fp_ev *x, const fp_node *n, const fp_coll *focus, const fp_env *env,

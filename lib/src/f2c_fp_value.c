@@ -871,6 +871,7 @@ int fp_coll_equal(fp_ev *x, const fp_coll *a, const fp_coll *b)
 {
     if (!a->n || !b->n) return -1;
     if (a->n != b->n) return 0;
+    if (fp_step(x, a->n)) return 0; /* over budget: reported by f2c_fp_eval */
     int unknown = 0;
     for (size_t i = 0; i < a->n; i++) {
         int e = fp_item_equal(x, &a->v[i], &b->v[i]);
@@ -885,6 +886,7 @@ int fp_coll_equiv(fp_ev *x, const fp_coll *a, const fp_coll *b)
     /* N1 §6.1.2: order-independent; empty ~ empty is true. */
     if (a->n != b->n) return 0;
     if (!a->n) return 1;
+    if (fp_step(x, (uint64_t)a->n * b->n)) return 0; /* over budget: reported by f2c_fp_eval */
     unsigned char stack_used[64];
     unsigned char *used = a->n <= sizeof stack_used ? stack_used : fp_arena_alloc(x->a, b->n);
     if (!used) return 0;
@@ -901,6 +903,9 @@ int fp_coll_equiv(fp_ev *x, const fp_coll *a, const fp_coll *b)
 
 int fp_coll_has(fp_ev *x, const fp_coll *c, const fp_val *v)
 {
+    /* A scan is c->n steps: this is what makes repeat() and distinct() quadratic.  Over the
+     * budget, "present" stops the caller adding; f2c_fp_eval then reports the budget. */
+    if (fp_step(x, c->n)) return 1;
     for (size_t i = 0; i < c->n; i++)
         if (fp_item_equal(x, &c->v[i], v) == 1) return 1;
     return 0;

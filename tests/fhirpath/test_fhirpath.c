@@ -21,7 +21,9 @@
  * Options: `;; type <T>` context type; `;; const <name> <json>` a %constant (declared at
  * compile time, supplied at evaluation); `;; now <dateTime>` fixes now(); `;; resource <json or
  * @file>` a %resource different from the context; `;; path <p>` evaluates with the context set to
- * a member path of the input (dot-separated keys/indices, e.g. name.0).
+ * a member path of the input (dot-separated keys/indices, e.g. name.0); `;; limits steps=N,items=N,
+ * bytes=N` evaluation budgets for this case (any subset; others keep their defaults; 0 is
+ * unlimited; f2c_fp_ctx_set_limits).
  *
  * Every failure is reported as file:line (the expression's line) with expected and actual.
  * One context is reused by all cases of a run, so arena reuse across evaluations is exercised.
@@ -124,6 +126,7 @@ typedef struct opts {
     const char *now;
     const char *resource;
     const char *path;
+    const char *limits;
     const char *cname[MAX_CONST + 1];
     const char *cjson[MAX_CONST];
     int nconst;
@@ -170,6 +173,26 @@ static void run_case(run *r, const opts *o, const char *expr, const char *input,
         if (o->now && f2c_fp_ctx_set_now(r->ctx, o->now) != 0) {
             fail(r, "bad ;; now value '%s'", o->now);
             goto done;
+        }
+        if (o->limits) {
+            f2c_fp_limits lim;
+            f2c_fp_limits_default(&lim);
+            for (const char *p = o->limits; *p;) {
+                char key[16];
+                unsigned long long v;
+                int used = 0;
+                if (sscanf(p, "%15[a-z]=%llu%n", key, &v, &used) != 2 ||
+                    (strcmp(key, "steps") && strcmp(key, "items") && strcmp(key, "bytes"))) {
+                    fail(r, "bad ;; limits '%s'", o->limits);
+                    goto done;
+                }
+                *(!strcmp(key, "steps")   ? &lim.max_steps
+                  : !strcmp(key, "items") ? &lim.max_items
+                                          : &lim.max_bytes) = v;
+                p += used;
+                if (*p == ',') p++;
+            }
+            f2c_fp_ctx_set_limits(r->ctx, &lim);
         }
         const cJSON *ctxnode = NULL, *resnode = NULL;
         if (strcmp(input, "-") != 0) {
@@ -252,6 +275,7 @@ static void run_case(run *r, const opts *o, const char *expr, const char *input,
         fail(r, "%s\n    expected %s\n    got      %s", expr, want.data, gotq.data);
 done:
     if (o->now) f2c_fp_ctx_set_now(r->ctx, NULL);
+    if (o->limits) f2c_fp_ctx_set_limits(r->ctx, NULL);
     for (int i = 0; i < MAX_CONST; i++)
         cJSON_Delete(consts[i]);
     f2c_fp_free(e);
@@ -320,6 +344,8 @@ static void run_file(run *r, const char *path)
                     o.resource = arg;
                 } else if (!strcmp(opt, "path")) {
                     o.path = arg;
+                } else if (!strcmp(opt, "limits")) {
+                    o.limits = arg;
                 } else if (!strcmp(opt, "const") && o.nconst < MAX_CONST) {
                     char *j = strchr(arg, ' ');
                     if (!j) {
@@ -445,6 +471,34 @@ static int api(void)
     CHECK(f2c_fp_compile("%x + 1", names, &e, &err) == F2C_OK);
     CHECK(f2c_fp_eval(c, e, d, NULL, NULL, NULL, NULL, 0, &res, &err) == F2C_EEVAL);
     f2c_fp_free(e);
+
+    /* budgets: defaults, usage read-out, an exceeded limit is F2C_EEVAL naming it, and the
+     * context stays usable afterwards */
+    f2c_fp_limits lim;
+    f2c_fp_limits_default(&lim);
+    CHECK(lim.max_steps == F2C_FP_DEFAULT_MAX_STEPS && lim.max_items == F2C_FP_DEFAULT_MAX_ITEMS &&
+          lim.max_bytes == F2C_FP_DEFAULT_MAX_BYTES);
+    f2c_fp_ctx *c2 = f2c_fp_ctx_new();
+    f2c_fp_usage last, peak;
+    CHECK(f2c_fp_compile("name.given", NULL, &e, &err) == F2C_OK);
+    CHECK(f2c_fp_eval(c2, e, d, f2c_doc_root(d), NULL, f2c_doc_root(d), NULL, 0, &res, &err) ==
+          F2C_OK);
+    f2c_fp_ctx_usage(c2, &last, &peak);
+    CHECK(last.steps == 2 && last.items == 4 && last.bytes > 0 && last.exceeded == 0);
+    CHECK(peak.evaluations == 1 && peak.steps == 2 && peak.exceeded_count == 0);
+    lim.max_items = 3;
+    f2c_fp_ctx_set_limits(c2, &lim);
+    CHECK(f2c_fp_eval(c2, e, d, f2c_doc_root(d), NULL, f2c_doc_root(d), NULL, 0, &res, &err) ==
+          F2C_EEVAL);
+    CHECK(strstr(err.message, "more than 3 items") && res.count == 0);
+    f2c_fp_ctx_usage(c2, &last, &peak);
+    CHECK(last.exceeded == F2C_FP_LIMIT_ITEMS && peak.exceeded_count == 1 && peak.evaluations == 2);
+    f2c_fp_ctx_set_limits(c2, NULL);
+    CHECK(f2c_fp_eval(c2, e, d, f2c_doc_root(d), NULL, f2c_doc_root(d), NULL, 0, &res, &err) ==
+              F2C_OK &&
+          res.count == 2);
+    f2c_fp_free(e);
+    f2c_fp_ctx_free(c2);
 
     /* columns count characters, not bytes */
     CHECK(f2c_fp_compile("'\xc3\xa9\xc3\xa9' + ", NULL, &e, &err) == F2C_ECONFIG &&

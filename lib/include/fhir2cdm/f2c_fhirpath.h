@@ -217,6 +217,72 @@ typedef void (*f2c_fp_trace_fn)(void *user, const char *name, const f2c_fp_resul
 void f2c_fp_ctx_set_trace(f2c_fp_ctx *c, f2c_fp_trace_fn fn, void *user);
 
 /*
+ * Evaluation budgets.  Every f2c_fp_eval runs under three limits, so that no expression — a
+ * hostile one such as `(1).repeat($this + 1)` or `'x'.repeat($this + $this)`, or a legitimate one
+ * over a pathological resource — can hang the caller or exhaust its memory:
+ *  - max_steps: node evaluations (every operator, literal, name, function call of the AST, each
+ *    time it is evaluated) plus function iterations (each item a where/select/all/exists/
+ *    repeat/aggregate/iif argument is evaluated for, each membership comparison of distinct/
+ *    union/repeat/subsetOf/in/contains...) in one evaluation;
+ *  - max_items: items added to collections in one evaluation (intermediate collections and
+ *    copies included: every push counts);
+ *  - max_bytes: bytes allocated from the context's arena in one evaluation (collections,
+ *    computed strings such as + and & results, numbers' texts).  Memory outside the arena is
+ *    the document's (not counted).
+ * A value 0 means "no limit" for that counter.  The counters are plain integers in the
+ * evaluation's state (no clock, no syscall); the defaults are generous for real data: on the
+ * Synthea sample with the bundled views the largest evaluation uses a tiny fraction of each
+ * (docs/benchmarks.md, "FHIRPath evaluation budgets").  Exceeding a limit stops that evaluation
+ * with F2C_EEVAL and a message naming the limit, e.g. "evaluation budget exceeded: more than
+ * 10000000 steps (--fhirpath-max-steps)", with err->column the column of the expression's
+ * outermost node; the context stays usable, and memory the arena grew to for that evaluation
+ * is released at the next evaluation when it is above 16 MiB.
+ */
+#define F2C_FP_DEFAULT_MAX_STEPS 10000000ULL  /* ten million */
+#define F2C_FP_DEFAULT_MAX_ITEMS 1000000ULL   /* one million */
+#define F2C_FP_DEFAULT_MAX_BYTES 268435456ULL /* 256 MiB */
+
+typedef struct f2c_fp_limits {
+    uint64_t max_steps; /* 0: unlimited */
+    uint64_t max_items; /* 0: unlimited */
+    uint64_t max_bytes; /* bytes; 0: unlimited */
+} f2c_fp_limits;
+
+/* Which limit an evaluation exceeded (f2c_fp_usage.exceeded). */
+typedef enum f2c_fp_limit_kind {
+    F2C_FP_LIMIT_NONE = 0,
+    F2C_FP_LIMIT_STEPS,
+    F2C_FP_LIMIT_ITEMS,
+    F2C_FP_LIMIT_BYTES
+} f2c_fp_limit_kind;
+
+/* What evaluations used (f2c_fp_ctx_usage). */
+typedef struct f2c_fp_usage {
+    uint64_t steps, items, bytes; /* as counted against the limits above */
+    uint64_t evaluations;         /* peak: evaluations since the context was made; last: 1 */
+    uint64_t exceeded_count;      /* peak: evaluations that exceeded a limit; last: 0 or 1 */
+    f2c_fp_limit_kind exceeded;   /* last: the limit it exceeded; peak: the latest one exceeded */
+} f2c_fp_usage;
+
+/* Fills *l with the defaults F2C_FP_DEFAULT_MAX_STEPS / _ITEMS / _BYTES.  l must not be NULL. */
+void f2c_fp_limits_default(f2c_fp_limits *l);
+
+/*
+ * Sets the limits for every later f2c_fp_eval on c (copied; NULL restores the defaults).  A new
+ * context starts with the defaults.  Never fails.
+ */
+void f2c_fp_ctx_set_limits(f2c_fp_ctx *c, const f2c_fp_limits *l);
+
+/*
+ * What the evaluations on c used: *last (may be NULL) the most recent f2c_fp_eval, finished or
+ * not; *peak (may be NULL) the largest value of each counter over every evaluation since the
+ * context was created (each maximum taken separately), with the number of evaluations and of
+ * those that exceeded a limit.  Counting is always on (a few integer additions per node); the
+ * figures are for benchmarks and diagnostics (docs/benchmarks.md).  Never fails.
+ */
+void f2c_fp_ctx_usage(const f2c_fp_ctx *c, f2c_fp_usage *last, f2c_fp_usage *peak);
+
+/*
  * Evaluates e with `context` (a node of doc; the input collection is that one node, or empty if
  * NULL) and %resource / %rootResource = `resource` (a node of doc; may equal context).
  * context_type is the FHIR type of the context node if known ("HumanName"; NULL: inferred —
@@ -229,7 +295,9 @@ void f2c_fp_ctx_set_trace(f2c_fp_ctx *c, f2c_fp_trace_fn fn, void *user);
  * item where a single item is required, e.g. `('a' | 'b') + 'c'` gives "expected a single item,
  * got 2 (left operand of '+')"; an operand of the wrong type, "operator '+' cannot be applied to
  * Integer and String"), with err->column = 1-based character offset of the failing operator or
- * function name; F2C_ENOMEM.
+ * function name; F2C_EEVAL also when the evaluation exceeds one of the context's limits
+ * (f2c_fp_ctx_set_limits; message "evaluation budget exceeded: ...", f2c_fp_ctx_usage tells
+ * which) — never F2C_ENOMEM for that; F2C_ENOMEM when malloc fails below the limits.
  */
 f2c_status f2c_fp_eval(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc, const cJSON *context,
                        const char *context_type, const cJSON *resource,
