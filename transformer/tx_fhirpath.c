@@ -2,12 +2,15 @@
  * tx_fhirpath: see tx_fhirpath.h.  Same engine, same documents and same reader as the main job
  * (f2c_fhirpath over f2c_json documents read by f2c_ndjson), so what a user sees here is what a
  * fhirExpression column computes.  Output is JSON (f2c_fp_result_json), one array per resource,
- * so it can be piped into jq or compared with other engines.
+ * so it can be piped into jq or compared with other engines.  Evaluations run under the same
+ * budgets as the main job's (f2c_fp_ctx_set_limits, same --fhirpath-max-* flags), so an
+ * expression that would hang or exhaust memory stops with its own exit status (3).
  */
 #include "tx_fhirpath.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,23 +20,32 @@
 #include "fhir2cdm/f2c_json.h"
 #include "fhir2cdm/f2c_ndjson.h"
 
+#include "tx_util.h"
+
 static void usage(FILE *f)
 {
-    fputs("Usage: fhir2cdm-transform fhirpath [--ndjson] EXPRESSION [FILE]\n"
-          "\n"
-          "Evaluates the FHIRPath expression with the resource in FILE (default: standard input)\n"
-          "as context and %resource, and prints the result collection as JSON: an array of\n"
-          "{\"type\": T, \"value\": V} (T the FHIR type when known, else the FHIRPath System type).\n"
-          "\n"
-          "  --ndjson   FILE holds one resource per line (plain or .gz); prints one array per line,\n"
-          "             or {\"error\": MESSAGE} for a resource the expression fails on\n"
-          "  -h, --help this help\n"
-          "\n"
-          "Exit status: 0 ok; 1 the expression failed at run time on some resource; 2 usage error,\n"
-          "expression does not compile, or input unreadable or not JSON.\n"
-          "Example: fhir2cdm-transform fhirpath \"name.where(use='official').given.first()\" "
-          "patient.json\n",
-          f);
+    fputs(
+        "Usage: fhir2cdm-transform fhirpath [--ndjson] EXPRESSION [FILE]\n"
+        "\n"
+        "Evaluates the FHIRPath expression with the resource in FILE (default: standard input)\n"
+        "as context and %resource, and prints the result collection as JSON: an array of\n"
+        "{\"type\": T, \"value\": V} (T the FHIR type when known, else the FHIRPath System type).\n"
+        "\n"
+        "  --ndjson   FILE holds one resource per line (plain or .gz); prints one array per line,\n"
+        "             or {\"error\": MESSAGE} for a resource the expression fails on\n"
+        "  --fhirpath-max-steps N  budget of one evaluation in steps (node evaluations and\n"
+        "             function iterations; default 10000000; 0 = unlimited)\n"
+        "  --fhirpath-max-items N  items added to collections per evaluation (default 1000000)\n"
+        "  --fhirpath-max-bytes N  evaluation memory in bytes (default 268435456 = 256 MiB)\n"
+        "  -h, --help this help\n"
+        "  No flag is repeatable: each may be given once (twice is a usage error).\n"
+        "\n"
+        "Exit status: 0 ok; 1 the expression failed at run time on some resource; 2 usage error,\n"
+        "expression does not compile, or input unreadable or not JSON; 3 an evaluation exceeded\n"
+        "its budget (\"evaluation budget exceeded: ...\"; takes precedence over 1).\n"
+        "Example: fhir2cdm-transform fhirpath \"name.where(use='official').given.first()\" "
+        "patient.json\n",
+        f);
 }
 
 /* Prints a compile error with a caret under the offending character. */
@@ -59,8 +71,8 @@ static int read_all(FILE *f, f2c_buf *b)
     return ferror(f) ? -1 : 0;
 }
 
-/* Evaluates on one parsed document; prints the result line.  Returns 0, or 1 on a run-time
- * error. */
+/* Evaluates on one parsed document; prints the result line.  Returns 0, 1 on a run-time
+ * error, or 3 when the evaluation exceeded its budget. */
 static int eval_one(f2c_fp_ctx *ctx, const f2c_fp_expr *e, f2c_doc *doc, const char *where,
                     int ndjson, f2c_buf *out)
 {
@@ -80,7 +92,9 @@ static int eval_one(f2c_fp_ctx *ctx, const f2c_fp_expr *e, f2c_doc *doc, const c
             cJSON_free(txt);
             cJSON_Delete(o);
         }
-        return 1;
+        f2c_fp_usage last;
+        f2c_fp_ctx_usage(ctx, &last, NULL);
+        return last.exceeded != F2C_FP_LIMIT_NONE ? 3 : 1;
     }
     if (f2c_fp_result_json(doc, &r, out) != 0) {
         fprintf(stderr, "error: out of memory\n");
@@ -96,13 +110,29 @@ int tx_fhirpath_main(int argc, char **argv)
     static const struct option opts[] = {
         {"ndjson", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
+        {"fhirpath-max-steps", required_argument, NULL, 'S'},
+        {"fhirpath-max-items", required_argument, NULL, 'I'},
+        {"fhirpath-max-bytes", required_argument, NULL, 'B'},
         {NULL, 0, NULL, 0},
     };
     int ndjson = 0, c;
+    f2c_fp_limits lim;
+    f2c_fp_limits_default(&lim);
     optind = 1;
+    int given[TX_OPT_CODES] = {0};
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'n') ndjson = 1;
-        else if (c == 'h') {
+        if (tx_once_opt("fhir2cdm-transform fhirpath", opts, NULL, c, given) != 0) return 2;
+        if (c == 'n')
+            ndjson = 1;
+        else if (c == 'S' || c == 'I' || c == 'B') {
+            unsigned long long v;
+            const char *flag = c == 'S'   ? "--fhirpath-max-steps"
+                               : c == 'I' ? "--fhirpath-max-items"
+                                          : "--fhirpath-max-bytes";
+            if (tx_parse_count("fhir2cdm-transform fhirpath", flag, optarg, UINT64_MAX, &v) != 0)
+                return 2;
+            *(c == 'S' ? &lim.max_steps : c == 'I' ? &lim.max_items : &lim.max_bytes) = v;
+        } else if (c == 'h') {
             usage(stdout);
             return 0;
         } else {
@@ -133,6 +163,7 @@ int tx_fhirpath_main(int argc, char **argv)
         rc = 2;
         goto done;
     }
+    f2c_fp_ctx_set_limits(ctx, &lim);
     if (ndjson) {
         f2c_ndjson *r = NULL;
         const char *path = file ? file : "/dev/stdin";
@@ -150,7 +181,8 @@ int tx_fhirpath_main(int argc, char **argv)
             snprintf(where, sizeof where, "%s:%ld", file ? file : "-", lineno);
             if (st == F2C_OK) st = f2c_doc_parse(doc, line, len, &err);
             if (st == F2C_OK) {
-                if (eval_one(ctx, e, doc, where, 1, &out) != 0) rc = 1;
+                int er = eval_one(ctx, e, doc, where, 1, &out);
+                if (er > rc) rc = er;
                 continue;
             }
             fprintf(stderr, "error: %s: %s\n", where, err.message);

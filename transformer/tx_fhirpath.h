@@ -6,7 +6,8 @@
 #define FHIR2CDM_TX_FHIRPATH_H
 
 /* argv[0] is "fhirpath".  Returns 0 (ok), 1 (a run-time error for some resource), 2 (usage or
- * compile error, or unreadable input). */
+ * compile error, or unreadable input), 3 (an evaluation exceeded its budget, --fhirpath-max-steps
+ * / -items / -bytes; takes precedence over 1). */
 int tx_fhirpath_main(int argc, char **argv);
 
 #endif

@@ -21,19 +21,21 @@
  * tableset, plan, operation id; tx_stream_job) and a per-file worker (tx_stream_file: line
  * splitter, csv writers, counters, and an f2c_plan_ctx + f2c_doc borrowed from a pool).  Bytes
  * reach a file through f2c_ndjson's push splitter and every line goes through do_line, whether
- * tx_run reads a path (gzread, then fed) or the export command streams a download; so the golden
- * tests of tx_run cover the code the streaming path runs.  Several files may be fed from
- * different threads at once: the plan and tableset are immutable once loaded (f2c_plan.h), each
- * file has its own context, document and writers, and the only shared mutable state (the job's
- * totals, the "first 100 messages" counters, the progress bar, the pool) is behind one mutex that
- * is taken per message, per file end and per pool access -- never per row.  A file's counts are
- * its own until it ends; they are added to the job only when its partitions are committed, so a
- * failed download leaves neither rows nor counts behind.
+ * tx_run reads a path (read, then fed; gzip inflated by the splitter) or the export command
+ * streams a download; so the golden tests of tx_run cover the code the streaming path runs
+ * (gzip included).  Several files may be fed from different threads at once: the plan and
+ * tableset are immutable once loaded (f2c_plan.h), each file has its own context, document and
+ * writers, and the only shared mutable state (the job's totals, the "first 100 messages"
+ * counters, the progress bar, the pool) is behind one mutex that is taken per message, per file
+ * end and per pool access -- never per row.  A file's counts are its own until it ends; they
+ * are added to the job only when its partitions are committed, so a failed download leaves
+ * neither rows nor counts behind.
  */
 #include "tx_job.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -522,9 +524,13 @@ static f2c_status do_line(tx_stream_file *f, const char *text, size_t len)
         return st;
     }
     if (st != F2C_OK) {
-        char what[sizeof e.message];
+        char what[sizeof e.message], ptr[sizeof e.pointer];
         memcpy(what, e.message, sizeof what);
-        f2c_error_set(&e, st, file, f->line, e.column, NULL, "malformed JSON: %s", what);
+        memcpy(ptr, e.pointer, sizeof ptr);
+        /* A string with a control character FHIR excludes is well-formed JSON: its message is
+         * complete and names the member (docs/transform.md, "Bad input"). */
+        f2c_error_set(&e, st, file, f->line, e.column, ptr, "%s%s",
+                      peek.bad_string ? "" : "malformed JSON: ", what);
         reject(f, &e);
         return F2C_OK;
     }
@@ -560,7 +566,9 @@ static f2c_status do_line(tx_stream_file *f, const char *text, size_t len)
         return F2C_OK;
     }
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
-    const char *rid = cJSON_IsString(id) ? id->valuestring : NULL;
+    /* An empty id is no id: FHIR R4 ids are 1 to 64 characters (datatypes, "id"), and
+     * "Patient/" would make every such resource the same identity. */
+    const char *rid = cJSON_IsString(id) && id->valuestring[0] ? id->valuestring : NULL;
     char identity[1024];
     if (rid) {
         snprintf(identity, sizeof identity, "%s/%s", rt->valuestring, rid);
@@ -571,8 +579,8 @@ static f2c_status do_line(tx_stream_file *f, const char *text, size_t len)
         lock(j);
         if (++j->seen_no_id <= MAX_SHOWN) {
             tx_progress_clear(&j->prog);
-            fprintf(stderr, "warning: %s:%ld: %s resource has no string \"id\"; %s\n", file,
-                    f->line, rt->valuestring,
+            fprintf(stderr, "warning: %s:%ld: %s resource has %s; %s\n", file, f->line,
+                    rt->valuestring, cJSON_IsString(id) ? "an empty \"id\"" : "no string \"id\"",
                     j->o.nviews ? "getResourceKey() gives nothing" : "ResourceId left empty");
         }
         unlock(j);
@@ -629,6 +637,7 @@ static worker *worker_get(job *j)
         worker_free(w);
         return NULL;
     }
+    f2c_plan_ctx_set_fp_limits(w->ctx, j->o.fp_limits); /* NULL: the defaults */
     return w;
 }
 
@@ -904,12 +913,15 @@ static void summary(job *j, size_t nfiles, unsigned long long bytes, double secs
         for (size_t col = 0; col < f2c_table_width(tb); col++) {
             unsigned long long n = c->colw[j->col_off[t] + col];
             if (n)
-                printf("    column %s: %llu value%s did not match type %s\n",
+                printf("    column %s: %llu cell%s left empty (not of type %s, or the "
+                       "expression failed: see the warnings)\n",
                        f2c_table_column_name(tb, col), n, n == 1 ? "" : "s",
                        f2c_type_name(f2c_table_column_type(tb, col)));
         }
     }
-    if (wrote_model) printf("  wrote %s/model.json (%zu entities)\n", j->o.output_dir, j->ts.count);
+    if (wrote_model)
+        printf("  wrote %s/model.json (%zu entities)\n",
+               j->o.summary_dir ? j->o.summary_dir : j->o.output_dir, j->ts.count);
 }
 
 /* ---- the job ---------------------------------------------------------------------------- */
@@ -1133,60 +1145,72 @@ unsigned long long tx_stream_job_rejected(const tx_stream_job *cj)
 
 /* ---- tx_run: files by path -------------------------------------------------------------- */
 
-/* Reads one input file (plain or gzip, through gzread) and feeds it.  Returns F2C_OK or a fatal
- * status (output cannot be written). */
+/*
+ * Reads one input file and feeds its bytes as they are; the push splitter inflates gzip
+ * (F2C_NDJSON_PUSH_GUNZIP: the export command's code, so both paths read gzip alike).  It reads
+ * the file itself rather than through gzread because gzread drops bytes after the last gzip member
+ * without a word: here they are reported (once per file, with their offset) and the rows before
+ * them kept, the file not counted as failed (docs/transform.md, "Bad input").  Returns F2C_OK or
+ * a fatal status (output cannot be written).
+ */
 static f2c_status run_file(job *j, const input *in, char *buf)
 {
     f2c_error e;
     f2c_error_clear(&e);
-    errno = 0;
-    gzFile gz = gzopen(in->path, "rb");
-    if (!gz) {
-        int en = errno;
-        f2c_error_set(&e, F2C_EIO, in->path, 0, 0, NULL, "cannot open: %s",
-                      en ? strerror(en) : "out of memory");
+    int fd = open(in->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        f2c_error_set(&e, F2C_EIO, in->path, 0, 0, NULL, "cannot open: %s", strerror(errno));
         say_error(j, &e);
         lock(j);
         j->files_failed++;
         unlock(j);
         return F2C_OK;
     }
-    gzbuffer(gz, CHUNK);
-    tx_stream_file *f = file_begin(j, in->stem, in->path, F2C_NDJSON_PUSH_PLAIN);
+    tx_stream_file *f = file_begin(j, in->stem, in->path, F2C_NDJSON_PUSH_GUNZIP);
     if (!f) {
-        gzclose(gz);
+        close(fd);
         f2c_error_set(&e, F2C_ENOMEM, in->path, 0, 0, NULL, "out of memory");
         say_error(j, &e);
         return F2C_ENOMEM;
     }
     int mode = END_FLUSH;
+    unsigned long long off = 0;
     for (;;) {
-        int n = gzread(gz, buf, CHUNK);
-        int zerr = Z_OK;
-        const char *msg = n <= 0 ? gzerror(gz, &zerr) : NULL;
-        if (n < 0 || (n == 0 && zerr != Z_OK && zerr != Z_STREAM_END)) {
+        if (tx_interrupted()) {
+            mode = END_ABORT;
+            break;
+        }
+        ssize_t n = read(fd, buf, CHUNK);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
             /* Rows read so far are kept; the rest of the file cannot be read. */
             long lineno = f2c_ndjson_push_lineno(f->push);
             f2c_error_set(&e, F2C_EIO, in->path, lineno + 1, 0, NULL,
-                          "read failed after line %ld: %s", lineno,
-                          n < 0 && zerr == Z_ERRNO ? strerror(errno) : msg);
+                          "read failed after line %ld: %s", lineno, strerror(errno));
             say_error(j, &e);
             mode = END_KEEP;
             break;
         }
         if (n == 0) break;
-        if (tx_interrupted()) {
-            mode = END_ABORT;
-            break;
-        }
-        if (file_feed(f, buf, buf, (size_t)n) != F2C_OK) break;
-        z_off_t off = gzoffset(gz);
+        if (file_feed(f, buf, buf, (size_t)n) != F2C_OK || f->input_failed) break;
+        off += (unsigned long long)n;
         lock(j);
-        tx_progress_update(&j->prog, j->bytes_before + (off < 0 ? 0 : (unsigned long long)off),
-                           j->c.resources + f->c.resources, in->path);
+        tx_progress_update(&j->prog, j->bytes_before + off, j->c.resources + f->c.resources,
+                           in->path);
         unlock(j);
     }
-    gzclose(gz);
+    close(fd);
+    unsigned long long extra = 0;
+    long long at = f2c_ndjson_push_trailing(f->push, &extra);
+    if (mode == END_FLUSH && at >= 0 && f->fatal == F2C_OK && !f->input_failed) {
+        lock(j);
+        tx_progress_clear(&j->prog);
+        fprintf(stderr,
+                "warning: %s: %llu byte%s after the end of the gzip data (from byte offset "
+                "%lld) ignored: not a gzip member; the rows before them are kept\n",
+                in->path, extra, extra == 1 ? "" : "s", at);
+        unlock(j);
+    }
     f2c_status st = file_end(f, mode);
     lock(j);
     j->bytes_before += in->size;

@@ -26,6 +26,10 @@ typedef struct tx_options {
     unsigned long long max_errors; /* rejected lines tolerated before exit code 1 */
     size_t max_line;               /* longest accepted NDJSON line in bytes */
     int quiet;                     /* no progress, no summary (errors are still printed) */
+    /* Budgets of every FHIRPath evaluation (f2c_fhirpath.h, f2c_plan_ctx_set_fp_limits), read
+     * whenever the job makes a plan context, so it must outlive the job (borrowed); NULL: the
+     * defaults (export and Batch leave it so). */
+    const struct f2c_fp_limits *fp_limits;
     /* Folder the summary names as where the partitions are, when it is not output_dir (export
      * writes into a staging folder and moves the partitions afterwards); NULL: output_dir. */
     const char *summary_dir;

@@ -25,6 +25,11 @@
  * Why no allocation per row: cell texts go into per-context buffers that are reset, not freed;
  * the FhirPath of an unrolled element is built in one buffer that grows and is truncated back
  * as the traversal returns.
+ *
+ * Why evaluation budgets need nothing special here: the FHIRPath engine reports an exceeded
+ * budget as F2C_EEVAL (never F2C_ENOMEM), so it takes the path of every run-time expression
+ * error -- a warning naming the expression, an empty cell or the context's rows left out -- and
+ * a hostile expression costs one resource its rows, not the run.
  */
 #include "fhir2cdm/f2c_plan.h"
 
@@ -494,6 +499,16 @@ void f2c_plan_ctx_free(f2c_plan_ctx *c)
 void f2c_plan_ctx_set_json(f2c_plan_ctx *c, int on)
 {
     c->json = on != 0;
+}
+
+void f2c_plan_ctx_set_fp_limits(f2c_plan_ctx *c, const f2c_fp_limits *l)
+{
+    f2c_fp_ctx_set_limits(c->fp, l);
+}
+
+void f2c_plan_ctx_fp_usage(const f2c_plan_ctx *c, f2c_fp_usage *peak)
+{
+    f2c_fp_ctx_usage(c->fp, NULL, peak);
 }
 
 /* ---- evaluation --------------------------------------------------------------------------- */

@@ -211,6 +211,21 @@ void f2c_plan_ctx_free(f2c_plan_ctx *c);
 void f2c_plan_ctx_set_json(f2c_plan_ctx *c, int on);
 
 /*
+ * Sets the budgets of every FHIRPath evaluation this context makes (columns, where clauses,
+ * forEach / forEachOrNull / repeat expressions, fhirExpression columns): copied; NULL restores
+ * the defaults (f2c_fp_limits_default), which a new context has.  An evaluation that exceeds a
+ * limit is a run-time error of that expression, handled like any other (f2c_plan_resource):
+ * warned through sink->warn with the limit named, the cell left empty or the context's rows
+ * left out; the run goes on.  Never fails.
+ */
+void f2c_plan_ctx_set_fp_limits(f2c_plan_ctx *c, const f2c_fp_limits *l);
+
+/* The FHIRPath usage of this context's evaluations so far (f2c_fp_ctx_usage's *peak: the
+ * largest steps / items / bytes of any one evaluation, evaluations made, and how many exceeded
+ * a limit), for benchmarks.  *peak must not be NULL.  Never fails. */
+void f2c_plan_ctx_fp_usage(const f2c_plan_ctx *c, f2c_fp_usage *peak);
+
+/*
  * Evaluates every table of the resource's type over the resource `root` (a node of doc), in
  * tableset order, and hands each row to sink->row.  identity names the resource for RowIds:
  * "<resourceType>/<id>" normally; callers pass a location such as "<file>:<line>" for resources
@@ -218,7 +233,9 @@ void f2c_plan_ctx_set_json(f2c_plan_ctx *c, int on);
  * time, values that do not match their column type, more than one item in a single-valued
  * column, and where clauses that do not give a Boolean are reported to sink->warn (the row is
  * still written with the cell empty, except for a failing where clause or iteration, whose rows
- * are left out).  Returns F2C_OK, F2C_ENOMEM or the sink's error.
+ * are left out); an evaluation that exceeds its budget (f2c_plan_ctx_set_fp_limits) is such a
+ * failing expression, its warning saying "evaluation budget exceeded: ...".  Returns F2C_OK,
+ * F2C_ENOMEM (malloc failed outside any budget) or the sink's error.
  */
 f2c_status f2c_plan_resource(f2c_plan_ctx *c, f2c_doc *doc, const cJSON *root,
                              const char *resource_type, const char *resource_id,
