@@ -19,6 +19,7 @@
 
 #include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_redact.h"
 #include "f2c_retry.h"
 
 /* The REST API version sent in x-ms-version.  2021-08-06 is supported by Azure and by Azurite
@@ -126,6 +127,19 @@ f2c_status f2c_blob_client_new(const f2c_blob_opts *o, f2c_blob_client **out, f2
         return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
                              "blob client needs exactly one of a Shared Key, a SAS token and "
                              "token auth");
+    /* The service may echo request headers (our Authorization: SharedKey signature is keyed,
+     * but a SAS travels in the URL): the redactor learns both before any request. */
+    f2c_status rst = f2c_redactor_add(NULL, o->shared_key_b64, "the storage account key", e);
+    if (rst == F2C_OK) rst = f2c_redactor_add(NULL, o->sas, "the SAS token", e);
+    if (rst == F2C_OK && o->sas && strstr(o->sas, "sig=")) {
+        /* The signature alone, as it appears in a URL a service echoes. */
+        const char *sig = strstr(o->sas, "sig=") + 4;
+        char *v = strndup(sig, strcspn(sig, "&#"));
+        rst = v ? f2c_redactor_add(NULL, v, "the SAS token", e)
+                : f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        free(v);
+    }
+    if (rst != F2C_OK) return rst;
     f2c_blob_client *c = calloc(1, sizeof *c);
     if (!c) return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     c->endpoint = xstrdup(o->endpoint);
@@ -401,7 +415,7 @@ static void XMLCALL err_text(void *ud, const XML_Char *s, int len)
     err_parse *p = ud;
     if (p->in == 1)
         f2c_buf_append(&p->code, s, (size_t)len);
-    else if (p->in == 2 && p->msg.len < 300)
+    else if (p->in == 2 && p->msg.len < 65536) /* redacted before it is cut to size */
         f2c_buf_append(&p->msg, s, (size_t)len);
 }
 
@@ -421,16 +435,24 @@ static f2c_status http_error(f2c_blob_client *c, const request *rq, response *r,
     }
     if (!r->code[0] && p.code.len) snprintf(r->code, sizeof r->code, "%s", p.code.data);
     snprintf(c->last_code, sizeof c->last_code, "%s", r->code);
-    /* The service message spans lines (RequestId, Time); keep the first. */
-    char *nl = p.msg.data ? strchr(p.msg.data, '\n') : NULL;
-    if (nl) *nl = '\0';
+    /* The service message spans lines (RequestId, Time); keep the first.  It may echo what we
+     * sent (f2c_redact.h): redacted whole, or withheld, and only then cut to 300 bytes. */
+    size_t ml = p.msg.data ? strcspn(p.msg.data, "\n") : 0;
+    f2c_buf msg = {0};
+    if (ml && f2c_redact_server_text(NULL, p.msg.data, ml, &msg) != 0) f2c_buf_reset(&msg);
+    if (msg.len > 300) {
+        msg.len = 300;
+        msg.data[300] = '\0';
+    }
     f2c_status st = f2c_error_set(
         e, F2C_EIO, NULL, 0, 0, NULL, "%s %s%s%s: HTTP %ld %s%s%s (after %d attempt%s)", rq->op,
         rq->container, rq->blob ? "/" : "", rq->blob ? rq->blob : "", r->status,
-        r->code[0] ? r->code : "(no error code)", p.msg.len ? ": " : "",
-        p.msg.data ? p.msg.data : "", attempts, attempts == 1 ? "" : "s");
+        r->code[0] ? r->code : "(no error code)", msg.len ? ": " : "", msg.data ? msg.data : "",
+        attempts, attempts == 1 ? "" : "s");
     f2c_buf_free(&p.code);
     f2c_buf_free(&p.msg);
+    f2c_buf_free(&msg);
+    f2c_redact_error(NULL, e);
     return st;
 }
 

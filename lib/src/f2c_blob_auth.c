@@ -17,6 +17,7 @@
 
 #include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_redact.h"
 #include "f2c_jwt.h"
 
 /* The storage resource: [CC] asks for "<resource>/.default" (the app's statically granted
@@ -39,7 +40,6 @@ struct f2c_blob_token_provider {
     char *url;        /* full token URL ([MI]: with the query) */
     char *form;       /* [CC] request body (holds the secret); [SMART] the body up to the assertion;
                          NULL for [MI] */
-    char *secret;     /* [CC] kept only to scrub it from service messages */
     f2c_jwt_key *key; /* [SMART] */
     char *client_id, *key_id, *aud; /* [SMART]: assertion claims (aud = the token URL) */
     long margin_s, timeout_ms;
@@ -102,7 +102,6 @@ void f2c_blob_token_provider_free(f2c_blob_token_provider *p)
     if (p->curl) curl_easy_cleanup(p->curl);
     free(p->url);
     free_secret(p->form);
-    free_secret(p->secret);
     free_secret(p->token);
     f2c_jwt_key_free(p->key);
     free(p->client_id);
@@ -162,6 +161,10 @@ f2c_status f2c_blob_token_provider_new(const f2c_blob_token_opts *o, f2c_blob_to
                                  "client-secret auth needs a client secret (or the name of an "
                                  "environment variable holding it)");
     }
+    /* A service may echo request fields (error_description), and our messages end up in logs
+     * (Batch's stderr.txt): the redactor learns the secret before any request is made. */
+    f2c_status rst = f2c_redactor_add(NULL, secret, "the client secret", e);
+    if (rst != F2C_OK) return rst;
     f2c_blob_token_provider *p = calloc(1, sizeof *p);
     if (!p) return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     p->kind = o->kind;
@@ -216,10 +219,6 @@ f2c_status f2c_blob_token_provider_new(const f2c_blob_token_opts *o, f2c_blob_to
               append_form(&form, o->client_id) || f2c_buf_appends(&form, "&client_secret=") ||
               append_form(&form, secret) || f2c_buf_appends(&form, "&scope=") ||
               append_form(&form, scope.data ? scope.data : STORAGE_SCOPE);
-        if (!bad) {
-            p->secret = xstrdup(secret);
-            bad = !p->secret;
-        }
     } else {
         /* [MI "Get a token using HTTP"] */
         bad = append_base(&url, nonempty(o->imds_endpoint) ? o->imds_endpoint : DEFAULT_IMDS) ||
@@ -273,19 +272,6 @@ static size_t on_body(char *d, size_t size, size_t n, void *ud)
     return f2c_buf_append(b, d, len) == 0 ? len : 0;
 }
 
-/* Replaces every occurrence of the secret in msg by "***": a service may echo request fields in
- * error_description, and our messages end up in Batch's stderr.txt. */
-static void scrub(char *msg, const char *secret)
-{
-    if (!nonempty(secret)) return;
-    size_t sl = strlen(secret);
-    char *hit;
-    while ((hit = strstr(msg, secret)) != NULL) {
-        memcpy(hit, "***", sl < 3 ? sl : 3);
-        if (sl > 3) memmove(hit + 3, hit + sl, strlen(hit + sl) + 1);
-    }
-}
-
 /* A JSON number or a numeric string (IMDS sends expires_in/expires_on as strings [MI]). */
 static int json_seconds(const cJSON *v, double *out)
 {
@@ -323,6 +309,8 @@ static f2c_status fetch_once(f2c_blob_token_provider *p, int *retry, f2c_error *
         f2c_status jst = f2c_jwt_client_assertion(p->key, p->key_id, p->client_id, p->aud,
                                                   time(NULL), 300, &jwt, e);
         if (jst != F2C_OK) return jst;
+        /* The assertion is a credential for its lifetime: never shown, in any encoding. */
+        f2c_redactor_add(NULL, jwt, "the client assertion", NULL);
         int fbad = f2c_buf_appends(&jwt_form, p->form) || f2c_buf_appends(&jwt_form, jwt);
         OPENSSL_cleanse(jwt, strlen(jwt));
         free(jwt);
@@ -379,6 +367,7 @@ static f2c_status fetch_once(f2c_blob_token_provider *p, int *retry, f2c_error *
                  rc != CURLE_UNSUPPORTED_PROTOCOL;
         st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "token request to %s: %s (curl error %d)",
                            p->url, curl_easy_strerror(rc), (int)rc);
+        f2c_redact_error(NULL, e);
         goto done;
     }
     cJSON *j = body.data ? cJSON_ParseWithLength(body.data, body.len) : NULL;
@@ -387,10 +376,21 @@ static f2c_status fetch_once(f2c_blob_token_provider *p, int *retry, f2c_error *
         *retry = status == 429 || status >= 500 || (status == 404 && !p->form);
         const char *code = j ? json_str(j, "error") : NULL;
         const char *desc = j ? json_str(j, "error_description") : NULL;
-        st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "token request to %s: HTTP %ld %s: %s",
-                           p->url, status, code ? code : "(no error code)",
+        /* Services echo the request (our form: the secret, the assertion) in these fields. */
+        f2c_buf shown = {0};
+        if (code || desc) {
+            f2c_buf_printf(&shown, "%s: %s", code ? code : "(no error code)",
                            desc ? desc : "(no description)");
-        if (e) scrub(e->message, p->secret);
+            f2c_buf red = {0};
+            int rbad = f2c_redact_server_text(NULL, shown.data ? shown.data : "", shown.len, &red);
+            f2c_buf_free(&shown);
+            shown = red;
+            if (rbad) f2c_buf_reset(&shown);
+        }
+        st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "token request to %s: HTTP %ld %s", p->url,
+                           status, shown.len ? shown.data : "(no error code)");
+        f2c_buf_free(&shown);
+        f2c_redact_error(NULL, e);
         cJSON_Delete(j);
         goto done;
     }
@@ -405,6 +405,9 @@ static f2c_status fetch_once(f2c_blob_token_provider *p, int *retry, f2c_error *
         cJSON_Delete(j);
         goto done;
     }
+    /* Servers echo tokens back (an OperationOutcome quoting our Authorization header): the
+     * redactor learns every token we receive before it is used. */
+    f2c_redactor_add(NULL, tok, "an access token", NULL);
     char *copy = xstrdup(tok);
     /* Wipe the token's other copies (parsed tree, raw body) before they are freed. */
     OPENSSL_cleanse((char *)tok, strlen(tok));

@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 
+#include "fhir2cdm/f2c_redact.h"
 #include "fhir2cdm/f2c_render.h"
 #include "fhir2cdm/f2c_type.h"
 #include "f2c_retry.h"
@@ -140,8 +141,9 @@ static void collect_issue(void *ud, const char *sev, const char *code, const cha
                    *text ? text : "(no diagnostics)");
 }
 
-/* Summarises an error body: its OperationOutcome issues, else its first line of text.  Returns
- * 1 when it was an OperationOutcome; *transient set when an issue's code is "transient". */
+/* Summarises an error body: its OperationOutcome issues, else its first line of text (whole: it
+ * is redacted before it is cut, so a cut cannot leave part of a secret).  Returns 1 when it was
+ * an OperationOutcome; *transient set when an issue's code is "transient". */
 static int outcome_summary(const f2c_buf *body, f2c_buf *out, int *transient)
 {
     oo_text t = {.b = out};
@@ -154,7 +156,7 @@ static int outcome_summary(const f2c_buf *body, f2c_buf *out, int *transient)
     }
     /* Not an OperationOutcome: a printable prefix of the body helps more than nothing. */
     size_t l = 0;
-    while (l < body->len && l < 200 && body->data[l] != '\n' && body->data[l] != '\r' &&
+    while (l < body->len && body->data[l] != '\n' && body->data[l] != '\r' &&
            (unsigned char)body->data[l] >= 0x20)
         l++;
     if (l) f2c_buf_append(out, body->data, l);
@@ -191,8 +193,13 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
             r->retry_after_ms = f2c_retry_after_ms(v);
         else if (strcasecmp(name, "content-location") == 0)
             snprintf(r->content_location, sizeof r->content_location, "%s", v);
-        else if (strcasecmp(name, "x-progress") == 0)
-            snprintf(r->x_progress, sizeof r->x_progress, "%s", v);
+        else if (strcasecmp(name, "x-progress") == 0) {
+            /* Shown to the user: redacted before it is cut to the field's size. */
+            f2c_buf red = {0};
+            if (f2c_redact_server_text(NULL, v, strlen(v), &red) == 0 && red.data)
+                snprintf(r->x_progress, sizeof r->x_progress, "%s", red.data);
+            f2c_buf_free(&red);
+        }
     }
     return len;
 }
@@ -310,6 +317,10 @@ static f2c_status request(CURL *k, const f2c_bulk_opts *o, req_kind kind, const 
     int reauth = 0;
     r->o = o;
     r->cancellable = kind != REQ_DELETE;
+    /* Servers echo our Authorization header in error bodies: the redactor must know the token
+     * before the first request (tokens from a provider are registered by the provider). */
+    f2c_status rst = f2c_redactor_add(NULL, o->bearer_token, "the bearer token", e);
+    if (rst != F2C_OK) return rst;
     for (int attempt = 1;; attempt++) {
         if (kind != REQ_DELETE && f2c_bulk_cancelled(o))
             return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s: interrupted", what, shown);
@@ -360,12 +371,21 @@ static f2c_status http_error(const char *what, const char *url, const resp *r, f
 {
     char shown[512];
     shown_url(url, shown, sizeof shown);
-    f2c_buf t = {0};
+    f2c_buf t = {0}, red = {0};
     int transient;
     outcome_summary(&r->body, &t, &transient);
+    /* The body may echo our request (Authorization header, token): redacted, or withheld while a
+     * secret too short to search for is in play (f2c_redact.h); then cut to a message's size. */
+    if (t.len && f2c_redact_server_text(NULL, t.data, t.len, &red) != 0) f2c_buf_reset(&red);
+    if (red.len > 600) {
+        red.len = 600;
+        red.data[600] = '\0';
+    }
     f2c_status st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s: HTTP %ld%s%s", what, shown,
-                                  r->status, t.len ? ": " : "", t.len ? t.data : "");
+                                  r->status, red.len ? ": " : "", red.len ? red.data : "");
     f2c_buf_free(&t);
+    f2c_buf_free(&red);
+    f2c_redact_error(NULL, e);
     return st;
 }
 

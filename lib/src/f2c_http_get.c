@@ -14,6 +14,7 @@
 
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_http.h"
+#include "fhir2cdm/f2c_redact.h"
 #include "f2c_retry.h"
 
 typedef struct get_state {
@@ -163,6 +164,10 @@ f2c_status f2c_http_get(const char *url, const f2c_http_get_opts *o, f2c_blob_ch
     if (o->bearer_token && o->token_provider)
         return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
                              "GET %s: both a fixed token and a token provider given", shown);
+    /* Error bodies are dropped here, but the redactor must know every token in play for the
+     * other clients' messages (and this one's, redacted at the end like theirs). */
+    f2c_status rst = f2c_redactor_add(NULL, o->bearer_token, "the bearer token", e);
+    if (rst != F2C_OK) return rst;
     int max_attempts = o->max_attempts > 0 ? o->max_attempts : 6;
     long base = o->base_delay_ms > 0 ? o->base_delay_ms : 500;
     long max = o->max_delay_ms > 0 ? o->max_delay_ms : 30000;
@@ -302,5 +307,6 @@ f2c_status f2c_http_get(const char *url, const f2c_http_get_opts *o, f2c_blob_ch
     }
     curl_easy_cleanup(curl);
     if (st == F2C_OK && total) *total = s.delivered;
+    if (st != F2C_OK) f2c_redact_error(NULL, e);
     return st;
 }

@@ -130,7 +130,9 @@ typedef struct f2c_blob_token_opts {
     const char *client_id; /* [CC] required; [MI] optional (user-assigned identity) */
     /* [CC]: the secret itself, or NULL to read it from the environment variable named by
      * client_secret_env when the provider is created.  It is sent only in the token request
-     * body and never appears in an error message (service messages are scrubbed of it). */
+     * body and never appears in an error message: the provider registers it, every access
+     * token it receives and every client assertion it signs with the process-wide redactor
+     * (f2c_redact.h), through which its messages go. */
     const char *client_secret;
     const char *client_secret_env;
     /* [MI]: IMDS base URL, default "http://169.254.169.254" (also e.g. a test server). */
@@ -174,7 +176,8 @@ typedef struct f2c_blob_token_provider f2c_blob_token_provider;
  * ([CC]: client id, secret, tenant id or token_url; [SMART]: client id, private key, token_url or
  * tenant id), when kind is unknown, when the secret's environment variable is unset or empty
  * (the message names the variable, never a value), or when the private key is not a usable PEM
- * key (see f2c_jwt.h); F2C_EIO when the key file cannot be read.  No request is made until the
+ * key (see f2c_jwt.h); F2C_EIO when the key file cannot be read; F2C_ENOMEM, also when the
+ * secret cannot be registered with the redactor (f2c_redact.h).  No request is made until the
  * first f2c_blob_token_get.
  */
 f2c_status f2c_blob_token_provider_new(const f2c_blob_token_opts *o, f2c_blob_token_provider **out,
@@ -226,6 +229,9 @@ typedef struct f2c_blob_client f2c_blob_client;
  * when the key is not valid base64 or the token options are incomplete (see
  * f2c_blob_token_provider_new); F2C_ENOMEM / F2C_EIO (curl handle) otherwise.  With token auth,
  * a failure to obtain a token fails the operation that needed it with the provider's error.
+ * The account key, the SAS token and its sig are registered with the process-wide redactor
+ * (f2c_redact.h; F2C_ENOMEM if that fails) and every error message of the client, with the
+ * service's <Message>, is redacted through it.
  */
 f2c_status f2c_blob_client_new(const f2c_blob_opts *opts, f2c_blob_client **out, f2c_error *e);
 

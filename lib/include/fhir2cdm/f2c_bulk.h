@@ -31,7 +31,10 @@
  * retries, an HTTP error (message "<what> <url without query>: HTTP <status>: <OperationOutcome
  * issue text>"), a malformed response, a token failure, or an interruption through the cancel
  * flag (message "... interrupted").  URLs in messages never carry their query string; tokens
- * never appear in messages.
+ * never appear in messages: o->bearer_token is registered with the process-wide redactor
+ * (f2c_redact.h) before the first request (F2C_ENOMEM if that fails), and every message with
+ * server text is redacted through it, or the text withheld ("(server response not shown: it could
+ * contain ...)") while a secret shorter than 8 characters is in play.
  *
  * Threading: no global state besides libcurl's (f2c_blob_global_init first).  The functions
  * use the options' token provider, which is one-thread-at-a-time: do not call them while other
@@ -174,6 +177,8 @@ typedef void (*f2c_bulk_issue_fn)(void *ud, const char *severity, const char *co
  * Calls fn for each issue of the OperationOutcome in json[0..len) (an NDJSON line of an error[]
  * file, or an error response body).  Returns the number of issues, or -1 when the text is not a
  * JSON object with resourceType "OperationOutcome" (fn is then not called).  fn may be NULL.
+ * The texts are the server's, unredacted: pass them through f2c_redact_server_text before
+ * showing them.
  */
 long f2c_bulk_outcome_issues(const char *json, size_t len, f2c_bulk_issue_fn fn, void *ud);
 

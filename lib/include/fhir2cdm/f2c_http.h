@@ -58,7 +58,8 @@ typedef struct f2c_http_get_opts {
  * last HTTP status (0 when none).  Errors: F2C_EUSAGE (not an http(s) URL, both token sources
  * given), F2C_ENOMEM, F2C_EIO "GET <url without query>: HTTP <status> (after N tries)" or the
  * transport error, F2C_EIO "GET <url without query>: cancelled" (o->cancel was set; see there),
- * or the provider's token error.
+ * or the provider's token error.  o->bearer_token is registered with the process-wide redactor
+ * first (f2c_redact.h; F2C_ENOMEM if that fails) and error messages are redacted through it.
  */
 f2c_status f2c_http_get(const char *url, const f2c_http_get_opts *o, f2c_blob_chunk_fn fn, void *ud,
                         uint64_t *total, int *http_status, f2c_error *e);
