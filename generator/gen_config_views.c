@@ -38,10 +38,11 @@
  *    (XXH3-128) no FHIRPath function computes, is always `{}` there.
  * Which columns are null in other engines is named in each view's description.
  *
- * Column and table names: a ViewDefinition needs SQL names (^[A-Za-z][A-Za-z0-9_]*$); a table
- * configuration accepts more, so a name that is not one is an error here (with the YAML
- * location of the property that produced the column), not a silent rename that would break the
- * "same rows under the same names" promise.
+ * Column and table names: a ViewDefinition needs SQL names (^[A-Za-z][A-Za-z0-9_]*$).  Column
+ * names already follow that rule when the configuration loads (f2c_table_column_name_check, the
+ * one column rule of every loader); a table name may start with a digit or an underscore, so a
+ * table name that is not a SQL name is an error here (with the YAML location of the table), not
+ * a silent rename that would break the "same rows under the same names" promise.
  *
  * The output folder is published as gc_publish publishes a configuration: written beside the
  * target, loaded with the transformer's own view loader (f2c_view_load) together with any
@@ -199,27 +200,6 @@ static int sql_name(const char *s)
     return 1;
 }
 
-/* The YAML location of the property a loaded column came from (origin
- * "<tmp>/<file>#/properties/N"), or of its table. */
-static gc_loc origin_loc(const gc_config *c, const char *tmp, const char *origin,
-                         const f2c_table *t)
-{
-    size_t tl = strlen(tmp);
-    gc_loc none = {t->file, 0, 0};
-    if (!origin || strncmp(origin, tmp, tl) != 0 || origin[tl] != '/') return none;
-    const char *rel = origin + tl + 1, *hash = strchr(rel, '#');
-    size_t rl = hash ? (size_t)(hash - rel) : strlen(rel);
-    for (size_t i = 0; i < c->count; i++) {
-        const gc_table *g = &c->tables[i];
-        if (strlen(g->file) != rl || strncmp(g->file, rel, rl) != 0) continue;
-        unsigned long idx;
-        if (hash && sscanf(hash + 1, "/properties/%lu", &idx) == 1 && idx < g->nprops)
-            return g->props[idx].loc;
-        return g->loc;
-    }
-    return none;
-}
-
 /* The YAML location of table t (its generated file), for messages. */
 static gc_loc table_loc(const gc_config *c, const f2c_table *t)
 {
@@ -364,8 +344,7 @@ static void describe(cJSON *v, const f2c_table *t, const fhir2cdm_only *fo)
  * The ViewDefinition of loaded table t, or NULL after diagnostics (a name that is not a SQL
  * name).  *fo says which reserved columns other engines cannot compute.
  */
-static cJSON *view_of(const gc_config *c, const char *tmp, const f2c_table *t, fhir2cdm_only *fo,
-                      gc_diags *d)
+static cJSON *view_of(const gc_config *c, const f2c_table *t, fhir2cdm_only *fo, gc_diags *d)
 {
     memset(fo, 0, sizeof *fo);
     size_t before = d->count;
@@ -374,12 +353,7 @@ static cJSON *view_of(const gc_config *c, const char *tmp, const f2c_table *t, f
                 "table '%s': a ViewDefinition's name must be a SQL name "
                 "([A-Za-z][A-Za-z0-9_]*) (--emit view-definitions)",
                 t->name);
-    for (size_t i = 0; i < t->ncolumns; i++)
-        if (!sql_name(t->columns[i].name))
-            gc_diag(d, origin_loc(c, tmp, t->columns[i].origin, t),
-                    "column '%s' of table %s: a ViewDefinition column needs a SQL name "
-                    "([A-Za-z][A-Za-z0-9_]*) (--emit view-definitions)",
-                    t->columns[i].name, t->name);
+    /* Column names: the loader applied the column rule (f2c_table.h), a SQL name already. */
     if (d->count != before) return NULL;
 
     cJSON *v = xobj();
@@ -554,7 +528,7 @@ int gc_publish_views(const gc_config *c, gc_publish_opts *o, gc_diags *d)
         fo = gc_xmalloc((ts.count ? ts.count : 1) * sizeof *fo);
         cJSON **docs = gc_xmalloc((ts.count ? ts.count : 1) * sizeof *docs);
         for (size_t i = 0; i < ts.count; i++) {
-            docs[i] = view_of(c, cfg, &ts.tables[i], &fo[i], d);
+            docs[i] = view_of(c, &ts.tables[i], &fo[i], d);
             if (!docs[i]) rc = 2;
         }
         if (rc == 0 && !(views = gc_make_new_dir(&tg, d))) rc = 1;

@@ -7,7 +7,8 @@
  * actually sits next to the CSV files (entities, column order, data types, partition paths), so
  * the script always matches the data it loads, including views and partitions of earlier runs.
  *
- * Every identifier and path that reaches the script is validated first (names: [A-Za-z_]
+ * Every identifier and path that reaches the script is validated first (column names: the
+ * loaders' rule, f2c_table_column_name_check; entity, schema and pool names: [A-Za-z_]
  * [A-Za-z0-9_]*, at most 128 characters, 63 for PostgreSQL which would silently truncate them;
  * paths and URLs: no quotes, backslashes or control characters), so quoting can never be broken
  * and nothing is written when the model is unusable (exit 2).  Type mapping and the reasoning
@@ -22,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "fhir2cdm/f2c_fs.h"
+#include "fhir2cdm/f2c_table.h"
 #include "gen.h"
 #include "gen_sql.h"
 
@@ -64,6 +66,7 @@ static void sql_usage(FILE *f)
         "-o FILE: written to FILE instead of stdout; a regular or missing FILE is replaced\n"
         "atomically when complete (a symbolic link: the file it points to), an existing FIFO\n"
         "or device (/dev/stdout) is written into, never replaced.\n"
+        "No option is repeatable: each may be given once (twice is a usage error).\n"
         "Exit status: 0 ok, 2 usage error, unusable model or write error (nothing written).\n",
         f);
 }
@@ -195,11 +198,18 @@ static int check_model(const cJSON *ents, enum sql_target t)
         {
             const cJSON *an = cJSON_GetObjectItemCaseSensitive(a, "name");
             const cJSON *dt = cJSON_GetObjectItemCaseSensitive(a, "dataType");
-            if (!cJSON_IsString(an) || !gen_sql_valid_name(an->valuestring, max)) {
-                fprintf(stderr,
-                        "fhir2cdm synapse-sql: entity %s: invalid column name '%s' (want "
-                        "[A-Za-z_][A-Za-z0-9_]*, at most %zu characters)\n",
-                        name->valuestring, cJSON_IsString(an) ? an->valuestring : "(missing)", max);
+            /* The loaders' own column rule (f2c_table.h), so a name the transformer wrote is
+             * never refused here, and one it refuses never gets here. */
+            f2c_name_problem np =
+                cJSON_IsString(an) ? f2c_table_column_name_check(an->valuestring) : F2C_NAME_EMPTY;
+            if (np != F2C_NAME_OK) {
+                char shown[128];
+                fprintf(stderr, "fhir2cdm synapse-sql: entity %s: column name \"%s\" %s\n",
+                        name->valuestring,
+                        cJSON_IsString(an)
+                            ? f2c_table_name_shown(shown, sizeof shown, an->valuestring)
+                            : "(missing)",
+                        f2c_table_column_problem(np));
                 return 2;
             }
             if (!cJSON_IsString(dt) || !col_type(dt->valuestring, t)) {
@@ -211,19 +221,19 @@ static int check_model(const cJSON *ents, enum sql_target t)
                 return 2;
             }
         }
-        /* Column names are compared case-insensitively by both engines (unquoted in queries). */
+        /* Column names are compared case-insensitively by both engines (unquoted in queries), and
+         * PostgreSQL keeps 63 bytes of them: the loaders' uniqueness rule (f2c_table.h). */
         const cJSON *b;
         cJSON_ArrayForEach(a, attrs)
         {
             for (b = a->next; b; b = b->next) {
                 const char *x = cJSON_GetObjectItemCaseSensitive(a, "name")->valuestring;
                 const char *y = cJSON_GetObjectItemCaseSensitive(b, "name")->valuestring;
-                size_t i = 0;
-                while (x[i] && y[i] && (x[i] | 0x20) == (y[i] | 0x20))
-                    i++;
-                if (!x[i] && !y[i]) {
-                    fprintf(stderr, "fhir2cdm synapse-sql: entity %s: duplicate column %s\n",
-                            name->valuestring, y);
+                if (f2c_table_column_same(x, y)) {
+                    fprintf(stderr,
+                            "fhir2cdm synapse-sql: entity %s: duplicate column %s (as %s: column "
+                            "names must differ ignoring case, within their first %d characters)\n",
+                            name->valuestring, y, x, F2C_COLUMN_NAME_UNIQUE);
                     return 2;
                 }
             }
@@ -473,6 +483,8 @@ static int parse_args(int argc, char **argv, struct sql_opts *op)
                     dst ? "missing value for" : "unknown option", a);
             return 2;
         }
+        int once = *dst != NULL; /* every option of synapse-sql takes one value */
+        if (gen_once("fhir2cdm synapse-sql", a, &once) != 0) return 2;
         *dst = argv[++i];
     }
     if (!op->model) {

@@ -5,10 +5,13 @@
  * row builder, model.json) gets the same sequence from f2c_table_column_name.  Freeing lives
  * here too because the loader is not the only possible producer of a tableset (tests and the
  * generator may build one by hand).  The name rule lives here for the same reason: the table
- * configuration loader and the ViewDefinition loader must refuse exactly the same names.
+ * configuration loader and the ViewDefinition loader must refuse exactly the same names, and
+ * the column rule with them (generate-config and synapse-sql call it too), so no name that one
+ * tool accepts is refused later by another.
  */
 #include "fhir2cdm/f2c_table.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,4 +130,73 @@ int f2c_table_name_same(const char *a, const char *b)
         if (x != y) return 0;
         if (!x) return 1;
     }
+}
+
+static int is_letter(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+f2c_name_problem f2c_table_column_name_check(const char *name)
+{
+    size_t n = 0;
+    int bad = 0;
+    for (; name[n]; n++)
+        if (!is_letter(name[n]) && !(name[n] >= '0' && name[n] <= '9') && name[n] != '_') bad = 1;
+    if (n == 0) return F2C_NAME_EMPTY;
+    if (n > F2C_COLUMN_NAME_MAX) return F2C_NAME_TOO_LONG;
+    if (bad) return F2C_NAME_BAD_CHAR;
+    return is_letter(name[0]) ? F2C_NAME_OK : F2C_NAME_BAD_START;
+}
+
+#define COLUMN_RULE "(" F2C_COLUMN_NAME_RULE ")"
+
+_Static_assert(F2C_COLUMN_NAME_MAX == 128, "F2C_COLUMN_NAME_RULE and the messages say 128");
+
+const char *f2c_table_column_problem(f2c_name_problem p)
+{
+    switch (p) {
+    case F2C_NAME_OK:
+        return "";
+    case F2C_NAME_EMPTY:
+        return "is empty " COLUMN_RULE;
+    case F2C_NAME_TOO_LONG:
+        return "is longer than 128 characters " COLUMN_RULE;
+    case F2C_NAME_BAD_CHAR:
+        return "has a character other than a letter, digit or underscore " COLUMN_RULE;
+    case F2C_NAME_BAD_START:
+        return "does not start with a letter " COLUMN_RULE;
+    }
+    return "is not a valid column name " COLUMN_RULE;
+}
+
+char *f2c_table_name_shown(char *out, size_t cap, const char *name)
+{
+    size_t o = 0, i = 0;
+    for (; name[i] && i < 80; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (o + 5 >= cap - 3) break;
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02X", c);
+    }
+    if (name[i] && o + 4 <= cap) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+    return out;
+}
+
+int f2c_table_column_same(const char *a, const char *b)
+{
+    for (size_t i = 0; i < F2C_COLUMN_NAME_UNIQUE; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+        if (x != y) return 0;
+        if (!x) return 1;
+    }
+    return 1;
 }

@@ -990,6 +990,19 @@ static void expand(expander *x, const cfg_file *f, const cfg_props *props, int l
     }
 }
 
+/* strcmp ignoring ASCII case and all after F2C_COLUMN_NAME_UNIQUE characters: the order in which
+ * colliding column names (f2c_table_column_same) are neighbours. */
+static int fold_cmp(const char *a, const char *b)
+{
+    for (size_t i = 0; i < F2C_COLUMN_NAME_UNIQUE; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x >= 'A' && x <= 'Z') x = (unsigned char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (unsigned char)(y - 'A' + 'a');
+        if (x != y || !x) return x < y ? -1 : x > y;
+    }
+    return 0;
+}
+
 typedef struct name_ref {
     const char *name;
     size_t index;
@@ -998,7 +1011,7 @@ typedef struct name_ref {
 static int cmp_name_ref(const void *a, const void *b)
 {
     const name_ref *x = a, *y = b;
-    int c = strcmp(x->name, y->name);
+    int c = fold_cmp(x->name, y->name);
     if (c) return c;
     return x->index < y->index ? -1 : x->index > y->index;
 }
@@ -1022,10 +1035,14 @@ static const char *via_origin(const expander *x, size_t col)
 }
 
 /*
- * Reports user columns named like a reserved column of the table, and every user column whose
- * name an earlier one already produced.  The error is placed on the table property that
- * produced the later column; "via" names the group property when the column came through one.
+ * Reports user columns whose (expanded) name breaks the column rule (f2c_table_column_name_check),
+ * user columns named like a reserved column of the table, and every user column whose name an
+ * earlier one already produced -- names compared ignoring case and within their first 63
+ * characters, as SQL engines do (f2c_table_column_same).  The error is placed on the table
+ * property that produced the column; "via" names the group property when it came through one.
  */
+#define SAME_RULE "column names must differ ignoring case, within their first 63 characters"
+
 static void check_columns(expander *x)
 {
     cfg_loader *L = x->L;
@@ -1033,14 +1050,27 @@ static void check_columns(expander *x)
     const char *file = x->ct->file->path;
     size_t nres = f2c_table_reserved_count(t);
     char ptr[64];
+    char shown[128];
     for (size_t i = 0; i < t->ncolumns; i++) {
-        for (size_t r = 0; r < nres; r++) {
-            if (strcmp(t->columns[i].name, f2c_table_column_name(t, r)) != 0) continue;
+        f2c_name_problem np = f2c_table_column_name_check(t->columns[i].name);
+        if (np != F2C_NAME_OK && t->columns[i].name[0]) { /* "" is reported at its "name" */
             const char *via = via_origin(x, i);
             pointer_index(ptr, sizeof ptr, "/properties", x->top[i]);
-            report(L, file, 0, 0, ptr, "duplicate column \"%s\" (reserved column of %s)%s%s",
-                   t->columns[i].name, nres == 1 ? "every table" : "unroll tables",
-                   via ? "; produced via " : "", via ? via : "");
+            report(L, file, 0, 0, ptr, "column \"%s\" %s%s%s",
+                   f2c_table_name_shown(shown, sizeof shown, t->columns[i].name),
+                   f2c_table_column_problem(np), via ? "; produced via " : "", via ? via : "");
+        }
+        for (size_t r = 0; r < nres; r++) {
+            const char *rn = f2c_table_column_name(t, r);
+            if (!f2c_table_column_same(t->columns[i].name, rn)) continue;
+            const char *via = via_origin(x, i);
+            pointer_index(ptr, sizeof ptr, "/properties", x->top[i]);
+            int cased = strcmp(t->columns[i].name, rn) != 0;
+            report(L, file, 0, 0, ptr,
+                   "duplicate column \"%s\" (reserved column %s%s%sof %s%s)%s%s",
+                   f2c_table_name_shown(shown, sizeof shown, t->columns[i].name), cased ? "\"" : "",
+                   cased ? rn : "", cased ? "\" " : "", nres == 1 ? "every table" : "unroll tables",
+                   cased ? "; " SAME_RULE : "", via ? "; produced via " : "", via ? via : "");
         }
     }
     if (t->ncolumns < 2) return;
@@ -1057,7 +1087,7 @@ static void check_columns(expander *x)
     qsort(refs, t->ncolumns, sizeof *refs, cmp_name_ref);
     size_t nd = 0;
     for (size_t i = 1, run = 0; i < t->ncolumns; i++) {
-        if (strcmp(refs[i].name, refs[run].name) != 0) {
+        if (fold_cmp(refs[i].name, refs[run].name) != 0) {
             run = i;
             continue;
         }
@@ -1070,10 +1100,14 @@ static void check_columns(expander *x)
         size_t d = dups[2 * k], f = dups[2 * k + 1];
         const char *fvia = via_origin(x, f), *dvia = via_origin(x, d);
         pointer_index(ptr, sizeof ptr, "/properties", x->top[d]);
+        int cased = strcmp(t->columns[d].name, t->columns[f].name) != 0;
+        char first[128];
         report(L, file, 0, 0, ptr,
-               "duplicate column \"%s\" (first produced by %s#/properties/%zu%s%s)%s%s",
-               t->columns[d].name, file, x->top[f], fvia ? " via " : "", fvia ? fvia : "",
-               dvia ? "; again via " : "", dvia ? dvia : "");
+               "duplicate column \"%s\" (first produced by %s#/properties/%zu%s%s%s%s%s)%s%s",
+               f2c_table_name_shown(shown, sizeof shown, t->columns[d].name), file, x->top[f],
+               fvia ? " via " : "", fvia ? fvia : "", cased ? " as \"" : "",
+               cased ? f2c_table_name_shown(first, sizeof first, t->columns[f].name) : "",
+               cased ? "\"; " SAME_RULE : "", dvia ? "; again via " : "", dvia ? dvia : "");
     }
     free(refs);
     free(dups);

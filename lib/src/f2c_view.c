@@ -527,8 +527,17 @@ static long column_slot(vcomp *vc, const char *name, f2c_type type, const char *
         return (long)(vc->al.base + vc->al.i++);
     }
     for (size_t i = 0; i < vc->ncols; i++)
-        if (!strcmp(vc->cols[i].name, name)) {
-            fail(vc, "/name", "column name \"%s\" is used twice in the view", name);
+        if (f2c_table_column_same(vc->cols[i].name, name)) {
+            char shown[128], first[128];
+            if (!strcmp(vc->cols[i].name, name))
+                fail(vc, "/name", "column name \"%s\" is used twice in the view",
+                     f2c_table_name_shown(shown, sizeof shown, name));
+            else
+                fail(vc, "/name",
+                     "column name \"%s\" is used twice in the view (first as \"%s\"; column "
+                     "names must differ ignoring case, within their first 63 characters)",
+                     f2c_table_name_shown(shown, sizeof shown, name),
+                     f2c_table_name_shown(first, sizeof first, vc->cols[i].name));
             return -1;
         }
     colspec *d = realloc(vc->cols, (vc->ncols + 1) * sizeof *d);
@@ -656,8 +665,16 @@ static void compile_column(vcomp *vc, const cJSON *col, f2c_plan_select *s)
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(col, "type");
     const cJSON *coll = cJSON_GetObjectItemCaseSensitive(col, "collection");
     int ok = 1;
-    if (!cJSON_IsString(name) || !sql_name(name->valuestring)) {
-        fail(vc, "/name", "a column needs a name that is a SQL name ^[A-Za-z][A-Za-z0-9_]*$");
+    f2c_name_problem np =
+        cJSON_IsString(name) ? f2c_table_column_name_check(name->valuestring) : F2C_NAME_EMPTY;
+    if (!cJSON_IsString(name)) {
+        fail(vc, "/name", "a column needs a name (" F2C_COLUMN_NAME_RULE ")");
+        ok = 0;
+    } else if (np != F2C_NAME_OK) {
+        char shown[128];
+        fail(vc, "/name", "column name \"%s\" %s",
+             f2c_table_name_shown(shown, sizeof shown, name->valuestring),
+             f2c_table_column_problem(np));
         ok = 0;
     }
     if (!cJSON_IsString(path) || !path->valuestring[0]) {

@@ -83,6 +83,17 @@ def check_errors(gen, cdm, work):
     m = json.loads(json.dumps(model))
     m["entities"][0]["attributes"][1]["name"] = m["entities"][0]["attributes"][0]["name"].lower()
     expect2("duplicate column", sv, m)
+    # The loaders' column rule (f2c_table_column_name_check) for every dialect: at most 128
+    # characters, a leading letter, and unique ignoring case within the first 63 characters
+    # (what PostgreSQL keeps), so PostgreSQL's silent truncation can never merge two columns.
+    for bad in ["C" * 129, "_x", "a,b", "a\nb"]:
+        m = json.loads(json.dumps(model))
+        m["entities"][0]["attributes"][1]["name"] = bad
+        expect2(f"column name {bad!r} (serverless)", sv, m)
+    m = json.loads(json.dumps(model))
+    m["entities"][0]["attributes"][1]["name"] = "C" * 63 + "one"
+    m["entities"][0]["attributes"][2]["name"] = "c" * 63 + "two"
+    expect2("columns equal in their first 63 characters (serverless)", sv, m)
     m = json.loads(json.dumps(model))
     m["entities"][0]["attributes"][1]["dataType"] = "guid"
     expect2("unknown dataType", pg, m)

@@ -85,7 +85,8 @@ typedef enum f2c_name_problem {
     F2C_NAME_OK = 0,
     F2C_NAME_EMPTY,    /* "" */
     F2C_NAME_TOO_LONG, /* more than F2C_TABLE_NAME_MAX characters */
-    F2C_NAME_BAD_CHAR  /* a character other than A-Z, a-z, 0-9 and _ */
+    F2C_NAME_BAD_CHAR, /* a character other than A-Z, a-z, 0-9 and _ */
+    F2C_NAME_BAD_START /* (column names only) the first character is not a letter */
 } f2c_name_problem;
 
 /*
@@ -100,10 +101,65 @@ f2c_name_problem f2c_table_name_check(const char *name);
 
 /*
  * Whether two table or view names collide as folder names: equal ignoring ASCII case (two
- * folders that differ only in case are one folder on case-insensitive file systems).  Both must
- * be valid names (f2c_table_name_check) and not NULL.  Returns 1 or 0.
+ * folders that differ only in case are one folder on case-insensitive file systems).  Neither
+ * may be NULL; any bytes are compared (only A-Z are folded).  Returns 1 or 0.
  */
 int f2c_table_name_same(const char *a, const char *b);
+
+/*
+ * Longest column name accepted: 128 characters, what T-SQL (Synapse serverless and dedicated
+ * pools) allows.  PostgreSQL keeps only the first 63 bytes (NAMEDATALEN-1) of an identifier,
+ * silently, in CREATE TABLE and in every query alike, so a longer name still works there as long
+ * as no two columns of a table share those 63 bytes: hence F2C_COLUMN_NAME_UNIQUE.  (63 as the
+ * length limit would refuse real names: generate-config --resources over all of R4 produces a
+ * 64-character one, MedicinalProduct's
+ * ManufacturingBusinessOperationAuthorisationReferenceNumberSystem.)
+ */
+#define F2C_COLUMN_NAME_MAX 128
+
+/* Column names of one table or view must differ, ignoring ASCII case, within their first
+ * F2C_COLUMN_NAME_UNIQUE characters (f2c_table_column_same). */
+#define F2C_COLUMN_NAME_UNIQUE 63
+
+/* The column rule in words, for messages (keep in step with the two limits above). */
+#define F2C_COLUMN_NAME_RULE                                                                       \
+    "a column name is 1 to 128 characters: a letter, then letters, digits or underscores"
+
+/*
+ * The one rule for column names, of table configurations (after property-group expansion) and
+ * of ViewDefinitions alike, applied when they are loaded (the transformer, generate-config and
+ * synapse-sql all use it): 1 to F2C_COLUMN_NAME_MAX characters, a letter (A-Z, a-z) then letters,
+ * digits and underscores -- the SQL on FHIR v2 column-name rule ^[A-Za-z][A-Za-z0-9_]*$, which is
+ * a plain identifier in PostgreSQL and T-SQL and needs no escaping in a CSV header, model.json or
+ * generated SQL.  name must not be NULL.  Returns F2C_NAME_OK or the first problem in the order
+ * empty, too long, bad character, bad start (the wording: f2c_table_column_problem).
+ * Uniqueness (case-insensitive, reserved columns included) is checked with f2c_table_column_same.
+ */
+f2c_name_problem f2c_table_column_name_check(const char *name);
+
+/*
+ * Whether two column names collide: equal ignoring ASCII case (SQL engines compare unquoted
+ * names so) within their first F2C_COLUMN_NAME_UNIQUE characters (PostgreSQL truncates
+ * identifiers there).  The loaders refuse a table or view with two such columns, or with a user
+ * column that collides with one of its reserved columns (ResourceId, RowId, FhirPath,
+ * ParentPath).  Neither may be NULL.  Returns 1 or 0.
+ */
+int f2c_table_column_same(const char *a, const char *b);
+
+/*
+ * What is wrong with a column name, as words that follow the name in a message ("is longer than
+ * 63 characters"); each ends with the rule, so a message always says what is valid.  Returns a
+ * static string (never NULL; "" for F2C_NAME_OK).
+ */
+const char *f2c_table_column_problem(f2c_name_problem p);
+
+/*
+ * Writes name as it is shown in a message into out[cap] (cap >= 16; always NUL-terminated):
+ * printable ASCII other than '"' and '\\' as is, every other byte as \xNN, cut after 80 bytes of
+ * the name with "..." -- so a refused name (a newline, a quote, 300 characters) can never break
+ * the one-line diagnostic that quotes it.  name must not be NULL.  Returns out.
+ */
+char *f2c_table_name_shown(char *out, size_t cap, const char *name);
 
 /* Index of the table named `name`, or -1. */
 long f2c_tableset_find(const f2c_tableset *s, const char *name);

@@ -2,8 +2,8 @@
  * f2c_tablecfg: reads a table configuration folder in the original FHIR-to-CDM tool's format
  * into the table model (f2c_table.h).
  *
- * Folder layout: <dir>/NAME.json files, one table each ({"name", "resourceType", optional "unrollPath",
- * "properties"}), and <dir>/PropertiesGroup/NAME.json files, one property group each
+ * Folder layout: <dir>/NAME.json files, one table each ({"name", "resourceType", optional
+ * "unrollPath", "properties"}), and <dir>/PropertiesGroup/NAME.json files, one property group each
  * ({"propertiesGroupName", "properties"}).  A property is {"name", "path" (dot path, optional,
  * default ""), and either "type" (FHIR primitive type name or "array") or "propertiesGroupRef"},
  * with optional "fhirExpression".
@@ -23,15 +23,17 @@
  * Errors (each with file and JSON pointer, all of them collected, not only the first): folder
  * missing or unreadable; no table files; a file that is not valid JSON (with line and column);
  * missing or mistyped keys; unknown type name; both or neither of type/propertiesGroupRef;
- * unknown propertiesGroupRef; two groups or two tables with one name; a duplicate column name
- * in one table (reserved names included); an unrollPath that does not start with the table's
- * resourceType; an empty-path group cycle; max_depth < 1.
- * Also (see f2c_tablecfg.c): max_depth > 64; a file that is not UTF-8 or holds a NUL byte; a
- * key repeated in one object; a table name that is not [A-Za-z0-9_]{1,128} or that differs from
- * another only in case; a resourceType that is not [A-Z][A-Za-z]*; an empty property name;
- * fhirExpression on a propertiesGroupRef; an unrollPath without steps after the resourceType
- * or with a step that is not an element name; a table whose expansion exceeds a work budget.
- * null counts as absent for optional keys; unrollPath "" means none; unknown keys are ignored.
+ * unknown propertiesGroupRef; two groups or two tables with one name; a column name (after
+ * group expansion) against the column rule (f2c_table_column_name_check: a letter, then letters,
+ * digits or underscores, at most 128); two columns of one table equal ignoring case within
+ * their first 63 characters, reserved names included (f2c_table_column_same); an unrollPath that
+ * does not start with the table's resourceType; an empty-path group cycle; max_depth < 1. Also (see
+ * f2c_tablecfg.c): max_depth > 64; a file that is not UTF-8 or holds a NUL byte; a key repeated in
+ * one object; a table name that is not [A-Za-z0-9_]{1,128} or that differs from another only in
+ * case; a resourceType that is not [A-Z][A-Za-z]*; an empty property name; fhirExpression on a
+ * propertiesGroupRef; an unrollPath without steps after the resourceType or with a step that is not
+ * an element name; a table whose expansion exceeds a work budget. null counts as absent for
+ * optional keys; unrollPath "" means none; unknown keys are ignored.
  */
 #ifndef FHIR2CDM_F2C_TABLECFG_H
 #define FHIR2CDM_F2C_TABLECFG_H

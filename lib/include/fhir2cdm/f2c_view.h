@@ -32,7 +32,9 @@
  * JSON type; unknown keys in select and column objects (typos such as "forEachOrNul");
  * forEach, forEachOrNull and repeat combined; a FHIRPath expression that does not compile
  * (syntax, unknown function, unknown %constant); a constant without a name, with no value or
- * several values, or a value that is not valid for its type; duplicate constant or column names;
+ * several values, or a value that is not valid for its type; duplicate constant names; a column
+ * name against the column rule of every loader (f2c_table_column_name_check); two column names
+ * equal ignoring case within their first 63 characters (f2c_table_column_same);
  * unionAll branches whose columns differ in names or order; a view without columns; a
  * fhir2cdm-reserved tag with an unknown value, twice on a column, on a column outside a chain
  * of plain-name forEach selects or of a type other than string, or in two sibling selects.
