@@ -707,7 +707,8 @@ static void usage(FILE *f, const char *cmd)
             "the IMDS address).  FHIR2CDM_STORAGE_ENDPOINT: custom Blob endpoint.\n"
             "requiresAccessToken inputs: FHIR2CDM_FHIR_TOKEN (bearer token), else a token for\n"
             "the audience (--fhirAudience, default fhirUrl) from client credentials\n"
-            "(FHIR2CDM_FHIR_CLIENT_SECRET with --clientId/--tenantId) or the managed identity.\n",
+            "(FHIR2CDM_FHIR_CLIENT_SECRET with --clientId/--tenantId) or the managed identity.\n"
+            "No option is repeatable: each may be given once (twice is a usage error).\n",
             cmd);
 }
 
@@ -756,7 +757,11 @@ int tx_batch_main(int argc, char **argv)
     ctx c = {.o = {.cmd = argv[0]}};
     bopts *o = &c.o;
     int ch;
+    int given[TX_OPT_CODES] = {0};
+    char prog[64];
+    snprintf(prog, sizeof prog, ME " %s", o->cmd);
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (tx_once_opt(prog, opts, NULL, ch, given) != 0) return TX_EXIT_USAGE;
         switch (ch) {
         case O_IN:
             o->input_uri = optarg;

@@ -17,7 +17,8 @@
  *  - The default operation id is a hash of the manifest's transactionTime and request, so
  *    re-running the same export replaces its own partitions instead of adding copies.
  *  - Secrets (token, client secret, private key) are never printed: URLs are shown without
- *    their query, the library scrubs token-endpoint messages.
+ *    their query, the library's messages and every server text printed here go through
+ *    f2c_redact (docs/export.md, "Secrets").
  *  - --output may be a Blob/ADLS URL.  The staging folder is then a local temporary folder
  *    (downloads and the transformer need a file system; the partitions are files of a few MB
  *    each), and publishing is tx_publish.c's, the code Batch mode's transform-data/finalize use:
@@ -56,6 +57,7 @@
 #include "fhir2cdm/f2c_http.h"
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_plan.h"
+#include "fhir2cdm/f2c_redact.h"
 #include "fhir2cdm/f2c_render.h"
 #include "fhir2cdm/f2c_tablecfg.h"
 #include "fhir2cdm/f2c_type.h"
@@ -135,7 +137,7 @@ static void usage(FILE *f)
           "*.read)\n"
           "\n"
           "Other:\n"
-          "      --parallel N          concurrent downloads (default 4, at most 64)\n"
+          "      --parallel N          concurrent downloads, 1 to 64 (default 4)\n"
           "      --keep-ndjson DIR     also keep a copy of each output file as DIR/<name>.ndjson\n"
           "      --operation-id ID     partition name suffix (default: a hash of the export's\n"
           "                            transactionTime and request)\n"
@@ -144,6 +146,8 @@ static void usage(FILE *f)
           "                            blob output: the user-assigned managed identity to use\n"
           "  -q, --quiet               no progress and no summary (errors still shown)\n"
           "  -h, --help                this help\n"
+          "--view, --type and --type-filter may be repeated; every other flag that takes a value\n"
+          "may be given once (twice is a usage error).\n"
           "\n"
           "Exit status: 0 ok; 1 data errors (rejected lines beyond --max-errors or issues in the\n"
           "export's error files: CDM folder updated, state not advanced); 2 usage or\n"
@@ -435,8 +439,16 @@ static void print_issue(void *ud, const char *sev, const char *code, const char 
 {
     errscan *s = ud;
     s->issues++;
-    fprintf(stderr, "%s:%ld: %s%s%s: %s\n", s->label, s->lineno, *sev ? sev : "issue",
-            *code ? " " : "", code, *text ? text : "(no diagnostics)");
+    /* Server text: it may echo our request (f2c_redact.h), so redacted or withheld. */
+    f2c_buf t = {0};
+    int bad = f2c_buf_printf(&t, "%s%s%s: %s", *sev ? sev : "issue", *code ? " " : "", code,
+                             *text ? text : "(no diagnostics)") != 0;
+    f2c_buf shown = {0};
+    bad = bad || f2c_redact_server_text(NULL, t.data, t.len, &shown) != 0;
+    fprintf(stderr, "%s:%ld: %s\n", s->label, s->lineno,
+            bad ? "issue (not shown: out of memory)" : shown.data);
+    f2c_buf_free(&t);
+    f2c_buf_free(&shown);
 }
 
 static void scan_line(errscan *s)
@@ -689,8 +701,12 @@ static void on_progress(void *ud, const char *x_progress, long next_ms)
 {
     const xopts *o = ud;
     if (o->tx.quiet) return;
+    f2c_buf shown = {0}; /* a server's header: redacted like every server text */
+    if (*x_progress && f2c_redact_server_text(NULL, x_progress, strlen(x_progress), &shown) != 0)
+        f2c_buf_reset(&shown);
     fprintf(stderr, ME ": in progress: %s (next poll in %lds)\n",
-            *x_progress ? x_progress : "(no X-Progress)", (next_ms + 999) / 1000);
+            shown.len ? shown.data : "(no X-Progress)", (next_ms + 999) / 1000);
+    f2c_buf_free(&shown);
 }
 
 /* ---- stems -------------------------------------------------------------------------------- */
@@ -825,8 +841,11 @@ static int parse_args(int argc, char **argv, xopts *o, const char **views)
     size_t ntypeargs = 0;
     int c;
     unsigned long long v;
+    int given[TX_OPT_CODES] = {0};
+    static const int repeatable[] = {OPT_VIEW, OPT_TYPE, OPT_TYPE_FILTER, 0};
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:o:qh", opts, NULL)) != -1) {
+        if (tx_once_opt(ME, opts, repeatable, c, given) != 0) goto bad;
         switch (c) {
         case OPT_FHIR_URL:
             o->fhir_url = optarg;
@@ -882,8 +901,7 @@ static int parse_args(int argc, char **argv, xopts *o, const char **views)
             o->scope = optarg;
             break;
         case OPT_PARALLEL:
-            if (tx_parse_count(ME, "--parallel", optarg, 64, &o->parallel) != 0 || o->parallel == 0)
-                goto bad;
+            if (tx_parse_range(ME, "--parallel", optarg, 1, 64, &o->parallel) != 0) goto bad;
             break;
         case OPT_KEEP:
             o->keep_dir = optarg;
@@ -899,7 +917,7 @@ static int parse_args(int argc, char **argv, xopts *o, const char **views)
             o->tx.operation_id = optarg;
             break;
         case OPT_MAXDEPTH:
-            if (tx_parse_count(ME, "--max-depth", optarg, 64, &v) != 0 || v == 0) goto bad;
+            if (tx_parse_range(ME, "--max-depth", optarg, 1, 64, &v) != 0) goto bad;
             o->tx.max_depth = (int)v;
             break;
         case OPT_MAXERR:
@@ -908,9 +926,8 @@ static int parse_args(int argc, char **argv, xopts *o, const char **views)
                 goto bad;
             break;
         case OPT_MAXLINE:
-            if (tx_parse_count(ME, "--max-line-bytes", optarg, (unsigned long long)1 << 40, &v) !=
-                    0 ||
-                v == 0)
+            if (tx_parse_range(ME, "--max-line-bytes", optarg, 1, (unsigned long long)1 << 40,
+                               &v) != 0)
                 goto bad;
             o->tx.max_line = (size_t)v;
             break;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fhir2cdm/f2c_fhirpath.h"
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_tablecfg.h"
 
@@ -59,19 +60,28 @@ static void usage(FILE *f)
         "                          run at a time (lock and staging in DIR/.fhir2cdm/)\n"
         "\n"
         "Options:\n"
-        "      --max-depth N       how many levels of property groups to expand (default 3;\n"
-        "                          also spelled --maxDepth)\n"
+        "      --max-depth N       how many levels of property groups to expand, 1 to 64\n"
+        "                          (default 3; also spelled --maxDepth)\n"
         "      --operation-id ID   suffix of this run's partition file names ([A-Za-z0-9_-],\n"
         "                          at most 64); default: a hash of the input files' names and\n"
         "                          contents, so re-running on the same data replaces its own\n"
         "                          partitions (pass an id to skip that extra read of the input)\n"
         "      --max-errors N      rejected lines tolerated before the exit status becomes 1\n"
         "                          (default 0); every good line is written either way\n"
-        "      --max-line-bytes N  longest accepted NDJSON line (default 67108864 = 64 MiB);\n"
-        "                          longer lines are rejected without being held in memory\n"
+        "      --max-line-bytes N  longest accepted NDJSON line, 1 to 1099511627776 (default\n"
+        "                          67108864 = 64 MiB); longer lines are rejected without\n"
+        "                          being held in memory\n"
+        "      --fhirpath-max-steps N  budget of each FHIRPath evaluation in steps (default\n"
+        "                          10000000; 0 = unlimited); exceeding it, or the two below,\n"
+        "                          is a warning for that resource's cell or rows; the run\n"
+        "                          goes on (docs/fhirpath.md, \"Evaluation budgets\")\n"
+        "      --fhirpath-max-items N  collection items per evaluation (default 1000000)\n"
+        "      --fhirpath-max-bytes N  memory per evaluation (default 268435456 = 256 MiB)\n"
         "  -q, --quiet             no progress and no summary (errors and warnings still shown)\n"
         "  -h, --help              this help\n"
         "      --version           print the version\n"
+        "--input and --view may be repeated; every other flag that takes a value may be given\n"
+        "once (twice is a usage error).\n"
         "\n"
         "Bad input never stops the run: a malformed line, a line that is not a JSON object, a\n"
         "missing or invalid resourceType, a line over the length limit or with invalid UTF-8\n"
@@ -96,6 +106,7 @@ static void usage(FILE *f)
 }
 
 enum { OPT_MAXDEPTH = 256, OPT_OPID, OPT_MAXERR, OPT_MAXLINE, OPT_VERSION, OPT_VIEW };
+enum { OPT_FP_STEPS = 512, OPT_FP_ITEMS, OPT_FP_BYTES }; /* FHIRPath budgets */
 
 int main(int argc, char **argv)
 {
@@ -110,6 +121,9 @@ int main(int argc, char **argv)
         {"operationId", required_argument, NULL, OPT_OPID},
         {"max-errors", required_argument, NULL, OPT_MAXERR},
         {"max-line-bytes", required_argument, NULL, OPT_MAXLINE},
+        {"fhirpath-max-steps", required_argument, NULL, OPT_FP_STEPS},
+        {"fhirpath-max-items", required_argument, NULL, OPT_FP_ITEMS},
+        {"fhirpath-max-bytes", required_argument, NULL, OPT_FP_BYTES},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -125,6 +139,9 @@ int main(int argc, char **argv)
         return tx_batch_main(argc - 1, argv + 1);
 
     tx_options o = {.max_depth = F2C_DEFAULT_MAX_DEPTH, .max_line = F2C_NDJSON_DEFAULT_MAX_LINE};
+    f2c_fp_limits fplim;
+    f2c_fp_limits_default(&fplim);
+    o.fp_limits = &fplim;
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     const char **views = calloc((size_t)argc + 1, sizeof *views);
     if (!inputs || !views) {
@@ -134,7 +151,10 @@ int main(int argc, char **argv)
     }
     int c;
     unsigned long long v;
+    int seen[TX_OPT_CODES] = {0};
+    static const int repeatable[] = {'i', OPT_VIEW, 0};
     while ((c = getopt_long(argc, argv, "c:i:o:qh", opts, NULL)) != -1) {
+        if (tx_once_opt("fhir2cdm-transform", opts, repeatable, c, seen) != 0) goto bad;
         switch (c) {
         case 'c':
             o.config_dir = optarg;
@@ -162,7 +182,7 @@ int main(int argc, char **argv)
             free(views);
             return TX_EXIT_OK;
         case OPT_MAXDEPTH:
-            if (tx_parse_count("fhir2cdm-transform", "--max-depth", optarg, 64, &v) != 0 || v == 0)
+            if (tx_parse_range("fhir2cdm-transform", "--max-depth", optarg, 1, 64, &v) != 0)
                 goto bad;
             o.max_depth = (int)v;
             break;
@@ -182,11 +202,23 @@ int main(int argc, char **argv)
                 goto bad;
             break;
         case OPT_MAXLINE:
-            if (tx_parse_count("fhir2cdm-transform", "--max-line-bytes", optarg,
-                               (unsigned long long)1 << 40, &v) != 0 ||
-                v == 0)
+            if (tx_parse_range("fhir2cdm-transform", "--max-line-bytes", optarg, 1,
+                               (unsigned long long)1 << 40, &v) != 0)
                 goto bad;
             o.max_line = (size_t)v;
+            break;
+        case OPT_FP_STEPS:
+        case OPT_FP_ITEMS:
+        case OPT_FP_BYTES:
+            if (tx_parse_count("fhir2cdm-transform",
+                               c == OPT_FP_STEPS   ? "--fhirpath-max-steps"
+                               : c == OPT_FP_ITEMS ? "--fhirpath-max-items"
+                                                   : "--fhirpath-max-bytes",
+                               optarg, UINT64_MAX, &v) != 0)
+                goto bad;
+            *(c == OPT_FP_STEPS   ? &fplim.max_steps
+              : c == OPT_FP_ITEMS ? &fplim.max_items
+                                  : &fplim.max_bytes) = v;
             break;
         default:
             goto bad;

@@ -32,6 +32,8 @@
 #include "fhir2cdm/f2c_plan.h"
 #include "fhir2cdm/f2c_view.h"
 
+#include "tx_util.h"
+
 static void usage(FILE *f)
 {
     fputs("Usage: fhir2cdm-transform sql-on-fhir-test [--report FILE] [-v] PATH...\n"
@@ -48,6 +50,7 @@ static void usage(FILE *f)
           "                 \"reason\": R}}]}}\n"
           "  -v, --verbose  also list the tests that pass\n"
           "  -h, --help     this help\n"
+          "--report may be given once (twice is a usage error).\n"
           "\n"
           "Exit status: 0 every test passed; 1 some failed; 2 usage error or a file that cannot\n"
           "be read or is not a test file.\n",
@@ -368,8 +371,10 @@ int tx_sof_main(int argc, char **argv)
     const char *report_path = NULL;
     stats s = {0};
     int c;
+    int given[TX_OPT_CODES] = {0};
     optind = 1;
     while ((c = getopt_long(argc, argv, "r:vh", opts, NULL)) != -1) {
+        if (tx_once_opt("fhir2cdm-transform sql-on-fhir-test", opts, NULL, c, given) != 0) return 2;
         switch (c) {
         case 'r':
             report_path = optarg;

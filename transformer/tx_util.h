@@ -6,13 +6,44 @@
 #define FHIR2CDM_TX_UTIL_H
 
 /*
- * Parses s, the value of option flag (e.g. "--max-depth"), as a whole decimal number from 0 to
+ * Parses s, the value of option flag (e.g. "--max-depth"), as a whole decimal number from min to
  * max: no sign, no spaces, nothing after the digits.  Returns 0 with *out set, or -1 after
- * printing "<prog>: <flag> expects a whole number up to <max>, got "<s>"" to stderr (prog is
- * the message prefix, e.g. "fhir2cdm-transform export"); *out is then unchanged.
+ * printing "<prog>: <flag> expects a whole number from <min> to <max>, got "<s>"" to stderr
+ * (prog is the message prefix, e.g. "fhir2cdm-transform export"), so every refused value names
+ * the valid range; *out is then unchanged.  No argument may be NULL.
  */
+int tx_parse_range(const char *prog, const char *flag, const char *s, unsigned long long min,
+                   unsigned long long max, unsigned long long *out);
+
+/* tx_parse_range with min 0. */
 int tx_parse_count(const char *prog, const char *flag, const char *s, unsigned long long max,
                    unsigned long long *out);
+
+/*
+ * The "given twice" rule of single-value flags: *seen counts the times flag was given (start at
+ * 0; one counter per flag, shared by its spellings, e.g. --max-depth and --maxDepth).  Returns 0
+ * the first time, or -1 after printing "<prog>: <flag> given twice (it takes one value; the
+ * repeatable flags are listed in --help)" to stderr: a repeated single-value flag is a usage
+ * error, never "the last one wins".  No argument may be NULL.
+ */
+int tx_once(const char *prog, const char *flag, int *seen);
+
+struct option;
+
+/* Size of the `seen` array of tx_once_opt: option codes (getopt_long's val) are below it. */
+#define TX_OPT_CODES 1024
+
+/*
+ * tx_once for getopt_long: call it for every option code c getopt_long returns.  An option of
+ * opts that takes a value (required_argument) and whose code is not in repeatable (a list ending
+ * with 0; NULL for none) may be given once: the second time, whichever spelling, prints the
+ * tx_once message naming its first spelling in opts ("--max-depth" also for --maxDepth) and
+ * returns -1.  Options without a value (--quiet), repeatable ones (--input) and codes not in
+ * opts return 0.  seen is an array of TX_OPT_CODES counters, zeroed before the parse, owned by
+ * the caller; c outside 0..TX_OPT_CODES-1 returns 0.  prog and opts must not be NULL.
+ */
+int tx_once_opt(const char *prog, const struct option *opts, const int *repeatable, int c,
+                int *seen);
 
 /* 1 when s (may be NULL) is a valid operation id: 1 to 64 characters of A-Z a-z 0-9 _ -, so it
  * can name files and blobs as is; else 0.  Prints nothing. */

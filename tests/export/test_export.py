@@ -484,10 +484,15 @@ def case_faults(ctx):
                       ("--bearer-token with --token-url", base + url + [
                           "--bearer-token", TOKEN, "--token-url", "http://127.0.0.1:9/token",
                           "--client-id", "x", "--client-secret", "y"]),
-                      ("--config and --view missing", [ctx.bin, "export", "--output", out] + url)):
+                      ("--config and --view missing", [ctx.bin, "export", "--output", out] + url),
+                      ("--parallel 0", base + url + ["--parallel", "0"]),
+                      ("--fhir-url twice", base + url + url)):
         p = subprocess.run(cmd, capture_output=True, text=True, env=ctx.env, timeout=60)
-        expect(p.returncode == 2 and p.stderr.strip(),
-               f"usage error ({what}): exit 2 with a message (got {p.returncode})")
+        flag = what.split()[0]
+        named = not flag.startswith("--") or flag in p.stderr.replace("Try '", "")
+        expect(p.returncode == 2 and p.stderr.strip() and named,
+               f"usage error ({what}): exit 2 with a message naming {flag} (got {p.returncode}: "
+               f"{p.stderr.strip()[-200:]})")
     unchanged(snap, out, "usage errors")
 
     # Nothing listening: a network failure, exit 3, folder untouched.
