@@ -52,8 +52,8 @@ static void usage_config(FILE *f)
         "  -w, --overwrite                  schema mode: replace existing property group files\n"
         "  -v, --validate                   schema mode: leave out resource properties that an\n"
         "                                   existing unroll table covers\n"
-        "      --max-depth N                group expansion depth used to check the result\n"
-        "                                   (default 3, as fhir2cdm-transform)\n"
+        "      --max-depth N                group expansion depth used to check the result,\n"
+        "                                   1 to 64 (default 3, as fhir2cdm-transform)\n"
         "      --emit table-config|view-definitions\n"
         "                                   what to write: the table configuration (default),\n"
         "                                   or one SQL on FHIR ViewDefinition per table, for\n"
@@ -61,6 +61,8 @@ static void usage_config(FILE *f)
         "                                   RowId/FhirPath/ParentPath via the fhir2cdm-reserved\n"
         "                                   column tag, docs/views.md)\n"
         "  -h, --help                       this help\n"
+        "--resources and -r take lists of types; every other option that takes a value may be\n"
+        "given once (twice is a usage error).\n"
         "\n"
         "Every problem is reported (file:line:column for YAML) and nothing is written unless\n"
         "the whole configuration loads as fhir2cdm-transform would load it.\n"
@@ -86,13 +88,19 @@ static void usage_unroll(FILE *f)
         "  -w, --overwrite             replace existing property group files\n"
         "  -v, --validate              remove the element from the resource table of the same\n"
         "                              resource in FOLDER (for Resource.element paths)\n"
-        "      --max-depth N           group expansion depth used to check the result\n"
+        "      --max-depth N           group expansion depth used to check the result, 1 to 64\n"
         "                              (default 3)\n"
         "  -h, --help                  this help\n"
+        "-u takes a list of paths and may be repeated; every other option that takes a value\n"
+        "may be given once (twice is a usage error).\n"
         "\n"
         "Exit status: 0 written; 2 usage or configuration error; 1 I/O error.\n",
         f);
 }
+
+/* The options that take one value, each counted in opts.seen (-r may list resource types; its
+ * file form counts with --resourcesConfigFile).  -u, --resources and their lists repeat. */
+enum { ONCE_OUT, ONCE_ARRAY, ONCE_DEPTH, ONCE_RES, ONCE_GRP, ONCE_EMIT, OPT_ONCE_COUNT };
 
 typedef struct opts {
     const char *res_file, *grp_file, *out;
@@ -101,8 +109,17 @@ typedef struct opts {
     size_t nnames;
     int as_json, overwrite, validate, max_depth;
     int res_given, grp_given, array_given;
-    int emit_views; /* --emit view-definitions */
+    int emit_views;           /* --emit view-definitions */
+    int seen[OPT_ONCE_COUNT]; /* how often each single-value option was given (gen_once) */
 } opts;
+
+/* A single-value option given a second time: the message, and 1 (an error) -- else 0. */
+static int twice(opts *o, const char *cmd, int which, const char *flag)
+{
+    char prog[64];
+    snprintf(prog, sizeof prog, "fhir2cdm %s", cmd);
+    return gen_once(prog, flag, &o->seen[which]) != 0;
+}
 
 /* Value of option argv[*i] ("-o X", "--output X", "--output=X"); NULL after a message. */
 static const char *opt_value(const char *cmd, int argc, char **argv, int *i)
@@ -163,6 +180,7 @@ static int take_r(opts *o, const char *cmd, int argc, char **argv, int *i)
                 cmd);
         return -1;
     }
+    if (twice(o, cmd, ONCE_RES, "-r/--resourcesConfigFile")) return -1;
     o->res_file = o->names[first];
     o->res_given = 1;
     o->nnames = first;
@@ -175,9 +193,11 @@ static int common_opt(opts *o, const char *cmd, int argc, char **argv, int *i)
     const char *a = argv[*i], *v;
     if (is_opt(a, "-o", "--output")) {
         if (!(v = opt_value(cmd, argc, argv, i))) return -1;
+        if (twice(o, cmd, ONCE_OUT, "-o/--output")) return -1;
         o->out = v;
     } else if (is_opt(a, "-a", "--array")) {
         if (!(v = opt_value(cmd, argc, argv, i))) return -1;
+        if (twice(o, cmd, ONCE_ARRAY, "-a/--array")) return -1;
         if (strcmp(v, "first") && strcmp(v, "as_json")) {
             fprintf(stderr, "fhir2cdm %s: --array must be first or as_json, not '%s'\n", cmd, v);
             return -1;
@@ -190,12 +210,11 @@ static int common_opt(opts *o, const char *cmd, int argc, char **argv, int *i)
         o->validate = 1;
     } else if (is_opt(a, NULL, "--max-depth")) {
         if (!(v = opt_value(cmd, argc, argv, i))) return -1;
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (*end || end == v || n < 1 || n > 64) {
-            fprintf(stderr, "fhir2cdm %s: --max-depth must be 1..64, not '%s'\n", cmd, v);
-            return -1;
-        }
+        if (twice(o, cmd, ONCE_DEPTH, "--max-depth")) return -1;
+        char prog[64];
+        long n;
+        snprintf(prog, sizeof prog, "fhir2cdm %s", cmd);
+        if (gen_parse_range(prog, "--max-depth", v, 1, 64, &n) != 0) return -1;
         o->max_depth = (int)n;
     } else {
         return 0;
@@ -274,12 +293,12 @@ int gen_config_main(int argc, char **argv)
             bad = take_r(&o, cmd, argc, argv, &i) != 0;
         } else if (is_opt(a, NULL, "--resourcesConfigFile")) {
             const char *v = opt_value(cmd, argc, argv, &i);
-            if (!v) bad = 1;
+            if (!v || twice(&o, cmd, ONCE_RES, "-r/--resourcesConfigFile")) bad = 1;
             o.res_file = v;
             o.res_given = 1;
         } else if (is_opt(a, "-p", "--propertiesConfigFile")) {
             const char *v = opt_value(cmd, argc, argv, &i);
-            if (!v) bad = 1;
+            if (!v || twice(&o, cmd, ONCE_GRP, "-p/--propertiesConfigFile")) bad = 1;
             o.grp_file = v;
             o.grp_given = 1;
         } else if (!strcmp(a, "--resources")) {
@@ -287,7 +306,7 @@ int gen_config_main(int argc, char **argv)
             collect_words(&o, argc, argv, &i);
         } else if (is_opt(a, NULL, "--emit")) {
             const char *v = opt_value(cmd, argc, argv, &i);
-            if (!v) {
+            if (!v || twice(&o, cmd, ONCE_EMIT, "--emit")) {
                 bad = 1;
             } else if (!strcmp(v, "view-definitions") || !strcmp(v, "table-config")) {
                 o.emit_views = !strcmp(v, "view-definitions");

@@ -74,7 +74,9 @@ static void usage(FILE *f)
           "  --tenant-id ID        Key Vault, given at deployment); default: the factory's\n"
           "                        managed identity\n"
           "  --templates DIR       template skeletons (default: found beside the binary)\n"
-          "  -h, --help            this help\n",
+          "  -h, --help            this help\n"
+          "--view may be repeated; every other option may be given once (twice is a usage\n"
+          "error).\n",
           f);
 }
 
@@ -376,7 +378,10 @@ int gen_pipeline_main(int argc, char **argv)
     optind = 1;
     opterr = 1;
     int c;
+    int given[GEN_OPT_CODES] = {0};
+    static const int repeatable[] = {O_VIEW, 0};
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        if (gen_once_opt(GP_PROG, longopts, repeatable, c, given) != 0) goto bad;
         switch (c) {
         case O_CONFIG:
             o.config_dir = optarg;

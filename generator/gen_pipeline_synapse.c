@@ -37,6 +37,7 @@
 #include "fhir2cdm/f2c_buf.h"
 
 #include "fhir2cdm/f2c_fs.h"
+#include "gen.h"
 #include "gen_pipeline_int.h"
 #include "gen_sql.h"
 
@@ -85,6 +86,7 @@ static void syn_usage(FILE *f)
           "  --templates DIR          template skeletons (default: found beside the binary);\n"
           "                           the synapse/ folder in it is used\n"
           "  -h, --help               this help\n"
+          "No option is repeatable: each may be given once (twice is a usage error).\n"
           "\n"
           "Exit status: 0 ok; 2 usage or template error (nothing written).\n",
           f);
@@ -578,7 +580,9 @@ int gp_synapse_main(int argc, char **argv)
     optind = 1;
     opterr = 1;
     int c;
+    int given[GEN_OPT_CODES] = {0};
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        if (gen_once_opt(SYN_PROG, longopts, NULL, c, given) != 0) goto bad;
         switch (c) {
         case O_TARGET:
             if (strcmp(optarg, "synapse") != 0) {

@@ -705,6 +705,7 @@ static void usage(FILE *f)
           "                       file it points to); an existing FIFO or device (/dev/stdout)\n"
           "                       is written into, never replaced\n"
           "  -h, --help           this help\n"
+          "No option is repeatable: each may be given once (twice is a usage error).\n"
           "\n"
           "Exit status: 0 ok; 2 usage error, configuration errors (all listed) or write error.\n",
           f);
@@ -775,13 +776,8 @@ static int emit(const gs_schema *s, fmt format, const char *out)
 
 static int parse_depth(const char *s, int *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || errno || v < 1 || v > 64) {
-        fprintf(stderr, PROG ": --max-depth expects a whole number from 1 to 64, got \"%s\"\n", s);
-        return -1;
-    }
+    long v;
+    if (gen_parse_range(PROG, "--max-depth", s, 1, 64, &v) != 0) return -1;
     *out = (int)v;
     return 0;
 }
@@ -813,8 +809,10 @@ int gen_show_schema_main(int argc, char **argv)
     int depth = F2C_DEFAULT_MAX_DEPTH;
     fmt format = FMT_TEXT;
     int c;
+    int given[GEN_OPT_CODES] = {0};
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:t:m:f:o:h", opts, NULL)) != -1) {
+        if (gen_once_opt(PROG, opts, NULL, c, given) != 0) goto bad;
         switch (c) {
         case 'd':
             dir = optarg;
