@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "fhir2cdm/f2c_fhirmodel.h"
@@ -88,6 +89,41 @@ static const char *scalar(yctx *x, const yaml_node_t *n, const char *what)
     return (const char *)n->data.scalar.value;
 }
 
+/* Limits on a configuration YAML (docs/config-reference.md, "Limits"): real files are a few KB
+ * and at most 6 levels deep.  libyaml's document loader needs time quadratic in the nesting
+ * depth and about 30 bytes of memory per byte of input, so both are bounded before loading. */
+#define YAML_MAX_BYTES (8u << 20)
+#define YAML_MAX_DEPTH 64
+
+/* Streams the events of f once to check the nesting depth; 0, or -1 after a diagnostic.  A
+ * syntax error stops the check silently: the loader that follows reports it with its place. */
+static int check_depth(FILE *f, const char *file, gc_diags *d)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) gc_oom();
+    yaml_parser_set_input_file(&p, f);
+    int depth = 0, rc = 0;
+    for (;;) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&p, &e)) break;
+        yaml_event_type_t t = e.type;
+        if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
+            if (++depth > YAML_MAX_DEPTH) {
+                gc_loc l = {file, (long)e.start_mark.line + 1, (long)e.start_mark.column + 1};
+                gc_diag(d, l, "nested deeper than %d levels (the limit for a configuration YAML)",
+                        YAML_MAX_DEPTH);
+                rc = -1;
+            }
+        } else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        yaml_event_delete(&e);
+        if (rc != 0 || t == YAML_STREAM_END_EVENT) break;
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
 /* Reads a file and parses its single YAML document; 0 or -1 after a diagnostic. */
 static int load(ydoc *y, const char *file, gc_diags *d)
 {
@@ -99,6 +135,18 @@ static int load(ydoc *y, const char *file, gc_diags *d)
         gc_diag(d, at, "cannot read: %s", strerror(errno));
         return -1;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > (off_t)YAML_MAX_BYTES) {
+        gc_diag(d, at, "file is %lld bytes, more than the %u MiB limit for a configuration YAML",
+                (long long)st.st_size, YAML_MAX_BYTES >> 20);
+        fclose(f);
+        return -1;
+    }
+    if (check_depth(f, file, d) != 0) {
+        fclose(f);
+        return -1;
+    }
+    rewind(f);
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) gc_oom();
     yaml_parser_set_input_file(&p, f);

@@ -73,12 +73,47 @@ static f2c_status flush(f2c_csv *w, f2c_error *err)
     return F2C_OK;
 }
 
+/* Writes field s[0..n) straight to the file, quoted exactly as f2c_csv_append_field quotes it
+ * (RFC 4180 §2: enclosed in double quotes when it holds a comma, quote, CR or LF, each embedded
+ * quote doubled), through a small fixed buffer: a huge cell is never copied whole. */
+static int write_field_direct(int fd, const char *s, size_t n)
+{
+    if (!needs_quotes(s, n)) return f2c_fs_write_all(fd, s, n);
+    char buf[65536];
+    size_t k = 0;
+    buf[k++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (k + 2 > sizeof buf) {
+            if (f2c_fs_write_all(fd, buf, k) != 0) return -1;
+            k = 0;
+        }
+        if (s[i] == '"') buf[k++] = '"';
+        buf[k++] = s[i];
+    }
+    if (k + 1 > sizeof buf) {
+        if (f2c_fs_write_all(fd, buf, k) != 0) return -1;
+        k = 0;
+    }
+    buf[k++] = '"';
+    return f2c_fs_write_all(fd, buf, k);
+}
+
 f2c_status f2c_csv_write_row(f2c_csv *w, size_t n, const char *const *cells, const size_t *lens,
                              f2c_error *err)
 {
     size_t start = w->rec.len;
     for (size_t i = 0; i < n; i++) {
         if (i && f2c_buf_appendc(&w->rec, ',') != 0) goto nomem;
+        if (lens[i] > FLUSH_AT) {
+            /* the record so far, then the cell itself, unbuffered */
+            f2c_status st = flush(w, err);
+            if (st != F2C_OK) return st;
+            start = 0;
+            if (write_field_direct(w->fd, cells[i], lens[i]) != 0)
+                return f2c_error_set(err, F2C_EIO, w->label, 0, 0, NULL, "write failed: %s",
+                                     strerror(errno));
+            continue;
+        }
         if (f2c_csv_append_field(&w->rec, cells[i], lens[i]) != 0) goto nomem;
     }
     if (f2c_buf_append(&w->rec, "\r\n", 2) != 0) goto nomem;

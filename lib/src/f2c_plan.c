@@ -101,6 +101,9 @@ typedef struct cvec {
 struct f2c_plan_ctx {
     const f2c_plan *p;
     f2c_buf *cells; /* max_width buffers */
+    /* per slot: a string cell borrowed from the document instead of copied into cells[slot]
+     * (NULL: cells[slot] holds the cell), so a huge string value is not held twice */
+    const char **borrowed;
     const char **ptrs;
     size_t *lens;
     f2c_buf path; /* FhirPath of the current element */
@@ -449,11 +452,12 @@ f2c_plan_ctx *f2c_plan_ctx_new(const f2c_plan *p)
     size_t w = p->max_width ? p->max_width : 1;
     c->cells = calloc(w, sizeof *c->cells);
     c->ptrs = calloc(w, sizeof *c->ptrs);
+    c->borrowed = calloc(w, sizeof *c->borrowed);
     c->lens = calloc(w, sizeof *c->lens);
     c->vecs = calloc(p->max_iters + 1, sizeof *c->vecs);
     c->fp = f2c_fp_ctx_new();
     c->rowindex = cJSON_CreateNumber(0);
-    if (!c->cells || !c->ptrs || !c->lens || !c->vecs || !c->fp || !c->rowindex) {
+    if (!c->cells || !c->ptrs || !c->borrowed || !c->lens || !c->vecs || !c->fp || !c->rowindex) {
         f2c_plan_ctx_free(c);
         return NULL;
     }
@@ -487,6 +491,7 @@ void f2c_plan_ctx_free(f2c_plan_ctx *c)
     free(c->stack.v);
     free(c->cells);
     free(c->ptrs);
+    free(c->borrowed);
     free(c->lens);
     f2c_buf_free(&c->path);
     f2c_buf_free(&c->key);
@@ -686,6 +691,11 @@ static void eval_expr_column(job *j, const f2c_plan_column *cd, citem ctx, int64
             render_json_node(j, node, cell);
             return;
         }
+        if (f2c_type_is_stringlike(cd->type) && cJSON_IsString(node) && !cell->len) {
+            /* rendered as the string itself (f2c_render_value): borrowed, not copied */
+            j->c->borrowed[cd->slot] = node->valuestring;
+            return;
+        }
         const char *why = NULL;
         f2c_render_result r = f2c_render_value(j->doc, node, cd->type, cell, &why);
         if (r == F2C_RENDER_NOMEM) j->nomem = 1;
@@ -751,6 +761,11 @@ static void eval_node(job *j, const f2c_plan_select *s, const pnode *n, const cJ
             render_json_node(j, node, cell);
             continue;
         }
+        if (f2c_type_is_stringlike(cd->type) && cJSON_IsString(node) && !cell->len) {
+            /* rendered as the string itself (f2c_render_value): borrowed, not copied */
+            j->c->borrowed[cd->slot] = node->valuestring;
+            continue;
+        }
         const char *why = NULL;
         f2c_render_result r = f2c_render_value(j->doc, node, cd->type, cell, &why);
         if (r == F2C_RENDER_NOMEM) j->nomem = 1;
@@ -812,8 +827,10 @@ static void eval_columns(job *j, const f2c_plan_select *s, citem ctx, int64_t ro
 {
     const selx *x = s->internal;
     f2c_plan_ctx *c = j->c;
-    for (size_t i = 0; i < s->ncolumns; i++)
+    for (size_t i = 0; i < s->ncolumns; i++) {
         f2c_buf_reset(&c->cells[s->columns[i].slot]);
+        c->borrowed[s->columns[i].slot] = NULL;
+    }
     for (size_t i = 0; i < x->ndirect; i++) {
         const f2c_plan_column *cd = &s->columns[x->direct[i]];
         switch (cd->kind) {
@@ -855,6 +872,11 @@ static f2c_status emit(job *j, f2c_error *err)
     f2c_plan_ctx *c = j->c;
     if (j->nomem) return nomem_err(err);
     for (size_t i = 0; i < j->pt->width; i++) {
+        if (c->borrowed[i]) {
+            c->ptrs[i] = c->borrowed[i];
+            c->lens[i] = strlen(c->borrowed[i]);
+            continue;
+        }
         c->ptrs[i] = c->cells[i].data ? c->cells[i].data : "";
         c->lens[i] = c->cells[i].len;
     }
