@@ -790,6 +790,18 @@ static f2c_status file_end(tx_stream_file *f, int mode)
         }
     }
     if (mode == END_KEEP) f->input_failed = 1;
+    unsigned long long extra = 0;
+    long long at = f2c_ndjson_push_trailing(f->push, &extra);
+    if (mode == END_FLUSH && at >= 0 && f->fatal == F2C_OK && !f->input_failed) {
+        /* files and downloads alike: bytes after the last gzip member are not data */
+        lock(j);
+        tx_progress_clear(&j->prog);
+        fprintf(stderr,
+                "warning: %s: %llu byte%s after the end of the gzip data (from byte offset "
+                "%lld) ignored: not a gzip member; the rows before them are kept\n",
+                f->label, extra, extra == 1 ? "" : "s", at);
+        unlock(j);
+    }
     if (mode != END_ABORT && f->file_lines == 0 && f->fatal == F2C_OK) {
         lock(j);
         tx_progress_clear(&j->prog);
@@ -1200,17 +1212,6 @@ static f2c_status run_file(job *j, const input *in, char *buf)
         unlock(j);
     }
     close(fd);
-    unsigned long long extra = 0;
-    long long at = f2c_ndjson_push_trailing(f->push, &extra);
-    if (mode == END_FLUSH && at >= 0 && f->fatal == F2C_OK && !f->input_failed) {
-        lock(j);
-        tx_progress_clear(&j->prog);
-        fprintf(stderr,
-                "warning: %s: %llu byte%s after the end of the gzip data (from byte offset "
-                "%lld) ignored: not a gzip member; the rows before them are kept\n",
-                in->path, extra, extra == 1 ? "" : "s", at);
-        unlock(j);
-    }
     f2c_status st = file_end(f, mode);
     lock(j);
     j->bytes_before += in->size;
