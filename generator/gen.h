@@ -51,7 +51,7 @@ int gen_once(const char *prog, const char *flag, int *seen);
 struct option;
 
 /* Size of the `seen` array of gen_once_opt: option codes (getopt_long's val) are below it. */
-#define GEN_OPT_CODES 1024
+#define GEN_OPT_CODES 1024 /* = F2C_CLI_OPT_CODES */
 
 /*
  * gen_once for getopt_long: call it with every option code c getopt_long returns.  An option of

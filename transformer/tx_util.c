@@ -1,11 +1,13 @@
 /*
  * tx_util: see tx_util.h.  The option rules were written once per command (the default
  * command, export, the stream job) and had started to differ (one accepted NULL, one did not);
- * here they are decided once, and each command keeps its own message prefix.  The same goes for
- * usage errors: every refused number names its valid range (tx_parse_range) and every
- * single-value flag given twice is refused the same way (tx_once), in every command.
+ * here they are decided once, and each command keeps its own message prefix.  The usage-error
+ * rules themselves (ranges, "given twice") are the library's f2c_cli, shared with the generator;
+ * these wrappers only say where the transformer lists its repeatable flags (--help).
  */
 #include "tx_util.h"
+
+#include "fhir2cdm/f2c_cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,48 +20,24 @@
 int tx_parse_range(const char *prog, const char *flag, const char *s, unsigned long long min,
                    unsigned long long max, unsigned long long *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *end || !(s[0] >= '0' && s[0] <= '9') || errno || v < min || v > max) {
-        fprintf(stderr, "%s: %s expects a whole number from %llu to %llu, got \"%s\"\n", prog, flag,
-                min, max, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
+    return f2c_cli_range(prog, flag, s, min, max, out);
 }
 
 int tx_parse_count(const char *prog, const char *flag, const char *s, unsigned long long max,
                    unsigned long long *out)
 {
-    return tx_parse_range(prog, flag, s, 0, max, out);
+    return f2c_cli_range(prog, flag, s, 0, max, out);
 }
 
 int tx_once(const char *prog, const char *flag, int *seen)
 {
-    if ((*seen)++ == 0) return 0;
-    fprintf(stderr,
-            "%s: %s given twice (it takes one value; the repeatable flags are listed in "
-            "--help)\n",
-            prog, flag);
-    return -1;
+    return f2c_cli_once(prog, flag, "--help", seen);
 }
 
 int tx_once_opt(const char *prog, const struct option *opts, const int *repeatable, int c,
                 int *seen)
 {
-    if (c < 0 || c >= TX_OPT_CODES) return 0;
-    for (size_t i = 0; repeatable && repeatable[i]; i++)
-        if (repeatable[i] == c) return 0;
-    for (; opts->name; opts++) {
-        if (opts->val != c || opts->flag) continue;
-        if (opts->has_arg != required_argument) return 0;
-        char flag[64];
-        snprintf(flag, sizeof flag, "--%s", opts->name);
-        return tx_once(prog, flag, &seen[c]);
-    }
-    return 0;
+    return f2c_cli_once_opt(prog, opts, repeatable, c, "--help", seen);
 }
 
 int tx_valid_opid(const char *s)

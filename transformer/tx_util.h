@@ -31,7 +31,7 @@ int tx_once(const char *prog, const char *flag, int *seen);
 struct option;
 
 /* Size of the `seen` array of tx_once_opt: option codes (getopt_long's val) are below it. */
-#define TX_OPT_CODES 1024
+#define TX_OPT_CODES 1024 /* = F2C_CLI_OPT_CODES */
 
 /*
  * tx_once for getopt_long: call it for every option code c getopt_long returns.  An option of
