@@ -15,21 +15,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import check_folder as cf  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tests", "pylib"))
+import f2ctest  # noqa: E402
+
 SKIP = 77
 # What a run finding an interrupted run's leftovers says (f2c_commit.h: 'note: ...' lines on the
 # log naming the journal or the staging folder it finished or removed).
 RECOVERY_WORDS = ("journal", "stage", "staging", "interrupted", "recover", "roll", "finish")
 
 
-def banner(line):
-    print("*" * 78)
-    print(line)
-    print("*" * 78, flush=True)
-
-
-def skip(msg):
-    banner("SKIP: " + msg)
-    sys.exit(SKIP)
+banner, skip = f2ctest.banner, f2ctest.skip  # one copy of the loud-skip convention (exit 77)
 
 
 class Failures:
