@@ -327,7 +327,7 @@ static int collect_inputs(job *j)
             if (names[n]) n++;
         }
         closedir(d);
-        qsort(names, n, sizeof *names, strptrcmp);
+        if (n > 1) qsort(names, n, sizeof *names, strptrcmp);
         size_t before = j->ninputs;
         for (size_t k = 0; k < n; k++) {
             char *full = malloc(strlen(p) + strlen(names[k]) + 2);

@@ -344,7 +344,7 @@ static int run_folder(const char *dir, cJSON *report, stats *s)
         if ((names[n] = strdup(de->d_name)) != NULL) n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, strptrcmp);
+    if (n > 1) qsort(names, n, sizeof *names, strptrcmp);
     int rc = n ? 0 : 2;
     if (!n) fprintf(stderr, "error: %s: no *.json test files\n", dir);
     for (size_t i = 0; i < n; i++) {

@@ -1216,7 +1216,7 @@ static int list_files(const char *const *paths, size_t n, char ***files, size_t 
                 add_str(&names, &nn, de->d_name) != 0)
                 oom = 1;
         closedir(d);
-        qsort(names, nn, sizeof *names, strptrcmp);
+        if (nn > 1) qsort(names, nn, sizeof *names, strptrcmp);
         const char *dir = paths[i];
         size_t dl = strlen(dir);
         for (size_t k = 0; k < nn; k++) {
