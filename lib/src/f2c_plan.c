@@ -362,7 +362,7 @@ static f2c_status prepare(f2c_plan_select *s, size_t width, size_t *iters, f2c_e
         size_t *a = malloc((first->nslots + 1) * sizeof *a);
         size_t *b = malloc((cx->nslots + 1) * sizeof *b);
         int same = a && b && first->nslots == cx->nslots;
-        if (same) {
+        if (same && first->nslots) { /* no slots: nothing to copy (slots may be NULL) */
             memcpy(a, first->slots, first->nslots * sizeof *a);
             memcpy(b, cx->slots, cx->nslots * sizeof *b);
             qsort(a, first->nslots, sizeof *a, size_cmp);
