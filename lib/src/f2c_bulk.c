@@ -688,7 +688,9 @@ static f2c_status parse_files(const cJSON *arr, const char *name, int need_resou
         if (!url || !is_http_url(url))
             return bad_member(e, member, "expected an absolute http(s) URL");
         snprintf(member, sizeof member, "%s[%zu].count", name, i);
-        if (count && (!cJSON_IsNumber(count) || count->valuedouble < 0 ||
+        /* range first: casting a double beyond long long's range is undefined behaviour */
+        if (count && (!cJSON_IsNumber(count) || !(count->valuedouble >= 0) ||
+                      count->valuedouble >= 9223372036854775808.0 ||
                       count->valuedouble != (double)(long long)count->valuedouble))
             return bad_member(e, member, "expected a whole number >= 0");
         f[i].type = xstrdup(type);
