@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every test: once normally, once under AddressSanitizer +
 # UndefinedBehaviorSanitizer, then each libFuzzer target for a bounded time (FUZZ_SECONDS,
-# default 60 each).  Suites that need ../shared skip loudly when it is absent.
+# default 40 each).  Suites that need ../shared skip loudly when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -15,5 +15,5 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFHIR2CDM_SANITIZE=ON >/dev/n
 cmake --build build-asan -j"$jobs" >/dev/null
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
-echo "== fuzzing (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-60}s per target)"
+echo "== fuzzing (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-40}s per target)"
 scripts/fuzz.sh
