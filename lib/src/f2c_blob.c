@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -796,6 +797,7 @@ typedef struct list_parse {
     int depth;
     f2c_buf text;
     int oom;
+    int dup; /* a Blob with two Names, or two NextMarkers */
 } list_parse;
 
 static int at(const list_parse *p, int n, ...)
@@ -849,11 +851,20 @@ static void XMLCALL list_end(void *ud, const XML_Char *name)
     f2c_blob_list *l = p->out;
     const char *t = p->text.data ? p->text.data : "";
     if (l->count && at(p, 4, "EnumerationResults", "Blobs", "Blob", "Name")) {
-        if (!(l->items[l->count - 1].name = xstrdup(t))) p->oom = 1;
+        f2c_blob_item *it = &l->items[l->count - 1];
+        if (it->name) { /* a second <Name>: malformed (reported), never leaked */
+            p->dup = 1;
+            free(it->name);
+        }
+        if (!(it->name = xstrdup(t))) p->oom = 1;
     } else if (l->count &&
                at(p, 5, "EnumerationResults", "Blobs", "Blob", "Properties", "Content-Length")) {
         l->items[l->count - 1].size = strtoull(t, NULL, 10);
     } else if (at(p, 2, "EnumerationResults", "NextMarker") && *t) {
+        if (l->next_marker) {
+            p->dup = 1;
+            free(l->next_marker);
+        }
         if (!(l->next_marker = xstrdup(t))) p->oom = 1;
     }
     p->depth--;
@@ -888,21 +899,36 @@ f2c_status f2c_blob_list_page(f2c_blob_client *c, const char *container, const c
     response r;
     f2c_status st = perform(c, &rq, &r, e);
     if (st != F2C_OK) return st;
+    st = f2c_blob_list_parse(r.body.data ? r.body.data : "", r.body.len, container, out, e);
+    f2c_buf_free(&r.body);
+    return st;
+}
+
+f2c_status f2c_blob_list_parse(const char *xml, size_t len, const char *container,
+                               f2c_blob_list *out, f2c_error *e)
+{
+    memset(out, 0, sizeof *out);
+    if (len > INT_MAX)
+        return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "List Blobs %s: answer too large",
+                             container);
     list_parse p = {.out = out};
     XML_Parser x = XML_ParserCreate(NULL);
-    if (!x) {
-        f2c_buf_free(&r.body);
-        return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-    }
+    if (!x) return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     XML_SetUserData(x, &p);
     XML_SetElementHandler(x, list_start, list_end);
     XML_SetCharacterDataHandler(x, list_text);
-    int ok = XML_Parse(x, r.body.data ? r.body.data : "", (int)r.body.len, 1) == XML_STATUS_OK;
+    f2c_status st = F2C_OK;
+    int ok = XML_Parse(x, xml, (int)len, 1) == XML_STATUS_OK;
     if (!ok)
         st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "List Blobs %s: malformed XML: %s",
                            container, XML_ErrorString(XML_GetErrorCode(x)));
     else if (p.oom)
         st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    else if (p.dup)
+        st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL,
+                           "List Blobs %s: malformed listing: a <Blob> with two <Name>s or two "
+                           "<NextMarker>s",
+                           container);
     else
         for (size_t i = 0; i < out->count && st == F2C_OK; i++)
             if (!out->items[i].name)
@@ -910,7 +936,6 @@ f2c_status f2c_blob_list_page(f2c_blob_client *c, const char *container, const c
                                    "List Blobs %s: a <Blob> without <Name>", container);
     XML_ParserFree(x);
     f2c_buf_free(&p.text);
-    f2c_buf_free(&r.body);
     return st;
 }
 

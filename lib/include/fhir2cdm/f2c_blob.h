@@ -342,6 +342,17 @@ f2c_status f2c_blob_list_page(f2c_blob_client *c, const char *container, const c
                               const char *marker, unsigned max_results, f2c_blob_list *out,
                               f2c_error *e);
 
+/*
+ * Parses one List Blobs answer [LIST] (the EnumerationResults XML, xml[0..len), expat) into *out
+ * (overwritten; call f2c_blob_list_free afterwards, also after a failure): every Blob's Name and
+ * Properties/Content-Length, and NextMarker.  container only names the listing in messages.  What
+ * f2c_blob_list_page does with the service's answer; public so the parser can be fuzzed alone.
+ * Errors: F2C_EIO (malformed XML, a Blob without a Name or with two, two NextMarkers, more than
+ * INT_MAX bytes), F2C_ENOMEM.
+ */
+f2c_status f2c_blob_list_parse(const char *xml, size_t len, const char *container,
+                               f2c_blob_list *out, f2c_error *e);
+
 /* Frees a page's items and marker and zeroes it. */
 void f2c_blob_list_free(f2c_blob_list *l);
 
