@@ -65,6 +65,9 @@
 
 #define MAX_SHOWN 100        /* messages of one kind printed before only counting */
 #define CHUNK (256u * 1024u) /* tx_run's read size (as f2c_ndjson's pull reader) */
+/* A line may take at most 3 times its length plus this once parsed (issue 13, "Bounded
+ * resources"; docs/transform.md "Bad input"). */
+#define LINE_SLACK (64u << 20)
 
 typedef struct input {
     char *path;
@@ -516,6 +519,17 @@ static f2c_status do_line(tx_stream_file *f, const char *text, size_t len)
             count_untabled(&f->c, rt, 1);
             return F2C_OK;
         }
+    }
+    if (st == F2C_OK && f2c_json_tree_bytes(&peek, len) + len > 3 * len + LINE_SLACK) {
+        /* Bounded memory: a line of millions of tiny values would take far more than its
+         * length once parsed (about 80 bytes per value); refused before parsing. */
+        f2c_error_set(&e, F2C_ETOOLONG, file, f->line, 0, NULL,
+                      "%zu JSON values in %zu bytes: parsed they would take about %zu MiB, more "
+                      "than 3 times the line plus %u MiB; line rejected",
+                      peek.values, len, (f2c_json_tree_bytes(&peek, len) + len) >> 20,
+                      LINE_SLACK >> 20);
+        reject(f, &e);
+        return F2C_OK;
     }
     f2c_doc *doc = f->w->doc;
     if (st == F2C_OK) st = f2c_doc_parse_checked(doc, text, len, &e);

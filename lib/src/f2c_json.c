@@ -118,6 +118,7 @@ typedef struct syntax_result {
     int root_byte;
     int rt_seen, rt_escaped;
     size_t rt_start, rt_len;
+    size_t values, strings; /* JSON values; strings among them plus member keys */
 } syntax_result;
 
 static int is_ws(unsigned char c)
@@ -297,6 +298,8 @@ static void check_syntax(const unsigned char *s, size_t len, int fhir, syntax_re
 value:
     i = skip_ws(s, len, i);
     if (i >= len) goto unexpected;
+    r->values++;
+    r->strings += s[i] == '"';
     rt_value = rt_pending;
     rt_pending = 0;
     switch (s[i]) {
@@ -362,6 +365,7 @@ after_value:
 member:
     i = skip_ws(s, len, i);
     if (i >= len || s[i] != '"') goto unexpected;
+    r->strings++;
     {
         size_t key = i;
         i = check_string(r, s, len, i);
@@ -561,12 +565,23 @@ f2c_status f2c_json_check(const char *text, size_t len, f2c_json_peek *peek, f2c
         return F2C_EJSON;
     }
     if (peek) {
+        peek->values = r.values;
+        peek->strings = r.strings;
         peek->is_object = r.root_byte == '{';
         int plain = r.rt_len > 0 && !r.rt_escaped;
         peek->resource_type = plain ? text + r.rt_start : NULL;
         peek->resource_type_len = plain ? r.rt_len : 0;
     }
     return F2C_OK;
+}
+
+size_t f2c_json_tree_bytes(const f2c_json_peek *peek, size_t len)
+{
+    /* Calibrated with bench/memory.sh (a line of many short strings: about 160 bytes of peak per
+     * value; a line of one huge string: about 2 times the line): per value a cJSON node with its
+     * malloc header and its share of the cells rendered from it, a malloc chunk per string and
+     * key, and the text twice (the parsed strings, and a cell made from them). */
+    return peek->values * 128 + peek->strings * 48 + 2 * len;
 }
 
 f2c_status f2c_doc_parse_checked(f2c_doc *d, const char *text, size_t len, f2c_error *err)

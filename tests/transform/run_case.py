@@ -68,6 +68,11 @@ def setup(action, work):
         os.remove(p)
         with open(p + ".gz", "wb") as f:
             f.write(data)
+    elif kind == "dense-line":  # input/<name>: one Patient whose name[0].given has N strings
+        name, n = arg.split(":")
+        with open(os.path.join(work, "input", name), "a") as f:
+            f.write('{"resourceType":"Patient","id":"dense","name":[{"given":[' +
+                    ",".join('"g%d"' % (i % 10) for i in range(int(n))) + ']}]}\n')
     elif kind == "file":  # a plain file where a folder is expected
         with open(os.path.join(work, arg), "w") as f:
             f.write("not a folder\n")

@@ -57,7 +57,17 @@ typedef struct f2c_json_peek {
     /* Set on failure only: the text is well-formed JSON, but a string holds a control character
      * a FHIR string may not (err->message is then complete, not a syntax error). */
     int bad_string;
+    /* Counted by a successful check: JSON values, and strings among them plus member keys. */
+    size_t values, strings;
 } f2c_json_peek;
+
+/*
+ * An upper estimate, in bytes, of the memory the parsed tree of a checked text of len bytes takes
+ * (f2c_doc_parse_checked: cJSON nodes, their strings), from peek's counts.  The transformer
+ * refuses a line whose estimate, plus the line itself, exceeds 3 times the line plus 64 MiB
+ * (docs/transform.md, "Bad input"), so no line can make memory grow beyond that.
+ */
+size_t f2c_json_tree_bytes(const f2c_json_peek *peek, size_t len);
 
 /*
  * Checks that text[0..len) is well-formed JSON holding a FHIR resource's strings, without
