@@ -117,6 +117,49 @@ static const char *ext_value(const cJSON *ext, const char *key)
     return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
 }
 
+int tx_batch_activity_parse(const char *text, size_t len, tx_batch_activity *out)
+{
+    memset(out, 0, sizeof *out);
+    out->doc = cJSON_ParseWithLength(text, len);
+    const cJSON *ext = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(out->doc, "typeProperties"), "extendedProperties");
+    if (!cJSON_IsObject(ext)) return -1;
+    struct {
+        const char **slot;
+        const char *key;
+    } map[] = {
+        {&out->input_uri, "inputBlobUri"},
+        {&out->account, "adlsAccount"},
+        {&out->suffix, "storageEndpointSuffix"},
+        {&out->cdm_fs, "cdmFileSystem"},
+        {&out->config_container, "configurationContainer"},
+        {&out->config_kind, "configurationKind"},
+        {&out->operation_id, "operationId"},
+        {&out->max_depth, "maxDepth"},
+        {&out->mi_client_id, "managedIdentityClientId"},
+        {&out->requires_token, "requiresAccessToken"},
+        {&out->transaction_time, "transactionTime"},
+        {&out->fhir_url, "fhirUrl"},
+        {&out->client_id, "clientId"},
+        {&out->tenant_id, "tenantId"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        *map[i].slot = ext_value(ext, map[i].key);
+    return 0;
+}
+
+void tx_batch_activity_free(tx_batch_activity *a)
+{
+    cJSON_Delete(a->doc);
+    memset(a, 0, sizeof *a);
+}
+
+/* Flags given on the command line win over the file. */
+static void take(const char **flag, const char *from_file)
+{
+    if (!*flag && from_file && *from_file) *flag = from_file;
+}
+
 static int load_activity(bopts *o)
 {
     size_t len = 0;
@@ -125,39 +168,29 @@ static int load_activity(bopts *o)
         fprintf(stderr, ME " %s: cannot read %s: %s\n", o->cmd, o->activity, strerror(errno));
         return -1;
     }
-    o->activity_doc = cJSON_ParseWithLength(text, len);
+    tx_batch_activity a;
+    int rc = tx_batch_activity_parse(text, len, &a);
     free(text);
-    const cJSON *ext = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(o->activity_doc, "typeProperties"), "extendedProperties");
-    if (!cJSON_IsObject(ext)) {
+    o->activity_doc = a.doc; /* owns the strings taken below */
+    if (rc != 0) {
         fprintf(stderr, ME " %s: %s has no typeProperties.extendedProperties object\n", o->cmd,
                 o->activity);
         return -1;
     }
-    /* Flags given on the command line win over the file. */
-    struct {
-        const char **slot;
-        const char *key;
-    } map[] = {
-        {&o->input_uri, "inputBlobUri"},
-        {&o->account, "adlsAccount"},
-        {&o->suffix, "storageEndpointSuffix"},
-        {&o->cdm_fs, "cdmFileSystem"},
-        {&o->config_container, "configurationContainer"},
-        {&o->config_kind, "configurationKind"},
-        {&o->operation_id, "operationId"},
-        {&o->max_depth, "maxDepth"},
-        {&o->mi_client_id, "managedIdentityClientId"},
-        {&o->requires_token, "requiresAccessToken"},
-        {&o->transaction_time, "transactionTime"},
-        {&o->fhir_url, "fhirUrl"},
-        {&o->client_id, "clientId"},
-        {&o->tenant_id, "tenantId"},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-        const char *v = ext_value(ext, map[i].key);
-        if (!*map[i].slot && v && *v) *map[i].slot = v;
-    }
+    take(&o->input_uri, a.input_uri);
+    take(&o->account, a.account);
+    take(&o->suffix, a.suffix);
+    take(&o->cdm_fs, a.cdm_fs);
+    take(&o->config_container, a.config_container);
+    take(&o->config_kind, a.config_kind);
+    take(&o->operation_id, a.operation_id);
+    take(&o->max_depth, a.max_depth);
+    take(&o->mi_client_id, a.mi_client_id);
+    take(&o->requires_token, a.requires_token);
+    take(&o->transaction_time, a.transaction_time);
+    take(&o->fhir_url, a.fhir_url);
+    take(&o->client_id, a.client_id);
+    take(&o->tenant_id, a.tenant_id);
     return 0;
 }
 

@@ -7,6 +7,31 @@
 #ifndef FHIR2CDM_TX_BATCH_H
 #define FHIR2CDM_TX_BATCH_H
 
+#include <stddef.h>
+
+struct cJSON;
+
+/*
+ * The values an Azure Data Factory Custom activity file (activity.json, `--adf-activity`) gives a
+ * Batch subcommand: typeProperties.extendedProperties' members, each a string or ADF's
+ * {"type": "SecureString", "value": "..."} (docs/azure.md section 5).  Strings are borrowed from
+ * doc; NULL when absent or not a string.
+ */
+typedef struct tx_batch_activity {
+    struct cJSON *doc; /* owned: free with tx_batch_activity_free */
+    const char *input_uri, *account, *suffix, *cdm_fs, *config_container, *config_kind;
+    const char *operation_id, *max_depth, *mi_client_id, *requires_token, *transaction_time;
+    const char *fhir_url, *client_id, *tenant_id;
+} tx_batch_activity;
+
+/* Parses activity.json text[0..len) into *out (zeroed first).  Returns 0, or -1 when the text is
+ * not JSON or has no typeProperties.extendedProperties object (out->doc may still be set: free
+ * it).  Prints nothing.  Public for its fuzz target (tests/fuzz/fuzz_activity.c). */
+int tx_batch_activity_parse(const char *text, size_t len, tx_batch_activity *out);
+
+/* Frees out->doc and zeroes *out. */
+void tx_batch_activity_free(tx_batch_activity *a);
+
 /* argv[0] is the subcommand name ("transform-data" or "finalize").  Returns a TX_EXIT_* code. */
 int tx_batch_main(int argc, char **argv);
 
