@@ -53,6 +53,7 @@
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_bulk.h"
 #include "fhir2cdm/f2c_commit.h"
+#include "fhir2cdm/f2c_fhirpath.h"
 #include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_http.h"
 #include "fhir2cdm/f2c_ndjson.h"
@@ -79,6 +80,7 @@
 
 typedef struct xopts {
     tx_options tx;
+    f2c_fp_limits fp_limits; /* --fhirpath-max-*: tx.fp_limits points here */
     const char *fhir_url, *output, *level_arg, *since_arg, *output_format;
     int post;
     const char **types; /* from --type lists (pointers into typebuf) */
@@ -141,7 +143,9 @@ static void usage(FILE *f)
           "      --keep-ndjson DIR     also keep a copy of each output file as DIR/<name>.ndjson\n"
           "      --operation-id ID     partition name suffix (default: a hash of the export's\n"
           "                            transactionTime and request)\n"
-          "      --max-depth N, --max-errors N, --max-line-bytes N   as for a local run\n"
+          "      --max-depth N, --max-errors N, --max-line-bytes N,\n"
+          "      --fhirpath-max-steps N, --fhirpath-max-items N, --fhirpath-max-bytes N\n"
+          "                            as for a local run\n"
           "      --managed-identity-client-id ID\n"
           "                            blob output: the user-assigned managed identity to use\n"
           "  -q, --quiet               no progress and no summary (errors still shown)\n"
@@ -833,6 +837,7 @@ static int parse_args(int argc, char **argv, xopts *o, const char **views)
         {"max-errors", required_argument, NULL, OPT_MAXERR},
         {"max-line-bytes", required_argument, NULL, OPT_MAXLINE},
         {"managed-identity-client-id", required_argument, NULL, OPT_MI},
+        TX_FP_LIMIT_OPTIONS,
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -942,7 +947,8 @@ static int parse_args(int argc, char **argv, xopts *o, const char **views)
             f2c_buf_free(&typebuf);
             return 1;
         default:
-            goto bad;
+            if (tx_parse_fp_limit(ME, c, optarg, &o->fp_limits) != 0) goto bad;
+            break;
         }
     }
     if (optind < argc) {
@@ -1168,6 +1174,8 @@ int tx_export_main(int argc, char **argv)
 {
     xopts o = {.tx = {.max_depth = F2C_DEFAULT_MAX_DEPTH, .max_line = F2C_NDJSON_DEFAULT_MAX_LINE},
                .parallel = 4};
+    f2c_fp_limits_default(&o.fp_limits);
+    o.tx.fp_limits = &o.fp_limits;
     const char **views = calloc((size_t)argc + 1, sizeof *views);
     o.filters = calloc((size_t)argc + 1, sizeof *o.filters);
     f2c_bulk_opts b = {.max_poll_wait_ms = 120000, .cancel = &g_cancel};

@@ -110,9 +110,7 @@ int tx_fhirpath_main(int argc, char **argv)
     static const struct option opts[] = {
         {"ndjson", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
-        {"fhirpath-max-steps", required_argument, NULL, 'S'},
-        {"fhirpath-max-items", required_argument, NULL, 'I'},
-        {"fhirpath-max-bytes", required_argument, NULL, 'B'},
+        TX_FP_LIMIT_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     int ndjson = 0, c;
@@ -122,16 +120,11 @@ int tx_fhirpath_main(int argc, char **argv)
     int given[TX_OPT_CODES] = {0};
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (tx_once_opt("fhir2cdm-transform fhirpath", opts, NULL, c, given) != 0) return 2;
-        if (c == 'n')
+        int fp = tx_parse_fp_limit("fhir2cdm-transform fhirpath", c, optarg, &lim);
+        if (fp < 0) return 2;
+        if (fp == 0) continue;
+        if (c == 'n') {
             ndjson = 1;
-        else if (c == 'S' || c == 'I' || c == 'B') {
-            unsigned long long v;
-            const char *flag = c == 'S'   ? "--fhirpath-max-steps"
-                               : c == 'I' ? "--fhirpath-max-items"
-                                          : "--fhirpath-max-bytes";
-            if (tx_parse_count("fhir2cdm-transform fhirpath", flag, optarg, UINT64_MAX, &v) != 0)
-                return 2;
-            *(c == 'S' ? &lim.max_steps : c == 'I' ? &lim.max_items : &lim.max_bytes) = v;
         } else if (c == 'h') {
             usage(stdout);
             return 0;

@@ -70,13 +70,7 @@ static void usage(FILE *f)
         "                          (default 0); every good line is written either way\n"
         "      --max-line-bytes N  longest accepted NDJSON line, 1 to 1099511627776 (default\n"
         "                          67108864 = 64 MiB); longer lines are rejected without\n"
-        "                          being held in memory\n"
-        "      --fhirpath-max-steps N  budget of each FHIRPath evaluation in steps (default\n"
-        "                          10000000; 0 = unlimited); exceeding it, or the two below,\n"
-        "                          is a warning for that resource's cell or rows; the run\n"
-        "                          goes on (docs/fhirpath.md, \"Evaluation budgets\")\n"
-        "      --fhirpath-max-items N  collection items per evaluation (default 1000000)\n"
-        "      --fhirpath-max-bytes N  memory per evaluation (default 268435456 = 256 MiB)\n"
+        "                          being held in memory\n" TX_FP_LIMIT_HELP
         "  -q, --quiet             no progress and no summary (errors and warnings still shown)\n"
         "  -h, --help              this help\n"
         "      --version           print the version\n"
@@ -106,7 +100,6 @@ static void usage(FILE *f)
 }
 
 enum { OPT_MAXDEPTH = 256, OPT_OPID, OPT_MAXERR, OPT_MAXLINE, OPT_VERSION, OPT_VIEW };
-enum { OPT_FP_STEPS = 512, OPT_FP_ITEMS, OPT_FP_BYTES }; /* FHIRPath budgets */
 
 int main(int argc, char **argv)
 {
@@ -121,9 +114,7 @@ int main(int argc, char **argv)
         {"operationId", required_argument, NULL, OPT_OPID},
         {"max-errors", required_argument, NULL, OPT_MAXERR},
         {"max-line-bytes", required_argument, NULL, OPT_MAXLINE},
-        {"fhirpath-max-steps", required_argument, NULL, OPT_FP_STEPS},
-        {"fhirpath-max-items", required_argument, NULL, OPT_FP_ITEMS},
-        {"fhirpath-max-bytes", required_argument, NULL, OPT_FP_BYTES},
+        TX_FP_LIMIT_OPTIONS,
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -207,21 +198,9 @@ int main(int argc, char **argv)
                 goto bad;
             o.max_line = (size_t)v;
             break;
-        case OPT_FP_STEPS:
-        case OPT_FP_ITEMS:
-        case OPT_FP_BYTES:
-            if (tx_parse_count("fhir2cdm-transform",
-                               c == OPT_FP_STEPS   ? "--fhirpath-max-steps"
-                               : c == OPT_FP_ITEMS ? "--fhirpath-max-items"
-                                                   : "--fhirpath-max-bytes",
-                               optarg, UINT64_MAX, &v) != 0)
-                goto bad;
-            *(c == OPT_FP_STEPS   ? &fplim.max_steps
-              : c == OPT_FP_ITEMS ? &fplim.max_items
-                                  : &fplim.max_bytes) = v;
-            break;
         default:
-            goto bad;
+            if (tx_parse_fp_limit("fhir2cdm-transform", c, optarg, &fplim) != 0) goto bad;
+            break;
         }
     }
     while (optind < argc)

@@ -8,11 +8,13 @@
 #include "tx_util.h"
 
 #include "fhir2cdm/f2c_cli.h"
+#include "fhir2cdm/f2c_fhirpath.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,20 @@ int tx_once_opt(const char *prog, const struct option *opts, const int *repeatab
                 int *seen)
 {
     return f2c_cli_once_opt(prog, opts, repeatable, c, "--help", seen);
+}
+
+int tx_parse_fp_limit(const char *prog, int c, const char *arg, struct f2c_fp_limits *l)
+{
+    if (c != TX_OPT_FP_STEPS && c != TX_OPT_FP_ITEMS && c != TX_OPT_FP_BYTES) return 1;
+    unsigned long long v;
+    const char *flag = c == TX_OPT_FP_STEPS   ? "--fhirpath-max-steps"
+                       : c == TX_OPT_FP_ITEMS ? "--fhirpath-max-items"
+                                              : "--fhirpath-max-bytes";
+    if (f2c_cli_range(prog, flag, arg, 0, UINT64_MAX, &v) != 0) return -1;
+    *(c == TX_OPT_FP_STEPS   ? &l->max_steps
+      : c == TX_OPT_FP_ITEMS ? &l->max_items
+                             : &l->max_bytes) = v;
+    return 0;
 }
 
 int tx_valid_opid(const char *s)

@@ -45,6 +45,32 @@ struct option;
 int tx_once_opt(const char *prog, const struct option *opts, const int *repeatable, int c,
                 int *seen);
 
+struct f2c_fp_limits;
+
+/* getopt_long codes of the FHIRPath budget flags, the same in every command that takes them. */
+enum { TX_OPT_FP_STEPS = 512, TX_OPT_FP_ITEMS, TX_OPT_FP_BYTES };
+
+/* The option entries of the budget flags, for a command's getopt_long table. */
+#define TX_FP_LIMIT_OPTIONS                                                                        \
+    {"fhirpath-max-steps", required_argument, NULL, TX_OPT_FP_STEPS},                              \
+        {"fhirpath-max-items", required_argument, NULL, TX_OPT_FP_ITEMS},                          \
+    {                                                                                              \
+        "fhirpath-max-bytes", required_argument, NULL, TX_OPT_FP_BYTES                             \
+    }
+
+/* The --help lines of the budget flags (docs/fhirpath.md, "Evaluation budgets"). */
+#define TX_FP_LIMIT_HELP                                                                           \
+    "      --fhirpath-max-steps N  budget of each FHIRPath evaluation in steps (default\n"         \
+    "                          10000000; 0 = unlimited); exceeding it, or the two below,\n"        \
+    "                          is a warning for that resource's cell or rows; the run\n"           \
+    "                          goes on (docs/fhirpath.md, \"Evaluation budgets\")\n"               \
+    "      --fhirpath-max-items N  collection items per evaluation (default 1000000)\n"            \
+    "      --fhirpath-max-bytes N  memory per evaluation (default 268435456 = 256 MiB)\n"
+
+/* If c is one of the budget codes, parses arg into *l (message with prog on error) and returns
+ * 0 or -1; any other c returns 1 (not a budget flag). */
+int tx_parse_fp_limit(const char *prog, int c, const char *arg, struct f2c_fp_limits *l);
+
 /* 1 when s (may be NULL) is a valid operation id: 1 to 64 characters of A-Z a-z 0-9 _ -, so it
  * can name files and blobs as is; else 0.  Prints nothing. */
 int tx_valid_opid(const char *s);

@@ -486,10 +486,14 @@ def case_faults(ctx):
                           "--client-id", "x", "--client-secret", "y"]),
                       ("--config and --view missing", [ctx.bin, "export", "--output", out] + url),
                       ("--parallel 0", base + url + ["--parallel", "0"]),
-                      ("--fhir-url twice", base + url + url)):
+                      ("--fhir-url twice", base + url + url),
+                      ("--fhirpath-max-items q (expects a whole number)",
+                       base + url + ["--fhirpath-max-items", "q"])):
         p = subprocess.run(cmd, capture_output=True, text=True, env=ctx.env, timeout=60)
         flag = what.split()[0]
         named = not flag.startswith("--") or flag in p.stderr.replace("Try '", "")
+        if "(" in what:  # the message must say this, not only name the flag
+            named = named and what[what.index("(") + 1:-1] in p.stderr
         expect(p.returncode == 2 and p.stderr.strip() and named,
                f"usage error ({what}): exit 2 with a message naming {flag} (got {p.returncode}: "
                f"{p.stderr.strip()[-200:]})")
