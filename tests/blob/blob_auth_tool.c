@@ -18,6 +18,10 @@
  *                        "token=<value>"; finally "fetches=N"
  *   blob C NAME MS       create container C, Put Blob NAME, Get it back and compare, sleep MS,
  *                        Put and Get again, list C; prints "fetches=N" and "retries=N"
+ *   keyvault URI NAME    reads secret NAME from the vault at URI with the managed identity
+ *                        (F2C_AUTH_IMDS, F2C_AUTH_CLIENT_ID); prints "secret matches" when it
+ *                        equals F2C_EXPECT_SECRET (the secret itself is never printed), then
+ *                        reports a message that contains it, to show the redaction
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +29,8 @@
 #include <time.h>
 
 #include "fhir2cdm/f2c_blob.h"
+#include "fhir2cdm/f2c_keyvault.h"
+#include "fhir2cdm/f2c_redact.h"
 
 static int fail(const char *what, const f2c_error *e)
 {
@@ -199,6 +205,27 @@ static int cmd_blob(char **argv)
     return rc;
 }
 
+static int cmd_keyvault(char **argv)
+{
+    f2c_keyvault_opts o = {.vault_uri = argv[2],
+                           .secret_name = argv[3],
+                           .mi_client_id = getenv("F2C_AUTH_CLIENT_ID"),
+                           .imds_endpoint = getenv("F2C_AUTH_IMDS"),
+                           .timeout_ms = 10000};
+    char *secret = NULL;
+    f2c_error e;
+    if (f2c_keyvault_secret(&o, &secret, &e) != F2C_OK) return fail("keyvault", &e);
+    const char *want = getenv("F2C_EXPECT_SECRET");
+    int rc = want && strcmp(secret, want) == 0 ? 0 : 1;
+    printf("%s\n", rc ? "secret differs" : "secret matches");
+    /* A message that quotes the secret, as a careless server's error text might. */
+    f2c_error_set(&e, F2C_EIO, NULL, 0, 0, NULL, "server said: bad credential %s", secret);
+    f2c_redact_error(NULL, &e);
+    fprintf(stderr, "blob_auth_tool: redacted: %s\n", e.message);
+    free(secret);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -214,6 +241,8 @@ int main(int argc, char **argv)
         rc = cmd_token(argc, argv);
     else if (strcmp(argv[1], "blob") == 0 && argc == 5)
         rc = cmd_blob(argv);
+    else if (strcmp(argv[1], "keyvault") == 0 && argc == 4)
+        rc = cmd_keyvault(argv);
     else {
         fprintf(stderr, "blob_auth_tool: bad arguments\n");
         rc = 2;

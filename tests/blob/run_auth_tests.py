@@ -28,6 +28,10 @@ SECRET = "S3cr3t~Value.With+Specials/&="
 MI_CLIENT_ID = "mi-user-assigned"
 EXPIRES = 6  # seconds; the client then refreshes after half of it (margin capped at lifetime/2)
 ACCOUNT = "fakeacct"
+KV_AUDIENCE = "https://vault.azure.net"
+KV_NAME = "fhir-client-secret"
+KV_SECRET = "Kv~Secret/Value+With&Specials=42"
+base_url = [""]  # the server's base URL, once known
 
 
 class State:
@@ -40,6 +44,7 @@ class State:
         self.problems = []  # protocol violations seen by the server
         self.serial = 0
         self.revoke_next_blob = False
+        self.kv_requests = 0
 
     def issue(self, kind):
         with self.lock:
@@ -116,13 +121,13 @@ def make_server(st):
                 return self.error_json(400, "invalid_request",
                                        "Required metadata header not specified")
             if q.get("api-version") != "2018-02-01" or \
-                    q.get("resource") != "https://storage.azure.com/":
+                    q.get("resource") not in ("https://storage.azure.com/", KV_AUDIENCE):
                 st.problems.append("imds query %r" % q)
                 return self.error_json(400, "invalid_request", "bad query")
             cid = q.get("client_id")
             if cid not in (None, MI_CLIENT_ID, "expires-on-only"):
                 return self.error_json(400, "invalid_request", "Identity not found")
-            tok = st.issue("mi")
+            tok = st.issue("mi" if q["resource"] != KV_AUDIENCE else "mi-kv")
             now = int(time.time())
             doc = {"access_token": tok, "expires_on": str(now + EXPIRES),
                    "not_before": str(now), "resource": q["resource"], "token_type": "Bearer"}
@@ -167,8 +172,31 @@ def make_server(st):
                                  [("ETag", '"0x1"')])
             return self.send(404, b"", headers=[("x-ms-error-code", "BlobNotFound")])
 
+        # ---- fake Key Vault: Get Secret (REST 7.4) ------------------------------------------
+        def keyvault(self, u):
+            auth = self.headers.get("Authorization", "")
+            q = dict(urllib.parse.parse_qsl(u.query))
+            with st.lock:
+                st.kv_requests += 1
+                ok = auth.startswith("Bearer tok-mi-kv-") and auth[7:] in st.issued
+            if q.get("api-version") != "7.4":
+                st.problems.append("key vault query %r" % q)
+            if not ok:  # a token for another audience is refused, as Key Vault does
+                return self.send(401, json.dumps({"error": {"code": "Unauthorized"}}).encode())
+            name = u.path[len("/vault/secrets/"):]
+            if name == "flaky" and st.kv_requests == 1:
+                return self.send(503, b"{}", headers=[("Retry-After", "0")])
+            if name == "garbage":
+                return self.send(200, b"<html>not json</html>", "text/html")
+            if name not in (KV_NAME, "flaky"):
+                return self.send(404, json.dumps({"error": {"code": "SecretNotFound"}}).encode())
+            self.send(200, json.dumps({"value": KV_SECRET, "id": base_url[0] + u.path + "/v1",
+                                       "attributes": {"enabled": True}}).encode())
+
         def route(self):
             u = urllib.parse.urlsplit(self.path)
+            if u.path.startswith("/vault/secrets/") and self.command == "GET":
+                return self.keyvault(u)
             if u.path == "/metadata/identity/oauth2/token" and self.command == "GET":
                 return self.imds(dict(urllib.parse.parse_qsl(u.query)))
             if u.path.endswith("/oauth2/v2.0/token") and self.command == "POST":
@@ -201,6 +229,7 @@ def main():
     st = State()
     srv = make_server(st)
     base = "http://127.0.0.1:%d" % srv.server_address[1]
+    base_url[0] = base
 
     # Only our variables: no proxy may divert loopback requests, and no outside setting leaks in.
     clean = {k: v for k, v in os.environ.items()
@@ -315,6 +344,36 @@ def main():
     check(rc == 0 and "fetches=2" in out and "retries=1" in out and len(st.blob_requests) == 7,
           "401 from storage: token refetched once, request repeated (%s %s)"
           % (out.split(), err.strip()))
+
+    # 9. Key Vault (f2c_keyvault): a managed-identity token for Key Vault's audience, the
+    #    current secret, never printed; a 503 is retried; 404, a foreign audience and a
+    #    non-JSON answer fail with a message; a bad name sends nothing.
+    vault = base + "/vault/"
+    kv = dict(mi, F2C_AUTH_CLIENT_ID=MI_CLIENT_ID, F2C_EXPECT_SECRET=KV_SECRET)
+    for name, vault_uri in (("trailing slash", vault), ("no trailing slash", vault[:-1])):
+        with st.lock:
+            st.kv_requests = 0
+        rc, out, err = run(["keyvault", vault_uri, KV_NAME], **kv)
+        check(rc == 0 and "secret matches" in out and KV_SECRET not in out + err
+              and "<redacted>" in err and st.kv_requests == 1,
+              "key vault (%s): secret read, never shown (%s %s)" % (name, out.split(), err))
+    with st.lock:
+        st.kv_requests = 0
+    rc, out, err = run(["keyvault", vault, "flaky"], **kv)
+    check(rc == 0 and st.kv_requests == 2, "key vault: 503 retried (%s)" % err.strip())
+    rc, out, err = run(["keyvault", vault, "missing"], **kv)
+    check(rc == 1 and "HTTP 404" in err and "secrets/missing" in err,
+          "key vault: 404 named (%s)" % err.strip())
+    rc, out, err = run(["keyvault", vault, "garbage"], **kv)
+    check(rc == 1 and "not a secret" in err, "key vault: non-JSON answer (%s)" % err.strip())
+    with st.lock:
+        before = st.kv_requests
+    rc, out, err = run(["keyvault", vault, "bad_name!"], **kv)
+    check(rc == 1 and "EUSAGE" in err.upper() and st.kv_requests == before,
+          "key vault: malformed name refused before any request (%s)" % err.strip())
+    rc, out, err = run(["keyvault", "ftp://vault.example/", KV_NAME], **kv)
+    check(rc == 1 and "https vault URI" in err, "key vault: non-https URI refused (%s)"
+          % err.strip())
 
     check(not st.problems, "server saw no protocol violations %r" % st.problems)
     srv.shutdown()
