@@ -45,7 +45,7 @@
 static void usage(FILE *f)
 {
     fputs("Usage: fhir2cdm generate-pipeline [--target batch] (--config DIR | --view PATH...)\n"
-          "           -o DIR --fhir-url URL --package-url URL [options]\n"
+          "           -o DIR --fhir-url URL [options]\n"
           "       fhir2cdm generate-pipeline --target synapse ...   (CDM folder -> Synapse\n"
           "           dedicated SQL pool; see --target synapse --help)\n"
           "\n"
@@ -58,7 +58,9 @@ static void usage(FILE *f)
           "  -o, --output DIR      output folder; must be new or empty (a\n"
           "                        symbolic link in it is refused)\n"
           "  --fhir-url URL        FHIR server base URL (https), also the token audience\n"
-          "  --package-url URL     https URL of the fhir2cdm release tarball the pool installs\n"
+          "  --package-url URL     https URL of the fhir2cdm release tarball the pool installs;\n"
+          "                        default: packages/fhir2cdm.tar.gz in the deployment's own\n"
+          "                        storage, read with the pool's managed identity\n"
           "  --pipeline-name NAME  Data Factory pipeline name (default fhir2cdm)\n"
           "  --since INSTANT|last  _since of the export (FHIR instant, e.g.\n"
           "                        2024-01-01T00:00:00Z), or last: the transactionTime the\n"
@@ -66,14 +68,17 @@ static void usage(FILE *f)
           "                        (none yet: full export); default: full export\n"
           "  --group ID            Group export (/Group/ID/$export); default: system export\n"
           "  --batch-vm-size SIZE  pool VM size (default Standard_D4s_v5)\n"
-          "  --batch-nodes N       pool dedicated nodes, 1..1000 (default 2)\n"
+          "  --batch-nodes N       most pool dedicated nodes, 1..1000 (default 2); the pool\n"
+          "                        autoscales from 0 on pending tasks\n"
           "  --concurrency N       files transformed at once (ForEach batchCount), 1..50\n"
           "                        (default 8)\n"
           "  --max-depth N         property group expansion depth, 1..64 (default 3)\n"
           "  --client-id ID        call the FHIR server as this application (client secret in\n"
-          "  --tenant-id ID        Key Vault, given at deployment); default: the factory's\n"
+          "  --tenant-id ID        Key Vault, given at deployment); default: the Batch pool's\n"
           "                        managed identity\n"
-          "  --templates DIR       template skeletons (default: found beside the binary)\n"
+          "  --templates DIR       read the template skeletons from DIR (a copy of the\n"
+          "                        sources' templates/ to edit); default: $FHIR2CDM_TEMPLATES\n"
+          "                        if set, else the copy built into this binary\n"
           "  -h, --help            this help\n"
           "--view may be repeated; every other option may be given once (twice is a usage\n"
           "error).\n",
@@ -259,15 +264,15 @@ static int run(const gp_options *o)
 {
     gp_inputs in = {0};
     gp_outputs out = {0};
-    char *tdir = NULL;
+    gp_templates tpl = {0};
     char **contents = NULL;
     size_t *lens = NULL;
     int rc = EXIT_ERR;
 
     if (gp_check_output(o->out_dir) != 0) goto done;
     if (load_inputs(o, &in) != 0) goto done;
-    if (!(tdir = gp_find_templates(o->templates))) goto done;
-    if (gp_build(tdir, o, &in, &out) != 0) goto done;
+    if (gp_templates_open(o->templates, &tpl) != 0) goto done;
+    if (gp_build(&tpl, o, &in, &out) != 0) goto done;
     /* Read the files to copy before writing anything, so an unreadable one writes nothing. */
     contents = calloc(in.nfiles + 1, sizeof *contents);
     lens = calloc(in.nfiles + 1, sizeof *lens);
@@ -296,7 +301,7 @@ done:
     free(lens);
     gp_outputs_free(&out);
     gp_inputs_free(&in);
-    free(tdir);
+    gp_templates_close(&tpl);
     return rc;
 }
 
@@ -455,10 +460,6 @@ int gen_pipeline_main(int argc, char **argv)
         fprintf(stderr, GP_PROG ": --fhir-url URL is required\n");
         goto bad;
     }
-    if (!o.package_url) {
-        fprintf(stderr, GP_PROG ": --package-url URL (the release tarball) is required\n");
-        goto bad;
-    }
     if (!o.client_id != !o.tenant_id) {
         fprintf(stderr, GP_PROG ": --client-id and --tenant-id go together\n");
         goto bad;
@@ -468,7 +469,8 @@ int gen_pipeline_main(int argc, char **argv)
     for (size_t n = strlen(fhir_url); n > 9 && fhir_url[n - 1] == '/'; n--)
         fhir_url[n - 1] = '\0';
     o.fhir_url = fhir_url;
-    if (check_url("--fhir-url", o.fhir_url) || check_url("--package-url", o.package_url) ||
+    if (check_url("--fhir-url", o.fhir_url) ||
+        (o.package_url && check_url("--package-url", o.package_url)) ||
         check_chars("--pipeline-name", o.pipeline_name, "_-", 140) ||
         (o.pipeline_name[0] == '-' || o.pipeline_name[0] == '_'
              ? (fprintf(stderr, GP_PROG ": --pipeline-name must start with a letter or digit\n"),

@@ -22,14 +22,14 @@ typedef struct gp_options {
     const char **views;     /* --view (repeatable), or NULL */
     size_t nviews;
     const char *out_dir;   /* -o */
-    const char *templates; /* --templates, or NULL (search, see gp_find_templates) */
+    const char *templates; /* --templates, or NULL (see gp_templates_open) */
     const char *pipeline_name;
     const char *fhir_url;
     const char *since; /* "" when not given */
     const char *group; /* "" when not given */
     const char *batch_vm_size;
-    const char *package_url;
-    const char *client_id; /* NULL: the factory's managed identity calls the FHIR server */
+    const char *package_url; /* NULL: packages/fhir2cdm.tar.gz of the deployment's storage */
+    const char *client_id;   /* NULL: the factory's managed identity calls the FHIR server */
     const char *tenant_id;
     int batch_nodes;
     int concurrency;
@@ -51,11 +51,25 @@ typedef struct gp_inputs {
 
 void gp_inputs_free(gp_inputs *in);
 
+/* ---- gen_pipeline_pkg.c ---- */
+
+/* Makes deploy (azuredeploy.json) and pipeline (pipeline.json, not yet merged into deploy) get
+ * the release tarball from o->package_url, or, when it is NULL, from the deployment's own
+ * storage with the pool's managed identity (the skeleton's variant; the unused packageUrl
+ * parameter is removed).  Returns 0, or -1 after a message when the template lacks what it
+ * edits or memory runs out. */
+int gp_package_source(cJSON *deploy, cJSON *pipeline, const gp_options *o);
+
+/* README.deploy.md's {{packageStep}}: the upload step for the tarball in the deployment's own
+ * storage, or the note for --package-url. */
+extern const char gp_package_step_own[];
+extern const char gp_package_step_url[];
+
 /* ---- gen_pipeline_io.c ---- */
 
-/* Parses a JSON file; on failure prints why (file, and cJSON's error position) and returns
- * NULL. */
-cJSON *gp_load_json(const char *path);
+/* Parses text[0..len) (NUL at text[len]) as JSON; on failure prints why (name, and the line of
+ * cJSON's error position) and returns NULL.  name is what messages call the text. */
+cJSON *gp_parse_json(const char *text, size_t len, const char *name);
 
 /* Appends v printed with 2-space indentation and a final newline.  -1 when out of memory. */
 int gp_json_print(const cJSON *v, f2c_buf *out);
@@ -90,11 +104,35 @@ int gp_collect_view_files(const char *const *paths, size_t n, gp_inputs *in);
 
 /* ---- gen_pipeline_tmpl.c ---- */
 
-/* The templates folder: opt if given, else $FHIR2CDM_TEMPLATES, else beside the installed
- * binary (<bindir>/../share/fhir2cdm/templates), else the source tree's templates/ seen from
- * the build tree (<build>/generator/fhir2cdm -> <build>/../templates).  Malloc'd; NULL with a
- * message printed when none holds azuredeploy.json. */
-char *gp_find_templates(const char *opt);
+/* Where every template file is read from: a folder given by --templates or
+ * $FHIR2CDM_TEMPLATES (overrides, for editing a copy), else the copy embedded in the binary at
+ * build time (generator/embed_templates.cmake), so a binary copied anywhere works. */
+typedef struct gp_templates {
+    char *dir; /* the override folder (malloc'd), or NULL: the embedded copy */
+} gp_templates;
+
+/* One embedded file: its path relative to templates/ and its bytes (data[len] is 0). */
+typedef struct gp_embedded_file {
+    const char *path;
+    const unsigned char *data;
+    size_t len;
+} gp_embedded_file;
+
+/* Generated into the build tree (gen_templates_embedded.c); sorted by path. */
+extern const gp_embedded_file gp_embedded_templates[];
+extern const size_t gp_embedded_templates_count;
+
+/* Chooses the source: opt (--templates) if non-NULL, else $FHIR2CDM_TEMPLATES if set and not
+ * empty, else the embedded copy.  A folder must hold azuredeploy.json.  -1 with a message. */
+int gp_templates_open(const char *opt, gp_templates *t);
+void gp_templates_close(gp_templates *t);
+
+/* Appends the template file relpath ("pipeline.json", "synapse/README.deploy.md") to out
+ * (NUL-terminated).  -1 with a message naming the file (its path under a folder). */
+int gp_template_read(const gp_templates *t, const char *relpath, f2c_buf *out);
+
+/* gp_template_read + gp_parse_json; the document must be a JSON object.  NULL with a message. */
+cJSON *gp_template_json(const gp_templates *t, const char *relpath);
 
 /* The three generated documents, built in memory. */
 typedef struct gp_outputs {
@@ -103,8 +141,8 @@ typedef struct gp_outputs {
     f2c_buf readme;     /* README.md */
 } gp_outputs;
 
-/* Fills the templates in tdir.  -1 with a message printed. */
-int gp_build(const char *tdir, const gp_options *o, const gp_inputs *in, gp_outputs *out);
+/* Fills the templates of t.  -1 with a message printed. */
+int gp_build(const gp_templates *t, const gp_options *o, const gp_inputs *in, gp_outputs *out);
 
 void gp_outputs_free(gp_outputs *out);
 

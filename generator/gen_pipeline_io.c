@@ -1,5 +1,5 @@
 /*
- * gen_pipeline_io: the file side of `fhir2cdm generate-pipeline` — reading templates, printing
+ * gen_pipeline_io: the file side of `fhir2cdm generate-pipeline` — parsing templates, printing
  * JSON with 2-space indentation (cJSON_Print indents with tabs, and ARM templates are read by
  * people in the portal and in reviews), atomic writes, and the list of configuration files to
  * copy.  The JSON text itself is always produced from a cJSON tree: strings are escaped by
@@ -17,14 +17,8 @@
 #include "fhir2cdm/f2c_fs.h"
 #include "gen_pipeline_int.h"
 
-cJSON *gp_load_json(const char *path)
+cJSON *gp_parse_json(const char *text, size_t len, const char *name)
 {
-    size_t len = 0;
-    char *text = f2c_fs_read(path, 0, &len);
-    if (!text) {
-        fprintf(stderr, GP_PROG ": cannot read %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
     const char *end = NULL;
     /* len + 1: cJSON wants the terminating NUL inside the length to check nothing follows. */
     cJSON *doc = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
@@ -34,9 +28,8 @@ cJSON *gp_load_json(const char *path)
         const char *at = end ? end : text;
         for (const char *p = text; p < at && *p; p++)
             if (*p == '\n') line++;
-        fprintf(stderr, GP_PROG ": %s: not valid JSON (line %ld)\n", path, line);
+        fprintf(stderr, GP_PROG ": %s: not valid JSON (line %ld)\n", name, line);
     }
-    free(text);
     return doc;
 }
 

@@ -3,24 +3,31 @@
  * loads a CDM folder into a Synapse dedicated SQL pool:
  *
  *   <out>/azuredeploy.json             ARM template: Data Factory, linked services (ADLS Gen2,
- *                                      dedicated pool), the model.json dataset and ONE pipeline
- *                                      (templates/synapse/azuredeploy.json + pipeline.json)
+ *                                      dedicated pool), the model.json and model table datasets
+ *                                      and ONE pipeline (templates/synapse/azuredeploy.json +
+ *                                      pipeline.json)
  *   <out>/azuredeploy.parameters.json  the command line's values
- *   <out>/fhir2cdm_load_entity.sql     the loader procedure, for review or manual install
+ *   <out>/fhir2cdm_load_entity.sql     the model table and the loader procedure, for review or
+ *                                      manual install
  *   <out>/README.md                    deploy steps (templates/synapse/README.deploy.md)
  *
  * Why one parameterised pipeline driven by model.json: the original tool deployed one pipeline
  * per entity, generated from the configuration, so a changed configuration meant redeploying.
- * Here the pipeline reads model.json at run time (Lookup), and a ForEach calls one stored
- * procedure per entity with the entity's name and attributes; new entities and columns are
- * picked up by the next run without touching Azure.
+ * Here the pipeline reads model.json at run time: a Copy activity (ReadModel) writes its entities
+ * into the model table [schema].[fhir2cdm_model] (name, attributes and partitions as JSON text;
+ * a Lookup of model.json would fail past 4 MB, which thousands of partitions reach), a Lookup
+ * lists the entity names, and a ForEach calls one stored procedure per entity; new entities,
+ * columns and partitions are picked up by the next run without touching Azure.
  *
  * Why a stored procedure: Data Factory expressions cannot turn an attribute list into a column
  * list, T-SQL can (OPENJSON + STRING_AGG).  The procedure is generated here from the same type
  * mapping, table options and COPY INTO options as `fhir2cdm synapse-sql --pool dedicated`
  * (gen_sql.h), and loads the same way: into <Entity>_load, then RENAME OBJECT swaps, inside
- * TRY/CATCH (a dedicated pool allows no DDL inside a transaction; docs/synapse.md).  Names reach
- * dynamic SQL, so the procedure re-checks them with the rule synapse-sql applies.
+ * TRY/CATCH (a dedicated pool allows no DDL inside a transaction; docs/synapse.md).  It loads
+ * exactly the partitions model.json lists (COPY INTO FROM a list of URLs, SYN_COPY_CHUNK per
+ * statement), never a wildcard: model.json is the folder's commit record (docs/cdm-folder.md),
+ * and the folder may hold files it does not list.  Names and locations reach dynamic SQL, so the
+ * procedure re-checks them.
  *
  * Nothing is written until every option and template has been checked and every output built
  * in memory; -o must be a new or empty folder.  Exit status: 0 ok, 2 usage or template error.
@@ -43,6 +50,13 @@
 
 #define SYN_PROG "fhir2cdm generate-pipeline --target synapse"
 #define SYN_PROC "fhir2cdm_load_entity"
+/* The table ReadModel copies model.json's entities into (entity, attributes, partitions). */
+#define SYN_MODEL "fhir2cdm_model"
+#define SYN_MODEL_TABLE_OPTIONS "DISTRIBUTION = ROUND_ROBIN, HEAP"
+/* Partition locations per COPY INTO statement (docs/synapse.md, "Data Factory pipeline"). */
+#define SYN_COPY_CHUNK 1000
+/* The Lookup activity returns at most this many rows (and fails past 4 MB). */
+#define SYN_LOOKUP_ROWS 5000
 
 typedef struct syn_options {
     const char *out_dir;
@@ -83,8 +97,9 @@ static void syn_usage(FILE *f)
           "  --pipeline-name NAME     Data Factory pipeline name (default fhir2cdm-synapse)\n"
           "  --concurrency N          entities loaded at once (ForEach batchCount), 1..50\n"
           "                           (default 4)\n"
-          "  --templates DIR          template skeletons (default: found beside the binary);\n"
-          "                           the synapse/ folder in it is used\n"
+          "  --templates DIR          read the template skeletons from DIR (its synapse/\n"
+          "                           folder); default: $FHIR2CDM_TEMPLATES if set, else the\n"
+          "                           copy built into this binary\n"
           "  -h, --help               this help\n"
           "No option is repeatable: each may be given once (twice is a usage error).\n"
           "\n"
@@ -151,52 +166,80 @@ static int put_quoted(f2c_buf *b, const char *s)
     return 0;
 }
 
-/* The CREATE PROCEDURE statement (without GO).  Every name and type in it comes from gen_sql.h,
- * the schema is validated. */
-static int build_procedure(const syn_options *o, f2c_buf *b)
+/* The procedure's header, declarations and the checks of its two parameters. */
+static int proc_head(const syn_options *o, f2c_buf *b)
 {
-    static const char *const cdm_types[] = {"string", "int64", "decimal", "boolean", "dateTime"};
     const char *sch = o->schema;
-    int rc = 0;
-    rc |= f2c_buf_printf(
+    return f2c_buf_printf(
         b,
         "CREATE PROCEDURE [%s].[" SYN_PROC "]\n"
         "    @entity nvarchar(128),\n"
-        "    @attributes nvarchar(max),\n"
-        "    @location nvarchar(4000),\n"
-        "    @partitions int\n"
+        "    @storage_url nvarchar(4000)\n"
         "AS\n"
         "BEGIN\n"
         "    -- Generated by fhir2cdm generate-pipeline --target synapse.  Loads one entity of a\n"
-        "    -- CDM folder: @entity and @attributes are the entity's name and attributes array\n"
-        "    -- from model.json, @location the URL of its CSV files (data/<Entity>/*.csv),\n"
-        "    -- @partitions how many partitions model.json lists (0: create the table empty).\n"
-        "    -- The table is built in [%s].[<Entity>" GEN_SQL_LOAD_SUFFIX
-        "] and swapped in only when\n"
+        "    -- CDM folder: its attributes and partitions are read from [%s].[" SYN_MODEL "]\n"
+        "    -- (one row per entity of model.json, attributes and partitions as JSON text, copied\n"
+        "    -- there by the pipeline's ReadModel activity); @storage_url is the URL of the CDM\n"
+        "    -- folder.  Exactly the partitions model.json lists are loaded, each from\n"
+        "    -- <storage_url>/<location>: model.json is the folder's commit record, and a file it\n"
+        "    -- does not list (a killed run's, a replaced slot's) is never read.\n"
+        "    -- The table is built in [%s].[<Entity>" GEN_SQL_LOAD_SUFFIX "] and swapped in only "
+        "when\n"
         "    -- COPY INTO succeeded: a dedicated pool allows no DDL inside a transaction.\n"
         "    SET NOCOUNT ON;\n"
-        "    DECLARE @n int, @bad int, @cols nvarchar(max), @sql nvarchar(max);\n"
+        "    DECLARE @n int, @bad int, @chunk int, @attributes nvarchar(max), "
+        "@partitions nvarchar(max);\n"
+        "    DECLARE @cols nvarchar(max), @from nvarchar(max), @sql nvarchar(max);\n"
         "    DECLARE @t nvarchar(300), @load nvarchar(300), @old nvarchar(300);\n"
         "    -- Names reach dynamic SQL: accept only what fhir2cdm synapse-sql accepts.\n"
         "    IF @entity IS NULL OR LEN(@entity) = 0 OR LEN(@entity) > %d\n"
         "       OR @entity COLLATE Latin1_General_100_BIN2 LIKE N'%%[^A-Za-z0-9_]%%'\n"
         "       OR @entity COLLATE Latin1_General_100_BIN2 LIKE N'[0-9]%%'\n"
         "        THROW 50001, N'" SYN_PROC ": invalid entity name', 1;\n"
-        "    IF @location IS NULL OR @location NOT LIKE N'https://%%' OR CHARINDEX(N'''', "
-        "@location) > 0\n"
-        "        THROW 50002, N'" SYN_PROC ": invalid location', 1;\n"
+        "    IF @storage_url IS NULL OR @storage_url NOT LIKE N'https://_%%'\n"
+        "       OR CHARINDEX(N'''', @storage_url) > 0\n"
+        "        THROW 50002, N'" SYN_PROC ": invalid storage URL', 1;\n",
+        sch, sch, sch, 128 - (int)(sizeof GEN_SQL_LOAD_SUFFIX - 1));
+}
+
+/* The entity's row of the model table: exactly one, else 50005. */
+static int proc_read_model(const syn_options *o, f2c_buf *b)
+{
+    const char *sch = o->schema;
+    return f2c_buf_printf(
+        b,
+        "    -- The entity's row, compared byte for byte.\n"
+        "    SET @n = (SELECT COUNT(*) FROM [%s].[" SYN_MODEL "]\n"
+        "              WHERE [entity] COLLATE Latin1_General_100_BIN2 = @entity);\n"
+        "    IF @n <> 1\n"
+        "        THROW 50005, N'" SYN_PROC ": the entity is not listed exactly once in "
+        "[%s].[" SYN_MODEL "]', 1;\n"
+        "    SET @attributes = (SELECT [attributes] FROM [%s].[" SYN_MODEL "]\n"
+        "                       WHERE [entity] COLLATE Latin1_General_100_BIN2 = @entity);\n"
+        "    -- No partitions in model.json (NULL): the table is created empty.\n"
+        "    SET @partitions = (SELECT ISNULL([partitions], N'[]') FROM [%s].[" SYN_MODEL "]\n"
+        "                       WHERE [entity] COLLATE Latin1_General_100_BIN2 = @entity);\n",
+        sch, sch, sch, sch);
+}
+
+/* The attributes' check (50003, 50004) and the column list, typed by gen_sql_tsql_type. */
+static int proc_columns(f2c_buf *b)
+{
+    static const char *const cdm_types[] = {"string", "int64", "decimal", "boolean", "dateTime"};
+    int rc = f2c_buf_appends(
+        b,
         "    IF @attributes IS NULL OR ISJSON(@attributes) = 0\n"
         "        THROW 50003, N'" SYN_PROC ": attributes is not JSON', 1;\n"
         "    SELECT @n = COUNT(*),\n"
         "           @bad = SUM(CASE WHEN a.name IS NULL OR LEN(a.name) = 0 OR LEN(a.name) > 128\n"
-        "                  OR a.name COLLATE Latin1_General_100_BIN2 LIKE N'%%[^A-Za-z0-9_]%%'\n"
-        "                  OR a.name COLLATE Latin1_General_100_BIN2 LIKE N'[0-9]%%'\n"
+        "                  OR a.name COLLATE Latin1_General_100_BIN2 LIKE N'%[^A-Za-z0-9_]%'\n"
+        "                  OR a.name COLLATE Latin1_General_100_BIN2 LIKE N'[0-9]%'\n"
         "                  OR a.dataType IS NULL\n"
-        "                  OR a.dataType COLLATE Latin1_General_100_BIN2 NOT IN (",
-        sch, sch, 128 - (int)(sizeof GEN_SQL_LOAD_SUFFIX - 1));
+        "                  OR a.dataType COLLATE Latin1_General_100_BIN2 NOT IN (");
     for (size_t i = 0; i < sizeof cdm_types / sizeof cdm_types[0]; i++)
         rc |= f2c_buf_printf(b, "%sN'%s'", i ? ", " : "", cdm_types[i]);
-    rc |= f2c_buf_printf(
+    rc |= f2c_buf_appends(
         b, ")\n"
            "                  THEN 1 ELSE 0 END)\n"
            "    FROM OPENJSON(@attributes) WITH (name nvarchar(256) '$.name',\n"
@@ -211,13 +254,48 @@ static int build_procedure(const syn_options *o, f2c_buf *b)
     for (size_t i = 0; i < sizeof cdm_types / sizeof cdm_types[0]; i++)
         rc |= f2c_buf_printf(b, "                   WHEN N'%s' THEN N'%s'\n", cdm_types[i],
                              gen_sql_tsql_type(cdm_types[i], 0));
-    rc |= f2c_buf_printf(
+    rc |= f2c_buf_appends(
+        b, "               END + N' NULL' AS nvarchar(max)), N',' + NCHAR(10))\n"
+           "           WITHIN GROUP (ORDER BY CAST(j.[key] AS int))\n"
+           "    FROM OPENJSON(@attributes) AS j\n"
+           "    CROSS APPLY OPENJSON(j.value) WITH (name nvarchar(256) '$.name',\n"
+           "                                        dataType nvarchar(64) '$.dataType') AS a;\n");
+    return rc ? -1 : 0;
+}
+
+/* The partitions' check (50006).  Plain text: the LIKE patterns hold '%'. */
+static int proc_locations(f2c_buf *b)
+{
+    return f2c_buf_appends(
         b,
-        "               END + N' NULL' AS nvarchar(max)), N',' + NCHAR(10))\n"
-        "           WITHIN GROUP (ORDER BY CAST(j.[key] AS int))\n"
-        "    FROM OPENJSON(@attributes) AS j\n"
-        "    CROSS APPLY OPENJSON(j.value) WITH (name nvarchar(256) '$.name',\n"
-        "                                        dataType nvarchar(64) '$.dataType') AS a;\n"
+        "    -- Partition locations reach dynamic SQL and become URLs: each must be relative to\n"
+        "    -- the CDM folder and inside data/, made only of A-Z a-z 0-9 . _ - / and '%' (so no\n"
+        "    -- quote, blank, backslash or COPY INTO wildcard * ?), with no segment starting\n"
+        "    -- with '.' (no . or .. segment), no empty segment, and name a file, not a folder.\n"
+        "    IF ISJSON(@partitions) = 0 OR LEFT(@partitions, 1) <> N'['\n"
+        "        THROW 50006, N'" SYN_PROC ": partitions is not a JSON array', 1;\n"
+        "    SET @bad = (SELECT COUNT(*) FROM OPENJSON(@partitions) AS j\n"
+        "                CROSS APPLY OPENJSON(CASE WHEN j.type = 5 THEN j.value ELSE N'{}' END)\n"
+        "                    WITH (location nvarchar(max) '$.location') AS p\n"
+        "                WHERE p.location IS NULL\n"
+        "                   OR p.location COLLATE Latin1_General_100_BIN2 NOT LIKE N'data/_%'\n"
+        "                   OR p.location COLLATE Latin1_General_100_BIN2 LIKE "
+        "N'%[^A-Za-z0-9._%/-]%'\n"
+        "                   OR p.location COLLATE Latin1_General_100_BIN2 LIKE N'%/.%'\n"
+        "                   OR p.location COLLATE Latin1_General_100_BIN2 LIKE N'%//%'\n"
+        "                   OR p.location COLLATE Latin1_General_100_BIN2 LIKE N'%/');\n"
+        "    IF @bad > 0\n"
+        "        THROW 50006, N'" SYN_PROC ": a partition location is not a file under data/ "
+        "of the CDM folder', 1;\n"
+        "    SET @n = (SELECT COUNT(*) FROM OPENJSON(@partitions));\n");
+}
+
+/* The staging table: dropped if left over, created with the column list. */
+static int proc_create_load(const syn_options *o, f2c_buf *b)
+{
+    const char *sch = o->schema;
+    return f2c_buf_printf(
+        b,
         "    SET @t = N'[%s].[' + @entity + N']';\n"
         "    SET @load = N'[%s].[' + @entity + N'" GEN_SQL_LOAD_SUFFIX "]';\n"
         "    SET @old = N'[%s].[' + @entity + N'" GEN_SQL_OLD_SUFFIX "]';\n"
@@ -229,18 +307,48 @@ static int build_procedure(const syn_options *o, f2c_buf *b)
         "        END\n"
         "        SET @sql = N'CREATE TABLE ' + @load + N' (' + NCHAR(10) + @cols + NCHAR(10) +\n"
         "                   N') WITH (" GEN_SQL_DEDICATED_TABLE_OPTIONS ");';\n"
-        "        EXEC(@sql);\n"
-        "        IF @partitions > 0\n"
-        "        BEGIN\n"
-        "            SET @sql = N'COPY INTO ' + @load + N' FROM ''' + @location + N''' WITH (",
+        "        EXEC(@sql);\n",
         sch, sch, sch);
-    /* The COPY options inside an N'...' literal: quotes doubled, line break kept. */
-    rc |= put_quoted(b, GEN_SQL_COPY_OPTIONS);
+}
+
+/* COPY INTO the staging table from exactly the listed partitions, SYN_COPY_CHUNK locations per
+ * statement ('%' written %25: a file name's literal '%' in a URL). */
+static int proc_copy(f2c_buf *b)
+{
+    int rc = f2c_buf_printf(
+        b,
+        "        -- COPY INTO from the listed partitions, in model.json's order, %d locations per\n"
+        "        -- statement (docs/synapse.md); none: the table stays empty.\n"
+        "        SET @chunk = 0;\n"
+        "        WHILE @chunk * %d < @n\n"
+        "        BEGIN\n"
+        "            SET @from = (SELECT STRING_AGG(CAST(N'''' + @storage_url + N'/' +\n",
+        SYN_COPY_CHUNK, SYN_COPY_CHUNK);
+    rc |= f2c_buf_appends(b, "                             REPLACE(p.location, N'%', N'%25') + "
+                             "N'''' AS nvarchar(max)), N', ')\n");
     rc |= f2c_buf_printf(
         b,
-        ");';\n"
-        "            EXEC(@sql);\n"
-        "        END\n"
+        "                             WITHIN GROUP (ORDER BY CAST(j.[key] AS int))\n"
+        "                         FROM OPENJSON(@partitions) AS j\n"
+        "                         CROSS APPLY OPENJSON(j.value)\n"
+        "                             WITH (location nvarchar(max) '$.location') AS p\n"
+        "                         WHERE CAST(j.[key] AS int) / %d = @chunk);\n"
+        "            SET @sql = N'COPY INTO ' + @load + N' FROM ' + @from + N' WITH (",
+        SYN_COPY_CHUNK);
+    /* The COPY options inside an N'...' literal: quotes doubled, line break kept. */
+    rc |= put_quoted(b, GEN_SQL_COPY_OPTIONS);
+    rc |= f2c_buf_appends(b, ");';\n"
+                             "            EXEC(@sql);\n"
+                             "            SET @chunk = @chunk + 1;\n"
+                             "        END\n");
+    return rc ? -1 : 0;
+}
+
+/* The swap: <Entity> -> <Entity>_old, <Entity>_load -> <Entity>, <Entity>_old dropped. */
+static int proc_swap(f2c_buf *b)
+{
+    return f2c_buf_appends(
+        b,
         "        IF OBJECT_ID(@old, N'U') IS NOT NULL\n"
         "        BEGIN\n"
         "            SET @sql = N'DROP TABLE ' + @old;\n"
@@ -264,17 +372,36 @@ static int build_procedure(const syn_options *o, f2c_buf *b)
         "        THROW;\n"
         "    END CATCH\n"
         "END\n");
-    return rc ? -1 : 0;
 }
 
-/* The statements before CREATE PROCEDURE: schema, and the previous procedure dropped. */
+/* The CREATE PROCEDURE statement (without GO).  Every name and type in it comes from gen_sql.h,
+ * the schema is validated. */
+static int build_procedure(const syn_options *o, f2c_buf *b)
+{
+    return proc_head(o, b) || proc_read_model(o, b) || proc_columns(b) || proc_locations(b) ||
+                   proc_create_load(o, b) || proc_copy(b) || proc_swap(b)
+               ? -1
+               : 0;
+}
+
+/* The statements before CREATE PROCEDURE: the schema, the previous procedure dropped, and the
+ * model table (re)created, empty, for ReadModel to fill.  A heap: nvarchar(max) columns, a few
+ * rows, each read once by key. */
 static int build_prelude(const syn_options *o, f2c_buf *b, const char *sep)
 {
+    const char *s = o->schema;
     return f2c_buf_printf(b,
                           "IF SCHEMA_ID(N'%s') IS NULL\n    EXEC(N'CREATE SCHEMA [%s]');\n%s"
                           "IF OBJECT_ID(N'[%s].[" SYN_PROC "]', N'P') IS NOT NULL\n"
-                          "    DROP PROCEDURE [%s].[" SYN_PROC "];\n%s",
-                          o->schema, o->schema, sep, o->schema, o->schema, sep);
+                          "    DROP PROCEDURE [%s].[" SYN_PROC "];\n%s"
+                          "IF OBJECT_ID(N'[%s].[" SYN_MODEL "]', N'U') IS NOT NULL\n"
+                          "    DROP TABLE [%s].[" SYN_MODEL "];\n"
+                          "EXEC(N'CREATE TABLE [%s].[" SYN_MODEL "] (\n"
+                          "    [entity] nvarchar(128) NULL,\n"
+                          "    [attributes] nvarchar(max) NULL,\n"
+                          "    [partitions] nvarchar(max) NULL\n"
+                          ") WITH (" SYN_MODEL_TABLE_OPTIONS ");');\n%s",
+                          s, s, sep, s, s, sep, s, s, s, sep);
 }
 
 /* fhir2cdm_load_entity.sql: GO-separated batches, for sqlcmd or a query editor. */
@@ -328,53 +455,111 @@ static int set_string(cJSON *obj, const char *key, const char *value, const char
     return 0;
 }
 
-/* Fills pipeline.json (the procedure's text and name) and puts it into the template's pipeline
- * resource. */
-static int fill_template(cJSON *deploy, cJSON *pipe, const syn_options *o, const char *script)
+/* The typeProperties of activity `name` of acts, or NULL with a message. */
+static cJSON *activity_props(cJSON *acts, const char *name)
 {
-    cJSON *acts = child(pipe, "activities", "pipeline.json");
-    cJSON *create = acts ? find_activity(acts, "CreateLoader") : NULL;
-    cJSON *loop = acts ? find_activity(acts, "LoadEntities") : NULL;
-    if (!create || !loop) return -1;
-    cJSON *tp = child(create, "typeProperties", "CreateLoader");
+    cJSON *a = find_activity(acts, name);
+    return a ? child(a, "typeProperties", name) : NULL;
+}
+
+/* Sets obj[key][sub] to value ("where" names obj in messages). */
+static int set_nested(cJSON *obj, const char *key, const char *sub, const char *value,
+                      const char *where)
+{
+    cJSON *inner = obj ? child(obj, key, where) : NULL;
+    return inner ? set_string(inner, sub, value, where) : -1;
+}
+
+/* CreateLoader's script; LoadEntity's procedure name. */
+static int fill_loader(cJSON *acts, const syn_options *o, const char *script)
+{
+    cJSON *tp = activity_props(acts, "CreateLoader");
     cJSON *scripts = tp ? child(tp, "scripts", "CreateLoader") : NULL;
     cJSON *first = scripts ? cJSON_GetArrayItem(scripts, 0) : NULL;
     if (!first || set_string(first, "text", script, "CreateLoader scripts[0]") != 0) return -1;
-    cJSON *ltp = child(loop, "typeProperties", "LoadEntities");
+    cJSON *ltp = activity_props(acts, "LoadEntities");
     cJSON *inner = ltp ? child(ltp, "activities", "LoadEntities") : NULL;
-    cJSON *load = inner ? find_activity(inner, "LoadEntity") : NULL;
-    cJSON *etp = load ? child(load, "typeProperties", "LoadEntity") : NULL;
-    f2c_buf name = {0};
-    if (!etp || f2c_buf_printf(&name, "[%s].[" SYN_PROC "]", o->schema) != 0) return -1;
+    cJSON *etp = inner ? activity_props(inner, "LoadEntity") : NULL;
     /* "[schema].[proc]" starts with '[' and ends with ']': ARM would read it as an expression;
      * "[[" is ARM's escape for a literal leading bracket. */
     f2c_buf esc = {0};
-    int rc = f2c_buf_printf(&esc, "[%s", name.data) != 0 ||
+    int rc = !etp || f2c_buf_printf(&esc, "[[%s].[" SYN_PROC "]", o->schema) != 0 ||
                      set_string(etp, "storedProcedureName", esc.data, "LoadEntity") != 0
                  ? -1
                  : 0;
-    f2c_buf_free(&name);
     f2c_buf_free(&esc);
-    if (rc != 0) return -1;
+    return rc;
+}
 
+/* ReadModel's pre-copy script (empties the model table: a retried copy must not add its rows
+ * twice) and ListEntities' query, which fails rather than let the Lookup activity drop rows past
+ * its limit. */
+static int fill_model_sql(cJSON *acts, const syn_options *o)
+{
+    const char *s = o->schema;
+    f2c_buf pre = {0}, query = {0};
+    int rc = f2c_buf_printf(&pre, "TRUNCATE TABLE [%s].[" SYN_MODEL "];", s) ||
+             f2c_buf_printf(&query,
+                            "IF (SELECT COUNT(*) FROM [%s].[" SYN_MODEL "]) > %d\n"
+                            "    THROW 50007, N'fhir2cdm ListEntities: model.json lists more "
+                            "than %d entities, the rows a Lookup activity returns', 1;\n"
+                            "SELECT [entity] FROM [%s].[" SYN_MODEL "] ORDER BY [entity];",
+                            s, SYN_LOOKUP_ROWS, SYN_LOOKUP_ROWS, s);
+    if (rc == 0)
+        rc = set_nested(activity_props(acts, "ReadModel"), "sink", "preCopyScript", pre.data,
+                        "ReadModel") ||
+             set_nested(activity_props(acts, "ListEntities"), "source", "sqlReaderQuery",
+                        query.data, "ListEntities");
+    f2c_buf_free(&pre);
+    f2c_buf_free(&query);
+    return rc ? -1 : 0;
+}
+
+/* The first resource of azuredeploy.json of type `type` (and, when kind is not NULL, whose
+ * properties.type is kind), or NULL with a message. */
+static cJSON *find_resource(cJSON *deploy, const char *type, const char *kind)
+{
     cJSON *res = child(deploy, "resources", "azuredeploy.json");
-    cJSON *r, *target = NULL;
+    cJSON *r;
     cJSON_ArrayForEach(r, res)
     {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(r, "type");
-        if (cJSON_IsString(t) &&
-            strcmp(t->valuestring, "Microsoft.DataFactory/factories/pipelines") == 0)
-            target = r;
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(r, "properties");
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(p, "type");
+        if (cJSON_IsString(t) && strcmp(t->valuestring, type) == 0 &&
+            (!kind || (cJSON_IsString(k) && strcmp(k->valuestring, kind) == 0)))
+            return r;
     }
-    if (!target) {
-        fprintf(stderr, SYN_PROG ": template: azuredeploy.json has no pipeline resource\n");
+    fprintf(stderr, SYN_PROG ": template: azuredeploy.json has no %s resource%s%s\n", type,
+            kind ? " of type " : "", kind ? kind : "");
+    return NULL;
+}
+
+/* The model table's dataset: schema and table. */
+static int fill_model_dataset(cJSON *deploy, const syn_options *o)
+{
+    cJSON *ds =
+        find_resource(deploy, "Microsoft.DataFactory/factories/datasets", "AzureSqlDWTable");
+    cJSON *p = ds ? child(ds, "properties", "the AzureSqlDWTable dataset") : NULL;
+    cJSON *tp = p ? child(p, "typeProperties", "the AzureSqlDWTable dataset") : NULL;
+    return tp && set_string(tp, "schema", o->schema, "the AzureSqlDWTable dataset") == 0 &&
+                   set_string(tp, "table", SYN_MODEL, "the AzureSqlDWTable dataset") == 0
+               ? 0
+               : -1;
+}
+
+/* Fills pipeline.json (SQL texts, names) and the model table's dataset, and puts the pipeline
+ * into the template's pipeline resource. */
+static int fill_template(cJSON *deploy, cJSON *pipe, const syn_options *o, const char *script)
+{
+    cJSON *acts = child(pipe, "activities", "pipeline.json");
+    if (!acts || fill_loader(acts, o, script) != 0 || fill_model_sql(acts, o) != 0 ||
+        fill_model_dataset(deploy, o) != 0)
         return -1;
-    }
+    cJSON *target = find_resource(deploy, "Microsoft.DataFactory/factories/pipelines", NULL);
+    if (!target || !child(target, "properties", "the pipeline resource")) return -1;
     cJSON *copy = cJSON_Duplicate(pipe, 1);
-    if (!copy || !child(target, "properties", "the pipeline resource")) {
-        cJSON_Delete(copy);
-        return -1;
-    }
+    if (!copy) return -1;
     cJSON_ReplaceItemInObjectCaseSensitive(target, "properties", copy);
     return 0;
 }
@@ -429,14 +614,18 @@ static int build_readme(const char *text, const syn_options *o, const syn_storag
 {
     char conc[16];
     snprintf(conc, sizeof conc, "%d", o->concurrency);
-    f2c_buf proc = {0};
-    if (f2c_buf_printf(&proc, "[%s].[" SYN_PROC "]", o->schema) != 0) return -1;
+    f2c_buf proc = {0}, model = {0};
+    if (f2c_buf_printf(&proc, "[%s].[" SYN_PROC "]", o->schema) != 0 ||
+        f2c_buf_printf(&model, "[%s].[" SYN_MODEL "]", o->schema) != 0) {
+        f2c_buf_free(&proc);
+        return -1;
+    }
     const char *keys[][2] = {
         {"COMMAND", command},           {"FACTORY_NOTE", "(parameter factoryName)"},
         {"PIPELINE", o->pipeline_name}, {"PROCEDURE", proc.data},
         {"STORAGE_URL", s->url},        {"CONCURRENCY", conc},
         {"FILESYSTEM", s->filesystem},  {"POOL", o->pool},
-        {"SCHEMA", o->schema}};
+        {"SCHEMA", o->schema},          {"MODEL_TABLE", model.data}};
     int rc = 0;
     for (const char *p = text; *p && rc == 0;) {
         const char *open = strstr(p, "{{");
@@ -465,6 +654,7 @@ static int build_readme(const char *text, const syn_options *o, const syn_storag
         p = close + 2;
     }
     f2c_buf_free(&proc);
+    f2c_buf_free(&model);
     return rc;
 }
 
@@ -494,29 +684,18 @@ static int run(const syn_options *o, const char *command)
 {
     int rc = 2, dfd = -1;
     syn_storage s = {0};
-    char *tdir = NULL;
-    f2c_buf sdir = {0}, proc = {0}, sqlfile = {0}, script = {0}, deploy_txt = {0}, params_txt = {0},
-            readme = {0}, path = {0};
+    gp_templates tpl = {0};
+    f2c_buf proc = {0}, sqlfile = {0}, script = {0}, deploy_txt = {0}, params_txt = {0},
+            readme = {0}, readme_tmpl = {0};
     cJSON *deploy = NULL, *pipe = NULL, *pfile = NULL;
-    char *readme_tmpl = NULL;
 
     if (gp_check_output(o->out_dir) != 0) goto done;
     if (split_storage(o->storage_url, &s) != 0) goto oom;
-    if (!(tdir = gp_find_templates(o->templates))) goto done;
-    if (f2c_buf_printf(&sdir, "%s/synapse", tdir) != 0) goto oom;
-    f2c_buf_reset(&path);
-    if (f2c_buf_printf(&path, "%s/azuredeploy.json", sdir.data) != 0) goto oom;
-    if (!(deploy = gp_load_json(path.data))) goto done;
-    f2c_buf_reset(&path);
-    if (f2c_buf_printf(&path, "%s/pipeline.json", sdir.data) != 0) goto oom;
-    if (!(pipe = gp_load_json(path.data))) goto done;
-    f2c_buf_reset(&path);
-    if (f2c_buf_printf(&path, "%s/README.deploy.md", sdir.data) != 0) goto oom;
-    size_t rlen;
-    if (!(readme_tmpl = f2c_fs_read(path.data, 0, &rlen))) {
-        fprintf(stderr, SYN_PROG ": cannot read %s: %s\n", path.data, strerror(errno));
+    if (gp_templates_open(o->templates, &tpl) != 0 ||
+        !(deploy = gp_template_json(&tpl, "synapse/azuredeploy.json")) ||
+        !(pipe = gp_template_json(&tpl, "synapse/pipeline.json")) ||
+        gp_template_read(&tpl, "synapse/README.deploy.md", &readme_tmpl) != 0)
         goto done;
-    }
     if (build_procedure(o, &proc) != 0 || build_sql_file(o, &proc, &sqlfile) != 0 ||
         build_script_text(o, &proc, &script) != 0)
         goto oom;
@@ -526,7 +705,7 @@ static int run(const syn_options *o, const char *command)
     if (!pfile) goto oom;
     if (fill_template(deploy, pipe, o, script.data) != 0 ||
         set_parameters(deploy, pfile, o, &s) != 0 ||
-        build_readme(readme_tmpl, o, &s, command, &readme) != 0)
+        build_readme(readme_tmpl.data, o, &s, command, &readme) != 0)
         goto done;
     if (gp_json_print(deploy, &deploy_txt) != 0 || gp_json_print(pfile, &params_txt) != 0) goto oom;
     if ((dfd = gp_open_output(o->out_dir)) < 0 ||
@@ -548,17 +727,15 @@ done:
     cJSON_Delete(deploy);
     cJSON_Delete(pipe);
     cJSON_Delete(pfile);
-    free(readme_tmpl);
-    free(tdir);
+    f2c_buf_free(&readme_tmpl);
+    gp_templates_close(&tpl);
     storage_free(&s);
-    f2c_buf_free(&sdir);
     f2c_buf_free(&proc);
     f2c_buf_free(&sqlfile);
     f2c_buf_free(&script);
     f2c_buf_free(&deploy_txt);
     f2c_buf_free(&params_txt);
     f2c_buf_free(&readme);
-    f2c_buf_free(&path);
     return rc;
 }
 

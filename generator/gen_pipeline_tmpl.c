@@ -13,12 +13,10 @@
  * (`--parameters concurrency=8`), and the pipeline reads them through ARM expressions.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "fhir2cdm/f2c_fs.h"
 #include "gen_pipeline_int.h"
@@ -33,54 +31,98 @@ static int has_deploy_template(const char *dir)
     return ok;
 }
 
-char *gp_find_templates(const char *opt)
+/* Precedence: --templates, then $FHIR2CDM_TEMPLATES, then the embedded copy.  An override that
+ * is wrong is an error, never a silent fallback: whoever set it expects their edits used. */
+int gp_templates_open(const char *opt, gp_templates *t)
 {
-    if (opt) {
-        if (has_deploy_template(opt)) return strdup(opt);
-        fprintf(stderr, GP_PROG ": --templates %s: no azuredeploy.json there\n", opt);
-        return NULL;
-    }
+    t->dir = NULL;
     const char *env = getenv("FHIR2CDM_TEMPLATES");
-    if (env && *env) {
-        if (has_deploy_template(env)) return strdup(env);
-        fprintf(stderr, GP_PROG ": FHIR2CDM_TEMPLATES=%s: no azuredeploy.json there\n", env);
-        return NULL;
+    const char *dir = opt ? opt : (env && *env ? env : NULL);
+    if (!dir) return 0;
+    if (!*dir || !has_deploy_template(dir)) {
+        fprintf(stderr, GP_PROG ": %s%s: no azuredeploy.json there\n",
+                opt ? "--templates " : "FHIR2CDM_TEMPLATES=", dir);
+        return -1;
     }
-    /* Relative to the binary, so an installed tree and a build tree both work without
-     * configuration. */
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) *slash = '\0';
-        static const char *const rel[] = {"/../share/fhir2cdm/templates", "/../../templates"};
-        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-            f2c_buf p = {0};
-            if (f2c_buf_printf(&p, "%s%s", exe, rel[i]) != 0) break;
-            if (has_deploy_template(p.data)) return p.data;
-            f2c_buf_free(&p);
-        }
+    if (!(t->dir = strdup(dir))) {
+        fprintf(stderr, GP_PROG ": out of memory\n");
+        return -1;
     }
-    fprintf(stderr, GP_PROG ": templates folder not found; give --templates DIR (the source "
-                            "tree's templates/) or set FHIR2CDM_TEMPLATES\n");
+    return 0;
+}
+
+void gp_templates_close(gp_templates *t)
+{
+    free(t->dir);
+    t->dir = NULL;
+}
+
+static const gp_embedded_file *find_embedded(const char *relpath)
+{
+    for (size_t i = 0; i < gp_embedded_templates_count; i++)
+        if (strcmp(gp_embedded_templates[i].path, relpath) == 0) return &gp_embedded_templates[i];
     return NULL;
 }
 
-static cJSON *load_template(const char *tdir, const char *name)
+/* Reads <dir>/<relpath>; errors name that path. */
+static int read_from_folder(const char *dir, const char *relpath, f2c_buf *out)
 {
     f2c_buf p = {0};
-    if (f2c_buf_printf(&p, "%s/%s", tdir, name) != 0) {
+    if (f2c_buf_printf(&p, "%s/%s", dir, relpath) != 0) {
         fprintf(stderr, GP_PROG ": out of memory\n");
-        return NULL;
+        return -1;
     }
-    cJSON *doc = gp_load_json(p.data);
+    size_t len = 0;
+    char *text = f2c_fs_read(p.data, 0, &len);
+    int rc = text ? f2c_buf_append(out, text, len) : -1;
+    if (!text)
+        fprintf(stderr, GP_PROG ": cannot read %s: %s\n", p.data, strerror(errno));
+    else if (rc != 0)
+        fprintf(stderr, GP_PROG ": out of memory\n");
+    free(text);
     f2c_buf_free(&p);
-    if (doc && !cJSON_IsObject(doc)) {
-        fprintf(stderr, GP_PROG ": %s/%s: not a JSON object\n", tdir, name);
-        cJSON_Delete(doc);
-        return NULL;
+    return rc;
+}
+
+int gp_template_read(const gp_templates *t, const char *relpath, f2c_buf *out)
+{
+    /* An empty file still yields a NUL-terminated (empty) string. */
+    if (f2c_buf_reserve(out, 1) != 0) {
+        fprintf(stderr, GP_PROG ": out of memory\n");
+        return -1;
     }
+    out->data[out->len] = '\0';
+    if (t->dir) return read_from_folder(t->dir, relpath, out);
+    const gp_embedded_file *f = find_embedded(relpath);
+    if (!f) {
+        fprintf(stderr, GP_PROG ": no template %s built into this binary\n", relpath);
+        return -1;
+    }
+    if (f2c_buf_append(out, f->data, f->len) != 0) {
+        fprintf(stderr, GP_PROG ": out of memory\n");
+        return -1;
+    }
+    return 0;
+}
+
+cJSON *gp_template_json(const gp_templates *t, const char *relpath)
+{
+    f2c_buf text = {0}, name = {0};
+    cJSON *doc = NULL;
+    if (gp_template_read(t, relpath, &text) != 0) goto done;
+    if (f2c_buf_printf(&name, "%s/%s", t->dir ? t->dir : "built-in templates", relpath) != 0) {
+        fprintf(stderr, GP_PROG ": out of memory\n");
+        goto done;
+    }
+    doc = gp_parse_json(text.data, text.len, name.data);
+    if (doc && !cJSON_IsObject(doc)) {
+        fprintf(stderr, GP_PROG ": %s: not a JSON object\n", name.data);
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+done:
+    f2c_buf_free(&text);
+    f2c_buf_free(&name);
     return doc;
 }
 
@@ -150,7 +192,7 @@ typedef struct fill_ctx {
     int ncustom, nweb;
 } fill_ctx;
 
-/* Walks a pipeline's activities, nested ones (Until, ForEach) included. */
+/* Walks a pipeline's activities, nested ones (ForEach, If Condition branches) included. */
 static int fill_activities(cJSON *activities, fill_ctx *ctx)
 {
     cJSON *a;
@@ -170,20 +212,13 @@ static int fill_activities(cJSON *activities, fill_ctx *ctx)
                 return -1;
             ctx->ncustom++;
         } else if (strcmp(type, "WebActivity") == 0) {
-            if (ctx->kv) {
-                const cJSON *auth =
-                    cJSON_GetObjectItemCaseSensitive(ctx->kv, "webActivityAuthentication");
-                if (!auth) {
-                    fprintf(stderr, GP_PROG ": template: keyvault.json has no "
-                                            "\"webActivityAuthentication\"\n");
-                    return -1;
-                }
-                if (replace(tp, "authentication", cJSON_Duplicate(auth, 1)) != 0) return -1;
-            }
             ctx->nweb++;
         }
-        cJSON *inner = cJSON_GetObjectItemCaseSensitive(tp, "activities");
-        if (cJSON_IsArray(inner) && fill_activities(inner, ctx) != 0) return -1;
+        static const char *const nested[] = {"activities", "ifTrueActivities", "ifFalseActivities"};
+        for (size_t i = 0; i < sizeof nested / sizeof nested[0]; i++) {
+            cJSON *inner = cJSON_GetObjectItemCaseSensitive(tp, nested[i]);
+            if (cJSON_IsArray(inner) && fill_activities(inner, ctx) != 0) return -1;
+        }
     }
     return 0;
 }
@@ -235,7 +270,8 @@ static int build_deploy(cJSON *deploy, cJSON *pipeline, const cJSON *kv, const g
         set_param_default(params, "batchNodes", cJSON_CreateNumber(o->batch_nodes)) ||
         set_param_default(params, "concurrency", cJSON_CreateNumber(o->concurrency)) ||
         set_param_default(params, "maxDepth", cJSON_CreateNumber(o->max_depth)) ||
-        set_param_default(params, "packageUrl", cJSON_CreateString(o->package_url)))
+        (o->package_url &&
+         set_param_default(params, "packageUrl", cJSON_CreateString(o->package_url))))
         return -1;
     if (kv && (set_param_default(params, "fhirClientId", cJSON_CreateString(o->client_id)) ||
                set_param_default(params, "fhirTenantId", cJSON_CreateString(o->tenant_id))))
@@ -247,15 +283,17 @@ static int build_deploy(cJSON *deploy, cJSON *pipeline, const cJSON *kv, const g
     fill_ctx ctx = {o->config_dir ? "tables" : "views", kv, 0, 0};
     cJSON *acts = need(pipeline, "activities", "pipeline.json");
     if (!acts || fill_activities(acts, &ctx) != 0) return -1;
-    if (ctx.ncustom != 3 || ctx.nweb != 2) {
-        /* generate-schema, transform-data, finalize... and the kick-off plus poll: a template
-         * that lost one would deploy a pipeline that cannot work. */
+    if (ctx.ncustom != 4 || ctx.nweb != 0) {
+        /* bulk-export, generate-schema, transform-data, finalize; a template that lost one
+         * would deploy a pipeline that cannot work, and a Web activity would call the FHIR
+         * server with an identity no Batch task is given (docs/azure.md, section 3). */
         fprintf(stderr,
                 GP_PROG ": template: pipeline.json has %d Custom and %d Web activities, "
-                        "expected 3 and 2\n",
+                        "expected 4 and 0\n",
                 ctx.ncustom, ctx.nweb);
         return -1;
     }
+    if (gp_package_source(deploy, pipeline, o) != 0) return -1;
 
     cJSON *res = find_resource(resources, "Microsoft.DataFactory/factories/pipelines");
     if (!res) {
@@ -300,7 +338,7 @@ static int build_parameters(cJSON *doc, const gp_options *o)
         add_value(params, "batchNodes", cJSON_CreateNumber(o->batch_nodes)) ||
         add_value(params, "concurrency", cJSON_CreateNumber(o->concurrency)) ||
         add_value(params, "maxDepth", cJSON_CreateNumber(o->max_depth)) ||
-        add_value(params, "packageUrl", cJSON_CreateString(o->package_url)))
+        (o->package_url && add_value(params, "packageUrl", cJSON_CreateString(o->package_url))))
         return -1;
     if (o->client_id && (add_value(params, "fhirClientId", cJSON_CreateString(o->client_id)) ||
                          add_value(params, "fhirTenantId", cJSON_CreateString(o->tenant_id))))
@@ -322,6 +360,9 @@ static int build_readme(const char *text, const gp_options *o, const char *types
         {"keyVaultItem", kv ? ", Key Vault holding the FHIR client secret" : ""},
         {"keyVaultRoles", kv ? ", and both *Key Vault Secrets User* on the Key Vault" : ""},
         {"secretArg", kv ? " \\\n  --parameters fhirClientSecret=\"$FHIR_CLIENT_SECRET\"" : ""},
+        {"fhirCaller", kv ? "the application given by `--client-id`"
+                          : "the pool's managed identity (`f2c-pool-...` in the resource group)"},
+        {"packageStep", o->package_url ? gp_package_step_url : gp_package_step_own},
     };
     const char *p = text;
     while (*p) {
@@ -344,32 +385,27 @@ static int build_readme(const char *text, const gp_options *o, const char *types
     return 0;
 }
 
-int gp_build(const char *tdir, const gp_options *o, const gp_inputs *in, gp_outputs *out)
+int gp_build(const gp_templates *t, const gp_options *o, const gp_inputs *in, gp_outputs *out)
 {
     memset(out, 0, sizeof *out);
     int rc = -1;
-    cJSON *deploy = load_template(tdir, "azuredeploy.json");
-    cJSON *pipeline = deploy ? load_template(tdir, "pipeline.json") : NULL;
-    cJSON *params = pipeline ? load_template(tdir, "azuredeploy.parameters.json") : NULL;
+    cJSON *deploy = gp_template_json(t, "azuredeploy.json");
+    cJSON *pipeline = deploy ? gp_template_json(t, "pipeline.json") : NULL;
+    cJSON *params = pipeline ? gp_template_json(t, "azuredeploy.parameters.json") : NULL;
     cJSON *kv = NULL;
-    char *readme = NULL;
+    f2c_buf readme = {0};
     char *types = join_types(in);
     if (!params) goto done;
     if (!types) {
         fprintf(stderr, GP_PROG ": out of memory\n");
         goto done;
     }
-    if (o->client_id && !(kv = load_template(tdir, "keyvault.json"))) goto done;
-    f2c_buf rpath = {0};
-    if (f2c_buf_printf(&rpath, "%s/README.deploy.md", tdir) != 0) goto done;
-    readme = f2c_fs_read(rpath.data, 0, NULL);
-    if (!readme) fprintf(stderr, GP_PROG ": cannot read %s: %s\n", rpath.data, strerror(errno));
-    f2c_buf_free(&rpath);
-    if (!readme) goto done;
+    if (o->client_id && !(kv = gp_template_json(t, "keyvault.json"))) goto done;
+    if (gp_template_read(t, "README.deploy.md", &readme) != 0) goto done;
 
     if (build_deploy(deploy, pipeline, kv, o, types) != 0) goto done;
     if (build_parameters(params, o) != 0) goto done;
-    int r = build_readme(readme, o, types, &out->readme);
+    int r = build_readme(readme.data, o, types, &out->readme);
     if (r == -1) fprintf(stderr, GP_PROG ": out of memory\n");
     if (r != 0) goto done;
     if (gp_json_print(deploy, &out->deploy) != 0 || gp_json_print(params, &out->parameters) != 0) {
@@ -383,7 +419,7 @@ done:
     cJSON_Delete(pipeline);
     cJSON_Delete(params);
     cJSON_Delete(kv);
-    free(readme);
+    f2c_buf_free(&readme);
     free(types);
     return rc;
 }

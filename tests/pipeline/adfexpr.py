@@ -101,6 +101,12 @@ class Adf:
             return not a[0]
         if name == "empty":
             return a[0] is None or len(a[0]) == 0
+        if name == "greater":
+            return a[0] > a[1]
+        if name == "range":
+            if not isinstance(a[1], int) or a[1] < 1:
+                raise ValueError("range() needs a positive count, got %r" % (a[1],))
+            return list(range(a[0], a[0] + a[1]))
         if name == "uriComponent":
             return urllib.parse.quote(a[0], safe="")
         raise ValueError("function %s not supported by this evaluator" % name)

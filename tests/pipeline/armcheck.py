@@ -20,12 +20,13 @@ COMMON_KEYS = {"operationId", "adlsAccount", "storageEndpointSuffix", "cdmFileSy
                "managedIdentityClientId"}
 SECRET_KEYS = {"clientId", "tenantId", "keyVaultUri", "clientSecretName"}
 CONTRACT = {
+    "BulkExport": ("bulk-export", COMMON_KEYS | {"fhirUrl", "exportTypes", "since", "groupId"}),
     "GenerateSchema": ("generate-schema", COMMON_KEYS),
-    "TransformData": ("transform-data",
-                      COMMON_KEYS | {"inputBlobUri", "resourceType", "requiresAccessToken",
-                                     "fhirUrl"}),
-    "Finalize": ("finalize", COMMON_KEYS | {"transactionTime", "fileCount"}),
+    "TransformData": ("transform-data", COMMON_KEYS | {"exportManifest", "fileIndex", "fhirUrl"}),
+    "Finalize": ("finalize", COMMON_KEYS | {"exportManifest"}),
 }
+# What bulk-export's outputs.json gives the pipeline (ADF: activity output customOutput).
+CUSTOM_OUTPUT = "@activity('BulkExport').output.customOutput"
 ACTIVITY_CONDITIONS = {"Succeeded", "Failed", "Skipped", "Completed"}
 
 # ---- ARM expressions ----------------------------------------------------------------------
@@ -210,11 +211,14 @@ def check_arm(tpl, problems):
                 node = parse(dep) if is_arm_expr(dep) else None
             except ValueError:
                 node = None
-            if not node or node[0] != "call" or node[1] != "resourceId" or len(node[2]) < 2:
+            args = node[2] if node and node[0] == "call" else []
+            if node and node[1] == "extensionResourceId" and len(args) >= 3:
+                args = args[1:]  # (scope resource id, type, name...): an extension resource
+            elif not node or node[1] != "resourceId" or len(args) < 2:
                 problems.append("resources[%d]: dependsOn %r is not [resourceId(type, name...)]"
                                 % (i, dep))
                 continue
-            key = (ev.ev(node[2][0]).lower(), "/".join(ev.ev(a) for a in node[2][1:]))
+            key = (ev.ev(args[0]).lower(), "/".join(ev.ev(a) for a in args[1:]))
             if key not in have:
                 problems.append("resources[%d] (%s): dependsOn %s does not resolve to a resource"
                                 " of the template" % (i, r.get("type"), dep))
@@ -314,9 +318,17 @@ def find(acts, name):
     return None
 
 
-def check_since(pipe, kick, problems):
+def ext_value(v, env):
+    """A Custom activity's extendedProperties value: a string, an expression when it starts
+    with '@' (Data Factory evaluates those), like any other activity property."""
+    if isinstance(v, str) and v.startswith("@"):
+        return adf({"value": v, "type": "Expression"}, env)
+    return adf(v, env)
+
+
+def check_since(pipe, bulk, problems):
     """Runs the _since resolution on paper (adfexpr) for every kind of `since` parameter and
-    checks what the kick-off URL then asks for: '' -> no _since; an instant -> that instant;
+    checks what bulk-export is then given: '' -> no _since; an instant -> that instant;
     'last' with a state file -> its transactionTime; 'last' without one -> no _since."""
     acts = pipe["activities"]
     rs = find(acts, "ResolveSince")
@@ -325,9 +337,9 @@ def check_since(pipe, kick, problems):
         return
     tp = rs["typeProperties"]
     t_state = "2024-05-01T12:00:00.123+02:00"
-    cases = [("", False, None), ("2024-01-01T00:00:00Z", False, "2024-01-01T00:00:00Z"),
+    cases = [("", False, ""), ("2024-01-01T00:00:00Z", False, "2024-01-01T00:00:00Z"),
              ("2024-01-01T00:00:00Z", True, "2024-01-01T00:00:00Z"),
-             ("last", True, t_state), ("last", False, None)]
+             ("last", True, t_state), ("last", False, "")]
     for since, exists, want in cases:
         params = {k: adf(v.get("defaultValue"), {}) if not is_arm_expr(v.get("defaultValue"))
                   else "" for k, v in pipe.get("parameters", {}).items()}
@@ -348,61 +360,21 @@ def check_since(pipe, kick, problems):
                 if a.get("type") == "SetVariable":
                     v = a["typeProperties"]
                     env["variables"][v["variableName"]] = adf(v["value"], env)
-            url = adf(kick["typeProperties"]["url"], env)
+            ext = bulk["typeProperties"]["extendedProperties"]
+            got = ext_value(ext["since"], env)
+            if ext_value(ext["exportTypes"], env) != "Patient" or \
+                    ext_value(ext["groupId"], env) != "":
+                problems.append("bulk-export is not given the exportTypes/groupId parameters")
         except (ValueError, KeyError, TypeError) as e:
             problems.append("since=%r (state %s): cannot evaluate: %s" % (since, exists, e))
             continue
-        got = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).get("_since")
-        if got != ([want] if want else None):
-            problems.append("since=%r (state file %s): kick-off _since %r, expected %r (%s)"
-                            % (since, "present" if exists else "absent", got, want, url))
+        if got != want:
+            problems.append("since=%r (state file %s): bulk-export since %r, expected %r"
+                            % (since, "present" if exists else "absent", got, want))
 
 
-def check_flow(tpl, pipe, expected_types, opts, problems):
-    acts = pipe["activities"]
-    ev = Evaluator(tpl)
-    # _type: exactly the configuration's resource types
-    kick = find(acts, "ExportKickOff")
-    if not kick or kick.get("type") != "WebActivity":
-        problems.append("no ExportKickOff WebActivity")
-        return
-    tp = kick["typeProperties"]
-    url = tp.get("url", {}).get("value", "")
-    if "'/$export?_type=', pipeline().parameters.exportTypes" not in url:
-        problems.append("kick-off URL does not put pipeline().parameters.exportTypes in _type")
-    check_since(pipe, kick, problems)
-    if "concat('/Group/', pipeline().parameters.groupId)" not in url:
-        problems.append("kick-off URL has no Group export")
-    et = pipe.get("parameters", {}).get("exportTypes", {}).get("defaultValue", "")
-    types = ev.value(et).split(",") if isinstance(et, str) else None
-    if types != sorted(expected_types):
-        problems.append("_type is %r, the configuration uses %r" % (types, sorted(expected_types)))
-    for key, want in (("since", opts["since"]), ("groupId", opts["group"]),
-                      ("fhirUrl", opts["fhir_url"])):
-        d = pipe.get("parameters", {}).get(key, {}).get("defaultValue", "")
-        if ev.value(d) != want:
-            problems.append("pipeline parameter %s defaults to %r, expected %r"
-                            % (key, ev.value(d), want))
-    if tp.get("headers") != {"Accept": "application/fhir+json", "Prefer": "respond-async"}:
-        problems.append("kick-off headers are %r" % tp.get("headers"))
-    auth_type = "ServicePrincipal" if opts.get("client_id") else "MSI"
-    for w in (kick, find(acts, "PollExport")):
-        if not w or w["typeProperties"].get("authentication", {}).get("type") != auth_type:
-            problems.append("Web activity %s: authentication is not %s"
-                            % (w and w.get("name"), auth_type))
-        # the status URL comes in Content-Location, and a 202 must come back to the pipeline
-        # instead of being followed by the Web activity's own async pattern
-        elif w["typeProperties"].get("turnOffAsync") is not True:
-            problems.append("Web activity %s: turnOffAsync is not true" % w.get("name"))
-    # polling: Until containing a Wait that honours Retry-After
-    until = find(acts, "WaitForExport")
-    inner = [a.get("type") for a in until["typeProperties"]["activities"]] if until else []
-    if not until or until.get("type") != "Until" or "Wait" not in inner \
-            or "WebActivity" not in inner:
-        problems.append("no Until + Wait + WebActivity polling loop")
-    elif "Retry-After" not in json.dumps(until):
-        problems.append("polling does not read Retry-After")
-    # Custom activities: exact command lines and extendedProperties keys
+def check_custom(acts, opts, problems):
+    """Custom activities: exact command lines and extendedProperties keys (the contract)."""
     for name, (sub, keys) in CONTRACT.items():
         a = find(acts, name)
         if not a or a.get("type") != "Custom":
@@ -422,33 +394,164 @@ def check_flow(tpl, pipe, expected_types, opts, problems):
             problems.append("%s: configurationKind %r, expected %r" % (name, kind, opts["kind"]))
         if a.get("linkedServiceName", {}).get("referenceName") != "Batch":
             problems.append("%s: does not run on the Batch linked service" % name)
+
+
+def check_fanout(acts, problems):
+    """The ForEach runs once per manifest entry, inside an If that skips an empty export; each
+    task is given the stored manifest and its index (evaluated on paper for 0 and 3 files)."""
+    gate = find(acts, "TransformIfFiles")
     fe = find(acts, "TransformFiles")
-    if not fe or fe.get("type") != "ForEach" or find(fe["typeProperties"]["activities"],
-                                                     "TransformData") is None:
+    if not gate or gate.get("type") != "IfCondition" or fe is None or fe not in gate.get(
+            "typeProperties", {}).get("ifTrueActivities", []):
+        problems.append("TransformFiles is not the ForEach inside the If TransformIfFiles")
+        return
+    if fe.get("type") != "ForEach" or find(fe["typeProperties"]["activities"],
+                                           "TransformData") is None:
         problems.append("TransformData is not inside a ForEach")
-    else:
-        tpf = fe["typeProperties"]
-        if tpf.get("isSequential") is not False:
-            problems.append("ForEach is sequential")
-        if tpf.get("batchCount") != "[parameters('concurrency')]" or \
-                tpf.get("items", {}).get("value") != "@json(variables('manifest')).output":
-            problems.append("ForEach batchCount/items wrong")
-    # order: kick-off -> poll -> generate-schema -> ForEach -> finalize
-    chain = [("SetOperationId", "ExportKickOff"), ("ResolveSince", "ExportKickOff"),
-             ("StateExists", "ResolveSince"), ("WaitForExport", "GenerateSchema"),
-             ("GenerateSchema", "TransformFiles"), ("TransformFiles", "Finalize")]
+        return
+    tpf = fe["typeProperties"]
+    if tpf.get("isSequential") is not False:
+        problems.append("ForEach is sequential")
+    if tpf.get("batchCount") != "[parameters('concurrency')]":
+        problems.append("ForEach batchCount is not the concurrency parameter")
+    td = find(tpf["activities"], "TransformData")["typeProperties"]["extendedProperties"]
+    fin = find(acts, "Finalize")["typeProperties"]["extendedProperties"]
+    manifest = ".fhir2cdm/exports/run-1/manifest.json"
+    for count in (0, 3):
+        env = {"parameters": {}, "variables": {}, "activities": {"BulkExport": {"output": {
+            "customOutput": {"manifest": manifest, "fileCount": count}}}}}
+        try:
+            if adf(gate["typeProperties"]["expression"], env) != (count > 0):
+                problems.append("TransformIfFiles is wrong for %d files" % count)
+                continue
+            if count:
+                items = adf(tpf["items"], env)
+                idx = [ext_value(td["fileIndex"], dict(env, item=i)) for i in items]
+                if idx != ["0", "1", "2"] or ext_value(td["exportManifest"], env) != manifest:
+                    problems.append("tasks get fileIndex %r / manifest %r for 3 files"
+                                    % (idx, ext_value(td["exportManifest"], env)))
+            if ext_value(fin["exportManifest"], env) != manifest:
+                problems.append("Finalize is not given the stored manifest")
+        except (ValueError, KeyError, TypeError) as e:
+            problems.append("fan-out for %d files: cannot evaluate: %s" % (count, e))
+
+
+def check_package_gate(acts, opts, problems):
+    """Own storage: PackageExists + CheckPackage (Fail PackageMissing) before BulkExport;
+    --package-url: neither."""
+    pe, cp = find(acts, "PackageExists"), find(acts, "CheckPackage")
+    if opts.get("package_url"):
+        if pe or cp:
+            problems.append("--package-url: the own-storage package check is still there")
+        return
+    if not pe or pe.get("type") != "GetMetadata" or pe["typeProperties"].get("dataset", {}).get(
+            "referenceName") != "Package" or pe["typeProperties"].get("fieldList") != ["exists"]:
+        problems.append("no PackageExists Get Metadata (exists) on the Package dataset")
+    if not cp or cp.get("type") != "IfCondition" or cp["typeProperties"].get(
+            "expression", {}).get("value") != "@activity('PackageExists').output.exists" or \
+            [a.get("typeProperties", {}).get("errorCode")
+             for a in cp["typeProperties"].get("ifFalseActivities", [])] != ["PackageMissing"]:
+        problems.append("CheckPackage does not fail with PackageMissing when the blob is absent")
+    for before, after in (("PackageExists", "CheckPackage"), ("CheckPackage", "BulkExport")):
+        a = find(acts, after)
+        if not a or {"activity": before, "dependencyConditions": ["Succeeded"]} not in a.get(
+                "dependsOn", []):
+            problems.append("%s does not follow %s on success" % (after, before))
+
+
+def check_flow(tpl, pipe, expected_types, opts, problems):
+    acts = pipe["activities"]
+    ev = Evaluator(tpl)
+    if any(a.get("type") == "WebActivity" for a in all_activities(acts)):
+        # the FHIR server's 202 bodies are not JSON, which a Web activity cannot take
+        problems.append("the pipeline still has a Web activity")
+    bulk = find(acts, "BulkExport")
+    if not bulk or bulk.get("type") != "Custom":
+        problems.append("no BulkExport Custom activity")
+        return
+    ext = bulk["typeProperties"].get("extendedProperties", {})
+    for key, want in (("exportTypes", "@pipeline().parameters.exportTypes"),
+                      ("groupId", "@pipeline().parameters.groupId"),
+                      ("fhirUrl", "@pipeline().parameters.fhirUrl"),
+                      ("since", "@variables('sinceResolved')")):
+        if ext.get(key) != want:
+            problems.append("BulkExport %s is %r, expected %r" % (key, ext.get(key), want))
+    check_since(pipe, bulk, problems)
+    et = pipe.get("parameters", {}).get("exportTypes", {}).get("defaultValue", "")
+    types = ev.value(et).split(",") if isinstance(et, str) else None
+    if types != sorted(expected_types):
+        problems.append("_type is %r, the configuration uses %r" % (types, sorted(expected_types)))
+    for key, want in (("since", opts["since"]), ("groupId", opts["group"]),
+                      ("fhirUrl", opts["fhir_url"])):
+        d = pipe.get("parameters", {}).get(key, {}).get("defaultValue", "")
+        if ev.value(d) != want:
+            problems.append("pipeline parameter %s defaults to %r, expected %r"
+                            % (key, ev.value(d), want))
+    check_custom(acts, opts, problems)
+    check_fanout(acts, problems)
+    check_package_gate(acts, opts, problems)
+    # order: bulk-export -> generate-schema -> (If files) ForEach -> finalize
+    chain = [("SetOperationId", "BulkExport"), ("ResolveSince", "BulkExport"),
+             ("StateExists", "ResolveSince"), ("BulkExport", "GenerateSchema"),
+             ("GenerateSchema", "TransformIfFiles"), ("TransformIfFiles", "Finalize")]
     for before, after in chain:
         a = find(acts, after)
         if not a or {"activity": before, "dependencyConditions": ["Succeeded"]} not in a.get(
                 "dependsOn", []):
             problems.append("%s does not follow %s on success" % (after, before))
     # failure paths: a Fail activity on each step's Failed output, carrying its message
-    for step in ("ResolveSince", "ExportKickOff", "WaitForExport", "GenerateSchema",
-                 "TransformData", "Finalize"):
+    for step in ("ResolveSince", "BulkExport", "GenerateSchema", "TransformData", "Finalize"):
         fails = [a for a in all_activities(acts) if a.get("type") == "Fail" and
                  {"activity": step, "dependencyConditions": ["Failed"]} in a.get("dependsOn", [])]
         if not fails or "activity('%s').error.message" % step not in json.dumps(fails[0]):
             problems.append("no Fail activity carrying %s's error message" % step)
+
+
+def check_pool(tpl, pool, opts, problems):
+    ev = Evaluator(tpl)
+    vmc = pool["properties"]["deploymentConfiguration"]["virtualMachineConfiguration"]
+    img = vmc["imageReference"]
+    lts = "lts" in img.get("offer", "") or "lts" in img.get("sku", "")
+    if img.get("publisher") != "canonical" or not lts or \
+            not vmc.get("nodeAgentSkuId", "").startswith("batch.node.ubuntu "):
+        problems.append("pool image is not Ubuntu LTS")
+    # No node (so no start task) before a task is pending: deploy, upload, run cannot race.
+    auto = pool["properties"].get("scaleSettings", {}).get("autoScale", {})
+    formula = ev.value(auto.get("formula", ""))
+    if "fixedScale" in pool["properties"].get("scaleSettings", {}) or \
+            "startingNumberOfVMs = 0;" not in formula or \
+            "maxNumberofVMs = string({param:batchNodes});" not in formula or \
+            "$TargetDedicatedNodes = min(maxNumberofVMs, pendingTaskSamples);" not in formula:
+        problems.append("pool does not autoscale from 0 to batchNodes on pending tasks: %r"
+                        % formula)
+    st = pool["properties"].get("startTask", {})
+    cmd = ev.value(st.get("commandLine", ""))
+    for part in ("install -y --no-install-recommends $F2C_PACKAGES", "DPkg::Lock::Timeout",
+                 "tar -xzf fhir2cdm.tar.gz --no-same-owner", "chmod -R u=rwX,go=rX",
+                 "fhir2cdm-transform --version"):
+        if part not in cmd:
+            problems.append("start task command line lacks %r" % part)
+    env = {e.get("name"): e.get("value") for e in st.get("environmentSettings", [])}
+    if env.get("F2C_PACKAGES") != "[variables('runtimePackages')]":
+        problems.append("start task is not given the runtime packages")
+    ident = "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', " \
+            "variables('poolIdentityName'))]"
+    if opts.get("package_url"):
+        want = [{"httpUrl": "[parameters('packageUrl')]", "filePath": "fhir2cdm.tar.gz"}]
+    else:
+        want = [{"httpUrl": "[variables('packageBlobUrl')]", "filePath": "fhir2cdm.tar.gz",
+                 "identityReference": {"resourceId": ident}}]
+        url = ev.value("[variables('packageBlobUrl')]")
+        if not url.startswith("https://f2c") or \
+                not url.endswith(".blob.environment().suffixes.storage/packages/fhir2cdm.tar.gz"):
+            problems.append("packageBlobUrl is %r" % url)
+    if st.get("resourceFiles") != want:
+        problems.append("start task resourceFiles are %r, expected %r"
+                        % (st.get("resourceFiles"), want))
+    if st.get("waitForSuccess") is not True:
+        problems.append("tasks may start before the start task succeeded")
+    if "variables('poolRoleAssignmentName')" not in json.dumps(pool.get("dependsOn", [])):
+        problems.append("the pool does not depend on its identity's role assignment")
 
 
 def check_resources(tpl, opts, problems):
@@ -469,22 +572,7 @@ def check_resources(tpl, opts, problems):
     if not pool:
         problems.append("no Batch pool")
     else:
-        vmc = pool["properties"]["deploymentConfiguration"]["virtualMachineConfiguration"]
-        img = vmc["imageReference"]
-        lts = "lts" in img.get("offer", "") or "lts" in img.get("sku", "")
-        if img.get("publisher") != "canonical" or not lts or \
-                not vmc.get("nodeAgentSkuId", "").startswith("batch.node.ubuntu "):
-            problems.append("pool image is not Ubuntu LTS")
-        st = pool["properties"].get("startTask", {})
-        cmd = st.get("commandLine", "")
-        if "apt-get install" not in cmd or "tar -xzf fhir2cdm.tar.gz" not in cmd or \
-                "variables('runtimePackages')" not in cmd:
-            problems.append("start task does not install the runtime libraries and the tarball")
-        if st.get("resourceFiles") != [{"httpUrl": "[parameters('packageUrl')]",
-                                        "filePath": "fhir2cdm.tar.gz"}]:
-            problems.append("start task does not download --package-url")
-        if st.get("waitForSuccess") is not True:
-            problems.append("tasks may start before the start task succeeded")
+        check_pool(tpl, pool, opts, problems)
     df = by_type.get("Microsoft.DataFactory/factories", [None])[0]
     if not df or df.get("identity", {}).get("type") != "SystemAssigned":
         problems.append("no Data Factory with a system-assigned identity")
@@ -492,25 +580,33 @@ def check_resources(tpl, opts, problems):
           for r in by_type.get("Microsoft.DataFactory/factories/linkedservices", [])}
     want_ls = {"CdmStorage": "AzureBlobFS", "BatchStorage": "AzureBlobStorage",
                "Batch": "AzureBatch"}
-    if opts.get("client_id"):
-        want_ls["KeyVault"] = "AzureKeyVault"
     if ls != want_ls:
         problems.append("linked services are %r, expected %r" % (ls, want_ls))
+    ds = {Evaluator(tpl).value(r["name"]).rsplit("/", 1)[-1]
+          for r in by_type.get("Microsoft.DataFactory/factories/datasets", [])}
+    want_ds = {"CdmState"} | (set() if opts.get("package_url") else {"Package"})
+    if ds != want_ds:
+        problems.append("datasets are %r, expected %r" % (sorted(ds), sorted(want_ds)))
     roles = by_type.get("Microsoft.Authorization/roleAssignments", [])
     blob = [r for r in roles if "storageBlobDataContributor" in r["properties"]["roleDefinitionId"]]
     principals = " ".join(r["properties"]["principalId"] for r in blob)
     if len(blob) != 2 or "Microsoft.DataFactory/factories" not in principals or \
             "userAssignedIdentities" not in principals:
         problems.append("Storage Blob Data Contributor not given to the factory and the pool")
+    kvroles = [r for r in roles if "keyVaultSecretsUser" in r["properties"]["roleDefinitionId"]]
     kv = by_type.get("Microsoft.KeyVault/vaults", [])
     secret = by_type.get("Microsoft.KeyVault/vaults/secrets", [])
     if opts.get("client_id"):
         if len(kv) != 1 or len(secret) != 1:
             problems.append("client secret mode without a Key Vault and its secret")
+        # only the pool's tasks read the secret; the factory never calls the FHIR server
+        if len(kvroles) != 1 or "userAssignedIdentities" not in \
+                kvroles[0]["properties"]["principalId"]:
+            problems.append("Key Vault Secrets User is not given to the pool identity alone")
         p = tpl["parameters"].get("fhirClientSecret", {})
         if p.get("type") != "securestring" or "defaultValue" in p:
             problems.append("fhirClientSecret is not a securestring without default")
-    elif kv or secret:
+    elif kv or secret or kvroles:
         problems.append("Key Vault deployed although no client secret is used")
 
 
@@ -523,6 +619,11 @@ def check_parameters_file(tpl, pfile, opts, problems):
             problems.append("parameters file sets undeclared parameter %s" % name)
     if "fhirClientSecret" in params:
         problems.append("parameters file contains the client secret")
+    if ("packageUrl" in params) != bool(opts.get("package_url")) or \
+            params.get("packageUrl", {}).get("value", opts.get("package_url")) != \
+            opts.get("package_url"):
+        problems.append("parameters file packageUrl is %r, expected %r"
+                        % (params.get("packageUrl"), opts.get("package_url")))
     want = {"pipelineName": opts["pipeline_name"], "fhirUrl": opts["fhir_url"],
             "since": opts["since"], "groupId": opts["group"], "concurrency": opts["concurrency"],
             "batchNodes": opts["batch_nodes"], "maxDepth": opts["max_depth"]}

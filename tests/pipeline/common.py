@@ -9,7 +9,8 @@ FHIR_URL = "https://example-fhir.azurehealthcareapis.com"
 PACKAGE_URL = ("https://github.com/example/fhir2cdm/releases/download/v0.1.0/"
                "fhir2cdm-0.1.0-linux-x86_64.tar.gz")
 
-# (name, extra arguments, options the checker expects)
+# (name, extra arguments, options the checker expects).  Without --package-url the pool reads
+# the tarball from the deployment's own storage with its managed identity.
 VARIANTS = [
     ("samples-config", ["--config", "samples/config", "--since", "2024-01-01T00:00:00Z"],
      {"kind": "tables", "since": "2024-01-01T00:00:00Z", "group": "", "client_id": None,
@@ -18,8 +19,8 @@ VARIANTS = [
      ["--config", "samples/config", "--group", "cohort-7", "--client-id",
       "11111111-2222-3333-4444-555555555555", "--tenant-id", "contoso.onmicrosoft.com",
       "--pipeline-name", "synthea_cdm", "--concurrency", "16", "--batch-nodes", "4",
-      "--max-depth", "4", "--batch-vm-size", "Standard_E8s_v5"],
-     {"kind": "tables", "since": "", "group": "cohort-7",
+      "--max-depth", "4", "--batch-vm-size", "Standard_E8s_v5", "--package-url", PACKAGE_URL],
+     {"kind": "tables", "since": "", "group": "cohort-7", "package_url": PACKAGE_URL,
       "client_id": "11111111-2222-3333-4444-555555555555", "concurrency": 16, "batch_nodes": 4,
       "max_depth": 4, "pipeline_name": "synthea_cdm"}),
     ("samples-views", ["--view", "samples/views", "--since", "last"],
@@ -30,7 +31,7 @@ VARIANTS = [
 
 def run(gen, root, args, out):
     cmd = [gen, "generate-pipeline", "--templates", os.path.join(root, "templates"),
-           "--fhir-url", FHIR_URL + "/", "--package-url", PACKAGE_URL, "-o", out] + args
+           "--fhir-url", FHIR_URL + "/", "-o", out] + args
     return subprocess.run(cmd, cwd=root, capture_output=True, text=True)
 
 

@@ -100,12 +100,13 @@ def main():
             failures.append(f"{path}: /{'/'.join(map(str, err.absolute_path))}: {err.message[:300]}")
 
     batch = ["--templates", os.path.join(src, "templates"), "--fhir-url",
-             "https://fhir.example.org/R4/", "--package-url",
-             "https://example.org/fhir2cdm-0.1.0-Linux.tar.gz"]
+             "https://fhir.example.org/R4/"]
+    url = ["--package-url", "https://example.org/fhir2cdm-0.1.0-Linux.tar.gz"]
     variants = {
         "tables": batch + ["--config", os.path.join(src, "samples", "config")],
+        "tables-package-url": batch + url + ["--config", os.path.join(src, "samples", "config")],
         "views": batch + ["--view", os.path.join(src, "samples", "views")],
-        "since-group-client": batch + ["--config", os.path.join(src, "samples", "config"), "--since",
+        "since-group-client": batch + url + ["--config", os.path.join(src, "samples", "config"), "--since",
                                "last", "--group", "g1", "--client-id", "fhir2cdm",
                                "--tenant-id", "00000000-0000-0000-0000-000000000000"],
         "synapse": ["--target", "synapse", "--templates", os.path.join(src, "templates"),

@@ -79,7 +79,7 @@ def mutations(tpl, params, types, opts):
             "fhir2cdm-transform transform-data --adf-activity activity.json"
 
     def missing_ext_key(t):
-        del act(t, "Finalize")["typeProperties"]["extendedProperties"]["transactionTime"]
+        del act(t, "Finalize")["typeProperties"]["extendedProperties"]["exportManifest"]
 
     def no_fail_path(t):
         acts = pipeline_of(t)["activities"]
@@ -89,11 +89,37 @@ def mutations(tpl, params, types, opts):
         act(t, "TransformFiles")["typeProperties"]["isSequential"] = True
 
     def undefined_pipeline_var(t):
-        act(t, "PollExport")["typeProperties"]["url"]["value"] = "@variables('statusURL')"
+        act(t, "BulkExport")["typeProperties"]["extendedProperties"]["since"] = \
+            "@variables('sinceResolve')"
+
+    def web_activity(t):
+        act(t, "BulkExport")["type"] = "WebActivity"
+
+    def fixed_pool(t):
+        pool = next(r for r in t["resources"] if r["type"].endswith("/pools"))
+        pool["properties"]["scaleSettings"] = {"fixedScale": {"targetDedicatedNodes": 2}}
+
+    def no_package_gate(t):
+        acts = pipeline_of(t)["activities"]
+        acts[:] = [a for a in acts if a["name"] != "CheckPackage"]
+        act(t, "BulkExport")["dependsOn"] = act(t, "BulkExport")["dependsOn"][:2]
+
+    def public_package_with_identity(t):
+        pool = next(r for r in t["resources"] if r["type"].endswith("/pools"))
+        pool["properties"]["startTask"]["resourceFiles"][0]["httpUrl"] = \
+            "[parameters('location')]"
+
+    def empty_export_runs_foreach(t):
+        act(t, "TransformIfFiles")["typeProperties"]["expression"]["value"] = "@equals(1, 1)"
+
+    def since_not_passed(t):
+        act(t, "BulkExport")["typeProperties"]["extendedProperties"]["since"] = \
+            "@pipeline().parameters.since"
 
     cases = [drop_variable, unused_parameter, unused_variable, bad_depends_on, bad_activity_dep,
              missing_type, extra_type, wrong_command, missing_ext_key, no_fail_path, sequential,
-             undefined_pipeline_var]
+             undefined_pipeline_var, web_activity, fixed_pool, no_package_gate,
+             public_package_with_identity, empty_export_runs_foreach, since_not_passed]
     failures = 0
     for case in cases:
         t = copy.deepcopy(tpl)
