@@ -26,6 +26,13 @@
  *    model.json lists are named and left alone, never adopted.
  *    modifiedTime is the export's transactionTime: a value of the data, as the local run's
  *    (newest input mtime) is, so re-running finalize rewrites identical bytes.
+ *  - bulk-export (tx_batch_export.c) runs the Bulk Data $export in the task, because Data
+ *    Factory's Web activity cannot (JSON bodies only, 4 MB output): the manifest is stored as a
+ *    blob of the CDM container and the pipeline gets only outputs.json (its name, fileCount,
+ *    transactionTime).  transform-data's exportManifest + fileIndex then stand for inputBlobUri
+ *    and requiresAccessToken (take_manifest_entry: the same code path, so the same stem and
+ *    bytes), finalize's for transactionTime and fileCount; finalize DELETEs the export job after
+ *    its commit (best effort).
  *  - requiresAccessToken inputs are plain file URLs fetched with a bearer token by f2c_http_get
  *    (download_bearer), then go through the same local job as blob inputs.
  *  - Secrets come only from the environment (FHIR2CDM_STORAGE_KEY, FHIR2CDM_STORAGE_SAS) or
@@ -59,6 +66,7 @@
 #include "fhir2cdm/f2c_tablecfg.h"
 #include "fhir2cdm/f2c_view.h"
 
+#include "tx_batch_export.h"
 #include "tx_job.h"
 #include "tx_publish.h"
 #include "tx_util.h"
@@ -73,6 +81,9 @@ typedef struct bopts {
     const char *input_uri, *account, *suffix, *cdm_fs, *config_container, *config_kind;
     const char *operation_id, *max_depth, *mi_client_id, *requires_token, *transaction_time;
     const char *fhir_url, *fhir_audience, *client_id, *tenant_id; /* requiresAccessToken inputs */
+    const char *key_vault_uri, *secret_name; /* where the client secret is (Key Vault) */
+    const char *export_types, *since, *group_id, *max_wait; /* bulk-export */
+    const char *export_manifest, *file_index, *file_count;  /* the manifest bulk-export stored */
     const char *endpoint; /* custom Blob endpoint (emulator, sovereign cloud) */
     const char *activity; /* --adf-activity FILE */
     int depth;            /* maxDepth, validated */
@@ -82,7 +93,8 @@ typedef struct bopts {
 typedef struct ctx {
     bopts o;
     f2c_blob_client *blob;
-    char tmp[4096]; /* the task's temporary folder, "" when none */
+    char tmp[4096];             /* the task's temporary folder, "" when none */
+    f2c_bulk_manifest manifest; /* exportManifest, when read: owns o's values taken from it */
     f2c_error e;
 } ctx;
 
@@ -142,6 +154,14 @@ int tx_batch_activity_parse(const char *text, size_t len, tx_batch_activity *out
         {&out->fhir_url, "fhirUrl"},
         {&out->client_id, "clientId"},
         {&out->tenant_id, "tenantId"},
+        {&out->key_vault_uri, "keyVaultUri"},
+        {&out->secret_name, "clientSecretName"},
+        {&out->export_types, "exportTypes"},
+        {&out->since, "since"},
+        {&out->group_id, "groupId"},
+        {&out->export_manifest, "exportManifest"},
+        {&out->file_index, "fileIndex"},
+        {&out->file_count, "fileCount"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         *map[i].slot = ext_value(ext, map[i].key);
@@ -191,6 +211,14 @@ static int load_activity(bopts *o)
     take(&o->fhir_url, a.fhir_url);
     take(&o->client_id, a.client_id);
     take(&o->tenant_id, a.tenant_id);
+    take(&o->key_vault_uri, a.key_vault_uri);
+    take(&o->secret_name, a.secret_name);
+    take(&o->export_types, a.export_types);
+    take(&o->since, a.since);
+    take(&o->group_id, a.group_id);
+    take(&o->export_manifest, a.export_manifest);
+    take(&o->file_index, a.file_index);
+    take(&o->file_count, a.file_count);
     return 0;
 }
 
@@ -214,6 +242,7 @@ static f2c_status new_client(const bopts *o, const char *endpoint, const char *a
 static int open_storage(ctx *c)
 {
     const bopts *o = &c->o;
+    if (c->blob) return 0;
     f2c_buf ep = {0};
     const char *endpoint = o->endpoint ? o->endpoint : getenv("FHIR2CDM_STORAGE_ENDPOINT");
     if (!endpoint || !*endpoint) {
@@ -313,12 +342,15 @@ static int is_views(const bopts *o)
 
 /* ---- transform-data ----------------------------------------------------------------------- */
 
-/* True for the Azure Storage audience in any of the forms a user may write it. */
-static int storage_audience(const char *a)
+/* Who calls the FHIR server, from the options (the audience is set by the caller). */
+static tx_bx_caller caller(const bopts *o)
 {
-    return a &&
-           (!strcmp(a, "https://storage.azure.com") || !strcmp(a, "https://storage.azure.com/") ||
-            !strcmp(a, "https://storage.azure.com/.default"));
+    tx_bx_caller who = {.client_id = o->client_id,
+                        .tenant_id = o->tenant_id,
+                        .key_vault_uri = o->key_vault_uri,
+                        .secret_name = o->secret_name,
+                        .mi_client_id = o->mi_client_id};
+    return who;
 }
 
 /*
@@ -326,44 +358,31 @@ static int storage_audience(const char *a)
  * "Authorization: Bearer <token>" (f2c_http_get: f2c_blob's retry policy).  The token comes from
  * FHIR2CDM_FHIR_TOKEN when set (obtained by whoever started the task), else from f2c_blob's token
  * provider for the audience (--fhirAudience, default fhirUrl): client credentials when clientId +
- * tenantId are given, with the secret in FHIR2CDM_FHIR_CLIENT_SECRET, else the managed identity.
- * Returns a TX_EXIT_* code; the token is never printed.
+ * tenantId are given, with the secret from FHIR2CDM_FHIR_CLIENT_SECRET or Key Vault, else the
+ * managed identity (tx_bx_auth_open).  Returns a TX_EXIT_* code; the token is never printed.
  */
 static int download_bearer(ctx *c, const char *path, uint64_t *size)
 {
     const bopts *o = &c->o;
-    const char *fixed = getenv("FHIR2CDM_FHIR_TOKEN");
     const char *audience = o->fhir_audience ? o->fhir_audience : o->fhir_url;
-    f2c_blob_token_provider *prov = NULL;
     static const char *const storage_headers[] = {"x-ms-version: 2021-08-06", NULL};
     f2c_http_get_opts ho = {0};
-    const char *source;
-    if (fixed && *fixed) {
-        ho.bearer_token = fixed;
-        source = "FHIR2CDM_FHIR_TOKEN";
-    } else if (audience && *audience) {
-        int storage = storage_audience(audience);
-        int cc = o->client_id && *o->client_id && o->tenant_id && *o->tenant_id;
-        f2c_blob_token_opts to = {.kind = cc ? F2C_BLOB_TOKEN_CLIENT_SECRET
-                                             : F2C_BLOB_TOKEN_MANAGED_IDENTITY,
-                                  .authority = getenv("FHIR2CDM_AUTHORITY"),
-                                  .tenant_id = o->tenant_id,
-                                  .client_id = cc ? o->client_id : o->mi_client_id,
-                                  .client_secret_env = "FHIR2CDM_FHIR_CLIENT_SECRET",
-                                  .imds_endpoint = getenv("FHIR2CDM_IMDS_ENDPOINT"),
-                                  .resource = storage ? NULL : audience};
-        if (f2c_blob_token_provider_new(&to, &prov, &c->e) != F2C_OK)
-            return fail(c, "input token provider"), TX_EXIT_USAGE;
-        ho.token_provider = prov;
-        /* Azure Storage rejects bearer requests without a recent x-ms-version [OAUTH]. */
-        if (storage) ho.headers = storage_headers;
-        source = cc ? "client credentials" : "managed identity";
-    } else {
+    tx_bx_auth auth;
+    tx_bx_caller who = caller(o);
+    who.audience = audience;
+    if (tx_bx_auth_open(&who, &auth, &c->e) != F2C_OK)
+        return fail(c, "input token provider"), TX_EXIT_USAGE;
+    if (!auth.fixed && !auth.prov) {
         fprintf(stderr,
                 ME " transform-data: error: requiresAccessToken: no token audience: give fhirUrl "
                    "or --fhirAudience, or set FHIR2CDM_FHIR_TOKEN\n");
         return TX_EXIT_USAGE;
     }
+    ho.bearer_token = auth.fixed;
+    ho.token_provider = auth.prov;
+    /* Azure Storage rejects bearer requests without a recent x-ms-version [OAUTH]. */
+    if (auth.prov && auth.storage) ho.headers = storage_headers;
+    const char *source = auth.source;
     char shown[512];
     snprintf(shown, sizeof shown, "%.*s", (int)strcspn(o->input_uri, "?#"), o->input_uri);
     printf("downloading %s (bearer token: %s)\n", shown, source);
@@ -380,7 +399,7 @@ static int download_bearer(ctx *c, const char *path, uint64_t *size)
                                strerror(errno));
         if (st != F2C_OK) rc = fail(c, "downloading the input");
     }
-    f2c_blob_token_provider_free(prov);
+    tx_bx_auth_close(&auth);
     return rc;
 }
 
@@ -455,9 +474,80 @@ done:
     return rc;
 }
 
+/* A whole decimal number from 0 to max (no sign, no spaces); 0 with *out, or -1. */
+static int parse_index(const char *s, unsigned long long max, unsigned long long *out)
+{
+    if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 19) return -1;
+    *out = strtoull(s, NULL, 10);
+    return *out <= max ? 0 : -1;
+}
+
+/* Reads o->export_manifest (a blob of the CDM container, as bulk-export stored it) into
+ * c->manifest.  Returns 0, or a TX_EXIT_* code after the message. */
+static int read_manifest(ctx *c)
+{
+    if (open_storage(c) != 0) return TX_EXIT_DATA;
+    printf("%s: reading the export manifest %s/%s\n", c->o.cmd, c->o.cdm_fs, c->o.export_manifest);
+    fflush(stdout);
+    if (tx_bx_manifest_read(c->blob, c->o.cdm_fs, c->o.export_manifest, &c->manifest, &c->e) !=
+        F2C_OK)
+        return fail(c, "exportManifest");
+    return 0;
+}
+
+/*
+ * transform-data with exportManifest: output[fileIndex]'s url, type and the manifest's
+ * requiresAccessToken stand for inputBlobUri, resourceType and requiresAccessToken, so the task
+ * then runs exactly as if they had been given (same stem, same partition names).  Returns 0, or
+ * a TX_EXIT_* code after the message.
+ */
+static int take_manifest_entry(ctx *c)
+{
+    bopts *o = &c->o;
+    unsigned long long i;
+    if (need(o, o->file_index, "fileIndex (with exportManifest)")) return TX_EXIT_USAGE;
+    if (parse_index(o->file_index, ~0ull >> 1, &i) != 0) {
+        fprintf(stderr, ME " transform-data: fileIndex must be a whole number >= 0, got \"%s\"\n",
+                o->file_index);
+        return TX_EXIT_USAGE;
+    }
+    int rc = read_manifest(c);
+    if (rc != 0) return rc;
+    const f2c_bulk_manifest *m = &c->manifest;
+    if (i >= m->noutput) {
+        fprintf(stderr,
+                ME " transform-data: error: fileIndex %llu is out of range: %s/%s lists %zu "
+                   "output file(s)\n",
+                i, o->cdm_fs, o->export_manifest, m->noutput);
+        return TX_EXIT_USAGE;
+    }
+    const char *rat = m->requires_access_token ? "true" : "false";
+    if (o->requires_token && strcasecmp(o->requires_token, rat) != 0) {
+        fprintf(stderr,
+                ME " transform-data: error: requiresAccessToken \"%s\" disagrees with the "
+                   "manifest's %s\n",
+                o->requires_token, rat);
+        return TX_EXIT_USAGE;
+    }
+    o->input_uri = m->output[i].url;
+    o->requires_token = rat;
+    char shown[512];
+    snprintf(shown, sizeof shown, "%.*s", (int)strcspn(o->input_uri, "?#"), o->input_uri);
+    printf("transform-data: output[%llu] of %zu: %s %s (requiresAccessToken %s)\n", i, m->noutput,
+           m->output[i].type, shown, rat);
+    fflush(stdout);
+    return 0;
+}
+
 static int transform_data(ctx *c)
 {
     bopts *o = &c->o;
+    if (o->export_manifest && o->input_uri)
+        printf("transform-data: inputBlobUri given: exportManifest and fileIndex ignored\n");
+    else if (o->export_manifest) {
+        int mrc = take_manifest_entry(c);
+        if (mrc != 0) return mrc;
+    }
     if (need(o, o->input_uri, "inputBlobUri") || need(o, o->operation_id, "operationId"))
         return TX_EXIT_USAGE;
     int bearer = 0;
@@ -620,6 +710,38 @@ static int write_state(ctx *c)
 }
 
 /*
+ * finalize with exportManifest: transactionTime and fileCount come from the manifest; a value
+ * also given (flag or activity.json) must agree.  Returns 0, or a TX_EXIT_* code after the
+ * message.
+ */
+static int manifest_values(ctx *c)
+{
+    bopts *o = &c->o;
+    int rc = read_manifest(c);
+    if (rc != 0) return rc;
+    const f2c_bulk_manifest *m = &c->manifest;
+    if (o->transaction_time && strcmp(o->transaction_time, m->transaction_time) != 0) {
+        fprintf(stderr,
+                ME " finalize: error: transactionTime \"%s\" disagrees with the manifest's "
+                   "\"%s\"\n",
+                o->transaction_time, m->transaction_time);
+        return TX_EXIT_USAGE;
+    }
+    unsigned long long n;
+    if (o->file_count && (parse_index(o->file_count, ~0ull >> 1, &n) != 0 || n != m->noutput)) {
+        fprintf(stderr,
+                ME " finalize: error: fileCount \"%s\" disagrees with the manifest's %zu "
+                   "output file(s)\n",
+                o->file_count, m->noutput);
+        return TX_EXIT_USAGE;
+    }
+    o->transaction_time = m->transaction_time;
+    printf("finalize: manifest: transactionTime %s, %zu output file(s)\n", m->transaction_time,
+           m->noutput);
+    return 0;
+}
+
+/*
  * finalize, and generate-schema (schema_only): both commit model.json for the configuration
  * (tx_pub_commit; generate-schema without task records: the committed partitions again), so
  * generate-schema never drops partitions of earlier runs from a model.json readers use; it
@@ -640,8 +762,15 @@ static int finalize(ctx *c, int schema_only)
     tx_pub_outcome outcome = {0};
     int rc = TX_EXIT_DATA;
     char now[32];
-    const char *mtime = schema_only ? NULL : o->transaction_time;
     if (open_storage(c) != 0) goto done;
+    if (!schema_only && o->export_manifest) {
+        int mrc = manifest_values(c);
+        if (mrc != 0) {
+            rc = mrc;
+            goto done;
+        }
+    }
+    const char *mtime = schema_only ? NULL : o->transaction_time;
     if (schema_only) {
         int got = current_modified_time(c, now, sizeof now);
         if (got < 0) goto done;
@@ -708,6 +837,12 @@ static int finalize(ctx *c, int schema_only)
         printf("%s: deleted %zu replaced partition blob(s) and consumed task record(s)\n", o->cmd,
                gone);
     }
+    /* [BD "Bulk Data Delete Request"]: the files are in model.json now; best effort. */
+    if (!schema_only && o->operation_id) {
+        tx_bx_caller who = caller(o);
+        who.audience = o->fhir_audience ? o->fhir_audience : o->fhir_url;
+        tx_bx_delete_job(c->blob, o->cdm_fs, o->operation_id, &who, o->cmd);
+    }
     rc = TX_EXIT_OK;
 done:
     tx_pub_outcome_free(&outcome);
@@ -720,29 +855,67 @@ done:
     return rc;
 }
 
+/* ---- bulk-export -------------------------------------------------------------------------- */
+
+/* The export runs in tx_batch_export.c; here only the values and the storage client. */
+static int bulk_export(ctx *c)
+{
+    const bopts *o = &c->o;
+    unsigned long long wait = 86400;
+    if (need(o, o->operation_id, "operationId") || need(o, o->fhir_url, "fhirUrl"))
+        return TX_EXIT_USAGE;
+    if (o->max_wait &&
+        tx_parse_range(ME " bulk-export", "--max-wait", o->max_wait, 1, 31536000, &wait) != 0)
+        return TX_EXIT_USAGE;
+    if (open_storage(c) != 0) return TX_EXIT_DATA;
+    tx_bx_opts x = {.cmd = o->cmd,
+                    .blob = c->blob,
+                    .cdm_fs = o->cdm_fs,
+                    .operation_id = o->operation_id,
+                    .fhir_url = o->fhir_url,
+                    .audience = o->fhir_audience,
+                    .export_types = o->export_types,
+                    .since = o->since,
+                    .group_id = o->group_id,
+                    .who = caller(o),
+                    .max_wait_s = (long)wait};
+    return tx_bx_export(&x);
+}
+
 /* ---- entry -------------------------------------------------------------------------------- */
 
 static void usage(FILE *f, const char *cmd)
 {
-    fprintf(f,
-            "Usage: " ME " %s [--adf-activity activity.json] [options]\n"
-            "Azure Batch task mode (docs/azure.md section 5).  Options (override the file's\n"
-            "typeProperties.extendedProperties):\n"
-            "  --adlsAccount NAME  --cdmFileSystem CONTAINER  --configurationContainer CONTAINER\n"
-            "  --configurationKind tables|views  --operationId ID  --maxDepth N\n"
-            "  --storageEndpointSuffix SUFFIX  --storageEndpoint URL (emulator / custom)\n"
-            "  --managedIdentityClientId ID\n"
-            "  transform-data: --inputBlobUri URL [--requiresAccessToken true|false]\n"
-            "    [--fhirUrl URL] [--fhirAudience AUDIENCE] [--clientId ID --tenantId TENANT]\n"
-            "  finalize: --transactionTime INSTANT\n"
-            "Credentials from the environment only: FHIR2CDM_STORAGE_KEY (Shared Key) or\n"
-            "FHIR2CDM_STORAGE_SAS, else the managed identity (FHIR2CDM_IMDS_ENDPOINT overrides\n"
-            "the IMDS address).  FHIR2CDM_STORAGE_ENDPOINT: custom Blob endpoint.\n"
-            "requiresAccessToken inputs: FHIR2CDM_FHIR_TOKEN (bearer token), else a token for\n"
-            "the audience (--fhirAudience, default fhirUrl) from client credentials\n"
-            "(FHIR2CDM_FHIR_CLIENT_SECRET with --clientId/--tenantId) or the managed identity.\n"
-            "No option is repeatable: each may be given once (twice is a usage error).\n",
-            cmd);
+    fprintf(
+        f,
+        "Usage: " ME " %s [--adf-activity activity.json] [options]\n"
+        "Azure Batch task mode (docs/azure.md section 5).  Options (override the file's\n"
+        "typeProperties.extendedProperties):\n"
+        "  --adlsAccount NAME  --cdmFileSystem CONTAINER  --configurationContainer CONTAINER\n"
+        "  --configurationKind tables|views  --operationId ID  --maxDepth N\n"
+        "  --storageEndpointSuffix SUFFIX  --storageEndpoint URL (emulator / custom)\n"
+        "  --managedIdentityClientId ID\n"
+        "  transform-data: --inputBlobUri URL [--requiresAccessToken true|false]\n"
+        "    [--fhirUrl URL] [--fhirAudience AUDIENCE] [--clientId ID --tenantId TENANT]\n"
+        "    or --exportManifest BLOB --fileIndex N (output[N] of the manifest bulk-export\n"
+        "    stored: its url, type and requiresAccessToken)\n"
+        "  finalize: --transactionTime INSTANT [--fileCount N] or --exportManifest BLOB\n"
+        "    (then the export job is DELETEd after the commit, best effort)\n"
+        "  bulk-export: --fhirUrl URL --operationId ID [--exportTypes T1,T2] [--since INSTANT]\n"
+        "    [--groupId ID] [--max-wait SECONDS (86400)] [--fhirAudience A]\n"
+        "    [--clientId ID --tenantId TENANT]: stores the manifest as\n"
+        "    <cdmFileSystem>/" TX_BX_EXPORTS_DIR "<operationId>/manifest.json and writes\n"
+        "    ./" TX_BX_OUTPUTS_FILE " (manifest, fileCount, transactionTime, requiresAccessToken)\n"
+        "Credentials from the environment only: FHIR2CDM_STORAGE_KEY (Shared Key) or\n"
+        "FHIR2CDM_STORAGE_SAS, else the managed identity (FHIR2CDM_IMDS_ENDPOINT overrides\n"
+        "the IMDS address).  FHIR2CDM_STORAGE_ENDPOINT: custom Blob endpoint.\n"
+        "FHIR server calls (bulk-export, finalize's DELETE) and requiresAccessToken inputs:\n"
+        "FHIR2CDM_FHIR_TOKEN (bearer token), else a token for the audience (--fhirAudience,\n"
+        "default fhirUrl) from client credentials (--clientId/--tenantId; the secret from\n"
+        "FHIR2CDM_FHIR_CLIENT_SECRET, else read from Key Vault --keyVaultUri URI\n"
+        "--clientSecretName NAME with the managed identity) or the managed identity.\n"
+        "No option is repeatable: each may be given once (twice is a usage error).\n",
+        cmd);
 }
 
 int tx_batch_main(int argc, char **argv)
@@ -764,7 +937,16 @@ int tx_batch_main(int argc, char **argv)
         O_FURL,
         O_AUD,
         O_CID,
-        O_TID
+        O_TID,
+        O_KV,
+        O_SECRET,
+        O_TYPES,
+        O_SINCE,
+        O_GROUP,
+        O_WAIT,
+        O_MANIFEST,
+        O_INDEX,
+        O_COUNT
     };
     static const struct option opts[] = {
         {"inputBlobUri", required_argument, NULL, O_IN},
@@ -784,6 +966,15 @@ int tx_batch_main(int argc, char **argv)
         {"fhirAudience", required_argument, NULL, O_AUD},
         {"clientId", required_argument, NULL, O_CID},
         {"tenantId", required_argument, NULL, O_TID},
+        {"keyVaultUri", required_argument, NULL, O_KV},
+        {"clientSecretName", required_argument, NULL, O_SECRET},
+        {"exportTypes", required_argument, NULL, O_TYPES},
+        {"since", required_argument, NULL, O_SINCE},
+        {"groupId", required_argument, NULL, O_GROUP},
+        {"max-wait", required_argument, NULL, O_WAIT},
+        {"exportManifest", required_argument, NULL, O_MANIFEST},
+        {"fileIndex", required_argument, NULL, O_INDEX},
+        {"fileCount", required_argument, NULL, O_COUNT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -847,6 +1038,33 @@ int tx_batch_main(int argc, char **argv)
         case O_TID:
             o->tenant_id = optarg;
             break;
+        case O_KV:
+            o->key_vault_uri = optarg;
+            break;
+        case O_SECRET:
+            o->secret_name = optarg;
+            break;
+        case O_TYPES:
+            o->export_types = optarg;
+            break;
+        case O_SINCE:
+            o->since = optarg;
+            break;
+        case O_GROUP:
+            o->group_id = optarg;
+            break;
+        case O_WAIT:
+            o->max_wait = optarg;
+            break;
+        case O_MANIFEST:
+            o->export_manifest = optarg;
+            break;
+        case O_INDEX:
+            o->file_index = optarg;
+            break;
+        case O_COUNT:
+            o->file_count = optarg;
+            break;
         case 'h':
             usage(stdout, o->cmd);
             return TX_EXIT_OK;
@@ -861,8 +1079,9 @@ int tx_batch_main(int argc, char **argv)
     }
     int rc = TX_EXIT_USAGE;
     if (o->activity && load_activity(o) != 0) goto out;
+    int exporting = strcmp(o->cmd, "bulk-export") == 0;
     if (need(o, o->account, "adlsAccount") || need(o, o->cdm_fs, "cdmFileSystem") ||
-        need(o, o->config_container, "configurationContainer"))
+        (!exporting && need(o, o->config_container, "configurationContainer")))
         goto out;
     o->depth = F2C_DEFAULT_MAX_DEPTH;
     if (o->max_depth) {
@@ -892,11 +1111,13 @@ int tx_batch_main(int argc, char **argv)
     } else {
         printf("%s: start (operation %s)\n", o->cmd, o->operation_id ? o->operation_id : "-");
         fflush(stdout);
-        rc = strcmp(o->cmd, "transform-data") == 0 ? transform_data(&c)
-             : strcmp(o->cmd, "finalize") == 0     ? finalize(&c, 0)
-                                                   : finalize(&c, 1);
+        rc = exporting                               ? bulk_export(&c)
+             : strcmp(o->cmd, "transform-data") == 0 ? transform_data(&c)
+             : strcmp(o->cmd, "finalize") == 0       ? finalize(&c, 0)
+                                                     : finalize(&c, 1);
         (void)f2c_fs_remove_tree(c.tmp);
     }
+    f2c_bulk_manifest_free(&c.manifest);
     f2c_blob_client_free(c.blob);
     f2c_blob_global_cleanup();
 out:

@@ -39,6 +39,9 @@ static void usage(FILE *f)
         "       fhir2cdm-transform export --fhir-url URL --config DIR --output DIR (Bulk Data)\n"
         "       fhir2cdm-transform sql-on-fhir-test [--report FILE] PATH...   (run the SQL on\n"
         "                          FHIR v2 conformance suite; see sql-on-fhir-test --help)\n"
+        "       fhir2cdm-transform bulk-export|transform-data|finalize|generate-schema\n"
+        "                          --adf-activity activity.json   (Azure Batch tasks of the\n"
+        "                          Data Factory pipeline; see SUBCOMMAND --help)\n"
         "\n"
         "Flattens FHIR R4 NDJSON (a Bulk Data $export result) into a CDM folder: one CSV\n"
         "partition per table per input file under OUTPUT/data/Local<Table>/, and\n"
@@ -125,8 +128,9 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "export") == 0) return tx_export_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "sql-on-fhir-test") == 0)
         return tx_sof_main(argc - 1, argv + 1);
-    if (argc > 1 && (strcmp(argv[1], "transform-data") == 0 || strcmp(argv[1], "finalize") == 0 ||
-                     strcmp(argv[1], "generate-schema") == 0))
+    if (argc > 1 &&
+        (strcmp(argv[1], "transform-data") == 0 || strcmp(argv[1], "finalize") == 0 ||
+         strcmp(argv[1], "generate-schema") == 0 || strcmp(argv[1], "bulk-export") == 0))
         return tx_batch_main(argc - 1, argv + 1);
 
     tx_options o = {.max_depth = F2C_DEFAULT_MAX_DEPTH, .max_line = F2C_NDJSON_DEFAULT_MAX_LINE};

@@ -604,6 +604,13 @@ f2c_status f2c_bulk_wait(const f2c_bulk_opts *o, const char *status_url, f2c_bul
             continue;
         }
         if (r.status == 200) {
+            if (o->manifest_body) {
+                f2c_buf_reset(o->manifest_body);
+                if (r.body.len && f2c_buf_append(o->manifest_body, r.body.data, r.body.len) != 0) {
+                    st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+                    break;
+                }
+            }
             st = f2c_bulk_manifest_parse(r.body.data ? r.body.data : "", r.body.len, m, e);
             break;
         }

@@ -143,16 +143,25 @@ def template_properties(activity):
     return found[0]
 
 
+# Keys of the contract's earlier revision that the transformer still reads (docs/azure.md
+# section 5: inputBlobUri & co. keep working beside exportManifest/fileIndex): written when a
+# case gives them, also once the template no longer has them.
+LEGACY_KEYS = {"inputBlobUri", "resourceType", "requiresAccessToken", "transactionTime",
+               "fileCount"}
+
+
 def activity_json(activity, values, folder):
     """Writes folder/activity.json as ADF would after evaluating the expressions: every key of
     the template's extendedProperties with a concrete value (a key this test does not know fails
-    the test, so template drift is caught)."""
+    the test, so template drift is caught), plus the LEGACY_KEYS the case gives."""
     tp = template_properties(activity)
     props = {}
     for k in tp["extendedProperties"]:
         if k not in values:
             failures.append(f"{activity}: no test value for extendedProperties key {k}")
             continue
+        props[k] = values[k]
+    for k in sorted((LEGACY_KEYS & set(values)) - set(props)):
         props[k] = values[k]
     os.makedirs(folder, exist_ok=True)
     doc = {"name": activity, "type": "Custom",
@@ -246,8 +255,10 @@ def steps(a, port):
                  "--operationId", OPID, "--maxDepth", "3"], env, what=f"transform-data flags {f}")
         else:
             task = os.path.join(a.work, f"task-{f}")
+            # exportManifest "" (the pipeline's value when a file is given by URL): absent.
             vals = dict(common, inputBlobUri=uri, resourceType=f[:-len(".ndjson")],
-                        requiresAccessToken="False", fhirUrl="https://fhir.example.org")
+                        requiresAccessToken="False", fhirUrl="https://fhir.example.org",
+                        exportManifest="", fileIndex="")
             # ADF writes secure values as objects; the reader must accept both forms.
             vals["operationId"] = {"type": "SecureString", "value": OPID}
             cmd = activity_json("TransformData", vals, task)
@@ -258,7 +269,8 @@ def steps(a, port):
 
     task = os.path.join(a.work, "task-finalize")
     cmd = activity_json("Finalize", dict(common, transactionTime=TRANSACTION_TIME,
-                                         fileCount=str(len(inputs))), task)
+                                         fileCount=str(len(inputs)), exportManifest=""),
+                        task)
     expect(cmd == armcheck.COMMAND.format(sub="finalize"), "Finalize command line is the contract's")
     run(["/bin/bash", "-c", cmd], task_env, cwd=task, what="finalize --adf-activity")
 

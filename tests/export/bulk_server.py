@@ -57,7 +57,10 @@ v2 backend-services.html):
     token endpoint.
 
 Switches: --slow N, --rate-limit N, --transient-500, --drop-mid-file, --error-file,
---require-token T, --token-endpoint, --fail-job, --kickoff-post-only (see --help).
+--require-token T, --token-endpoint, --fail-job, --kickoff-post-only, and for clients that must
+not read 202 bodies (the Batch mode's bulk-export, tests/batch): --kickoff-body KIND,
+--progress-body KIND (empty, text, html, json), --fail-kickoff, --manifest-not-json,
+--pad-output N (see --help).
 """
 import argparse
 import base64
@@ -255,9 +258,12 @@ class BulkServer(ThreadingHTTPServer):
 
     def manifest(self, job):
         url = f"{self.base}/files/{job.id}/"
+        pad = [{"type": "Patient", "url": url + "Patient.pad-%07d.ndjson" % i, "count": 1}
+               for i in range(self.args.pad_output)]
         return {"transactionTime": job.tt, "request": job.request,
                 "requiresAccessToken": self.auth_required(),
-                "output": [{"type": t, "url": url + n, "count": c} for n, t, _, c in job.files],
+                "output": pad + [{"type": t, "url": url + n, "count": c}
+                                 for n, t, _, c in job.files],
                 "error": [{"type": "OperationOutcome", "url": url + n, "count": c}
                           for n, _, c in job.errors]}
 
@@ -353,6 +359,16 @@ class Handler(BaseHTTPRequestHandler):
     def error(self, status, code, text, headers=None, info=None):
         self.send(status, outcome(code, text), headers=headers, info=info)
 
+    def send_202(self, kind, headers, info, json_body):
+        """A 202 whose body a client must not depend on: none, text/plain, HTML or JSON."""
+        bodies = {"empty": (b"", "application/fhir+json"),
+                  "text": (b"Accepted", "text/plain"),
+                  "html": (b"<html><body><h1>202 Accepted</h1><p>working</p></body></html>",
+                           "text/html; charset=utf-8"),
+                  "json": (json_body, "application/fhir+json")}
+        body, ctype = bodies[kind]
+        self.send(202, body, ctype=ctype, headers=headers, info=info)
+
     def body(self):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n) if n > 0 else b""
@@ -398,7 +414,9 @@ class Handler(BaseHTTPRequestHandler):
         path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path).rstrip("/")
         m = re.match(r"^/fhir(?:/(Patient)|/Group/([^/]+))?/\$export$", path)
         try:
-            if path == "/token" and self.command == "POST" and self.server.args.token_endpoint:
+            # /token (SMART), or Microsoft Entra's /<tenant>/oauth2/v2.0/token path
+            if (path == "/token" or re.fullmatch(r"/[^/]+/oauth2/v2\.0/token", path)) and \
+                    self.command == "POST" and self.server.args.token_endpoint:
                 return self.token()
             if path == "/fhir/.well-known/smart-configuration" and self.command == "GET":
                 return self.send(200, {
@@ -464,10 +482,13 @@ class Handler(BaseHTTPRequestHandler):
                         for x in re.split(r",(?=[A-Z][A-Za-z]*\?)", v) if x]
         info = {"level": level, "group": group, "params": params}
         request = srv.origin + self.path
+        if a.fail_kickoff:
+            return self.error(403, "forbidden", "export not permitted for this client",
+                              info={"kickoff": info})
         job = srv.build_job(request, types, since, type_filters, info)
-        self.send(202, outcome("informational", "export job accepted", "information"),
-                  headers={"Content-Location": f"{srv.base}/jobs/{job.id}"},
-                  info={"kickoff": info, "job": job.id, "transactionTime": job.tt})
+        self.send_202(a.kickoff_body, {"Content-Location": f"{srv.base}/jobs/{job.id}"},
+                      {"kickoff": info, "job": job.id, "transactionTime": job.tt},
+                      outcome("informational", "export job accepted", "information"))
 
     def status(self, jid):
         srv, a = self.server, self.server.args
@@ -493,8 +514,12 @@ class Handler(BaseHTTPRequestHandler):
             job.polls += 1
             polls = job.polls
         if polls <= a.slow:
-            return self.send(202, headers={"X-Progress": f"{polls} of {a.slow}",
-                                           "Retry-After": "1"}, info={"job": jid})
+            return self.send_202(a.progress_body, {"X-Progress": f"{polls} of {a.slow}",
+                                                   "Retry-After": "1"}, {"job": jid},
+                                 outcome("informational", "in progress", "information"))
+        if a.manifest_not_json:
+            return self.send(200, b"<html><body>Export complete</body></html>",
+                             ctype="text/html", info={"job": jid})
         self.send(200, srv.manifest(job), ctype="application/json", info={"job": jid})
 
     def file(self, jid, name):
@@ -605,6 +630,19 @@ def main():
     ap.add_argument("--fail-job", action="store_true",
                     help="status requests answer 500 'export failed: disk full'")
     ap.add_argument("--kickoff-post-only", action="store_true", help="GET kick-off gets 405")
+    kinds = ("empty", "text", "html", "json")
+    ap.add_argument("--kickoff-body", choices=kinds, default="json",
+                    help="body of the kick-off's 202: none, text/plain 'Accepted', an HTML page, "
+                         "or an OperationOutcome (default)")
+    ap.add_argument("--progress-body", choices=kinds, default="empty",
+                    help="body of an in-progress 202 (default: none)")
+    ap.add_argument("--fail-kickoff", action="store_true",
+                    help="kick-off answers 403 with an OperationOutcome")
+    ap.add_argument("--manifest-not-json", action="store_true",
+                    help="the complete status is a 200 with an HTML body")
+    ap.add_argument("--pad-output", type=int, default=0, metavar="N",
+                    help="the manifest's output[] starts with N entries for files that do not "
+                         "exist (Patient.pad-NNNNNNN.ndjson): a large manifest")
     args = ap.parse_args()
     if args.transaction_time and parse_instant(args.transaction_time) is None:
         ap.error("--transaction-time must be a FHIR instant")

@@ -93,6 +93,10 @@ typedef struct f2c_bulk_opts {
     volatile sig_atomic_t *cancel;
     f2c_bulk_progress_fn progress; /* may be NULL */
     void *progress_ud;
+    /* f2c_bulk_wait: when not NULL, receives (reset first) the body of the 200 complete-status
+     * answer exactly as the server sent it, also when it is not a valid manifest, for callers
+     * that keep the manifest verbatim (the Batch bulk-export stores it as a blob). */
+    f2c_buf *manifest_body;
 } f2c_bulk_opts;
 
 /* One manifest entry ([BD "Response - Complete Status"]).  Strings are owned by the manifest. */
