@@ -15,6 +15,7 @@
  * FHIR ViewDefinitions (gen_config_views.c).  Exit status: 0 written; 2 usage or
  * configuration error; 1 I/O error; in both error cases nothing is written.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,32 +122,84 @@ static int twice(opts *o, const char *cmd, int which, const char *flag)
     return gen_once(prog, flag, &o->seen[which]) != 0;
 }
 
-/* Value of option argv[*i] ("-o X", "--output X", "--output=X"); NULL after a message. */
-static const char *opt_value(const char *cmd, int argc, char **argv, int *i)
-{
-    const char *eq = strchr(argv[*i], '=');
-    if (argv[*i][1] == '-' && eq) return eq + 1;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "fhir2cdm %s: option %s needs a value\n", cmd, argv[*i]);
-        return NULL;
+/* ---- command lines ------------------------------------------------------------------------ */
+
+/* Option codes beyond the short letters.  -r, --resources and -u take a list of words (every
+ * following argument not starting with '-', as the original index.js read them), so getopt_long
+ * sees them without a value and collect_words takes the list. */
+enum { L_RES_FILE = 256, L_RESOURCES, L_EMIT, L_MAXDEPTH };
+
+/* The options both commands take.  --overwrite and --validate ignore a "=value", as the
+ * original did. */
+#define GC_COMMON_OPTIONS                                                                          \
+    {"output", required_argument, NULL, 'o'}, {"array", required_argument, NULL, 'a'},             \
+        {"overwrite", optional_argument, NULL, 'w'}, {"validate", optional_argument, NULL, 'v'},   \
+        {"max-depth", required_argument, NULL, L_MAXDEPTH},                                        \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
     }
-    return argv[++*i];
+
+static const struct option config_opts[] = {
+    GC_COMMON_OPTIONS,
+    {"resourcesConfigFile", required_argument, NULL, L_RES_FILE},
+    {"propertiesConfigFile", required_argument, NULL, 'p'},
+    {"resources", no_argument, NULL, L_RESOURCES},
+    {"emit", required_argument, NULL, L_EMIT},
+    {NULL, 0, NULL, 0},
+};
+
+static const struct option unroll_opts[] = {
+    GC_COMMON_OPTIONS,
+    {"unroll", optional_argument, NULL, 'u'},
+    {NULL, 0, NULL, 0},
+};
+
+/* What next_opt returns besides an option code: the end of the options, an argument that is no
+ * option of the command, an option without its value. */
+enum { NEXT_END = -1, NEXT_UNEXPECTED = -2, NEXT_NO_VALUE = -3 };
+
+/* Non-zero when arg ("--name" or "--name=value") spells long option name in full: the
+ * commands take no abbreviations, as before getopt_long read them. */
+static int full_long_name(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(arg + 2, name, n) == 0 && (arg[2 + n] == '\0' || arg[2 + n] == '=');
 }
 
-/* Option name without "=value". */
-static int is_opt(const char *arg, const char *s, const char *l)
+/* The next option of argv by getopt_long ("+:": stops at the first word; no messages of its
+ * own): its code with *val its value (or NULL), or a NEXT_* code.  *elem is the argument it
+ * read, for messages.  Only the forms the commands always took are accepted: "-o X",
+ * "--output X", "--output=X"; not "-oX", "-wv", "--out" or "--". */
+static int next_opt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+                    const char **val, const char **elem)
 {
-    if (s && strcmp(arg, s) == 0) return 1;
-    size_t n = strlen(l);
-    return strncmp(arg, l, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+    int at = optind ? optind : 1; /* optind 0: the first call */
+    *val = NULL;
+    *elem = at < argc ? argv[at] : NULL;
+    if (!*elem) return NEXT_END;
+    const char *e = *elem;
+    if (strcmp(e, "--") == 0 || (e[0] == '-' && e[1] && e[1] != '-' && e[2]))
+        return NEXT_UNEXPECTED;
+    int idx = -1;
+    int c = getopt_long(argc, argv, shortopts, longopts, &idx);
+    *val = optarg;
+    if (c == -1) {
+        *elem = optind < argc ? argv[optind] : NULL; /* a word where an option may stand */
+        return *elem ? NEXT_UNEXPECTED : NEXT_END;
+    }
+    if (c == ':') return NEXT_NO_VALUE;
+    if (c == '?') return NEXT_UNEXPECTED;
+    if (e[1] == '-' && (idx < 0 || !full_long_name(e, longopts[idx].name))) return NEXT_UNEXPECTED;
+    return c;
 }
 
-/* The non-option arguments following argv[*i], appended to o->names. */
-static void collect_words(opts *o, int argc, char **argv, int *i)
+/* The arguments following the current option that do not start with '-', appended to
+ * o->names. */
+static void collect_words(opts *o, int argc, char **argv)
 {
-    while (*i + 1 < argc && argv[*i + 1][0] != '-') {
+    while (optind < argc && argv[optind][0] != '-') {
         o->names = gc_xrealloc(o->names, (o->nnames + 1) * sizeof *o->names);
-        o->names[o->nnames++] = argv[++*i];
+        o->names[o->nnames++] = argv[optind++];
     }
 }
 
@@ -157,10 +210,10 @@ static int file_exists(const char *p)
 }
 
 /* -r's argument(s): a YAML file, or resource type names (index.js's -r <Resources...>). */
-static int take_r(opts *o, const char *cmd, int argc, char **argv, int *i)
+static int take_r(opts *o, const char *cmd, int argc, char **argv)
 {
     size_t first = o->nnames;
-    collect_words(o, argc, argv, i);
+    collect_words(o, argc, argv);
     size_t n = o->nnames - first;
     if (n == 0) {
         fprintf(stderr, "fhir2cdm %s: option -r needs a value\n", cmd);
@@ -187,16 +240,16 @@ static int take_r(opts *o, const char *cmd, int argc, char **argv, int *i)
     return 0;
 }
 
-/* Options common to both commands; returns 1 if argv[*i] was one, 0 if not, -1 on error. */
-static int common_opt(opts *o, const char *cmd, int argc, char **argv, int *i)
+/* Options common to both commands: c with value v.  Returns 1 if c was one, 0 if not, -1 on
+ * error (printed). */
+static int common_opt(opts *o, const char *cmd, int c, const char *v)
 {
-    const char *a = argv[*i], *v;
-    if (is_opt(a, "-o", "--output")) {
-        if (!(v = opt_value(cmd, argc, argv, i))) return -1;
+    switch (c) {
+    case 'o':
         if (twice(o, cmd, ONCE_OUT, "-o/--output")) return -1;
         o->out = v;
-    } else if (is_opt(a, "-a", "--array")) {
-        if (!(v = opt_value(cmd, argc, argv, i))) return -1;
+        return 1;
+    case 'a':
         if (twice(o, cmd, ONCE_ARRAY, "-a/--array")) return -1;
         if (strcmp(v, "first") && strcmp(v, "as_json")) {
             fprintf(stderr, "fhir2cdm %s: --array must be first or as_json, not '%s'\n", cmd, v);
@@ -204,22 +257,37 @@ static int common_opt(opts *o, const char *cmd, int argc, char **argv, int *i)
         }
         o->as_json = strcmp(v, "as_json") == 0;
         o->array_given = 1;
-    } else if (is_opt(a, "-w", "--overwrite")) {
+        return 1;
+    case 'w':
         o->overwrite = 1;
-    } else if (is_opt(a, "-v", "--validate")) {
+        return 1;
+    case 'v':
         o->validate = 1;
-    } else if (is_opt(a, NULL, "--max-depth")) {
-        if (!(v = opt_value(cmd, argc, argv, i))) return -1;
+        return 1;
+    case L_MAXDEPTH: {
         if (twice(o, cmd, ONCE_DEPTH, "--max-depth")) return -1;
         char prog[64];
         long n;
         snprintf(prog, sizeof prog, "fhir2cdm %s", cmd);
         if (gen_parse_range(prog, "--max-depth", v, 1, 64, &n) != 0) return -1;
         o->max_depth = (int)n;
-    } else {
+        return 1;
+    }
+    default:
         return 0;
     }
-    return 1;
+}
+
+/* The result of a NEXT_* code of next_opt for argument elem: the message, and -1 (NEXT_END:
+ * 0). */
+static int next_problem(const char *cmd, int c, const char *elem)
+{
+    if (c == NEXT_END) return 0;
+    if (c == NEXT_NO_VALUE)
+        fprintf(stderr, "fhir2cdm %s: option %s needs a value\n", cmd, elem);
+    else
+        fprintf(stderr, "fhir2cdm %s: unexpected argument '%s'\n", cmd, elem);
+    return -1;
 }
 
 /* Checks, publishes and reports; returns the exit status. */
@@ -271,84 +339,112 @@ int gc_check_expressions(const gc_config *c, gc_diags *d)
     return d->count == before ? 0 : -1;
 }
 
+/* --emit's value. */
+static int set_emit(opts *o, const char *cmd, const char *v)
+{
+    if (twice(o, cmd, ONCE_EMIT, "--emit")) return -1;
+    if (strcmp(v, "view-definitions") != 0 && strcmp(v, "table-config") != 0) {
+        fprintf(stderr, "fhir2cdm %s: --emit must be table-config or view-definitions, not '%s'\n",
+                cmd, v);
+        return -1;
+    }
+    o->emit_views = !strcmp(v, "view-definitions");
+    return 0;
+}
+
+/* generate-config's own options: c with value v.  0, or -1 (printed). */
+static int config_opt(opts *o, const char *cmd, int c, const char *v, int argc, char **argv)
+{
+    switch (c) {
+    case 'r':
+        return take_r(o, cmd, argc, argv);
+    case L_RES_FILE:
+        if (twice(o, cmd, ONCE_RES, "-r/--resourcesConfigFile")) return -1;
+        o->res_file = v;
+        o->res_given = 1;
+        return 0;
+    case 'p':
+        if (twice(o, cmd, ONCE_GRP, "-p/--propertiesConfigFile")) return -1;
+        o->grp_file = v;
+        o->grp_given = 1;
+        return 0;
+    case L_RESOURCES:
+        o->schema_mode = 1;
+        collect_words(o, argc, argv);
+        return 0;
+    default: /* L_EMIT */
+        return set_emit(o, cmd, v);
+    }
+}
+
+/* Parses generate-config's command line into *o: 0, 1 (-h: usage shown), or -1 (printed). */
+static int parse_config_args(opts *o, const char *cmd, int argc, char **argv)
+{
+    const char *v, *elem;
+    int c, rc = 0;
+    optind = 0; /* 0, not 1: re-reads optstring, so its "+" holds in every call */
+    opterr = 0;
+    while (rc == 0) {
+        c = next_opt(argc, argv, "+:o:a:wvhrp:", config_opts, &v, &elem);
+        if (c < 0) {
+            rc = next_problem(cmd, c, elem);
+            break;
+        }
+        int r = common_opt(o, cmd, c, v);
+        if (r != 0) {
+            rc = r < 0 ? -1 : 0;
+        } else if (c == 'h') {
+            usage_config(stdout);
+            rc = 1;
+        } else {
+            rc = config_opt(o, cmd, c, v, argc, argv);
+        }
+    }
+    opterr = 1;
+    return rc;
+}
+
+/* The combinations generate-config refuses.  0, or -1 (printed). */
+static int check_config_args(const opts *o, const char *cmd)
+{
+    if (!o->out) {
+        fprintf(stderr, "fhir2cdm %s: -o FOLDER is required\n", cmd);
+        return -1;
+    }
+    if (o->schema_mode && (o->res_given || o->grp_given)) {
+        fprintf(stderr,
+                "fhir2cdm %s: --resources generates from the FHIR model; it takes no "
+                "YAML files\n",
+                cmd);
+        return -1;
+    }
+    if (o->emit_views && (o->overwrite || o->validate)) {
+        fprintf(stderr,
+                "fhir2cdm %s: --overwrite and --validate change a table configuration folder; "
+                "they do not apply to --emit view-definitions\n",
+                cmd);
+        return -1;
+    }
+    if (!o->schema_mode && (o->array_given || o->overwrite || o->validate)) {
+        fprintf(stderr, "fhir2cdm %s: --array, --overwrite and --validate apply to --resources\n",
+                cmd);
+        return -1;
+    }
+    return 0;
+}
+
 int gen_config_main(int argc, char **argv)
 {
     const char *cmd = "generate-config";
     opts o = {.res_file = "./resourcesConfig.yml",
               .grp_file = "./propertiesGroupConfig.yml",
               .max_depth = F2C_DEFAULT_MAX_DEPTH};
-    int bad = 0;
-    for (int i = 1; i < argc && !bad; i++) {
-        const char *a = argv[i];
-        int r = common_opt(&o, cmd, argc, argv, &i);
-        if (r < 0) {
-            bad = 1;
-        } else if (r > 0) {
-            continue;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage_config(stdout);
-            free(o.names);
-            return 0;
-        } else if (!strcmp(a, "-r")) {
-            bad = take_r(&o, cmd, argc, argv, &i) != 0;
-        } else if (is_opt(a, NULL, "--resourcesConfigFile")) {
-            const char *v = opt_value(cmd, argc, argv, &i);
-            if (!v || twice(&o, cmd, ONCE_RES, "-r/--resourcesConfigFile")) bad = 1;
-            o.res_file = v;
-            o.res_given = 1;
-        } else if (is_opt(a, "-p", "--propertiesConfigFile")) {
-            const char *v = opt_value(cmd, argc, argv, &i);
-            if (!v || twice(&o, cmd, ONCE_GRP, "-p/--propertiesConfigFile")) bad = 1;
-            o.grp_file = v;
-            o.grp_given = 1;
-        } else if (!strcmp(a, "--resources")) {
-            o.schema_mode = 1;
-            collect_words(&o, argc, argv, &i);
-        } else if (is_opt(a, NULL, "--emit")) {
-            const char *v = opt_value(cmd, argc, argv, &i);
-            if (!v || twice(&o, cmd, ONCE_EMIT, "--emit")) {
-                bad = 1;
-            } else if (!strcmp(v, "view-definitions") || !strcmp(v, "table-config")) {
-                o.emit_views = !strcmp(v, "view-definitions");
-            } else {
-                fprintf(stderr,
-                        "fhir2cdm %s: --emit must be table-config or view-definitions, not "
-                        "'%s'\n",
-                        cmd, v);
-                bad = 1;
-            }
-        } else {
-            fprintf(stderr, "fhir2cdm %s: unexpected argument '%s'\n", cmd, a);
-            bad = 1;
-        }
-    }
-    if (!bad && !o.out) {
-        fprintf(stderr, "fhir2cdm %s: -o FOLDER is required\n", cmd);
-        bad = 1;
-    }
-    if (!bad && o.schema_mode && (o.res_given || o.grp_given)) {
-        fprintf(stderr,
-                "fhir2cdm %s: --resources generates from the FHIR model; it takes no "
-                "YAML files\n",
-                cmd);
-        bad = 1;
-    }
-    if (!bad && o.emit_views && (o.overwrite || o.validate)) {
-        fprintf(stderr,
-                "fhir2cdm %s: --overwrite and --validate change a table configuration folder; "
-                "they do not apply to --emit view-definitions\n",
-                cmd);
-        bad = 1;
-    }
-    if (!bad && !o.schema_mode && (o.array_given || o.overwrite || o.validate)) {
-        fprintf(stderr, "fhir2cdm %s: --array, --overwrite and --validate apply to --resources\n",
-                cmd);
-        bad = 1;
-    }
-    if (bad) {
-        fprintf(stderr, "Run 'fhir2cdm %s -h' for usage.\n", cmd);
+    int pa = parse_config_args(&o, cmd, argc, argv);
+    if (pa == 0) pa = check_config_args(&o, cmd);
+    if (pa != 0) {
+        if (pa < 0) fprintf(stderr, "Run 'fhir2cdm %s -h' for usage.\n", cmd);
         free(o.names);
-        return 2;
+        return pa < 0 ? 2 : 0;
     }
     gc_config c = {0};
     gc_diags d = {0};
@@ -360,51 +456,67 @@ int gen_config_main(int argc, char **argv)
     return rc;
 }
 
+/* -u/--unroll: "--unroll=P" and the words that follow; elem is the option as given. */
+static int take_u(opts *o, const char *cmd, const char *v, const char *elem, int argc, char **argv)
+{
+    if (v) {
+        o->names = gc_xrealloc(o->names, (o->nnames + 1) * sizeof *o->names);
+        o->names[o->nnames++] = v;
+    }
+    size_t before = o->nnames;
+    collect_words(o, argc, argv);
+    if (o->nnames == before && !v) {
+        fprintf(stderr, "fhir2cdm %s: option %s needs a value\n", cmd, elem);
+        return -1;
+    }
+    return 0;
+}
+
+/* Parses generate-config-unrollpath's command line into *o: 0, 1 (-h: usage shown), or -1
+ * (printed). */
+static int parse_unroll_args(opts *o, const char *cmd, int argc, char **argv)
+{
+    const char *v, *elem;
+    int c, rc = 0;
+    optind = 0; /* 0, not 1: re-reads optstring, so its "+" holds in every call */
+    opterr = 0;
+    while (rc == 0) {
+        c = next_opt(argc, argv, "+:o:a:wvhu", unroll_opts, &v, &elem);
+        if (c < 0) {
+            rc = next_problem(cmd, c, elem);
+            break;
+        }
+        int r = common_opt(o, cmd, c, v);
+        if (r != 0) {
+            rc = r < 0 ? -1 : 0;
+        } else if (c == 'h') {
+            usage_unroll(stdout);
+            rc = 1;
+        } else {
+            rc = take_u(o, cmd, v, elem, argc, argv);
+        }
+    }
+    opterr = 1;
+    if (rc == 0 && !o->out) {
+        fprintf(stderr, "fhir2cdm %s: -o FOLDER is required\n", cmd);
+        rc = -1;
+    }
+    if (rc == 0 && o->nnames == 0) {
+        fprintf(stderr, "fhir2cdm %s: -u Resource.path is required\n", cmd);
+        rc = -1;
+    }
+    return rc;
+}
+
 int gen_config_unrollpath_main(int argc, char **argv)
 {
     const char *cmd = "generate-config-unrollpath";
     opts o = {.max_depth = F2C_DEFAULT_MAX_DEPTH};
-    int bad = 0;
-    for (int i = 1; i < argc && !bad; i++) {
-        const char *a = argv[i];
-        int r = common_opt(&o, cmd, argc, argv, &i);
-        if (r < 0) {
-            bad = 1;
-        } else if (r > 0) {
-            continue;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage_unroll(stdout);
-            free(o.names);
-            return 0;
-        } else if (is_opt(a, "-u", "--unroll")) {
-            const char *eq = strchr(a, '=');
-            if (a[1] == '-' && eq) {
-                o.names = gc_xrealloc(o.names, (o.nnames + 1) * sizeof *o.names);
-                o.names[o.nnames++] = eq + 1;
-            }
-            size_t before = o.nnames;
-            collect_words(&o, argc, argv, &i);
-            if (o.nnames == before && !(a[1] == '-' && eq)) {
-                fprintf(stderr, "fhir2cdm %s: option %s needs a value\n", cmd, a);
-                bad = 1;
-            }
-        } else {
-            fprintf(stderr, "fhir2cdm %s: unexpected argument '%s'\n", cmd, a);
-            bad = 1;
-        }
-    }
-    if (!bad && !o.out) {
-        fprintf(stderr, "fhir2cdm %s: -o FOLDER is required\n", cmd);
-        bad = 1;
-    }
-    if (!bad && o.nnames == 0) {
-        fprintf(stderr, "fhir2cdm %s: -u Resource.path is required\n", cmd);
-        bad = 1;
-    }
-    if (bad) {
-        fprintf(stderr, "Run 'fhir2cdm %s -h' for usage.\n", cmd);
+    int pa = parse_unroll_args(&o, cmd, argc, argv);
+    if (pa != 0) {
+        if (pa < 0) fprintf(stderr, "Run 'fhir2cdm %s -h' for usage.\n", cmd);
         free(o.names);
-        return 2;
+        return pa < 0 ? 2 : 0;
     }
     gc_config c = {0};
     gc_diags d = {0};

@@ -319,6 +319,166 @@ static const char *find_target(int argc, char **argv)
     return t;
 }
 
+/* ---- command line (--target batch) --------------------------------------------------------- */
+
+enum {
+    O_CONFIG = 256,
+    O_VIEW,
+    O_NAME,
+    O_FHIR,
+    O_SINCE,
+    O_GROUP,
+    O_VM,
+    O_NODES,
+    O_CONC,
+    O_DEPTH,
+    O_PKG,
+    O_CLIENT,
+    O_TENANT,
+    O_TEMPLATES,
+    O_TARGET
+};
+
+static const struct option batch_opts[] = {{"config", required_argument, NULL, O_CONFIG},
+                                           {"view", required_argument, NULL, O_VIEW},
+                                           {"output", required_argument, NULL, 'o'},
+                                           {"pipeline-name", required_argument, NULL, O_NAME},
+                                           {"fhir-url", required_argument, NULL, O_FHIR},
+                                           {"since", required_argument, NULL, O_SINCE},
+                                           {"group", required_argument, NULL, O_GROUP},
+                                           {"batch-vm-size", required_argument, NULL, O_VM},
+                                           {"batch-nodes", required_argument, NULL, O_NODES},
+                                           {"concurrency", required_argument, NULL, O_CONC},
+                                           {"max-depth", required_argument, NULL, O_DEPTH},
+                                           {"package-url", required_argument, NULL, O_PKG},
+                                           {"client-id", required_argument, NULL, O_CLIENT},
+                                           {"tenant-id", required_argument, NULL, O_TENANT},
+                                           {"templates", required_argument, NULL, O_TEMPLATES},
+                                           {"target", required_argument, NULL, O_TARGET},
+                                           {"help", no_argument, NULL, 'h'},
+                                           {NULL, 0, NULL, 0}};
+
+/* Sets one option (not -h) into *o; views has room for every argument.  0, or -1 (usage error
+ * printed, or an unknown option getopt_long reported). */
+static int set_option(gp_options *o, const char **views, int c, const char *arg)
+{
+    switch (c) {
+    case O_CONFIG:
+        o->config_dir = arg;
+        return 0;
+    case O_VIEW:
+        views[o->nviews++] = arg;
+        return 0;
+    case 'o':
+        o->out_dir = arg;
+        return 0;
+    case O_NAME:
+        o->pipeline_name = arg;
+        return 0;
+    case O_FHIR:
+        o->fhir_url = arg;
+        return 0;
+    case O_SINCE:
+        o->since = arg;
+        return 0;
+    case O_GROUP:
+        o->group = arg;
+        return 0;
+    case O_VM:
+        o->batch_vm_size = arg;
+        return 0;
+    case O_NODES:
+        return parse_int("--batch-nodes", arg, 1, 1000, &o->batch_nodes);
+    case O_CONC:
+        /* 50 is Data Factory's limit for a ForEach batchCount. */
+        return parse_int("--concurrency", arg, 1, 50, &o->concurrency);
+    case O_DEPTH:
+        return parse_int("--max-depth", arg, 1, 64, &o->max_depth);
+    case O_PKG:
+        o->package_url = arg;
+        return 0;
+    case O_CLIENT:
+        o->client_id = arg;
+        return 0;
+    case O_TENANT:
+        o->tenant_id = arg;
+        return 0;
+    case O_TEMPLATES:
+        o->templates = arg;
+        return 0;
+    case O_TARGET: /* "batch", checked by find_target */
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* Parses argv into *o.  0, 1 (help shown) or -1 (usage error printed). */
+static int parse_options(int argc, char **argv, gp_options *o, const char **views)
+{
+    optind = 1;
+    opterr = 1;
+    int c;
+    int given[GEN_OPT_CODES] = {0};
+    static const int repeatable[] = {O_VIEW, 0};
+    while ((c = getopt_long(argc, argv, "o:h", batch_opts, NULL)) != -1) {
+        if (gen_once_opt(GP_PROG, batch_opts, repeatable, c, given) != 0) return -1;
+        if (c == 'h') {
+            usage(stdout);
+            return 1;
+        }
+        if (set_option(o, views, c, optarg) != 0) return -1;
+    }
+    if (optind < argc) {
+        fprintf(stderr, GP_PROG ": unexpected argument \"%s\"\n", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+/* The options that must be given, and those that go together.  0, or -1 (printed). */
+static int check_required(const gp_options *o)
+{
+    if (!o->config_dir == !o->nviews) {
+        fprintf(stderr, GP_PROG ": give --config DIR or --view PATH (not both)\n");
+        return -1;
+    }
+    if (!o->out_dir || !*o->out_dir) {
+        fprintf(stderr, GP_PROG ": -o DIR (the output folder) is required\n");
+        return -1;
+    }
+    if (!o->fhir_url) {
+        fprintf(stderr, GP_PROG ": --fhir-url URL is required\n");
+        return -1;
+    }
+    if (!o->client_id != !o->tenant_id) {
+        fprintf(stderr, GP_PROG ": --client-id and --tenant-id go together\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The values that end up in the ARM template: URLs, names, ids and --since.  0, or -1
+ * (printed). */
+static int check_values(const gp_options *o)
+{
+    if (check_url("--fhir-url", o->fhir_url) ||
+        (o->package_url && check_url("--package-url", o->package_url)) ||
+        check_chars("--pipeline-name", o->pipeline_name, "_-", 140))
+        return -1;
+    if (o->pipeline_name[0] == '-' || o->pipeline_name[0] == '_') {
+        fprintf(stderr, GP_PROG ": --pipeline-name must start with a letter or digit\n");
+        return -1;
+    }
+    if ((*o->since && strcmp(o->since, "last") != 0 && check_instant(o->since)) ||
+        (*o->group && check_chars("--group", o->group, "-.", 64)) ||
+        check_chars("--batch-vm-size", o->batch_vm_size, "_", 64) ||
+        (o->client_id && (check_chars("--client-id", o->client_id, "-", 64) ||
+                          check_chars("--tenant-id", o->tenant_id, "-.", 128))))
+        return -1;
+    return 0;
+}
+
 int gen_pipeline_main(int argc, char **argv)
 {
     /* Two deployments share the command: --target batch (default: FHIR export -> Azure Batch
@@ -330,41 +490,6 @@ int gen_pipeline_main(int argc, char **argv)
         fprintf(stderr, GP_PROG ": --target must be batch or synapse, got \"%s\"\n", target);
         return EXIT_ERR;
     }
-    enum {
-        O_CONFIG = 256,
-        O_VIEW,
-        O_NAME,
-        O_FHIR,
-        O_SINCE,
-        O_GROUP,
-        O_VM,
-        O_NODES,
-        O_CONC,
-        O_DEPTH,
-        O_PKG,
-        O_CLIENT,
-        O_TENANT,
-        O_TEMPLATES,
-        O_TARGET
-    };
-    static const struct option longopts[] = {{"config", required_argument, NULL, O_CONFIG},
-                                             {"view", required_argument, NULL, O_VIEW},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"pipeline-name", required_argument, NULL, O_NAME},
-                                             {"fhir-url", required_argument, NULL, O_FHIR},
-                                             {"since", required_argument, NULL, O_SINCE},
-                                             {"group", required_argument, NULL, O_GROUP},
-                                             {"batch-vm-size", required_argument, NULL, O_VM},
-                                             {"batch-nodes", required_argument, NULL, O_NODES},
-                                             {"concurrency", required_argument, NULL, O_CONC},
-                                             {"max-depth", required_argument, NULL, O_DEPTH},
-                                             {"package-url", required_argument, NULL, O_PKG},
-                                             {"client-id", required_argument, NULL, O_CLIENT},
-                                             {"tenant-id", required_argument, NULL, O_TENANT},
-                                             {"templates", required_argument, NULL, O_TEMPLATES},
-                                             {"target", required_argument, NULL, O_TARGET},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
     gp_options o = {.pipeline_name = "fhir2cdm",
                     .since = "",
                     .group = "",
@@ -374,120 +499,23 @@ int gen_pipeline_main(int argc, char **argv)
                     .max_depth = F2C_DEFAULT_MAX_DEPTH};
     const char **views = calloc((size_t)argc + 1, sizeof *views);
     char *fhir_url = NULL;
-    int rc = EXIT_ERR;
     if (!views) {
         fprintf(stderr, GP_PROG ": out of memory\n");
         return EXIT_ERR;
     }
     o.views = views;
-    optind = 1;
-    opterr = 1;
-    int c;
-    int given[GEN_OPT_CODES] = {0};
-    static const int repeatable[] = {O_VIEW, 0};
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        if (gen_once_opt(GP_PROG, longopts, repeatable, c, given) != 0) goto bad;
-        switch (c) {
-        case O_CONFIG:
-            o.config_dir = optarg;
-            break;
-        case O_VIEW:
-            views[o.nviews++] = optarg;
-            break;
-        case 'o':
-            o.out_dir = optarg;
-            break;
-        case O_NAME:
-            o.pipeline_name = optarg;
-            break;
-        case O_FHIR:
-            o.fhir_url = optarg;
-            break;
-        case O_SINCE:
-            o.since = optarg;
-            break;
-        case O_GROUP:
-            o.group = optarg;
-            break;
-        case O_VM:
-            o.batch_vm_size = optarg;
-            break;
-        case O_NODES:
-            if (parse_int("--batch-nodes", optarg, 1, 1000, &o.batch_nodes) != 0) goto bad;
-            break;
-        case O_CONC:
-            /* 50 is Data Factory's limit for a ForEach batchCount. */
-            if (parse_int("--concurrency", optarg, 1, 50, &o.concurrency) != 0) goto bad;
-            break;
-        case O_DEPTH:
-            if (parse_int("--max-depth", optarg, 1, 64, &o.max_depth) != 0) goto bad;
-            break;
-        case O_PKG:
-            o.package_url = optarg;
-            break;
-        case O_CLIENT:
-            o.client_id = optarg;
-            break;
-        case O_TENANT:
-            o.tenant_id = optarg;
-            break;
-        case O_TEMPLATES:
-            o.templates = optarg;
-            break;
-        case O_TARGET: /* "batch", checked by find_target */
-            break;
-        case 'h':
-            usage(stdout);
-            rc = EXIT_OK;
-            goto out;
-        default:
-            goto bad;
-        }
+    int pa = parse_options(argc, argv, &o, views);
+    if (pa == 0 && check_required(&o) != 0) pa = -1;
+    if (pa == 0 && !(fhir_url = strdup(o.fhir_url))) pa = -1;
+    if (pa == 0) {
+        /* A trailing slash would make ".../fhir//$export". */
+        for (size_t n = strlen(fhir_url); n > 9 && fhir_url[n - 1] == '/'; n--)
+            fhir_url[n - 1] = '\0';
+        o.fhir_url = fhir_url;
+        if (check_values(&o) != 0) pa = -1;
     }
-    if (optind < argc) {
-        fprintf(stderr, GP_PROG ": unexpected argument \"%s\"\n", argv[optind]);
-        goto bad;
-    }
-    if (!o.config_dir == !o.nviews) {
-        fprintf(stderr, GP_PROG ": give --config DIR or --view PATH (not both)\n");
-        goto bad;
-    }
-    if (!o.out_dir || !*o.out_dir) {
-        fprintf(stderr, GP_PROG ": -o DIR (the output folder) is required\n");
-        goto bad;
-    }
-    if (!o.fhir_url) {
-        fprintf(stderr, GP_PROG ": --fhir-url URL is required\n");
-        goto bad;
-    }
-    if (!o.client_id != !o.tenant_id) {
-        fprintf(stderr, GP_PROG ": --client-id and --tenant-id go together\n");
-        goto bad;
-    }
-    /* A trailing slash would make ".../fhir//$export". */
-    if (!(fhir_url = strdup(o.fhir_url))) goto bad;
-    for (size_t n = strlen(fhir_url); n > 9 && fhir_url[n - 1] == '/'; n--)
-        fhir_url[n - 1] = '\0';
-    o.fhir_url = fhir_url;
-    if (check_url("--fhir-url", o.fhir_url) ||
-        (o.package_url && check_url("--package-url", o.package_url)) ||
-        check_chars("--pipeline-name", o.pipeline_name, "_-", 140) ||
-        (o.pipeline_name[0] == '-' || o.pipeline_name[0] == '_'
-             ? (fprintf(stderr, GP_PROG ": --pipeline-name must start with a letter or digit\n"),
-                -1)
-             : 0) ||
-        (*o.since && strcmp(o.since, "last") != 0 && check_instant(o.since)) ||
-        (*o.group && check_chars("--group", o.group, "-.", 64)) ||
-        check_chars("--batch-vm-size", o.batch_vm_size, "_", 64) ||
-        (o.client_id && (check_chars("--client-id", o.client_id, "-", 64) ||
-                         check_chars("--tenant-id", o.tenant_id, "-.", 128))))
-        goto bad;
-    rc = run(&o);
-    goto out;
-bad:
-    fprintf(stderr, "Try 'fhir2cdm generate-pipeline --help'.\n");
-    rc = EXIT_ERR;
-out:
+    int rc = pa == 0 ? run(&o) : pa == 1 ? EXIT_OK : EXIT_ERR;
+    if (pa < 0) fprintf(stderr, "Try 'fhir2cdm generate-pipeline --help'.\n");
     free(views);
     free(fhir_url);
     return rc;

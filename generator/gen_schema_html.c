@@ -17,7 +17,7 @@
 
 #include "fhir2cdm/f2c_tablecfg.h"
 
-#include "gen_schema.h"
+#include "gen_schema_int.h"
 
 void gs_html_escape(FILE *f, const char *s)
 {

@@ -23,7 +23,7 @@
 
 #include "fhir2cdm/f2c_tablecfg.h"
 
-#include "gen_schema.h"
+#include "gen_schema_int.h"
 
 /* Adds a string member (NULL gives null).  Returns 0, or -1 out of memory. */
 static int add_str(cJSON *o, const char *key, const char *v)

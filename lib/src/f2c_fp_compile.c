@@ -13,6 +13,7 @@
  * the regexes.
  */
 #include "f2c_fp_int.h"
+#include "f2c_fp_regex.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /*
  * f2c_fp_eval: evaluation of a compiled FHIRPath expression over a JSON document — contexts,
- * collections, FHIR-aware navigation, and the operators.
+ * FHIR-aware navigation, function arguments and the operators (values, collections and errors
+ * are one layer down, in f2c_fp_coll.c; their meaning in f2c_fp_value.c).
  *
  * Why it is shaped so:
  *  - A tree walk over the compiled AST: expressions are short and evaluated once per resource,
@@ -33,6 +34,7 @@
  *    aggregate, string building — is bounded without each function checking for itself.
  */
 #include "f2c_fp_int.h"
+#include "f2c_fp_regex.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -107,121 +109,6 @@ void f2c_fp_ctx_set_trace(f2c_fp_ctx *c, f2c_fp_trace_fn fn, void *user)
 {
     c->trace = fn;
     c->trace_user = user;
-}
-
-/* ---------------------------------------------------------------- errors */
-
-f2c_status fp_fail(fp_ev *x, long col, const char *fmt, ...)
-{
-    char buf[900];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    return f2c_error_set(x->err, F2C_EEVAL, NULL, 0, col, NULL, "%s", buf);
-}
-
-f2c_status fp_nomem(fp_ev *x)
-{
-    if (x->a->over || x->over) return fp_over_budget(x, x->over ? x->over : F2C_FP_LIMIT_BYTES);
-    return f2c_error_set(x->err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-}
-
-f2c_status fp_over_budget(fp_ev *x, f2c_fp_limit_kind k)
-{
-    if (!x->over) x->over = k;
-    k = x->over;
-    const char *what = k == F2C_FP_LIMIT_STEPS   ? "steps"
-                       : k == F2C_FP_LIMIT_ITEMS ? "items"
-                                                 : "bytes of memory";
-    const char *flag = k == F2C_FP_LIMIT_STEPS   ? "--fhirpath-max-steps"
-                       : k == F2C_FP_LIMIT_ITEMS ? "--fhirpath-max-items"
-                                                 : "--fhirpath-max-bytes";
-    unsigned long long lim = k == F2C_FP_LIMIT_STEPS   ? x->c->lim.max_steps
-                             : k == F2C_FP_LIMIT_ITEMS ? x->c->lim.max_items
-                                                       : x->c->lim.max_bytes;
-    return f2c_error_set(x->err, F2C_EEVAL, NULL, 0, x->e->root->col, NULL,
-                         "evaluation budget exceeded: more than %llu %s (%s)", lim, what, flag);
-}
-
-/* ---------------------------------------------------------------- collections */
-
-f2c_status fp_push(fp_ev *x, fp_coll *c, const fp_val *v)
-{
-    if (++x->items > x->max_items) return fp_over_budget(x, F2C_FP_LIMIT_ITEMS);
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 4;
-        fp_val *p = fp_arena_alloc(x->a, cap * sizeof *p);
-        if (!p) return fp_nomem(x);
-        if (c->n) memcpy(p, c->v, c->n * sizeof *p);
-        c->v = p;
-        c->cap = cap;
-    }
-    c->v[c->n++] = *v;
-    return F2C_OK;
-}
-
-f2c_status fp_append(fp_ev *x, fp_coll *dst, const fp_coll *src)
-{
-    for (size_t i = 0; i < src->n; i++) {
-        f2c_status st = fp_push(x, dst, &src->v[i]);
-        if (st) return st;
-    }
-    return F2C_OK;
-}
-
-f2c_status fp_push_bool(fp_ev *x, fp_coll *c, int b)
-{
-    fp_val v;
-    fp_val_bool(&v, b);
-    return fp_push(x, c, &v);
-}
-
-f2c_status fp_push_int(fp_ev *x, fp_coll *c, int64_t i)
-{
-    fp_val v;
-    fp_val_int(&v, i);
-    char buf[24];
-    int n = snprintf(buf, sizeof buf, "%lld", (long long)i);
-    char *t = fp_arena_strndup(x->a, buf, (size_t)n);
-    if (!t) return fp_nomem(x);
-    v.it.text = t;
-    v.it.len = (size_t)n;
-    return fp_push(x, c, &v);
-}
-
-f2c_status fp_push_dec(fp_ev *x, fp_coll *c, double d)
-{
-    fp_val v;
-    if (fp_val_dec(x->a, &v, d) != 0) return fp_nomem(x);
-    return fp_push(x, c, &v);
-}
-
-f2c_status fp_push_str(fp_ev *x, fp_coll *c, const char *s, size_t n, int stable)
-{
-    fp_val v;
-    if (!stable) {
-        char *t = fp_arena_strndup(x->a, s, n);
-        if (!t) return fp_nomem(x);
-        s = t;
-    }
-    fp_val_str(&v, s, n);
-    return fp_push(x, c, &v);
-}
-
-f2c_status fp_push_dt(fp_ev *x, fp_coll *c, const fp_dt *d)
-{
-    fp_val v;
-    if (fp_val_from_dt(x->a, &v, d) != 0) return fp_nomem(x);
-    return fp_push(x, c, &v);
-}
-
-f2c_status fp_push_qty(fp_ev *x, fp_coll *c, double d, const char *text, size_t len,
-                       const char *unit)
-{
-    fp_val v;
-    if (fp_val_qty(x->a, &v, d, text, len, unit) != 0) return fp_nomem(x);
-    return fp_push(x, c, &v);
 }
 
 /* ---------------------------------------------------------------- navigation */

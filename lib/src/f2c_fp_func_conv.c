@@ -15,6 +15,7 @@
  * highBoundary() (FHIRPath 3.0) live here too: for numbers they are math on decimal digits.
  */
 #include "f2c_fp_int.h"
+#include "f2c_fp_unit.h"
 
 #include <ctype.h>
 #include <errno.h>

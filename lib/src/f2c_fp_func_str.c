@@ -15,6 +15,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "f2c_fp_int.h"
+#include "f2c_fp_regex.h"
 
 #include <pcre2.h>
 #include <stdio.h>
@@ -307,32 +308,6 @@ f2c_status f2c_fp_fn_join(fp_ev *x, const fp_node *call, const fp_coll *in, cons
 }
 
 /* ---------------------------------------------------------------- regular expressions */
-
-void *fp_regex_compile(const char *pattern, size_t n, char *msg, size_t msgn)
-{
-    int code;
-    PCRE2_SIZE off;
-    pcre2_code *re =
-        pcre2_compile((PCRE2_SPTR)pattern, n, PCRE2_UTF | PCRE2_DOTALL, &code, &off, NULL);
-    if (!re) {
-        PCRE2_UCHAR m[200];
-        pcre2_get_error_message(code, m, sizeof m);
-        snprintf(msg, msgn, "%s (at pattern offset %zu)", (const char *)m, (size_t)off);
-    }
-    return re;
-}
-
-void fp_regex_free(void *re)
-{
-    pcre2_code_free((pcre2_code *)re);
-}
-
-void fp_ctx_regex_free(f2c_fp_ctx *c)
-{
-    if (c->md) pcre2_match_data_free((pcre2_match_data *)c->md);
-    c->md = NULL;
-    c->md_pairs = 0;
-}
 
 /* The pattern of call (precompiled, or compiled now into *owned). */
 static f2c_status get_regex(fp_ev *x, const fp_node *call, const fp_coll *in, const fp_env *env,

@@ -9,8 +9,14 @@
  * arities) and precompiles literal regular expressions; f2c_fp_eval.c walks the tree with
  * collections (fp_coll) of values (fp_val) allocated from the context's arena; f2c_fp_value.c
  * holds the value semantics (numbers, dates, quantities, equality, ordering, JSON output),
- * f2c_fp_unit.c the UCUM unit terms of quantity * and /, and f2c_fp_func_*.c the function
- * library.
+ * and f2c_fp_func_*.c the function library.
+ *
+ * Layers (each file uses only the ones below it; scripts/include_graph.py checks it): the arena
+ * (f2c_fp_arena.c); units (f2c_fp_unit.c, f2c_fp_unit.h) and regular expressions
+ * (f2c_fp_regex.c, f2c_fp_regex.h); values, collections and errors (f2c_fp_coll.c); value
+ * semantics (f2c_fp_value.c); the evaluator (f2c_fp_eval.c); the function library; the compiler
+ * (f2c_fp_compile.c, with the lexer and parser below it).  A declaration group whose file
+ * is not its section's (lexer, parser, values, evaluation, value semantics) names it.
  */
 #ifndef FHIR2CDM_F2C_FP_INT_H
 #define FHIR2CDM_F2C_FP_INT_H
@@ -275,7 +281,7 @@ typedef struct fp_ev {
     f2c_fp_limit_kind over;
 } fp_ev;
 
-/* Errors: fill x->err and return the status. */
+/* Errors (f2c_fp_coll.c): fill x->err and return the status. */
 f2c_status fp_fail(fp_ev *x, long col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 f2c_status fp_nomem(fp_ev *x); /* the byte budget's error instead when the arena hit its limit */
 /* Records that limit `k` was exceeded (sticky, see fp_ev) and fills x->err; returns F2C_EEVAL. */
@@ -294,7 +300,8 @@ static inline f2c_status fp_step(fp_ev *x, uint64_t n)
 f2c_status fp_eval(fp_ev *x, const fp_node *n, const fp_coll *focus, const fp_env *env,
                    fp_coll *out);
 
-/* Collections (arena-backed; an empty collection is {0}). */
+/* Collections (f2c_fp_coll.c, but fp_push_dt: f2c_fp_value.c; arena-backed; an empty
+ * collection is {0}). */
 f2c_status fp_push(fp_ev *x, fp_coll *c, const fp_val *v);
 f2c_status fp_push_bool(fp_ev *x, fp_coll *c, int b);
 f2c_status fp_push_int(fp_ev *x, fp_coll *c, int64_t i);
@@ -306,7 +313,7 @@ f2c_status fp_push_qty(fp_ev *x, fp_coll *c, double d, const char *text, size_t 
                        const char *unit);
 f2c_status fp_append(fp_ev *x, fp_coll *dst, const fp_coll *src);
 
-/* Value constructors (no push). */
+/* Value constructors (f2c_fp_coll.c, but fp_val_from_dt: f2c_fp_value.c; no push). */
 void fp_val_bool(fp_val *v, int b);
 void fp_val_int(fp_val *v, int64_t i);
 int fp_val_dec(fp_arena *a, fp_val *v, double d); /* -1: out of memory */
@@ -391,10 +398,10 @@ int fp_coll_has(fp_ev *x, const fp_coll *c, const fp_val *v);
 f2c_status fp_arith(fp_ev *x, fp_binop op, const fp_val *a, const fp_val *b, long col,
                     fp_coll *out);
 
-/* Number formatting: shortest text that reads back as d ("0.1", "2", "1e+300"). */
+/* Number formatting (f2c_fp_coll.c): shortest text that reads back as d ("0.1", "2", "1e+300"). */
 size_t fp_fmt_double(double d, char *buf); /* buf >= 32 */
 
-/* Decimal places of a decimal's text ("1.50" -> 2). */
+/* Decimal places (f2c_fp_coll.c) of a decimal's text ("1.50" -> 2). */
 int fp_dec_places(const char *text, size_t len);
 
 /* Date/time values. */
@@ -402,28 +409,6 @@ int fp_val_dt(const fp_val *v, fp_dt *out); /* 0 if v is a DATE/DATETIME/TIME it
 /* Calendar arithmetic: d + sign * (value unit).  Returns 0, or -1 if unit is not a time unit. */
 int fp_dt_add(fp_dt *d, double value, const char *unit, int sign);
 int fp_dt_now(fp_dt *out); /* current UTC time, millisecond precision */
-
-/* Quantity unit canonical form for comparison ("days" -> "d"). */
-const char *fp_unit_canon(const char *unit);
-/* Values of two quantities in a common unit (b converted to a's unit): 0, or -1 when the units
- * are not convertible: -1 when a unit is not understood, -2 when the dimensions differ. */
-int fp_qty_common(const char *ua, double va, const char *ub, double vb, double *ra, double *rb);
-/* Non-zero if ub is a finer unit of the same dimension as ua ('mg' vs 'g'). */
-int fp_qty_finer(const char *ua, const char *ub);
-/* The dimension of a simple unit (an optionally prefixed metric atom, a time unit, calendar
- * year/month; f2c_fp_value.c) and its factor to that dimension's unit: 0, or -1 when the unit
- * is not in that table. */
-int fp_unit_dim(const char *unit, const char **dim, double *factor);
-
-/* UCUM unit terms (f2c_fp_unit.c).  fp_unit_combine: the unit of ua . ub^sign (sign 1: *,
- * -1: /) as canonical text in arena ar ("kg.m", "m/s", "1"), and the factor the combined value
- * must be multiplied by (ub's atoms converted to ua's atoms of the same dimension).  0; -1 when
- * a unit is outside the algebra (annotations, calendar words, special units); -2 out of
- * memory. */
-int fp_unit_combine(fp_arena *ar, const char *ua, const char *ub, int sign, double *factor,
-                    const char **out);
-/* 0 when ua / ub reduces to '1' (1 ua = *factor ub), else -1.  No allocation. */
-int fp_unit_ratio(const char *ua, const char *ub, double *factor);
 
 /* ---------------------------------------------------------------- functions */
 
@@ -555,11 +540,5 @@ F2C_FP_FUNCTIONS(F2C_FP_DECLARE)
 
 /* The function named name, or NULL. */
 const fp_fn *fp_fn_find(const char *name);
-
-/* Regular expressions (f2c_fp_func_str.c): compile pattern (NUL-terminated) for matches /
- * replaceMatches; NULL with *msg set on a bad pattern (msg buffer >= 256). */
-void *fp_regex_compile(const char *pattern, size_t n, char *msg, size_t msgn);
-void fp_regex_free(void *re);
-void fp_ctx_regex_free(f2c_fp_ctx *c);
 
 #endif

@@ -272,10 +272,11 @@ static f2c_status lex_at(fp_lexer *lx, fp_token *t)
     return t->text ? F2C_OK : F2C_ENOMEM;
 }
 
-f2c_status fp_lex_next(fp_lexer *lx, fp_token *t)
+/* Skips whitespace and comments (N1 grammar WS, COMMENT, LINE_COMMENT).  F2C_OK, or
+ * F2C_ECONFIG for an unterminated block comment. */
+static f2c_status skip_space(fp_lexer *lx)
 {
     const char *src = lx->src;
-    /* Whitespace and comments (N1 grammar WS, COMMENT, LINE_COMMENT). */
     for (;;) {
         char c = src[lx->pos];
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
@@ -293,140 +294,106 @@ f2c_status fp_lex_next(fp_lexer *lx, fp_token *t)
             while (src[lx->pos] && src[lx->pos] != '\n' && src[lx->pos] != '\r')
                 adv(lx);
         } else {
-            break;
+            return F2C_OK;
         }
     }
+}
+
+/* A token of kind whose text is the next n source bytes (copied into the arena). */
+static f2c_status lex_copy(fp_lexer *lx, fp_token *t, fp_tok kind, size_t n)
+{
+    t->kind = kind;
+    t->text = fp_arena_strndup(lx->a, lx->src + lx->pos, n);
+    t->len = n;
+    advn(lx, n);
+    return t->text ? F2C_OK : F2C_ENOMEM;
+}
+
+/* An identifier (also a keyword) or a number at the current position. */
+static f2c_status lex_word(fp_lexer *lx, fp_token *t)
+{
+    const char *s = lx->src + lx->pos;
+    size_t n = 1;
+    if (is_alpha(*s)) {
+        while (is_alpha(s[n]) || is_digit(s[n]))
+            n++;
+        return lex_copy(lx, t, FP_T_IDENT, n);
+    }
+    n = digits(s);
+    /* '.' belongs to the number only when a digit follows (1.abs() is 1 then .abs()). */
+    if (s[n] == '.' && is_digit(s[n + 1])) n += 1 + digits(s + n + 1);
+    return lex_copy(lx, t, FP_T_NUMBER, n);
+}
+
+/* $this, $index or $total (the text without '$'). */
+static f2c_status lex_special(fp_lexer *lx, fp_token *t)
+{
+    const char *name = lx->src + lx->pos + 1;
+    size_t n = 0;
+    while (is_alpha(name[n]) || is_digit(name[n]))
+        n++;
+    if ((n == 4 && !strncmp(name, "this", 4)) || (n == 5 && !strncmp(name, "index", 5)) ||
+        (n == 5 && !strncmp(name, "total", 5))) {
+        adv(lx);
+        return lex_copy(lx, t, FP_T_SPECIAL, n);
+    }
+    char m[200];
+    snprintf(m, sizeof m, "unknown special variable '$%.*s': expected $this, $index or $total",
+             (int)(n > 40 ? 40 : n), name);
+    return lex_error(lx, lx->col, "%s", m);
+}
+
+/* Punctuation and operators: t->kind and t->len set (the text is the source bytes), or
+ * F2C_ECONFIG for a character that starts no token. */
+static f2c_status lex_punct(fp_lexer *lx, fp_token *t)
+{
+    static const char single[] = "%.,()[]{}+-*/&|=~";
+    static const fp_tok kinds[] = {
+        FP_T_PERCENT,  FP_T_DOT,    FP_T_COMMA,  FP_T_LPAREN, FP_T_RPAREN, FP_T_LBRACKET,
+        FP_T_RBRACKET, FP_T_LBRACE, FP_T_RBRACE, FP_T_PLUS,   FP_T_MINUS,  FP_T_STAR,
+        FP_T_SLASH,    FP_T_AMP,    FP_T_PIPE,   FP_T_EQ,     FP_T_EQUIV};
+    const char *s = lx->src + lx->pos;
+    const char *hit = strchr(single, *s);
+    if (hit) {
+        t->kind = kinds[hit - single];
+    } else if (*s == '<' || *s == '>') {
+        int eq = s[1] == '=';
+        t->kind = *s == '<' ? (eq ? FP_T_LE : FP_T_LT) : (eq ? FP_T_GE : FP_T_GT);
+        t->len = eq ? 2 : 1;
+    } else if (*s == '!' && (s[1] == '=' || s[1] == '~')) {
+        t->kind = s[1] == '=' ? FP_T_NE : FP_T_NEQUIV;
+        t->len = 2;
+    } else if (*s == '!') {
+        return lex_error(lx, lx->col, "%s", "unexpected character '!': expected '!=' or '!~'");
+    } else {
+        char d[40];
+        char m[80];
+        snprintf(m, sizeof m, "unexpected character %s", describe_char(s, d, sizeof d));
+        return lex_error(lx, lx->col, "%s", m);
+    }
+    advn(lx, t->len);
+    return F2C_OK;
+}
+
+f2c_status fp_lex_next(fp_lexer *lx, fp_token *t)
+{
+    f2c_status st = skip_space(lx);
+    if (st != F2C_OK) return st;
     t->pos = lx->pos;
     t->col = lx->col;
-    t->text = src + lx->pos;
+    t->text = lx->src + lx->pos;
     t->len = 1;
-    char c = src[lx->pos];
-    char c1 = c ? src[lx->pos + 1] : 0;
+    char c = lx->src[lx->pos];
     if (!c) {
         t->kind = FP_T_EOF;
         t->len = 0;
         return F2C_OK;
     }
-    if (is_alpha(c)) {
-        size_t n = 1;
-        while (is_alpha(src[lx->pos + n]) || is_digit(src[lx->pos + n]))
-            n++;
-        t->kind = FP_T_IDENT;
-        t->text = fp_arena_strndup(lx->a, src + lx->pos, n);
-        t->len = n;
-        advn(lx, n);
-        return t->text ? F2C_OK : F2C_ENOMEM;
-    }
-    if (is_digit(c)) {
-        size_t n = digits(src + lx->pos);
-        /* '.' belongs to the number only when a digit follows (1.abs() is 1 then .abs()). */
-        if (src[lx->pos + n] == '.' && is_digit(src[lx->pos + n + 1]))
-            n += 1 + digits(src + lx->pos + n + 1);
-        t->kind = FP_T_NUMBER;
-        t->text = fp_arena_strndup(lx->a, src + lx->pos, n);
-        t->len = n;
-        advn(lx, n);
-        return t->text ? F2C_OK : F2C_ENOMEM;
-    }
-    switch (c) {
-    case '\'':
-    case '`':
-        return lex_quoted(lx, t, c);
-    case '@':
-        return lex_at(lx, t);
-    case '$': {
-        size_t n = 0;
-        while (is_alpha(src[lx->pos + 1 + n]) || is_digit(src[lx->pos + 1 + n]))
-            n++;
-        if ((n == 4 && !strncmp(src + lx->pos + 1, "this", 4)) ||
-            (n == 5 && !strncmp(src + lx->pos + 1, "index", 5)) ||
-            (n == 5 && !strncmp(src + lx->pos + 1, "total", 5))) {
-            t->kind = FP_T_SPECIAL;
-            t->text = fp_arena_strndup(lx->a, src + lx->pos + 1, n);
-            t->len = n;
-            advn(lx, n + 1);
-            return t->text ? F2C_OK : F2C_ENOMEM;
-        }
-        char m[200];
-        snprintf(m, sizeof m, "unknown special variable '$%.*s': expected $this, $index or $total",
-                 (int)(n > 40 ? 40 : n), src + lx->pos + 1);
-        return lex_error(lx, lx->col, "%s", m);
-    }
-    case '%':
-        t->kind = FP_T_PERCENT;
-        break;
-    case '.':
-        t->kind = FP_T_DOT;
-        break;
-    case ',':
-        t->kind = FP_T_COMMA;
-        break;
-    case '(':
-        t->kind = FP_T_LPAREN;
-        break;
-    case ')':
-        t->kind = FP_T_RPAREN;
-        break;
-    case '[':
-        t->kind = FP_T_LBRACKET;
-        break;
-    case ']':
-        t->kind = FP_T_RBRACKET;
-        break;
-    case '{':
-        t->kind = FP_T_LBRACE;
-        break;
-    case '}':
-        t->kind = FP_T_RBRACE;
-        break;
-    case '+':
-        t->kind = FP_T_PLUS;
-        break;
-    case '-':
-        t->kind = FP_T_MINUS;
-        break;
-    case '*':
-        t->kind = FP_T_STAR;
-        break;
-    case '/':
-        t->kind = FP_T_SLASH;
-        break;
-    case '&':
-        t->kind = FP_T_AMP;
-        break;
-    case '|':
-        t->kind = FP_T_PIPE;
-        break;
-    case '=':
-        t->kind = FP_T_EQ;
-        break;
-    case '~':
-        t->kind = FP_T_EQUIV;
-        break;
-    case '<':
-        t->kind = c1 == '=' ? FP_T_LE : FP_T_LT;
-        t->len = c1 == '=' ? 2 : 1;
-        break;
-    case '>':
-        t->kind = c1 == '=' ? FP_T_GE : FP_T_GT;
-        t->len = c1 == '=' ? 2 : 1;
-        break;
-    case '!':
-        if (c1 == '=' || c1 == '~') {
-            t->kind = c1 == '=' ? FP_T_NE : FP_T_NEQUIV;
-            t->len = 2;
-            break;
-        }
-        return lex_error(lx, lx->col, "%s", "unexpected character '!': expected '!=' or '!~'");
-    default: {
-        char d[40];
-        char m[80];
-        snprintf(m, sizeof m, "unexpected character %s", describe_char(src + lx->pos, d, sizeof d));
-        return lex_error(lx, lx->col, "%s", m);
-    }
-    }
-    advn(lx, t->len);
-    return F2C_OK;
+    if (is_alpha(c) || is_digit(c)) return lex_word(lx, t);
+    if (c == '\'' || c == '`') return lex_quoted(lx, t, c);
+    if (c == '@') return lex_at(lx, t);
+    if (c == '$') return lex_special(lx, t);
+    return lex_punct(lx, t);
 }
 
 const char *fp_tok_describe(const fp_token *t, char *buf, size_t n)

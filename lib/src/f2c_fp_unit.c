@@ -10,7 +10,7 @@
  * are the left operand's followed by the right operand's new ones, and an exponent that reaches
  * 0 drops out (6 'm2' / 2 'm' = 3 'm'; 4 'mg' / 2 'mg' = 2 '1').  An atom of the right operand
  * with the dimension of one of the left operand's atoms (the small conversion table of
- * f2c_fp_value.c: metric prefixes on g, m, L, s, ..., and min/h/d/wk/a/mo) is converted to that
+ * fp_unit_dim below: metric prefixes on g, m, L, s, ..., and min/h/d/wk/a/mo) is converted to that
  * atom first, so 2 'm' * 3 'cm' = 0.06 'm2' and 1 'g' / 4 'mg' = 250 '1'.
  *
  * What the reader accepts: atoms (letters and symbols, `[...]` groups, the atoms 10* and 10^)
@@ -29,7 +29,7 @@
  * ("m-1", as fhirpath.js/ucum-lhc write them); none: "1".  No allocation except the result text
  * in the evaluation arena.
  */
-#include "f2c_fp_int.h"
+#include "f2c_fp_unit.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -200,7 +200,7 @@ static int parse_unit(const char *u, unit_term *t)
     return 0;
 }
 
-/* The dimension and factor of one atom (f2c_fp_value.c's conversion table), or -1. */
+/* The dimension and factor of one atom (fp_unit_dim's conversion table), or -1. */
 static int atom_dim(const unit_atom *a, const char **dim, double *factor)
 {
     char buf[32];
@@ -305,4 +305,106 @@ int fp_unit_ratio(const char *ua, const char *ub, double *factor)
     for (int i = 0; i < a.n; i++)
         if (a.at[i].exp) return -1;
     return isfinite(*factor) && *factor != 0 ? 0 : -1;
+}
+
+/* ---------------------------------------------------------------- simple units */
+
+const char *fp_unit_canon(const char *u)
+{
+    static const char *const map[][2] = {
+        {"year", "year"}, {"years", "year"}, {"month", "month"},    {"months", "month"},
+        {"week", "wk"},   {"weeks", "wk"},   {"day", "d"},          {"days", "d"},
+        {"hour", "h"},    {"hours", "h"},    {"minute", "min"},     {"minutes", "min"},
+        {"second", "s"},  {"seconds", "s"},  {"millisecond", "ms"}, {"milliseconds", "ms"},
+    };
+    if (!u) return "1";
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(u, map[i][0])) return map[i][1];
+    return u;
+}
+
+/* A small UCUM subset for comparing and adding quantities (N1 §6.1.1 quantity equality asks
+ * for UCUM conversion; a full UCUM unit parser is out of scope): a unit is an optional metric
+ * prefix and an atom with a dimension, or a time unit, or a calendar year/month.  Products and
+ * quotients are left to the term algebra of f2c_fp_unit.c, which uses this table per atom. */
+int fp_unit_dim(const char *unit, const char **dim, double *factor)
+{
+    static const struct {
+        const char *atom, *dim;
+        double f;
+    } atoms[] = {
+        {"1", "1", 1},         {"%", "1", 0.01},    {"g", "g", 1},       {"m", "m", 1},
+        {"L", "L", 1},         {"l", "L", 1},       {"s", "s", 1},       {"min", "s", 60},
+        {"h", "s", 3600},      {"d", "s", 86400},   {"wk", "s", 604800}, {"a", "s", 31557600},
+        {"mo", "s", 2629800},  {"mol", "mol", 1},   {"eq", "eq", 1},     {"year", "month", 12},
+        {"month", "month", 1}, {"[iU]", "[iU]", 1}, {"[IU]", "[iU]", 1}, {"Pa", "Pa", 1},
+        {"J", "J", 1},         {"cal", "J", 4.184}, {"Hz", "Hz", 1},     {"N", "N", 1},
+        {"W", "W", 1},         {"K", "K", 1},       {"Cel", "Cel", 1},
+    };
+    static const struct {
+        const char *p;
+        double f;
+    } prefixes[] = {{"da", 1e1}, {"k", 1e3},  {"M", 1e6},  {"G", 1e9},  {"h", 1e2},   {"d", 1e-1},
+                    {"c", 1e-2}, {"m", 1e-3}, {"u", 1e-6}, {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}};
+    const char *u = fp_unit_canon(unit);
+    for (size_t i = 0; i < sizeof atoms / sizeof atoms[0]; i++)
+        if (!strcmp(u, atoms[i].atom)) {
+            *dim = atoms[i].dim;
+            *factor = atoms[i].f;
+            return 0;
+        }
+    for (size_t k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
+        size_t pl = strlen(prefixes[k].p);
+        if (strncmp(u, prefixes[k].p, pl) != 0) continue;
+        const char *rest = u + pl;
+        /* metric atoms only (no prefixed minutes, hours, days, years, calendar words) */
+        static const char *const metric[] = {"g", "m",   "L",  "l", "s", "mol", "eq", "Pa",
+                                             "J", "cal", "Hz", "N", "W", "K",   NULL};
+        for (int i = 0; metric[i]; i++)
+            if (!strcmp(rest, metric[i])) {
+                for (size_t j = 0; j < sizeof atoms / sizeof atoms[0]; j++)
+                    if (!strcmp(rest, atoms[j].atom)) {
+                        *dim = atoms[j].dim;
+                        *factor = atoms[j].f * prefixes[k].f;
+                        return 0;
+                    }
+            }
+    }
+    return -1;
+}
+
+int fp_qty_common(const char *ua, double va, const char *ub, double vb, double *ra, double *rb)
+{
+    if (!strcmp(fp_unit_canon(ua), fp_unit_canon(ub))) {
+        *ra = va;
+        *rb = vb;
+        return 0;
+    }
+    const char *da, *db;
+    double fa, fb;
+    if (fp_unit_dim(ua, &da, &fa) || fp_unit_dim(ub, &db, &fb)) {
+        /* Compound units ('kg.m' against 'm.kg', 'mg/dL' against 'g/L', as * and / produce
+         * them) are commensurable when their quotient reduces to '1': 1 ua = f ub. */
+        double f;
+        if (fp_unit_ratio(ua, ub, &f) != 0) return -1;
+        *ra = va;
+        *rb = vb / f;
+        return 0;
+    }
+    /* calendar years/months vs definite durations: not comparable (N1 §6.1.1), unknown */
+    if ((!strcmp(da, "month") && !strcmp(db, "s")) || (!strcmp(da, "s") && !strcmp(db, "month")))
+        return -1;
+    if (strcmp(da, db)) return -2;
+    /* Express b in a's unit. */
+    *ra = va;
+    *rb = vb * fb / fa;
+    return 0;
+}
+
+int fp_qty_finer(const char *ua, const char *ub)
+{
+    const char *da, *db;
+    double fa, fb;
+    if (fp_unit_dim(ua, &da, &fa) || fp_unit_dim(ub, &db, &fb) || strcmp(da, db)) return 0;
+    return fb < fa;
 }

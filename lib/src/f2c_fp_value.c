@@ -23,6 +23,7 @@
  *    units give empty for = and < ..., false for ~.
  */
 #include "f2c_fp_int.h"
+#include "f2c_fp_unit.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -37,76 +38,6 @@
 
 /* ---------------------------------------------------------------- constructors */
 
-/* What every constructor does first: a value of that kind and System type with text (not
- * copied), all else zero. */
-static void val_init(fp_val *v, f2c_fp_kind kind, const char *type, const char *text, size_t len)
-{
-    memset(v, 0, sizeof *v);
-    v->it.kind = kind;
-    v->it.type = type;
-    v->it.text = text;
-    v->it.len = len;
-}
-
-void fp_val_bool(fp_val *v, int b)
-{
-    val_init(v, F2C_FP_BOOLEAN, "Boolean", b ? "true" : "false", b ? 4 : 5);
-    v->it.i = b ? 1 : 0;
-}
-
-void fp_val_int(fp_val *v, int64_t i)
-{
-    val_init(v, F2C_FP_INTEGER, "Integer", NULL, 0);
-    v->it.i = i;
-    v->it.d = (double)i;
-}
-
-void fp_val_dec_text(fp_val *v, double d, const char *text, size_t len)
-{
-    val_init(v, F2C_FP_DECIMAL, "Decimal", text, len);
-    v->it.d = d;
-}
-
-/* The shortest text of d (fp_fmt_double) copied into arena a; NULL when out of memory. */
-static const char *arena_number(fp_arena *a, double d, size_t *len)
-{
-    char buf[40];
-    *len = fp_fmt_double(d, buf);
-    return fp_arena_strndup(a, buf, *len);
-}
-
-int fp_val_dec(fp_arena *a, fp_val *v, double d)
-{
-    size_t n;
-    const char *t = arena_number(a, d, &n);
-    if (!t) return -1;
-    fp_val_dec_text(v, d, t, n);
-    return 0;
-}
-
-void fp_val_str(fp_val *v, const char *s, size_t n)
-{
-    val_init(v, F2C_FP_STRING, "String", s, n);
-}
-
-int fp_val_qty(fp_arena *a, fp_val *v, double d, const char *text, size_t len, const char *unit)
-{
-    if (!text && !(text = arena_number(a, d, &len))) return -1;
-    val_init(v, F2C_FP_QUANTITY, "Quantity", text, len);
-    v->it.d = d;
-    v->it.unit = unit ? unit : "1";
-    return 0;
-}
-
-void fp_val_dt_text(fp_val *v, int kind, const char *text, size_t len)
-{
-    val_init(v, (f2c_fp_kind)kind,
-             kind == F2C_FP_DATE   ? "Date"
-             : kind == F2C_FP_TIME ? "Time"
-                                   : "DateTime",
-             text, len);
-}
-
 int fp_val_from_dt(fp_arena *a, fp_val *v, const fp_dt *d)
 {
     char buf[64];
@@ -117,41 +48,11 @@ int fp_val_from_dt(fp_arena *a, fp_val *v, const fp_dt *d)
     return 0;
 }
 
-size_t fp_fmt_double(double d, char *buf)
+f2c_status fp_push_dt(fp_ev *x, fp_coll *c, const fp_dt *d)
 {
-    if (d == 0) {
-        strcpy(buf, "0");
-        return 1;
-    }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, 32, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d) break;
-    }
-    /* Prefer plain notation for moderate exponents (1e-05 -> 0.00001). */
-    if (strchr(buf, 'e')) {
-        double a = fabs(d);
-        if (a >= 1e-7 && a < 1e21) {
-            char tmp[64];
-            for (int dec = 0; dec <= 24; dec++) {
-                snprintf(tmp, sizeof tmp, "%.*f", dec, d);
-                if (strtod(tmp, NULL) == d) {
-                    if (strlen(tmp) < 32) strcpy(buf, tmp);
-                    break;
-                }
-            }
-        }
-    }
-    return strlen(buf);
-}
-
-int fp_dec_places(const char *text, size_t len)
-{
-    const char *dot = memchr(text, '.', len);
-    if (!dot) return 0;
-    int n = 0;
-    for (const char *p = dot + 1; p < text + len && isdigit((unsigned char)*p); p++)
-        n++;
-    return n;
+    fp_val v;
+    if (fp_val_from_dt(x->a, &v, d) != 0) return fp_nomem(x);
+    return fp_push(x, c, &v);
 }
 
 static int is_int_text(const char *s, size_t n)
@@ -464,106 +365,6 @@ int fp_dt_now(fp_dt *out)
     out->frac_digits = 3;
     out->has_tz = 1;
     return 0;
-}
-
-const char *fp_unit_canon(const char *u)
-{
-    static const char *const map[][2] = {
-        {"year", "year"}, {"years", "year"}, {"month", "month"},    {"months", "month"},
-        {"week", "wk"},   {"weeks", "wk"},   {"day", "d"},          {"days", "d"},
-        {"hour", "h"},    {"hours", "h"},    {"minute", "min"},     {"minutes", "min"},
-        {"second", "s"},  {"seconds", "s"},  {"millisecond", "ms"}, {"milliseconds", "ms"},
-    };
-    if (!u) return "1";
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (!strcmp(u, map[i][0])) return map[i][1];
-    return u;
-}
-
-/* A small UCUM subset for comparing and adding quantities (N1 §6.1.1 quantity equality asks
- * for UCUM conversion; a full UCUM unit parser is out of scope): a unit is an optional metric
- * prefix and an atom with a dimension, or a time unit, or a calendar year/month.  Products and
- * quotients are left to the term algebra of f2c_fp_unit.c, which uses this table per atom. */
-int fp_unit_dim(const char *unit, const char **dim, double *factor)
-{
-    static const struct {
-        const char *atom, *dim;
-        double f;
-    } atoms[] = {
-        {"1", "1", 1},         {"%", "1", 0.01},    {"g", "g", 1},       {"m", "m", 1},
-        {"L", "L", 1},         {"l", "L", 1},       {"s", "s", 1},       {"min", "s", 60},
-        {"h", "s", 3600},      {"d", "s", 86400},   {"wk", "s", 604800}, {"a", "s", 31557600},
-        {"mo", "s", 2629800},  {"mol", "mol", 1},   {"eq", "eq", 1},     {"year", "month", 12},
-        {"month", "month", 1}, {"[iU]", "[iU]", 1}, {"[IU]", "[iU]", 1}, {"Pa", "Pa", 1},
-        {"J", "J", 1},         {"cal", "J", 4.184}, {"Hz", "Hz", 1},     {"N", "N", 1},
-        {"W", "W", 1},         {"K", "K", 1},       {"Cel", "Cel", 1},
-    };
-    static const struct {
-        const char *p;
-        double f;
-    } prefixes[] = {{"da", 1e1}, {"k", 1e3},  {"M", 1e6},  {"G", 1e9},  {"h", 1e2},   {"d", 1e-1},
-                    {"c", 1e-2}, {"m", 1e-3}, {"u", 1e-6}, {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}};
-    const char *u = fp_unit_canon(unit);
-    for (size_t i = 0; i < sizeof atoms / sizeof atoms[0]; i++)
-        if (!strcmp(u, atoms[i].atom)) {
-            *dim = atoms[i].dim;
-            *factor = atoms[i].f;
-            return 0;
-        }
-    for (size_t k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
-        size_t pl = strlen(prefixes[k].p);
-        if (strncmp(u, prefixes[k].p, pl) != 0) continue;
-        const char *rest = u + pl;
-        /* metric atoms only (no prefixed minutes, hours, days, years, calendar words) */
-        static const char *const metric[] = {"g", "m",   "L",  "l", "s", "mol", "eq", "Pa",
-                                             "J", "cal", "Hz", "N", "W", "K",   NULL};
-        for (int i = 0; metric[i]; i++)
-            if (!strcmp(rest, metric[i])) {
-                for (size_t j = 0; j < sizeof atoms / sizeof atoms[0]; j++)
-                    if (!strcmp(rest, atoms[j].atom)) {
-                        *dim = atoms[j].dim;
-                        *factor = atoms[j].f * prefixes[k].f;
-                        return 0;
-                    }
-            }
-    }
-    return -1;
-}
-
-int fp_qty_common(const char *ua, double va, const char *ub, double vb, double *ra, double *rb)
-{
-    if (!strcmp(fp_unit_canon(ua), fp_unit_canon(ub))) {
-        *ra = va;
-        *rb = vb;
-        return 0;
-    }
-    const char *da, *db;
-    double fa, fb;
-    if (fp_unit_dim(ua, &da, &fa) || fp_unit_dim(ub, &db, &fb)) {
-        /* Compound units ('kg.m' against 'm.kg', 'mg/dL' against 'g/L', as * and / produce
-         * them) are commensurable when their quotient reduces to '1': 1 ua = f ub. */
-        double f;
-        if (fp_unit_ratio(ua, ub, &f) != 0) return -1;
-        *ra = va;
-        *rb = vb / f;
-        return 0;
-    }
-    /* calendar years/months vs definite durations: not comparable (N1 §6.1.1), unknown */
-    if ((!strcmp(da, "month") && !strcmp(db, "s")) || (!strcmp(da, "s") && !strcmp(db, "month")))
-        return -1;
-    if (strcmp(da, db)) return -2;
-    /* Express b in a's unit. */
-    *ra = va;
-    *rb = vb * fb / fa;
-    return 0;
-}
-
-int fp_qty_finer(const char *ua, const char *ub)
-{
-    const char *da, *db;
-    double fa, fb;
-    if (fp_unit_dim(ua, &da, &fa) || fp_unit_dim(ub, &db, &fb) || strcmp(da, db)) return 0;
-    return fb < fa;
 }
 
 int fp_dt_add(fp_dt *d, double value, const char *unit, int sign)

@@ -1,14 +1,15 @@
 /*
- * gen_schema: the view model behind `fhir2cdm show-schema`, shared by its output formats.
+ * gen_schema_model: the view model behind `fhir2cdm show-schema` (gen_schema_model.c), shared
+ * by its output formats.
  *
  * Why a view model: every format (text, markdown, json, html) must show the same facts — the
  * columns the transformer writes (taken from f2c_table_* only, never recomputed), each column's
  * FHIR and CDM type and element path, and which table an unroll table joins to and on which
- * columns.  Those facts are derived once here (gen_schema.c) and the formats only lay them out,
- * so they cannot disagree with each other either.
+ * columns.  Those facts are derived once here (gen_schema_model.c) and the formats only lay them
+ * out, so they cannot disagree with each other either.
  */
-#ifndef FHIR2CDM_GEN_SCHEMA_H
-#define FHIR2CDM_GEN_SCHEMA_H
+#ifndef FHIR2CDM_GEN_SCHEMA_MODEL_H
+#define FHIR2CDM_GEN_SCHEMA_MODEL_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -75,16 +76,5 @@ char *gs_join_text(const gs_schema *s, const gs_table *t);
 /* What the parent relation means in words ("one row per element at Patient.name; parent row in
  * PatientName", ...).  Static text for the join kind. */
 const char *gs_join_words(gs_join j);
-
-/* Writers.  Each returns 0, or -1 when out of memory (the stream's own errors are checked by the
- * caller). */
-int gs_write_text(FILE *f, const gs_schema *s);
-int gs_write_markdown(FILE *f, const gs_schema *s);
-int gs_write_json(FILE *f, const gs_schema *s);
-int gs_write_html(FILE *f, const gs_schema *s);
-
-/* Writes s to f with the five HTML special characters (& < > " ') escaped: safe in element
- * content and in quoted attribute values.  The one escaping function for config strings. */
-void gs_html_escape(FILE *f, const char *s);
 
 #endif

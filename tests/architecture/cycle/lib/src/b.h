@@ -1,0 +1,2 @@
+/* Fixture for architecture.include_cycles_detected: a.c and b.c use each other. */
+int b_two(void);
