@@ -117,16 +117,15 @@ f2c_status tx_bx_auth_open(const tx_bx_caller *who, tx_bx_auth *out, f2c_error *
     int cc = given(who->client_id) && given(who->tenant_id);
     f2c_status st = cc ? client_secret(who, out, e) : F2C_OK;
     if (st != F2C_OK) return st;
-    f2c_blob_token_opts to = {.kind = cc ? F2C_BLOB_TOKEN_CLIENT_SECRET
-                                         : F2C_BLOB_TOKEN_MANAGED_IDENTITY,
-                              .authority = getenv("FHIR2CDM_AUTHORITY"),
-                              .tenant_id = who->tenant_id,
-                              .client_id = cc ? who->client_id : who->mi_client_id,
-                              .client_secret = out->secret,
-                              .client_secret_env = "FHIR2CDM_FHIR_CLIENT_SECRET",
-                              .imds_endpoint = getenv("FHIR2CDM_IMDS_ENDPOINT"),
-                              .resource = out->storage ? NULL : who->audience};
-    st = f2c_blob_token_provider_new(&to, &out->prov, e);
+    f2c_token_opts to = {.kind = cc ? F2C_TOKEN_CLIENT_SECRET : F2C_TOKEN_MANAGED_IDENTITY,
+                         .authority = getenv("FHIR2CDM_AUTHORITY"),
+                         .tenant_id = who->tenant_id,
+                         .client_id = cc ? who->client_id : who->mi_client_id,
+                         .client_secret = out->secret,
+                         .client_secret_env = "FHIR2CDM_FHIR_CLIENT_SECRET",
+                         .imds_endpoint = getenv("FHIR2CDM_IMDS_ENDPOINT"),
+                         .resource = out->storage ? NULL : who->audience};
+    st = f2c_token_provider_new(&to, &out->prov, e);
     if (st == F2C_OK)
         out->source = !cc           ? "managed identity"
                       : out->secret ? "client credentials (secret from Key Vault)"
@@ -136,7 +135,7 @@ f2c_status tx_bx_auth_open(const tx_bx_caller *who, tx_bx_auth *out, f2c_error *
 
 void tx_bx_auth_close(tx_bx_auth *a)
 {
-    f2c_blob_token_provider_free(a->prov);
+    f2c_token_provider_free(a->prov);
     if (a->secret) {
         memset(a->secret, 0, strlen(a->secret));
         free(a->secret);

@@ -38,16 +38,16 @@ typedef struct tx_bx_caller {
  * FHIR2CDM_FHIR_CLIENT_SECRET or else read from Key Vault with the managed identity; otherwise
  * the managed identity mi_client_id), else nobody (no Authorization header). */
 typedef struct tx_bx_auth {
-    const char *fixed;             /* FHIR2CDM_FHIR_TOKEN, or NULL */
-    f2c_blob_token_provider *prov; /* owned, or NULL */
-    const char *source;            /* for logs: "FHIR2CDM_FHIR_TOKEN", ...; "none" */
-    int storage;                   /* the audience is Azure Storage (needs x-ms-version) */
-    char *secret;                  /* owned copy of a Key Vault secret (wiped at close), or NULL */
+    const char *fixed;        /* FHIR2CDM_FHIR_TOKEN, or NULL */
+    f2c_token_provider *prov; /* owned, or NULL */
+    const char *source;       /* for logs: "FHIR2CDM_FHIR_TOKEN", ...; "none" */
+    int storage;              /* the audience is Azure Storage (needs x-ms-version) */
+    char *secret;             /* owned copy of a Key Vault secret (wiped at close), or NULL */
 } tx_bx_auth;
 
 /* Opens *out (zeroed first) for who as described above.  Errors: F2C_EUSAGE (client credentials
  * without a secret source), the Key Vault read's (f2c_keyvault.h: the secret is then never
- * printed), or f2c_blob_token_provider_new's; no FHIR request is sent yet. */
+ * printed), or f2c_token_provider_new's; no FHIR request is sent yet. */
 f2c_status tx_bx_auth_open(const tx_bx_caller *who, tx_bx_auth *out, f2c_error *e);
 
 /* Frees the provider and zeroes *a. */

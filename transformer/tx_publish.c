@@ -153,9 +153,9 @@ f2c_status tx_pub_client_new(const char *endpoint, const char *account, const ch
 {
     const char *key = getenv("FHIR2CDM_STORAGE_KEY");
     const char *sas = getenv("FHIR2CDM_STORAGE_SAS");
-    f2c_blob_token_opts tok = {.kind = F2C_BLOB_TOKEN_MANAGED_IDENTITY,
-                               .client_id = mi_client_id,
-                               .imds_endpoint = getenv("FHIR2CDM_IMDS_ENDPOINT")};
+    f2c_token_opts tok = {.kind = F2C_TOKEN_MANAGED_IDENTITY,
+                          .client_id = mi_client_id,
+                          .imds_endpoint = getenv("FHIR2CDM_IMDS_ENDPOINT")};
     f2c_blob_opts bo = {.endpoint = endpoint, .account = account};
     if (key && *key)
         bo.shared_key_b64 = key;

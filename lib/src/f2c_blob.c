@@ -1,6 +1,8 @@
 /*
- * f2c_blob: Azure Blob service REST client over libcurl.  Public contract in f2c_blob.h; the
- * section tags ([SK], [LIST], ...) refer to the list there.
+ * f2c_blob: Azure Blob service REST client.  Public contract in f2c_blob.h; the section tags
+ * ([SK], [LIST], ...) refer to the list there.  What is the Blob service's is here (URLs,
+ * x-ms-* headers, the Shared Key signature, error codes, List Blobs XML, block uploads); sending,
+ * retrying and token refresh are the HTTP transport's (f2c_http.h).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -21,7 +23,6 @@
 #include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_redact.h"
-#include "f2c_retry.h"
 
 /* The REST API version sent in x-ms-version.  2021-08-06 is supported by Azure and by Azurite
  * 3.35; from 2015-02-21 on, a zero Content-Length is signed as the empty string [SK]. */
@@ -31,17 +32,16 @@
 #define F2C_BLOB_MAX_CAPTURE (64u << 20)
 
 struct f2c_blob_client {
-    CURL *curl;
+    f2c_http *http;      /* the transport handle: one connection cache per client */
     char *endpoint;      /* no trailing '/' */
     const char *ep_path; /* points into endpoint: its path part ("" or "/account") */
     char *account;
     unsigned char *key; /* decoded Shared Key, or NULL */
     size_t key_len;
-    char *sas;                    /* without leading '?', or NULL */
-    f2c_blob_token_provider *tok; /* bearer-token auth [OAUTH], or NULL */
+    char *sas;               /* without leading '?', or NULL */
+    f2c_token_provider *tok; /* bearer-token auth [OAUTH], or NULL */
     int max_attempts;
     long base_delay_ms, max_delay_ms, connect_timeout_ms, stall_timeout_s;
-    uint64_t rng;
     int last_status;
     char last_code[128];
     unsigned long retries;
@@ -166,7 +166,7 @@ f2c_status f2c_blob_client_new(const f2c_blob_opts *o, f2c_blob_client **out, f2
         }
     }
     if (o->token) {
-        f2c_status ts = f2c_blob_token_provider_new(o->token, &c->tok, e);
+        f2c_status ts = f2c_token_provider_new(o->token, &c->tok, e);
         if (ts != F2C_OK) {
             f2c_blob_client_free(c);
             return ts;
@@ -177,12 +177,10 @@ f2c_status f2c_blob_client_new(const f2c_blob_opts *o, f2c_blob_client **out, f2
     c->max_delay_ms = o->max_delay_ms > 0 ? o->max_delay_ms : 30000;
     c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
     c->stall_timeout_s = o->stall_timeout_s > 0 ? o->stall_timeout_s : 60;
-    /* Jitter only has to decorrelate clients, not be unpredictable: time and address suffice. */
-    c->rng = (uint64_t)time(NULL) ^ ((uint64_t)(uintptr_t)c << 17) ^ 0x9e3779b97f4a7c15ull;
-    c->curl = curl_easy_init();
-    if (!c->curl) {
+    f2c_status hst = f2c_http_new(&c->http, e);
+    if (hst != F2C_OK) {
         f2c_blob_client_free(c);
-        return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "curl_easy_init failed");
+        return hst;
     }
     *out = c;
     return F2C_OK;
@@ -191,7 +189,7 @@ f2c_status f2c_blob_client_new(const f2c_blob_opts *o, f2c_blob_client **out, f2
 void f2c_blob_client_free(f2c_blob_client *c)
 {
     if (!c) return;
-    if (c->curl) curl_easy_cleanup(c->curl);
+    f2c_http_free(c->http);
     if (c->key) {
         OPENSSL_cleanse(c->key, c->key_len);
         free(c->key);
@@ -199,7 +197,7 @@ void f2c_blob_client_free(f2c_blob_client *c)
     free(c->endpoint);
     free(c->account);
     free(c->sas);
-    f2c_blob_token_provider_free(c->tok);
+    f2c_token_provider_free(c->tok);
     free(c);
 }
 
@@ -211,7 +209,7 @@ const char *f2c_blob_last_error_code(const f2c_blob_client *c)
 {
     return c->last_code;
 }
-f2c_blob_token_provider *f2c_blob_client_token_provider(f2c_blob_client *c)
+f2c_token_provider *f2c_blob_client_token_provider(f2c_blob_client *c)
 {
     return c->tok;
 }
@@ -243,90 +241,6 @@ typedef struct request {
     uint64_t range_start, range_len; /* range_len 0: to end; both 0 and !ranged: no header */
     int ranged;
 } request;
-
-typedef struct response {
-    long status;
-    char etag[128];
-    char code[128];
-    long retry_after_ms; /* -1: none */
-    uint64_t total;      /* full blob size from Content-Range / Content-Length */
-    int have_total;
-    f2c_buf body;    /* captured body (errors, lists) */
-    uint64_t sunk;   /* bytes given to the sink in this attempt */
-    int cb_aborted;  /* the sink asked to stop */
-    int too_big;     /* captured body exceeded F2C_BLOB_MAX_CAPTURE */
-    size_t read_pos; /* upload position */
-    const request *rq;
-} response;
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-    response *r = ud;
-    size_t len = size * n;
-    char line[512];
-    const char *v;
-    const char *name;
-    long status;
-    int kind = f2c_http_header_line(p, len, line, sizeof line, &status, &name, &v);
-    if (kind == 1) {
-        /* A new status line (after 100 Continue, or a redirect) starts a new header set. */
-        r->status = status;
-        r->etag[0] = r->code[0] = '\0';
-        r->retry_after_ms = -1;
-        r->have_total = 0;
-        return len;
-    }
-    if (kind != 2) return len;
-    if (strcasecmp(name, "etag") == 0)
-        snprintf(r->etag, sizeof r->etag, "%s", v);
-    else if (strcasecmp(name, "x-ms-error-code") == 0)
-        snprintf(r->code, sizeof r->code, "%s", v);
-    else if (strcasecmp(name, "retry-after") == 0) {
-        r->retry_after_ms = f2c_retry_after_ms(v);
-    } else if (strcasecmp(name, "content-range") == 0) {
-        const char *s = strchr(v, '/');
-        if (s && s[1] != '*') {
-            r->total = strtoull(s + 1, NULL, 10);
-            r->have_total = 1;
-        }
-    } else if (strcasecmp(name, "content-length") == 0 && !r->have_total && r->status == 200) {
-        r->total = strtoull(v, NULL, 10);
-        r->have_total = 1;
-    }
-    return len;
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    response *r = ud;
-    size_t len = size * n;
-    if (r->rq->sink && r->status >= 200 && r->status < 300) {
-        /* Streamed straight through: the body is never accumulated. */
-        if (r->rq->sink(r->rq->ud, p, len) != 0) {
-            r->cb_aborted = 1;
-            return 0;
-        }
-        r->sunk += len;
-        return len;
-    }
-    if (r->body.len + len > F2C_BLOB_MAX_CAPTURE) {
-        r->too_big = 1;
-        return 0;
-    }
-    return f2c_buf_append(&r->body, p, len) == 0 ? len : 0;
-}
-
-static size_t on_read(char *p, size_t size, size_t n, void *ud)
-{
-    response *r = ud;
-    size_t left = r->rq->body_len - r->read_pos;
-    size_t k = size * n < left ? size * n : left;
-    if (k) {
-        memcpy(p, (const char *)r->rq->body + r->read_pos, k);
-        r->read_pos += k;
-    }
-    return k;
-}
 
 /* Date for x-ms-date in RFC 1123 form [SK "Specifying the Date header"]; built by hand so the
  * process locale cannot change the day and month names. */
@@ -381,13 +295,6 @@ static int sign(f2c_blob_client *c, const request *rq, const char *path, const c
     return 0;
 }
 
-/* Delay before try attempt+1 (attempt >= 1): the shared policy with this client's limits. */
-static long backoff_ms(f2c_blob_client *c, int attempt, long retry_after_ms)
-{
-    return f2c_retry_backoff_ms(&c->rng, c->base_delay_ms, c->max_delay_ms, attempt,
-                                retry_after_ms);
-}
-
 /* Minimal extraction of <Error><Code>/<Message> [ERR] from a captured body, for messages. */
 typedef struct err_parse {
     int depth, in;
@@ -420,8 +327,8 @@ static void XMLCALL err_text(void *ud, const XML_Char *s, int len)
         f2c_buf_append(&p->msg, s, (size_t)len);
 }
 
-static f2c_status http_error(f2c_blob_client *c, const request *rq, response *r, int attempts,
-                             f2c_error *e)
+static f2c_status http_error(f2c_blob_client *c, const request *rq, const f2c_http_response *r,
+                             int attempts, f2c_error *e)
 {
     err_parse p = {0};
     if (r->body.len > 0) {
@@ -434,8 +341,9 @@ static f2c_status http_error(f2c_blob_client *c, const request *rq, response *r,
             XML_ParserFree(x);
         }
     }
-    if (!r->code[0] && p.code.len) snprintf(r->code, sizeof r->code, "%s", p.code.data);
-    snprintf(c->last_code, sizeof c->last_code, "%s", r->code);
+    const char *code = f2c_http_header(r, "x-ms-error-code");
+    if ((!code || !*code) && p.code.len) code = p.code.data;
+    snprintf(c->last_code, sizeof c->last_code, "%s", code ? code : "");
     /* The service message spans lines (RequestId, Time); keep the first.  It may echo what we
      * sent (f2c_redact.h): redacted whole, or withheld, and only then cut to 300 bytes. */
     size_t ml = p.msg.data ? strcspn(p.msg.data, "\n") : 0;
@@ -448,8 +356,8 @@ static f2c_status http_error(f2c_blob_client *c, const request *rq, response *r,
     f2c_status st = f2c_error_set(
         e, F2C_EIO, NULL, 0, 0, NULL, "%s %s%s%s: HTTP %ld %s%s%s (after %d attempt%s)", rq->op,
         rq->container, rq->blob ? "/" : "", rq->blob ? rq->blob : "", r->status,
-        r->code[0] ? r->code : "(no error code)", msg.len ? ": " : "", msg.data ? msg.data : "",
-        attempts, attempts == 1 ? "" : "s");
+        c->last_code[0] ? c->last_code : "(no error code)", msg.len ? ": " : "",
+        msg.data ? msg.data : "", attempts, attempts == 1 ? "" : "s");
     f2c_buf_free(&p.code);
     f2c_buf_free(&p.msg);
     f2c_buf_free(&msg);
@@ -457,196 +365,184 @@ static f2c_status http_error(f2c_blob_client *c, const request *rq, response *r,
     return st;
 }
 
+/* The state of one perform: the request, and what its tries have delivered so far. */
+typedef struct blob_call {
+    f2c_blob_client *c;
+    const request *rq;
+    const char *path; /* the encoded URI path, for the signature */
+    char etag[128];   /* of the first 2xx response of a streamed GET, for If-Match */
+    uint64_t delivered;
+} blob_call;
+
+/* x-ms-range of this try ("" for none) [GET]: a streamed GET resumes after what it delivered. */
+static void try_range(const blob_call *k, char *range, size_t n)
+{
+    const request *rq = k->rq;
+    range[0] = '\0';
+    if (!rq->sink || (!rq->ranged && k->delivered == 0)) return;
+    uint64_t from = rq->range_start + k->delivered;
+    if (rq->range_len)
+        snprintf(range, n, "bytes=%llu-%llu", (unsigned long long)from,
+                 (unsigned long long)(rq->range_start + rq->range_len - 1));
+    else
+        snprintf(range, n, "bytes=%llu-", (unsigned long long)from);
+}
+
+/* Prepare hook: the headers of one try (a new x-ms-date, range and signature each time). */
+static f2c_status prepare(void *ud, f2c_http_try *t, f2c_error *e)
+{
+    blob_call *k = ud;
+    const request *rq = k->rq;
+    char date[40], range[96], xms[512], auth[256];
+    http_date(date);
+    try_range(k, range, sizeof range);
+    /* x-ms-* headers in sorted order, as they must appear in CanonicalizedHeaders. */
+    snprintf(xms, sizeof xms, "%s%s%s%s%s%sx-ms-date:%s\n%s%s%sx-ms-version:%s\n",
+             rq->blob_content_type ? "x-ms-blob-content-type:" : "",
+             rq->blob_content_type ? rq->blob_content_type : "", rq->blob_content_type ? "\n" : "",
+             rq->blob_type ? "x-ms-blob-type:" : "", rq->blob_type ? rq->blob_type : "",
+             rq->blob_type ? "\n" : "", date, range[0] ? "x-ms-range:" : "", range,
+             range[0] ? "\n" : "", F2C_BLOB_API_VERSION);
+    const char *if_match = k->delivered > 0 && k->etag[0] ? k->etag : NULL;
+    f2c_http_headers *h = t->headers;
+    f2c_http_add_header(h, "x-ms-date: %s", date);
+    f2c_http_add_header(h, "x-ms-version: %s", F2C_BLOB_API_VERSION);
+    if (rq->blob_content_type)
+        f2c_http_add_header(h, "x-ms-blob-content-type: %s", rq->blob_content_type);
+    if (rq->blob_type) f2c_http_add_header(h, "x-ms-blob-type: %s", rq->blob_type);
+    if (range[0]) f2c_http_add_header(h, "x-ms-range: %s", range);
+    if (if_match) f2c_http_add_header(h, "If-Match: %s", if_match);
+    if (rq->content_type) f2c_http_add_header(h, "Content-Type: %s", rq->content_type);
+    f2c_http_add_header(h, "Expect:"); /* no 100-continue round trip; errors come anyway */
+    if (k->c->key) {
+        if (sign(k->c, rq, k->path, xms, if_match, auth, sizeof auth) != 0)
+            return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        f2c_http_add_header(h, "%s", auth);
+    }
+    return F2C_OK;
+}
+
+/* Body hook of a streamed GET: straight through to the caller's sink, never accumulated. */
+static int on_sink(void *ud, const f2c_http_response *r, const void *data, size_t len)
+{
+    (void)r;
+    blob_call *k = ud;
+    if (k->rq->sink(k->rq->ud, data, len) != 0) return 1;
+    k->delivered += len;
+    return 0;
+}
+
+/* Judge hook: the transport's policy; a clean end of a short 2xx body (e.g. a proxy that closed
+ * after a Content-Length it made up) is a truncated transfer, retried too. */
+static int judge(void *ud, const f2c_http_response *r)
+{
+    blob_call *k = ud;
+    int ok = r->outcome == F2C_HTTP_RESPONSE && r->status >= 200 && r->status < 300;
+    if (k->rq->sink && r->status >= 200 && r->status < 300 && !k->etag[0]) {
+        /* Remember what the first response was, for If-Match. */
+        const char *etag = f2c_http_header(r, "etag");
+        snprintf(k->etag, sizeof k->etag, "%s", etag ? etag : "");
+    }
+    if (!ok) return f2c_http_retryable(r);
+    return k->rq->sink && k->rq->range_len && k->delivered < k->rq->range_len;
+}
+
+/* The blob's full size from the last response: Content-Range's "/<size>", else a 200's
+ * Content-Length. */
+static uint64_t blob_total(const f2c_http_response *r)
+{
+    const char *cr = f2c_http_header(r, "content-range");
+    const char *s = cr ? strchr(cr, '/') : NULL;
+    if (s && s[1] != '*') return strtoull(s + 1, NULL, 10);
+    const char *cl = f2c_http_header(r, "content-length");
+    return cl && r->status == 200 ? strtoull(cl, NULL, 10) : 0;
+}
+
+/* The URI path (encoded, for the signature) and the full URL of rq, SAS appended [NAME]. */
+static int build_url(const f2c_blob_client *c, const request *rq, f2c_buf *path, f2c_buf *url)
+{
+    int bad = f2c_buf_appends(path, c->ep_path) || f2c_buf_appendc(path, '/') ||
+              append_encoded(path, rq->container, 0);
+    if (!bad && rq->blob) bad = f2c_buf_appendc(path, '/') || append_encoded(path, rq->blob, 1);
+    bad = bad || f2c_buf_append(url, c->endpoint, (size_t)(c->ep_path - c->endpoint)) ||
+          f2c_buf_appends(url, path->data);
+    for (size_t i = 0; i < rq->nq && !bad; i++)
+        bad = f2c_buf_appendc(url, i ? '&' : '?') || f2c_buf_appends(url, rq->q[i].name) ||
+              f2c_buf_appendc(url, '=') || append_encoded(url, rq->q[i].value, 0);
+    if (!bad && c->sas)
+        bad = f2c_buf_appendc(url, rq->nq ? '&' : '?') || f2c_buf_appends(url, c->sas);
+    return bad ? -1 : 0;
+}
+
+/* The error (or F2C_OK) for how the request ended. */
+static f2c_status outcome_error(f2c_blob_client *c, const blob_call *k, f2c_http_response *r,
+                                f2c_error *e)
+{
+    const request *rq = k->rq;
+    int n = r->attempts;
+    switch (r->outcome) {
+    case F2C_HTTP_ABORTED:
+    case F2C_HTTP_CANCELLED:
+        return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s/%s: aborted by callback", rq->op,
+                             rq->container, rq->blob ? rq->blob : "");
+    case F2C_HTTP_TOO_BIG:
+        return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s: response larger than %u bytes",
+                             rq->op, rq->container, F2C_BLOB_MAX_CAPTURE);
+    case F2C_HTTP_TRANSPORT:
+        return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL,
+                             "%s %s%s%s: %s (curl error %d, after %d attempt%s)", rq->op,
+                             rq->container, rq->blob ? "/" : "", rq->blob ? rq->blob : "",
+                             f2c_http_strerror(r->curl_code), r->curl_code, n, n == 1 ? "" : "s");
+    case F2C_HTTP_RESPONSE:
+        break;
+    }
+    if (r->status < 200 || r->status >= 300) return http_error(c, rq, r, n, e);
+    if (rq->sink && rq->range_len && k->delivered < rq->range_len)
+        return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL,
+                             "%s %s/%s: body ended after %llu of %llu bytes", rq->op, rq->container,
+                             rq->blob, (unsigned long long)k->delivered,
+                             (unsigned long long)rq->range_len);
+    return F2C_OK;
+}
+
 /*
- * Performs rq with the retry policy.  On success the response (status, headers, captured body)
- * is left in *r for the caller, who frees r->body.  For a streamed GET the range is advanced past
+ * Performs rq with the transport's retry policy.  On success the last response (status,
+ * headers, captured body) is left in *r for the caller, who frees it with
+ * f2c_http_response_free (also after a failure).  For a streamed GET the range is advanced past
  * the bytes already delivered before each retry.
  */
-static f2c_status perform(f2c_blob_client *c, const request *rq_in, response *r, f2c_error *e)
+static f2c_status perform(f2c_blob_client *c, const request *rq, f2c_http_response *r, f2c_error *e)
 {
-    request rq = *rq_in;
     f2c_buf url = {0}, path = {0};
-    f2c_status st = F2C_OK;
-    char etag[128] = "";
-    uint64_t delivered = 0;
-    int reauthed = 0;
-    memset(r, 0, sizeof *r);
     c->last_status = 0;
     c->last_code[0] = '\0';
-
-    /* Path and URL are the same for every try. */
-    int bad = f2c_buf_appends(&path, c->ep_path) || f2c_buf_appendc(&path, '/') ||
-              append_encoded(&path, rq.container, 0);
-    if (!bad && rq.blob) bad = f2c_buf_appendc(&path, '/') || append_encoded(&path, rq.blob, 1);
-    bad = bad || f2c_buf_append(&url, c->endpoint, (size_t)(c->ep_path - c->endpoint)) ||
-          f2c_buf_appends(&url, path.data);
-    for (size_t i = 0; i < rq.nq && !bad; i++)
-        bad = f2c_buf_appendc(&url, i ? '&' : '?') || f2c_buf_appends(&url, rq.q[i].name) ||
-              f2c_buf_appendc(&url, '=') || append_encoded(&url, rq.q[i].value, 0);
-    if (!bad && c->sas)
-        bad = f2c_buf_appendc(&url, rq.nq ? '&' : '?') || f2c_buf_appends(&url, c->sas);
-    if (bad) {
-        st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-        goto done;
+    if (build_url(c, rq, &path, &url) != 0) {
+        f2c_buf_free(&url);
+        f2c_buf_free(&path);
+        return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     }
-
-    for (int attempt = 1;; attempt++) {
-        f2c_buf_free(&r->body);
-        memset(r, 0, sizeof *r);
-        r->rq = &rq;
-        r->retry_after_ms = -1;
-
-        char date[40], range[96] = "", xms[512], hdr[600], auth[256];
-        http_date(date);
-        if (rq.sink && (rq.ranged || delivered > 0)) {
-            uint64_t from = rq.range_start + delivered;
-            if (rq.range_len)
-                snprintf(range, sizeof range, "bytes=%llu-%llu", (unsigned long long)from,
-                         (unsigned long long)(rq.range_start + rq.range_len - 1));
-            else
-                snprintf(range, sizeof range, "bytes=%llu-", (unsigned long long)from);
-        }
-        /* x-ms-* headers in sorted order, as they must appear in CanonicalizedHeaders. */
-        snprintf(xms, sizeof xms, "%s%s%s%s%s%sx-ms-date:%s\n%s%s%sx-ms-version:%s\n",
-                 rq.blob_content_type ? "x-ms-blob-content-type:" : "",
-                 rq.blob_content_type ? rq.blob_content_type : "", rq.blob_content_type ? "\n" : "",
-                 rq.blob_type ? "x-ms-blob-type:" : "", rq.blob_type ? rq.blob_type : "",
-                 rq.blob_type ? "\n" : "", date, range[0] ? "x-ms-range:" : "", range,
-                 range[0] ? "\n" : "", F2C_BLOB_API_VERSION);
-        const char *if_match = delivered > 0 && etag[0] ? etag : NULL;
-
-        struct curl_slist *h = NULL, *t;
-        int hbad = 0;
-#define ADD(...)                                                                                   \
-    do {                                                                                           \
-        snprintf(hdr, sizeof hdr, __VA_ARGS__);                                                    \
-        if (!(t = curl_slist_append(h, hdr)))                                                      \
-            hbad = 1;                                                                              \
-        else                                                                                       \
-            h = t;                                                                                 \
-    } while (0)
-        ADD("x-ms-date: %s", date);
-        ADD("x-ms-version: %s", F2C_BLOB_API_VERSION);
-        if (rq.blob_content_type) ADD("x-ms-blob-content-type: %s", rq.blob_content_type);
-        if (rq.blob_type) ADD("x-ms-blob-type: %s", rq.blob_type);
-        if (range[0]) ADD("x-ms-range: %s", range);
-        if (if_match) ADD("If-Match: %s", if_match);
-        if (rq.content_type) ADD("Content-Type: %s", rq.content_type);
-        ADD("Expect:"); /* no 100-continue round trip; the service answers errors anyway */
-#undef ADD
-        if (c->key) {
-            if (sign(c, &rq, path.data, xms, if_match, auth, sizeof auth) != 0)
-                hbad = 1;
-            else if (!(t = curl_slist_append(h, auth)))
-                hbad = 1;
-            else
-                h = t;
-        }
-        if (c->tok && !hbad) {
-            /* Asked for on every try: the provider answers from its cache and refreshes a
-             * token about to expire, so a long run of retries never sends an expired one. */
-            const char *token;
-            f2c_buf bearer = {0};
-            st = f2c_blob_token_get(c->tok, &token, e);
-            if (st != F2C_OK) {
-                curl_slist_free_all(h);
-                goto done;
-            }
-            if (f2c_buf_printf(&bearer, "Authorization: Bearer %s", token) != 0 ||
-                !(t = curl_slist_append(h, bearer.data)))
-                hbad = 1;
-            else
-                h = t;
-            /* curl_slist_append copied it; wipe ours (token is a credential). */
-            if (bearer.data) OPENSSL_cleanse(bearer.data, bearer.len);
-            f2c_buf_free(&bearer);
-        }
-        if (hbad) {
-            curl_slist_free_all(h);
-            st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-            goto done;
-        }
-
-        CURL *k = c->curl;
-        curl_easy_reset(k); /* keeps the connection cache, drops the previous request's options */
-        curl_easy_setopt(k, CURLOPT_URL, url.data);
-        curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-        curl_easy_setopt(k, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(k, CURLOPT_LOW_SPEED_TIME, c->stall_timeout_s);
-        curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(k, CURLOPT_HEADERDATA, r);
-        curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(k, CURLOPT_WRITEDATA, r);
-        if (strcmp(rq.verb, "PUT") == 0) {
-            curl_easy_setopt(k, CURLOPT_UPLOAD, 1L);
-            curl_easy_setopt(k, CURLOPT_READFUNCTION, on_read);
-            curl_easy_setopt(k, CURLOPT_READDATA, r);
-            curl_easy_setopt(k, CURLOPT_INFILESIZE_LARGE, (curl_off_t)rq.body_len);
-        } else if (strcmp(rq.verb, "GET") != 0) {
-            curl_easy_setopt(k, CURLOPT_CUSTOMREQUEST, rq.verb);
-        }
-        CURLcode rc = curl_easy_perform(k);
-        curl_slist_free_all(h);
-        c->last_status = (int)r->status;
-
-        if (r->cb_aborted) {
-            st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s/%s: aborted by callback", rq.op,
-                               rq.container, rq.blob ? rq.blob : "");
-            goto done;
-        }
-        if (r->too_big) {
-            st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s: response larger than %u bytes",
-                               rq.op, rq.container, F2C_BLOB_MAX_CAPTURE);
-            goto done;
-        }
-        if (rq.sink && r->status >= 200 && r->status < 300) {
-            /* Remember what the first response was, for If-Match and the reported size. */
-            if (!etag[0]) snprintf(etag, sizeof etag, "%s", r->etag);
-            delivered += r->sunk;
-        }
-        int retry = 0;
-        if (rc != CURLE_OK) {
-            if (!f2c_retry_curl(rc) || attempt >= c->max_attempts) {
-                st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL,
-                                   "%s %s%s%s: %s (curl error %d, after %d attempt%s)", rq.op,
-                                   rq.container, rq.blob ? "/" : "", rq.blob ? rq.blob : "",
-                                   curl_easy_strerror(rc), (int)rc, attempt,
-                                   attempt == 1 ? "" : "s");
-                goto done;
-            }
-            retry = 1;
-        } else if (r->status == 401 && c->tok && !reauthed && attempt < c->max_attempts) {
-            /* A cached token the service no longer accepts (revoked, or our clock ahead of its
-             * expiry): fetch a fresh one and try once more. */
-            f2c_blob_token_invalidate(c->tok);
-            reauthed = 1;
-            retry = 1;
-        } else if (r->status < 200 || r->status >= 300) {
-            if (!f2c_retry_status(r->status) || attempt >= c->max_attempts) {
-                st = http_error(c, &rq, r, attempt, e);
-                goto done;
-            }
-            retry = 1;
-        } else if (rq.sink && rq.range_len && delivered < rq.range_len) {
-            /* A clean end of a short body (e.g. a proxy that closed after a Content-Length it
-             * made up) is a truncated transfer, not success. */
-            if (attempt >= c->max_attempts) {
-                st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL,
-                                   "%s %s/%s: body ended after %llu of %llu bytes", rq.op,
-                                   rq.container, rq.blob, (unsigned long long)delivered,
-                                   (unsigned long long)rq.range_len);
-                goto done;
-            }
-            retry = 1;
-        }
-        if (!retry) break;
-        c->retries++;
-        f2c_retry_sleep_ms(backoff_ms(c, attempt, r->retry_after_ms));
-    }
-done:
-    if (st != F2C_OK) f2c_buf_free(&r->body);
+    blob_call k = {.c = c, .rq = rq, .path = path.data};
+    f2c_http_auth auth = c->tok ? f2c_token_auth(c->tok) : (f2c_http_auth){0};
+    f2c_http_request hr = {.method = rq->verb,
+                           .url = url.data,
+                           .body = rq->body,
+                           .body_len = rq->body_len,
+                           .auth = c->tok ? &auth : NULL,
+                           .connect_timeout_ms = c->connect_timeout_ms,
+                           .stall_timeout_s = c->stall_timeout_s,
+                           .max_attempts = c->max_attempts,
+                           .base_delay_ms = c->base_delay_ms,
+                           .max_delay_ms = c->max_delay_ms,
+                           .max_capture = F2C_BLOB_MAX_CAPTURE,
+                           .ud = &k,
+                           .prepare = prepare,
+                           .body_fn = rq->sink ? on_sink : NULL,
+                           .judge = judge};
+    f2c_status st = f2c_http_perform(c->http, &hr, r, e);
+    c->last_status = (int)r->status;
+    if (r->tries > 1) c->retries += (unsigned long)(r->tries - 1);
+    if (st == F2C_OK) st = outcome_error(c, &k, r, e);
+    if (st != F2C_OK) f2c_http_response_free(r);
     f2c_buf_free(&url);
     f2c_buf_free(&path);
     return st;
@@ -662,7 +558,7 @@ f2c_status f2c_blob_create_container(f2c_blob_client *c, const char *container, 
                   .container = container,
                   .q = {{"restype", "container"}},
                   .nq = 1};
-    response r;
+    f2c_http_response r = {0};
     f2c_error tmp;
     f2c_status st = perform(c, &rq, &r, &tmp);
     if (st == F2C_OK) {
@@ -673,7 +569,7 @@ f2c_status f2c_blob_create_container(f2c_blob_client *c, const char *container, 
     } else if (e) {
         *e = tmp;
     }
-    f2c_buf_free(&r.body);
+    f2c_http_response_free(&r);
     return st;
 }
 
@@ -688,9 +584,9 @@ f2c_status f2c_blob_put(f2c_blob_client *c, const char *container, const char *b
                   .body_len = len,
                   .blob_type = "BlockBlob",
                   .content_type = content_type ? content_type : "application/octet-stream"};
-    response r;
+    f2c_http_response r = {0};
     f2c_status st = perform(c, &rq, &r, e);
-    f2c_buf_free(&r.body);
+    f2c_http_response_free(&r);
     return st;
 }
 
@@ -698,7 +594,7 @@ f2c_status f2c_blob_delete(f2c_blob_client *c, const char *container, const char
                            int *deleted, f2c_error *e)
 {
     request rq = {.op = "Delete Blob", .verb = "DELETE", .container = container, .blob = blob};
-    response r;
+    f2c_http_response r = {0};
     f2c_error tmp;
     f2c_status st = perform(c, &rq, &r, &tmp);
     if (st == F2C_OK) {
@@ -709,7 +605,7 @@ f2c_status f2c_blob_delete(f2c_blob_client *c, const char *container, const char
     } else if (e) {
         *e = tmp;
     }
-    f2c_buf_free(&r.body);
+    f2c_http_response_free(&r);
     return st;
 }
 
@@ -731,9 +627,9 @@ f2c_status f2c_blob_put_block(f2c_blob_client *c, const char *container, const c
                   .nq = 2,
                   .body = data,
                   .body_len = len};
-    response r;
+    f2c_http_response r = {0};
     f2c_status st = perform(c, &rq, &r, e);
-    f2c_buf_free(&r.body);
+    f2c_http_response_free(&r);
     return st;
 }
 
@@ -761,9 +657,9 @@ f2c_status f2c_blob_put_block_list(f2c_blob_client *c, const char *container, co
                   .body_len = x.len,
                   .content_type = "application/xml",
                   .blob_content_type = content_type};
-    response r;
+    f2c_http_response r = {0};
     f2c_status st = perform(c, &rq, &r, e);
-    f2c_buf_free(&r.body);
+    f2c_http_response_free(&r);
     f2c_buf_free(&x);
     return st;
 }
@@ -781,10 +677,10 @@ f2c_status f2c_blob_get(f2c_blob_client *c, const char *container, const char *b
                   .range_start = offset,
                   .range_len = length,
                   .ranged = offset > 0 || length > 0};
-    response r;
+    f2c_http_response r = {0};
     f2c_status st = perform(c, &rq, &r, e);
-    if (st == F2C_OK && total) *total = r.total;
-    f2c_buf_free(&r.body);
+    if (st == F2C_OK && total) *total = blob_total(&r);
+    f2c_http_response_free(&r);
     return st;
 }
 
@@ -896,11 +792,11 @@ f2c_status f2c_blob_list_page(f2c_blob_client *c, const char *container, const c
     if (prefix && *prefix) rq.q[rq.nq++] = (qparam){"prefix", prefix};
     /* restype sorts last */
     rq.q[rq.nq++] = (qparam){"restype", "container"};
-    response r;
+    f2c_http_response r = {0};
     f2c_status st = perform(c, &rq, &r, e);
     if (st != F2C_OK) return st;
     st = f2c_blob_list_parse(r.body.data ? r.body.data : "", r.body.len, container, out, e);
-    f2c_buf_free(&r.body);
+    f2c_http_response_free(&r);
     return st;
 }
 

@@ -1,8 +1,9 @@
 /*
  * f2c_bulk: the Bulk Data $export protocol client (kick-off, status polling, manifest, DELETE).
- * Public contract and section tags in f2c_bulk.h.  The retry policy and header parsing are
- * f2c_retry's, shared with the Blob client and f2c_http_get, so all HTTP clients of the library
- * treat transient failures alike.
+ * Public contract and section tags in f2c_bulk.h.  Requests, retries and header parsing are the
+ * HTTP transport's (f2c_http.h), shared with the Blob client, the token provider and
+ * f2c_http_get, so all HTTP clients of the library treat transient failures alike; this file
+ * adds the protocol: its headers, which answers are final, and the polling.
  */
 #include "fhir2cdm/f2c_bulk.h"
 
@@ -15,12 +16,12 @@
 #include <time.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
-#include <openssl/crypto.h>
+#include <curl/curl.h> /* the URL API only (resolve_url) */
 
 #include "fhir2cdm/f2c_redact.h"
 #include "fhir2cdm/f2c_render.h"
 #include "fhir2cdm/f2c_type.h"
+#include "fhir2cdm/f2c_token.h"
 #include "f2c_retry.h"
 
 /* A manifest for a very large export lists some thousands of files; error bodies are small. */
@@ -40,13 +41,6 @@ static char *xstrdup(const char *s)
 int f2c_bulk_cancelled(const f2c_bulk_opts *o)
 {
     return o && o->cancel && *o->cancel;
-}
-
-/* The URL for messages: without query or fragment (a signed URL's signature lives there). */
-static void shown_url(const char *url, char *out, size_t n)
-{
-    size_t l = strcspn(url, "?#");
-    snprintf(out, n, "%.*s", (int)(l < 400 ? l : 400), url);
 }
 
 static int is_http_url(const char *s)
@@ -165,212 +159,105 @@ static int outcome_summary(const f2c_buf *body, f2c_buf *out, int *transient)
 
 /* ---- one request -------------------------------------------------------------------------- */
 
-typedef struct resp {
-    long status;
-    long retry_after_ms; /* -1 when absent */
-    char content_location[2048];
-    char x_progress[512];
-    f2c_buf body;
-    int too_big;
-    const f2c_bulk_opts *o;
-    int cancellable;
-} resp;
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-    resp *r = ud;
-    size_t len = size * n;
-    char line[2200];
-    const char *name, *v;
-    long status;
-    int kind = f2c_http_header_line(p, len, line, sizeof line, &status, &name, &v);
-    if (kind == 1) {
-        r->status = status;
-        r->retry_after_ms = -1;
-        r->content_location[0] = r->x_progress[0] = '\0';
-    } else if (kind == 2) {
-        if (strcasecmp(name, "retry-after") == 0)
-            r->retry_after_ms = f2c_retry_after_ms(v);
-        else if (strcasecmp(name, "content-location") == 0)
-            snprintf(r->content_location, sizeof r->content_location, "%s", v);
-        else if (strcasecmp(name, "x-progress") == 0) {
-            /* Shown to the user: redacted before it is cut to the field's size. */
-            f2c_buf red = {0};
-            if (f2c_redact_server_text(NULL, v, strlen(v), &red) == 0 && red.data)
-                snprintf(r->x_progress, sizeof r->x_progress, "%s", red.data);
-            f2c_buf_free(&red);
-        }
-    }
-    return len;
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    resp *r = ud;
-    size_t len = size * n;
-    if (r->body.len + len > MAX_BODY) {
-        r->too_big = 1;
-        return 0;
-    }
-    return f2c_buf_append(&r->body, p, len) == 0 ? len : 0;
-}
-
-static int on_xfer(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
-{
-    (void)dt;
-    (void)dn;
-    (void)ut;
-    (void)un;
-    resp *r = ud;
-    return r->cancellable && f2c_bulk_cancelled(r->o);
-}
-
-/* Appends a header line to *h; -1 out of memory. */
-static int add_header(struct curl_slist **h, const char *line)
-{
-    struct curl_slist *t = curl_slist_append(*h, line);
-    if (!t) return -1;
-    *h = t;
-    return 0;
-}
-
-/*
- * Sends one request (method GET, POST with body, or DELETE) with the Bulk Data headers and
- * the bearer token; fills *r.  Returns the curl code; F2C errors (token, memory) go to *st.
- */
-static CURLcode perform(CURL *k, const f2c_bulk_opts *o, const char *method, const char *url,
-                        const char *body, int prefer_async, resp *r, f2c_status *st, f2c_error *e)
-{
-    *st = F2C_OK;
-    f2c_buf_reset(&r->body);
-    r->status = 0;
-    r->retry_after_ms = -1;
-    r->content_location[0] = r->x_progress[0] = '\0';
-    r->too_big = 0;
-    const char *token = o->bearer_token;
-    if (o->token_provider && (*st = f2c_blob_token_get(o->token_provider, &token, e)) != F2C_OK)
-        return CURLE_OK;
-    struct curl_slist *h = NULL;
-    f2c_buf auth = {0};
-    int bad = add_header(&h, "Accept: application/fhir+json") != 0;
-    /* [BD "Bulk Data Kick-off Request"]: Prefer only on the kick-off. */
-    if (!bad && prefer_async) bad = add_header(&h, "Prefer: respond-async") != 0;
-    if (!bad && body) bad = add_header(&h, "Content-Type: application/fhir+json") != 0;
-    if (!bad && token && *token)
-        bad = f2c_buf_printf(&auth, "Authorization: Bearer %s", token) != 0 ||
-              add_header(&h, auth.data) != 0;
-    if (auth.data) OPENSSL_cleanse(auth.data, auth.len);
-    f2c_buf_free(&auth);
-    if (bad) {
-        curl_slist_free_all(h);
-        *st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-        return CURLE_OK;
-    }
-    long connect_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
-    long timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 300000;
-    /* A DELETE is small and not interruptible: do not let it hold an interrupted run long. */
-    if (!prefer_async && strcmp(method, "DELETE") == 0 && timeout_ms > 30000) timeout_ms = 30000;
-    curl_easy_reset(k);
-    curl_easy_setopt(k, CURLOPT_URL, url);
-    curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-    curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, timeout_ms);
-    /* Redirects are not followed: the bearer token must not reach another host. */
-    curl_easy_setopt(k, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(k, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(k, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(k, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(k, CURLOPT_XFERINFOFUNCTION, on_xfer);
-    curl_easy_setopt(k, CURLOPT_XFERINFODATA, r);
-    if (strcmp(method, "POST") == 0) {
-        curl_easy_setopt(k, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-    } else if (strcmp(method, "DELETE") == 0) {
-        curl_easy_setopt(k, CURLOPT_CUSTOMREQUEST, "DELETE");
-    }
-    CURLcode rc = curl_easy_perform(k);
-    curl_slist_free_all(h);
-    return rc;
-}
-
 typedef enum req_kind { REQ_KICKOFF = 2, REQ_STATUS = 1, REQ_DELETE = 0 } req_kind;
 
+/* Judge hook: the transport's policy, except that [BD "Response - Error Status"] a 5xx whose
+ * OperationOutcome is not marked transient reports a failed job: only unmarked or transient ones
+ * are retried. */
+static int judge(void *ud, const f2c_http_response *r)
+{
+    (void)ud;
+    int retry = f2c_http_retryable(r);
+    if (retry && r->outcome == F2C_HTTP_RESPONSE && r->status >= 500) {
+        f2c_buf tmp = {0};
+        int transient = 0;
+        if (outcome_summary(&r->body, &tmp, &transient) && !transient) retry = 0;
+        f2c_buf_free(&tmp);
+    }
+    return retry;
+}
+
 /*
- * One logical request with retries.  Returns F2C_OK with the final response in *r when a
- * response that is not retried arrived (any status, the caller judges it), or an error for
- * transport failures after retries, token failures and interruptions.  For a retried status
- * that runs out of tries the last response is returned as well (F2C_OK).
+ * One logical request (GET, POST with body, or DELETE) with the Bulk Data headers, the bearer
+ * token and the transport's retries.  Returns F2C_OK with the final response in *r when a
+ * response arrived (any status, the caller judges it; a retried status that ran out of tries
+ * too), or an error for transport failures after retries, token failures and interruptions.
  */
-static f2c_status request(CURL *k, const f2c_bulk_opts *o, req_kind kind, const char *method,
-                          const char *url, const char *body, const char *what, resp *r,
+static f2c_status request(f2c_http *h, const f2c_bulk_opts *o, req_kind kind, const char *method,
+                          const char *url, const char *body, const char *what, f2c_http_response *r,
                           f2c_error *e)
 {
-    int max_attempts = kind == REQ_DELETE ? 2 : o->max_attempts > 0 ? o->max_attempts : 6;
-    long base = o->base_delay_ms > 0 ? o->base_delay_ms : 500;
-    long max = o->max_delay_ms > 0 ? o->max_delay_ms : 30000;
-    uint64_t rng = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)r ^ 0x9e3779b97f4a7c15ull;
-    char shown[512];
-    shown_url(url, shown, sizeof shown);
-    int reauth = 0;
-    r->o = o;
-    r->cancellable = kind != REQ_DELETE;
-    /* Servers echo our Authorization header in error bodies: the redactor must know the token
-     * before the first request (tokens from a provider are registered by the provider). */
-    f2c_status rst = f2c_redactor_add(NULL, o->bearer_token, "the bearer token", e);
-    if (rst != F2C_OK) return rst;
-    for (int attempt = 1;; attempt++) {
-        if (kind != REQ_DELETE && f2c_bulk_cancelled(o))
-            return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s: interrupted", what, shown);
-        f2c_status st;
-        CURLcode rc = perform(k, o, method, url, body, kind == REQ_KICKOFF, r, &st, e);
-        if (st != F2C_OK) return st;
-        if (rc == CURLE_ABORTED_BY_CALLBACK && kind != REQ_DELETE)
-            return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s: interrupted", what, shown);
-        if (rc == CURLE_WRITE_ERROR && r->too_big)
-            return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s: response larger than %u MiB",
-                                 what, shown, MAX_BODY >> 20);
-        int retry;
-        if (rc != CURLE_OK) {
-            retry = f2c_retry_curl(rc);
-            f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s: %s (after %d tr%s)", what, shown,
-                          curl_easy_strerror(rc), attempt, attempt == 1 ? "y" : "ies");
-            if (!retry || attempt >= max_attempts) return F2C_EIO;
-        } else {
-            if (r->status == 401 && o->token_provider && !reauth) {
-                /* A token revoked or expired early: one more try with a fresh one. */
-                f2c_blob_token_invalidate(o->token_provider);
-                reauth = 1;
-                attempt--;
-                continue;
-            }
-            retry = f2c_retry_status(r->status);
-            if (retry && r->status >= 500) {
-                /* [BD "Response - Error Status"]: a 5xx whose OperationOutcome is not marked
-                 * transient reports a failed job; only unmarked or transient ones are retried. */
-                f2c_buf tmp = {0};
-                int transient = 0;
-                if (outcome_summary(&r->body, &tmp, &transient) && !transient) retry = 0;
-                f2c_buf_free(&tmp);
-            }
-            if (!retry || attempt >= max_attempts) return F2C_OK;
-        }
-        long wait =
-            f2c_retry_backoff_ms(&rng, base, max, attempt, rc == CURLE_OK ? r->retry_after_ms : -1);
-        if (kind == REQ_DELETE)
-            f2c_retry_sleep_ms(wait < 2000 ? wait : 2000); /* often sent while the user waits */
-        else if (sleep_cancellable(o, wait))
-            return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s: interrupted", what, shown);
+    /* [BD "Bulk Data Kick-off Request"]: Prefer only on the kick-off. */
+    const char *headers[4] = {"Accept: application/fhir+json"};
+    size_t nh = 1;
+    if (kind == REQ_KICKOFF) headers[nh++] = "Prefer: respond-async";
+    if (body) headers[nh++] = "Content-Type: application/fhir+json";
+    long timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 300000;
+    long max_delay = o->max_delay_ms > 0 ? o->max_delay_ms : 30000;
+    if (kind == REQ_DELETE) {
+        /* A DELETE is small, not interruptible and often sent while the user waits: short. */
+        if (timeout_ms > 30000) timeout_ms = 30000;
+        if (max_delay > 2000) max_delay = 2000;
     }
+    f2c_http_auth auth = o->token_provider ? f2c_token_auth(o->token_provider) : (f2c_http_auth){0};
+    f2c_http_request rq = {.method = method,
+                           .url = url,
+                           .headers = headers,
+                           .body = body,
+                           .body_len = body ? strlen(body) : 0,
+                           .bearer_token = o->bearer_token,
+                           .auth = o->token_provider ? &auth : NULL,
+                           .connect_timeout_ms =
+                               o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000,
+                           .timeout_ms = timeout_ms,
+                           .max_attempts = kind == REQ_DELETE    ? 2
+                                           : o->max_attempts > 0 ? o->max_attempts
+                                                                 : 6,
+                           .base_delay_ms = o->base_delay_ms > 0 ? o->base_delay_ms : 500,
+                           .max_delay_ms = max_delay,
+                           .cancel = kind == REQ_DELETE ? NULL : o->cancel,
+                           .max_capture = MAX_BODY,
+                           .judge = judge};
+    f2c_status st = f2c_http_perform(h, &rq, r, e);
+    if (st != F2C_OK) return st;
+    char shown[512];
+    f2c_http_shown_url(url, shown, sizeof shown);
+    int n = r->attempts;
+    switch (r->outcome) {
+    case F2C_HTTP_RESPONSE:
+        return F2C_OK;
+    case F2C_HTTP_CANCELLED:
+    case F2C_HTTP_ABORTED:
+        return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s: interrupted", what, shown);
+    case F2C_HTTP_TOO_BIG:
+        return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s: response larger than %u MiB",
+                             what, shown, MAX_BODY >> 20);
+    case F2C_HTTP_TRANSPORT:
+        break;
+    }
+    return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s: %s (after %d tr%s)", what, shown,
+                         f2c_http_strerror(r->curl_code), n, n == 1 ? "y" : "ies");
+}
+
+/* The X-Progress header of r ("" when absent), redacted before it is cut to n bytes: it is
+ * shown to the user. */
+static void x_progress(const f2c_http_response *r, char *out, size_t n)
+{
+    const char *v = f2c_http_header(r, "x-progress");
+    out[0] = '\0';
+    if (!v) return;
+    f2c_buf red = {0};
+    if (f2c_redact_server_text(NULL, v, strlen(v), &red) == 0 && red.data)
+        snprintf(out, n, "%s", red.data);
+    f2c_buf_free(&red);
 }
 
 /* The error for an HTTP answer the caller did not expect. */
-static f2c_status http_error(const char *what, const char *url, const resp *r, f2c_error *e)
+static f2c_status http_error(const char *what, const char *url, const f2c_http_response *r,
+                             f2c_error *e)
 {
     char shown[512];
-    shown_url(url, shown, sizeof shown);
+    f2c_http_shown_url(url, shown, sizeof shown);
     f2c_buf t = {0}, red = {0};
     int transient;
     outcome_summary(&r->body, &t, &transient);
@@ -524,13 +411,8 @@ f2c_status f2c_bulk_kickoff(const f2c_bulk_opts *o, char **status_url, f2c_error
     char *url = NULL, *body = NULL;
     f2c_status st = f2c_bulk_kickoff_request(o, &url, &body, e);
     if (st != F2C_OK) return st;
-    CURL *k = curl_easy_init();
-    resp r = {0};
-    if (!k) {
-        st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "kick-off: no curl handle");
-        goto done;
-    }
-    st = request(k, o, REQ_KICKOFF, o->post ? "POST" : "GET", url, body, "kick-off", &r, e);
+    f2c_http_response r = {0};
+    st = request(NULL, o, REQ_KICKOFF, o->post ? "POST" : "GET", url, body, "kick-off", &r, e);
     if (st != F2C_OK) goto done;
     if (r.status != 202) {
         /* [BD "Response - Error"]; a 200 would be a synchronous answer we did not ask for. */
@@ -542,12 +424,13 @@ f2c_status f2c_bulk_kickoff(const f2c_bulk_opts *o, char **status_url, f2c_error
                           r.status);
         goto done;
     }
-    if (!r.content_location[0]) {
+    const char *location = f2c_http_header(&r, "content-location");
+    if (!location || !*location) {
         st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL,
                            "kick-off: 202 Accepted without a Content-Location header");
         goto done;
     }
-    *status_url = resolve_url(url, r.content_location);
+    *status_url = resolve_url(url, location);
     if (!*status_url || !is_http_url(*status_url)) {
         free(*status_url);
         *status_url = NULL;
@@ -555,8 +438,7 @@ f2c_status f2c_bulk_kickoff(const f2c_bulk_opts *o, char **status_url, f2c_error
                            "kick-off: Content-Location is not a usable URL");
     }
 done:
-    if (k) curl_easy_cleanup(k);
-    f2c_buf_free(&r.body);
+    f2c_http_response_free(&r);
     free(url);
     free(body);
     return st;
@@ -575,12 +457,12 @@ f2c_status f2c_bulk_wait(const f2c_bulk_opts *o, const char *status_url, f2c_bul
                              "both a fixed token and a token provider given");
     long cap = o->max_poll_wait_ms > 0 ? o->max_poll_wait_ms : 120000;
     long backoff = 1000;
-    CURL *k = curl_easy_init();
-    if (!k) return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "status: no curl handle");
-    resp r = {0};
-    f2c_status st;
+    f2c_http *h = NULL;
+    f2c_status st = f2c_http_new(&h, e);
+    if (st != F2C_OK) return st;
+    f2c_http_response r = {0};
     for (;;) {
-        st = request(k, o, REQ_STATUS, "GET", status_url, NULL, "export job", &r, e);
+        st = request(h, o, REQ_STATUS, "GET", status_url, NULL, "export job", &r, e);
         if (st != F2C_OK) break;
         if (r.status == 202) {
             long wait;
@@ -593,10 +475,12 @@ f2c_status f2c_bulk_wait(const f2c_bulk_opts *o, const char *status_url, f2c_bul
             if (wait > cap) wait = cap;
             if (wait < 50) wait = 50;
             if (backoff > cap) backoff = cap;
-            if (o->progress) o->progress(o->progress_ud, r.x_progress, wait);
+            char progress[512];
+            x_progress(&r, progress, sizeof progress);
+            if (o->progress) o->progress(o->progress_ud, progress, wait);
             if (sleep_cancellable(o, wait)) {
                 char shown[512];
-                shown_url(status_url, shown, sizeof shown);
+                f2c_http_shown_url(status_url, shown, sizeof shown);
                 st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "export job %s: interrupted",
                                    shown);
                 break;
@@ -620,8 +504,8 @@ f2c_status f2c_bulk_wait(const f2c_bulk_opts *o, const char *status_url, f2c_bul
                           "export job: unexpected HTTP %ld to a status request", r.status);
         break;
     }
-    curl_easy_cleanup(k);
-    f2c_buf_free(&r.body);
+    f2c_http_free(h);
+    f2c_http_response_free(&r);
     return st;
 }
 
@@ -632,14 +516,11 @@ f2c_status f2c_bulk_delete(const f2c_bulk_opts *o, const char *status_url, f2c_e
     if (o->bearer_token && o->token_provider)
         return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
                              "both a fixed token and a token provider given");
-    CURL *k = curl_easy_init();
-    if (!k) return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "delete: no curl handle");
-    resp r = {0};
-    f2c_status st = request(k, o, REQ_DELETE, "DELETE", status_url, NULL, "delete", &r, e);
+    f2c_http_response r = {0};
+    f2c_status st = request(NULL, o, REQ_DELETE, "DELETE", status_url, NULL, "delete", &r, e);
     if (st == F2C_OK && !(r.status >= 200 && r.status < 300) && r.status != 404)
         st = http_error("delete", status_url, &r, e);
-    curl_easy_cleanup(k);
-    f2c_buf_free(&r.body);
+    f2c_http_response_free(&r);
     return st;
 }
 

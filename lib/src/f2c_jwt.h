@@ -2,7 +2,7 @@
  * f2c_jwt (internal): signed JSON Web Tokens for OAuth 2.0 "private_key_jwt" client
  * authentication, as SMART Backend Services uses it to get a token for a Bulk Data $export.
  *
- * Why a module of its own: the token provider (f2c_blob_auth.c) only needs "give me a fresh
+ * Why a module of its own: the token provider (f2c_token.c) only needs "give me a fresh
  * client assertion"; key loading, the JWS signing input, the ECDSA signature format and base64url
  * are easy to get subtly wrong and deserve a unit test of their own (tests/bulk) that checks the
  * signature with the openssl command line, independently of this code.

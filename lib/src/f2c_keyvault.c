@@ -4,7 +4,7 @@
  *
  * Why so small: the only Key Vault operation fhir2cdm needs is reading the FHIR client secret
  * on a Batch node.  The transport is f2c_http_get (its retry policy, no redirects, so the token
- * never reaches another host) and the token comes from f2c_blob's managed-identity provider
+ * never reaches another host) and the token comes from f2c_token's managed-identity provider
  * with Key Vault's audience; the answer is parsed with cJSON.  The secret is registered with
  * the process-wide redactor before it is handed out.
  */
@@ -15,10 +15,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_http.h"
 #include "fhir2cdm/f2c_redact.h"
+#include "fhir2cdm/f2c_token.h"
 
 #define KV_AUDIENCE "https://vault.azure.net"
 #define KV_API_VERSION "7.4"
@@ -77,20 +77,19 @@ f2c_status f2c_keyvault_secret(const f2c_keyvault_opts *o, char **value, f2c_err
     size_t ulen = strlen(o->vault_uri);
     const char *sep = o->vault_uri[ulen - 1] == '/' ? "" : "/";
     f2c_buf url = {0}, where = {0}, body = {0};
-    f2c_blob_token_provider *prov = NULL;
-    f2c_blob_token_opts to = {.kind = F2C_BLOB_TOKEN_MANAGED_IDENTITY,
-                              .client_id =
-                                  o->mi_client_id && *o->mi_client_id ? o->mi_client_id : NULL,
-                              .imds_endpoint = o->imds_endpoint,
-                              .timeout_ms = o->timeout_ms,
-                              .resource = KV_AUDIENCE};
+    f2c_token_provider *prov = NULL;
+    f2c_token_opts to = {.kind = F2C_TOKEN_MANAGED_IDENTITY,
+                         .client_id = o->mi_client_id && *o->mi_client_id ? o->mi_client_id : NULL,
+                         .imds_endpoint = o->imds_endpoint,
+                         .timeout_ms = o->timeout_ms,
+                         .resource = KV_AUDIENCE};
     f2c_status st = F2C_ENOMEM;
     if (f2c_buf_printf(&where, "%s%ssecrets/%s", o->vault_uri, sep, o->secret_name) != 0 ||
         f2c_buf_printf(&url, "%s?api-version=" KV_API_VERSION, where.data) != 0) {
         st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         goto done;
     }
-    if ((st = f2c_blob_token_provider_new(&to, &prov, e)) != F2C_OK) goto done;
+    if ((st = f2c_token_provider_new(&to, &prov, e)) != F2C_OK) goto done;
     f2c_http_get_opts ho = {.token_provider = prov, .max_attempts = 4};
     st = f2c_http_get(url.data, &ho, collect, &body, NULL, NULL, e);
     if (st == F2C_OK) st = parse_bundle(&body, where.data, value, e);
@@ -104,6 +103,6 @@ done:
     f2c_buf_free(&body);
     f2c_buf_free(&url);
     f2c_buf_free(&where);
-    f2c_blob_token_provider_free(prov);
+    f2c_token_provider_free(prov);
     return st;
 }

@@ -1,6 +1,6 @@
 /*
- * f2c_retry: see f2c_retry.h.  Lives apart from the clients so that the storage client and the
- * plain file downloader cannot drift apart in what they retry and how long they wait.
+ * f2c_retry: see f2c_retry.h.  Lives apart from the transport (f2c_http.c) so that the policy --
+ * what is retried and how long to wait -- is one short file, whatever the transport grows into.
  */
 #include "f2c_retry.h"
 
@@ -64,28 +64,4 @@ long f2c_retry_after_ms(const char *v)
     if (t == (time_t)-1) return -1;
     double d = difftime(t, time(NULL));
     return d > 0 ? (long)(d * 1000) : 0;
-}
-
-int f2c_http_header_line(const char *p, size_t len, char *buf, size_t n, long *status,
-                         const char **name, const char **value)
-{
-    size_t l = len < n - 1 ? len : n - 1;
-    memcpy(buf, p, l);
-    buf[l] = '\0';
-    while (l > 0 && (buf[l - 1] == '\r' || buf[l - 1] == '\n'))
-        buf[--l] = '\0';
-    if (strncmp(buf, "HTTP/", 5) == 0) {
-        const char *sp = strchr(buf, ' ');
-        *status = sp ? strtol(sp + 1, NULL, 10) : 0;
-        return 1;
-    }
-    char *colon = strchr(buf, ':');
-    if (!colon) return 0;
-    *colon = '\0';
-    char *v = colon + 1;
-    while (*v == ' ' || *v == '\t')
-        v++;
-    *name = buf;
-    *value = v;
-    return 2;
 }

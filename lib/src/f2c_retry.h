@@ -1,8 +1,9 @@
 /*
- * f2c_retry (internal): the HTTP retry policy (and response header reading) shared by every libcurl
- * client in the library (f2c_blob, f2c_http_get): which failures are transient, how long to wait,
- * how to read Retry-After.  One copy, so the policy documented in f2c_blob.h ("Retry policy") is
- * the same everywhere.  Pure functions; the jitter state is the caller's (no global RNG).
+ * f2c_retry (internal): the HTTP retry policy of the transport (f2c_http.c, which every client of
+ * the library goes through): which failures are transient, how long to wait, how to read
+ * Retry-After (RFC 9110 §10.2.3).  Kept apart from the transport so the policy documented in
+ * f2c_http.h ("Retry policy") reads as one page.  Pure functions; the jitter state is the
+ * caller's (no global RNG).
  */
 #ifndef FHIR2CDM_F2C_RETRY_H
 #define FHIR2CDM_F2C_RETRY_H
@@ -26,15 +27,6 @@ void f2c_retry_sleep_ms(long ms);
  * state (never 0). */
 long f2c_retry_backoff_ms(uint64_t *rng, long base_ms, long max_ms, int attempt,
                           long retry_after_ms);
-
-/*
- * Splits one header callback line p[0..len) (libcurl CURLOPT_HEADERFUNCTION data, with its CRLF)
- * into buf (n bytes; longer lines are cut).  Returns 1 for a status line ("HTTP/1.1 503 ...",
- * *status set: a new header set begins, e.g. after 100 Continue), 2 for a "name: value" header
- * (*name and *value point into buf, the value without leading blanks), 0 for anything else.
- */
-int f2c_http_header_line(const char *p, size_t len, char *buf, size_t n, long *status,
-                         const char **name, const char **value);
 
 /* A Retry-After header value (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) in milliseconds
  * from now, or -1 when it is neither. */

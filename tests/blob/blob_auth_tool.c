@@ -44,12 +44,12 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-static f2c_blob_token_opts opts_from_env(void)
+static f2c_token_opts opts_from_env(void)
 {
     const char *kind = getenv("F2C_AUTH_KIND");
-    f2c_blob_token_opts o = {
-        .kind = kind && strcmp(kind, "imds") == 0 ? F2C_BLOB_TOKEN_MANAGED_IDENTITY
-                                                  : F2C_BLOB_TOKEN_CLIENT_SECRET,
+    f2c_token_opts o = {
+        .kind = kind && strcmp(kind, "imds") == 0 ? F2C_TOKEN_MANAGED_IDENTITY
+                                                  : F2C_TOKEN_CLIENT_SECRET,
         .authority = getenv("F2C_AUTH_AUTHORITY"),
         .tenant_id = getenv("F2C_AUTH_TENANT"),
         .client_id = getenv("F2C_AUTH_CLIENT_ID"),
@@ -62,12 +62,12 @@ static f2c_blob_token_opts opts_from_env(void)
 }
 
 /* Expects creation to fail with F2C_EUSAGE and, when want is not NULL, a message containing it. */
-static int expect_usage(const char *what, const f2c_blob_token_opts *o, const char *want)
+static int expect_usage(const char *what, const f2c_token_opts *o, const char *want)
 {
-    f2c_blob_token_provider *p = NULL;
+    f2c_token_provider *p = NULL;
     f2c_error e;
-    if (f2c_blob_token_provider_new(o, &p, &e) == F2C_OK) {
-        f2c_blob_token_provider_free(p);
+    if (f2c_token_provider_new(o, &p, &e) == F2C_OK) {
+        f2c_token_provider_free(p);
         fprintf(stderr, "blob_auth_tool: unit: %s: should fail\n", what);
         return 1;
     }
@@ -82,23 +82,23 @@ static int expect_usage(const char *what, const f2c_blob_token_opts *o, const ch
 static int unit(void)
 {
     int bad = 0;
-    f2c_blob_token_opts none = {0};
+    f2c_token_opts none = {0};
     bad += expect_usage("no kind", &none, NULL);
-    f2c_blob_token_opts no_tenant = {
-        .kind = F2C_BLOB_TOKEN_CLIENT_SECRET, .client_id = "app", .client_secret = "s3cr3t"};
+    f2c_token_opts no_tenant = {
+        .kind = F2C_TOKEN_CLIENT_SECRET, .client_id = "app", .client_secret = "s3cr3t"};
     bad += expect_usage("no tenant", &no_tenant, "tenant");
-    f2c_blob_token_opts no_secret = {
-        .kind = F2C_BLOB_TOKEN_CLIENT_SECRET, .tenant_id = "t", .client_id = "app"};
+    f2c_token_opts no_secret = {
+        .kind = F2C_TOKEN_CLIENT_SECRET, .tenant_id = "t", .client_id = "app"};
     bad += expect_usage("no secret", &no_secret, "client secret");
     /* The variable's name is reported so a user can fix the deployment. */
-    f2c_blob_token_opts unset_env = {.kind = F2C_BLOB_TOKEN_CLIENT_SECRET,
-                                     .tenant_id = "t",
-                                     .client_id = "app",
-                                     .client_secret_env = "F2C_AUTH_TEST_SURELY_UNSET_VAR"};
+    f2c_token_opts unset_env = {.kind = F2C_TOKEN_CLIENT_SECRET,
+                                .tenant_id = "t",
+                                .client_id = "app",
+                                .client_secret_env = "F2C_AUTH_TEST_SURELY_UNSET_VAR"};
     bad += expect_usage("unset env", &unset_env, "F2C_AUTH_TEST_SURELY_UNSET_VAR");
 
     /* Exactly one credential per client. */
-    f2c_blob_token_opts mi = {.kind = F2C_BLOB_TOKEN_MANAGED_IDENTITY};
+    f2c_token_opts mi = {.kind = F2C_TOKEN_MANAGED_IDENTITY};
     f2c_blob_opts both = {.endpoint = "http://127.0.0.1:1/acct",
                           .account = "acct",
                           .sas = "sv=x&sig=y",
@@ -116,7 +116,7 @@ static int unit(void)
         bad += fail("unit: token client", &e);
     } else {
         if (!f2c_blob_client_token_provider(c) ||
-            f2c_blob_token_fetch_count(f2c_blob_client_token_provider(c)) != 0) {
+            f2c_token_fetch_count(f2c_blob_client_token_provider(c)) != 0) {
             fprintf(stderr, "blob_auth_tool: unit: token provider missing or already used\n");
             bad++;
         }
@@ -128,21 +128,21 @@ static int unit(void)
 
 static int cmd_token(int argc, char **argv)
 {
-    f2c_blob_token_opts o = opts_from_env();
-    f2c_blob_token_provider *p;
+    f2c_token_opts o = opts_from_env();
+    f2c_token_provider *p;
     f2c_error e;
-    if (f2c_blob_token_provider_new(&o, &p, &e) != F2C_OK) return fail("provider", &e);
+    if (f2c_token_provider_new(&o, &p, &e) != F2C_OK) return fail("provider", &e);
     int rc = 0;
     for (int i = 2; i < argc && rc == 0; i++) {
         sleep_ms(atol(argv[i]));
         const char *tok;
-        if (f2c_blob_token_get(p, &tok, &e) != F2C_OK)
+        if (f2c_token_get(p, &tok, &e) != F2C_OK)
             rc = fail("token", &e);
         else
             printf("token=%s\n", tok);
     }
-    printf("fetches=%lu\n", f2c_blob_token_fetch_count(p));
-    f2c_blob_token_provider_free(p);
+    printf("fetches=%lu\n", f2c_token_fetch_count(p));
+    f2c_token_provider_free(p);
     return rc;
 }
 
@@ -173,7 +173,7 @@ static int put_get(f2c_blob_client *c, const char *cont, const char *name, const
 
 static int cmd_blob(char **argv)
 {
-    f2c_blob_token_opts to = opts_from_env();
+    f2c_token_opts to = opts_from_env();
     f2c_blob_opts o = {.endpoint = getenv("F2C_BLOB_ENDPOINT"),
                        .account = getenv("F2C_BLOB_ACCOUNT"),
                        .token = &to,
@@ -199,8 +199,8 @@ static int cmd_blob(char **argv)
         }
         f2c_blob_list_free(&l);
     }
-    printf("fetches=%lu\nretries=%lu\n",
-           f2c_blob_token_fetch_count(f2c_blob_client_token_provider(c)), f2c_blob_retry_count(c));
+    printf("fetches=%lu\nretries=%lu\n", f2c_token_fetch_count(f2c_blob_client_token_provider(c)),
+           f2c_blob_retry_count(c));
     f2c_blob_client_free(c);
     return rc;
 }

@@ -1,15 +1,16 @@
 /*
  * bulk_unit: unit tests of the Bulk Data client's pure parts (f2c_bulk.h: manifest parser,
- * kick-off request builder, OperationOutcome reader) and a driver for the JWT signer (f2c_jwt.h)
- * that run_jwt_tests.py checks with the openssl command line.
+ * kick-off request builder, OperationOutcome reader), of the HTTP transport's pure parts
+ * (f2c_http.h: header lines, shown URLs, the retry rule) and a driver for the JWT signer
+ * (f2c_jwt.h) that run_jwt_tests.py checks with the openssl command line.
  *
  * Why a separate check of the signer: a JWS that our own code verifies proves nothing if both
  * sides share a mistake (DER vs r||s, padding, the signing input); `openssl dgst -verify` is an
  * independent verifier.
  *
  * Subcommands:
- *   unit                       manifest / kick-off / OperationOutcome / base64url cases; exit 0
- *                              when all pass, 1 otherwise (each failure printed)
+ *   unit                       manifest / kick-off / OperationOutcome / base64url / http cases;
+ *                              exit 0 when all pass, 1 otherwise (each failure printed)
  *   sign KEY CLIENT AUD [KID]  prints a client assertion signed with KEY (exit 0), or the load
  *                              error as "error: <STATUS>: <message>" (exit 3)
  */
@@ -19,6 +20,7 @@
 #include <time.h>
 
 #include "fhir2cdm/f2c_bulk.h"
+#include "fhir2cdm/f2c_http.h"
 #include "f2c_jwt.h"
 
 static int failures;
@@ -258,6 +260,36 @@ static int sign(int argc, char **argv)
     return 0;
 }
 
+/* The transport's pure parts (f2c_http.h): header lines, URLs in messages, the retry rule. */
+static void test_http(void)
+{
+    char buf[64];
+    long status = 0;
+    const char *name = NULL, *value = NULL;
+    static const char st[] = "HTTP/1.1 503 Service Unavailable\r\n";
+    check(f2c_http_header_line(st, strlen(st), buf, sizeof buf, &status, &name, &value) == 1 &&
+              status == 503,
+          "http: a status line starts a header set");
+    static const char h[] = "Retry-After: \t 20\r\n";
+    check(f2c_http_header_line(h, strlen(h), buf, sizeof buf, &status, &name, &value) == 2 &&
+              strcmp(name, "Retry-After") == 0 && strcmp(value, "20") == 0,
+          "http: a field is split, the value without leading blanks or CRLF");
+    check(f2c_http_header_line("\r\n", 2, buf, sizeof buf, &status, &name, &value) == 0,
+          "http: the blank line ending the set is neither");
+    char shown[512];
+    f2c_http_shown_url("https://h/file.ndjson?sig=SECRET#x", shown, sizeof shown);
+    check(strcmp(shown, "https://h/file.ndjson") == 0, "http: messages drop query and fragment");
+    f2c_http_response r = {.outcome = F2C_HTTP_RESPONSE, .status = 429};
+    int ok = f2c_http_retryable(&r);
+    r.status = 404;
+    ok = ok && !f2c_http_retryable(&r);
+    r.outcome = F2C_HTTP_TRANSPORT;
+    r.curl_code = 28; /* CURLE_OPERATION_TIMEDOUT */
+    ok = ok && f2c_http_retryable(&r);
+    r.curl_code = 60; /* CURLE_PEER_FAILED_VERIFICATION: not transient */
+    check(ok && !f2c_http_retryable(&r), "http: 429 and timeouts retried, 404 and TLS not");
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "sign") == 0) return sign(argc, argv);
@@ -269,6 +301,7 @@ int main(int argc, char **argv)
     test_kickoff();
     test_outcome();
     test_base64url();
+    test_http();
     if (failures) printf("%d failure(s)\n", failures);
     return failures ? 1 : 0;
 }

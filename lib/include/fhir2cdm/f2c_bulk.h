@@ -23,8 +23,9 @@
  *   count}, error[] {type: OperationOutcome, url}; "the client should delete the job once it has
  *   retrieved the files"), "File Request" (Authorization: Bearer when requiresAccessToken).
  * Retry-After: RFC 9110 §10.2.3 (delay-seconds or HTTP-date).  Auth: a fixed bearer token or an
- * f2c_blob_token_provider (OAuth client credentials with a secret, SMART Backend Services
- * private_key_jwt, managed identity; f2c_blob.h).
+ * f2c_token_provider (OAuth client credentials with a secret, SMART Backend Services
+ * private_key_jwt, managed identity; f2c_token.h).  Requests go through the HTTP transport
+ * (f2c_http.h: no redirects, timeouts, retries, 401 refresh, cancellation).
  *
  * Errors: every fallible function returns an f2c_status and fills the caller's f2c_error.
  * F2C_EUSAGE: bad options (nothing was sent).  F2C_ENOMEM.  F2C_EIO: transport failure after
@@ -46,9 +47,9 @@
 #include <signal.h>
 #include <stddef.h>
 
-#include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_error.h"
+#include "fhir2cdm/f2c_token.h"
 
 typedef enum f2c_bulk_level {
     F2C_BULK_SYSTEM = 0, /* [base]/$export */
@@ -76,9 +77,10 @@ typedef struct f2c_bulk_opts {
     /* Auth for kick-off, status and delete: a fixed token, a provider, or neither (not both).
      * A 401 with a provider invalidates its token and is retried once. */
     const char *bearer_token;
-    f2c_blob_token_provider *token_provider;
+    f2c_token_provider *token_provider;
     /* Retries of transient failures (curl timeouts/resets, 408/429/500/502/503/504 whose body is
-     * not a non-transient OperationOutcome; f2c_retry's policy, consecutive failures). */
+     * not a non-transient OperationOutcome; the transport's policy, f2c_http.h, consecutive
+     * failures). */
     int max_attempts;        /* 0 selects 6 */
     long base_delay_ms;      /* 0 selects 500 */
     long max_delay_ms;       /* cap on a retry backoff and its Retry-After; 0 selects 30000 */

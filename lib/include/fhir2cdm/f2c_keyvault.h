@@ -10,7 +10,7 @@
  * {vaultBaseUrl}/secrets/{secret-name}?api-version=7.4 without a version: the current one;
  * 200 with a SecretBundle whose "value" is the secret), authenticated with an access token for
  * the resource "https://vault.azure.net" (Key Vault authentication: managed identity through
- * IMDS, f2c_blob_token_provider [MI]).  Secret names: 1-127 characters of [0-9A-Za-z-].
+ * IMDS, f2c_token_provider [MI]).  Secret names: 1-127 characters of [0-9A-Za-z-].
  */
 #ifndef FHIR2CDM_F2C_KEYVAULT_H
 #define FHIR2CDM_F2C_KEYVAULT_H
