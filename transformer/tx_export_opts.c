@@ -117,10 +117,6 @@ enum {
     OPT_SCOPE,
     OPT_PARALLEL,
     OPT_KEEP,
-    OPT_OPID,
-    OPT_MAXDEPTH,
-    OPT_MAXERR,
-    OPT_MAXLINE,
     OPT_MI
 };
 
@@ -144,15 +140,8 @@ static const struct option export_opts[] = {
     {"scope", required_argument, NULL, OPT_SCOPE},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
     {"keep-ndjson", required_argument, NULL, OPT_KEEP},
-    {"operation-id", required_argument, NULL, OPT_OPID},
-    {"operationId", required_argument, NULL, OPT_OPID},
-    {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
-    {"maxDepth", required_argument, NULL, OPT_MAXDEPTH},
-    {"max-errors", required_argument, NULL, OPT_MAXERR},
-    {"max-line-bytes", required_argument, NULL, OPT_MAXLINE},
+    TX_JOB_OPTIONS,
     {"managed-identity-client-id", required_argument, NULL, OPT_MI},
-    TX_FP_LIMIT_OPTIONS,
-    {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -236,43 +225,17 @@ static int set_request_option(xopts *o, int c, const char *arg, const char **vie
  * also for an unknown option, which getopt_long reported). */
 static int set_run_option(xopts *o, int c, const char *arg)
 {
-    unsigned long long v;
     switch (c) {
     case OPT_PARALLEL:
         return tx_parse_range(ME, "--parallel", arg, 1, 64, &o->parallel);
     case OPT_KEEP:
         o->keep_dir = arg;
         return 0;
-    case OPT_OPID:
-        if (!tx_valid_opid(arg)) {
-            fprintf(stderr,
-                    ME ": --operation-id must be 1 to 64 characters of A-Z a-z 0-9 _ -, "
-                       "got \"%s\"\n",
-                    arg);
-            return -1;
-        }
-        o->tx.operation_id = arg;
-        return 0;
-    case OPT_MAXDEPTH:
-        if (tx_parse_range(ME, "--max-depth", arg, 1, 64, &v) != 0) return -1;
-        o->tx.max_depth = (int)v;
-        return 0;
-    case OPT_MAXERR:
-        return tx_parse_count(ME, "--max-errors", arg, (unsigned long long)-1 / 2,
-                              &o->tx.max_errors);
-    case OPT_MAXLINE:
-        if (tx_parse_range(ME, "--max-line-bytes", arg, 1, (unsigned long long)1 << 40, &v) != 0)
-            return -1;
-        o->tx.max_line = (size_t)v;
-        return 0;
     case OPT_MI:
         o->mi_client_id = arg;
         return 0;
-    case 'q':
-        o->tx.quiet = 1;
-        return 0;
-    default:
-        return tx_parse_fp_limit(ME, c, arg, &o->fp_limits);
+    default: /* the job flags; getopt_long reported an unknown one ('?': not a job flag) */
+        return tx_parse_job_option(ME, c, arg, &o->tx, &o->fp_limits) != 0 ? -1 : 0;
     }
 }
 

@@ -102,7 +102,7 @@ static void usage(FILE *f)
         f);
 }
 
-enum { OPT_MAXDEPTH = 256, OPT_OPID, OPT_MAXERR, OPT_MAXLINE, OPT_VERSION, OPT_VIEW };
+enum { OPT_VERSION = 256, OPT_VIEW };
 
 int main(int argc, char **argv)
 {
@@ -111,14 +111,7 @@ int main(int argc, char **argv)
         {"view", required_argument, NULL, OPT_VIEW},
         {"input", required_argument, NULL, 'i'},
         {"output", required_argument, NULL, 'o'},
-        {"max-depth", required_argument, NULL, OPT_MAXDEPTH},
-        {"maxDepth", required_argument, NULL, OPT_MAXDEPTH},
-        {"operation-id", required_argument, NULL, OPT_OPID},
-        {"operationId", required_argument, NULL, OPT_OPID},
-        {"max-errors", required_argument, NULL, OPT_MAXERR},
-        {"max-line-bytes", required_argument, NULL, OPT_MAXLINE},
-        TX_FP_LIMIT_OPTIONS,
-        {"quiet", no_argument, NULL, 'q'},
+        TX_JOB_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -145,7 +138,6 @@ int main(int argc, char **argv)
         return TX_EXIT_USAGE;
     }
     int c;
-    unsigned long long v;
     int seen[TX_OPT_CODES] = {0};
     static const int repeatable[] = {'i', OPT_VIEW, 0};
     while ((c = getopt_long(argc, argv, "c:i:o:qh", opts, NULL)) != -1) {
@@ -163,9 +155,6 @@ int main(int argc, char **argv)
         case 'o':
             o.output_dir = optarg;
             break;
-        case 'q':
-            o.quiet = 1;
-            break;
         case 'h':
             usage(stdout);
             free(inputs);
@@ -176,34 +165,8 @@ int main(int argc, char **argv)
             free(inputs);
             free(views);
             return TX_EXIT_OK;
-        case OPT_MAXDEPTH:
-            if (tx_parse_range("fhir2cdm-transform", "--max-depth", optarg, 1, 64, &v) != 0)
-                goto bad;
-            o.max_depth = (int)v;
-            break;
-        case OPT_OPID:
-            if (!tx_valid_opid(optarg)) {
-                fprintf(stderr,
-                        "fhir2cdm-transform: --operation-id must be 1 to 64 characters "
-                        "of A-Z a-z 0-9 _ -, got \"%s\"\n",
-                        optarg);
-                goto bad;
-            }
-            o.operation_id = optarg;
-            break;
-        case OPT_MAXERR:
-            if (tx_parse_count("fhir2cdm-transform", "--max-errors", optarg,
-                               (unsigned long long)-1 / 2, &o.max_errors) != 0)
-                goto bad;
-            break;
-        case OPT_MAXLINE:
-            if (tx_parse_range("fhir2cdm-transform", "--max-line-bytes", optarg, 1,
-                               (unsigned long long)1 << 40, &v) != 0)
-                goto bad;
-            o.max_line = (size_t)v;
-            break;
-        default:
-            if (tx_parse_fp_limit("fhir2cdm-transform", c, optarg, &fplim) != 0) goto bad;
+        default: /* the job flags; getopt_long reported an unknown one ('?': not a job flag) */
+            if (tx_parse_job_option("fhir2cdm-transform", c, optarg, &o, &fplim) != 0) goto bad;
             break;
         }
     }

@@ -6,6 +6,7 @@
  * these wrappers only say where the transformer lists its repeatable flags (--help).
  */
 #include "tx_util.h"
+#include "tx_job.h"
 
 #include "fhir2cdm/f2c_cli.h"
 #include "fhir2cdm/f2c_fhirpath.h"
@@ -54,6 +55,41 @@ int tx_parse_fp_limit(const char *prog, int c, const char *arg, struct f2c_fp_li
       : c == TX_OPT_FP_ITEMS ? &l->max_items
                              : &l->max_bytes) = v;
     return 0;
+}
+
+int tx_parse_job_option(const char *prog, int c, const char *arg, struct tx_options *o,
+                        struct f2c_fp_limits *l)
+{
+    unsigned long long v;
+    switch (c) {
+    case TX_OPT_MAXDEPTH:
+        if (tx_parse_range(prog, "--max-depth", arg, 1, 64, &v) != 0) return -1;
+        o->max_depth = (int)v;
+        return 0;
+    case TX_OPT_OPID:
+        if (!tx_valid_opid(arg)) {
+            fprintf(stderr,
+                    "%s: --operation-id must be 1 to 64 characters of A-Z a-z 0-9 _ -, got "
+                    "\"%s\"\n",
+                    prog, arg);
+            return -1;
+        }
+        o->operation_id = arg;
+        return 0;
+    case TX_OPT_MAXERR:
+        return tx_parse_count(prog, "--max-errors", arg, (unsigned long long)-1 / 2,
+                              &o->max_errors);
+    case TX_OPT_MAXLINE:
+        if (tx_parse_range(prog, "--max-line-bytes", arg, 1, (unsigned long long)1 << 40, &v) != 0)
+            return -1;
+        o->max_line = (size_t)v;
+        return 0;
+    case 'q':
+        o->quiet = 1;
+        return 0;
+    default:
+        return tx_parse_fp_limit(prog, c, arg, l);
+    }
 }
 
 int tx_valid_opid(const char *s)

@@ -71,6 +71,36 @@ enum { TX_OPT_FP_STEPS = 512, TX_OPT_FP_ITEMS, TX_OPT_FP_BYTES };
  * 0 or -1; any other c returns 1 (not a budget flag). */
 int tx_parse_fp_limit(const char *prog, int c, const char *arg, struct f2c_fp_limits *l);
 
+/* getopt_long codes of the stream job's flags, shared by every command that runs a job (the
+ * default command and `export`): one table entry list, one parser, one copy of each rule. */
+enum { TX_OPT_MAXDEPTH = 540, TX_OPT_OPID, TX_OPT_MAXERR, TX_OPT_MAXLINE };
+
+/* The option entries of the job flags (--max-depth/--maxDepth, --operation-id/--operationId,
+ * --max-errors, --max-line-bytes, -q/--quiet and the FHIRPath budgets), for a getopt_long table;
+ * the short option 'q' must be in the command's optstring. */
+// clang-format off
+#define TX_JOB_OPTIONS                                                   \
+    {"max-depth", required_argument, NULL, TX_OPT_MAXDEPTH},             \
+    {"maxDepth", required_argument, NULL, TX_OPT_MAXDEPTH},              \
+    {"operation-id", required_argument, NULL, TX_OPT_OPID},              \
+    {"operationId", required_argument, NULL, TX_OPT_OPID},               \
+    {"max-errors", required_argument, NULL, TX_OPT_MAXERR},              \
+    {"max-line-bytes", required_argument, NULL, TX_OPT_MAXLINE},         \
+    {"quiet", no_argument, NULL, 'q'},                                   \
+    TX_FP_LIMIT_OPTIONS
+// clang-format on
+
+struct tx_options;
+
+/*
+ * If c is one of the job flags (TX_JOB_OPTIONS), checks arg and sets it in *o (max_depth 1..64,
+ * operation_id by tx_valid_opid and borrowed, max_errors, max_line 1..2^40 bytes, quiet) or *l
+ * (the budgets), and returns 0, or -1 after a message with prog ("<prog>: --max-depth expects a
+ * whole number from 1 to 64, got "x""); any other c returns 1 (not a job flag).
+ */
+int tx_parse_job_option(const char *prog, int c, const char *arg, struct tx_options *o,
+                        struct f2c_fp_limits *l);
+
 /* 1 when s (may be NULL) is a valid operation id: 1 to 64 characters of A-Z a-z 0-9 _ -, so it
  * can name files and blobs as is; else 0.  Prints nothing. */
 int tx_valid_opid(const char *s);
