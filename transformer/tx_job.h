@@ -1,13 +1,16 @@
 /*
  * tx_job: one run of the transformer's main job: NDJSON files + table configuration (or SQL on
- * FHIR ViewDefinitions) -> CDM folder.  The stages it wires together live in libfhir2cdm
- * (f2c_ndjson -> f2c_json -> f2c_plan, compiled by f2c_flatten or f2c_view -> f2c_csv ->
- * f2c_cdm); this file only decides which file goes where, counts, and reports.
+ * FHIR ViewDefinitions) -> CDM folder, on the console.  The engine is the library's (f2c_job.h:
+ * reading inputs, running the plan, sinks, the commit); this file adds what a person sees -- the
+ * progress bar, the summary on stdout, messages on stderr, Ctrl-C -- and keeps the API the
+ * transformer's commands (main job, Batch, export) call.
  */
 #ifndef FHIR2CDM_TX_JOB_H
 #define FHIR2CDM_TX_JOB_H
 
 #include <stddef.h>
+
+#include "fhir2cdm/f2c_job.h"
 
 /* Exit codes, documented in `fhir2cdm-transform -h` and the README. */
 #define TX_EXIT_OK 0
@@ -38,6 +41,9 @@ typedef struct tx_options {
      * server's export); ownership passes to the job in every case, also when opening fails.
      * NULL: the job begins its own. */
     struct f2c_commit *commit;
+    /* Output format of the partitions, a name f2c_sink_find knows ("csv"); NULL: "csv".  An
+     * unknown name fails the job before anything is read (TX_EXIT_USAGE). */
+    const char *format;
 } tx_options;
 
 /* Runs the job over o->inputs (files or folders of *.ndjson / *.ndjson.gz, read one after the
@@ -73,9 +79,9 @@ typedef struct tx_stream_job tx_stream_job;
  * max_errors, max_line, quiet (no summary from _finish).  o->inputs and o->operation_id are
  * ignored.  o is copied and o->output_dir duplicated: nothing of o needs to outlive this call.
  * Returns TX_EXIT_OK with *out set (free with tx_stream_job_free), or TX_EXIT_USAGE with the
- * reason printed and *out NULL (invalid opid, no output folder, configuration or ViewDefinition
- * errors, output folder not creatable or not writable, locked by another run (its pid is named),
- * a symbolic link where the control folder or lock must be, out of memory).
+ * reason printed and *out NULL (invalid opid, no output folder, unknown o->format, configuration
+ * or ViewDefinition errors, output folder not creatable or not writable, locked by another run (its
+ * pid is named), a symbolic link where the control folder or lock must be, out of memory).
  */
 int tx_stream_job_open(const tx_options *o, const char *opid, tx_stream_job **out);
 
@@ -83,7 +89,7 @@ int tx_stream_job_open(const tx_options *o, const char *opid, tx_stream_job **ou
  * returns how many.  The array and strings are borrowed from j, valid until tx_stream_job_free. */
 size_t tx_stream_job_types(const tx_stream_job *j, const char *const **types);
 
-typedef struct tx_stream_file tx_stream_file;
+typedef f2c_job_file tx_stream_file;
 
 /*
  * Starts one input of j.  `name` is the stem used in partition names, exactly as tx_run uses an

@@ -30,6 +30,7 @@
 #include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_json.h"
 #include "fhir2cdm/f2c_plan.h"
+#include "fhir2cdm/f2c_resource.h"
 #include "fhir2cdm/f2c_view.h"
 
 #include "tx_util.h"
@@ -185,14 +186,15 @@ static int run_test(f2c_doc *doc, const cJSON *resources, const cJSON *test, con
     }
     f2c_plan_ctx_set_json(ctx, 1);
     f2c_row_sink sink = {.ud = &c, .row = on_row, .warn = on_warn};
+    long nth = 0; /* the resource's place in "resources", for one without id (f2c_resource.h) */
     for (const cJSON *r = resources ? resources->child : NULL; r; r = r->next) {
         const cJSON *rt = cJSON_GetObjectItemCaseSensitive(r, "resourceType");
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+        nth++;
         if (!cJSON_IsString(rt)) continue;
-        const char *rid = cJSON_IsString(id) ? id->valuestring : NULL;
-        char identity[512];
-        snprintf(identity, sizeof identity, "%s/%s", rt->valuestring, rid ? rid : "");
-        if (f2c_plan_resource(ctx, doc, r, rt->valuestring, rid, identity, &sink, &err) != F2C_OK) {
+        f2c_resource_key key;
+        f2c_resource_key_of(&key, r, rt->valuestring, file, nth);
+        if (f2c_plan_resource(ctx, doc, r, rt->valuestring, key.id, key.identity, &sink, &err) !=
+            F2C_OK) {
             f2c_buf_printf(reason, "evaluation stopped: %s", err.message);
             goto done;
         }

@@ -15,6 +15,7 @@
 
 #include "fhir2cdm/f2c_flatten.h"
 #include "fhir2cdm/f2c_json.h"
+#include "fhir2cdm/f2c_resource.h"
 #include "fhir2cdm/f2c_tablecfg.h"
 #include "fhir2cdm/f2c_view.h"
 
@@ -80,14 +81,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const cJSON *root = f2c_doc_root(doc);
         const cJSON *rt = cJSON_GetObjectItemCaseSensitive(root, "resourceType");
         if (cJSON_IsObject(root) && cJSON_IsString(rt)) {
-            const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
             size_t total = 0;
             f2c_row_sink sink = {.ud = &total, .row = discard_row, .warn = note_warning};
-            const char *rid = cJSON_IsString(id) ? id->valuestring : NULL;
-            f2c_flatten_resource(ctx, doc, root, rt->valuestring, rid, "fuzz", &sink, &err);
+            /* id and RowId identity as the transformer forms them (line 1 of input "fuzz") */
+            f2c_resource_key key;
+            f2c_resource_key_of(&key, root, rt->valuestring, "fuzz", 1);
+            f2c_flatten_resource(ctx, doc, root, rt->valuestring, key.id, key.identity, &sink,
+                                 &err);
             for (int json = 0; json < 2; json++) {
                 f2c_plan_ctx_set_json(vctx, json);
-                f2c_plan_resource(vctx, doc, root, rt->valuestring, rid, "fuzz", &sink, &err);
+                f2c_plan_resource(vctx, doc, root, rt->valuestring, key.id, key.identity, &sink,
+                                  &err);
             }
         }
     }

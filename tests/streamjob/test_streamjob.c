@@ -1,6 +1,7 @@
 /*
- * test_streamjob: the streaming side of the transformer (what `fhir2cdm-transform export` feeds
- * downloads into) must be the same engine as the file reader, byte for byte:
+ * test_streamjob: the streaming side of the stream-job engine (lib/src/f2c_job.c, what
+ * `fhir2cdm-transform export` feeds downloads into) must be the same engine as the file reader
+ * (f2c_job_run), byte for byte.  It links the library only, with no console (f2c_job_ui NULL):
  *
  *  1. splitter: f2c_ndjson's push splitter gives exactly the pull reader's lines, line numbers,
  *     rejections and error texts for the same bytes, fed in chunks of 1, 7, 4096 bytes, random
@@ -12,13 +13,13 @@
  *     samples/ndjson and the transform golden cases.
  *  2. equivalence: a stream job over samples/ndjson (one thread per file, all started together,
  *     random chunk sizes, one file gzip-compressed) writes the same partitions and model.json,
- *     byte for byte, as tx_run over the same files with the same operation id and modifiedTime;
- *     for the table configuration, for the ViewDefinitions, and for the bad-lines golden case
- *     (whose rejected-line count must match its expected.stderr); and, when $STREAMJOB_SYNTHEA
+ *     byte for byte, as f2c_job_run over the same files with the same operation id and
+ * modifiedTime; for the table configuration, for the ViewDefinitions, and for the bad-lines golden
+ * case (whose rejected-line count must match its expected.stderr); and, when $STREAMJOB_SYNTHEA
  *     names the Synthea sample folder (../shared/data/synthea-10), over its 13 files.
  *  3. failed downloads: a file ended with ok=0 leaves no partition (and nothing temporary), while
  *     a file of the same job ended with ok=1 keeps its partitions; the job then exits with
- *     TX_EXIT_DATA.
+ *     F2C_JOB_DATA.
  *
  * Usage: test_streamjob SOURCE_DIR WORK_DIR [splitter|equivalence|abort]  (default: all; one
  * part is handy under valgrind --tool=helgrind, which is slow on the splitter's 1-byte feeds)
@@ -35,9 +36,9 @@
 
 #include <zlib.h>
 
+#include "fhir2cdm/f2c_job.h"
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_tablecfg.h"
-#include "tx_job.h"
 
 #include "f2c_check.h"
 
@@ -499,10 +500,11 @@ static void test_splitter(const char *src, const char *work)
     unlink(gz);
 }
 
-/* ---- 2. stream job == tx_run -------------------------------------------------------------- */
+/* ---- 2. stream job == f2c_job_run --------------------------------------------------------------
+ */
 
 typedef struct feeder {
-    tx_stream_job *job;
+    f2c_job *job;
     const char *path; /* file whose bytes are fed */
     char name[256];   /* stem */
     unsigned long long seed;
@@ -519,7 +521,7 @@ static void *feed_thread(void *arg)
     if (fd->start) pthread_barrier_wait(fd->start);
     fd->rc = -1;
     if (!data) return NULL;
-    tx_stream_file *f = tx_stream_file_begin(fd->job, fd->name, fd->path);
+    f2c_job_file *f = f2c_job_file_begin(fd->job, fd->name, fd->path);
     if (!f) {
         free(data);
         return NULL;
@@ -530,11 +532,11 @@ static void *feed_thread(void *arg)
         size_t k = 1 + (size_t)(rng_next(&fd->seed) % 9000);
         if (rng_next(&fd->seed) % 8 == 0) k = 1 + (size_t)(rng_next(&fd->seed) % 5);
         if (k > limit - off) k = limit - off;
-        rc = tx_stream_file_feed(f, data + off, k);
+        rc = f2c_job_file_feed(f, data + off, k);
         off += k;
         if (rng_next(&fd->seed) % 64 == 0) sched_yield();
     }
-    int erc = tx_stream_file_end(f, rc == 0 && !fd->stop_after);
+    int erc = f2c_job_file_end(f, rc == 0 && !fd->stop_after);
     fd->rc = rc ? rc : erc;
     free(data);
     return NULL;
@@ -552,7 +554,7 @@ static void stem_of(const char *path, char *out, size_t n)
         out[k - 7] = '\0';
 }
 
-/* tx_run's modifiedTime for a fresh output folder: the newest input's mtime. */
+/* f2c_job_run's modifiedTime for a fresh output folder: the newest input's mtime. */
 static void newest_mtime(const list *files, char *buf, size_t n)
 {
     time_t newest = 0;
@@ -570,8 +572,8 @@ static void compare_trees(const char *a, const char *b, const char *what)
     list la = {0}, lb = {0};
     walk(a, "", &la);
     walk(b, "", &lb);
-    CHECK(la.n > 1, "%s: tx_run wrote only %zu files", what, la.n);
-    CHECK(la.n == lb.n, "%s: tx_run wrote %zu files, the stream job %zu", what, la.n, lb.n);
+    CHECK(la.n > 1, "%s: f2c_job_run wrote only %zu files", what, la.n);
+    CHECK(la.n == lb.n, "%s: f2c_job_run wrote %zu files, the stream job %zu", what, la.n, lb.n);
     for (size_t i = 0; i < la.n && i < lb.n; i++) {
         if (strcmp(la.items[i], lb.items[i]) != 0) {
             CHECK(0, "%s: file %zu: %s vs %s", what, i, la.items[i], lb.items[i]);
@@ -591,9 +593,9 @@ static void compare_trees(const char *a, const char *b, const char *what)
     list_free(&lb);
 }
 
-/* Runs tx_run over input_dir into <work>/<tag>-run and a stream job (one thread per file) into
+/* Runs f2c_job_run over input_dir into <work>/<tag>-run and a stream job (one thread per file) into
  * <work>/<tag>-stream, compares them; returns the stream job's rejected count.  expect_rc < 0:
- * the stream job must return what tx_run returns. */
+ * the stream job must return what f2c_job_run returns. */
 static unsigned long long run_both(const char *work, const char *tag, const char *config,
                                    const char *views, const char *input_dir, size_t max_line,
                                    int expect_rc)
@@ -605,20 +607,20 @@ static unsigned long long run_both(const char *work, const char *tag, const char
     rm_rf(out_b);
     const char *inputs[] = {input_dir};
     const char *viewv[] = {views};
-    tx_options o = {.config_dir = config,
-                    .views = views ? viewv : NULL,
-                    .nviews = views ? 1 : 0,
-                    .output_dir = out_a,
-                    .inputs = inputs,
-                    .ninputs = 1,
-                    .max_depth = F2C_DEFAULT_MAX_DEPTH,
-                    .operation_id = "streamtest",
-                    .max_errors = 0,
-                    .max_line = max_line ? max_line : F2C_NDJSON_DEFAULT_MAX_LINE,
-                    .quiet = 1};
-    int rc = tx_run(&o);
-    if (expect_rc < 0) expect_rc = rc; /* whatever tx_run says */
-    CHECK(rc == expect_rc, "%s: tx_run returned %d, expected %d", tag, rc, expect_rc);
+    f2c_job_options o = {.config_dir = config,
+                         .views = views ? viewv : NULL,
+                         .nviews = views ? 1 : 0,
+                         .output_dir = out_a,
+                         .inputs = inputs,
+                         .ninputs = 1,
+                         .max_depth = F2C_DEFAULT_MAX_DEPTH,
+                         .operation_id = "streamtest",
+                         .max_errors = 0,
+                         .max_line = max_line ? max_line : F2C_NDJSON_DEFAULT_MAX_LINE,
+                         .quiet = 1};
+    int rc = f2c_job_run(&o);
+    if (expect_rc < 0) expect_rc = rc; /* whatever f2c_job_run says */
+    CHECK(rc == expect_rc, "%s: f2c_job_run returned %d, expected %d", tag, rc, expect_rc);
 
     list files = {0};
     ndjson_files(input_dir, &files);
@@ -629,15 +631,15 @@ static unsigned long long run_both(const char *work, const char *tag, const char
     o.inputs = NULL;
     o.ninputs = 0;
     o.operation_id = NULL;
-    tx_stream_job *j = NULL;
-    rc = tx_stream_job_open(&o, "streamtest", &j);
-    CHECK(rc == TX_EXIT_OK && j, "%s: tx_stream_job_open returned %d", tag, rc);
+    f2c_job *j = NULL;
+    rc = f2c_job_open(&o, "streamtest", &j);
+    CHECK(rc == F2C_JOB_OK && j, "%s: f2c_job_open returned %d", tag, rc);
     if (!j) {
         list_free(&files);
         return 0;
     }
     const char *const *types;
-    size_t nt = tx_stream_job_types(j, &types);
+    size_t nt = f2c_job_types(j, &types);
     CHECK(nt > 0, "%s: no resource types", tag);
     for (size_t i = 1; i < nt; i++)
         CHECK(strcmp(types[i - 1], types[i]) < 0, "%s: types not sorted/unique: %s, %s", tag,
@@ -660,10 +662,10 @@ static unsigned long long run_both(const char *work, const char *tag, const char
         CHECK(fds[i].rc == 0, "%s: feeding %s failed (%d)", tag, fds[i].path, fds[i].rc);
     }
     pthread_barrier_destroy(&start);
-    rc = tx_stream_job_finish(j, mtime);
-    CHECK(rc == expect_rc, "%s: tx_stream_job_finish returned %d, expected %d", tag, rc, expect_rc);
-    unsigned long long rejected = tx_stream_job_rejected(j);
-    tx_stream_job_free(j);
+    rc = f2c_job_finish(j, mtime);
+    CHECK(rc == expect_rc, "%s: f2c_job_finish returned %d, expected %d", tag, rc, expect_rc);
+    unsigned long long rejected = f2c_job_rejected(j);
+    f2c_job_free(j);
     free(fds);
     free(th);
     compare_trees(out_a, out_b, tag);
@@ -691,7 +693,7 @@ static void copy_file(const char *from, const char *to, int gzip)
 
 static void test_equivalence(const char *src, const char *work)
 {
-    /* samples/ndjson copied, Observation gzip-compressed (tx_run: gzread; stream: inflate) */
+    /* samples/ndjson copied, Observation gzip-compressed (f2c_job_run: gzread; stream: inflate) */
     char in[4096], p[4096];
     PATHF(in, "%s/samples-in", work);
     rm_rf(in);
@@ -711,9 +713,9 @@ static void test_equivalence(const char *src, const char *work)
     char cfg[4096], views[4096];
     PATHF(cfg, "%s/samples/config", src);
     PATHF(views, "%s/samples/views", src);
-    unsigned long long r = run_both(work, "config", cfg, NULL, in, 0, TX_EXIT_OK);
+    unsigned long long r = run_both(work, "config", cfg, NULL, in, 0, F2C_JOB_OK);
     CHECK(r == 0, "samples: %llu rejected lines", r);
-    r = run_both(work, "views", NULL, views, in, 0, TX_EXIT_OK);
+    r = run_both(work, "views", NULL, views, in, 0, F2C_JOB_OK);
     CHECK(r == 0, "samples (views): %llu rejected lines", r);
 
     /* the bad-lines golden case: rejections counted as in its expected.stderr */
@@ -729,7 +731,7 @@ static void test_equivalence(const char *src, const char *work)
             want++;
     free(text);
     CHECK(want > 0, "no rejections in %s", exp);
-    r = run_both(work, "bad-lines", basic, NULL, bad, 300, TX_EXIT_DATA);
+    r = run_both(work, "bad-lines", basic, NULL, bad, 300, F2C_JOB_DATA);
     CHECK(r == want, "bad-lines: %llu rejected lines, expected %llu", r, want);
 
     /* Synthea data (13 files, 13 threads), when the shared reference data is there. */
@@ -754,15 +756,15 @@ static void test_abort(const char *src, const char *work)
     PATHF(cfg, "%s/samples/config", src);
     PATHF(pat, "%s/samples/ndjson/Patient.ndjson", src);
     PATHF(obs, "%s/samples/ndjson/Observation.ndjson", src);
-    tx_options o = {.config_dir = cfg,
-                    .output_dir = out,
-                    .max_depth = F2C_DEFAULT_MAX_DEPTH,
-                    .max_line = F2C_NDJSON_DEFAULT_MAX_LINE,
-                    .quiet = 1};
-    tx_stream_job *j = NULL;
-    CHECK(tx_stream_job_open(&o, "bad id!", &j) == TX_EXIT_USAGE && !j, "invalid opid accepted");
-    int rc = tx_stream_job_open(&o, "abort-1", &j);
-    CHECK(rc == TX_EXIT_OK && j, "open: %d", rc);
+    f2c_job_options o = {.config_dir = cfg,
+                         .output_dir = out,
+                         .max_depth = F2C_DEFAULT_MAX_DEPTH,
+                         .max_line = F2C_NDJSON_DEFAULT_MAX_LINE,
+                         .quiet = 1};
+    f2c_job *j = NULL;
+    CHECK(f2c_job_open(&o, "bad id!", &j) == F2C_JOB_USAGE && !j, "invalid opid accepted");
+    int rc = f2c_job_open(&o, "abort-1", &j);
+    CHECK(rc == F2C_JOB_OK && j, "open: %d", rc);
     if (!j) return;
     size_t pn, on;
     char *pd = read_all(pat, &pn), *od = read_all(obs, &on);
@@ -796,9 +798,9 @@ static void test_abort(const char *src, const char *work)
     walk(data, "", &l);
     CHECK(l.n == 0, "%zu files published before the commit", l.n);
     list_free(&l);
-    rc = tx_stream_job_finish(j, "2024-01-02T03:04:05Z");
-    CHECK(rc == TX_EXIT_DATA, "finish after a failed file returned %d, expected %d", rc,
-          TX_EXIT_DATA);
+    rc = f2c_job_finish(j, "2024-01-02T03:04:05Z");
+    CHECK(rc == F2C_JOB_DATA, "finish after a failed file returned %d, expected %d", rc,
+          F2C_JOB_DATA);
     size_t mn;
     char model[4096];
     PATHF(model, "%s/model.json", out);
@@ -810,22 +812,22 @@ static void test_abort(const char *src, const char *work)
 
     /* A file ended with ok=0 before any byte; names: a committed one cannot be used again, an
      * aborted one can (a retried download), a path is not a name. */
-    tx_stream_file *f = tx_stream_file_begin(j, "Nothing", NULL);
-    CHECK(f && tx_stream_file_end(f, 0) == 0, "empty abort");
-    f = tx_stream_file_begin(j, "Patient", NULL);
+    f2c_job_file *f = f2c_job_file_begin(j, "Nothing", NULL);
+    CHECK(f && f2c_job_file_end(f, 0) == 0, "empty abort");
+    f = f2c_job_file_begin(j, "Patient", NULL);
     CHECK(f == NULL, "a committed file's name was accepted again");
-    tx_stream_file_end(f, 0);
-    f = tx_stream_file_begin(j, "Observation", NULL);
-    tx_stream_file *f2 = tx_stream_file_begin(j, "Observation", NULL);
+    f2c_job_file_end(f, 0);
+    f = f2c_job_file_begin(j, "Observation", NULL);
+    f2c_job_file *f2 = f2c_job_file_begin(j, "Observation", NULL);
     CHECK(f != NULL, "an aborted file's name cannot be used again");
     CHECK(f2 == NULL, "two active files with one name");
-    tx_stream_file_end(f2, 0);
-    tx_stream_file_end(f, 0);
-    f = tx_stream_file_begin(j, "a/b", NULL);
+    f2c_job_file_end(f2, 0);
+    f2c_job_file_end(f, 0);
+    f = f2c_job_file_begin(j, "a/b", NULL);
     CHECK(f == NULL, "a name with '/' was accepted");
-    tx_stream_file_end(f, 0);
-    CHECK(tx_stream_file_end(NULL, 1) == 0, "end(NULL)");
-    tx_stream_job_free(j);
+    f2c_job_file_end(f, 0);
+    CHECK(f2c_job_file_end(NULL, 1) == 0, "end(NULL)");
+    f2c_job_free(j);
     free(pd);
     free(od);
 }

@@ -1,0 +1,15 @@
+/*
+ * f2c_sink_csv: the CSV row sink (f2c_sink.h), the first output format.  Its own header so that
+ * the interface (f2c_sink.h) names no format and each format is one header + one source file.
+ */
+#ifndef FHIR2CDM_F2C_SINK_CSV_H
+#define FHIR2CDM_F2C_SINK_CSV_H
+
+#include "fhir2cdm/f2c_sink.h"
+
+/* The CSV sink: each partition is RFC 4180 records exactly as f2c_csv writes them (fields quoted
+ * only when needed, CRLF record ends), the header record of the table's column names first.
+ * Stateless (state NULL); never fails. */
+f2c_sink f2c_sink_csv(void);
+
+#endif

@@ -1,0 +1,1377 @@
+/*
+ * f2c_job: the stream-job engine, see f2c_job.h; moved here from the transformer so front ends
+ * and tests link it, with console output left to the caller (f2c_job_ui).
+ *
+ * Order of work, and why:
+ *  1. Everything that can make the whole run pointless is checked before any input is read:
+ *     the table configuration or the ViewDefinitions (all their errors at once; both compile
+ *     to the same plan, f2c_plan.h), the input list (missing paths, empty
+ *     folders, two inputs that would write the same partition name), the output folder (can we
+ *     create files there).  Failing here exits 2 and writes nothing.
+ *  2. The operation id, unless given, is a hash of the inputs' names and bytes, so re-running
+ *     the same job replaces its own partitions instead of adding duplicates, and the same input
+ *     always gives byte-identical output.
+ *  3. Input files are processed one at a time, lines in order.  A bad line is reported with
+ *     file:line (and column), counted and skipped; every other row is kept.  Each table gets a
+ *     partition for the file only if the file gives it a row; partitions are written under a
+ *     temporary name and renamed when the file is done.
+ *  4. model.json is written last, listing the partitions that exist, so it never names a file
+ *     that is missing or incomplete.
+ *
+ * One engine for files and downloads.  The job is split into shared read-only state (options,
+ * tableset, plan, operation id, output sink; f2c_job) and a per-file worker (f2c_job_file:
+ * line splitter, open partitions, counters, and an f2c_plan_ctx + f2c_doc borrowed from a pool).
+ * Bytes reach a file through f2c_ndjson's push splitter and every line goes through do_line,
+ * whether f2c_job_run reads a path (read, then fed; gzip inflated by the splitter) or the export
+ * command streams a download; so the golden tests of f2c_job_run cover the code the streaming path
+ * runs (gzip included).  Several files may be fed from different threads at once: the plan and
+ * tableset are immutable once loaded (f2c_plan.h), each file has its own context, document and
+ * partitions, and the only shared mutable state (the job's totals, the "first 100 messages"
+ * counters, the caller's ui (f2c_job_ui), the pool) is behind one mutex that is taken per message,
+ * per file end and per pool access -- never per row.  A file's counts are its own until it ends;
+ * they are added to the job only when its partitions are committed, so a failed download leaves
+ * neither rows nor counts behind.
+ *
+ * Partitions are written only through the row-sink interface (f2c_sink.h: open, header, row,
+ * finish, abort; staged in the job's transaction), never by a format's own API, so the output
+ * format is the sink's business: this file decides which rows go to which partition and when a
+ * partition is complete or dropped.
+ */
+#include "fhir2cdm/f2c_job.h"
+
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xxhash.h>
+#include <zlib.h>
+
+#include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_cdm.h"
+#include "fhir2cdm/f2c_commit.h"
+#include "fhir2cdm/f2c_flatten.h"
+#include "fhir2cdm/f2c_fs.h"
+#include "fhir2cdm/f2c_json.h"
+#include "fhir2cdm/f2c_ndjson.h"
+#include "fhir2cdm/f2c_resource.h"
+#include "fhir2cdm/f2c_sink.h"
+#include "fhir2cdm/f2c_tablecfg.h"
+#include "fhir2cdm/f2c_view.h"
+
+#define MAX_SHOWN 100        /* messages of one kind printed before only counting */
+#define CHUNK (256u * 1024u) /* f2c_job_run's read size (as f2c_ndjson's pull reader) */
+/* A line may take at most 3 times its length plus this once parsed (issue 13, "Bounded
+ * resources"; docs/transform.md "Bad input"). */
+#define LINE_SLACK (64u << 20)
+
+typedef struct input {
+    char *path;
+    char *stem; /* file name without .ndjson / .ndjson.gz */
+    unsigned long long size;
+    time_t mtime;
+} input;
+
+typedef f2c_job_typecount typecount;
+
+/* A plan context and a document: what evaluating a line needs besides the shared plan. */
+typedef struct worker {
+    f2c_plan_ctx *ctx;
+    f2c_doc *doc;
+    struct worker *next;
+} worker;
+
+/* Counts of one file, or of the job (the files ended so far). */
+typedef struct counts {
+    unsigned long long *rows;   /* per table */
+    unsigned long long *colw;   /* per table and output column, at col_off[table] */
+    unsigned long long *tablew; /* per table: where clauses and iterations that failed */
+    unsigned long long lines, resources, rejected, warnings, no_id;
+    typecount *untabled;
+    size_t nuntabled;
+} counts;
+
+typedef f2c_job job;
+
+struct f2c_job {
+    f2c_job_options o; /* copy; o.output_dir points at output_dir */
+    char *output_dir;  /* owned */
+    f2c_tableset ts;
+    f2c_plan *plan;  /* the tables' programs (f2c_plan.h), from either input format */
+    size_t *col_off; /* per table: first index in counts.colw */
+    size_t ncols;
+    char opid[65];
+    int opid_derived;
+    const char **types; /* sorted, unique; borrowed from ts */
+    size_t ntypes;
+    f2c_sink sink; /* the output format: how partitions are written (f2c_sink.h) */
+    double t0;
+
+    /* f2c_job_run only */
+    input *inputs;
+    size_t ninputs;
+    unsigned long long bytes_before; /* bytes of files finished */
+
+    /* Shared mutable state: only under mu. */
+    pthread_mutex_t mu;
+    f2c_job_ui ui; /* the caller's, members never NULL (defaults filled in) */
+    worker *idle;
+    counts c;
+    unsigned long long *partitions; /* per table, written by this job */
+    unsigned long long files, files_failed, bytes;
+    unsigned long long seen_rejected, seen_warnings, seen_no_id; /* for MAX_SHOWN */
+    char **names; /* stems of files begun and not aborted: each may write its partitions once */
+    size_t nnames;
+
+    /* The output folder's transaction (f2c_commit.h): partitions are staged in it and published
+     * all at once by job_finish; NULL after it was finished or aborted. */
+    f2c_commit *tx;
+};
+
+struct f2c_job_file {
+    job *j;
+    char *stem, *label;
+    worker *w;
+    f2c_ndjson_push *push;
+    long line;
+    f2c_sink_part **parts; /* per table: the staged partition, opened lazily; NULL when none */
+    f2c_buf pathbuf;
+    counts c;
+    unsigned long long file_lines, bytes;
+    int named;        /* stem registered in j->names */
+    f2c_status fatal; /* output cannot be written: the file's partitions are aborted */
+    int input_failed; /* the input could not be read to its end (reported) */
+};
+
+/* ---- the caller's ui -------------------------------------------------------------------- */
+
+static void no_progress_begin(void *ud, unsigned long long total)
+{
+    (void)ud, (void)total;
+}
+
+static void no_progress(void *ud, unsigned long long done, unsigned long long resources,
+                        const char *path)
+{
+    (void)ud, (void)done, (void)resources, (void)path;
+}
+
+static void no_ud(void *ud)
+{
+    (void)ud;
+}
+
+static void no_summary(void *ud, const f2c_job_stats *s)
+{
+    (void)ud, (void)s;
+}
+
+static int never(void *ud)
+{
+    (void)ud;
+    return 0;
+}
+
+static void no_hold(void *ud, int on)
+{
+    (void)ud, (void)on;
+}
+
+/* *to = *from (NULL: all defaults) with every NULL member replaced by its default, so the engine
+ * calls them without checks (say stays NULL: vsay_ui writes to stderr). */
+static void ui_defaults(f2c_job_ui *to, const f2c_job_ui *from)
+{
+    *to = from ? *from : (f2c_job_ui){0};
+    if (!to->progress_begin) to->progress_begin = no_progress_begin;
+    if (!to->progress) to->progress = no_progress;
+    if (!to->progress_end) to->progress_end = no_ud;
+    if (!to->summary) to->summary = no_summary;
+    if (!to->interrupted) to->interrupted = never;
+    if (!to->hold_signals) to->hold_signals = no_hold;
+}
+
+/* Monotonic seconds (the summary's duration). */
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* 1 when s (may be NULL) is 1 to 64 characters of A-Z a-z 0-9 _ - (names files as is). */
+static int valid_opid(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 1 || n > 64) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+/* ---- messages --------------------------------------------------------------------------- */
+
+static void lock(job *j)
+{
+    pthread_mutex_lock(&j->mu);
+}
+
+static void unlock(job *j)
+{
+    pthread_mutex_unlock(&j->mu);
+}
+
+/* Formats a message and hands it to ui->say (NULL: stderr). */
+static void vsay_ui(const f2c_job_ui *ui, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    char small[1024], *text = small;
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n >= (int)sizeof small && (text = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(text, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    if (n < 0 || !text) return;
+    if (ui && ui->say)
+        ui->say(ui->ud, text);
+    else
+        fputs(text, stderr);
+    if (text != small) free(text);
+}
+
+__attribute__((format(printf, 2, 3))) static void say_ui(const f2c_job_ui *ui, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay_ui(ui, fmt, ap);
+    va_end(ap);
+}
+
+/* A message, under mu. */
+__attribute__((format(printf, 2, 3))) static void sayf_locked(job *j, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay_ui(&j->ui, fmt, ap);
+    va_end(ap);
+}
+
+/* A message, taking mu. */
+__attribute__((format(printf, 2, 3))) static void sayf(job *j, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pthread_mutex_lock(&j->mu);
+    vsay_ui(&j->ui, fmt, ap);
+    pthread_mutex_unlock(&j->mu);
+    va_end(ap);
+}
+
+static void say_error_locked(job *j, const f2c_error *e)
+{
+    char buf[2048];
+    sayf_locked(j, "error: %s\n", f2c_error_format(e, buf, sizeof buf));
+}
+
+static void say_error(job *j, const f2c_error *e)
+{
+    lock(j);
+    say_error_locked(j, e);
+    unlock(j);
+}
+
+static void say_diags(job *j, const f2c_diags *d)
+{
+    lock(j);
+    for (size_t i = 0; i < d->count; i++)
+        say_error_locked(j, &d->items[i]);
+    unlock(j);
+}
+
+static void reject(f2c_job_file *f, const f2c_error *e)
+{
+    job *j = f->j;
+    f->c.rejected++;
+    lock(j);
+    j->seen_rejected++;
+    if (j->seen_rejected <= MAX_SHOWN) say_error_locked(j, e);
+    if (j->seen_rejected == MAX_SHOWN)
+        sayf_locked(j, "note: further rejected lines are counted but not shown\n");
+    unlock(j);
+}
+
+/* ---- counts ----------------------------------------------------------------------------- */
+
+static int counts_init(const job *j, counts *c)
+{
+    size_t nt = j->ts.count ? j->ts.count : 1;
+    c->rows = calloc(nt, sizeof *c->rows);
+    c->tablew = calloc(nt, sizeof *c->tablew);
+    c->colw = calloc(j->ncols ? j->ncols : 1, sizeof *c->colw);
+    return c->rows && c->tablew && c->colw ? 0 : -1;
+}
+
+static void counts_free(counts *c)
+{
+    free(c->rows);
+    free(c->tablew);
+    free(c->colw);
+    for (size_t i = 0; i < c->nuntabled; i++)
+        free(c->untabled[i].type);
+    free(c->untabled);
+    memset(c, 0, sizeof *c);
+}
+
+static void count_untabled(counts *c, const char *rt, unsigned long long n)
+{
+    for (size_t i = 0; i < c->nuntabled; i++)
+        if (strcmp(c->untabled[i].type, rt) == 0) {
+            c->untabled[i].n += n;
+            return;
+        }
+    typecount *u = realloc(c->untabled, (c->nuntabled + 1) * sizeof *u);
+    if (!u) return;
+    c->untabled = u;
+    u[c->nuntabled].type = strdup(rt);
+    if (!u[c->nuntabled].type) return;
+    u[c->nuntabled++].n = n;
+}
+
+/* Adds a file's counts to the job's (under mu).  Types without a table keep the order in which
+ * they were first met, as when one file after the other adds to the same list. */
+static void counts_add(const job *j, counts *to, const counts *from)
+{
+    for (size_t t = 0; t < j->ts.count; t++) {
+        to->rows[t] += from->rows[t];
+        to->tablew[t] += from->tablew[t];
+    }
+    for (size_t i = 0; i < j->ncols; i++)
+        to->colw[i] += from->colw[i];
+    to->lines += from->lines;
+    to->resources += from->resources;
+    to->rejected += from->rejected;
+    to->warnings += from->warnings;
+    to->no_id += from->no_id;
+    for (size_t i = 0; i < from->nuntabled; i++)
+        count_untabled(to, from->untabled[i].type, from->untabled[i].n);
+}
+
+/* ---- inputs ----------------------------------------------------------------------------- */
+
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n > m && strcmp(s + n - m, suf) == 0;
+}
+
+static int add_input(job *j, const char *path, const struct stat *st)
+{
+    input *in = realloc(j->inputs, (j->ninputs + 1) * sizeof *in);
+    if (!in) return -1;
+    j->inputs = in;
+    input *x = &in[j->ninputs];
+    x->path = strdup(path);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    x->stem = strdup(base);
+    if (!x->path || !x->stem) {
+        free(x->path);
+        free(x->stem);
+        return -1;
+    }
+    size_t n = strlen(x->stem);
+    if (has_suffix(x->stem, ".ndjson.gz"))
+        x->stem[n - 10] = '\0';
+    else if (has_suffix(x->stem, ".ndjson"))
+        x->stem[n - 7] = '\0';
+    x->size = (unsigned long long)st->st_size;
+    x->mtime = st->st_mtime;
+    j->ninputs++;
+    return 0;
+}
+
+static int strptrcmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int inputcmp(const void *a, const void *b)
+{
+    return strcmp(((const input *)a)->stem, ((const input *)b)->stem);
+}
+
+/* Expands folders; returns 0 or an exit code. */
+static int collect_inputs(job *j)
+{
+    for (size_t i = 0; i < j->o.ninputs; i++) {
+        const char *p = j->o.inputs[i];
+        struct stat st;
+        if (stat(p, &st) != 0) {
+            sayf(j, "error: input %s: %s\n", p, strerror(errno));
+            return F2C_JOB_USAGE;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            if (add_input(j, p, &st) != 0) return F2C_JOB_USAGE;
+            continue;
+        }
+        DIR *d = opendir(p);
+        if (!d) {
+            sayf(j, "error: input folder %s: %s\n", p, strerror(errno));
+            return F2C_JOB_USAGE;
+        }
+        char **names = NULL;
+        size_t n = 0;
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.') continue;
+            if (!has_suffix(de->d_name, ".ndjson") && !has_suffix(de->d_name, ".ndjson.gz"))
+                continue;
+            char **nn = realloc(names, (n + 1) * sizeof *nn);
+            if (!nn) break;
+            names = nn;
+            names[n] = strdup(de->d_name);
+            if (names[n]) n++;
+        }
+        closedir(d);
+        if (n > 1) qsort(names, n, sizeof *names, strptrcmp);
+        size_t before = j->ninputs;
+        for (size_t k = 0; k < n; k++) {
+            char *full = malloc(strlen(p) + strlen(names[k]) + 2);
+            if (full) {
+                sprintf(full, "%s%s%s", p, has_suffix(p, "/") ? "" : "/", names[k]);
+                struct stat fst;
+                if (stat(full, &fst) != 0) {
+                    sayf(j, "error: input %s: %s\n", full, strerror(errno));
+                    j->files_failed++;
+                } else if (S_ISREG(fst.st_mode) && add_input(j, full, &fst) != 0) {
+                    sayf(j, "error: out of memory\n");
+                    j->files_failed++;
+                }
+                free(full);
+            }
+            free(names[k]);
+        }
+        free(names);
+        if (j->ninputs == before) {
+            sayf(j, "error: input folder %s has no *.ndjson or *.ndjson.gz files\n", p);
+            return F2C_JOB_USAGE;
+        }
+    }
+    if (j->ninputs == 0) {
+        sayf(j, "error: no input files\n");
+        return F2C_JOB_USAGE;
+    }
+    /* Sorted by stem: the processing order, and the order the operation id hashes them in. */
+    qsort(j->inputs, j->ninputs, sizeof *j->inputs, inputcmp);
+    for (size_t i = 1; i < j->ninputs; i++)
+        if (strcmp(j->inputs[i - 1].stem, j->inputs[i].stem) == 0) {
+            sayf(j,
+                 "error: inputs %s and %s would both write partitions named \"%s\"; "
+                 "transform them in separate runs or rename one\n",
+                 j->inputs[i - 1].path, j->inputs[i].path, j->inputs[i].stem);
+            return F2C_JOB_USAGE;
+        }
+    return 0;
+}
+
+/* XXH3-64 over every input's stem and bytes, in stem order. */
+static int derive_operation_id(job *j)
+{
+    XXH3_state_t *h = XXH3_createState();
+    char *buf = malloc(1 << 20);
+    if (!h || !buf) {
+        XXH3_freeState(h);
+        free(buf);
+        return -1;
+    }
+    XXH3_64bits_reset(h);
+    for (size_t i = 0; i < j->ninputs; i++) {
+        XXH3_64bits_update(h, j->inputs[i].stem, strlen(j->inputs[i].stem) + 1);
+        FILE *f = fopen(j->inputs[i].path, "rb");
+        if (!f) continue; /* reported when the file is processed */
+        size_t n;
+        while ((n = fread(buf, 1, 1 << 20, f)) > 0)
+            XXH3_64bits_update(h, buf, n);
+        fclose(f);
+    }
+    snprintf(j->opid, sizeof j->opid, "%016" PRIx64, (uint64_t)XXH3_64bits_digest(h));
+    XXH3_freeState(h);
+    free(buf);
+    return 0;
+}
+
+/* ---- output folder ---------------------------------------------------------------------- */
+
+/* Opens the output folder's transaction: lock, recovery of an interrupted run, staging folder.
+ * Nothing is written to the published state before job_finish. */
+static int prepare_output(job *j)
+{
+    f2c_error e;
+    f2c_error_clear(&e);
+    if (f2c_commit_begin(j->o.output_dir, stderr, &j->tx, &e) == F2C_OK) return 0;
+    say_error(j, &e);
+    return F2C_JOB_USAGE;
+}
+
+/* "data/<entity>" of table t, into p (reset first); 0 or -1 (out of memory). */
+static int entity_dir(f2c_buf *p, const f2c_table *t)
+{
+    f2c_buf_reset(p);
+    return f2c_buf_printf(p, "data/%s", t->entity);
+}
+
+/* ---- rows ------------------------------------------------------------------------------- */
+
+/* Opens table t's partition of file f through the job's sink (staged in its transaction) and
+ * writes its header. */
+static f2c_status open_partition(f2c_job_file *f, size_t t, f2c_error *err)
+{
+    const job *j = f->j;
+    const f2c_table *tb = &j->ts.tables[t];
+    f2c_buf *p = &f->pathbuf, name = {0};
+    if (!j->tx) /* the job was finished: nothing more can be published */
+        return f2c_error_set(err, F2C_EIO, j->o.output_dir, 0, 0, NULL,
+                             "the job's output was already committed");
+    f2c_status st;
+    if (entity_dir(p, tb) != 0 || f2c_cdm_partition_name(&name, f->stem, j->opid, 0) != 0)
+        st = f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    else
+        st = f2c_sink_open(&j->sink, j->tx, p->data, name.data, tb, &f->parts[t], err);
+    f2c_buf_free(&name);
+    return st == F2C_OK ? f2c_sink_header(f->parts[t], err) : st;
+}
+
+static f2c_status on_row(void *ud, size_t t, const char *const *cells, const size_t *lens,
+                         f2c_error *err)
+{
+    f2c_job_file *f = ud;
+    if (!f->parts[t]) {
+        f2c_status st = open_partition(f, t, err);
+        if (st != F2C_OK) return st;
+    }
+    f->c.rows[t]++;
+    return f2c_sink_row(f->parts[t], f2c_table_width(&f->j->ts.tables[t]), cells, lens, err);
+}
+
+static void on_warn(void *ud, size_t t, size_t col, const char *fhir_path, const char *why)
+{
+    f2c_job_file *f = ud;
+    job *j = f->j;
+    f->c.warnings++;
+    if (col == F2C_ROW_NO_COLUMN)
+        f->c.tablew[t]++;
+    else
+        f->c.colw[j->col_off[t] + col]++;
+    lock(j);
+    j->seen_warnings++;
+    if (j->seen_warnings <= MAX_SHOWN) {
+        if (col == F2C_ROW_NO_COLUMN)
+            /* a where clause or an iteration (views): the rows of that context are left out */
+            sayf_locked(j, "warning: %s:%ld: table %s at %s: %s; rows left out\n", f->label,
+                        f->line, j->ts.tables[t].name, fhir_path, why);
+        else
+            sayf_locked(j, "warning: %s:%ld: table %s column %s at %s: %s; cell left empty\n",
+                        f->label, f->line, j->ts.tables[t].name,
+                        f2c_table_column_name(&j->ts.tables[t], col), fhir_path, why);
+        if (j->seen_warnings == MAX_SHOWN)
+            sayf_locked(j, "note: further warnings are counted but not shown\n");
+    }
+    unlock(j);
+}
+
+/* A resource of a table's type without a (non-empty string) id: counted and, the first
+ * MAX_SHOWN times, warned about. */
+static void warn_no_id(f2c_job_file *f, const cJSON *root, const char *rt)
+{
+    job *j = f->j;
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
+    f->c.no_id++;
+    lock(j);
+    if (++j->seen_no_id <= MAX_SHOWN) {
+        sayf_locked(j, "warning: %s:%ld: %s resource has %s; %s\n", f->label, f->line, rt,
+                    cJSON_IsString(id) ? "an empty \"id\"" : "no string \"id\"",
+                    j->o.nviews ? "getResourceKey() gives nothing" : "ResourceId left empty");
+    }
+    unlock(j);
+}
+
+/* One NDJSON line: parse, route, flatten.  Returns F2C_OK or a fatal status (printed). */
+static f2c_status do_line(f2c_job_file *f, const char *text, size_t len)
+{
+    job *j = f->j;
+    f2c_error e;
+    f2c_error_clear(&e);
+    const char *file = f->label;
+    f2c_json_peek peek;
+    f2c_status st = f2c_json_check(text, len, &peek, &e);
+    if (st == F2C_OK && peek.is_object && peek.resource_type && peek.resource_type_len < 128) {
+        /* A well-formed resource of a type no table reads: count it without building a tree
+         * (Bulk Data exports are mostly such lines for a narrow configuration). */
+        char rt[128];
+        memcpy(rt, peek.resource_type, peek.resource_type_len);
+        rt[peek.resource_type_len] = '\0';
+        if (f2c_is_resource_type_name(rt) && f2c_plan_tables_for(j->plan, rt) == 0) {
+            f->c.resources++;
+            count_untabled(&f->c, rt, 1);
+            return F2C_OK;
+        }
+    }
+    if (st == F2C_OK && f2c_json_tree_bytes(&peek, len) + len > 3 * len + LINE_SLACK) {
+        /* Bounded memory: a line of millions of tiny values would take far more than its
+         * length once parsed (about 80 bytes per value); refused before parsing. */
+        f2c_error_set(&e, F2C_ETOOLONG, file, f->line, 0, NULL,
+                      "%zu JSON values in %zu bytes: parsed they would take about %zu MiB, more "
+                      "than 3 times the line plus %u MiB; line rejected",
+                      peek.values, len, (f2c_json_tree_bytes(&peek, len) + len) >> 20,
+                      LINE_SLACK >> 20);
+        reject(f, &e);
+        return F2C_OK;
+    }
+    f2c_doc *doc = f->w->doc;
+    if (st == F2C_OK) st = f2c_doc_parse_checked(doc, text, len, &e);
+    if (st == F2C_ENOMEM) {
+        say_error(j, &e);
+        return st;
+    }
+    if (st != F2C_OK) {
+        char what[sizeof e.message], ptr[sizeof e.pointer];
+        memcpy(what, e.message, sizeof what);
+        memcpy(ptr, e.pointer, sizeof ptr);
+        /* A string with a control character FHIR excludes is well-formed JSON: its message is
+         * complete and names the member (docs/transform.md, "Bad input"). */
+        f2c_error_set(&e, st, file, f->line, e.column, ptr, "%s%s",
+                      peek.bad_string ? "" : "malformed JSON: ", what);
+        reject(f, &e);
+        return F2C_OK;
+    }
+    const cJSON *root = f2c_doc_root(doc);
+    if (!cJSON_IsObject(root)) {
+        f2c_error_set(&e, F2C_ENOTOBJECT, file, f->line, 0, NULL,
+                      "line is a JSON %s, not an object (a FHIR resource)", f2c_json_kind(root));
+        reject(f, &e);
+        return F2C_OK;
+    }
+    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(root, "resourceType");
+    if (!rt) {
+        f2c_error_set(&e, F2C_ERESOURCE, file, f->line, 0, "/resourceType",
+                      "resource has no \"resourceType\"");
+        reject(f, &e);
+        return F2C_OK;
+    }
+    if (!cJSON_IsString(rt)) {
+        f2c_error_set(&e, F2C_ERESOURCE, file, f->line, 0, "/resourceType",
+                      "\"resourceType\" must be a string, found a JSON %s", f2c_json_kind(rt));
+        reject(f, &e);
+        return F2C_OK;
+    }
+    if (!f2c_is_resource_type_name(rt->valuestring)) {
+        f2c_error_set(&e, F2C_ERESOURCE, file, f->line, 0, "/resourceType",
+                      "\"%.80s\" is not a resource type name (such as Patient)", rt->valuestring);
+        reject(f, &e);
+        return F2C_OK;
+    }
+    f->c.resources++;
+    if (f2c_plan_tables_for(j->plan, rt->valuestring) == 0) {
+        count_untabled(&f->c, rt->valuestring, 1);
+        return F2C_OK;
+    }
+    /* Without an id the row's identity is its place in the input (f2c_resource.h). */
+    f2c_resource_key key;
+    if (!f2c_resource_key_of(&key, root, rt->valuestring, f->stem, f->line))
+        warn_no_id(f, root, rt->valuestring);
+    f2c_row_sink sink = {.ud = f, .row = on_row, .warn = on_warn};
+    st = f2c_plan_resource(f->w->ctx, doc, root, rt->valuestring, key.id, key.identity, &sink, &e);
+    if (st != F2C_OK) {
+        say_error(j, &e);
+        return st;
+    }
+    return F2C_OK;
+}
+
+/* f2c_ndjson_line_cb: every line of every file comes here. */
+static f2c_status on_line(void *ud, f2c_status status, const char *line, size_t len, long lineno,
+                          f2c_error *err)
+{
+    f2c_job_file *f = ud;
+    f->line = lineno;
+    f->c.lines++;
+    if (status != F2C_OK) {
+        reject(f, err);
+        return F2C_OK;
+    }
+    f->file_lines++;
+    f2c_status st = do_line(f, line, len);
+    if (st != F2C_OK) f->fatal = st;
+    return st;
+}
+
+/* ---- one file --------------------------------------------------------------------------- */
+
+static void worker_free(worker *w)
+{
+    if (!w) return;
+    f2c_doc_free(w->doc);
+    f2c_plan_ctx_free(w->ctx);
+    free(w);
+}
+
+/* A worker from the pool, or a new one (NULL when out of memory). */
+static worker *worker_get(job *j)
+{
+    lock(j);
+    worker *w = j->idle;
+    if (w) j->idle = w->next;
+    unlock(j);
+    if (w) return w;
+    w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->ctx = f2c_plan_ctx_new(j->plan);
+    w->doc = f2c_doc_new();
+    if (!w->ctx || !w->doc) {
+        worker_free(w);
+        return NULL;
+    }
+    f2c_plan_ctx_set_fp_limits(w->ctx, j->o.fp_limits); /* NULL: the defaults */
+    return w;
+}
+
+static void worker_put(job *j, worker *w)
+{
+    if (!w) return;
+    lock(j);
+    w->next = j->idle;
+    j->idle = w;
+    unlock(j);
+}
+
+/* Forgets table t's partition of file f: aborted through the sink (staged file removed). */
+static void drop_partition(f2c_job_file *f, size_t t)
+{
+    /* A partition exists only while the job's transaction does: open_partition refuses without
+     * one, and the job is finished only after every file has ended. */
+    assert(!f->parts[t] || f->j->tx);
+    f2c_sink_abort(f->parts[t]);
+    f->parts[t] = NULL;
+}
+
+static void file_free(f2c_job_file *f)
+{
+    if (!f) return;
+    for (size_t t = 0; f->parts && t < f->j->ts.count; t++)
+        drop_partition(f, t);
+    free(f->parts);
+    worker_put(f->j, f->w);
+    f2c_ndjson_push_free(f->push);
+    f2c_buf_free(&f->pathbuf);
+    counts_free(&f->c);
+    if (!f->named) free(f->stem); /* else j->names owns it */
+    free(f->label);
+    free(f);
+}
+
+static f2c_job_file *file_begin(job *j, const char *name, const char *label, int flags)
+{
+    f2c_job_file *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->j = j;
+    f->stem = strdup(name);
+    f->label = strdup(label ? label : name);
+    f->parts = calloc(j->ts.count ? j->ts.count : 1, sizeof *f->parts);
+    f2c_error e;
+    if (!f->stem || !f->label || !f->parts || counts_init(j, &f->c) != 0 ||
+        f2c_ndjson_push_new(f->label, j->o.max_line, flags, &f->push, &e) != F2C_OK ||
+        !(f->w = worker_get(j))) {
+        file_free(f);
+        return NULL;
+    }
+    /* Two files with one stem would write (and rename over) the same partitions. */
+    const char *why = NULL;
+    lock(j);
+    if (!*name || strchr(name, '/')) why = "is not a file name";
+    if (!why && !f2c_cdm_partition_name_fits(name, j->opid))
+        why = "gives partition file names longer than 255 bytes";
+    for (size_t i = 0; !why && i < j->nnames; i++)
+        if (strcmp(j->names[i], name) == 0) why = "is already used by another input of this job";
+    if (!why) {
+        char **nn = realloc(j->names, (j->nnames + 1) * sizeof *nn);
+        if (!nn) {
+            unlock(j);
+            file_free(f);
+            return NULL;
+        }
+        j->names = nn;
+        j->names[j->nnames++] = f->stem;
+        f->named = 1;
+    } else {
+        sayf_locked(j, "error: %s: partition name \"%s\" %s\n", f->label, name, why);
+    }
+    unlock(j);
+    if (why) {
+        file_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* Under mu: forgets f's stem (its partitions were aborted; the name may be used again). */
+static void unname_locked(f2c_job_file *f)
+{
+    job *j = f->j;
+    for (size_t i = 0; f->named && i < j->nnames; i++)
+        if (j->names[i] == f->stem) {
+            j->names[i] = j->names[--j->nnames];
+            break;
+        }
+    f->named = 0;
+}
+
+/* Feeds bytes (writable: mut == data, lines handed out in place; or mut NULL); returns F2C_OK,
+ * or the fatal status (printed) after which the file can only be ended.  Undecodable input (gzip
+ * errors) is reported and ends the file's reading, not the job. */
+static f2c_status file_feed(f2c_job_file *f, const void *data, char *mut, size_t len)
+{
+    if (f->fatal != F2C_OK) return f->fatal;
+    if (f->input_failed) return F2C_OK;
+    f->bytes += len;
+    f2c_error e;
+    f2c_error_clear(&e);
+    f2c_status st = mut ? f2c_ndjson_push_feed_inplace(f->push, mut, len, on_line, f, &e)
+                        : f2c_ndjson_push_feed(f->push, data, len, on_line, f, &e);
+    if (st == F2C_OK || f->fatal != F2C_OK) return f->fatal; /* printed by do_line */
+    say_error(f->j, &e);
+    if (st == F2C_EIO) {
+        f->input_failed = 1;
+        return F2C_OK;
+    }
+    f->fatal = st;
+    return st;
+}
+
+enum {
+    END_FLUSH, /* the input ended: deliver the last line, commit */
+    END_KEEP,  /* the input could not be read to its end (reported): commit what was read */
+    END_ABORT  /* the input is incomplete and must leave nothing */
+};
+
+/* Ends the file and frees f.  Returns F2C_OK or the fatal status (printed). */
+static f2c_status file_end(f2c_job_file *f, int mode)
+{
+    job *j = f->j;
+    f2c_error e;
+    f2c_error_clear(&e);
+    if (mode == END_FLUSH && f->fatal == F2C_OK && !f->input_failed) {
+        f2c_status st = f2c_ndjson_push_end(f->push, on_line, f, &e);
+        if (st != F2C_OK && f->fatal == F2C_OK) {
+            say_error(j, &e);
+            if (st == F2C_EIO)
+                f->input_failed = 1;
+            else
+                f->fatal = st;
+        }
+    }
+    if (mode == END_KEEP) f->input_failed = 1;
+    unsigned long long extra = 0;
+    long long at = f2c_ndjson_push_trailing(f->push, &extra);
+    if (mode == END_FLUSH && at >= 0 && f->fatal == F2C_OK && !f->input_failed) {
+        /* files and downloads alike: bytes after the last gzip member are not data */
+        lock(j);
+        sayf_locked(j,
+                    "warning: %s: %llu byte%s after the end of the gzip data (from byte offset "
+                    "%lld) ignored: not a gzip member; the rows before them are kept\n",
+                    f->label, extra, extra == 1 ? "" : "s", at);
+        unlock(j);
+    }
+    if (mode != END_ABORT && f->file_lines == 0 && f->fatal == F2C_OK) {
+        lock(j);
+        sayf_locked(j, "warning: %s: no resources in this file\n", f->label);
+        unlock(j);
+    }
+    size_t nt = j->ts.count;
+    unsigned char *committed = calloc(nt ? nt : 1, 1);
+    if (!committed && mode != END_ABORT && f->fatal == F2C_OK) {
+        lock(j);
+        sayf_locked(j, "error: out of memory\n");
+        unlock(j);
+        f->fatal = F2C_ENOMEM;
+    }
+    for (size_t t = 0; t < nt; t++) {
+        if (!f->parts[t]) continue;
+        if (mode == END_ABORT || f->fatal != F2C_OK) {
+            drop_partition(f, t);
+            continue;
+        }
+        /* Complete (flushed, fsynced, closed): the partition waits in the staging folder for the
+         * job's commit; on failure the sink has dropped it. */
+        f2c_status st = f2c_sink_finish(f->parts[t], &e);
+        f->parts[t] = NULL;
+        if (st != F2C_OK) {
+            say_error(j, &e);
+            f->fatal = st;
+        } else {
+            committed[t] = 1;
+        }
+    }
+    lock(j);
+    j->files++;
+    j->bytes += f->bytes;
+    if (mode == END_ABORT || f->input_failed) j->files_failed++;
+    if (mode == END_ABORT) unname_locked(f);
+    if (mode != END_ABORT) {
+        counts_add(j, &j->c, &f->c);
+        for (size_t t = 0; committed && t < nt; t++)
+            j->partitions[t] += committed[t];
+    }
+    unlock(j);
+    free(committed);
+    f2c_status rc = f->fatal;
+    file_free(f);
+    return rc;
+}
+
+/* ---- model.json ------------------------------------------------------------------------- */
+
+static void utc_string(time_t t, char *buf, size_t n)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int is_utc_seconds(const char *s)
+{
+    /* YYYY-MM-DDThh:mm:ssZ, the form this tool writes */
+    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+    if (strlen(s) != sizeof shape - 1) return 0;
+    for (size_t i = 0; shape[i]; i++)
+        if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i]) return 0;
+    return 1;
+}
+
+/* modifiedTime: the newest input file's modification time, never older than the previous
+ * model.json's, so the value depends only on the data (re-runs are byte-identical). */
+static void modified_time(job *j, char *buf, size_t n)
+{
+    time_t newest = 0;
+    for (size_t i = 0; i < j->ninputs; i++)
+        if (j->inputs[i].mtime > newest) newest = j->inputs[i].mtime;
+    utc_string(newest, buf, n);
+    f2c_buf prev = {0};
+    if (f2c_cdm_read_modified_time(j->o.output_dir, &prev) == 1 && is_utc_seconds(prev.data) &&
+        strcmp(prev.data, buf) > 0)
+        snprintf(buf, n, "%s", prev.data);
+    f2c_buf_free(&prev);
+}
+
+/* ---- summary ---------------------------------------------------------------------------- */
+
+/* Under no lock: called when no file is being fed any more. */
+static void summary(job *j, size_t nfiles, unsigned long long bytes, double secs, int wrote_model)
+{
+    const counts *c = &j->c;
+    f2c_job_stats s = {.opid = j->opid,
+                       .opid_derived = j->opid_derived,
+                       .files = nfiles,
+                       .bytes = bytes,
+                       .seconds = secs,
+                       .lines = c->lines,
+                       .resources = c->resources,
+                       .rejected = c->rejected,
+                       .warnings = c->warnings,
+                       .no_id = c->no_id,
+                       .files_failed = j->files_failed,
+                       .untabled = c->untabled,
+                       .nuntabled = c->nuntabled,
+                       .ts = &j->ts,
+                       .rows = c->rows,
+                       .partitions = j->partitions,
+                       .tablew = c->tablew,
+                       .colw = c->colw,
+                       .col_off = j->col_off,
+                       .dir = j->o.summary_dir ? j->o.summary_dir : j->o.output_dir,
+                       .wrote_model = wrote_model};
+    j->ui.summary(j->ui.ud, &s);
+}
+
+/* ---- the job ---------------------------------------------------------------------------- */
+
+static job *job_new(const f2c_job_options *o)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j) return NULL;
+    j->o = *o;
+    j->output_dir = strdup(o->output_dir ? o->output_dir : "");
+    if (!j->output_dir || pthread_mutex_init(&j->mu, NULL) != 0) {
+        free(j->output_dir);
+        free(j);
+        return NULL;
+    }
+    j->o.output_dir = j->output_dir;
+    j->o.inputs = NULL;
+    j->o.ninputs = 0;
+    j->t0 = now_seconds();
+    ui_defaults(&j->ui, o->ui);
+    return j;
+}
+
+void f2c_job_free(f2c_job *j)
+{
+    if (!j) return;
+    f2c_commit_abort(j->tx); /* not finished: nothing of this job is published */
+    while (j->idle) {
+        worker *w = j->idle;
+        j->idle = w->next;
+        worker_free(w);
+    }
+    counts_free(&j->c);
+    free(j->partitions);
+    free(j->col_off);
+    free(j->types);
+    for (size_t i = 0; i < j->nnames; i++)
+        free(j->names[i]);
+    free(j->names);
+    for (size_t i = 0; i < j->ninputs; i++) {
+        free(j->inputs[i].path);
+        free(j->inputs[i].stem);
+    }
+    free(j->inputs);
+    f2c_plan_free(j->plan);
+    f2c_tableset_free(&j->ts);
+    pthread_mutex_destroy(&j->mu);
+    free(j->output_dir);
+    free(j);
+}
+
+/* The output format's sink (o.format, NULL: CSV); 0 or F2C_JOB_USAGE (printed). */
+static int job_sink(job *j)
+{
+    f2c_error e;
+    f2c_error_clear(&e);
+    if (f2c_sink_find(j->o.format ? j->o.format : "csv", &j->sink, &e) == F2C_OK) return 0;
+    say_error(j, &e);
+    return F2C_JOB_USAGE;
+}
+
+/* Loads the table configuration or the ViewDefinitions; 0 or F2C_JOB_USAGE (printed). */
+static int job_load(job *j, const f2c_job_options *o)
+{
+    /* Both input formats end as a tableset and its plan; nothing after this knows which. */
+    f2c_diags diags = {0};
+    f2c_status st;
+    if (o->nviews) {
+        st = f2c_view_load(o->views, o->nviews, &j->ts, &j->plan, &diags);
+    } else {
+        st = f2c_tablecfg_load(o->config_dir, o->max_depth, &j->ts, &diags);
+        if (st == F2C_OK) st = f2c_flatten_compile(&j->ts, &j->plan, &diags);
+    }
+    if (st == F2C_OK) {
+        f2c_diags_free(&diags);
+        return 0;
+    }
+    say_diags(j, &diags);
+    if (o->nviews) {
+        if (diags.count == 0)
+            sayf(j, "error: cannot load the ViewDefinitions (%s)\n", f2c_status_name(st));
+        sayf(j,
+             "fhir2cdm-transform: ViewDefinitions have %zu error%s; nothing "
+             "written\n",
+             diags.count, diags.count == 1 ? "" : "s");
+    } else {
+        if (diags.count == 0)
+            sayf(j, "error: %s: cannot load the table configuration (%s)\n", o->config_dir,
+                 f2c_status_name(st));
+        sayf(j, "fhir2cdm-transform: configuration %s has %zu error%s; nothing written\n",
+             o->config_dir, diags.count, diags.count == 1 ? "" : "s");
+    }
+    f2c_diags_free(&diags);
+    return F2C_JOB_USAGE;
+}
+
+/* Counters and the list of resource types; 0 or F2C_JOB_USAGE (printed). */
+static int job_alloc(job *j)
+{
+    size_t nt = j->ts.count;
+    j->col_off = calloc(nt ? nt : 1, sizeof *j->col_off);
+    j->partitions = calloc(nt ? nt : 1, sizeof *j->partitions);
+    j->types = calloc(nt ? nt : 1, sizeof *j->types);
+    if (!j->col_off || !j->partitions || !j->types) goto oom;
+    for (size_t t = 0; t < nt; t++) {
+        j->col_off[t] = j->ncols;
+        j->ncols += f2c_table_width(&j->ts.tables[t]);
+        j->types[t] = j->ts.tables[t].resource_type;
+    }
+    if (counts_init(j, &j->c) != 0) goto oom;
+    qsort(j->types, nt, sizeof *j->types, strptrcmp);
+    for (size_t t = 0; t < nt; t++)
+        if (j->types[t] && (j->ntypes == 0 || strcmp(j->types[j->ntypes - 1], j->types[t]) != 0))
+            j->types[j->ntypes++] = j->types[t];
+    return 0;
+oom:
+    sayf(j, "error: out of memory\n");
+    return F2C_JOB_USAGE;
+}
+
+int f2c_job_open(const f2c_job_options *o, const char *opid, f2c_job **out)
+{
+    *out = NULL;
+    const char *why = !valid_opid(opid)                   ? "opid"
+                      : !o->output_dir || !*o->output_dir ? "no output folder"
+                                                          : NULL;
+    job *j = why ? NULL : job_new(o);
+    if (!j) {
+        f2c_commit_abort(o->commit); /* ours in every case */
+        if (why && *why == 'o')
+            say_ui(o->ui,
+                   "error: operation id \"%s\" must be 1 to 64 characters of A-Z a-z 0-9 _ -\n",
+                   opid ? opid : "");
+        else
+            say_ui(o->ui, "error: %s\n", why ? why : "out of memory");
+        return F2C_JOB_USAGE;
+    }
+    j->tx = o->commit;
+    j->o.commit = NULL;
+    snprintf(j->opid, sizeof j->opid, "%s", opid);
+    int rc = job_sink(j);
+    if (rc == 0) rc = job_load(j, o);
+    if (rc == 0 && !j->tx) rc = prepare_output(j);
+    if (rc == 0) rc = job_alloc(j);
+    if (rc != 0) {
+        f2c_job_free(j);
+        return rc;
+    }
+    *out = j;
+    return F2C_JOB_OK;
+}
+
+size_t f2c_job_types(const f2c_job *j, const char *const **types)
+{
+    *types = j->types;
+    return j->ntypes;
+}
+
+f2c_job_file *f2c_job_file_begin(f2c_job *j, const char *name, const char *label)
+{
+    return file_begin(j, name, label, F2C_NDJSON_PUSH_GUNZIP);
+}
+
+int f2c_job_file_feed(f2c_job_file *f, const void *data, size_t len)
+{
+    return file_feed(f, data, NULL, len) == F2C_OK ? 0 : -1;
+}
+
+int f2c_job_file_end(f2c_job_file *f, int ok)
+{
+    if (!f) return 0;
+    return file_end(f, ok ? END_FLUSH : END_ABORT) == F2C_OK ? 0 : -1;
+}
+
+/* The commit: every staged partition and the new model.json at once (f2c_cdm_publish).  Returns
+ * F2C_JOB_OK, F2C_JOB_DATA (committed partitions left out: header mismatch or missing; printed) or
+ * F2C_JOB_USAGE (nothing published, or a journaled commit the next run finishes; printed). */
+static int publish(job *j, const char *modified_time)
+{
+    f2c_diags diags = {0};
+    f2c_error e;
+    f2c_error_clear(&e);
+    f2c_commit *tx = j->tx;
+    j->tx = NULL; /* finished by f2c_cdm_publish in every case */
+    j->ui.hold_signals(j->ui.ud, 1);
+    f2c_status st =
+        f2c_cdm_publish(tx, "fhir2cdm", &j->ts, modified_time, (const char *const *)j->names,
+                        j->nnames, j->opid, &diags, stderr, &e);
+    j->ui.hold_signals(j->ui.ud, 0);
+    say_diags(j, &diags);
+    int rc = F2C_JOB_OK;
+    if (st != F2C_OK) {
+        say_error(j, &e);
+        rc = F2C_JOB_USAGE;
+    } else if (diags.count) {
+        rc = F2C_JOB_DATA;
+    }
+    f2c_diags_free(&diags);
+    return rc;
+}
+
+/* model.json, summary and exit code, once every file has ended. */
+static int job_finish(job *j, const char *mtime, size_t nfiles, unsigned long long bytes)
+{
+    int mrc = publish(j, mtime);
+    int rc = mrc;
+    if (rc == F2C_JOB_OK && (j->files_failed || j->c.rejected > j->o.max_errors)) rc = F2C_JOB_DATA;
+    if (!j->o.quiet) summary(j, nfiles, bytes, now_seconds() - j->t0, mrc != F2C_JOB_USAGE);
+    if (rc == F2C_JOB_DATA && j->c.rejected > j->o.max_errors)
+        sayf(j, "fhir2cdm-transform: %llu line%s rejected (--max-errors %llu)\n", j->c.rejected,
+             j->c.rejected == 1 ? "" : "s", j->o.max_errors);
+    return rc;
+}
+
+int f2c_job_finish(f2c_job *j, const char *modified_time)
+{
+    lock(j);
+    size_t nfiles = (size_t)j->files;
+    unsigned long long bytes = j->bytes;
+    unlock(j);
+    return job_finish(j, modified_time, nfiles, bytes);
+}
+
+unsigned long long f2c_job_rejected(const f2c_job *cj)
+{
+    job *j = (job *)cj;
+    lock(j);
+    unsigned long long n = j->c.rejected;
+    unlock(j);
+    return n;
+}
+
+/* ---- f2c_job_run: files by path -------------------------------------------------------------- */
+
+/*
+ * Reads one input file and feeds its bytes as they are; the push splitter inflates gzip
+ * (F2C_NDJSON_PUSH_GUNZIP: the export command's code, so both paths read gzip alike).  It reads
+ * the file itself rather than through gzread because gzread drops bytes after the last gzip member
+ * without a word: here they are reported (once per file, with their offset) and the rows before
+ * them kept, the file not counted as failed (docs/transform.md, "Bad input").  Returns F2C_OK or
+ * a fatal status (output cannot be written).
+ */
+static f2c_status run_file(job *j, const input *in, char *buf)
+{
+    f2c_error e;
+    f2c_error_clear(&e);
+    int fd = open(in->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        f2c_error_set(&e, F2C_EIO, in->path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+        say_error(j, &e);
+        lock(j);
+        j->files_failed++;
+        unlock(j);
+        return F2C_OK;
+    }
+    f2c_job_file *f = file_begin(j, in->stem, in->path, F2C_NDJSON_PUSH_GUNZIP);
+    if (!f) {
+        close(fd);
+        f2c_error_set(&e, F2C_ENOMEM, in->path, 0, 0, NULL, "out of memory");
+        say_error(j, &e);
+        return F2C_ENOMEM;
+    }
+    int mode = END_FLUSH;
+    unsigned long long off = 0;
+    for (;;) {
+        if (j->ui.interrupted(j->ui.ud)) {
+            mode = END_ABORT;
+            break;
+        }
+        ssize_t n = read(fd, buf, CHUNK);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            /* Rows read so far are kept; the rest of the file cannot be read. */
+            long lineno = f2c_ndjson_push_lineno(f->push);
+            f2c_error_set(&e, F2C_EIO, in->path, lineno + 1, 0, NULL,
+                          "read failed after line %ld: %s", lineno, strerror(errno));
+            say_error(j, &e);
+            mode = END_KEEP;
+            break;
+        }
+        if (n == 0) break;
+        if (file_feed(f, buf, buf, (size_t)n) != F2C_OK || f->input_failed) break;
+        off += (unsigned long long)n;
+        lock(j);
+        j->ui.progress(j->ui.ud, j->bytes_before + off, j->c.resources + f->c.resources, in->path);
+        unlock(j);
+    }
+    close(fd);
+    f2c_status st = file_end(f, mode);
+    lock(j);
+    j->bytes_before += in->size;
+    j->ui.progress(j->ui.ud, j->bytes_before, j->c.resources, in->path);
+    unlock(j);
+    return st;
+}
+
+int f2c_job_run(const f2c_job_options *o)
+{
+    job *j = job_new(o);
+    if (!j) {
+        say_ui(o->ui, "error: out of memory\n");
+        return F2C_JOB_USAGE;
+    }
+    j->o.inputs = o->inputs;
+    j->o.ninputs = o->ninputs;
+    char *buf = NULL;
+    int rc = job_sink(j);
+    if (rc == 0) rc = job_load(j, o);
+    if (rc == 0) rc = collect_inputs(j);
+    if (rc != 0) goto done;
+    if (o->operation_id) {
+        snprintf(j->opid, sizeof j->opid, "%s", o->operation_id);
+    } else {
+        if (derive_operation_id(j) != 0) {
+            sayf(j, "error: out of memory\n");
+            rc = F2C_JOB_USAGE;
+            goto done;
+        }
+        j->opid_derived = 1;
+    }
+    /* Every name is checked before the first write (exit 2: nothing written). */
+    for (size_t i = 0; i < j->ninputs; i++)
+        if (!f2c_cdm_partition_name_fits(j->inputs[i].stem, j->opid)) {
+            sayf(j,
+                 "error: input %s: its partition file names would be longer than %d bytes; "
+                 "rename the file or use a shorter --operation-id\n",
+                 j->inputs[i].path, F2C_CDM_NAME_MAX);
+            rc = F2C_JOB_USAGE;
+            goto done;
+        }
+    rc = prepare_output(j);
+    if (rc == 0) rc = job_alloc(j);
+    if (rc != 0) goto done;
+    buf = malloc(CHUNK);
+    if (!buf) {
+        sayf(j, "error: out of memory\n");
+        rc = F2C_JOB_USAGE;
+        goto done;
+    }
+
+    unsigned long long total = 0;
+    for (size_t i = 0; i < j->ninputs; i++)
+        total += j->inputs[i].size;
+    if (!o->quiet) j->ui.progress_begin(j->ui.ud, total);
+
+    for (size_t i = 0; i < j->ninputs; i++) {
+        f2c_status st = run_file(j, &j->inputs[i], buf);
+        int sig = j->ui.interrupted(j->ui.ud);
+        if (sig) {
+            sayf(j,
+                 "fhir2cdm-transform: interrupted (signal %d); nothing published, %s is as "
+                 "it was\n",
+                 sig, j->o.output_dir);
+            rc = 128 + sig;
+            goto done;
+        }
+        if (st != F2C_OK) {
+            sayf(j,
+                 "fhir2cdm-transform: stopped: output cannot be written (%s); "
+                 "model.json not updated\n",
+                 f2c_status_name(st));
+            rc = F2C_JOB_USAGE;
+            goto done;
+        }
+    }
+    if (!o->quiet) j->ui.progress_end(j->ui.ud);
+
+    char mtime[32];
+    modified_time(j, mtime, sizeof mtime);
+    rc = job_finish(j, mtime, j->ninputs, total);
+done:
+    free(buf);
+    f2c_job_free(j);
+    return rc;
+}

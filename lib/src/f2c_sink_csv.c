@@ -1,0 +1,147 @@
+/*
+ * f2c_sink_csv: the CSV implementation of the row-sink interface (f2c_sink.h) -- one staged
+ * partition file written by f2c_csv.  Why so thin: the record format (quoting, CRLF, buffering)
+ * is f2c_csv's and the file's life (staging, fsync, publication) is the commit protocol's; this
+ * file only ties one to the other, so the CSV bytes are exactly those the engine wrote before
+ * the interface existed.
+ */
+#include "fhir2cdm/f2c_sink_csv.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_csv.h"
+
+typedef struct csv_part {
+    f2c_sink_part base; /* first: f2c_sink_part * and csv_part * are the same pointer */
+    f2c_commit *tx;     /* borrowed: the transaction the file is staged in */
+    const f2c_table *t; /* borrowed */
+    char *dir, *name;   /* the staged file, as given to f2c_commit_stage */
+    int fd;             /* the staged file's descriptor, -1 once handed back */
+    f2c_csv *w;         /* NULL once finished */
+} csv_part;
+
+static const f2c_sink_ops csv_ops;
+
+static csv_part *as_csv(f2c_sink_part *p)
+{
+    assert(p && p->ops == &csv_ops);
+    return (csv_part *)p;
+}
+
+/* Frees q; the descriptor and the writer must have been handed back already. */
+static void part_free(csv_part *q)
+{
+    assert(q->fd < 0 && !q->w);
+    free(q->dir);
+    free(q->name);
+    free(q);
+}
+
+/* Writer freed unwritten, staged file removed, q freed. */
+static void csv_abort(f2c_sink_part *p)
+{
+    csv_part *q = as_csv(p);
+    f2c_csv_abort(q->w);
+    q->w = NULL;
+    f2c_commit_discard(q->tx, q->dir, q->name, q->fd);
+    q->fd = -1;
+    part_free(q);
+}
+
+static f2c_status nomem(f2c_error *err, const char *file)
+{
+    return f2c_error_set(err, F2C_ENOMEM, file, 0, 0, NULL, "out of memory");
+}
+
+static f2c_status csv_open(void *state, f2c_commit *tx, const char *dir, const char *name,
+                           const f2c_table *t, f2c_sink_part **out, f2c_error *err)
+{
+    (void)state; /* CSV needs none */
+    csv_part *q = calloc(1, sizeof *q);
+    if (!q) return nomem(err, name);
+    *q = (csv_part){.base = {.ops = &csv_ops}, .tx = tx, .t = t, .fd = -1};
+    if (!(q->dir = strdup(dir)) || !(q->name = strdup(name))) {
+        part_free(q);
+        return nomem(err, name);
+    }
+    f2c_status st = f2c_commit_stage(tx, dir, name, &q->fd, err);
+    if (st != F2C_OK) { /* nothing staged */
+        q->fd = -1;
+        part_free(q);
+        return st;
+    }
+    /* Messages name the file where it will be published. */
+    f2c_buf label = {0};
+    if (f2c_buf_printf(&label, "%s/%s/%s", f2c_commit_path(tx), dir, name) != 0)
+        st = nomem(err, name);
+    else
+        st = f2c_csv_open_fd(q->fd, label.data, &q->w, err);
+    f2c_buf_free(&label);
+    if (st != F2C_OK) {
+        csv_abort(&q->base);
+        return st;
+    }
+    *out = &q->base;
+    return F2C_OK;
+}
+
+static f2c_status csv_header(f2c_sink_part *p, f2c_error *err)
+{
+    csv_part *q = as_csv(p);
+    size_t w = p->width;
+    const char **names = malloc((w ? w : 1) * sizeof *names);
+    size_t *lens = malloc((w ? w : 1) * sizeof *lens);
+    f2c_status st;
+    if (!names || !lens) {
+        st = nomem(err, q->name);
+    } else {
+        for (size_t i = 0; i < w; i++) {
+            names[i] = f2c_table_column_name(q->t, i);
+            lens[i] = strlen(names[i]);
+        }
+        st = f2c_csv_write_row(q->w, w, names, lens, err);
+    }
+    free(names);
+    free(lens);
+    return st;
+}
+
+static f2c_status csv_row(f2c_sink_part *p, const char *const *cells, const size_t *lens,
+                          f2c_error *err)
+{
+    return f2c_csv_write_row(as_csv(p)->w, p->width, cells, lens, err);
+}
+
+/* Buffered records out, then the staged file fsynced and closed: it is then complete and waits
+ * in the staging folder for the transaction's finish. */
+static f2c_status csv_finish(f2c_sink_part *p, f2c_error *err)
+{
+    csv_part *q = as_csv(p);
+    f2c_status st = f2c_csv_finish(q->w, err);
+    q->w = NULL;
+    if (st != F2C_OK) {
+        csv_abort(p);
+        return st;
+    }
+    st = f2c_commit_close(q->tx, q->dir, q->name, q->fd, err); /* discards the file on failure */
+    q->fd = -1;
+    part_free(q);
+    return st;
+}
+
+static const f2c_sink_ops csv_ops = {
+    .format = "csv",
+    .open = csv_open,
+    .header = csv_header,
+    .row = csv_row,
+    .finish = csv_finish,
+    .abort = csv_abort,
+};
+
+f2c_sink f2c_sink_csv(void)
+{
+    return (f2c_sink){.ops = &csv_ops, .state = NULL};
+}
