@@ -9,11 +9,11 @@
  *   <out>/config/                      the configuration files, byte for byte, to upload
  *   <out>/README.md                    the deploy steps (templates/README.deploy.md)
  *
- * The configuration is loaded with the transformer's own loaders (f2c_tablecfg_load,
- * f2c_view_load) for two reasons: a configuration the transformer would reject is refused here,
- * before anything is deployed, and the export's _type list is exactly the resource types the
- * loaded tables read — asking the server for fewer would lose rows, for more would export data
- * nobody reads.
+ * The configuration is loaded through the transformer's own front door (f2c_schema_load:
+ * f2c_tablecfg_load, f2c_view_load) for two reasons: a configuration the transformer would reject
+ * is refused here, before anything is deployed, and the export's _type list is exactly the resource
+ * types the loaded tables read — asking the server for fewer would lose rows, for more would export
+ * data nobody reads.
  *
  * Nothing is written until every input, option and template has been checked and every output
  * built in memory; -o must be a new or empty folder, so a run never mixes with an older one
@@ -30,10 +30,9 @@
 #include <unistd.h>
 
 #include "fhir2cdm/f2c_error.h"
-#include "fhir2cdm/f2c_plan.h"
+#include "fhir2cdm/f2c_schema.h"
 #include "fhir2cdm/f2c_table.h"
 #include "fhir2cdm/f2c_tablecfg.h"
-#include "fhir2cdm/f2c_view.h"
 
 #include "gen.h"
 #include "fhir2cdm/f2c_fs.h"
@@ -195,9 +194,7 @@ static int collect_types(const f2c_tableset *ts, gp_inputs *in)
 
 static void print_diags(const f2c_diags *d, f2c_status st, const char *what)
 {
-    char line[2048];
-    for (size_t i = 0; i < d->count; i++)
-        fprintf(stderr, "error: %s\n", f2c_error_format(&d->items[i], line, sizeof line));
+    f2c_schema_print_diags(stderr, "error: ", d);
     if (st == F2C_ENOMEM)
         fprintf(stderr, GP_PROG ": out of memory\n");
     else
@@ -210,16 +207,13 @@ static int load_inputs(const gp_options *o, gp_inputs *in)
 {
     f2c_tableset ts = {0};
     f2c_diags diags = {0};
-    f2c_status st;
-    if (o->config_dir) {
-        st = f2c_tablecfg_load(o->config_dir, o->max_depth, &ts, &diags);
-        if (st != F2C_OK) print_diags(&diags, st, "the table configuration");
-    } else {
-        f2c_plan *plan = NULL;
-        st = f2c_view_load(o->views, o->nviews, &ts, &plan, &diags);
-        if (st != F2C_OK) print_diags(&diags, st, "the ViewDefinitions");
-        f2c_plan_free(plan);
-    }
+    f2c_schema_input src =
+        o->config_dir ? (f2c_schema_input){.config_dir = o->config_dir, .max_depth = o->max_depth}
+                      : (f2c_schema_input){.views = o->views, .nviews = o->nviews};
+    /* Only the tables (their resource types); the views are compiled anyway, as checking needs. */
+    f2c_status st = f2c_schema_load(&src, &ts, NULL, &diags);
+    if (st != F2C_OK)
+        print_diags(&diags, st, o->config_dir ? "the table configuration" : "the ViewDefinitions");
     f2c_diags_free(&diags);
     if (st != F2C_OK) return -1;
     int rc = 0;
@@ -230,7 +224,7 @@ static int load_inputs(const gp_options *o, gp_inputs *in)
         fprintf(stderr, GP_PROG ": the configuration has no tables; nothing to export\n");
         rc = -1;
     }
-    f2c_tableset_free(&ts);
+    f2c_schema_free(&ts, NULL);
     if (rc == 0)
         rc = o->config_dir ? gp_collect_config_files(o->config_dir, in)
                            : gp_collect_view_files(o->views, o->nviews, in);

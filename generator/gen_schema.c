@@ -6,10 +6,10 @@
  *
  * Why it exists: the original tool's viewer re-implemented the column expansion in JavaScript,
  * so what it showed could drift from what the transformer wrote.  Here the configuration is
- * loaded by f2c_tablecfg_load and every column name, order and type comes from f2c_table_* —
- * the same calls the CSV header and model.json use — so the viewer shows exactly the columns
- * fhir2cdm-transform writes.  What is added on top (element paths, parent tables and join
- * columns) is derived from the same table model.
+ * loaded through f2c_schema_load (f2c_tablecfg_load) and every column name, order and type comes
+ * from f2c_table_* — the same calls the CSV header and model.json use — so the viewer shows exactly
+ * the columns fhir2cdm-transform writes.  What is added on top (element paths, parent tables and
+ * join columns) is derived from the same table model.
  *
  * Output goes to stdout, or with -o to FILE by the generator's one output rule (gen_write_output:
  * a regular FILE is replaced atomically when complete, so a failed run never leaves a
@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "fhir2cdm/f2c_error.h"
+#include "fhir2cdm/f2c_schema.h"
 #include "fhir2cdm/f2c_tablecfg.h"
 
 #include "gen.h"
@@ -203,11 +204,11 @@ int gen_show_schema_main(int argc, char **argv)
 
     f2c_tableset set;
     f2c_diags diags = {0};
-    f2c_status st = f2c_tablecfg_load(dir, depth, &set, &diags);
+    /* show-schema reads table configurations only; the tables, not the plan. */
+    f2c_schema_input src = {.config_dir = dir, .max_depth = depth};
+    f2c_status st = f2c_schema_load(&src, &set, NULL, &diags);
     if (st != F2C_OK) {
-        char line[2048];
-        for (size_t i = 0; i < diags.count; i++)
-            fprintf(stderr, "error: %s\n", f2c_error_format(&diags.items[i], line, sizeof line));
+        f2c_schema_print_diags(stderr, "error: ", &diags);
         if (st == F2C_ENOMEM)
             fprintf(stderr, PROG ": out of memory\n");
         else

@@ -6,6 +6,9 @@
  * Why generate from model.json rather than from the table configuration: model.json is what
  * actually sits next to the CSV files (entities, column order, data types, partition paths), so
  * the script always matches the data it loads, including views and partitions of earlier runs.
+ * model.json is read by the library's one reader (f2c_cdm_model_read, f2c_cdm.h), the one the
+ * Blob publisher reads the commit record with; what it leaves to callers (absent or mistyped
+ * members) is refused here, in this command's own words.
  *
  * Every identifier and path that reaches the script is validated first (column names: the
  * loaders' rule, f2c_table_column_name_check; entity, schema and pool names: [A-Za-z_]
@@ -20,8 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <cjson/cJSON.h>
-
+#include "fhir2cdm/f2c_cdm.h"
 #include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_table.h"
 #include "gen.h"
@@ -150,20 +152,81 @@ static const char *col_type(const char *cdm, enum sql_target t)
 /* The entity's partition folder relative to the CDM folder, with a trailing slash, into out:
  * the folder of its first partition (the transformer writes them all to data/<Entity>/), or
  * data/<Entity>/ when model.json lists none yet.  Returns 0, or -1 if a location is unusable. */
-static int entity_folder(const cJSON *ent, const char *name, char *out, size_t cap)
+static int entity_folder(const f2c_cdm_entity *ent, char *out, size_t cap)
 {
-    const cJSON *parts = cJSON_GetObjectItemCaseSensitive(ent, "partitions");
-    const cJSON *p0 = cJSON_IsArray(parts) ? cJSON_GetArrayItem(parts, 0) : NULL;
-    const cJSON *loc = p0 ? cJSON_GetObjectItemCaseSensitive(p0, "location") : NULL;
-    if (!cJSON_IsString(loc)) return snprintf(out, cap, "data/%s/", name) < (int)cap ? 0 : -1;
-    const char *slash = strrchr(loc->valuestring, '/');
+    const char *loc = ent->npartitions ? ent->partitions[0].location : NULL;
+    if (!loc) return snprintf(out, cap, "data/%s/", ent->name) < (int)cap ? 0 : -1;
+    const char *slash = strrchr(loc, '/');
     if (!slash) return -1;
-    int n = (int)(slash - loc->valuestring) + 1;
-    return snprintf(out, cap, "%.*s", n, loc->valuestring) < (int)cap ? 0 : -1;
+    int n = (int)(slash - loc) + 1;
+    return snprintf(out, cap, "%.*s", n, loc) < (int)cap ? 0 : -1;
+}
+
+/* One attribute of entity `ent`: the loaders' column rule and a known dataType.  0 or 2 (printed).
+ */
+static int check_attribute(const char *ent, const f2c_cdm_attribute *a, enum sql_target t)
+{
+    /* The loaders' own column rule (f2c_table.h), so a name the transformer wrote is never
+     * refused here, and one it refuses never gets here. */
+    f2c_name_problem np = a->name ? f2c_table_column_name_check(a->name) : F2C_NAME_EMPTY;
+    if (np != F2C_NAME_OK) {
+        char shown[128];
+        fprintf(stderr, "fhir2cdm synapse-sql: entity %s: column name \"%s\" %s\n", ent,
+                a->name ? f2c_table_name_shown(shown, sizeof shown, a->name) : "(missing)",
+                f2c_table_column_problem(np));
+        return 2;
+    }
+    if (!a->data_type || !col_type(a->data_type, t)) {
+        fprintf(stderr,
+                "fhir2cdm synapse-sql: %s.%s: unsupported dataType '%s' (string, int64, "
+                "decimal, boolean, dateTime)\n",
+                ent, a->name, a->data_type ? a->data_type : "(missing)");
+        return 2;
+    }
+    return 0;
+}
+
+/* The attributes (each valid, no two the same), the partition locations and folder of one
+ * entity whose name is valid.  0 or 2 (printed). */
+static int check_entity(const f2c_cdm_entity *ent, enum sql_target t)
+{
+    if (ent->nattributes == 0) {
+        fprintf(stderr, "fhir2cdm synapse-sql: entity %s has no attributes\n", ent->name);
+        return 2;
+    }
+    for (size_t i = 0; i < ent->nattributes; i++)
+        if (check_attribute(ent->name, &ent->attributes[i], t) != 0) return 2;
+    /* Column names are compared case-insensitively by both engines (unquoted in queries), and
+     * PostgreSQL keeps 63 bytes of them: the loaders' uniqueness rule (f2c_table.h). */
+    for (size_t i = 0; i < ent->nattributes; i++)
+        for (size_t k = i + 1; k < ent->nattributes; k++) {
+            const char *x = ent->attributes[i].name, *y = ent->attributes[k].name;
+            if (f2c_table_column_same(x, y)) {
+                fprintf(stderr,
+                        "fhir2cdm synapse-sql: entity %s: duplicate column %s (as %s: column "
+                        "names must differ ignoring case, within their first %d characters)\n",
+                        ent->name, y, x, F2C_COLUMN_NAME_UNIQUE);
+                return 2;
+            }
+        }
+    for (size_t i = 0; i < ent->npartitions; i++) {
+        const char *loc = ent->partitions[i].location;
+        if (!loc || !valid_location(loc)) {
+            fprintf(stderr, "fhir2cdm synapse-sql: entity %s: unusable partition location '%s'\n",
+                    ent->name, loc ? loc : "(missing)");
+            return 2;
+        }
+    }
+    char folder[4096];
+    if (entity_folder(ent, folder, sizeof folder) != 0) {
+        fprintf(stderr, "fhir2cdm synapse-sql: entity %s: no partition folder\n", ent->name);
+        return 2;
+    }
+    return 0;
 }
 
 /* Checks the whole model before anything is written.  Returns 0 or 2 (message printed). */
-static int check_model(const cJSON *ents, enum sql_target t)
+static int check_model(const f2c_cdm_model *m, enum sql_target t)
 {
     /* T-SQL allows 128 characters; the serverless external table and the dedicated staging
      * table add a suffix (the staging suffix is the longer of _load and _old); PostgreSQL
@@ -172,90 +235,20 @@ static int check_model(const cJSON *ents, enum sql_target t)
     size_t ent_max = t == SQL_SERVERLESS  ? max - (sizeof SQL_EXT_SUFFIX - 1)
                      : t == SQL_DEDICATED ? max - (sizeof GEN_SQL_LOAD_SUFFIX - 1)
                                           : max;
-    const cJSON *ent;
-    if (cJSON_GetArraySize(ents) == 0) {
+    if (m->nentities == 0) {
         fputs("fhir2cdm synapse-sql: model.json has no entities\n", stderr);
         return 2;
     }
-    cJSON_ArrayForEach(ent, ents)
-    {
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(ent, "name");
-        if (!cJSON_IsString(name) || !gen_sql_valid_name(name->valuestring, ent_max)) {
+    for (size_t i = 0; i < m->nentities; i++) {
+        const f2c_cdm_entity *ent = &m->entities[i];
+        if (!gen_sql_valid_name(ent->name, ent_max)) {
             fprintf(stderr,
                     "fhir2cdm synapse-sql: invalid entity name '%s' (want [A-Za-z_][A-Za-z0-9_]*, "
                     "at most %zu characters)\n",
-                    cJSON_IsString(name) ? name->valuestring : "(missing)", ent_max);
+                    ent->name ? ent->name : "(missing)", ent_max);
             return 2;
         }
-        const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(ent, "attributes");
-        if (!cJSON_IsArray(attrs) || cJSON_GetArraySize(attrs) == 0) {
-            fprintf(stderr, "fhir2cdm synapse-sql: entity %s has no attributes\n",
-                    name->valuestring);
-            return 2;
-        }
-        const cJSON *a;
-        cJSON_ArrayForEach(a, attrs)
-        {
-            const cJSON *an = cJSON_GetObjectItemCaseSensitive(a, "name");
-            const cJSON *dt = cJSON_GetObjectItemCaseSensitive(a, "dataType");
-            /* The loaders' own column rule (f2c_table.h), so a name the transformer wrote is
-             * never refused here, and one it refuses never gets here. */
-            f2c_name_problem np =
-                cJSON_IsString(an) ? f2c_table_column_name_check(an->valuestring) : F2C_NAME_EMPTY;
-            if (np != F2C_NAME_OK) {
-                char shown[128];
-                fprintf(stderr, "fhir2cdm synapse-sql: entity %s: column name \"%s\" %s\n",
-                        name->valuestring,
-                        cJSON_IsString(an)
-                            ? f2c_table_name_shown(shown, sizeof shown, an->valuestring)
-                            : "(missing)",
-                        f2c_table_column_problem(np));
-                return 2;
-            }
-            if (!cJSON_IsString(dt) || !col_type(dt->valuestring, t)) {
-                fprintf(stderr,
-                        "fhir2cdm synapse-sql: %s.%s: unsupported dataType '%s' (string, int64, "
-                        "decimal, boolean, dateTime)\n",
-                        name->valuestring, an->valuestring,
-                        cJSON_IsString(dt) ? dt->valuestring : "(missing)");
-                return 2;
-            }
-        }
-        /* Column names are compared case-insensitively by both engines (unquoted in queries), and
-         * PostgreSQL keeps 63 bytes of them: the loaders' uniqueness rule (f2c_table.h). */
-        const cJSON *b;
-        cJSON_ArrayForEach(a, attrs)
-        {
-            for (b = a->next; b; b = b->next) {
-                const char *x = cJSON_GetObjectItemCaseSensitive(a, "name")->valuestring;
-                const char *y = cJSON_GetObjectItemCaseSensitive(b, "name")->valuestring;
-                if (f2c_table_column_same(x, y)) {
-                    fprintf(stderr,
-                            "fhir2cdm synapse-sql: entity %s: duplicate column %s (as %s: column "
-                            "names must differ ignoring case, within their first %d characters)\n",
-                            name->valuestring, y, x, F2C_COLUMN_NAME_UNIQUE);
-                    return 2;
-                }
-            }
-        }
-        const cJSON *parts = cJSON_GetObjectItemCaseSensitive(ent, "partitions");
-        const cJSON *p;
-        cJSON_ArrayForEach(p, parts)
-        {
-            const cJSON *loc = cJSON_GetObjectItemCaseSensitive(p, "location");
-            if (!cJSON_IsString(loc) || !valid_location(loc->valuestring)) {
-                fprintf(stderr,
-                        "fhir2cdm synapse-sql: entity %s: unusable partition location '%s'\n",
-                        name->valuestring, cJSON_IsString(loc) ? loc->valuestring : "(missing)");
-                return 2;
-            }
-        }
-        char folder[4096];
-        if (entity_folder(ent, name->valuestring, folder, sizeof folder) != 0) {
-            fprintf(stderr, "fhir2cdm synapse-sql: entity %s: no partition folder\n",
-                    name->valuestring);
-            return 2;
-        }
+        if (check_entity(ent, t) != 0) return 2;
     }
     return 0;
 }
@@ -272,18 +265,14 @@ static void put_qname(FILE *o, const struct sql_opts *op, const char *name, cons
     fprintf(o, "%s%s%s%s", l, name, suffix, r);
 }
 
-static void put_columns(FILE *o, const cJSON *ent, enum sql_target t)
+static void put_columns(FILE *o, const f2c_cdm_entity *ent, enum sql_target t)
 {
     const char *l = t == SQL_POSTGRES ? "\"" : "[";
     const char *r = t == SQL_POSTGRES ? "\"" : "]";
-    const cJSON *a;
-    const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(ent, "attributes");
-    cJSON_ArrayForEach(a, attrs)
-    {
-        fprintf(o, "    %s%s%s %s NULL%s\n", l,
-                cJSON_GetObjectItemCaseSensitive(a, "name")->valuestring, r,
-                col_type(cJSON_GetObjectItemCaseSensitive(a, "dataType")->valuestring, t),
-                a->next ? "," : "");
+    for (size_t i = 0; i < ent->nattributes; i++) {
+        const f2c_cdm_attribute *a = &ent->attributes[i];
+        fprintf(o, "    %s%s%s %s NULL%s\n", l, a->name, r, col_type(a->data_type, t),
+                i + 1 < ent->nattributes ? "," : "");
     }
 }
 
@@ -296,9 +285,8 @@ static int url_len(const char *u)
     return (int)n;
 }
 
-static void write_serverless(FILE *o, const struct sql_opts *op, const cJSON *ents)
+static void write_serverless(FILE *o, const struct sql_opts *op, const f2c_cdm_model *m)
 {
-    const cJSON *ent;
     fputs("-- Serverless SQL pool: external tables over the CDM folder's CSV partitions.\n"
           "-- Idempotent: drops and recreates only the objects it creates.\n",
           o);
@@ -312,9 +300,9 @@ static void write_serverless(FILE *o, const struct sql_opts *op, const cJSON *en
                 op->schema, op->schema);
     /* Views depend on external tables, which depend on the data source and file format:
      * drop in that order before recreating anything. */
-    cJSON_ArrayForEach(ent, ents)
-    {
-        const char *n = cJSON_GetObjectItemCaseSensitive(ent, "name")->valuestring;
+    for (size_t i = 0; i < m->nentities; i++) {
+        const f2c_cdm_entity *ent = &m->entities[i];
+        const char *n = ent->name;
         fputs("IF OBJECT_ID(N'", o);
         put_qname(o, op, n, "");
         fputs("', N'V') IS NOT NULL\n    DROP VIEW ", o);
@@ -344,11 +332,11 @@ static void write_serverless(FILE *o, const struct sql_opts *op, const cJSON *en
             "                          USE_TYPE_DEFAULT = FALSE, ENCODING = 'UTF8', "
             "PARSER_VERSION = '2.0'));\nGO\n",
             SQL_FILE_FORMAT);
-    cJSON_ArrayForEach(ent, ents)
-    {
-        const char *n = cJSON_GetObjectItemCaseSensitive(ent, "name")->valuestring;
+    for (size_t i = 0; i < m->nentities; i++) {
+        const f2c_cdm_entity *ent = &m->entities[i];
+        const char *n = ent->name;
         char folder[4096];
-        entity_folder(ent, n, folder, sizeof folder);
+        entity_folder(ent, folder, sizeof folder);
         fputs("\nCREATE EXTERNAL TABLE ", o);
         put_qname(o, op, n, SQL_EXT_SUFFIX);
         fputs(" (\n", o);
@@ -383,9 +371,8 @@ static void put_drop_table(FILE *o, const struct sql_opts *op, const char *n, co
  * until the new one is complete.  TRY/CATCH because a failed statement does not end a T-SQL
  * batch by itself; THROW re-raises so the client (sqlcmd, Data Factory) sees the failure.
  */
-static void write_dedicated(FILE *o, const struct sql_opts *op, const cJSON *ents)
+static void write_dedicated(FILE *o, const struct sql_opts *op, const f2c_cdm_model *m)
 {
-    const cJSON *ent;
     fputs("-- Dedicated SQL pool: one table per entity, loaded with COPY INTO into <Entity>_load\n"
           "-- and swapped in with RENAME OBJECT only when the load succeeded (a dedicated pool\n"
           "-- allows no DDL inside a transaction).  Idempotent: re-running replaces each table.\n",
@@ -396,11 +383,11 @@ static void write_dedicated(FILE *o, const struct sql_opts *op, const cJSON *ent
     if (op->schema)
         fprintf(o, "IF SCHEMA_ID(N'%s') IS NULL\n    EXEC(N'CREATE SCHEMA [%s]');\nGO\n",
                 op->schema, op->schema);
-    cJSON_ArrayForEach(ent, ents)
-    {
-        const char *n = cJSON_GetObjectItemCaseSensitive(ent, "name")->valuestring;
+    for (size_t i = 0; i < m->nentities; i++) {
+        const f2c_cdm_entity *ent = &m->entities[i];
+        const char *n = ent->name;
         char folder[4096];
-        entity_folder(ent, n, folder, sizeof folder);
+        entity_folder(ent, folder, sizeof folder);
         fputs("\n", o);
         put_drop_table(o, op, n, GEN_SQL_LOAD_SUFFIX, "");
         fputs("CREATE TABLE ", o);
@@ -424,17 +411,16 @@ static void write_dedicated(FILE *o, const struct sql_opts *op, const cJSON *ent
     }
 }
 
-static void write_postgres(FILE *o, const struct sql_opts *op, const cJSON *ents)
+static void write_postgres(FILE *o, const struct sql_opts *op, const f2c_cdm_model *m)
 {
-    const cJSON *ent;
     fputs("-- PostgreSQL: one table per entity, each partition loaded with psql's \\copy.\n"
           "-- Run from the CDM folder (partition paths are relative): psql -f load.sql\n"
           "\\set ON_ERROR_STOP on\n",
           o);
     if (op->schema) fprintf(o, "CREATE SCHEMA IF NOT EXISTS \"%s\";\n", op->schema);
-    cJSON_ArrayForEach(ent, ents)
-    {
-        const char *n = cJSON_GetObjectItemCaseSensitive(ent, "name")->valuestring;
+    for (size_t i = 0; i < m->nentities; i++) {
+        const f2c_cdm_entity *ent = &m->entities[i];
+        const char *n = ent->name;
         /* One transaction per entity: a failed partition leaves no half-loaded table. */
         fputs("\nBEGIN;\nDROP TABLE IF EXISTS ", o);
         put_qname(o, op, n, "");
@@ -443,13 +429,11 @@ static void write_postgres(FILE *o, const struct sql_opts *op, const cJSON *ents
         fputs(" (\n", o);
         put_columns(o, ent, op->target);
         fputs(");\n", o);
-        const cJSON *p;
-        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(ent, "partitions"))
-        {
+        for (size_t k = 0; k < ent->npartitions; k++) {
             fputs("\\copy ", o);
             put_qname(o, op, n, "");
             fprintf(o, " FROM '%s' WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')\n",
-                    cJSON_GetObjectItemCaseSensitive(p, "location")->valuestring);
+                    ent->partitions[k].location);
         }
         fputs("COMMIT;\n", o);
     }
@@ -530,68 +514,79 @@ static int parse_args(int argc, char **argv, struct sql_opts *op)
     return -1;
 }
 
-int gen_sql_main(int argc, char **argv)
+/* Reads the model.json of --model (a CDM folder or the file itself) into *m with the library's
+ * one reader (f2c_cdm_model_read).  Returns 0 or 2 (message printed). */
+static int read_model(const char *model, f2c_cdm_model *m)
 {
-    struct sql_opts op = {0};
-    int rc = parse_args(argc, argv, &op);
-    if (rc >= 0) return rc;
-
     char path[4096];
     struct stat st;
-    int n = stat(op.model, &st) == 0 && S_ISDIR(st.st_mode)
-                ? snprintf(path, sizeof path, "%s/model.json", op.model)
-                : snprintf(path, sizeof path, "%s", op.model);
+    int n = stat(model, &st) == 0 && S_ISDIR(st.st_mode)
+                ? snprintf(path, sizeof path, "%s/model.json", model)
+                : snprintf(path, sizeof path, "%s", model);
     if (n < 0 || (size_t)n >= sizeof path) {
         fputs("fhir2cdm synapse-sql: --model path too long\n", stderr);
         return 2;
     }
-    char *text = f2c_fs_read(path, 0, NULL);
+    size_t len = 0;
+    char *text = f2c_fs_read(path, 0, &len);
     if (!text) {
         fprintf(stderr, "fhir2cdm synapse-sql: cannot read %s: %s\n", path, strerror(errno));
         return 2;
     }
-    cJSON *model = cJSON_Parse(text);
+    f2c_error e;
+    f2c_error_clear(&e);
+    f2c_status rc = f2c_cdm_model_read(text, len, m, &e);
     free(text);
-    const cJSON *ents = model ? cJSON_GetObjectItemCaseSensitive(model, "entities") : NULL;
-    if (!cJSON_IsArray(ents)) {
+    if (rc == F2C_ENOMEM)
+        fputs("fhir2cdm synapse-sql: out of memory\n", stderr);
+    else if (rc != F2C_OK)
         fprintf(stderr, "fhir2cdm synapse-sql: %s is not a model.json (no entities array)\n", path);
-        cJSON_Delete(model);
-        return 2;
-    }
-    rc = check_model(ents, op.target);
-    if (rc != 0) {
-        cJSON_Delete(model);
-        return rc;
-    }
+    return rc == F2C_OK ? 0 : 2;
+}
 
+/* Writes the script for m to -o or stdout.  Returns 0 or 2 (message printed). */
+static int write_script(const struct sql_opts *op, const f2c_cdm_model *m)
+{
     /* With -o the script is made in memory and written by the generator's one output rule
      * (gen_write_output): a regular file is replaced atomically, a FIFO or device written into. */
     char *buf = NULL;
     size_t len = 0;
-    FILE *o = op.output ? open_memstream(&buf, &len) : stdout;
+    int rc = 0;
+    FILE *o = op->output ? open_memstream(&buf, &len) : stdout;
     if (!o) {
         fprintf(stderr, "fhir2cdm synapse-sql: out of memory\n");
-        cJSON_Delete(model);
         return 2;
     }
-    if (op.target == SQL_SERVERLESS)
-        write_serverless(o, &op, ents);
-    else if (op.target == SQL_DEDICATED)
-        write_dedicated(o, &op, ents);
+    if (op->target == SQL_SERVERLESS)
+        write_serverless(o, op, m);
+    else if (op->target == SQL_DEDICATED)
+        write_dedicated(o, op, m);
     else
-        write_postgres(o, &op, ents);
+        write_postgres(o, op, m);
     if (o != stdout) {
         int bad = ferror(o);
         if (fclose(o) != 0 || !buf) bad = 1;
         rc = bad ? 2 : 0;
         if (rc) fprintf(stderr, "fhir2cdm synapse-sql: out of memory\n");
-        if (!rc) rc = gen_write_output("fhir2cdm synapse-sql", op.output, buf, len);
+        if (!rc) rc = gen_write_output("fhir2cdm synapse-sql", op->output, buf, len);
         free(buf);
     } else if (ferror(o) || fflush(o) != 0) {
         fprintf(stderr, "fhir2cdm synapse-sql: cannot write to standard output: %s\n",
                 strerror(errno));
         rc = 2;
     }
-    cJSON_Delete(model);
+    return rc;
+}
+
+int gen_sql_main(int argc, char **argv)
+{
+    struct sql_opts op = {0};
+    int rc = parse_args(argc, argv, &op);
+    if (rc >= 0) return rc;
+    f2c_cdm_model m = {0}; /* freed in every case: read_model may fail before reading */
+    rc = read_model(op.model, &m);
+    if (rc == 0) rc = check_model(&m, op.target);
+    if (rc == 0) rc = write_script(&op, &m);
+    f2c_cdm_model_free(&m);
     return rc;
 }

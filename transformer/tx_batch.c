@@ -62,9 +62,8 @@
 #include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_http.h"
 #include "fhir2cdm/f2c_ndjson.h"
-#include "fhir2cdm/f2c_plan.h"
+#include "fhir2cdm/f2c_schema.h"
 #include "fhir2cdm/f2c_tablecfg.h"
-#include "fhir2cdm/f2c_view.h"
 
 #include "tx_batch_export.h"
 #include "tx_job.h"
@@ -755,7 +754,6 @@ static int finalize(ctx *c, int schema_only)
     bopts *o = &c->o;
     f2c_buf cfg = {0};
     f2c_tableset ts = {0};
-    f2c_plan *plan = NULL;
     f2c_diags diags = {0};
     tx_pub_published cur = {0};
     tx_pub_tasks tasks = {0};
@@ -785,17 +783,14 @@ static int finalize(ctx *c, int schema_only)
         mtime = now;
     }
     if (fetch_config(c, &cfg) != 0) goto done;
-    f2c_status st;
-    if (is_views(o)) {
-        const char *paths[1] = {cfg.data};
-        st = f2c_view_load(paths, 1, &ts, &plan, &diags);
-    } else {
-        st = f2c_tablecfg_load(cfg.data, o->depth, &ts, &diags);
-    }
+    /* Only the tables: model.json describes them; nothing runs here, so no plan. */
+    const char *paths[1] = {cfg.data};
+    f2c_schema_input in = is_views(o)
+                              ? (f2c_schema_input){.views = paths, .nviews = 1}
+                              : (f2c_schema_input){.config_dir = cfg.data, .max_depth = o->depth};
+    f2c_status st = f2c_schema_load(&in, &ts, NULL, &diags);
     if (st != F2C_OK) {
-        char line[2048];
-        for (size_t i = 0; i < diags.count; i++)
-            fprintf(stderr, "error: %s\n", f2c_error_format(&diags.items[i], line, sizeof line));
+        f2c_schema_print_diags(stderr, "error: ", &diags);
         fprintf(stderr, ME " %s: error: cannot load the configuration (%s)\n", o->cmd,
                 f2c_status_name(st));
         rc = TX_EXIT_USAGE;
@@ -849,8 +844,7 @@ done:
     tx_pub_tasks_free(&tasks);
     tx_pub_published_free(&cur);
     f2c_diags_free(&diags);
-    f2c_plan_free(plan);
-    f2c_tableset_free(&ts);
+    f2c_schema_free(&ts, NULL);
     f2c_buf_free(&cfg);
     return rc;
 }

@@ -23,9 +23,7 @@
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_error.h"
 #include "fhir2cdm/f2c_fs.h"
-#include "fhir2cdm/f2c_plan.h"
-#include "fhir2cdm/f2c_tablecfg.h"
-#include "fhir2cdm/f2c_view.h"
+#include "fhir2cdm/f2c_schema.h"
 
 #include "tx_export_int.h"
 #include "tx_publish.h"
@@ -145,7 +143,6 @@ int tx_export_publish_blob(const xopts *o, const run *r, f2c_blob_client *b, con
                            const char *mtime, int *published)
 {
     f2c_tableset ts = {0};
-    f2c_plan *plan = NULL;
     f2c_diags diags = {0};
     tx_pub_published cur = {0};
     tx_pub_tasks mine = {0};
@@ -155,13 +152,13 @@ int tx_export_publish_blob(const xopts *o, const run *r, f2c_blob_client *b, con
     int rc = TX_EXIT_USAGE;
     /* The tables model.json describes: the configuration the stream job loaded (the probe
      * checked it already), loaded the same way before anything is uploaded. */
-    f2c_status st = o->tx.config_dir
-                        ? f2c_tablecfg_load(o->tx.config_dir, o->tx.max_depth, &ts, &diags)
-                        : f2c_view_load(o->tx.views, o->tx.nviews, &ts, &plan, &diags);
+    f2c_schema_input in =
+        o->tx.config_dir
+            ? (f2c_schema_input){.config_dir = o->tx.config_dir, .max_depth = o->tx.max_depth}
+            : (f2c_schema_input){.views = o->tx.views, .nviews = o->tx.nviews};
+    f2c_status st = f2c_schema_load(&in, &ts, NULL, &diags);
     if (st != F2C_OK) {
-        char line[2048];
-        for (size_t i = 0; i < diags.count; i++)
-            fprintf(stderr, "error: %s\n", f2c_error_format(&diags.items[i], line, sizeof line));
+        f2c_schema_print_diags(stderr, "error: ", &diags);
         fprintf(stderr, ME ": error: cannot load the configuration again (%s)\n",
                 f2c_status_name(st));
         goto done;
@@ -205,7 +202,6 @@ done:
     tx_pub_tasks_free(&mine);
     tx_pub_published_free(&cur);
     f2c_diags_free(&diags);
-    f2c_plan_free(plan);
-    f2c_tableset_free(&ts);
+    f2c_schema_free(&ts, NULL);
     return rc;
 }

@@ -23,6 +23,7 @@
  */
 #include "fhir2cdm/f2c_cdm.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -529,14 +530,27 @@ done:
     return result;
 }
 
-/* ---- the commit record -------------------------------------------------------------------- */
+/* ---- the model.json reader ---------------------------------------------------------------- */
 
-void f2c_cdm_record_free(f2c_cdm_record *r)
+static void entity_free(f2c_cdm_entity *e)
 {
-    for (size_t i = 0; i < r->count; i++)
-        free(r->locations[i]);
-    free(r->locations);
-    memset(r, 0, sizeof *r);
+    free(e->name);
+    for (size_t i = 0; i < e->nattributes; i++) {
+        free(e->attributes[i].name);
+        free(e->attributes[i].data_type);
+    }
+    free(e->attributes);
+    for (size_t i = 0; i < e->npartitions; i++)
+        free(e->partitions[i].location);
+    free(e->partitions);
+}
+
+void f2c_cdm_model_free(f2c_cdm_model *m)
+{
+    for (size_t i = 0; i < m->nentities; i++)
+        entity_free(&m->entities[i]);
+    free(m->entities);
+    memset(m, 0, sizeof *m);
 }
 
 static int has_commit_annotation(const cJSON *root)
@@ -551,35 +565,145 @@ static int has_commit_annotation(const cJSON *root)
     return 0;
 }
 
+/* A copy of member `key` of obj when it is a string: 0 (*out NULL when absent or not a string),
+ * or -1 when out of memory. */
+static int member_string(const cJSON *obj, const char *key, char **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *out = cJSON_IsString(v) ? strdup(v->valuestring) : NULL;
+    return cJSON_IsString(v) && !*out ? -1 : 0;
+}
+
+/* The elements of member `key` of obj when it is an array (*n of them, zeroed, each `size`
+ * bytes), else none.  Returns 0 or -1 (out of memory). */
+static int member_array(const cJSON *obj, const char *key, const cJSON **arr, void **items,
+                        size_t *n, size_t size)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, key);
+    int count = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
+    *arr = a;
+    *items = NULL;
+    *n = 0;
+    if (count <= 0) return 0;
+    if (!(*items = calloc((size_t)count, size))) return -1;
+    *n = (size_t)count;
+    return 0;
+}
+
+static int read_entity(const cJSON *j, f2c_cdm_entity *e)
+{
+    const cJSON *arr, *x;
+    void *items;
+    if (member_string(j, "name", &e->name) != 0) return -1;
+    if (member_array(j, "attributes", &arr, &items, &e->nattributes, sizeof *e->attributes) != 0)
+        return -1;
+    e->attributes = items;
+    size_t i = 0;
+    const cJSON *list = e->nattributes ? arr : NULL;
+    cJSON_ArrayForEach(x, list)
+    {
+        f2c_cdm_attribute *a = &e->attributes[i++];
+        if (member_string(x, "name", &a->name) != 0 ||
+            member_string(x, "dataType", &a->data_type) != 0)
+            return -1;
+    }
+    if (member_array(j, "partitions", &arr, &items, &e->npartitions, sizeof *e->partitions) != 0)
+        return -1;
+    e->partitions = items;
+    i = 0;
+    list = e->npartitions ? arr : NULL;
+    cJSON_ArrayForEach(x, list)
+    {
+        if (member_string(x, "location", &e->partitions[i++].location) != 0) return -1;
+    }
+    return 0;
+}
+
+/* The 1-based line and column (bytes) of text + off. */
+static void position(const char *text, size_t off, long *line, long *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (text[i] == '\n') {
+            ++*line;
+            *col = 1;
+        } else {
+            ++*col;
+        }
+    }
+}
+
+static f2c_status syntax_error(const char *text, size_t len, const char *end, f2c_error *err)
+{
+    long line = 0, col = 0;
+    /* cJSON sets where it stopped (the last byte when the text ended early); it cannot tell a
+     * syntax error from running out of memory, as f2c_cdm_read_modified_time notes. */
+    size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+    position(text, off, &line, &col);
+    return f2c_error_set(err, F2C_EJSON, MODEL_FILE, line, col, NULL,
+                         "model.json is not JSON (parsing stopped at byte %zu of %zu)", off, len);
+}
+
+f2c_status f2c_cdm_model_read(const char *text, size_t len, f2c_cdm_model *out, f2c_error *err)
+{
+    assert(out && (text || len == 0));
+    memset(out, 0, sizeof *out);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text ? text : "", len, &end, 0);
+    if (!root) return syntax_error(text ? text : "", len, end, err);
+    const cJSON *ents = cJSON_GetObjectItemCaseSensitive(root, "entities");
+    if (!cJSON_IsArray(ents)) {
+        cJSON_Delete(root);
+        return f2c_error_set(err, F2C_EJSON, MODEL_FILE, 0, 0, "/entities",
+                             "model.json has no \"entities\" array");
+    }
+    out->committed = has_commit_annotation(root);
+    int n = cJSON_GetArraySize(ents);
+    int bad = n > 0 && !(out->entities = calloc((size_t)n, sizeof *out->entities));
+    const cJSON *e, *list = bad ? NULL : ents;
+    cJSON_ArrayForEach(e, list)
+    {
+        if (read_entity(e, &out->entities[out->nentities++]) != 0) {
+            bad = 1;
+            break;
+        }
+    }
+    cJSON_Delete(root);
+    if (!bad) return F2C_OK;
+    f2c_cdm_model_free(out);
+    return f2c_error_set(err, F2C_ENOMEM, MODEL_FILE, 0, 0, NULL, "out of memory");
+}
+
+/* ---- the commit record (over the reader) -------------------------------------------------- */
+
+void f2c_cdm_record_free(f2c_cdm_record *r)
+{
+    for (size_t i = 0; i < r->count; i++)
+        free(r->locations[i]);
+    free(r->locations);
+    memset(r, 0, sizeof *r);
+}
+
 f2c_status f2c_cdm_record_parse(const char *text, size_t len, f2c_cdm_record *out, f2c_error *err)
 {
     memset(out, 0, sizeof *out);
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    const cJSON *ents = root ? cJSON_GetObjectItemCaseSensitive(root, "entities") : NULL;
-    if (!cJSON_IsArray(ents)) {
-        cJSON_Delete(root);
-        return f2c_error_set(err, F2C_EJSON, MODEL_FILE, 0, 0, root ? "/entities" : NULL, "%s",
-                             root ? "model.json has no \"entities\" array"
-                                  : "model.json is not JSON");
-    }
-    out->committed = has_commit_annotation(root);
+    f2c_cdm_model m;
+    f2c_status st = f2c_cdm_model_read(text, len, &m, err);
+    if (st != F2C_OK) return st;
+    out->committed = m.committed;
     name_list l = {0};
-    f2c_status st = F2C_OK;
-    const cJSON *e, *p;
-    cJSON_ArrayForEach(e, ents)
-    {
-        const cJSON *parts = cJSON_GetObjectItemCaseSensitive(e, "partitions");
-        if (!cJSON_IsArray(parts)) continue;
-        cJSON_ArrayForEach(p, parts)
-        {
-            const cJSON *loc = cJSON_GetObjectItemCaseSensitive(p, "location");
-            if (cJSON_IsString(loc) && name_list_add(&l, loc->valuestring) != 0) {
+    for (size_t i = 0; st == F2C_OK && i < m.nentities; i++) {
+        const f2c_cdm_entity *e = &m.entities[i];
+        for (size_t k = 0; k < e->npartitions; k++) {
+            const char *loc = e->partitions[k].location;
+            if (loc && name_list_add(&l, loc) != 0) {
                 st = f2c_error_set(err, F2C_ENOMEM, MODEL_FILE, 0, 0, NULL, "out of memory");
                 break;
             }
         }
     }
-    cJSON_Delete(root);
+    f2c_cdm_model_free(&m);
     if (st != F2C_OK) {
         name_list_free(&l);
         return st;

@@ -59,14 +59,12 @@
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_cdm.h"
 #include "fhir2cdm/f2c_commit.h"
-#include "fhir2cdm/f2c_flatten.h"
 #include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_json.h"
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_resource.h"
+#include "fhir2cdm/f2c_schema.h"
 #include "fhir2cdm/f2c_sink.h"
-#include "fhir2cdm/f2c_tablecfg.h"
-#include "fhir2cdm/f2c_view.h"
 
 #define MAX_SHOWN 100        /* messages of one kind printed before only counting */
 #define CHUNK (256u * 1024u) /* f2c_job_run's read size (as f2c_ndjson's pull reader) */
@@ -1044,8 +1042,7 @@ void f2c_job_free(f2c_job *j)
         free(j->inputs[i].stem);
     }
     free(j->inputs);
-    f2c_plan_free(j->plan);
-    f2c_tableset_free(&j->ts);
+    f2c_schema_free(&j->ts, j->plan);
     pthread_mutex_destroy(&j->mu);
     free(j->output_dir);
     free(j);
@@ -1066,13 +1063,11 @@ static int job_load(job *j, const f2c_job_options *o)
 {
     /* Both input formats end as a tableset and its plan; nothing after this knows which. */
     f2c_diags diags = {0};
-    f2c_status st;
-    if (o->nviews) {
-        st = f2c_view_load(o->views, o->nviews, &j->ts, &j->plan, &diags);
-    } else {
-        st = f2c_tablecfg_load(o->config_dir, o->max_depth, &j->ts, &diags);
-        if (st == F2C_OK) st = f2c_flatten_compile(&j->ts, &j->plan, &diags);
-    }
+    f2c_schema_input in = {.config_dir = o->nviews ? NULL : o->config_dir,
+                           .max_depth = o->max_depth,
+                           .views = o->nviews ? o->views : NULL,
+                           .nviews = o->nviews};
+    f2c_status st = f2c_schema_load(&in, &j->ts, &j->plan, &diags);
     if (st == F2C_OK) {
         f2c_diags_free(&diags);
         return 0;

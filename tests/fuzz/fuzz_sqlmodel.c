@@ -1,8 +1,8 @@
 /*
- * fuzz_sqlmodel: libFuzzer target for the model.json reader of `fhir2cdm synapse-sql`
- * (generator/gen_sql.c): a CDM folder's model.json may come from anywhere (a shared lake, an
- * older tool) and is read to write SQL.  The input is the model.json bytes; it is written to a
- * scratch file and read by the command itself, once per SQL dialect (PostgreSQL, Synapse
+ * fuzz_sqlmodel: libFuzzer target for `fhir2cdm synapse-sql` (generator/gen_sql.c) over the one
+ * model.json reader, f2c_cdm_model_read: a CDM folder's model.json may come from anywhere (a shared
+ * lake, an older tool) and is read to write SQL.  The input is the model.json bytes; it is written
+ * to a scratch file and read by the command itself, once per SQL dialect (PostgreSQL, Synapse
  * serverless, Synapse dedicated), with the script written to /dev/null.
  *
  * The command's own messages about invalid models go to stderr; run with -close_fd_mask=2 to

@@ -54,6 +54,52 @@ int f2c_cdm_partition_path(f2c_buf *out, const f2c_table *t, const char *stem,
                            const char *operation_id);
 
 /*
+ * The one model.json reader: what every reader of a CDM folder needs from its model.json (the
+ * Blob publisher's commit record, f2c_cdm_record_parse; `fhir2cdm synapse-sql`), in document
+ * order.  It reads what f2c_cdm_model_json writes ([MJ] "Entity", "Attribute", "Partition") and
+ * is lenient about everything else, as consumers of the format are: unknown members are ignored,
+ * and a member that is absent or not of the expected JSON type comes out as NULL (strings) or
+ * empty (arrays), so each caller decides what it refuses and says so in its own words.
+ */
+typedef struct f2c_cdm_attribute {
+    char *name;      /* "name", NULL when absent or not a string */
+    char *data_type; /* "dataType", NULL when absent or not a string */
+} f2c_cdm_attribute;
+
+typedef struct f2c_cdm_partition {
+    char *location; /* "location" (relative to the CDM folder), NULL when absent or not a string */
+} f2c_cdm_partition;
+
+typedef struct f2c_cdm_entity {
+    char *name;                    /* "name", NULL when absent or not a string */
+    f2c_cdm_attribute *attributes; /* "attributes" in order; none when absent or not an array */
+    size_t nattributes;
+    f2c_cdm_partition *partitions; /* "partitions" in order; none when absent or not an array */
+    size_t npartitions;
+} f2c_cdm_entity;
+
+typedef struct f2c_cdm_model {
+    f2c_cdm_entity *entities; /* "entities" in order (an element that is not an object: all NULL) */
+    size_t nentities;
+    int committed; /* the root annotation "fhir2cdm:commit" is present (f2c_cdm_model_json) */
+} f2c_cdm_model;
+
+/*
+ * Reads model.json text[0..len) into *out (zeroed first; everything owned by *out, release with
+ * f2c_cdm_model_free, also after a failure).  Errors, with file "model.json":
+ *  - F2C_EJSON "model.json is not JSON (parsing stopped at byte N of LEN)": a syntax error (or
+ *    no memory to parse: cJSON does not tell them apart); line and column (1-based, bytes) of
+ *    where parsing stopped;
+ *  - F2C_EJSON "model.json has no \"entities\" array": pointer "/entities" (also when the root
+ *    is not an object);
+ *  - F2C_ENOMEM.
+ */
+f2c_status f2c_cdm_model_read(const char *text, size_t len, f2c_cdm_model *out, f2c_error *err);
+
+/* Frees what f2c_cdm_model_read filled (the struct itself is the caller's) and zeroes it. */
+void f2c_cdm_model_free(f2c_cdm_model *m);
+
+/*
  * The partitions a model.json lists (its commit record): every "location" of every entity's
  * partitions, in document order, and whether the document was written by the commit protocol
  * (root annotation "fhir2cdm:commit", written by f2c_cdm_model_json) or by an earlier release
@@ -65,8 +111,8 @@ typedef struct f2c_cdm_record {
     int committed;
 } f2c_cdm_record;
 
-/* Parses model.json text[0..len) into *out (zeroed first).  Errors: F2C_EJSON (not JSON, or no
- * "entities" array; message says which), F2C_ENOMEM. */
+/* Parses model.json text[0..len) into *out (zeroed first): f2c_cdm_model_read, keeping the
+ * locations that are strings.  Errors: as f2c_cdm_model_read. */
 f2c_status f2c_cdm_record_parse(const char *text, size_t len, f2c_cdm_record *out, f2c_error *err);
 
 /* Frees what f2c_cdm_record_parse filled (the struct itself is the caller's). */
