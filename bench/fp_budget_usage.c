@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "fhir2cdm/f2c_fhirpath.h"
-#include "fhir2cdm/f2c_flatten.h"
+#include "fhir2cdm/f2c_tablecfg_plan.h"
 #include "fhir2cdm/f2c_json.h"
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_plan.h"
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
     f2c_diags diags = {0};
     f2c_status st = nviews ? f2c_view_load(views, nviews, &ts, &plan, &diags)
                            : f2c_tablecfg_load(config, F2C_DEFAULT_MAX_DEPTH, &ts, &diags);
-    if (st == F2C_OK && !nviews) st = f2c_flatten_compile(&ts, &plan, &diags);
+    if (st == F2C_OK && !nviews) st = f2c_tablecfg_compile(&ts, &plan, &diags);
     if (st != F2C_OK) {
         for (size_t k = 0; k < diags.count; k++)
             fprintf(stderr, "error: %s\n", diags.items[k].message);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate lib/src/f2c_fhirmodel_data.c, the FHIR R4 type model, from the FHIR R4 JSON Schema.
+"""Generate lib/fhir/f2c_fhirmodel_data.c, the FHIR R4 type model, from the FHIR R4 JSON Schema.
 
 Why a generator: the FHIRPath engine needs every element's FHIR type (a JSON string may be a
 date, a code or a uri; Observation.value may be any of 11 types).  Typing that by hand would be
@@ -71,7 +71,7 @@ RESOURCE_ELEMENTS = ["id", "meta", "implicitRules", "language"]
 DOMAIN_RESOURCE_ELEMENTS = RESOURCE_ELEMENTS + ["text", "contained", "extension", "modifierExtension"]
 BACKBONE_ELEMENTS = ["id", "extension", "modifierExtension"]
 
-ARRAY, PRIM_EXT, CHOICE = 1, 2, 4  # element flags, as in lib/src/f2c_fhirmodel.c
+ARRAY, PRIM_EXT, CHOICE = 1, 2, 4  # element flags, as in lib/fhir/f2c_fhirmodel.c
 
 
 class SchemaError(Exception):
@@ -315,7 +315,7 @@ def emit(model, sha):
     w("/*")
     w(" * The FHIR R4 type model as const tables, #included by f2c_fhirmodel.c (which declares the")
     w(" * row types and FM_* constants) so the tables stay static to that translation unit.  The")
-    w(" * library build compiles every .c file in lib/src, so on its own this file compiles to nothing.")
+    w(" * library build compiles every .c file in lib/fhir, so on its own this file compiles to nothing.")
     w(" * %d definitions, %d elements, %d choice elements (%d variants), %d-byte string pool." %
       (len(defs), len(elems), len(choices), len(variants), pool.size))
     w(" */")
@@ -358,7 +358,7 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--schema", default=os.path.join(root, "..", "shared", "fhir", "fhir.schema.json"))
-    ap.add_argument("--out", default=os.path.join(root, "lib", "src", "f2c_fhirmodel_data.c"))
+    ap.add_argument("--out", default=os.path.join(root, "lib", "fhir", "f2c_fhirmodel_data.c"))
     args = ap.parse_args()
     try:
         with open(args.schema, "rb") as f:

@@ -20,7 +20,8 @@ import re
 import sys
 
 AREAS = ("lib", "transformer", "generator")
-INCLUDE_DIRS = ("lib/include", "lib/src", "generator", "transformer")
+INCLUDE_DIRS = ("lib/include", "lib/core", "lib/fhir", "lib/fhirpath", "lib/tables", "lib/cdm",
+                "lib/net", "lib/engine", "generator", "transformer")
 QUOTED = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
 IDENT = re.compile(r"[A-Za-z_]\w*")
 KEYWORDS = {"if", "for", "while", "switch", "return", "sizeof", "defined", "__attribute__",

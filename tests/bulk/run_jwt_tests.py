@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks the SMART Backend Services client assertion signer (lib/src/f2c_jwt.c) with openssl.
+"""Checks the SMART Backend Services client assertion signer (lib/net/f2c_jwt.c) with openssl.
 
 Why: a JWS our own code verifies proves nothing if signer and verifier share a mistake (DER vs
 raw r||s for ES384, padding, the signing input); `openssl dgst -sha384 -verify` is independent.

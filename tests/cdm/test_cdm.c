@@ -1,6 +1,6 @@
 /*
- * test_cdm: the CDM folder metadata writer and commit record (lib/src/f2c_cdm.c), published
- * through the commit protocol (lib/src/f2c_commit.c).
+ * test_cdm: the CDM folder metadata writer and commit record (lib/cdm/f2c_cdm.c), published
+ * through the commit protocol (lib/cdm/f2c_commit.c).
  *
  * Why it is shaped so: model.json is a contract with every consumer, so the test pins it byte
  * for byte against a reviewed golden file (expected-model.json, path given as argv[1]) instead

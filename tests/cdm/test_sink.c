@@ -1,6 +1,6 @@
 /*
  * test_sink: the row-sink interface (lib/include/fhir2cdm/f2c_sink.h) and its CSV sink
- * (lib/src/f2c_sink_csv.c), through a real transaction of the commit protocol (f2c_commit.h).
+ * (lib/cdm/f2c_sink_csv.c), through a real transaction of the commit protocol (f2c_commit.h).
  *
  * Why it is shaped so: the sink's contract is about what becomes visible and when, so the test
  * looks at the folder, not at the sink's state: before the commit nothing is published; a

@@ -3,7 +3,7 @@
 
 usage: check_regen.py <gen_fhirmodel.py> <fhir.schema.json> <committed f2c_fhirmodel_data.c>
 
-Why: lib/src/f2c_fhirmodel_data.c is generated but committed (the build must not need the
+Why: lib/fhir/f2c_fhirmodel_data.c is generated but committed (the build must not need the
 schema); this catches a hand edit, a generator change without regeneration, or a different
 schema.  Exits 77 (CTest SKIP_RETURN_CODE) when the schema is absent.
 """

@@ -5,10 +5,10 @@
  * all ~700 definitions and ~8000 elements and proves the properties the lookups rely on —
  * byte-order sorting (binary search silently misses otherwise), indices in range, acyclic base
  * chains, and the choice-type rule (a variant's name is its base plus its type's name with the
- * first letter upper-cased).  It compiles lib/src/f2c_fhirmodel.c into itself to see the
+ * first letter upper-cased).  It compiles lib/fhir/f2c_fhirmodel.c into itself to see the
  * static tables, so it does not link the library.
  */
-#include "../../lib/src/f2c_fhirmodel.c"
+#include "../../lib/fhir/f2c_fhirmodel.c"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * test_fhirpath: data-driven tests of the FHIRPath engine (lib/src/f2c_fp_*.c).
+ * test_fhirpath: data-driven tests of the FHIRPath engine (lib/fhirpath/f2c_fp_*.c).
  *
  *   test_fhirpath cases <resources-dir> <file.test>...   run case files
  *   test_fhirpath api                                    API-contract checks

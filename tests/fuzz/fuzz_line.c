@@ -1,6 +1,6 @@
 /*
  * fuzz_line: libFuzzer target for the transformer's per-line path: one NDJSON line (arbitrary
- * bytes) -> f2c_doc_parse -> resourceType routing -> f2c_flatten over the golden-test table
+ * bytes) -> f2c_doc_parse -> resourceType routing -> f2c_tablecfg_plan over the golden-test table
  * configuration (tests/transform/configs/basic: resource and unroll tables, every cell type,
  * choice types, groups) -> cells rendered, rows discarded; then the same line through the
  * ViewDefinitions of the golden view case (tests/transform/cases/view-golden/views: forEach,
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fhir2cdm/f2c_flatten.h"
+#include "fhir2cdm/f2c_tablecfg_plan.h"
 #include "fhir2cdm/f2c_json.h"
 #include "fhir2cdm/f2c_resource.h"
 #include "fhir2cdm/f2c_tablecfg.h"
@@ -51,7 +51,7 @@ static void note_warning(void *ud, size_t table, size_t column, const char *path
 static struct {
     int ready;
     f2c_tableset ts;
-    f2c_flatten *plan;
+    f2c_tablecfg_plan *plan;
     f2c_tableset view_ts;
     f2c_plan *view_plan;
 } fixture;
@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         f2c_diags d = {0};
         const char *views[] = {FUZZ_VIEW_DIR};
         if (f2c_tablecfg_load(FUZZ_CONFIG_DIR, 3, &fixture.ts, &d) != F2C_OK ||
-            f2c_flatten_new(&fixture.ts, &fixture.plan, &d) != F2C_OK ||
+            f2c_tablecfg_plan_new(&fixture.ts, &fixture.plan, &d) != F2C_OK ||
             f2c_view_load(views, 1, &fixture.view_ts, &fixture.view_plan, &d) != F2C_OK)
             abort();
         f2c_diags_free(&d);
@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(line, data, size);
     line[size] = '\0';
     f2c_doc *doc = f2c_doc_new();
-    f2c_flatten_ctx *ctx = f2c_flatten_ctx_new(fixture.plan);
+    f2c_tablecfg_plan_ctx *ctx = f2c_tablecfg_plan_ctx_new(fixture.plan);
     f2c_plan_ctx *vctx = f2c_plan_ctx_new(fixture.view_plan);
     f2c_error err;
     if (doc && ctx && vctx && f2c_doc_parse(doc, line, size, &err) == F2C_OK) {
@@ -86,8 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* id and RowId identity as the transformer forms them (line 1 of input "fuzz") */
             f2c_resource_key key;
             f2c_resource_key_of(&key, root, rt->valuestring, "fuzz", 1);
-            f2c_flatten_resource(ctx, doc, root, rt->valuestring, key.id, key.identity, &sink,
-                                 &err);
+            f2c_tablecfg_plan_resource(ctx, doc, root, rt->valuestring, key.id, key.identity, &sink,
+                                       &err);
             for (int json = 0; json < 2; json++) {
                 f2c_plan_ctx_set_json(vctx, json);
                 f2c_plan_resource(vctx, doc, root, rt->valuestring, key.id, key.identity, &sink,
@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     f2c_plan_ctx_free(vctx);
-    f2c_flatten_ctx_free(ctx);
+    f2c_tablecfg_plan_ctx_free(ctx);
     f2c_doc_free(doc);
     free(line);
     return 0;

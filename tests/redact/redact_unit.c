@@ -1,5 +1,5 @@
 /*
- * redact_unit: checks f2c_redact (lib/src/f2c_redact.c) against a data file of cases, so a new
+ * redact_unit: checks f2c_redact (lib/core/f2c_redact.c) against a data file of cases, so a new
  * encoding or a new false positive is one line in cases.txt, then hammers one redactor from
  * several threads while secrets are added (the export downloads do exactly that).
  *

@@ -1,5 +1,5 @@
 /*
- * test_streamjob: the streaming side of the stream-job engine (lib/src/f2c_job.c, what
+ * test_streamjob: the streaming side of the stream-job engine (lib/engine/f2c_job.c, what
  * `fhir2cdm-transform export` feeds downloads into) must be the same engine as the file reader
  * (f2c_job_run), byte for byte.  It links the library only, with no console (f2c_job_ui NULL):
  *

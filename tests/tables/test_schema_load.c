@@ -1,5 +1,5 @@
 /*
- * test_schema_load: unit test of the front door f2c_schema_load (lib/src/f2c_schema.c).
+ * test_schema_load: unit test of the front door f2c_schema_load (lib/tables/f2c_schema.c).
  *
  * Why: every command now loads through it, so the cases that decide what they accept live here
  * once: both input kinds give tables and a plan over them, a broken file is reported with its

@@ -8,8 +8,8 @@
  * transformer's sources.  What the user sees is decided by the caller through f2c_job_ui; what
  * is written, counted and reported is decided here.
  *
- * The stages it wires together: f2c_ndjson -> f2c_json -> f2c_plan (compiled by f2c_flatten or
- * f2c_view) -> f2c_sink (the CSV sink by default) -> f2c_commit / f2c_cdm.
+ * The stages it wires together: f2c_ndjson -> f2c_json -> f2c_plan (compiled by f2c_tablecfg_plan
+ * or f2c_view) -> f2c_sink (the CSV sink by default) -> f2c_commit / f2c_cdm.
  *
  * Threads: f2c_job_open, _finish and _free are called from one thread, before any file begins /
  * after every file has ended.  f2c_job_file_begin may be called from any thread at any time in

@@ -1,7 +1,7 @@
 /*
  * f2c_plan: the one execution engine that turns a FHIR resource into table rows.  Both input
- * formats compile to it: a table configuration (f2c_flatten.h: f2c_flatten_compile) and a SQL on
- * FHIR v2 ViewDefinition (f2c_view.h).  Every optimisation and fix of the executor therefore
+ * formats compile to it: a table configuration (f2c_tablecfg_plan.h: f2c_tablecfg_compile) and a
+ * SQL on FHIR v2 ViewDefinition (f2c_view.h).  Every optimisation and fix of the executor therefore
  * serves both, and the two formats cannot drift apart in how they navigate, iterate or render.
  *
  * A plan holds, per table of a tableset, a tree of selects (SQL on FHIR v2 ViewDefinition

@@ -9,7 +9,8 @@
  * Inputs and the specifications they follow:
  *  - a table configuration folder, read by f2c_tablecfg_load (f2c_tablecfg.h: the original
  *    FHIR-to-CDM tool's format, <dir>/NAME.json tables and <dir>/PropertiesGroup/NAME.json
- *    groups) and compiled by f2c_flatten_compile (f2c_flatten.h: the original tool's semantics);
+ *    groups) and compiled by f2c_tablecfg_compile (f2c_tablecfg_plan.h: the original tool's
+ * semantics);
  *  - ViewDefinitions, read and compiled by f2c_view_load (f2c_view.h: SQL on FHIR v2,
  *    https://sql-on-fhir.org/ig/, "ViewDefinition", §constant, §where, §select, §"Column
  *    ordering").
@@ -53,7 +54,7 @@ typedef struct f2c_schema_input {
  *    status F2C_EUSAGE, no file);
  *  - F2C_ECONFIG: the input is invalid; diags->count > 0.  Each diagnostic's own status says
  *    what: F2C_ECONFIG for a configuration folder missing or unreadable, malformed JSON (with line
- *    and column) and everything else f2c_tablecfg_load and f2c_flatten_compile report, and for a
+ *    and column) and everything else f2c_tablecfg_load and f2c_tablecfg_compile report, and for a
  *    ViewDefinition with malformed JSON, no *.json in a folder, or anything f2c_view_compile
  *    reports; F2C_EIO for a ViewDefinition file or folder that cannot be read (strerror text);
  *  - F2C_ENOMEM: out of memory (diags may be incomplete).

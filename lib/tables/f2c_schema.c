@@ -11,7 +11,7 @@
 #include <assert.h>
 #include <string.h>
 
-#include "fhir2cdm/f2c_flatten.h"
+#include "fhir2cdm/f2c_tablecfg_plan.h"
 #include "fhir2cdm/f2c_tablecfg.h"
 #include "fhir2cdm/f2c_view.h"
 
@@ -27,7 +27,7 @@ static f2c_status load_config(const f2c_schema_input *in, f2c_tableset *ts, f2c_
                               f2c_diags *diags)
 {
     f2c_status st = f2c_tablecfg_load(in->config_dir, in->max_depth, ts, diags);
-    if (st == F2C_OK && plan) st = f2c_flatten_compile(ts, plan, diags);
+    if (st == F2C_OK && plan) st = f2c_tablecfg_compile(ts, plan, diags);
     return st;
 }
 

@@ -1,7 +1,7 @@
 /*
- * f2c_flatten: compiles the tables of a table configuration to the execution plan (f2c_plan.h)
- * and, for callers that only have a table configuration, runs it over one FHIR resource (the
- * "resource -> rows" stage; it knows nothing of files or CSV).
+ * f2c_tablecfg_plan: compiles the tables of a table configuration to the execution plan
+ * (f2c_plan.h) and, for callers that only have a table configuration, runs it over one FHIR
+ * resource (the "resource -> rows" stage; it knows nothing of files or CSV).
  *
  * Semantics (the original FHIR-to-CDM tool's, issue 2), and how each maps to the plan:
  *  - resource table: one row per resource; cells: ResourceId, then the user columns.  Plan: one
@@ -28,8 +28,8 @@
  * plan may serve many threads, each with its own context (cell buffers reused across rows, so
  * rows do not allocate in steady state).
  */
-#ifndef FHIR2CDM_F2C_FLATTEN_H
-#define FHIR2CDM_F2C_FLATTEN_H
+#ifndef FHIR2CDM_F2C_TABLECFG_PLAN_H
+#define FHIR2CDM_F2C_TABLECFG_PLAN_H
 
 #include <stddef.h>
 
@@ -45,32 +45,34 @@
  * and the character offset) and the call fails with F2C_ECONFIG after checking all of them.
  * Other errors: F2C_ENOMEM (also reported to diags).
  */
-f2c_status f2c_flatten_compile(const f2c_tableset *ts, f2c_plan **out, f2c_diags *diags);
+f2c_status f2c_tablecfg_compile(const f2c_tableset *ts, f2c_plan **out, f2c_diags *diags);
 
 /* ---- convenience wrappers over f2c_plan for table configurations ---------------------------- */
 
-typedef struct f2c_flatten f2c_flatten;
-typedef struct f2c_flatten_ctx f2c_flatten_ctx;
+typedef struct f2c_tablecfg_plan f2c_tablecfg_plan;
+typedef struct f2c_tablecfg_plan_ctx f2c_tablecfg_plan_ctx;
 
-/* f2c_flatten_compile wrapped; same errors.  Free with f2c_flatten_free. */
-f2c_status f2c_flatten_new(const f2c_tableset *ts, f2c_flatten **out, f2c_diags *diags);
-void f2c_flatten_free(f2c_flatten *f);
+/* f2c_tablecfg_compile wrapped; same errors.  Free with f2c_tablecfg_plan_free. */
+f2c_status f2c_tablecfg_plan_new(const f2c_tableset *ts, f2c_tablecfg_plan **out, f2c_diags *diags);
+void f2c_tablecfg_plan_free(f2c_tablecfg_plan *f);
 
 /* The plan inside f (owned by f). */
-const f2c_plan *f2c_flatten_plan(const f2c_flatten *f);
+const f2c_plan *f2c_tablecfg_plan_of(const f2c_tablecfg_plan *f);
 
 /* Number of tables whose resourceType is rt (0: the resource type has no table). */
-size_t f2c_flatten_tables_for(const f2c_flatten *f, const char *rt);
+size_t f2c_tablecfg_plan_tables_for(const f2c_tablecfg_plan *f, const char *rt);
 
-f2c_flatten_ctx *f2c_flatten_ctx_new(const f2c_flatten *f); /* NULL when out of memory */
-void f2c_flatten_ctx_free(f2c_flatten_ctx *c);
+f2c_tablecfg_plan_ctx *
+f2c_tablecfg_plan_ctx_new(const f2c_tablecfg_plan *f); /* NULL when out of memory */
+void f2c_tablecfg_plan_ctx_free(f2c_tablecfg_plan_ctx *c);
 
 /*
  * Evaluates every table of the resource's type over the resource `root` (a node of doc); see
  * f2c_plan_resource for the arguments and errors.
  */
-f2c_status f2c_flatten_resource(f2c_flatten_ctx *c, f2c_doc *doc, const cJSON *root,
-                                const char *resource_type, const char *resource_id,
-                                const char *identity, const f2c_row_sink *sink, f2c_error *err);
+f2c_status f2c_tablecfg_plan_resource(f2c_tablecfg_plan_ctx *c, f2c_doc *doc, const cJSON *root,
+                                      const char *resource_type, const char *resource_id,
+                                      const char *identity, const f2c_row_sink *sink,
+                                      f2c_error *err);
 
 #endif

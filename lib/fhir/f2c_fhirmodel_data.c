@@ -2,7 +2,7 @@
 /*
  * The FHIR R4 type model as const tables, #included by f2c_fhirmodel.c (which declares the
  * row types and FM_* constants) so the tables stay static to that translation unit.  The
- * library build compiles every .c file in lib/src, so on its own this file compiles to nothing.
+ * library build compiles every .c file in lib/fhir, so on its own this file compiles to nothing.
  * 684 definitions, 8225 elements, 186 choice elements (978 variants), 38194-byte string pool.
  */
 #ifndef F2C_FHIRMODEL_TABLES

@@ -1,5 +1,5 @@
 /*
- * f2c_flatten: see f2c_flatten.h.
+ * f2c_tablecfg_plan: see f2c_tablecfg_plan.h.
  *
  * Why a compiler and not an evaluator: the table configuration used to have its own row engine;
  * now it is one front end of the shared plan (f2c_plan.h), next to the ViewDefinition loader, so
@@ -9,7 +9,7 @@
  * column per user column (its expression, if any, compiled here so every error is reported with
  * the column's file and JSON pointer before anything runs).
  */
-#include "fhir2cdm/f2c_flatten.h"
+#include "fhir2cdm/f2c_tablecfg_plan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +17,11 @@
 
 #include "fhir2cdm/f2c_fhirpath.h"
 
-struct f2c_flatten {
+struct f2c_tablecfg_plan {
     f2c_plan *plan;
 };
 
-struct f2c_flatten_ctx {
+struct f2c_tablecfg_plan_ctx {
     f2c_plan_ctx *ctx;
 };
 
@@ -116,7 +116,7 @@ static f2c_status compile_table(const f2c_table *t, f2c_plan_select **out, int *
     return F2C_OK;
 }
 
-f2c_status f2c_flatten_compile(const f2c_tableset *ts, f2c_plan **out, f2c_diags *diags)
+f2c_status f2c_tablecfg_compile(const f2c_tableset *ts, f2c_plan **out, f2c_diags *diags)
 {
     *out = NULL;
     f2c_plan *p = NULL;
@@ -151,12 +151,12 @@ f2c_status f2c_flatten_compile(const f2c_tableset *ts, f2c_plan **out, f2c_diags
     return F2C_OK;
 }
 
-f2c_status f2c_flatten_new(const f2c_tableset *ts, f2c_flatten **out, f2c_diags *diags)
+f2c_status f2c_tablecfg_plan_new(const f2c_tableset *ts, f2c_tablecfg_plan **out, f2c_diags *diags)
 {
     *out = NULL;
-    f2c_flatten *f = calloc(1, sizeof *f);
+    f2c_tablecfg_plan *f = calloc(1, sizeof *f);
     if (!f) return nomem(diags);
-    f2c_status st = f2c_flatten_compile(ts, &f->plan, diags);
+    f2c_status st = f2c_tablecfg_compile(ts, &f->plan, diags);
     if (st != F2C_OK) {
         free(f);
         return st;
@@ -165,26 +165,26 @@ f2c_status f2c_flatten_new(const f2c_tableset *ts, f2c_flatten **out, f2c_diags 
     return F2C_OK;
 }
 
-void f2c_flatten_free(f2c_flatten *f)
+void f2c_tablecfg_plan_free(f2c_tablecfg_plan *f)
 {
     if (!f) return;
     f2c_plan_free(f->plan);
     free(f);
 }
 
-const f2c_plan *f2c_flatten_plan(const f2c_flatten *f)
+const f2c_plan *f2c_tablecfg_plan_of(const f2c_tablecfg_plan *f)
 {
     return f->plan;
 }
 
-size_t f2c_flatten_tables_for(const f2c_flatten *f, const char *rt)
+size_t f2c_tablecfg_plan_tables_for(const f2c_tablecfg_plan *f, const char *rt)
 {
     return f2c_plan_tables_for(f->plan, rt);
 }
 
-f2c_flatten_ctx *f2c_flatten_ctx_new(const f2c_flatten *f)
+f2c_tablecfg_plan_ctx *f2c_tablecfg_plan_ctx_new(const f2c_tablecfg_plan *f)
 {
-    f2c_flatten_ctx *c = calloc(1, sizeof *c);
+    f2c_tablecfg_plan_ctx *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->ctx = f2c_plan_ctx_new(f->plan);
     if (!c->ctx) {
@@ -194,16 +194,17 @@ f2c_flatten_ctx *f2c_flatten_ctx_new(const f2c_flatten *f)
     return c;
 }
 
-void f2c_flatten_ctx_free(f2c_flatten_ctx *c)
+void f2c_tablecfg_plan_ctx_free(f2c_tablecfg_plan_ctx *c)
 {
     if (!c) return;
     f2c_plan_ctx_free(c->ctx);
     free(c);
 }
 
-f2c_status f2c_flatten_resource(f2c_flatten_ctx *c, f2c_doc *doc, const cJSON *root,
-                                const char *resource_type, const char *resource_id,
-                                const char *identity, const f2c_row_sink *sink, f2c_error *err)
+f2c_status f2c_tablecfg_plan_resource(f2c_tablecfg_plan_ctx *c, f2c_doc *doc, const cJSON *root,
+                                      const char *resource_type, const char *resource_id,
+                                      const char *identity, const f2c_row_sink *sink,
+                                      f2c_error *err)
 {
     return f2c_plan_resource(c->ctx, doc, root, resource_type, resource_id, identity, sink, err);
 }

@@ -1,0 +1,1 @@
+int f2c_blob(void) { return 0; }

@@ -1,0 +1,1 @@
+int f2c_plan(void) { return 0; }
