@@ -46,6 +46,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -538,7 +539,10 @@ static int take_manifest_entry(ctx *c)
     return 0;
 }
 
-static int transform_data(ctx *c)
+/* The input's address from inputBlobUri (or the manifest entry) and requiresAccessToken: a blob
+ * address, or with a bearer token a plain http(s) file URL whose path alone is kept in in->path.
+ * Returns -1 to go on, or the exit code (printed). */
+static int input_address(ctx *c, f2c_blob_addr *in, int *bearer)
 {
     bopts *o = &c->o;
     if (o->export_manifest && o->input_uri)
@@ -549,88 +553,82 @@ static int transform_data(ctx *c)
     }
     if (need(o, o->input_uri, "inputBlobUri") || need(o, o->operation_id, "operationId"))
         return TX_EXIT_USAGE;
-    int bearer = 0;
-    if (o->requires_token) {
-        /* ADF writes string() of the manifest's boolean: "True"/"False". */
-        if (strcasecmp(o->requires_token, "true") == 0)
-            bearer = 1;
-        else if (strcasecmp(o->requires_token, "false") != 0) {
-            fprintf(stderr, ME " transform-data: requiresAccessToken must be true or false\n");
-            return TX_EXIT_USAGE;
-        }
+    *bearer = 0;
+    /* ADF writes string() of the manifest's boolean: "True"/"False". */
+    if (o->requires_token && strcasecmp(o->requires_token, "true") == 0)
+        *bearer = 1;
+    else if (o->requires_token && strcasecmp(o->requires_token, "false") != 0) {
+        fprintf(stderr, ME " transform-data: requiresAccessToken must be true or false\n");
+        return TX_EXIT_USAGE;
     }
-    f2c_blob_addr in = {0};
-    if (bearer) {
-        /* A plain file URL of the export: only its file name is needed here. */
-        if (strncasecmp(o->input_uri, "https://", 8) != 0 &&
-            strncasecmp(o->input_uri, "http://", 7) != 0) {
-            fprintf(stderr, ME " transform-data: with requiresAccessToken the input must be an "
-                               "http(s) URL\n");
-            return TX_EXIT_USAGE;
-        }
-        size_t l = strcspn(o->input_uri, "?#");
-        const char *host = strstr(o->input_uri, "://") + 3;
-        const char *slash = strchr(host, '/');
-        if (!slash || (size_t)(slash - o->input_uri) >= l) {
-            /* "https://host" alone names no file (the partition names come from it). */
-            fprintf(stderr, ME " transform-data: error: inputBlobUri names no file\n");
-            return TX_EXIT_USAGE;
-        }
-        if (!(in.path = strndup(o->input_uri, l))) return TX_EXIT_DATA;
-    } else if (f2c_blob_addr_parse(o->input_uri, &in, &c->e) != F2C_OK)
-        return fail(c, "inputBlobUri"), TX_EXIT_USAGE;
-    int rc = TX_EXIT_DATA;
-    f2c_blob_client *src = NULL;
-    f2c_buf cfg = {0}, in_path = {0}, out_dir = {0};
-    const char *base = strrchr(in.path, '/');
-    base = base ? base + 1 : in.path;
-    if (!*base || !safe_name(base)) {
+    if (!*bearer) {
+        if (f2c_blob_addr_parse(o->input_uri, in, &c->e) != F2C_OK)
+            return fail(c, "inputBlobUri"), TX_EXIT_USAGE;
+        return -1;
+    }
+    /* A plain file URL of the export: only its file name is needed here. */
+    if (strncasecmp(o->input_uri, "https://", 8) != 0 &&
+        strncasecmp(o->input_uri, "http://", 7) != 0) {
+        fprintf(stderr, ME " transform-data: with requiresAccessToken the input must be an "
+                           "http(s) URL\n");
+        return TX_EXIT_USAGE;
+    }
+    size_t l = strcspn(o->input_uri, "?#");
+    const char *host = strstr(o->input_uri, "://") + 3;
+    const char *slash = strchr(host, '/');
+    if (!slash || (size_t)(slash - o->input_uri) >= l) {
+        /* "https://host" alone names no file (the partition names come from it). */
         fprintf(stderr, ME " transform-data: error: inputBlobUri names no file\n");
-        rc = TX_EXIT_USAGE;
-        goto done;
+        return TX_EXIT_USAGE;
     }
-    if (open_storage(c) != 0 || fetch_config(c, &cfg) != 0) goto done;
+    return (in->path = strndup(o->input_uri, l)) ? -1 : TX_EXIT_DATA;
+}
 
-    /* The input may live in another account (the FHIR service's export storage). */
-    if (!bearer && strcmp(in.account, o->account) != 0) {
-        if (new_client(o, in.endpoint, in.account, &src, &c->e) != F2C_OK) {
-            fail(c, "input storage client");
-            goto done;
-        }
-    }
-    if (f2c_buf_printf(&in_path, "%s/in", c->tmp) != 0 || mkdir(in_path.data, 0700) != 0 ||
-        f2c_buf_printf(&in_path, "/%s", base) != 0) {
-        fprintf(stderr, ME " transform-data: error: cannot create %s: %s\n", in_path.data,
-                strerror(errno));
-        goto done;
-    }
+/* Streams the input to <tmp>/in/<base> (path), from its blob (another account gets its own
+ * client) or with a bearer token; a TX_EXIT_* code. */
+static int fetch_input(ctx *c, const f2c_blob_addr *in, int bearer, const char *base, f2c_buf *path)
+{
+    const bopts *o = &c->o;
+    f2c_blob_client *src = NULL;
     uint64_t size = 0;
-    if (bearer) {
-        int urc = download_bearer(c, in_path.data, &size);
-        if (urc != TX_EXIT_OK) {
-            rc = urc;
-            goto done;
-        }
+    int rc = TX_EXIT_DATA;
+    /* The input may live in another account (the FHIR service's export storage). */
+    if (!bearer && strcmp(in->account, o->account) != 0 &&
+        new_client(o, in->endpoint, in->account, &src, &c->e) != F2C_OK)
+        return fail(c, "input storage client");
+    if (f2c_buf_printf(path, "%s/in", c->tmp) != 0 || mkdir(path->data, 0700) != 0 ||
+        f2c_buf_printf(path, "/%s", base) != 0) {
+        fprintf(stderr, ME " transform-data: error: cannot create %s: %s\n", path->data,
+                strerror(errno));
+    } else if (bearer) {
+        rc = download_bearer(c, path->data, &size);
     } else {
-        printf("downloading %s/%s\n", in.container, in.path);
+        printf("downloading %s/%s\n", in->container, in->path);
         fflush(stdout);
-        if (download(src ? src : c->blob, in.container, in.path, in_path.data, &size, &c->e) !=
-            F2C_OK) {
+        if (download(src ? src : c->blob, in->container, in->path, path->data, &size, &c->e) !=
+            F2C_OK)
             fail(c, "downloading the input");
-            goto done;
-        }
+        else
+            rc = TX_EXIT_OK;
     }
-    printf("downloaded %llu bytes\n", (unsigned long long)size);
+    if (rc == TX_EXIT_OK) printf("downloaded %llu bytes\n", (unsigned long long)size);
     fflush(stdout);
+    f2c_blob_client_free(src);
+    return rc;
+}
 
-    /* The local job, into a temporary CDM folder. */
-    if (f2c_buf_printf(&out_dir, "%s/cdm", c->tmp) != 0) goto done;
-    const char *inputs[1] = {in_path.data};
-    const char *views[1] = {cfg.data};
-    tx_options to = {.config_dir = is_views(o) ? NULL : cfg.data,
+/* The local job over the downloaded file into <tmp>/cdm (out_dir); a TX_EXIT_* code.  On failure
+ * nothing is uploaded: a partial file must not be published as if complete. */
+static int run_local(ctx *c, const char *cfg, const char *input, f2c_buf *out_dir)
+{
+    const bopts *o = &c->o;
+    if (f2c_buf_printf(out_dir, "%s/cdm", c->tmp) != 0) return TX_EXIT_DATA;
+    const char *inputs[1] = {input};
+    const char *views[1] = {cfg};
+    tx_options to = {.config_dir = is_views(o) ? NULL : cfg,
                      .views = views,
                      .nviews = is_views(o) ? 1 : 0,
-                     .output_dir = out_dir.data,
+                     .output_dir = out_dir->data,
                      .inputs = inputs,
                      .ninputs = 1,
                      .max_depth = o->depth,
@@ -639,20 +637,35 @@ static int transform_data(ctx *c)
     fflush(stdout);
     int jrc = tx_run(&to);
     fflush(stdout);
-    if (jrc != TX_EXIT_OK) {
-        /* Nothing is uploaded: a partial file must not be published as if complete. */
+    if (jrc != TX_EXIT_OK)
         fprintf(stderr,
                 ME " transform-data: error: the transform failed (exit %d); nothing "
                    "uploaded\n",
                 jrc);
-        rc = jrc;
-        goto done;
+    return jrc;
+}
+
+static int transform_data(ctx *c)
+{
+    f2c_blob_addr in = {0};
+    int bearer = 0;
+    int rc = input_address(c, &in, &bearer);
+    if (rc >= 0) {
+        f2c_blob_addr_free(&in);
+        return rc;
     }
-    fflush(stdout);
-    if (publish_task(c, base, out_dir.data) != 0) goto done;
-    rc = TX_EXIT_OK;
-done:
-    f2c_blob_client_free(src);
+    f2c_buf cfg = {0}, in_path = {0}, out_dir = {0};
+    const char *base = strrchr(in.path, '/');
+    base = base ? base + 1 : in.path;
+    rc = TX_EXIT_DATA;
+    if (!*base || !safe_name(base)) {
+        fprintf(stderr, ME " transform-data: error: inputBlobUri names no file\n");
+        rc = TX_EXIT_USAGE;
+    } else if (open_storage(c) == 0 && fetch_config(c, &cfg) == 0 &&
+               (rc = fetch_input(c, &in, bearer, base, &in_path)) == TX_EXIT_OK &&
+               (rc = run_local(c, cfg.data, in_path.data, &out_dir)) == TX_EXIT_OK) {
+        rc = publish_task(c, base, out_dir.data) != 0 ? TX_EXIT_DATA : TX_EXIT_OK;
+    }
     f2c_blob_addr_free(&in);
     f2c_buf_free(&cfg);
     f2c_buf_free(&in_path);
@@ -912,211 +925,136 @@ static void usage(FILE *f, const char *cmd)
         cmd);
 }
 
-int tx_batch_main(int argc, char **argv)
+/* Every flag of the Batch subcommands: its name (activity.json's key where there is one) and the
+ * option it sets; one table instead of a getopt table plus a switch. */
+static const struct {
+    const char *name;
+    size_t off; /* of a const char * in bopts */
+} batch_flags[] = {
+    {"inputBlobUri", offsetof(bopts, input_uri)},
+    {"adlsAccount", offsetof(bopts, account)},
+    {"storageEndpointSuffix", offsetof(bopts, suffix)},
+    {"cdmFileSystem", offsetof(bopts, cdm_fs)},
+    {"configurationContainer", offsetof(bopts, config_container)},
+    {"configurationKind", offsetof(bopts, config_kind)},
+    {"operationId", offsetof(bopts, operation_id)},
+    {"maxDepth", offsetof(bopts, max_depth)},
+    {"managedIdentityClientId", offsetof(bopts, mi_client_id)},
+    {"transactionTime", offsetof(bopts, transaction_time)},
+    {"storageEndpoint", offsetof(bopts, endpoint)},
+    {"adf-activity", offsetof(bopts, activity)},
+    {"requiresAccessToken", offsetof(bopts, requires_token)},
+    {"fhirUrl", offsetof(bopts, fhir_url)},
+    {"fhirAudience", offsetof(bopts, fhir_audience)},
+    {"clientId", offsetof(bopts, client_id)},
+    {"tenantId", offsetof(bopts, tenant_id)},
+    {"keyVaultUri", offsetof(bopts, key_vault_uri)},
+    {"clientSecretName", offsetof(bopts, secret_name)},
+    {"exportTypes", offsetof(bopts, export_types)},
+    {"since", offsetof(bopts, since)},
+    {"groupId", offsetof(bopts, group_id)},
+    {"max-wait", offsetof(bopts, max_wait)},
+    {"exportManifest", offsetof(bopts, export_manifest)},
+    {"fileIndex", offsetof(bopts, file_index)},
+    {"fileCount", offsetof(bopts, file_count)},
+};
+#define NFLAGS (sizeof batch_flags / sizeof batch_flags[0])
+#define FLAG_CODE 256 /* getopt_long's val of batch_flags[i] is FLAG_CODE + i */
+
+/* Parses argv into c->o.  Returns -1 to go on, or the exit code (help, usage error). */
+static int parse_flags(ctx *c, int argc, char **argv)
 {
-    enum {
-        O_IN = 256,
-        O_ACC,
-        O_SUF,
-        O_FS,
-        O_CC,
-        O_KIND,
-        O_OP,
-        O_DEPTH,
-        O_MI,
-        O_TT,
-        O_EP,
-        O_ACT,
-        O_RAT,
-        O_FURL,
-        O_AUD,
-        O_CID,
-        O_TID,
-        O_KV,
-        O_SECRET,
-        O_TYPES,
-        O_SINCE,
-        O_GROUP,
-        O_WAIT,
-        O_MANIFEST,
-        O_INDEX,
-        O_COUNT
-    };
-    static const struct option opts[] = {
-        {"inputBlobUri", required_argument, NULL, O_IN},
-        {"adlsAccount", required_argument, NULL, O_ACC},
-        {"storageEndpointSuffix", required_argument, NULL, O_SUF},
-        {"cdmFileSystem", required_argument, NULL, O_FS},
-        {"configurationContainer", required_argument, NULL, O_CC},
-        {"configurationKind", required_argument, NULL, O_KIND},
-        {"operationId", required_argument, NULL, O_OP},
-        {"maxDepth", required_argument, NULL, O_DEPTH},
-        {"managedIdentityClientId", required_argument, NULL, O_MI},
-        {"transactionTime", required_argument, NULL, O_TT},
-        {"storageEndpoint", required_argument, NULL, O_EP},
-        {"adf-activity", required_argument, NULL, O_ACT},
-        {"requiresAccessToken", required_argument, NULL, O_RAT},
-        {"fhirUrl", required_argument, NULL, O_FURL},
-        {"fhirAudience", required_argument, NULL, O_AUD},
-        {"clientId", required_argument, NULL, O_CID},
-        {"tenantId", required_argument, NULL, O_TID},
-        {"keyVaultUri", required_argument, NULL, O_KV},
-        {"clientSecretName", required_argument, NULL, O_SECRET},
-        {"exportTypes", required_argument, NULL, O_TYPES},
-        {"since", required_argument, NULL, O_SINCE},
-        {"groupId", required_argument, NULL, O_GROUP},
-        {"max-wait", required_argument, NULL, O_WAIT},
-        {"exportManifest", required_argument, NULL, O_MANIFEST},
-        {"fileIndex", required_argument, NULL, O_INDEX},
-        {"fileCount", required_argument, NULL, O_COUNT},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    ctx c = {.o = {.cmd = argv[0]}};
-    bopts *o = &c.o;
-    int ch;
-    int given[TX_OPT_CODES] = {0};
+    bopts *o = &c->o;
+    struct option opts[NFLAGS + 2];
+    for (size_t i = 0; i < NFLAGS; i++)
+        opts[i] = (struct option){batch_flags[i].name, required_argument, NULL, FLAG_CODE + (int)i};
+    opts[NFLAGS] = (struct option){"help", no_argument, NULL, 'h'};
+    opts[NFLAGS + 1] = (struct option){NULL, 0, NULL, 0};
+    int ch, given[TX_OPT_CODES] = {0};
     char prog[64];
     snprintf(prog, sizeof prog, ME " %s", o->cmd);
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (tx_once_opt(prog, opts, NULL, ch, given) != 0) return TX_EXIT_USAGE;
-        switch (ch) {
-        case O_IN:
-            o->input_uri = optarg;
-            break;
-        case O_ACC:
-            o->account = optarg;
-            break;
-        case O_SUF:
-            o->suffix = optarg;
-            break;
-        case O_FS:
-            o->cdm_fs = optarg;
-            break;
-        case O_CC:
-            o->config_container = optarg;
-            break;
-        case O_KIND:
-            o->config_kind = optarg;
-            break;
-        case O_OP:
-            o->operation_id = optarg;
-            break;
-        case O_DEPTH:
-            o->max_depth = optarg;
-            break;
-        case O_MI:
-            o->mi_client_id = optarg;
-            break;
-        case O_TT:
-            o->transaction_time = optarg;
-            break;
-        case O_EP:
-            o->endpoint = optarg;
-            break;
-        case O_ACT:
-            o->activity = optarg;
-            break;
-        case O_RAT:
-            o->requires_token = optarg;
-            break;
-        case O_FURL:
-            o->fhir_url = optarg;
-            break;
-        case O_AUD:
-            o->fhir_audience = optarg;
-            break;
-        case O_CID:
-            o->client_id = optarg;
-            break;
-        case O_TID:
-            o->tenant_id = optarg;
-            break;
-        case O_KV:
-            o->key_vault_uri = optarg;
-            break;
-        case O_SECRET:
-            o->secret_name = optarg;
-            break;
-        case O_TYPES:
-            o->export_types = optarg;
-            break;
-        case O_SINCE:
-            o->since = optarg;
-            break;
-        case O_GROUP:
-            o->group_id = optarg;
-            break;
-        case O_WAIT:
-            o->max_wait = optarg;
-            break;
-        case O_MANIFEST:
-            o->export_manifest = optarg;
-            break;
-        case O_INDEX:
-            o->file_index = optarg;
-            break;
-        case O_COUNT:
-            o->file_count = optarg;
-            break;
-        case 'h':
-            usage(stdout, o->cmd);
-            return TX_EXIT_OK;
-        default:
-            usage(stderr, o->cmd);
-            return TX_EXIT_USAGE;
+        if (ch >= FLAG_CODE && ch < FLAG_CODE + (int)NFLAGS) {
+            *(const char **)((char *)o + batch_flags[ch - FLAG_CODE].off) = optarg;
+            continue;
         }
+        usage(ch == 'h' ? stdout : stderr, o->cmd);
+        return ch == 'h' ? TX_EXIT_OK : TX_EXIT_USAGE;
     }
     if (optind < argc) {
         fprintf(stderr, ME " %s: unexpected argument \"%s\"\n", o->cmd, argv[optind]);
         return TX_EXIT_USAGE;
     }
-    int rc = TX_EXIT_USAGE;
-    if (o->activity && load_activity(o) != 0) goto out;
+    return -1;
+}
+
+/* The values every subcommand needs, from flags and activity.json; 0 or -1 (printed). */
+static int check_values(bopts *o)
+{
+    if (o->activity && load_activity(o) != 0) return -1;
     int exporting = strcmp(o->cmd, "bulk-export") == 0;
     if (need(o, o->account, "adlsAccount") || need(o, o->cdm_fs, "cdmFileSystem") ||
         (!exporting && need(o, o->config_container, "configurationContainer")))
-        goto out;
+        return -1;
     o->depth = F2C_DEFAULT_MAX_DEPTH;
     if (o->max_depth) {
         char *end;
         unsigned long v = strtoul(o->max_depth, &end, 10);
         if (!*o->max_depth || *end || o->max_depth[0] == '-' || v == 0 || v > 64) {
             fprintf(stderr, ME " %s: maxDepth must be 1..64, got \"%s\"\n", o->cmd, o->max_depth);
-            goto out;
+            return -1;
         }
         o->depth = (int)v;
     }
     if (o->config_kind && strcmp(o->config_kind, "tables") && strcmp(o->config_kind, "views")) {
         fprintf(stderr, ME " %s: configurationKind must be tables or views\n", o->cmd);
-        goto out;
+        return -1;
     }
-    if (f2c_blob_global_init(&c.e) != F2C_OK) {
-        rc = fail(&c, "libcurl");
-        goto out;
-    }
+    return 0;
+}
+
+/* Runs the subcommand in a private temporary folder (removed after); a TX_EXIT_* code. */
+static int run_in_tmp(ctx *c)
+{
+    const bopts *o = &c->o;
     const char *tmpdir = getenv("TMPDIR");
-    snprintf(c.tmp, sizeof c.tmp, "%s/fhir2cdm-batch-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (!mkdtemp(c.tmp)) {
-        fprintf(stderr, ME " %s: cannot create a temporary folder in %s: %s\n", o->cmd,
-                tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
-        c.tmp[0] = '\0';
-        rc = TX_EXIT_DATA;
-    } else {
-        printf("%s: start (operation %s)\n", o->cmd, o->operation_id ? o->operation_id : "-");
-        fflush(stdout);
-        rc = exporting                               ? bulk_export(&c)
-             : strcmp(o->cmd, "transform-data") == 0 ? transform_data(&c)
-             : strcmp(o->cmd, "finalize") == 0       ? finalize(&c, 0)
-                                                     : finalize(&c, 1);
-        (void)f2c_fs_remove_tree(c.tmp);
+    if (!tmpdir || !*tmpdir) tmpdir = "/tmp";
+    snprintf(c->tmp, sizeof c->tmp, "%s/fhir2cdm-batch-XXXXXX", tmpdir);
+    if (!mkdtemp(c->tmp)) {
+        fprintf(stderr, ME " %s: cannot create a temporary folder in %s: %s\n", o->cmd, tmpdir,
+                strerror(errno));
+        c->tmp[0] = '\0';
+        return TX_EXIT_DATA;
     }
-    f2c_bulk_manifest_free(&c.manifest);
-    f2c_blob_client_free(c.blob);
-    f2c_blob_global_cleanup();
-out:
-    if (rc != TX_EXIT_OK) fprintf(stderr, ME " %s: failed (exit %d)\n", o->cmd, rc);
-    cJSON_Delete(o->activity_doc);
+    printf("%s: start (operation %s)\n", o->cmd, o->operation_id ? o->operation_id : "-");
+    fflush(stdout);
+    int rc = strcmp(o->cmd, "bulk-export") == 0      ? bulk_export(c)
+             : strcmp(o->cmd, "transform-data") == 0 ? transform_data(c)
+             : strcmp(o->cmd, "finalize") == 0       ? finalize(c, 0)
+                                                     : finalize(c, 1);
+    (void)f2c_fs_remove_tree(c->tmp);
+    return rc;
+}
+
+int tx_batch_main(int argc, char **argv)
+{
+    ctx c = {.o = {.cmd = argv[0]}};
+    int rc = parse_flags(&c, argc, argv);
+    if (rc >= 0) return rc;
+    rc = TX_EXIT_USAGE;
+    if (check_values(&c.o) == 0) {
+        if (f2c_blob_global_init(&c.e) != F2C_OK) {
+            rc = fail(&c, "libcurl");
+        } else {
+            rc = run_in_tmp(&c);
+            f2c_bulk_manifest_free(&c.manifest);
+            f2c_blob_client_free(c.blob);
+            f2c_blob_global_cleanup();
+        }
+    }
+    if (rc != TX_EXIT_OK) fprintf(stderr, ME " %s: failed (exit %d)\n", c.o.cmd, rc);
+    cJSON_Delete(c.o.activity_doc);
     fflush(stdout);
     return rc;
 }
