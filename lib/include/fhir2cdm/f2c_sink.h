@@ -2,7 +2,7 @@
  * f2c_sink: the row-sink interface -- how the stream job writes one output partition (open,
  * header, rows, finish or abort) without knowing the file format.
  *
- * Why: the engine (transformer/tx_job.c) decides which rows go to which partition and when a
+ * Why: the engine (lib/engine/f2c_job.c) decides which rows go to which partition and when a
  * partition is complete; the bytes of a partition are the format's business.  Keeping the two
  * apart behind this small vtable means a second output format (Parquet, issue 17) is one new
  * file implementing f2c_sink_ops plus one line in f2c_sink_find, not edits across the engine.
