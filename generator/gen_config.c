@@ -377,15 +377,25 @@ static int config_opt(opts *o, const char *cmd, int c, const char *v, int argc, 
     }
 }
 
-/* Parses generate-config's command line into *o: 0, 1 (-h: usage shown), or -1 (printed). */
-static int parse_config_args(opts *o, const char *cmd, int argc, char **argv)
+/* What differs between the two commands' command lines. */
+typedef struct cmdline {
+    const char *optstring;
+    const struct option *opts;
+    void (*usage)(FILE *f);
+    /* The command's own options (after the common ones and -h): 0, or -1 (printed). */
+    int (*own)(opts *o, const char *cmd, int c, const char *v, const char *elem, int argc,
+               char **argv);
+} cmdline;
+
+/* Parses a generate-config* command line into *o: 0, 1 (-h: usage shown), or -1 (printed). */
+static int parse_args(opts *o, const char *cmd, const cmdline *cl, int argc, char **argv)
 {
     const char *v, *elem;
     int c, rc = 0;
     optind = 0; /* 0, not 1: re-reads optstring, so its "+" holds in every call */
     opterr = 0;
     while (rc == 0) {
-        c = next_opt(argc, argv, "+:o:a:wvhrp:", config_opts, &v, &elem);
+        c = next_opt(argc, argv, cl->optstring, cl->opts, &v, &elem);
         if (c < 0) {
             rc = next_problem(cmd, c, elem);
             break;
@@ -394,14 +404,28 @@ static int parse_config_args(opts *o, const char *cmd, int argc, char **argv)
         if (r != 0) {
             rc = r < 0 ? -1 : 0;
         } else if (c == 'h') {
-            usage_config(stdout);
+            cl->usage(stdout);
             rc = 1;
         } else {
-            rc = config_opt(o, cmd, c, v, argc, argv);
+            rc = cl->own(o, cmd, c, v, elem, argc, argv);
         }
     }
     opterr = 1;
     return rc;
+}
+
+static int config_own(opts *o, const char *cmd, int c, const char *v, const char *elem, int argc,
+                      char **argv)
+{
+    (void)elem;
+    return config_opt(o, cmd, c, v, argc, argv);
+}
+
+/* Parses generate-config's command line into *o: 0, 1 (-h: usage shown), or -1 (printed). */
+static int parse_config_args(opts *o, const char *cmd, int argc, char **argv)
+{
+    static const cmdline cl = {"+:o:a:wvhrp:", config_opts, usage_config, config_own};
+    return parse_args(o, cmd, &cl, argc, argv);
 }
 
 /* The combinations generate-config refuses.  0, or -1 (printed). */
@@ -472,31 +496,19 @@ static int take_u(opts *o, const char *cmd, const char *v, const char *elem, int
     return 0;
 }
 
+static int unroll_own(opts *o, const char *cmd, int c, const char *v, const char *elem, int argc,
+                      char **argv)
+{
+    (void)c; /* only -u is left */
+    return take_u(o, cmd, v, elem, argc, argv);
+}
+
 /* Parses generate-config-unrollpath's command line into *o: 0, 1 (-h: usage shown), or -1
  * (printed). */
 static int parse_unroll_args(opts *o, const char *cmd, int argc, char **argv)
 {
-    const char *v, *elem;
-    int c, rc = 0;
-    optind = 0; /* 0, not 1: re-reads optstring, so its "+" holds in every call */
-    opterr = 0;
-    while (rc == 0) {
-        c = next_opt(argc, argv, "+:o:a:wvhu", unroll_opts, &v, &elem);
-        if (c < 0) {
-            rc = next_problem(cmd, c, elem);
-            break;
-        }
-        int r = common_opt(o, cmd, c, v);
-        if (r != 0) {
-            rc = r < 0 ? -1 : 0;
-        } else if (c == 'h') {
-            usage_unroll(stdout);
-            rc = 1;
-        } else {
-            rc = take_u(o, cmd, v, elem, argc, argv);
-        }
-    }
-    opterr = 1;
+    static const cmdline cl = {"+:o:a:wvhu", unroll_opts, usage_unroll, unroll_own};
+    int rc = parse_args(o, cmd, &cl, argc, argv);
     if (rc == 0 && !o->out) {
         fprintf(stderr, "fhir2cdm %s: -o FOLDER is required\n", cmd);
         rc = -1;

@@ -94,13 +94,7 @@ int tx_parse_job_option(const char *prog, int c, const char *arg, struct tx_opti
 
 int tx_valid_opid(const char *s)
 {
-    size_t n = s ? strlen(s) : 0;
-    if (n < 1 || n > 64) return 0;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-              *s == '_' || *s == '-'))
-            return 0;
-    return 1;
+    return f2c_job_valid_operation_id(s);
 }
 
 /* ---- interruption ------------------------------------------------------------------------- */

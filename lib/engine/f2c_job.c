@@ -205,8 +205,7 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* 1 when s (may be NULL) is 1 to 64 characters of A-Z a-z 0-9 _ - (names files as is). */
-static int valid_opid(const char *s)
+int f2c_job_valid_operation_id(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
     if (n < 1 || n > 64) return 0;
@@ -1118,7 +1117,7 @@ oom:
 int f2c_job_open(const f2c_job_options *o, const char *opid, f2c_job **out)
 {
     *out = NULL;
-    const char *why = !valid_opid(opid)                   ? "opid"
+    const char *why = !f2c_job_valid_operation_id(opid)   ? "opid"
                       : !o->output_dir || !*o->output_dir ? "no output folder"
                                                           : NULL;
     job *j = why ? NULL : job_new(o);

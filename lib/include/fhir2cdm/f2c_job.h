@@ -164,4 +164,8 @@ unsigned long long f2c_job_rejected(const f2c_job *j);
 /* Frees the job (NULL allowed).  Every file must have ended. */
 void f2c_job_free(f2c_job *j);
 
+/* 1 when s (may be NULL) is a valid operation id: 1 to 64 characters of A-Z a-z 0-9 _ -, so it
+ * can name files and blobs as is (partition names, task records); else 0.  Prints nothing. */
+int f2c_job_valid_operation_id(const char *s);
+
 #endif
