@@ -34,6 +34,7 @@
  *    aggregate, string building — is bounded without each function checking for itself.
  */
 #include "f2c_fp_int.h"
+#include "f2c_fp_dec.h"
 #include "f2c_fp_regex.h"
 
 #include <ctype.h>
@@ -608,7 +609,14 @@ f2c_status fp_eval(fp_ev *x, const fp_node *n, const fp_coll *focus, const fp_en
             if (v->it.i == INT64_MIN) return F2C_OK;
             return fp_push_int(x, out, -v->it.i);
         }
-        if (v->it.kind == F2C_FP_DECIMAL) return fp_push_dec(x, out, -v->it.d);
+        if (v->it.kind == F2C_FP_DECIMAL) {
+            fp_dec d; /* exact: the digits as written, negated */
+            if (fp_val_num_dec(v, &d) == 0) {
+                d.c = -d.c;
+                return fp_push_decv(x, out, &d);
+            }
+            return fp_push_dec(x, out, -v->it.d);
+        }
         return fp_push_qty(x, out, -v->it.d, NULL, 0, v->it.unit);
     }
     case FP_N_BIN:

@@ -15,6 +15,7 @@
  * highBoundary() (FHIRPath 3.0) live here too: for numbers they are math on decimal digits.
  */
 #include "f2c_fp_int.h"
+#include "f2c_fp_dec.h"
 #include "f2c_fp_unit.h"
 
 #include <ctype.h>
@@ -461,6 +462,12 @@ static f2c_status to_integer(fp_ev *x, const fp_node *call, const fp_coll *in, c
     f2c_status st = math_input(x, call, in, &tmp, &v, 0);
     if (st || !v) return st;
     if (v->it.kind == F2C_FP_INTEGER) return fp_push_int(x, out, v->it.i);
+    fp_dec dec; /* exact on the decimal digits when they are representable */
+    if (fp_val_num_dec(v, &dec) == 0) {
+        int64_t i;
+        if (fp_dec_to_int(&dec, to == floor ? -1 : to == ceil ? 1 : 0, &i)) return F2C_OK;
+        return fp_push_int(x, out, i);
+    }
     double d = to(v->it.d);
     if (!(fabs(d) < 9.2e18)) return F2C_OK;
     return fp_push_int(x, out, (int64_t)d);
@@ -503,6 +510,17 @@ f2c_status f2c_fp_fn_round(fp_ev *x, const fp_node *call, const fp_coll *in, con
     if (p < 0)
         return fp_fail(x, call->col, "round() precision must be >= 0, got %lld", (long long)p);
     if (p > 15) p = 15;
+    fp_dec dec; /* exact on the decimal digits: 1.005.round(2) = 1.01 */
+    if (fp_val_num_dec(v, &dec) == 0) {
+        fp_dec_round_half_up(&dec, (int)p);
+        char db[F2C_FP_DEC_BUF];
+        size_t dn = fp_dec_format(&dec, db);
+        char *dt = fp_arena_strndup(x->a, db, dn);
+        if (!dt) return fp_nomem(x);
+        fp_val dv;
+        fp_val_dec_text(&dv, strtod(dt, NULL), dt, dn);
+        return fp_push(x, out, &dv);
+    }
     double sc = pow(10, (double)p);
     double r = floor(dval(v) * sc + 0.5) / sc;
     char buf[64];

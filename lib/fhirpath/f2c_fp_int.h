@@ -398,6 +398,14 @@ int fp_coll_has(fp_ev *x, const fp_coll *c, const fp_val *v);
 f2c_status fp_arith(fp_ev *x, fp_binop op, const fp_val *a, const fp_val *b, long col,
                     fp_coll *out);
 
+/* Exact decimals (f2c_fp_value.c over f2c_fp_dec.c): an Integer or Decimal item's value
+ * (-1 when its text is not representable: more than 37 digits or 28 places); a Decimal item
+ * from d (trailing zeros dropped; text in arena a; -1 out of memory); pushed. */
+struct fp_dec;
+int fp_val_num_dec(const fp_val *v, struct fp_dec *d);
+int fp_val_decv(fp_arena *a, fp_val *v, const struct fp_dec *d);
+f2c_status fp_push_decv(fp_ev *x, fp_coll *out, const struct fp_dec *d);
+
 /* Number formatting (f2c_fp_coll.c): shortest text that reads back as d ("0.1", "2", "1e+300"). */
 size_t fp_fmt_double(double d, char *buf); /* buf >= 32 */
 

@@ -80,19 +80,47 @@ static int tok_is(const fp_token *t, const char *word)
     return t->kind == FP_T_IDENT && strlen(word) == t->len && !memcmp(t->text, word, t->len);
 }
 
-/* Keywords that the grammar does not accept as identifiers (N1 grammar `identifier`). */
-static int reserved(const fp_token *t)
-{
-    static const char *const words[] = {"and", "or", "xor", "implies", "div", "mod", NULL};
-    for (int i = 0; words[i]; i++)
-        if (tok_is(t, words[i])) return 1;
-    return 0;
-}
-
 static const char *const calendar_units[] = {
     "year",   "month",       "week",    "day",          "hour",  "minute",
     "second", "millisecond", "years",   "months",       "weeks", "days",
     "hours",  "minutes",     "seconds", "milliseconds", NULL};
+
+/* The N1 identifier rule (grammar, Appendix: `identifier: IDENTIFIER | DELIMITEDIDENTIFIER |
+ * 'as' | 'contains' | 'in' | 'is'`).  Every other word the grammar spells as a literal is a
+ * keyword, not an IDENTIFIER: the operators div mod and or xor implies, the Boolean literals true
+ * false (booleanLiteral) and the calendar units of quantity literals (dateTimePrecision,
+ * pluralDateTimePrecision: year ... milliseconds).  They name an element only delimited with
+ * backticks (N1 §3 "Path selection"): text.`div`.  Returns what the keyword is, or NULL for a word
+ * the rule accepts (and for a DELIMITEDIDENTIFIER, whatever its text). */
+static const char *keyword_kind(const fp_token *t)
+{
+    static const char *const ops[] = {"and", "or", "xor", "implies", "div", "mod", NULL};
+    if (t->kind != FP_T_IDENT) return NULL;
+    for (int i = 0; ops[i]; i++)
+        if (tok_is(t, ops[i])) return "an operator keyword";
+    if (tok_is(t, "true") || tok_is(t, "false")) return "a Boolean literal";
+    for (int i = 0; calendar_units[i]; i++)
+        if (tok_is(t, calendar_units[i])) return "a calendar unit keyword";
+    return NULL;
+}
+
+/* A syntax error at a keyword used where the grammar needs an identifier. */
+static f2c_status not_identifier(fp_parser *p, const char *kind)
+{
+    const fp_token *t = &p->tok;
+    return f2c_error_set(p->err, F2C_ECONFIG, NULL, 0, t->col, NULL,
+                         "'%.*s' is %s; write `%.*s` in backticks to use it as a name", (int)t->len,
+                         t->text, kind, (int)t->len, t->text);
+}
+
+/* The current token must be an identifier (N1 grammar `identifier`); `what` for other tokens. */
+static f2c_status expect_identifier(fp_parser *p, const char *what)
+{
+    const char *kind = keyword_kind(&p->tok);
+    if (kind) return not_identifier(p, kind);
+    if (p->tok.kind != FP_T_IDENT && p->tok.kind != FP_T_DIDENT) return syntax(p, p->tok.col, what);
+    return F2C_OK;
+}
 
 static int is_calendar_unit(const fp_token *t)
 {
@@ -232,7 +260,7 @@ static f2c_status parse_term(fp_parser *p, fp_node **out)
             *out = n;
             return next(p);
         }
-        if (reserved(t)) return syntax(p, t->col, "an expression");
+        if (keyword_kind(t)) return not_identifier(p, keyword_kind(t));
         return parse_invocation(p, NULL, out);
     case FP_T_DIDENT:
         return parse_invocation(p, NULL, out);
@@ -271,6 +299,8 @@ static f2c_status parse_term(fp_parser *p, fp_node **out)
     case FP_T_PERCENT: {
         long col = t->col;
         if ((st = next(p))) return st;
+        /* Deviation: any word after '%' (N1 externalConstant needs an identifier, so %day would
+         * need %`day`), because SQL on FHIR constants may be named day, year... */
         if (t->kind != FP_T_IDENT && t->kind != FP_T_DIDENT && t->kind != FP_T_STRING)
             return syntax(p, t->col, "a variable name after '%'");
         if (!(n = node_new(p, FP_N_VAR, col))) return F2C_ENOMEM;
@@ -311,7 +341,10 @@ static f2c_status parse_postfix(fp_parser *p, fp_node **out)
     for (;;) {
         if (p->tok.kind == FP_T_DOT) {
             if ((st = next(p))) return st;
-            /* After '.', any identifier (also div, and... which N1 reserves: FHIR has text.div). */
+            /* After '.', an identifier (N1 grammar `invocation`): text.div is refused, text.`div`
+             * is the narrative. */
+            const char *kw = keyword_kind(&p->tok);
+            if (kw) return not_identifier(p, kw);
             if (p->tok.kind == FP_T_IDENT || p->tok.kind == FP_T_DIDENT) {
                 if ((st = parse_invocation(p, n, &n))) return st;
             } else if (p->tok.kind == FP_T_SPECIAL) {
@@ -467,14 +500,12 @@ static int binop(const fp_token *t, fp_binop *op)
 static f2c_status parse_typespec(fp_parser *p, fp_typespec *ts)
 {
     f2c_status st;
-    if (p->tok.kind != FP_T_IDENT && p->tok.kind != FP_T_DIDENT)
-        return syntax(p, p->tok.col, "a type name");
+    if ((st = expect_identifier(p, "a type name"))) return st;
     const char *first = p->tok.text;
     if ((st = next(p))) return st;
     if (p->tok.kind == FP_T_DOT) {
         if ((st = next(p))) return st;
-        if (p->tok.kind != FP_T_IDENT && p->tok.kind != FP_T_DIDENT)
-            return syntax(p, p->tok.col, "a type name after the namespace");
+        if ((st = expect_identifier(p, "a type name after the namespace"))) return st;
         ts->ns = first;
         ts->name = p->tok.text;
         return next(p);

@@ -7,10 +7,11 @@
  * and follow FHIRPath N1 §6.1 (equality/equivalence), §6.2 (comparison), §6.6 (math) and §2.2
  * / §6.4 (date/time precision) in one reading.  Dates are kept as their text in items (the
  * public contract gives the text) and parsed into fp_dt on demand; parsing is a few dozen
- * byte comparisons, cheaper than carrying a parsed copy in every item.  Decimals are doubles
- * plus their source text: the text keeps "1.50" exact for output and gives equivalence its
- * precision; equality rounds both sides to 1e-8 like the reference implementation
- * (fhirpath.js), so 0.1 + 0.2 = 0.3.  No allocation except through the evaluation arena.
+ * byte comparisons, cheaper than carrying a parsed copy in every item.  Decimals are their
+ * text (exact: "1.50") plus a double: arithmetic and < > work on the decimal digits
+ * (f2c_fp_dec.c, 129.16 * 1.1 = 142.076); the text gives equivalence its precision; equality
+ * rounds both sides to 1e-8 like the reference implementation (fhirpath.js).  No allocation except
+ * through the evaluation arena.
  *
  * Choices where the spec leaves room (documented in f2c_fhirpath.h):
  *  - a DateTime without a time-zone offset is taken as UTC when compared with one that has one;
@@ -23,6 +24,7 @@
  *    units give empty for = and < ..., false for ~.
  */
 #include "f2c_fp_int.h"
+#include "f2c_fp_dec.h"
 #include "f2c_fp_unit.h"
 
 #include <ctype.h>
@@ -469,6 +471,54 @@ static double num(const fp_val *v)
     return v->it.kind == F2C_FP_INTEGER ? (double)v->it.i : v->it.d;
 }
 
+int fp_val_num_dec(const fp_val *v, fp_dec *d)
+{
+    if (v->it.kind == F2C_FP_INTEGER) {
+        fp_dec_from_int(v->it.i, d);
+        return 0;
+    }
+    if (v->it.text && fp_dec_parse(v->it.text, v->it.len, d) == 0) return 0;
+    return -1;
+}
+
+f2c_status fp_push_decv(fp_ev *x, fp_coll *out, const fp_dec *d)
+{
+    fp_val v;
+    if (fp_val_decv(x->a, &v, d)) return fp_nomem(x);
+    return fp_push(x, out, &v);
+}
+
+int fp_val_decv(fp_arena *a, fp_val *v, const fp_dec *d0)
+{
+    fp_dec d = *d0;
+    char buf[F2C_FP_DEC_BUF];
+    fp_dec_trim(&d);
+    size_t n = fp_dec_format(&d, buf);
+    char *t = fp_arena_strndup(a, buf, n);
+    if (!t) return -1;
+    fp_val_dec_text(v, strtod(t, NULL), t, n);
+    return 0;
+}
+
+/* The value of a Quantity or number operand as an exact decimal (-1: not representable). */
+static int qty_dec(const fp_val *v, fp_dec *d)
+{
+    if (v->it.kind == F2C_FP_QUANTITY)
+        return v->it.text ? fp_dec_parse(v->it.text, v->it.len, d) : -1;
+    return fp_val_num_dec(v, d);
+}
+
+static f2c_status push_qty_dec(fp_ev *x, fp_coll *out, const fp_dec *d0, const char *unit)
+{
+    fp_dec d = *d0;
+    char buf[F2C_FP_DEC_BUF];
+    fp_dec_trim(&d);
+    size_t n = fp_dec_format(&d, buf);
+    char *t = fp_arena_strndup(x->a, buf, n);
+    if (!t) return fp_nomem(x);
+    return fp_push_qty(x, out, strtod(t, NULL), t, n, unit);
+}
+
 /* An operand of quantity =, <, * and / as value and unit: a Quantity's, or a number's as a
  * quantity in '1' (N1 §6.6).  0 when it is neither. */
 static int as_qty(const fp_val *v, double *d, const char **u)
@@ -746,8 +796,13 @@ f2c_status fp_item_compare(fp_ev *x, const fp_val *a0, const fp_val *b0, long co
     if (is_num(a) && is_num(b)) {
         if (ka == F2C_FP_INTEGER && kb == F2C_FP_INTEGER)
             *cmp = a->it.i < b->it.i ? -1 : a->it.i > b->it.i;
-        else
-            *cmp = num(a) < num(b) ? -1 : num(a) > num(b);
+        else {
+            fp_dec da, db; /* exact on the decimal digits (N1 §6.2) when representable */
+            if (fp_val_num_dec(a, &da) == 0 && fp_val_num_dec(b, &db) == 0)
+                *cmp = fp_dec_cmp(&da, &db);
+            else
+                *cmp = num(a) < num(b) ? -1 : num(a) > num(b);
+        }
         return F2C_OK;
     }
     if (ka == F2C_FP_STRING && kb == F2C_FP_STRING) {
@@ -804,12 +859,6 @@ static const char *op_name(fp_binop op)
     }
 }
 
-static f2c_status push_num(fp_ev *x, fp_coll *out, double d)
-{
-    if (!isfinite(d)) return F2C_OK; /* overflow: empty */
-    return fp_push_dec(x, out, d);
-}
-
 static f2c_status push_qty(fp_ev *x, fp_coll *out, double d, const char *unit)
 {
     if (!isfinite(d)) return F2C_OK; /* overflow: empty */
@@ -823,64 +872,56 @@ f2c_status fp_arith(fp_ev *x, fp_binop op, const fp_val *a0, const fp_val *b0, l
     const fp_val *a = fp_system(x, a0, &ta), *b = fp_system(x, b0, &tb);
     f2c_fp_kind ka = a->it.kind, kb = b->it.kind;
     if (is_num(a) && is_num(b)) {
-        int ints = ka == F2C_FP_INTEGER && kb == F2C_FP_INTEGER;
         int64_t i = 0;
-        double da = num(a), db = num(b);
-        switch (op) {
-        case FP_OP_ADD:
-            if (ints) {
+        if (ka == F2C_FP_INTEGER && kb == F2C_FP_INTEGER) {
+            switch (op) {
+            case FP_OP_ADD:
                 if (__builtin_add_overflow(a->it.i, b->it.i, &i)) return F2C_OK;
                 return fp_push_int(x, out, i);
-            }
-            return push_num(x, out, da + db);
-        case FP_OP_SUB:
-            if (ints) {
+            case FP_OP_SUB:
                 if (__builtin_sub_overflow(a->it.i, b->it.i, &i)) return F2C_OK;
                 return fp_push_int(x, out, i);
-            }
-            return push_num(x, out, da - db);
-        case FP_OP_MUL:
-            if (ints) {
+            case FP_OP_MUL:
                 if (__builtin_mul_overflow(a->it.i, b->it.i, &i)) return F2C_OK;
                 return fp_push_int(x, out, i);
-            }
-            return push_num(x, out, da * db);
-        case FP_OP_DIV:
-            if (db == 0) return F2C_OK; /* N1 §6.6.4: division by zero is empty */
-            return push_num(x, out, da / db);
-        case FP_OP_IDIV:
-            if (ints) {
+            case FP_OP_IDIV:
+            case FP_OP_MOD:
                 if (b->it.i == 0 || (a->it.i == INT64_MIN && b->it.i == -1)) return F2C_OK;
-                return fp_push_int(x, out, a->it.i / b->it.i);
+                return fp_push_int(x, out,
+                                   op == FP_OP_IDIV ? a->it.i / b->it.i : a->it.i % b->it.i);
+            default:
+                break; /* '/' is Decimal */
             }
-            if (db == 0) return F2C_OK;
-            {
-                double q = trunc(da / db);
-                if (!(fabs(q) < 9.2e18)) return F2C_OK;
-                return fp_push_int(x, out, (int64_t)q);
-            }
-        case FP_OP_MOD:
-            if (ints) {
-                if (b->it.i == 0 || (a->it.i == INT64_MIN && b->it.i == -1)) return F2C_OK;
-                return fp_push_int(x, out, a->it.i % b->it.i);
-            }
-            if (db == 0) return F2C_OK;
-            {
-                /* Round away binary noise at the operands' decimal precision (5.5 mod 0.7 =
-                 * 0.4, not 0.39999999999999947). */
-                int pa = ka == F2C_FP_DECIMAL ? fp_dec_places(a->it.text, a->it.len) : 0;
-                int pb = kb == F2C_FP_DECIMAL ? fp_dec_places(b->it.text, b->it.len) : 0;
-                int p = pa > pb ? pa : pb;
-                double r = fmod(da, db);
-                if (p <= 15) {
-                    double sc = pow(10, p);
-                    r = round(r * sc) / sc;
-                }
-                return push_num(x, out, r);
-            }
-        default:
-            break;
         }
+        /* Decimal (N1 §6.6): exact on the decimal digits (f2c_fp_dec.c).  Overflow of the
+         * representation and division by zero (N1 §6.6.4) give empty. */
+        fp_dec da, db, r;
+        if (fp_val_num_dec(a, &da) || fp_val_num_dec(b, &db)) return F2C_OK;
+        int rc;
+        switch (op) {
+        case FP_OP_ADD:
+            rc = fp_dec_add(&da, &db, &r);
+            break;
+        case FP_OP_SUB:
+            rc = fp_dec_sub(&da, &db, &r);
+            break;
+        case FP_OP_MUL:
+            rc = fp_dec_mul(&da, &db, &r);
+            break;
+        case FP_OP_DIV:
+            rc = fp_dec_div(&da, &db, &r);
+            break;
+        case FP_OP_IDIV:
+            if (fp_dec_idiv(&da, &db, &i)) return F2C_OK;
+            return fp_push_int(x, out, i);
+        case FP_OP_MOD:
+            rc = fp_dec_mod(&da, &db, &r);
+            break;
+        default:
+            rc = -2;
+        }
+        if (rc == -1) return F2C_OK;
+        if (rc == 0) return fp_push_decv(x, out, &r);
     }
     if (op == FP_OP_ADD && ka == F2C_FP_STRING && kb == F2C_FP_STRING) {
         char *s = fp_arena_alloc(x->a, a->it.len + b->it.len + 1);
@@ -902,6 +943,14 @@ f2c_status fp_arith(fp_ev *x, fp_binop op, const fp_val *a0, const fp_val *b0, l
         return fp_push_dt(x, out, &d);
     }
     if ((op == FP_OP_ADD || op == FP_OP_SUB) && ka == F2C_FP_QUANTITY && kb == F2C_FP_QUANTITY) {
+        if (!strcmp(a->it.unit, b->it.unit)) { /* same unit: exact on the decimal digits */
+            fp_dec qa, qb, qr;
+            if (qty_dec(a, &qa) == 0 && qty_dec(b, &qb) == 0) {
+                if ((op == FP_OP_ADD ? fp_dec_add(&qa, &qb, &qr) : fp_dec_sub(&qa, &qb, &qr)))
+                    return F2C_OK; /* overflow: empty */
+                return push_qty_dec(x, out, &qr, a->it.unit);
+            }
+        }
         /* the result is in the finer of the two units (5 'g' + 500 'mg' = 5500 'mg') */
         int bf = fp_qty_finer(a->it.unit, b->it.unit);
         double ca, cb;
@@ -917,6 +966,14 @@ f2c_status fp_arith(fp_ev *x, fp_binop op, const fp_val *a0, const fp_val *b0, l
         /* N1 §6.6.1-2 (one operand at least is a quantity here; a number is a quantity in '1').
          * Units combine as UCUM terms: 2 'kg' * 3 'm' = 6 'kg.m', 10 'm' / 2 's' = 5 'm/s'. */
         if (op == FP_OP_DIV && vb == 0) return F2C_OK; /* N1 §6.6.4: division by zero is empty */
+        fp_dec qa, qb, qr;
+        if ((!strcmp(ub, "1") || (op == FP_OP_MUL && !strcmp(ua, "1"))) && qty_dec(a, &qa) == 0 &&
+            qty_dec(b, &qb) == 0) {
+            /* scaling by a number: exact on the decimal digits (1.1 'mg' * 129.16) */
+            if ((op == FP_OP_MUL ? fp_dec_mul(&qa, &qb, &qr) : fp_dec_div(&qa, &qb, &qr)))
+                return F2C_OK; /* overflow: empty */
+            return push_qty_dec(x, out, &qr, strcmp(ub, "1") ? ub : ua);
+        }
         double v = op == FP_OP_MUL ? va * vb : va / vb;
         /* A factor in '1' only scales: the other unit stays as written, whatever it is (a
          * calendar duration, an annotation: 2 days * 3 = 6 days, as in fhirpath.js). */

@@ -33,15 +33,19 @@
  *    else any member `value` + upper-case suffix); `_name` primitive extension objects are
  *    paired with their values (by index inside arrays), so `birthDate.extension` works; a
  *    primitive that has only `_name` (no value) exists for navigation and exists()/count() but
- *    is left out of results; unknown members give empty.  `text.div` is accepted (N1 would
- *    need `text.\`div\``): after '.', any identifier is a name.
+ *    is left out of results; unknown members give empty.
+ *  - Identifiers follow the N1 grammar: the keywords div mod and or xor implies true false and
+ *    the calendar units (year ... milliseconds) are not names unless delimited (text.`div`;
+ *    `text.div` is a compile error at the keyword); as, contains, in, is are names.
  *  - Ordinary function arguments and operator operands are evaluated against $this (the
  *    context at top level, the current item inside where/select/exists/all/repeat), not against
  *    the function's input: `display.substring(display.indexOf(' ') + 1)` reads from the resource,
  *    as in fhirpath.js.  iif() sees its input as $this.
  *  - A criterion (where, exists, all, iif) or Boolean operand is true when it is a single true
  *    or a single non-Boolean item (N1 §4.5); empty is not true; more than one item is an error.
- *  - Equality of decimals rounds to 1e-8 (0.1 + 0.2 = 0.3); ~ compares decimals at the lesser
+ *  - Decimal + - * / div mod are exact on the decimal digits (128-bit coefficient of <= 37
+ *    digits, <= 28 places; / to 28 places, half to even; 129.16 * 1.1 = 142.076); a result that
+ *    does not fit is empty.  Equality of decimals rounds to 1e-8; ~ compares decimals at the lesser
  *    number of decimal places, strings after full Unicode upper-casing with every whitespace
  *    character (Unicode White_Space) equivalent to any other, one for one ('a\tb' ~ 'a b';
  *    runs are not collapsed nor ends trimmed: 'a  b' !~ 'a b', ' a' !~ 'a'), and collections
@@ -136,8 +140,9 @@ typedef struct f2c_fp_item {
     const cJSON *node;
     /* Text form of the value (not NUL-terminated, `len` bytes; NULL for OBJECT):
      *  BOOLEAN "true"/"false"; INTEGER decimal digits; DECIMAL the exact JSON text when read from
-     *  the resource or written as a literal ("1.50"), else the shortest text that round-trips
-     *  ("0.30000000000000004"); always a valid JSON number.  STRING the string (UTF-8);
+     *  the resource or written as a literal ("1.50"); computed by arithmetic, the exact decimal
+     *  without trailing zeros ("142.076"); from math functions, the shortest text that
+     *  round-trips the double; always a valid JSON number.  STRING the string (UTF-8);
      *  DATE/DATETIME/TIME the text read from the resource, else the FHIRPath literal form
      *  without '@' (Time: without "@T"; @T10:00 is "10:00"; "2012-04-15T10:00:00+01:00"),
      *  except that a DateTime of date precision (year, month or day) has no final 'T':
