@@ -23,6 +23,7 @@
  */
 #include "fhir2cdm/f2c_commit.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -431,6 +432,8 @@ const char *f2c_commit_path(const f2c_commit *c)
 f2c_status f2c_commit_stage(f2c_commit *c, const char *dir, const char *name, int *fd,
                             f2c_error *err)
 {
+    /* Staging needs a live transaction: begin succeeded, the lock and staging folder are ours. */
+    assert(c && c->locked && c->stagefd >= 0 && c->ctlfd >= 0);
     *fd = -1;
     f2c_buf rel = {0};
     if (f2c_buf_printf(&rel, "%s/%s", dir, name) != 0)
@@ -448,6 +451,7 @@ f2c_status f2c_commit_stage(f2c_commit *c, const char *dir, const char *name, in
 
 static int add_staged(f2c_commit *c, char *rel)
 {
+    assert(c->nstaged <= c->cap);
     if (c->nstaged == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 64;
         char **s = realloc(c->staged, cap * sizeof *s);
@@ -617,6 +621,9 @@ f2c_status f2c_commit_finish(f2c_commit *c, const char *record_name, const char 
                              const char *const *rename_to, const char *const *removes,
                              size_t nremoves, f2c_error *err)
 {
+    /* The commit record is what makes the run visible: it must be given, and a live
+     * transaction must hold the lock (the one-writer rule of the protocol). */
+    assert(c && c->locked && record_name && *record_name && (record || len == 0));
     if (c->nstaged > 1 && !rename_to) qsort(c->staged, c->nstaged, sizeof *c->staged, cmp_str);
     if (prepare(c, record_name, record, len, rename_to, err) != 0) {
         f2c_status st = err->status;

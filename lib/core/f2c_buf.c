@@ -4,6 +4,7 @@
  */
 #include "fhir2cdm/f2c_buf.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +12,15 @@
 
 int f2c_buf_reserve(f2c_buf *b, size_t extra)
 {
+    /* The buffer's invariant: empty and unallocated, or len < cap (room for the NUL; callers
+     * may shorten len to drop a tail, so the NUL itself is rewritten by every append). */
+    assert(b->data ? b->len < b->cap : b->len == 0 && b->cap == 0);
     if (extra > (size_t)-1 - b->len - 1) return -1;
     size_t need = b->len + extra + 1;
     if (need <= b->cap) return 0;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < need) cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
+    while (cap < need)
+        cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
     char *p = realloc(b->data, cap);
     if (!p) return -1;
     b->data = p;
@@ -29,12 +34,19 @@ int f2c_buf_append(f2c_buf *b, const void *p, size_t n)
     if (n) memcpy(b->data + b->len, p, n);
     b->len += n;
     b->data[b->len] = '\0';
+    assert(b->len < b->cap);
     return 0;
 }
 
-int f2c_buf_appends(f2c_buf *b, const char *s) { return f2c_buf_append(b, s, strlen(s)); }
+int f2c_buf_appends(f2c_buf *b, const char *s)
+{
+    return f2c_buf_append(b, s, strlen(s));
+}
 
-int f2c_buf_appendc(f2c_buf *b, char c) { return f2c_buf_append(b, &c, 1); }
+int f2c_buf_appendc(f2c_buf *b, char c)
+{
+    return f2c_buf_append(b, &c, 1);
+}
 
 int f2c_buf_printf(f2c_buf *b, const char *fmt, ...)
 {
@@ -47,6 +59,7 @@ int f2c_buf_printf(f2c_buf *b, const char *fmt, ...)
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
+    assert(b->len < b->cap && b->data[b->len] == '\0');
     return 0;
 }
 
