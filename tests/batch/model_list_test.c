@@ -24,15 +24,9 @@
 #include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_tablecfg.h"
 
+#include "f2c_check.h"
+
 #define MTIME "2024-05-01T12:00:00Z"
-
-static int fails;
-
-static void bad(const char *what, const f2c_error *e)
-{
-    fprintf(stderr, "FAIL: %s%s%s\n", what, e ? ": " : "", e ? e->message : "");
-    fails++;
-}
 
 /*
  * One local run through the commit protocol: stages, for the first two tables of ts, a partition
@@ -46,7 +40,7 @@ static int local_run(const char *cdm, const f2c_tableset *ts, const char *stem, 
     f2c_commit *tx = NULL;
     f2c_error e;
     f2c_error_clear(&e);
-    if (f2c_commit_begin(cdm, NULL, &tx, &e) != F2C_OK) return bad("f2c_commit_begin", &e), -1;
+    if (!CHECK_STATUS(f2c_commit_begin(cdm, NULL, &tx, &e), F2C_OK, e)) return -1;
     f2c_buf dir = {0}, name = {0}, header = {0};
     int rc = 0;
     for (size_t t = 0; t < 2 && rc == 0; t++) {
@@ -59,18 +53,15 @@ static int local_run(const char *cdm, const f2c_tableset *ts, const char *stem, 
             f2c_cdm_header_record(&header, &ts->tables[t]) != 0 ||
             f2c_buf_appends(&header, "\r\n") != 0 || f2c_buf_appends(&header, rows) != 0) {
             rc = -1;
-            bad("out of memory", NULL);
-        } else if (f2c_commit_stage(tx, dir.data, name.data, &fd, &e) != F2C_OK) {
+            CHECK_FAIL("out of memory");
+        } else if (!CHECK_STATUS(f2c_commit_stage(tx, dir.data, name.data, &fd, &e), F2C_OK, e)) {
             rc = -1;
-            bad("f2c_commit_stage", &e);
         } else if (f2c_fs_write_all(fd, header.data, header.len) != 0) {
             rc = -1;
-            fprintf(stderr, "FAIL: writing a staged file: %s\n", strerror(errno));
-            fails++;
+            CHECK_FAIL("writing a staged file: %s", strerror(errno));
             f2c_commit_discard(tx, dir.data, name.data, fd);
-        } else if (f2c_commit_close(tx, dir.data, name.data, fd, &e) != F2C_OK) {
+        } else if (!CHECK_STATUS(f2c_commit_close(tx, dir.data, name.data, fd, &e), F2C_OK, e)) {
             rc = -1;
-            bad("f2c_commit_close", &e);
         }
     }
     f2c_buf_free(&dir);
@@ -82,13 +73,11 @@ static int local_run(const char *cdm, const f2c_tableset *ts, const char *stem, 
     }
     f2c_diags d = {0};
     const char *stems[1] = {stem};
-    if (f2c_cdm_publish(tx, "fhir2cdm", ts, MTIME, stems, 1, opid, &d, NULL, &e) != F2C_OK) {
-        bad("f2c_cdm_publish", &e);
+    if (!CHECK_STATUS(f2c_cdm_publish(tx, "fhir2cdm", ts, MTIME, stems, 1, opid, &d, NULL, &e),
+                      F2C_OK, e) ||
+        !CHECK(d.count == 0, "f2c_cdm_publish reported diagnostics: %s",
+               d.count ? d.items[0].message : ""))
         rc = -1;
-    } else if (d.count != 0) {
-        bad("f2c_cdm_publish reported diagnostics", &d.items[0]);
-        rc = -1;
-    }
     f2c_diags_free(&d);
     return rc;
 }
@@ -100,7 +89,7 @@ static void expect_location(char **list, size_t *n, const f2c_tableset *ts, size
     f2c_buf b = {0};
     if (f2c_buf_printf(&b, "data/%s/", ts->tables[t].entity) != 0 ||
         f2c_cdm_partition_name(&b, stem, opid, slot) != 0) {
-        bad("out of memory", NULL);
+        CHECK_FAIL("out of memory");
         f2c_buf_free(&b);
         return;
     }
@@ -178,23 +167,17 @@ int main(int argc, char **argv)
     size_t disk_len = 0;
     f2c_buf_printf(&path, "%s/model.json", cdm);
     char *disk = f2c_fs_read(path.data, 0, &disk_len);
-    if (!disk) bad("cannot read the local model.json", NULL);
-    if (f2c_cdm_model_json("fhir2cdm", &ts, MTIME, given, ngiven, &listed, &e) != F2C_OK)
-        bad("f2c_cdm_model_json", &e);
-    if (!disk || disk_len == 0 || disk_len != listed.len ||
-        memcmp(disk, listed.data, disk_len) != 0) {
-        fprintf(stderr, "FAIL: model.json differs: local commit %zu bytes, list %zu bytes\n",
-                disk_len, listed.len);
-        fails++;
-    }
-    if (!strstr(listed.data ? listed.data : "", "fhir2cdm:commit"))
-        bad("no commit annotation", NULL);
+    CHECK(disk != NULL, "cannot read the local model.json");
+    CHECK_STATUS(f2c_cdm_model_json("fhir2cdm", &ts, MTIME, given, ngiven, &listed, &e), F2C_OK, e);
+    CHECK(disk && disk_len != 0 && disk_len == listed.len &&
+              memcmp(disk, listed.data, disk_len) == 0,
+          "model.json differs: local commit %zu bytes, list %zu bytes", disk_len, listed.len);
+    CHECK(strstr(listed.data ? listed.data : "", "fhir2cdm:commit") != NULL,
+          "no commit annotation");
 
     /* The local record lists exactly the expected locations, as a commit record. */
     f2c_cdm_record rec = {0};
-    if (disk && f2c_cdm_record_parse(disk, disk_len, &rec, &e) != F2C_OK) {
-        bad("f2c_cdm_record_parse", &e);
-    } else if (disk) {
+    if (disk && CHECK_STATUS(f2c_cdm_record_parse(disk, disk_len, &rec, &e), F2C_OK, e)) {
         int same = rec.committed && rec.count == nexp;
         if (same) {
             qsort(rec.locations, rec.count, sizeof *rec.locations, cmp_str);
@@ -202,16 +185,13 @@ int main(int argc, char **argv)
             for (size_t i = 0; i < nexp && same; i++)
                 same = strcmp(rec.locations[i], expected[i]) == 0;
         }
-        if (!same) {
-            fprintf(stderr, "FAIL: the record lists %zu locations (committed %d), expected %zu:\n",
-                    rec.count, rec.committed, nexp);
+        if (!CHECK(same, "the record lists %zu locations (committed %d), expected %zu:", rec.count,
+                   rec.committed, nexp)) {
             for (size_t i = 0; i < rec.count; i++)
                 fprintf(stderr, "  %s\n", rec.locations[i]);
-            fails++;
         }
     }
-    printf("%s: %zu bytes, %zu list entries, %zu partitions\n", fails ? "FAIL" : "ok", listed.len,
-           ngiven, nexp);
+    printf("%zu bytes, %zu list entries, %zu partitions\n", listed.len, ngiven, nexp);
 
     f2c_cdm_record_free(&rec);
     free(disk);
@@ -224,5 +204,5 @@ int main(int argc, char **argv)
     f2c_buf_free(&path);
     f2c_diags_free(&diags);
     f2c_tableset_free(&ts);
-    return fails ? 1 : 0;
+    return f2c_check_report("batch.model_list");
 }

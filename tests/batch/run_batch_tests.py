@@ -45,23 +45,18 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "pipeline"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "pylib"))
 import run_blob_tests as rb  # noqa: E402  (Azurite helpers, development account)
 import armcheck  # noqa: E402  (the Custom activity command-line contract)
-import f2ctest  # noqa: E402  (report)
+import f2ctest  # noqa: E402  (expect, report)
 
 OPID = "run-0001"
 STATE_BLOB = "fhir2cdm-state.json"
 TRANSACTION_TIME = "2024-05-01T12:00:00Z"
-failures = []
+CHECKS = f2ctest.Failures()  # this test's own list (rb.failures stays run_blob_tests')
+failures, expect = CHECKS.items, CHECKS.expect
 
 
 def skip(why):
     print(f"SKIP batch.azurite: {why}", flush=True)
     sys.exit(77)
-
-
-def expect(cond, what):
-    print(f"[{'ok ' if cond else 'BAD'}] {what}", flush=True)
-    if not cond:
-        failures.append(what)
 
 
 class Store:
@@ -110,7 +105,7 @@ def run(args, env, cwd=None, expect_ok=True, what=None):
     r = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
     name = what or " ".join(args[1:4])
     ok = (r.returncode == 0) == expect_ok
-    print(f"[{'ok ' if ok else 'BAD'}] {name}  ({time.monotonic() - t0:.2f}s, exit "
+    print(f"{'ok  ' if ok else 'FAIL'} {name}  ({time.monotonic() - t0:.2f}s, exit "
           f"{r.returncode})", flush=True)
     for line in (r.stdout + r.stderr).strip().splitlines()[-4:]:
         print("      " + line)

@@ -32,6 +32,8 @@
 #include "fhir2cdm/f2c_keyvault.h"
 #include "fhir2cdm/f2c_redact.h"
 
+#include "f2c_check.h"
+
 static int fail(const char *what, const f2c_error *e)
 {
     fprintf(stderr, "blob_auth_tool: %s: %s: %s\n", what, f2c_status_name(e->status), e->message);
@@ -62,40 +64,34 @@ static f2c_token_opts opts_from_env(void)
 }
 
 /* Expects creation to fail with F2C_EUSAGE and, when want is not NULL, a message containing it. */
-static int expect_usage(const char *what, const f2c_token_opts *o, const char *want)
+static void expect_usage(const char *what, const f2c_token_opts *o, const char *want)
 {
     f2c_token_provider *p = NULL;
     f2c_error e;
-    if (f2c_token_provider_new(o, &p, &e) == F2C_OK) {
+    if (!CHECK(f2c_token_provider_new(o, &p, &e) != F2C_OK, "%s: should fail", what)) {
         f2c_token_provider_free(p);
-        fprintf(stderr, "blob_auth_tool: unit: %s: should fail\n", what);
-        return 1;
+        return;
     }
-    if (e.status != F2C_EUSAGE || (want && !strstr(e.message, want))) {
-        fprintf(stderr, "blob_auth_tool: unit: %s: got %s: %s\n", what, f2c_status_name(e.status),
-                e.message);
-        return 1;
-    }
-    return 0;
+    CHECK(e.status == F2C_EUSAGE && (!want || strstr(e.message, want)), "%s: got %s: %s", what,
+          f2c_status_name(e.status), e.message);
 }
 
 static int unit(void)
 {
-    int bad = 0;
     f2c_token_opts none = {0};
-    bad += expect_usage("no kind", &none, NULL);
+    expect_usage("no kind", &none, NULL);
     f2c_token_opts no_tenant = {
         .kind = F2C_TOKEN_CLIENT_SECRET, .client_id = "app", .client_secret = "s3cr3t"};
-    bad += expect_usage("no tenant", &no_tenant, "tenant");
+    expect_usage("no tenant", &no_tenant, "tenant");
     f2c_token_opts no_secret = {
         .kind = F2C_TOKEN_CLIENT_SECRET, .tenant_id = "t", .client_id = "app"};
-    bad += expect_usage("no secret", &no_secret, "client secret");
+    expect_usage("no secret", &no_secret, "client secret");
     /* The variable's name is reported so a user can fix the deployment. */
     f2c_token_opts unset_env = {.kind = F2C_TOKEN_CLIENT_SECRET,
                                 .tenant_id = "t",
                                 .client_id = "app",
                                 .client_secret_env = "F2C_AUTH_TEST_SURELY_UNSET_VAR"};
-    bad += expect_usage("unset env", &unset_env, "F2C_AUTH_TEST_SURELY_UNSET_VAR");
+    expect_usage("unset env", &unset_env, "F2C_AUTH_TEST_SURELY_UNSET_VAR");
 
     /* Exactly one credential per client. */
     f2c_token_opts mi = {.kind = F2C_TOKEN_MANAGED_IDENTITY};
@@ -105,25 +101,18 @@ static int unit(void)
                           .token = &mi};
     f2c_blob_client *c = NULL;
     f2c_error e;
-    if (f2c_blob_client_new(&both, &c, &e) == F2C_OK || e.status != F2C_EUSAGE) {
-        fprintf(stderr, "blob_auth_tool: unit: SAS + token should be refused\n");
+    if (!CHECK(f2c_blob_client_new(&both, &c, &e) != F2C_OK && e.status == F2C_EUSAGE,
+               "SAS + token should be refused"))
         f2c_blob_client_free(c);
-        bad++;
-    }
     /* Creating a token client makes no request (the IMDS default is never contacted here). */
     f2c_blob_opts ok = {.endpoint = "http://127.0.0.1:1/acct", .account = "acct", .token = &mi};
-    if (f2c_blob_client_new(&ok, &c, &e) != F2C_OK) {
-        bad += fail("unit: token client", &e);
-    } else {
-        if (!f2c_blob_client_token_provider(c) ||
-            f2c_token_fetch_count(f2c_blob_client_token_provider(c)) != 0) {
-            fprintf(stderr, "blob_auth_tool: unit: token provider missing or already used\n");
-            bad++;
-        }
+    if (CHECK_STATUS(f2c_blob_client_new(&ok, &c, &e), F2C_OK, e)) {
+        CHECK(f2c_blob_client_token_provider(c) &&
+                  f2c_token_fetch_count(f2c_blob_client_token_provider(c)) == 0,
+              "token provider missing or already used");
         f2c_blob_client_free(c);
     }
-    if (!bad) printf("unit ok\n");
-    return bad ? 1 : 0;
+    return f2c_check_report("blob_auth_tool unit");
 }
 
 static int cmd_token(int argc, char **argv)

@@ -28,6 +28,8 @@
 
 #include "fhir2cdm/f2c_blob.h"
 
+#include "f2c_check.h"
+
 /* The deterministic content of every test blob: byte i depends on i and the seed, and does not
  * repeat with any short period, so a misplaced range is detected. */
 static unsigned char pattern(uint64_t i, unsigned seed)
@@ -43,77 +45,61 @@ static int fail(const char *what, const f2c_error *e)
     return 1;
 }
 
-static int check(int cond, const char *fmt, const char *a, const char *b)
-{
-    if (!cond) {
-        fprintf(stderr, "blob_tool: unit: ");
-        fprintf(stderr, fmt, a, b);
-        fputc('\n', stderr);
-    }
-    return cond ? 0 : 1;
-}
-
-static int expect_addr(const char *in, const char *ep, const char *acc, const char *cont,
-                       const char *path)
+/* The unit checks (blob.unit) use f2c_check.h; each names the address it parsed. */
+static void expect_addr(const char *in, const char *ep, const char *acc, const char *cont,
+                        const char *path)
 {
     f2c_blob_addr a;
     f2c_error e;
-    if (f2c_blob_addr_parse(in, &a, &e) != F2C_OK) return fail(in, &e);
-    int bad = check(strcmp(a.endpoint, ep) == 0, "endpoint %s vs %s", a.endpoint, ep) +
-              check(strcmp(a.account, acc) == 0, "account %s vs %s", a.account, acc) +
-              check(strcmp(a.container, cont) == 0, "container %s vs %s", a.container, cont) +
-              check(strcmp(a.path, path) == 0, "path %s vs %s", a.path, path);
+    if (!CHECK_STATUS(f2c_blob_addr_parse(in, &a, &e), F2C_OK, e)) return;
+    CHECK(strcmp(a.endpoint, ep) == 0, "%s: endpoint %s, expected %s", in, a.endpoint, ep);
+    CHECK(strcmp(a.account, acc) == 0, "%s: account %s, expected %s", in, a.account, acc);
+    CHECK(strcmp(a.container, cont) == 0, "%s: container %s, expected %s", in, a.container, cont);
+    CHECK(strcmp(a.path, path) == 0, "%s: path %s, expected %s", in, a.path, path);
     f2c_blob_addr_free(&a);
-    return bad;
 }
 
-static int expect_bad_addr(const char *in)
+static void expect_bad_addr(const char *in)
 {
     f2c_blob_addr a;
     f2c_error e;
-    if (f2c_blob_addr_parse(in, &a, &e) == F2C_OK) {
+    if (!CHECK(f2c_blob_addr_parse(in, &a, &e) != F2C_OK, "'%s' should not parse", in)) {
         f2c_blob_addr_free(&a);
-        fprintf(stderr, "blob_tool: unit: '%s' should not parse\n", in);
-        return 1;
+        return;
     }
-    return check(e.status == F2C_EUSAGE, "%s: wrong status %s", in, f2c_status_name(e.status));
+    CHECK(e.status == F2C_EUSAGE, "%s: wrong status %s", in, f2c_status_name(e.status));
 }
 
 static int unit(void)
 {
-    int bad = 0;
-    bad +=
-        expect_addr("https://acct1.blob.core.windows.net/raw/fhir/Patient.ndjson",
-                    "https://acct1.blob.core.windows.net", "acct1", "raw", "fhir/Patient.ndjson");
-    bad += expect_addr("https://acct1.blob.core.windows.net/raw",
-                       "https://acct1.blob.core.windows.net", "acct1", "raw", "");
-    bad += expect_addr("abfss://cdm@lake2.dfs.core.windows.net/out/Patient",
-                       "https://lake2.blob.core.windows.net", "lake2", "cdm", "out/Patient");
-    bad += expect_addr("https://lake2.dfs.core.chinacloudapi.cn/cdm/x",
-                       "https://lake2.blob.core.chinacloudapi.cn", "lake2", "cdm", "x");
-    bad +=
-        expect_addr("http://127.0.0.1:10000/devstoreaccount1/c1/a/b.csv",
-                    "http://127.0.0.1:10000/devstoreaccount1", "devstoreaccount1", "c1", "a/b.csv");
-    bad += expect_bad_addr("ftp://x/y");
-    bad += expect_bad_addr("https://acct1.blob.core.windows.net/");
-    bad += expect_bad_addr("https://acct1.blob.core.windows.net/c/x?sv=1");
-    bad += expect_bad_addr("abfss://acct.dfs.core.windows.net/x");
-    bad += expect_bad_addr("http://127.0.0.1:10000/devstoreaccount1");
-    bad += expect_bad_addr("https://Bad_Account.blob.core.windows.net/c");
+    expect_addr("https://acct1.blob.core.windows.net/raw/fhir/Patient.ndjson",
+                "https://acct1.blob.core.windows.net", "acct1", "raw", "fhir/Patient.ndjson");
+    expect_addr("https://acct1.blob.core.windows.net/raw", "https://acct1.blob.core.windows.net",
+                "acct1", "raw", "");
+    expect_addr("abfss://cdm@lake2.dfs.core.windows.net/out/Patient",
+                "https://lake2.blob.core.windows.net", "lake2", "cdm", "out/Patient");
+    expect_addr("https://lake2.dfs.core.chinacloudapi.cn/cdm/x",
+                "https://lake2.blob.core.chinacloudapi.cn", "lake2", "cdm", "x");
+    expect_addr("http://127.0.0.1:10000/devstoreaccount1/c1/a/b.csv",
+                "http://127.0.0.1:10000/devstoreaccount1", "devstoreaccount1", "c1", "a/b.csv");
+    expect_bad_addr("ftp://x/y");
+    expect_bad_addr("https://acct1.blob.core.windows.net/");
+    expect_bad_addr("https://acct1.blob.core.windows.net/c/x?sv=1");
+    expect_bad_addr("abfss://acct.dfs.core.windows.net/x");
+    expect_bad_addr("http://127.0.0.1:10000/devstoreaccount1");
+    expect_bad_addr("https://Bad_Account.blob.core.windows.net/c");
     char id[17];
     f2c_blob_block_id(7, id);
-    bad += check(strcmp(id, "MDAwMDAwMDAwMDA3") == 0, "block id %s vs %s", id, "MDAwMDAwMDAwMDA3");
+    CHECK_STR_EQ(id, "MDAwMDAwMDAwMDA3");
     f2c_blob_client *c;
     f2c_error e;
     f2c_blob_opts o = {.endpoint = "http://127.0.0.1:1/devstoreaccount1",
                        .account = "a",
                        .shared_key_b64 = "not base64!"};
-    bad += check(f2c_blob_client_new(&o, &c, &e) == F2C_EUSAGE, "bad key accepted%s%s", "", "");
+    CHECK(f2c_blob_client_new(&o, &c, &e) == F2C_EUSAGE, "bad key accepted");
     o.shared_key_b64 = NULL;
-    bad +=
-        check(f2c_blob_client_new(&o, &c, &e) == F2C_EUSAGE, "no credential accepted%s%s", "", "");
-    if (!bad) printf("unit ok\n");
-    return bad ? 1 : 0;
+    CHECK(f2c_blob_client_new(&o, &c, &e) == F2C_EUSAGE, "no credential accepted");
+    return f2c_check_report("blob_tool unit");
 }
 
 typedef struct get_state {

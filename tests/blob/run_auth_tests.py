@@ -213,13 +213,11 @@ def make_server(st):
     return srv
 
 
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import f2ctest  # noqa: E402  (expect, report)
 
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
+CHECKS = f2ctest.Failures()  # this test's own list (tests importing it keep theirs)
+failures, check = CHECKS.items, CHECKS.expect
 
 
 def main():
@@ -377,11 +375,7 @@ def main():
 
     check(not st.problems, "server saw no protocol violations %r" % st.problems)
     srv.shutdown()
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("all auth checks passed")
-    return 0
+    return f2ctest.report(failures, "all auth checks passed")
 
 
 if __name__ == "__main__":

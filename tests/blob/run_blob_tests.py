@@ -33,7 +33,11 @@ KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr
 SAS_VERSION = "2021-08-06"
 MB = 1 << 20
 
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import f2ctest  # noqa: E402  (expect, report)
+
+CHECKS = f2ctest.Failures()  # this test's own list (tests importing it keep theirs)
+failures, expect = CHECKS.items, CHECKS.expect
 
 
 def skip(why):
@@ -230,13 +234,7 @@ def main():
         finally:
             if proxy:
                 proxy.shutdown()
-    if failures:
-        print(f"FAILED {len(failures)} step(s):")
-        for f in failures:
-            print("  " + f)
-        return 1
-    print("all blob steps passed")
-    return 0
+    return f2ctest.report(failures, "all blob steps passed")
 
 
 def tool(toolpath, port, args, key=KEY, sas=None, attempts=6, expect_ok=True, expect_err=()):
@@ -253,8 +251,7 @@ def tool(toolpath, port, args, key=KEY, sas=None, attempts=6, expect_ok=True, ex
     dt = time.monotonic() - t0
     name = " ".join(str(x) for x in args)
     ok = (r.returncode == 0) == expect_ok and all(s in r.stderr for s in expect_err)
-    status = "ok " if ok else "BAD"
-    print(f"[{status}] {name}  ({dt:.2f}s, exit {r.returncode})")
+    print(f"{'ok  ' if ok else 'FAIL'} {name}  ({dt:.2f}s, exit {r.returncode})", flush=True)
     for line in (r.stdout + r.stderr).strip().splitlines()[-6:]:
         print("      " + line)
     if not ok:
@@ -264,12 +261,6 @@ def tool(toolpath, port, args, key=KEY, sas=None, attempts=6, expect_ok=True, ex
         if line.startswith("retries="):
             retries = int(line[8:])
     return r, retries
-
-
-def expect(cond, what):
-    print(f"[{'ok ' if cond else 'BAD'}] {what}")
-    if not cond:
-        failures.append(what)
 
 
 def run_all(t, port, pport, faults):

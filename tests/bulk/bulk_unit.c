@@ -23,17 +23,7 @@
 #include "fhir2cdm/f2c_http.h"
 #include "f2c_jwt.h"
 
-static int failures;
-
-static void check(int cond, const char *what)
-{
-    if (!cond) {
-        failures++;
-        printf("FAIL: %s\n", what);
-    } else {
-        printf("ok:   %s\n", what);
-    }
-}
+#include "f2c_check.h"
 
 /* Expects parse failure with status st and a message containing want. */
 static void manifest_bad(const char *json, f2c_status st, const char *want)
@@ -45,9 +35,9 @@ static void manifest_bad(const char *json, f2c_status st, const char *want)
     char what[1400];
     snprintf(what, sizeof what, "manifest rejected with %s \"%s\" (got %s \"%s\")",
              f2c_status_name(st), want, f2c_status_name(got), e.message);
-    check(got == st && strstr(e.message, want) != NULL && m.noutput == 0 && !m.output &&
+    CHECK(got == st && strstr(e.message, want) != NULL && m.noutput == 0 && !m.output &&
               !m.transaction_time,
-          what);
+          "%s", what);
     f2c_bulk_manifest_free(&m);
 }
 
@@ -64,23 +54,23 @@ static void test_manifest(void)
     f2c_error e;
     f2c_error_clear(&e);
     f2c_status st = f2c_bulk_manifest_parse(good, strlen(good), &m, &e);
-    check(st == F2C_OK, "good manifest parses");
+    CHECK(st == F2C_OK, "good manifest parses");
     if (st == F2C_OK) {
-        check(strcmp(m.transaction_time, "2024-05-01T12:00:00.123+02:00") == 0,
+        CHECK(strcmp(m.transaction_time, "2024-05-01T12:00:00.123+02:00") == 0,
               "transactionTime kept as sent");
-        check(strcmp(m.request, "https://h/fhir/$export?_type=Patient") == 0, "request");
-        check(m.requires_access_token == 1, "requiresAccessToken true");
-        check(m.noutput == 2 && strcmp(m.output[0].type, "Patient") == 0 &&
+        CHECK(strcmp(m.request, "https://h/fhir/$export?_type=Patient") == 0, "request");
+        CHECK(m.requires_access_token == 1, "requiresAccessToken true");
+        CHECK(m.noutput == 2 && strcmp(m.output[0].type, "Patient") == 0 &&
                   m.output[0].count == 3 && m.output[1].count == -1 &&
                   strcmp(m.output[1].url, "http://h/f/o.ndjson?sig=x") == 0,
               "output[] type/url/count (absent count -1)");
-        check(m.nerror == 1 && strcmp(m.error[0].type, "OperationOutcome") == 0, "error[]");
+        CHECK(m.nerror == 1 && strcmp(m.error[0].type, "OperationOutcome") == 0, "error[]");
     }
     f2c_bulk_manifest_free(&m);
     const char *minimal = "{\"transactionTime\":\"2024-05-01T12:00:00Z\","
                           "\"requiresAccessToken\":false,\"output\":[]}";
     st = f2c_bulk_manifest_parse(minimal, strlen(minimal), &m, &e);
-    check(st == F2C_OK && m.noutput == 0 && m.nerror == 0 && strcmp(m.request, "") == 0 &&
+    CHECK(st == F2C_OK && m.noutput == 0 && m.nerror == 0 && strcmp(m.request, "") == 0 &&
               m.requires_access_token == 0,
           "minimal manifest (no request, no error[]) parses");
     f2c_bulk_manifest_free(&m);
@@ -149,9 +139,9 @@ static void test_kickoff(void)
     char *url = NULL, *body = NULL;
     f2c_error e;
     f2c_status st = f2c_bulk_kickoff_request(&o, &url, &body, &e);
-    check(st == F2C_OK && body == NULL, "GET kick-off request builds");
+    CHECK(st == F2C_OK && body == NULL, "GET kick-off request builds");
     if (url)
-        check(strcmp(url, "https://h.example/fhir/$export?_outputFormat=application%2Ffhir%2Bndjson"
+        CHECK(strcmp(url, "https://h.example/fhir/$export?_outputFormat=application%2Ffhir%2Bndjson"
                           "&_since=2024-01-01T00:00:00%2B01:00&_type=Patient,Observation"
                           "&_typeFilter=Observation%3Fstatus%3Dfinal%26code%3D1234-5"
                           "&_typeFilter=Patient%3Fgender%3Dfemale") == 0,
@@ -161,9 +151,9 @@ static void test_kickoff(void)
     o.group_id = "cohort-7";
     o.post = 1;
     st = f2c_bulk_kickoff_request(&o, &url, &body, &e);
-    check(st == F2C_OK && url && strcmp(url, "https://h.example/fhir/Group/cohort-7/$export") == 0,
+    CHECK(st == F2C_OK && url && strcmp(url, "https://h.example/fhir/Group/cohort-7/$export") == 0,
           "POST URL: group level, no query");
-    check(body && strcmp(body, "{\"resourceType\":\"Parameters\",\"parameter\":["
+    CHECK(body && strcmp(body, "{\"resourceType\":\"Parameters\",\"parameter\":["
                                "{\"name\":\"_outputFormat\",\"valueString\":"
                                "\"application/fhir+ndjson\"},"
                                "{\"name\":\"_since\",\"valueInstant\":"
@@ -178,16 +168,16 @@ static void test_kickoff(void)
     free(body);
     f2c_bulk_opts p = {.fhir_url = "http://h/fhir", .level = F2C_BULK_PATIENT};
     st = f2c_bulk_kickoff_request(&p, &url, NULL, &e);
-    check(st == F2C_OK && url && strcmp(url, "http://h/fhir/Patient/$export") == 0,
+    CHECK(st == F2C_OK && url && strcmp(url, "http://h/fhir/Patient/$export") == 0,
           "patient level, no parameters");
     free(url);
     f2c_bulk_opts bad = {.fhir_url = "ftp://h/fhir"};
-    check(f2c_bulk_kickoff_request(&bad, &url, NULL, &e) == F2C_EUSAGE && !url,
+    CHECK(f2c_bulk_kickoff_request(&bad, &url, NULL, &e) == F2C_EUSAGE && !url,
           "non-http base URL rejected");
     bad.fhir_url = "http://h/fhir";
     bad.level = F2C_BULK_GROUP;
     bad.group_id = "a/b";
-    check(f2c_bulk_kickoff_request(&bad, &url, NULL, &e) == F2C_EUSAGE, "bad group id rejected");
+    CHECK(f2c_bulk_kickoff_request(&bad, &url, NULL, &e) == F2C_EUSAGE, "bad group id rejected");
 }
 
 static void on_issue(void *ud, const char *sev, const char *code, const char *text)
@@ -206,13 +196,13 @@ static void test_outcome(void)
         "{\"severity\":\"warning\",\"code\":\"processing\",\"details\":{\"text\":\"t\"}},"
         "{\"severity\":\"error\",\"details\":{\"coding\":[{\"code\":\"c1\"}]}}]}";
     long n = f2c_bulk_outcome_issues(oo, strlen(oo), on_issue, got);
-    check(n == 3 &&
+    CHECK(n == 3 &&
               strcmp(got, "[error|exception|disk full][warning|processing|t][error||c1]") == 0,
           "OperationOutcome issues: diagnostics, details.text, details.coding");
     const char *patient = "{\"resourceType\":\"Patient\"}";
-    check(f2c_bulk_outcome_issues(patient, strlen(patient), NULL, NULL) == -1,
+    CHECK(f2c_bulk_outcome_issues(patient, strlen(patient), NULL, NULL) == -1,
           "not an OperationOutcome: -1");
-    check(f2c_bulk_outcome_issues("nope", 4, NULL, NULL) == -1, "not JSON: -1");
+    CHECK(f2c_bulk_outcome_issues("nope", 4, NULL, NULL) == -1, "not JSON: -1");
 }
 
 static void test_base64url(void)
@@ -230,7 +220,7 @@ static void test_base64url(void)
     unsigned char bin[] = {0xfb, 0xff, 0xfe};
     f2c_buf b = {0};
     f2c_base64url_append(&b, bin, 3);
-    check(ok && b.data && strcmp(b.data, "-__-") == 0, "base64url: RFC 4648 vectors, - and _");
+    CHECK(ok && b.data && strcmp(b.data, "-__-") == 0, "base64url: RFC 4648 vectors, - and _");
     f2c_buf_free(&b);
 }
 
@@ -267,18 +257,18 @@ static void test_http(void)
     long status = 0;
     const char *name = NULL, *value = NULL;
     static const char st[] = "HTTP/1.1 503 Service Unavailable\r\n";
-    check(f2c_http_header_line(st, strlen(st), buf, sizeof buf, &status, &name, &value) == 1 &&
+    CHECK(f2c_http_header_line(st, strlen(st), buf, sizeof buf, &status, &name, &value) == 1 &&
               status == 503,
           "http: a status line starts a header set");
     static const char h[] = "Retry-After: \t 20\r\n";
-    check(f2c_http_header_line(h, strlen(h), buf, sizeof buf, &status, &name, &value) == 2 &&
+    CHECK(f2c_http_header_line(h, strlen(h), buf, sizeof buf, &status, &name, &value) == 2 &&
               strcmp(name, "Retry-After") == 0 && strcmp(value, "20") == 0,
           "http: a field is split, the value without leading blanks or CRLF");
-    check(f2c_http_header_line("\r\n", 2, buf, sizeof buf, &status, &name, &value) == 0,
+    CHECK(f2c_http_header_line("\r\n", 2, buf, sizeof buf, &status, &name, &value) == 0,
           "http: the blank line ending the set is neither");
     char shown[512];
     f2c_http_shown_url("https://h/file.ndjson?sig=SECRET#x", shown, sizeof shown);
-    check(strcmp(shown, "https://h/file.ndjson") == 0, "http: messages drop query and fragment");
+    CHECK(strcmp(shown, "https://h/file.ndjson") == 0, "http: messages drop query and fragment");
     f2c_http_response r = {.outcome = F2C_HTTP_RESPONSE, .status = 429};
     int ok = f2c_http_retryable(&r);
     r.status = 404;
@@ -287,7 +277,7 @@ static void test_http(void)
     r.curl_code = 28; /* CURLE_OPERATION_TIMEDOUT */
     ok = ok && f2c_http_retryable(&r);
     r.curl_code = 60; /* CURLE_PEER_FAILED_VERIFICATION: not transient */
-    check(ok && !f2c_http_retryable(&r), "http: 429 and timeouts retried, 404 and TLS not");
+    CHECK(ok && !f2c_http_retryable(&r), "http: 429 and timeouts retried, 404 and TLS not");
 }
 
 int main(int argc, char **argv)
@@ -297,11 +287,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bulk_unit unit | sign KEY CLIENT AUD [KID]\n");
         return 2;
     }
+    f2c_check_verbose = 1; /* the log lists every check */
     test_manifest();
     test_kickoff();
     test_outcome();
     test_base64url();
     test_http();
-    if (failures) printf("%d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return f2c_check_report("bulk.unit");
 }

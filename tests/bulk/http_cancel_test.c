@@ -22,14 +22,7 @@
 #include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_http.h"
 
-static int failures;
-
-static void check(int cond, const char *what)
-{
-    printf("[%s] %s\n", cond ? "ok " : "BAD", what);
-    fflush(stdout);
-    if (!cond) failures++;
-}
+#include "f2c_check.h"
 
 static double now_s(void)
 {
@@ -142,6 +135,7 @@ static double get_cancelled(const char *url, f2c_status *st, f2c_error *e)
 
 int main(void)
 {
+    f2c_check_verbose = 1; /* the log lists every check, with its timing */
     f2c_error e;
     f2c_error_clear(&e);
     if (f2c_blob_global_init(&e) != F2C_OK) {
@@ -165,8 +159,8 @@ int main(void)
     double dt = get_cancelled(url, &st, &e);
     snprintf(line, sizeof line,
              "silent server: cancel 0.5 s in stops the GET within 2.5 s (%.2f s)", dt);
-    check(st == F2C_EIO && dt < 2.5, line);
-    check(strstr(e.message, "cancelled") != NULL && strstr(e.message, "secret") == NULL,
+    CHECK(st == F2C_EIO && dt < 2.5, "%s", line);
+    CHECK(strstr(e.message, "cancelled") != NULL && strstr(e.message, "secret") == NULL,
           "the error says \"cancelled\" and shows no query");
     printf("      message: %s\n", e.message);
 
@@ -177,7 +171,7 @@ int main(void)
     pthread_create(&gt, NULL, do_get, &g);
     struct timespec wait = {2, 500 * 1000000L};
     nanosleep(&wait, NULL);
-    check(!atomic_load(&g.done), "control: without a cancel flag the silent GET is still waiting");
+    CHECK(!atomic_load(&g.done), "control: without a cancel flag the silent GET is still waiting");
     /* End the control GET: shutting the listener down ends the server thread, which closes the
      * held connections; the GET (one try) then fails at once. */
     shutdown(silent.fd, SHUT_RDWR);
@@ -200,16 +194,16 @@ int main(void)
              "503 + Retry-After 20: cancel during the wait returns within 2.5 s (%.2f s, %d "
              "request)",
              dt, atomic_load(&busy.accepted));
-    check(st == F2C_EIO && dt < 2.5 && strstr(e.message, "cancelled") != NULL &&
+    CHECK(st == F2C_EIO && dt < 2.5 && strstr(e.message, "cancelled") != NULL &&
               atomic_load(&busy.accepted) == 1,
-          line);
+          "%s", line);
 
     /* 3. A flag already set: no request at all. */
     flag = 1;
     f2c_http_get_opts o = {.cancel = &flag};
     int before = atomic_load(&busy.accepted);
     st = f2c_http_get(url, &o, sink, NULL, NULL, NULL, &e);
-    check(st == F2C_EIO && strstr(e.message, "cancelled") != NULL &&
+    CHECK(st == F2C_EIO && strstr(e.message, "cancelled") != NULL &&
               atomic_load(&busy.accepted) == before,
           "a flag already set: \"cancelled\" without a request");
 
@@ -217,7 +211,7 @@ int main(void)
     f2c_http_get_opts plain = {.max_attempts = 2, .max_delay_ms = 50};
     before = atomic_load(&busy.accepted);
     st = f2c_http_get(url, &plain, sink, NULL, NULL, NULL, &e);
-    check(st == F2C_EIO && strstr(e.message, "HTTP 503") != NULL &&
+    CHECK(st == F2C_EIO && strstr(e.message, "HTTP 503") != NULL &&
               atomic_load(&busy.accepted) == before + 2,
           "no flag: the 503 is retried and reported as before");
 
@@ -225,6 +219,5 @@ int main(void)
     pthread_join(st2, NULL);
     close(busy.fd);
     f2c_blob_global_cleanup();
-    printf(failures ? "FAILED %d check(s)\n" : "all http cancel checks passed\n", failures);
-    return failures ? 1 : 0;
+    return f2c_check_report("bulk.http_cancel");
 }

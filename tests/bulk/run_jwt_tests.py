@@ -25,13 +25,11 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "export"))
 from bulk_server import b64url_decode as b64d, ecdsa_raw_to_der as raw_to_der  # noqa: E402
 
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import f2ctest  # noqa: E402  (expect, report)
 
-
-def expect(cond, what):
-    print(f"[{'ok ' if cond else 'BAD'}] {what}", flush=True)
-    if not cond:
-        failures.append(what)
+CHECKS = f2ctest.Failures()  # this test's own list (tests importing it keep theirs)
+failures, expect = CHECKS.items, CHECKS.expect
 
 
 def openssl(*args):
@@ -133,11 +131,7 @@ def main():
                    body not in p.stdout, f"{name} key refused: {p.stdout.strip()}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    if failures:
-        print(f"FAILED {len(failures)} check(s)")
-        return 1
-    print("jwt: all checks passed")
-    return 0
+    return f2ctest.report(failures, "jwt: all checks passed")
 
 
 if __name__ == "__main__":

@@ -31,28 +31,11 @@
 #include "fhir2cdm/f2c_error.h"
 #include "fhir2cdm/f2c_table.h"
 
+#include "f2c_check.h"
+
 #define MODIFIED_TIME "2024-05-06T07:08:09.123Z"
 
-static int failures;
 static int expect_failure; /* set around calls that must fail: their message is not noise */
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_STR(actual, expected)                                                                \
-    do {                                                                                           \
-        const char *a_ = (actual), *e_ = (expected);                                               \
-        if (!a_ || strcmp(a_, e_) != 0) {                                                          \
-            fprintf(stderr, "%s:%d: expected \"%s\", got \"%s\"\n", __FILE__, __LINE__, e_,        \
-                    a_ ? a_ : "(null)");                                                           \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 /* ---- the tableset ------------------------------------------------------------------------- */
 
@@ -333,8 +316,7 @@ static f2c_commit *begin(const char *out)
     f2c_error_clear(&err);
     if (f2c_commit_begin(out, NULL, &tx, &err) != F2C_OK) {
         char msg[2048];
-        fprintf(stderr, "begin %s: %s\n", out, f2c_error_format(&err, msg, sizeof msg));
-        failures++;
+        CHECK_FAIL("begin %s: %s", out, f2c_error_format(&err, msg, sizeof msg));
         return NULL;
     }
     return tx;
@@ -383,12 +365,15 @@ static char *listed(const char *out)
     return all.data;
 }
 
-#define CHECK_LISTED(out, expected)                                                                \
-    do {                                                                                           \
-        char *l_ = listed(out);                                                                    \
-        CHECK_STR(l_, expected);                                                                   \
-        free(l_);                                                                                  \
-    } while (0)
+/* listed(out), kept until the next call (freed then), so that
+ * CHECK_STR_EQ(listed_now(out), "...") is one check. */
+static const char *listed_now(const char *out)
+{
+    static char *last;
+    free(last);
+    last = listed(out);
+    return last;
+}
 
 /* ---- the legacy CDM folder ---------------------------------------------------------------- */
 
@@ -472,18 +457,19 @@ static void test_helpers(void)
 {
     f2c_buf b = {0};
     CHECK(f2c_cdm_partition_path(&b, &tables[0], "Patient.000", "0f3a") == 0);
-    CHECK_STR(b.data, "data/LocalPatient/partition-data-Patient.000-0f3a.csv");
+    CHECK_STR_EQ(b.data, "data/LocalPatient/partition-data-Patient.000-0f3a.csv");
 
     f2c_buf_reset(&b);
     CHECK(f2c_cdm_header_record(&b, &tables[0]) == 0);
-    CHECK_STR(b.data, "ResourceId,Gender,BirthDate,Active,MultipleBirthInteger,DeceasedDateTime,"
-                      "Telecom");
+    CHECK_STR_EQ(b.data, "ResourceId,Gender,BirthDate,Active,MultipleBirthInteger,DeceasedDateTime,"
+                         "Telecom");
 
     f2c_buf_reset(&b);
     CHECK(f2c_buf_appends(&b, "prefix|") == 0);
     CHECK(f2c_cdm_header_record(&b, &tables[1]) == 0); /* appends, unroll columns first */
-    CHECK_STR(b.data, "prefix|RowId,ResourceId,FhirPath,ParentPath,Family,Given,PeriodStart,Rank,"
-                      "Weight,Count,WakeTime,Source,Recorded");
+    CHECK_STR_EQ(b.data,
+                 "prefix|RowId,ResourceId,FhirPath,ParentPath,Family,Given,PeriodStart,Rank,"
+                 "Weight,Count,WakeTime,Source,Recorded");
 
     /* Names that need quoting are quoted exactly as the CSV writer quotes them. */
     static f2c_column odd_cols[] = {{.name = "a,\"b\"", .type = F2C_T_STRING},
@@ -491,7 +477,7 @@ static void test_helpers(void)
     f2c_table odd = {.name = "Odd", .entity = "LocalOdd", .columns = odd_cols, .ncolumns = 2};
     f2c_buf_reset(&b);
     CHECK(f2c_cdm_header_record(&b, &odd) == 0);
-    CHECK_STR(b.data, "ResourceId,\"a,\"\"b\"\"\",c d");
+    CHECK_STR_EQ(b.data, "ResourceId,\"a,\"\"b\"\"\",c d");
 
     /* Partition names: the stem escaped (no '-' left in it), two slots, never ambiguous. */
     static const struct {
@@ -511,7 +497,7 @@ static void test_helpers(void)
         f2c_buf_reset(&b);
         CHECK(f2c_buf_appends(&b, "") == 0);
         CHECK(f2c_cdm_partition_name(&b, names[i].stem, names[i].opid, names[i].slot) == 0);
-        CHECK_STR(b.data, names[i].name);
+        CHECK_STR_EQ(b.data, names[i].name);
         CHECK(f2c_cdm_partition_is_of(names[i].name, names[i].stem, names[i].opid) == 1);
     }
     CHECK(f2c_cdm_partition_is_of("partition-data-Patient%2D2024-jan.csv", "Patient", "2024-jan") ==
@@ -547,9 +533,9 @@ static void test_record_parse(void)
     CHECK(f2c_cdm_record_parse(committed, sizeof committed - 1, &r, &err) == F2C_OK);
     CHECK(r.committed == 1 && r.count == 3);
     if (r.count == 3) {
-        CHECK_STR(r.locations[0], "data/LocalA/p1.csv");
-        CHECK_STR(r.locations[1], "data/LocalA/p2.csv");
-        CHECK_STR(r.locations[2], "data/LocalC/p.csv");
+        CHECK_STR_EQ(r.locations[0], "data/LocalA/p1.csv");
+        CHECK_STR_EQ(r.locations[1], "data/LocalA/p2.csv");
+        CHECK_STR_EQ(r.locations[2], "data/LocalC/p.csv");
     }
     f2c_cdm_record_free(&r);
     static const char legacy[] = "{\"entities\":[{\"name\":\"LocalA\",\"partitions\":[{"
@@ -637,7 +623,7 @@ static void test_publish_legacy(const char *out, const char *golden)
     f2c_buf mt = {0};
     CHECK(f2c_buf_appends(&mt, "x") == 0);
     CHECK(f2c_cdm_read_modified_time(out, &mt) == 1);
-    CHECK_STR(mt.data, "x" MODIFIED_TIME);
+    CHECK_STR_EQ(mt.data, "x" MODIFIED_TIME);
 
     f2c_buf_free(&mt);
     f2c_buf_free(&first);
@@ -677,7 +663,7 @@ static void test_publish_reruns(const char *out)
         close(sfd);
     }
     CHECK(publish(tx, stems, 1, "op1", &diags, NULL) == F2C_OK);
-    CHECK_LISTED(out,
+    CHECK_STR_EQ(listed_now(out),
                  P "Patient.000-op0.csv\n" P "Patient.000-op1.b.csv\n" P "Patient.001-op2.csv\n");
     CHECK(access(slot0, F_OK) != 0 && errno == ENOENT);
     CHECK(!exists(out, N "Patient.000-op1.csv"));
@@ -692,7 +678,7 @@ static void test_publish_reruns(const char *out)
     if (!(tx = begin(out))) return;
     stage(tx, &tables[0], "Patient.000", "op1", p_rows_c, 1);
     CHECK(publish(tx, stems, 1, "op1", &diags, NULL) == F2C_OK);
-    CHECK_LISTED(out,
+    CHECK_STR_EQ(listed_now(out),
                  P "Patient.000-op0.csv\n" P "Patient.000-op1.b.csv\n" P "Patient.001-op2.csv\n");
     CHECK(stat(slot1, &after) == 0 && after.st_ino == before.st_ino);
     CHECK(access(slot0, F_OK) != 0);
@@ -703,8 +689,8 @@ static void test_publish_reruns(const char *out)
     stage(tx, &tables[0], "Patient.000", "op1", p_rows_a, 2);
     stage(tx, &tables[1], "Patient.000", "op1", NULL, 0);
     CHECK(publish(tx, stems, 1, "op1", &diags, NULL) == F2C_OK);
-    CHECK_LISTED(out, P "Patient.000-op0.csv\n" P "Patient.000-op1.csv\n" P
-                        "Patient.001-op2.csv\n" N "Patient.000-op1.csv\n");
+    CHECK_STR_EQ(listed_now(out), P "Patient.000-op0.csv\n" P "Patient.000-op1.csv\n" P
+                                    "Patient.001-op2.csv\n" N "Patient.000-op1.csv\n");
     CHECK(access(slot1, F_OK) != 0);
     CHECK(leftovers(out) == 0);
 
@@ -713,7 +699,7 @@ static void test_publish_reruns(const char *out)
     stage(tx, &tables[0], "Patient-2024", "jan", p_rows_b, 1);
     const char *stems2[] = {"Patient-2024"};
     CHECK(publish(tx, stems2, 1, "jan", &diags, NULL) == F2C_OK);
-    CHECK_LISTED(out,
+    CHECK_STR_EQ(listed_now(out),
                  P "Patient%2D2024-jan.csv\n" P "Patient.000-op0.csv\n" P "Patient.000-op1.csv\n" P
                    "Patient.001-op2.csv\n" N "Patient.000-op1.csv\n");
 
@@ -751,7 +737,7 @@ static void test_planted(const char *out)
     if (!tx) return;
     CHECK(publish(tx, NULL, 0, "op9", &diags, capture_start(&cap)) == F2C_OK);
     const char *log = capture_end(&cap);
-    CHECK_LISTED(out,
+    CHECK_STR_EQ(listed_now(out),
                  P "Patient%2D2024-jan.csv\n" P "Patient.000-op0.csv\n" P "Patient.000-op1.csv\n" P
                    "Patient.001-op2.csv\n" N "Patient.000-op1.csv\n");
     CHECK(strstr(log, P "Patient.009-op9.csv: not listed in model.json") != NULL);
@@ -799,12 +785,9 @@ static void check_modified_time(const char *dir, const char *content, int expect
     if (content) write_bytes(dir, "model.json", content, strlen(content));
     f2c_buf mt = {0};
     int r = f2c_cdm_read_modified_time(dir, &mt);
-    if (r != expected) {
-        fprintf(stderr, "read_modified_time(%s): expected %d, got %d\n",
-                content ? content : "(no file)", expected, r);
-        failures++;
-    }
-    if (value) CHECK_STR(mt.data, value);
+    CHECK(r == expected, "read_modified_time(%s): expected %d, got %d",
+          content ? content : "(no file)", expected, r);
+    if (value) CHECK_STR_EQ(mt.data, value);
     if (!value) CHECK(mt.len == 0);
     f2c_buf_free(&mt);
 }
@@ -929,15 +912,13 @@ int main(int argc, char **argv)
     test_read_modified_time(other);
     test_errors(errs);
 
-    if (failures)
-        fprintf(stderr, "test_cdm: %d check(s) failed (folders kept in %s)\n", failures, root.data);
+    if (f2c_check_failures)
+        fprintf(stderr, "test_cdm: folders kept in %s\n", root.data);
     else
         remove_tree(root.data);
     free(out);
     free(other);
     free(errs);
     f2c_buf_free(&root);
-    if (failures) return 1;
-    printf("test_cdm: all checks passed\n");
-    return 0;
+    return f2c_check_report("test_cdm");
 }

@@ -258,10 +258,5 @@ int main(int argc, char **argv)
     f2c_buf_free(&path);
     f2c_buf_free(&got);
     f2c_buf_free(&want);
-    if (f2c_check_failures) {
-        fprintf(stderr, "%d failure%s\n", f2c_check_failures, f2c_check_failures == 1 ? "" : "s");
-        return 1;
-    }
-    printf("sink: all checks passed\n");
-    return 0;
+    return f2c_check_report("sink");
 }

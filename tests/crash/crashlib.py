@@ -27,27 +27,8 @@ RECOVERY_WORDS = ("journal", "stage", "staging", "interrupted", "recover", "roll
 banner, skip = f2ctest.banner, f2ctest.skip  # one copy of the loud-skip convention (exit 77)
 
 
-class Failures:
-    def __init__(self):
-        self.items = []
-
-    def fail(self, msg):
-        print("FAIL: " + msg, flush=True)
-        self.items.append(msg)
-
-    def check(self, cond, msg):
-        if not cond:
-            self.fail(msg)
-        return cond
-
-    def report(self, passed):
-        if self.items:
-            print("\n%d failure(s):" % len(self.items))
-            for m in self.items:
-                print("  - " + (m if len(m) < 3000 else m[:3000] + " ..."))
-            return 1
-        print(passed)
-        return 0
+# One test's failures: fail(msg), check(cond, msg), report(passed) (tests/pylib/f2ctest.py).
+Failures = f2ctest.Failures
 
 
 class Run:

@@ -4,7 +4,8 @@ Why: both tests start bulk_server.py on a free loopback port in a temporary fold
 request log, make HTTP requests and sign JWTs; one copy lives here.  Assertions stay in the
 tests.  Python stdlib only (plus the `openssl` command for keys and signatures).
 
-  expect(cond, what)         print "[ok ] what" or "[BAD] what" and record the failure
+  expect(cond, what)         f2ctest (tests/pylib) Failures.expect: print "ok   what" or
+                             "FAIL what", record the failure, return cond
   failures                   the list of failed `what`s
   Server(tmp, data, *switches)
                              context manager: bulk_server.py over `data` with the switches;
@@ -28,14 +29,11 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = os.path.join(HERE, "bulk_server.py")
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import f2ctest  # noqa: E402  (expect, report)
 
-
-def expect(cond, what):
-    print(f"[{'ok ' if cond else 'BAD'}] {what}", flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
+CHECKS = f2ctest.Failures()  # this test's own list (tests importing it keep theirs)
+failures, expect = CHECKS.items, CHECKS.expect
 
 
 class Server:

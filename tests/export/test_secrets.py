@@ -28,13 +28,11 @@ import tempfile
 import threading
 import urllib.parse
 
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import f2ctest  # noqa: E402  (expect, report)
 
-
-def expect(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
+CHECKS = f2ctest.Failures()  # this test's own list (tests importing it keep theirs)
+failures, expect = CHECKS.items, CHECKS.expect
 
 
 def forms(secret):

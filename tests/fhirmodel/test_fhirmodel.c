@@ -255,13 +255,7 @@ static void walk_model(ctx *c)
 
 static int run_api(void)
 {
-    ctx c = {"api", 0, 0, 0};
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        c.line = __LINE__;                                                                         \
-        c.cases++;                                                                                 \
-        if (!(cond)) fail(&c, "%s", #cond);                                                        \
-    } while (0)
+    ctx c = {__FILE__, 0, 0, 0}; /* walk_model reports at its own lines */
     int arr = 7;
     CHECK(f2c_fm_element_type(NULL, "id", &arr) == NULL && arr == 7);
     CHECK(f2c_fm_element_type("Patient", NULL, &arr) == NULL && arr == 7);
@@ -323,9 +317,7 @@ static int run_api(void)
     CHECK(f2c_fm_choice_at(NULL, 0) == NULL && f2c_fm_choice_at("Patient", 2) == NULL);
     CHECK(f2c_fm_choice_at("NoSuchType", 0) == NULL);
     walk_model(&c);
-#undef CHECK
-    printf("api: %d checks, %d failures\n", c.cases, c.failures);
-    return c.failures != 0;
+    return f2c_check_report("api");
 }
 
 int main(int argc, char **argv)

@@ -20,13 +20,21 @@
 
 #include "fhir2cdm/f2c_fhirmodel.h"
 
+#include "f2c_check.h"
+
 #define SKIP 77
 
-static long members, failures;
+static long members;
 
-static void fail(const char *where, const char *path, const char *msg)
+/* The NDJSON line a member is on: failures are reported there (f2c_check.h). */
+typedef struct place {
+    const char *file;
+    long line;
+} place;
+
+static void fail(const place *where, const char *path, const char *msg)
 {
-    if (++failures <= 30) fprintf(stderr, "FAIL: %s: %s: %s\n", where, path, msg);
+    f2c_check_fail_at(where->file, where->line, "%s: %s", path, msg);
 }
 
 /* Whether JSON item `v` can hold a primitive whose FHIRPath System type is `sys`. */
@@ -37,9 +45,9 @@ static int primitive_fits(const cJSON *v, const char *sys)
     return cJSON_IsString(v);
 }
 
-static void walk(const char *where, const char *path, const char *type, const cJSON *obj);
+static void walk(const place *where, const char *path, const char *type, const cJSON *obj);
 
-static void walk_item(const char *where, const char *path, const char *type, const cJSON *v)
+static void walk_item(const place *where, const char *path, const char *type, const cJSON *v)
 {
     if (strcmp(type, "Resource") == 0) { /* contained, Bundle.entry.resource */
         const cJSON *rt = cJSON_GetObjectItemCaseSensitive(v, "resourceType");
@@ -59,7 +67,7 @@ static void walk_item(const char *where, const char *path, const char *type, con
     }
 }
 
-static void walk(const char *where, const char *path, const char *type, const cJSON *obj)
+static void walk(const place *where, const char *path, const char *type, const cJSON *obj)
 {
     for (const cJSON *m = obj->child; m; m = m->next) {
         char sub[512];
@@ -100,6 +108,7 @@ static int ends_with(const char *s, const char *suffix)
 
 int main(int argc, char **argv)
 {
+    f2c_check_print_limit = 30;
     if (argc != 2) {
         fprintf(stderr, "usage: %s <folder of *.ndjson>\n", argv[0]);
         return 2;
@@ -129,8 +138,7 @@ int main(int argc, char **argv)
         while (getline(&line, &cap, f) >= 0) {
             lineno++;
             if (line[0] == '\n' || line[0] == '\0') continue;
-            char where[600];
-            snprintf(where, sizeof where, "%s:%ld", de->d_name, lineno);
+            place at = {de->d_name, lineno}, *where = &at;
             cJSON *doc = cJSON_Parse(line);
             const cJSON *rt = cJSON_GetObjectItemCaseSensitive(doc, "resourceType");
             if (!cJSON_IsString(rt) || !f2c_fm_is_resource(rt->valuestring))
@@ -144,7 +152,8 @@ int main(int argc, char **argv)
         fclose(f);
     }
     closedir(dir);
-    printf("%ld files, %ld resources, %ld JSON members checked, %ld failures\n", files, resources,
-           members, failures);
-    return failures != 0 || resources == 0;
+    printf("%ld files, %ld resources, %ld JSON members checked\n", files, resources, members);
+    f2c_check_count += (int)members; /* each member checked is one check */
+    CHECK(resources > 0, "no resource found in %s", argv[1]);
+    return f2c_check_report("fhirmodel_synthea");
 }

@@ -38,6 +38,8 @@
 #include "fhir2cdm/f2c_fhirpath.h"
 #include "fhir2cdm/f2c_json.h"
 
+#include "f2c_check.h"
+
 typedef struct run {
     int fill; /* print mode: expected "?" is replaced by the actual result */
     const char *file;
@@ -52,11 +54,9 @@ static void fail(run *r, const char *fmt, ...) __attribute__((format(printf, 2, 
 static void fail(run *r, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s:%ld: FAIL: ", r->file, r->line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    va_start(ap, fmt); /* "FAIL <case file>:<line>: ...", counted by f2c_check.h too */
+    f2c_check_vfail_at(r->file, r->line, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     r->failures++;
 }
 
@@ -399,15 +399,8 @@ static void on_trace(void *user, const char *name, const f2c_fp_result *res)
 
 static int api(void)
 {
-    run r = {0, "api", 0, 0, 0, NULL, NULL};
     f2c_error err;
     f2c_fp_expr *e = NULL;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        r.cases++;                                                                                 \
-        r.line = __LINE__;                                                                         \
-        if (!(cond)) fail(&r, "%s", #cond);                                                        \
-    } while (0)
 
     /* compile once, evaluate many times on one context, results valid until the next eval */
     CHECK(f2c_fp_compile("name.given", NULL, &e, &err) == F2C_OK);
@@ -427,7 +420,7 @@ static int api(void)
                   cJSON_GetObjectItem(
                       cJSON_GetArrayItem(cJSON_GetObjectItem(f2c_doc_root(d), "name"), 0), "given"),
                   0));
-        if (r.failures) break;
+        if (f2c_check_failures) break;
     }
     f2c_fp_ctx_reset(c);
     f2c_fp_free(e);
@@ -510,8 +503,7 @@ static int api(void)
     f2c_fp_ctx_reset(NULL);
     f2c_fp_ctx_free(NULL);
     f2c_fp_free(NULL);
-    printf("api: %d checks, %d failures\n", r.cases, r.failures);
-    return r.failures ? 1 : 0;
+    return f2c_check_report("api");
 }
 
 int main(int argc, char **argv)

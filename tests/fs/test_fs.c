@@ -324,6 +324,5 @@ int main(void)
     test_mkdirs();
     test_remove_tree();
     CHECK(f2c_fs_remove_tree(root) == 0 && !exists(root), "cleanup");
-    if (f2c_check_failures) fprintf(stderr, "%d check(s) failed\n", f2c_check_failures);
-    return f2c_check_failures ? 1 : 0;
+    return f2c_check_report("fs");
 }

@@ -30,12 +30,11 @@ SYNAPSE = ["--target", "synapse", "--storage-url",
            "https://fhiracct.dfs.core.windows.net/cdm/exports/run1/", "--synapse-workspace",
            "fhir-ws", "--sql-pool", "fhirpool", "--schema", "cdm", "--concurrency", "6"]
 
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import f2ctest  # noqa: E402  (Failures)
 
-
-def fail(msg):
-    print("FAIL: " + msg)
-    failures.append(msg)
+CHECKS = f2ctest.Failures()
+failures, fail = CHECKS.items, CHECKS.fail
 
 
 def clean_env(**extra):

@@ -310,10 +310,5 @@ int main(void)
     rmdir(dir);
     for (int i = 0; i < NLINES; i++)
         free(ex[i].text);
-    if (f2c_check_failures) {
-        fprintf(stderr, "%d check(s) failed\n", f2c_check_failures);
-        return 1;
-    }
-    printf("ndjson: all checks passed\n");
-    return 0;
+    return f2c_check_report("ndjson");
 }

@@ -50,12 +50,11 @@ ARGS = ["--storage-url", STORAGE, "--synapse-workspace", "fhir-ws", "--sql-pool"
 FILES = ["azuredeploy.json", "azuredeploy.parameters.json", "fhir2cdm_load_entity.sql",
          "README.md"]
 
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import f2ctest  # noqa: E402  (Failures)
 
-
-def fail(msg):
-    print("FAIL: " + msg)
-    failures.append(msg)
+CHECKS = f2ctest.Failures()
+failures, fail = CHECKS.items, CHECKS.fail
 
 
 def gen_synapse(gen, root, args, out):

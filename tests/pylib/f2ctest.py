@@ -1,10 +1,11 @@
-"""Helpers shared by the Python end-to-end tests of fhir2cdm-transform.
+"""The one helper module of the Python tests (the C tests' counterpart is
+tests/include/f2c_check.h).
 
-Why: tests/compat/test_compat.py and tests/synthea/test_synthea.py both run the transformer
-into a temporary folder and check its CSV partitions, and each used to carry its own copy of
-the same plumbing.  One copy lives here so that the two report failures, skip and run the
-transformer the same way.  Only plumbing lives here: every assertion stays in the test that
-makes it, and each test still computes its expectations on its own.
+Why: the Python tests used to carry their own copies of the same plumbing (an expect() in
+several files, report and skip helpers, running the transformer).  One copy lives here so that
+every test reports checks, failures and skips the same way.  Only plumbing lives here: every
+assertion stays in the test that makes it, and each test still computes its expectations on
+its own.
 
 What it offers:
 
@@ -17,9 +18,20 @@ What it offers:
   skip_without_shared(shared, needs)
                             skip unless the shared reference folder (../shared) exists.
   transformer_ok(path)      is `path` an executable file? If not, print a FAIL line.
-  Failures                  collects failures: fail(msg) prints "FAIL: msg" and records it,
+  Failures                  collects one test's failures (each test makes its own, so tests
+                            that import each other keep separate lists):
+                            fail(msg) prints "FAIL: msg" and records it;
                             check(cond, msg) fails when cond is false and returns cond;
+                            expect(cond, what) prints "ok   what" or "FAIL what" (a checklist
+                            line, flushed), records a failure, returns cond;
+                            report(passed) is report(.items, passed);
                             .items lists every message in order.
+                            A test with a checklist starts with
+                                CHECKS = f2ctest.Failures()
+                                failures, expect = CHECKS.items, CHECKS.expect
+  require(cond, what, out="", err="")
+                            a check that ends the test: exit with "FAIL: what" and the
+                            command's stdout and stderr when cond is false.
   run_transform(transform, config, inputs, out_dir, operation_id)
                             run the transformer (--quiet), echo its command line and its
                             output, return its exit status.
@@ -28,8 +40,9 @@ What it offers:
   parse_csv(raw, encoding)  the records of CSV bytes (line breaks inside quoted values stay
                             part of the value).
   remove_tmp(tmp, keep)     remove the temporary folder, or with keep say where it is.
-  report(failures, passed)  the end of a test script: list the failures (each cut at 3000
-                            characters) and return 1, or print `passed` and return 0.
+  report(failures, passed)  the end of a test script: print "FAILED n check(s):" and list the
+                            failures (each cut at 3000 characters) and return 1, or print
+                            `passed` and return 0.
 
 Import it with the folder of this file on sys.path (the tests insert ../pylib relative to
 their own file).  Python stdlib only.
@@ -86,6 +99,20 @@ class Failures:
         if not cond:
             self.fail(msg)
         return cond
+
+    def expect(self, cond, what):
+        print(("ok   " if cond else "FAIL ") + what, flush=True)
+        if not cond:
+            self.items.append(what)
+        return cond
+
+    def report(self, passed, limit=3000):
+        return report(self.items, passed, limit)
+
+
+def require(cond, what, out="", err=""):
+    if not cond:
+        sys.exit("FAIL: %s\n--- stdout\n%s\n--- stderr\n%s" % (what, out, err))
 
 
 def run_transform(transform, config, inputs, out_dir, operation_id):

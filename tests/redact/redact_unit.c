@@ -18,7 +18,9 @@
 
 #include "fhir2cdm/f2c_redact.h"
 
-static int failures;
+#include "f2c_check.h"
+
+static const char *cases_path = "cases.txt"; /* failures name the case file and line */
 
 /* Decodes the escapes of one field in place; returns its length. */
 static size_t unescape(char *s)
@@ -47,18 +49,15 @@ static size_t unescape(char *s)
     return (size_t)(w - s);
 }
 
-static void check(const char *kind, int lineno, const char *in, size_t inlen, const char *want,
-                  f2c_redactor *r)
+static void check_case(const char *kind, int lineno, const char *in, size_t inlen, const char *want,
+                       f2c_redactor *r)
 {
     f2c_buf out = {0};
     int rc = strcmp(kind, "server") == 0 ? f2c_redact_server_text(r, in, inlen, &out)
                                          : f2c_redact_append(r, in, inlen, &out);
     const char *got = out.data ? out.data : "";
-    if (rc != 0 || strcmp(got, want) != 0) {
-        fprintf(stderr, "cases.txt:%d: %s\n  input: %s\n  want:  %s\n  got:   %s\n", lineno, kind,
-                in, want, got);
-        failures++;
-    }
+    f2c_check_at(rc == 0 && strcmp(got, want) == 0, cases_path, lineno,
+                 "%s\n  input: %s\n  want:  %s\n  got:   %s", kind, in, want, got);
     f2c_buf_free(&out);
 }
 
@@ -94,24 +93,20 @@ static int run_cases(const char *path)
         } else if (strcmp(d, "secret") == 0 && fields[2]) {
             unescape(fields[2]);
             f2c_error e;
-            if (f2c_redactor_add(r, fields[2], fields[1], &e) != F2C_OK) {
-                fprintf(stderr, "cases.txt:%d: add failed: %s\n", lineno, e.message);
-                failures++;
-            }
+            f2c_status st = f2c_redactor_add(r, fields[2], fields[1], &e);
+            f2c_check_at(st == F2C_OK, cases_path, lineno, "add failed: %s",
+                         st == F2C_OK ? "" : e.message);
         } else if ((strcmp(d, "redact") == 0 || strcmp(d, "server") == 0) && fields[2]) {
             size_t n = unescape(fields[1]);
             unescape(fields[2]);
-            check(d, lineno, fields[1], n, fields[2], r);
+            check_case(d, lineno, fields[1], n, fields[2], r);
             ncases++;
         } else if (strcmp(d, "withholds") == 0 && fields[1]) {
             int want = atoi(fields[1]);
-            if (!!f2c_redactor_withholds(r, NULL) != want) {
-                fprintf(stderr, "cases.txt:%d: withholds: want %d\n", lineno, want);
-                failures++;
-            }
+            f2c_check_at(!!f2c_redactor_withholds(r, NULL) == want, cases_path, lineno,
+                         "withholds: want %d", want);
         } else {
-            fprintf(stderr, "cases.txt:%d: bad directive\n", lineno);
-            failures++;
+            f2c_check_fail_at(cases_path, lineno, "bad directive");
         }
     }
     fclose(f);
@@ -155,10 +150,7 @@ static void run_threads(void)
     }
     for (int i = 0; i < 4; i++) {
         pthread_join(t[i], NULL);
-        if (w[i].bad) {
-            fprintf(stderr, "threads: worker %d: %d wrong results\n", i, w[i].bad);
-            failures++;
-        }
+        CHECK(w[i].bad == 0, "threads: worker %d: %d wrong results", i, w[i].bad);
     }
     f2c_redactor_free(r);
 }
@@ -169,8 +161,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: redact_unit cases.txt\n");
         return 2;
     }
+    cases_path = argv[1];
     if (run_cases(argv[1]) != 0) return 1;
     run_threads();
-    if (failures) fprintf(stderr, "redact.unit: %d failure(s)\n", failures);
-    return failures ? 1 : 0;
+    return f2c_check_report("redact.unit");
 }

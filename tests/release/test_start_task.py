@@ -46,12 +46,11 @@ import armcheck  # noqa: E402  (read-only reuse of the ARM expression evaluator)
 
 POOL = "Microsoft.Batch/batchAccounts/pools"
 ARM_FUNCTIONS = {"concat", "variables", "parameters"}
-failures = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import f2ctest  # noqa: E402  (Failures)
 
-
-def fail(msg):
-    print("FAIL: " + msg)
-    failures.append(msg)
+CHECKS = f2ctest.Failures()
+failures, fail = CHECKS.items, CHECKS.fail
 
 
 def ok(msg):

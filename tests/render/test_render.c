@@ -299,13 +299,6 @@ static int run_file(const char *mode, const char *path)
  * API checks
  */
 
-#define CHECK(c, cond)                                                                             \
-    do {                                                                                           \
-        (c)->cases++;                                                                              \
-        (c)->line = __LINE__;                                                                      \
-        if (!(cond)) fail((c), "check failed: %s", #cond);                                         \
-    } while (0)
-
 static int source_is(f2c_doc *d, const cJSON *node, const char *want)
 {
     const char *p;
@@ -315,40 +308,39 @@ static int source_is(f2c_doc *d, const cJSON *node, const char *want)
 
 static int run_api(void)
 {
-    ctx c = {__FILE__, 0, 0, 0};
     f2c_error err;
     f2c_doc *a = f2c_doc_new(), *b = f2c_doc_new();
     if (!a || !b) return 2;
     char ta[] = "{\"x\": [1, 2.50]}", tb[] = "[true, {\"y\": -0}]";
 
-    CHECK(&c, f2c_doc_root(a) == NULL);
-    CHECK(&c, f2c_doc_parse(a, ta, strlen(ta), &err) == F2C_OK);
-    CHECK(&c, f2c_doc_parse(b, tb, strlen(tb), &err) == F2C_OK);
+    CHECK(f2c_doc_root(a) == NULL);
+    CHECK(f2c_doc_parse(a, ta, strlen(ta), &err) == F2C_OK);
+    CHECK(f2c_doc_parse(b, tb, strlen(tb), &err) == F2C_OK);
     const cJSON *ax = cJSON_GetObjectItemCaseSensitive(f2c_doc_root(a), "x");
     const cJSON *by = cJSON_GetArrayItem(f2c_doc_root(b), 1);
     /* Interleaved documents keep their own spans. */
-    CHECK(&c, source_is(a, cJSON_GetArrayItem(ax, 1), "2.50"));
-    CHECK(&c, source_is(b, by, "{\"y\": -0}"));
-    CHECK(&c, source_is(a, ax, "[1, 2.50]"));
+    CHECK(source_is(a, cJSON_GetArrayItem(ax, 1), "2.50"));
+    CHECK(source_is(b, by, "{\"y\": -0}"));
+    CHECK(source_is(a, ax, "[1, 2.50]"));
     /* A node of another document is refused. */
     const char *p;
     size_t n;
-    CHECK(&c, f2c_doc_source(b, ax, &p, &n) == -1);
-    CHECK(&c, f2c_doc_source(a, by, &p, &n) == -1);
-    CHECK(&c, f2c_doc_source(a, NULL, &p, &n) == -1);
+    CHECK(f2c_doc_source(b, ax, &p, &n) == -1);
+    CHECK(f2c_doc_source(a, by, &p, &n) == -1);
+    CHECK(f2c_doc_source(a, NULL, &p, &n) == -1);
 
     /* Reuse: a new parse replaces the tree and its spans. */
     char ta2[] = "  [\"a\",  {\"k\" : [ ] } ]  ";
-    CHECK(&c, f2c_doc_parse(a, ta2, strlen(ta2), &err) == F2C_OK);
-    CHECK(&c, source_is(a, f2c_doc_root(a), "[\"a\",  {\"k\" : [ ] } ]"));
-    CHECK(&c, source_is(a, cJSON_GetArrayItem(f2c_doc_root(a), 1), "{\"k\" : [ ] }"));
+    CHECK(f2c_doc_parse(a, ta2, strlen(ta2), &err) == F2C_OK);
+    CHECK(source_is(a, f2c_doc_root(a), "[\"a\",  {\"k\" : [ ] } ]"));
+    CHECK(source_is(a, cJSON_GetArrayItem(f2c_doc_root(a), 1), "{\"k\" : [ ] }"));
 
     /* A failed parse releases the tree. */
     char bad[] = "[1,";
-    CHECK(&c, f2c_doc_parse(a, bad, strlen(bad), &err) == F2C_EJSON);
-    CHECK(&c, f2c_doc_root(a) == NULL);
-    CHECK(&c, f2c_doc_source(a, by, &p, &n) == -1);
-    CHECK(&c, err.column == 4 && strcmp(err.message, "unexpected end of text") == 0);
+    CHECK(f2c_doc_parse(a, bad, strlen(bad), &err) == F2C_EJSON);
+    CHECK(f2c_doc_root(a) == NULL);
+    CHECK(f2c_doc_source(a, by, &p, &n) == -1);
+    CHECK(err.column == 4 && strcmp(err.message, "unexpected end of text") == 0);
 
     /* Nesting: cJSON's limit (1000) is accepted, one more is a JSON error at that bracket. */
     size_t depth = CJSON_NESTING_LIMIT;
@@ -356,40 +348,37 @@ static int run_api(void)
     if (!deep) return 2;
     memset(deep, '[', depth);
     memset(deep + depth, ']', depth);
-    CHECK(&c, f2c_doc_parse(a, deep, 2 * depth, &err) == F2C_OK);
+    CHECK(f2c_doc_parse(a, deep, 2 * depth, &err) == F2C_OK);
     const cJSON *inner = f2c_doc_root(a);
     while (inner && inner->child)
         inner = inner->child;
-    CHECK(&c, inner && source_is(a, inner, "[]"));
+    CHECK(inner && source_is(a, inner, "[]"));
     memset(deep, '[', depth + 1);
     memset(deep + depth + 1, ']', depth + 1);
-    CHECK(&c, f2c_doc_parse(a, deep, 2 * depth + 2, &err) == F2C_EJSON);
-    CHECK(&c, err.column == (long)depth + 1 && strstr(err.message, "nesting") != NULL);
+    CHECK(f2c_doc_parse(a, deep, 2 * depth + 2, &err) == F2C_EJSON);
+    CHECK(err.column == (long)depth + 1 && strstr(err.message, "nesting") != NULL);
     free(deep);
 
     /* Rendering: NULL node, bad type for the date function, exact big decimals. */
     f2c_buf out = {0};
     const char *why = NULL;
-    CHECK(&c, f2c_render_value(a, NULL, F2C_T_STRING, &out, &why) == F2C_RENDER_EMPTY);
-    CHECK(&c, f2c_render_datetime("2012", 4, F2C_T_STRING, &out, &why) == F2C_RENDER_MISMATCH);
-    CHECK(&c, f2c_render_datetime("2012-01-01", 10, F2C_T_DATE, &out, NULL) == F2C_RENDER_OK);
-    CHECK(&c, out.len == 20 && strcmp(out.data, "2012-01-01T00:00:00Z") == 0);
+    CHECK(f2c_render_value(a, NULL, F2C_T_STRING, &out, &why) == F2C_RENDER_EMPTY);
+    CHECK(f2c_render_datetime("2012", 4, F2C_T_STRING, &out, &why) == F2C_RENDER_MISMATCH);
+    CHECK(f2c_render_datetime("2012-01-01", 10, F2C_T_DATE, &out, NULL) == F2C_RENDER_OK);
+    CHECK(out.len == 20 && strcmp(out.data, "2012-01-01T00:00:00Z") == 0);
     /* the length is honoured: "2012-01-01T..." cut to the date */
-    CHECK(&c,
-          f2c_render_datetime("2012-01-01T00:00:00Z", 10, F2C_T_DATE, &out, NULL) == F2C_RENDER_OK);
+    CHECK(f2c_render_datetime("2012-01-01T00:00:00Z", 10, F2C_T_DATE, &out, NULL) == F2C_RENDER_OK);
     f2c_buf_reset(&out);
     char num[] = "[-1234567890123456789012345678901234567890123456789012345678901234567890.5e-7]";
-    CHECK(&c, f2c_doc_parse(a, num, strlen(num), &err) == F2C_OK);
-    CHECK(&c,
-          f2c_render_value(a, f2c_doc_root(a)->child, F2C_T_DECIMAL, &out, &why) == F2C_RENDER_OK);
-    CHECK(&c, strlen(num) - 2 == out.len && memcmp(out.data, num + 1, out.len) == 0);
+    CHECK(f2c_doc_parse(a, num, strlen(num), &err) == F2C_OK);
+    CHECK(f2c_render_value(a, f2c_doc_root(a)->child, F2C_T_DECIMAL, &out, &why) == F2C_RENDER_OK);
+    CHECK(strlen(num) - 2 == out.len && memcmp(out.data, num + 1, out.len) == 0);
     f2c_buf_free(&out);
 
     f2c_doc_free(a);
     f2c_doc_free(b);
     f2c_doc_free(NULL);
-    printf("api: %d checks, %d failed\n", c.cases, c.failures);
-    return c.failures ? 1 : 0;
+    return f2c_check_report("api");
 }
 
 int main(int argc, char **argv)

@@ -843,10 +843,5 @@ int main(int argc, char **argv)
     if (!only || !strcmp(only, "splitter")) test_splitter(src, work);
     if (!only || !strcmp(only, "equivalence")) test_equivalence(src, work);
     if (!only || !strcmp(only, "abort")) test_abort(src, work);
-    if (f2c_check_failures) {
-        fprintf(stderr, "%d failure%s\n", f2c_check_failures, f2c_check_failures == 1 ? "" : "s");
-        return 1;
-    }
-    printf("streamjob: all checks passed\n");
-    return 0;
+    return f2c_check_report("streamjob");
 }

@@ -162,6 +162,5 @@ int main(int argc, char **argv)
     test_round_trip(argv[1]);
     test_malformed();
     test_lenient();
-    if (f2c_check_failures) fprintf(stderr, "%d check(s) failed\n", f2c_check_failures);
-    return f2c_check_failures ? 1 : 0;
+    return f2c_check_report("cdm_model_read");
 }

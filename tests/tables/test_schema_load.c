@@ -181,6 +181,5 @@ int main(int argc, char **argv)
     test_bad_expression(argv[2]);
     test_missing_and_usage(argv[2]);
     test_print();
-    if (f2c_check_failures) fprintf(stderr, "%d check(s) failed\n", f2c_check_failures);
-    return f2c_check_failures ? 1 : 0;
+    return f2c_check_report("schema_load");
 }

@@ -18,6 +18,8 @@ PATIENT = os.path.join(HERE, "patient.json")
 INPUT = os.path.join(HERE, "input")
 VIEWS = os.path.join(HERE, "views")
 NDJSON = os.path.join(INPUT, "Patient.ndjson")
+sys.path.insert(0, os.path.join(HERE, "..", "..", "pylib"))
+import f2ctest  # noqa: E402  (require)
 
 
 def run(args, timeout=30):
@@ -28,9 +30,8 @@ def run(args, timeout=30):
     return p.returncode, p.stdout, p.stderr
 
 
-def expect(cond, what, out="", err=""):
-    if not cond:
-        sys.exit("FAIL: %s\n--- stdout\n%s\n--- stderr\n%s" % (what, out, err))
+# expect: a check that ends the case, printing the command's output (f2ctest.require).
+expect = f2ctest.require
 
 
 def rows(out_dir, view):
