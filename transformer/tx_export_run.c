@@ -13,6 +13,7 @@
  * Bulk Data IG v2 sections are cited as in f2c_bulk.h ([BD "..."]).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_bulk.h"
+#include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_http.h"
 #include "fhir2cdm/f2c_redact.h"
 
@@ -115,6 +117,53 @@ static int on_chunk(void *ud, const void *data, size_t len)
     return 0;
 }
 
+/* --keep-ndjson: the copy of one file, written to an unpredictable temporary name in the folder
+ * (O_EXCL|O_NOFOLLOW, relative to the folder's descriptor) and renamed over <stem>.ndjson only
+ * when complete; a symbolic link or non-regular file at that name is refused, never followed. */
+typedef struct keep {
+    int dirfd;
+    char tmp[512];
+    f2c_buf name;
+} keep;
+
+/* Opens d->keep for file x; 0, or -1 (reported). */
+static int keep_open(const run *r, const xfile *x, dl *d, keep *k)
+{
+    /* The folder the user named (made by tx_export.c); what we write inside it is link-safe. */
+    k->dirfd = open(r->o->keep_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = -1;
+    if (k->dirfd >= 0 && f2c_buf_printf(&k->name, "%s.ndjson", x->stem) == 0)
+        fd = f2c_fs_replace_begin(k->dirfd, k->name.data, k->tmp, sizeof k->tmp);
+    if (fd >= 0 && !(d->keep = fdopen(fd, "wb"))) {
+        close(fd);
+        unlinkat(k->dirfd, k->tmp, 0);
+    }
+    if (!d->keep)
+        fprintf(stderr, ME ": error: --keep-ndjson %s/%s.ndjson: %s\n", r->o->keep_dir, x->stem,
+                errno == ELOOP ? "is a symbolic link (refused: never followed)" : strerror(errno));
+    return d->keep ? 0 : -1;
+}
+
+/* Closes d->keep and publishes it (ok) or removes it; 0, or -1 (reported). */
+static int keep_close(const run *r, dl *d, keep *k, int ok)
+{
+    int rc = 0;
+    if (d->keep) {
+        int bad = !ok || d->keep_failed || fflush(d->keep) != 0 ||
+                  (fsync(fileno(d->keep)) != 0 && errno != EINVAL);
+        if (fclose(d->keep) != 0) bad = 1;
+        d->keep = NULL;
+        if (f2c_fs_replace_finish(k->dirfd, k->tmp, k->name.data, bad) != 0 && ok) {
+            fprintf(stderr, ME ": error: --keep-ndjson %s/%s: %s\n", r->o->keep_dir, k->name.data,
+                    d->keep_failed ? "write failed" : strerror(errno));
+            rc = -1;
+        }
+    }
+    if (k->dirfd >= 0) close(k->dirfd);
+    f2c_buf_free(&k->name);
+    return rc;
+}
+
 /* Downloads and transforms output file i; 0 or -1 (failure reported, run->failed set). */
 static int download_one(run *r, size_t i, f2c_token_provider **mine)
 {
@@ -122,25 +171,14 @@ static int download_one(run *r, size_t i, f2c_token_provider **mine)
     f2c_error e;
     f2c_error_clear(&e);
     dl d = {.r = r};
-    f2c_buf keep_tmp = {0}, keep_path = {0};
+    keep k = {.dirfd = -1};
     int ok = 0;
     d.f = tx_stream_file_begin(r->job, x->stem, x->label);
     if (!d.f) {
         fprintf(stderr, ME ": error: out of memory\n");
         goto done;
     }
-    if (r->o->keep_dir) {
-        if (f2c_buf_printf(&keep_path, "%s/%s.ndjson", r->o->keep_dir, x->stem) != 0 ||
-            f2c_buf_printf(&keep_tmp, "%s.tmp-%ld", keep_path.data, (long)getpid()) != 0) {
-            fprintf(stderr, ME ": error: out of memory\n");
-            goto done;
-        }
-        d.keep = fopen(keep_tmp.data, "wb");
-        if (!d.keep) {
-            fprintf(stderr, ME ": error: --keep-ndjson %s: %s\n", keep_tmp.data, strerror(errno));
-            goto done;
-        }
-    }
+    if (r->o->keep_dir && keep_open(r, x, &d, &k) != 0) goto done;
     /* The signal flag: a stalled download stops within about a second of SIGINT/SIGTERM. */
     f2c_http_get_opts ho = {.cancel = &g_cancel};
     if (file_auth(r, mine, &ho, &e) != 0) {
@@ -157,34 +195,19 @@ static int download_one(run *r, size_t i, f2c_token_provider **mine)
         if (!d.feed_failed && !stop_now(r)) fprintf(stderr, ME ": error: %s\n", e.message);
         goto done;
     }
-    if (d.keep) {
-        int bad = d.keep_failed;
-        if (fclose(d.keep) != 0) bad = 1;
-        d.keep = NULL;
-        if (bad || rename(keep_tmp.data, keep_path.data) != 0) {
-            fprintf(stderr, ME ": error: --keep-ndjson %s: %s\n", keep_path.data,
-                    bad ? "write failed" : strerror(errno));
-            goto done;
-        }
-    }
     ok = 1;
 done:
-    if (d.keep) {
-        fclose(d.keep);
-        unlink(keep_tmp.data);
-    }
-    f2c_buf_free(&keep_tmp);
-    f2c_buf_free(&keep_path);
+    if (keep_close(r, &d, &k, ok) != 0) ok = 0;
     if (d.f && tx_stream_file_end(d.f, ok) != 0) ok = 0;
     if (!ok) {
         atomic_store(&r->failed, 1);
         return -1;
     }
     pthread_mutex_lock(&r->mu);
-    size_t k = ++r->done;
+    size_t n = ++r->done;
     pthread_mutex_unlock(&r->mu);
     if (!r->o->tx.quiet)
-        fprintf(stderr, ME ": [%zu/%zu] %s: %llu bytes\n", k, r->nfiles, x->label,
+        fprintf(stderr, ME ": [%zu/%zu] %s: %llu bytes\n", n, r->nfiles, x->label,
                 (unsigned long long)x->bytes);
     return 0;
 }

@@ -331,7 +331,7 @@ int f2c_fs_tempdir_at(int dirfd, const char *prefix, char *name, size_t cap)
     return -1;
 }
 
-int f2c_fs_replace_at(int dirfd, const char *name, const void *data, size_t len)
+int f2c_fs_replace_begin(int dirfd, const char *name, char *tmp, size_t cap)
 {
     struct stat st;
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -343,18 +343,18 @@ int f2c_fs_replace_at(int dirfd, const char *name, const void *data, size_t len)
         return -1;
     }
     f2c_buf prefix = {0};
-    char tmp[512];
     if (f2c_buf_printf(&prefix, ".%.200s.tmp-", name) != 0) {
         errno = ENOMEM;
         return -1;
     }
-    int fd = f2c_fs_temp_at(dirfd, prefix.data, "", tmp, sizeof tmp);
+    int fd = f2c_fs_temp_at(dirfd, prefix.data, "", tmp, cap);
     f2c_buf_free(&prefix);
-    if (fd < 0) return -1;
-    int e = 0;
-    if (len && f2c_fs_write_all(fd, data, len) != 0) e = errno;
-    if (!e && fsync(fd) != 0 && errno != EINVAL) e = errno;
-    if (close(fd) != 0 && !e) e = errno;
+    return fd;
+}
+
+int f2c_fs_replace_finish(int dirfd, const char *tmp, const char *name, int failed)
+{
+    int e = failed ? (errno ? errno : EIO) : 0;
     if (!e && renameat(dirfd, tmp, dirfd, name) != 0) e = errno;
     if (e) {
         unlinkat(dirfd, tmp, 0);
@@ -362,6 +362,19 @@ int f2c_fs_replace_at(int dirfd, const char *name, const void *data, size_t len)
         return -1;
     }
     return f2c_fs_sync_fd(dirfd);
+}
+
+int f2c_fs_replace_at(int dirfd, const char *name, const void *data, size_t len)
+{
+    char tmp[512];
+    int fd = f2c_fs_replace_begin(dirfd, name, tmp, sizeof tmp);
+    if (fd < 0) return -1;
+    int e = 0;
+    if (len && f2c_fs_write_all(fd, data, len) != 0) e = errno;
+    if (!e && fsync(fd) != 0 && errno != EINVAL) e = errno;
+    if (close(fd) != 0 && !e) e = errno;
+    errno = e;
+    return f2c_fs_replace_finish(dirfd, tmp, name, e != 0);
 }
 
 int f2c_fs_remove_tree_at(int dirfd, const char *name)

@@ -280,6 +280,21 @@ def case_full(ctx):
            if n.split(".")[0] in types}
     expect(kept == src, f"--keep-ndjson keeps the downloaded files under their names, byte for "
            f"byte ({sorted(kept)})")
+    # A symbolic link planted where a kept file goes is refused, never followed: the run fails,
+    # the link's target is unchanged and no temporary file is left in the folder.
+    keep2 = ctx.path("kept-ndjson-link")
+    os.makedirs(keep2)
+    victim = ctx.path("keep-victim.txt")
+    with open(victim, "w") as f:
+        f.write("do not touch\n")
+    os.symlink(victim, os.path.join(keep2, "Patient.ndjson"))
+    r = export(ctx, "keep-link", data, ["--transaction-time", T], ["--keep-ndjson", keep2])
+    left = sorted(n for n in os.listdir(keep2) if n.startswith("."))
+    expect(r["rc"] != 0 and "is a symbolic link" in r["stderr"] and
+           open(victim).read() == "do not touch\n" and
+           os.path.islink(os.path.join(keep2, "Patient.ndjson")) and not left,
+           f"--keep-ndjson: a link at a kept file's name is refused (exit {r['rc']}, "
+           f"temporaries left {left})")
 
     r = export(ctx, "level-group", data, ["--transaction-time", T],
                ["--level", "group:cohort-7", "--parallel", "1"])

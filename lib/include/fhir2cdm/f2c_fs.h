@@ -99,6 +99,17 @@ int f2c_fs_tempdir_at(int dirfd, const char *prefix, char *name, size_t cap);
 int f2c_fs_replace_at(int dirfd, const char *name, const void *data, size_t len);
 
 /*
+ * f2c_fs_replace_at in two steps, for a writer that streams: _begin refuses an existing dirfd/name
+ * that is a symbolic link (ELOOP) or not a regular file (EEXIST), then creates the temporary file
+ * (f2c_fs_temp_at, ".<name>.tmp-<random>", name written to tmp[0..cap)) and returns its descriptor,
+ * or -1 with errno.  The caller writes, fsyncs and closes it, then calls _finish with failed
+ * non-zero when any of that failed (errno set): _finish renames tmp over name and fsyncs dirfd, or
+ * on failure removes tmp; 0, or -1 with errno (name is then left as it was).
+ */
+int f2c_fs_replace_begin(int dirfd, const char *name, char *tmp, size_t cap);
+int f2c_fs_replace_finish(int dirfd, const char *tmp, const char *name, int failed);
+
+/*
  * f2c_fs_replace_at for a name that may have folder components ("config/PropertiesGroup/X.json"):
  * the folders are opened, and created when missing (0777 less the umask), by f2c_fs_dir_at, so
  * a symbolic link at any component of name is refused (ELOOP or ENOTDIR) rather than followed;
