@@ -145,12 +145,12 @@ class Tree:
 
     def reach(self, path):
         """Headers included by path, directly or through other headers."""
-        seen, todo = [], list(self.includes[path])
-        while todo:
-            h = todo.pop(0)
+        seen, pending = [], list(self.includes[path])
+        while pending:
+            h = pending.pop(0)
             if h not in seen:
                 seen.append(h)
-                todo.extend(self.includes[h])
+                pending.extend(self.includes[h])
         return seen
 
     def source_graph(self):

@@ -45,6 +45,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -264,11 +265,21 @@ static int to_file(void *ud, const void *data, size_t len)
     return fwrite(data, 1, len, (FILE *)ud) == len ? 0 : 1;
 }
 
+/* A new file in the task's private temporary folder: O_EXCL|O_NOFOLLOW, so nothing there (a
+ * leftover, a link) is ever followed or reused.  NULL with errno. */
+static FILE *create_new(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (fd >= 0 && !fp) close(fd);
+    return fp;
+}
+
 /* Streams container/blob to local file path (ranged GET, retried by the client). */
 static f2c_status download(f2c_blob_client *b, const char *container, const char *blob,
                            const char *path, uint64_t *size, f2c_error *e)
 {
-    FILE *fp = fopen(path, "wb");
+    FILE *fp = create_new(path);
     if (!fp)
         return f2c_error_set(e, F2C_EIO, path, 0, 0, NULL, "cannot create: %s", strerror(errno));
     f2c_status st = f2c_blob_get(b, container, blob, 0, 0, to_file, fp, size, e);
@@ -388,7 +399,7 @@ static int download_bearer(ctx *c, const char *path, uint64_t *size)
     printf("downloading %s (bearer token: %s)\n", shown, source);
     fflush(stdout);
     int rc = TX_EXIT_OK;
-    FILE *fp = fopen(path, "wb");
+    FILE *fp = create_new(path);
     if (!fp) {
         fprintf(stderr, ME " transform-data: error: cannot create %s: %s\n", path, strerror(errno));
         rc = TX_EXIT_DATA;

@@ -415,14 +415,17 @@ int tx_sof_main(int argc, char **argv)
     }
     printf("sql-on-fhir-test: %u of %u tests passed\n", s.passed, s.passed + s.failed);
     if (report_path) {
-        char *txt = cJSON_Print(report);
-        FILE *f = txt ? fopen(report_path, "wb") : NULL;
-        if (!f || fputs(txt, f) < 0 || fputc('\n', f) < 0 || fclose(f) != 0) {
+        /* The user's -o file: replaced atomically and link-safely (f2c_fs_write_atomic). */
+        f2c_buf txt = {0};
+        char *json = cJSON_Print(report);
+        if (!json || f2c_buf_printf(&txt, "%s\n", json) != 0) errno = ENOMEM;
+        if (!txt.data || f2c_fs_write_atomic(report_path, txt.data, txt.len) != 0) {
             fprintf(stderr, "error: %s: cannot write the report: %s\n", report_path,
                     strerror(errno));
             rc = 2;
         }
-        cJSON_free(txt);
+        cJSON_free(json);
+        f2c_buf_free(&txt);
     }
     cJSON_Delete(report);
     if (rc == 0 && s.failed) rc = 1;
