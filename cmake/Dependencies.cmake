@@ -35,6 +35,8 @@ fhir2cdm_pkg(xxhash libxxhash libxxhash-dev)
 fhir2cdm_pkg(zlib zlib zlib1g-dev)
 fhir2cdm_pkg(crypto libcrypto libssl-dev)
 fhir2cdm_pkg(expat expat libexpat1-dev)
+fhir2cdm_pkg(zstd libzstd libzstd-dev)
+fhir2cdm_pkg(snappy snappy libsnappy-dev)
 fhir2cdm_lib(csv csv.h csv libcsv-dev)
 fhir2cdm_lib(unistring unistr.h unistring libunistring-dev)
 

@@ -145,7 +145,7 @@ static f2c_job_options job_options(const tx_options *o, const f2c_job_ui *ui)
                              .fp_limits = o->fp_limits,
                              .summary_dir = o->summary_dir,
                              .commit = o->commit,
-                             .format = o->format,
+                             .sink = o->sink,
                              .ui = ui};
 }
 

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "fhir2cdm/f2c_sink.h"
 #include "fhir2cdm/f2c_job.h"
 
 /* Exit codes, documented in `fhir2cdm-transform -h` and the README. */
@@ -41,9 +42,10 @@ typedef struct tx_options {
      * server's export); ownership passes to the job in every case, also when opening fails.
      * NULL: the job begins its own. */
     struct f2c_commit *commit;
-    /* Output format of the partitions, a name f2c_sink_find knows ("csv"); NULL: "csv".  An
-     * unknown name fails the job before anything is read (TX_EXIT_USAGE). */
-    const char *format;
+    /* Output format of the partitions and its options (--format, --compression, --decimal,
+     * --memory: TX_JOB_OPTIONS); zeroed: CSV.  A bad one fails the job before anything is read
+     * (TX_EXIT_USAGE). */
+    f2c_sink_options sink;
 } tx_options;
 
 /* Runs the job over o->inputs (files or folders of *.ndjson / *.ndjson.gz, read one after the

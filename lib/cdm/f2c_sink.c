@@ -11,26 +11,31 @@
 #include <string.h>
 
 #include "fhir2cdm/f2c_sink_csv.h"
+#include "fhir2cdm/f2c_sink_parquet.h"
 
 typedef struct format {
     const char *name;
-    f2c_sink (*make)(void);
+    f2c_status (*make)(const f2c_sink_options *o, f2c_sink *out, f2c_error *err);
 } format;
 
 /* Every output format this build writes, in the order the error message lists them. */
 static const format formats[] = {
-    {"csv", f2c_sink_csv},
+    {"csv", f2c_sink_csv_new},
+    {"parquet", f2c_sink_parquet_new},
 };
 
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
-f2c_status f2c_sink_find(const char *name, f2c_sink *out, f2c_error *err)
+f2c_status f2c_sink_new(const f2c_sink_options *o, f2c_sink *out, f2c_error *err)
 {
-    assert(name && out);
+    assert(o && out);
+    *out = (f2c_sink){0};
+    const char *name = o->format ? o->format : "csv";
     for (size_t i = 0; i < NFORMATS; i++)
         if (strcmp(formats[i].name, name) == 0) {
-            *out = formats[i].make();
-            return F2C_OK;
+            f2c_status st = formats[i].make(o, out, err);
+            assert((st == F2C_OK) == (out->ops != NULL));
+            return st;
         }
     char known[256] = "";
     for (size_t i = 0, n = 0; i < NFORMATS && n < sizeof known; i++)
@@ -39,8 +44,32 @@ f2c_status f2c_sink_find(const char *name, f2c_sink *out, f2c_error *err)
                          "output format \"%.64s\" is not known (known: %s)", name, known);
 }
 
+void f2c_sink_free(f2c_sink *s)
+{
+    if (s && s->ops && s->ops->free_state) s->ops->free_state(s->state);
+    if (s) *s = (f2c_sink){0};
+}
+
+const char *f2c_sink_extension(const f2c_sink *s)
+{
+    assert(s && s->ops);
+    return s->ops->extension;
+}
+
+int f2c_sink_matches(const f2c_sink *s, int fd, const f2c_table *t)
+{
+    assert(s && s->ops && fd >= 0 && t);
+    return s->ops->matches(s->state, fd, t);
+}
+
+static void no_warn(void *ud, size_t col, const char *why)
+{
+    (void)ud, (void)col, (void)why;
+}
+
 f2c_status f2c_sink_open(const f2c_sink *s, f2c_commit *tx, const char *dir, const char *name,
-                         const f2c_table *t, f2c_sink_part **out, f2c_error *err)
+                         const f2c_table *t, f2c_sink_warn_fn warn, void *warn_ud,
+                         f2c_sink_part **out, f2c_error *err)
 {
     assert(s && s->ops && tx && dir && *dir && name && *name && !strchr(name, '/') && t && out);
     *out = NULL;
@@ -50,6 +79,8 @@ f2c_status f2c_sink_open(const f2c_sink *s, f2c_commit *tx, const char *dir, con
     if (st != F2C_OK) return st;
     assert(p->ops == s->ops);
     p->width = f2c_table_width(t);
+    p->warn = warn ? warn : no_warn;
+    p->warn_ud = warn_ud;
     *out = p;
     return F2C_OK;
 }

@@ -8,10 +8,13 @@
 #include "fhir2cdm/f2c_sink_csv.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_cdm.h"
 #include "fhir2cdm/f2c_csv.h"
 
 typedef struct csv_part {
@@ -132,8 +135,36 @@ static f2c_status csv_finish(f2c_sink_part *p, f2c_error *err)
     return st;
 }
 
+/* Whether the file behind fd starts with t's header record and CRLF. */
+static int csv_matches(void *state, int fd, const f2c_table *t)
+{
+    (void)state;
+    f2c_buf want = {0}, got = {0};
+    int r = -1;
+    if (f2c_cdm_header_record(&want, t) != 0 || f2c_buf_append(&want, "\r\n", 2) != 0 ||
+        f2c_buf_reserve(&got, want.len) != 0) {
+        errno = ENOMEM;
+        goto out;
+    }
+    size_t have = 0;
+    while (have < want.len) {
+        ssize_t n = pread(fd, got.data + have, want.len - have, (off_t)have);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) goto out;
+        if (n == 0) break;
+        have += (size_t)n;
+    }
+    r = have == want.len && memcmp(got.data, want.data, want.len) == 0;
+out:
+    f2c_buf_free(&want);
+    f2c_buf_free(&got);
+    return r;
+}
+
 static const f2c_sink_ops csv_ops = {
     .format = "csv",
+    .extension = ".csv",
+    .matches = csv_matches,
     .open = csv_open,
     .header = csv_header,
     .row = csv_row,
@@ -141,7 +172,9 @@ static const f2c_sink_ops csv_ops = {
     .abort = csv_abort,
 };
 
-f2c_sink f2c_sink_csv(void)
+f2c_status f2c_sink_csv_new(const f2c_sink_options *o, f2c_sink *out, f2c_error *err)
 {
-    return (f2c_sink){.ops = &csv_ops, .state = NULL};
+    (void)o, (void)err;
+    *out = (f2c_sink){.ops = &csv_ops, .state = NULL};
+    return F2C_OK;
 }

@@ -135,6 +135,12 @@ struct f2c_job {
     f2c_commit *tx;
 };
 
+/* What a partition's sink warning needs to be counted where a rendering warning is. */
+typedef struct sink_warn_ctx {
+    f2c_job_file *f;
+    size_t t;
+} sink_warn_ctx;
+
 struct f2c_job_file {
     job *j;
     char *stem, *label;
@@ -142,6 +148,7 @@ struct f2c_job_file {
     f2c_ndjson_push *push;
     long line;
     f2c_sink_part **parts; /* per table: the staged partition, opened lazily; NULL when none */
+    sink_warn_ctx *warn_ctx; /* per table: the warn_ud of its partition */
     f2c_buf pathbuf;
     counts c;
     unsigned long long file_lines, bytes;
@@ -529,6 +536,8 @@ static int entity_dir(f2c_buf *p, const f2c_table *t)
 
 /* ---- rows ------------------------------------------------------------------------------- */
 
+static void on_sink_warn(void *ud, size_t col, const char *why);
+
 /* Opens table t's partition of file f through the job's sink (staged in its transaction) and
  * writes its header. */
 static f2c_status open_partition(f2c_job_file *f, size_t t, f2c_error *err)
@@ -543,7 +552,8 @@ static f2c_status open_partition(f2c_job_file *f, size_t t, f2c_error *err)
     if (entity_dir(p, tb) != 0 || f2c_cdm_partition_name(&name, f->stem, j->opid, 0) != 0)
         st = f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     else
-        st = f2c_sink_open(&j->sink, j->tx, p->data, name.data, tb, &f->parts[t], err);
+        st = f2c_sink_open(&j->sink, j->tx, p->data, name.data, tb, on_sink_warn, &f->warn_ctx[t],
+                           &f->parts[t], err);
     f2c_buf_free(&name);
     return st == F2C_OK ? f2c_sink_header(f->parts[t], err) : st;
 }
@@ -560,9 +570,12 @@ static f2c_status on_row(void *ud, size_t t, const char *const *cells, const siz
     return f2c_sink_row(f->parts[t], f2c_table_width(&f->j->ts.tables[t]), cells, lens, err);
 }
 
-static void on_warn(void *ud, size_t t, size_t col, const char *fhir_path, const char *why)
+/* Counts a warning of table t (column col, or F2C_ROW_NO_COLUMN) of file f and, the first
+ * MAX_SHOWN times, says it: at `fhir_path` (rendering, NULL from a sink) with the reason why and
+ * the consequence. */
+static void count_warning(f2c_job_file *f, size_t t, size_t col, const char *fhir_path,
+                          const char *why)
 {
-    f2c_job_file *f = ud;
     job *j = f->j;
     f->c.warnings++;
     if (col == F2C_ROW_NO_COLUMN)
@@ -572,18 +585,34 @@ static void on_warn(void *ud, size_t t, size_t col, const char *fhir_path, const
     lock(j);
     j->seen_warnings++;
     if (j->seen_warnings <= MAX_SHOWN) {
+        const char *tn = j->ts.tables[t].name;
         if (col == F2C_ROW_NO_COLUMN)
             /* a where clause or an iteration (views): the rows of that context are left out */
             sayf_locked(j, "warning: %s:%ld: table %s at %s: %s; rows left out\n", f->label,
-                        f->line, j->ts.tables[t].name, fhir_path, why);
-        else
+                        f->line, tn, fhir_path, why);
+        else if (fhir_path)
             sayf_locked(j, "warning: %s:%ld: table %s column %s at %s: %s; cell left empty\n",
-                        f->label, f->line, j->ts.tables[t].name,
-                        f2c_table_column_name(&j->ts.tables[t], col), fhir_path, why);
+                        f->label, f->line, tn, f2c_table_column_name(&j->ts.tables[t], col),
+                        fhir_path, why);
+        else /* the output format's (a typed sink): why says what became of the value */
+            sayf_locked(j, "warning: %s:%ld: table %s column %s: %s\n", f->label, f->line, tn,
+                        f2c_table_column_name(&j->ts.tables[t], col), why);
         if (j->seen_warnings == MAX_SHOWN)
             sayf_locked(j, "note: further warnings are counted but not shown\n");
     }
     unlock(j);
+}
+
+static void on_warn(void *ud, size_t t, size_t col, const char *fhir_path, const char *why)
+{
+    count_warning(ud, t, col, fhir_path, why);
+}
+
+/* A partition's sink changed or left out a value of column col (f2c_sink_warn_fn). */
+static void on_sink_warn(void *ud, size_t col, const char *why)
+{
+    sink_warn_ctx *c = ud;
+    count_warning(c->f, c->t, col, NULL, why);
 }
 
 /* A resource of a table's type without a (non-empty string) id: counted and, the first
@@ -767,6 +796,7 @@ static void file_free(f2c_job_file *f)
     for (size_t t = 0; f->parts && t < f->j->ts.count; t++)
         drop_partition(f, t);
     free(f->parts);
+    free(f->warn_ctx);
     worker_put(f->j, f->w);
     f2c_ndjson_push_free(f->push);
     f2c_buf_free(&f->pathbuf);
@@ -784,8 +814,11 @@ static f2c_job_file *file_begin(job *j, const char *name, const char *label, int
     f->stem = strdup(name);
     f->label = strdup(label ? label : name);
     f->parts = calloc(j->ts.count ? j->ts.count : 1, sizeof *f->parts);
+    f->warn_ctx = calloc(j->ts.count ? j->ts.count : 1, sizeof *f->warn_ctx);
+    for (size_t t = 0; f->warn_ctx && t < j->ts.count; t++)
+        f->warn_ctx[t] = (sink_warn_ctx){.f = f, .t = t};
     f2c_error e;
-    if (!f->stem || !f->label || !f->parts || counts_init(j, &f->c) != 0 ||
+    if (!f->stem || !f->label || !f->parts || !f->warn_ctx || counts_init(j, &f->c) != 0 ||
         f2c_ndjson_push_new(f->label, j->o.max_line, flags, &f->push, &e) != F2C_OK ||
         !(f->w = worker_get(j))) {
         file_free(f);
@@ -1042,17 +1075,21 @@ void f2c_job_free(f2c_job *j)
     }
     free(j->inputs);
     f2c_schema_free(&j->ts, j->plan);
+    f2c_sink_free(&j->sink);
     pthread_mutex_destroy(&j->mu);
     free(j->output_dir);
     free(j);
 }
 
-/* The output format's sink (o.format, NULL: CSV); 0 or F2C_JOB_USAGE (printed). */
+/* The output format's sink (o.sink; after job_load: the table count divides the Parquet
+ * memory budget); 0 or F2C_JOB_USAGE (printed). */
 static int job_sink(job *j)
 {
     f2c_error e;
     f2c_error_clear(&e);
-    if (f2c_sink_find(j->o.format ? j->o.format : "csv", &j->sink, &e) == F2C_OK) return 0;
+    f2c_sink_options so = j->o.sink;
+    so.ntables = j->ts.count;
+    if (f2c_sink_new(&so, &j->sink, &e) == F2C_OK) return 0;
     say_error(j, &e);
     return F2C_JOB_USAGE;
 }
@@ -1134,8 +1171,8 @@ int f2c_job_open(const f2c_job_options *o, const char *opid, f2c_job **out)
     j->tx = o->commit;
     j->o.commit = NULL;
     snprintf(j->opid, sizeof j->opid, "%s", opid);
-    int rc = job_sink(j);
-    if (rc == 0) rc = job_load(j, o);
+    int rc = job_load(j, o);
+    if (rc == 0) rc = job_sink(j);
     if (rc == 0 && !j->tx) rc = prepare_output(j);
     if (rc == 0) rc = job_alloc(j);
     if (rc != 0) {
@@ -1300,8 +1337,8 @@ int f2c_job_run(const f2c_job_options *o)
     j->o.inputs = o->inputs;
     j->o.ninputs = o->ninputs;
     char *buf = NULL;
-    int rc = job_sink(j);
-    if (rc == 0) rc = job_load(j, o);
+    int rc = job_load(j, o);
+    if (rc == 0) rc = job_sink(j);
     if (rc == 0) rc = collect_inputs(j);
     if (rc != 0) goto done;
     if (o->operation_id) {

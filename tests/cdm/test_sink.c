@@ -103,10 +103,12 @@ static void check_find(void)
     f2c_sink s;
     f2c_error e;
     f2c_error_clear(&e);
-    CHECK(f2c_sink_find("csv", &s, &e) == F2C_OK && s.ops && !strcmp(s.ops->format, "csv"),
+    CHECK(f2c_sink_new(&(f2c_sink_options){.format = "csv"}, &s, &e) == F2C_OK && s.ops &&
+              !strcmp(s.ops->format, "csv") && !strcmp(f2c_sink_extension(&s), ".csv"),
           "csv sink not found");
-    CHECK(f2c_sink_find("parquet", &s, &e) == F2C_EUSAGE && strstr(e.message, "parquet") &&
-              strstr(e.message, "known: csv"),
+    f2c_sink_free(&s);
+    CHECK(f2c_sink_new(&(f2c_sink_options){.format = "orc"}, &s, &e) == F2C_EUSAGE &&
+              strstr(e.message, "\"orc\"") && strstr(e.message, "known: csv, parquet"),
           "unknown format: %s", e.message);
 }
 
@@ -130,7 +132,7 @@ static void write_kept(const f2c_sink *s, f2c_commit *tx, f2c_buf *want)
     f2c_error e;
     f2c_error_clear(&e);
     f2c_sink_part *p = NULL;
-    CHECK(f2c_sink_open(s, tx, PART_DIR, "kept.csv", &notes, &p, &e) == F2C_OK && p,
+    CHECK(f2c_sink_open(s, tx, PART_DIR, "kept.csv", &notes, NULL, NULL, &p, &e) == F2C_OK && p,
           "open kept: %s", e.message);
     if (!p) return;
     CHECK(p->width == 3, "width %zu", p->width);
@@ -162,7 +164,7 @@ static void write_dropped(const f2c_sink *s, f2c_commit *tx)
     f2c_error e;
     f2c_error_clear(&e);
     f2c_sink_part *p = NULL;
-    CHECK(f2c_sink_open(s, tx, PART_DIR, "dropped.csv", &notes, &p, &e) == F2C_OK && p,
+    CHECK(f2c_sink_open(s, tx, PART_DIR, "dropped.csv", &notes, NULL, NULL, &p, &e) == F2C_OK && p,
           "open dropped: %s", e.message);
     if (p) {
         CHECK(f2c_sink_header(p, &e) == F2C_OK, "header: %s", e.message);
@@ -172,7 +174,7 @@ static void write_dropped(const f2c_sink *s, f2c_commit *tx)
     f2c_sink_abort(NULL); /* allowed */
     static f2c_sink_part junk;
     f2c_sink_part *twice = &junk; /* must be reset to NULL */
-    f2c_status st = f2c_sink_open(s, tx, PART_DIR, "kept.csv", &notes, &twice, &e);
+    f2c_status st = f2c_sink_open(s, tx, PART_DIR, "kept.csv", &notes, NULL, NULL, &twice, &e);
     CHECK(st == F2C_EIO && twice == NULL, "staging kept.csv twice gave %s", f2c_status_name(st));
     CHECK(strstr(e.file, "kept.csv") || strstr(e.message, "kept.csv"),
           "error names no file: file \"%s\", message \"%s\"", e.file, e.message);
@@ -230,7 +232,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "FAIL cannot begin: %s\n", e.message);
         return 1;
     }
-    f2c_sink s = f2c_sink_csv();
+    f2c_sink s;
+    f2c_error se;
+    if (f2c_sink_csv_new(NULL, &s, &se) != F2C_OK) abort();
     write_kept(&s, tx, &want);
     write_dropped(&s, tx);
     check_staged(tx, out.data);

@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 
+#include "fhir2cdm/f2c_sink.h"
 #include "fhir2cdm/f2c_table.h"
 
 /* Results of a job (exit codes of fhir2cdm-transform). */
@@ -101,8 +102,8 @@ typedef struct f2c_job_options {
     /* f2c_job_open only: a transaction already begun on output_dir (f2c_commit_begin); ownership
      * passes to the job in every case, also when opening fails.  NULL: the job begins its own. */
     struct f2c_commit *commit;
-    /* Output format, a name f2c_sink_find knows ("csv"); NULL: "csv". */
-    const char *format;
+    /* Output format and its options (f2c_sink.h); zeroed: CSV.  ntables is set by the job. */
+    f2c_sink_options sink;
     const f2c_job_ui *ui; /* NULL: messages to stderr, nothing else */
 } f2c_job_options;
 
