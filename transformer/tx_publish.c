@@ -439,7 +439,7 @@ int tx_pub_parse_partition(const char *name, char **stem, char **operation_id, i
     char *o = rc == 1 ? strndup(op, ol) : NULL;
     if (rc == 1 && !o) rc = -1;
     /* The name must be exactly what f2c_cdm_partition_name gives for what was read. */
-    if (rc == 1 && f2c_cdm_partition_name(&again, s.data ? s.data : "", o, sl) != 0) rc = -1;
+    if (rc == 1 && f2c_cdm_partition_name(&again, s.data ? s.data : "", o, sl, ".csv") != 0) rc = -1;
     if (rc == 1 && strcmp(again.data ? again.data : "", name) != 0) rc = 0;
     if (rc == 1) {
         *stem = s.data ? s.data : strdup("");
@@ -563,7 +563,7 @@ static f2c_status upload_one(f2c_blob_client *b, const char *container, const ch
     f2c_status st = F2C_OK;
     if (f2c_buf_printf(&loc0, "data/%s/%s", ent, file) != 0 ||
         f2c_buf_printf(&loc1, "data/%s/", ent) != 0 ||
-        f2c_cdm_partition_name(&loc1, stem, op, 1) != 0)
+        f2c_cdm_partition_name(&loc1, stem, op, 1, ".csv") != 0)
         st = nomem(e);
     int l0 = st == F2C_OK && find_sorted(cur->committed, cur->ncommitted, loc0.data) >= 0;
     int l1 = st == F2C_OK && find_sorted(cur->committed, cur->ncommitted, loc1.data) >= 0;
@@ -649,7 +649,7 @@ int tx_pub_task_blob(f2c_buf *out, const char *prefix, const char *stem, const c
 {
     f2c_buf n = {0};
     size_t pl = strlen(PARTITION_PREFIX), tail = 1 + strlen(operation_id) + 4; /* -<op>.csv */
-    int rc = f2c_cdm_partition_name(&n, stem, operation_id, 0) != 0 || n.len < pl + tail
+    int rc = f2c_cdm_partition_name(&n, stem, operation_id, 0, ".csv") != 0 || n.len < pl + tail
                  ? -1
                  : f2c_buf_printf(out, "%s" TX_PUB_TASKS_DIR "%s/%.*s.json", prefix ? prefix : "",
                                   operation_id, (int)(n.len - pl - tail), n.data + pl);
@@ -816,7 +816,7 @@ f2c_status tx_pub_commit(f2c_blob_client *b, const char *container, const char *
         for (int slot = 0; slot < 2 && st == F2C_OK; slot++) {
             f2c_buf_reset(&name);
             if (f2c_cdm_partition_name(&name, run->items[i].stem, run->items[i].operation_id,
-                                       slot) != 0 ||
+                                       slot, ".csv") != 0 ||
                 push_copy(&pairs, &npairs, &cpairs, name.data) != 0)
                 st = nomem(e);
         }

@@ -67,11 +67,17 @@ static int append_escaped_stem(f2c_buf *out, const char *stem)
     return 0;
 }
 
-int f2c_cdm_partition_name(f2c_buf *out, const char *stem, const char *operation_id, int slot)
+/* Extensions of every format's partition files (f2c_sink_extension), the longest last. */
+static const char *const partition_exts[] = {".csv", ".parquet"};
+#define NEXTS (sizeof partition_exts / sizeof partition_exts[0])
+
+int f2c_cdm_partition_name(f2c_buf *out, const char *stem, const char *operation_id, int slot,
+                           const char *ext)
 {
     size_t start = out->len;
+    assert(ext && ext[0] == '.');
     if (f2c_buf_appends(out, PARTITION_PREFIX) != 0 || append_escaped_stem(out, stem) != 0 ||
-        f2c_buf_printf(out, "-%s%s" PARTITION_SUFFIX, operation_id, slot ? SLOT1_MARK : "") != 0) {
+        f2c_buf_printf(out, "-%s%s%s", operation_id, slot ? SLOT1_MARK : "", ext) != 0) {
         out->len = start;
         if (out->data) out->data[start] = '\0';
         return -1;
@@ -82,7 +88,8 @@ int f2c_cdm_partition_name(f2c_buf *out, const char *stem, const char *operation
 int f2c_cdm_partition_name_fits(const char *stem, const char *operation_id)
 {
     f2c_buf b = {0};
-    int ok = f2c_cdm_partition_name(&b, stem, operation_id, 1) == 0 && b.len <= F2C_CDM_NAME_MAX;
+    int ok = f2c_cdm_partition_name(&b, stem, operation_id, 1, partition_exts[NEXTS - 1]) == 0 &&
+             b.len <= F2C_CDM_NAME_MAX;
     f2c_buf_free(&b);
     return ok;
 }
@@ -91,20 +98,22 @@ int f2c_cdm_partition_is_of(const char *name, const char *stem, const char *oper
 {
     f2c_buf b = {0};
     int is = 0;
-    for (int slot = 0; slot < 2 && !is; slot++) {
-        f2c_buf_reset(&b);
-        is = f2c_cdm_partition_name(&b, stem, operation_id, slot) == 0 && strcmp(b.data, name) == 0;
-    }
+    for (size_t x = 0; x < NEXTS && !is; x++)
+        for (int slot = 0; slot < 2 && !is; slot++) {
+            f2c_buf_reset(&b);
+            is = f2c_cdm_partition_name(&b, stem, operation_id, slot, partition_exts[x]) == 0 &&
+                 strcmp(b.data, name) == 0;
+        }
     f2c_buf_free(&b);
     return is;
 }
 
 int f2c_cdm_partition_path(f2c_buf *out, const f2c_table *t, const char *stem,
-                           const char *operation_id)
+                           const char *operation_id, const char *ext)
 {
     size_t start = out->len;
     if (f2c_buf_printf(out, "data/%s/", t->entity) != 0 ||
-        f2c_cdm_partition_name(out, stem, operation_id, 0) != 0) {
+        f2c_cdm_partition_name(out, stem, operation_id, 0, ext) != 0) {
         out->len = start;
         if (out->data) out->data[start] = '\0';
         return -1;

@@ -549,7 +549,7 @@ static f2c_status open_partition(f2c_job_file *f, size_t t, f2c_error *err)
         return f2c_error_set(err, F2C_EIO, j->o.output_dir, 0, 0, NULL,
                              "the job's output was already committed");
     f2c_status st;
-    if (entity_dir(p, tb) != 0 || f2c_cdm_partition_name(&name, f->stem, j->opid, 0) != 0)
+    if (entity_dir(p, tb) != 0 || f2c_cdm_partition_name(&name, f->stem, j->opid, 0, f2c_sink_extension(&j->sink)) != 0)
         st = f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     else
         st = f2c_sink_open(&j->sink, j->tx, p->data, name.data, tb, on_sink_warn, &f->warn_ctx[t],

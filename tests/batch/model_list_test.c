@@ -49,7 +49,7 @@ static int local_run(const char *cdm, const f2c_tableset *ts, const char *stem, 
         f2c_buf_reset(&header);
         int fd = -1;
         if (f2c_buf_printf(&dir, "data/%s", ts->tables[t].entity) != 0 ||
-            f2c_cdm_partition_name(&name, stem, opid, 0) != 0 ||
+            f2c_cdm_partition_name(&name, stem, opid, 0, ".csv") != 0 ||
             f2c_cdm_header_record(&header, &ts->tables[t]) != 0 ||
             f2c_buf_appends(&header, "\r\n") != 0 || f2c_buf_appends(&header, rows) != 0) {
             rc = -1;
@@ -88,7 +88,7 @@ static void expect_location(char **list, size_t *n, const f2c_tableset *ts, size
 {
     f2c_buf b = {0};
     if (f2c_buf_printf(&b, "data/%s/", ts->tables[t].entity) != 0 ||
-        f2c_cdm_partition_name(&b, stem, opid, slot) != 0) {
+        f2c_cdm_partition_name(&b, stem, opid, slot, ".csv") != 0) {
         CHECK_FAIL("out of memory");
         f2c_buf_free(&b);
         return;

@@ -331,7 +331,7 @@ static void stage(f2c_commit *tx, const f2c_table *t, const char *stem, const ch
     f2c_error_clear(&err);
     int fd = -1;
     if (f2c_buf_printf(&dir, "data/%s", t->entity) != 0 ||
-        f2c_cdm_partition_name(&name, stem, opid, 0) != 0)
+        f2c_cdm_partition_name(&name, stem, opid, 0, ".csv") != 0)
         abort();
     if (f2c_commit_stage(tx, dir.data, name.data, &fd, &err) != F2C_OK) {
         fprintf(stderr, "stage %s/%s: %s\n", dir.data, name.data, err.message);
@@ -456,7 +456,7 @@ static void lay_out_folder(const char *out)
 static void test_helpers(void)
 {
     f2c_buf b = {0};
-    CHECK(f2c_cdm_partition_path(&b, &tables[0], "Patient.000", "0f3a") == 0);
+    CHECK(f2c_cdm_partition_path(&b, &tables[0], "Patient.000", "0f3a", ".csv") == 0);
     CHECK_STR_EQ(b.data, "data/LocalPatient/partition-data-Patient.000-0f3a.csv");
 
     f2c_buf_reset(&b);
@@ -496,7 +496,7 @@ static void test_helpers(void)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         f2c_buf_reset(&b);
         CHECK(f2c_buf_appends(&b, "") == 0);
-        CHECK(f2c_cdm_partition_name(&b, names[i].stem, names[i].opid, names[i].slot) == 0);
+        CHECK(f2c_cdm_partition_name(&b, names[i].stem, names[i].opid, names[i].slot, ".csv") == 0);
         CHECK_STR_EQ(b.data, names[i].name);
         CHECK(f2c_cdm_partition_is_of(names[i].name, names[i].stem, names[i].opid) == 1);
     }
@@ -512,7 +512,8 @@ static void test_helpers(void)
     /* Length limit: the longer (slot 1) name must fit in 255 bytes, escapes counted. */
     char stem[256];
     memset(stem, 'a', sizeof stem);
-    stem[255 - 15 - 1 - 2 - 6] = '\0'; /* 231 + "partition-data-" + "-" + "op" + ".b.csv" = 255 */
+    /* 227 + "partition-data-" + "-" + "op" + ".b.parquet" = 255: the longest format counts */
+    stem[255 - 15 - 1 - 2 - 10] = '\0';
     CHECK(f2c_cdm_partition_name_fits(stem, "op") == 1);
     CHECK(f2c_cdm_partition_name_fits(stem, "opx") == 0);
     memset(stem, '-', 80);

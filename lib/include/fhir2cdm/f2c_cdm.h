@@ -27,8 +27,9 @@
 
 /*
  * Partition file names (docs/cdm-folder.md, "Partition names"):
- *   partition-data-<escaped stem>-<operation id>.csv      slot 0
- *   partition-data-<escaped stem>-<operation id>.b.csv    slot 1 (replacement slot)
+ *   partition-data-<escaped stem>-<operation id><ext>      slot 0
+ *   partition-data-<escaped stem>-<operation id>.b<ext>    slot 1 (replacement slot)
+ * where <ext> is the format's extension (".csv", ".parquet").
  * The escaped stem is the stem with every byte outside [A-Za-z0-9._] written as %XX (upper-case
  * hex), so it holds no '-': the first '-' after the prefix ends it, and the operation id
  * ([A-Za-z0-9_-]{1,64}, no '.') ends at the first '.'.  Names of different (stem, operation id,
@@ -38,20 +39,23 @@
  */
 #define F2C_CDM_NAME_MAX 255 /* longest file name we write (NAME_MAX of Linux file systems) */
 
-/* Appends the partition file name of (stem, operation_id) in slot 0 or 1 to out.  Returns 0, or
- * -1 when out of memory. */
-int f2c_cdm_partition_name(f2c_buf *out, const char *stem, const char *operation_id, int slot);
+/* Appends the partition file name of (stem, operation_id) in slot 0 or 1 with extension ext (the
+ * format's, f2c_sink_extension: ".csv", ".parquet") to out.  Returns 0, or -1 when out of
+ * memory. */
+int f2c_cdm_partition_name(f2c_buf *out, const char *stem, const char *operation_id, int slot,
+                           const char *ext);
 
-/* 1 when every name of (stem, operation_id) fits F2C_CDM_NAME_MAX bytes, else 0. */
+/* 1 when every name of (stem, operation_id), in every format, fits F2C_CDM_NAME_MAX bytes. */
 int f2c_cdm_partition_name_fits(const char *stem, const char *operation_id);
 
-/* 1 when file name `name` is a partition name of (stem, operation_id), either slot, else 0. */
+/* 1 when file name `name` is a partition name of (stem, operation_id), either slot, any format's
+ * extension, else 0. */
 int f2c_cdm_partition_is_of(const char *name, const char *stem, const char *operation_id);
 
-/* Appends "data/<entity>/<slot 0 name>" (relative to the CDM folder) to out.  Returns 0 or -1
- * (out of memory). */
+/* Appends "data/<entity>/<slot 0 name with extension ext>" (relative to the CDM folder) to out.
+ * Returns 0 or -1 (out of memory). */
 int f2c_cdm_partition_path(f2c_buf *out, const f2c_table *t, const char *stem,
-                           const char *operation_id);
+                           const char *operation_id, const char *ext);
 
 /*
  * The one model.json reader: what every reader of a CDM folder needs from its model.json (the
