@@ -9,7 +9,8 @@
  * Reference: Apache Parquet's parquet.thrift (format 2.x); comments in the sources cite its
  * struct field ids.
  *
- * What the writer produces (docs/parquet.md):
+ * What the writer produces (the writer's design, with parquet.thrift field ids:
+ * docs/parquet-format.md):
  *  - "PAR1" magic, row groups, the FileMetaData footer (version 1), its length, "PAR1";
  *  - a flat schema: one root group, every column OPTIONAL with the physical and logical type of
  *    its f2c_pq_kind (table below), so a null is a definition level 0;
@@ -83,9 +84,10 @@ typedef struct f2c_pq_kv {
 
 typedef struct f2c_pq_options {
     f2c_pq_codec codec;
-    int zstd_level;         /* 0: the writer's default (documented in docs/parquet.md) */
+    int zstd_level;         /* 0: the writer's default, 1 (docs/parquet-format.md) */
     size_t row_group_bytes; /* buffered bytes that close a row group; 0: default 64 MiB */
-    size_t page_bytes;      /* uncompressed value bytes that close a page; 0: default 1 MiB */
+    size_t page_bytes;      /* uncompressed value bytes that close a page (so do 20000 values);
+                               0: default 1 MiB */
     size_t dict_bytes;      /* dictionary size at which a chunk falls back to PLAIN; 0: 1 MiB */
     const char *created_by; /* FileMetaData.created_by, e.g. "fhir2cdm version 1.4.0"; copied */
     const f2c_pq_kv *kv;    /* key_value_metadata, in this order; copied */
@@ -105,8 +107,8 @@ typedef struct f2c_pq_writer f2c_pq_writer;
  * F2C_ENOMEM, or what write returned.  *out is NULL on error.
  */
 f2c_status f2c_pq_writer_new(const f2c_pq_column *cols, size_t n, const f2c_pq_options *o,
-                             f2c_pq_write_fn write, void *ud, const char *file,
-                             f2c_pq_writer **out, f2c_error *err);
+                             f2c_pq_write_fn write, void *ud, const char *file, f2c_pq_writer **out,
+                             f2c_error *err);
 
 /*
  * Values of the current row, column by column: every column gets exactly one call per row
