@@ -174,7 +174,10 @@ static const f2c_sink_ops csv_ops = {
 
 f2c_status f2c_sink_csv_new(const f2c_sink_options *o, f2c_sink *out, f2c_error *err)
 {
-    (void)o, (void)err;
+    if (o && (o->compression || o->decimal_precision || o->memory_bytes))
+        return f2c_error_set(err, F2C_EUSAGE, NULL, 0, 0, NULL,
+                             "compression, decimal and memory options apply to Parquet output "
+                             "only (CSV cells are text)");
     *out = (f2c_sink){.ops = &csv_ops, .state = NULL};
     return F2C_OK;
 }

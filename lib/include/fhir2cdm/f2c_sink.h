@@ -121,11 +121,11 @@ void f2c_sink_free(f2c_sink *s);
  * Opens a partition of table t in transaction tx: stages dir/name (dir: a relative folder of the
  * output folder such as "data/LocalPatient"; name: a file name, e.g. from f2c_cdm_partition_name)
  * and prepares the format's writer.  warn (may be NULL: warnings are then dropped) is called with
- * warn_ud for every value the sink changes or leaves out.  tx and t are borrowed and must outlive the partition (finish
- * or abort it before f2c_commit_finish / f2c_commit_abort); dir and name are copied.  Returns
- * F2C_OK with *out set, or (with *out NULL and nothing left staged): F2C_EIO (the file cannot be
- * staged: ENOSPC, EEXIST when dir/name is already staged, ENAMETOOLONG, a symbolic link in the
- * way...; message names the path), F2C_ENOMEM.
+ * warn_ud for every value the sink changes or leaves out.  tx and t are borrowed and must outlive
+ * the partition (finish or abort it before f2c_commit_finish / f2c_commit_abort); dir and name are
+ * copied.  Returns F2C_OK with *out set, or (with *out NULL and nothing left staged): F2C_EIO (the
+ * file cannot be staged: ENOSPC, EEXIST when dir/name is already staged, ENAMETOOLONG, a symbolic
+ * link in the way...; message names the path), F2C_ENOMEM.
  */
 f2c_status f2c_sink_open(const f2c_sink *s, f2c_commit *tx, const char *dir, const char *name,
                          const f2c_table *t, f2c_sink_warn_fn warn, void *warn_ud,
