@@ -7,9 +7,6 @@
 
 #include "gen.h"
 
-#ifndef FHIR2CDM_VERSION
-#define FHIR2CDM_VERSION "0.1.0"
-#endif
 
 static void usage(FILE *f)
 {

@@ -89,6 +89,11 @@ static void summary_table(const f2c_job_stats *s, size_t t)
                    "expression failed: see the warnings)\n",
                    f2c_table_column_name(tb, col), n, n == 1 ? "" : "s",
                    f2c_type_name(f2c_table_column_type(tb, col)));
+        n = s->colsw[s->col_off[t] + col];
+        if (n)
+            printf("    column %s: %llu value%s rounded or left null by the output format's "
+                   "type (see the warnings)\n",
+                   f2c_table_column_name(tb, col), n, n == 1 ? "" : "s");
     }
 }
 
@@ -111,7 +116,7 @@ static void con_summary(void *ud, const f2c_job_stats *s)
     }
     for (size_t t = 0; t < s->ts->count; t++)
         summary_table(s, t);
-    if (s->wrote_model) printf("  wrote %s/model.json (%zu entities)\n", s->dir, s->ts->count);
+    if (s->wrote_model) printf("  wrote %s/%s (%zu entities)\n", s->dir, s->record, s->ts->count);
 }
 
 /* The console ui over c (progress disabled until the engine begins it). */
@@ -129,6 +134,14 @@ static f2c_job_ui console_ui(console *c)
 }
 
 /* The engine's options for o, said through ui. */
+/* The output format options with the writer's name for Parquet footers. */
+static f2c_sink_options sink_options(const tx_options *o)
+{
+    f2c_sink_options so = o->sink;
+    so.created_by = "fhir2cdm " FHIR2CDM_VERSION;
+    return so;
+}
+
 static f2c_job_options job_options(const tx_options *o, const f2c_job_ui *ui)
 {
     return (f2c_job_options){.config_dir = o->config_dir,
@@ -145,7 +158,7 @@ static f2c_job_options job_options(const tx_options *o, const f2c_job_ui *ui)
                              .fp_limits = o->fp_limits,
                              .summary_dir = o->summary_dir,
                              .commit = o->commit,
-                             .sink = o->sink,
+                             .sink = sink_options(o),
                              .ui = ui};
 }
 

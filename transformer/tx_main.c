@@ -23,10 +23,6 @@
 #include "tx_job.h"
 #include "tx_util.h"
 
-#ifndef FHIR2CDM_VERSION
-#define FHIR2CDM_VERSION "0.1.0"
-#endif
-
 static void usage(FILE *f)
 {
     fputs(
@@ -43,9 +39,10 @@ static void usage(FILE *f)
         "                          --adf-activity activity.json   (Azure Batch tasks of the\n"
         "                          Data Factory pipeline; see SUBCOMMAND --help)\n"
         "\n"
-        "Flattens FHIR R4 NDJSON (a Bulk Data $export result) into a CDM folder: one CSV\n"
-        "partition per table per input file under OUTPUT/data/Local<Table>/, and\n"
-        "OUTPUT/model.json (CDM folder metadata), the commit record listing the partitions of\n"
+        "Flattens FHIR R4 NDJSON (a Bulk Data $export result) into a CDM folder: one CSV (or\n"
+        "Parquet, --format parquet) partition per table per input file under\n"
+        "OUTPUT/data/Local<Table>/, and OUTPUT/model.json (CDM folder metadata; Parquet: the CDM\n"
+        "manifest OUTPUT/model.manifest.cdm.json), the commit record listing the partitions of\n"
         "every committed run.\n"
         "\n"
         "Required:\n"
@@ -73,7 +70,7 @@ static void usage(FILE *f)
         "                          (default 0); every good line is written either way\n"
         "      --max-line-bytes N  longest accepted NDJSON line, 1 to 1099511627776 (default\n"
         "                          67108864 = 64 MiB); longer lines are rejected without\n"
-        "                          being held in memory\n" TX_FP_LIMIT_HELP
+        "                          being held in memory\n" TX_FORMAT_HELP TX_FP_LIMIT_HELP
         "  -q, --quiet             no progress and no summary (errors and warnings still shown)\n"
         "  -h, --help              this help\n"
         "      --version           print the version\n"

@@ -11,6 +11,7 @@
 #include "fhir2cdm/f2c_cli.h"
 #include "fhir2cdm/f2c_fhirpath.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -57,9 +58,93 @@ int tx_parse_fp_limit(const char *prog, int c, const char *arg, struct f2c_fp_li
     return 0;
 }
 
+/* arg is one of the words of list (NULL-terminated); else a message naming them. */
+static int one_of(const char *prog, const char *flag, const char *arg, const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(arg, list[i]) == 0) return 0;
+    fprintf(stderr, "%s: %s expects one of", prog, flag);
+    for (size_t i = 0; list[i]; i++)
+        fprintf(stderr, "%s %s", i ? "," : "", list[i]);
+    fprintf(stderr, ", got \"%s\"\n", arg);
+    return -1;
+}
+
+/* --decimal P,S: 1 <= P <= 38, 0 <= S <= P. */
+static int parse_decimal(const char *prog, const char *arg, f2c_sink_options *so)
+{
+    unsigned p = 0, s = 0;
+    int n = -1;
+    if (sscanf(arg, "%2u,%2u%n", &p, &s, &n) != 2 || n < 0 || arg[n] ||
+        !isdigit((unsigned char)*arg) || p < 1 || p > 38 || s > p || strchr(arg, ' ') ||
+        strchr(arg, '+')) {
+        fprintf(stderr,
+                "%s: --decimal expects P,S with 1 <= P <= 38 and 0 <= S <= P (e.g. 38,18), "
+                "got \"%s\"\n",
+                prog, arg);
+        return -1;
+    }
+    so->decimal_precision = (int)p;
+    so->decimal_scale = (int)s;
+    return 0;
+}
+
+/* --memory BYTES[K|M|G]: 1 MiB to 1 TiB. */
+static int parse_memory(const char *prog, const char *arg, f2c_sink_options *so)
+{
+    size_t n = strlen(arg);
+    unsigned shift = 0;
+    char digits[32];
+    if (n && strchr("KMG", arg[n - 1])) shift = arg[--n] == 'K' ? 10 : arg[n] == 'M' ? 20 : 30;
+    unsigned long long v = 0, lo = 1ULL << 20, hi = 1ULL << 40;
+    if (n == 0 || n >= sizeof digits) {
+        fprintf(stderr,
+                "%s: --memory expects bytes (suffix K, M or G) from 1M to 1024G, got \"%s\"\n",
+                prog, arg);
+        return -1;
+    }
+    memcpy(digits, arg, n);
+    digits[n] = '\0';
+    if (tx_parse_range(prog, "--memory (before its K/M/G suffix)", digits, 1, hi >> shift, &v) != 0)
+        return -1;
+    v <<= shift;
+    if (v < lo) {
+        fprintf(stderr, "%s: --memory must be at least 1M (1048576 bytes), got \"%s\"\n", prog,
+                arg);
+        return -1;
+    }
+    so->memory_bytes = (size_t)v;
+    return 0;
+}
+
+/* The output-format flags into o->sink; 1 when c is not one of them. */
+static int parse_format_option(const char *prog, int c, const char *arg, f2c_sink_options *so)
+{
+    static const char *const formats[] = {"csv", "parquet", NULL};
+    static const char *const codecs[] = {"zstd", "snappy", "none", NULL};
+    switch (c) {
+    case TX_OPT_FORMAT:
+        if (one_of(prog, "--format", arg, formats) != 0) return -1;
+        so->format = arg;
+        return 0;
+    case TX_OPT_COMPRESSION:
+        if (one_of(prog, "--compression", arg, codecs) != 0) return -1;
+        so->compression = arg;
+        return 0;
+    case TX_OPT_DECIMAL:
+        return parse_decimal(prog, arg, so);
+    case TX_OPT_MEMORY:
+        return parse_memory(prog, arg, so);
+    default:
+        return 1;
+    }
+}
+
 int tx_parse_job_option(const char *prog, int c, const char *arg, struct tx_options *o,
                         struct f2c_fp_limits *l)
 {
+    int r = parse_format_option(prog, c, arg, &o->sink);
+    if (r != 1) return r;
     unsigned long long v;
     switch (c) {
     case TX_OPT_MAXDEPTH:

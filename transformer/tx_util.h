@@ -73,10 +73,31 @@ int tx_parse_fp_limit(const char *prog, int c, const char *arg, struct f2c_fp_li
 
 /* getopt_long codes of the stream job's flags, shared by every command that runs a job (the
  * default command and `export`): one table entry list, one parser, one copy of each rule. */
-enum { TX_OPT_MAXDEPTH = 540, TX_OPT_OPID, TX_OPT_MAXERR, TX_OPT_MAXLINE };
+enum {
+    TX_OPT_MAXDEPTH = 540,
+    TX_OPT_OPID,
+    TX_OPT_MAXERR,
+    TX_OPT_MAXLINE,
+    TX_OPT_FORMAT,
+    TX_OPT_COMPRESSION,
+    TX_OPT_DECIMAL,
+    TX_OPT_MEMORY
+};
+
+/* The --help lines of the output-format flags (docs/parquet.md). */
+#define TX_FORMAT_HELP                                                                             \
+    "      --format F          partition format: csv (default; model.json) or parquet (typed,\n"   \
+    "                          compressed; a CDM manifest; docs/parquet.md)\n"                     \
+    "      --compression C     parquet pages: zstd (default), snappy or none\n"                    \
+    "      --decimal P,S       parquet decimal columns as DECIMAL(P,S), 1 <= P <= 38,\n"           \
+    "                          0 <= S <= P (default 38,18); more fractional digits are\n"          \
+    "                          rounded half-even, too large values left null (warnings)\n"         \
+    "      --memory BYTES      parquet row-group buffer of one input file's partitions\n"          \
+    "                          together (suffix K, M or G; default 64M)\n"
 
 /* The option entries of the job flags (--max-depth/--maxDepth, --operation-id/--operationId,
- * --max-errors, --max-line-bytes, -q/--quiet and the FHIRPath budgets), for a getopt_long table;
+ * --max-errors, --max-line-bytes, -q/--quiet, the output format flags --format, --compression,
+ * --decimal, --memory, and the FHIRPath budgets), for a getopt_long table;
  * the short option 'q' must be in the command's optstring. */
 // clang-format off
 #define TX_JOB_OPTIONS                                                   \
@@ -87,6 +108,10 @@ enum { TX_OPT_MAXDEPTH = 540, TX_OPT_OPID, TX_OPT_MAXERR, TX_OPT_MAXLINE };
     {"max-errors", required_argument, NULL, TX_OPT_MAXERR},              \
     {"max-line-bytes", required_argument, NULL, TX_OPT_MAXLINE},         \
     {"quiet", no_argument, NULL, 'q'},                                   \
+    {"format", required_argument, NULL, TX_OPT_FORMAT},                  \
+    {"compression", required_argument, NULL, TX_OPT_COMPRESSION},        \
+    {"decimal", required_argument, NULL, TX_OPT_DECIMAL},                \
+    {"memory", required_argument, NULL, TX_OPT_MEMORY},                  \
     TX_FP_LIMIT_OPTIONS
 // clang-format on
 
@@ -94,7 +119,10 @@ struct tx_options;
 
 /*
  * If c is one of the job flags (TX_JOB_OPTIONS), checks arg and sets it in *o (max_depth 1..64,
- * operation_id by tx_valid_opid and borrowed, max_errors, max_line 1..2^40 bytes, quiet) or *l
+ * operation_id by tx_valid_opid and borrowed, max_errors, max_line 1..2^40 bytes, quiet; the
+ * output format in o->sink: format csv|parquet and compression zstd|snappy|none borrowed,
+ * decimal "P,S" with 1 <= P <= 38 and 0 <= S <= P, memory 1M..1T bytes with an optional K/M/G
+ * suffix (powers of 1024)) or *l
  * (the budgets), and returns 0, or -1 after a message with prog ("<prog>: --max-depth expects a
  * whole number from 1 to 64, got "x""); any other c returns 1 (not a job flag).
  */

@@ -16,10 +16,15 @@
  *    local run over the same partitions give the same bytes.
  *  - No per-partition "refreshTime": it would come from file timestamps, which change when a
  *    folder is copied and would make the output depend on the file system, not on the data.
- *  - The file is written with f2c_fs_write_atomic (a "model.json.tmp-<pid>-<n>" file next to the
- *    final name, flushed, fsynced and renamed), so a reader sees the old or the new model.json
- *    and never a partial one.
+ *  - The record is written by the commit (f2c_commit_finish: staged, fsynced, renamed over the
+ *    old one after the partitions), so a reader sees the old or the new record, never a partial
+ *    one.
  *  - No global or static mutable state: everything lives in locals and the caller's buffers.
+ *  - One commit for both formats: f2c_cdm_publish writes the record of the sink's format
+ *    (model.json, or the manifest and entity documents of f2c_cdm_manifest.c) with the same
+ *    committed list, slots and checks; a committed partition still fits its table when the sink
+ *    says so (ops->matches: CSV header, Parquet schema), called through the ops so this file does
+ *    not depend on f2c_sink.c.
  */
 #include "fhir2cdm/f2c_cdm.h"
 
@@ -37,18 +42,21 @@
 
 #include "fhir2cdm/f2c_csv.h"
 #include "fhir2cdm/f2c_fs.h"
+#include "fhir2cdm/f2c_sink.h"
 #include "fhir2cdm/f2c_type.h"
 
+#include "f2c_cdm_internal.h"
+
 #define PARTITION_PREFIX "partition-data-"
-#define PARTITION_SUFFIX ".csv"
+#define CSV_EXT ".csv"
 #define TEMP_MARK ".tmp-"
-#define SLOT1_MARK ".b" /* before PARTITION_SUFFIX: the replacement slot */
-#define COMMIT_ANNOTATION "fhir2cdm:commit"
-#define MODEL_FILE "model.json"
+#define SLOT1_MARK ".b" /* before the extension: the replacement slot */
+#define COMMIT_ANNOTATION F2C_CDM_COMMIT_ANNOTATION
+#define MODEL_FILE F2C_CDM_MODEL_FILE
 
 /* Fixed texts of model.json (docs/cdm-folder.md explains each). */
 #define MODEL_VERSION "1.0"
-#define MODEL_DESCRIPTION "FHIR R4 resources as tables (written by fhir2cdm)"
+#define MODEL_DESCRIPTION F2C_CDM_DESCRIPTION
 
 /* Bytes kept as they are in an escaped stem; every other byte becomes %XX. */
 static int stem_byte_plain(unsigned char c)
@@ -139,59 +147,19 @@ int f2c_cdm_header_record(f2c_buf *out, const f2c_table *t)
 
 /* ---- partition discovery ---------------------------------------------------------------- */
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && memcmp(s + n - m, suffix, m) == 0;
-}
+typedef f2c_cdmi_list name_list;
 
-/* A file name our CSV writer publishes: "partition-data-*.csv", and not one of its temp files
- * ("<final>.tmp-<pid>" never ends in ".csv", but a ".tmp-" anywhere is excluded as well). */
-static int is_partition_name(const char *name)
-{
-    return strncmp(name, PARTITION_PREFIX, strlen(PARTITION_PREFIX)) == 0 &&
-           ends_with(name, PARTITION_SUFFIX) && strstr(name, TEMP_MARK) == NULL;
-}
+#define name_list_free f2c_cdmi_list_free
+#define name_list_add f2c_cdmi_list_add
 
-typedef struct name_list {
-    char **items;
-    size_t count, cap;
-} name_list;
-
-static void name_list_free(name_list *l)
-{
-    for (size_t i = 0; i < l->count; i++)
-        free(l->items[i]);
-    free(l->items);
-    l->items = NULL;
-    l->count = l->cap = 0;
-}
-
-static int name_list_add(name_list *l, const char *s)
-{
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **items = realloc(l->items, cap * sizeof *items);
-        if (!items) return -1;
-        l->items = items;
-        l->cap = cap;
-    }
-    char *copy = strdup(s);
-    if (!copy) return -1;
-    l->items[l->count++] = copy;
-    return 0;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+#define cmp_names f2c_cdmi_cmp_names
 
 /*
- * Lists the regular files of folder dfd whose names are partition names (or all regular files,
- * when all is non-zero), sorted by strcmp.  Links are not partitions (never followed).
+ * Lists the regular files of folder dfd whose names are partition names of extension ext (or all
+ * regular files, when ext is NULL), sorted by strcmp.  Links are not partitions (never followed).
  */
-static f2c_status list_files(int dfd, const char *shown, int all, name_list *out, f2c_error *err)
+static f2c_status list_files(int dfd, const char *shown, const char *ext, name_list *out,
+                             f2c_error *err)
 {
     int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -210,7 +178,7 @@ static f2c_status list_files(int dfd, const char *shown, int all, name_list *out
                                    "cannot list partition folder: %s", strerror(errno));
             break;
         }
-        if (e->d_name[0] == '.' || (!all && !is_partition_name(e->d_name))) continue;
+        if (e->d_name[0] == '.' || (ext && !f2c_cdmi_is_partition_name(e->d_name, ext))) continue;
         struct stat sb;
         if (fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode))
             continue;
@@ -341,10 +309,7 @@ static int add_csv_settings(cJSON *partition)
 static int add_entity_description(cJSON *entity, const f2c_table *t, f2c_buf *scratch)
 {
     f2c_buf_reset(scratch);
-    int r = t->view ? f2c_buf_printf(scratch, "Rows of the SQL on FHIR view %s over %s resources",
-                                     t->name, t->resource_type)
-            : t->unroll_path ? f2c_buf_printf(scratch, "One row per element at %s", t->unroll_path)
-                             : f2c_buf_printf(scratch, "One row per %s resource", t->resource_type);
+    int r = f2c_cdmi_entity_description(scratch, t);
     return r == 0 && cJSON_AddStringToObject(entity, "description", scratch->data) ? 0 : -1;
 }
 
@@ -381,48 +346,13 @@ static f2c_status nomem(model_ctx *c, const char *file)
     return f2c_error_set(c->err, F2C_ENOMEM, file, 0, 0, NULL, "out of memory");
 }
 
-/* The file name of location "data/<entity>/<file>" when it belongs to entity, else NULL. */
-static const char *file_of(const char *loc, const char *entity)
-{
-    size_t elen = strlen(entity);
-    if (strncmp(loc, "data/", 5) != 0 || strncmp(loc + 5, entity, elen) != 0 ||
-        loc[5 + elen] != '/')
-        return NULL;
-    const char *file = loc + 5 + elen + 1;
-    return *file && !strchr(file, '/') ? file : NULL;
-}
-
-/*
- * The names of the given locations that are "data/<entity of t>/<partition name>" (no deeper
- * folder), sorted by strcmp, each once.
- */
-static f2c_status given_partitions(model_ctx *c, const f2c_table *t, name_list *out)
-{
-    for (size_t i = 0; i < c->ngiven; i++) {
-        const char *file = file_of(c->given[i], t->entity);
-        if (!file || !is_partition_name(file)) continue;
-        if (name_list_add(out, file) != 0) return nomem(c, c->given[i]);
-    }
-    if (out->count > 1) qsort(out->items, out->count, sizeof *out->items, cmp_names);
-    size_t w = 0;
-    for (size_t i = 0; i < out->count; i++) {
-        if (w && strcmp(out->items[w - 1], out->items[i]) == 0) {
-            free(out->items[i]);
-            continue;
-        }
-        out->items[w++] = out->items[i];
-    }
-    out->count = w;
-    return F2C_OK;
-}
-
 /* Adds "partitions" of table t (the given locations in its folder) to entity. */
 static f2c_status add_partitions(model_ctx *c, cJSON *entity, const f2c_table *t)
 {
     cJSON *parts = cJSON_AddArrayToObject(entity, "partitions");
     if (!parts) return nomem(c, NULL);
     name_list names = {0};
-    f2c_status st = given_partitions(c, t, &names);
+    f2c_status st = f2c_cdmi_entity_files(c->given, c->ngiven, t, CSV_EXT, &names, c->err);
     for (size_t i = 0; st == F2C_OK && i < names.count; i++) {
         const char *file = names.items[i];
         cJSON *p = cJSON_CreateObject();
@@ -433,7 +363,7 @@ static f2c_status add_partitions(model_ctx *c, cJSON *entity, const f2c_table *t
         }
         /* name: the file name without ".csv"; location: relative to the CDM folder. */
         f2c_buf_reset(&c->scratch);
-        int r = f2c_buf_append(&c->scratch, file, strlen(file) - strlen(PARTITION_SUFFIX));
+        int r = f2c_buf_append(&c->scratch, file, strlen(file) - strlen(CSV_EXT));
         if (r == 0 && !cJSON_AddStringToObject(p, "name", c->scratch.data)) r = -1;
         f2c_buf_reset(&c->scratch);
         if (r == 0) r = f2c_buf_printf(&c->scratch, "data/%s/%s", t->entity, file);
@@ -509,13 +439,14 @@ f2c_status f2c_cdm_model_json(const char *model_name, const f2c_tableset *ts,
 
 /* ---- reading ------------------------------------------------------------------------------ */
 
-int f2c_cdm_read_modified_time(const char *out_dir, f2c_buf *out)
+/* The record's modified time: model.json "modifiedTime", a manifest's "lastFileModifiedTime". */
+static int read_modified_time(const char *out_dir, const char *file, const char *key, f2c_buf *out)
 {
     f2c_buf path = {0};
     char *text = NULL;
     size_t len = 0;
     int result = 0;
-    if (f2c_buf_printf(&path, "%s/" MODEL_FILE, out_dir) != 0) {
+    if (f2c_buf_printf(&path, "%s/%s", out_dir, file) != 0) {
         result = -1;
         goto done;
     }
@@ -528,8 +459,7 @@ int f2c_cdm_read_modified_time(const char *out_dir, f2c_buf *out)
 
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (!root) goto done; /* not JSON (cJSON does not tell a parse error from no memory) */
-    const cJSON *mt =
-        cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "modifiedTime") : NULL;
+    const cJSON *mt = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, key) : NULL;
     if (mt && cJSON_IsString(mt) && mt->valuestring && mt->valuestring[0])
         result = f2c_buf_appends(out, mt->valuestring) == 0 ? 1 : -1;
     cJSON_Delete(root);
@@ -537,6 +467,13 @@ done:
     f2c_buf_free(&path);
     free(text);
     return result;
+}
+
+int f2c_cdm_read_modified_time(const char *out_dir, f2c_buf *out)
+{
+    int r = read_modified_time(out_dir, MODEL_FILE, "modifiedTime", out);
+    return r != 0 ? r
+                  : read_modified_time(out_dir, F2C_CDM_MANIFEST_FILE, "lastFileModifiedTime", out);
 }
 
 /* ---- the model.json reader ---------------------------------------------------------------- */
@@ -661,6 +598,13 @@ f2c_status f2c_cdm_model_read(const char *text, size_t len, f2c_cdm_model *out, 
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text ? text : "", len, &end, 0);
     if (!root) return syntax_error(text ? text : "", len, end, err);
+    if (f2c_cdmi_is_manifest(root)) {
+        f2c_status st = f2c_cdmi_manifest_read(root, out, err);
+        cJSON_Delete(root);
+        if (st != F2C_OK) f2c_cdm_model_free(out);
+        return st;
+    }
+    out->format = "csv";
     const cJSON *ents = cJSON_GetObjectItemCaseSensitive(root, "entities");
     if (!cJSON_IsArray(ents)) {
         cJSON_Delete(root);
@@ -701,6 +645,7 @@ f2c_status f2c_cdm_record_parse(const char *text, size_t len, f2c_cdm_record *ou
     f2c_status st = f2c_cdm_model_read(text, len, &m, err);
     if (st != F2C_OK) return st;
     out->committed = m.committed;
+    out->format = m.format;
     name_list l = {0};
     for (size_t i = 0; st == F2C_OK && i < m.nentities; i++) {
         const f2c_cdm_entity *e = &m.entities[i];
@@ -722,11 +667,155 @@ f2c_status f2c_cdm_record_parse(const char *text, size_t len, f2c_cdm_record *ou
     return F2C_OK;
 }
 
+static f2c_status enomem(f2c_error *err, const char *file)
+{
+    return f2c_error_set(err, F2C_ENOMEM, file, 0, 0, NULL, "out of memory");
+}
+
+/* ---- the documents of a folder (Batch/Blob: f2c_cdm_documents) ----------------------------- */
+
+void f2c_cdm_docs_free(f2c_cdm_docs *d)
+{
+    for (size_t i = 0; i < d->count; i++) {
+        free(d->items[i].name);
+        f2c_buf_free(&d->items[i].text);
+    }
+    free(d->items);
+    memset(d, 0, sizeof *d);
+}
+
+/* A new item named name (copied) at the end of d; NULL when out of memory. */
+static f2c_cdm_doc *add_doc(f2c_cdm_docs *d, const char *name)
+{
+    f2c_cdm_doc *items = realloc(d->items, (d->count + 1) * sizeof *items);
+    if (!items) return NULL;
+    d->items = items;
+    f2c_cdm_doc *doc = &items[d->count];
+    memset(doc, 0, sizeof *doc);
+    if (!(doc->name = strdup(name))) return NULL;
+    d->count++;
+    return doc;
+}
+
+f2c_status f2c_cdm_documents(const char *format, int decimal_precision, int decimal_scale,
+                             const char *model_name, const f2c_tableset *ts,
+                             const char *modified_time, const char *const *partitions, size_t n,
+                             f2c_cdm_docs *out, f2c_error *err)
+{
+    memset(out, 0, sizeof *out);
+    const char *record = format ? f2c_cdm_record_name(format) : NULL;
+    if (!record)
+        return f2c_error_set(err, F2C_EUSAGE, NULL, 0, 0, NULL,
+                             "no CDM metadata for output format %s (known: csv, parquet)",
+                             format ? format : "(none)");
+    int parquet = strcmp(record, F2C_CDM_MANIFEST_FILE) == 0, p, s;
+    f2c_cdmi_decimal(decimal_precision, decimal_scale, &p, &s);
+    f2c_buf name = {0};
+    f2c_status st = F2C_OK;
+    for (size_t i = 0; parquet && st == F2C_OK && i < ts->count; i++) {
+        const f2c_table *t = &ts->tables[i];
+        f2c_buf_reset(&name);
+        f2c_cdm_doc *doc =
+            f2c_buf_printf(&name, "%s.cdm.json", t->entity) == 0 ? add_doc(out, name.data) : NULL;
+        st = doc ? f2c_cdmi_entity_doc(t, p, s, &doc->text, err) : enomem(err, t->entity);
+    }
+    f2c_buf_free(&name);
+    f2c_cdm_doc *rec = st == F2C_OK ? add_doc(out, record) : NULL;
+    if (st == F2C_OK && !rec) st = enomem(err, record);
+    if (st == F2C_OK)
+        st =
+            parquet
+                ? f2c_cdmi_manifest(model_name, ts, modified_time, partitions, n, &rec->text, err)
+                : f2c_cdm_model_json(model_name, ts, modified_time, partitions, n, &rec->text, err);
+    return st;
+}
+
+/* ---- reading a folder (f2c_cdm_folder_read) ----------------------------------------------- */
+
+/* Reads and parses dir/name into *root.  F2C_OK, F2C_EIO (errno ENOENT: missing), F2C_EJSON,
+ * F2C_ENOMEM; err names the path. */
+static f2c_status read_json(const char *dir, const char *name, cJSON **root, f2c_buf *path,
+                            f2c_error *err)
+{
+    *root = NULL;
+    f2c_buf_reset(path);
+    if (f2c_buf_printf(path, "%s/%s", dir, name) != 0) return enomem(err, name);
+    size_t len = 0;
+    char *text = f2c_fs_read(path->data, 0, &len);
+    if (!text) {
+        int e = errno;
+        if (e == ENOMEM) return enomem(err, path->data);
+        f2c_error_set(err, F2C_EIO, path->data, 0, 0, NULL, "cannot read: %s", strerror(e));
+        errno = e;
+        return F2C_EIO;
+    }
+    *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    if (!*root)
+        return f2c_error_set(err, F2C_EJSON, path->data, 0, 0, NULL,
+                             "%s is not JSON (or no memory to parse it)", name);
+    return F2C_OK;
+}
+
+/* The entity document "<file>" of entityPath "<file>/<entity>" (relative to the folder). */
+static f2c_status read_entity_doc(const char *dir, const cJSON *decl, f2c_cdm_entity *e,
+                                  f2c_buf *path, f2c_error *err)
+{
+    const cJSON *ep = cJSON_GetObjectItemCaseSensitive(decl, "entityPath");
+    const char *slash = cJSON_IsString(ep) ? strrchr(ep->valuestring, '/') : NULL;
+    if (!slash || slash == ep->valuestring || ep->valuestring[0] == '/' ||
+        strstr(ep->valuestring, ".."))
+        return f2c_error_set(err, F2C_EJSON, F2C_CDM_MANIFEST_FILE, 0, 0, "/entities",
+                             "entity %s has no usable \"entityPath\" (\"<file>/<entity>\")",
+                             e->name ? e->name : "(unnamed)");
+    char *file = strndup(ep->valuestring, (size_t)(slash - ep->valuestring));
+    if (!file) return enomem(err, F2C_CDM_MANIFEST_FILE);
+    cJSON *root;
+    f2c_status st = read_json(dir, file, &root, path, err);
+    if (st == F2C_OK) st = f2c_cdmi_entity_doc_read(root, e, path->data, err);
+    cJSON_Delete(root);
+    free(file);
+    return st;
+}
+
+f2c_status f2c_cdm_folder_read(const char *dir, f2c_cdm_model *out, f2c_error *err)
+{
+    memset(out, 0, sizeof *out);
+    f2c_buf path = {0};
+    cJSON *root;
+    f2c_status st = read_json(dir, F2C_CDM_MODEL_FILE, &root, &path, err);
+    int manifest = st == F2C_EIO && errno == ENOENT;
+    if (manifest) st = read_json(dir, F2C_CDM_MANIFEST_FILE, &root, &path, err);
+    if (st == F2C_EIO && errno == ENOENT)
+        snprintf(err->message, sizeof err->message,
+                 "not a CDM folder: neither model.json nor model.manifest.cdm.json is there");
+    char *text = st == F2C_OK ? cJSON_PrintUnformatted(root) : NULL;
+    if (st == F2C_OK && !text) st = enomem(err, path.data);
+    if (st == F2C_OK) st = f2c_cdm_model_read(text, strlen(text), out, err);
+    if (text) cJSON_free(text);
+    const cJSON *decl, *ents = cJSON_GetObjectItemCaseSensitive(root, "entities");
+    if (st != F2C_OK || !manifest || !cJSON_IsArray(ents)) ents = NULL;
+    size_t i = 0;
+    cJSON_ArrayForEach(decl, ents)
+    {
+        st = read_entity_doc(dir, decl, &out->entities[i++], &path, err);
+        if (st != F2C_OK) break;
+    }
+    cJSON_Delete(root);
+    f2c_buf_free(&path);
+    if (st != F2C_OK) f2c_cdm_model_free(out);
+    return st;
+}
 /* ---- publishing a run (f2c_cdm_publish) --------------------------------------------------- */
 
 typedef struct pub {
     f2c_commit *tx;
     int outfd;
+    const f2c_sink *sink;
+    int parquet;        /* the sink writes Parquet: the record is the manifest */
+    const char *ext;    /* the sink's partition extension */
+    const char *record; /* the record's file name */
+    int prec, scale;    /* DECIMAL(prec, scale) of the entity documents (Parquet) */
     const f2c_tableset *ts;
     const char *const *stems;
     size_t nstems;
@@ -752,7 +841,8 @@ static int list_has(const name_list *l, const char *s)
 static const f2c_table *table_of(const pub *p, const char *loc, const char **file)
 {
     for (size_t i = 0; i < p->ts->count; i++)
-        if ((*file = file_of(loc, p->ts->tables[i].entity)) != NULL) return &p->ts->tables[i];
+        if ((*file = f2c_cdmi_file_of(loc, p->ts->tables[i].entity)) != NULL)
+            return &p->ts->tables[i];
     return NULL;
 }
 
@@ -763,14 +853,47 @@ static int replaced(const pub *p, const char *file)
     return 0;
 }
 
-/* The committed locations: model.json's record, or (an earlier release's model.json) the
- * partition files on disk once.  A missing model.json: nothing committed. */
+/* The one-format refusal: folder `shown` holds the other format's record. */
+static f2c_status other_format(const char *shown, int parquet, f2c_error *err)
+{
+    return f2c_error_set(err, F2C_EUSAGE, shown, 0, 0, NULL,
+                         "output folder %s holds %s partitions (%s); write %s into another folder",
+                         shown, parquet ? "CSV" : "Parquet",
+                         parquet ? MODEL_FILE : F2C_CDM_MANIFEST_FILE, parquet ? "Parquet" : "CSV");
+}
+
+f2c_status f2c_cdm_check_format(const char *out_dir, const char *format, f2c_error *err)
+{
+    int parquet = format && strcmp(format, "parquet") == 0;
+    f2c_buf path = {0};
+    if (f2c_buf_printf(&path, "%s/%s", out_dir, parquet ? MODEL_FILE : F2C_CDM_MANIFEST_FILE) != 0)
+        return f2c_error_set(err, F2C_ENOMEM, out_dir, 0, 0, NULL, "out of memory");
+    struct stat sb;
+    int found = lstat(path.data, &sb) == 0;
+    f2c_buf_free(&path);
+    return found ? other_format(out_dir, parquet, err) : F2C_OK;
+}
+
+/* A folder holds one format: the other format's record (whatever it is, even a link) refuses the
+ * run before anything is published. */
+static f2c_status check_one_format(pub *p)
+{
+    const char *other = p->parquet ? MODEL_FILE : F2C_CDM_MANIFEST_FILE;
+    struct stat sb;
+    if (fstatat(p->outfd, other, &sb, AT_SYMLINK_NOFOLLOW) != 0) return F2C_OK;
+    return other_format(f2c_commit_path(p->tx), p->parquet, p->err);
+}
+
+/* The committed locations: the record's list, or (an earlier release's model.json) the
+ * partition files on disk once.  A missing record: nothing committed. */
 static f2c_status read_old(pub *p)
 {
-    int fd = openat(p->outfd, MODEL_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    f2c_status st = check_one_format(p);
+    if (st != F2C_OK) return st;
+    int fd = openat(p->outfd, p->record, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) return F2C_OK;
     if (fd < 0)
-        return f2c_error_set(p->err, F2C_EIO, MODEL_FILE, 0, 0, NULL, "cannot read: %s",
+        return f2c_error_set(p->err, F2C_EIO, p->record, 0, 0, NULL, "cannot read: %s",
                              errno == ELOOP ? "a symbolic link (refused: never followed)"
                                             : strerror(errno));
     f2c_buf_reset(&p->a);
@@ -780,18 +903,25 @@ static f2c_status read_old(pub *p)
         if (f2c_buf_append(&p->a, chunk, (size_t)n) != 0) break;
     close(fd);
     f2c_cdm_record rec;
-    f2c_status st = f2c_cdm_record_parse(p->a.data ? p->a.data : "", p->a.len, &rec, p->err);
+    st = f2c_cdm_record_parse(p->a.data ? p->a.data : "", p->a.len, &rec, p->err);
+    if (st == F2C_OK && strcmp(rec.format, p->parquet ? "parquet" : "csv") != 0) {
+        f2c_cdm_record_free(&rec);
+        st = f2c_error_set(p->err, F2C_EJSON, p->record, 0, 0, NULL, "wrong kind of document");
+    }
     if (st != F2C_OK) {
         snprintf(p->err->message, sizeof p->err->message,
-                 "the existing model.json cannot be read as a CDM model.json; refusing to replace "
-                 "it");
+                 p->parquet ? "the existing %s cannot be read as a CDM manifest; refusing to "
+                              "replace it"
+                            : "the existing %s cannot be read as a CDM model.json; refusing to "
+                              "replace it",
+                 p->record);
         return st;
     }
     for (size_t i = 0; st == F2C_OK && i < rec.count; i++) {
         const char *file;
         if (rec.committed && table_of(p, rec.locations[i], &file) &&
             name_list_add(&p->old, rec.locations[i]) != 0)
-            st = f2c_error_set(p->err, F2C_ENOMEM, MODEL_FILE, 0, 0, NULL, "out of memory");
+            st = f2c_error_set(p->err, F2C_ENOMEM, p->record, 0, 0, NULL, "out of memory");
     }
     int legacy = !rec.committed;
     f2c_cdm_record_free(&rec);
@@ -802,23 +932,63 @@ static f2c_status read_old(pub *p)
         int dfd = f2c_fs_dir_at(p->outfd, p->b.data, 0, 0);
         if (dfd < 0) continue; /* no partitions, or not a folder: nothing committed there */
         name_list files = {0};
-        st = list_files(dfd, p->b.data, 0, &files, p->err);
+        st = list_files(dfd, p->b.data, p->ext, &files, p->err);
         close(dfd);
         for (size_t i = 0; st == F2C_OK && i < files.count; i++) {
             f2c_buf_reset(&p->b);
             if (f2c_buf_printf(&p->b, "data/%s/%s", entity, files.items[i]) != 0 ||
                 name_list_add(&p->old, p->b.data) != 0)
-                st = f2c_error_set(p->err, F2C_ENOMEM, MODEL_FILE, 0, 0, NULL, "out of memory");
+                st = f2c_error_set(p->err, F2C_ENOMEM, p->record, 0, 0, NULL, "out of memory");
         }
         name_list_free(&files);
     }
     return st;
 }
 
+/*
+ * Whether committed partition dfd/file (path: shown) still fits table t as the sink writes it now
+ * (f2c_sink_matches: CSV its header record, Parquet its schema): sets *ok; a mismatch is added to
+ * diags (CSV: check_header's message, as before the sink interface; Parquet: the schema).
+ * Returns F2C_OK, F2C_EIO (errno ENOENT when the file is gone), F2C_ENOMEM.
+ */
+static f2c_status still_fits(pub *p, const f2c_table *t, int dfd, const char *file,
+                             const char *path, int *ok)
+{
+    int fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* f2c_sink_matches, called through the ops so that this file does not depend on f2c_sink.c
+     * (which depends on the CSV sink, which uses f2c_cdm_header_record: an include cycle) */
+    int m = fd >= 0 ? p->sink->ops->matches(p->sink->state, fd, t) : -1, e = errno;
+    if (fd >= 0) close(fd);
+    if (m < 0) {
+        f2c_error_set(p->err, F2C_EIO, path, 0, 0, NULL, "cannot read partition: %s", strerror(e));
+        errno = e;
+        return F2C_EIO;
+    }
+    *ok = m;
+    if (m) return F2C_OK;
+    if (!p->parquet) {
+        f2c_buf header = {0};
+        f2c_status st =
+            f2c_cdm_header_record(&header, t) != 0
+                ? f2c_error_set(p->err, F2C_ENOMEM, path, 0, 0, NULL, "out of memory")
+                : check_header(dfd, file, path, t->entity, &header, &p->b, p->diags, ok, p->err);
+        f2c_buf_free(&header);
+        return st;
+    }
+    f2c_error d;
+    f2c_error_set(&d, F2C_ECONFIG, path, 0, 0, NULL,
+                  "partition schema does not match the attributes of entity %s; left out of %s",
+                  t->entity, p->record);
+    if (f2c_diags_add(p->diags, &d) != F2C_OK)
+        return f2c_error_set(p->err, F2C_ENOMEM, path, 0, 0, NULL, "out of memory");
+    return F2C_OK;
+}
+
 /* Committed partitions stay listed unless this run replaces them or their file changed. */
 static f2c_status carry_old(pub *p)
 {
     f2c_status st = F2C_OK;
+    f2c_buf path = {0};
     for (size_t i = 0; st == F2C_OK && i < p->old.count; i++) {
         const char *loc = p->old.items[i], *file;
         const f2c_table *t = table_of(p, loc, &file);
@@ -827,32 +997,28 @@ static f2c_status carry_old(pub *p)
             continue;
         }
         f2c_buf_reset(&p->a);
-        f2c_buf header = {0};
+        f2c_buf_reset(&path);
         if (f2c_buf_printf(&p->a, "data/%s", t->entity) != 0 ||
-            f2c_cdm_header_record(&header, t) != 0) {
-            f2c_buf_free(&header);
-            return f2c_error_set(p->err, F2C_ENOMEM, loc, 0, 0, NULL, "out of memory");
+            f2c_buf_printf(&path, "%s/%s", f2c_commit_path(p->tx), loc) != 0) {
+            st = F2C_ENOMEM;
+            break;
         }
         int dfd = f2c_fs_dir_at(p->outfd, p->a.data, 0, 0);
         int ok = 0;
-        f2c_buf_reset(&p->b);
-        f2c_buf_printf(&p->b, "%s/%s", f2c_commit_path(p->tx), loc);
-        if (dfd >= 0)
-            st = check_header(dfd, file, p->b.data, t->entity, &header, &p->a, p->diags, &ok,
-                              p->err);
+        if (dfd >= 0) st = still_fits(p, t, dfd, file, path.data, &ok);
         if (dfd < 0 || (st == F2C_EIO && errno == ENOENT)) {
             /* listed but gone (or not a file any more): left out, said */
             f2c_error d;
-            f2c_error_set(&d, F2C_ECONFIG, p->b.data, 0, 0, NULL,
-                          "partition listed in model.json is missing; left out of model.json");
+            f2c_error_set(&d, F2C_ECONFIG, path.data, 0, 0, NULL,
+                          "partition listed in %s is missing; left out of %s", p->record,
+                          p->record);
             st = f2c_diags_add(p->diags, &d);
         }
         if (dfd >= 0) close(dfd);
-        f2c_buf_free(&header);
         if (st == F2C_OK && name_list_add(ok ? &p->keep : &p->flagged, loc) != 0) st = F2C_ENOMEM;
     }
-    if (st == F2C_ENOMEM)
-        f2c_error_set(p->err, F2C_ENOMEM, MODEL_FILE, 0, 0, NULL, "out of memory");
+    f2c_buf_free(&path);
+    if (st == F2C_ENOMEM) f2c_error_set(p->err, F2C_ENOMEM, p->record, 0, 0, NULL, "out of memory");
     return st;
 }
 
@@ -910,10 +1076,10 @@ static f2c_status place_staged(pub *p, const char *const *staged, size_t n)
     f2c_status st = F2C_OK;
     for (size_t i = 0; st == F2C_OK && i < n; i++) {
         const char *loc = staged[i];
-        size_t cut = strlen(loc) - strlen(PARTITION_SUFFIX);
+        size_t cut = strlen(loc) - strlen(p->ext);
         f2c_buf_reset(&other);
-        if (f2c_buf_append(&other, loc, cut) != 0 ||
-            f2c_buf_appends(&other, SLOT1_MARK PARTITION_SUFFIX) != 0) {
+        if (f2c_buf_append(&other, loc, cut) != 0 || f2c_buf_appends(&other, SLOT1_MARK) != 0 ||
+            f2c_buf_appends(&other, p->ext) != 0) {
             st = F2C_ENOMEM;
             break;
         }
@@ -937,15 +1103,16 @@ static f2c_status place_staged(pub *p, const char *const *staged, size_t n)
                 f2c_buf_printf(&p->a, "%s/%s", f2c_commit_path(p->tx), target);
                 f2c_buf_free(&other);
                 return f2c_error_set(p->err, F2C_EIO, p->a.data ? p->a.data : target, 0, 0, NULL,
-                                     "a file that model.json does not list is where this run's "
-                                     "partition goes; nothing written (move it away)");
+                                     "a file that %s does not list is where this run's "
+                                     "partition goes; nothing written (move it away)",
+                                     p->record);
             }
             if (name_list_add(&p->keep, target) != 0) st = F2C_ENOMEM;
         }
         if (st == F2C_OK && name_list_add(&p->targets, target) != 0) st = F2C_ENOMEM;
     }
     f2c_buf_free(&other);
-    if (st != F2C_OK) f2c_error_set(p->err, F2C_ENOMEM, MODEL_FILE, 0, 0, NULL, "out of memory");
+    if (st != F2C_OK) f2c_error_set(p->err, F2C_ENOMEM, p->record, 0, 0, NULL, "out of memory");
     return st;
 }
 
@@ -960,7 +1127,7 @@ static void report_unlisted(pub *p)
         if (dfd < 0) continue;
         name_list files = {0};
         f2c_error ignored;
-        if (list_files(dfd, p->a.data, 1, &files, &ignored) == F2C_OK)
+        if (list_files(dfd, p->a.data, NULL, &files, &ignored) == F2C_OK)
             for (size_t i = 0; i < files.count; i++) {
                 f2c_buf_reset(&p->b);
                 if (f2c_buf_printf(&p->b, "data/%s/%s", entity, files.items[i]) != 0) break;
@@ -968,21 +1135,125 @@ static void report_unlisted(pub *p)
                     list_has(&p->flagged, p->b.data))
                     continue;
                 fprintf(p->log,
-                        "note: %s/%s: not listed in model.json (not from a committed run); left "
-                        "alone\n",
-                        f2c_commit_path(p->tx), p->b.data);
+                        "note: %s/%s: not listed in %s (not from a committed run); left alone\n",
+                        f2c_commit_path(p->tx), p->b.data, p->record);
             }
         name_list_free(&files);
         close(dfd);
     }
 }
 
+/* The staging folder of entity documents: renamed to the folder's root by the commit (a staged
+ * file needs a folder: f2c_commit_stage). */
+#define ENTITY_STAGE_DIR "cdm-entities"
+
+/* 1 when dfd/name is a regular file (never followed) holding exactly b's bytes. */
+static int file_equals(int dfd, const char *name, const f2c_buf *b)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat sb;
+    int same =
+        fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size == b->len;
+    char chunk[65536];
+    for (size_t off = 0; same && off < b->len;) {
+        size_t want = b->len - off < sizeof chunk ? b->len - off : sizeof chunk;
+        ssize_t n = read(fd, chunk, want);
+        if (n < 0 && errno == EINTR) continue;
+        same = n > 0 && memcmp(chunk, b->data + off, (size_t)n) == 0;
+        off += n > 0 ? (size_t)n : 0;
+    }
+    if (fd >= 0) close(fd);
+    return same;
+}
+
+/* Stages the entity document of every table of ts whose bytes differ from the published one (an
+ * unchanged document is not rewritten: no churn, its time stamps stay). */
+static f2c_status stage_entity_docs(pub *p)
+{
+    f2c_buf doc = {0}, name = {0};
+    f2c_status st = F2C_OK;
+    for (size_t i = 0; st == F2C_OK && i < p->ts->count; i++) {
+        const f2c_table *t = &p->ts->tables[i];
+        f2c_buf_reset(&doc);
+        f2c_buf_reset(&name);
+        if (f2c_buf_printf(&name, "%s.cdm.json", t->entity) != 0) {
+            st = f2c_error_set(p->err, F2C_ENOMEM, t->entity, 0, 0, NULL, "out of memory");
+            break;
+        }
+        st = f2c_cdmi_entity_doc(t, p->prec, p->scale, &doc, p->err);
+        if (st != F2C_OK || file_equals(p->outfd, name.data, &doc)) continue;
+        int fd;
+        st = f2c_commit_stage(p->tx, ENTITY_STAGE_DIR, name.data, &fd, p->err);
+        if (st == F2C_OK && f2c_fs_write_all(fd, doc.data, doc.len) != 0) {
+            int e = errno;
+            f2c_commit_discard(p->tx, ENTITY_STAGE_DIR, name.data, fd);
+            st = f2c_error_set(p->err, F2C_EIO, name.data, 0, 0, NULL,
+                               "cannot stage the entity document: %s", strerror(e));
+        } else if (st == F2C_OK) {
+            st = f2c_commit_close(p->tx, ENTITY_STAGE_DIR, name.data, fd, p->err);
+        }
+    }
+    f2c_buf_free(&doc);
+    f2c_buf_free(&name);
+    return st;
+}
+
+/* rename_to of f2c_commit_finish for every staged file: partition parts[i] goes to
+ * p->targets[i], an entity document to the folder's root.  *out is the caller's (free). */
+static f2c_status rename_list(pub *p, const name_list *parts, const char ***out)
+{
+    const char *const *staged;
+    size_t n = f2c_commit_staged(p->tx, &staged);
+    const size_t dl = strlen(ENTITY_STAGE_DIR "/");
+    const char **r = calloc(n ? n : 1, sizeof *r);
+    if (!r) return f2c_error_set(p->err, F2C_ENOMEM, p->record, 0, 0, NULL, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        r[i] = ""; /* not published: cannot happen (every staged file is one of the two) */
+        if (strncmp(staged[i], ENTITY_STAGE_DIR "/", dl) == 0) r[i] = staged[i] + dl;
+        for (size_t j = 0; j < parts->count; j++)
+            if (strcmp(parts->items[j], staged[i]) == 0) r[i] = p->targets.items[j];
+    }
+    *out = r;
+    return F2C_OK;
+}
+
+/* Everything before the commit: the committed list, the slots, the record's text; for Parquet the
+ * entity documents staged and *rename (else rename stays NULL: p->targets is the list). */
+static f2c_status prepare_publish(pub *p, const char *model_name, const char *modified_time,
+                                  name_list *parts, f2c_buf *text, const char ***rename)
+{
+    const char *const *staged;
+    size_t nstaged = f2c_commit_staged(p->tx, &staged);
+    for (size_t i = 0; i < nstaged; i++)
+        if (name_list_add(parts, staged[i]) != 0)
+            return f2c_error_set(p->err, F2C_ENOMEM, p->record, 0, 0, NULL, "out of memory");
+    f2c_status st = read_old(p);
+    if (st == F2C_OK) st = carry_old(p);
+    if (st == F2C_OK) st = place_staged(p, (const char *const *)parts->items, parts->count);
+    const char *const *keep = (const char *const *)p->keep.items;
+    if (st == F2C_OK)
+        st = p->parquet ? f2c_cdmi_manifest(model_name, p->ts, modified_time, keep, p->keep.count,
+                                            text, p->err)
+                        : f2c_cdm_model_json(model_name, p->ts, modified_time, keep, p->keep.count,
+                                             text, p->err);
+    if (st == F2C_OK && p->parquet) st = stage_entity_docs(p);
+    if (st == F2C_OK && p->parquet) st = rename_list(p, parts, rename);
+    return st;
+}
+
 f2c_status f2c_cdm_publish(f2c_commit *tx, const char *model_name, const f2c_tableset *ts,
+                           const f2c_sink *sink, int decimal_precision, int decimal_scale,
                            const char *modified_time, const char *const *stems, size_t nstems,
                            const char *operation_id, f2c_diags *diags, FILE *log, f2c_error *err)
 {
+    assert(sink && sink->ops);
+    const char *format = sink->ops->format;
     pub p = {.tx = tx,
              .outfd = f2c_commit_dirfd(tx),
+             .sink = sink,
+             .parquet = strcmp(format, "parquet") == 0,
+             .ext = sink->ops->extension, /* f2c_sink_extension, without the dependency */
+             .record = f2c_cdm_record_name(format),
              .ts = ts,
              .stems = stems,
              .nstems = nstems,
@@ -990,24 +1261,25 @@ f2c_status f2c_cdm_publish(f2c_commit *tx, const char *model_name, const f2c_tab
              .diags = diags,
              .log = log,
              .err = err};
-    const char *const *staged;
-    size_t nstaged = f2c_commit_staged(tx, &staged);
+    f2c_cdmi_decimal(decimal_precision, decimal_scale, &p.prec, &p.scale);
+    name_list parts = {0};
+    const char **rename = NULL;
     f2c_buf text = {0};
-    f2c_status st = read_old(&p);
-    if (st == F2C_OK) st = carry_old(&p);
-    if (st == F2C_OK) st = place_staged(&p, staged, nstaged);
-    if (st == F2C_OK)
-        st = f2c_cdm_model_json(model_name, ts, modified_time, (const char *const *)p.keep.items,
-                                p.keep.count, &text, err);
+    f2c_status st = p.record
+                        ? prepare_publish(&p, model_name, modified_time, &parts, &text, &rename)
+                        : f2c_error_set(err, F2C_EUSAGE, NULL, 0, 0, NULL,
+                                        "no CDM record for output format %s", format);
     if (st == F2C_OK) {
         report_unlisted(&p);
-        st = f2c_commit_finish(tx, MODEL_FILE, text.data, text.len,
-                               (const char *const *)p.targets.items,
+        st = f2c_commit_finish(tx, p.record, text.data, text.len,
+                               rename ? rename : (const char *const *)p.targets.items,
                                (const char *const *)p.removes.items, p.removes.count, err);
     } else {
         f2c_commit_abort(tx);
     }
+    free(rename);
     f2c_buf_free(&text);
+    name_list_free(&parts);
     name_list_free(&p.old);
     name_list_free(&p.keep);
     name_list_free(&p.removes);

@@ -92,6 +92,7 @@ typedef struct worker {
 typedef struct counts {
     unsigned long long *rows;   /* per table */
     unsigned long long *colw;   /* per table and output column, at col_off[table] */
+    unsigned long long *colsw;  /* the same, values the sink changed or left null */
     unsigned long long *tablew; /* per table: where clauses and iterations that failed */
     unsigned long long lines, resources, rejected, warnings, no_id;
     typecount *untabled;
@@ -147,7 +148,7 @@ struct f2c_job_file {
     worker *w;
     f2c_ndjson_push *push;
     long line;
-    f2c_sink_part **parts; /* per table: the staged partition, opened lazily; NULL when none */
+    f2c_sink_part **parts;   /* per table: the staged partition, opened lazily; NULL when none */
     sink_warn_ctx *warn_ctx; /* per table: the warn_ud of its partition */
     f2c_buf pathbuf;
     counts c;
@@ -322,7 +323,8 @@ static int counts_init(const job *j, counts *c)
     c->rows = calloc(nt, sizeof *c->rows);
     c->tablew = calloc(nt, sizeof *c->tablew);
     c->colw = calloc(j->ncols ? j->ncols : 1, sizeof *c->colw);
-    return c->rows && c->tablew && c->colw ? 0 : -1;
+    c->colsw = calloc(j->ncols ? j->ncols : 1, sizeof *c->colsw);
+    return c->rows && c->tablew && c->colw && c->colsw ? 0 : -1;
 }
 
 static void counts_free(counts *c)
@@ -330,6 +332,7 @@ static void counts_free(counts *c)
     free(c->rows);
     free(c->tablew);
     free(c->colw);
+    free(c->colsw);
     for (size_t i = 0; i < c->nuntabled; i++)
         free(c->untabled[i].type);
     free(c->untabled);
@@ -359,8 +362,10 @@ static void counts_add(const job *j, counts *to, const counts *from)
         to->rows[t] += from->rows[t];
         to->tablew[t] += from->tablew[t];
     }
-    for (size_t i = 0; i < j->ncols; i++)
+    for (size_t i = 0; i < j->ncols; i++) {
         to->colw[i] += from->colw[i];
+        to->colsw[i] += from->colsw[i];
+    }
     to->lines += from->lines;
     to->resources += from->resources;
     to->rejected += from->rejected;
@@ -549,7 +554,8 @@ static f2c_status open_partition(f2c_job_file *f, size_t t, f2c_error *err)
         return f2c_error_set(err, F2C_EIO, j->o.output_dir, 0, 0, NULL,
                              "the job's output was already committed");
     f2c_status st;
-    if (entity_dir(p, tb) != 0 || f2c_cdm_partition_name(&name, f->stem, j->opid, 0, f2c_sink_extension(&j->sink)) != 0)
+    if (entity_dir(p, tb) != 0 ||
+        f2c_cdm_partition_name(&name, f->stem, j->opid, 0, f2c_sink_extension(&j->sink)) != 0)
         st = f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     else
         st = f2c_sink_open(&j->sink, j->tx, p->data, name.data, tb, on_sink_warn, &f->warn_ctx[t],
@@ -580,8 +586,10 @@ static void count_warning(f2c_job_file *f, size_t t, size_t col, const char *fhi
     f->c.warnings++;
     if (col == F2C_ROW_NO_COLUMN)
         f->c.tablew[t]++;
-    else
+    else if (fhir_path)
         f->c.colw[j->col_off[t] + col]++;
+    else
+        f->c.colsw[j->col_off[t] + col]++;
     lock(j);
     j->seen_warnings++;
     if (j->seen_warnings <= MAX_SHOWN) {
@@ -589,7 +597,7 @@ static void count_warning(f2c_job_file *f, size_t t, size_t col, const char *fhi
         if (col == F2C_ROW_NO_COLUMN)
             /* a where clause or an iteration (views): the rows of that context are left out */
             sayf_locked(j, "warning: %s:%ld: table %s at %s: %s; rows left out\n", f->label,
-                        f->line, tn, fhir_path, why);
+                        f->line, tn, fhir_path ? fhir_path : "?", why);
         else if (fhir_path)
             sayf_locked(j, "warning: %s:%ld: table %s column %s at %s: %s; cell left empty\n",
                         f->label, f->line, tn, f2c_table_column_name(&j->ts.tables[t], col),
@@ -1026,9 +1034,11 @@ static void summary(job *j, size_t nfiles, unsigned long long bytes, double secs
                        .partitions = j->partitions,
                        .tablew = c->tablew,
                        .colw = c->colw,
+                       .colsw = c->colsw,
                        .col_off = j->col_off,
                        .dir = j->o.summary_dir ? j->o.summary_dir : j->o.output_dir,
-                       .wrote_model = wrote_model};
+                       .wrote_model = wrote_model,
+                       .record = f2c_cdm_record_name(j->sink.ops ? j->sink.ops->format : "csv")};
     j->ui.summary(j->ui.ud, &s);
 }
 
@@ -1082,14 +1092,19 @@ void f2c_job_free(f2c_job *j)
 }
 
 /* The output format's sink (o.sink; after job_load: the table count divides the Parquet
- * memory budget); 0 or F2C_JOB_USAGE (printed). */
+ * memory budget), and the output folder of no other format; 0 or F2C_JOB_USAGE (printed). */
 static int job_sink(job *j)
 {
     f2c_error e;
     f2c_error_clear(&e);
     f2c_sink_options so = j->o.sink;
     so.ntables = j->ts.count;
-    if (f2c_sink_new(&so, &j->sink, &e) == F2C_OK) return 0;
+    /* One format per folder: refused here, before anything is read (f2c_cdm_publish checks it
+     * again under the lock). */
+    if (f2c_sink_new(&so, &j->sink, &e) == F2C_OK &&
+        (!j->o.output_dir ||
+         f2c_cdm_check_format(j->o.output_dir, j->sink.ops->format, &e) == F2C_OK))
+        return 0;
     say_error(j, &e);
     return F2C_JOB_USAGE;
 }
@@ -1216,9 +1231,9 @@ static int publish(job *j, const char *modified_time)
     f2c_commit *tx = j->tx;
     j->tx = NULL; /* finished by f2c_cdm_publish in every case */
     j->ui.hold_signals(j->ui.ud, 1);
-    f2c_status st =
-        f2c_cdm_publish(tx, "fhir2cdm", &j->ts, modified_time, (const char *const *)j->names,
-                        j->nnames, j->opid, &diags, stderr, &e);
+    f2c_status st = f2c_cdm_publish(
+        tx, "fhir2cdm", &j->ts, &j->sink, j->o.sink.decimal_precision, j->o.sink.decimal_scale,
+        modified_time, (const char *const *)j->names, j->nnames, j->opid, &diags, stderr, &e);
     j->ui.hold_signals(j->ui.ud, 0);
     say_diags(j, &diags);
     int rc = F2C_JOB_OK;
@@ -1390,8 +1405,8 @@ int f2c_job_run(const f2c_job_options *o)
         if (st != F2C_OK) {
             sayf(j,
                  "fhir2cdm-transform: stopped: output cannot be written (%s); "
-                 "model.json not updated\n",
-                 f2c_status_name(st));
+                 "%s not updated\n",
+                 f2c_status_name(st), f2c_cdm_record_name(j->sink.ops->format));
             rc = F2C_JOB_USAGE;
             goto done;
         }

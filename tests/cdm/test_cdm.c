@@ -29,6 +29,7 @@
 #include "fhir2cdm/f2c_commit.h"
 #include "fhir2cdm/f2c_csv.h"
 #include "fhir2cdm/f2c_error.h"
+#include "fhir2cdm/f2c_sink.h"
 #include "fhir2cdm/f2c_table.h"
 
 #include "f2c_check.h"
@@ -36,6 +37,7 @@
 #define MODIFIED_TIME "2024-05-06T07:08:09.123Z"
 
 static int expect_failure; /* set around calls that must fail: their message is not noise */
+static f2c_sink csv_sink;  /* the CSV sink: what f2c_cdm_publish checks committed partitions with */
 
 /* ---- the tableset ------------------------------------------------------------------------- */
 
@@ -299,8 +301,8 @@ static f2c_status publish(f2c_commit *tx, const char *const *stems, size_t nstem
 {
     f2c_error err;
     f2c_error_clear(&err);
-    f2c_status st = f2c_cdm_publish(tx, "fhir2cdm", &tableset, MODIFIED_TIME, stems, nstems, opid,
-                                    diags, log, &err);
+    f2c_status st = f2c_cdm_publish(tx, "fhir2cdm", &tableset, &csv_sink, 0, 0, MODIFIED_TIME,
+                                    stems, nstems, opid, diags, log, &err);
     if (st != F2C_OK) {
         char msg[2048];
         fprintf(stderr, "publish%s: %s\n", expect_failure ? " (failure expected)" : "",
@@ -757,8 +759,8 @@ static void test_planted(const char *out)
     stage(tx, &tables[0], "Patient.009", "op9", p_rows_c, 1);
     f2c_error perr;
     f2c_error_clear(&perr);
-    CHECK(f2c_cdm_publish(tx, "fhir2cdm", &tableset, MODIFIED_TIME, stems, 1, "op9", &diags, NULL,
-                          &perr) == F2C_EIO);
+    CHECK(f2c_cdm_publish(tx, "fhir2cdm", &tableset, &csv_sink, 0, 0, MODIFIED_TIME, stems, 1,
+                          "op9", &diags, NULL, &perr) == F2C_EIO);
     CHECK(strstr(perr.file, P "Patient.009-op9.csv") != NULL &&
           strstr(perr.message, "does not list") != NULL);
     char *l = listed(out);
@@ -904,6 +906,12 @@ int main(int argc, char **argv)
     make_dir(out);
     make_dir(other);
     make_dir(errs);
+    f2c_sink_options so = {.format = "csv"};
+    f2c_error serr;
+    if (f2c_sink_new(&so, &csv_sink, &serr) != F2C_OK) {
+        fprintf(stderr, "cannot make the CSV sink: %s\n", serr.message);
+        return 2;
+    }
 
     test_helpers();
     test_record_parse();
@@ -921,5 +929,6 @@ int main(int argc, char **argv)
     free(other);
     free(errs);
     f2c_buf_free(&root);
+    f2c_sink_free(&csv_sink);
     return f2c_check_report("test_cdm");
 }

@@ -133,7 +133,8 @@ def main():
 JAMMY = {"libcjson.so.1": "libcjson1", "libcsv.so.3": "libcsv3", "libpcre2-8.so.0": "libpcre2-8-0",
          "libunistring.so.2": "libunistring2", "libxxhash.so.0": "libxxhash0", "libz.so.1": "zlib1g",
          "libcurl.so.4": "libcurl4", "libcrypto.so.3": "libssl3", "libexpat.so.1": "libexpat1",
-         "libyaml-0.so.2": "libyaml-0-2", "libm.so.6": None, "libc.so.6": None}
+         "libyaml-0.so.2": "libyaml-0-2", "libzstd.so.1": "libzstd1", "libsnappy.so.1": "libsnappy1v5",
+         "libm.so.6": None, "libc.so.6": None}
 
 
 def pool_compatibility(root):

@@ -53,10 +53,13 @@ typedef struct f2c_job_stats {
     size_t nuntabled;
     const f2c_tableset *ts;
     const unsigned long long *rows, *partitions, *tablew; /* per table of ts */
-    const unsigned long long *colw; /* per table and output column, at col_off[table] */
+    const unsigned long long *colw;  /* per table and output column, at col_off[table] */
+    const unsigned long long *colsw; /* the same: values the output format changed or left null
+                                      * (Parquet: decimals rounded or too large...) */
     const size_t *col_off;
-    const char *dir; /* where the partitions are (summary_dir, else output_dir) */
-    int wrote_model; /* model.json was written */
+    const char *dir;    /* where the partitions are (summary_dir, else output_dir) */
+    int wrote_model;    /* the commit record was written */
+    const char *record; /* its name: "model.json" (CSV) or the manifest's (Parquet) */
 } f2c_job_stats;
 
 /* Where the job's output for a person goes.  Every member may be NULL: say then writes to
