@@ -72,6 +72,10 @@ static void usage(FILE *f)
           "  --concurrency N       files transformed at once (ForEach batchCount), 1..50\n"
           "                        (default 8)\n"
           "  --max-depth N         property group expansion depth, 1..64 (default 3)\n"
+          "  --format csv|parquet  the CDM folder's format: CSV partitions + model.json\n"
+          "                        (default) or Parquet partitions + the CDM manifest;\n"
+          "                        passed to the generate-schema, transform-data and\n"
+          "                        finalize tasks\n"
           "  --client-id ID        call the FHIR server as this application (client secret in\n"
           "  --tenant-id ID        Key Vault, given at deployment); default: the Batch pool's\n"
           "                        managed identity\n"
@@ -330,7 +334,8 @@ enum {
     O_CLIENT,
     O_TENANT,
     O_TEMPLATES,
-    O_TARGET
+    O_TARGET,
+    O_FORMAT
 };
 
 static const struct option batch_opts[] = {{"config", required_argument, NULL, O_CONFIG},
@@ -349,6 +354,7 @@ static const struct option batch_opts[] = {{"config", required_argument, NULL, O
                                            {"tenant-id", required_argument, NULL, O_TENANT},
                                            {"templates", required_argument, NULL, O_TEMPLATES},
                                            {"target", required_argument, NULL, O_TARGET},
+                                           {"format", required_argument, NULL, O_FORMAT},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
 
@@ -401,6 +407,13 @@ static int set_option(gp_options *o, const char **views, int c, const char *arg)
         o->templates = arg;
         return 0;
     case O_TARGET: /* "batch", checked by find_target */
+        return 0;
+    case O_FORMAT:
+        if (strcmp(arg, "csv") != 0 && strcmp(arg, "parquet") != 0) {
+            fprintf(stderr, GP_PROG ": --format must be csv or parquet, got \"%s\"\n", arg);
+            return -1;
+        }
+        o->format = arg;
         return 0;
     default:
         return -1;
@@ -490,7 +503,8 @@ int gen_pipeline_main(int argc, char **argv)
                     .batch_vm_size = "Standard_D4s_v5",
                     .batch_nodes = 2,
                     .concurrency = 8,
-                    .max_depth = F2C_DEFAULT_MAX_DEPTH};
+                    .max_depth = F2C_DEFAULT_MAX_DEPTH,
+                    .format = "csv"};
     const char **views = calloc((size_t)argc + 1, sizeof *views);
     char *fhir_url = NULL;
     if (!views) {

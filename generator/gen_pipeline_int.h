@@ -31,6 +31,7 @@ typedef struct gp_options {
     const char *package_url; /* NULL: packages/fhir2cdm.tar.gz of the deployment's storage */
     const char *client_id;   /* NULL: the factory's managed identity calls the FHIR server */
     const char *tenant_id;
+    const char *format; /* --format: "csv" (default) or "parquet", passed to the Batch tasks */
     int batch_nodes;
     int concurrency;
     int max_depth;
@@ -96,6 +97,14 @@ int gp_write_in(int dirfd, const char *dir, const char *name, const char *data, 
 /* `fhir2cdm generate-pipeline --target synapse` (gen_pipeline_synapse.c): argv as given to
  * gen_pipeline_main.  Returns the exit status (0, or 2 with nothing written). */
 int gp_synapse_main(int argc, char **argv);
+
+/* --target synapse --format parquet (gen_pipeline_synapse_pq.c): applies
+ * templates/synapse/parquet.json to the loaded templates -- the model dataset reads the CDM
+ * manifest, an entity-document dataset is added, ReadModel maps the manifest's members and the
+ * ForEach reads each entity's document before calling the loader procedure with its attributes.
+ * Call before the pipeline is copied into deploy.  -1 with a message printed. */
+struct gp_templates;
+int gp_synapse_parquet(const struct gp_templates *t, cJSON *deploy, cJSON *pipe);
 
 /* Collects the files of a table configuration folder (NAME.json, PropertiesGroup/NAME.json) or
  * of view paths (files, or folders' *.json) into in->files.  -1 with a message printed. */

@@ -188,9 +188,42 @@ static int append_all(cJSON *dst, const cJSON *src)
 
 typedef struct fill_ctx {
     const char *config_kind;
-    const cJSON *kv; /* keyvault.json, or NULL */
+    const cJSON *kv;    /* keyvault.json, or NULL */
+    const char *format; /* --format: "csv" or "parquet" */
     int ncustom, nweb;
+    int nformat; /* task commands given --format */
 } fill_ctx;
+
+/* --format parquet: the three Batch tasks that write the CDM folder (generate-schema the
+ * record before the fan-out, transform-data the partitions, finalize the record that commits
+ * them; each refuses a container of the other format) get "--format parquet" at the end of
+ * their command line,
+ * inside the bash -c "..." quotes.  CSV, the transformer's default, leaves the commands exactly
+ * as the template has them (so a CSV deployment runs with any release).  0, or -1 (printed). */
+static int add_format(cJSON *tp, fill_ctx *ctx)
+{
+    cJSON *cmd = cJSON_GetObjectItemCaseSensitive(tp, "command");
+    const char *c = cJSON_GetStringValue(cmd);
+    if (strcmp(ctx->format, "csv") == 0 || !c ||
+        (!strstr(c, "fhir2cdm-transform transform-data ") &&
+         !strstr(c, "fhir2cdm-transform finalize ") &&
+         !strstr(c, "fhir2cdm-transform generate-schema ")))
+        return 0;
+    size_t n = strlen(c);
+    if (n == 0 || c[n - 1] != '"') {
+        fprintf(stderr, GP_PROG ": template: a task command does not end with '\"': %s\n", c);
+        return -1;
+    }
+    f2c_buf b = {0};
+    if (f2c_buf_printf(&b, "%.*s --format %s\"", (int)(n - 1), c, ctx->format) != 0 ||
+        replace(tp, "command", cJSON_CreateString(b.data)) != 0) {
+        f2c_buf_free(&b);
+        return -1;
+    }
+    f2c_buf_free(&b);
+    ctx->nformat++;
+    return 0;
+}
 
 /* Walks a pipeline's activities, nested ones (ForEach, If Condition branches) included. */
 static int fill_activities(cJSON *activities, fill_ctx *ctx)
@@ -210,6 +243,7 @@ static int fill_activities(cJSON *activities, fill_ctx *ctx)
                 merge_object(ext, cJSON_GetObjectItemCaseSensitive(ctx->kv, "extendedProperties"),
                              "extendedProperties") != 0)
                 return -1;
+            if (add_format(tp, ctx) != 0) return -1;
             ctx->ncustom++;
         } else if (strcmp(type, "WebActivity") == 0) {
             ctx->nweb++;
@@ -280,9 +314,16 @@ static int build_deploy(cJSON *deploy, cJSON *pipeline, const cJSON *kv, const g
         replace(vars, "exportTypes", cJSON_CreateString(types)) != 0)
         return -1;
 
-    fill_ctx ctx = {o->config_dir ? "tables" : "views", kv, 0, 0};
+    fill_ctx ctx = {o->config_dir ? "tables" : "views", kv, o->format, 0, 0, 0};
     cJSON *acts = need(pipeline, "activities", "pipeline.json");
     if (!acts || fill_activities(acts, &ctx) != 0) return -1;
+    if (strcmp(o->format, "csv") != 0 && ctx.nformat != 3) {
+        fprintf(stderr,
+                GP_PROG ": template: --format %s found %d of the 3 task commands (generate-schema, "
+                        "transform-data, finalize) to pass it to\n",
+                o->format, ctx.nformat);
+        return -1;
+    }
     if (ctx.ncustom != 4 || ctx.nweb != 0) {
         /* bulk-export, generate-schema, transform-data, finalize; a template that lost one
          * would deploy a pipeline that cannot work, and a Web activity would call the FHIR

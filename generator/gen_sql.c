@@ -1,22 +1,27 @@
 /*
- * gen_sql: `fhir2cdm synapse-sql`, the SQL script that loads a CDM folder (model.json + CSV
- * partitions written by fhir2cdm-transform) into Azure Synapse (serverless or dedicated SQL pool)
- * or, with --dialect postgres, into PostgreSQL through psql's \copy.
+ * gen_sql: `fhir2cdm synapse-sql`, the SQL script that loads a CDM folder written by
+ * fhir2cdm-transform -- CSV (model.json + CSV partitions) or Parquet (the CDM manifest, one entity
+ * document per entity, Parquet partitions) -- into Azure Synapse (serverless or dedicated SQL
+ * pool), PostgreSQL through psql's \copy (CSV only), or DuckDB (--dialect duckdb,
+ * gen_sql_duckdb.c).  The Synapse scripts for Parquet folders are in gen_sql_parquet.c.
  *
- * Why generate from model.json rather than from the table configuration: model.json is what
- * actually sits next to the CSV files (entities, column order, data types, partition paths), so
+ * Why generate from the folder's metadata rather than from the table configuration: it is what
+ * actually sits next to the partitions (entities, column order, data types, partition paths), so
  * the script always matches the data it loads, including views and partitions of earlier runs.
- * model.json is read by the library's one reader (f2c_cdm_model_read, f2c_cdm.h), the one the
- * Blob publisher reads the commit record with; what it leaves to callers (absent or mistyped
- * members) is refused here, in this command's own words.
+ * The folder is read by the library's one reader (f2c_cdm_folder_read, or f2c_cdm_model_read for
+ * a model.json file, f2c_cdm.h), the one the Blob publisher reads the commit record with; what
+ * it leaves to callers (absent or mistyped members) is refused here, in this command's own words.
  *
  * Every identifier and path that reaches the script is validated first (column names: the
  * loaders' rule, f2c_table_column_name_check; entity, schema and pool names: [A-Za-z_]
  * [A-Za-z0-9_]*, at most 128 characters, 63 for PostgreSQL which would silently truncate them;
- * paths and URLs: no quotes, backslashes or control characters), so quoting can never be broken
- * and nothing is written when the model is unusable (exit 2).  Type mapping and the reasoning
- * behind it: docs/synapse.md.
+ * paths and URLs: no quotes, backslashes or control characters; listed one by one -- Parquet,
+ * DuckDB -- also no file pattern character), so quoting can never be broken and nothing is
+ * written when the model is unusable (exit 2).  Type mapping and the reasoning behind it:
+ * docs/synapse.md (CSV folders), docs/loading.md (Parquet folders, DuckDB).
  */
+/* realpath (the folder's absolute path for --dialect duckdb) is XSI in glibc's headers. */
+#define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,25 +33,7 @@
 #include "fhir2cdm/f2c_table.h"
 #include "gen.h"
 #include "gen_sql.h"
-
-enum sql_target { SQL_SERVERLESS, SQL_DEDICATED, SQL_POSTGRES };
-
-struct sql_opts {
-    const char *model;
-    const char *pool;
-    const char *storage_url;
-    const char *database;
-    const char *schema;
-    const char *output;
-    const char *dialect;
-    enum sql_target target;
-};
-
-/* Names the serverless script gives the objects it shares between entities; fixed so re-running
- * the script drops and recreates exactly these (idempotence) and nothing else. */
-#define SQL_DATA_SOURCE "fhir2cdm_cdm_folder"
-#define SQL_FILE_FORMAT "fhir2cdm_csv"
-#define SQL_EXT_SUFFIX "_external"
+#include "gen_sql_int.h"
 
 static void sql_usage(FILE *f)
 {
@@ -57,14 +44,25 @@ static void sql_usage(FILE *f)
         "         [--database D] [--schema S] [-o load.sql]\n"
         "       fhir2cdm synapse-sql --model <cdm folder or model.json> --dialect postgres\n"
         "         [--schema S] [-o load.sql]\n"
+        "       fhir2cdm synapse-sql --model <cdm folder> --dialect duckdb\n"
+        "         [--data-root PREFIX] [--create view|table] [--schema S] [-o load.sql]\n"
         "\n"
-        "Writes the SQL that loads a CDM folder written by fhir2cdm-transform:\n"
+        "Writes the SQL that loads a CDM folder written by fhir2cdm-transform, CSV (model.json)\n"
+        "or Parquet (model.manifest.cdm.json + <Entity>.cdm.json; --model is then the folder\n"
+        "or the manifest):\n"
         "  serverless  external data source + CSV file format, one external table per entity\n"
         "              over its partition folder and one view per entity (idempotent)\n"
         "  dedicated   CREATE TABLE per entity (ROUND_ROBIN, clustered columnstore) and COPY INTO\n"
         "              from the entity's partition folder with the workspace managed identity\n"
         "  postgres    CREATE TABLE per entity and a psql \\copy per partition, paths relative to\n"
-        "              the CDM folder: cd <cdm folder> && psql -f load.sql\n"
+        "              the CDM folder: cd <cdm folder> && psql -f load.sql (CSV folders only)\n"
+        "  duckdb      a view (--create table: a table) per entity over exactly its partitions:\n"
+        "              read_csv with explicit column types, or read_parquet; each file is\n"
+        "              PREFIX/<location>, PREFIX the folder's absolute path unless --data-root\n"
+        "              (e.g. '.', s3://bucket/cdm): duckdb my.db < load.sql\n"
+        "A Parquet folder: serverless views over OPENROWSET(BULK (<each partition>),\n"
+        "FORMAT = 'PARQUET') WITH (typed columns); dedicated COPY INTO FROM <each partition URL>\n"
+        "WITH (FILE_TYPE = 'PARQUET').  Details: docs/synapse.md, docs/loading.md.\n"
         "-o FILE: written to FILE instead of stdout; a regular or missing FILE is replaced\n"
         "atomically when complete (a symbolic link: the file it points to), an existing FIFO\n"
         "or device (/dev/stdout) is written into, never replaced.\n"
@@ -162,9 +160,35 @@ static int entity_folder(const f2c_cdm_entity *ent, char *out, size_t cap)
     return snprintf(out, cap, "%.*s", n, loc) < (int)cap ? 0 : -1;
 }
 
+/* The dataType of a: one the target maps (the five of model.json for the CSV loaders of Synapse
+ * and PostgreSQL; every kind gen_sql_kind knows for a Parquet folder and for DuckDB), and for a
+ * decimal a precision and scale DECIMAL(p, s) accepts in T-SQL and DuckDB (1 <= p <= 38,
+ * 0 <= s <= p).  0 or 2 (printed). */
+static int check_type(const char *ent, const f2c_cdm_attribute *a, const struct sql_opts *op)
+{
+    int any = op->parquet || op->target == SQL_DUCKDB;
+    int ok = a->data_type && (any ? gen_sql_kind(a->data_type) != GS_UNKNOWN
+                                  : col_type(a->data_type, op->target) != NULL);
+    if (!ok) {
+        fprintf(stderr, "fhir2cdm synapse-sql: %s.%s: unsupported dataType '%s' (%s)\n", ent,
+                a->name, a->data_type ? a->data_type : "(missing)",
+                any ? "string, integer, bigInteger, int64, decimal, boolean, date, time, dateTime"
+                    : "string, int64, decimal, boolean, dateTime");
+        return 2;
+    }
+    int p, sc;
+    gen_sql_decimal(a, &p, &sc);
+    if (gen_sql_kind(a->data_type) == GS_DECIMAL && (p < 1 || p > 38 || sc < 0 || sc > p)) {
+        fprintf(stderr, "fhir2cdm synapse-sql: %s.%s: unusable decimal precision %d, scale %d\n",
+                ent, a->name, p, sc);
+        return 2;
+    }
+    return 0;
+}
+
 /* One attribute of entity `ent`: the loaders' column rule and a known dataType.  0 or 2 (printed).
  */
-static int check_attribute(const char *ent, const f2c_cdm_attribute *a, enum sql_target t)
+static int check_attribute(const char *ent, const f2c_cdm_attribute *a, const struct sql_opts *op)
 {
     /* The loaders' own column rule (f2c_table.h), so a name the transformer wrote is never
      * refused here, and one it refuses never gets here. */
@@ -176,26 +200,19 @@ static int check_attribute(const char *ent, const f2c_cdm_attribute *a, enum sql
                 f2c_table_column_problem(np));
         return 2;
     }
-    if (!a->data_type || !col_type(a->data_type, t)) {
-        fprintf(stderr,
-                "fhir2cdm synapse-sql: %s.%s: unsupported dataType '%s' (string, int64, "
-                "decimal, boolean, dateTime)\n",
-                ent, a->name, a->data_type ? a->data_type : "(missing)");
-        return 2;
-    }
-    return 0;
+    return check_type(ent, a, op);
 }
 
 /* The attributes (each valid, no two the same), the partition locations and folder of one
  * entity whose name is valid.  0 or 2 (printed). */
-static int check_entity(const f2c_cdm_entity *ent, enum sql_target t)
+static int check_entity(const f2c_cdm_entity *ent, const struct sql_opts *op)
 {
     if (ent->nattributes == 0) {
         fprintf(stderr, "fhir2cdm synapse-sql: entity %s has no attributes\n", ent->name);
         return 2;
     }
     for (size_t i = 0; i < ent->nattributes; i++)
-        if (check_attribute(ent->name, &ent->attributes[i], t) != 0) return 2;
+        if (check_attribute(ent->name, &ent->attributes[i], op) != 0) return 2;
     /* Column names are compared case-insensitively by both engines (unquoted in queries), and
      * PostgreSQL keeps 63 bytes of them: the loaders' uniqueness rule (f2c_table.h). */
     for (size_t i = 0; i < ent->nattributes; i++)
@@ -211,7 +228,9 @@ static int check_entity(const f2c_cdm_entity *ent, enum sql_target t)
         }
     for (size_t i = 0; i < ent->npartitions; i++) {
         const char *loc = ent->partitions[i].location;
-        if (!loc || !valid_location(loc)) {
+        /* Listed one by one (Parquet, DuckDB): a pattern character would match other files. */
+        int listed = op->parquet || op->target == SQL_DUCKDB;
+        if (!loc || !valid_location(loc) || (listed && !gen_sql_duckdb_path_ok(loc))) {
             fprintf(stderr, "fhir2cdm synapse-sql: entity %s: unusable partition location '%s'\n",
                     ent->name, loc ? loc : "(missing)");
             return 2;
@@ -226,8 +245,15 @@ static int check_entity(const f2c_cdm_entity *ent, enum sql_target t)
 }
 
 /* Checks the whole model before anything is written.  Returns 0 or 2 (message printed). */
-static int check_model(const f2c_cdm_model *m, enum sql_target t)
+static int check_model(const f2c_cdm_model *m, const struct sql_opts *op)
 {
+    enum sql_target t = op->target;
+    if (op->parquet && t == SQL_POSTGRES) {
+        fputs("fhir2cdm synapse-sql: a Parquet folder (CDM manifest) cannot be loaded with psql's "
+              "\\copy; use --dialect duckdb, or transform with --format csv (docs/loading.md)\n",
+              stderr);
+        return 2;
+    }
     /* T-SQL allows 128 characters; the serverless external table and the dedicated staging
      * table add a suffix (the staging suffix is the longer of _load and _old); PostgreSQL
      * truncates identifiers beyond NAMEDATALEN-1 = 63 bytes, which could merge two columns. */
@@ -236,7 +262,8 @@ static int check_model(const f2c_cdm_model *m, enum sql_target t)
                      : t == SQL_DEDICATED ? max - (sizeof GEN_SQL_LOAD_SUFFIX - 1)
                                           : max;
     if (m->nentities == 0) {
-        fputs("fhir2cdm synapse-sql: model.json has no entities\n", stderr);
+        fprintf(stderr, "fhir2cdm synapse-sql: %s has no entities\n",
+                op->parquet ? "the manifest" : "model.json");
         return 2;
     }
     for (size_t i = 0; i < m->nentities; i++) {
@@ -248,21 +275,9 @@ static int check_model(const f2c_cdm_model *m, enum sql_target t)
                     ent->name ? ent->name : "(missing)", ent_max);
             return 2;
         }
-        if (check_entity(ent, t) != 0) return 2;
+        if (check_entity(ent, op) != 0) return 2;
     }
     return 0;
-}
-
-/* Writes "<q>schema<q>." (when a schema is given) then the quoted name and suffix. */
-static void put_qname(FILE *o, const struct sql_opts *op, const char *name, const char *suffix)
-{
-    const char *l = op->target == SQL_POSTGRES ? "\"" : "[";
-    const char *r = op->target == SQL_POSTGRES ? "\"" : "]";
-    if (op->schema)
-        fprintf(o, "%s%s%s.", l, op->schema, r);
-    else if (op->target != SQL_POSTGRES)
-        fputs("[dbo].", o);
-    fprintf(o, "%s%s%s%s", l, name, suffix, r);
 }
 
 static void put_columns(FILE *o, const f2c_cdm_entity *ent, enum sql_target t)
@@ -276,52 +291,15 @@ static void put_columns(FILE *o, const f2c_cdm_entity *ent, enum sql_target t)
     }
 }
 
-/* The storage URL without a trailing slash, so "<url>/<folder>" never doubles it. */
-static int url_len(const char *u)
-{
-    size_t n = strlen(u);
-    while (n > 0 && u[n - 1] == '/')
-        n--;
-    return (int)n;
-}
-
 static void write_serverless(FILE *o, const struct sql_opts *op, const f2c_cdm_model *m)
 {
     fputs("-- Serverless SQL pool: external tables over the CDM folder's CSV partitions.\n"
           "-- Idempotent: drops and recreates only the objects it creates.\n",
           o);
-    if (op->database) {
-        fprintf(o, "IF DB_ID(N'%s') IS NULL\n    CREATE DATABASE [%s];\nGO\nUSE [%s];\nGO\n",
-                op->database, op->database, op->database);
-        /* External objects need a UTF-8 aware database; the columns also carry it. */
-    }
-    if (op->schema)
-        fprintf(o, "IF SCHEMA_ID(N'%s') IS NULL\n    EXEC(N'CREATE SCHEMA [%s]');\nGO\n",
-                op->schema, op->schema);
-    /* Views depend on external tables, which depend on the data source and file format:
-     * drop in that order before recreating anything. */
-    for (size_t i = 0; i < m->nentities; i++) {
-        const f2c_cdm_entity *ent = &m->entities[i];
-        const char *n = ent->name;
-        fputs("IF OBJECT_ID(N'", o);
-        put_qname(o, op, n, "");
-        fputs("', N'V') IS NOT NULL\n    DROP VIEW ", o);
-        put_qname(o, op, n, "");
-        fputs(";\nIF EXISTS (SELECT * FROM sys.external_tables WHERE object_id = OBJECT_ID(N'", o);
-        put_qname(o, op, n, SQL_EXT_SUFFIX);
-        fputs("'))\n    DROP EXTERNAL TABLE ", o);
-        put_qname(o, op, n, SQL_EXT_SUFFIX);
-        fputs(";\n", o);
-    }
-    fprintf(o,
-            "IF EXISTS (SELECT * FROM sys.external_file_formats WHERE name = N'%s')\n"
-            "    DROP EXTERNAL FILE FORMAT [%s];\n"
-            "IF EXISTS (SELECT * FROM sys.external_data_sources WHERE name = N'%s')\n"
-            "    DROP EXTERNAL DATA SOURCE [%s];\nGO\n\n",
-            SQL_FILE_FORMAT, SQL_FILE_FORMAT, SQL_DATA_SOURCE, SQL_DATA_SOURCE);
+    gen_sql_serverless_drops(o, op, m);
     /* No CREDENTIAL: serverless then reads with the caller's Azure AD identity (passthrough). */
     fprintf(o, "CREATE EXTERNAL DATA SOURCE [%s]\n    WITH (LOCATION = '%.*s');\n", SQL_DATA_SOURCE,
-            url_len(op->storage_url), op->storage_url);
+            gen_sql_url_len(op->storage_url), op->storage_url);
     /* The transformer writes a header row, quotes with '"' and encodes UTF-8; parser 2.0 is
      * the faster parser that also handles quoted newlines. */
     fprintf(o,
@@ -338,76 +316,42 @@ static void write_serverless(FILE *o, const struct sql_opts *op, const f2c_cdm_m
         char folder[4096];
         entity_folder(ent, folder, sizeof folder);
         fputs("\nCREATE EXTERNAL TABLE ", o);
-        put_qname(o, op, n, SQL_EXT_SUFFIX);
+        gen_sql_put_qname(o, op, n, SQL_EXT_SUFFIX);
         fputs(" (\n", o);
         put_columns(o, ent, op->target);
         fprintf(o, ") WITH (LOCATION = '%s*.csv', DATA_SOURCE = [%s], FILE_FORMAT = [%s]);\nGO\n",
                 folder, SQL_DATA_SOURCE, SQL_FILE_FORMAT);
         fputs("CREATE VIEW ", o);
-        put_qname(o, op, n, "");
+        gen_sql_put_qname(o, op, n, "");
         fputs(" AS SELECT * FROM ", o);
-        put_qname(o, op, n, SQL_EXT_SUFFIX);
+        gen_sql_put_qname(o, op, n, SQL_EXT_SUFFIX);
         fputs(";\nGO\n", o);
     }
 }
 
-/* Writes "IF OBJECT_ID(N'<qname>', N'U') IS NOT NULL\n<indent>    DROP TABLE <qname>;\n". */
-static void put_drop_table(FILE *o, const struct sql_opts *op, const char *n, const char *suffix,
-                           const char *indent)
-{
-    fprintf(o, "%sIF OBJECT_ID(N'", indent);
-    put_qname(o, op, n, suffix);
-    fprintf(o, "', N'U') IS NOT NULL\n%s    DROP TABLE ", indent);
-    put_qname(o, op, n, suffix);
-    fputs(";\n", o);
-}
-
-/*
- * Dedicated pool, per entity: load into <Entity>_load, then swap it in with RENAME OBJECT.
- * Why not a transaction: a dedicated pool does not allow DDL (CREATE TABLE, RENAME OBJECT)
- * inside a user-defined transaction, and COPY INTO into a freshly created table would leave an
- * empty table behind on failure.  Loading a staging table and swapping names only after COPY
- * INTO succeeded gives the same all-or-nothing view per entity: readers see the previous table
- * until the new one is complete.  TRY/CATCH because a failed statement does not end a T-SQL
- * batch by itself; THROW re-raises so the client (sqlcmd, Data Factory) sees the failure.
- */
 static void write_dedicated(FILE *o, const struct sql_opts *op, const f2c_cdm_model *m)
 {
     fputs("-- Dedicated SQL pool: one table per entity, loaded with COPY INTO into <Entity>_load\n"
           "-- and swapped in with RENAME OBJECT only when the load succeeded (a dedicated pool\n"
           "-- allows no DDL inside a transaction).  Idempotent: re-running replaces each table.\n",
           o);
-    if (op->database)
-        /* A dedicated pool is its own database and has no USE: connect to it instead. */
-        fprintf(o, "-- Run connected to the dedicated SQL pool database [%s].\n", op->database);
-    if (op->schema)
-        fprintf(o, "IF SCHEMA_ID(N'%s') IS NULL\n    EXEC(N'CREATE SCHEMA [%s]');\nGO\n",
-                op->schema, op->schema);
+    gen_sql_dedicated_prologue(o, op);
     for (size_t i = 0; i < m->nentities; i++) {
         const f2c_cdm_entity *ent = &m->entities[i];
         const char *n = ent->name;
         char folder[4096];
         entity_folder(ent, folder, sizeof folder);
         fputs("\n", o);
-        put_drop_table(o, op, n, GEN_SQL_LOAD_SUFFIX, "");
+        gen_sql_put_drop_table(o, op, n, GEN_SQL_LOAD_SUFFIX, "");
         fputs("CREATE TABLE ", o);
-        put_qname(o, op, n, GEN_SQL_LOAD_SUFFIX);
+        gen_sql_put_qname(o, op, n, GEN_SQL_LOAD_SUFFIX);
         fputs(" (\n", o);
         put_columns(o, ent, op->target);
         fputs(") WITH (" GEN_SQL_DEDICATED_TABLE_OPTIONS ");\nGO\nBEGIN TRY\n    COPY INTO ", o);
-        put_qname(o, op, n, GEN_SQL_LOAD_SUFFIX);
+        gen_sql_put_qname(o, op, n, GEN_SQL_LOAD_SUFFIX);
         fprintf(o, "\n    FROM '%.*s/%s*.csv'\n    WITH (" GEN_SQL_COPY_OPTIONS ");\n",
-                url_len(op->storage_url), op->storage_url, folder);
-        put_drop_table(o, op, n, GEN_SQL_OLD_SUFFIX, "    ");
-        fputs("    IF OBJECT_ID(N'", o);
-        put_qname(o, op, n, "");
-        fputs("', N'U') IS NOT NULL\n        RENAME OBJECT ", o);
-        put_qname(o, op, n, "");
-        fprintf(o, " TO [%s" GEN_SQL_OLD_SUFFIX "];\n    RENAME OBJECT ", n);
-        put_qname(o, op, n, GEN_SQL_LOAD_SUFFIX);
-        fprintf(o, " TO [%s];\n", n);
-        put_drop_table(o, op, n, GEN_SQL_OLD_SUFFIX, "    ");
-        fputs("END TRY\nBEGIN CATCH\n    THROW;\nEND CATCH\nGO\n", o);
+                gen_sql_url_len(op->storage_url), op->storage_url, folder);
+        gen_sql_put_swap(o, op, n);
     }
 }
 
@@ -423,15 +367,15 @@ static void write_postgres(FILE *o, const struct sql_opts *op, const f2c_cdm_mod
         const char *n = ent->name;
         /* One transaction per entity: a failed partition leaves no half-loaded table. */
         fputs("\nBEGIN;\nDROP TABLE IF EXISTS ", o);
-        put_qname(o, op, n, "");
+        gen_sql_put_qname(o, op, n, "");
         fputs(";\nCREATE TABLE ", o);
-        put_qname(o, op, n, "");
+        gen_sql_put_qname(o, op, n, "");
         fputs(" (\n", o);
         put_columns(o, ent, op->target);
         fputs(");\n", o);
         for (size_t k = 0; k < ent->npartitions; k++) {
             fputs("\\copy ", o);
-            put_qname(o, op, n, "");
+            gen_sql_put_qname(o, op, n, "");
             fprintf(o, " FROM '%s' WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')\n",
                     ent->partitions[k].location);
         }
@@ -439,7 +383,37 @@ static void write_postgres(FILE *o, const struct sql_opts *op, const f2c_cdm_mod
     }
 }
 
-static int parse_args(int argc, char **argv, struct sql_opts *op)
+/* The DuckDB options: no Synapse option, --create view|table, a --data-root DuckDB can list
+ * files under.  0 or 2 (printed). */
+static int parse_duckdb(struct sql_opts *op)
+{
+    op->target = SQL_DUCKDB;
+    if (op->pool || op->storage_url || op->database) {
+        fputs("fhir2cdm synapse-sql: --pool, --storage-url and --database are for Synapse; with "
+              "--dialect duckdb choose the database file with the duckdb CLI or API\n",
+              stderr);
+        return 2;
+    }
+    if (op->create && strcmp(op->create, "view") != 0 && strcmp(op->create, "table") != 0) {
+        fprintf(stderr, "fhir2cdm synapse-sql: --create must be view or table (got '%s')\n",
+                op->create);
+        return 2;
+    }
+    if (op->data_root && (!*op->data_root || !gen_sql_duckdb_path_ok(op->data_root))) {
+        fprintf(stderr,
+                "fhir2cdm synapse-sql: --data-root '%s' is empty or holds a control character "
+                "or a file pattern character (* ? [ ] { })\n",
+                op->data_root);
+        return 2;
+    }
+    return 0;
+}
+
+static int parse_synapse(struct sql_opts *op);
+
+/* The options' values into op (each at most once).  -1 to go on, or the exit status (0 after
+ * --help, 2 after a message). */
+static int parse_values(int argc, char **argv, struct sql_opts *op)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -462,6 +436,10 @@ static int parse_args(int argc, char **argv, struct sql_opts *op)
             dst = &op->output;
         else if (strcmp(a, "--dialect") == 0)
             dst = &op->dialect;
+        else if (strcmp(a, "--data-root") == 0)
+            dst = &op->data_root;
+        else if (strcmp(a, "--create") == 0)
+            dst = &op->create;
         if (!dst || i + 1 >= argc) {
             fprintf(stderr, "fhir2cdm synapse-sql: %s '%s'\n",
                     dst ? "missing value for" : "unknown option", a);
@@ -471,16 +449,31 @@ static int parse_args(int argc, char **argv, struct sql_opts *op)
         if (gen_once("fhir2cdm synapse-sql", a, &once) != 0) return 2;
         *dst = argv[++i];
     }
+    return -1;
+}
+
+static int parse_args(int argc, char **argv, struct sql_opts *op)
+{
+    int rc = parse_values(argc, argv, op);
+    if (rc >= 0) return rc;
     if (!op->model) {
         fputs("fhir2cdm synapse-sql: --model is required\n", stderr);
         return 2;
     }
-    if (op->dialect && strcmp(op->dialect, "postgres") != 0 && strcmp(op->dialect, "tsql") != 0) {
-        fprintf(stderr, "fhir2cdm synapse-sql: unknown --dialect '%s' (tsql, postgres)\n",
+    if (op->dialect && strcmp(op->dialect, "postgres") != 0 && strcmp(op->dialect, "tsql") != 0 &&
+        strcmp(op->dialect, "duckdb") != 0) {
+        fprintf(stderr, "fhir2cdm synapse-sql: unknown --dialect '%s' (tsql, postgres, duckdb)\n",
                 op->dialect);
         return 2;
     }
-    if (op->dialect && strcmp(op->dialect, "postgres") == 0) {
+    int duck = op->dialect && strcmp(op->dialect, "duckdb") == 0;
+    if ((op->data_root || op->create) && !duck) {
+        fputs("fhir2cdm synapse-sql: --data-root and --create are for --dialect duckdb\n", stderr);
+        return 2;
+    }
+    if (duck) {
+        if (parse_duckdb(op) != 0) return 2;
+    } else if (op->dialect && strcmp(op->dialect, "postgres") == 0) {
         op->target = SQL_POSTGRES;
         if (op->pool || op->storage_url || op->database) {
             fputs("fhir2cdm synapse-sql: --pool, --storage-url and --database are for Synapse; "
@@ -488,24 +481,8 @@ static int parse_args(int argc, char **argv, struct sql_opts *op)
                   stderr);
             return 2;
         }
-    } else {
-        if (!op->pool ||
-            (strcmp(op->pool, "serverless") != 0 && strcmp(op->pool, "dedicated") != 0)) {
-            fputs("fhir2cdm synapse-sql: --pool serverless|dedicated is required\n", stderr);
-            return 2;
-        }
-        op->target = strcmp(op->pool, "serverless") == 0 ? SQL_SERVERLESS : SQL_DEDICATED;
-        if (!op->storage_url || !gen_sql_valid_storage_url(op->storage_url)) {
-            fprintf(stderr,
-                    "fhir2cdm synapse-sql: --storage-url must be "
-                    "https://<account>.dfs.core.windows.net/<filesystem>[/<root>] (got '%s')\n",
-                    op->storage_url ? op->storage_url : "");
-            return 2;
-        }
-        if (op->database && !gen_sql_valid_name(op->database, 128)) {
-            fprintf(stderr, "fhir2cdm synapse-sql: invalid --database '%s'\n", op->database);
-            return 2;
-        }
+    } else if (parse_synapse(op) != 0) {
+        return 2;
     }
     if (op->schema && !gen_sql_valid_name(op->schema, op->target == SQL_POSTGRES ? 63 : 128)) {
         fprintf(stderr, "fhir2cdm synapse-sql: invalid --schema '%s'\n", op->schema);
@@ -514,19 +491,32 @@ static int parse_args(int argc, char **argv, struct sql_opts *op)
     return -1;
 }
 
-/* Reads the model.json of --model (a CDM folder or the file itself) into *m with the library's
- * one reader (f2c_cdm_model_read).  Returns 0 or 2 (message printed). */
-static int read_model(const char *model, f2c_cdm_model *m)
+/* The Synapse options: a pool, a usable storage URL, a valid database name.  0 or 2 (printed). */
+static int parse_synapse(struct sql_opts *op)
 {
-    char path[4096];
-    struct stat st;
-    int n = stat(model, &st) == 0 && S_ISDIR(st.st_mode)
-                ? snprintf(path, sizeof path, "%s/model.json", model)
-                : snprintf(path, sizeof path, "%s", model);
-    if (n < 0 || (size_t)n >= sizeof path) {
-        fputs("fhir2cdm synapse-sql: --model path too long\n", stderr);
+    if (!op->pool || (strcmp(op->pool, "serverless") != 0 && strcmp(op->pool, "dedicated") != 0)) {
+        fputs("fhir2cdm synapse-sql: --pool serverless|dedicated is required\n", stderr);
         return 2;
     }
+    op->target = strcmp(op->pool, "serverless") == 0 ? SQL_SERVERLESS : SQL_DEDICATED;
+    if (!op->storage_url || !gen_sql_valid_storage_url(op->storage_url)) {
+        fprintf(stderr,
+                "fhir2cdm synapse-sql: --storage-url must be "
+                "https://<account>.dfs.core.windows.net/<filesystem>[/<root>] (got '%s')\n",
+                op->storage_url ? op->storage_url : "");
+        return 2;
+    }
+    if (op->database && !gen_sql_valid_name(op->database, 128)) {
+        fprintf(stderr, "fhir2cdm synapse-sql: invalid --database '%s'\n", op->database);
+        return 2;
+    }
+    return 0;
+}
+
+/* Reads model.json text (a file given to --model) with the library's one reader,
+ * f2c_cdm_model_read.  Returns 0 or 2 (message printed). */
+static int read_model_file(const char *path, f2c_cdm_model *m)
+{
     size_t len = 0;
     char *text = f2c_fs_read(path, 0, &len);
     if (!text) {
@@ -544,6 +534,46 @@ static int read_model(const char *model, f2c_cdm_model *m)
     return rc == F2C_OK ? 0 : 2;
 }
 
+/* Reads the CDM folder of --model into *m and fills op->folder (its absolute path) and
+ * op->parquet.  --model is the folder (read by f2c_cdm_folder_read: model.json, or the manifest
+ * and its entity documents), its model.json, or its model.manifest.cdm.json (then the folder
+ * holding it is read).  Returns 0 or 2 (message printed). */
+static int read_model(struct sql_opts *op, f2c_cdm_model *m)
+{
+    static const char manifest[] = "model.manifest.cdm.json";
+    struct stat st;
+    int dir = stat(op->model, &st) == 0 && S_ISDIR(st.st_mode);
+    const char *base = strrchr(op->model, '/');
+    base = base ? base + 1 : op->model;
+    int rc = 0;
+    char parent[4096];
+    if (snprintf(parent, sizeof parent, "%.*s", (int)(base - op->model), op->model) >=
+        (int)sizeof parent) {
+        fputs("fhir2cdm synapse-sql: --model path too long\n", stderr);
+        return 2;
+    }
+    const char *folder = dir ? op->model : *parent ? parent : ".";
+    if (!dir && strcmp(base, manifest) != 0) {
+        rc = read_model_file(op->model, m);
+    } else {
+        f2c_error e;
+        f2c_error_clear(&e);
+        f2c_status st2 = f2c_cdm_folder_read(folder, m, &e);
+        if (st2 != F2C_OK) {
+            char line[2048];
+            fprintf(stderr, "fhir2cdm synapse-sql: cannot read the CDM folder %s: %s\n", folder,
+                    f2c_error_format(&e, line, sizeof line));
+            rc = 2;
+        }
+    }
+    if (rc == 0 && !realpath(folder, op->folder)) {
+        fprintf(stderr, "fhir2cdm synapse-sql: %s: %s\n", folder, strerror(errno));
+        rc = 2;
+    }
+    op->parquet = rc == 0 && m->format && strcmp(m->format, "parquet") == 0;
+    return rc;
+}
+
 /* Writes the script for m to -o or stdout.  Returns 0 or 2 (message printed). */
 static int write_script(const struct sql_opts *op, const f2c_cdm_model *m)
 {
@@ -557,10 +587,12 @@ static int write_script(const struct sql_opts *op, const f2c_cdm_model *m)
         fprintf(stderr, "fhir2cdm synapse-sql: out of memory\n");
         return 2;
     }
-    if (op->target == SQL_SERVERLESS)
-        write_serverless(o, op, m);
+    if (op->target == SQL_DUCKDB)
+        gen_sql_write_duckdb(o, op, m);
+    else if (op->target == SQL_SERVERLESS)
+        (op->parquet ? gen_sql_write_serverless_parquet : write_serverless)(o, op, m);
     else if (op->target == SQL_DEDICATED)
-        write_dedicated(o, op, m);
+        (op->parquet ? gen_sql_write_dedicated_parquet : write_dedicated)(o, op, m);
     else
         write_postgres(o, op, m);
     if (o != stdout) {
@@ -584,8 +616,8 @@ int gen_sql_main(int argc, char **argv)
     int rc = parse_args(argc, argv, &op);
     if (rc >= 0) return rc;
     f2c_cdm_model m = {0}; /* freed in every case: read_model may fail before reading */
-    rc = read_model(op.model, &m);
-    if (rc == 0) rc = check_model(&m, op.target);
+    rc = read_model(&op, &m);
+    if (rc == 0) rc = check_model(&m, &op);
     if (rc == 0) rc = write_script(&op, &m);
     f2c_cdm_model_free(&m);
     return rc;

@@ -30,6 +30,15 @@ int gen_sql_valid_storage_url(const char *u);
 #define GEN_SQL_COPY_OPTIONS                                                                       \
     "FILE_TYPE = 'CSV', FIRSTROW = 2, FIELDQUOTE = '\"', FIELDTERMINATOR = ',',\n"                 \
     "          ENCODING = 'UTF8', CREDENTIAL = (IDENTITY = 'Managed Identity')"
+/* COPY INTO options for Parquet partitions (a Parquet folder, gen_sql_parquet.c): the files carry
+ * their schema and encoding; read with the workspace's managed identity. */
+#define GEN_SQL_COPY_PARQUET_OPTIONS                                                               \
+    "FILE_TYPE = 'PARQUET', CREDENTIAL = (IDENTITY = 'Managed Identity')"
+/* The dedicated pool's column type of a Parquet folder's attribute kinds (docs/loading.md):
+ * dataType of an entity document ("string", "integer", "bigInteger", "boolean", "date", "time",
+ * "dateTime"; "decimal" is decimal(p,s) of its trait) -> T-SQL; NULL for others.  Static. */
+const char *gen_sql_tsql_parquet_type(const char *cdm_type);
+
 /* The staging table a dedicated load fills before it is renamed to the entity's name, and the
  * name the previous table has while it is being replaced. */
 #define GEN_SQL_LOAD_SUFFIX "_load"

@@ -4,6 +4,7 @@ Why: the generated pipelines carry their logic in expressions (which entities to
 _since to send); checking that they contain some text proves little, evaluating them over real
 inputs proves what they compute.  Independent of the C code.  Covers what our pipelines use:
 function calls, string/integer/boolean literals, property access (.name, ?.name, ['name']),
+array elements ([0]),
 item(), pipeline().parameters.X, activity('A').output..., variables('v'), and the functions
 concat, string, length, equals, if, and, or, not, empty, uriComponent.  Anything else raises
 ValueError, so a pipeline that starts using a new function fails the tests until this learns it.
@@ -65,6 +66,11 @@ class Adf:
                 name = self.expr()
                 self.take("p", "]")
                 opt = False
+                if isinstance(name, int):  # an array index (ADF: 0-based, out of range fails)
+                    if not isinstance(v, list) or not 0 <= name < len(v):
+                        raise ValueError("no element %d" % name)
+                    v = v[name]
+                    continue
             else:
                 opt = op == "?."
                 name = self.take("id")[1]

@@ -25,6 +25,9 @@ CONTRACT = {
     "TransformData": ("transform-data", COMMON_KEYS | {"exportManifest", "fileIndex", "fhirUrl"}),
     "Finalize": ("finalize", COMMON_KEYS | {"exportManifest"}),
 }
+# The tasks that write the CDM folder: generate-pipeline --format X (not csv, the default) ends
+# their command line with "--format X" (docs/azure.md).
+FORMAT_SUBCOMMANDS = {"generate-schema", "transform-data", "finalize"}
 # What bulk-export's outputs.json gives the pipeline (ADF: activity output customOutput).
 CUSTOM_OUTPUT = "@activity('BulkExport').output.customOutput"
 ACTIVITY_CONDITIONS = {"Succeeded", "Failed", "Skipped", "Completed"}
@@ -381,6 +384,8 @@ def check_custom(acts, opts, problems):
             problems.append("no Custom activity %s" % name)
             continue
         want_cmd = COMMAND.format(sub=sub)
+        if opts.get("format", "csv") != "csv" and sub in FORMAT_SUBCOMMANDS:
+            want_cmd = want_cmd[:-1] + " --format %s\"" % opts["format"]
         if a["typeProperties"].get("command") != want_cmd:
             problems.append("%s: command %r, expected %r"
                             % (name, a["typeProperties"].get("command"), want_cmd))

@@ -26,6 +26,10 @@ VARIANTS = [
     ("samples-views", ["--view", "samples/views", "--since", "last"],
      {"kind": "views", "since": "last", "group": "", "client_id": None, "concurrency": 8,
       "batch_nodes": 2, "max_depth": 3, "pipeline_name": "fhir2cdm"}),
+    # --format parquet: transform-data and finalize write (and commit) a Parquet CDM folder.
+    ("samples-config-parquet", ["--config", "samples/config", "--format", "parquet"],
+     {"kind": "tables", "since": "", "group": "", "client_id": None, "concurrency": 8,
+      "batch_nodes": 2, "max_depth": 3, "pipeline_name": "fhir2cdm", "format": "parquet"}),
 ]
 
 

@@ -106,6 +106,8 @@ def main():
         "tables": batch + ["--config", os.path.join(src, "samples", "config")],
         "tables-package-url": batch + url + ["--config", os.path.join(src, "samples", "config")],
         "views": batch + ["--view", os.path.join(src, "samples", "views")],
+        "views-parquet": batch + ["--view", os.path.join(src, "samples", "views"), "--format",
+                                  "parquet"],
         "since-group-client": batch + url + ["--config", os.path.join(src, "samples", "config"), "--since",
                                "last", "--group", "g1", "--client-id", "fhir2cdm",
                                "--tenant-id", "00000000-0000-0000-0000-000000000000"],
@@ -113,6 +115,10 @@ def main():
                     "--storage-url",
                     "https://acct.dfs.core.windows.net/cdm", "--synapse-workspace", "ws",
                     "--sql-pool", "pool"],
+        "synapse-parquet": ["--target", "synapse", "--templates", os.path.join(src, "templates"),
+                            "--storage-url", "https://acct.dfs.core.windows.net/cdm",
+                            "--synapse-workspace", "ws", "--sql-pool", "pool", "--format",
+                            "parquet"],
     }
     with tempfile.TemporaryDirectory() as tmp:
         for name, args in variants.items():

@@ -67,6 +67,8 @@ def cases(tmp, root):
         ("concurrency text", GOOD + ["--concurrency", "8x"], "--concurrency"),
         ("batch nodes 0", GOOD + ["--batch-nodes", "0"], "--batch-nodes"),
         ("max depth 65", GOOD + ["--max-depth", "65"], "--max-depth"),
+        ("format orc", GOOD + ["--format", "orc"], "--format must be csv or parquet"),
+        ("format twice", GOOD + ["--format", "csv", "--format", "parquet"], "--format"),
         ("since month 13", GOOD + ["--since", "2024-13-01T00:00:00Z"], "--since must be"),
         ("since date only", GOOD + ["--since", "2024-01-01"], "--since must be"),
         ("since no zone", GOOD + ["--since", "2024-01-01T00:00:00"], "--since must be"),

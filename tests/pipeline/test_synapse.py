@@ -81,6 +81,29 @@ def procedure_columns(proc_sql, attributes_json):
     return [(a["name"], mapping[a["dataType"]]) for a in attrs], mapping
 
 
+def parquet_procedure_columns(proc_sql, attributes_json):
+    """--format parquet: the column list the procedure builds from an entity document's
+    hasAttributes: its CASE mapping, decimals decimal(p,s) of the attribute's trait
+    is.dataFormat.numeric.shaped (read here from the document, 38,18 when absent), provided the
+    procedure's decimal branch builds decimal(p,s) from that trait."""
+    mapping = {k: v for k, v in re.findall(r"WHEN N'(\w+)' THEN N'([^']+)'\n", proc_sql)}
+    if "WHEN N'decimal' THEN N'decimal(' + CAST(d.p AS nvarchar(2)) + N',' + CAST(d.s AS " \
+            "nvarchar(2)) + N')'" not in proc_sql or \
+            "WHERE t.ref = N'is.dataFormat.numeric.shaped') AS d" not in proc_sql:
+        raise ValueError("the procedure's decimal(p,s) branch was not found")
+    cols = []
+    for a in json.loads(attributes_json):
+        if a["dataType"] == "decimal":
+            args = {g["name"]: g["value"] for t in a.get("appliedTraits", [])
+                    if t.get("traitReference") == "is.dataFormat.numeric.shaped"
+                    for g in t.get("arguments", [])}
+            cols.append((a["name"], "decimal(%s,%s)" % (args.get("precision", "38"),
+                                                        args.get("scale", "18"))))
+        else:
+            cols.append((a["name"], mapping[a["dataType"]]))
+    return cols
+
+
 # ---- the pipeline's activities, run on paper ---------------------------------------------
 def bracket_path(doc, path):
     """A translator path ("$['entities']", "['name']"): property names in brackets."""
@@ -180,12 +203,16 @@ class Procedure:
             return True
         return any(bool(rx.fullmatch(loc)) != neg for neg, rx in self.checks)
 
-    def run(self, table, entity, storage_url):
-        """The COPY INTO statements' location lists for entity, or the error number."""
+    def run(self, table, entity, storage_url, attributes=None):
+        """The COPY INTO statements' location lists for entity, or the error number.
+        attributes: the @entity_attributes parameter (--format parquet), else the table's."""
         rows = [r for r in table if r["entity"] == entity]
         if len(rows) != 1:
             return 50005
-        cols, _ = procedure_columns(self.sql, rows[0]["attributes"])
+        if attributes is not None:
+            cols = parquet_procedure_columns(self.sql, attributes)
+        else:
+            cols, _ = procedure_columns(self.sql, rows[0]["attributes"])
         parts = json.loads(rows[0]["partitions"] if rows[0]["partitions"] is not None else "[]")
         if not isinstance(parts, list):
             return 50006
@@ -461,6 +488,135 @@ def check_agreement(gen, transform, root, tmp, out):
           % (checked, loaded, with_pct, len(planted)))
 
 
+def write_parquet_cdm(transform, root, tmp):
+    """A Parquet folder with several runs (other operation ids, stems with '-' giving %2D, a
+    rerun moving to its other slot) and an unlisted file, as write_cdm does for CSV."""
+    cdm, ndjson = os.path.join(tmp, "cdm-parquet"), os.path.join(root, "samples/ndjson")
+    dashed = os.path.join(tmp, "in-dashed")  # written by write_cdm
+    rerun = os.path.join(tmp, "in-rerun")
+    for src, op in [(ndjson, "runA"), (dashed, "runB"), (rerun, "runA")]:
+        r = subprocess.run([transform, "--config", os.path.join(root, "samples/config"), "--input",
+                            src, "--output", cdm, "--quiet", "--operation-id", op,
+                            "--format", "parquet"], capture_output=True, text=True)
+        if r.returncode != 0:
+            fail("transformer run %s --format parquet failed: %s" % (op, r.stderr[-2000:]))
+            return None
+    folder = os.path.join(cdm, "data", "LocalPatient")
+    some = sorted(os.listdir(folder))[0]
+    shutil.copy(os.path.join(folder, some),
+                os.path.join(folder, "partition-data-Patient-killedrun.parquet"))
+    return cdm
+
+
+def check_parquet(gen, transform, root, tmp, update):
+    """--format parquet: golden files, armcheck's generic checks, and the pipeline run on paper
+    over a Parquet folder: ReadModel reads the manifest, ReadEntity each entity document,
+    and the procedure loads exactly the manifest's partitions with the column list of
+    `fhir2cdm synapse-sql --pool dedicated` for the same folder."""
+    out = os.path.join(tmp, "out-parquet")
+    r = gen_synapse(gen, root, ARGS + ["--format", "parquet"], out)
+    if r.returncode != 0:
+        fail("--format parquet: generator failed (%d): %s" % (r.returncode, r.stderr))
+        return
+    golden = os.path.join(root, "tests/pipeline/golden/synapse-parquet")
+    for f in FILES:
+        got = open(os.path.join(out, f), "rb").read()
+        want_path = os.path.join(golden, f)
+        if update:
+            os.makedirs(golden, exist_ok=True)
+            open(want_path, "wb").write(got)
+        elif not os.path.exists(want_path) or open(want_path, "rb").read() != got:
+            fail("parquet: %s differs from %s (diff -r %s %s)" % (f, want_path, out, golden))
+    tpl = json.load(open(os.path.join(out, "azuredeploy.json")))
+    problems = []
+    armcheck.check_arm(tpl, problems)
+    pipe = next(x for x in tpl["resources"]
+                if x["type"] == "Microsoft.DataFactory/factories/pipelines")["properties"]
+    armcheck.check_pipeline(pipe, problems)
+    for p in problems:
+        fail("parquet structure: " + p)
+    cdm = write_parquet_cdm(transform, root, tmp)
+    if not cdm:
+        return
+    script_path = os.path.join(tmp, "dedicated-parquet.sql")
+    r = subprocess.run([gen, "synapse-sql", "--model", cdm, "--pool", "dedicated",
+                        "--storage-url", STORAGE, "--schema", "cdm", "-o", script_path],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        fail("synapse-sql on the Parquet folder failed: %s" % r.stderr)
+        return
+    expected = sql_tables(open(script_path).read())
+    proc = open(os.path.join(out, "fhir2cdm_load_entity.sql")).read()
+    datasets = {x["name"]: x["properties"] for x in tpl["resources"]
+                if x["type"] == "Microsoft.DataFactory/factories/datasets"}
+    model_ds = datasets.get("[concat(parameters('factoryName'), '/CdmModelJson')]", {})
+    if model_ds.get("typeProperties", {}).get("location", {}).get("fileName") != \
+            "model.manifest.cdm.json":
+        fail("parquet: ReadModel's dataset does not read model.manifest.cdm.json")
+    doc_ds = datasets.get("[concat(parameters('factoryName'), '/CdmEntityDocument')]")
+    if not doc_ds:
+        fail("parquet: no CdmEntityDocument dataset")
+        return
+    acts = {a["name"]: a for a in pipe["activities"]}
+    manifest = json.load(open(os.path.join(cdm, "model.manifest.cdm.json")))
+    table = copy_translator(manifest, arm_deployed(acts["ReadModel"]["typeProperties"][
+        "translator"]))
+    names = sorted(row["entity"] for row in table)
+    params = {"cdmRoot": "exports/run1", "storageUrl": STORAGE.rstrip("/")}
+    env = {"parameters": params, "activities": {
+        "ListEntities": {"output": {"count": len(names), "value": [{"entity": n} for n in names]}}}}
+    loop = acts["LoadEntities"]
+    inner = {a["name"]: a for a in loop["typeProperties"]["activities"]}
+    read, load = inner.get("ReadEntity"), inner.get("LoadEntity")
+    if not read or read["type"] != "Lookup" or load["dependsOn"] != [
+            {"activity": "ReadEntity", "dependencyConditions": ["Succeeded"]}] or \
+            read["typeProperties"]["dataset"]["referenceName"] != "CdmEntityDocument":
+        fail("parquet: the loop does not read the entity document before loading")
+        return
+    procedure = Procedure(proc)
+    checked = loaded = 0
+    for ent in adf(loop["typeProperties"]["items"], env):
+        env["item"] = ent
+        ds_params = {k: adf(v, env) for k, v in read["typeProperties"]["dataset"][
+            "parameters"].items()}
+        doc_path = os.path.join(cdm, ds_params["fileName"])
+        if ds_params["cdmRoot"] != params["cdmRoot"] or not os.path.isfile(doc_path):
+            fail("parquet: ReadEntity reads %r, not an entity document" % ds_params)
+            continue
+        env["activities"]["ReadEntity"] = {"output": {"firstRow": json.load(open(doc_path))}}
+        sp = {k: adf(v["value"], env) for k, v in
+              load["typeProperties"]["storedProcedureParameters"].items()}
+        name = sp["entity"]
+        result = procedure.run(table, name, sp["storage_url"], sp["entity_attributes"])
+        if not isinstance(result, tuple):
+            fail("parquet: entity %s: the procedure throws %r" % (name, result))
+            continue
+        cols, chunks = result
+        urls = sum(chunks, [])
+        if name not in expected or cols != expected[name]["columns"]:
+            fail("parquet: entity %s: procedure columns %r != synapse-sql %r"
+                 % (name, cols, expected.get(name)))
+        listed = [p["location"] for e in manifest["entities"] if e["entityName"] == name
+                  for p in e.get("dataPartitions", [])]
+        want = [expected_url(STORAGE.rstrip("/"), l) for l in listed]
+        if sorted(urls) != sorted(want) or len(set(urls)) != len(urls):
+            fail("parquet: entity %s: loads %r, the manifest lists %r" % (name, urls, want))
+        if any(u.endswith("-killedrun.parquet") for u in urls):
+            fail("parquet: the unlisted file is loaded")
+        loaded += len(urls)
+        checked += 1
+    decimals = sum(t.endswith(")") and t.startswith("decimal") for e in expected.values()
+                   for _, t in e["columns"])
+    if checked != len(expected) or not decimals or \
+            "WITH (FILE_TYPE = ''PARQUET'', CREDENTIAL" not in proc:
+        fail("parquet: checked %d of %d entities, %d decimal columns" % (checked, len(expected),
+                                                                        decimals))
+    print("parquet: %d entities, %d partitions: the manifest's entities and partitions, each "
+          "entity's document read by ReadEntity; columns (%d decimal) equal synapse-sql --pool "
+          "dedicated on the Parquet folder; the unlisted file is not loaded" % (checked, loaded,
+                                                                                decimals))
+
+
 def check_bad_inputs(gen, root, tmp):
     cases = [
         ("no storage url", [a for a in ARGS if a not in ("--storage-url", STORAGE)], "storage-url"),
@@ -475,6 +631,7 @@ def check_bad_inputs(gen, root, tmp):
         ("concurrency 51", ARGS[:9] + ["51"], "concurrency"),
         ("pipeline name", ARGS + ["--pipeline-name", "-x"], "pipeline-name"),
         ("stray argument", ARGS + ["extra"], "unexpected"),
+        ("format orc", ARGS + ["--format", "orc"], "--format must be csv or parquet"),
     ]
     for name, args, word in cases:
         out = os.path.join(tmp, "bad-" + name.replace(" ", "-"))
@@ -532,6 +689,7 @@ def main():
         if not problems:
             print("structure: ARM template and pipeline pass armcheck's generic checks")
         check_agreement(gen, transform, root, tmp, out)
+        check_parquet(gen, transform, root, tmp, update)
         check_bad_inputs(gen, root, tmp)
     finally:
         if failures:

@@ -49,6 +49,12 @@ function tryParse(sql, database) {
   }
 }
 
+// A serverless view over Parquet partitions (gen_sql_parquet.c): the BULK list holds only quoted
+// relative paths (no quote inside), then the data source and format, then the WITH column list.
+const OPENROWSET_VIEW = new RegExp(
+  "^CREATE VIEW \\S+ AS\\s+SELECT \\* FROM OPENROWSET\\(\\s*BULK \\(('[^']+'(?:,\\s*'[^']+')*)\\)," +
+  "\\s*DATA_SOURCE = '\\w+', FORMAT = 'PARQUET'\\)\\s*WITH \\(([\\s\\S]*)\\) AS \\[rows\\]$", 'i');
+
 // Statements node-sql-parser 5.4.0 (TransactSQL) does not support.  Each rule either checks the
 // part the parser understands (`part`) or skips the statement (`part` null); the reason is printed
 // for every statement it applies to.  Rules only apply after the whole statement was rejected.
@@ -62,9 +68,17 @@ const RULES = [
          'WITH (LOCATION, DATA_SOURCE, FILE_FORMAT) not checked',
     part: s => s.replace(/^CREATE EXTERNAL TABLE/i, 'CREATE TABLE')
                 .replace(/\)\s*WITH\s*\(\s*LOCATION\b[\s\S]*\)$/i, ')') },
-  { re: /^CREATE VIEW \S+ AS (SELECT [\s\S]*)$/i,
+  { re: OPENROWSET_VIEW,
+    why: 'CREATE VIEW over OPENROWSET(BULK (...), DATA_SOURCE, FORMAT = PARQUET) WITH (...) ' +
+         '(Synapse serverless) unsupported; the BULK list matched as quoted paths only, the WITH ' +
+         'column list parsed as CREATE TABLE and the SELECT parsed over it',
+    part: s => {
+      const m = s.match(OPENROWSET_VIEW);
+      return `CREATE TABLE [openrowset_with] (${m[2]});\nSELECT * FROM [openrowset_with] AS [rows]`;
+    } },
+  { re: /^CREATE VIEW \S+ AS\s+(SELECT [\s\S]*)$/i,
     why: 'CREATE VIEW rejected by the TransactSQL grammar; its SELECT parsed',
-    part: s => s.match(/^CREATE VIEW \S+ AS (SELECT [\s\S]*)$/i)[1] },
+    part: s => s.match(/^CREATE VIEW \S+ AS\s+(SELECT [\s\S]*)$/i)[1] },
   { re: /^IF EXISTS \((SELECT [^()]*(?:\([^()]*\))?[^()]*)\)\s+DROP EXTERNAL (FILE FORMAT|DATA SOURCE) \S+$/i,
     why: 'DROP EXTERNAL FILE FORMAT / DATA SOURCE unsupported; the IF EXISTS (SELECT ...) ' +
          'condition parsed, the DROP not checked',

@@ -117,36 +117,99 @@ def check_errors(gen, cdm, work):
     return failures
 
 
+def parquet_scripts():
+    """name -> argv tail of the golden scripts of a Parquet folder and of --dialect duckdb (run
+    on a CSV and a Parquet folder; --data-root fixed so the paths do not depend on the test's
+    temporary folder)."""
+    csv_ = {"duckdb.sql": ["--dialect", "duckdb", "--data-root", "."]}
+    pq = {"serverless-parquet.sql": ["--pool", "serverless", "--storage-url", STORAGE,
+                                     "--database", "fhir", "--schema", "cdm"],
+          "dedicated-parquet.sql": ["--pool", "dedicated", "--storage-url", STORAGE + "/",
+                                    "--schema", "cdm"],
+          "duckdb-parquet.sql": ["--dialect", "duckdb", "--data-root", "/data/cdm/",
+                                 "--create", "table", "--schema", "cdm"]}
+    return csv_, pq
+
+
+def golden_one(a, work, name, model, record, argv):
+    """Generates script `name` from folder `model`; the same from its record file (model.json or
+    the manifest) and on stdout; compares with (or, --update, rewrites) the golden file."""
+    failures = []
+    out = os.path.join(work, name)
+    r = run([a.gen, "synapse-sql", "--model", model, "-o", out] + argv)
+    if r.returncode != 0:
+        return [f"{name}: exit {r.returncode}: {r.stderr}"]
+    got = open(out).read()
+    # --model also accepts the record file itself, and stdout without -o.
+    r2 = run([a.gen, "synapse-sql", "--model", os.path.join(model, record)] + argv)
+    if r2.returncode != 0 or r2.stdout != got:
+        failures.append(f"{name}: {record} path / stdout output differs")
+    want_path = os.path.join(a.golden, name)
+    if a.update:
+        open(want_path, "w").write(got)
+        print(f"updated {want_path}")
+    elif not os.path.exists(want_path) or open(want_path).read() != got:
+        diff = run(["diff", "-u", want_path, out]).stdout
+        failures.append(f"{name}: differs from golden\n{diff[:4000]}")
+    return failures
+
+
+def check_parquet_errors(gen, cdm, pq, work):
+    """Usage errors of --dialect duckdb and of Parquet folders: exit 2, a message, no output."""
+    failures = []
+    out = os.path.join(work, "err.sql")
+    duck = ["--dialect", "duckdb"]
+    cases = [("duckdb with --pool", cdm, duck + ["--pool", "serverless"]),
+             ("--create bogus", cdm, duck + ["--create", "bogus"]),
+             ("--data-root with a glob", cdm, duck + ["--data-root", "/data/*"]),
+             ("--data-root with a control character", cdm, duck + ["--data-root", "/a\nb"]),
+             ("--data-root without duckdb", cdm, ["--dialect", "postgres", "--data-root", "."]),
+             ("--create without duckdb", cdm, ["--pool", "serverless", "--storage-url", STORAGE,
+                                               "--create", "view"]),
+             ("postgres on a Parquet folder", pq, ["--dialect", "postgres"])]
+    model = json.load(open(os.path.join(cdm, "model.json")))
+    m = json.loads(json.dumps(model))
+    m["entities"][0]["partitions"][0]["location"] = "data/LocalX/part-*.csv"
+    bad = os.path.join(work, "bad-glob-model.json")
+    json.dump(m, open(bad, "w"))
+    cases.append(("glob in a location (duckdb)", bad, duck))
+    for label, model_arg, argv in cases:
+        if os.path.exists(out):
+            os.remove(out)
+        r = run([gen, "synapse-sql", "--model", model_arg, "-o", out] + argv)
+        if r.returncode != 2 or os.path.exists(out) or not r.stderr:
+            failures.append(f"{label}: want exit 2, message, no output; got {r.returncode}")
+    return failures
+
+
 def golden(a):
     work = tempfile.mkdtemp(prefix="f2c-sql-")
     try:
         cdm = os.path.join(work, "cdm")
         transform(a.transform, a.root, os.path.join(a.root, "samples", "ndjson"), cdm)
+        pq = os.path.join(work, "cdm-parquet")
+        r = run([a.transform, "-c", os.path.join(a.root, "samples", "config"), "-i",
+                 os.path.join(a.root, "samples", "ndjson"), "-o", pq, "--operation-id", "sqltest",
+                 "--format", "parquet", "--quiet"])
+        if r.returncode != 0:
+            print(f"FAIL fhir2cdm-transform --format parquet ({r.returncode}):\n{r.stderr}")
+            return 1
         failures = []
         for name, argv in scripts(a.gen, cdm).items():
-            out = os.path.join(work, name)
-            r = run([a.gen, "synapse-sql", "--model", cdm, "-o", out] + argv)
-            if r.returncode != 0:
-                failures.append(f"{name}: exit {r.returncode}: {r.stderr}")
-                continue
-            got = open(out).read()
-            # --model also accepts the model.json file itself, and stdout without -o.
-            r2 = run([a.gen, "synapse-sql", "--model", os.path.join(cdm, "model.json")] + argv)
-            if r2.returncode != 0 or r2.stdout != got:
-                failures.append(f"{name}: model.json path / stdout output differs")
-            want_path = os.path.join(a.golden, name)
-            if a.update:
-                open(want_path, "w").write(got)
-                print(f"updated {want_path}")
-            elif not os.path.exists(want_path) or open(want_path).read() != got:
-                diff = run(["diff", "-u", want_path, out]).stdout
-                failures.append(f"{name}: differs from golden\n{diff[:4000]}")
+            failures += golden_one(a, work, name, cdm, "model.json", argv)
+        csv_, pq_ = parquet_scripts()
+        for name, argv in csv_.items():
+            failures += golden_one(a, work, name, cdm, "model.json", argv)
+        for name, argv in pq_.items():
+            failures += golden_one(a, work, name, pq, "model.manifest.cdm.json", argv)
         failures += check_errors(a.gen, cdm, work)
+        failures += check_parquet_errors(a.gen, cdm, pq, work)
         for f in failures:
             print("FAIL", f)
         if failures:
             return 1
-        print("golden: 3 scripts match, usage errors exit 2")
+        n = len(scripts(a.gen, cdm)) + len(csv_) + len(pq_)
+        print(f"golden: {n} scripts match (CSV and Parquet folders), usage errors exit 2")
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -376,10 +439,30 @@ def parse(a):
                 print(f"FAIL {name}: exit {r.returncode}: {r.stderr}")
                 return 1
             args += ["postgresql" if name == "postgres.sql" else "transactsql", out]
+        # The Synapse scripts of a Parquet folder (OPENROWSET views, COPY INTO FILE_TYPE PARQUET).
+        pq = os.path.join(work, "cdm-parquet")
+        r = run([a.transform, "-c", os.path.join(a.root, "samples", "config"), "-i",
+                 os.path.join(a.root, "samples", "ndjson"), "-o", pq, "--operation-id", "sqltest",
+                 "--format", "parquet", "--quiet"])
+        if r.returncode != 0:
+            print(f"FAIL fhir2cdm-transform --format parquet ({r.returncode}):\n{r.stderr}")
+            return 1
+        for name, argv in parquet_scripts()[1].items():
+            if "duckdb" in argv:
+                continue  # no DuckDB grammar in node-sql-parser; sql.duckdb runs it on DuckDB
+            out = os.path.join(work, name)
+            r = run([a.gen, "synapse-sql", "--model", pq, "-o", out] + argv)
+            if r.returncode != 0:
+                print(f"FAIL {name}: exit {r.returncode}: {r.stderr}")
+                return 1
+            args += ["transactsql", out]
         # The parser is not vacuous: a broken statement of each dialect must fail.
         for dialect, bad in [("transactsql", "CREATE TABLE [cdm].[X] ([a] bit NULL,, [b] bit NULL);\nGO\n"),
+                             ("transactsql", "CREATE VIEW [X] AS\nSELECT * FROM OPENROWSET(\n"
+                              "    BULK ('a.parquet'),\n    DATA_SOURCE = 'd', FORMAT = 'PARQUET')\n"
+                              "  WITH (\n    [a] bit,, [b] int\n  ) AS [rows];\nGO\n"),
                              ("postgresql", 'CREATE TABLE "X" ("a" boolean NULL,, "b" text NULL);\n')]:
-            bad_path = os.path.join(work, f"bad-{dialect}.sql")
+            bad_path = os.path.join(work, f"bad-{dialect}-{len(bad)}.sql")
             open(bad_path, "w").write(bad)
             r = run(["node", os.path.join(here, "parse_sql.js"), prefix, dialect, bad_path])
             if r.returncode != 1 or "FAIL" not in r.stdout:
@@ -391,15 +474,205 @@ def parse(a):
         if r.returncode != 0:
             print(f"FAIL parse_sql.js exit {r.returncode}")
             return 1
-        print("parse: every statement of the 3 scripts parsed or skipped with its reason (above)")
+        print(f"parse: every statement of the {len(args) // 2} scripts parsed or skipped with its "
+              f"reason (above)")
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
+# DuckDB's name for each CDM dataType, as `synapse-sql --dialect duckdb` maps it (CSV: the five
+# model.json types; Parquet: the entity documents' types, decimals DECIMAL(p,s) of their trait).
+DUCK_TYPES = {"string": "VARCHAR", "int64": "BIGINT", "bigInteger": "BIGINT",
+              "integer": "INTEGER", "boolean": "BOOLEAN", "date": "DATE", "time": "TIME",
+              "dateTime": "TIMESTAMP WITH TIME ZONE", "decimal": "DECIMAL(38,18)"}
+
+
+def csv_counts(cdm, ent):
+    """(rows, {column: non-empty cells}) over the partitions model.json lists for ent."""
+    rows, cells = 0, {}
+    for p in ent.get("partitions", []):
+        with open(os.path.join(cdm, p["location"]), newline="", encoding="utf-8") as f:
+            rd = csv.reader(f)
+            header = next(rd)
+            for rec in rd:
+                rows += 1
+                for h, v in zip(header, rec):
+                    cells[h] = cells.get(h, 0) + (v != "")
+    return rows, cells
+
+
+def duck_run(a, npm, script, cwd=None, schema="main"):
+    here = os.path.dirname(os.path.abspath(__file__))
+    r = run(["node", os.path.join(here, "run_duckdb.js"), npm, script, schema], cwd=cwd)
+    if r.returncode != 0:
+        return None, f"DuckDB failed on {script} (exit {r.returncode}): {r.stderr.strip()}"
+    return json.loads(r.stdout), None
+
+
+def duck_check(label, got, want, types):
+    """got: run_duckdb.js output; want: entity -> (rows, {col: non-null}); types: entity ->
+    [(column, DuckDB type)].  Returns failure strings."""
+    fails = []
+    if sorted(got) != sorted(want):
+        return [f"{label}: objects {sorted(got)} != entities {sorted(want)}"]
+    for name, (rows, nonnull) in want.items():
+        g = got[name]
+        if g["rows"] != rows:
+            fails.append(f"{label}: {name}: {g['rows']} rows, the partitions hold {rows}")
+        cols = [tuple(c) for c in g["columns"]]
+        if cols != types[name]:
+            fails.append(f"{label}: {name}: columns {cols} != {types[name]}")
+        for col, n in nonnull.items():
+            if g["nonnull"].get(col) != n:
+                fails.append(f"{label}: {name}.{col}: {g['nonnull'].get(col)} non-NULL values, "
+                             f"want {n}")
+    return fails
+
+
+def duckdb(a):
+    """`synapse-sql --dialect duckdb` scripts run on real DuckDB (@duckdb/node-api, pinned by
+    tests/parquet/npm): over a CSV folder, every entity's row count equals the rows of the
+    partitions model.json lists, every column has the type of its dataType and as many non-NULL
+    values as non-empty CSV cells (every typed cell parsed); over a Parquet folder of the same
+    input (fhir2cdm-transform --format parquet), the same row and non-NULL counts, each column
+    typed from the entity documents (a FHIR date is DATE there).  Also: --create table with
+    --data-root . run from inside the folder, a folder path holding a quote, an entity without
+    partitions (typed, empty).  Exit 77 when node or the pinned DuckDB is missing."""
+    if not shutil.which("node"):
+        print("SKIP: node not on PATH")
+        return SKIP
+    npm = os.path.abspath(os.path.join(a.root, "tools", "npm-parquet"))
+    r = run([os.path.join(a.root, "tests", "parquet", "install.sh"), npm])
+    if r.returncode != 0:
+        print(r.stdout + r.stderr, end="")
+        print("SKIP: could not install the pinned @duckdb/node-api (tests/parquet/install.sh)")
+        return SKIP
+    ndjson = os.path.join(a.shared, "data", "synthea-10") if a.shared else ""
+    if not os.path.isdir(ndjson):
+        print(f"NOTE: {ndjson or 'FHIR2CDM_SHARED_DIR'} absent: using samples/ndjson only")
+        ndjson = os.path.join(a.root, "samples", "ndjson")
+    work = tempfile.mkdtemp(prefix="f2c-sqlduck-")
+    try:
+        return duckdb_in(a, npm, ndjson, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def duck_script(a, model, out, extra=()):
+    r = run([a.gen, "synapse-sql", "--model", model, "--dialect", "duckdb", "-o", out] +
+            list(extra))
+    return None if r.returncode == 0 else f"synapse-sql {model}: exit {r.returncode}: {r.stderr}"
+
+
+def duck_transform(a, ndjson, out, fmt):
+    """Transforms ndjson and, when it is not samples/ndjson, samples/ndjson too (other file
+    stems, so entities get two partitions and the scripts list several files)."""
+    samples = os.path.join(a.root, "samples", "ndjson")
+    inputs = [ndjson] + ([samples] if os.path.abspath(ndjson) != os.path.abspath(samples) else [])
+    cmd = [a.transform, "-c", os.path.join(a.root, "samples", "config"), "-o", out,
+           "--operation-id", "sqltest", "--format", fmt, "--quiet"]
+    for i in inputs:
+        cmd += ["-i", i]
+    r = run(cmd)
+    return [] if r.returncode == 0 else [
+        f"fhir2cdm-transform --format {fmt}: exit {r.returncode}: {r.stderr[-2000:]}"]
+
+
+def duckdb_in(a, npm, ndjson, work):
+    fails = []
+    cdm = os.path.join(work, "it's a folder", "cdm")  # a quote in the path: escaped, not broken
+    os.makedirs(os.path.dirname(cdm))
+    fails += duck_transform(a, ndjson, cdm, "csv")
+    if fails:
+        print("FAIL", fails[0])
+        return 1
+    model = json.load(open(os.path.join(cdm, "model.json")))
+    if max(len(e["partitions"]) for e in model["entities"]) < 2:
+        fails.append("the CSV folder has no entity with two partitions: lists not exercised")
+    # A file model.json does not list (a run in progress, a replaced slot) must not be read.
+    loc = model["entities"][0]["partitions"][0]["location"]
+    shutil.copy(os.path.join(cdm, loc), os.path.join(cdm, os.path.dirname(loc),
+                                                     "partition-data-stray-x.csv"))
+    want, types = {}, {}
+    for ent in model["entities"]:
+        want[ent["name"]] = csv_counts(cdm, ent)
+        types[ent["name"]] = [(at["name"], DUCK_TYPES[at["dataType"]])
+                              for at in ent["attributes"]]
+    runs = [("csv views", [], None), ("csv tables, --data-root .", ["--create", "table",
+                                                                      "--data-root", "."], cdm)]
+    for label, extra, cwd in runs:
+        script = os.path.join(work, "csv.sql")
+        err = duck_script(a, cdm, script, extra)
+        got, err = (None, err) if err else duck_run(a, npm, script, cwd)
+        if err:
+            fails.append(f"{label}: {err}")
+            continue
+        kinds = {g["kind"] for g in got.values()}
+        if kinds != {"BASE TABLE" if cwd else "VIEW"}:
+            fails.append(f"{label}: object kinds {kinds}")
+        fails += duck_check(label, got, want, types)
+    fails += duck_empty_entity(a, npm, cdm, model, work, types)
+    fails += duck_parquet(a, npm, ndjson, work, want)
+    for f in fails:
+        print("FAIL", f)
+    if fails:
+        return 1
+    print(f"duckdb: {len(want)} entities, {sum(len(e['partitions']) for e in model['entities'])} "
+          f"partitions, {sum(w[0] for w in want.values())} rows read from the CSV folder (views, "
+          f"tables) and from the Parquet folder (views, tables in a schema), every column typed and every non-NULL cell "
+          f"counted; input {ndjson} + samples/ndjson")
+    return 0
+
+
+def duck_empty_entity(a, npm, cdm, model, work, types):
+    """An entity whose partitions are not listed yet: an empty view with its typed columns."""
+    copy = os.path.join(work, "cdm-empty")
+    shutil.copytree(cdm, copy)
+    m = json.loads(json.dumps(model))
+    name = m["entities"][0]["name"]
+    m["entities"][0]["partitions"] = []
+    json.dump(m, open(os.path.join(copy, "model.json"), "w"))
+    script = os.path.join(work, "empty.sql")
+    err = duck_script(a, copy, script)
+    got, err = (None, err) if err else duck_run(a, npm, script)
+    if err:
+        return [f"empty entity: {err}"]
+    g = got.get(name, {})
+    if g.get("rows") != 0 or [tuple(c) for c in g.get("columns", [])] != types[name]:
+        return [f"empty entity {name}: {g}"]
+    return []
+
+
+def duck_parquet(a, npm, ndjson, work, want):
+    """The Parquet folder of the same input: the same rows and non-NULL counts per column as
+    the CSV folder, columns typed as the entity documents say."""
+    pq = os.path.join(work, "cdm-parquet")
+    fails = duck_transform(a, ndjson, pq, "parquet")
+    if fails:
+        return fails
+    types = {}
+    for name in want:
+        doc = json.load(open(os.path.join(pq, name + ".cdm.json")))
+        attrs = doc["definitions"][0]["hasAttributes"]
+        types[name] = [(at["name"], DUCK_TYPES[at["dataType"]]) for at in attrs]
+    fails = []
+    for label, extra, schema in [("parquet views", [], "main"),
+                                 ("parquet tables in schema cdm",
+                                  ["--create", "table", "--schema", "cdm"], "cdm")]:
+        script = os.path.join(work, "parquet.sql")
+        err = duck_script(a, pq, script, extra)
+        got, err = (None, err) if err else duck_run(a, npm, script, schema=schema)
+        if err:
+            fails.append(f"{label}: {err}")
+            continue
+        fails += duck_check(label, got, want, types)
+    return fails
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["golden", "postgres", "parse"])
+    ap.add_argument("mode", choices=["golden", "postgres", "parse", "duckdb"])
     ap.add_argument("--transform", required=True)
     ap.add_argument("--gen", required=True)
     ap.add_argument("--root", required=True)
@@ -407,7 +680,7 @@ def main():
     ap.add_argument("--shared")
     ap.add_argument("--update", action="store_true")
     a = ap.parse_args()
-    return {"golden": golden, "postgres": postgres, "parse": parse}[a.mode](a)
+    return {"golden": golden, "postgres": postgres, "parse": parse, "duckdb": duckdb}[a.mode](a)
 
 
 if __name__ == "__main__":
