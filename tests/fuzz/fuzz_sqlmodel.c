@@ -3,7 +3,7 @@
  * model.json reader, f2c_cdm_model_read: a CDM folder's model.json may come from anywhere (a shared
  * lake, an older tool) and is read to write SQL.  The input is the model.json bytes; it is written
  * to a scratch file and read by the command itself, once per SQL dialect (PostgreSQL, Synapse
- * serverless, Synapse dedicated), with the script written to /dev/null.
+ * serverless, Synapse dedicated, DuckDB), with the script written to /dev/null.
  *
  * The command's own messages about invalid models go to stderr; run with -close_fd_mask=2 to
  * silence them when they get in the way (sanitizer reports still reach the log).
@@ -45,7 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                   "-o",
                   "/dev/null",
                   NULL};
+    char *dk[] = {"synapse-sql", "--model",   model, "--dialect", "duckdb",
+                  "--data-root", "/data/cdm", "-o",  "/dev/null", NULL};
     (void)gen_sql_main(7, pg);
+    (void)gen_sql_main(9, dk);
     (void)gen_sql_main(9, sl);
     (void)gen_sql_main(11, dd);
     return 0;
