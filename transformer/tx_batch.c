@@ -38,6 +38,14 @@
  *  - Secrets come only from the environment (FHIR2CDM_STORAGE_KEY, FHIR2CDM_STORAGE_SAS) or
  *    from the node's managed identity, never from flags (command lines end up in Batch task
  *    metadata), and are never printed.
+ *  - Output format (issue 17): transform-data, finalize and generate-schema take --format
+ *    csv|parquet (activity.json "format"; --compression, --decimal with it), parsed by the
+ *    transformer's own option parser (tx_parse_job_option) so every entry point accepts the same
+ *    values.  transform-data's local job writes partitions of that format; finalize commits the
+ *    format's record (model.json, or the CDM manifest after its entity documents, tx_publish.h).
+ *    Each step checks the container's committed record first and refuses the other format, and
+ *    finalize refuses task records whose partitions are of another format than its own: a
+ *    container never gets a record describing a mix (exit 2, a usage/configuration error).
  *  - Logs: one line per step on stdout (Batch's stdout.txt), errors on stderr; exit status
  *    non-zero on any failure so ADF marks the activity failed.
  */
@@ -61,6 +69,7 @@
 #include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_cdm.h"
+#include "fhir2cdm/f2c_fhirpath.h"
 #include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_http.h"
 #include "fhir2cdm/f2c_ndjson.h"
@@ -87,8 +96,10 @@ typedef struct bopts {
     const char *export_manifest, *file_index, *file_count;  /* the manifest bulk-export stored */
     const char *endpoint; /* custom Blob endpoint (emulator, sovereign cloud) */
     const char *activity; /* --adf-activity FILE */
-    int depth;            /* maxDepth, validated */
-    cJSON *activity_doc;  /* owns the strings taken from the activity file */
+    const char *format, *compression, *decimal; /* output format (--format ...) */
+    int depth;                                  /* maxDepth, validated */
+    f2c_sink_options sink; /* format, compression, decimal, validated (csv when none given) */
+    cJSON *activity_doc;   /* owns the strings taken from the activity file */
 } bopts;
 
 typedef struct ctx {
@@ -163,6 +174,9 @@ int tx_batch_activity_parse(const char *text, size_t len, tx_batch_activity *out
         {&out->export_manifest, "exportManifest"},
         {&out->file_index, "fileIndex"},
         {&out->file_count, "fileCount"},
+        {&out->format, "format"},
+        {&out->compression, "compression"},
+        {&out->decimal, "decimal"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         *map[i].slot = ext_value(ext, map[i].key);
@@ -220,6 +234,9 @@ static int load_activity(bopts *o)
     take(&o->export_manifest, a.export_manifest);
     take(&o->file_index, a.file_index);
     take(&o->file_count, a.file_count);
+    take(&o->format, a.format);
+    take(&o->compression, a.compression);
+    take(&o->decimal, a.decimal);
     return 0;
 }
 
@@ -427,13 +444,12 @@ static int publish_task(ctx *c, const char *base, const char *out_dir)
     tx_pub_published cur = {0};
     tx_pub_tasks mine = {0};
     size_t uploaded = 0;
-    int rc = -1;
+    int rc = TX_EXIT_DATA;
     /* The pair's stem, as the local job names its partitions (tx_job.c). */
     char *stem = strdup(base);
     if (!stem) {
         f2c_error_set(&c->e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-        fail(c, "publishing");
-        return -1;
+        return fail(c, "publishing");
     }
     size_t n = strlen(stem);
     if (n > 10 && strcmp(stem + n - 10, ".ndjson.gz") == 0)
@@ -444,8 +460,9 @@ static int publish_task(ctx *c, const char *base, const char *out_dir)
         fail(c, "removing the task record of an earlier attempt");
         goto done;
     }
-    if (tx_pub_read_published(c->blob, o->cdm_fs, "", 0, &cur, &c->e) != F2C_OK) {
-        fail(c, "reading model.json");
+    if (tx_pub_read_published(c->blob, o->cdm_fs, "", o->sink.format, 0, &cur, &c->e) != F2C_OK) {
+        rc = c->e.status == F2C_EUSAGE ? TX_EXIT_USAGE : TX_EXIT_DATA;
+        fail(c, "reading the committed record");
         goto done;
     }
     if (!tx_pub_tasks_add(&mine, stem, o->operation_id)) {
@@ -453,8 +470,8 @@ static int publish_task(ctx *c, const char *base, const char *out_dir)
         fail(c, "publishing");
         goto done;
     }
-    if (tx_pub_upload_run(c->blob, o->cdm_fs, "", out_dir, &cur, stdout, &mine, &uploaded, &c->e) !=
-        F2C_OK) {
+    if (tx_pub_upload_run(c->blob, o->cdm_fs, "", o->sink.format, out_dir, &cur, stdout, &mine,
+                          &uploaded, &c->e) != F2C_OK) {
         fail(c, "uploading a partition");
         fprintf(stderr,
                 ME " transform-data: %zu partition blob(s) of this attempt uploaded and listed "
@@ -474,10 +491,10 @@ static int publish_task(ctx *c, const char *base, const char *out_dir)
         fail(c, "uploading the task record");
         goto done;
     }
-    printf("transform-data: done: %s -> %zu partition(s) in container %s, operation %s "
+    printf("transform-data: done: %s -> %zu %s partition(s) in container %s, operation %s "
            "(task record written)\n",
-           base, uploaded, o->cdm_fs, o->operation_id);
-    rc = 0;
+           base, uploaded, tx_pub_format_label(o->sink.format), o->cdm_fs, o->operation_id);
+    rc = TX_EXIT_OK;
 done:
     free(stem);
     tx_pub_tasks_free(&mine);
@@ -644,7 +661,8 @@ static int run_local(ctx *c, const char *cfg, const char *input, f2c_buf *out_di
                      .ninputs = 1,
                      .max_depth = o->depth,
                      .operation_id = o->operation_id,
-                     .max_line = F2C_NDJSON_DEFAULT_MAX_LINE};
+                     .max_line = F2C_NDJSON_DEFAULT_MAX_LINE,
+                     .sink = o->sink};
     fflush(stdout);
     int jrc = tx_run(&to);
     fflush(stdout);
@@ -654,6 +672,19 @@ static int run_local(ctx *c, const char *cfg, const char *input, f2c_buf *out_di
                    "uploaded\n",
                 jrc);
     return jrc;
+}
+
+/* Before any work: the container must not hold the other format's record (checked again when
+ * publishing).  Returns 0, or a TX_EXIT_* code after the message. */
+static int check_container_format(ctx *c)
+{
+    tx_pub_published cur = {0};
+    f2c_status st =
+        tx_pub_read_published(c->blob, c->o.cdm_fs, "", c->o.sink.format, 0, &cur, &c->e);
+    tx_pub_published_free(&cur);
+    if (st == F2C_OK) return 0;
+    fail(c, "reading the committed record");
+    return st == F2C_EUSAGE ? TX_EXIT_USAGE : TX_EXIT_DATA;
 }
 
 static int transform_data(ctx *c)
@@ -669,13 +700,16 @@ static int transform_data(ctx *c)
     const char *base = strrchr(in.path, '/');
     base = base ? base + 1 : in.path;
     rc = TX_EXIT_DATA;
+    int early = 0;
     if (!*base || !safe_name(base)) {
         fprintf(stderr, ME " transform-data: error: inputBlobUri names no file\n");
         rc = TX_EXIT_USAGE;
-    } else if (open_storage(c) == 0 && fetch_config(c, &cfg) == 0 &&
+    } else if (open_storage(c) == 0 && (early = check_container_format(c)) != 0) {
+        rc = early;
+    } else if (c->blob && fetch_config(c, &cfg) == 0 &&
                (rc = fetch_input(c, &in, bearer, base, &in_path)) == TX_EXIT_OK &&
                (rc = run_local(c, cfg.data, in_path.data, &out_dir)) == TX_EXIT_OK) {
-        rc = publish_task(c, base, out_dir.data) != 0 ? TX_EXIT_DATA : TX_EXIT_OK;
+        rc = publish_task(c, base, out_dir.data);
     }
     f2c_blob_addr_free(&in);
     f2c_buf_free(&cfg);
@@ -686,17 +720,21 @@ static int transform_data(ctx *c)
 
 /* ---- finalize ----------------------------------------------------------------------------- */
 
-/* The "modifiedTime" of the CDM container's current model.json into out; 0 when there is none
- * (404) or it has none, -1 on another failure. */
+/* The modified time of the CDM container's current record of the run's format (model.json
+ * "modifiedTime", the manifest's "lastFileModifiedTime") into out; 0 when there is none (404) or
+ * it has none, -1 on another failure. */
 static int current_modified_time(ctx *c, char *out, size_t n)
 {
     f2c_buf text = {0};
     int rc = 0;
-    if (tx_pub_get_text(c->blob, c->o.cdm_fs, "model.json", 0, 0, &text, &c->e) != F2C_OK) {
-        rc = f2c_blob_last_http_status(c->blob) == 404 ? 0 : (fail(c, "reading model.json"), -1);
+    const char *record = f2c_cdm_record_name(c->o.sink.format);
+    int parquet = strcmp(c->o.sink.format, "parquet") == 0;
+    if (tx_pub_get_text(c->blob, c->o.cdm_fs, record, 0, 0, &text, &c->e) != F2C_OK) {
+        rc = f2c_blob_last_http_status(c->blob) == 404 ? 0 : (fail(c, "reading the record"), -1);
     } else {
         cJSON *root = cJSON_ParseWithLength(text.data ? text.data : "", text.len);
-        const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "modifiedTime");
+        const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, parquet ? "lastFileModifiedTime"
+                                                                         : "modifiedTime");
         if (cJSON_IsString(mt) && mt->valuestring && *mt->valuestring &&
             strlen(mt->valuestring) < n) {
             strcpy(out, mt->valuestring);
@@ -764,6 +802,52 @@ static int manifest_values(ctx *c)
     return 0;
 }
 
+/* The record's modified time into *mtime (now[0..n) holds it when it is not an option's):
+ * finalize's is the export's transactionTime (from the manifest with exportManifest),
+ * generate-schema's the current record's; without either, the current time.  Returns 0, or a
+ * TX_EXIT_* code after the message. */
+static int commit_time(ctx *c, int schema_only, char *now, size_t n, const char **mtime)
+{
+    if (!schema_only && c->o.export_manifest) {
+        int mrc = manifest_values(c);
+        if (mrc != 0) return mrc;
+    }
+    *mtime = schema_only ? NULL : c->o.transaction_time;
+    if (schema_only) {
+        int got = current_modified_time(c, now, n);
+        if (got < 0) return TX_EXIT_DATA;
+        if (got) *mtime = now;
+    }
+    if (!*mtime || !**mtime) {
+        /* No transactionTime (a run by hand): the current time, to the second. */
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(now, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        *mtime = now;
+    }
+    return 0;
+}
+
+/* The configuration's tables (the record describes them; nothing runs here, so no plan), from
+ * the configuration container copied into cfg.  Returns 0, or a TX_EXIT_* code after the
+ * message. */
+static int load_tables(ctx *c, f2c_buf *cfg, f2c_tableset *ts, f2c_diags *diags)
+{
+    const bopts *o = &c->o;
+    if (fetch_config(c, cfg) != 0) return TX_EXIT_DATA;
+    const char *paths[1] = {cfg->data};
+    f2c_schema_input in = is_views(o)
+                              ? (f2c_schema_input){.views = paths, .nviews = 1}
+                              : (f2c_schema_input){.config_dir = cfg->data, .max_depth = o->depth};
+    f2c_status st = f2c_schema_load(&in, ts, NULL, diags);
+    if (st == F2C_OK) return 0;
+    f2c_schema_print_diags(stderr, "error: ", diags);
+    fprintf(stderr, ME " %s: error: cannot load the configuration (%s)\n", o->cmd,
+            f2c_status_name(st));
+    return TX_EXIT_USAGE;
+}
+
 /*
  * finalize, and generate-schema (schema_only): both commit model.json for the configuration
  * (tx_pub_commit; generate-schema without task records: the committed partitions again), so
@@ -784,46 +868,18 @@ static int finalize(ctx *c, int schema_only)
     tx_pub_outcome outcome = {0};
     int rc = TX_EXIT_DATA;
     char now[32];
+    const char *mtime = NULL;
     if (open_storage(c) != 0) goto done;
-    if (!schema_only && o->export_manifest) {
-        int mrc = manifest_values(c);
-        if (mrc != 0) {
-            rc = mrc;
-            goto done;
-        }
-    }
-    const char *mtime = schema_only ? NULL : o->transaction_time;
-    if (schema_only) {
-        int got = current_modified_time(c, now, sizeof now);
-        if (got < 0) goto done;
-        if (got) mtime = now;
-    }
-    if (!mtime || !*mtime) {
-        /* No transactionTime (a run by hand): the current time, to the second. */
-        time_t t = time(NULL);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        mtime = now;
-    }
-    if (fetch_config(c, &cfg) != 0) goto done;
-    /* Only the tables: model.json describes them; nothing runs here, so no plan. */
-    const char *paths[1] = {cfg.data};
-    f2c_schema_input in = is_views(o)
-                              ? (f2c_schema_input){.views = paths, .nviews = 1}
-                              : (f2c_schema_input){.config_dir = cfg.data, .max_depth = o->depth};
-    f2c_status st = f2c_schema_load(&in, &ts, NULL, &diags);
-    if (st != F2C_OK) {
-        f2c_schema_print_diags(stderr, "error: ", &diags);
-        fprintf(stderr, ME " %s: error: cannot load the configuration (%s)\n", o->cmd,
-                f2c_status_name(st));
-        rc = TX_EXIT_USAGE;
+    if ((rc = commit_time(c, schema_only, now, sizeof now, &mtime)) != 0 ||
+        (rc = load_tables(c, &cfg, &ts, &diags)) != 0)
         goto done;
-    }
+    rc = TX_EXIT_DATA;
+    f2c_status st;
     /* The new record: the committed partitions, minus the pairs this operation's task records
      * cover, plus theirs (tx_publish.h); model.json is the commit point, the state follows. */
-    if (tx_pub_read_published(c->blob, o->cdm_fs, "", 0, &cur, &c->e) != F2C_OK) {
-        fail(c, "reading model.json");
+    if (tx_pub_read_published(c->blob, o->cdm_fs, "", o->sink.format, 0, &cur, &c->e) != F2C_OK) {
+        fail(c, "reading the committed record");
+        if (c->e.status == F2C_EUSAGE) rc = TX_EXIT_USAGE; /* the other format's container */
         goto done;
     }
     if (cur.migrated)
@@ -843,13 +899,17 @@ static int finalize(ctx *c, int schema_only)
         printf("%s: %zu task record(s) of operation %s\n", o->cmd, tasks.count, o->operation_id);
     }
     fflush(stdout);
-    st = tx_pub_commit(c->blob, o->cdm_fs, "", &ts, mtime, &cur, &tasks, stderr, &outcome, &c->e);
+    st = tx_pub_commit(c->blob, o->cdm_fs, "", &ts, &o->sink, mtime, &cur, &tasks, stderr, &outcome,
+                       &c->e);
+    const char *record = f2c_cdm_record_name(o->sink.format);
     if (st != F2C_OK) {
-        fail(c, "writing model.json");
+        fail(c, strcmp(o->sink.format, "parquet") == 0 ? "writing the manifest"
+                                                       : "writing model.json");
+        if (st == F2C_EUSAGE) rc = TX_EXIT_USAGE; /* tasks of another format */
         goto done;
     }
-    printf("%s: done: wrote %s/model.json (%zu entities, %zu partitions, modifiedTime %s)\n",
-           o->cmd, o->cdm_fs, ts.count, outcome.listed, mtime);
+    printf("%s: done: wrote %s/%s (%s; %zu entities, %zu partitions, modifiedTime %s)\n", o->cmd,
+           o->cdm_fs, record, tx_pub_format_label(o->sink.format), ts.count, outcome.listed, mtime);
     if (!schema_only && write_state(c) != 0) goto done;
     if (outcome.ngarbage) {
         size_t gone = tx_pub_cleanup(c->blob, o->cdm_fs, &outcome, stderr);
@@ -913,6 +973,9 @@ static void usage(FILE *f, const char *cmd)
         "  --configurationKind tables|views  --operationId ID  --maxDepth N\n"
         "  --storageEndpointSuffix SUFFIX  --storageEndpoint URL (emulator / custom)\n"
         "  --managedIdentityClientId ID\n"
+        "  transform-data, finalize, generate-schema: --format csv|parquet (default csv;\n"
+        "    the tasks and finalize must agree) [--compression zstd|snappy|none]\n"
+        "    [--decimal P,S] (Parquet only; as fhir2cdm-transform --help)\n"
         "  transform-data: --inputBlobUri URL [--requiresAccessToken true|false]\n"
         "    [--fhirUrl URL] [--fhirAudience AUDIENCE] [--clientId ID --tenantId TENANT]\n"
         "    or --exportManifest BLOB --fileIndex N (output[N] of the manifest bulk-export\n"
@@ -968,6 +1031,9 @@ static const struct {
     {"exportManifest", offsetof(bopts, export_manifest)},
     {"fileIndex", offsetof(bopts, file_index)},
     {"fileCount", offsetof(bopts, file_count)},
+    {"format", offsetof(bopts, format)},
+    {"compression", offsetof(bopts, compression)},
+    {"decimal", offsetof(bopts, decimal)},
 };
 #define NFLAGS (sizeof batch_flags / sizeof batch_flags[0])
 #define FLAG_CODE 256 /* getopt_long's val of batch_flags[i] is FLAG_CODE + i */
@@ -1000,6 +1066,38 @@ static int parse_flags(ctx *c, int argc, char **argv)
     return -1;
 }
 
+/*
+ * The output format from --format/--compression/--decimal (or activity.json's "format",
+ * "compression", "decimal") into o->sink, checked by the parser every entry point uses
+ * (tx_parse_job_option: the same values and messages as the local command); --compression and
+ * --decimal apply to Parquet only.  0 or -1 (printed).
+ */
+static int check_format(bopts *o)
+{
+    char prog[64];
+    snprintf(prog, sizeof prog, ME " %s", o->cmd);
+    tx_options to = {0};
+    f2c_fp_limits lim = {0};
+    const struct {
+        int code;
+        const char *value;
+    } given[] = {{TX_OPT_FORMAT, o->format},
+                 {TX_OPT_COMPRESSION, o->compression},
+                 {TX_OPT_DECIMAL, o->decimal}};
+    for (size_t i = 0; i < sizeof given / sizeof given[0]; i++)
+        if (given[i].value && tx_parse_job_option(prog, given[i].code, given[i].value, &to, &lim))
+            return -1;
+    int parquet = to.sink.format && strcmp(to.sink.format, "parquet") == 0;
+    if (!parquet && (o->compression || o->decimal)) {
+        fprintf(stderr, "%s: --%s applies to --format parquet only\n", prog,
+                o->compression ? "compression" : "decimal");
+        return -1;
+    }
+    o->sink = to.sink;
+    if (!o->sink.format) o->sink.format = "csv";
+    return 0;
+}
+
 /* The values every subcommand needs, from flags and activity.json; 0 or -1 (printed). */
 static int check_values(bopts *o)
 {
@@ -1022,7 +1120,7 @@ static int check_values(bopts *o)
         fprintf(stderr, ME " %s: configurationKind must be tables or views\n", o->cmd);
         return -1;
     }
-    return 0;
+    return check_format(o);
 }
 
 /* Runs the subcommand in a private temporary folder (removed after); a TX_EXIT_* code. */

@@ -1,10 +1,10 @@
 /*
  * tx_batch: the Azure Batch task mode of fhir2cdm-transform (docs/azure.md section 5):
  * `bulk-export` (the Bulk Data $export, its manifest stored as a blob: tx_batch_export.h),
- * `transform-data` (one NDJSON file -> its CSV partitions in the CDM container, then its task
- * record) and `finalize` (model.json, the commit record, from the committed one and this
- * operation's task records, then the fhir2cdm-state.json incremental-run state, then the export
- * job's DELETE).
+ * `transform-data` (one NDJSON file -> its CSV or Parquet partitions in the CDM container, then
+ * its task record) and `finalize` (the commit record -- model.json, or for Parquet the CDM manifest
+ * after its entity documents -- from the committed one and this operation's task records, then the
+ * fhir2cdm-state.json incremental-run state, then the export job's DELETE).
  */
 #ifndef FHIR2CDM_TX_BATCH_H
 #define FHIR2CDM_TX_BATCH_H
@@ -26,6 +26,9 @@ typedef struct tx_batch_activity {
     const char *fhir_url, *client_id, *tenant_id, *key_vault_uri, *secret_name;
     /* bulk-export, and the manifest it stores (transform-data, finalize) */
     const char *export_types, *since, *group_id, *export_manifest, *file_index, *file_count;
+    /* transform-data, finalize, generate-schema: the output format (--format csv|parquet,
+     * --compression, --decimal P,S) */
+    const char *format, *compression, *decimal;
 } tx_batch_activity;
 
 /* Parses activity.json text[0..len) into *out (zeroed first).  Returns 0, or -1 when the text is

@@ -29,6 +29,11 @@
  *    block uploads of the partitions, then model.json from the listing of every partition blob,
  *    then the state blob.  Storage credentials come from the environment or the managed
  *    identity only (never flags: command lines are visible), as in Batch mode.
+ *  - --format parquet (issue 17) changes only what the job writes (the sink) and which record
+ *    commits it (the CDM manifest instead of model.json).  A folder or container holds one
+ *    format, so an output whose committed record is the other format's is refused before the
+ *    server is contacted (check_local_format, check_remote_format), not after a whole export;
+ *    the commit refuses it too.
  * Bulk Data IG v2 sections are cited as in f2c_bulk.h ([BD "..."]).
  */
 #include <errno.h>
@@ -46,6 +51,7 @@
 #include "fhir2cdm/f2c_blob.h"
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_bulk.h"
+#include "fhir2cdm/f2c_cdm.h"
 #include "fhir2cdm/f2c_commit.h"
 #include "fhir2cdm/f2c_fhirpath.h"
 #include "fhir2cdm/f2c_fs.h"
@@ -150,6 +156,43 @@ static int phase_options(xrun *x, int argc, char **argv, int *rc)
     return 0;
 }
 
+/* A CDM folder holds one format (docs/export.md): a local output whose committed record is the
+ * other format's is refused here, under the folder's lock and before the server is contacted,
+ * rather than by the commit after a whole export (which refuses it too).  0, or -1 (printed). */
+static int check_local_format(const xopts *o)
+{
+    const char *want = o->tx.sink.format ? o->tx.sink.format : "csv";
+    const char *other = strcmp(want, "parquet") == 0 ? "csv" : "parquet";
+    f2c_buf path = {0};
+    struct stat sb;
+    int rc = f2c_buf_printf(&path, "%s/%s", o->output, f2c_cdm_record_name(other));
+    if (rc == 0 && lstat(path.data, &sb) == 0) {
+        fprintf(stderr,
+                ME ": error: %s holds %s partitions; this run writes %s: a CDM folder holds one "
+                   "format, so write into another folder, or use --format %s\n",
+                path.data, tx_pub_format_label(other), tx_pub_format_label(want), other);
+        rc = -1;
+    }
+    f2c_buf_free(&path);
+    return rc;
+}
+
+/* Blob output: the same rule against the container's committed record (tx_publish.h), before
+ * the server is contacted; storage that cannot be read stops the run here too.  0, or -1 with
+ * *rc set (printed). */
+static int check_remote_format(xrun *x, int *rc)
+{
+    const xopts *o = &x->o;
+    tx_pub_published cur = {0};
+    f2c_status st = tx_pub_read_published(x->blob, o->addr.container, o->prefix.data,
+                                          o->tx.sink.format, 0, &cur, &x->e);
+    tx_pub_published_free(&cur);
+    if (st == F2C_OK) return 0;
+    fprintf(stderr, ME ": error: %s\n", x->e.message);
+    *rc = st == F2C_EUSAGE ? TX_EXIT_USAGE : TX_EXIT_EXPORT;
+    return -1;
+}
+
 /* Output: the --keep-ndjson folder, the staging place, the configuration probe, the folder's
  * lock (local) or the storage client (blob), all before the server is contacted. */
 static int phase_output(xrun *x)
@@ -184,7 +227,7 @@ static int phase_output(xrun *x)
         fprintf(stderr, "error: %s\n", f2c_error_format(&x->e, line, sizeof line));
         return -1;
     }
-    return 0;
+    return o->remote ? 0 : check_local_format(o);
 }
 
 /* Storage: libcurl, and for a blob output the storage client. */
@@ -245,6 +288,7 @@ static int phase_request(xrun *x, int *rc)
 {
     xopts *o = &x->o;
     f2c_bulk_opts *b = &x->b;
+    if (o->remote && check_remote_format(x, rc) != 0) return -1;
     if (o->since_arg && strcmp(o->since_arg, "last") == 0) {
         if (o->remote) {
             int src = tx_export_read_state_since_blob(o, x->blob, &x->since);
@@ -367,8 +411,8 @@ static int phase_publish(xrun *x, int *rc)
         return -1;
     }
     if (!o->tx.quiet)
-        printf("export: published the partitions above into %s/data/ and wrote %s/model.json\n",
-               o->output, o->output);
+        printf("export: published the partitions above into %s/data/ and wrote %s/%s\n", o->output,
+               o->output, f2c_cdm_record_name(o->tx.sink.format ? o->tx.sink.format : "csv"));
     *rc = frc == TX_EXIT_OK && mrc == TX_EXIT_OK && x->issues == 0 ? TX_EXIT_OK : TX_EXIT_DATA;
     if (x->issues)
         fprintf(stderr, ME ": %llu issue%s in the export's error files\n", x->issues,

@@ -127,8 +127,9 @@ int tx_export_read_state_since(const char *output, char **since);
  * TX_EXIT_USAGE (malformed) or TX_EXIT_EXPORT (storage unreachable or refusing; printed). */
 int tx_export_read_state_since_blob(const xopts *o, f2c_blob_client *b, char **since);
 
-/* Blob output: uploads the staging folder's partitions and commits model.json (see
- * tx_export_publish.c).  TX_EXIT_OK, TX_EXIT_DATA, TX_EXIT_USAGE or TX_EXIT_EXPORT. */
+/* Blob output: uploads the staging folder's partitions and commits the record of the run's
+ * format, model.json or the CDM manifest (see tx_export_publish.c).  TX_EXIT_OK, TX_EXIT_DATA,
+ * TX_EXIT_USAGE (also: the container holds the other format) or TX_EXIT_EXPORT. */
 int tx_export_publish_blob(const xopts *o, const run *r, f2c_blob_client *b, const char *staging,
                            const char *mtime, int *published);
 

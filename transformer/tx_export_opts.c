@@ -18,6 +18,7 @@
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_error.h"
 #include "fhir2cdm/f2c_render.h"
+#include "fhir2cdm/f2c_sink.h"
 #include "fhir2cdm/f2c_type.h"
 
 #include "tx_export_int.h"
@@ -30,7 +31,8 @@ static void usage(FILE *f)
           "\n"
           "Runs a FHIR Bulk Data $export (kick-off, status polling, download), transforms the\n"
           "NDJSON files while they download, and publishes the CDM folder (partitions under\n"
-          "OUTPUT/data/, OUTPUT/model.json, OUTPUT/" STATE_FILE ") only when everything arrived.\n"
+          "OUTPUT/data/, OUTPUT/model.json -- Parquet: OUTPUT/model.manifest.cdm.json and\n"
+          "OUTPUT/<Entity>.cdm.json --, OUTPUT/" STATE_FILE ") only when everything arrived.\n"
           "\n"
           "Required:\n"
           "      --fhir-url URL        FHIR base URL of the server (http or https)\n"
@@ -48,7 +50,8 @@ static void usage(FILE *f)
           "      --type-filter Q       _typeFilter, e.g. 'Observation?status=final' (repeatable)\n"
           "      --since INSTANT|last  _since: a FHIR instant, or `last`: the transactionTime in\n"
           "                            OUTPUT/" STATE_FILE " (full export when it is missing)\n"
-          "      --output-format F     _outputFormat (default: not sent, the server's NDJSON)\n"
+          "      --output-format F     _outputFormat (default: not sent, the server's NDJSON);\n"
+          "                            the CDM folder's format is --format below\n"
           "      --post                kick off with POST and a Parameters body instead of GET\n"
           "\n"
           "Auth (at most one; none: no Authorization header):\n"
@@ -69,7 +72,7 @@ static void usage(FILE *f)
           "                            transactionTime and request)\n"
           "      --max-depth N, --max-errors N, --max-line-bytes N,\n"
           "      --fhirpath-max-steps N, --fhirpath-max-items N, --fhirpath-max-bytes N\n"
-          "                            as for a local run\n"
+          "                            as for a local run\n" TX_FORMAT_HELP
           "      --managed-identity-client-id ID\n"
           "                            blob output: the user-assigned managed identity to use\n"
           "  -q, --quiet               no progress and no summary (errors still shown)\n"
@@ -457,8 +460,27 @@ static int check_filters_group(const xopts *o, const f2c_bulk_opts *b)
     return 0;
 }
 
+/* The output format options (--format, --compression, --decimal, --memory) as the stream job
+ * will take them: a sink is made and dropped here, so a refused combination (--compression with
+ * CSV, a format this build does not write) stops the command before the server is contacted,
+ * not after a whole export.  0, or -1 (printed). */
+static int check_format(const xopts *o)
+{
+    f2c_sink sink;
+    f2c_error e;
+    f2c_error_clear(&e);
+    if (f2c_sink_new(&o->tx.sink, &sink, &e) != F2C_OK) {
+        fprintf(stderr, ME ": %s\n", e.message);
+        return -1;
+    }
+    f2c_sink_free(&sink);
+    return 0;
+}
+
 int tx_export_validate(xopts *o, f2c_bulk_opts *b)
 {
-    if (check_output(o) != 0 || check_request(o, b) != 0 || check_auth(o) != 0) return -1;
+    if (check_output(o) != 0 || check_format(o) != 0 || check_request(o, b) != 0 ||
+        check_auth(o) != 0)
+        return -1;
     return check_filters_group(o, b);
 }

@@ -6,9 +6,10 @@
  * Why it is built this way: nothing a reader lists changes until the export is complete.  A
  * local folder is published by the stream job's commit (tx_stream_job_finish); a Blob / ADLS
  * output is published with tx_publish.c, the code Batch mode's transform-data/finalize use:
- * block uploads of the partitions, then model.json from the listing of every partition blob,
- * then the state blob.  The state is written last, so it never claims a time whose data
- * model.json does not list yet; its format is the one Batch mode's finalize writes.
+ * block uploads of the partitions, then the record (model.json, or for --format parquet the
+ * entity documents and then the CDM manifest), then the state blob.  The state is written last,
+ * so it never claims a time whose data the record does not list yet; its format is the one Batch
+ * mode's finalize writes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -129,15 +130,18 @@ done:
 
 /*
  * Blob output: publishes the staging folder's partitions into the container with the code Batch
- * mode uses (tx_publish.c): reads the committed model.json, uploads every partition with the
+ * mode uses (tx_publish.c), in the run's format (--format: CSV with model.json, Parquet with the
+ * CDM manifest and its entity documents; "model.json" below stands for the format's record):
+ * reads the committed model.json, uploads every partition with the
  * block writer into the slot of its (stem, operation id) that model.json does not list, then
  * commits model.json (one Put Blob) = the committed partitions minus those of this run's pairs
  * plus this run's, with modifiedTime mtime; replaced blobs are deleted afterwards.  The run's
  * pairs are the stems of every output file of r (also one that now gives no rows).  *published is
  * set when the first upload starts.  Returns TX_EXIT_OK, TX_EXIT_DATA (committed partitions with a
  * foreign header left out of model.json, as a local folder does), TX_EXIT_USAGE (the configuration
- * cannot be loaded again) or TX_EXIT_EXPORT (reading model.json, an upload or the commit failed:
- * model.json was not rewritten, so the partitions uploaded so far are listed nowhere).
+ * cannot be loaded again, or the container holds the other format's record) or TX_EXIT_EXPORT
+ * (reading model.json, an upload or the commit failed: model.json was not rewritten, so the
+ * partitions uploaded so far are listed nowhere).
  */
 int tx_export_publish_blob(const xopts *o, const run *r, f2c_blob_client *b, const char *staging,
                            const char *mtime, int *published)
@@ -166,12 +170,19 @@ int tx_export_publish_blob(const xopts *o, const run *r, f2c_blob_client *b, con
     *published = 1; /* from here on the container changes: an interruption no longer undoes it */
     size_t uploaded = 0;
     /* The committed record first: each partition goes into the slot it does not list. */
-    if (tx_pub_read_published(b, o->addr.container, o->prefix.data, 0, &cur, &e) != F2C_OK ||
-        tx_pub_upload_run(b, o->addr.container, o->prefix.data, staging, &cur, NULL, &mine,
+    const char *format = o->tx.sink.format;
+    if (tx_pub_read_published(b, o->addr.container, o->prefix.data, format, 0, &cur, &e) !=
+        F2C_OK) {
+        /* The container holds the other format (checked before the export too): exit 2. */
+        fprintf(stderr, ME ": error: %s\n", e.message);
+        rc = e.status == F2C_EUSAGE ? TX_EXIT_USAGE : TX_EXIT_EXPORT;
+        goto done;
+    }
+    if (tx_pub_upload_run(b, o->addr.container, o->prefix.data, format, staging, &cur, NULL, &mine,
                           &uploaded, &e) != F2C_OK) {
         fprintf(stderr,
                 ME ": error: uploading the partitions: %s\n" ME
-                   ": %zu partition blob%s of this run uploaded but not listed: model.json and "
+                   ": %zu partition blob%s of this run uploaded but not listed: the record and "
                    "the state were not changed (re-running the same export replaces them)\n",
                 e.message, uploaded, uploaded == 1 ? "" : "s");
         rc = TX_EXIT_EXPORT;
@@ -185,13 +196,14 @@ int tx_export_publish_blob(const xopts *o, const run *r, f2c_blob_client *b, con
             rc = TX_EXIT_EXPORT;
             goto done;
         }
-    if (tx_pub_commit(b, o->addr.container, o->prefix.data, &ts, mtime, &cur, &mine, stderr,
-                      &done_pub, &e) != F2C_OK) {
+    const char *record = f2c_cdm_record_name(format ? format : "csv");
+    if (tx_pub_commit(b, o->addr.container, o->prefix.data, &ts, &o->tx.sink, mtime, &cur, &mine,
+                      stderr, &done_pub, &e) != F2C_OK) {
         fprintf(stderr,
-                ME ": error: writing model.json: %s\n" ME
-                   ": the %zu partition blob%s of this run are uploaded but model.json and the "
+                ME ": error: writing %s: %s\n" ME
+                   ": the %zu partition blob%s of this run are uploaded but %s and the "
                    "state were not changed (re-running the same export replaces them)\n",
-                e.message, uploaded, uploaded == 1 ? "" : "s");
+                record, e.message, uploaded, uploaded == 1 ? "" : "s", record);
         rc = TX_EXIT_EXPORT;
         goto done;
     }

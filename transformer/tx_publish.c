@@ -26,6 +26,18 @@
  *    ranged GET of a few hundred bytes per partition.
  *  - Deleting replaced partitions and consumed records happens after the commit and is best
  *    effort: a blob left over is unreferenced, never listed again.
+ *  - Two formats, one protocol (issue 17): CSV partitions are committed by model.json, Parquet
+ *    partitions by the CDM manifest (model.json may only describe CSV partitions, CDM folder
+ *    specification; the manifest format: https://learn.microsoft.com/en-us/common-data-model/
+ *    sdk/manifest), whose entity documents are uploaded before it.  The documents come from
+ *    f2c_cdm_documents, the code that writes a local folder's, and the record is uploaded last,
+ *    so it stays the one commit point.  A container holds one format: mixing them would leave
+ *    one record listing partitions another describes, so a run of the other format is refused
+ *    before it uploads anything, and finalize refuses task records of the other format.
+ *  - A carried Parquet partition is checked like a CSV one, by the sink's own test
+ *    (f2c_sink_matches) on its footer: the footer and the leading magic are fetched with ranged
+ *    GETs into a sparse temporary file of the blob's size, so the check reads a few kilobytes,
+ *    not the partition.
  *  - Nothing here prints a credential; the environment is read only in tx_pub_client_new and for
  *    the test fault point.
  */
@@ -33,17 +45,43 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "fhir2cdm/f2c_cdm.h"
+#include "fhir2cdm/f2c_fs.h"
+#include "fhir2cdm/f2c_sink.h"
 
 #define PARTITION_PREFIX "partition-data-"
-#define MODEL_NAME "model.json"
+
+const char *tx_pub_extension(const char *format)
+{
+    return format && strcmp(format, "parquet") == 0 ? ".parquet" : ".csv";
+}
+
+const char *tx_pub_format_label(const char *format)
+{
+    return format && strcmp(format, "parquet") == 0 ? "Parquet" : "CSV";
+}
+
+/* 1 when format is "parquet". */
+static int is_parquet(const char *format)
+{
+    return format && strcmp(format, "parquet") == 0;
+}
+
+/* The format whose partitions file name `file` has: its extension ends it (".b.parquet" too). */
+static const char *format_of_file(const char *file)
+{
+    size_t n = strlen(file), k = strlen(".parquet");
+    return n >= k && strcmp(file + n - k, ".parquet") == 0 ? "parquet" : "csv";
+}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -313,36 +351,82 @@ static f2c_status list_data(f2c_blob_client *b, const char *container, const cha
     return F2C_OK;
 }
 
+/* A format mismatch: the container's record `record` (full blob name) is of format `have`, the
+ * run writes `want`. */
+static f2c_status mismatch(f2c_error *e, const char *container, const char *record,
+                           const char *have, const char *want)
+{
+    return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
+                         "%s/%s holds %s partitions; this run writes %s: a CDM folder holds one "
+                         "format, so write into another container or folder, or use --format %s",
+                         container, record, tx_pub_format_label(have), tx_pub_format_label(want),
+                         is_parquet(have) ? "parquet" : "csv");
+}
+
+/* Reads container/<prefix><record> into *text (name: its blob name); *found 0 when missing. */
+static f2c_status get_record(f2c_blob_client *b, const char *container, const char *prefix,
+                             const char *record, f2c_buf *name, f2c_buf *text, int *found,
+                             f2c_error *e)
+{
+    f2c_buf_reset(name);
+    f2c_buf_reset(text);
+    *found = 0;
+    if (f2c_buf_printf(name, "%s%s", prefix, record) != 0) return nomem(e);
+    f2c_status st = tx_pub_get_text(b, container, name->data, 0, 0, text, e);
+    if (st != F2C_OK && f2c_blob_last_http_status(b) == 404) return F2C_OK; /* none yet */
+    *found = st == F2C_OK;
+    return st;
+}
+
+/* Parses the record text of format fmt (blob name) into out->committed. */
+static f2c_status take_record(const char *container, const char *name, const f2c_buf *text,
+                              const char *fmt, tx_pub_published *out, size_t *cap, f2c_error *e)
+{
+    f2c_cdm_record rec = {0};
+    f2c_error pe;
+    f2c_error_clear(&pe);
+    out->have_model = 1;
+    out->format = fmt;
+    f2c_status st = f2c_cdm_record_parse(text->data ? text->data : "", text->len, &rec, &pe);
+    if (st == F2C_ENOMEM)
+        nomem(e);
+    else if (st != F2C_OK)
+        st = f2c_error_set(e, F2C_EJSON, NULL, 0, 0, NULL,
+                           "%s/%s: not a record this program can read (%s); nothing is "
+                           "published over it",
+                           container, name, pe.message);
+    else if (rec.format && strcmp(rec.format, fmt) != 0)
+        st = mismatch(e, container, name, rec.format, fmt);
+    /* Only CSV folders of an earlier release lack the commit annotation. */
+    out->migrated = st == F2C_OK && !rec.committed && !is_parquet(fmt);
+    for (size_t i = 0; st == F2C_OK && !out->migrated && i < rec.count; i++)
+        if (push_copy(&out->committed, &out->ncommitted, cap, rec.locations[i]) != 0) st = nomem(e);
+    f2c_cdm_record_free(&rec);
+    return st;
+}
+
 f2c_status tx_pub_read_published(f2c_blob_client *b, const char *container, const char *prefix,
-                                 int list, tx_pub_published *out, f2c_error *e)
+                                 const char *format, int list, tx_pub_published *out, f2c_error *e)
 {
     memset(out, 0, sizeof *out);
     prefix = prefix ? prefix : "";
+    const char *fmt = is_parquet(format) ? "parquet" : "csv";
+    const char *other = is_parquet(format) ? "csv" : "parquet";
+    if (format && strcmp(format, "csv") != 0 && strcmp(format, "parquet") != 0)
+        return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
+                             "output format \"%.64s\" is not known (known: csv, parquet)", format);
     f2c_buf name = {0}, text = {0};
     size_t cap = 0;
-    f2c_status st = f2c_buf_printf(&name, "%s" MODEL_NAME, prefix) == 0 ? F2C_OK : nomem(e);
-    if (st == F2C_OK && (st = tx_pub_get_text(b, container, name.data, 0, 0, &text, e)) != F2C_OK &&
-        f2c_blob_last_http_status(b) == 404)
-        st = F2C_OK; /* no model.json: nothing committed yet */
-    else if (st == F2C_OK) {
-        f2c_cdm_record rec = {0};
-        f2c_error pe;
-        f2c_error_clear(&pe);
-        out->have_model = 1;
-        st = f2c_cdm_record_parse(text.data ? text.data : "", text.len, &rec, &pe);
-        if (st == F2C_ENOMEM)
-            nomem(e);
-        else if (st != F2C_OK)
-            st = f2c_error_set(e, F2C_EJSON, NULL, 0, 0, NULL,
-                               "%s/%s: not a model.json this program can read (%s); nothing is "
-                               "published over it",
-                               container, name.data, pe.message);
-        out->migrated = st == F2C_OK && !rec.committed;
-        for (size_t i = 0; st == F2C_OK && !out->migrated && i < rec.count; i++)
-            if (push_copy(&out->committed, &out->ncommitted, &cap, rec.locations[i]) != 0)
-                st = nomem(e);
-        f2c_cdm_record_free(&rec);
-    }
+    int found = 0;
+    f2c_status st =
+        get_record(b, container, prefix, f2c_cdm_record_name(fmt), &name, &text, &found, e);
+    if (st == F2C_OK && found)
+        st = take_record(container, name.data, &text, fmt, out, &cap, e);
+    else if (st == F2C_OK &&
+             (st = get_record(b, container, prefix, f2c_cdm_record_name(other), &name, &text,
+                              &found, e)) == F2C_OK &&
+             found)
+        st = mismatch(e, container, name.data, other, fmt); /* one format per folder */
     if (st == F2C_OK && (list || out->migrated)) st = list_data(b, container, prefix, out, e);
     /* An earlier release's folder: its partition blobs are the committed set, once. */
     for (size_t i = 0; st == F2C_OK && out->migrated && i < out->nblobs; i++)
@@ -410,7 +494,21 @@ static int hexval(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-int tx_pub_parse_partition(const char *name, char **stem, char **operation_id, int *slot)
+/* The slot and extension of a name's tail after the operation id: ".csv" (0), ".b.csv" (1), the
+ * same with ".parquet"; -1 for anything else. */
+static int tail_slot(const char *tail, const char **ext)
+{
+    static const char *const exts[] = {".csv", ".parquet"};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        *ext = exts[i];
+        if (strcmp(tail, exts[i]) == 0) return 0;
+        if (strncmp(tail, ".b", 2) == 0 && strcmp(tail + 2, exts[i]) == 0) return 1;
+    }
+    return -1;
+}
+
+int tx_pub_parse_partition(const char *name, char **stem, char **operation_id, int *slot,
+                           const char **ext)
 {
     size_t pl = strlen(PARTITION_PREFIX);
     if (strncmp(name, PARTITION_PREFIX, pl) != 0) return 0;
@@ -418,7 +516,8 @@ int tx_pub_parse_partition(const char *name, char **stem, char **operation_id, i
     if (!dash) return 0;
     const char *op = dash + 1;
     size_t ol = strcspn(op, ".");
-    int sl = strcmp(op + ol, ".csv") == 0 ? 0 : strcmp(op + ol, ".b.csv") == 0 ? 1 : -1;
+    const char *x = NULL;
+    int sl = tail_slot(op + ol, &x);
     if (sl < 0 || ol == 0) return 0;
     f2c_buf s = {0}, again = {0};
     int rc = 1;
@@ -439,12 +538,13 @@ int tx_pub_parse_partition(const char *name, char **stem, char **operation_id, i
     char *o = rc == 1 ? strndup(op, ol) : NULL;
     if (rc == 1 && !o) rc = -1;
     /* The name must be exactly what f2c_cdm_partition_name gives for what was read. */
-    if (rc == 1 && f2c_cdm_partition_name(&again, s.data ? s.data : "", o, sl, ".csv") != 0) rc = -1;
+    if (rc == 1 && f2c_cdm_partition_name(&again, s.data ? s.data : "", o, sl, x) != 0) rc = -1;
     if (rc == 1 && strcmp(again.data ? again.data : "", name) != 0) rc = 0;
     if (rc == 1) {
         *stem = s.data ? s.data : strdup("");
         *operation_id = o;
         *slot = sl;
+        *ext = x;
         if (!*stem) {
             free(o);
             rc = -1;
@@ -541,29 +641,38 @@ static f2c_status same_content(f2c_blob_client *b, const char *container, const 
     return st;
 }
 
-/* Uploads one local partition file (entity ent, slot-0 name file) into its free slot. */
-static f2c_status upload_one(f2c_blob_client *b, const char *container, const char *prefix,
-                             const char *local, const char *ent, const char *file,
-                             const tx_pub_published *cur, FILE *log, tx_pub_tasks *out,
-                             f2c_error *e)
+/* Where one local partition file goes (entity ent, slot-0 name file, a run writing format). */
+typedef struct upload_item {
+    const char *container, *prefix, *local, *ent, *file, *format;
+} upload_item;
+
+/* Uploads one local partition file into its free slot. */
+static f2c_status upload_one(f2c_blob_client *b, const upload_item *u, const tx_pub_published *cur,
+                             FILE *log, tx_pub_tasks *out, f2c_error *e)
 {
+    const char *container = u->container, *prefix = u->prefix, *local = u->local, *ent = u->ent,
+               *file = u->file;
     char *stem = NULL, *op = NULL;
+    const char *ext = NULL;
     int slot = 0;
-    int got = tx_pub_parse_partition(file, &stem, &op, &slot);
+    int got = tx_pub_parse_partition(file, &stem, &op, &slot, &ext);
     if (got < 0) return nomem(e);
-    if (got == 0 || slot != 0) {
+    const char *why = got == 0 || slot != 0 ? "not a partition file name of this release"
+                      : strcmp(ext, tx_pub_extension(u->format)) != 0
+                          ? "a partition of another format than this run's"
+                          : NULL;
+    if (why) {
         if (got) {
             free(stem);
             free(op);
         }
-        return f2c_error_set(e, F2C_ECONFIG, local, 0, 0, NULL,
-                             "not a partition file name of this release; not uploaded");
+        return f2c_error_set(e, F2C_ECONFIG, local, 0, 0, NULL, "%s; not uploaded", why);
     }
     f2c_buf loc0 = {0}, loc1 = {0}, blob = {0};
     f2c_status st = F2C_OK;
     if (f2c_buf_printf(&loc0, "data/%s/%s", ent, file) != 0 ||
         f2c_buf_printf(&loc1, "data/%s/", ent) != 0 ||
-        f2c_cdm_partition_name(&loc1, stem, op, 1, ".csv") != 0)
+        f2c_cdm_partition_name(&loc1, stem, op, 1, ext) != 0)
         st = nomem(e);
     int l0 = st == F2C_OK && find_sorted(cur->committed, cur->ncommitted, loc0.data) >= 0;
     int l1 = st == F2C_OK && find_sorted(cur->committed, cur->ncommitted, loc1.data) >= 0;
@@ -586,7 +695,9 @@ static f2c_status upload_one(f2c_blob_client *b, const char *container, const ch
     f2c_buf_reset(&blob);
     if (st == F2C_OK && !same && f2c_buf_printf(&blob, "%s%s", prefix, target) != 0) st = nomem(e);
     if (st == F2C_OK && !same)
-        st = tx_pub_upload_file(b, container, blob.data, local, "text/csv", e);
+        st = tx_pub_upload_file(
+            b, container, blob.data, local,
+            is_parquet(u->format) ? "application/vnd.apache.parquet" : "text/csv", e);
     if (st == F2C_OK && !same && log) fprintf(log, "uploaded %s/%s\n", container, blob.data);
     tx_pub_task *t = st == F2C_OK ? tx_pub_tasks_add(out, stem, op) : NULL;
     if (st == F2C_OK && (!t || push_copy(&t->locations, &t->count, &t->cap, target) != 0))
@@ -600,8 +711,8 @@ static f2c_status upload_one(f2c_blob_client *b, const char *container, const ch
 }
 
 f2c_status tx_pub_upload_run(f2c_blob_client *b, const char *container, const char *prefix,
-                             const char *cdm_dir, const tx_pub_published *cur, FILE *log,
-                             tx_pub_tasks *out, size_t *count, f2c_error *e)
+                             const char *format, const char *cdm_dir, const tx_pub_published *cur,
+                             FILE *log, tx_pub_tasks *out, size_t *count, f2c_error *e)
 {
     prefix = prefix ? prefix : "";
     f2c_buf data = {0};
@@ -626,9 +737,10 @@ f2c_status tx_pub_upload_run(f2c_blob_client *b, const char *container, const ch
             f2c_buf local = {0};
             if (f2c_buf_printf(&local, "%s/%s", edir.data, files[k]) != 0)
                 st = nomem(e);
-            else
-                st = upload_one(b, container, prefix, local.data, ents[i], files[k], cur, log, out,
-                                e);
+            else {
+                upload_item u = {container, prefix, local.data, ents[i], files[k], format};
+                st = upload_one(b, &u, cur, log, out, e);
+            }
             f2c_buf_free(&local);
             if (st == F2C_OK) {
                 (*count)++;
@@ -647,6 +759,8 @@ f2c_status tx_pub_upload_run(f2c_blob_client *b, const char *container, const ch
 
 int tx_pub_task_blob(f2c_buf *out, const char *prefix, const char *stem, const char *operation_id)
 {
+    /* The record's name is the pair's escaped stem, whatever the format: the ".csv" name is only
+     * the way to that escaping (one record per pair, so a pair has one format). */
     f2c_buf n = {0};
     size_t pl = strlen(PARTITION_PREFIX), tail = 1 + strlen(operation_id) + 4; /* -<op>.csv */
     int rc = f2c_cdm_partition_name(&n, stem, operation_id, 0, ".csv") != 0 || n.len < pl + tail
@@ -770,130 +884,304 @@ f2c_status tx_pub_read_tasks(f2c_blob_client *b, const char *container, const ch
 
 /* ---- the commit ----------------------------------------------------------------------------- */
 
-/* 1 when blob container/<prefix><loc> of table t starts with t's header record and CRLF, 0 when
- * not (warned about on stderr); an error status when it cannot be read. */
-static f2c_status header_ok(f2c_blob_client *b, const char *container, const char *prefix,
-                            const f2c_table *t, const char *loc, uint64_t size, int *ok,
-                            f2c_error *e)
+/* What one commit works with: the target, the format and its lazily made sink (Parquet's
+ * schema check), the listing made after the run's uploads. */
+typedef struct commit_ctx {
+    f2c_blob_client *b;
+    const char *container, *prefix;
+    const f2c_tableset *ts;
+    const f2c_sink_options *so;
+    const char *format, *record; /* "csv"/"parquet"; "model.json"/"model.manifest.cdm.json" */
+    f2c_sink sink;
+    int have_sink;
+    tx_pub_published now;
+} commit_ctx;
+
+/* CSV: *ok = container/blob starts with t's header record and CRLF. */
+static f2c_status csv_fits(commit_ctx *c, const f2c_table *t, const char *blob, uint64_t size,
+                           int *ok, f2c_error *e)
 {
-    f2c_buf header = {0}, got = {0}, blob = {0};
+    f2c_buf header = {0}, got = {0};
     f2c_status st = F2C_OK;
-    *ok = 0;
-    if (f2c_cdm_header_record(&header, t) != 0 || f2c_buf_printf(&blob, "%s%s", prefix, loc) != 0)
-        st = nomem(e);
+    if (f2c_cdm_header_record(&header, t) != 0) st = nomem(e);
     /* A blob shorter than the header cannot match (and a range past its end fails). */
     else if (size >= header.len + 2 &&
-             (st = tx_pub_get_text(b, container, blob.data, 0, header.len + 2, &got, e)) == F2C_OK)
+             (st = tx_pub_get_text(c->b, c->container, blob, 0, header.len + 2, &got, e)) == F2C_OK)
         *ok = got.len == header.len + 2 && memcmp(got.data, header.data, header.len) == 0 &&
               got.data[header.len] == '\r' && got.data[header.len + 1] == '\n';
-    if (st == F2C_OK && !*ok)
-        fprintf(stderr,
-                "warning: %s/%s: partition header does not match the attributes of entity %s; "
-                "left out of model.json\n",
-                container, blob.data, t->entity);
     f2c_buf_free(&header);
     f2c_buf_free(&got);
+    return st;
+}
+
+/* Writes the fetched pieces at their offsets into a new sparse temporary file of size bytes and
+ * returns it opened read-only and already removed; -1 with errno.  The file lives in a private
+ * folder (mkdtemp: mode 0700) of TMPDIR, removed with it: a footer holds column statistics
+ * (min/max values of the data), which no other user of a shared /tmp may read. */
+static int sparse_copy(uint64_t size, const f2c_buf *head, const f2c_buf *tail, uint64_t tail_at)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[4096], name[128];
+    if (snprintf(dir, sizeof dir, "%s/fhir2cdm-footer-XXXXXX", tmp && *tmp ? tmp : "/tmp") >=
+        (int)sizeof dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (!mkdtemp(dir)) return -1;
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = dfd >= 0 ? f2c_fs_temp_at(dfd, "footer-", "", name, sizeof name) : -1;
+    int ok = fd >= 0 && ftruncate(fd, (off_t)size) == 0 &&
+             pwrite(fd, head->data, head->len, 0) == (ssize_t)head->len &&
+             pwrite(fd, tail->data, tail->len, (off_t)tail_at) == (ssize_t)tail->len;
+    int rfd = ok ? openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    int saved = errno;
+    if (fd >= 0) {
+        close(fd);
+        unlinkat(dfd, name, 0);
+    }
+    if (dfd >= 0) close(dfd);
+    rmdir(dir);
+    errno = saved;
+    return rfd;
+}
+
+/*
+ * Parquet: *ok = container/blob still has t's schema, by the sink's own check.  A Parquet file
+ * ends with its footer: the FileMetaData (parquet.thrift struct FileMetaData, field 2 schema), a
+ * 4-byte little-endian length of it and the magic "PAR1", and starts with "PAR1" (Apache Parquet
+ * format, "File Format"); those pieces are fetched (two ranged GETs after the length) into a
+ * sparse temporary file of the blob's size, read by f2c_sink_matches as a local file would be.
+ */
+static f2c_status parquet_fits(commit_ctx *c, const f2c_table *t, const char *blob, uint64_t size,
+                               int *ok, f2c_error *e)
+{
+    if (!c->have_sink) {
+        f2c_sink_options so = c->so ? *c->so : (f2c_sink_options){0};
+        so.format = "parquet";
+        f2c_status st = f2c_sink_new(&so, &c->sink, e);
+        if (st != F2C_OK) return st;
+        c->have_sink = 1;
+    }
+    if (size < 12) return F2C_OK; /* magic, length, magic: shorter is no Parquet file */
+    f2c_buf head = {0}, tail = {0};
+    f2c_status st = tx_pub_get_text(c->b, c->container, blob, size - 8, 8, &tail, e);
+    uint64_t flen = 0;
+    for (int i = 3; st == F2C_OK && tail.len == 8 && i >= 0; i--)
+        flen = flen * 256 + (unsigned char)tail.data[i];
+    int plausible = st == F2C_OK && tail.len == 8 && flen <= size - 12;
+    f2c_buf_reset(&tail);
+    if (plausible && (st = tx_pub_get_text(c->b, c->container, blob, size - 8 - flen, flen + 8,
+                                           &tail, e)) == F2C_OK)
+        st = tx_pub_get_text(c->b, c->container, blob, 0, 4, &head, e);
+    if (plausible && st == F2C_OK) {
+        int fd = sparse_copy(size, &head, &tail, size - 8 - flen);
+        int r = fd >= 0 ? f2c_sink_matches(&c->sink, fd, t) : -1;
+        if (r < 0)
+            st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL,
+                               "%s/%s: cannot check its Parquet schema (temporary file: %s)",
+                               c->container, blob, strerror(errno));
+        *ok = r == 1;
+        if (fd >= 0) close(fd);
+    }
+    f2c_buf_free(&head);
+    f2c_buf_free(&tail);
+    return st;
+}
+
+/* 1 in *ok when the carried partition container/<prefix><loc> of table t still fits it (the
+ * format's check), 0 when not (warned about on stderr); an error status when it cannot be read. */
+static f2c_status still_fits(commit_ctx *c, const f2c_table *t, const char *loc, uint64_t size,
+                             int *ok, f2c_error *e)
+{
+    f2c_buf blob = {0};
+    *ok = 0;
+    f2c_status st = f2c_buf_printf(&blob, "%s%s", c->prefix, loc) != 0 ? nomem(e)
+                    : is_parquet(c->format) ? parquet_fits(c, t, blob.data, size, ok, e)
+                                            : csv_fits(c, t, blob.data, size, ok, e);
+    if (st == F2C_OK && !*ok)
+        fprintf(stderr,
+                "warning: %s/%s: partition %s does not match the attributes of entity %s; "
+                "left out of %s\n",
+                c->container, blob.data, is_parquet(c->format) ? "schema" : "header", t->entity,
+                c->record);
     f2c_buf_free(&blob);
     return st;
 }
 
-f2c_status tx_pub_commit(f2c_blob_client *b, const char *container, const char *prefix,
-                         const f2c_tableset *ts, const char *modified_time,
-                         const tx_pub_published *cur, const tx_pub_tasks *run, FILE *log,
-                         tx_pub_outcome *out, f2c_error *e)
+/* The names of both slots of every pair of the run, sorted: a committed partition with one of
+ * them is replaced (a rerun replaces its own, in every table). */
+static f2c_status run_pairs(const commit_ctx *c, const tx_pub_tasks *run, char ***pairs,
+                            size_t *npairs, f2c_error *e)
 {
-    memset(out, 0, sizeof *out);
-    prefix = prefix ? prefix : "";
-    char **keep = NULL, **replaced = NULL, **pairs = NULL;
-    size_t nkeep = 0, ckeep = 0, nrep = 0, crep = 0, npairs = 0, cpairs = 0, cgarb = 0;
-    f2c_buf text = {0}, name = {0};
-    /* What exists now (the run's uploads included). */
-    tx_pub_published now = {0};
-    f2c_status st = list_data(b, container, prefix, &now, e);
-    /* The names of both slots of every pair of the run: a committed partition with one of them
-     * is replaced (a rerun replaces its own, in every table). */
+    size_t cap = 0;
+    f2c_buf name = {0};
+    f2c_status st = F2C_OK;
     for (size_t i = 0; run && i < run->count && st == F2C_OK; i++)
         for (int slot = 0; slot < 2 && st == F2C_OK; slot++) {
             f2c_buf_reset(&name);
-            if (f2c_cdm_partition_name(&name, run->items[i].stem, run->items[i].operation_id,
-                                       slot, ".csv") != 0 ||
-                push_copy(&pairs, &npairs, &cpairs, name.data) != 0)
+            if (f2c_cdm_partition_name(&name, run->items[i].stem, run->items[i].operation_id, slot,
+                                       tx_pub_extension(c->format)) != 0 ||
+                push_copy(pairs, npairs, &cap, name.data) != 0)
                 st = nomem(e);
         }
-    sort_unique(pairs, &npairs);
-    /* The committed partitions carried over. */
+    f2c_buf_free(&name);
+    sort_unique(*pairs, npairs);
+    return st;
+}
+
+/* The committed partitions carried over into keep, the replaced ones into replaced. */
+static f2c_status carry(commit_ctx *c, const tx_pub_published *cur, char **pairs, size_t npairs,
+                        tx_pub_outcome *out, char ***keep, size_t *nkeep, char ***replaced,
+                        size_t *nrep, f2c_error *e)
+{
+    size_t ckeep = *nkeep, crep = 0;
+    f2c_status st = F2C_OK;
     for (size_t i = 0; st == F2C_OK && i < cur->ncommitted; i++) {
         const char *loc = cur->committed[i];
-        const f2c_table *t = entity_of(ts, loc);
-        if (!t) continue; /* not an entity of the configuration: model.json does not describe it */
-        long at = find_sorted(now.blobs, now.nblobs, loc);
+        const f2c_table *t = entity_of(c->ts, loc);
+        if (!t) continue; /* not an entity of the configuration: the record does not describe it */
+        long at = find_sorted(c->now.blobs, c->now.nblobs, loc);
         if (find_sorted(pairs, npairs, strrchr(loc, '/') + 1) >= 0) {
-            if (at >= 0 && push_copy(&replaced, &nrep, &crep, loc) != 0) st = nomem(e);
+            if (at >= 0 && push_copy(replaced, nrep, &crep, loc) != 0) st = nomem(e);
             continue;
         }
         if (at < 0) {
-            fprintf(stderr,
-                    "warning: %s/%s%s: listed in model.json but missing; left out of "
-                    "model.json\n",
-                    container, prefix, loc);
+            fprintf(stderr, "warning: %s/%s%s: listed in %s but missing; left out of %s\n",
+                    c->container, c->prefix, loc, c->record, c->record);
             out->left_out++;
             continue;
         }
         int ok = 0;
-        st = header_ok(b, container, prefix, t, loc, now.sizes[at], &ok, e);
+        st = still_fits(c, t, loc, c->now.sizes[at], &ok, e);
         if (st == F2C_OK && !ok) out->left_out++;
-        if (st == F2C_OK && ok && push_copy(&keep, &nkeep, &ckeep, loc) != 0) st = nomem(e);
+        if (st == F2C_OK && ok && push_copy(keep, nkeep, &ckeep, loc) != 0) st = nomem(e);
     }
-    /* The run's partitions: each must exist (a record names only committed uploads). */
+    return st;
+}
+
+/* The run's partitions into keep: each must exist (a record names only committed uploads) and be
+ * of the commit's format (finalize and its tasks must agree). */
+static f2c_status add_run(const commit_ctx *c, const tx_pub_tasks *run, char ***keep, size_t *nkeep,
+                          f2c_error *e)
+{
+    size_t ckeep = *nkeep;
+    f2c_status st = F2C_OK;
     for (size_t i = 0; run && st == F2C_OK && i < run->count; i++)
         for (size_t k = 0; st == F2C_OK && k < run->items[i].count; k++) {
-            const char *loc = run->items[i].locations[k];
-            if (find_sorted(now.blobs, now.nblobs, loc) < 0)
+            const tx_pub_task *t = &run->items[i];
+            const char *loc = t->locations[k], *has = format_of_file(strrchr(loc, '/') + 1);
+            if (strcmp(has, c->format) != 0)
+                st = f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
+                                   "the partitions of stem \"%s\" (operation %s) are %s (%s/%s%s) "
+                                   "but this commit writes %s: give finalize the tasks' format "
+                                   "(--format %s); %s left as it was",
+                                   t->stem, t->operation_id, tx_pub_format_label(has), c->container,
+                                   c->prefix, loc, tx_pub_format_label(c->format), has, c->record);
+            else if (find_sorted(c->now.blobs, c->now.nblobs, loc) < 0)
                 st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL,
                                    "%s/%s%s (stem \"%s\", operation %s) does not exist although "
-                                   "its task reported it uploaded; model.json left as it was",
-                                   container, prefix, loc, run->items[i].stem,
-                                   run->items[i].operation_id);
-            else if (push_copy(&keep, &nkeep, &ckeep, loc) != 0)
+                                   "its task reported it uploaded; %s left as it was",
+                                   c->container, c->prefix, loc, t->stem, t->operation_id,
+                                   c->record);
+            else if (push_copy(keep, nkeep, &ckeep, loc) != 0)
                 st = nomem(e);
         }
-    sort_unique(keep, &nkeep);
-    for (size_t i = 0; i < nkeep; i++)
-        out->listed += entity_of(ts, keep[i]) != NULL;
-    if (st == F2C_OK)
-        st = f2c_cdm_model_json("fhir2cdm", ts, modified_time, (const char *const *)keep, nkeep,
-                                &text, e);
-    f2c_buf_reset(&name);
-    if (st == F2C_OK && f2c_buf_printf(&name, "%s" MODEL_NAME, prefix) != 0) st = nomem(e);
-    if (st == F2C_OK)
-        st = f2c_blob_put(b, container, name.data, text.data, text.len, "application/json", e);
-    /* Committed.  What no committed model.json lists is reported and left alone; what this
-     * commit replaced, and the records it consumed, are garbage now. */
-    for (size_t i = 0; st == F2C_OK && i < now.nblobs; i++) {
-        const char *loc = now.blobs[i];
+    return st;
+}
+
+/* Uploads the format's documents listing keep[0..nkeep), the record last (the commit point). */
+static f2c_status put_documents(commit_ctx *c, const char *modified_time, char **keep, size_t nkeep,
+                                f2c_error *e)
+{
+    f2c_cdm_docs docs = {0};
+    f2c_buf name = {0};
+    int dp = c->so ? c->so->decimal_precision : 0, ds = c->so ? c->so->decimal_scale : 0;
+    f2c_status st = f2c_cdm_documents(c->format, dp, ds, "fhir2cdm", c->ts, modified_time,
+                                      (const char *const *)keep, nkeep, &docs, e);
+    for (size_t i = 0; st == F2C_OK && i < docs.count; i++) {
+        f2c_buf_reset(&name);
+        const f2c_cdm_doc *d = &docs.items[i];
+        if (f2c_buf_printf(&name, "%s%s", c->prefix, d->name) != 0)
+            st = nomem(e);
+        else
+            st = f2c_blob_put(c->b, c->container, name.data, d->text.data ? d->text.data : "",
+                              d->text.len, "application/json", e);
+    }
+    f2c_cdm_docs_free(&docs);
+    f2c_buf_free(&name);
+    return st;
+}
+
+/* After the commit: what no committed record lists is reported and left alone; what this commit
+ * replaced, and the records it consumed, are garbage now. */
+static f2c_status sort_out(const commit_ctx *c, const tx_pub_published *cur,
+                           const tx_pub_tasks *run, char **keep, size_t nkeep, char **replaced,
+                           size_t nrep, FILE *log, tx_pub_outcome *out, f2c_error *e)
+{
+    size_t cgarb = 0;
+    f2c_buf name = {0};
+    f2c_status st = F2C_OK;
+    for (size_t i = 0; st == F2C_OK && i < c->now.nblobs; i++) {
+        const char *loc = c->now.blobs[i];
         int is_kept = find_sorted(keep, nkeep, loc) >= 0;
         if (find_sorted(replaced, nrep, loc) >= 0 && !is_kept) {
             f2c_buf_reset(&name);
-            if (f2c_buf_printf(&name, "%s%s", prefix, loc) != 0 ||
+            if (f2c_buf_printf(&name, "%s%s", c->prefix, loc) != 0 ||
                 push_copy(&out->garbage, &out->ngarbage, &cgarb, name.data) != 0)
                 st = nomem(e);
         } else if (!is_kept && find_sorted(cur->committed, cur->ncommitted, loc) < 0) {
             out->unlisted++;
             if (log)
                 fprintf(log,
-                        "note: %s/%s%s: not listed in model.json (not from a committed run); "
-                        "left alone\n",
-                        container, prefix, loc);
+                        "note: %s/%s%s: not listed in %s (not from a committed run); left "
+                        "alone\n",
+                        c->container, c->prefix, loc, c->record);
         }
     }
     for (size_t i = 0; run && st == F2C_OK && i < run->nrecords; i++)
         if (push_copy(&out->garbage, &out->ngarbage, &cgarb, run->records[i]) != 0) st = nomem(e);
-    tx_pub_published_free(&now);
+    f2c_buf_free(&name);
+    return st;
+}
+
+f2c_status tx_pub_commit(f2c_blob_client *b, const char *container, const char *prefix,
+                         const f2c_tableset *ts, const f2c_sink_options *so,
+                         const char *modified_time, const tx_pub_published *cur,
+                         const tx_pub_tasks *run, FILE *log, tx_pub_outcome *out, f2c_error *e)
+{
+    memset(out, 0, sizeof *out);
+    const char *format = so && is_parquet(so->format) ? "parquet" : "csv";
+    commit_ctx c = {.b = b,
+                    .container = container,
+                    .prefix = prefix ? prefix : "",
+                    .ts = ts,
+                    .so = so,
+                    .format = format,
+                    .record = f2c_cdm_record_name(format)};
+    char **keep = NULL, **replaced = NULL, **pairs = NULL;
+    size_t nkeep = 0, nrep = 0, npairs = 0;
+    f2c_status st = F2C_OK;
+    if (so && so->format && strcmp(so->format, "csv") != 0 && !is_parquet(so->format))
+        st =
+            f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
+                          "output format \"%.64s\" is not known (known: csv, parquet)", so->format);
+    else if (cur->format && strcmp(cur->format, format) != 0)
+        st = mismatch(e, container, c.record, cur->format, format);
+    /* What exists now (the run's uploads included). */
+    if (st == F2C_OK) st = list_data(b, container, c.prefix, &c.now, e);
+    if (st == F2C_OK) st = run_pairs(&c, run, &pairs, &npairs, e);
+    if (st == F2C_OK) st = carry(&c, cur, pairs, npairs, out, &keep, &nkeep, &replaced, &nrep, e);
+    if (st == F2C_OK) st = add_run(&c, run, &keep, &nkeep, e);
+    sort_unique(keep, &nkeep);
+    for (size_t i = 0; i < nkeep; i++)
+        out->listed += entity_of(ts, keep[i]) != NULL;
+    if (st == F2C_OK) st = put_documents(&c, modified_time, keep, nkeep, e);
+    if (st == F2C_OK) st = sort_out(&c, cur, run, keep, nkeep, replaced, nrep, log, out, e);
+    if (c.have_sink) f2c_sink_free(&c.sink);
+    tx_pub_published_free(&c.now);
     tx_pub_free_names(keep, nkeep);
     tx_pub_free_names(replaced, nrep);
     tx_pub_free_names(pairs, npairs);
-    f2c_buf_free(&text);
-    f2c_buf_free(&name);
     return st;
 }
 

@@ -1,6 +1,10 @@
 /*
  * tx_publish: publishing a CDM folder into Azure Blob Storage / ADLS Gen2 (one container, an
- * optional folder prefix inside it), with model.json as the commit record.  Shared by the Batch
+ * optional folder prefix inside it), with the format's record as the commit record: model.json
+ * for CSV partitions, the CDM manifest model.manifest.cdm.json (after its <Entity>.cdm.json
+ * entity documents) for Parquet partitions (f2c_cdm_record_name, f2c_cdm_documents).  A
+ * container (or folder) holds one format: a run whose format differs from the committed
+ * record's is refused before anything is uploaded (F2C_EUSAGE).  Shared by the Batch
  * task mode (tx_batch.c: transform-data uploads a task's partitions and its task record,
  * finalize and generate-schema commit model.json and the state) and `export --output <blob URL>`
  * (tx_export.c), so both publish with one copy of every rule: the same blob names, the same slot
@@ -8,12 +12,15 @@
  * the same state document.
  *
  * Names: `prefix` is "" (the CDM folder is the container's root) or a folder path ending in '/'
- * ("cdm/run/"); see tx_pub_prefix.  Partitions are <prefix>data/<Entity>/<file>, model.json is
- * <prefix>model.json, the incremental-run state is <prefix>fhir2cdm-state.json, task records are
- * <prefix>.fhir2cdm/tasks/<operation id>/<escaped stem>.json.  "Locations" are names relative to
- * the CDM folder ("data/<Entity>/<file>"), as model.json writes them.
+ * ("cdm/run/"); see tx_pub_prefix.  Partitions are <prefix>data/<Entity>/<file> (file ending in
+ * the format's extension, tx_pub_extension), the record is <prefix>model.json or
+ * <prefix>model.manifest.cdm.json (entity documents <prefix><Entity>.cdm.json), the incremental-run
+ * state is <prefix>fhir2cdm-state.json, task records are <prefix>.fhir2cdm/tasks/<operation
+ * id>/<escaped stem>.json.  "Locations" are names relative to the CDM folder
+ * ("data/<Entity>/<file>"), as model.json writes them.
  *
- * The guarantee (docs/azure.md section 5, "Commit record"): model.json lists exactly the
+ * The guarantee (docs/azure.md section 5, "Commit record"; "model.json" below stands for the
+ * format's record, the manifest for Parquet): model.json lists exactly the
  * partitions of committed runs.  A run uploads every partition of a (stem, operation id) pair
  * into the slot (f2c_cdm_partition_name) the committed model.json does not list, so a listed
  * blob never changes content; a Batch task then writes its task record (last, one Put Blob:
@@ -41,6 +48,7 @@
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_cdm.h"
 #include "fhir2cdm/f2c_error.h"
+#include "fhir2cdm/f2c_sink.h"
 #include "fhir2cdm/f2c_table.h"
 
 /* The incremental-run state blob/file written beside model.json (docs/azure.md section 5,
@@ -49,6 +57,13 @@
 
 /* The folder of task records, relative to the CDM folder. */
 #define TX_PUB_TASKS_DIR ".fhir2cdm/tasks/"
+
+/* The partition file extension of output format `format` ("parquet": ".parquet"; "csv" and
+ * NULL: ".csv"; the extensions f2c_sink_extension gives), without building a sink. */
+const char *tx_pub_extension(const char *format);
+
+/* "CSV" or "Parquet": format (NULL: csv) as messages name it. */
+const char *tx_pub_format_label(const char *format);
 
 /*
  * Creates a storage client for account at endpoint (f2c_blob_addr.endpoint form) with the
@@ -108,8 +123,10 @@ typedef struct tx_pub_published {
      * (its header check is tx_pub_commit's); none when there is no model.json. */
     char **committed;
     size_t ncommitted;
-    int have_model; /* <prefix>model.json exists */
-    int migrated;   /* it is an earlier release's document: committed comes from the listing */
+    int have_model;     /* the record (<prefix>model.json or the manifest) exists */
+    int migrated;       /* it is an earlier release's document: committed comes from the listing */
+    const char *format; /* static: the format of the committed record ("csv", "parquet"), NULL
+                           when there is none */
     /* When listed: every blob under <prefix>data/ as a location (prefix removed), sorted by
      * strcmp, with its size at the same index. */
     int listed;
@@ -119,14 +136,19 @@ typedef struct tx_pub_published {
 } tx_pub_published;
 
 /*
- * Reads container/<prefix>model.json into out->committed (out zeroed first) and, when list is
- * non-zero or the document needs migrating, lists <prefix>data/ into out->blobs.  Free with
- * tx_pub_published_free (also after a failure).  Errors: F2C_EIO (HTTP/transport other than a
- * missing model.json), F2C_EJSON (model.json is not a record f2c_cdm_record_parse reads: nothing
- * may be published over it; the message names the blob), F2C_ENOMEM.
+ * Reads the committed record of a run writing `format` ("csv" or NULL: <prefix>model.json;
+ * "parquet": <prefix>model.manifest.cdm.json) into out->committed (out zeroed first) and, when
+ * list is non-zero or the document needs migrating, lists <prefix>data/ into out->blobs.  When
+ * that record does not exist, the other format's record is looked for: a container holds one
+ * format.  Free with tx_pub_published_free (also after a failure).  Errors: F2C_EUSAGE (the
+ * container's committed record is the other format's: "<container>/<prefix><record> holds CSV
+ * partitions; this run writes Parquet: write into another container or folder, or use --format
+ * csv"; nothing may be published there), F2C_EIO (HTTP/transport other than a missing record),
+ * F2C_EJSON (the record is not one f2c_cdm_record_parse reads: nothing may be published over it;
+ * the message names the blob), F2C_ENOMEM.
  */
 f2c_status tx_pub_read_published(f2c_blob_client *b, const char *container, const char *prefix,
-                                 int list, tx_pub_published *out, f2c_error *e);
+                                 const char *format, int list, tx_pub_published *out, f2c_error *e);
 
 /* Frees what tx_pub_read_published filled and zeroes *p. */
 void tx_pub_published_free(tx_pub_published *p);
@@ -156,30 +178,34 @@ tx_pub_task *tx_pub_tasks_add(tx_pub_tasks *t, const char *stem, const char *ope
 void tx_pub_tasks_free(tx_pub_tasks *t);
 
 /*
- * Splits partition file name `name` (either slot, f2c_cdm_partition_name) into *stem (unescaped)
- * and *operation_id (both malloc'ed, the caller frees them) and *slot.  Returns 1, or 0 when name
- * is not a partition name of the current scheme (nothing allocated), -1 when out of memory.
+ * Splits partition file name `name` (either slot, either format's extension,
+ * f2c_cdm_partition_name) into *stem (unescaped) and *operation_id (both malloc'ed, the caller
+ * frees them), *slot and *ext (static: ".csv" or ".parquet").  Returns 1, or 0 when name is not a
+ * partition name of the current scheme (nothing allocated), -1 when out of memory.
  */
-int tx_pub_parse_partition(const char *name, char **stem, char **operation_id, int *slot);
+int tx_pub_parse_partition(const char *name, char **stem, char **operation_id, int *slot,
+                           const char **ext);
 
 /*
- * Uploads every file of <cdm_dir>/data/<entity>/ (a local run's output: slot-0 names, names
- * starting with '.' skipped) to container/<prefix>data/<entity>/<name in slot>, where the slot
- * is the one of its (stem, operation id) that cur->committed does not list (slot 0 unless slot 0 is
- * listed), so no committed blob changes content; when the listed blob of the pair already holds
- * exactly the file's bytes (a rerun that changed nothing), nothing is uploaded and that blob is
- * the partition (as a local folder keeps an unchanged file).  Files go in byte order of entity,
- * then file name; each with tx_pub_upload_file (visible only when complete); when log is not NULL,
- * "uploaded <container>/<blob>" per blob.  Every uploaded location is added to its pair's task
- * in *out (tx_pub_tasks_add); *count (required) is incremented per blob.  Honours the fault point
+ * Uploads every file of <cdm_dir>/data/<entity>/ (a local run's output in format `format`, NULL:
+ * csv: slot-0 names with its extension, names starting with '.' skipped) to
+ * container/<prefix>data/<entity>/<name in slot>, where the slot is the one of its (stem, operation
+ * id) that cur->committed does not list (slot 0 unless slot 0 is listed), so no committed blob
+ * changes content; when the listed blob of the pair already holds exactly the file's bytes (a rerun
+ * that changed nothing), nothing is uploaded and that blob is the partition (as a local folder
+ * keeps an unchanged file).  Files go in byte order of entity, then file name; each with
+ * tx_pub_upload_file (visible only when complete); when log is not NULL, "uploaded
+ * <container>/<blob>" per blob.  Every uploaded location is added to its pair's task in *out
+ * (tx_pub_tasks_add); *count (required) is incremented per blob.  Honours the fault point
  * FHIR2CDM_FAULT=upload:<k>.  A missing <cdm_dir>/data is nothing to upload.  Stops at the first
  * failure: blobs uploaded before it stay (each complete, listed by nobody).  Errors: F2C_EIO (a
  * folder cannot be read, an upload failed), F2C_ECONFIG (a file name that is not a partition
- * name, or both slots of a pair listed), F2C_ENOMEM.
+ * name, a partition of another format than `format`, or both slots of a pair listed), F2C_ENOMEM.
+ * Content types: text/csv, application/vnd.apache.parquet.
  */
 f2c_status tx_pub_upload_run(f2c_blob_client *b, const char *container, const char *prefix,
-                             const char *cdm_dir, const tx_pub_published *cur, FILE *log,
-                             tx_pub_tasks *out, size_t *count, f2c_error *e);
+                             const char *format, const char *cdm_dir, const tx_pub_published *cur,
+                             FILE *log, tx_pub_tasks *out, size_t *count, f2c_error *e);
 
 /* Appends the task record blob name of (stem, operation_id) to out:
  * "<prefix>.fhir2cdm/tasks/<operation id>/<escaped stem>.json".  Returns 0 or -1 (out of memory).
@@ -216,7 +242,7 @@ f2c_status tx_pub_read_tasks(f2c_blob_client *b, const char *container, const ch
 
 /* What tx_pub_commit did, and what it made unreferenced. */
 typedef struct tx_pub_outcome {
-    size_t listed;   /* partitions the new model.json lists (entities of the configuration) */
+    size_t listed;   /* partitions the new record lists (entities of the configuration) */
     size_t left_out; /* committed partitions left out: missing, or a foreign header */
     size_t unlisted; /* blobs under data/ reported as not listed and left alone */
     /* Full blob names the commit made unreferenced: replaced partitions of the run's pairs and
@@ -226,27 +252,37 @@ typedef struct tx_pub_outcome {
 } tx_pub_outcome;
 
 /*
- * Commits a run: uploads container/<prefix>model.json (one Put Blob, the commit point) listing
+ * Commits a run in the record of so->format (so NULL: CSV; so->decimal_precision/_scale give the
+ * Parquet entity documents' DECIMAL(p, s), 0: the defaults): uploads the metadata documents of
+ * f2c_cdm_documents in their order, each with one Put Blob -- for Parquet the entity documents
+ * <prefix><Entity>.cdm.json first, then the manifest -- so the LAST upload, the record
+ * (<prefix>model.json or <prefix>model.manifest.cdm.json), is the commit point; it lists
  *   - cur->committed's partitions of the entities of ts, except those of the pairs in run (a
  *     rerun replaces its own, in every table), each only while it exists (a listing of
- *     <prefix>data/ made here, after the run's uploads) and starts with the header its table
- *     writes now (a ranged GET; else the warning "warning: <container>/<blob>: ...; left out of
- *     model.json" on stderr, counted in out->left_out);
- *   - plus every location of run's tasks (each must exist: else F2C_EIO, nothing uploaded).
- * cur is the committed state the run's uploads chose their slots by (tx_pub_read_published);
- * run may be NULL (generate-schema: the committed partitions again).  The text comes from
- * f2c_cdm_model_json (model name "fhir2cdm", modified_time as given: the bytes a local folder with
- * these partitions gets).  Blobs under <prefix>data/ that are neither listed nor committed before
- * nor replaced are reported on log (when not NULL) as "note: <container>/<blob>: not listed in
- * model.json (not from a committed run); left alone".  *out (zeroed first; free with
- * tx_pub_outcome_free, also after a failure) gets the counts and the garbage.  Errors: F2C_EIO
- * (the listing, a header read or the upload failed, a task's blob is missing: model.json is then
- * as it was), F2C_ENOMEM.
+ *     <prefix>data/ made here, after the run's uploads) and still fits its table (CSV: starts
+ *     with the header its table writes now, one ranged GET; Parquet: its footer has the schema
+ *     the table writes now, f2c_sink_matches over the footer fetched with two ranged GETs; else
+ *     the warning "warning: <container>/<blob>: ...; left out of <record>" on stderr, counted in
+ *     out->left_out);
+ *   - plus every location of run's tasks (each must exist: else F2C_EIO, nothing uploaded; each
+ *     must carry the format's extension: else F2C_EUSAGE "task record ... lists Parquet
+ *     partitions; this finalize writes CSV (--format csv)...", nothing uploaded).
+ * cur is the committed state the run's uploads chose their slots by (tx_pub_read_published with
+ * the same format); run may be NULL (generate-schema: the committed partitions again).  The
+ * bytes are those a local folder with these partitions gets (model name "fhir2cdm",
+ * modified_time as given).  Blobs under <prefix>data/ that are neither listed nor committed
+ * before nor replaced are reported on log (when not NULL) as "note: <container>/<blob>: not
+ * listed in <record> (not from a committed run); left alone".  *out (zeroed first; free with
+ * tx_pub_outcome_free, also after a failure) gets the counts and the garbage.  Errors: F2C_EUSAGE
+ * (format mismatch, above; cur of another format; a Parquet check without a Parquet writer in
+ * this build), F2C_EIO (the listing, a header read or an upload failed, a task's blob is
+ * missing: the record is then as it was; entity documents uploaded before a failed record are
+ * those of this configuration), F2C_ENOMEM.
  */
 f2c_status tx_pub_commit(f2c_blob_client *b, const char *container, const char *prefix,
-                         const f2c_tableset *ts, const char *modified_time,
-                         const tx_pub_published *cur, const tx_pub_tasks *run, FILE *log,
-                         tx_pub_outcome *out, f2c_error *e);
+                         const f2c_tableset *ts, const f2c_sink_options *so,
+                         const char *modified_time, const tx_pub_published *cur,
+                         const tx_pub_tasks *run, FILE *log, tx_pub_outcome *out, f2c_error *e);
 
 /*
  * Deletes out->garbage after the commit (best effort: a failure is a "warning: ... could not

@@ -30,6 +30,11 @@ Cases (--case, one CTest each):
                --fail-job (exit 3, "disk full", folder unchanged), --kickoff-post-only with
                --post, SIGINT, SIGTERM and SIGHUP during polling (exit 130/143/129, job DELETEd, folder
                unchanged).
+  parquet      export --format parquet (issue 17) == a local --format parquet run byte for byte
+               (partitions, entity documents, manifest listing exactly the .parquet files, each
+               starting and ending with PAR1), --keep-ndjson and the state as for CSV,
+               --compression snappy; a folder of the other format, --compression with CSV and
+               an unknown --format: exit 2 before the kick-off, the folder unchanged.
   auth         --require-token with --bearer-token (every request carries it) and without
                (exit 3, folder unchanged); --token-endpoint with a client secret from
                FHIR2CDM_CLIENT_SECRET, with --private-key RS384 and ES384 (keys made with
@@ -752,6 +757,75 @@ def token_checks(r, local, what, methods, secrets):
 
 # ---- main -----------------------------------------------------------------------------------
 
+# ---- Parquet output (issue 17) --------------------------------------------------------------
+
+MANIFEST = "model.manifest.cdm.json"
+
+
+def manifest_partitions(out):
+    """The dataPartitions locations a folder's manifest lists, sorted."""
+    doc = json.load(open(os.path.join(out, MANIFEST)))
+    return sorted(p["location"] for e in doc["entities"] for p in e.get("dataPartitions", []))
+
+
+def case_parquet(ctx):
+    """export --format parquet into a local folder: byte-identical to a local --format parquet
+    run (partitions, entity documents, manifest), the manifest lists exactly the .parquet files,
+    each starts and ends with PAR1; --keep-ndjson and the state file as for CSV; --compression
+    snappy agrees with a local snappy run; a folder of the other format, --compression with CSV
+    and an unknown --format are refused (exit 2) before the server is contacted."""
+    data = copy_data(ctx.samples, ctx.path("data"))
+    local = local_run(ctx, data, ctx.path("local-parquet"), extra=["--format", "parquet"])
+    keep = ctx.path("keep")
+    r = export(ctx, "parquet", data, ["--transaction-time", T],
+               args=["--format", "parquet", "--keep-ndjson", keep])
+    expect(r["rc"] == 0, f"export --format parquet exits 0 (got {r['rc']})")
+    same_folder(local, r["out"], "export --format parquet")
+    out = r["out"]
+    parts = sorted(os.path.relpath(p, out) for p in glob.glob(os.path.join(out, "data", "*", "*")))
+    expect(parts and all(p.endswith(".parquet") for p in parts) and
+           not os.path.exists(os.path.join(out, "model.json")),
+           f"{len(parts)} .parquet partitions and no model.json")
+    expect(os.path.exists(os.path.join(out, MANIFEST)) and manifest_partitions(out) == parts,
+           "the manifest lists exactly the partitions")
+    bad = [p for p in parts if not (lambda b: b[:4] == b"PAR1" and b[-4:] == b"PAR1")(
+        open(os.path.join(out, p), "rb").read())]
+    expect(not bad, f"every partition starts and ends with PAR1 (not: {bad[:3]})")
+    # The server sends the types the configuration reads (the default _type), as for CSV.
+    types = config_types(ctx)
+    kept = files_of(keep) if os.path.isdir(keep) else {}
+    src = {n: open(os.path.join(data, n), "rb").read() for n in os.listdir(data)
+           if n.split(".")[0] in types}
+    expect(src and kept == src, f"--keep-ndjson keeps the downloaded files byte for byte "
+                                f"({sorted(kept)})")
+    state = json.load(open(os.path.join(out, STATE))) if os.path.exists(
+        os.path.join(out, STATE)) else {}
+    expect(state == {"transactionTime": T, "operationId": OPID}, f"state file written ({state})")
+
+    snappy = local_run(ctx, data, ctx.path("local-snappy"),
+                       extra=["--format", "parquet", "--compression", "snappy"])
+    r = export(ctx, "parquet-snappy", data, ["--transaction-time", T],
+               args=["--format", "parquet", "--compression", "snappy"])
+    expect(r["rc"] == 0, f"export --compression snappy exits 0 (got {r['rc']})")
+    same_folder(snappy, r["out"], "export --format parquet --compression snappy")
+
+    # One format per folder: refused under the lock, before the kick-off.
+    csv_local = local_run(ctx, data, ctx.path("local-csv"))
+    for what, folder, args, words in (
+            ("Parquet into a CSV folder", csv_local, ["--format", "parquet"], ["CSV", "model.json"]),
+            ("CSV into a Parquet folder", local, [], ["Parquet", MANIFEST]),
+            ("--compression with CSV", None, ["--compression", "zstd"], ["Parquet"]),
+            ("an unknown --format", None, ["--format", "orc"], ["csv, parquet"])):
+        snap = files_of(folder) if folder else None
+        r = export(ctx, "mismatch", data, ["--transaction-time", T], args=args, out=folder)
+        expect(r["rc"] == 2 and not kickoffs(r["log"]) and all(w in r["stderr"] for w in words),
+               f"{what}: exit 2 before the kick-off, the message says {words} (exit {r['rc']}, "
+               f"{len(kickoffs(r['log']))} kick-offs)")
+        if folder:
+            unchanged(snap, folder, what)
+    check_tmpdir(ctx)
+
+
 def has_export(binary):
     try:
         p = subprocess.run([binary, "export", "--help"], capture_output=True, text=True,
@@ -770,7 +844,7 @@ def has_export(binary):
 
 
 CASES = {"full": case_full, "incremental": case_incremental, "faults": case_faults,
-         "auth": case_auth}
+         "auth": case_auth, "parquet": case_parquet}
 
 
 def main():

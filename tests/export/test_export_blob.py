@@ -25,6 +25,10 @@ Steps:
                unchanged, the blobs this run added are only its own partitions and none is in
                model.json; a re-run of the same export without the proxy then succeeds and
                lists them; storage unreachable: exit 3; an address with a query: exit 2.
+  parquet      --format parquet into `cdmpq`, folder `pq/run`: the container equals a local
+               folder export (partitions, entity documents, manifest listing exactly the
+               .parquet blobs, state); a CSV export into it and a Parquet export into a CSV
+               container: exit 2 before the kick-off, nothing changed.
   Every run: the account key never appears in the output.
 
 Azurite comes from tests/blob (install.sh, run_blob_tests.Azurite, its proxy), exactly as
@@ -147,12 +151,12 @@ def check_tmpdir(ctx, what):
     expect(not left, f"{what}: nothing left in TMPDIR ({left[:5]})")
 
 
-def round_trip(ctx, name, data, container, prefix, opid, views=False, quiet=True):
+def round_trip(ctx, name, data, container, prefix, opid, views=False, quiet=True, args=()):
     """One server job, exported into the container (under prefix) and into a local folder."""
     ctx.mkcontainer(container)
     local = ctx.path(name + "-local")
     with Server(ctx.path(name + "-srv"), data, "--transaction-time", T) as srv:
-        q = ["--quiet"] if quiet else []
+        q = (["--quiet"] if quiet else []) + list(args)
         pb = run_export(ctx, srv, ctx.url(container, prefix), opid, q, views, name + " (blob)")
         pl = run_export(ctx, srv, local, opid, q, views, name + " (local)")
     expect(pb.returncode == 0 and pl.returncode == 0,
@@ -306,6 +310,41 @@ def step_failures(ctx):
                "neither run kicked off an export")
 
 
+def step_parquet(ctx):
+    """--format parquet to a blob output (issue 17): the container equals a local-folder export
+    of the same job (the .parquet partitions, the entity documents, the manifest, the state), the
+    manifest lists exactly the partitions; a CSV export into it, and a Parquet one into a CSV
+    container, are refused with exit 2 before the kick-off and change nothing."""
+    samples = copy_data(os.path.join(ROOT, "samples", "ndjson"), ctx.path("pq-data"))
+    round_trip(ctx, "parquet", samples, "cdmpq", "pq/run", "pq-op", args=["--format", "parquet"])
+    got = blobs_of(ctx, "cdmpq", "pq/run/")
+    parts = sorted(n for n in got if n.startswith("data/"))
+    man = json.loads(got.get("model.manifest.cdm.json", b"{}"))
+    listed = sorted(p["location"] for e in man.get("entities", [])
+                    for p in e.get("dataPartitions", []))
+    expect(parts and listed == parts and all(n.endswith(".parquet") for n in parts) and
+           "model.json" not in got and
+           all(got[n][:4] == b"PAR1" and got[n][-4:] == b"PAR1" for n in parts),
+           f"parquet: the manifest lists exactly the {len(parts)} .parquet blobs (PAR1 ... PAR1)"
+           ", no model.json")
+    ctx.mkcontainer("cdmcsv")
+    with Server(ctx.path("pq-mismatch-srv"), samples, "--transaction-time", T) as srv:
+        p = run_export(ctx, srv, ctx.url("cdmcsv"), "csv-op", ["--quiet"], what="CSV base")
+        expect(p.returncode == 0, f"a CSV export into cdmcsv exits 0 ({p.returncode})")
+        cases = ((ctx.url("cdmpq", "pq/run"), [], "cdmpq", ["Parquet", "--format parquet"]),
+                 (ctx.url("cdmcsv"), ["--format", "parquet"], "cdmcsv", ["CSV", "model.json"]))
+        for url, args, container, words in cases:
+            before = blobs_of(ctx, container)
+            n0 = len([e for e in srv.log() if e["path"].endswith("$export")])
+            p = run_export(ctx, srv, url, "x-op", ["--quiet"] + args, what="format mismatch")
+            n1 = len([e for e in srv.log() if e["path"].endswith("$export")])
+            expect(p.returncode == 2 and n1 == n0 and all(w in p.stderr for w in words),
+                   f"{url} {args}: exit 2 before the kick-off, the message says {words} "
+                   f"(exit {p.returncode})")
+            same(before, blobs_of(ctx, container), f"{container}: unchanged by the refused run")
+    check_tmpdir(ctx, "parquet")
+
+
 def _local_copy(ctx, blobs):
     """A local folder holding exactly the given blobs (the container's state as a folder)."""
     d = ctx.path("as-folder")
@@ -333,6 +372,7 @@ def main():
         step_full(ctx)
         step_incremental(ctx)
         step_failures(ctx)
+        step_parquet(ctx)
     return f2ctest.report(failures, "all export.blob checks passed")
 
 
