@@ -19,10 +19,8 @@
 
 typedef struct csv_part {
     f2c_sink_part base; /* first: f2c_sink_part * and csv_part * are the same pointer */
-    f2c_commit *tx;     /* borrowed: the transaction the file is staged in */
     const f2c_table *t; /* borrowed */
-    char *dir, *name;   /* the staged file, as given to f2c_commit_stage */
-    int fd;             /* the staged file's descriptor, -1 once handed back */
+    f2c_sink_file file; /* the staged file */
     f2c_csv *w;         /* NULL once finished */
 } csv_part;
 
@@ -34,24 +32,13 @@ static csv_part *as_csv(f2c_sink_part *p)
     return (csv_part *)p;
 }
 
-/* Frees q; the descriptor and the writer must have been handed back already. */
-static void part_free(csv_part *q)
-{
-    assert(q->fd < 0 && !q->w);
-    free(q->dir);
-    free(q->name);
-    free(q);
-}
-
 /* Writer freed unwritten, staged file removed, q freed. */
 static void csv_abort(f2c_sink_part *p)
 {
     csv_part *q = as_csv(p);
     f2c_csv_abort(q->w);
-    q->w = NULL;
-    f2c_commit_discard(q->tx, q->dir, q->name, q->fd);
-    q->fd = -1;
-    part_free(q);
+    f2c_sink_file_discard(&q->file);
+    free(q);
 }
 
 static f2c_status nomem(f2c_error *err, const char *file)
@@ -65,24 +52,13 @@ static f2c_status csv_open(void *state, f2c_commit *tx, const char *dir, const c
     (void)state; /* CSV needs none */
     csv_part *q = calloc(1, sizeof *q);
     if (!q) return nomem(err, name);
-    *q = (csv_part){.base = {.ops = &csv_ops}, .tx = tx, .t = t, .fd = -1};
-    if (!(q->dir = strdup(dir)) || !(q->name = strdup(name))) {
-        part_free(q);
-        return nomem(err, name);
-    }
-    f2c_status st = f2c_commit_stage(tx, dir, name, &q->fd, err);
+    *q = (csv_part){.base = {.ops = &csv_ops}, .t = t};
+    f2c_status st = f2c_sink_file_stage(&q->file, tx, dir, name, err);
     if (st != F2C_OK) { /* nothing staged */
-        q->fd = -1;
-        part_free(q);
+        free(q);
         return st;
     }
-    /* Messages name the file where it will be published. */
-    f2c_buf label = {0};
-    if (f2c_buf_printf(&label, "%s/%s/%s", f2c_commit_path(tx), dir, name) != 0)
-        st = nomem(err, name);
-    else
-        st = f2c_csv_open_fd(q->fd, label.data, &q->w, err);
-    f2c_buf_free(&label);
+    st = f2c_csv_open_fd(q->file.fd, q->file.label, &q->w, err);
     if (st != F2C_OK) {
         csv_abort(&q->base);
         return st;
@@ -99,7 +75,7 @@ static f2c_status csv_header(f2c_sink_part *p, f2c_error *err)
     size_t *lens = malloc((w ? w : 1) * sizeof *lens);
     f2c_status st;
     if (!names || !lens) {
-        st = nomem(err, q->name);
+        st = nomem(err, q->file.label);
     } else {
         for (size_t i = 0; i < w; i++) {
             names[i] = f2c_table_column_name(q->t, i);
@@ -129,9 +105,8 @@ static f2c_status csv_finish(f2c_sink_part *p, f2c_error *err)
         csv_abort(p);
         return st;
     }
-    st = f2c_commit_close(q->tx, q->dir, q->name, q->fd, err); /* discards the file on failure */
-    q->fd = -1;
-    part_free(q);
+    st = f2c_sink_file_close(&q->file, err); /* discards the file on failure */
+    free(q);
     return st;
 }
 

@@ -49,11 +49,8 @@ typedef struct pq_state {
 typedef struct pq_part {
     f2c_sink_part base; /* first: f2c_sink_part * and pq_part * are the same pointer */
     const pq_state *st;
-    f2c_commit *tx;     /* borrowed */
     const f2c_table *t; /* borrowed */
-    char *dir, *name;   /* the staged file, as given to f2c_commit_stage */
-    char *label;        /* "<output folder>/<dir>/<name>": the file in messages */
-    int fd;             /* the staged file's descriptor, -1 once handed back */
+    f2c_sink_file file; /* the staged file */
     f2c_pq_writer *w;   /* NULL once finished */
     f2c_pq_kind *kinds; /* per column */
 } pq_part;
@@ -127,11 +124,11 @@ static int write_all(void *ud, const void *data, size_t len, f2c_error *err)
     pq_part *q = ud;
     const char *p = data;
     while (len > 0) {
-        ssize_t k = write(q->fd, p, len);
+        ssize_t k = write(q->file.fd, p, len);
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0) {
             int e = k < 0 ? errno : ENOSPC; /* a zero-byte write of a non-empty buffer */
-            f2c_error_set(err, F2C_EIO, q->label, 0, 0, NULL, "cannot write: %s", strerror(e));
+            f2c_error_set(err, F2C_EIO, q->file.label, 0, 0, NULL, "cannot write: %s", strerror(e));
             return -1;
         }
         p += k;
@@ -142,10 +139,7 @@ static int write_all(void *ud, const void *data, size_t len, f2c_error *err)
 
 static void part_free(pq_part *q)
 {
-    assert(q->fd < 0 && !q->w);
-    free(q->dir);
-    free(q->name);
-    free(q->label);
+    assert(q->file.fd < 0 && !q->w);
     free(q->kinds);
     free(q);
 }
@@ -156,8 +150,7 @@ static void pq_abort(f2c_sink_part *p)
     pq_part *q = as_pq(p);
     f2c_pq_writer_free(q->w);
     q->w = NULL;
-    f2c_commit_discard(q->tx, q->dir, q->name, q->fd);
-    q->fd = -1;
+    f2c_sink_file_discard(&q->file);
     part_free(q);
 }
 
@@ -168,7 +161,7 @@ static f2c_status start_writer(pq_part *q, size_t n, f2c_error *err)
     f2c_pq_column *cols = table_columns(s, q->t, n);
     if (!cols || !(q->kinds = malloc((n ? n : 1) * sizeof *q->kinds))) {
         free(cols);
-        return nomem(err, q->label);
+        return nomem(err, q->file.label);
     }
     for (size_t i = 0; i < n; i++)
         q->kinds[i] = cols[i].kind;
@@ -182,7 +175,7 @@ static f2c_status start_writer(pq_part *q, size_t n, f2c_error *err)
                         .created_by = s->created_by,
                         .kv = kv,
                         .nkv = nkv};
-    f2c_status st = f2c_pq_writer_new(cols, n, &o, write_all, q, q->label, &q->w, err);
+    f2c_status st = f2c_pq_writer_new(cols, n, &o, write_all, q, q->file.label, &q->w, err);
     free(cols);
     return st;
 }
@@ -192,25 +185,13 @@ static f2c_status pq_open(void *state, f2c_commit *tx, const char *dir, const ch
 {
     pq_part *q = calloc(1, sizeof *q);
     if (!q) return nomem(err, name);
-    *q = (pq_part){.base = {.ops = &pq_ops}, .st = state, .tx = tx, .t = t, .fd = -1};
-    if (!(q->dir = strdup(dir)) || !(q->name = strdup(name))) {
-        part_free(q);
-        return nomem(err, name);
-    }
-    f2c_status st = f2c_commit_stage(tx, dir, name, &q->fd, err);
+    *q = (pq_part){.base = {.ops = &pq_ops}, .st = state, .t = t};
+    f2c_status st = f2c_sink_file_stage(&q->file, tx, dir, name, err);
     if (st != F2C_OK) { /* nothing staged */
-        q->fd = -1;
         part_free(q);
         return st;
     }
-    f2c_buf label = {0}; /* messages name the file where it will be published */
-    if (f2c_buf_printf(&label, "%s/%s/%s", f2c_commit_path(tx), dir, name) != 0) {
-        f2c_buf_free(&label);
-        st = nomem(err, name);
-    } else {
-        q->label = label.data; /* ownership moves to q */
-        st = start_writer(q, f2c_table_width(t), err);
-    }
+    st = start_writer(q, f2c_table_width(t), err);
     if (st != F2C_OK) {
         pq_abort(&q->base);
         return st;
@@ -323,8 +304,7 @@ static f2c_status pq_finish(f2c_sink_part *p, f2c_error *err)
     }
     f2c_pq_writer_free(q->w);
     q->w = NULL;
-    st = f2c_commit_close(q->tx, q->dir, q->name, q->fd, err); /* discards the file on failure */
-    q->fd = -1;
+    st = f2c_sink_file_close(&q->file, err); /* discards the file on failure */
     part_free(q);
     return st;
 }
