@@ -33,6 +33,7 @@
 #include "fhir2cdm/f2c_table.h"
 
 #include "f2c_check.h"
+#include "f2c_testfs.h"
 
 #define MODIFIED_TIME "2024-05-06T07:08:09.123Z"
 
@@ -110,22 +111,6 @@ static void write_bytes(const char *dir, const char *name, const char *data, siz
     free(path);
 }
 
-/* Reads a whole file into b (reset first).  Returns 0, or -1 if it cannot be read. */
-static int read_file(const char *path, f2c_buf *b)
-{
-    f2c_buf_reset(b);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return -1;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        if (f2c_buf_append(b, chunk, n) != 0) abort();
-    int bad = ferror(fp);
-    fclose(fp);
-    if (!b->data && f2c_buf_append(b, "", 0) != 0) abort();
-    return bad ? -1 : 0;
-}
-
 static int exists(const char *dir, const char *rel)
 {
     char *p = join(dir, rel);
@@ -133,29 +118,6 @@ static int exists(const char *dir, const char *rel)
     int r = lstat(p, &sb) == 0;
     free(p);
     return r;
-}
-
-/* Removes path and everything below it (test cleanup). */
-static void remove_tree(const char *path)
-{
-    struct stat sb;
-    if (lstat(path, &sb) != 0) return;
-    if (S_ISDIR(sb.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d)) != NULL) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-                char *child = join(path, e->d_name);
-                remove_tree(child);
-                free(child);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
 }
 
 static void make_dir(const char *path)
@@ -228,7 +190,7 @@ static int same_as_golden(const char *actual, const char *expected)
 {
     f2c_buf a = {0}, e = {0};
     int ok = 1;
-    if (read_file(actual, &a) != 0 || read_file(expected, &e) != 0) {
+    if (f2c_test_read_file(actual, &a) != 0 || f2c_test_read_file(expected, &e) != 0) {
         fprintf(stderr, "cannot read %s or %s\n", actual, expected);
         ok = 0;
     } else if (a.len != e.len || memcmp(a.data, e.data, a.len) != 0) {
@@ -355,7 +317,7 @@ static char *listed(const char *out)
     char *model = join(out, "model.json");
     f2c_cdm_record rec;
     f2c_error err;
-    if (read_file(model, &text) == 0 &&
+    if (f2c_test_read_file(model, &text) == 0 &&
         f2c_cdm_record_parse(text.data, text.len, &rec, &err) == F2C_OK) {
         for (size_t i = 0; i < rec.count; i++)
             if (f2c_buf_printf(&all, "%s\n", rec.locations[i]) != 0) abort();
@@ -600,12 +562,12 @@ static void test_publish_legacy(const char *out, const char *golden)
     /* A second publish (the record is now committed) gives the same bytes; the files with a
      * wrong header are no longer listed, so no longer checked or reported as diagnostics. */
     f2c_buf first = {0}, second = {0};
-    CHECK(read_file(model, &first) == 0);
+    CHECK(f2c_test_read_file(model, &first) == 0);
     f2c_diags diags2 = {0};
     tx = begin(out);
     if (tx) CHECK(publish(tx, NULL, 0, "op9", &diags2, NULL) == F2C_OK);
     CHECK(diags2.count == 0);
-    CHECK(read_file(model, &second) == 0);
+    CHECK(f2c_test_read_file(model, &second) == 0);
     CHECK(first.data && second.data && first.len == second.len &&
           memcmp(first.data, second.data, first.len) == 0);
     CHECK(leftovers(out) == 0);
@@ -670,7 +632,7 @@ static void test_publish_reruns(const char *out)
                  P "Patient.000-op0.csv\n" P "Patient.000-op1.b.csv\n" P "Patient.001-op2.csv\n");
     CHECK(access(slot0, F_OK) != 0 && errno == ENOENT);
     CHECK(!exists(out, N "Patient.000-op1.csv"));
-    CHECK(read_file(slot1, &onslot) == 0 && staged.data && onslot.len == staged.len &&
+    CHECK(f2c_test_read_file(slot1, &onslot) == 0 && staged.data && onslot.len == staged.len &&
           memcmp(onslot.data, staged.data, staged.len) == 0);
     CHECK(leftovers(out) == 0);
     CHECK(diags.count == 0);
@@ -709,11 +671,12 @@ static void test_publish_reruns(const char *out)
     /* Abort: nothing published, the staging folder removed. */
     f2c_buf m1 = {0}, m2 = {0};
     char *model = join(out, "model.json");
-    CHECK(read_file(model, &m1) == 0);
+    CHECK(f2c_test_read_file(model, &m1) == 0);
     if (!(tx = begin(out))) return;
     stage(tx, &tables[0], "Patient.000", "op1", p_rows_c, 1);
     f2c_commit_abort(tx);
-    CHECK(read_file(model, &m2) == 0 && m1.len == m2.len && memcmp(m1.data, m2.data, m1.len) == 0);
+    CHECK(f2c_test_read_file(model, &m2) == 0 && m1.len == m2.len &&
+          memcmp(m1.data, m2.data, m1.len) == 0);
     CHECK(exists(out, P "Patient.000-op1.csv") && !exists(out, P "Patient.000-op1.b.csv"));
     CHECK(leftovers(out) == 0);
     CHECK(diags.count == 0);
@@ -772,7 +735,7 @@ static void test_planted(const char *out)
     if (f2c_cdm_header_record(&want, &tables[0]) != 0 ||
         f2c_buf_appends(&want, "\r\np9,,,,,,\r\n") != 0)
         abort();
-    CHECK(read_file(p9, &got) == 0 && got.len == want.len &&
+    CHECK(f2c_test_read_file(p9, &got) == 0 && got.len == want.len &&
           !memcmp(got.data, want.data, want.len));
     CHECK(!exists(out, P "Patient.009-op9.b.csv"));
     f2c_buf_free(&got);
@@ -855,7 +818,7 @@ static void test_errors(const char *dir)
         expect_failure = 0;
     }
     f2c_buf v = {0};
-    CHECK(read_file(victim, &v) == 0 && v.len == 15 &&
+    CHECK(f2c_test_read_file(victim, &v) == 0 && v.len == 15 &&
           memcmp(v.data, "{\"entities\":[]}", 15) == 0);
     CHECK(lstat(mj, &sb) == 0 && S_ISLNK(sb.st_mode));
     CHECK(!exists(out2, "data"));
@@ -924,7 +887,7 @@ int main(int argc, char **argv)
     if (f2c_check_failures)
         fprintf(stderr, "test_cdm: folders kept in %s\n", root.data);
     else
-        remove_tree(root.data);
+        f2c_test_remove_tree(root.data);
     free(out);
     free(other);
     free(errs);

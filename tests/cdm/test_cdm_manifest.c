@@ -36,6 +36,7 @@
 #include "fhir2cdm/f2c_table.h"
 
 #include "f2c_check.h"
+#include "f2c_testfs.h"
 
 #define MODIFIED_TIME "2024-05-06T07:08:09.123Z"
 #define MANIFEST "model.manifest.cdm.json"
@@ -129,21 +130,6 @@ static char *join(const char *a, const char *b)
     return p.data;
 }
 
-static int read_file(const char *path, f2c_buf *b)
-{
-    f2c_buf_reset(b);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return -1;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        if (f2c_buf_append(b, chunk, n) != 0) abort();
-    int bad = ferror(fp);
-    fclose(fp);
-    if (!b->data && f2c_buf_append(b, "", 0) != 0) abort();
-    return bad ? -1 : 0;
-}
-
 static void write_bytes(const char *dir, const char *name, const char *data, size_t n)
 {
     char *path = join(dir, name);
@@ -170,32 +156,12 @@ static ino_t inode(const char *dir, const char *rel)
     return r;
 }
 
-static void remove_tree(const char *path)
-{
-    struct stat sb;
-    if (lstat(path, &sb) != 0) return;
-    if (S_ISDIR(sb.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d && (e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-            char *child = join(path, e->d_name);
-            remove_tree(child);
-            free(child);
-        }
-        if (d) closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 /* Compares dir/name with golden gdir/name byte for byte; reports where they differ. */
 static int same_as_golden(const char *dir, const char *gdir, const char *name)
 {
     char *a = join(dir, name), *g = join(gdir, name);
     f2c_buf x = {0}, y = {0};
-    int ok = read_file(a, &x) == 0 && read_file(g, &y) == 0 && x.len == y.len &&
+    int ok = f2c_test_read_file(a, &x) == 0 && f2c_test_read_file(g, &y) == 0 && x.len == y.len &&
              memcmp(x.data, y.data, x.len) == 0;
     if (!ok) {
         size_t i = 0;
@@ -271,7 +237,7 @@ static char *listed(const char *out)
     char *rec_path = join(out, MANIFEST);
     f2c_cdm_record rec;
     f2c_error err;
-    if (read_file(rec_path, &text) == 0 &&
+    if (f2c_test_read_file(rec_path, &text) == 0 &&
         f2c_cdm_record_parse(text.data, text.len, &rec, &err) == F2C_OK) {
         for (size_t i = 0; i < rec.count; i++)
             if (f2c_buf_printf(&all, "%s\n", rec.locations[i]) != 0) abort();
@@ -358,7 +324,7 @@ static void test_documents(const char *out)
     char *mpath = join(out, MANIFEST);
     f2c_cdm_record rec = {0};
     f2c_error err;
-    CHECK(read_file(mpath, &rec_text) == 0);
+    CHECK(f2c_test_read_file(mpath, &rec_text) == 0);
     CHECK(f2c_cdm_record_parse(rec_text.data, rec_text.len, &rec, &err) == F2C_OK);
     CHECK(rec.committed == 1 && rec.count == 3 && strcmp(rec.format, "parquet") == 0);
     f2c_cdm_docs docs;
@@ -368,7 +334,7 @@ static void test_documents(const char *out)
     for (size_t i = 0; i < docs.count && i < 4; i++) {
         CHECK_STR_EQ(docs.items[i].name, i < 3 ? entity_docs[i] : MANIFEST);
         char *p = join(out, docs.items[i].name);
-        CHECK(read_file(p, &disk) == 0 && disk.len == docs.items[i].text.len &&
+        CHECK(f2c_test_read_file(p, &disk) == 0 && disk.len == docs.items[i].text.len &&
                   memcmp(disk.data, docs.items[i].text.data, disk.len) == 0,
               "f2c_cdm_documents: %s differs from what publish wrote", docs.items[i].name);
         free(p);
@@ -522,7 +488,7 @@ static void test_schema_change(const char *out)
     CHECK(inode(out, entity_docs[0]) != obs_ino);
     f2c_buf doc = {0};
     char *p = join(out, entity_docs[0]);
-    CHECK(read_file(p, &doc) == 0 && strstr(doc.data, "\"value\":\t\"10\"") &&
+    CHECK(f2c_test_read_file(p, &doc) == 0 && strstr(doc.data, "\"value\":\t\"10\"") &&
           strstr(doc.data, "\"value\":\t\"2\""));
     f2c_buf_free(&doc);
     free(p);
@@ -681,13 +647,13 @@ int main(int argc, char **argv)
     test_crash_roll_forward(root.data, argv[1]);
 
     /* The folder for Microsoft's CDM object model: a fresh publish (test_manifest_sdk.py). */
-    remove_tree(argv[2]);
+    f2c_test_remove_tree(argv[2]);
     publish_fresh(argv[2]);
 
     if (f2c_check_failures)
         fprintf(stderr, "test_cdm_manifest: folders kept in %s\n", root.data);
     else
-        remove_tree(root.data);
+        f2c_test_remove_tree(root.data);
     free(out);
     f2c_buf_free(&root);
     f2c_sink_free(&pq_sink);

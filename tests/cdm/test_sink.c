@@ -25,6 +25,7 @@
 #include "fhir2cdm/f2c_table.h"
 
 #include "f2c_check.h"
+#include "f2c_testfs.h"
 
 static f2c_column note_cols[] = {
     {.name = "id", .type = F2C_T_STRING},
@@ -45,44 +46,10 @@ static const f2c_table notes = {.name = "Notes",
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
-/* Whole file into b (reset first); 0, or -1 when it cannot be read. */
-static int slurp(const char *path, f2c_buf *b)
-{
-    f2c_buf_reset(b);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return -1;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        if (f2c_buf_append(b, chunk, n) != 0) abort();
-    fclose(fp);
-    return 0;
-}
-
 static int exists(const char *path)
 {
     struct stat st;
     return lstat(path, &st) == 0;
-}
-
-/* rm -r path (the test's own work folder only). */
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d) {
-        unlink(path);
-        return;
-    }
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-        f2c_buf p = {0};
-        if (f2c_buf_printf(&p, "%s/%s", path, de->d_name) != 0) abort();
-        remove_tree(p.data);
-        f2c_buf_free(&p);
-    }
-    closedir(d);
-    rmdir(path);
 }
 
 /* Writes one row of three cells given as NUL-terminated strings. */
@@ -221,7 +188,7 @@ int main(int argc, char **argv)
     }
     f2c_buf out = {0}, path = {0}, got = {0}, want = {0};
     if (f2c_buf_printf(&out, "%s/out", argv[1]) != 0) abort();
-    remove_tree(out.data);
+    f2c_test_remove_tree(out.data);
     mkdir(argv[1], 0777);
     check_find();
 
@@ -247,7 +214,7 @@ int main(int argc, char **argv)
           "commit: %s", e.message);
     f2c_buf_reset(&path);
     if (f2c_buf_printf(&path, "%s/" PART_DIR "/kept.csv", out.data) != 0) abort();
-    CHECK(slurp(path.data, &got) == 0, "%s missing after the commit", path.data);
+    CHECK(f2c_test_read_file(path.data, &got) == 0, "%s missing after the commit", path.data);
     size_t at = 0;
     while (at < got.len && at < want.len && got.data[at] == want.data[at])
         at++;

@@ -37,6 +37,7 @@
 #include "fhir2cdm/f2c_table.h"
 
 #include "f2c_check.h"
+#include "f2c_testfs.h"
 #include "pq_readback.h"
 
 __extension__ typedef unsigned __int128 u128;
@@ -46,42 +47,10 @@ __extension__ typedef unsigned __int128 u128;
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
-static int slurp(const char *path, f2c_buf *b)
-{
-    f2c_buf_reset(b);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return -1;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        if (f2c_buf_append(b, chunk, n) != 0) abort();
-    fclose(fp);
-    return 0;
-}
-
 static int exists(const char *path)
 {
     struct stat st;
     return lstat(path, &st) == 0;
-}
-
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d) {
-        unlink(path);
-        return;
-    }
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-        f2c_buf p = {0};
-        if (f2c_buf_printf(&p, "%s/%s", path, de->d_name) != 0) abort();
-        remove_tree(p.data);
-        f2c_buf_free(&p);
-    }
-    closedir(d);
-    rmdir(path);
 }
 
 static void i128_text(int64_t hi, uint64_t lo, char *out)
@@ -147,7 +116,7 @@ static int read_back(const char *out, const char *rel, f2c_buf *bytes, pqr_file 
     f2c_buf path = {0};
     char why[256];
     if (f2c_buf_printf(&path, "%s/%s", out, rel) != 0) abort();
-    int ok = CHECK(slurp(path.data, bytes) == 0, "%s not published", path.data);
+    int ok = CHECK(f2c_test_read_file(path.data, bytes) == 0, "%s not published", path.data);
     if (ok)
         ok = CHECK(pqr_read((const uint8_t *)bytes->data, bytes->len, f, why, sizeof why) == 0,
                    "%s: %s", path.data, why);
@@ -366,7 +335,7 @@ static int cases_mode(const char *tsv, const char *work)
     f2c_buf out = {0};
     if (f2c_buf_printf(&out, "%s/cases-out", work) != 0) abort();
     mkdir(work, 0777);
-    remove_tree(out.data);
+    f2c_test_remove_tree(out.data);
     group gs[64];
     size_t ng = 0;
     for (size_t i = 0; i < n; i++)
@@ -739,7 +708,7 @@ static int life_mode(const char *work)
         f2c_buf_printf(&dir, "%s/life-out/" DIR_NOTES, work) != 0)
         abort();
     mkdir(work, 0777);
-    remove_tree(out.data);
+    f2c_test_remove_tree(out.data);
     check_options();
     check_mapping();
     f2c_commit *tx = NULL;
