@@ -7,6 +7,8 @@
  */
 #include "fhir2cdm/f2c_sink_csv.h"
 
+#include "f2c_sink_file.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>

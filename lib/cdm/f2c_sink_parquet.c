@@ -14,6 +14,8 @@
  */
 #include "fhir2cdm/f2c_sink_parquet.h"
 
+#include "f2c_sink_file.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
