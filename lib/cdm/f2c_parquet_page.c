@@ -234,10 +234,14 @@ f2c_status pq_col_value_done(f2c_pq_writer *w, pq_col *c, f2c_error *err)
     return F2C_OK;
 }
 
+/* The bytes a row group's write releases: pages, the open page, and the dictionary's entries
+ * (bytes, offset, hash, about two hash slots each).  Capacities kept for the next row group are
+ * not counted: they do not shrink when the group is written, so counting them made every row
+ * close a group once they passed a small budget (one-row row groups with --memory 4M). */
 size_t pq_col_buffered(const pq_col *c)
 {
     const pq_dict *d = &c->dict;
-    return c->chunk.len + c->vals.len + c->defs.len + d->data.len + d->cap * 12 + d->nslots * 8;
+    return c->chunk.len + c->vals.len + c->defs.len + d->data.len + d->n * (4 + 8 + 2 * 8);
 }
 
 /* ---- values ---- */
