@@ -11,6 +11,8 @@
  */
 #include "f2c_pq_value.h"
 
+#include "fhir2cdm/f2c_calendar.h"
+
 __extension__ typedef unsigned __int128 u128;
 __extension__ typedef __int128 i128;
 
@@ -168,30 +170,13 @@ static int fixed(const char *s, int k)
     return v;
 }
 
-static int leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days since 1970-01-01 of y-m-d (Hinnant, "chrono-Compatible Low-Level Date Algorithms"). */
-static int32_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* "YYYY-MM-DD" at s (10 bytes available) -> days; 0 when malformed or not a calendar date. */
 static int parse_ymd(const char *s, int32_t *days)
 {
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y = fixed(s, 4), m = fixed(s + 5, 2), d = fixed(s + 8, 2);
     if (y < 1 || m < 1 || m > 12 || d < 1 || s[4] != '-' || s[7] != '-') return 0;
-    if (d > mdays[m - 1] + (m == 2 && leap(y))) return 0;
-    *days = days_from_civil(y, m, d);
+    if (d > f2c_cal_days_in_month(y, m)) return 0;
+    *days = (int32_t)f2c_cal_days_from_civil(y, m, d); /* years 1..9999: fits */
     return 1;
 }
 

@@ -23,9 +23,12 @@
  */
 #include "fhir2cdm/f2c_render.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fhir2cdm/f2c_calendar.h"
 
 /* ---------------------------------------------------------------------------------------------
  * Dates and times
@@ -63,42 +66,6 @@ static int digits(scan *c, size_t k)
     }
     c->i += k;
     return v;
-}
-
-static int is_leap(long y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(long y, int m)
-{
-    static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
-}
-
-/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (Hinnant, days_from_civil). */
-static long days_from_civil(long y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;                                    /* [0, 399] */
-    long doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            /* [0, 146096] */
-    return era * 146097 + doe - 719468;
-}
-
-/* Inverse of days_from_civil (Hinnant, civil_from_days). */
-static void civil_from_days(long z, long *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;                                      /* [0, 146096] */
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
-    long mp = (5 * doy + 2) / 153;                                    /* [0, 11] */
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = era * 400 + yoe + (*m <= 2);
 }
 
 /* time: ([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)? */
@@ -187,7 +154,7 @@ static int scan_datetime(const char *s, size_t n, f2c_type t, f2c_when *w)
         return -1; /* instant: full date and time required */
     }
     if (c.i != c.n) return -1;
-    if (w->day > days_in_month(w->year, w->month)) return -2;
+    if (w->day > f2c_cal_days_in_month(w->year, w->month)) return -2;
     return 0;
 }
 
@@ -225,13 +192,13 @@ f2c_render_result f2c_render_datetime(const char *s, size_t n, f2c_type t, f2c_b
     /* To UTC: local time minus the zone offset; at most one day of carry either way.  Seconds
      * are not touched (offsets are whole minutes), so a leap second "60" stays "60" at the
      * shifted minute, as written. */
-    long y = w.year;
+    int64_t y = w.year;
     int m = w.month, d = w.day;
     int minutes = w.hour * 60 + w.minute - w.offset_minutes;
     if (minutes < 0 || minutes >= 24 * 60) {
-        long days = days_from_civil(y, m, d) + (minutes < 0 ? -1 : 1);
+        int64_t days = f2c_cal_days_from_civil(y, m, d) + (minutes < 0 ? -1 : 1);
         minutes += minutes < 0 ? 24 * 60 : -24 * 60;
-        civil_from_days(days, &y, &m, &d);
+        f2c_cal_civil_from_days(days, &y, &m, &d);
         if (y < 1 || y > 9999) {
             /* Years outside 0001..9999 are not FHIR years and most CDM consumers cannot load
              * them. */
@@ -417,8 +384,8 @@ f2c_render_result f2c_render_fp_item(f2c_doc *d, const f2c_fp_item *item, f2c_ty
     case F2C_FP_DATETIME:
         if (is_date_type(t)) /* every date column holds UTC instants, so any precision fits */
             return f2c_render_datetime(item->text, item->len,
-                                       item->kind == F2C_FP_DATE ? F2C_T_DATE : F2C_T_DATETIME,
-                                       out, why);
+                                       item->kind == F2C_FP_DATE ? F2C_T_DATE : F2C_T_DATETIME, out,
+                                       why);
         if (stringlike) return append_text(out, item->text, item->len);
         return mismatch(why, "expression gives a date");
     case F2C_FP_TIME:
@@ -473,7 +440,8 @@ f2c_render_result f2c_render_fp_collection(f2c_doc *d, const f2c_fp_result *r, f
             rr = f2c_buf_appends(out, "{\"value\":") == 0 &&
                          append_text(out, it->text, it->len) == F2C_RENDER_OK &&
                          f2c_buf_appends(out, ",\"unit\":") == 0
-                     ? append_json_string(out, it->unit ? it->unit : "", it->unit ? strlen(it->unit) : 0)
+                     ? append_json_string(out, it->unit ? it->unit : "",
+                                          it->unit ? strlen(it->unit) : 0)
                      : F2C_RENDER_NOMEM;
             if (rr == F2C_RENDER_OK && f2c_buf_appendc(out, '}') != 0) rr = F2C_RENDER_NOMEM;
         } else {

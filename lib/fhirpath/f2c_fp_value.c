@@ -36,6 +36,7 @@
 #include <unicase.h>
 #include <unistr.h>
 
+#include "fhir2cdm/f2c_calendar.h"
 #include "fhir2cdm/f2c_fhirmodel.h"
 
 /* ---------------------------------------------------------------- constructors */
@@ -159,17 +160,6 @@ static int dig(char c)
     return c >= '0' && c <= '9';
 }
 
-static int leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int mdays(int y, int m)
-{
-    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && leap(y) ? 29 : d[m - 1];
-}
-
 /* The parts after a date's year or a time's hour: up to two of sep and two digits, each only
  * after the one before ("-MM-DD", ":mm:ss"), read from s[*i] into *a and *b; d->prec counts
  * them.  -1 when a part is begun but malformed. */
@@ -227,7 +217,7 @@ int fp_dt_parse(const char *s, size_t n, int kind, fp_dt *d)
     d->prec = 1;
     size_t i = 4;
     if (two_parts(s, n, &i, '-', &d->mo, &d->d, d) != 0) return -1;
-    if (d->mo < 1 || d->mo > 12 || d->d < 1 || d->d > mdays(d->y, d->mo)) return -1;
+    if (d->mo < 1 || d->mo > 12 || d->d < 1 || d->d > f2c_cal_days_in_month(d->y, d->mo)) return -1;
     if (i == n) return 0;
     if (kind != F2C_FP_DATETIME || s[i] != 'T') return -1;
     i++;
@@ -289,39 +279,22 @@ int fp_val_dt(const fp_val *v, fp_dt *out)
     return fp_dt_parse(v->it.text, v->it.len, k, out);
 }
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+/* d's date fields from day number z. */
+static void to_civil(int64_t z, fp_dt *d)
 {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yy + (*m <= 2));
+    int64_t y;
+    f2c_cal_civil_from_days(z, &y, &d->mo, &d->d);
+    d->y = (int)y;
 }
 
 /* Shifts the fields by `min` minutes (carrying into days, months, years). */
 static void shift_minutes(fp_dt *d, int64_t min)
 {
-    int64_t days = days_from_civil(d->y, d->mo, d->d);
+    int64_t days = f2c_cal_days_from_civil(d->y, d->mo, d->d);
     int64_t t = days * 1440 + d->h * 60 + d->mi + min;
     int64_t nd = t >= 0 ? t / 1440 : -((-t + 1439) / 1440);
     int64_t rem = t - nd * 1440;
-    civil_from_days(nd, &d->y, &d->mo, &d->d);
+    to_civil(nd, d);
     d->h = (int)(rem / 60);
     d->mi = (int)(rem % 60);
 }
@@ -389,7 +362,7 @@ int fp_dt_add(fp_dt *d, double value, const char *unit, int sign)
         int64_t y = m >= 0 ? m / 12 : -((-m + 11) / 12);
         d->y = (int)y;
         d->mo = (int)(m - y * 12) + 1;
-        if (d->d > mdays(d->y, d->mo)) d->d = mdays(d->y, d->mo);
+        if (d->d > f2c_cal_days_in_month(d->y, d->mo)) d->d = f2c_cal_days_in_month(d->y, d->mo);
         if (d->y < 1 || d->y > 9999) return -2;
         return 0;
     }
@@ -410,14 +383,14 @@ int fp_dt_add(fp_dt *d, double value, const char *unit, int sign)
         return -1;
     int64_t whole = (int64_t)floor(secs);
     long ns = (long)llround((secs - (double)whole) * 1e9);
-    int64_t days = is_time ? 0 : days_from_civil(d->y, d->mo, d->d);
+    int64_t days = is_time ? 0 : f2c_cal_days_from_civil(d->y, d->mo, d->d);
     int64_t t = days * 86400 + d->h * 3600 + d->mi * 60 + d->s + whole;
     long nns = d->ns + ns;
     if (nns >= 1000000000L) nns -= 1000000000L, t++;
     if (nns < 0) nns += 1000000000L, t--;
     int64_t nd = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
     int64_t rem = t - nd * 86400;
-    if (!is_time) civil_from_days(nd, &d->y, &d->mo, &d->d);
+    if (!is_time) to_civil(nd, d);
     d->h = (int)(rem / 3600);
     d->mi = (int)(rem / 60 % 60);
     d->s = (int)(rem % 60);
