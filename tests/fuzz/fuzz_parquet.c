@@ -22,7 +22,7 @@
 #include "fhir2cdm/f2c_parquet.h"
 
 #include "f2c_pq_value.h" /* lib/cdm internal: the converters */
-#include "pq_readback.h" /* the test-only reader */
+#include "pq_readback.h"  /* the test-only reader */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -125,7 +125,7 @@ static void schema(in *s, model *m)
 
 static void add_text(model *m, const char *t, size_t n, expect *e)
 {
-    if (m->ntext + n > m->captext) {
+    if (!m->text || m->ntext + n > m->captext) { /* never NULL: e->off is added to it */
         m->captext = (m->ntext + n) * 2 + 64;
         if (!(m->text = realloc(m->text, m->captext))) abort();
     }
