@@ -1,6 +1,6 @@
 /*
- * fuzz_record: libFuzzer target for the reader of a committed model.json (the commit record,
- * f2c_cdm_record_parse): the input is the document's bytes.  Every location found is also put
+ * fuzz_record: libFuzzer target for the reader of a committed record -- model.json or, for
+ * Parquet folders, the CDM manifest (f2c_cdm_record_parse): the input is the document's bytes.  Every location found is also put
  * through the partition-name matcher, as f2c_cdm_publish does with a committed list.
  */
 #include <stdint.h>
