@@ -240,10 +240,11 @@ static int proc_read_model(const syn_options *o, f2c_buf *b)
         sch);
 }
 
-/* The attributes' check (50003, 50004) and the column list, typed by gen_sql_tsql_type. */
-static int proc_columns(f2c_buf *b)
+/* The start of the attributes' check (50003) shared by both formats: JSON, names, and the data
+ * types the loader accepts (lead, when not NULL, then types[0..n)), ending inside the NOT IN
+ * list's parentheses. */
+static int attributes_check(f2c_buf *b, const char *lead, const char *const *types, size_t n)
 {
-    static const char *const cdm_types[] = {"string", "int64", "decimal", "boolean", "dateTime"};
     int rc = f2c_buf_appends(
         b,
         "    IF @attributes IS NULL OR ISJSON(@attributes) = 0\n"
@@ -254,8 +255,17 @@ static int proc_columns(f2c_buf *b)
         "                  OR a.name COLLATE Latin1_General_100_BIN2 LIKE N'[0-9]%'\n"
         "                  OR a.dataType IS NULL\n"
         "                  OR a.dataType COLLATE Latin1_General_100_BIN2 NOT IN (");
-    for (size_t i = 0; i < sizeof cdm_types / sizeof cdm_types[0]; i++)
-        rc |= f2c_buf_printf(b, "%sN'%s'", i ? ", " : "", cdm_types[i]);
+    if (lead) rc |= f2c_buf_printf(b, "N'%s'", lead);
+    for (size_t i = 0; i < n; i++)
+        rc |= f2c_buf_printf(b, "%sN'%s'", i || lead ? ", " : "", types[i]);
+    return rc;
+}
+
+/* The attributes' check (50003, 50004) and the column list, typed by gen_sql_tsql_type. */
+static int proc_columns(f2c_buf *b)
+{
+    static const char *const cdm_types[] = {"string", "int64", "decimal", "boolean", "dateTime"};
+    int rc = attributes_check(b, NULL, cdm_types, sizeof cdm_types / sizeof cdm_types[0]);
     rc |= f2c_buf_appends(
         b, ")\n"
            "                  THEN 1 ELSE 0 END)\n"
@@ -303,18 +313,7 @@ static int proc_columns_parquet(f2c_buf *b)
 {
     static const char *const types[] = {"string", "integer", "bigInteger", "boolean",
                                         "date",   "time",    "dateTime"};
-    int rc = f2c_buf_appends(
-        b,
-        "    IF @attributes IS NULL OR ISJSON(@attributes) = 0\n"
-        "        THROW 50003, N'" SYN_PROC ": attributes is not JSON', 1;\n"
-        "    SELECT @n = COUNT(*),\n"
-        "           @bad = SUM(CASE WHEN a.name IS NULL OR LEN(a.name) = 0 OR LEN(a.name) > 128\n"
-        "                  OR a.name COLLATE Latin1_General_100_BIN2 LIKE N'%[^A-Za-z0-9_]%'\n"
-        "                  OR a.name COLLATE Latin1_General_100_BIN2 LIKE N'[0-9]%'\n"
-        "                  OR a.dataType IS NULL\n"
-        "                  OR a.dataType COLLATE Latin1_General_100_BIN2 NOT IN (N'decimal'");
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        rc |= f2c_buf_printf(b, ", N'%s'", types[i]);
+    int rc = attributes_check(b, "decimal", types, sizeof types / sizeof types[0]);
     rc |= f2c_buf_appends(
         b, ")\n"
            "                  OR (a.dataType COLLATE Latin1_General_100_BIN2 = N'decimal'\n"
