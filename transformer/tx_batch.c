@@ -97,7 +97,9 @@ typedef struct bopts {
     const char *endpoint; /* custom Blob endpoint (emulator, sovereign cloud) */
     const char *activity; /* --adf-activity FILE */
     const char *format, *compression, *decimal; /* output format (--format ...) */
+    const char *threads_arg;                    /* --threads / "threads" */
     int depth;                                  /* maxDepth, validated */
+    unsigned threads;                           /* validated; 0: the online CPUs */
     f2c_sink_options sink; /* format, compression, decimal, validated (csv when none given) */
     cJSON *activity_doc;   /* owns the strings taken from the activity file */
 } bopts;
@@ -177,6 +179,7 @@ int tx_batch_activity_parse(const char *text, size_t len, tx_batch_activity *out
         {&out->format, "format"},
         {&out->compression, "compression"},
         {&out->decimal, "decimal"},
+        {&out->threads_arg, "threads"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         *map[i].slot = ext_value(ext, map[i].key);
@@ -237,6 +240,7 @@ static int load_activity(bopts *o)
     take(&o->format, a.format);
     take(&o->compression, a.compression);
     take(&o->decimal, a.decimal);
+    take(&o->threads_arg, a.threads_arg);
     return 0;
 }
 
@@ -662,7 +666,8 @@ static int run_local(ctx *c, const char *cfg, const char *input, f2c_buf *out_di
                      .max_depth = o->depth,
                      .operation_id = o->operation_id,
                      .max_line = F2C_NDJSON_DEFAULT_MAX_LINE,
-                     .sink = o->sink};
+                     .sink = o->sink,
+                     .threads = o->threads};
     fflush(stdout);
     int jrc = tx_run(&to);
     fflush(stdout);
@@ -976,6 +981,8 @@ static void usage(FILE *f, const char *cmd)
         "  transform-data, finalize, generate-schema: --format csv|parquet (default csv;\n"
         "    the tasks and finalize must agree) [--compression zstd|snappy|none]\n"
         "    [--decimal P,S] (Parquet only; as fhir2cdm-transform --help)\n"
+        "  transform-data: [--threads N] worker threads (default: the online CPUs; the\n"
+        "    template passes the VM's cores per task slot)\n"
         "  transform-data: --inputBlobUri URL [--requiresAccessToken true|false]\n"
         "    [--fhirUrl URL] [--fhirAudience AUDIENCE] [--clientId ID --tenantId TENANT]\n"
         "    or --exportManifest BLOB --fileIndex N (output[N] of the manifest bulk-export\n"
@@ -1034,6 +1041,7 @@ static const struct {
     {"format", offsetof(bopts, format)},
     {"compression", offsetof(bopts, compression)},
     {"decimal", offsetof(bopts, decimal)},
+    {"threads", offsetof(bopts, threads_arg)},
 };
 #define NFLAGS (sizeof batch_flags / sizeof batch_flags[0])
 #define FLAG_CODE 256 /* getopt_long's val of batch_flags[i] is FLAG_CODE + i */
@@ -1083,7 +1091,8 @@ static int check_format(bopts *o)
         const char *value;
     } given[] = {{TX_OPT_FORMAT, o->format},
                  {TX_OPT_COMPRESSION, o->compression},
-                 {TX_OPT_DECIMAL, o->decimal}};
+                 {TX_OPT_DECIMAL, o->decimal},
+                 {TX_OPT_THREADS, o->threads_arg}};
     for (size_t i = 0; i < sizeof given / sizeof given[0]; i++)
         if (given[i].value && tx_parse_job_option(prog, given[i].code, given[i].value, &to, &lim))
             return -1;
@@ -1094,6 +1103,7 @@ static int check_format(bopts *o)
         return -1;
     }
     o->sink = to.sink;
+    o->threads = to.threads;
     if (!o->sink.format) o->sink.format = "csv";
     return 0;
 }

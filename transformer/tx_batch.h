@@ -29,6 +29,7 @@ typedef struct tx_batch_activity {
     /* transform-data, finalize, generate-schema: the output format (--format csv|parquet,
      * --compression, --decimal P,S) */
     const char *format, *compression, *decimal;
+    const char *threads_arg; /* "threads": worker threads of transform-data (--threads N) */
 } tx_batch_activity;
 
 /* Parses activity.json text[0..len) into *out (zeroed first).  Returns 0, or -1 when the text is

@@ -159,7 +159,8 @@ static f2c_job_options job_options(const tx_options *o, const f2c_job_ui *ui)
                              .summary_dir = o->summary_dir,
                              .commit = o->commit,
                              .sink = sink_options(o),
-                             .ui = ui};
+                             .ui = ui,
+                             .threads = o->threads};
 }
 
 /* ---- the tx_* API ------------------------------------------------------------------------------

@@ -46,6 +46,8 @@ typedef struct tx_options {
      * --memory: TX_JOB_OPTIONS); zeroed: CSV.  A bad one fails the job before anything is read
      * (TX_EXIT_USAGE). */
     f2c_sink_options sink;
+    /* Worker threads (--threads, f2c_job_options.threads); 0: the online CPUs. */
+    unsigned threads;
 } tx_options;
 
 /* Runs the job over o->inputs (files or folders of *.ndjson / *.ndjson.gz, read one after the

@@ -10,6 +10,7 @@
 
 #include "fhir2cdm/f2c_cli.h"
 #include "fhir2cdm/f2c_fhirpath.h"
+#include "fhir2cdm/f2c_job.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -171,6 +172,10 @@ int tx_parse_job_option(const char *prog, int c, const char *arg, struct tx_opti
         return 0;
     case 'q':
         o->quiet = 1;
+        return 0;
+    case TX_OPT_THREADS:
+        if (tx_parse_range(prog, "--threads", arg, 1, F2C_JOB_MAX_THREADS, &v) != 0) return -1;
+        o->threads = (unsigned)v;
         return 0;
     default:
         return tx_parse_fp_limit(prog, c, arg, l);

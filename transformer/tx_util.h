@@ -81,7 +81,8 @@ enum {
     TX_OPT_FORMAT,
     TX_OPT_COMPRESSION,
     TX_OPT_DECIMAL,
-    TX_OPT_MEMORY
+    TX_OPT_MEMORY,
+    TX_OPT_THREADS
 };
 
 /* The --help lines of the output-format flags (docs/parquet.md). */
@@ -93,7 +94,9 @@ enum {
     "                          0 <= S <= P (default 38,18); more fractional digits are\n"          \
     "                          rounded half-even, too large values left null (warnings)\n"         \
     "      --memory BYTES      parquet row-group buffer of one input file's partitions\n"          \
-    "                          together (suffix K, M or G; default 64M)\n"
+    "                          together (suffix K, M or G; default 64M)\n"                         \
+    "      --threads N         worker threads, 1 to 256 (default: the online CPUs); the\n"         \
+    "                          output is byte-identical for every N (docs/transform.md)\n"
 
 /* The option entries of the job flags (--max-depth/--maxDepth, --operation-id/--operationId,
  * --max-errors, --max-line-bytes, -q/--quiet, the output format flags --format, --compression,
@@ -112,6 +115,7 @@ enum {
     {"compression", required_argument, NULL, TX_OPT_COMPRESSION},        \
     {"decimal", required_argument, NULL, TX_OPT_DECIMAL},                \
     {"memory", required_argument, NULL, TX_OPT_MEMORY},                  \
+    {"threads", required_argument, NULL, TX_OPT_THREADS},                \
     TX_FP_LIMIT_OPTIONS
 // clang-format on
 
@@ -122,7 +126,7 @@ struct tx_options;
  * operation_id by tx_valid_opid and borrowed, max_errors, max_line 1..2^40 bytes, quiet; the
  * output format in o->sink: format csv|parquet and compression zstd|snappy|none borrowed,
  * decimal "P,S" with 1 <= P <= 38 and 0 <= S <= P, memory 1M..1T bytes with an optional K/M/G
- * suffix (powers of 1024)) or *l
+ * suffix (powers of 1024); threads 1..F2C_JOB_MAX_THREADS) or *l
  * (the budgets), and returns 0, or -1 after a message with prog ("<prog>: --max-depth expects a
  * whole number from 1 to 64, got "x""); any other c returns 1 (not a job flag).
  */

@@ -98,10 +98,9 @@ static int blank(const char *s, size_t n)
     return 1;
 }
 
-/* Checks and trims one complete, non-blank physical line s[0..n) (s[n] is writable) of file
- * `file`, line `lineno`.  Sets *line and *len also when the line is not valid UTF-8. */
-static f2c_status check_line(const char *file, long lineno, char *s, size_t n, const char **line,
-                             size_t *len, f2c_error *err)
+/* The per-line rules shared by every reader (see f2c_ndjson.h). */
+f2c_status f2c_ndjson_check_line(const char *file, long lineno, char *s, size_t n,
+                                 const char **line, size_t *len, f2c_error *err)
 {
     if (lineno == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3, n -= 3;
     if (n && s[n - 1] == '\r') n--;
@@ -126,7 +125,7 @@ static f2c_status too_long_error(const char *file, long lineno, size_t total, si
 static f2c_status finish_line(f2c_ndjson *r, char *s, size_t n, const char **line, size_t *len,
                               f2c_error *err)
 {
-    return check_line(r->path, r->lineno, s, n, line, len, err);
+    return f2c_ndjson_check_line(r->path, r->lineno, s, n, line, len, err);
 }
 
 f2c_status f2c_ndjson_next(f2c_ndjson *r, const char **line, size_t *len, long *lineno,
@@ -219,6 +218,7 @@ struct f2c_ndjson_push {
     int too_long;
     f2c_status failed; /* non-OK once a call failed */
     int gz;
+    int raw; /* F2C_NDJSON_PUSH_RAW: lines delivered unchecked */
     unsigned char head[2];
     size_t nhead;
     unsigned long long fed;     /* input bytes consumed before the current push_feed call */
@@ -242,6 +242,7 @@ f2c_status f2c_ndjson_push_new(const char *name, size_t max_line, int flags, f2c
     }
     p->max_line = max_line ? max_line : F2C_NDJSON_DEFAULT_MAX_LINE;
     p->gz = (flags & F2C_NDJSON_PUSH_GUNZIP) ? GZ_UNDECIDED : GZ_PLAIN;
+    p->raw = (flags & F2C_NDJSON_PUSH_RAW) != 0;
     *out = p;
     return F2C_OK;
 }
@@ -269,10 +270,12 @@ static f2c_status push_emit(f2c_ndjson_push *p, char *s, size_t n, f2c_ndjson_li
         n = p->acc.len;
     }
     f2c_status st = F2C_OK;
-    if (!blank(s, n)) {
+    if (!blank(s, n) && p->raw) {
+        st = cb(ud, F2C_OK, s, n, p->lineno, err);
+    } else if (!blank(s, n)) {
         const char *line;
         size_t len;
-        st = check_line(p->name, p->lineno, s, n, &line, &len, err);
+        st = f2c_ndjson_check_line(p->name, p->lineno, s, n, &line, &len, err);
         st = cb(ud, st, line, len, p->lineno, err);
     }
     f2c_buf_reset(&p->acc);

@@ -66,97 +66,11 @@
 #include "fhir2cdm/f2c_schema.h"
 #include "fhir2cdm/f2c_sink.h"
 
-#define MAX_SHOWN 100        /* messages of one kind printed before only counting */
+#include "f2c_job_int.h"
+
 #define CHUNK (256u * 1024u) /* f2c_job_run's read size (as f2c_ndjson's pull reader) */
-/* A line may take at most 3 times its length plus this once parsed (issue 13, "Bounded
- * resources"; docs/transform.md "Bad input"). */
-#define LINE_SLACK (64u << 20)
-
-typedef struct input {
-    char *path;
-    char *stem; /* file name without .ndjson / .ndjson.gz */
-    unsigned long long size;
-    time_t mtime;
-} input;
-
-typedef f2c_job_typecount typecount;
-
-/* A plan context and a document: what evaluating a line needs besides the shared plan. */
-typedef struct worker {
-    f2c_plan_ctx *ctx;
-    f2c_doc *doc;
-    struct worker *next;
-} worker;
-
-/* Counts of one file, or of the job (the files ended so far). */
-typedef struct counts {
-    unsigned long long *rows;   /* per table */
-    unsigned long long *colw;   /* per table and output column, at col_off[table] */
-    unsigned long long *colsw;  /* the same, values the sink changed or left null */
-    unsigned long long *tablew; /* per table: where clauses and iterations that failed */
-    unsigned long long lines, resources, rejected, warnings, no_id;
-    typecount *untabled;
-    size_t nuntabled;
-} counts;
 
 typedef f2c_job job;
-
-struct f2c_job {
-    f2c_job_options o; /* copy; o.output_dir points at output_dir */
-    char *output_dir;  /* owned */
-    f2c_tableset ts;
-    f2c_plan *plan;  /* the tables' programs (f2c_plan.h), from either input format */
-    size_t *col_off; /* per table: first index in counts.colw */
-    size_t ncols;
-    char opid[65];
-    int opid_derived;
-    const char **types; /* sorted, unique; borrowed from ts */
-    size_t ntypes;
-    f2c_sink sink; /* the output format: how partitions are written (f2c_sink.h) */
-    double t0;
-
-    /* f2c_job_run only */
-    input *inputs;
-    size_t ninputs;
-    unsigned long long bytes_before; /* bytes of files finished */
-
-    /* Shared mutable state: only under mu. */
-    pthread_mutex_t mu;
-    f2c_job_ui ui; /* the caller's, members never NULL (defaults filled in) */
-    worker *idle;
-    counts c;
-    unsigned long long *partitions; /* per table, written by this job */
-    unsigned long long files, files_failed, bytes;
-    unsigned long long seen_rejected, seen_warnings, seen_no_id; /* for MAX_SHOWN */
-    char **names; /* stems of files begun and not aborted: each may write its partitions once */
-    size_t nnames;
-
-    /* The output folder's transaction (f2c_commit.h): partitions are staged in it and published
-     * all at once by job_finish; NULL after it was finished or aborted. */
-    f2c_commit *tx;
-};
-
-/* What a partition's sink warning needs to be counted where a rendering warning is. */
-typedef struct sink_warn_ctx {
-    f2c_job_file *f;
-    size_t t;
-} sink_warn_ctx;
-
-struct f2c_job_file {
-    job *j;
-    char *stem, *label;
-    worker *w;
-    f2c_ndjson_push *push;
-    long line;
-    f2c_sink_part **parts;   /* per table: the staged partition, opened lazily; NULL when none */
-    sink_warn_ctx *warn_ctx; /* per table: the warn_ud of its partition */
-    f2c_buf pathbuf;
-    counts c;
-    unsigned long long file_lines, bytes;
-    int named;        /* stem registered in j->names */
-    f2c_status fatal; /* output cannot be written: the file's partitions are aborted */
-    int input_failed; /* the input could not be read to its end (reported) */
-};
 
 /* ---- the caller's ui -------------------------------------------------------------------- */
 
@@ -301,78 +215,6 @@ static void say_diags(job *j, const f2c_diags *d)
     for (size_t i = 0; i < d->count; i++)
         say_error_locked(j, &d->items[i]);
     unlock(j);
-}
-
-static void reject(f2c_job_file *f, const f2c_error *e)
-{
-    job *j = f->j;
-    f->c.rejected++;
-    lock(j);
-    j->seen_rejected++;
-    if (j->seen_rejected <= MAX_SHOWN) say_error_locked(j, e);
-    if (j->seen_rejected == MAX_SHOWN)
-        sayf_locked(j, "note: further rejected lines are counted but not shown\n");
-    unlock(j);
-}
-
-/* ---- counts ----------------------------------------------------------------------------- */
-
-static int counts_init(const job *j, counts *c)
-{
-    size_t nt = j->ts.count ? j->ts.count : 1;
-    c->rows = calloc(nt, sizeof *c->rows);
-    c->tablew = calloc(nt, sizeof *c->tablew);
-    c->colw = calloc(j->ncols ? j->ncols : 1, sizeof *c->colw);
-    c->colsw = calloc(j->ncols ? j->ncols : 1, sizeof *c->colsw);
-    return c->rows && c->tablew && c->colw && c->colsw ? 0 : -1;
-}
-
-static void counts_free(counts *c)
-{
-    free(c->rows);
-    free(c->tablew);
-    free(c->colw);
-    free(c->colsw);
-    for (size_t i = 0; i < c->nuntabled; i++)
-        free(c->untabled[i].type);
-    free(c->untabled);
-    memset(c, 0, sizeof *c);
-}
-
-static void count_untabled(counts *c, const char *rt, unsigned long long n)
-{
-    for (size_t i = 0; i < c->nuntabled; i++)
-        if (strcmp(c->untabled[i].type, rt) == 0) {
-            c->untabled[i].n += n;
-            return;
-        }
-    typecount *u = realloc(c->untabled, (c->nuntabled + 1) * sizeof *u);
-    if (!u) return;
-    c->untabled = u;
-    u[c->nuntabled].type = strdup(rt);
-    if (!u[c->nuntabled].type) return;
-    u[c->nuntabled++].n = n;
-}
-
-/* Adds a file's counts to the job's (under mu).  Types without a table keep the order in which
- * they were first met, as when one file after the other adds to the same list. */
-static void counts_add(const job *j, counts *to, const counts *from)
-{
-    for (size_t t = 0; t < j->ts.count; t++) {
-        to->rows[t] += from->rows[t];
-        to->tablew[t] += from->tablew[t];
-    }
-    for (size_t i = 0; i < j->ncols; i++) {
-        to->colw[i] += from->colw[i];
-        to->colsw[i] += from->colsw[i];
-    }
-    to->lines += from->lines;
-    to->resources += from->resources;
-    to->rejected += from->rejected;
-    to->warnings += from->warnings;
-    to->no_id += from->no_id;
-    for (size_t i = 0; i < from->nuntabled; i++)
-        count_untabled(to, from->untabled[i].type, from->untabled[i].n);
 }
 
 /* ---- inputs ----------------------------------------------------------------------------- */
@@ -539,7 +381,35 @@ static int entity_dir(f2c_buf *p, const f2c_table *t)
     return f2c_buf_printf(p, "data/%s", t->entity);
 }
 
-/* ---- rows ------------------------------------------------------------------------------- */
+/* ---- commit: rows and messages into place, in input order ------------------------------- */
+
+/* Under mu: counts one more message of `kind` said or not; returns its number (SAY_ALWAYS: 1). */
+static unsigned long long bump_locked(job *j, int kind)
+{
+    if (kind == SAY_ALWAYS) return 1;
+    return atomic_fetch_add(&j->seen[kind], 1) + 1;
+}
+
+/* Under mu: after the MAX_SHOWN-th message of a kind, says that the rest are only counted. */
+static void note_locked(job *j, int kind, unsigned long long n)
+{
+    if (n != MAX_SHOWN) return;
+    if (kind == SAY_REJECT)
+        sayf_locked(j, "note: further rejected lines are counted but not shown\n");
+    else if (kind == SAY_WARNING)
+        sayf_locked(j, "note: further warnings are counted but not shown\n");
+}
+
+/* A worker's message (chunk_replay.say), said unless MAX_SHOWN of its kind were. */
+static void commit_say(void *ud, int kind, const char *text, size_t len)
+{
+    job *j = ((f2c_job_file *)ud)->j;
+    lock(j);
+    unsigned long long n = bump_locked(j, kind);
+    if (n <= MAX_SHOWN) sayf_locked(j, "%.*s", (int)len, text);
+    note_locked(j, kind, n);
+    unlock(j);
+}
 
 static void on_sink_warn(void *ud, size_t col, const char *why);
 
@@ -564,10 +434,12 @@ static f2c_status open_partition(f2c_job_file *f, size_t t, f2c_error *err)
     return st == F2C_OK ? f2c_sink_header(f->parts[t], err) : st;
 }
 
-static f2c_status on_row(void *ud, size_t t, const char *const *cells, const size_t *lens,
-                         f2c_error *err)
+/* A worker's row (chunk_replay.row): into table t's partition of the file. */
+static f2c_status commit_row(void *ud, size_t t, long line, const char *const *cells,
+                             const size_t *lens, f2c_error *err)
 {
     f2c_job_file *f = ud;
+    f->line = line;
     if (!f->parts[t]) {
         f2c_status st = open_partition(f, t, err);
         if (st != F2C_OK) return st;
@@ -576,180 +448,39 @@ static f2c_status on_row(void *ud, size_t t, const char *const *cells, const siz
     return f2c_sink_row(f->parts[t], f2c_table_width(&f->j->ts.tables[t]), cells, lens, err);
 }
 
-/* Counts a warning of table t (column col, or F2C_ROW_NO_COLUMN) of file f and, the first
- * MAX_SHOWN times, says it: at `fhir_path` (rendering, NULL from a sink) with the reason why and
- * the consequence. */
-static void count_warning(f2c_job_file *f, size_t t, size_t col, const char *fhir_path,
-                          const char *why)
-{
-    job *j = f->j;
-    f->c.warnings++;
-    if (col == F2C_ROW_NO_COLUMN)
-        f->c.tablew[t]++;
-    else if (fhir_path)
-        f->c.colw[j->col_off[t] + col]++;
-    else
-        f->c.colsw[j->col_off[t] + col]++;
-    lock(j);
-    j->seen_warnings++;
-    if (j->seen_warnings <= MAX_SHOWN) {
-        const char *tn = j->ts.tables[t].name;
-        if (col == F2C_ROW_NO_COLUMN)
-            /* a where clause or an iteration (views): the rows of that context are left out */
-            sayf_locked(j, "warning: %s:%ld: table %s at %s: %s; rows left out\n", f->label,
-                        f->line, tn, fhir_path ? fhir_path : "?", why);
-        else if (fhir_path)
-            sayf_locked(j, "warning: %s:%ld: table %s column %s at %s: %s; cell left empty\n",
-                        f->label, f->line, tn, f2c_table_column_name(&j->ts.tables[t], col),
-                        fhir_path, why);
-        else /* the output format's (a typed sink): why says what became of the value */
-            sayf_locked(j, "warning: %s:%ld: table %s column %s: %s\n", f->label, f->line, tn,
-                        f2c_table_column_name(&j->ts.tables[t], col), why);
-        if (j->seen_warnings == MAX_SHOWN)
-            sayf_locked(j, "note: further warnings are counted but not shown\n");
-    }
-    unlock(j);
-}
-
-static void on_warn(void *ud, size_t t, size_t col, const char *fhir_path, const char *why)
-{
-    count_warning(ud, t, col, fhir_path, why);
-}
-
-/* A partition's sink changed or left out a value of column col (f2c_sink_warn_fn). */
+/* A partition's sink changed or left out a value of column col (f2c_sink_warn_fn): counted as a
+ * warning of that column, said the first MAX_SHOWN times. */
 static void on_sink_warn(void *ud, size_t col, const char *why)
 {
     sink_warn_ctx *c = ud;
-    count_warning(c->f, c->t, col, NULL, why);
-}
-
-/* A resource of a table's type without a (non-empty string) id: counted and, the first
- * MAX_SHOWN times, warned about. */
-static void warn_no_id(f2c_job_file *f, const cJSON *root, const char *rt)
-{
+    f2c_job_file *f = c->f;
     job *j = f->j;
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
-    f->c.no_id++;
+    f->c.warnings++;
+    f->c.colsw[j->col_off[c->t] + col]++;
     lock(j);
-    if (++j->seen_no_id <= MAX_SHOWN) {
-        sayf_locked(j, "warning: %s:%ld: %s resource has %s; %s\n", f->label, f->line, rt,
-                    cJSON_IsString(id) ? "an empty \"id\"" : "no string \"id\"",
-                    j->o.nviews ? "getResourceKey() gives nothing" : "ResourceId left empty");
-    }
+    unsigned long long n = bump_locked(j, SAY_WARNING);
+    if (n <= MAX_SHOWN) /* why says what became of the value */
+        sayf_locked(j, "warning: %s:%ld: table %s column %s: %s\n", f->label, f->line,
+                    j->ts.tables[c->t].name, f2c_table_column_name(&j->ts.tables[c->t], col), why);
+    note_locked(j, SAY_WARNING, n);
     unlock(j);
 }
 
-/* One NDJSON line: parse, route, flatten.  Returns F2C_OK or a fatal status (printed). */
-static f2c_status do_line(f2c_job_file *f, const char *text, size_t len)
+/* Output of f cannot be written (or the input cannot be read on: feed_fatal): its partitions
+ * will be dropped; a run by path (f2c_job_run) stops. */
+static void set_fatal(f2c_job_file *f, f2c_status st)
 {
     job *j = f->j;
-    f2c_error e;
-    f2c_error_clear(&e);
-    const char *file = f->label;
-    f2c_json_peek peek;
-    f2c_status st = f2c_json_check(text, len, &peek, &e);
-    if (st == F2C_OK && peek.is_object && peek.resource_type && peek.resource_type_len < 128) {
-        /* A well-formed resource of a type no table reads: count it without building a tree
-         * (Bulk Data exports are mostly such lines for a narrow configuration). */
-        char rt[128];
-        memcpy(rt, peek.resource_type, peek.resource_type_len);
-        rt[peek.resource_type_len] = '\0';
-        if (f2c_is_resource_type_name(rt) && f2c_plan_tables_for(j->plan, rt) == 0) {
-            f->c.resources++;
-            count_untabled(&f->c, rt, 1);
-            return F2C_OK;
-        }
-    }
-    if (st == F2C_OK && f2c_json_tree_bytes(&peek, len) + len > 3 * len + LINE_SLACK) {
-        /* Bounded memory: a line of millions of tiny values would take far more than its
-         * length once parsed (about 80 bytes per value); refused before parsing. */
-        f2c_error_set(&e, F2C_ETOOLONG, file, f->line, 0, NULL,
-                      "%zu JSON values in %zu bytes: parsed they would take about %zu MiB, more "
-                      "than 3 times the line plus %u MiB; line rejected",
-                      peek.values, len, (f2c_json_tree_bytes(&peek, len) + len) >> 20,
-                      LINE_SLACK >> 20);
-        reject(f, &e);
-        return F2C_OK;
-    }
-    f2c_doc *doc = f->w->doc;
-    if (st == F2C_OK) st = f2c_doc_parse_checked(doc, text, len, &e);
-    if (st == F2C_ENOMEM) {
-        say_error(j, &e);
-        return st;
-    }
-    if (st != F2C_OK) {
-        char what[sizeof e.message], ptr[sizeof e.pointer];
-        memcpy(what, e.message, sizeof what);
-        memcpy(ptr, e.pointer, sizeof ptr);
-        /* A string with a control character FHIR excludes is well-formed JSON: its message is
-         * complete and names the member (docs/transform.md, "Bad input"). */
-        f2c_error_set(&e, st, file, f->line, e.column, ptr, "%s%s",
-                      peek.bad_string ? "" : "malformed JSON: ", what);
-        reject(f, &e);
-        return F2C_OK;
-    }
-    const cJSON *root = f2c_doc_root(doc);
-    if (!cJSON_IsObject(root)) {
-        f2c_error_set(&e, F2C_ENOTOBJECT, file, f->line, 0, NULL,
-                      "line is a JSON %s, not an object (a FHIR resource)", f2c_json_kind(root));
-        reject(f, &e);
-        return F2C_OK;
-    }
-    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(root, "resourceType");
-    if (!rt) {
-        f2c_error_set(&e, F2C_ERESOURCE, file, f->line, 0, "/resourceType",
-                      "resource has no \"resourceType\"");
-        reject(f, &e);
-        return F2C_OK;
-    }
-    if (!cJSON_IsString(rt)) {
-        f2c_error_set(&e, F2C_ERESOURCE, file, f->line, 0, "/resourceType",
-                      "\"resourceType\" must be a string, found a JSON %s", f2c_json_kind(rt));
-        reject(f, &e);
-        return F2C_OK;
-    }
-    if (!f2c_is_resource_type_name(rt->valuestring)) {
-        f2c_error_set(&e, F2C_ERESOURCE, file, f->line, 0, "/resourceType",
-                      "\"%.80s\" is not a resource type name (such as Patient)", rt->valuestring);
-        reject(f, &e);
-        return F2C_OK;
-    }
-    f->c.resources++;
-    if (f2c_plan_tables_for(j->plan, rt->valuestring) == 0) {
-        count_untabled(&f->c, rt->valuestring, 1);
-        return F2C_OK;
-    }
-    /* Without an id the row's identity is its place in the input (f2c_resource.h). */
-    f2c_resource_key key;
-    if (!f2c_resource_key_of(&key, root, rt->valuestring, f->stem, f->line))
-        warn_no_id(f, root, rt->valuestring);
-    f2c_row_sink sink = {.ud = f, .row = on_row, .warn = on_warn};
-    st = f2c_plan_resource(f->w->ctx, doc, root, rt->valuestring, key.id, key.identity, &sink, &e);
-    if (st != F2C_OK) {
-        say_error(j, &e);
-        return st;
-    }
-    return F2C_OK;
+    if (f->fatal == F2C_OK) f->fatal = st;
+    atomic_store(&f->fatal_any, (int)f->fatal);
+    if (f->seq != j->run_seq) return;
+    lock(j);
+    if (j->fatal == F2C_OK) j->fatal = st;
+    unlock(j);
+    atomic_store(&j->stop, 1);
 }
 
-/* f2c_ndjson_line_cb: every line of every file comes here. */
-static f2c_status on_line(void *ud, f2c_status status, const char *line, size_t len, long lineno,
-                          f2c_error *err)
-{
-    f2c_job_file *f = ud;
-    f->line = lineno;
-    f->c.lines++;
-    if (status != F2C_OK) {
-        reject(f, err);
-        return F2C_OK;
-    }
-    f->file_lines++;
-    f2c_status st = do_line(f, line, len);
-    if (st != F2C_OK) f->fatal = st;
-    return st;
-}
-
-/* ---- one file --------------------------------------------------------------------------- */
+/* ---- workers and chunks ----------------------------------------------------------------- */
 
 static void worker_free(worker *w)
 {
@@ -788,6 +519,135 @@ static void worker_put(job *j, worker *w)
     unlock(j);
 }
 
+static void chunk_free(chunk *ch)
+{
+    if (!ch) return;
+    f2c_buf_free(&ch->in);
+    f2c_buf_free(&ch->ev);
+    f2c_counts_free(&ch->c);
+    free(ch);
+}
+
+/* An empty chunk of file f, recycled or new (NULL when out of memory). */
+static chunk *chunk_get(job *j, f2c_job_file *f)
+{
+    lock(j);
+    chunk *ch = j->free_chunks;
+    if (ch) j->free_chunks = ch->next_free;
+    unlock(j);
+    if (!ch &&
+        (!(ch = calloc(1, sizeof *ch)) || f2c_counts_init(j->ts.count, j->ncols, &ch->c) != 0)) {
+        chunk_free(ch);
+        return NULL;
+    }
+    ch->f = f;
+    ch->trailing_at = -1;
+    return ch;
+}
+
+/* Back to the free list, emptied; buffers that grew past a few chunks' size (a huge line) are
+ * released rather than kept. */
+static void chunk_put(job *j, chunk *ch)
+{
+    f2c_buf in = ch->in, ev = ch->ev;
+    counts c = ch->c;
+    f2c_buf *bufs[2] = {&in, &ev};
+    for (int i = 0; i < 2; i++)
+        if (bufs[i]->cap > 4 * CHUNK_BYTES)
+            f2c_buf_free(bufs[i]);
+        else
+            f2c_buf_reset(bufs[i]);
+    f2c_counts_reset(&c);
+    memset(ch, 0, sizeof *ch);
+    ch->in = in;
+    ch->ev = ev;
+    ch->c = c;
+    lock(j);
+    ch->next_free = j->free_chunks;
+    j->free_chunks = ch;
+    unlock(j);
+}
+
+/* f2c_pool_process_fn: a chunk's lines into events, with a worker lent for the chunk. */
+static void process_chunk(void *ud, f2c_pool_task *t)
+{
+    job *j = ud;
+    chunk *ch = (chunk *)t;
+    ch->w = worker_get(j);
+    if (!ch->w) {
+        ch->fatal = F2C_ENOMEM;
+        ch->no_worker = 1;
+        return;
+    }
+    f2c_chunk_process(j, ch);
+    worker_put(j, ch->w);
+    ch->w = NULL;
+}
+
+static void file_finish(f2c_job_file *f, const chunk *ch);
+
+/* The chunk's events into the file's partitions and the job's messages. */
+static void replay_chunk(f2c_job_file *f, chunk *ch)
+{
+    job *j = f->j;
+    f2c_error e;
+    f2c_error_clear(&e);
+    chunk_replay r = {.ud = f, .row = commit_row, .say = commit_say};
+    f2c_status st = f2c_chunk_replay(j, ch, &r, &e);
+    if (st != F2C_OK) {
+        say_error(j, &e);
+        set_fatal(f, st);
+    }
+    f2c_counts_add(&f->c, &ch->c);
+    f->file_lines += ch->file_lines;
+    if (ch->no_worker) sayf(j, "error: out of memory\n");
+    if (ch->fatal != F2C_OK) set_fatal(f, ch->fatal);
+}
+
+/* f2c_pool_commit_fn: in input order, per file (f2c_job_file_begin) or per run (f2c_job_run). */
+static void commit_chunk(void *ud, f2c_pool_task *t)
+{
+    job *j = ud;
+    chunk *ch = (chunk *)t;
+    f2c_job_file *f = ch->f;
+    if (!atomic_load(&j->stop) && f->fatal == F2C_OK) replay_chunk(f, ch);
+    if (j->inputs) {
+        lock(j);
+        j->progress_bytes += ch->raw_bytes;
+        j->ui.progress(j->ui.ud, j->progress_bytes, j->c.resources + f->c.resources, f->label);
+        unlock(j);
+    }
+    if (ch->last) file_finish(f, ch); /* may free f */
+    chunk_put(j, ch);
+}
+
+/* ---- one file: the feeding side ---------------------------------------------------------- */
+
+/* Submits f's current chunk and starts the next one; F2C_OK or F2C_ENOMEM. */
+static f2c_status submit_chunk(f2c_job_file *f, f2c_error *err)
+{
+    job *j = f->j;
+    chunk *next = chunk_get(j, f), *ch = f->cur;
+    if (!next) return f2c_error_set(err, F2C_ENOMEM, f->label, 0, 0, NULL, "out of memory");
+    ch->raw_bytes = f->fed - f->fed_submitted;
+    f->fed_submitted = f->fed;
+    f->cur = next;
+    f2c_pool_submit(j->pool, f->seq, &ch->task, 1 + ch->in.len / CHUNK_BYTES);
+    return F2C_OK;
+}
+
+/* f2c_ndjson_line_cb (F2C_NDJSON_PUSH_RAW): every line of every file comes here, to be checked
+ * and transformed by a worker. */
+static f2c_status on_raw_line(void *ud, f2c_status status, const char *line, size_t len,
+                              long lineno, f2c_error *err)
+{
+    f2c_job_file *f = ud;
+    int rc = status == F2C_OK ? f2c_chunk_add_line(f->cur, line, len, lineno)
+                              : f2c_chunk_add_rejected(f->cur, err);
+    if (rc != 0) return f2c_error_set(err, F2C_ENOMEM, f->label, lineno, 0, NULL, "out of memory");
+    return f->cur->in.len >= CHUNK_BYTES ? submit_chunk(f, err) : F2C_OK;
+}
+
 /* Forgets table t's partition of file f: aborted through the sink (staged file removed). */
 static void drop_partition(f2c_job_file *f, size_t t)
 {
@@ -801,20 +661,49 @@ static void drop_partition(f2c_job_file *f, size_t t)
 static void file_free(f2c_job_file *f)
 {
     if (!f) return;
-    for (size_t t = 0; f->parts && t < f->j->ts.count; t++)
+    job *j = f->j;
+    for (size_t t = 0; f->parts && t < j->ts.count; t++)
         drop_partition(f, t);
     free(f->parts);
     free(f->warn_ctx);
-    worker_put(f->j, f->w);
+    if (f->cur) chunk_put(j, f->cur);
+    if (f->seq && f->seq != j->run_seq) f2c_pool_seq_free(f->seq);
     f2c_ndjson_push_free(f->push);
     f2c_buf_free(&f->pathbuf);
-    counts_free(&f->c);
+    f2c_counts_free(&f->c);
     if (!f->named) free(f->stem); /* else j->names owns it */
     free(f->label);
     free(f);
 }
 
-static f2c_job_file *file_begin(job *j, const char *name, const char *label, int flags)
+/* Registers f's stem in j->names, or says why it cannot be used; 0 or -1. */
+static int name_file(f2c_job_file *f, const char *name)
+{
+    job *j = f->j;
+    /* Two files with one stem would write (and rename over) the same partitions. */
+    const char *why = NULL;
+    lock(j);
+    if (!*name || strchr(name, '/')) why = "is not a file name";
+    if (!why && !f2c_cdm_partition_name_fits(name, j->opid))
+        why = "gives partition file names longer than 255 bytes";
+    for (size_t i = 0; !why && i < j->nnames; i++)
+        if (strcmp(j->names[i], name) == 0) why = "is already used by another input of this job";
+    char **nn = why ? NULL : realloc(j->names, (j->nnames + 1) * sizeof *nn);
+    if (nn) {
+        j->names = nn;
+        j->names[j->nnames++] = f->stem;
+        f->named = 1;
+    } else if (why) {
+        sayf_locked(j, "error: %s: partition name \"%s\" %s\n", f->label, name, why);
+    }
+    unlock(j);
+    return f->named ? 0 : -1;
+}
+
+/* A file of j: its chunks go to seq (NULL: a sequence of its own, and f2c_job_file_end waits
+ * for its commit). */
+static f2c_job_file *file_begin(job *j, const char *name, const char *label, int flags,
+                                f2c_pool_seq *seq)
 {
     f2c_job_file *f = calloc(1, sizeof *f);
     if (!f) return NULL;
@@ -825,36 +714,14 @@ static f2c_job_file *file_begin(job *j, const char *name, const char *label, int
     f->warn_ctx = calloc(j->ts.count ? j->ts.count : 1, sizeof *f->warn_ctx);
     for (size_t t = 0; f->warn_ctx && t < j->ts.count; t++)
         f->warn_ctx[t] = (sink_warn_ctx){.f = f, .t = t};
+    f->waited = seq == NULL;
+    f->seq = seq ? seq : f2c_pool_seq_new(j->pool);
     f2c_error e;
-    if (!f->stem || !f->label || !f->parts || !f->warn_ctx || counts_init(j, &f->c) != 0 ||
-        f2c_ndjson_push_new(f->label, j->o.max_line, flags, &f->push, &e) != F2C_OK ||
-        !(f->w = worker_get(j))) {
-        file_free(f);
-        return NULL;
-    }
-    /* Two files with one stem would write (and rename over) the same partitions. */
-    const char *why = NULL;
-    lock(j);
-    if (!*name || strchr(name, '/')) why = "is not a file name";
-    if (!why && !f2c_cdm_partition_name_fits(name, j->opid))
-        why = "gives partition file names longer than 255 bytes";
-    for (size_t i = 0; !why && i < j->nnames; i++)
-        if (strcmp(j->names[i], name) == 0) why = "is already used by another input of this job";
-    if (!why) {
-        char **nn = realloc(j->names, (j->nnames + 1) * sizeof *nn);
-        if (!nn) {
-            unlock(j);
-            file_free(f);
-            return NULL;
-        }
-        j->names = nn;
-        j->names[j->nnames++] = f->stem;
-        f->named = 1;
-    } else {
-        sayf_locked(j, "error: %s: partition name \"%s\" %s\n", f->label, name, why);
-    }
-    unlock(j);
-    if (why) {
+    if (!f->stem || !f->label || !f->parts || !f->warn_ctx || !f->seq ||
+        f2c_counts_init(j->ts.count, j->ncols, &f->c) != 0 ||
+        f2c_ndjson_push_new(f->label, j->o.max_line, flags | F2C_NDJSON_PUSH_RAW, &f->push, &e) !=
+            F2C_OK ||
+        !(f->cur = chunk_get(j, f)) || name_file(f, name) != 0) {
         file_free(f);
         return NULL;
     }
@@ -873,76 +740,100 @@ static void unname_locked(f2c_job_file *f)
     f->named = 0;
 }
 
+/* An error met while feeding, said in order with the file's lines (through its chunk). */
+static void feed_error(f2c_job_file *f, const f2c_error *e)
+{
+    char buf[2048], text[2100];
+    snprintf(text, sizeof text, "error: %s\n", f2c_error_format(e, buf, sizeof buf));
+    if (f2c_chunk_add_say(f->cur, text) != 0) f->feed_fatal = F2C_ENOMEM;
+}
+
 /* Feeds bytes (writable: mut == data, lines handed out in place; or mut NULL); returns F2C_OK,
- * or the fatal status (printed) after which the file can only be ended.  Undecodable input (gzip
- * errors) is reported and ends the file's reading, not the job. */
+ * or a fatal status after which the file can only be ended.  Undecodable input (gzip errors) is
+ * reported and ends the file's reading, not the job. */
 static f2c_status file_feed(f2c_job_file *f, const void *data, char *mut, size_t len)
 {
-    if (f->fatal != F2C_OK) return f->fatal;
-    if (f->input_failed) return F2C_OK;
-    f->bytes += len;
+    if (f->feed_fatal != F2C_OK) return (f2c_status)f->feed_fatal;
+    int known = atomic_load(&f->fatal_any);
+    if (known != F2C_OK) return (f2c_status)known;
+    if (f->feed_failed) return F2C_OK;
+    f->fed += len;
     f2c_error e;
     f2c_error_clear(&e);
-    f2c_status st = mut ? f2c_ndjson_push_feed_inplace(f->push, mut, len, on_line, f, &e)
-                        : f2c_ndjson_push_feed(f->push, data, len, on_line, f, &e);
-    if (st == F2C_OK || f->fatal != F2C_OK) return f->fatal; /* printed by do_line */
-    say_error(f->j, &e);
+    f2c_status st = mut ? f2c_ndjson_push_feed_inplace(f->push, mut, len, on_raw_line, f, &e)
+                        : f2c_ndjson_push_feed(f->push, data, len, on_raw_line, f, &e);
+    if (st == F2C_OK) return F2C_OK;
+    feed_error(f, &e);
     if (st == F2C_EIO) {
-        f->input_failed = 1;
+        f->feed_failed = 1;
         return F2C_OK;
     }
-    f->fatal = st;
+    f->feed_fatal = st;
     return st;
 }
 
-enum {
-    END_FLUSH, /* the input ended: deliver the last line, commit */
-    END_KEEP,  /* the input could not be read to its end (reported): commit what was read */
-    END_ABORT  /* the input is incomplete and must leave nothing */
-};
-
-/* Ends the file and frees f.  Returns F2C_OK or the fatal status (printed). */
+/* Ends the feeding of f: its last chunk is submitted, and its commit ends the file
+ * (file_finish).  A file with its own sequence is waited for and freed here, returning F2C_OK or
+ * its fatal status (said); otherwise the commit frees it and F2C_OK is returned. */
 static f2c_status file_end(f2c_job_file *f, int mode)
+{
+    job *j = f->j;
+    if (mode == END_FLUSH && f->feed_fatal == F2C_OK && !f->feed_failed) {
+        f2c_error e;
+        f2c_error_clear(&e);
+        f2c_status st = f2c_ndjson_push_end(f->push, on_raw_line, f, &e);
+        if (st != F2C_OK) {
+            feed_error(f, &e);
+            if (st == F2C_EIO)
+                f->feed_failed = 1;
+            else
+                f->feed_fatal = st;
+        }
+    }
+    chunk *ch = f->cur;
+    f->cur = NULL;
+    ch->last = 1;
+    ch->end_mode = mode;
+    ch->input_failed = f->feed_failed || mode == END_KEEP;
+    ch->feed_fatal = f->feed_fatal;
+    ch->trailing_at = f2c_ndjson_push_trailing(f->push, &ch->trailing_bytes);
+    ch->raw_bytes = f->fed - f->fed_submitted;
+    f->bytes = f->fed;
+    int waited = f->waited; /* once submitted, f may be freed by its commit */
+    f2c_pool_submit(j->pool, f->seq, &ch->task, 1 + ch->in.len / CHUNK_BYTES);
+    if (!waited) return F2C_OK;
+    f2c_pool_seq_wait(j->pool, f->seq);
+    f2c_status rc = f->result;
+    file_free(f);
+    return rc;
+}
+
+/* ---- one file: its end, committed -------------------------------------------------------- */
+
+/* Says the file's end-of-input warnings (under no lock). */
+static void end_warnings(f2c_job_file *f, const chunk *ch, int mode)
+{
+    job *j = f->j;
+    lock(j);
+    if (mode == END_FLUSH && ch->trailing_at >= 0 && f->fatal == F2C_OK && !ch->input_failed)
+        /* files and downloads alike: bytes after the last gzip member are not data */
+        sayf_locked(j,
+                    "warning: %s: %llu byte%s after the end of the gzip data (from byte offset "
+                    "%lld) ignored: not a gzip member; the rows before them are kept\n",
+                    f->label, ch->trailing_bytes, ch->trailing_bytes == 1 ? "" : "s",
+                    ch->trailing_at);
+    if (mode != END_ABORT && f->file_lines == 0 && f->fatal == F2C_OK)
+        sayf_locked(j, "warning: %s: no resources in this file\n", f->label);
+    unlock(j);
+}
+
+/* Finishes (or drops) the file's partitions; committed[t] set for those now staged. */
+static void end_partitions(f2c_job_file *f, int mode, unsigned char *committed)
 {
     job *j = f->j;
     f2c_error e;
     f2c_error_clear(&e);
-    if (mode == END_FLUSH && f->fatal == F2C_OK && !f->input_failed) {
-        f2c_status st = f2c_ndjson_push_end(f->push, on_line, f, &e);
-        if (st != F2C_OK && f->fatal == F2C_OK) {
-            say_error(j, &e);
-            if (st == F2C_EIO)
-                f->input_failed = 1;
-            else
-                f->fatal = st;
-        }
-    }
-    if (mode == END_KEEP) f->input_failed = 1;
-    unsigned long long extra = 0;
-    long long at = f2c_ndjson_push_trailing(f->push, &extra);
-    if (mode == END_FLUSH && at >= 0 && f->fatal == F2C_OK && !f->input_failed) {
-        /* files and downloads alike: bytes after the last gzip member are not data */
-        lock(j);
-        sayf_locked(j,
-                    "warning: %s: %llu byte%s after the end of the gzip data (from byte offset "
-                    "%lld) ignored: not a gzip member; the rows before them are kept\n",
-                    f->label, extra, extra == 1 ? "" : "s", at);
-        unlock(j);
-    }
-    if (mode != END_ABORT && f->file_lines == 0 && f->fatal == F2C_OK) {
-        lock(j);
-        sayf_locked(j, "warning: %s: no resources in this file\n", f->label);
-        unlock(j);
-    }
-    size_t nt = j->ts.count;
-    unsigned char *committed = calloc(nt ? nt : 1, 1);
-    if (!committed && mode != END_ABORT && f->fatal == F2C_OK) {
-        lock(j);
-        sayf_locked(j, "error: out of memory\n");
-        unlock(j);
-        f->fatal = F2C_ENOMEM;
-    }
-    for (size_t t = 0; t < nt; t++) {
+    for (size_t t = 0; t < j->ts.count; t++) {
         if (!f->parts[t]) continue;
         if (mode == END_ABORT || f->fatal != F2C_OK) {
             drop_partition(f, t);
@@ -954,26 +845,44 @@ static f2c_status file_end(f2c_job_file *f, int mode)
         f->parts[t] = NULL;
         if (st != F2C_OK) {
             say_error(j, &e);
-            f->fatal = st;
+            set_fatal(f, st);
         } else {
             committed[t] = 1;
         }
     }
+}
+
+/* The commit of f's last chunk: end-of-input warnings, partitions finished (or dropped when the
+ * input is incomplete, the output failed or the run stopped), the file's counts into the job's. */
+static void file_finish(f2c_job_file *f, const chunk *ch)
+{
+    job *j = f->j;
+    int mode = ch->end_mode;
+    if (ch->feed_fatal != F2C_OK) set_fatal(f, ch->feed_fatal);
+    if (atomic_load(&j->stop) && mode != END_ABORT && f->fatal == F2C_OK)
+        mode = END_ABORT; /* another file's failure or a signal stopped the run */
+    end_warnings(f, ch, mode);
+    size_t nt = j->ts.count;
+    unsigned char *committed = calloc(nt ? nt : 1, 1);
+    if (!committed && mode != END_ABORT && f->fatal == F2C_OK) {
+        sayf(j, "error: out of memory\n");
+        set_fatal(f, F2C_ENOMEM);
+    }
+    end_partitions(f, mode, committed);
     lock(j);
     j->files++;
     j->bytes += f->bytes;
-    if (mode == END_ABORT || f->input_failed) j->files_failed++;
+    if (mode == END_ABORT || ch->input_failed) j->files_failed++;
     if (mode == END_ABORT) unname_locked(f);
     if (mode != END_ABORT) {
-        counts_add(j, &j->c, &f->c);
+        f2c_counts_add(&j->c, &f->c);
         for (size_t t = 0; committed && t < nt; t++)
             j->partitions[t] += committed[t];
     }
     unlock(j);
     free(committed);
-    f2c_status rc = f->fatal;
-    file_free(f);
-    return rc;
+    f->result = f->fatal;
+    if (!f->waited) file_free(f);
 }
 
 /* ---- model.json ------------------------------------------------------------------------- */
@@ -1066,13 +975,20 @@ static job *job_new(const f2c_job_options *o)
 void f2c_job_free(f2c_job *j)
 {
     if (!j) return;
+    f2c_pool_free(j->pool); /* every chunk committed, the workers joined */
+    f2c_pool_seq_free(j->run_seq);
+    while (j->free_chunks) {
+        chunk *ch = j->free_chunks;
+        j->free_chunks = ch->next_free;
+        chunk_free(ch);
+    }
     f2c_commit_abort(j->tx); /* not finished: nothing of this job is published */
     while (j->idle) {
         worker *w = j->idle;
         j->idle = w->next;
         worker_free(w);
     }
-    counts_free(&j->c);
+    f2c_counts_free(&j->c);
     free(j->partitions);
     free(j->col_off);
     free(j->types);
@@ -1142,7 +1058,15 @@ static int job_load(job *j, const f2c_job_options *o)
     return F2C_JOB_USAGE;
 }
 
-/* Counters and the list of resource types; 0 or F2C_JOB_USAGE (printed). */
+/* The number of worker threads: o->threads, or (0) the number of online CPUs. */
+static unsigned job_threads(const f2c_job_options *o)
+{
+    if (o->threads) return o->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > F2C_JOB_MAX_THREADS ? F2C_JOB_MAX_THREADS : (unsigned)n;
+}
+
+/* Counters, the list of resource types and the workers; 0 or F2C_JOB_USAGE (printed). */
 static int job_alloc(job *j)
 {
     size_t nt = j->ts.count;
@@ -1155,7 +1079,11 @@ static int job_alloc(job *j)
         j->ncols += f2c_table_width(&j->ts.tables[t]);
         j->types[t] = j->ts.tables[t].resource_type;
     }
-    if (counts_init(j, &j->c) != 0) goto oom;
+    if (f2c_counts_init(j->ts.count, j->ncols, &j->c) != 0) goto oom;
+    /* One thread: the pool is inline (today's single-threaded behaviour, same code). */
+    unsigned n = job_threads(&j->o);
+    if (!(j->pool = f2c_pool_new(n > 1 ? n : 0, 4 * (size_t)n, process_chunk, commit_chunk, j)))
+        goto oom;
     qsort(j->types, nt, sizeof *j->types, strptrcmp);
     for (size_t t = 0; t < nt; t++)
         if (j->types[t] && (j->ntypes == 0 || strcmp(j->types[j->ntypes - 1], j->types[t]) != 0))
@@ -1206,7 +1134,7 @@ size_t f2c_job_types(const f2c_job *j, const char *const **types)
 
 f2c_job_file *f2c_job_file_begin(f2c_job *j, const char *name, const char *label)
 {
-    return file_begin(j, name, label, F2C_NDJSON_PUSH_GUNZIP);
+    return file_begin(j, name, label, F2C_NDJSON_PUSH_GUNZIP, NULL);
 }
 
 int f2c_job_file_feed(f2c_job_file *f, const void *data, size_t len)
@@ -1262,6 +1190,7 @@ static int job_finish(job *j, const char *mtime, size_t nfiles, unsigned long lo
 
 int f2c_job_finish(f2c_job *j, const char *modified_time)
 {
+    f2c_pool_wait(j->pool);
     lock(j);
     size_t nfiles = (size_t)j->files;
     unsigned long long bytes = j->bytes;
@@ -1282,39 +1211,48 @@ unsigned long long f2c_job_rejected(const f2c_job *cj)
 
 /*
  * Reads one input file and feeds its bytes as they are; the push splitter inflates gzip
- * (F2C_NDJSON_PUSH_GUNZIP: the export command's code, so both paths read gzip alike).  It reads
- * the file itself rather than through gzread because gzread drops bytes after the last gzip member
- * without a word: here they are reported (once per file, with their offset) and the rows before
- * them kept, the file not counted as failed (docs/transform.md, "Bad input").  Returns F2C_OK or
- * a fatal status (output cannot be written).
+ * (F2C_NDJSON_PUSH_GUNZIP: the export command's code, so both paths read gzip alike) on this
+ * thread, while workers transform the lines already read.  It reads the file itself rather than
+ * through gzread because gzread drops bytes after the last gzip member without a word: here they
+ * are reported (once per file, with their offset) and the rows before them kept, the file not
+ * counted as failed (docs/transform.md, "Bad input").  The file's chunks join the run's one
+ * sequence, so files are committed one after the other, in input order; this returns once the
+ * last chunk is submitted (the file ends at its commit).
  */
-static f2c_status run_file(job *j, const input *in, char *buf)
+static void run_file(job *j, const input *in, char *buf)
 {
     f2c_error e;
     f2c_error_clear(&e);
     int fd = open(in->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        f2c_error_set(&e, F2C_EIO, in->path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+        int err = errno;
+        f2c_pool_seq_wait(j->pool, j->run_seq); /* said after the files before it */
+        f2c_error_set(&e, F2C_EIO, in->path, 0, 0, NULL, "cannot open: %s", strerror(err));
         say_error(j, &e);
         lock(j);
         j->files_failed++;
         unlock(j);
-        return F2C_OK;
+        return;
     }
-    f2c_job_file *f = file_begin(j, in->stem, in->path, F2C_NDJSON_PUSH_GUNZIP);
+    f2c_job_file *f = file_begin(j, in->stem, in->path, F2C_NDJSON_PUSH_GUNZIP, j->run_seq);
     if (!f) {
         close(fd);
+        f2c_pool_seq_wait(j->pool, j->run_seq);
         f2c_error_set(&e, F2C_ENOMEM, in->path, 0, 0, NULL, "out of memory");
         say_error(j, &e);
-        return F2C_ENOMEM;
+        lock(j);
+        j->fatal = F2C_ENOMEM;
+        unlock(j);
+        atomic_store(&j->stop, 1);
+        return;
     }
     int mode = END_FLUSH;
-    unsigned long long off = 0;
     for (;;) {
         if (j->ui.interrupted(j->ui.ud)) {
             mode = END_ABORT;
             break;
         }
+        if (atomic_load(&j->stop)) break;
         ssize_t n = read(fd, buf, CHUNK);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
@@ -1322,24 +1260,70 @@ static f2c_status run_file(job *j, const input *in, char *buf)
             long lineno = f2c_ndjson_push_lineno(f->push);
             f2c_error_set(&e, F2C_EIO, in->path, lineno + 1, 0, NULL,
                           "read failed after line %ld: %s", lineno, strerror(errno));
-            say_error(j, &e);
+            feed_error(f, &e);
             mode = END_KEEP;
             break;
         }
         if (n == 0) break;
-        if (file_feed(f, buf, buf, (size_t)n) != F2C_OK || f->input_failed) break;
-        off += (unsigned long long)n;
-        lock(j);
-        j->ui.progress(j->ui.ud, j->bytes_before + off, j->c.resources + f->c.resources, in->path);
-        unlock(j);
+        if (file_feed(f, buf, buf, (size_t)n) != F2C_OK || f->feed_failed) break;
     }
     close(fd);
-    f2c_status st = file_end(f, mode);
-    lock(j);
-    j->bytes_before += in->size;
-    j->ui.progress(j->ui.ud, j->bytes_before, j->c.resources, in->path);
-    unlock(j);
-    return st;
+    file_end(f, mode);
+}
+
+/* Reads every input, then waits for the last commit; 0, or the run's exit code when it was
+ * stopped (said). */
+static int run_inputs(job *j)
+{
+    char *buf = malloc(CHUNK);
+    j->run_seq = f2c_pool_seq_new(j->pool);
+    if (!buf || !j->run_seq) {
+        free(buf);
+        sayf(j, "error: out of memory\n");
+        return F2C_JOB_USAGE;
+    }
+    int sig = 0;
+    for (size_t i = 0; i < j->ninputs && !sig && !atomic_load(&j->stop); i++) {
+        run_file(j, &j->inputs[i], buf);
+        if ((sig = j->ui.interrupted(j->ui.ud)) != 0) atomic_store(&j->stop, 1);
+    }
+    free(buf);
+    f2c_pool_seq_wait(j->pool, j->run_seq);
+    if (sig) {
+        sayf(j, "fhir2cdm-transform: interrupted (signal %d); nothing published, %s is as it was\n",
+             sig, j->o.output_dir);
+        return 128 + sig;
+    }
+    if (atomic_load(&j->stop)) {
+        sayf(j, "fhir2cdm-transform: stopped: output cannot be written (%s); %s not updated\n",
+             f2c_status_name(j->fatal), f2c_cdm_record_name(j->sink.ops->format));
+        return F2C_JOB_USAGE;
+    }
+    return 0;
+}
+
+/* The operation id (given, or derived from the inputs) and every partition name checked before
+ * the first write (exit 2: nothing written); 0 or F2C_JOB_USAGE (said). */
+static int run_opid(job *j, const f2c_job_options *o)
+{
+    if (o->operation_id) {
+        snprintf(j->opid, sizeof j->opid, "%s", o->operation_id);
+    } else {
+        if (derive_operation_id(j) != 0) {
+            sayf(j, "error: out of memory\n");
+            return F2C_JOB_USAGE;
+        }
+        j->opid_derived = 1;
+    }
+    for (size_t i = 0; i < j->ninputs; i++)
+        if (!f2c_cdm_partition_name_fits(j->inputs[i].stem, j->opid)) {
+            sayf(j,
+                 "error: input %s: its partition file names would be longer than %d bytes; "
+                 "rename the file or use a shorter --operation-id\n",
+                 j->inputs[i].path, F2C_CDM_NAME_MAX);
+            return F2C_JOB_USAGE;
+        }
+    return 0;
 }
 
 int f2c_job_run(const f2c_job_options *o)
@@ -1351,73 +1335,26 @@ int f2c_job_run(const f2c_job_options *o)
     }
     j->o.inputs = o->inputs;
     j->o.ninputs = o->ninputs;
-    char *buf = NULL;
     int rc = job_load(j, o);
     if (rc == 0) rc = job_sink(j);
     if (rc == 0) rc = collect_inputs(j);
-    if (rc != 0) goto done;
-    if (o->operation_id) {
-        snprintf(j->opid, sizeof j->opid, "%s", o->operation_id);
-    } else {
-        if (derive_operation_id(j) != 0) {
-            sayf(j, "error: out of memory\n");
-            rc = F2C_JOB_USAGE;
-            goto done;
-        }
-        j->opid_derived = 1;
-    }
-    /* Every name is checked before the first write (exit 2: nothing written). */
-    for (size_t i = 0; i < j->ninputs; i++)
-        if (!f2c_cdm_partition_name_fits(j->inputs[i].stem, j->opid)) {
-            sayf(j,
-                 "error: input %s: its partition file names would be longer than %d bytes; "
-                 "rename the file or use a shorter --operation-id\n",
-                 j->inputs[i].path, F2C_CDM_NAME_MAX);
-            rc = F2C_JOB_USAGE;
-            goto done;
-        }
-    rc = prepare_output(j);
+    if (rc == 0) rc = run_opid(j, o);
+    if (rc == 0) rc = prepare_output(j);
     if (rc == 0) rc = job_alloc(j);
     if (rc != 0) goto done;
-    buf = malloc(CHUNK);
-    if (!buf) {
-        sayf(j, "error: out of memory\n");
-        rc = F2C_JOB_USAGE;
-        goto done;
-    }
 
     unsigned long long total = 0;
     for (size_t i = 0; i < j->ninputs; i++)
         total += j->inputs[i].size;
     if (!o->quiet) j->ui.progress_begin(j->ui.ud, total);
-
-    for (size_t i = 0; i < j->ninputs; i++) {
-        f2c_status st = run_file(j, &j->inputs[i], buf);
-        int sig = j->ui.interrupted(j->ui.ud);
-        if (sig) {
-            sayf(j,
-                 "fhir2cdm-transform: interrupted (signal %d); nothing published, %s is as "
-                 "it was\n",
-                 sig, j->o.output_dir);
-            rc = 128 + sig;
-            goto done;
-        }
-        if (st != F2C_OK) {
-            sayf(j,
-                 "fhir2cdm-transform: stopped: output cannot be written (%s); "
-                 "%s not updated\n",
-                 f2c_status_name(st), f2c_cdm_record_name(j->sink.ops->format));
-            rc = F2C_JOB_USAGE;
-            goto done;
-        }
-    }
+    rc = run_inputs(j);
+    if (rc != 0) goto done;
     if (!o->quiet) j->ui.progress_end(j->ui.ud);
 
     char mtime[32];
     modified_time(j, mtime, sizeof mtime);
     rc = job_finish(j, mtime, j->ninputs, total);
 done:
-    free(buf);
     f2c_job_free(j);
     return rc;
 }

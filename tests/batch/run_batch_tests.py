@@ -235,7 +235,7 @@ def steps(a, port):
     # generate-schema first, as the pipeline runs it: entities, no partitions yet.
     task = os.path.join(a.work, "task-schema")
     cmd = activity_json("GenerateSchema", common, task)
-    expect(cmd == armcheck.COMMAND.format(sub="generate-schema"),
+    expect(cmd == armcheck.command("generate-schema"),
            "GenerateSchema command line is the contract's")
     run(["/bin/bash", "-c", cmd], task_env, cwd=task, what="generate-schema --adf-activity")
     model = json.loads(st.get("cdm", "model.json"))
@@ -257,7 +257,7 @@ def steps(a, port):
             # ADF writes secure values as objects; the reader must accept both forms.
             vals["operationId"] = {"type": "SecureString", "value": OPID}
             cmd = activity_json("TransformData", vals, task)
-            expect(cmd == armcheck.COMMAND.format(sub="transform-data"),
+            expect(cmd == armcheck.command("transform-data"),
                    "TransformData command line is the contract's")
             run(["/bin/bash", "-c", cmd], task_env, cwd=task,
                 what=f"transform-data --adf-activity {f}")
@@ -266,7 +266,7 @@ def steps(a, port):
     cmd = activity_json("Finalize", dict(common, transactionTime=TRANSACTION_TIME,
                                          fileCount=str(len(inputs)), exportManifest=""),
                         task)
-    expect(cmd == armcheck.COMMAND.format(sub="finalize"), "Finalize command line is the contract's")
+    expect(cmd == armcheck.command("finalize"), "Finalize command line is the contract's")
     run(["/bin/bash", "-c", cmd], task_env, cwd=task, what="finalize --adf-activity")
 
     def compare(label, local_dir=local_out, container="cdm"):

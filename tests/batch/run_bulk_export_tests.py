@@ -190,9 +190,9 @@ class Ctx:
             props[k] = values[k]
         with open(os.path.join(folder, "activity.json"), "w") as f:
             json.dump({"name": activity, "type": "Custom", "typeProperties": {
-                "command": armcheck.COMMAND.format(sub=sub), "extendedProperties": props}}, f,
+                "command": armcheck.command(sub), "extendedProperties": props}}, f,
                 indent=1)
-        r = self.run(["/bin/bash", "-c", armcheck.COMMAND.format(sub=sub)],
+        r = self.run(["/bin/bash", "-c", armcheck.command(sub)],
                      dict(env, AZ_BATCH_NODE_SHARED_DIR=self.shared), cwd=folder,
                      what=f"{sub} --adf-activity ({name})")
         return r, folder

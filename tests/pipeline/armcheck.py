@@ -15,6 +15,15 @@ from adfexpr import adf
 # contract"): command line and extendedProperties keys of each Custom activity.
 COMMAND = ('/bin/bash -c "$AZ_BATCH_NODE_SHARED_DIR/fhir2cdm/bin/fhir2cdm-transform '
            '{sub} --adf-activity activity.json"')
+# transform-data runs on every core of its task slot (docs/transform.md, "Threads"): the pool
+# runs one task per node (taskSlotsPerNode 1, checked below), so the node's online CPUs,
+# $(nproc), are the cores of one slot.
+THREADS_ARG = {"transform-data": " --threads $(nproc)"}
+
+
+def command(sub):
+    """The contract's command line of a Batch subcommand."""
+    return COMMAND.format(sub=sub)[:-1] + THREADS_ARG.get(sub, "") + '"'
 COMMON_KEYS = {"operationId", "adlsAccount", "storageEndpointSuffix", "cdmFileSystem",
                "configurationContainer", "configurationKind", "maxDepth",
                "managedIdentityClientId"}
@@ -383,7 +392,7 @@ def check_custom(acts, opts, problems):
         if not a or a.get("type") != "Custom":
             problems.append("no Custom activity %s" % name)
             continue
-        want_cmd = COMMAND.format(sub=sub)
+        want_cmd = command(sub)
         if opts.get("format", "csv") != "csv" and sub in FORMAT_SUBCOMMANDS:
             want_cmd = want_cmd[:-1] + " --format %s\"" % opts["format"]
         if a["typeProperties"].get("command") != want_cmd:
@@ -529,6 +538,10 @@ def check_pool(tpl, pool, opts, problems):
             "$TargetDedicatedNodes = min(maxNumberofVMs, pendingTaskSamples);" not in formula:
         problems.append("pool does not autoscale from 0 to batchNodes on pending tasks: %r"
                         % formula)
+    if pool["properties"].get("taskSlotsPerNode") != 1:
+        problems.append("pool taskSlotsPerNode is %r, not 1: transform-data's --threads $(nproc) "
+                        "would give each task every core of the node"
+                        % pool["properties"].get("taskSlotsPerNode"))
     st = pool["properties"].get("startTask", {})
     cmd = ev.value(st.get("commandLine", ""))
     for part in ("install -y --no-install-recommends $F2C_PACKAGES", "DPkg::Lock::Timeout",

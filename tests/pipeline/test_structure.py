@@ -78,6 +78,11 @@ def mutations(tpl, params, types, opts):
         act(t, "TransformData")["typeProperties"]["command"] = \
             "fhir2cdm-transform transform-data --adf-activity activity.json"
 
+    def more_slots(t):
+        # two tasks per node would each take every core (--threads $(nproc))
+        pool = next(r for r in t["resources"] if r["type"].endswith("/pools"))
+        pool["properties"]["taskSlotsPerNode"] = 2
+
     def missing_ext_key(t):
         del act(t, "Finalize")["typeProperties"]["extendedProperties"]["exportManifest"]
 
@@ -119,7 +124,8 @@ def mutations(tpl, params, types, opts):
     cases = [drop_variable, unused_parameter, unused_variable, bad_depends_on, bad_activity_dep,
              missing_type, extra_type, wrong_command, missing_ext_key, no_fail_path, sequential,
              undefined_pipeline_var, web_activity, fixed_pool, no_package_gate,
-             public_package_with_identity, empty_export_runs_foreach, since_not_passed]
+             public_package_with_identity, empty_export_runs_foreach, since_not_passed,
+             more_slots]
     failures = 0
     for case in cases:
         t = copy.deepcopy(tpl)

@@ -18,6 +18,12 @@
  * thread.  Every f2c_job_ui call except summary is made under the job's lock (so the ui needs
  * none of its own and whole messages never interleave), never per row.  The first 100 rejected
  * lines / warnings / resources without id of the whole job are said, the rest only counted.
+ * Besides the callers' threads, the job runs f2c_job_options.threads worker threads (none for
+ * 1): lines fed are gathered into chunks that workers transform in any order and that are
+ * committed in input order per file (for f2c_job_run: across all its files), so partitions,
+ * messages and counts do not depend on the thread count (docs/transform.md, "Threads").
+ * f2c_job_file_feed may return before the lines it completed are transformed;
+ * f2c_job_file_end waits until the file's last chunk is committed.
  *
  * FHIRPath now()/today() in a table or view give the instant at which the evaluation context a
  * file uses was created; contexts are pooled and reused by later files (f2c_job_run uses one).
@@ -108,7 +114,14 @@ typedef struct f2c_job_options {
     /* Output format and its options (f2c_sink.h); zeroed: CSV.  ntables is set by the job. */
     f2c_sink_options sink;
     const f2c_job_ui *ui; /* NULL: messages to stderr, nothing else */
+    /* Worker threads that transform lines (docs/transform.md, "Threads"): 1 transforms on the
+     * thread that reads or feeds; 0 means the number of online CPUs (at most
+     * F2C_JOB_MAX_THREADS).  Output, messages and counts are the same for every value. */
+    unsigned threads;
 } f2c_job_options;
+
+/* The largest thread count f2c_job_options.threads accepts. */
+#define F2C_JOB_MAX_THREADS 256
 
 /* Runs the job over o->inputs (files or folders of *.ndjson / *.ndjson.gz, sorted by name, read
  * one after the other); returns an F2C_JOB_* code, or 128 + a signal number when interrupted.

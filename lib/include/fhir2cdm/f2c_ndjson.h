@@ -62,6 +62,23 @@ typedef struct f2c_ndjson_push f2c_ndjson_push;
  * does, and f2c_ndjson_push_trailing says where they begin); otherwise the bytes are plain
  * NDJSON. */
 #define F2C_NDJSON_PUSH_GUNZIP 1
+/* Flag of f2c_ndjson_push_new: deliver each non-blank line as its physical bytes (terminator
+ * "\n" removed, nothing else: a BOM or a final '\r' stays, UTF-8 is not checked, line[len] is
+ * not NUL) with status F2C_OK; the receiver checks it later with f2c_ndjson_check_line, e.g. on
+ * another thread (the transformer's workers, docs/transform.md "Threads").  Lines over the limit
+ * are still reported as F2C_ETOOLONG. */
+#define F2C_NDJSON_PUSH_RAW 2
+
+/*
+ * The per-line rules every reader applies to a complete, non-blank physical line s[0..n) of file
+ * `file` (used as the error's file; may be NULL), line `lineno` (1-based): a UTF-8 byte order
+ * mark is removed on line 1, a final '\r' is removed, s[n'] is set to NUL (s[n] must be
+ * writable), and the rest must be valid UTF-8.  Sets *line and *len (the checked text) also when
+ * it is not valid UTF-8.  Returns F2C_OK, or F2C_EUTF8 with err's column at the first invalid
+ * byte (1-based, bytes) and the byte in the message.
+ */
+f2c_status f2c_ndjson_check_line(const char *file, long lineno, char *s, size_t n,
+                                 const char **line, size_t *len, f2c_error *err);
 
 /*
  * Receives one line of a push splitter, in order.  status is
@@ -78,7 +95,8 @@ typedef f2c_status (*f2c_ndjson_line_cb)(void *ud, f2c_status status, const char
                                          long lineno, f2c_error *err);
 
 /* A push splitter.  name is used as the file of errors (copied; may be NULL for none); max_line
- * as in f2c_ndjson_open (0 = default); flags F2C_NDJSON_PUSH_PLAIN or F2C_NDJSON_PUSH_GUNZIP.
+ * as in f2c_ndjson_open (0 = default); flags
+ * F2C_NDJSON_PUSH_PLAIN or F2C_NDJSON_PUSH_GUNZIP, or-ed with F2C_NDJSON_PUSH_RAW.
  * Errors: F2C_ENOMEM (*out is then NULL). */
 f2c_status f2c_ndjson_push_new(const char *name, size_t max_line, int flags, f2c_ndjson_push **out,
                                f2c_error *err);
