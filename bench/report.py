@@ -5,8 +5,14 @@ Usage: bench/report.py RESULTS.tsv [--doc docs/benchmarks.md]
 
 RESULTS.tsv has one line per timed run:
 "label wall_s peak_rss_kib user_s sys_s [self_timed_s bytes lines]" with label baseline,
-baseline_configured (optional), transform or transform_tenth.  Everything else (commit, commands, paths) comes
-from BENCH_* environment variables set by run.sh; input sizes come from the gen_data.py stamps.
+baseline_configured (optional), transform, transform_tenth, or m.<source>.<format>.t<threads>
+for the threads matrix (optional; source full, light or view, format csv or parquet, threads 1
+or 2).  Everything else (commit, commands, paths) comes from BENCH_* environment variables set by
+run.sh (the matrix's exact commands from the file BENCH_COMMANDS, "label<TAB>command" lines);
+input sizes come from the gen_data.py stamps.
+
+The issue 18 targets are printed PASS or MISS; a miss never changes the exit status (the
+figures are reported, not asserted).
 
 Only the text between <!-- bench:transform --> and <!-- /bench:transform --> is regenerated, so
 other benchmark sections of the document are left as they are.
@@ -29,8 +35,52 @@ and edit only the text outside the markers by hand.
 """
 
 
+# Issue 18 item 4: the targets the report states (PASS/MISS, never an error).
+TARGET_SPEEDUP = 1.8     # 2-thread / 1-thread throughput, per source and format
+TARGET_PARSE_RATIO = 0.5  # 1-thread samples/config throughput / parse-only throughput
+TARGET_RSS_MIB = 64      # peak RSS with 2 threads, CSV runs
+SOURCES = ("full", "light", "view")
+FORMATS = ("csv", "parquet")
+THREADS = (1, 2)
+
+
 def env(name, default=""):
     return os.environ.get(name, default)
+
+
+def fmt_name(fmt):
+    return {"csv": "CSV", "parquet": "Parquet"}.get(fmt, fmt)
+
+
+def verdict(ok):
+    return "PASS" if ok else "MISS"
+
+
+def source_name(src):
+    if src == "full":
+        n = env("BENCH_FULL_TABLES")
+        return f"`{env('BENCH_CONFIG', 'samples/config')}`" + (f" ({n} tables)" if n else "")
+    if src == "light":
+        n = env("BENCH_LIGHT_TABLES")
+        return f"`{env('BENCH_CONFIG_LIGHT', 'bench/config-light')}`" + (f" ({n} tables)" if n else "")
+    n = env("BENCH_VIEWS")
+    return f"`--view {env('BENCH_VIEW', 'samples/views')}`" + (f" ({n} views)" if n else "")
+
+
+def load_commands(path):
+    """label -> exact command, from run.sh's commands file (missing file: no commands)."""
+    cmds = {}
+    if not path:
+        return cmds
+    try:
+        with open(path) as fh:
+            for line in fh:
+                label, _, cmd = line.rstrip("\n").partition("\t")
+                if label and cmd:
+                    cmds[label] = cmd
+    except OSError:
+        pass
+    return cmds
 
 
 def load_runs(path):
@@ -132,7 +182,78 @@ def build(results_path):
         f["cfg_bytes"], f["cfg_lines"] = c[3], c[4]
         f["ratio_cfg"] = rate(f["t_s"], c[2])
     f["rss_ratio"] = rate(f["t_rss"], f["tt_rss"])
+    f["base_s"] = by["baseline"][2]
+    f["matrix"] = matrix(runs)
+    f["targets"] = targets(f)
     return runs, f
+
+
+def matrix(runs):
+    """(src, fmt, threads) -> medians of the threads matrix cells that were run."""
+    cells = {}
+    for src in SOURCES:
+        for fmt in FORMATS:
+            for t in THREADS:
+                rs = runs.get(f"m.{src}.{fmt}.t{t}")
+                if rs:
+                    cells[(src, fmt, t)] = {k: med(rs, k) for k in ("wall", "rss", "user", "sys")}
+                    cells[(src, fmt, t)]["n"] = len(rs)
+    return cells
+
+
+def targets(f):
+    """The issue 18 targets as (group, text, ok) rows; ok None when only stated."""
+    m, out = f["matrix"], []
+    for src in SOURCES:
+        for fmt in FORMATS:
+            one, two = m.get((src, fmt, 1)), m.get((src, fmt, 2))
+            if one and two:
+                r = rate(one["wall"], two["wall"])
+                out.append(("speedup", f"2 threads / 1 thread throughput, {source_name(src)}, "
+                            f"{fmt_name(fmt)}: {r:.2f}x ({one['wall']:.2f} s -> {two['wall']:.2f} s; "
+                            f"target >= {TARGET_SPEEDUP}x)", r >= TARGET_SPEEDUP))
+    one = m.get(("full", "csv", 1))
+    if one:
+        r = rate(f["base_s"], one["wall"])
+        out.append(("parse", f"1 thread, {source_name('full')}, CSV / parse-only throughput "
+                    f"(parse_baseline, all files): {r:.2f}x ({f['base_s']:.2f} s parse-only vs "
+                    f"{one['wall']:.2f} s; target >= {TARGET_PARSE_RATIO}x)",
+                    r >= TARGET_PARSE_RATIO))
+    for src, fmt in (("full", "parquet"), ("light", "csv"), ("light", "parquet"),
+                     ("view", "csv"), ("view", "parquet")):
+        c = m.get((src, fmt, 1))
+        if c:
+            out.append(("parse", f"1 thread, {source_name(src)}, {fmt_name(fmt)} / parse-only "
+                        f"throughput: {rate(f['base_s'], c['wall']):.2f}x (stated, no target)", None))
+    for fmt in FORMATS:
+        for src in SOURCES:
+            c = m.get((src, fmt, 2))
+            if not c:
+                continue
+            if fmt == "csv":
+                out.append(("rss", f"peak RSS, 2 threads, {source_name(src)}, CSV: "
+                            f"{mib(c['rss']):.1f} MiB (target <= {TARGET_RSS_MIB} MiB)",
+                            mib(c["rss"]) <= TARGET_RSS_MIB))
+            else:
+                out.append(("rss", f"peak RSS, 2 threads, {source_name(src)}, Parquet: "
+                            f"{mib(c['rss']):.1f} MiB (stated, no target)", None))
+    return out
+
+
+def target_lines(f):
+    return [(f"{verdict(ok)}: " if ok is not None else "") + text for _, text, ok in f["targets"]]
+
+
+def matrix_table(f):
+    head = ("source", "format", "threads", "wall s", "MB/s", "resources/s", "CPU s (user+sys)",
+            "peak RSS MiB")
+    rows = []
+    for (src, fmt, t), c in f["matrix"].items():
+        rows.append((source_name(src), fmt, str(t), f"{c['wall']:.2f}",
+                     f"{rate(mb(f['bytes']), c['wall']):.1f}",
+                     f"{rate(f['lines'], c['wall']):,.0f}", f"{c['user'] + c['sys']:.2f}",
+                     f"{mib(c['rss']):.1f}"))
+    return head, rows
 
 
 def table(f):
@@ -154,19 +275,29 @@ def summary(f):
     return out
 
 
-def print_table(runs, f):
-    head, rows = table(f)
+def print_rows(head, rows, left=1):
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
-    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+    line = lambda r: "  ".join(c.ljust(w) if i < left else c.rjust(w)
                                for i, (c, w) in enumerate(zip(r, widths)))
     print(line(head))
     print("  ".join("-" * w for w in widths))
     for r in rows:
         print(line(r))
+
+
+def print_table(runs, f):
+    print_rows(*table(f))
     print(f"\ninput: {mb(f['bytes']):.1f} MB, {f['lines']:,} resources, {f['files']} files "
           f"({f['copies']} copies of synthea-10)")
     for s in summary(f):
         print(s)
+    if f["matrix"]:
+        print(f"\nthreads matrix (same input, median of {env('BENCH_REPEAT', '3')}):")
+        head, rows = matrix_table(f)
+        print_rows(head, [tuple(c.replace("`", "") for c in r) for r in rows], left=2)
+        print("\nissue 18 targets (reported, not asserted):")
+        for t in target_lines(f):
+            print("  " + t.replace("`", ""))
 
 
 def markdown(runs, f):
@@ -201,8 +332,9 @@ def markdown(runs, f):
     w(f"- **Output:** {mb(int(env('BENCH_OUT_BYTES', '0'))):.1f} MB in "
       f"{env('BENCH_OUT_CSV', '?')} CSV partitions (+ model.json).")
     w(f"- **Method:** page cache warm (one untimed parse_baseline pass first); every run "
-      f"repeated {rep} times in one session, median reported; the transformer is "
-      f"single-threaded. Wall time and peak RSS from GNU time (`%e`, `%M`); parse_baseline's "
+      f"repeated {rep} times in one session, median reported; runs are sequential (one process "
+      f"at a time). The transformer rows of this table run with the default `--threads` (the "
+      f"online CPUs: {m['nproc']} here). Wall time and peak RSS from GNU time (`%e`, `%M`); parse_baseline's "
       f"time is its own monotonic-clock measurement of its read+parse loop. MB = 10^6 bytes of "
       f"input; resources/s = input NDJSON lines / wall s.")
     w("")
@@ -217,9 +349,30 @@ def markdown(runs, f):
       f"peak RSS {mib(f['t_rss']):.1f} MiB on the full input vs {mib(f['tt_rss']):.1f} MiB on "
       f"1/10 of it.")
     w("")
+    if f["matrix"]:
+        w("### Threads, configurations and formats (issue 18)")
+        w("")
+        w(f"Same input (`{env('BENCH_DATA', 'bench/data')}`, {mb(f['bytes']):.1f} MB), every "
+          f"cell `--threads 1` and `--threads 2`, `--format csv` and `--format parquet`; each "
+          f"round runs every cell once in table order, median of {rep} rounds.")
+        w("")
+        head, rows = matrix_table(f)
+        w("| " + " | ".join(head) + " |")
+        w("|" + "|".join(["---"] * 2 + ["---:"] * (len(head) - 2)) + "|")
+        for r in rows:
+            w("| " + " | ".join(r) + " |")
+        w("")
+        w("Targets (PASS/MISS are reported, not asserted; throughput = input MB / wall s, the "
+          "parse-only side is parse_baseline's self-timed read+parse loop over all files):")
+        w("")
+        for t in target_lines(f):
+            w("- " + t)
+        w("")
     w("All runs (wall s / peak RSS KiB / user s / sys s):")
     w("")
-    for label in ("baseline", "baseline_configured", "transform", "transform_tenth"):
+    labels = ["baseline", "baseline_configured", "transform", "transform_tenth"]
+    labels += [f"m.{s}.{fm}.t{t}" for s in SOURCES for fm in FORMATS for t in THREADS]
+    for label in labels:
         if not runs.get(label):
             continue
         cells = []
@@ -242,6 +395,12 @@ def markdown(runs, f):
         w(env("BENCH_CMD_BASELINE_CONFIGURED"))
     w(env("BENCH_CMD_TRANSFORM"))
     w(env("BENCH_CMD_TENTH"))
+    cmds = load_commands(env("BENCH_COMMANDS"))
+    if any(runs.get(label) and label in cmds for label in labels[4:]):
+        w("# threads matrix: each run into a freshly removed output folder")
+    for label in labels[4:]:
+        if runs.get(label) and label in cmds:
+            w(cmds[label])
     w("```")
     w(END)
     return "\n".join(out) + "\n"

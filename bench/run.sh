@@ -7,30 +7,49 @@
 #      and the first tenth of the same copies in bench/data-tenth/ (both git-ignored, stamped);
 #   3. one untimed parse_baseline pass warms the page cache, then REPEAT (3) timed runs each of
 #      parse_baseline (over all files, and over only the files of resource types the
-#      configuration has tables for, when that is fewer) and of the transformer
-#      (single-threaded) under /usr/bin/time; medians;
+#      configuration has tables for, when that is fewer) and of the transformer (default
+#      --threads, i.e. the online CPUs) under /usr/bin/time; medians;
 #   4. REPEAT transformer runs over the tenth, for peak RSS (streaming: must not grow with input);
-#   5. bench/report.py prints the table and regenerates the <!-- bench:transform --> section of
-#      docs/benchmarks.md.
+#   5. the threads matrix (issue 18 item 4), same input bench/data, REPEAT rounds: every round
+#      runs each of {samples/config (22 tables), bench/config-light (9 tables: one per main
+#      resource type), --view samples/views} x {--format csv, --format parquet} x
+#      {--threads 1, --threads 2} once, in that order, so slow drifts of the machine hit every
+#      cell alike; medians;
+#   6. bench/report.py prints the tables and the issue 18 targets (PASS/MISS: 2 threads >= 1.8x
+#      the 1-thread throughput per configuration and format; 1 thread with samples/config >=
+#      0.5x the parse-only throughput; peak RSS <= 64 MiB with 2 threads for CSV) and regenerates
+#      the <!-- bench:transform --> section of docs/benchmarks.md.  A missed target is reported,
+#      never an error.
 #
-# Environment (all optional): BENCH_CONFIG (default samples/config), BENCH_MB (200),
-# BENCH_REPEAT (3), BENCH_JOBS (build parallelism, 1), BENCH_DOC=0 to skip writing the docs;
-# for developing this script only: BENCH_SKIP_BUILD=1 with BENCH_BASELINE / BENCH_TRANSFORM paths.
-# Exit status: non-zero if the build, the data generation or any measured run fails; a failing
-# transformer run prints its exact stderr and nothing is written to docs/benchmarks.md.
+# Every timed run is sequential (one process at a time), and two bench/run.sh of one checkout
+# never overlap: the second waits for the first (flock on this script).
+#
+# Environment (all optional): BENCH_CONFIG (default samples/config), BENCH_CONFIG_LIGHT
+# (bench/config-light), BENCH_VIEW (samples/views), BENCH_MB (200), BENCH_REPEAT (3; BENCH_REPEAT=1
+# for a quick check, under a minute on the 200 MB input), BENCH_MATRIX=0 to skip step 5,
+# BENCH_JOBS (build parallelism, 1), BENCH_BUILD (build folder, build-bench), BENCH_OUT (scratch
+# folder, bench/out), BENCH_DOC=0 to skip writing the docs (BENCH_DOC_FILE: another file to
+# write the section into, default docs/benchmarks.md); for developing this script only:
+# BENCH_SKIP_BUILD=1 with BENCH_BASELINE / BENCH_TRANSFORM paths.
+# Exit status: non-zero if the build, the data generation or any measured run fails (also when
+# the transformer has no --threads option and the matrix is on); a failing transformer run prints
+# its exact stderr and nothing is written to docs/benchmarks.md.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-BUILD=build-bench
+BUILD=${BENCH_BUILD:-build-bench}
 CONFIG=${BENCH_CONFIG:-samples/config}
+CONFIG_LIGHT=${BENCH_CONFIG_LIGHT:-bench/config-light}
+VIEW=${BENCH_VIEW:-samples/views}
+MATRIX=${BENCH_MATRIX:-1}
 MB=${BENCH_MB:-200}
 REPEAT=${BENCH_REPEAT:-3}
 JOBS=${BENCH_JOBS:-1}
 DATA=bench/data
 TENTH=bench/data-tenth
-OUT=bench/out
+OUT=${BENCH_OUT:-bench/out}
 CDM=$OUT/cdm
 TIME=/usr/bin/time
 BASELINE=${BENCH_BASELINE:-$BUILD/bench/parse_baseline}
@@ -42,6 +61,16 @@ die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
 
 [ -x "$TIME" ] || die "$TIME not found (apt-get install time)"
 [ -d "$CONFIG" ] || [ -f "$CONFIG" ] || die "table configuration '$CONFIG' not found (set BENCH_CONFIG)"
+if [ "$MATRIX" != 0 ]; then
+  [ -d "$CONFIG_LIGHT" ] || die "table configuration '$CONFIG_LIGHT' not found (set BENCH_CONFIG_LIGHT)"
+  [ -e "$VIEW" ] || die "ViewDefinitions '$VIEW' not found (set BENCH_VIEW)"
+fi
+# One benchmark at a time per checkout: timed runs of two benchmarks must not overlap.
+exec 9<"$ROOT/bench/run.sh"
+if ! flock -n 9; then
+  say "another bench/run.sh is running; waiting for it to finish"
+  flock 9
+fi
 
 # 1. Build ---------------------------------------------------------------------------------------
 CMAKE_CONFIGURE=(cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF)
@@ -60,6 +89,11 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
 fi
 if [ ! -x "$BASELINE" ] || [ ! -x "$TRANSFORM" ]; then
   die "build did not produce $BASELINE and $TRANSFORM"
+fi
+# (the help is captured first: grep -q closing the pipe early would fail it under pipefail)
+TRANSFORM_HELP=$("$TRANSFORM" --help 2>&1 || true)
+if [ "$MATRIX" != 0 ] && ! grep -q -- '--threads' <<<"$TRANSFORM_HELP"; then
+  die "$TRANSFORM has no --threads option (issue 18 item 1); BENCH_MATRIX=0 skips the threads matrix"
 fi
 
 # 2. Data ----------------------------------------------------------------------------------------
@@ -144,7 +178,42 @@ for _ in $(seq 1 "$REPEAT"); do
   run_timed transform_tenth "$TRANSFORM" --config "$CONFIG" --input "$TENTH" --output "$CDM" --quiet
 done
 
-# 5. Report --------------------------------------------------------------------------------------
+# 5. Threads matrix (issue 18 item 4) ------------------------------------------------------------
+# Every cell: the same input ($DATA) into a fresh CDM folder; labels m.<source>.<format>.t<N>
+# (source full = $CONFIG, light = $CONFIG_LIGHT, view = --view $VIEW); the exact command of each
+# label goes to $COMMANDS for the report.
+COMMANDS=$OUT/commands.tsv
+: >"$COMMANDS"
+MCDM=$OUT/cdm-matrix
+if [ "$MATRIX" != 0 ]; then
+  declare -A SOURCE_ARGS=([full]="--config $CONFIG" [light]="--config $CONFIG_LIGHT"
+                          [view]="--view $VIEW")
+  for src in full light view; do
+    for fmt in csv parquet; do
+      for t in 1 2; do
+        printf 'm.%s.%s.t%s\t%s\n' "$src" "$fmt" "$t" \
+          "$TIME -f '%e %M %U %S' $TRANSFORM ${SOURCE_ARGS[$src]} --input $DATA --output $MCDM --quiet --format $fmt --threads $t" \
+          >>"$COMMANDS"
+      done
+    done
+  done
+  for round in $(seq 1 "$REPEAT"); do
+    say "threads matrix, round $round of $REPEAT"
+    for src in full light view; do
+      read -r -a src_args <<<"${SOURCE_ARGS[$src]}"
+      for fmt in csv parquet; do
+        for t in 1 2; do
+          rm -rf "$MCDM"
+          run_timed "m.$src.$fmt.t$t" "$TRANSFORM" "${src_args[@]}" --input "$DATA" \
+            --output "$MCDM" --quiet --format "$fmt" --threads "$t"
+        done
+      done
+    done
+  done
+  rm -rf "$MCDM"
+fi
+
+# 6. Report --------------------------------------------------------------------------------------
 DIRTY=""
 [ -z "$(git status --porcelain 2>/dev/null)" ] || DIRTY="-dirty"
 BENCH_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$DIRTY"
@@ -162,6 +231,11 @@ export BENCH_CMD_BASELINE_CONFIGURED="$TIME -f '%e %M %U %S' $BASELINE ${CONFIGU
 export BENCH_CMD_TRANSFORM="$TIME -f '%e %M %U %S' $TRANSFORM --config $CONFIG --input $DATA --output $CDM --quiet"
 export BENCH_CMD_TENTH="$TIME -f '%e %M %U %S' $TRANSFORM --config $CONFIG --input $TENTH --output $CDM --quiet"
 export BENCH_OUT_BYTES="$OUT_BYTES" BENCH_OUT_CSV="$OUT_CSV"
+export BENCH_COMMANDS="$COMMANDS" BENCH_CONFIG_LIGHT="$CONFIG_LIGHT" BENCH_VIEW="$VIEW"
+BENCH_LIGHT_TABLES=$(find "$CONFIG_LIGHT" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
+BENCH_FULL_TABLES=$(find "$CONFIG" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
+BENCH_VIEWS=$(find "$VIEW" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l)
+export BENCH_LIGHT_TABLES BENCH_FULL_TABLES BENCH_VIEWS
 REPORT_ARGS=("$RESULTS")
-[ "${BENCH_DOC:-1}" = 0 ] || REPORT_ARGS+=(--doc docs/benchmarks.md)
+[ "${BENCH_DOC:-1}" = 0 ] || REPORT_ARGS+=(--doc "${BENCH_DOC_FILE:-docs/benchmarks.md}")
 python3 bench/report.py "${REPORT_ARGS[@]}"
