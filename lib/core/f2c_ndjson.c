@@ -200,6 +200,7 @@ void f2c_ndjson_close(f2c_ndjson *r)
 /* ---- push mode ------------------------------------------------------------------------------ */
 
 #define ZOUT (64u * 1024u)
+#define ACC_KEEP (1u << 20) /* a line buffer larger than this is freed after its line */
 
 enum {
     GZ_UNDECIDED,  /* GUNZIP: fewer than two bytes seen */
@@ -278,7 +279,12 @@ static f2c_status push_emit(f2c_ndjson_push *p, char *s, size_t n, f2c_ndjson_li
         st = f2c_ndjson_check_line(p->name, p->lineno, s, n, &line, &len, err);
         st = cb(ud, st, line, len, p->lineno, err);
     }
-    f2c_buf_reset(&p->acc);
+    /* A line far longer than usual is not kept around: the receiver has its own copy (a RAW
+     * receiver, the transformer, holds it in a chunk while workers parse it). */
+    if (p->acc.cap > ACC_KEEP)
+        f2c_buf_free(&p->acc);
+    else
+        f2c_buf_reset(&p->acc);
     return st;
 }
 

@@ -642,10 +642,17 @@ static f2c_status on_raw_line(void *ud, f2c_status status, const char *line, siz
                               long lineno, f2c_error *err)
 {
     f2c_job_file *f = ud;
+    /* A full chunk is submitted here, before the next line, or when the feed call returns: never
+     * while the splitter still holds the line just copied (a huge line would be held twice while
+     * a thread parses it). */
+    if (f->cur->in.len >= CHUNK_BYTES) {
+        f2c_status st = submit_chunk(f, err);
+        if (st != F2C_OK) return st;
+    }
     int rc = status == F2C_OK ? f2c_chunk_add_line(f->cur, line, len, lineno)
                               : f2c_chunk_add_rejected(f->cur, err);
     if (rc != 0) return f2c_error_set(err, F2C_ENOMEM, f->label, lineno, 0, NULL, "out of memory");
-    return f->cur->in.len >= CHUNK_BYTES ? submit_chunk(f, err) : F2C_OK;
+    return F2C_OK;
 }
 
 /* Forgets table t's partition of file f: aborted through the sink (staged file removed). */
@@ -762,6 +769,7 @@ static f2c_status file_feed(f2c_job_file *f, const void *data, char *mut, size_t
     f2c_error_clear(&e);
     f2c_status st = mut ? f2c_ndjson_push_feed_inplace(f->push, mut, len, on_raw_line, f, &e)
                         : f2c_ndjson_push_feed(f->push, data, len, on_raw_line, f, &e);
+    if (st == F2C_OK && f->cur->in.len >= CHUNK_BYTES) st = submit_chunk(f, &e);
     if (st == F2C_OK) return F2C_OK;
     feed_error(f, &e);
     if (st == F2C_EIO) {
