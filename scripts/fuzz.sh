@@ -6,8 +6,8 @@
 # docs/reliability.md describes the targets; tests/fuzz/known.supp lists findings reported but
 # not yet fixed (suppressed so fuzzing goes on past them).
 #
-#   scripts/fuzz.sh                 CI run: FUZZ_SECONDS per target (default 40; 10 targets,
-#                                   so about 7 minutes plus the build); prints the total.
+#   scripts/fuzz.sh                 CI run: FUZZ_SECONDS per target (default 40; 14 targets,
+#                                   so about 10 minutes plus the build); prints the total.
 #   scripts/fuzz.sh --long [SECS]   long campaign: SECS per target (default 600), corpus kept
 #                                   in fuzz-corpus/<target>/ (git-ignored) so the next campaign
 #                                   continues it; reproducers in fuzz-corpus/artifacts/<target>/;
@@ -31,7 +31,7 @@ elif [ $# -gt 0 ]; then
 fi
 case $secs in '' | *[!0-9]*) echo "fuzz.sh: seconds must be a positive integer, got '$secs'" >&2; exit 2 ;; esac
 build=${BUILD_DIR:-build-fuzz}
-all="line fhirpath record journal yaml tablecfg view sqlmodel bulk pem bloblist activity parquet"
+all="line fhirpath record journal yaml tablecfg view sqlmodel bulk pem bloblist activity parquet utf8"
 targets=${FUZZ_TARGETS:-$all}
 start=$(date +%s)
 

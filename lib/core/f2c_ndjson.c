@@ -24,10 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unistr.h>
 #include <zlib.h>
 
 #include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_utf8.h"
 
 #define CHUNK (256u * 1024u)
 
@@ -107,7 +107,7 @@ f2c_status f2c_ndjson_check_line(const char *file, long lineno, char *s, size_t 
     s[n] = '\0';
     *line = s;
     *len = n;
-    const uint8_t *bad = u8_check((const uint8_t *)s, n);
+    const uint8_t *bad = f2c_utf8_check((const uint8_t *)s, n);
     if (bad)
         return f2c_error_set(err, F2C_EUTF8, file, lineno, (long)(bad - (const uint8_t *)s) + 1,
                              NULL, "invalid UTF-8 (byte 0x%02X)", *bad);

@@ -18,8 +18,8 @@
  * - Files are parsed with the project's one JSON module (f2c_json: a strict RFC 8259 check with
  *   exact error offsets, then cJSON), the same one that reads NDJSON lines; its byte offsets are
  *   converted to 1-based line and character column here, where the text is known.  Files must
- *   be UTF-8 (libunistring's u8_check) without NUL bytes: their strings become folder, CSV and
- *   model.json names.
+ *   be UTF-8 (f2c_utf8_check, libunistring u8_check's contract) without NUL bytes: their
+ *   strings become folder, CSV and model.json names.
  * - Column names follow the header's rule literally: CamelCased path segments of the enclosing
  *   group references, then the property's own name verbatim.  (The original tool also folded in
  *   the leaf's own leading path segments, and, for a leaf without a path, dropped the last
@@ -43,11 +43,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <unistr.h>
-
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_json.h"
+#include "fhir2cdm/f2c_utf8.h"
 
 #define GROUP_FOLDER "PropertiesGroup"
 /* max_depth above this is refused: real FHIR nesting is far shallower, and the expansion is a
@@ -298,7 +297,7 @@ static void parse_file(cfg_loader *L, cfg_file *f)
 {
     if (!f->text) return;
     long line, col;
-    const uint8_t *bad = u8_check((const uint8_t *)f->text, f->len);
+    const uint8_t *bad = f2c_utf8_check((const uint8_t *)f->text, f->len);
     if (bad) {
         text_position(f->text, (size_t)((const char *)bad - f->text), &line, &col);
         report(L, f->path, line, col, NULL, "file is not valid UTF-8 (byte 0x%02X)", *bad);

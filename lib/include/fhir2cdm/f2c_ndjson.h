@@ -4,9 +4,10 @@
  *
  * Each line is checked before anyone parses it: longer than the configured limit -> skipped as a
  * whole and reported (memory stays bounded by the limit, whatever the input); not valid UTF-8
- * (RFC 3629, checked with libunistring's u8_check) -> reported with the column of the first bad
- * byte.  A trailing CR (CRLF files) and a UTF-8 byte order mark at the start of the file are
- * removed; lines of only whitespace are skipped silently (NDJSON writers often end with one).
+ * (RFC 3629, checked by f2c_utf8_check, which gives u8_check's answer) -> reported with the column
+ * of the first bad byte.  A trailing CR (CRLF files) and a UTF-8 byte order mark at the start of
+ * the file are removed; lines of only whitespace are skipped silently (NDJSON writers often end
+ * with one).
  *
  * Ownership: the reader owns the returned line buffer; it stays valid and unchanged until the
  * next f2c_ndjson_next or f2c_ndjson_close.  One reader per thread.
