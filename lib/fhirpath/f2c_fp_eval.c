@@ -191,7 +191,7 @@ static const cJSON *ext_of(fp_ev *x, const cJSON *obj, const char *key)
     }
     k[0] = '_';
     memcpy(k + 1, key, n + 1);
-    return cJSON_GetObjectItemCaseSensitive(obj, k);
+    return fp_json_member(obj, k);
 }
 
 f2c_status fp_nav_member(fp_ev *x, const fp_val *item, const char *name, const char *uname,
@@ -202,15 +202,15 @@ f2c_status fp_nav_member(fp_ev *x, const fp_val *item, const char *name, const c
     if (item->it.kind == F2C_FP_OBJECT && !item->noval) {
         /* A name equal to the resource's type selects the resource itself (Patient.name on a
          * Patient; fhirpath.js does this at any step). */
-        const cJSON *rt = cJSON_GetObjectItemCaseSensitive(obj, "resourceType");
+        const cJSON *rt = fp_json_member(obj, "resourceType");
         if (cJSON_IsString(rt) && !strcmp(rt->valuestring, name)) return fp_push(x, out, item);
     }
     if (term && isupper((unsigned char)name[0]) && item->fhir && !item->noval &&
         (!strcmp(item->it.type, name) || f2c_fm_is_a(item->it.type, name)))
         return fp_push(x, out, item); /* HumanName.given on a HumanName context */
     if (!cJSON_IsObject(obj)) return F2C_OK;
-    const cJSON *child = cJSON_GetObjectItemCaseSensitive(obj, name);
-    const cJSON *ext = cJSON_GetObjectItemCaseSensitive(obj, uname);
+    const cJSON *child = fp_json_member(obj, name);
+    const cJSON *ext = fp_json_member(obj, uname);
     if (child || ext) return emit(x, child, ext, member_type(ptype, name), out);
     if (ptype && strcmp(ptype, "Element") && f2c_fm_is_type(ptype)) {
         /* Known type: its choice variants (FHIR R4 §2.24.0.3), in definition order. */
@@ -218,7 +218,7 @@ f2c_status fp_nav_member(fp_ev *x, const fp_val *item, const char *name, const c
         size_t k = f2c_fm_choice_variants(ptype, name, names, types, 64);
         if (k > 64) k = 64;
         for (size_t i = 0; i < k; i++) {
-            const cJSON *c = cJSON_GetObjectItemCaseSensitive(obj, names[i]);
+            const cJSON *c = fp_json_member(obj, names[i]);
             const cJSON *e = ext_of(x, obj, names[i]);
             if (c || e) return emit(x, c, e, types[i], out);
         }
@@ -247,7 +247,7 @@ f2c_status fp_nav_children(fp_ev *x, const fp_val *item, fp_coll *out)
         const char *k = c->string;
         if (!k || !strcmp(k, "resourceType")) continue;
         if (k[0] == '_') {
-            if (cJSON_GetObjectItemCaseSensitive(obj, k + 1)) continue; /* paired below */
+            if (fp_json_member(obj, k + 1)) continue; /* paired below */
             f2c_status st = emit(x, NULL, c, member_type(ptype, k + 1), out);
             if (st) return st;
             continue;

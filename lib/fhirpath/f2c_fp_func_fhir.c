@@ -41,9 +41,7 @@ f2c_status f2c_fp_fn_extension(fp_ev *x, const fp_node *call, const fp_coll *in,
         if ((st = fp_nav_member(x, &in->v[i], "extension", "_extension", 0, &ext))) return st;
         for (size_t k = 0; k < ext.n; k++) {
             const cJSON *o = ext.v[k].it.node;
-            const cJSON *u = ext.v[k].it.kind == F2C_FP_OBJECT
-                                 ? cJSON_GetObjectItemCaseSensitive(o, "url")
-                                 : NULL;
+            const cJSON *u = ext.v[k].it.kind == F2C_FP_OBJECT ? fp_json_member(o, "url") : NULL;
             if (!cJSON_IsString(u) || strlen(u->valuestring) != un ||
                 memcmp(u->valuestring, url, un))
                 continue;
@@ -92,8 +90,8 @@ f2c_status f2c_fp_fn_getResourceKey(fp_ev *x, const fp_node *call, const fp_coll
     for (size_t i = 0; i < in->n; i++) {
         const fp_val *v = &in->v[i];
         if (v->it.kind != F2C_FP_OBJECT || v->noval) continue;
-        if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(v->it.node, "resourceType"))) continue;
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(v->it.node, "id");
+        if (!cJSON_IsString(fp_json_member(v->it.node, "resourceType"))) continue;
+        const cJSON *id = fp_json_member(v->it.node, "id");
         if (!cJSON_IsString(id)) continue;
         f2c_status st = fp_push_str(x, out, id->valuestring, strlen(id->valuestring), 1);
         if (st) return st;
@@ -157,7 +155,7 @@ f2c_status f2c_fp_fn_getReferenceKey(fp_ev *x, const fp_node *call, const fp_col
     for (size_t i = 0; i < in->n; i++) {
         const fp_val *v = &in->v[i];
         if (v->it.kind != F2C_FP_OBJECT || v->noval) continue;
-        const cJSON *r = cJSON_GetObjectItemCaseSensitive(v->it.node, "reference");
+        const cJSON *r = fp_json_member(v->it.node, "reference");
         if (!cJSON_IsString(r)) continue;
         const char *id, *type;
         size_t idn, typen;

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -280,6 +281,18 @@ typedef struct fp_ev {
     uint64_t max_steps, max_items;
     f2c_fp_limit_kind over;
 } fp_ev;
+
+/* The first member of object obj named name, exactly as cJSON_GetObjectItemCaseSensitive finds
+ * it (first match wins; NULL for no object, no name or no such member), but comparing the first
+ * byte before calling strcmp: member navigation runs for every path step of every expression,
+ * and cJSON's lookup calls strcmp on every member before the one sought. */
+static inline const cJSON *fp_json_member(const cJSON *obj, const char *name)
+{
+    if (!obj || !name) return NULL;
+    for (const cJSON *e = obj->child; e && e->string; e = e->next)
+        if (e->string[0] == name[0] && strcmp(e->string, name) == 0) return e;
+    return NULL;
+}
 
 /* Errors (f2c_fp_coll.c): fill x->err and return the status. */
 f2c_status fp_fail(fp_ev *x, long col, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

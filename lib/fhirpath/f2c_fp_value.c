@@ -83,7 +83,7 @@ int fp_val_from_json(fp_ev *x, const cJSON *node, const cJSON *ext, const char *
     v->it.node = node;
     v->fhir = fhirtype != NULL;
     if (cJSON_IsObject(node)) {
-        const cJSON *rt = cJSON_GetObjectItemCaseSensitive(node, "resourceType");
+        const cJSON *rt = fp_json_member(node, "resourceType");
         v->it.kind = F2C_FP_OBJECT;
         v->it.type = cJSON_IsString(rt) && rt->valuestring[0] ? rt->valuestring
                      : fhirtype                               ? fhirtype
@@ -412,10 +412,10 @@ __attribute__((noinline)) static const fp_val *system_qty(fp_ev *x, const fp_val
     const char *t = v->it.type;
     if (!t || !(strcmp(t, "Quantity") == 0 || f2c_fm_is_a(t, "Quantity"))) return v;
     const cJSON *o = v->it.node;
-    const cJSON *val = cJSON_GetObjectItemCaseSensitive(o, "value");
+    const cJSON *val = fp_json_member(o, "value");
     if (!cJSON_IsNumber(val)) return v;
-    const cJSON *code = cJSON_GetObjectItemCaseSensitive(o, "code");
-    const cJSON *unit = cJSON_GetObjectItemCaseSensitive(o, "unit");
+    const cJSON *code = fp_json_member(o, "code");
+    const cJSON *unit = fp_json_member(o, "unit");
     const char *p = NULL; /* the number as written in the document, when it can be found */
     size_t n = 0;
     if (x->doc && f2c_doc_source(x->doc, val, &p, &n) != 0) p = NULL;
@@ -609,7 +609,7 @@ static int json_equal(fp_arena *ar, const cJSON *a, const cJSON *b, int fuzzy)
         for (const cJSON *x = a->child; x; x = x->next) {
             /* ~ ignores id (N1 §6.1.2 is silent; FHIR's "equivalent" leaves element ids out) */
             na++;
-            const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, x->string);
+            const cJSON *y = fp_json_member(b, x->string);
             if (!y || !json_equal(ar, x, y, fuzzy)) return 0;
         }
         for (const cJSON *y = b->child; y; y = y->next)

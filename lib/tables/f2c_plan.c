@@ -466,16 +466,25 @@ f2c_plan_ctx *f2c_plan_ctx_new(const f2c_plan *p)
     /* now()/today()/timeOfDay() give one instant per context (the run), read here once: the
      * engine would otherwise read and convert the clock on every evaluation (about 8% of a
      * view run), and rows of one run should not disagree about "now". */
+    char now[F2C_PLAN_NOW_SIZE];
+    if (f2c_plan_clock_now(now) == 0) f2c_fp_ctx_set_now(c->fp, now);
+    return c;
+}
+
+int f2c_plan_clock_now(char now[F2C_PLAN_NOW_SIZE])
+{
     struct timespec ts;
     struct tm tm;
-    if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && gmtime_r(&ts.tv_sec, &tm)) {
-        char now[96];
-        snprintf(now, sizeof now, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                 (int)(ts.tv_nsec / 1000000) % 1000);
-        f2c_fp_ctx_set_now(c->fp, now);
-    }
-    return c;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || !gmtime_r(&ts.tv_sec, &tm)) return -1;
+    int n = snprintf(now, F2C_PLAN_NOW_SIZE, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     (int)(ts.tv_nsec / 1000000) % 1000);
+    return n > 0 && n < F2C_PLAN_NOW_SIZE ? 0 : -1;
+}
+
+int f2c_plan_ctx_set_now(f2c_plan_ctx *c, const char *now)
+{
+    return f2c_fp_ctx_set_now(c->fp, now);
 }
 
 void f2c_plan_ctx_free(f2c_plan_ctx *c)
@@ -648,17 +657,37 @@ static void render_result(job *j, const f2c_plan_column *cd, const f2c_fp_result
     if (r != F2C_RENDER_OK) set_null(j, cd->slot);
 }
 
+/* cJSON's type tests (cJSON_IsNull, ...), inline: the library's are out-of-line calls, made
+ * several times per path step. */
+static int is_type(const cJSON *v, int type)
+{
+    return v && (v->type & 0xFF) == type;
+}
+
 /* Evaluates an expression column (or the expression of a step column) at ctx. */
 /* JSON mode cell of a node: its exact source text, or null. */
 static void render_json_node(job *j, const cJSON *node, f2c_buf *cell)
 {
     const char *p;
     size_t n;
-    if (!node || cJSON_IsNull(node)) {
+    if (!node || is_type(node, cJSON_NULL)) {
         set_null(j, (size_t)(cell - j->c->cells));
         return;
     }
     if (f2c_doc_source(j->doc, node, &p, &n) != 0 || f2c_buf_append(cell, p, n) != 0) j->nomem = 1;
+}
+
+/* The first member of object obj named name, as cJSON_GetObjectItemCaseSensitive finds it (first
+ * match wins), or NULL.  Why not that function: it calls strcmp on every member before the one
+ * sought, and this lookup runs for every path step of every column of every resource; comparing
+ * the first byte first leaves strcmp to the (usually one) member that can match. */
+static const cJSON *find_member(const cJSON *obj, const char *name)
+{
+    if (!name) return NULL;
+    const cJSON *e = obj->child;
+    for (; e && e->string; e = e->next)
+        if (e->string[0] == name[0] && strcmp(e->string, name) == 0) return e;
+    return NULL;
 }
 
 /* Fast path of an expression column (f2c_plan_column.steps): follows the single-valued steps.
@@ -667,13 +696,13 @@ static void render_json_node(job *j, const cJSON *node, f2c_buf *cell)
 static int follow_single(const cJSON *n, const f2c_step *steps, size_t nsteps, const cJSON **out)
 {
     for (size_t k = 0; k < nsteps && n; k++) {
-        if (!cJSON_IsObject(n)) {
+        if (!is_type(n, cJSON_Object)) {
             n = NULL;
             break;
         }
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive(n, steps[k].name);
-        if (cJSON_IsArray(m)) return 0;
-        n = m && !cJSON_IsNull(m) ? m : NULL;
+        const cJSON *m = find_member(n, steps[k].name);
+        if (is_type(m, cJSON_Array)) return 0;
+        n = m && !is_type(m, cJSON_NULL) ? m : NULL;
     }
     *out = n;
     return 1;
@@ -691,7 +720,7 @@ static void eval_expr_column(job *j, const f2c_plan_column *cd, citem ctx, int64
             render_json_node(j, node, cell);
             return;
         }
-        if (f2c_type_is_stringlike(cd->type) && cJSON_IsString(node) && !cell->len) {
+        if (f2c_type_is_stringlike(cd->type) && is_type(node, cJSON_String) && !cell->len) {
             /* rendered as the string itself (f2c_render_value): borrowed, not copied */
             j->c->borrowed[cd->slot] = node->valuestring;
             return;
@@ -722,20 +751,22 @@ static void eval_expr_column(job *j, const f2c_plan_column *cd, citem ctx, int64
     render_result(j, cd, &res);
 }
 
+/* The member name (else alt when name is absent or null) of obj; NULL for absent or null, or
+ * when obj is no object. */
 static const cJSON *member(const cJSON *obj, const char *name, const char *alt)
 {
-    if (!cJSON_IsObject(obj)) return NULL;
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, name);
-    if ((!m || cJSON_IsNull(m)) && alt) m = cJSON_GetObjectItemCaseSensitive(obj, alt);
-    if (m && cJSON_IsNull(m)) return NULL;
+    if (!is_type(obj, cJSON_Object)) return NULL;
+    const cJSON *m = find_member(obj, name);
+    if ((!m || is_type(m, cJSON_NULL)) && alt) m = find_member(obj, alt);
+    if (m && is_type(m, cJSON_NULL)) return NULL;
     return m;
 }
 
 static const cJSON *first(const cJSON *v)
 {
-    if (cJSON_IsArray(v)) {
+    if (is_type(v, cJSON_Array)) {
         v = v->child;
-        while (v && cJSON_IsNull(v))
+        while (v && is_type(v, cJSON_NULL))
             v = v->next;
     }
     return v;
@@ -761,7 +792,7 @@ static void eval_node(job *j, const f2c_plan_select *s, const pnode *n, const cJ
             render_json_node(j, node, cell);
             continue;
         }
-        if (f2c_type_is_stringlike(cd->type) && cJSON_IsString(node) && !cell->len) {
+        if (f2c_type_is_stringlike(cd->type) && is_type(node, cJSON_String) && !cell->len) {
             /* rendered as the string itself (f2c_render_value): borrowed, not copied */
             j->c->borrowed[cd->slot] = node->valuestring;
             continue;
@@ -785,6 +816,14 @@ static void set_text(job *j, size_t slot, const char *s, size_t n)
     if (f2c_buf_append(cell, s, n) != 0) j->nomem = 1;
 }
 
+/* Writes the low 4*k bits of v as k lower-case hex digits at p; returns p + k. */
+static char *put_hex(char *p, uint64_t v, int k)
+{
+    for (int i = k - 1; i >= 0; i--, v >>= 4)
+        p[i] = "0123456789abcdef"[v & 0xf];
+    return p + k;
+}
+
 static const char *make_rowid(job *j)
 {
     f2c_plan_ctx *c = j->c;
@@ -796,9 +835,19 @@ static const char *make_rowid(job *j)
         return "";
     }
     XXH128_hash_t h = XXH3_128bits(c->key.data, c->key.len);
-    snprintf(c->rowid, sizeof c->rowid, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(h.high64 >> 32),
-             (unsigned)(h.high64 >> 16) & 0xffffu, (unsigned)h.high64 & 0xffffu,
-             (unsigned)(h.low64 >> 48), (unsigned long long)(h.low64 & 0xffffffffffffull));
+    /* "%08x-%04x-%04x-%04x-%012llx" of high64's 32/16/16 bits and low64's 16/48, written
+     * without snprintf (once per row). */
+    char *p = c->rowid;
+    p = put_hex(p, h.high64 >> 32, 8);
+    *p++ = '-';
+    p = put_hex(p, h.high64 >> 16, 4);
+    *p++ = '-';
+    p = put_hex(p, h.high64, 4);
+    *p++ = '-';
+    p = put_hex(p, h.low64 >> 48, 4);
+    *p++ = '-';
+    p = put_hex(p, h.low64, 12);
+    *p = '\0';
     return c->rowid;
 }
 
@@ -980,6 +1029,26 @@ static f2c_status collect_repeat(job *j, const f2c_plan_select *s, citem ctx, cv
     return F2C_OK;
 }
 
+/* Appends ".name[i]" to path, as f2c_buf_printf(".%s[%zu]") would but without its two
+ * vsnprintf passes (this runs for every unrolled element). */
+static int append_step(f2c_buf *path, const char *name, size_t i)
+{
+    char idx[24]; /* "[" 20 digits "]" at most */
+    size_t k = sizeof idx;
+    idx[--k] = ']';
+    do {
+        idx[--k] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    idx[--k] = '[';
+    size_t n = strlen(name);
+    if (f2c_buf_reserve(path, 1 + n + sizeof idx - k) != 0) return -1;
+    f2c_buf_appendc(path, '.');
+    f2c_buf_append(path, name, n);
+    f2c_buf_append(path, idx + k, sizeof idx - k);
+    return 0;
+}
+
 /* Table-configuration unroll: member steps from `step`, arrays flattened, location tracked. */
 static f2c_status unroll(job *j, const f2c_plan_select *s, const cJSON *node, size_t step,
                          int64_t rowidx, const frame *k, f2c_error *err)
@@ -991,10 +1060,10 @@ static f2c_status unroll(job *j, const f2c_plan_select *s, const cJSON *node, si
     f2c_buf *path = &j->c->path;
     size_t mark = path->len;
     size_t i = 0;
-    const cJSON *e = cJSON_IsArray(m) ? m->child : m;
-    for (; e; e = cJSON_IsArray(m) ? e->next : NULL, i++) {
-        if (cJSON_IsNull(e)) continue;
-        if (f2c_buf_printf(path, ".%s[%zu]", name, i) != 0) return nomem_err(err);
+    const cJSON *e = is_type(m, cJSON_Array) ? m->child : m;
+    for (; e; e = is_type(m, cJSON_Array) ? e->next : NULL, i++) {
+        if (is_type(e, cJSON_NULL)) continue;
+        if (append_step(path, name, i) != 0) return nomem_err(err);
         f2c_status st = unroll(j, s, e, step + 1, (int64_t)i, k, err);
         path->len = mark;
         path->data[mark] = '\0';

@@ -203,9 +203,22 @@ size_t f2c_plan_tables_for(const f2c_plan *p, const char *rt);
 
 /* An evaluation context for one thread (NULL when out of memory).  CSV mode.  FHIRPath now(),
  * today() and timeOfDay() give the instant the context was created (f2c_fp_ctx_set_now), the
- * same for every row it evaluates. */
+ * same for every row it evaluates, unless f2c_plan_ctx_set_now gives another. */
 f2c_plan_ctx *f2c_plan_ctx_new(const f2c_plan *p);
 void f2c_plan_ctx_free(f2c_plan_ctx *c);
+
+/* Size of the buffer f2c_plan_clock_now fills. */
+#define F2C_PLAN_NOW_SIZE 40
+
+/* The clock's current instant as FHIRPath now() takes it ("2024-01-31T12:00:00.123Z": UTC,
+ * milliseconds) into now; 0, or -1 when the clock cannot be read. */
+int f2c_plan_clock_now(char now[F2C_PLAN_NOW_SIZE]);
+
+/* Makes now(), today() and timeOfDay() of every evaluation of c give `now` (f2c_fp_ctx_set_now:
+ * an ISO 8601 dateTime with seconds and a zone), so that the contexts of several threads of one
+ * run agree (docs/transform.md, "Threads").  Returns 0, or -1 when `now` is not such a dateTime
+ * (the setting is unchanged). */
+int f2c_plan_ctx_set_now(f2c_plan_ctx *c, const char *now);
 
 /* Selects JSON cell mode (on != 0) or CSV mode (on == 0); see the top of this file. */
 void f2c_plan_ctx_set_json(f2c_plan_ctx *c, int on);
