@@ -335,7 +335,8 @@ static int collect_inputs(job *j)
     return 0;
 }
 
-/* XXH3-64 over every input's stem and bytes, in stem order. */
+/* XXH3-64 over every input's stem and bytes, in stem order, into j->opid (under mu: the
+ * partition-name check of file_begin reads it). */
 static int derive_operation_id(job *j)
 {
     XXH3_state_t *h = XXH3_createState();
@@ -355,10 +356,35 @@ static int derive_operation_id(job *j)
             XXH3_64bits_update(h, buf, n);
         fclose(f);
     }
+    lock(j);
     snprintf(j->opid, sizeof j->opid, "%016" PRIx64, (uint64_t)XXH3_64bits_digest(h));
+    unlock(j);
     XXH3_freeState(h);
     free(buf);
     return 0;
+}
+
+static void *opid_main(void *arg)
+{
+    job *j = arg;
+    int rc = derive_operation_id(j);
+    lock(j);
+    j->opid_failed = rc != 0;
+    j->opid_pending = 0;
+    pthread_cond_broadcast(&j->opid_cv);
+    unlock(j);
+    return NULL;
+}
+
+/* Waits for a derived operation id hashed concurrently; 0, or -1 when it could not be made. */
+static int opid_wait(job *j)
+{
+    lock(j);
+    while (j->opid_pending)
+        pthread_cond_wait(&j->opid_cv, &j->mu);
+    int rc = j->opid_failed ? -1 : 0;
+    unlock(j);
+    return rc;
 }
 
 /* ---- output folder ---------------------------------------------------------------------- */
@@ -423,6 +449,8 @@ static f2c_status open_partition(f2c_job_file *f, size_t t, f2c_error *err)
     if (!j->tx) /* the job was finished: nothing more can be published */
         return f2c_error_set(err, F2C_EIO, j->o.output_dir, 0, 0, NULL,
                              "the job's output was already committed");
+    if (opid_wait((job *)j) != 0)
+        return f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     f2c_status st;
     if (entity_dir(p, tb) != 0 ||
         f2c_cdm_partition_name(&name, f->stem, j->opid, 0, f2c_sink_extension(&j->sink)) != 0)
@@ -507,6 +535,8 @@ static worker *worker_get(job *j)
         return NULL;
     }
     f2c_plan_ctx_set_fp_limits(w->ctx, j->o.fp_limits); /* NULL: the defaults */
+    /* One instant for the whole job, whichever worker evaluates the row. */
+    if (j->now[0]) f2c_plan_ctx_set_now(w->ctx, j->now);
     return w;
 }
 
@@ -972,6 +1002,7 @@ static job *job_new(const f2c_job_options *o)
         free(j);
         return NULL;
     }
+    pthread_cond_init(&j->opid_cv, NULL);
     j->o.output_dir = j->output_dir;
     j->o.inputs = NULL;
     j->o.ninputs = 0;
@@ -984,6 +1015,7 @@ void f2c_job_free(f2c_job *j)
 {
     if (!j) return;
     f2c_pool_free(j->pool); /* every chunk committed, the workers joined */
+    if (j->opid_joinable) pthread_join(j->opid_thread, NULL);
     f2c_pool_seq_free(j->run_seq);
     while (j->free_chunks) {
         chunk *ch = j->free_chunks;
@@ -1010,6 +1042,7 @@ void f2c_job_free(f2c_job *j)
     free(j->inputs);
     f2c_schema_free(&j->ts, j->plan);
     f2c_sink_free(&j->sink);
+    pthread_cond_destroy(&j->opid_cv);
     pthread_mutex_destroy(&j->mu);
     free(j->output_dir);
     free(j);
@@ -1088,6 +1121,7 @@ static int job_alloc(job *j)
         j->types[t] = j->ts.tables[t].resource_type;
     }
     if (f2c_counts_init(j->ts.count, j->ncols, &j->c) != 0) goto oom;
+    if (f2c_plan_clock_now(j->now) != 0) j->now[0] = '\0'; /* each context reads the clock */
     /* One thread: the pool is inline (today's single-threaded behaviour, same code). */
     unsigned n = job_threads(&j->o);
     if (!(j->pool = f2c_pool_new(n > 1 ? n : 0, 4 * (size_t)n, process_chunk, commit_chunk, j)))
@@ -1311,18 +1345,13 @@ static int run_inputs(job *j)
 }
 
 /* The operation id (given, or derived from the inputs) and every partition name checked before
- * the first write (exit 2: nothing written); 0 or F2C_JOB_USAGE (said). */
+ * the first write (exit 2: nothing written); 0 or F2C_JOB_USAGE (said).  With several threads a
+ * derived id is hashed by a thread of its own, in parallel with the transformation: only naming
+ * a partition (the first commit of a row) waits for it.  A derived id always has 16 characters,
+ * so the names can be checked before it is known. */
 static int run_opid(job *j, const f2c_job_options *o)
 {
-    if (o->operation_id) {
-        snprintf(j->opid, sizeof j->opid, "%s", o->operation_id);
-    } else {
-        if (derive_operation_id(j) != 0) {
-            sayf(j, "error: out of memory\n");
-            return F2C_JOB_USAGE;
-        }
-        j->opid_derived = 1;
-    }
+    snprintf(j->opid, sizeof j->opid, "%s", o->operation_id ? o->operation_id : "0123456789abcdef");
     for (size_t i = 0; i < j->ninputs; i++)
         if (!f2c_cdm_partition_name_fits(j->inputs[i].stem, j->opid)) {
             sayf(j,
@@ -1331,7 +1360,19 @@ static int run_opid(job *j, const f2c_job_options *o)
                  j->inputs[i].path, F2C_CDM_NAME_MAX);
             return F2C_JOB_USAGE;
         }
-    return 0;
+    if (o->operation_id) return 0;
+    j->opid_derived = 1;
+    if (job_threads(o) > 1) {
+        j->opid_pending = 1;
+        if (pthread_create(&j->opid_thread, NULL, opid_main, j) == 0) {
+            j->opid_joinable = 1;
+            return 0;
+        }
+        j->opid_pending = 0;
+    }
+    if (derive_operation_id(j) == 0) return 0;
+    sayf(j, "error: out of memory\n");
+    return F2C_JOB_USAGE;
 }
 
 int f2c_job_run(const f2c_job_options *o)
@@ -1356,6 +1397,10 @@ int f2c_job_run(const f2c_job_options *o)
         total += j->inputs[i].size;
     if (!o->quiet) j->ui.progress_begin(j->ui.ud, total);
     rc = run_inputs(j);
+    if (rc == 0 && opid_wait(j) != 0) {
+        sayf(j, "error: out of memory\n");
+        rc = F2C_JOB_USAGE;
+    }
     if (rc != 0) goto done;
     if (!o->quiet) j->ui.progress_end(j->ui.ud);
 

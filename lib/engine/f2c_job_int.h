@@ -76,12 +76,17 @@ struct f2c_job {
     size_t ntypes;
     f2c_sink sink; /* the output format: how partitions are written (f2c_sink.h) */
     double t0;
-    char now[40]; /* FHIRPath now() of every context of the job (one instant) */
+    char now[F2C_PLAN_NOW_SIZE]; /* FHIRPath now() of every context of the job (one instant) */
 
     /* f2c_job_run only */
     input *inputs;
     size_t ninputs;
     f2c_pool_seq *run_seq; /* every file's chunks, in input order */
+    /* A derived operation id hashed by its own thread while the run starts (several threads);
+     * partitions are named only once it is ready (opid_cv, under mu). */
+    pthread_t opid_thread;
+    int opid_pending, opid_joinable, opid_failed;
+    pthread_cond_t opid_cv;
 
     f2c_pool *pool; /* workers (f2c_pool.h); inline for one thread */
 
