@@ -25,8 +25,8 @@
  * f2c_job_file_feed may return before the lines it completed are transformed;
  * f2c_job_file_end waits until the file's last chunk is committed.
  *
- * FHIRPath now()/today() in a table or view give the instant at which the evaluation context a
- * file uses was created; contexts are pooled and reused by later files (f2c_job_run uses one).
+ * FHIRPath now()/today() in a table or view give one instant for the whole job: the time it was
+ * opened (every worker's evaluation context is given it).
  */
 #ifndef FHIR2CDM_F2C_JOB_H
 #define FHIR2CDM_F2C_JOB_H
