@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fhir2cdm/f2c_json.h"
 #include "fhir2cdm/f2c_fhirpath.h"
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_tablecfg.h"
@@ -114,6 +115,8 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     /* Subcommands. */
+    /* cJSON's allocation hooks, before any subcommand starts a thread (f2c_json.h). */
+    f2c_json_init();
     if (argc > 1 && strcmp(argv[1], "fhirpath") == 0) return tx_fhirpath_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "export") == 0) return tx_export_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "sql-on-fhir-test") == 0)

@@ -60,7 +60,7 @@ f2c_status fp_push(fp_ev *x, fp_coll *c, const fp_val *v)
     if (++x->items > x->max_items) return fp_over_budget(x, F2C_FP_LIMIT_ITEMS);
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 4;
-        fp_val *p = fp_arena_alloc(x->a, cap * sizeof *p);
+        fp_val *p = f2c_arena_alloc(x->a, cap * sizeof *p);
         if (!p) return fp_nomem(x);
         if (c->n) memcpy(p, c->v, c->n * sizeof *p);
         c->v = p;
@@ -92,7 +92,7 @@ f2c_status fp_push_int(fp_ev *x, fp_coll *c, int64_t i)
     fp_val_int(&v, i);
     char buf[24];
     int n = snprintf(buf, sizeof buf, "%lld", (long long)i);
-    char *t = fp_arena_strndup(x->a, buf, (size_t)n);
+    char *t = f2c_arena_strndup(x->a, buf, (size_t)n);
     if (!t) return fp_nomem(x);
     v.it.text = t;
     v.it.len = (size_t)n;
@@ -110,7 +110,7 @@ f2c_status fp_push_str(fp_ev *x, fp_coll *c, const char *s, size_t n, int stable
 {
     fp_val v;
     if (!stable) {
-        char *t = fp_arena_strndup(x->a, s, n);
+        char *t = f2c_arena_strndup(x->a, s, n);
         if (!t) return fp_nomem(x);
         s = t;
     }
@@ -159,14 +159,14 @@ void fp_val_dec_text(fp_val *v, double d, const char *text, size_t len)
 }
 
 /* The shortest text of d (fp_fmt_double) copied into arena a; NULL when out of memory. */
-static const char *arena_number(fp_arena *a, double d, size_t *len)
+static const char *arena_number(f2c_arena *a, double d, size_t *len)
 {
     char buf[40];
     *len = fp_fmt_double(d, buf);
-    return fp_arena_strndup(a, buf, *len);
+    return f2c_arena_strndup(a, buf, *len);
 }
 
-int fp_val_dec(fp_arena *a, fp_val *v, double d)
+int fp_val_dec(f2c_arena *a, fp_val *v, double d)
 {
     size_t n;
     const char *t = arena_number(a, d, &n);
@@ -180,7 +180,7 @@ void fp_val_str(fp_val *v, const char *s, size_t n)
     val_init(v, F2C_FP_STRING, "String", s, n);
 }
 
-int fp_val_qty(fp_arena *a, fp_val *v, double d, const char *text, size_t len, const char *unit)
+int fp_val_qty(f2c_arena *a, fp_val *v, double d, const char *text, size_t len, const char *unit)
 {
     if (!text && !(text = arena_number(a, d, &len))) return -1;
     val_init(v, F2C_FP_QUANTITY, "Quantity", text, len);

@@ -182,15 +182,15 @@ f2c_status f2c_fp_compile(const char *src, const char *const *constant_names, f2
     size_t nc = 0;
     while (constant_names && constant_names[nc])
         nc++;
-    e->src = fp_arena_strndup(&e->a, src, strlen(src));
+    e->src = f2c_arena_strndup(&e->a, src, strlen(src));
     if (!e->src) goto nomem;
     if (nc) {
-        e->const_names = fp_arena_alloc(&e->a, nc * sizeof *e->const_names);
+        e->const_names = f2c_arena_alloc(&e->a, nc * sizeof *e->const_names);
         if (!e->const_names) goto nomem;
         for (size_t i = 0; i < nc; i++) {
             const char *nm = constant_names[i];
             if (nm[0] == '%') nm++;
-            e->const_names[i] = fp_arena_strndup(&e->a, nm, strlen(nm));
+            e->const_names[i] = f2c_arena_strndup(&e->a, nm, strlen(nm));
             if (!e->const_names[i]) goto nomem;
         }
     }
@@ -221,6 +221,6 @@ void f2c_fp_free(f2c_fp_expr *e)
 {
     if (!e) return;
     free_regexes(e->root);
-    fp_arena_free(&e->a);
+    f2c_arena_free(&e->a);
     free(e);
 }

@@ -8,7 +8,7 @@
  *    so an interpreter with resolved function pointers (done once by f2c_fp_compile) costs
  *    little next to JSON parsing, and keeps error columns trivially available (each node has
  *    one).
- *  - Every collection and computed string comes from the context's arena (f2c_fp_arena.c),
+ *  - Every collection and computed string comes from the context's arena (f2c_arena.h, in core),
  *    rewound at the start of each evaluation: no frees, no per-node malloc, and results stay
  *    valid until the next evaluation as the public header promises.  Values read from the
  *    document point into it (strings, source text of numbers) instead of being copied.
@@ -81,14 +81,14 @@ void f2c_fp_ctx_usage(const f2c_fp_ctx *c, f2c_fp_usage *last, f2c_fp_usage *pea
 
 void f2c_fp_ctx_reset(f2c_fp_ctx *c)
 {
-    if (c) fp_arena_reset(&c->a);
+    if (c) f2c_arena_reset(&c->a);
 }
 
 void f2c_fp_ctx_free(f2c_fp_ctx *c)
 {
     if (!c) return;
     fp_ctx_regex_free(c);
-    fp_arena_free(&c->a);
+    f2c_arena_free(&c->a);
     free(c);
 }
 
@@ -186,7 +186,7 @@ static const cJSON *ext_of(fp_ev *x, const cJSON *obj, const char *key)
     size_t n = strlen(key);
     char *k = buf;
     if (n + 2 > sizeof buf) {
-        k = fp_arena_alloc(x->a, n + 2);
+        k = f2c_arena_alloc(x->a, n + 2);
         if (!k) return NULL;
     }
     k[0] = '_';
@@ -487,7 +487,7 @@ static f2c_status eval_bin(fp_ev *x, const fp_node *n, const fp_coll *focus, con
             return fp_fail(x, n->col, "operator '&' expects Strings, got %s and %s",
                            l ? l->it.type : "empty", r ? r->it.type : "empty");
         size_t ln = l ? l->it.len : 0, rn = r ? r->it.len : 0;
-        char *s = fp_arena_alloc(x->a, ln + rn + 1);
+        char *s = f2c_arena_alloc(x->a, ln + rn + 1);
         if (!s) return fp_nomem(x);
         if (ln) memcpy(s, l->it.text, ln);
         if (rn) memcpy(s + ln, r->it.text, rn);
@@ -646,7 +646,7 @@ static f2c_status to_result(fp_ev *x, const fp_coll *c, f2c_fp_result *out)
         n += !c->v[i].noval;
     f2c_fp_item *items = NULL;
     if (n) {
-        items = fp_arena_alloc(x->a, n * sizeof *items);
+        items = f2c_arena_alloc(x->a, n * sizeof *items);
         if (!items) return fp_nomem(x);
     }
     size_t k = 0;
@@ -676,8 +676,8 @@ f2c_status f2c_fp_eval(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc, const 
     out->count = 0;
     /* An evaluation that grew the arena far (up to the byte budget) should not keep that memory
      * for the life of the context: release it, later evaluations start small again. */
-    if (c->last.bytes > FP_KEEP_BYTES) fp_arena_free(&c->a);
-    fp_arena_reset(&c->a);
+    if (c->last.bytes > FP_KEEP_BYTES) f2c_arena_free(&c->a);
+    f2c_arena_reset(&c->a);
     c->a.limit = c->lim.max_bytes >= SIZE_MAX ? 0 : (size_t)c->lim.max_bytes;
     fp_ev x;
     memset(&x, 0, sizeof x);

@@ -119,13 +119,13 @@ static int dec_text(const char *s, size_t n)
 
 /* A number read from a String (dec_text) as a JSON number, in the arena: no '+', no leading
  * zeros ("+007.50" -> "7.50"), so it can stand as a value's text.  NULL: out of memory. */
-static char *json_number(fp_arena *a, const char *s, size_t n, size_t *len)
+static char *json_number(f2c_arena *a, const char *s, size_t n, size_t *len)
 {
     int neg = *s == '-';
     if (*s == '+' || *s == '-') s++, n--;
     while (n > 1 && s[0] == '0' && s[1] != '.')
         s++, n--;
-    char *c = fp_arena_alloc(a, n + 2);
+    char *c = f2c_arena_alloc(a, n + 2);
     if (!c) return NULL;
     if (neg) c[0] = '-';
     memcpy(c + neg, s, n);
@@ -136,12 +136,12 @@ static char *json_number(fp_arena *a, const char *s, size_t n, size_t *len)
 }
 
 /* i as text in the arena, for Integers that were computed rather than read (no source text). */
-static char *int_text_of(fp_arena *a, long long i, size_t *len)
+static char *int_text_of(f2c_arena *a, long long i, size_t *len)
 {
     char buf[24];
     int k = snprintf(buf, sizeof buf, "%lld", i);
     *len = (size_t)k;
-    return fp_arena_strndup(a, buf, (size_t)k);
+    return f2c_arena_strndup(a, buf, (size_t)k);
 }
 
 static double dval(const fp_val *v)
@@ -166,7 +166,7 @@ static int conv_int(fp_ev *x, const fp_val *v, fp_val *r)
         return 1;
     case F2C_FP_STRING: {
         if (!int_text(v->it.text, v->it.len)) return 0;
-        char *t = fp_arena_strndup(x->a, v->it.text, v->it.len);
+        char *t = f2c_arena_strndup(x->a, v->it.text, v->it.len);
         if (!t) return -1;
         errno = 0;
         long long i = strtoll(t, NULL, 10);
@@ -244,7 +244,7 @@ static int conv_str(fp_ev *x, const fp_val *v, fp_val *r)
         const char *u = v->it.unit ? v->it.unit : "1";
         int cal = is_calendar_word(u);
         size_t n = v->it.len + strlen(u) + 4;
-        char *t = fp_arena_alloc(x->a, n + 1);
+        char *t = f2c_arena_alloc(x->a, n + 1);
         if (!t) return -1;
         int k = snprintf(t, n + 1, cal ? "%.*s %s" : "%.*s '%s'", (int)v->it.len, v->it.text, u);
         fp_val_str(r, t, (size_t)k);
@@ -307,11 +307,11 @@ static int conv_qty(fp_ev *x, const fp_val *v, fp_val *r)
             if (s[i] == '\'') {
                 const char *q = memchr(s + i + 1, '\'', n - i - 1);
                 if (!q || q + 1 != s + n || q == s + i + 1) return 0;
-                char *u = fp_arena_strndup(x->a, s + i + 1, (size_t)(q - s - i - 1));
+                char *u = f2c_arena_strndup(x->a, s + i + 1, (size_t)(q - s - i - 1));
                 if (!u) return -1;
                 unit = u;
             } else {
-                char *u = fp_arena_strndup(x->a, s + i, n - i);
+                char *u = f2c_arena_strndup(x->a, s + i, n - i);
                 if (!u) return -1;
                 if (!is_calendar_word(u)) return 0;
                 unit = u;
@@ -358,7 +358,7 @@ static f2c_status qty_in_unit(fp_ev *x, const fp_node *call, const fp_coll *in, 
         *ok = -1;
         return F2C_OK;
     }
-    char *uz = fp_arena_strndup(x->a, u, un);
+    char *uz = f2c_arena_strndup(x->a, u, un);
     if (!uz) return fp_nomem(x);
     double a, b;
     *ok = fp_qty_common(uz, 1, r->it.unit, r->it.d, &a, &b) == 0;
@@ -367,7 +367,7 @@ static f2c_status qty_in_unit(fp_ev *x, const fp_node *call, const fp_coll *in, 
         char buf[40];
         size_t n = fp_fmt_double(b, buf);
         r->it.d = b;
-        r->it.text = fp_arena_strndup(x->a, buf, n);
+        r->it.text = f2c_arena_strndup(x->a, buf, n);
         r->it.len = n;
         if (!r->it.text) return fp_nomem(x);
     }
@@ -515,7 +515,7 @@ f2c_status f2c_fp_fn_round(fp_ev *x, const fp_node *call, const fp_coll *in, con
         fp_dec_round_half_up(&dec, (int)p);
         char db[F2C_FP_DEC_BUF];
         size_t dn = fp_dec_format(&dec, db);
-        char *dt = fp_arena_strndup(x->a, db, dn);
+        char *dt = f2c_arena_strndup(x->a, db, dn);
         if (!dt) return fp_nomem(x);
         fp_val dv;
         fp_val_dec_text(&dv, strtod(dt, NULL), dt, dn);
@@ -525,7 +525,7 @@ f2c_status f2c_fp_fn_round(fp_ev *x, const fp_node *call, const fp_coll *in, con
     double r = floor(dval(v) * sc + 0.5) / sc;
     char buf[64];
     snprintf(buf, sizeof buf, "%.*f", (int)p, r);
-    char *t = fp_arena_strndup(x->a, buf, strlen(buf));
+    char *t = f2c_arena_strndup(x->a, buf, strlen(buf));
     if (!t) return fp_nomem(x);
     fp_val rv;
     fp_val_dec_text(&rv, r, t, strlen(t));
@@ -801,7 +801,7 @@ static f2c_status boundary(fp_ev *x, const fp_node *call, const fp_coll *in, con
         bd_boundary(b, high, p < 0 ? 8 : (int)p, buf) != 0)
         return F2C_OK; /* beyond what we represent exactly: no answer rather than a wrong one */
     size_t n = strlen(buf);
-    char *t = fp_arena_strndup(x->a, buf, n);
+    char *t = f2c_arena_strndup(x->a, buf, n);
     if (!t) return fp_nomem(x);
     double d = strtod(t, NULL);
     if (k == F2C_FP_QUANTITY) return fp_push_qty(x, out, d, t, n, v->it.unit);

@@ -205,7 +205,7 @@ f2c_status f2c_fp_fn_trace(fp_ev *x, const fp_node *call, const fp_coll *in, con
     int got;
     f2c_status st = fp_arg_string(x, call, 0, in, env, &name, &nn, &got);
     if (st) return st;
-    char *nz = fp_arena_strndup(x->a, got ? name : "", got ? nn : 0);
+    char *nz = f2c_arena_strndup(x->a, got ? name : "", got ? nn : 0);
     if (!nz) return fp_nomem(x);
     if (call->nargs == 2) {
         fp_coll proj = {0};

@@ -132,13 +132,13 @@ static f2c_status contains(fp_ev *x, const str_operands *o, fp_coll *out)
 static f2c_status casemap(fp_ev *x, const str_operands *o, int up, fp_coll *out)
 {
     size_t cap = o->n * 3 + 8, len = cap;
-    uint8_t *buf = fp_arena_alloc(x->a, cap);
+    uint8_t *buf = f2c_arena_alloc(x->a, cap);
     if (!buf) return fp_nomem(x);
     uint8_t *r = up ? u8_toupper((const uint8_t *)o->s, o->n, NULL, NULL, buf, &len)
                     : u8_tolower((const uint8_t *)o->s, o->n, NULL, NULL, buf, &len);
     if (!r) return fp_nomem(x); /* invalid UTF-8 cannot come from JSON; ENOMEM otherwise */
     if (r != buf) {
-        char *c = fp_arena_strndup(x->a, (const char *)r, len);
+        char *c = f2c_arena_strndup(x->a, (const char *)r, len);
         free(r);
         if (!c) return fp_nomem(x);
         return fp_push_str(x, out, c, len, 1);
@@ -295,7 +295,7 @@ f2c_status f2c_fp_fn_join(fp_ev *x, const fp_node *call, const fp_coll *in, cons
             return fp_fail(x, call->col, "join() expects String items, got %s", v->it.type);
         total += v->it.len + (i ? sn : 0);
     }
-    char *buf = fp_arena_alloc(x->a, total + 1);
+    char *buf = f2c_arena_alloc(x->a, total + 1);
     if (!buf) return fp_nomem(x);
     size_t w = 0;
     for (size_t i = 0; i < in->n; i++) {
@@ -390,7 +390,7 @@ f2c_status f2c_fp_fn_replaceMatches(fp_ev *x, const fp_node *call, const fp_coll
     }
     PCRE2_SIZE cap = n * 2 + rn * 4 + 64;
     for (;;) {
-        PCRE2_UCHAR *buf = fp_arena_alloc(x->a, cap);
+        PCRE2_UCHAR *buf = f2c_arena_alloc(x->a, cap);
         if (!buf) {
             pcre2_code_free(owned);
             return fp_nomem(x);

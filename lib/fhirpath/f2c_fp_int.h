@@ -12,7 +12,7 @@
  * and f2c_fp_func_*.c the function library.
  *
  * Layers (each file uses only the ones below it; scripts/include_graph.py checks it): the arena
- * (f2c_fp_arena.c); units (f2c_fp_unit.c, f2c_fp_unit.h) and regular expressions
+ * (f2c_arena.h, in core); units (f2c_fp_unit.c, f2c_fp_unit.h) and regular expressions
  * (f2c_fp_regex.c, f2c_fp_regex.h); values, collections and errors (f2c_fp_coll.c); value
  * semantics (f2c_fp_value.c); the evaluator (f2c_fp_eval.c); the function library; the compiler
  * (f2c_fp_compile.c, with the lexer and parser below it).  A declaration group whose file
@@ -27,29 +27,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "fhir2cdm/f2c_arena.h"
 #include "fhir2cdm/f2c_error.h"
 #include "fhir2cdm/f2c_fhirpath.h"
 #include "fhir2cdm/f2c_json.h"
 
 /* ---------------------------------------------------------------- arena */
 
-typedef struct fp_chunk fp_chunk;
-
-/* A bump allocator: chunks are kept across resets, so steady-state evaluation does not call
- * malloc.  Zero-initialise; fp_arena_free releases everything. */
-typedef struct fp_arena {
-    fp_chunk *first, *cur;
-    /* Bytes handed out since the last reset (after alignment), and the most that may be
-     * (0: unlimited).  A request beyond it returns NULL and sets `over`: the evaluator then
-     * reports the byte budget (f2c_fp_ctx_set_limits) instead of running out of memory. */
-    size_t total, limit;
-    int over;
-} fp_arena;
-
-void *fp_arena_alloc(fp_arena *a, size_t n); /* 16-byte aligned; NULL when out of memory */
-void fp_arena_reset(fp_arena *a);
-void fp_arena_free(fp_arena *a);
-char *fp_arena_strndup(fp_arena *a, const char *s, size_t n); /* NUL-terminated copy */
+/* The bump allocator of expressions and contexts: f2c_arena (core, fhir2cdm/f2c_arena.h). */
 
 /* ---------------------------------------------------------------- tokens */
 
@@ -98,9 +83,9 @@ typedef struct fp_token {
 
 typedef struct fp_lexer {
     const char *src;
-    size_t pos;  /* current byte offset */
-    long col;    /* 1-based character offset of src[pos] */
-    fp_arena *a; /* decoded strings go here */
+    size_t pos;   /* current byte offset */
+    long col;     /* 1-based character offset of src[pos] */
+    f2c_arena *a; /* decoded strings go here */
     f2c_error *err;
 } fp_lexer;
 
@@ -225,7 +210,7 @@ enum {
 };
 
 struct f2c_fp_expr {
-    fp_arena a; /* every node and literal */
+    f2c_arena a; /* every node and literal */
     char *src;
     fp_node *root;
     char **const_names; /* copies of the declared %names */
@@ -233,12 +218,12 @@ struct f2c_fp_expr {
 };
 
 /* Parses src into *root (nodes in arena a).  F2C_ECONFIG with err filled, or F2C_ENOMEM. */
-f2c_status fp_parse(const char *src, fp_arena *a, fp_node **root, f2c_error *err);
+f2c_status fp_parse(const char *src, f2c_arena *a, fp_node **root, f2c_error *err);
 
 /* ---------------------------------------------------------------- evaluation */
 
 struct f2c_fp_ctx {
-    fp_arena a;
+    f2c_arena a;
     void *md;          /* pcre2_match_data_8 cache */
     uint32_t md_pairs; /* its capacity */
     int has_now;
@@ -260,7 +245,7 @@ typedef struct fp_env {
 
 typedef struct fp_ev {
     f2c_fp_ctx *c;
-    fp_arena *a;
+    f2c_arena *a;
     const f2c_fp_expr *e;
     f2c_doc *doc;
     f2c_error *err;
@@ -329,18 +314,18 @@ f2c_status fp_append(fp_ev *x, fp_coll *dst, const fp_coll *src);
 /* Value constructors (f2c_fp_coll.c, but fp_val_from_dt: f2c_fp_value.c; no push). */
 void fp_val_bool(fp_val *v, int b);
 void fp_val_int(fp_val *v, int64_t i);
-int fp_val_dec(fp_arena *a, fp_val *v, double d); /* -1: out of memory */
+int fp_val_dec(f2c_arena *a, fp_val *v, double d); /* -1: out of memory */
 /* Decimal with given text (not copied). */
 void fp_val_dec_text(fp_val *v, double d, const char *text, size_t len);
 void fp_val_str(fp_val *v, const char *s, size_t n);
 /* Quantity d 'unit' (NULL: '1') with text as written (not copied), or formatted from d into
  * arena a when text is NULL.  -1: out of memory. */
-int fp_val_qty(fp_arena *a, fp_val *v, double d, const char *text, size_t len, const char *unit);
+int fp_val_qty(f2c_arena *a, fp_val *v, double d, const char *text, size_t len, const char *unit);
 /* Date, DateTime or Time (kind) with text as written (not copied: the literal form without
  * '@'/'@T'). */
 void fp_val_dt_text(fp_val *v, int kind, const char *text, size_t len);
 /* ... with the canonical text of d, formatted into arena a.  -1: out of memory. */
-int fp_val_from_dt(fp_arena *a, fp_val *v, const fp_dt *d);
+int fp_val_from_dt(f2c_arena *a, fp_val *v, const fp_dt *d);
 
 /* Items made from JSON nodes: `fhirtype` the FHIR type if known (NULL: by JSON kind),
  * ext the "_name" object.  Returns 0 (*v filled), 1 (nothing: JSON null), -1 out of memory. */
@@ -416,7 +401,7 @@ f2c_status fp_arith(fp_ev *x, fp_binop op, const fp_val *a, const fp_val *b, lon
  * from d (trailing zeros dropped; text in arena a; -1 out of memory); pushed. */
 struct fp_dec;
 int fp_val_num_dec(const fp_val *v, struct fp_dec *d);
-int fp_val_decv(fp_arena *a, fp_val *v, const struct fp_dec *d);
+int fp_val_decv(f2c_arena *a, fp_val *v, const struct fp_dec *d);
 f2c_status fp_push_decv(fp_ev *x, fp_coll *out, const struct fp_dec *d);
 
 /* Number formatting (f2c_fp_coll.c): shortest text that reads back as d ("0.1", "2", "1e+300"). */

@@ -114,7 +114,7 @@ static f2c_status lex_quoted(fp_lexer *lx, fp_token *t, char quote)
     size_t end = start;
     while (lx->src[end] && lx->src[end] != quote)
         end += lx->src[end] == '\\' && lx->src[end + 1] ? 2 : 1;
-    char *out = fp_arena_alloc(lx->a, end - start + 1);
+    char *out = f2c_arena_alloc(lx->a, end - start + 1);
     if (!out) return F2C_ENOMEM;
     size_t w = 0;
     for (;;) {
@@ -225,7 +225,7 @@ static f2c_status lex_at(fp_lexer *lx, fp_token *t)
                 describe_char(s + 1, d, sizeof d));
         }
         t->kind = FP_T_TIME;
-        t->text = fp_arena_strndup(lx->a, s + 1, n);
+        t->text = f2c_arena_strndup(lx->a, s + 1, n);
         t->len = n;
         advn(lx, n + 2);
         return t->text ? F2C_OK : F2C_ENOMEM;
@@ -266,7 +266,7 @@ static f2c_status lex_at(fp_lexer *lx, fp_token *t)
     } else {
         t->kind = FP_T_DATE;
     }
-    t->text = fp_arena_strndup(lx->a, s, textlen);
+    t->text = f2c_arena_strndup(lx->a, s, textlen);
     t->len = textlen;
     advn(lx, n + 1);
     return t->text ? F2C_OK : F2C_ENOMEM;
@@ -303,7 +303,7 @@ static f2c_status skip_space(fp_lexer *lx)
 static f2c_status lex_copy(fp_lexer *lx, fp_token *t, fp_tok kind, size_t n)
 {
     t->kind = kind;
-    t->text = fp_arena_strndup(lx->a, lx->src + lx->pos, n);
+    t->text = f2c_arena_strndup(lx->a, lx->src + lx->pos, n);
     t->len = n;
     advn(lx, n);
     return t->text ? F2C_OK : F2C_ENOMEM;

@@ -28,7 +28,7 @@
 typedef struct fp_parser {
     fp_lexer lx;
     fp_token tok;
-    fp_arena *a;
+    f2c_arena *a;
     f2c_error *err;
     int depth;
 } fp_parser;
@@ -47,7 +47,7 @@ static f2c_status syntax(fp_parser *p, long col, const char *expected)
 
 static fp_node *node_new(fp_parser *p, fp_nk kind, long col)
 {
-    fp_node *n = fp_arena_alloc(p->a, sizeof *n);
+    fp_node *n = f2c_arena_alloc(p->a, sizeof *n);
     if (!n) return NULL;
     memset(n, 0, sizeof *n);
     n->kind = kind;
@@ -153,7 +153,7 @@ static f2c_status number_value(fp_parser *p, fp_val *v)
     fp_val_int(v, (int64_t)i);
     char buf[24];
     int k = snprintf(buf, sizeof buf, "%lld", i);
-    v->it.text = fp_arena_strndup(p->a, buf, (size_t)k); /* "007" -> "7" */
+    v->it.text = f2c_arena_strndup(p->a, buf, (size_t)k); /* "007" -> "7" */
     v->it.len = (size_t)k;
     return v->it.text ? F2C_OK : F2C_ENOMEM;
 }
@@ -213,7 +213,7 @@ static f2c_status parse_invocation(fp_parser *p, fp_node *focus, fp_node **out)
         }
         if ((st = next(p))) return st;
         if (argc) {
-            n->args = fp_arena_alloc(p->a, argc * sizeof *n->args);
+            n->args = f2c_arena_alloc(p->a, argc * sizeof *n->args);
             if (!n->args) return F2C_ENOMEM;
             memcpy(n->args, argv, argc * sizeof *argv);
         }
@@ -227,7 +227,7 @@ static f2c_status parse_invocation(fp_parser *p, fp_node *focus, fp_node **out)
     n->focus = focus;
     n->name = name;
     size_t nl = strlen(name);
-    char *u = fp_arena_alloc(p->a, nl + 2);
+    char *u = f2c_arena_alloc(p->a, nl + 2);
     if (!u) return F2C_ENOMEM;
     u[0] = '_';
     memcpy(u + 1, name, nl + 1);
@@ -409,7 +409,7 @@ static f2c_status parse_unary(fp_parser *p, fp_node **out)
             } else {
                 it->d = -it->d;
             }
-            char *t = fp_arena_alloc(p->a, it->len + 2);
+            char *t = f2c_arena_alloc(p->a, it->len + 2);
             if (!t) return F2C_ENOMEM;
             if (it->len && it->text[0] == '-') {
                 memcpy(t, it->text + 1, it->len - 1);
@@ -555,7 +555,7 @@ static f2c_status parse_expr(fp_parser *p, int minprec, fp_node **out)
     return F2C_OK;
 }
 
-f2c_status fp_parse(const char *src, fp_arena *a, fp_node **root, f2c_error *err)
+f2c_status fp_parse(const char *src, f2c_arena *a, fp_node **root, f2c_error *err)
 {
     fp_parser p;
     memset(&p, 0, sizeof p);

@@ -246,7 +246,7 @@ static char *put_atom(char *w, const char *end, const unit_atom *a, int exp)
     return w;
 }
 
-static const char *print_term(fp_arena *ar, const unit_term *t)
+static const char *print_term(f2c_arena *ar, const unit_term *t)
 {
     size_t cap = 8;
     int npos = 0, nneg = 0;
@@ -256,7 +256,7 @@ static const char *print_term(fp_arena *ar, const unit_term *t)
         nneg += t->at[i].exp < 0;
     }
     if (!npos && !nneg) return "1";
-    char *buf = fp_arena_alloc(ar, cap), *w = buf;
+    char *buf = f2c_arena_alloc(ar, cap), *w = buf;
     if (!buf) return NULL;
     const char *end = buf + cap;
     int k = 0;
@@ -289,7 +289,7 @@ static const char *print_term(fp_arena *ar, const unit_term *t)
     return buf;
 }
 
-int fp_unit_combine(fp_arena *ar, const char *ua, const char *ub, int sign, double *factor,
+int fp_unit_combine(f2c_arena *ar, const char *ua, const char *ub, int sign, double *factor,
                     const char **out)
 {
     unit_term a, b;

@@ -29,7 +29,7 @@ int fp_unit_dim(const char *unit, const char **dim, double *factor);
  * must be multiplied by (ub's atoms converted to ua's atoms of the same dimension).  0; -1 when
  * a unit is outside the algebra (annotations, calendar words, special units); -2 out of
  * memory. */
-int fp_unit_combine(fp_arena *ar, const char *ua, const char *ub, int sign, double *factor,
+int fp_unit_combine(f2c_arena *ar, const char *ua, const char *ub, int sign, double *factor,
                     const char **out);
 /* 0 when ua / ub reduces to '1' (1 ua = *factor ub), else -1.  No allocation. */
 int fp_unit_ratio(const char *ua, const char *ub, double *factor);

@@ -41,11 +41,11 @@
 
 /* ---------------------------------------------------------------- constructors */
 
-int fp_val_from_dt(fp_arena *a, fp_val *v, const fp_dt *d)
+int fp_val_from_dt(f2c_arena *a, fp_val *v, const fp_dt *d)
 {
     char buf[64];
     size_t n = fp_dt_format(d, buf);
-    char *t = fp_arena_strndup(a, buf, n);
+    char *t = f2c_arena_strndup(a, buf, n);
     if (!t) return -1;
     fp_val_dt_text(v, d->kind, t, n);
     return 0;
@@ -106,7 +106,7 @@ int fp_val_from_json(fp_ev *x, const cJSON *node, const cJSON *ext, const char *
         if (!x->doc || f2c_doc_source(x->doc, node, &p, &n) != 0) {
             char buf[40];
             n = fp_fmt_double(node->valuedouble, buf);
-            char *t = fp_arena_strndup(x->a, buf, n);
+            char *t = f2c_arena_strndup(x->a, buf, n);
             if (!t) return -1;
             p = t;
         }
@@ -461,13 +461,13 @@ f2c_status fp_push_decv(fp_ev *x, fp_coll *out, const fp_dec *d)
     return fp_push(x, out, &v);
 }
 
-int fp_val_decv(fp_arena *a, fp_val *v, const fp_dec *d0)
+int fp_val_decv(f2c_arena *a, fp_val *v, const fp_dec *d0)
 {
     fp_dec d = *d0;
     char buf[F2C_FP_DEC_BUF];
     fp_dec_trim(&d);
     size_t n = fp_dec_format(&d, buf);
-    char *t = fp_arena_strndup(a, buf, n);
+    char *t = f2c_arena_strndup(a, buf, n);
     if (!t) return -1;
     fp_val_dec_text(v, strtod(t, NULL), t, n);
     return 0;
@@ -487,7 +487,7 @@ static f2c_status push_qty_dec(fp_ev *x, fp_coll *out, const fp_dec *d0, const c
     char buf[F2C_FP_DEC_BUF];
     fp_dec_trim(&d);
     size_t n = fp_dec_format(&d, buf);
-    char *t = fp_arena_strndup(x->a, buf, n);
+    char *t = f2c_arena_strndup(x->a, buf, n);
     if (!t) return fp_nomem(x);
     return fp_push_qty(x, out, strtod(t, NULL), t, n, unit);
 }
@@ -537,16 +537,16 @@ static int is_white_space(ucs4_t c)
 
 /* s[0..n) upper-cased with the full, language-independent Unicode mapping (ß -> SS), in the
  * arena; NULL when out of memory or not UTF-8. */
-static const uint8_t *upper_case(fp_arena *ar, const char *s, size_t n, size_t *len)
+static const uint8_t *upper_case(f2c_arena *ar, const char *s, size_t n, size_t *len)
 {
     size_t cap = n * 3 + 8; /* a code point maps to at most 3, each at most as long */
-    uint8_t *buf = fp_arena_alloc(ar, cap);
+    uint8_t *buf = f2c_arena_alloc(ar, cap);
     if (!buf) return NULL;
     *len = cap;
     uint8_t *r = u8_toupper((const uint8_t *)s, n, NULL, NULL, buf, len);
     if (!r || r == buf) return r;
     /* libunistring allocated (the estimate was short): move the result into the arena */
-    uint8_t *c = fp_arena_alloc(ar, *len ? *len : 1);
+    uint8_t *c = f2c_arena_alloc(ar, *len ? *len : 1);
     if (c) memcpy(c, r, *len);
     free(r);
     return c;
@@ -557,7 +557,7 @@ static const uint8_t *upper_case(fp_arena *ar, const char *s, size_t n, size_t *
  * collapsed and leading/trailing whitespace is not trimmed ('a  b' !~ 'a b', ' a' !~ 'a'),
  * as the spec words it and fhirpath.js does.  Upper-casing is the full Unicode mapping, as
  * fhirpath.js's toUpperCase(); ASCII text (the common case) is compared without allocating. */
-static int str_equiv(fp_arena *ar, const char *a, size_t an, const char *b, size_t bn)
+static int str_equiv(f2c_arena *ar, const char *a, size_t an, const char *b, size_t bn)
 {
     size_t i = 0;
     for (; i < an && i < bn; i++) {
@@ -585,7 +585,7 @@ static int str_equiv(fp_arena *ar, const char *a, size_t an, const char *b, size
     return p == un && q == vn;
 }
 
-static int json_equal(fp_arena *ar, const cJSON *a, const cJSON *b, int fuzzy)
+static int json_equal(f2c_arena *ar, const cJSON *a, const cJSON *b, int fuzzy)
 {
     if ((a->type & 0xFF) != (b->type & 0xFF)) return 0;
     if (cJSON_IsNumber(a)) {
@@ -712,7 +712,7 @@ int fp_coll_equiv(fp_ev *x, const fp_coll *a, const fp_coll *b)
     if (!a->n) return 1;
     if (fp_step(x, (uint64_t)a->n * b->n)) return 0; /* over budget: reported by f2c_fp_eval */
     unsigned char stack_used[64];
-    unsigned char *used = a->n <= sizeof stack_used ? stack_used : fp_arena_alloc(x->a, b->n);
+    unsigned char *used = a->n <= sizeof stack_used ? stack_used : f2c_arena_alloc(x->a, b->n);
     if (!used) return 0;
     memset(used, 0, b->n);
     for (size_t i = 0; i < a->n; i++) {
@@ -897,7 +897,7 @@ f2c_status fp_arith(fp_ev *x, fp_binop op, const fp_val *a0, const fp_val *b0, l
         if (rc == 0) return fp_push_decv(x, out, &r);
     }
     if (op == FP_OP_ADD && ka == F2C_FP_STRING && kb == F2C_FP_STRING) {
-        char *s = fp_arena_alloc(x->a, a->it.len + b->it.len + 1);
+        char *s = f2c_arena_alloc(x->a, a->it.len + b->it.len + 1);
         if (!s) return fp_nomem(x);
         memcpy(s, a->it.text, a->it.len);
         memcpy(s + a->it.len, b->it.text, b->it.len);

@@ -31,6 +31,11 @@ typedef struct f2c_doc f2c_doc;
 /* A new empty document, or NULL when out of memory. */
 f2c_doc *f2c_doc_new(void);
 
+/* Installs cJSON's allocation hooks that give each document its own arena (f2c_json.c): call
+ * once before starting threads that use cJSON (f2c_doc_new calls it too; later calls do
+ * nothing).  Other uses of cJSON keep malloc and free.  Never fails. */
+void f2c_json_init(void);
+
 /*
  * Parses text[0..len) (RFC 8259 JSON; text need not be NUL-terminated).  On failure returns
  * F2C_EJSON with err->column set to the 1-based byte offset where parsing stopped and err->message

@@ -1,5 +1,6 @@
 /*
- * f2c_fp_arena: the bump allocator behind FHIRPath expressions and evaluation contexts.
+ * f2c_arena: see f2c_arena.h.  The bump allocator behind FHIRPath expressions and evaluation
+ * contexts, and behind parsed JSON documents (f2c_json.c).
  *
  * Why: an evaluation creates many short-lived collections and strings that all die together
  * when the next evaluation starts.  Allocating them from chunks that are rewound (not freed)
@@ -10,23 +11,23 @@
  * the byte budget of an evaluation (f2c_fp_ctx_set_limits), enforced where memory is taken, so
  * no string-building or collection-growing path can bypass it.
  */
-#include "f2c_fp_int.h"
+#include "fhir2cdm/f2c_arena.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define FP_ARENA_ALIGN 16
-#define FP_ARENA_CHUNK 16384
+#define F2C_ARENA_ALIGN 16
+#define F2C_ARENA_CHUNK 16384
 
-struct fp_chunk {
-    fp_chunk *next;
+struct f2c_arena_chunk {
+    f2c_arena_chunk *next;
     size_t cap, used;
-    _Alignas(FP_ARENA_ALIGN) unsigned char data[];
+    _Alignas(F2C_ARENA_ALIGN) unsigned char data[];
 };
 
-static fp_chunk *chunk_new(size_t cap)
+static f2c_arena_chunk *chunk_new(size_t cap)
 {
-    fp_chunk *c = malloc(sizeof(fp_chunk) + cap);
+    f2c_arena_chunk *c = malloc(sizeof(f2c_arena_chunk) + cap);
     if (!c) return NULL;
     c->next = NULL;
     c->cap = cap;
@@ -34,17 +35,17 @@ static fp_chunk *chunk_new(size_t cap)
     return c;
 }
 
-void *fp_arena_alloc(fp_arena *a, size_t n)
+void *f2c_arena_alloc(f2c_arena *a, size_t n)
 {
     if (n == 0) n = 1;
     if (n > (size_t)-1 / 2) return NULL;
-    n = (n + FP_ARENA_ALIGN - 1) & ~(size_t)(FP_ARENA_ALIGN - 1);
+    n = (n + F2C_ARENA_ALIGN - 1) & ~(size_t)(F2C_ARENA_ALIGN - 1);
     if (a->limit && n > a->limit - a->total) {
         a->over = 1;
         return NULL;
     }
     a->total += n;
-    fp_chunk *c = a->cur;
+    f2c_arena_chunk *c = a->cur;
     while (c) {
         if (c->cap - c->used >= n) {
             void *p = c->data + c->used;
@@ -57,10 +58,10 @@ void *fp_arena_alloc(fp_arena *a, size_t n)
         c = c->next;
         c->used = 0;
     }
-    size_t cap = FP_ARENA_CHUNK;
+    size_t cap = F2C_ARENA_CHUNK;
     if (c && c->cap * 2 > cap) cap = c->cap * 2 > 1048576 ? 1048576 : c->cap * 2;
     if (n > cap) cap = n;
-    fp_chunk *nc = chunk_new(cap);
+    f2c_arena_chunk *nc = chunk_new(cap);
     if (!nc) return NULL;
     if (c) {
         nc->next = c->next;
@@ -73,7 +74,7 @@ void *fp_arena_alloc(fp_arena *a, size_t n)
     return nc->data;
 }
 
-void fp_arena_reset(fp_arena *a)
+void f2c_arena_reset(f2c_arena *a)
 {
     if (a->first) a->first->used = 0;
     a->cur = a->first;
@@ -81,11 +82,25 @@ void fp_arena_reset(fp_arena *a)
     a->over = 0;
 }
 
-void fp_arena_free(fp_arena *a)
+void f2c_arena_trim(f2c_arena *a, size_t keep)
 {
-    fp_chunk *c = a->first;
+    f2c_arena_chunk **at = &a->first;
+    for (size_t have = 0; *at && have + (*at)->cap <= keep; at = &(*at)->next)
+        have += (*at)->cap;
+    for (f2c_arena_chunk *c = *at; c;) {
+        f2c_arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    *at = NULL;
+    f2c_arena_reset(a);
+}
+
+void f2c_arena_free(f2c_arena *a)
+{
+    f2c_arena_chunk *c = a->first;
     while (c) {
-        fp_chunk *next = c->next;
+        f2c_arena_chunk *next = c->next;
         free(c);
         c = next;
     }
@@ -94,9 +109,9 @@ void fp_arena_free(fp_arena *a)
     a->over = 0;
 }
 
-char *fp_arena_strndup(fp_arena *a, const char *s, size_t n)
+char *f2c_arena_strndup(f2c_arena *a, const char *s, size_t n)
 {
-    char *p = fp_arena_alloc(a, n + 1);
+    char *p = f2c_arena_alloc(a, n + 1);
     if (!p) return NULL;
     if (n) memcpy(p, s, n);
     p[n] = '\0';
