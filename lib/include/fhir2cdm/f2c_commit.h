@@ -85,6 +85,14 @@ f2c_status f2c_commit_close(f2c_commit *c, const char *dir, const char *name, in
 /* Closes fd (when >= 0) and removes the staged file; it will not be published. */
 void f2c_commit_discard(f2c_commit *c, const char *dir, const char *name, int fd);
 
+/* Renames staged file `from` to `to` (both "<dir>/<name>", one dir) inside the staging folder,
+ * open or closed, so it is published under the new name: for a name that is known only after
+ * the file was written (the transformer's derived operation id, computed while it runs).
+ * Errors: F2C_EIO (no such staged file, `to` already staged, different folders: EXDEV; the
+ * message names `from`), F2C_ENOMEM; the file then keeps its name. */
+f2c_status f2c_commit_rename_staged(f2c_commit *c, const char *from, const char *to,
+                                    f2c_error *err);
+
 /* Staged (closed) files, sorted by dir then name: "<dir>/<name>" strings borrowed from c, valid
  * until the next stage/discard/finish/abort. */
 size_t f2c_commit_staged(f2c_commit *c, const char *const **paths);
