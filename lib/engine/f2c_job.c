@@ -49,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,6 +70,11 @@
 #include "f2c_job_int.h"
 
 #define CHUNK (256u * 1024u) /* f2c_job_run's read size (as f2c_ndjson's pull reader) */
+/* The operation id in the names of partitions staged before the derived one is known: 16
+ * characters like a derived id (so names are checked with the right length), never one. */
+#define OPID_TBD "operation-id-tbd"
+#define HASH_WINDOW ((off_t)8 << 20) /* bytes of an input mapped at once by the operation-id hash  \
+                                      */
 
 typedef f2c_job job;
 
@@ -335,6 +341,35 @@ static int collect_inputs(job *j)
     return 0;
 }
 
+/* Adds the bytes of the file at path to h: mapped a window at a time when it can be (no copy
+ * through read(2): the hash runs beside the transformation, so its cost is the run's; a window,
+ * not the file, so mapped pages do not add the file's size to the peak RSS), else read into
+ * buf. */
+static void hash_file(XXH3_state_t *h, const char *path, char *buf, size_t bufsize)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return; /* reported when the file is processed */
+    struct stat st;
+    off_t off = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        for (; off < st.st_size; off += HASH_WINDOW) {
+            size_t n = st.st_size - off < HASH_WINDOW ? (size_t)(st.st_size - off) : HASH_WINDOW;
+            void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, off);
+            if (m == MAP_FAILED) break;
+            (void)posix_madvise(m, n, POSIX_MADV_SEQUENTIAL);
+            XXH3_64bits_update(h, m, n);
+            munmap(m, n);
+        }
+    /* What could not be mapped (not a regular file, or mmap failed) is read from where the
+     * mapping stopped (mmap does not move the file offset). */
+    if (off == 0 || lseek(fd, off, SEEK_SET) == off) {
+        ssize_t n;
+        while ((n = read(fd, buf, bufsize)) > 0 || (n < 0 && errno == EINTR))
+            if (n > 0) XXH3_64bits_update(h, buf, (size_t)n);
+    }
+    close(fd);
+}
+
 /* XXH3-64 over every input's stem and bytes, in stem order, into j->opid (under mu: the
  * partition-name check of file_begin reads it). */
 static int derive_operation_id(job *j)
@@ -349,12 +384,7 @@ static int derive_operation_id(job *j)
     XXH3_64bits_reset(h);
     for (size_t i = 0; i < j->ninputs; i++) {
         XXH3_64bits_update(h, j->inputs[i].stem, strlen(j->inputs[i].stem) + 1);
-        FILE *f = fopen(j->inputs[i].path, "rb");
-        if (!f) continue; /* reported when the file is processed */
-        size_t n;
-        while ((n = fread(buf, 1, 1 << 20, f)) > 0)
-            XXH3_64bits_update(h, buf, n);
-        fclose(f);
+        hash_file(h, j->inputs[i].path, buf, 1 << 20);
     }
     lock(j);
     snprintf(j->opid, sizeof j->opid, "%016" PRIx64, (uint64_t)XXH3_64bits_digest(h));
@@ -437,6 +467,57 @@ static void commit_say(void *ud, int kind, const char *text, size_t len)
     unlock(j);
 }
 
+/* Remembers a partition staged as dir/name under OPID_TBD, of input `stem`; 0 or -1. */
+static int add_tbd(job *j, const char *dir, const char *name, const char *stem)
+{
+    lock(j);
+    tbd_entry *t = realloc(j->tbd, (j->ntbd + 1) * sizeof *t);
+    int rc = -1;
+    if (t) {
+        j->tbd = t;
+        f2c_buf from = {0};
+        char *st = strdup(stem);
+        if (st && f2c_buf_printf(&from, "%s/%s", dir, name) == 0) {
+            t[j->ntbd++] = (tbd_entry){.from = from.data, .stem = st};
+            rc = 0;
+        } else {
+            free(st);
+            f2c_buf_free(&from);
+        }
+    }
+    unlock(j);
+    return rc;
+}
+
+/* Once the derived operation id is known: every partition staged under OPID_TBD gets its name
+ * (f2c_commit_rename_staged).  0, or F2C_JOB_USAGE (said; nothing will be published). */
+static int rename_tbd(job *j)
+{
+    f2c_error e;
+    f2c_error_clear(&e);
+    f2c_buf to = {0}, name = {0};
+    int rc = 0;
+    for (size_t i = 0; i < j->ntbd && rc == 0; i++) {
+        const char *slash = strrchr(j->tbd[i].from, '/');
+        f2c_buf_reset(&to);
+        f2c_buf_reset(&name);
+        if (!slash ||
+            f2c_cdm_partition_name(&name, j->tbd[i].stem, j->opid, 0,
+                                   f2c_sink_extension(&j->sink)) != 0 ||
+            f2c_buf_append(&to, j->tbd[i].from, (size_t)(slash + 1 - j->tbd[i].from)) != 0 ||
+            f2c_buf_appends(&to, name.data) != 0) {
+            sayf(j, "error: out of memory\n");
+            rc = F2C_JOB_USAGE;
+        } else if (f2c_commit_rename_staged(j->tx, j->tbd[i].from, to.data, &e) != F2C_OK) {
+            say_error(j, &e);
+            rc = F2C_JOB_USAGE;
+        }
+    }
+    f2c_buf_free(&to);
+    f2c_buf_free(&name);
+    return rc;
+}
+
 static void on_sink_warn(void *ud, size_t col, const char *why);
 
 /* Opens table t's partition of file f through the job's sink (staged in its transaction) and
@@ -449,15 +530,20 @@ static f2c_status open_partition(f2c_job_file *f, size_t t, f2c_error *err)
     if (!j->tx) /* the job was finished: nothing more can be published */
         return f2c_error_set(err, F2C_EIO, j->o.output_dir, 0, 0, NULL,
                              "the job's output was already committed");
-    if (opid_wait((job *)j) != 0)
-        return f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    /* While the derived operation id is still being hashed, the partition is staged under a
+     * name of its own and renamed before the commit (rename_tbd): rows never wait for the hash. */
+    lock((job *)j);
+    int tbd = j->opid_pending;
+    unlock((job *)j);
     f2c_status st;
-    if (entity_dir(p, tb) != 0 ||
-        f2c_cdm_partition_name(&name, f->stem, j->opid, 0, f2c_sink_extension(&j->sink)) != 0)
+    if (entity_dir(p, tb) != 0 || f2c_cdm_partition_name(&name, f->stem, tbd ? OPID_TBD : j->opid,
+                                                         0, f2c_sink_extension(&j->sink)) != 0)
         st = f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     else
         st = f2c_sink_open(&j->sink, j->tx, p->data, name.data, tb, on_sink_warn, &f->warn_ctx[t],
                            &f->parts[t], err);
+    if (st == F2C_OK && tbd && add_tbd((job *)j, p->data, name.data, f->stem) != 0)
+        st = f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     f2c_buf_free(&name);
     return st == F2C_OK ? f2c_sink_header(f->parts[t], err) : st;
 }
@@ -993,6 +1079,7 @@ static void summary(job *j, size_t nfiles, unsigned long long bytes, double secs
 
 static job *job_new(const f2c_job_options *o)
 {
+    f2c_json_init(); /* cJSON's hooks, before any worker starts (f2c_json.h) */
     job *j = calloc(1, sizeof *j);
     if (!j) return NULL;
     j->o = *o;
@@ -1017,6 +1104,11 @@ void f2c_job_free(f2c_job *j)
     f2c_pool_free(j->pool); /* every chunk committed, the workers joined */
     if (j->opid_joinable) pthread_join(j->opid_thread, NULL);
     f2c_pool_seq_free(j->run_seq);
+    for (size_t i = 0; i < j->ntbd; i++) {
+        free(j->tbd[i].from);
+        free(j->tbd[i].stem);
+    }
+    free(j->tbd);
     while (j->free_chunks) {
         chunk *ch = j->free_chunks;
         j->free_chunks = ch->next_free;
@@ -1401,6 +1493,7 @@ int f2c_job_run(const f2c_job_options *o)
         sayf(j, "error: out of memory\n");
         rc = F2C_JOB_USAGE;
     }
+    if (rc == 0) rc = rename_tbd(j);
     if (rc != 0) goto done;
     if (!o->quiet) j->ui.progress_end(j->ui.ud);
 

@@ -62,6 +62,7 @@ typedef struct counts {
 } counts;
 
 typedef struct chunk chunk;
+typedef struct tbd_entry tbd_entry;
 
 struct f2c_job {
     f2c_job_options o; /* copy; o.output_dir points at output_dir */
@@ -87,6 +88,11 @@ struct f2c_job {
     pthread_t opid_thread;
     int opid_pending, opid_joinable, opid_failed;
     pthread_cond_t opid_cv;
+    /* Partitions staged while the id was pending: "<dir>/<name>" and input stem (under mu). */
+    struct tbd_entry {
+        char *from, *stem;
+    } * tbd;
+    size_t ntbd;
 
     f2c_pool *pool; /* workers (f2c_pool.h); inline for one thread */
 
