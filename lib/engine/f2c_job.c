@@ -49,7 +49,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,8 +72,6 @@
 /* The operation id in the names of partitions staged before the derived one is known: 16
  * characters like a derived id (so names are checked with the right length), never one. */
 #define OPID_TBD "operation-id-tbd"
-#define HASH_WINDOW ((off_t)8 << 20) /* bytes of an input mapped at once by the operation-id hash  \
-                                      */
 
 typedef f2c_job job;
 
@@ -339,82 +336,6 @@ static int collect_inputs(job *j)
             return F2C_JOB_USAGE;
         }
     return 0;
-}
-
-/* Adds the bytes of the file at path to h: mapped a window at a time when it can be (no copy
- * through read(2): the hash runs beside the transformation, so its cost is the run's; a window,
- * not the file, so mapped pages do not add the file's size to the peak RSS), else read into
- * buf. */
-static void hash_file(XXH3_state_t *h, const char *path, char *buf, size_t bufsize)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return; /* reported when the file is processed */
-    struct stat st;
-    off_t off = 0;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-        for (; off < st.st_size; off += HASH_WINDOW) {
-            size_t n = st.st_size - off < HASH_WINDOW ? (size_t)(st.st_size - off) : HASH_WINDOW;
-            void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, off);
-            if (m == MAP_FAILED) break;
-            (void)posix_madvise(m, n, POSIX_MADV_SEQUENTIAL);
-            XXH3_64bits_update(h, m, n);
-            munmap(m, n);
-        }
-    /* What could not be mapped (not a regular file, or mmap failed) is read from where the
-     * mapping stopped (mmap does not move the file offset). */
-    if (off == 0 || lseek(fd, off, SEEK_SET) == off) {
-        ssize_t n;
-        while ((n = read(fd, buf, bufsize)) > 0 || (n < 0 && errno == EINTR))
-            if (n > 0) XXH3_64bits_update(h, buf, (size_t)n);
-    }
-    close(fd);
-}
-
-/* XXH3-64 over every input's stem and bytes, in stem order, into j->opid (under mu: the
- * partition-name check of file_begin reads it). */
-static int derive_operation_id(job *j)
-{
-    XXH3_state_t *h = XXH3_createState();
-    char *buf = malloc(1 << 20);
-    if (!h || !buf) {
-        XXH3_freeState(h);
-        free(buf);
-        return -1;
-    }
-    XXH3_64bits_reset(h);
-    for (size_t i = 0; i < j->ninputs; i++) {
-        XXH3_64bits_update(h, j->inputs[i].stem, strlen(j->inputs[i].stem) + 1);
-        hash_file(h, j->inputs[i].path, buf, 1 << 20);
-    }
-    lock(j);
-    snprintf(j->opid, sizeof j->opid, "%016" PRIx64, (uint64_t)XXH3_64bits_digest(h));
-    unlock(j);
-    XXH3_freeState(h);
-    free(buf);
-    return 0;
-}
-
-static void *opid_main(void *arg)
-{
-    job *j = arg;
-    int rc = derive_operation_id(j);
-    lock(j);
-    j->opid_failed = rc != 0;
-    j->opid_pending = 0;
-    pthread_cond_broadcast(&j->opid_cv);
-    unlock(j);
-    return NULL;
-}
-
-/* Waits for a derived operation id hashed concurrently; 0, or -1 when it could not be made. */
-static int opid_wait(job *j)
-{
-    lock(j);
-    while (j->opid_pending)
-        pthread_cond_wait(&j->opid_cv, &j->mu);
-    int rc = j->opid_failed ? -1 : 0;
-    unlock(j);
-    return rc;
 }
 
 /* ---- output folder ---------------------------------------------------------------------- */
@@ -1089,7 +1010,6 @@ static job *job_new(const f2c_job_options *o)
         free(j);
         return NULL;
     }
-    pthread_cond_init(&j->opid_cv, NULL);
     j->o.output_dir = j->output_dir;
     j->o.inputs = NULL;
     j->o.ninputs = 0;
@@ -1102,7 +1022,7 @@ void f2c_job_free(f2c_job *j)
 {
     if (!j) return;
     f2c_pool_free(j->pool); /* every chunk committed, the workers joined */
-    if (j->opid_joinable) pthread_join(j->opid_thread, NULL);
+    if (j->opid_hash) XXH3_freeState(j->opid_hash);
     f2c_pool_seq_free(j->run_seq);
     for (size_t i = 0; i < j->ntbd; i++) {
         free(j->tbd[i].from);
@@ -1134,7 +1054,6 @@ void f2c_job_free(f2c_job *j)
     free(j->inputs);
     f2c_schema_free(&j->ts, j->plan);
     f2c_sink_free(&j->sink);
-    pthread_cond_destroy(&j->opid_cv);
     pthread_mutex_destroy(&j->mu);
     free(j->output_dir);
     free(j);
@@ -1353,10 +1272,36 @@ unsigned long long f2c_job_rejected(const f2c_job *cj)
  * sequence, so files are committed one after the other, in input order; this returns once the
  * last chunk is submitted (the file ends at its commit).
  */
+/* The derived operation id, once every input was read (under mu: open_partition reads it). */
+static void opid_done(job *j)
+{
+    if (!j->opid_hash) return;
+    lock(j);
+    snprintf(j->opid, sizeof j->opid, "%016" PRIx64, (uint64_t)XXH3_64bits_digest(j->opid_hash));
+    j->opid_pending = 0;
+    unlock(j);
+}
+
+/* Adds bytes to the derived operation id's hash (run_opid); nothing when the id was given. */
+static void opid_add(job *j, const void *p, size_t n)
+{
+    if (j->opid_hash) XXH3_64bits_update(j->opid_hash, p, n);
+}
+
+/* The rest of fd into the operation id's hash only: a file whose reading stopped at data that
+ * cannot be decoded (gzip) still counts in the id with all its bytes. */
+static void opid_add_rest(job *j, int fd, char *buf)
+{
+    ssize_t n;
+    while (j->opid_hash && ((n = read(fd, buf, CHUNK)) > 0 || (n < 0 && errno == EINTR)))
+        if (n > 0) opid_add(j, buf, (size_t)n);
+}
+
 static void run_file(job *j, const input *in, char *buf)
 {
     f2c_error e;
     f2c_error_clear(&e);
+    opid_add(j, in->stem, strlen(in->stem) + 1);
     int fd = open(in->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int err = errno;
@@ -1399,7 +1344,12 @@ static void run_file(job *j, const input *in, char *buf)
             break;
         }
         if (n == 0) break;
-        if (file_feed(f, buf, buf, (size_t)n) != F2C_OK || f->feed_failed) break;
+        opid_add(j, buf, (size_t)n); /* before the splitter writes NULs into buf */
+        if (file_feed(f, buf, buf, (size_t)n) != F2C_OK) break;
+        if (f->feed_failed) {
+            opid_add_rest(j, fd, buf);
+            break;
+        }
     }
     close(fd);
     file_end(f, mode);
@@ -1421,6 +1371,7 @@ static int run_inputs(job *j)
         run_file(j, &j->inputs[i], buf);
         if ((sig = j->ui.interrupted(j->ui.ud)) != 0) atomic_store(&j->stop, 1);
     }
+    opid_done(j); /* every input read: a derived id is known */
     free(buf);
     f2c_pool_seq_wait(j->pool, j->run_seq);
     if (sig) {
@@ -1437,13 +1388,14 @@ static int run_inputs(job *j)
 }
 
 /* The operation id (given, or derived from the inputs) and every partition name checked before
- * the first write (exit 2: nothing written); 0 or F2C_JOB_USAGE (said).  With several threads a
- * derived id is hashed by a thread of its own, in parallel with the transformation: only naming
- * a partition (the first commit of a row) waits for it.  A derived id always has 16 characters,
- * so the names can be checked before it is known. */
+ * the first write (exit 2: nothing written); 0 or F2C_JOB_USAGE (said).  A derived id is the
+ * XXH3-64 of every input's stem (with its NUL) and bytes, in stem order: the reader adds each
+ * file's bytes as it reads them (run_file), so the input is read once; until the last byte is
+ * read the partitions are staged under OPID_TBD and renamed before the commit (rename_tbd).  A
+ * derived id always has 16 characters, so the names can be checked before it is known. */
 static int run_opid(job *j, const f2c_job_options *o)
 {
-    snprintf(j->opid, sizeof j->opid, "%s", o->operation_id ? o->operation_id : "0123456789abcdef");
+    snprintf(j->opid, sizeof j->opid, "%s", o->operation_id ? o->operation_id : OPID_TBD);
     for (size_t i = 0; i < j->ninputs; i++)
         if (!f2c_cdm_partition_name_fits(j->inputs[i].stem, j->opid)) {
             sayf(j,
@@ -1453,18 +1405,13 @@ static int run_opid(job *j, const f2c_job_options *o)
             return F2C_JOB_USAGE;
         }
     if (o->operation_id) return 0;
-    j->opid_derived = 1;
-    if (job_threads(o) > 1) {
-        j->opid_pending = 1;
-        if (pthread_create(&j->opid_thread, NULL, opid_main, j) == 0) {
-            j->opid_joinable = 1;
-            return 0;
-        }
-        j->opid_pending = 0;
+    if (!(j->opid_hash = XXH3_createState())) {
+        sayf(j, "error: out of memory\n");
+        return F2C_JOB_USAGE;
     }
-    if (derive_operation_id(j) == 0) return 0;
-    sayf(j, "error: out of memory\n");
-    return F2C_JOB_USAGE;
+    XXH3_64bits_reset(j->opid_hash);
+    j->opid_derived = j->opid_pending = 1;
+    return 0;
 }
 
 int f2c_job_run(const f2c_job_options *o)
@@ -1489,10 +1436,6 @@ int f2c_job_run(const f2c_job_options *o)
         total += j->inputs[i].size;
     if (!o->quiet) j->ui.progress_begin(j->ui.ud, total);
     rc = run_inputs(j);
-    if (rc == 0 && opid_wait(j) != 0) {
-        sayf(j, "error: out of memory\n");
-        rc = F2C_JOB_USAGE;
-    }
     if (rc == 0) rc = rename_tbd(j);
     if (rc != 0) goto done;
     if (!o->quiet) j->ui.progress_end(j->ui.ud);

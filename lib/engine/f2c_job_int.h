@@ -83,11 +83,10 @@ struct f2c_job {
     input *inputs;
     size_t ninputs;
     f2c_pool_seq *run_seq; /* every file's chunks, in input order */
-    /* A derived operation id hashed by its own thread while the run starts (several threads);
-     * partitions are named only once it is ready (opid_cv, under mu). */
-    pthread_t opid_thread;
-    int opid_pending, opid_joinable, opid_failed;
-    pthread_cond_t opid_cv;
+    /* A derived operation id: the hash the reader adds every input to (run_file); the partitions
+     * opened while it is pending are named OPID_TBD (opid_pending: under mu). */
+    struct XXH3_state_s *opid_hash;
+    int opid_pending;
     /* Partitions staged while the id was pending: "<dir>/<name>" and input stem (under mu). */
     struct tbd_entry {
         char *from, *stem;
