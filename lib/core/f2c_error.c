@@ -33,7 +33,11 @@ const char *f2c_status_name(f2c_status s)
 void f2c_error_clear(f2c_error *e)
 {
     if (!e) return;
-    memset(e, 0, sizeof *e);
+    /* Every field reads as empty; the 1.8 KB of text buffers are not zeroed (this runs for every
+     * NDJSON line, twice). */
+    e->status = F2C_OK;
+    e->file[0] = e->pointer[0] = e->message[0] = '\0';
+    e->line = e->column = 0;
 }
 
 f2c_status f2c_error_set(f2c_error *e, f2c_status s, const char *file, long line, long column,
