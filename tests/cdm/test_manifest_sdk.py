@@ -24,7 +24,6 @@ Usage: test_manifest_sdk.py SDK_DIR FOLDER
        test_manifest_sdk.py SDK_DIR WORK --transform BIN --config DIR --input DIR
 """
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -79,18 +78,6 @@ def check_folder(f, sdk, folder, need_decimals):
     f.expect(shape.get("problems") == [], f"no SDK messages ({shape.get('problems')})")
 
 
-def digest(folder):
-    """sha256 of every file outside the control folder, by relative path."""
-    out = {}
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if d != ".fhir2cdm"]
-        for name in files:
-            path = os.path.join(root, name)
-            with open(path, "rb") as fp:
-                out[os.path.relpath(path, folder)] = hashlib.sha256(fp.read()).hexdigest()
-    return out
-
-
 def transform_mode(f, sdk, work, o):
     out = os.path.join(work, "parquet")
     shutil.rmtree(out, ignore_errors=True)
@@ -98,13 +85,13 @@ def transform_mode(f, sdk, work, o):
     r = subprocess.run(cmd + ["--format", "parquet"], capture_output=True, text=True, timeout=300)
     f2ctest.require(r.returncode == 0, "fhir2cdm-transform --format parquet", r.stdout, r.stderr)
     check_folder(f, sdk, out, need_decimals=False)
-    first = digest(out)
+    first = f2ctest.folder_digest(out)
     r = subprocess.run(cmd + ["--format", "parquet"], capture_output=True, text=True, timeout=300)
-    f.expect(r.returncode == 0 and digest(out) == first,
+    f.expect(r.returncode == 0 and f2ctest.folder_digest(out) == first,
              "a rerun leaves the Parquet folder byte-identical (partitions, documents, manifest)")
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     f.expect(r.returncode == 2 and "holds Parquet partitions (model.manifest.cdm.json); write CSV "
-             "into another folder" in r.stderr and digest(out) == first,
+             "into another folder" in r.stderr and f2ctest.folder_digest(out) == first,
              f"a CSV run into the Parquet folder is refused, nothing changed (exit {r.returncode})")
 
 

@@ -39,6 +39,8 @@ What it offers:
                             the CSV partition files of one entity folder, sorted.
   parse_csv(raw, encoding)  the records of CSV bytes (line breaks inside quoted values stay
                             part of the value).
+  folder_digest(folder)     {relative path: sha256} of every file of a CDM folder outside its
+                            control folder .fhir2cdm (compare two runs byte for byte).
   remove_tmp(tmp, keep)     remove the temporary folder, or with keep say where it is.
   report(failures, passed)  the end of a test script: print "FAILED n check(s):" and list the
                             failures (each cut at 3000 characters) and return 1, or print
@@ -50,6 +52,7 @@ their own file).  Python stdlib only.
 
 import csv
 import glob
+import hashlib
 import io
 import os
 import shutil
@@ -132,6 +135,18 @@ def partition_files(out_dir, entity):
 def parse_csv(raw, encoding):
     # newline="" semantics: line breaks inside quoted values stay part of the value.
     return list(csv.reader(io.StringIO(raw.decode(encoding), newline="")))
+
+
+def folder_digest(folder):
+    """{relative path: sha256} of every file outside the control folder .fhir2cdm."""
+    out = {}
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != ".fhir2cdm"]
+        for name in files:
+            path = os.path.join(root, name)
+            with open(path, "rb") as fp:
+                out[os.path.relpath(path, folder)] = hashlib.sha256(fp.read()).hexdigest()
+    return out
 
 
 def remove_tmp(tmp, keep):

@@ -21,7 +21,6 @@ Each with the table configuration (CSV and Parquet) and, for synthea, --view sam
 
 import argparse
 import gzip
-import hashlib
 import json
 import os
 import subprocess
@@ -118,18 +117,6 @@ def make_bad(samples, path, target):
             k += 1
 
 
-def tree(folder):
-    """{relative path: sha256} of every file outside the control folder .fhir2cdm."""
-    out = {}
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if d != ".fhir2cdm"]
-        for name in files:
-            p = os.path.join(root, name)
-            with open(p, "rb") as f:
-                out[os.path.relpath(p, folder)] = hashlib.sha256(f.read()).hexdigest()
-    return out
-
-
 def run(transform, args, out_dir, threads):
     cmd = [transform] + args + ["--output", out_dir, "--threads", str(threads)]
     p = subprocess.run(cmd, capture_output=True, timeout=900)
@@ -148,7 +135,7 @@ def case(transform, tmp, name, args):
     for n in THREADS:
         out_dir = os.path.join(tmp, "%s-%d" % (name, n))
         rc, err, out, cmd = run(transform, args, out_dir, n)
-        files = tree(out_dir)
+        files = f2ctest.folder_digest(out_dir)
         if first is None:
             first = (rc, err, out, files)
             CHECKS.expect(rc in (0, 1), "%s: --threads 1 exits 0 or 1 (got %d): %s" %
