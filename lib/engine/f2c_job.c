@@ -5,32 +5,27 @@
  * Order of work, and why:
  *  1. Everything that can make the whole run pointless is checked before any input is read:
  *     the table configuration or the ViewDefinitions (all their errors at once; both compile
- *     to the same plan, f2c_plan.h), the input list (missing paths, empty
- *     folders, two inputs that would write the same partition name), the output folder (can we
- *     create files there).  Failing here exits 2 and writes nothing.
- *  2. The operation id, unless given, is a hash of the inputs' names and bytes, so re-running
- *     the same job replaces its own partitions instead of adding duplicates, and the same input
- *     always gives byte-identical output.
- *  3. Input files are processed one at a time, lines in order.  A bad line is reported with
+ *     to the same plan, f2c_plan.h), the output format and folder (can we create files there);
+ *     f2c_job_run adds the input list (f2c_job_run.c).  Failing here exits 2 and writes nothing.
+ *  2. Bytes are fed to a file of the job (by f2c_job_run's reader, or the export command's
+ *     downloads), split into lines by f2c_ndjson's push splitter on the feeding thread (gzip
+ *     inflated there) and gathered into chunks; workers turn chunks into rows and messages
+ *     (f2c_job_work.c), and chunks are committed in input order (f2c_pool.c: per file, or one
+ *     sequence for all files of f2c_job_run), so partitions, messages and counts are the same
+ *     for every thread count (docs/transform.md, "Threads").  A bad line is reported with
  *     file:line (and column), counted and skipped; every other row is kept.  Each table gets a
- *     partition for the file only if the file gives it a row; partitions are written under a
- *     temporary name and renamed when the file is done.
- *  4. model.json is written last, listing the partitions that exist, so it never names a file
- *     that is missing or incomplete.
+ *     partition for the file only if the file gives it a row, staged in the job's transaction.
+ *  3. The commit record (model.json or the manifest) is written last, listing the partitions that
+ *     exist, so it never names a file that is missing or incomplete.
  *
- * One engine for files and downloads.  The job is split into shared read-only state (options,
- * tableset, plan, operation id, output sink; f2c_job) and a per-file worker (f2c_job_file:
- * line splitter, open partitions, counters, and an f2c_plan_ctx + f2c_doc borrowed from a pool).
- * Bytes reach a file through f2c_ndjson's push splitter and every line goes through do_line,
- * whether f2c_job_run reads a path (read, then fed; gzip inflated by the splitter) or the export
- * command streams a download; so the golden tests of f2c_job_run cover the code the streaming path
- * runs (gzip included).  Several files may be fed from different threads at once: the plan and
- * tableset are immutable once loaded (f2c_plan.h), each file has its own context, document and
- * partitions, and the only shared mutable state (the job's totals, the "first 100 messages"
- * counters, the caller's ui (f2c_job_ui), the pool) is behind one mutex that is taken per message,
- * per file end and per pool access -- never per row.  A file's counts are its own until it ends;
- * they are added to the job only when its partitions are committed, so a failed download leaves
- * neither rows nor counts behind.
+ * One engine for files and downloads: the golden tests of f2c_job_run cover the code the
+ * streaming path runs (gzip included).  Shared read-only state (options, tableset, plan, sink,
+ * now()) is f2c_job's; a file (f2c_job_file) has its splitter and chunk on the feeding side, its
+ * partitions and counts on the commit side.  The only shared mutable state (the job's totals,
+ * the "first 100 messages" counters, the caller's ui, the worker and chunk pools) is behind one
+ * mutex taken per message, per chunk and per file end -- never per row.  A file's counts are its
+ * own until it ends; they are added to the job only when its partitions are committed, so a
+ * failed download leaves neither rows nor counts behind.
  *
  * Partitions are written only through the row-sink interface (f2c_sink.h: open, header, row,
  * finish, abort; staged in the job's transaction), never by a format's own API, so the output
@@ -40,7 +35,6 @@
 #include "fhir2cdm/f2c_job.h"
 
 #include <assert.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -67,11 +61,6 @@
 #include "fhir2cdm/f2c_sink.h"
 
 #include "f2c_job_int.h"
-
-#define CHUNK (256u * 1024u) /* f2c_job_run's read size (as f2c_ndjson's pull reader) */
-/* The operation id in the names of partitions staged before the derived one is known: 16
- * characters like a derived id (so names are checked with the right length), never one. */
-#define OPID_TBD "operation-id-tbd"
 
 typedef f2c_job job;
 
@@ -143,12 +132,12 @@ int f2c_job_valid_operation_id(const char *s)
 
 /* ---- messages --------------------------------------------------------------------------- */
 
-static void lock(job *j)
+void job_lock(job *j)
 {
     pthread_mutex_lock(&j->mu);
 }
 
-static void unlock(job *j)
+void job_unlock(job *j)
 {
     pthread_mutex_unlock(&j->mu);
 }
@@ -171,7 +160,7 @@ static void vsay_ui(const f2c_job_ui *ui, const char *fmt, va_list ap)
     if (text != small) free(text);
 }
 
-__attribute__((format(printf, 2, 3))) static void say_ui(const f2c_job_ui *ui, const char *fmt, ...)
+void job_say_ui(const f2c_job_ui *ui, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -189,7 +178,7 @@ __attribute__((format(printf, 2, 3))) static void sayf_locked(job *j, const char
 }
 
 /* A message, taking mu. */
-__attribute__((format(printf, 2, 3))) static void sayf(job *j, const char *fmt, ...)
+void job_sayf(job *j, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -205,149 +194,36 @@ static void say_error_locked(job *j, const f2c_error *e)
     sayf_locked(j, "error: %s\n", f2c_error_format(e, buf, sizeof buf));
 }
 
-static void say_error(job *j, const f2c_error *e)
+void job_say_error(job *j, const f2c_error *e)
 {
-    lock(j);
+    job_lock(j);
     say_error_locked(j, e);
-    unlock(j);
+    job_unlock(j);
 }
 
 static void say_diags(job *j, const f2c_diags *d)
 {
-    lock(j);
+    job_lock(j);
     for (size_t i = 0; i < d->count; i++)
         say_error_locked(j, &d->items[i]);
-    unlock(j);
+    job_unlock(j);
 }
 
-/* ---- inputs ----------------------------------------------------------------------------- */
-
-static int has_suffix(const char *s, const char *suf)
-{
-    size_t n = strlen(s), m = strlen(suf);
-    return n > m && strcmp(s + n - m, suf) == 0;
-}
-
-static int add_input(job *j, const char *path, const struct stat *st)
-{
-    input *in = realloc(j->inputs, (j->ninputs + 1) * sizeof *in);
-    if (!in) return -1;
-    j->inputs = in;
-    input *x = &in[j->ninputs];
-    x->path = strdup(path);
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    x->stem = strdup(base);
-    if (!x->path || !x->stem) {
-        free(x->path);
-        free(x->stem);
-        return -1;
-    }
-    size_t n = strlen(x->stem);
-    if (has_suffix(x->stem, ".ndjson.gz"))
-        x->stem[n - 10] = '\0';
-    else if (has_suffix(x->stem, ".ndjson"))
-        x->stem[n - 7] = '\0';
-    x->size = (unsigned long long)st->st_size;
-    x->mtime = st->st_mtime;
-    j->ninputs++;
-    return 0;
-}
-
-static int strptrcmp(const void *a, const void *b)
+int job_strptrcmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int inputcmp(const void *a, const void *b)
-{
-    return strcmp(((const input *)a)->stem, ((const input *)b)->stem);
-}
-
-/* Expands folders; returns 0 or an exit code. */
-static int collect_inputs(job *j)
-{
-    for (size_t i = 0; i < j->o.ninputs; i++) {
-        const char *p = j->o.inputs[i];
-        struct stat st;
-        if (stat(p, &st) != 0) {
-            sayf(j, "error: input %s: %s\n", p, strerror(errno));
-            return F2C_JOB_USAGE;
-        }
-        if (!S_ISDIR(st.st_mode)) {
-            if (add_input(j, p, &st) != 0) return F2C_JOB_USAGE;
-            continue;
-        }
-        DIR *d = opendir(p);
-        if (!d) {
-            sayf(j, "error: input folder %s: %s\n", p, strerror(errno));
-            return F2C_JOB_USAGE;
-        }
-        char **names = NULL;
-        size_t n = 0;
-        struct dirent *de;
-        while ((de = readdir(d)) != NULL) {
-            if (de->d_name[0] == '.') continue;
-            if (!has_suffix(de->d_name, ".ndjson") && !has_suffix(de->d_name, ".ndjson.gz"))
-                continue;
-            char **nn = realloc(names, (n + 1) * sizeof *nn);
-            if (!nn) break;
-            names = nn;
-            names[n] = strdup(de->d_name);
-            if (names[n]) n++;
-        }
-        closedir(d);
-        if (n > 1) qsort(names, n, sizeof *names, strptrcmp);
-        size_t before = j->ninputs;
-        for (size_t k = 0; k < n; k++) {
-            char *full = malloc(strlen(p) + strlen(names[k]) + 2);
-            if (full) {
-                sprintf(full, "%s%s%s", p, has_suffix(p, "/") ? "" : "/", names[k]);
-                struct stat fst;
-                if (stat(full, &fst) != 0) {
-                    sayf(j, "error: input %s: %s\n", full, strerror(errno));
-                    j->files_failed++;
-                } else if (S_ISREG(fst.st_mode) && add_input(j, full, &fst) != 0) {
-                    sayf(j, "error: out of memory\n");
-                    j->files_failed++;
-                }
-                free(full);
-            }
-            free(names[k]);
-        }
-        free(names);
-        if (j->ninputs == before) {
-            sayf(j, "error: input folder %s has no *.ndjson or *.ndjson.gz files\n", p);
-            return F2C_JOB_USAGE;
-        }
-    }
-    if (j->ninputs == 0) {
-        sayf(j, "error: no input files\n");
-        return F2C_JOB_USAGE;
-    }
-    /* Sorted by stem: the processing order, and the order the operation id hashes them in. */
-    qsort(j->inputs, j->ninputs, sizeof *j->inputs, inputcmp);
-    for (size_t i = 1; i < j->ninputs; i++)
-        if (strcmp(j->inputs[i - 1].stem, j->inputs[i].stem) == 0) {
-            sayf(j,
-                 "error: inputs %s and %s would both write partitions named \"%s\"; "
-                 "transform them in separate runs or rename one\n",
-                 j->inputs[i - 1].path, j->inputs[i].path, j->inputs[i].stem);
-            return F2C_JOB_USAGE;
-        }
-    return 0;
 }
 
 /* ---- output folder ---------------------------------------------------------------------- */
 
 /* Opens the output folder's transaction: lock, recovery of an interrupted run, staging folder.
  * Nothing is written to the published state before job_finish. */
-static int prepare_output(job *j)
+int job_prepare_output(job *j)
 {
     f2c_error e;
     f2c_error_clear(&e);
     if (f2c_commit_begin(j->o.output_dir, stderr, &j->tx, &e) == F2C_OK) return 0;
-    say_error(j, &e);
+    job_say_error(j, &e);
     return F2C_JOB_USAGE;
 }
 
@@ -381,17 +257,17 @@ static void note_locked(job *j, int kind, unsigned long long n)
 static void commit_say(void *ud, int kind, const char *text, size_t len)
 {
     job *j = ((f2c_job_file *)ud)->j;
-    lock(j);
+    job_lock(j);
     unsigned long long n = bump_locked(j, kind);
     if (n <= MAX_SHOWN) sayf_locked(j, "%.*s", (int)len, text);
     note_locked(j, kind, n);
-    unlock(j);
+    job_unlock(j);
 }
 
 /* Remembers a partition staged as dir/name under OPID_TBD, of input `stem`; 0 or -1. */
 static int add_tbd(job *j, const char *dir, const char *name, const char *stem)
 {
-    lock(j);
+    job_lock(j);
     tbd_entry *t = realloc(j->tbd, (j->ntbd + 1) * sizeof *t);
     int rc = -1;
     if (t) {
@@ -406,13 +282,13 @@ static int add_tbd(job *j, const char *dir, const char *name, const char *stem)
             f2c_buf_free(&from);
         }
     }
-    unlock(j);
+    job_unlock(j);
     return rc;
 }
 
 /* Once the derived operation id is known: every partition staged under OPID_TBD gets its name
  * (f2c_commit_rename_staged).  0, or F2C_JOB_USAGE (said; nothing will be published). */
-static int rename_tbd(job *j)
+int job_rename_tbd(job *j)
 {
     f2c_error e;
     f2c_error_clear(&e);
@@ -427,10 +303,10 @@ static int rename_tbd(job *j)
                                    f2c_sink_extension(&j->sink)) != 0 ||
             f2c_buf_append(&to, j->tbd[i].from, (size_t)(slash + 1 - j->tbd[i].from)) != 0 ||
             f2c_buf_appends(&to, name.data) != 0) {
-            sayf(j, "error: out of memory\n");
+            job_sayf(j, "error: out of memory\n");
             rc = F2C_JOB_USAGE;
         } else if (f2c_commit_rename_staged(j->tx, j->tbd[i].from, to.data, &e) != F2C_OK) {
-            say_error(j, &e);
+            job_say_error(j, &e);
             rc = F2C_JOB_USAGE;
         }
     }
@@ -453,9 +329,9 @@ static f2c_status open_partition(f2c_job_file *f, size_t t, f2c_error *err)
                              "the job's output was already committed");
     /* While the derived operation id is still being hashed, the partition is staged under a
      * name of its own and renamed before the commit (rename_tbd): rows never wait for the hash. */
-    lock((job *)j);
+    job_lock((job *)j);
     int tbd = j->opid_pending;
-    unlock((job *)j);
+    job_unlock((job *)j);
     f2c_status st;
     if (entity_dir(p, tb) != 0 || f2c_cdm_partition_name(&name, f->stem, tbd ? OPID_TBD : j->opid,
                                                          0, f2c_sink_extension(&j->sink)) != 0)
@@ -492,13 +368,13 @@ static void on_sink_warn(void *ud, size_t col, const char *why)
     job *j = f->j;
     f->c.warnings++;
     f->c.colsw[j->col_off[c->t] + col]++;
-    lock(j);
+    job_lock(j);
     unsigned long long n = bump_locked(j, SAY_WARNING);
     if (n <= MAX_SHOWN) /* why says what became of the value */
         sayf_locked(j, "warning: %s:%ld: table %s column %s: %s\n", f->label, f->line,
                     j->ts.tables[c->t].name, f2c_table_column_name(&j->ts.tables[c->t], col), why);
     note_locked(j, SAY_WARNING, n);
-    unlock(j);
+    job_unlock(j);
 }
 
 /* Output of f cannot be written (or the input cannot be read on: feed_fatal): its partitions
@@ -509,9 +385,9 @@ static void set_fatal(f2c_job_file *f, f2c_status st)
     if (f->fatal == F2C_OK) f->fatal = st;
     atomic_store(&f->fatal_any, (int)f->fatal);
     if (f->seq != j->run_seq) return;
-    lock(j);
+    job_lock(j);
     if (j->fatal == F2C_OK) j->fatal = st;
-    unlock(j);
+    job_unlock(j);
     atomic_store(&j->stop, 1);
 }
 
@@ -528,10 +404,10 @@ static void worker_free(worker *w)
 /* A worker from the pool, or a new one (NULL when out of memory). */
 static worker *worker_get(job *j)
 {
-    lock(j);
+    job_lock(j);
     worker *w = j->idle;
     if (w) j->idle = w->next;
-    unlock(j);
+    job_unlock(j);
     if (w) return w;
     w = calloc(1, sizeof *w);
     if (!w) return NULL;
@@ -550,10 +426,10 @@ static worker *worker_get(job *j)
 static void worker_put(job *j, worker *w)
 {
     if (!w) return;
-    lock(j);
+    job_lock(j);
     w->next = j->idle;
     j->idle = w;
-    unlock(j);
+    job_unlock(j);
 }
 
 static void chunk_free(chunk *ch)
@@ -568,10 +444,10 @@ static void chunk_free(chunk *ch)
 /* An empty chunk of file f, recycled or new (NULL when out of memory). */
 static chunk *chunk_get(job *j, f2c_job_file *f)
 {
-    lock(j);
+    job_lock(j);
     chunk *ch = j->free_chunks;
     if (ch) j->free_chunks = ch->next_free;
-    unlock(j);
+    job_unlock(j);
     if (!ch &&
         (!(ch = calloc(1, sizeof *ch)) || f2c_counts_init(j->ts.count, j->ncols, &ch->c) != 0)) {
         chunk_free(ch);
@@ -599,10 +475,10 @@ static void chunk_put(job *j, chunk *ch)
     ch->in = in;
     ch->ev = ev;
     ch->c = c;
-    lock(j);
+    job_lock(j);
     ch->next_free = j->free_chunks;
     j->free_chunks = ch;
-    unlock(j);
+    job_unlock(j);
 }
 
 /* f2c_pool_process_fn: a chunk's lines into events, with a worker lent for the chunk. */
@@ -632,12 +508,12 @@ static void replay_chunk(f2c_job_file *f, chunk *ch)
     chunk_replay r = {.ud = f, .row = commit_row, .say = commit_say};
     f2c_status st = f2c_chunk_replay(j, ch, &r, &e);
     if (st != F2C_OK) {
-        say_error(j, &e);
+        job_say_error(j, &e);
         set_fatal(f, st);
     }
     f2c_counts_add(&f->c, &ch->c);
     f->file_lines += ch->file_lines;
-    if (ch->no_worker) sayf(j, "error: out of memory\n");
+    if (ch->no_worker) job_sayf(j, "error: out of memory\n");
     if (ch->fatal != F2C_OK) set_fatal(f, ch->fatal);
 }
 
@@ -649,10 +525,10 @@ static void commit_chunk(void *ud, f2c_pool_task *t)
     f2c_job_file *f = ch->f;
     if (!atomic_load(&j->stop) && f->fatal == F2C_OK) replay_chunk(f, ch);
     if (j->inputs) {
-        lock(j);
+        job_lock(j);
         j->progress_bytes += ch->raw_bytes;
         j->ui.progress(j->ui.ud, j->progress_bytes, j->c.resources + f->c.resources, f->label);
-        unlock(j);
+        job_unlock(j);
     }
     if (ch->last) file_finish(f, ch); /* may free f */
     chunk_put(j, ch);
@@ -726,7 +602,7 @@ static int name_file(f2c_job_file *f, const char *name)
     job *j = f->j;
     /* Two files with one stem would write (and rename over) the same partitions. */
     const char *why = NULL;
-    lock(j);
+    job_lock(j);
     if (!*name || strchr(name, '/')) why = "is not a file name";
     if (!why && !f2c_cdm_partition_name_fits(name, j->opid))
         why = "gives partition file names longer than 255 bytes";
@@ -740,14 +616,14 @@ static int name_file(f2c_job_file *f, const char *name)
     } else if (why) {
         sayf_locked(j, "error: %s: partition name \"%s\" %s\n", f->label, name, why);
     }
-    unlock(j);
+    job_unlock(j);
     return f->named ? 0 : -1;
 }
 
 /* A file of j: its chunks go to seq (NULL: a sequence of its own, and f2c_job_file_end waits
  * for its commit). */
-static f2c_job_file *file_begin(job *j, const char *name, const char *label, int flags,
-                                f2c_pool_seq *seq)
+f2c_job_file *job_file_begin(job *j, const char *name, const char *label, int flags,
+                             f2c_pool_seq *seq)
 {
     f2c_job_file *f = calloc(1, sizeof *f);
     if (!f) return NULL;
@@ -785,7 +661,7 @@ static void unname_locked(f2c_job_file *f)
 }
 
 /* An error met while feeding, said in order with the file's lines (through its chunk). */
-static void feed_error(f2c_job_file *f, const f2c_error *e)
+void job_feed_error(f2c_job_file *f, const f2c_error *e)
 {
     char buf[2048], text[2100];
     snprintf(text, sizeof text, "error: %s\n", f2c_error_format(e, buf, sizeof buf));
@@ -795,7 +671,7 @@ static void feed_error(f2c_job_file *f, const f2c_error *e)
 /* Feeds bytes (writable: mut == data, lines handed out in place; or mut NULL); returns F2C_OK,
  * or a fatal status after which the file can only be ended.  Undecodable input (gzip errors) is
  * reported and ends the file's reading, not the job. */
-static f2c_status file_feed(f2c_job_file *f, const void *data, char *mut, size_t len)
+f2c_status job_file_feed(f2c_job_file *f, const void *data, char *mut, size_t len)
 {
     if (f->feed_fatal != F2C_OK) return (f2c_status)f->feed_fatal;
     int known = atomic_load(&f->fatal_any);
@@ -808,7 +684,7 @@ static f2c_status file_feed(f2c_job_file *f, const void *data, char *mut, size_t
                         : f2c_ndjson_push_feed(f->push, data, len, on_raw_line, f, &e);
     if (st == F2C_OK && f->cur->in.len >= CHUNK_BYTES) st = submit_chunk(f, &e);
     if (st == F2C_OK) return F2C_OK;
-    feed_error(f, &e);
+    job_feed_error(f, &e);
     if (st == F2C_EIO) {
         f->feed_failed = 1;
         return F2C_OK;
@@ -820,7 +696,7 @@ static f2c_status file_feed(f2c_job_file *f, const void *data, char *mut, size_t
 /* Ends the feeding of f: its last chunk is submitted, and its commit ends the file
  * (file_finish).  A file with its own sequence is waited for and freed here, returning F2C_OK or
  * its fatal status (said); otherwise the commit frees it and F2C_OK is returned. */
-static f2c_status file_end(f2c_job_file *f, int mode)
+f2c_status job_file_end(f2c_job_file *f, int mode)
 {
     job *j = f->j;
     if (mode == END_FLUSH && f->feed_fatal == F2C_OK && !f->feed_failed) {
@@ -828,7 +704,7 @@ static f2c_status file_end(f2c_job_file *f, int mode)
         f2c_error_clear(&e);
         f2c_status st = f2c_ndjson_push_end(f->push, on_raw_line, f, &e);
         if (st != F2C_OK) {
-            feed_error(f, &e);
+            job_feed_error(f, &e);
             if (st == F2C_EIO)
                 f->feed_failed = 1;
             else
@@ -859,7 +735,7 @@ static f2c_status file_end(f2c_job_file *f, int mode)
 static void end_warnings(f2c_job_file *f, const chunk *ch, int mode)
 {
     job *j = f->j;
-    lock(j);
+    job_lock(j);
     if (mode == END_FLUSH && ch->trailing_at >= 0 && f->fatal == F2C_OK && !ch->input_failed)
         /* files and downloads alike: bytes after the last gzip member are not data */
         sayf_locked(j,
@@ -869,7 +745,7 @@ static void end_warnings(f2c_job_file *f, const chunk *ch, int mode)
                     ch->trailing_at);
     if (mode != END_ABORT && f->file_lines == 0 && f->fatal == F2C_OK)
         sayf_locked(j, "warning: %s: no resources in this file\n", f->label);
-    unlock(j);
+    job_unlock(j);
 }
 
 /* Finishes (or drops) the file's partitions; committed[t] set for those now staged. */
@@ -889,7 +765,7 @@ static void end_partitions(f2c_job_file *f, int mode, unsigned char *committed)
         f2c_status st = f2c_sink_finish(f->parts[t], &e);
         f->parts[t] = NULL;
         if (st != F2C_OK) {
-            say_error(j, &e);
+            job_say_error(j, &e);
             set_fatal(f, st);
         } else {
             committed[t] = 1;
@@ -910,11 +786,11 @@ static void file_finish(f2c_job_file *f, const chunk *ch)
     size_t nt = j->ts.count;
     unsigned char *committed = calloc(nt ? nt : 1, 1);
     if (!committed && mode != END_ABORT && f->fatal == F2C_OK) {
-        sayf(j, "error: out of memory\n");
+        job_sayf(j, "error: out of memory\n");
         set_fatal(f, F2C_ENOMEM);
     }
     end_partitions(f, mode, committed);
-    lock(j);
+    job_lock(j);
     j->files++;
     j->bytes += f->bytes;
     if (mode == END_ABORT || ch->input_failed) j->files_failed++;
@@ -924,44 +800,10 @@ static void file_finish(f2c_job_file *f, const chunk *ch)
         for (size_t t = 0; committed && t < nt; t++)
             j->partitions[t] += committed[t];
     }
-    unlock(j);
+    job_unlock(j);
     free(committed);
     f->result = f->fatal;
     if (!f->waited) file_free(f);
-}
-
-/* ---- model.json ------------------------------------------------------------------------- */
-
-static void utc_string(time_t t, char *buf, size_t n)
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static int is_utc_seconds(const char *s)
-{
-    /* YYYY-MM-DDThh:mm:ssZ, the form this tool writes */
-    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-    if (strlen(s) != sizeof shape - 1) return 0;
-    for (size_t i = 0; shape[i]; i++)
-        if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i]) return 0;
-    return 1;
-}
-
-/* modifiedTime: the newest input file's modification time, never older than the previous
- * model.json's, so the value depends only on the data (re-runs are byte-identical). */
-static void modified_time(job *j, char *buf, size_t n)
-{
-    time_t newest = 0;
-    for (size_t i = 0; i < j->ninputs; i++)
-        if (j->inputs[i].mtime > newest) newest = j->inputs[i].mtime;
-    utc_string(newest, buf, n);
-    f2c_buf prev = {0};
-    if (f2c_cdm_read_modified_time(j->o.output_dir, &prev) == 1 && is_utc_seconds(prev.data) &&
-        strcmp(prev.data, buf) > 0)
-        snprintf(buf, n, "%s", prev.data);
-    f2c_buf_free(&prev);
 }
 
 /* ---- summary ---------------------------------------------------------------------------- */
@@ -998,7 +840,7 @@ static void summary(job *j, size_t nfiles, unsigned long long bytes, double secs
 
 /* ---- the job ---------------------------------------------------------------------------- */
 
-static job *job_new(const f2c_job_options *o)
+job *job_new(const f2c_job_options *o)
 {
     f2c_json_init(); /* cJSON's hooks, before any worker starts (f2c_json.h) */
     job *j = calloc(1, sizeof *j);
@@ -1061,7 +903,7 @@ void f2c_job_free(f2c_job *j)
 
 /* The output format's sink (o.sink; after job_load: the table count divides the Parquet
  * memory budget), and the output folder of no other format; 0 or F2C_JOB_USAGE (printed). */
-static int job_sink(job *j)
+int job_sink(job *j)
 {
     f2c_error e;
     f2c_error_clear(&e);
@@ -1073,12 +915,12 @@ static int job_sink(job *j)
         (!j->o.output_dir ||
          f2c_cdm_check_format(j->o.output_dir, j->sink.ops->format, &e) == F2C_OK))
         return 0;
-    say_error(j, &e);
+    job_say_error(j, &e);
     return F2C_JOB_USAGE;
 }
 
 /* Loads the table configuration or the ViewDefinitions; 0 or F2C_JOB_USAGE (printed). */
-static int job_load(job *j, const f2c_job_options *o)
+int job_load(job *j, const f2c_job_options *o)
 {
     /* Both input formats end as a tableset and its plan; nothing after this knows which. */
     f2c_diags diags = {0};
@@ -1094,17 +936,17 @@ static int job_load(job *j, const f2c_job_options *o)
     say_diags(j, &diags);
     if (o->nviews) {
         if (diags.count == 0)
-            sayf(j, "error: cannot load the ViewDefinitions (%s)\n", f2c_status_name(st));
-        sayf(j,
-             "fhir2cdm-transform: ViewDefinitions have %zu error%s; nothing "
-             "written\n",
-             diags.count, diags.count == 1 ? "" : "s");
+            job_sayf(j, "error: cannot load the ViewDefinitions (%s)\n", f2c_status_name(st));
+        job_sayf(j,
+                 "fhir2cdm-transform: ViewDefinitions have %zu error%s; nothing "
+                 "written\n",
+                 diags.count, diags.count == 1 ? "" : "s");
     } else {
         if (diags.count == 0)
-            sayf(j, "error: %s: cannot load the table configuration (%s)\n", o->config_dir,
-                 f2c_status_name(st));
-        sayf(j, "fhir2cdm-transform: configuration %s has %zu error%s; nothing written\n",
-             o->config_dir, diags.count, diags.count == 1 ? "" : "s");
+            job_sayf(j, "error: %s: cannot load the table configuration (%s)\n", o->config_dir,
+                     f2c_status_name(st));
+        job_sayf(j, "fhir2cdm-transform: configuration %s has %zu error%s; nothing written\n",
+                 o->config_dir, diags.count, diags.count == 1 ? "" : "s");
     }
     f2c_diags_free(&diags);
     return F2C_JOB_USAGE;
@@ -1119,7 +961,7 @@ static unsigned job_threads(const f2c_job_options *o)
 }
 
 /* Counters, the list of resource types and the workers; 0 or F2C_JOB_USAGE (printed). */
-static int job_alloc(job *j)
+int job_alloc(job *j)
 {
     size_t nt = j->ts.count;
     j->col_off = calloc(nt ? nt : 1, sizeof *j->col_off);
@@ -1137,13 +979,13 @@ static int job_alloc(job *j)
     unsigned n = job_threads(&j->o);
     if (!(j->pool = f2c_pool_new(n > 1 ? n : 0, 4 * (size_t)n, process_chunk, commit_chunk, j)))
         goto oom;
-    qsort(j->types, nt, sizeof *j->types, strptrcmp);
+    qsort(j->types, nt, sizeof *j->types, job_strptrcmp);
     for (size_t t = 0; t < nt; t++)
         if (j->types[t] && (j->ntypes == 0 || strcmp(j->types[j->ntypes - 1], j->types[t]) != 0))
             j->types[j->ntypes++] = j->types[t];
     return 0;
 oom:
-    sayf(j, "error: out of memory\n");
+    job_sayf(j, "error: out of memory\n");
     return F2C_JOB_USAGE;
 }
 
@@ -1157,11 +999,11 @@ int f2c_job_open(const f2c_job_options *o, const char *opid, f2c_job **out)
     if (!j) {
         f2c_commit_abort(o->commit); /* ours in every case */
         if (why && *why == 'o')
-            say_ui(o->ui,
-                   "error: operation id \"%s\" must be 1 to 64 characters of A-Z a-z 0-9 _ -\n",
-                   opid ? opid : "");
+            job_say_ui(o->ui,
+                       "error: operation id \"%s\" must be 1 to 64 characters of A-Z a-z 0-9 _ -\n",
+                       opid ? opid : "");
         else
-            say_ui(o->ui, "error: %s\n", why ? why : "out of memory");
+            job_say_ui(o->ui, "error: %s\n", why ? why : "out of memory");
         return F2C_JOB_USAGE;
     }
     j->tx = o->commit;
@@ -1169,7 +1011,7 @@ int f2c_job_open(const f2c_job_options *o, const char *opid, f2c_job **out)
     snprintf(j->opid, sizeof j->opid, "%s", opid);
     int rc = job_load(j, o);
     if (rc == 0) rc = job_sink(j);
-    if (rc == 0 && !j->tx) rc = prepare_output(j);
+    if (rc == 0 && !j->tx) rc = job_prepare_output(j);
     if (rc == 0) rc = job_alloc(j);
     if (rc != 0) {
         f2c_job_free(j);
@@ -1187,18 +1029,18 @@ size_t f2c_job_types(const f2c_job *j, const char *const **types)
 
 f2c_job_file *f2c_job_file_begin(f2c_job *j, const char *name, const char *label)
 {
-    return file_begin(j, name, label, F2C_NDJSON_PUSH_GUNZIP, NULL);
+    return job_file_begin(j, name, label, F2C_NDJSON_PUSH_GUNZIP, NULL);
 }
 
 int f2c_job_file_feed(f2c_job_file *f, const void *data, size_t len)
 {
-    return file_feed(f, data, NULL, len) == F2C_OK ? 0 : -1;
+    return job_file_feed(f, data, NULL, len) == F2C_OK ? 0 : -1;
 }
 
 int f2c_job_file_end(f2c_job_file *f, int ok)
 {
     if (!f) return 0;
-    return file_end(f, ok ? END_FLUSH : END_ABORT) == F2C_OK ? 0 : -1;
+    return job_file_end(f, ok ? END_FLUSH : END_ABORT) == F2C_OK ? 0 : -1;
 }
 
 /* The commit: every staged partition and the new model.json at once (f2c_cdm_publish).  Returns
@@ -1219,7 +1061,7 @@ static int publish(job *j, const char *modified_time)
     say_diags(j, &diags);
     int rc = F2C_JOB_OK;
     if (st != F2C_OK) {
-        say_error(j, &e);
+        job_say_error(j, &e);
         rc = F2C_JOB_USAGE;
     } else if (diags.count) {
         rc = F2C_JOB_DATA;
@@ -1229,221 +1071,33 @@ static int publish(job *j, const char *modified_time)
 }
 
 /* model.json, summary and exit code, once every file has ended. */
-static int job_finish(job *j, const char *mtime, size_t nfiles, unsigned long long bytes)
+int job_finish(job *j, const char *mtime, size_t nfiles, unsigned long long bytes)
 {
     int mrc = publish(j, mtime);
     int rc = mrc;
     if (rc == F2C_JOB_OK && (j->files_failed || j->c.rejected > j->o.max_errors)) rc = F2C_JOB_DATA;
     if (!j->o.quiet) summary(j, nfiles, bytes, now_seconds() - j->t0, mrc != F2C_JOB_USAGE);
     if (rc == F2C_JOB_DATA && j->c.rejected > j->o.max_errors)
-        sayf(j, "fhir2cdm-transform: %llu line%s rejected (--max-errors %llu)\n", j->c.rejected,
-             j->c.rejected == 1 ? "" : "s", j->o.max_errors);
+        job_sayf(j, "fhir2cdm-transform: %llu line%s rejected (--max-errors %llu)\n", j->c.rejected,
+                 j->c.rejected == 1 ? "" : "s", j->o.max_errors);
     return rc;
 }
 
 int f2c_job_finish(f2c_job *j, const char *modified_time)
 {
     f2c_pool_wait(j->pool);
-    lock(j);
+    job_lock(j);
     size_t nfiles = (size_t)j->files;
     unsigned long long bytes = j->bytes;
-    unlock(j);
+    job_unlock(j);
     return job_finish(j, modified_time, nfiles, bytes);
 }
 
 unsigned long long f2c_job_rejected(const f2c_job *cj)
 {
     job *j = (job *)cj;
-    lock(j);
+    job_lock(j);
     unsigned long long n = j->c.rejected;
-    unlock(j);
+    job_unlock(j);
     return n;
-}
-
-/* ---- f2c_job_run: files by path -------------------------------------------------------------- */
-
-/*
- * Reads one input file and feeds its bytes as they are; the push splitter inflates gzip
- * (F2C_NDJSON_PUSH_GUNZIP: the export command's code, so both paths read gzip alike) on this
- * thread, while workers transform the lines already read.  It reads the file itself rather than
- * through gzread because gzread drops bytes after the last gzip member without a word: here they
- * are reported (once per file, with their offset) and the rows before them kept, the file not
- * counted as failed (docs/transform.md, "Bad input").  The file's chunks join the run's one
- * sequence, so files are committed one after the other, in input order; this returns once the
- * last chunk is submitted (the file ends at its commit).
- */
-/* The derived operation id, once every input was read (under mu: open_partition reads it). */
-static void opid_done(job *j)
-{
-    if (!j->opid_hash) return;
-    lock(j);
-    snprintf(j->opid, sizeof j->opid, "%016" PRIx64, (uint64_t)XXH3_64bits_digest(j->opid_hash));
-    j->opid_pending = 0;
-    unlock(j);
-}
-
-/* Adds bytes to the derived operation id's hash (run_opid); nothing when the id was given. */
-static void opid_add(job *j, const void *p, size_t n)
-{
-    if (j->opid_hash) XXH3_64bits_update(j->opid_hash, p, n);
-}
-
-/* The rest of fd into the operation id's hash only: a file whose reading stopped at data that
- * cannot be decoded (gzip) still counts in the id with all its bytes. */
-static void opid_add_rest(job *j, int fd, char *buf)
-{
-    ssize_t n;
-    while (j->opid_hash && ((n = read(fd, buf, CHUNK)) > 0 || (n < 0 && errno == EINTR)))
-        if (n > 0) opid_add(j, buf, (size_t)n);
-}
-
-static void run_file(job *j, const input *in, char *buf)
-{
-    f2c_error e;
-    f2c_error_clear(&e);
-    opid_add(j, in->stem, strlen(in->stem) + 1);
-    int fd = open(in->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int err = errno;
-        f2c_pool_seq_wait(j->pool, j->run_seq); /* said after the files before it */
-        f2c_error_set(&e, F2C_EIO, in->path, 0, 0, NULL, "cannot open: %s", strerror(err));
-        say_error(j, &e);
-        lock(j);
-        j->files_failed++;
-        unlock(j);
-        return;
-    }
-    f2c_job_file *f = file_begin(j, in->stem, in->path, F2C_NDJSON_PUSH_GUNZIP, j->run_seq);
-    if (!f) {
-        close(fd);
-        f2c_pool_seq_wait(j->pool, j->run_seq);
-        f2c_error_set(&e, F2C_ENOMEM, in->path, 0, 0, NULL, "out of memory");
-        say_error(j, &e);
-        lock(j);
-        j->fatal = F2C_ENOMEM;
-        unlock(j);
-        atomic_store(&j->stop, 1);
-        return;
-    }
-    int mode = END_FLUSH;
-    for (;;) {
-        if (j->ui.interrupted(j->ui.ud)) {
-            mode = END_ABORT;
-            break;
-        }
-        if (atomic_load(&j->stop)) break;
-        ssize_t n = read(fd, buf, CHUNK);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            /* Rows read so far are kept; the rest of the file cannot be read. */
-            long lineno = f2c_ndjson_push_lineno(f->push);
-            f2c_error_set(&e, F2C_EIO, in->path, lineno + 1, 0, NULL,
-                          "read failed after line %ld: %s", lineno, strerror(errno));
-            feed_error(f, &e);
-            mode = END_KEEP;
-            break;
-        }
-        if (n == 0) break;
-        opid_add(j, buf, (size_t)n); /* before the splitter writes NULs into buf */
-        if (file_feed(f, buf, buf, (size_t)n) != F2C_OK) break;
-        if (f->feed_failed) {
-            opid_add_rest(j, fd, buf);
-            break;
-        }
-    }
-    close(fd);
-    file_end(f, mode);
-}
-
-/* Reads every input, then waits for the last commit; 0, or the run's exit code when it was
- * stopped (said). */
-static int run_inputs(job *j)
-{
-    char *buf = malloc(CHUNK);
-    j->run_seq = f2c_pool_seq_new(j->pool);
-    if (!buf || !j->run_seq) {
-        free(buf);
-        sayf(j, "error: out of memory\n");
-        return F2C_JOB_USAGE;
-    }
-    int sig = 0;
-    for (size_t i = 0; i < j->ninputs && !sig && !atomic_load(&j->stop); i++) {
-        run_file(j, &j->inputs[i], buf);
-        if ((sig = j->ui.interrupted(j->ui.ud)) != 0) atomic_store(&j->stop, 1);
-    }
-    opid_done(j); /* every input read: a derived id is known */
-    free(buf);
-    f2c_pool_seq_wait(j->pool, j->run_seq);
-    if (sig) {
-        sayf(j, "fhir2cdm-transform: interrupted (signal %d); nothing published, %s is as it was\n",
-             sig, j->o.output_dir);
-        return 128 + sig;
-    }
-    if (atomic_load(&j->stop)) {
-        sayf(j, "fhir2cdm-transform: stopped: output cannot be written (%s); %s not updated\n",
-             f2c_status_name(j->fatal), f2c_cdm_record_name(j->sink.ops->format));
-        return F2C_JOB_USAGE;
-    }
-    return 0;
-}
-
-/* The operation id (given, or derived from the inputs) and every partition name checked before
- * the first write (exit 2: nothing written); 0 or F2C_JOB_USAGE (said).  A derived id is the
- * XXH3-64 of every input's stem (with its NUL) and bytes, in stem order: the reader adds each
- * file's bytes as it reads them (run_file), so the input is read once; until the last byte is
- * read the partitions are staged under OPID_TBD and renamed before the commit (rename_tbd).  A
- * derived id always has 16 characters, so the names can be checked before it is known. */
-static int run_opid(job *j, const f2c_job_options *o)
-{
-    snprintf(j->opid, sizeof j->opid, "%s", o->operation_id ? o->operation_id : OPID_TBD);
-    for (size_t i = 0; i < j->ninputs; i++)
-        if (!f2c_cdm_partition_name_fits(j->inputs[i].stem, j->opid)) {
-            sayf(j,
-                 "error: input %s: its partition file names would be longer than %d bytes; "
-                 "rename the file or use a shorter --operation-id\n",
-                 j->inputs[i].path, F2C_CDM_NAME_MAX);
-            return F2C_JOB_USAGE;
-        }
-    if (o->operation_id) return 0;
-    if (!(j->opid_hash = XXH3_createState())) {
-        sayf(j, "error: out of memory\n");
-        return F2C_JOB_USAGE;
-    }
-    XXH3_64bits_reset(j->opid_hash);
-    j->opid_derived = j->opid_pending = 1;
-    return 0;
-}
-
-int f2c_job_run(const f2c_job_options *o)
-{
-    job *j = job_new(o);
-    if (!j) {
-        say_ui(o->ui, "error: out of memory\n");
-        return F2C_JOB_USAGE;
-    }
-    j->o.inputs = o->inputs;
-    j->o.ninputs = o->ninputs;
-    int rc = job_load(j, o);
-    if (rc == 0) rc = job_sink(j);
-    if (rc == 0) rc = collect_inputs(j);
-    if (rc == 0) rc = run_opid(j, o);
-    if (rc == 0) rc = prepare_output(j);
-    if (rc == 0) rc = job_alloc(j);
-    if (rc != 0) goto done;
-
-    unsigned long long total = 0;
-    for (size_t i = 0; i < j->ninputs; i++)
-        total += j->inputs[i].size;
-    if (!o->quiet) j->ui.progress_begin(j->ui.ud, total);
-    rc = run_inputs(j);
-    if (rc == 0) rc = rename_tbd(j);
-    if (rc != 0) goto done;
-    if (!o->quiet) j->ui.progress_end(j->ui.ud);
-
-    char mtime[32];
-    modified_time(j, mtime, sizeof mtime);
-    rc = job_finish(j, mtime, j->ninputs, total);
-done:
-    f2c_job_free(j);
-    return rc;
 }

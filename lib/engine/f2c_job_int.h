@@ -1,8 +1,10 @@
 /*
  * f2c_job_int: the stream job's internal types, shared by its two sides (internal to the engine):
  *
- *   f2c_job.c       the job: inputs, files, the feeding of bytes, the in-order commit of chunks
- *                   (rows into partitions, messages, counts), model.json, the summary;
+ *   f2c_job.c       the job: files, the feeding of bytes, the in-order commit of chunks (rows
+ *                   into partitions, messages, counts), the publication, the summary;
+ *   f2c_job_run.c   f2c_job_run: input files by path, read one after the other (the reader),
+ *                   the derived operation id, modifiedTime;
  *   f2c_job_work.c  a worker's side: one chunk of lines -> events (rows and messages), with no
  *                   shared mutable state touched.
  *
@@ -183,6 +185,42 @@ struct chunk {
 };
 
 #define CHUNK_BYTES (1u << 20) /* a chunk is submitted once its lines reach this size */
+
+#define CHUNK (256u * 1024u) /* f2c_job_run's read size (as f2c_ndjson's pull reader) */
+/* The operation id in the names of partitions staged before the derived one is known: 16
+ * characters like a derived id (so names are checked with the right length), never one. */
+#define OPID_TBD "operation-id-tbd"
+
+/* ---- f2c_job.c, used by f2c_job_run.c ------------------------------------------------------ */
+
+void job_lock(f2c_job *j);
+void job_unlock(f2c_job *j);
+/* A message to the caller's ui (taking the lock), or of an error. */
+__attribute__((format(printf, 2, 3))) void job_sayf(f2c_job *j, const char *fmt, ...);
+void job_say_error(f2c_job *j, const f2c_error *e);
+/* A message through ui (NULL: stderr) when there is no job to say it. */
+__attribute__((format(printf, 2, 3))) void job_say_ui(const f2c_job_ui *ui, const char *fmt, ...);
+int job_strptrcmp(const void *a, const void *b); /* qsort of char * by strcmp */
+
+/* The job's life: new (o copied), load (configuration or views), sink, the output folder's
+ * transaction, counters and workers; each 0 or F2C_JOB_USAGE (said).  job_finish publishes and
+ * says the summary: an F2C_JOB_* code. */
+f2c_job *job_new(const f2c_job_options *o);
+int job_load(f2c_job *j, const f2c_job_options *o);
+int job_sink(f2c_job *j);
+int job_prepare_output(f2c_job *j);
+int job_alloc(f2c_job *j);
+int job_finish(f2c_job *j, const char *mtime, size_t nfiles, unsigned long long bytes);
+/* Partitions staged under OPID_TBD renamed to the derived id's names; 0 or F2C_JOB_USAGE. */
+int job_rename_tbd(f2c_job *j);
+
+/* One file: begun (chunks to seq, NULL: its own, and job_file_end waits), fed, ended (END_*);
+ * an error met while feeding is said in order with the file's lines (job_feed_error). */
+f2c_job_file *job_file_begin(f2c_job *j, const char *name, const char *label, int flags,
+                             f2c_pool_seq *seq);
+f2c_status job_file_feed(f2c_job_file *f, const void *data, char *mut, size_t len);
+f2c_status job_file_end(f2c_job_file *f, int mode);
+void job_feed_error(f2c_job_file *f, const f2c_error *e);
 
 /* ---- f2c_job_counts.c -------------------------------------------------------------------- */
 
