@@ -176,7 +176,7 @@ static f2c_status take_lock(f2c_commit *c, f2c_error *err)
 /* ---- roll forward ------------------------------------------------------------------------- */
 
 /* Renames stage-relative `from` to output-relative `to` unless already done; fsyncs the target
- * folder when `sync` (the last rename into it: one fsync per folder, before the record). */
+ * folder when `sync` (the record's rename). */
 static int move_one(f2c_commit *c, int stagefd, const char *from, const char *to, int sync,
                     f2c_error *err)
 {
@@ -202,6 +202,38 @@ static int move_one(f2c_commit *c, int stagefd, const char *from, const char *to
     if (sfd >= 0) close(sfd);
     if (tfd >= 0) close(tfd);
     free(fdir);
+    free(tdir);
+    return rc;
+}
+
+/* fsync of the folder of output-relative `to` (after every rename into it), and of each folder
+ * above it below the output folder (the record's fsync covers that one): a folder the renames
+ * created (data/<Entity> of a new table) must be durable in its parent too.  *above: the folder
+ * above the previous call's (owned; NULL at first), whose chain is not synced twice. */
+static int sync_folder_of(f2c_commit *c, const char *to, char **above, f2c_error *err)
+{
+    char *tdir = NULL;
+    (void)split(to, &tdir);
+    if (!tdir) {
+        io_error(err, c, to, ENOMEM, "cannot publish");
+        return -1;
+    }
+    char *prev = *above;
+    *above = NULL;
+    int rc = 0, first = 1;
+    while (rc == 0 && *tdir && (first || !prev || strcmp(tdir, prev) != 0)) {
+        int tfd = f2c_fs_dir_at(c->outfd, tdir, 0, 0);
+        if (tfd < 0 || f2c_fs_sync_fd(tfd) != 0) {
+            io_error(err, c, tdir, errno, tfd < 0 ? "cannot open folder" : "fsync");
+            rc = -1;
+        }
+        if (tfd >= 0) close(tfd);
+        char *up = strrchr(tdir, '/');
+        *(up ? up : tdir) = '\0';         /* the folder above; "" is the output folder itself */
+        if (first) *above = strdup(tdir); /* NULL (no memory): the next call syncs its chain */
+        first = 0;
+    }
+    free(prev);
     free(tdir);
     return rc;
 }
@@ -257,16 +289,30 @@ static f2c_status roll_forward(f2c_commit *c, const cJSON *j, f2c_error *err)
     if (sfd < 0) sfd = dup(c->ctlfd); /* gone: every rename was done (clean-up had begun) */
     f2c_status st = F2C_OK;
     const cJSON *r;
+    /* Every rename first, then the fsyncs: one per target folder and one per folder above it
+     * (sync_folder_of).  They no longer alternate with the renames (on a journalling file
+     * system the first fsync then commits every rename at once), and a folder the renames
+     * created is durable in its parent before the record names its files.  A crash between
+     * the renames and their fsyncs is the journal's to finish, as any crash before the
+     * record. */
     cJSON_ArrayForEach(r, renames)
     {
         const char *from = pair_item(r, 0), *to = pair_item(r, 1);
-        if (!from || !to || move_one(c, sfd, from, to, last_into_folder(r), err) != 0) {
+        if (!from || !to || move_one(c, sfd, from, to, 0, err) != 0) {
             if (!from || !to) f2c_error_set(err, F2C_EIO, c->path, 0, 0, NULL, "bad journal entry");
             st = F2C_EIO;
             break;
         }
         fault(c, "rename", ++c->nrenamed);
     }
+    char *above = NULL;
+    cJSON_ArrayForEach(r, renames)
+    {
+        if (st != F2C_OK) break;
+        if (last_into_folder(r) && sync_folder_of(c, pair_item(r, 1), &above, err) != 0)
+            st = F2C_EIO;
+    }
+    free(above);
     if (st == F2C_OK) {
         fault(c, "before-record", 0);
         if (move_one(c, sfd, pair_item(record, 0), pair_item(record, 1), 1, err) != 0) st = F2C_EIO;
