@@ -24,6 +24,7 @@ struct f2c_csv {
     char *label; /* the file in messages */
     f2c_buf rec; /* records not yet written */
     unsigned long long records;
+    unsigned long long unsynced; /* bytes written since the last early write-back */
 };
 
 static int needs_quotes(const char *s, size_t n)
@@ -64,6 +65,7 @@ static f2c_status flush(f2c_csv *w, f2c_error *err)
     if (f2c_fs_write_all(w->fd, w->rec.data, w->rec.len) != 0)
         return f2c_error_set(err, F2C_EIO, w->label, 0, 0, NULL, "write failed: %s",
                              strerror(errno));
+    f2c_fs_write_back(w->fd, w->rec.len, &w->unsynced);
     /* A huge record (one very long cell) grew the buffer: give the memory back rather than
      * hold it, per table, until the file ends. */
     if (w->rec.cap > 4 * FLUSH_AT)

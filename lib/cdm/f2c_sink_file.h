@@ -13,10 +13,11 @@
 /* Every sink writes one file staged in the run's transaction; these three calls are the one copy
  * of that life, so each sink only encodes. */
 typedef struct f2c_sink_file {
-    f2c_commit *tx;   /* borrowed */
-    char *dir, *name; /* as given to f2c_commit_stage (owned) */
-    char *label;      /* "<output folder>/<dir>/<name>": the file in messages (owned) */
-    int fd;           /* the staged file's descriptor; -1 when none */
+    f2c_commit *tx;              /* borrowed */
+    char *dir, *name;            /* as given to f2c_commit_stage (owned) */
+    char *label;                 /* "<output folder>/<dir>/<name>": the file in messages (owned) */
+    int fd;                      /* the staged file's descriptor; -1 when none */
+    unsigned long long unsynced; /* bytes written since the last early write-back (f2c_fs.h) */
 } f2c_sink_file;
 
 /* Stages dir/name in tx (f2c_commit_stage) into *f.  Returns F2C_OK, or as f2c_commit_stage

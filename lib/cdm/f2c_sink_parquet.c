@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_fs.h"
 #include "f2c_pq_value.h"
 
 #define DEFAULT_MEMORY (64u * 1024u * 1024u)
@@ -135,6 +136,7 @@ static int write_all(void *ud, const void *data, size_t len, f2c_error *err)
         }
         p += k;
         len -= (size_t)k;
+        f2c_fs_write_back(q->file.fd, (size_t)k, &q->file.unsynced);
     }
     return 0;
 }

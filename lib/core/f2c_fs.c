@@ -24,7 +24,7 @@
  *     make us delete user data elsewhere.
  */
 /* realpath (a link named as an output file: f2c_fs_write_atomic) is XSI in glibc's headers. */
-#define _XOPEN_SOURCE 700
+#define _GNU_SOURCE /* sync_file_range; includes _XOPEN_SOURCE 700 */
 
 #include "fhir2cdm/f2c_fs.h"
 
@@ -240,6 +240,14 @@ int f2c_fs_write_all(int fd, const void *data, size_t len)
         len -= (size_t)w;
     }
     return 0;
+}
+
+void f2c_fs_write_back(int fd, size_t n, unsigned long long *pending)
+{
+    *pending += n;
+    if (*pending < F2C_FS_WRITE_BACK_BYTES) return;
+    *pending = 0;
+    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* 0, 0: the whole file */
 }
 
 int f2c_fs_sync_fd(int fd)

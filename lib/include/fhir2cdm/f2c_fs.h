@@ -65,6 +65,16 @@ int f2c_fs_mkdirs(const char *path, mode_t mode);
  * (ENOSPC, EDQUOT, EIO...). */
 int f2c_fs_write_all(int fd, const void *data, size_t len);
 
+/* Early write-back of a file being written: `n` more bytes were written to fd; once *pending
+ * (the caller's counter, start at 0) reaches F2C_FS_WRITE_BACK_BYTES, the kernel is asked to
+ * start writing fd's dirty pages to the device now (Linux sync_file_range with
+ * SYNC_FILE_RANGE_WRITE: it starts the write-out, it does not wait for it) and *pending restarts.
+ * Why: the fsync that makes the file durable then finds most pages already on the device
+ * instead of flushing the whole file at once, at the end of a run.  A hint only: it never fails
+ * (errors, or a file system without it, are ignored; the later fsync reports any write error). */
+#define F2C_FS_WRITE_BACK_BYTES (2u << 20)
+void f2c_fs_write_back(int fd, size_t n, unsigned long long *pending);
+
 /* fsync of a folder descriptor, so renames and creations in it survive a power loss.  EINVAL
  * (file systems that cannot sync a folder) counts as success.  0, or -1 with errno. */
 int f2c_fs_sync_fd(int fd);
