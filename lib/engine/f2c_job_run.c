@@ -23,6 +23,12 @@
 #include <dirent.h>
 
 #include <xxhash.h>
+#if defined(__x86_64__) || defined(__i386__)
+/* XXH3 through libxxhash's run-time dispatch: the widest vector unit the CPU has (SSE2, AVX2,
+ * AVX-512), the same hash values.  The reader hashes every input byte on the run's one feeding
+ * thread, which is what limits a run over a file no table reads (docs/benchmarks.md). */
+#include <xxh_x86dispatch.h>
+#endif
 
 #include "f2c_job_int.h"
 #include "fhir2cdm/f2c_cdm.h"
