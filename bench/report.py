@@ -7,7 +7,7 @@ RESULTS.tsv has one line per timed run:
 "label wall_s peak_rss_kib user_s sys_s [self_timed_s bytes lines]" with label baseline,
 baseline_configured (optional), transform, transform_tenth, or m.<source>.<format>.t<threads>
 for the threads matrix (optional; source full, light or view, format csv or parquet, threads 1
-or 2).  Everything else (commit, commands, paths) comes from BENCH_* environment variables set by
+or 2), mem.<source>.<format>.t<threads> for the same cells with the output in memory (tmpfs).  Everything else (commit, commands, paths) comes from BENCH_* environment variables set by
 run.sh (the matrix's exact commands from the file BENCH_COMMANDS, "label<TAB>command" lines);
 input sizes come from the gen_data.py stamps.
 
@@ -40,6 +40,8 @@ TARGET_SPEEDUP = 1.8     # 2-thread / 1-thread throughput, per source and format
 TARGET_PARSE_RATIO = 0.5  # 1-thread samples/config throughput / parse-only throughput
 TARGET_RSS_MIB = 64      # peak RSS with 2 threads, CSV runs
 SOURCES = ("full", "light", "view")
+# Where a matrix cell wrote its output: label prefix -> words for the report.
+WHERE = (("m", "output on disk"), ("mem", "output in memory (tmpfs)"))
 FORMATS = ("csv", "parquet")
 THREADS = (1, 2)
 
@@ -183,18 +185,19 @@ def build(results_path):
         f["ratio_cfg"] = rate(f["t_s"], c[2])
     f["rss_ratio"] = rate(f["t_rss"], f["tt_rss"])
     f["base_s"] = by["baseline"][2]
-    f["matrix"] = matrix(runs)
+    f["matrix"] = matrix(runs, "m")
+    f["matrix_mem"] = matrix(runs, "mem")
     f["targets"] = targets(f)
     return runs, f
 
 
-def matrix(runs):
-    """(src, fmt, threads) -> medians of the threads matrix cells that were run."""
+def matrix(runs, prefix):
+    """(src, fmt, threads) -> medians of the threads matrix cells run with that label prefix."""
     cells = {}
     for src in SOURCES:
         for fmt in FORMATS:
             for t in THREADS:
-                rs = runs.get(f"m.{src}.{fmt}.t{t}")
+                rs = runs.get(f"{prefix}.{src}.{fmt}.t{t}")
                 if rs:
                     cells[(src, fmt, t)] = {k: med(rs, k) for k in ("wall", "rss", "user", "sys")}
                     cells[(src, fmt, t)]["n"] = len(rs)
@@ -204,14 +207,17 @@ def matrix(runs):
 def targets(f):
     """The issue 18 targets as (group, text, ok) rows; ok None when only stated."""
     m, out = f["matrix"], []
-    for src in SOURCES:
-        for fmt in FORMATS:
-            one, two = m.get((src, fmt, 1)), m.get((src, fmt, 2))
-            if one and two:
-                r = rate(one["wall"], two["wall"])
-                out.append(("speedup", f"2 threads / 1 thread throughput, {source_name(src)}, "
-                            f"{fmt_name(fmt)}: {r:.2f}x ({one['wall']:.2f} s -> {two['wall']:.2f} s; "
-                            f"target >= {TARGET_SPEEDUP}x)", r >= TARGET_SPEEDUP))
+    for key, where in WHERE:
+        cells = f["matrix_mem"] if key == "mem" else m
+        for src in SOURCES:
+            for fmt in FORMATS:
+                one, two = cells.get((src, fmt, 1)), cells.get((src, fmt, 2))
+                if one and two:
+                    r = rate(one["wall"], two["wall"])
+                    out.append(("speedup", f"2 threads / 1 thread throughput, {where}, "
+                                f"{source_name(src)}, {fmt_name(fmt)}: {r:.2f}x "
+                                f"({one['wall']:.3f} s -> {two['wall']:.3f} s; "
+                                f"target >= {TARGET_SPEEDUP}x)", r >= TARGET_SPEEDUP))
     one = m.get(("full", "csv", 1))
     if one:
         r = rate(f["base_s"], one["wall"])
@@ -244,12 +250,12 @@ def target_lines(f):
     return [(f"{verdict(ok)}: " if ok is not None else "") + text for _, text, ok in f["targets"]]
 
 
-def matrix_table(f):
+def matrix_table(f, key="matrix"):
     head = ("source", "format", "threads", "wall s", "MB/s", "resources/s", "CPU s (user+sys)",
             "peak RSS MiB")
     rows = []
-    for (src, fmt, t), c in f["matrix"].items():
-        rows.append((source_name(src), fmt, str(t), f"{c['wall']:.2f}",
+    for (src, fmt, t), c in f[key].items():
+        rows.append((source_name(src), fmt, str(t), f"{c['wall']:.3f}",
                      f"{rate(mb(f['bytes']), c['wall']):.1f}",
                      f"{rate(f['lines'], c['wall']):,.0f}", f"{c['user'] + c['sys']:.2f}",
                      f"{mib(c['rss']):.1f}"))
@@ -292,9 +298,13 @@ def print_table(runs, f):
     for s in summary(f):
         print(s)
     if f["matrix"]:
-        print(f"\nthreads matrix (same input, median of {env('BENCH_REPEAT', '3')}):")
-        head, rows = matrix_table(f)
-        print_rows(head, [tuple(c.replace("`", "") for c in r) for r in rows], left=2)
+        for key, where in (("matrix", WHERE[0][1]), ("matrix_mem", WHERE[1][1])):
+            if not f[key]:
+                continue
+            print(f"\nthreads matrix, {where} (same input, median of "
+                  f"{env('BENCH_REPEAT', '3')}):")
+            head, rows = matrix_table(f, key)
+            print_rows(head, [tuple(c.replace("`", "") for c in r) for r in rows], left=2)
         print("\nissue 18 targets (reported, not asserted):")
         for t in target_lines(f):
             print("  " + t.replace("`", ""))
@@ -354,14 +364,24 @@ def markdown(runs, f):
         w("")
         w(f"Same input (`{env('BENCH_DATA', 'bench/data')}`, {mb(f['bytes']):.1f} MB), every "
           f"cell `--threads 1` and `--threads 2`, `--format csv` and `--format parquet`; each "
-          f"round runs every cell once in table order, median of {rep} rounds.")
+          f"round runs every cell once in table order, median of {rep} rounds.  Wall times are "
+          f"the shell's clock around each run.  Each round runs the cells twice: with the output "
+          f"on the disk of `bench/out` (every partition fsynced before the commit, as a user "
+          f"runs it: the targets are judged on these), then, when a tmpfs is available, with the "
+          f"output in memory (the same CPU work without the device, to show how the computation "
+          f"itself scales).")
         w("")
-        head, rows = matrix_table(f)
-        w("| " + " | ".join(head) + " |")
-        w("|" + "|".join(["---"] * 2 + ["---:"] * (len(head) - 2)) + "|")
-        for r in rows:
-            w("| " + " | ".join(r) + " |")
-        w("")
+        for key, where in (("matrix", WHERE[0][1]), ("matrix_mem", WHERE[1][1])):
+            if not f[key]:
+                continue
+            w(f"{where[0].upper() + where[1:]}:")
+            w("")
+            head, rows = matrix_table(f, key)
+            w("| " + " | ".join(head) + " |")
+            w("|" + "|".join(["---"] * 2 + ["---:"] * (len(head) - 2)) + "|")
+            for r in rows:
+                w("| " + " | ".join(r) + " |")
+            w("")
         w("Targets (PASS/MISS are reported, not asserted; throughput = input MB / wall s, the "
           "parse-only side is parse_baseline's self-timed read+parse loop over all files):")
         w("")
@@ -371,13 +391,14 @@ def markdown(runs, f):
     w("All runs (wall s / peak RSS KiB / user s / sys s):")
     w("")
     labels = ["baseline", "baseline_configured", "transform", "transform_tenth"]
-    labels += [f"m.{s}.{fm}.t{t}" for s in SOURCES for fm in FORMATS for t in THREADS]
+    labels += [f"{k}.{s}.{fm}.t{t}" for k, _ in WHERE for s in SOURCES for fm in FORMATS
+               for t in THREADS]
     for label in labels:
         if not runs.get(label):
             continue
         cells = []
         for r in runs[label]:
-            s = f"{r['wall']:.2f} / {r['rss']} / {r['user']:.2f} / {r['sys']:.2f}"
+            s = f"{r['wall']:.3f} / {r['rss']} / {r['user']:.2f} / {r['sys']:.2f}"
             if "self" in r:
                 s += f" (self-timed {r['self']:.3f} s)"
             cells.append(s)
@@ -397,7 +418,8 @@ def markdown(runs, f):
     w(env("BENCH_CMD_TENTH"))
     cmds = load_commands(env("BENCH_COMMANDS"))
     if any(runs.get(label) and label in cmds for label in labels[4:]):
-        w("# threads matrix: each run into a freshly removed output folder")
+        w("# threads matrix: each run into a freshly removed output folder (mem.*: a new "
+          "folder made by mktemp -d in the tmpfs)")
     for label in labels[4:]:
         if runs.get(label) and label in cmds:
             w(cmds[label])
