@@ -214,6 +214,13 @@ if [ "$MATRIX" != 0 ]; then
       done
     done
   done
+  for prefix in m mem; do
+    dest=$MCDM
+    [ "$prefix" = m ] || dest=$MEMDIR/fhir2cdm-bench.XXXXXX/cdm
+    printf '%s.pair\t%s\n' "$prefix" \
+      "$TIME -f '%e %M %U %S' bash -c '\"\$@\" --output \"\$0\" & p=\$!; \"\$@\" --output \"\$0-2\"; s=\$?; wait \$p && exit \$s' $dest $TRANSFORM --config $CONFIG --input $DATA --quiet --format csv --threads 1" \
+      >>"$COMMANDS"
+  done
   # Where the output goes: $MCDM (the disk bench/out is on, as users run it: every partition
   # fsynced before the commit) and, when $MEMDIR is a tmpfs, a folder in memory as well (labels
   # mem.*): the same runs without the device, i.e. the CPU work alone and how it scales.
@@ -238,6 +245,15 @@ if [ "$MATRIX" != 0 ]; then
           done
         done
       done
+      # The machine's own ceiling at this moment: two independent --threads 1 runs of the first
+      # cell at once (two processes, two output folders).  2 x (one alone) / (the pair) is the
+      # speedup two cores give work that shares nothing; the report sets the 2-thread figures
+      # beside it.
+      rm -rf "$dest" "$dest-2"
+      read -r -a src_args <<<"${SOURCE_ARGS[full]}"
+      run_timed "$prefix.pair" bash -c '"$@" --output "$0" & p=$!; "$@" --output "$0-2"; s=$?; wait $p && exit $s' \
+        "$dest" "$TRANSFORM" "${src_args[@]}" --input "$DATA" --quiet --format csv --threads 1
+      rm -rf "$dest-2"
     done
   done
   rm -rf "$MCDM"
