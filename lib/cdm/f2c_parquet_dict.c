@@ -47,9 +47,25 @@ static inline uint64_t slot_of(uint64_t h, size_t i)
     return (h & 0xFFFFFFFF00000000ull) | (i + 1);
 }
 
+/* A zeroed slot table whose pages are already writable.  A large calloc is fresh mmap'd memory:
+ * the first probe (a read) would map each page to the shared zero page and the insert that
+ * follows take a write-protect fault, whose TLB flush interrupts every other core running the
+ * process -- with two threads about 6% of a Parquet run went to those interrupts
+ * (docs/benchmarks.md).  One volatile write per page faults each in once, writable (a memset
+ * after malloc would be turned back into calloc by the compiler). */
+static uint64_t *slots_new(size_t nslots)
+{
+    if (nslots > SIZE_MAX / sizeof(uint64_t)) return NULL;
+    volatile uint8_t *p = calloc(nslots, sizeof(uint64_t));
+    if (!p) return NULL;
+    for (size_t i = 0; i < nslots * sizeof(uint64_t); i += 4096)
+        p[i] = 0;
+    return (uint64_t *)p;
+}
+
 static int dict_rehash(pq_dict *d, size_t nslots)
 {
-    uint64_t *slots = calloc(nslots, sizeof *slots);
+    uint64_t *slots = slots_new(nslots);
     if (!slots) return -1;
     for (size_t i = 0; i < d->n; i++) {
         size_t s = (size_t)d->hash[i] & (nslots - 1);
