@@ -238,6 +238,23 @@ static int sync_folder_of(f2c_commit *c, const char *to, char **above, f2c_error
     return rc;
 }
 
+/* 1 when output-relative rel is a folder (never followed). */
+static int is_folder(f2c_commit *c, const char *rel)
+{
+    struct stat st;
+    return fstatat(c->outfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* fsync of the output-relative folder rel itself; 0 or -1 (err set). */
+static int sync_path(f2c_commit *c, const char *rel, f2c_error *err)
+{
+    int fd = f2c_fs_dir_at(c->outfd, rel, 0, 0);
+    int rc = fd >= 0 && f2c_fs_sync_fd(fd) == 0 ? 0 : -1;
+    if (rc != 0) io_error(err, c, rel, errno, fd < 0 ? "cannot open folder" : "fsync");
+    if (fd >= 0) close(fd);
+    return rc;
+}
+
 static int remove_one(f2c_commit *c, const char *rel)
 {
     char *dir = NULL;
@@ -309,7 +326,10 @@ static f2c_status roll_forward(f2c_commit *c, const cJSON *j, f2c_error *err)
     cJSON_ArrayForEach(r, renames)
     {
         if (st != F2C_OK) break;
-        if (last_into_folder(r) && sync_folder_of(c, pair_item(r, 1), &above, err) != 0)
+        /* a folder renamed whole (whole_folder): its own entries too */
+        if (is_folder(c, pair_item(r, 1)) && sync_path(c, pair_item(r, 1), err) != 0) st = F2C_EIO;
+        if (st == F2C_OK && last_into_folder(r) &&
+            sync_folder_of(c, pair_item(r, 1), &above, err) != 0)
             st = F2C_EIO;
     }
     free(above);
@@ -801,6 +821,59 @@ static cJSON *pair(const char *a, const char *b)
     return p;
 }
 
+/* Length of the folder part of rel ("data/LocalPatient" of "data/LocalPatient/x.csv"); 0 when
+ * rel has none. */
+static size_t folder_len(const char *rel)
+{
+    const char *slash = strrchr(rel, '/');
+    return slash ? (size_t)(slash - rel) : 0;
+}
+
+/* Number of entries (files, folders) in the staging folder rel[0..n); -1 when it cannot be read. */
+static long stage_entries(f2c_commit *c, const char *rel, size_t n)
+{
+    char *dir = strndup(rel, n);
+    int fd = dir ? f2c_fs_dir_at(c->stagefd, dir, 0, 0) : -1;
+    free(dir);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    long count = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) count++;
+    closedir(d);
+    return count;
+}
+
+/*
+ * The staged files staged[i..*end) of one folder, when that whole folder can be published by one
+ * rename of the folder itself: every file keeps its path (target = staged path), the output has
+ * nothing at the folder's path (a table's first partitions in this folder), and the staging
+ * folder holds exactly these files.  Returns the folder's length (> 0) with *end set, or 0: rename
+ * the files one by one.  One rename instead of a folder created plus one rename per file: fewer
+ * steps at the end of a run, when nothing else can overlap them.  Called before the journal and
+ * under the lock, so the output cannot change in between.
+ */
+static size_t whole_folder(f2c_commit *c, const char *const *rename_to, size_t i, size_t *end)
+{
+    const char *first = c->staged[i];
+    size_t n = folder_len(first), k = i;
+    /* only a folder below a top-level one (data/<Entity>), never a top-level folder itself */
+    if (n == 0 || strchr(first, '/') == first + n) return 0;
+    for (; k < c->nstaged && folder_len(c->staged[k]) == n && memcmp(c->staged[k], first, n) == 0;
+         k++)
+        if (rename_to && rename_to[k] && strcmp(rename_to[k], c->staged[k]) != 0) return 0;
+    struct stat st;
+    char *dir = strndup(first, n);
+    int absent = dir && fstatat(c->outfd, dir, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT;
+    free(dir);
+    if (!absent || stage_entries(c, first, n) != (long)(k - i)) return 0;
+    *end = k;
+    return n;
+}
+
 static cJSON *journal(f2c_commit *c, const char *record_name, const char *const *rename_to,
                       const char *const *removes, size_t nremoves)
 {
@@ -808,10 +881,20 @@ static cJSON *journal(f2c_commit *c, const char *record_name, const char *const 
     cJSON *rn = j ? cJSON_AddArrayToObject(j, "renames") : NULL;
     cJSON *rm = j ? cJSON_AddArrayToObject(j, "removes") : NULL;
     int ok = j && rn && rm && cJSON_AddStringToObject(j, "stage", c->stage);
-    for (size_t i = 0; ok && i < c->nstaged; i++) {
-        if (rename_to && rename_to[i] && !rename_to[i][0]) continue; /* not published */
-        cJSON *p = pair(c->staged[i], rename_to && rename_to[i] ? rename_to[i] : c->staged[i]);
-        ok = p && cJSON_AddItemToArray(rn, p);
+    for (size_t i = 0, end, n; ok && i < c->nstaged;) {
+        if ((n = whole_folder(c, rename_to, i, &end)) > 0) {
+            char *dir = strndup(c->staged[i], n);
+            cJSON *p = dir ? pair(dir, dir) : NULL;
+            free(dir);
+            ok = p && cJSON_AddItemToArray(rn, p);
+            i = end;
+            continue;
+        }
+        if (!(rename_to && rename_to[i] && !rename_to[i][0])) { /* else: not published */
+            cJSON *p = pair(c->staged[i], rename_to && rename_to[i] ? rename_to[i] : c->staged[i]);
+            ok = p && cJSON_AddItemToArray(rn, p);
+        }
+        i++;
     }
     cJSON *rec = ok ? pair(record_name, record_name) : NULL;
     ok = rec && cJSON_AddItemToObject(j, "record", rec);

@@ -8,6 +8,8 @@ there, f2c_commit.h) and two scenarios:
   same-opid  the old state is run A; run A2 (changed input, the same --operation-id a) crashes;
   same-opid-back  the old state is A then A2 (the pair listed in slot 1); run A (the same
              --operation-id) crashes on its way back to slot 0;
+  first-run  the old state is an empty folder; run A crashes (every data/<Entity> folder is
+             new, so the commit publishes each by one rename of its staged folder);
 the test checks:
   1. the run died by SIGKILL (the fault point was reached);
   2. check_folder.py (independent of our C code): model.json lists exactly existing, complete
@@ -61,7 +63,8 @@ def main():
     ap.add_argument("--config", required=True)
     ap.add_argument("--samples", required=True)
     ap.add_argument("--work", required=True)
-    ap.add_argument("--scenario", choices=("new-opid", "same-opid", "same-opid-back", "all"),
+    ap.add_argument("--scenario",
+                    choices=("new-opid", "same-opid", "same-opid-back", "first-run", "all"),
                     default="all")
     ap.add_argument("--only", help="run only this fault point (debugging)")
     args = ap.parse_args()
@@ -73,8 +76,8 @@ def main():
     tx = cl.Transformer(args.transform, args.config)
     work = cl.fresh_dir(os.path.join(args.work, "faults-" + args.scenario))
     inputs = cl.make_inputs(args.samples, work)
-    scenarios = (("new-opid", "same-opid", "same-opid-back") if args.scenario == "all"
-                 else (args.scenario,))
+    scenarios = (("new-opid", "same-opid", "same-opid-back", "first-run")
+                 if args.scenario == "all" else (args.scenario,))
     t_start = time.monotonic()
 
     for scen in scenarios:
@@ -83,6 +86,8 @@ def main():
             old_seq, (b_in, b_op) = [a], (inputs["B"], "b")
         elif scen == "same-opid":
             old_seq, (b_in, b_op) = [a], (inputs["A2"], "a")
+        elif scen == "first-run":
+            old_seq, (b_in, b_op) = [], a
         else:   # same-opid-back: the committed pair is in slot 1; the rerun goes back to slot 0
             old_seq, (b_in, b_op) = [a, (inputs["A2"], "a")], a
         # Clean references: old; old then B; old then B then B.
@@ -90,7 +95,8 @@ def main():
         for label, seq in (("old", old_seq), ("new", old_seq + [(b_in, b_op)]),
                            ("new2", old_seq + [(b_in, b_op), (b_in, b_op)])):
             d = cl.fresh_dir(os.path.join(work, scen, "ref-" + label))
-            os.rmdir(d)
+            if seq:
+                os.rmdir(d)  # (no run at all: the old state is the empty folder itself)
             for inp, op in seq:
                 r = tx.run(inp, d, op)
                 if r.rc != 0:
