@@ -206,6 +206,23 @@ static int move_one(f2c_commit *c, int stagefd, const char *from, const char *to
     return rc;
 }
 
+/* 1 when output-relative rel is a folder (never followed). */
+static int is_folder(f2c_commit *c, const char *rel)
+{
+    struct stat st;
+    return fstatat(c->outfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* fsync of the output-relative folder rel itself; 0 or -1 (err set). */
+static int sync_path(f2c_commit *c, const char *rel, f2c_error *err)
+{
+    int fd = f2c_fs_dir_at(c->outfd, rel, 0, 0);
+    int rc = fd >= 0 && f2c_fs_sync_fd(fd) == 0 ? 0 : -1;
+    if (rc != 0) io_error(err, c, rel, errno, fd < 0 ? "cannot open folder" : "fsync");
+    if (fd >= 0) close(fd);
+    return rc;
+}
+
 /* fsync of the folder of output-relative `to` (after every rename into it), and of each folder
  * above it below the output folder (the record's fsync covers that one): a folder the renames
  * created (data/<Entity> of a new table) must be durable in its parent too.  *above: the folder
@@ -222,12 +239,7 @@ static int sync_folder_of(f2c_commit *c, const char *to, char **above, f2c_error
     *above = NULL;
     int rc = 0, first = 1;
     while (rc == 0 && *tdir && (first || !prev || strcmp(tdir, prev) != 0)) {
-        int tfd = f2c_fs_dir_at(c->outfd, tdir, 0, 0);
-        if (tfd < 0 || f2c_fs_sync_fd(tfd) != 0) {
-            io_error(err, c, tdir, errno, tfd < 0 ? "cannot open folder" : "fsync");
-            rc = -1;
-        }
-        if (tfd >= 0) close(tfd);
+        rc = sync_path(c, tdir, err);
         char *up = strrchr(tdir, '/');
         *(up ? up : tdir) = '\0';         /* the folder above; "" is the output folder itself */
         if (first) *above = strdup(tdir); /* NULL (no memory): the next call syncs its chain */
@@ -235,23 +247,6 @@ static int sync_folder_of(f2c_commit *c, const char *to, char **above, f2c_error
     }
     free(prev);
     free(tdir);
-    return rc;
-}
-
-/* 1 when output-relative rel is a folder (never followed). */
-static int is_folder(f2c_commit *c, const char *rel)
-{
-    struct stat st;
-    return fstatat(c->outfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* fsync of the output-relative folder rel itself; 0 or -1 (err set). */
-static int sync_path(f2c_commit *c, const char *rel, f2c_error *err)
-{
-    int fd = f2c_fs_dir_at(c->outfd, rel, 0, 0);
-    int rc = fd >= 0 && f2c_fs_sync_fd(fd) == 0 ? 0 : -1;
-    if (rc != 0) io_error(err, c, rel, errno, fd < 0 ? "cannot open folder" : "fsync");
-    if (fd >= 0) close(fd);
     return rc;
 }
 
@@ -307,8 +302,7 @@ static f2c_status roll_forward(f2c_commit *c, const cJSON *j, f2c_error *err)
     f2c_status st = F2C_OK;
     const cJSON *r;
     /* Every rename first, then the fsyncs: one per target folder and one per folder above it
-     * (sync_folder_of).  They no longer alternate with the renames (on a journalling file
-     * system the first fsync then commits every rename at once), and a folder the renames
+     * (sync_folder_of), so they do not alternate with the renames, and a folder the renames
      * created is durable in its parent before the record names its files.  A crash between
      * the renames and their fsyncs is the journal's to finish, as any crash before the
      * record. */
@@ -847,31 +841,39 @@ static long stage_entries(f2c_commit *c, const char *rel, size_t n)
     return count;
 }
 
-/*
- * The staged files staged[i..*end) of one folder, when that whole folder can be published by one
- * rename of the folder itself: every file keeps its path (target = staged path), the output has
- * nothing at the folder's path (a table's first partitions in this folder), and the staging
- * folder holds exactly these files.  Returns the folder's length (> 0) with *end set, or 0: rename
- * the files one by one.  One rename instead of a folder created plus one rename per file: fewer
- * steps at the end of a run, when nothing else can overlap them.  Called before the journal and
- * under the lock, so the output cannot change in between.
- */
-static size_t whole_folder(f2c_commit *c, const char *const *rename_to, size_t i, size_t *end)
+/* The staged files staged[i..*end) that share staged[i]'s folder (staged is sorted, so they
+ * are consecutive); returns that folder's length, 0 when staged[i] has none. */
+static size_t folder_group(const f2c_commit *c, size_t i, size_t *end)
 {
     const char *first = c->staged[i];
-    size_t n = folder_len(first), k = i;
-    /* only a folder below a top-level one (data/<Entity>), never a top-level folder itself */
+    size_t n = folder_len(first), k = i + 1;
+    while (n && k < c->nstaged && folder_len(c->staged[k]) == n &&
+           memcmp(c->staged[k], first, n) == 0)
+        k++;
+    *end = k;
+    return n;
+}
+
+/*
+ * 1 when the group staged[i..end) of folder staged[i][0..n) can be published by one rename of
+ * the folder itself: a folder below a top-level one (data/<Entity>, never data itself), every
+ * file keeps its path (target = staged path), the output has nothing at the folder's path (a
+ * table's first partitions there), and the staging folder holds exactly these files.  One rename
+ * instead of a folder created plus one rename per file: fewer steps at the end of a run, when
+ * nothing else can overlap them.  Called before the journal and under the lock, so the output
+ * cannot change in between.
+ */
+static int whole_folder(f2c_commit *c, const char *const *rename_to, size_t i, size_t end, size_t n)
+{
+    const char *first = c->staged[i];
     if (n == 0 || strchr(first, '/') == first + n) return 0;
-    for (; k < c->nstaged && folder_len(c->staged[k]) == n && memcmp(c->staged[k], first, n) == 0;
-         k++)
+    for (size_t k = i; k < end; k++)
         if (rename_to && rename_to[k] && strcmp(rename_to[k], c->staged[k]) != 0) return 0;
     struct stat st;
     char *dir = strndup(first, n);
     int absent = dir && fstatat(c->outfd, dir, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT;
     free(dir);
-    if (!absent || stage_entries(c, first, n) != (long)(k - i)) return 0;
-    *end = k;
-    return n;
+    return absent && stage_entries(c, first, n) == (long)(end - i);
 }
 
 static cJSON *journal(f2c_commit *c, const char *record_name, const char *const *rename_to,
@@ -881,20 +883,20 @@ static cJSON *journal(f2c_commit *c, const char *record_name, const char *const 
     cJSON *rn = j ? cJSON_AddArrayToObject(j, "renames") : NULL;
     cJSON *rm = j ? cJSON_AddArrayToObject(j, "removes") : NULL;
     int ok = j && rn && rm && cJSON_AddStringToObject(j, "stage", c->stage);
-    for (size_t i = 0, end, n; ok && i < c->nstaged;) {
-        if ((n = whole_folder(c, rename_to, i, &end)) > 0) {
+    for (size_t i = 0, end; ok && i < c->nstaged; i = end) {
+        size_t n = folder_group(c, i, &end);
+        if (whole_folder(c, rename_to, i, end, n)) {
             char *dir = strndup(c->staged[i], n);
             cJSON *p = dir ? pair(dir, dir) : NULL;
             free(dir);
             ok = p && cJSON_AddItemToArray(rn, p);
-            i = end;
             continue;
         }
-        if (!(rename_to && rename_to[i] && !rename_to[i][0])) { /* else: not published */
-            cJSON *p = pair(c->staged[i], rename_to && rename_to[i] ? rename_to[i] : c->staged[i]);
+        for (size_t k = i; ok && k < end; k++) {
+            if (rename_to && rename_to[k] && !rename_to[k][0]) continue; /* not published */
+            cJSON *p = pair(c->staged[k], rename_to && rename_to[k] ? rename_to[k] : c->staged[k]);
             ok = p && cJSON_AddItemToArray(rn, p);
         }
-        i++;
     }
     cJSON *rec = ok ? pair(record_name, record_name) : NULL;
     ok = rec && cJSON_AddItemToObject(j, "record", rec);
