@@ -202,28 +202,11 @@ MEMDIR=${BENCH_MEMDIR-/dev/shm}
 if [ "$MATRIX" != 0 ]; then
   declare -A SOURCE_ARGS=([full]="--config $CONFIG" [light]="--config $CONFIG_LIGHT"
                           [view]="--view $VIEW")
-  for src in full light view; do
-    for fmt in csv parquet; do
-      for t in 1 2; do
-        printf 'm.%s.%s.t%s\t%s\n' "$src" "$fmt" "$t" \
-          "$TIME -f '%e %M %U %S' $TRANSFORM ${SOURCE_ARGS[$src]} --input $DATA --output $MCDM --quiet --format $fmt --threads $t" \
-          >>"$COMMANDS"
-        printf 'mem.%s.%s.t%s\t%s\n' "$src" "$fmt" "$t" \
-          "$TIME -f '%e %M %U %S' $TRANSFORM ${SOURCE_ARGS[$src]} --input $DATA --output $MEMDIR/fhir2cdm-bench.XXXXXX/cdm --quiet --format $fmt --threads $t" \
-          >>"$COMMANDS"
-      done
-    done
-  done
-  for prefix in m mem; do
-    dest=$MCDM
-    [ "$prefix" = m ] || dest=$MEMDIR/fhir2cdm-bench.XXXXXX/cdm
-    printf '%s.pair\t%s\n' "$prefix" \
-      "$TIME -f '%e %M %U %S' bash -c '\"\$@\" --output \"\$0\" & p=\$!; \"\$@\" --output \"\$0-2\"; s=\$?; wait \$p && exit \$s' $dest $TRANSFORM --config $CONFIG --input $DATA --quiet --format csv --threads 1" \
-      >>"$COMMANDS"
-  done
   # Where the output goes: $MCDM (the disk bench/out is on, as users run it: every partition
   # fsynced before the commit) and, when $MEMDIR is a tmpfs, a folder in memory as well (labels
-  # mem.*): the same runs without the device, i.e. the CPU work alone and how it scales.
+  # mem.*): the same runs without the device, i.e. the CPU work alone and how it scales.  The
+  # in-memory folder gets an unpredictable name (a shared /dev/shm); the commands written for
+  # the report name the folder this run used.
   WHERE=("m:$MCDM")
   if [ -n "$MEMDIR" ] && [ "$(stat -f -c %T "$MEMDIR" 2>/dev/null)" = tmpfs ]; then
     MEMCDM=$(mktemp -d "$MEMDIR/fhir2cdm-bench.XXXXXX")
@@ -231,6 +214,21 @@ if [ "$MATRIX" != 0 ]; then
   else
     say "no tmpfs at '${MEMDIR}' (BENCH_MEMDIR): the threads matrix runs on disk only"
   fi
+  for where in "${WHERE[@]}"; do
+    prefix=${where%%:*} dest=${where#*:}
+    for src in full light view; do
+      for fmt in csv parquet; do
+        for t in 1 2; do
+          printf '%s.%s.%s.t%s\t%s\n' "$prefix" "$src" "$fmt" "$t" \
+            "$TIME -f '%e %M %U %S' $TRANSFORM ${SOURCE_ARGS[$src]} --input $DATA --output $dest --quiet --format $fmt --threads $t" \
+            >>"$COMMANDS"
+        done
+      done
+    done
+    printf '%s.pair\t%s\n' "$prefix" \
+      "$TIME -f '%e %M %U %S' bash -c '\"\$@\" --output \"\$0\" & p=\$!; \"\$@\" --output \"\$0-2\"; s=\$?; wait \$p && exit \$s' $dest $TRANSFORM ${SOURCE_ARGS[full]} --input $DATA --quiet --format csv --threads 1" \
+      >>"$COMMANDS"
+  done
   for round in $(seq 1 "$REPEAT"); do
     say "threads matrix, round $round of $REPEAT"
     for where in "${WHERE[@]}"; do
