@@ -428,8 +428,8 @@ def markdown(runs, f):
     w(env("BENCH_CMD_TENTH"))
     cmds = load_commands(env("BENCH_COMMANDS"))
     if any(runs.get(label) and label in cmds for label in labels[4:]):
-        w("# threads matrix: each run into a freshly removed output folder (mem.*: a new "
-          "folder made by mktemp -d in the tmpfs)")
+        w("# threads matrix: each run into a freshly removed output folder (mem.*: inside a "
+          "folder that mktemp -d made in the tmpfs for this benchmark run)")
     for label in labels[4:]:
         if runs.get(label) and label in cmds:
             w(cmds[label])
