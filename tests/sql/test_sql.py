@@ -566,10 +566,19 @@ def duck_script(a, model, out, extra=()):
 
 
 def duck_transform(a, ndjson, out, fmt):
-    """Transforms ndjson and, when it is not samples/ndjson, samples/ndjson too (other file
-    stems, so entities get two partitions and the scripts list several files)."""
+    """Transforms ndjson and a second input with other file stems, so entities get two
+    partitions and the scripts list several files: samples/ndjson, or, when ndjson is
+    samples/ndjson itself (no ../shared), a copy of it whose files are named <stem>-copy."""
     samples = os.path.join(a.root, "samples", "ndjson")
-    inputs = [ndjson] + ([samples] if os.path.abspath(ndjson) != os.path.abspath(samples) else [])
+    second = samples
+    if os.path.abspath(ndjson) == os.path.abspath(samples):
+        second = os.path.join(os.path.dirname(out), "samples-copy")
+        os.makedirs(second, exist_ok=True)
+        for fn in os.listdir(samples):
+            if fn.endswith(".ndjson"):
+                shutil.copyfile(os.path.join(samples, fn),
+                                os.path.join(second, fn[:-len(".ndjson")] + "-copy.ndjson"))
+    inputs = [ndjson, second]
     cmd = [a.transform, "-c", os.path.join(a.root, "samples", "config"), "-o", out,
            "--operation-id", "sqltest", "--format", fmt, "--quiet"]
     for i in inputs:
