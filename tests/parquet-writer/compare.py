@@ -7,8 +7,8 @@ OUTDIR/<codec>/Patient/<name>.parquet and compares its JSON ({"schema": [{"name"
 "rows": [[...]]}) with <name>.expected.json beside it, which the writer's test formatted from the
 values it wrote.  Then tests/parquet/check_meta.mjs --codec <codec> checks every footer against
 the files' true values as DuckDB computes them: types, codec, num_values, statistics (null count,
-min, max per row group), dictionaries, key/value metadata.  Skips (77) loudly when node,
-the scripts or the npm tools are missing.  Usage: compare.py REPO_ROOT OUTDIR.
+min, max per row group), dictionaries, key/value metadata.  Skips (77) loudly when node or
+the scripts are missing, or when tests/parquet/install.sh cannot install the npm tools.  Usage: compare.py REPO_ROOT OUTDIR.
 """
 import glob
 import json
@@ -29,8 +29,15 @@ def main():
     for script in ("pqdump.mjs", "check_meta.mjs"):
         if not os.path.exists(os.path.join(root, "tests", "parquet", script)):
             f2ctest.skip("tests/parquet/%s is missing" % script)
-    if not os.path.isdir(os.path.join(root, "tools", "npm-parquet", "node_modules")):
-        f2ctest.skip("tools/npm-parquet is not installed (tests/parquet/install.sh)")
+    # Through the installer (flock, one install at a time), never by looking for node_modules:
+    # a test running beside one that is still installing would load a half-extracted DuckDB
+    # binding (SIGBUS seen in a fresh clone's ctest -j2).
+    inst = subprocess.run([os.path.join(root, "tests", "parquet", "install.sh")],
+                          capture_output=True, text=True)
+    if inst.returncode != 0:
+        print(inst.stdout + inst.stderr, end="")
+        f2ctest.skip("tests/parquet/install.sh could not install the pinned Parquet readers "
+                     "(offline?)")
     expected = sorted(glob.glob(os.path.join(outdir, "*", "Patient", "*.expected.json")))
     if not expected:
         print("FAIL no expected files in %s (run parquet.writer.files first)" % outdir)
