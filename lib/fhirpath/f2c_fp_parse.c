@@ -385,6 +385,44 @@ static f2c_status parse_postfix(fp_parser *p, fp_node **out)
     return F2C_OK;
 }
 
+/* A number literal's text without any nonzero digit ("0", "0.00", "-0.0"). */
+static int zero_text(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= '1' && s[i] <= '9') return 0;
+    return 1;
+}
+
+/* Negates a number or quantity literal, value and text.  Zero stays unsigned: FHIRPath's
+ * Integer and Decimal are numbers, not binary floats, with no -0 (a computed zero is written
+ * without a sign too), so the text of -0.0 is "0.0", its precision kept, and of -0 "0". */
+static f2c_status negate_literal(fp_parser *p, f2c_fp_item *it)
+{
+    if (zero_text(it->text, it->len)) {
+        it->d = 0.0;
+        if (it->len && it->text[0] == '-') it->text++, it->len--;
+        return F2C_OK;
+    }
+    if (it->kind == F2C_FP_INTEGER)
+        it->i = -it->i;
+    else
+        it->d = -it->d;
+    char *t = f2c_arena_alloc(p->a, it->len + 2);
+    if (!t) return F2C_ENOMEM;
+    if (it->len && it->text[0] == '-') {
+        memcpy(t, it->text + 1, it->len - 1);
+        t[it->len - 1] = '\0';
+        it->len--;
+    } else {
+        t[0] = '-';
+        memcpy(t + 1, it->text, it->len);
+        t[it->len + 1] = '\0';
+        it->len++;
+    }
+    it->text = t;
+    return F2C_OK;
+}
+
 static f2c_status parse_unary(fp_parser *p, fp_node **out)
 {
     f2c_status st;
@@ -402,27 +440,7 @@ static f2c_status parse_unary(fp_parser *p, fp_node **out)
     if (a->kind == FP_N_LIT &&
         (a->lit.it.kind == F2C_FP_INTEGER || a->lit.it.kind == F2C_FP_DECIMAL ||
          a->lit.it.kind == F2C_FP_QUANTITY)) {
-        if (neg) {
-            f2c_fp_item *it = &a->lit.it;
-            if (it->kind == F2C_FP_INTEGER) {
-                it->i = -it->i;
-            } else {
-                it->d = -it->d;
-            }
-            char *t = f2c_arena_alloc(p->a, it->len + 2);
-            if (!t) return F2C_ENOMEM;
-            if (it->len && it->text[0] == '-') {
-                memcpy(t, it->text + 1, it->len - 1);
-                t[it->len - 1] = '\0';
-                it->len--;
-            } else {
-                t[0] = '-';
-                memcpy(t + 1, it->text, it->len);
-                t[it->len + 1] = '\0';
-                it->len++;
-            }
-            it->text = t;
-        }
+        if (neg && (st = negate_literal(p, &a->lit.it))) return st;
         a->col = col;
         *out = a;
         return F2C_OK;
