@@ -436,8 +436,16 @@ static cJSON *view_of(const gc_config *c, const f2c_table *t, fhir2cdm_only *fo,
 
 /* ---- checking what was written ------------------------------------------------------------ */
 
-/* The loaded views must have exactly the configuration's tables and columns (in order, same
- * types): else a bug here, reported as such. */
+/* The type a view gives a configuration column of type t: an `array` column is a collection
+ * column (JSON array text), every other one is typed by the SQL on FHIR default mapping. */
+static f2c_type view_type(f2c_type t)
+{
+    return t == F2C_T_ARRAY ? F2C_T_ARRAY : f2c_view_column_type(t);
+}
+
+/* The loaded views must have exactly the configuration's tables and columns (in order, each of
+ * the type a view gives that FHIR type: f2c_view_column_type, the SQL on FHIR default mapping):
+ * else a bug here, reported as such. */
 static int same_columns(const f2c_tableset *cfg, const f2c_tableset *views, const char *target,
                         gc_diags *d)
 {
@@ -456,7 +464,7 @@ static int same_columns(const f2c_tableset *cfg, const f2c_tableset *views, cons
         for (size_t j = 0; j < f2c_table_width(t); j++) {
             const char *name = f2c_table_column_name(t, j);
             if (k >= w || strcmp(f2c_table_column_name(v, k), name) != 0 ||
-                f2c_table_column_type(v, k) != f2c_table_column_type(t, j)) {
+                f2c_table_column_type(v, k) != view_type(f2c_table_column_type(t, j))) {
                 gc_diag(d, at,
                         "internal error: ViewDefinition %s column %zu is %s (%s), the "
                         "configuration's is %s (%s)",

@@ -108,6 +108,9 @@ static void con_summary(void *ud, const f2c_job_stats *s)
            secs > 0 ? (double)s->bytes / 1e6 / secs : 0.0);
     printf("  rejected lines: %llu; unreadable files: %llu; warnings: %llu\n", s->rejected,
            s->files_failed, s->warnings + s->no_id);
+    if (s->eval_errors)
+        printf("  view evaluation errors: %llu (a resource's rows of a view left out)\n",
+               s->eval_errors);
     if (s->nuntabled) {
         printf("  resources without a table:");
         for (size_t i = 0; i < s->nuntabled; i++)

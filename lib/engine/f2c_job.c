@@ -820,6 +820,7 @@ static void summary(job *j, size_t nfiles, unsigned long long bytes, double secs
                        .lines = c->lines,
                        .resources = c->resources,
                        .rejected = c->rejected,
+                       .eval_errors = c->eval_errors,
                        .warnings = c->warnings,
                        .no_id = c->no_id,
                        .files_failed = j->files_failed,
@@ -1075,11 +1076,18 @@ int job_finish(job *j, const char *mtime, size_t nfiles, unsigned long long byte
 {
     int mrc = publish(j, mtime);
     int rc = mrc;
-    if (rc == F2C_JOB_OK && (j->files_failed || j->c.rejected > j->o.max_errors)) rc = F2C_JOB_DATA;
+    unsigned long long errors = j->c.rejected + j->c.eval_errors;
+    if (rc == F2C_JOB_OK && (j->files_failed || errors > j->o.max_errors)) rc = F2C_JOB_DATA;
     if (!j->o.quiet) summary(j, nfiles, bytes, now_seconds() - j->t0, mrc != F2C_JOB_USAGE);
-    if (rc == F2C_JOB_DATA && j->c.rejected > j->o.max_errors)
+    if (rc == F2C_JOB_DATA && errors > j->o.max_errors && !j->c.eval_errors)
         job_sayf(j, "fhir2cdm-transform: %llu line%s rejected (--max-errors %llu)\n", j->c.rejected,
                  j->c.rejected == 1 ? "" : "s", j->o.max_errors);
+    else if (rc == F2C_JOB_DATA && errors > j->o.max_errors)
+        job_sayf(j,
+                 "fhir2cdm-transform: %llu line%s rejected and %llu view evaluation error%s "
+                 "(--max-errors %llu)\n",
+                 j->c.rejected, j->c.rejected == 1 ? "" : "s", j->c.eval_errors,
+                 j->c.eval_errors == 1 ? "" : "s", j->o.max_errors);
     return rc;
 }
 

@@ -44,7 +44,7 @@ void f2c_counts_reset(counts *c)
     for (size_t i = 0; i < c->nuntabled; i++)
         free(c->untabled[i].type);
     c->nuntabled = 0;
-    c->lines = c->resources = c->rejected = c->warnings = c->no_id = 0;
+    c->lines = c->resources = c->rejected = c->warnings = c->no_id = c->eval_errors = 0;
 }
 
 void f2c_counts_untabled(counts *c, const char *rt, unsigned long long n)
@@ -75,6 +75,7 @@ void f2c_counts_add(counts *to, const counts *from)
     to->lines += from->lines;
     to->resources += from->resources;
     to->rejected += from->rejected;
+    to->eval_errors += from->eval_errors;
     to->warnings += from->warnings;
     to->no_id += from->no_id;
     for (size_t i = 0; i < from->nuntabled; i++)

@@ -58,6 +58,7 @@ typedef struct counts {
     unsigned long long *colsw;  /* the same, values the sink changed or left null */
     unsigned long long *tablew; /* per table: where clauses and iterations that failed */
     unsigned long long lines, resources, rejected, warnings, no_id;
+    unsigned long long eval_errors; /* a view's rows of a resource left out (f2c_row_sink.error) */
     typecount *untabled;
     size_t nuntabled;
     size_t nt, nc; /* sizes of the per-table and per-column arrays (at least 1) */
@@ -180,6 +181,11 @@ struct chunk {
     unsigned long long file_lines;
     f2c_status fatal; /* processing stopped: output cannot be made (said in ev) */
     long line;        /* the line being processed */
+    /* Where the rows of (mark_line, mark_t) start in ev: a run-time error of that resource and
+     * table voids them (f2c_job_work.c, on_error). */
+    int has_mark;
+    long mark_line;
+    size_t mark_t, row_mark;
     worker *w;
     int no_worker; /* no worker could be made (out of memory) */
 };

@@ -125,6 +125,12 @@ static f2c_status on_row(void *ud, size_t t, const char *const *cells, const siz
         bytes += lens[i];
     if (f2c_buf_reserve(&ch->ev, bytes) != 0)
         return f2c_error_set(err, F2C_ENOMEM, ch->f->label, ch->line, 0, NULL, "out of memory");
+    if (!ch->has_mark || ch->mark_line != ch->line || ch->mark_t != t) {
+        ch->has_mark = 1;
+        ch->mark_line = ch->line;
+        ch->mark_t = t;
+        ch->row_mark = ch->ev.len;
+    }
     ev e = {EV_ROW, 0, t, ch->line};
     char *p = ch->ev.data + ch->ev.len;
     memcpy(p, &e, sizeof e);
@@ -157,6 +163,57 @@ static void on_warn(void *ud, size_t t, size_t col, const char *fhir_path, const
     ch->c.colw[j->col_off[t] + col]++;
     sayf(ch, SAY_WARNING, "warning: %s:%ld: table %s column %s at %s: %s; cell left empty\n",
          ch->f->label, ch->line, tn, f2c_table_column_name(&j->ts.tables[t], col), path, why);
+}
+
+/* The rows of table t given for the current line's resource are dropped from ev; messages said
+ * meanwhile stay. */
+static void drop_rows(chunk *ch, size_t t)
+{
+    if (!ch->has_mark || ch->mark_line != ch->line || ch->mark_t != t) return; /* none given */
+    const f2c_job *j = ch->f->j;
+    size_t w = f2c_table_width(&j->ts.tables[t]), in = ch->row_mark, out = ch->row_mark;
+    while (in < ch->ev.len) {
+        ev e;
+        memcpy(&e, ch->ev.data + in, sizeof e);
+        size_t n = sizeof e;
+        if (e.kind == EV_SAY) {
+            n += e.t;
+        } else {
+            for (size_t i = 0; i < w; i++) {
+                size_t len;
+                memcpy(&len, ch->ev.data + in + n, sizeof len);
+                n += sizeof len + len;
+            }
+        }
+        assert(e.kind == EV_SAY || e.t == t); /* rows of one resource and table are contiguous */
+        if (e.kind == EV_SAY) memmove(ch->ev.data + out, ch->ev.data + in, n);
+        out += e.kind == EV_SAY ? n : 0;
+        in += n;
+    }
+    ch->ev.len = out;
+    ch->has_mark = 0;
+}
+
+/* A run-time error of table t (a view) for this line's resource (f2c_row_sink.error): its rows
+ * of that view are left out, the error counted (with rejected lines, against --max-errors) and
+ * said the first MAX_SHOWN times among rejections. */
+static void on_error(void *ud, size_t t, size_t col, const char *fhir_path, const char *why)
+{
+    chunk *ch = ud;
+    const f2c_job *j = ch->f->j;
+    const char *tn = j->ts.tables[t].name, *path = fhir_path ? fhir_path : "?";
+    drop_rows(ch, t);
+    ch->c.eval_errors++;
+    if (col == F2C_ROW_NO_COLUMN)
+        sayf(ch, SAY_REJECT,
+             "error: %s:%ld: view %s at %s: %s; the resource's rows of view %s left out\n",
+             ch->f->label, ch->line, tn, path, why, tn);
+    else
+        sayf(ch, SAY_REJECT,
+             "error: %s:%ld: view %s column %s at %s: %s; the resource's rows of view %s left "
+             "out\n",
+             ch->f->label, ch->line, tn, f2c_table_column_name(&j->ts.tables[t], col), path, why,
+             tn);
 }
 
 /* A resource of a table's type without a (non-empty string) id. */
@@ -268,7 +325,7 @@ static f2c_status do_line(chunk *ch, const char *text, size_t len)
     /* Without an id the row's identity is its place in the input (f2c_resource.h). */
     f2c_resource_key key;
     if (!f2c_resource_key_of(&key, root, rt, ch->f->stem, ch->line)) warn_no_id(ch, root, rt);
-    f2c_row_sink sink = {.ud = ch, .row = on_row, .warn = on_warn};
+    f2c_row_sink sink = {.ud = ch, .row = on_row, .warn = on_warn, .error = on_error};
     f2c_status st =
         f2c_plan_resource(ch->w->ctx, ch->w->doc, root, rt, key.id, key.identity, &sink, &e);
     if (st != F2C_OK) say_error(ch, SAY_ALWAYS, &e);

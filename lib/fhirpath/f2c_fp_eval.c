@@ -667,10 +667,12 @@ f2c_status fp_trace(fp_ev *x, const char *name, const fp_coll *c)
     return F2C_OK;
 }
 
-f2c_status f2c_fp_eval(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc, const cJSON *context,
-                       const char *context_type, const cJSON *resource,
-                       const f2c_fp_constant *constants, size_t nconstants, f2c_fp_result *out,
-                       f2c_error *err)
+/* f2c_fp_eval and f2c_fp_eval_item: the input collection is `computed` (an item without a node)
+ * when given, else the node `context` (or nothing). */
+static f2c_status eval_at(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc, const cJSON *context,
+                          const char *context_type, const f2c_fp_item *computed,
+                          const cJSON *resource, const f2c_fp_constant *constants,
+                          size_t nconstants, f2c_fp_result *out, f2c_error *err)
 {
     out->items = NULL;
     out->count = 0;
@@ -693,7 +695,13 @@ f2c_status f2c_fp_eval(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc, const 
     fp_val v;
     int r;
     f2c_status st = F2C_OK;
-    if (context) {
+    if (computed) {
+        /* A value some expression computed (a forEach over `name.given.select(lower())`): the
+         * caller keeps its text alive, outside this context's arena, which is rewound above. */
+        memset(&v, 0, sizeof v);
+        v.it = *computed;
+        if ((st = fp_push(&x, &x.root, &v))) goto finish;
+    } else if (context) {
         if (cJSON_IsArray(context)) {
             if ((st = emit(&x, context, NULL, context_type, &x.root))) goto finish;
         } else {
@@ -746,4 +754,24 @@ finish:
         c->peak.exceeded = x.over;
     }
     return st;
+}
+
+f2c_status f2c_fp_eval(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc, const cJSON *context,
+                       const char *context_type, const cJSON *resource,
+                       const f2c_fp_constant *constants, size_t nconstants, f2c_fp_result *out,
+                       f2c_error *err)
+{
+    return eval_at(c, e, doc, context, context_type, NULL, resource, constants, nconstants, out,
+                   err);
+}
+
+f2c_status f2c_fp_eval_item(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc,
+                            const f2c_fp_item *focus, const cJSON *resource,
+                            const f2c_fp_constant *constants, size_t nconstants, f2c_fp_result *out,
+                            f2c_error *err)
+{
+    if (focus && focus->node)
+        return eval_at(c, e, doc, focus->node, focus->type, NULL, resource, constants, nconstants,
+                       out, err);
+    return eval_at(c, e, doc, NULL, NULL, focus, resource, constants, nconstants, out, err);
 }

@@ -18,9 +18,12 @@
  * context's arena, so results of an enclosing forEach would die when an inner expression runs.
  * Each active iteration keeps (node, type) pairs in its own vector, indexed by the number of
  * iterations active around it (siblings in a cross product are nested at run time too, so they
- * get different vectors).  Items without a JSON node (computed values) cannot be a context and
- * are skipped.  This relies on the types of items read from the document being static strings
- * or strings of the document/expression, which the FHIRPath engine gives today.
+ * get different vectors).  This relies on the types of items read from the document being
+ * static strings or strings of the document/expression, which the FHIRPath engine gives today.
+ * Items without a JSON node (computed values: `forEach: "name.given.select(lower())"`) are
+ * contexts too (SQL on FHIR v2 "Processing Algorithm": foci = fhirpath(S.forEach, N), whatever
+ * they are); they are copied, text and unit included, into the context's item arena, which
+ * lives until the next resource, and evaluated over with f2c_fp_eval_item.
  *
  * Why no allocation per row: cell texts go into per-context buffers that are reset, not freed;
  * the FhirPath of an unrolled element is built in one buffer that grows and is truncated back
@@ -41,6 +44,7 @@
 
 #include <xxhash.h>
 
+#include "fhir2cdm/f2c_arena.h"
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_render.h"
 
@@ -86,11 +90,13 @@ struct f2c_plan {
     size_t nrts;
     size_t max_width;
     size_t max_iters;
+    int spec_errors; /* f2c_plan_set_spec_errors */
 };
 
 typedef struct citem {
     const cJSON *node;
-    const char *type; /* FHIR type when known, else NULL */
+    const char *type;       /* FHIR type when known, else NULL */
+    const f2c_fp_item *val; /* a computed value (node NULL), in the item arena; else NULL */
 } citem;
 
 typedef struct cvec {
@@ -109,9 +115,11 @@ struct f2c_plan_ctx {
     f2c_buf path; /* FhirPath of the current element */
     f2c_buf key;  /* RowId hash input */
     f2c_buf msg;  /* warning text */
+    f2c_buf fail; /* the run-time error that voids a table's rows of the resource (spec_error) */
     f2c_fp_ctx *fp;
-    cvec *vecs; /* max_iters + 1 */
-    cvec stack; /* repeat traversal */
+    cvec *vecs;      /* max_iters + 1 */
+    cvec stack;      /* repeat traversal */
+    f2c_arena items; /* computed iteration items (citem.val) of the current resource */
     cJSON *rowindex;
     f2c_fp_constant rowconst;
     int json;
@@ -444,6 +452,11 @@ size_t f2c_plan_tables_for(const f2c_plan *p, const char *rt)
 
 /* ---- contexts ----------------------------------------------------------------------------- */
 
+void f2c_plan_set_spec_errors(f2c_plan *p, int on)
+{
+    p->spec_errors = on != 0;
+}
+
 f2c_plan_ctx *f2c_plan_ctx_new(const f2c_plan *p)
 {
     f2c_plan_ctx *c = calloc(1, sizeof *c);
@@ -498,11 +511,13 @@ void f2c_plan_ctx_free(f2c_plan_ctx *c)
             free(c->vecs[i].v);
     free(c->vecs);
     free(c->stack.v);
+    f2c_arena_free(&c->items);
     free(c->cells);
     free(c->ptrs);
     free(c->borrowed);
     free(c->lens);
     f2c_buf_free(&c->path);
+    f2c_buf_free(&c->fail);
     f2c_buf_free(&c->key);
     f2c_buf_free(&c->msg);
     f2c_fp_ctx_free(c->fp);
@@ -539,6 +554,8 @@ typedef struct job {
     const char *identity;
     size_t depth; /* active iterations */
     int nomem;
+    int failed;       /* spec_error: this table's rows of the resource are void */
+    size_t fail_slot; /* its column, or F2C_ROW_NO_COLUMN */
 } job;
 
 /* A point to continue from: factor `next` of select s at context (item, rowidx), then `up`. */
@@ -574,6 +591,45 @@ static const char *say(job *j, const char *fmt, const char *expr, const char *de
     return m->data;
 }
 
+/*
+ * A run-time error the specifications define, in a plan with f2c_plan_set_spec_errors (views):
+ * SQL on FHIR v2 "Processing Algorithm" (Process(S, N), step 2.2: "Multiple values found but
+ * not expected for column"), a where clause that does not give a Boolean (ViewDefinition.where:
+ * "FHIRPath expression[s] ... that must evaluate to true or false"), and FHIRPath N1 run-time
+ * errors (a singleton expected, an operand of the wrong type: "signal an error to the calling
+ * environment", N1 "Singleton Evaluation of Collections").  The rows of this table for this
+ * resource are void: evaluation of the table stops (F2C_EEVAL up to f2c_plan_resource, which
+ * reports the first such error to sink->error).  Otherwise (table configurations, a sink
+ * without `error`) it is a warning and the evaluation goes on.  Returns 1 for an error.
+ */
+static int spec_error(job *j, size_t slot, const char *why)
+{
+    if (!j->c->p->spec_errors || !j->sink->error) {
+        warn(j, slot, why);
+        return 0;
+    }
+    if (!j->failed) {
+        j->failed = 1;
+        j->fail_slot = slot;
+        f2c_buf_reset(&j->c->fail);
+        if (f2c_buf_appends(&j->c->fail, why) != 0) j->nomem = 1;
+    }
+    return 1;
+}
+
+/* An expression that failed at run time (ee from the engine): a spec_error, except an exceeded
+ * evaluation budget (our bound, not the language's), which stays a warning. */
+static int eval_failed(job *j, size_t slot, const char *why)
+{
+    f2c_fp_usage last;
+    f2c_fp_ctx_usage(j->c->fp, &last, NULL);
+    if (last.exceeded_count) {
+        warn(j, slot, why);
+        return 0;
+    }
+    return spec_error(j, slot, why);
+}
+
 static void set_null(job *j, size_t slot)
 {
     f2c_buf *cell = &j->c->cells[slot];
@@ -588,6 +644,8 @@ static f2c_status eval(job *j, const f2c_fp_expr *e, citem ctx, int64_t rowidx, 
      * the error when it fails, and only then is it read. */
     ee->message[0] = '\0';
     cJSON_SetNumberValue(j->c->rowindex, (double)rowidx);
+    if (ctx.val)
+        return f2c_fp_eval_item(j->c->fp, e, j->doc, ctx.val, j->root, &j->c->rowconst, 1, res, ee);
     return f2c_fp_eval(j->c->fp, e, j->doc, ctx.node, ctx.type, j->root, &j->c->rowconst, 1, res,
                        ee);
 }
@@ -603,11 +661,11 @@ static void render_result(job *j, const f2c_plan_column *cd, const f2c_fp_result
     if (cd->card == F2C_PLAN_SINGLE && res->count > 1) {
         char n[32];
         snprintf(n, sizeof n, "%zu", res->count);
-        warn(j, cd->slot,
-             say(j,
-                 "column expression \"%s\" gives %s items where one is expected "
-                 "(declare the column with collection: true to keep them all)",
-                 f2c_fp_source(cd->expr), n));
+        spec_error(j, cd->slot,
+                   say(j,
+                       "column expression \"%s\" gives %s items where one is expected "
+                       "(declare the column with collection: true to keep them all)",
+                       f2c_fp_source(cd->expr), n));
         set_null(j, cd->slot);
         return;
     }
@@ -711,7 +769,7 @@ static int follow_single(const cJSON *n, const f2c_step *steps, size_t nsteps, c
 static void eval_expr_column(job *j, const f2c_plan_column *cd, citem ctx, int64_t rowidx)
 {
     const cJSON *node;
-    if (cd->kind == F2C_PLAN_COL_EXPR && cd->steps && cd->card == F2C_PLAN_SINGLE &&
+    if (cd->kind == F2C_PLAN_COL_EXPR && cd->steps && cd->card == F2C_PLAN_SINGLE && !ctx.val &&
         follow_single(ctx.node, cd->steps, cd->nsteps, &node)) {
         /* What the expression gives for such a path: that node as the only item, or nothing;
          * rendered as render_result renders an item read from the document. */
@@ -741,10 +799,10 @@ static void eval_expr_column(job *j, const f2c_plan_column *cd, citem ctx, int64
     }
     if (st != F2C_OK) {
         /* The table-configuration wording is kept for step columns (golden output). */
-        warn(j, cd->slot,
-             cd->kind == F2C_PLAN_COL_STEPS
-                 ? ee.message
-                 : say(j, "column expression \"%s\": %s", f2c_fp_source(cd->expr), ee.message));
+        eval_failed(j, cd->slot,
+                    cd->kind == F2C_PLAN_COL_STEPS ? ee.message
+                                                   : say(j, "column expression \"%s\": %s",
+                                                         f2c_fp_source(cd->expr), ee.message));
         set_null(j, cd->slot);
         return;
     }
@@ -782,7 +840,7 @@ static void eval_node(job *j, const f2c_plan_select *s, const pnode *n, const cJ
         if (cd->expr) {
             /* fhirExpression: evaluated with the node at the column's path as context (the
              * original tool's rule); the first result is the cell, or all of them for `array`. */
-            citem ctx = {val, NULL};
+            citem ctx = {val, NULL, NULL};
             eval_expr_column(j, cd, ctx, rowidx);
             continue;
         }
@@ -920,6 +978,7 @@ static f2c_status emit(job *j, f2c_error *err)
 {
     f2c_plan_ctx *c = j->c;
     if (j->nomem) return nomem_err(err);
+    if (j->failed) return F2C_EEVAL; /* spec_error: no more rows of this table */
     for (size_t i = 0; i < j->pt->width; i++) {
         if (c->borrowed[i]) {
             c->ptrs[i] = c->borrowed[i];
@@ -961,11 +1020,24 @@ static f2c_status body(job *j, const f2c_plan_select *s, citem item, int64_t row
     return factors(j, s, 0, item, rowidx, k, err);
 }
 
-/* Appends the items of a result that can serve as a context (those with a node). */
-static int push_items(cvec *v, const f2c_fp_result *res)
+/* A copy of computed item it (text and unit too) in the context's item arena, or NULL. */
+static const f2c_fp_item *keep_item(f2c_plan_ctx *c, const f2c_fp_item *it)
+{
+    f2c_fp_item *k = f2c_arena_alloc(&c->items, sizeof *k);
+    if (!k) return NULL;
+    *k = *it;
+    k->node = NULL;
+    if (it->text && !(k->text = f2c_arena_strndup(&c->items, it->text, it->len))) return NULL;
+    if (it->unit && !(k->unit = f2c_arena_strndup(&c->items, it->unit, strlen(it->unit))))
+        return NULL;
+    return k;
+}
+
+/* Appends the items of a result to v as contexts: nodes of the document as they are, computed
+ * values (and the %rowIndex constant's node, which is not the document's) as kept copies. */
+static int push_items(f2c_plan_ctx *c, cvec *v, const f2c_fp_result *res)
 {
     for (size_t i = 0; i < res->count; i++) {
-        if (!res->items[i].node) continue;
         if (v->n == v->cap) {
             size_t cap = v->cap ? v->cap * 2 : 16;
             citem *a = realloc(v->v, cap * sizeof *a);
@@ -973,10 +1045,17 @@ static int push_items(cvec *v, const f2c_fp_result *res)
             v->v = a;
             v->cap = cap;
         }
-        const char *type = res->items[i].type;
+        const f2c_fp_item *it = &res->items[i];
+        if (!it->node || it->node == c->rowindex) {
+            const f2c_fp_item *k = keep_item(c, it);
+            if (!k) return -1;
+            v->v[v->n++] = (citem){NULL, NULL, k};
+            continue;
+        }
+        const char *type = it->type;
         /* "Element" (unknown object type) adds nothing over inference. */
         if (type && strcmp(type, "Element") == 0) type = NULL;
-        v->v[v->n++] = (citem){res->items[i].node, type};
+        v->v[v->n++] = (citem){it->node, type, NULL};
     }
     return 0;
 }
@@ -1009,12 +1088,12 @@ static f2c_status collect_repeat(job *j, const f2c_plan_select *s, citem ctx, cv
             f2c_status rs = eval(j, s->repeat[i], cur, 0, &res, &ee);
             if (rs == F2C_ENOMEM) return nomem_err(err);
             if (rs != F2C_OK) {
-                warn(j, F2C_ROW_NO_COLUMN,
-                     say(j, "repeat expression \"%s\": %s", f2c_fp_source(s->repeat[i]),
-                         ee.message));
+                eval_failed(j, F2C_ROW_NO_COLUMN,
+                            say(j, "repeat expression \"%s\": %s", f2c_fp_source(s->repeat[i]),
+                                ee.message));
                 return F2C_EEVAL;
             }
-            if (push_items(st, &res) != 0) return nomem_err(err);
+            if (push_items(j->c, st, &res) != 0) return nomem_err(err);
         }
         /* children were pushed in order; reverse them so the first is popped first */
         for (size_t a = mark, b = st->n; a + 1 < b; a++, b--) {
@@ -1053,7 +1132,7 @@ static int append_step(f2c_buf *path, const char *name, size_t i)
 static f2c_status unroll(job *j, const f2c_plan_select *s, const cJSON *node, size_t step,
                          int64_t rowidx, const frame *k, f2c_error *err)
 {
-    if (step == s->nsteps) return body(j, s, (citem){node, s->steps_type}, rowidx, k, err);
+    if (step == s->nsteps) return body(j, s, (citem){node, s->steps_type, NULL}, rowidx, k, err);
     const char *name = s->steps[step];
     const cJSON *m = member(node, name, NULL);
     if (!m) return F2C_OK;
@@ -1072,6 +1151,38 @@ static f2c_status unroll(job *j, const f2c_plan_select *s, const cJSON *node, si
     return F2C_OK;
 }
 
+/* After a select's rows: the rest of the enclosing selects' factors (k), or the row. */
+static f2c_status resume(job *j, const frame *k, f2c_error *err)
+{
+    if (!k) return emit(j, err);
+    return factors(j, k->s, k->next, k->item, k->rowidx, k->up, err);
+}
+
+/*
+ * The row of a forEachOrNull over nothing, SQL on FHIR v2 "Processing Algorithm", Process(S, N)
+ * step 3: every column of the select's subtree (its own, its nested selects', its unionAll's)
+ * bound to null, "except for columns with path %rowIndex, which should be bound to 0"; one row,
+ * whatever the subtree iterates.  (The JavaScript reference implementation instead evaluates
+ * the select over an empty context, so a nested forEach gives no row at all, and a column
+ * whose path does not read its context -- a literal, getResourceKey() -- keeps its value;
+ * docs/views.md.)
+ */
+static void null_row(job *j, const f2c_plan_select *s)
+{
+    for (size_t i = 0; i < s->ncolumns; i++) {
+        const f2c_plan_column *cd = &s->columns[i];
+        const char *src = cd->expr ? f2c_fp_source(cd->expr) : NULL;
+        j->c->borrowed[cd->slot] = NULL;
+        if (src && strcmp(src, "%" F2C_PLAN_ROWINDEX) == 0)
+            set_text(j, cd->slot, "0", 1);
+        else
+            set_null(j, cd->slot);
+    }
+    for (size_t i = 0; i < s->nselects; i++)
+        null_row(j, s->selects[i]);
+    if (s->nunions) null_row(j, s->unions[0]); /* every branch writes the first's slots */
+}
+
 static f2c_status run_select(job *j, const f2c_plan_select *s, citem item, int64_t rowidx,
                              const frame *k, f2c_error *err)
 {
@@ -1081,19 +1192,19 @@ static f2c_status run_select(job *j, const f2c_plan_select *s, citem item, int64
         f2c_error ee;
         st = eval(j, s->where[i], item, rowidx, &res, &ee);
         if (st == F2C_ENOMEM) return nomem_err(err);
-        if (st != F2C_OK) {
-            warn(j, F2C_ROW_NO_COLUMN,
-                 say(j, "where \"%s\": %s", f2c_fp_source(s->where[i]), ee.message));
-            return F2C_OK;
-        }
+        if (st != F2C_OK)
+            return eval_failed(j, F2C_ROW_NO_COLUMN,
+                               say(j, "where \"%s\": %s", f2c_fp_source(s->where[i]), ee.message))
+                       ? F2C_EEVAL
+                       : F2C_OK;
         if (res.count == 0) return F2C_OK;
-        if (res.count > 1 || res.items[0].kind != F2C_FP_BOOLEAN) {
-            warn(j, F2C_ROW_NO_COLUMN,
-                 say(j, "where \"%s\" must give a single Boolean, got %s",
-                     f2c_fp_source(s->where[i]),
-                     res.count > 1 ? "several items" : res.items[0].type));
-            return F2C_OK;
-        }
+        if (res.count > 1 || res.items[0].kind != F2C_FP_BOOLEAN)
+            return spec_error(j, F2C_ROW_NO_COLUMN,
+                              say(j, "where \"%s\" must give a single Boolean, got %s",
+                                  f2c_fp_source(s->where[i]),
+                                  res.count > 1 ? "several items" : res.items[0].type))
+                       ? F2C_EEVAL
+                       : F2C_OK;
         if (!res.items[0].i) return F2C_OK;
     }
     switch (s->iter) {
@@ -1117,26 +1228,25 @@ static f2c_status run_select(job *j, const f2c_plan_select *s, citem item, int64
     v->n = 0;
     if (s->iter == F2C_PLAN_ITER_REPEAT) {
         st = collect_repeat(j, s, item, v, err);
-        if (st == F2C_EEVAL) return F2C_OK;
+        if (st == F2C_EEVAL) return j->failed ? F2C_EEVAL : F2C_OK;
         if (st != F2C_OK) return st;
     } else {
         f2c_fp_result res;
         f2c_error ee;
         st = eval(j, s->iter_expr, item, rowidx, &res, &ee);
         if (st == F2C_ENOMEM) return nomem_err(err);
-        if (st != F2C_OK) {
-            warn(j, F2C_ROW_NO_COLUMN,
-                 say(j, "forEach \"%s\": %s", f2c_fp_source(s->iter_expr), ee.message));
-            return F2C_OK;
-        }
-        if (push_items(v, &res) != 0) return nomem_err(err);
+        if (st != F2C_OK)
+            return eval_failed(
+                       j, F2C_ROW_NO_COLUMN,
+                       say(j, "forEach \"%s\": %s", f2c_fp_source(s->iter_expr), ee.message))
+                       ? F2C_EEVAL
+                       : F2C_OK;
+        if (push_items(j->c, v, &res) != 0) return nomem_err(err);
     }
     if (v->n == 0) {
         if (s->iter != F2C_PLAN_ITER_FOREACH_OR_NULL) return F2C_OK;
-        /* The null row: the select evaluated once over an empty context with %rowIndex 0 (as
-         * the reference implementation does), so its paths give null, %rowIndex 0, and a
-         * nested forEach over nothing gives no rows. */
-        return body(j, s, (citem){NULL, NULL}, 0, k, err);
+        null_row(j, s);
+        return resume(j, k, err);
     }
     j->depth++;
     st = F2C_OK;
@@ -1152,6 +1262,7 @@ f2c_status f2c_plan_resource(f2c_plan_ctx *c, f2c_doc *doc, const cJSON *root,
 {
     const rtentry *e = find_rt(c->p, resource_type);
     if (!e) return F2C_OK;
+    f2c_arena_reset(&c->items); /* the previous resource's computed items */
     for (size_t k = 0; k < e->n; k++) {
         size_t ti = e->tables[k];
         const ptable *pt = &c->p->tables[ti];
@@ -1166,7 +1277,13 @@ f2c_status f2c_plan_resource(f2c_plan_ctx *c, f2c_doc *doc, const cJSON *root,
                  .resource_id = resource_id,
                  .identity = identity ? identity : ""};
         f2c_buf_reset(&c->path);
-        f2c_status st = run_select(&j, pt->root, (citem){root, NULL}, 0, NULL, err);
+        f2c_status st = run_select(&j, pt->root, (citem){root, NULL, NULL}, 0, NULL, err);
+        if ((st == F2C_OK || st == F2C_EEVAL) && j.failed && !j.nomem) {
+            /* spec_error: reported once; the rows given for this table are void */
+            sink->error(sink->ud, ti, j.fail_slot, resource_type, c->fail.data);
+            continue;
+        }
+        if (st == F2C_EEVAL) st = nomem_err(err); /* failed, but its message was not kept */
         if (st != F2C_OK) return st;
     }
     return F2C_OK;

@@ -651,6 +651,33 @@ static int reserved_tag(vcomp *vc, const cJSON *col, f2c_plan_col_kind *kind)
     return bad ? -1 : found;
 }
 
+f2c_type f2c_view_column_type(f2c_type t)
+{
+    switch (t) {
+    case F2C_T_BOOLEAN:
+    case F2C_T_INTEGER:
+    case F2C_T_POSITIVEINT:
+    case F2C_T_UNSIGNEDINT:
+    case F2C_T_INSTANT:
+        return t;
+    case F2C_T_NONE:
+    case F2C_T_ARRAY:
+    case F2C_T_DATE:
+    case F2C_T_DATETIME:
+    case F2C_T_TIME:
+    case F2C_T_DECIMAL:
+        return F2C_T_STRING;
+    default:
+        return f2c_type_is_stringlike(t) ? t : F2C_T_STRING;
+    }
+}
+
+/* A column's rendering type from its `type` (NULL: none): f2c_view_column_type. */
+static f2c_type view_type(const char *name)
+{
+    return f2c_view_column_type(f2c_type_from_name(name));
+}
+
 static void compile_column(vcomp *vc, const cJSON *col, f2c_plan_select *s)
 {
     static const char *const keys[] = {"name",        "path", "type", "collection",
@@ -691,8 +718,7 @@ static void compile_column(vcomp *vc, const cJSON *col, f2c_plan_select *s)
              f2c_json_kind(coll));
         ok = 0;
     }
-    f2c_type t = type && cJSON_IsString(type) ? f2c_type_from_name(type->valuestring) : F2C_T_NONE;
-    if (t == F2C_T_NONE || t == F2C_T_ARRAY) t = F2C_T_STRING; /* other FHIR types: as text */
+    f2c_type t = view_type(type && cJSON_IsString(type) ? type->valuestring : NULL);
     int collection = coll && cJSON_IsTrue(coll);
     f2c_plan_col_kind kind = F2C_PLAN_COL_EXPR;
     int rt = reserved_tag(vc, col, &kind);
@@ -1131,6 +1157,7 @@ static f2c_status assemble(compiled *cv, size_t n, f2c_tableset *ts, f2c_plan **
     for (size_t i = 0; i < n; i++)
         ts->tables[ts->count++] = cv[i].t;
     f2c_status st = f2c_plan_new(ts, plan);
+    if (st == F2C_OK) f2c_plan_set_spec_errors(*plan, 1);
     size_t i = 0;
     for (; i < n && st == F2C_OK; i++)
         st = f2c_plan_set_table(*plan, i, cv[i].root, err);

@@ -16,17 +16,23 @@ folder is absent), and compare the two CDM folders table by table:
     included: the views carry RowId, FhirPath and ParentPath as columns tagged
     fhir2cdm-reserved, which the view loader computes as the configuration does
     (docs/views.md), and every unroll table's view must have all three, tagged;
-  - rows: in order, cell for cell, on every column.  One difference is declared
-    and counted, not hidden: in a column of type array (a collection column of the view) an
+  - rows: in order, cell for cell, on every column.  Two differences are declared and
+    counted, not hidden: in a column of type array (a collection column of the view) an
     element that is absent is an empty cell in the configuration's output and [] in the
-    view's (SQL on FHIR: a collection column is always an array); every other cell must be
-    byte-identical.
+    view's (SQL on FHIR: a collection column is always an array); and a date/dateTime column
+    holds the value as the resource writes it with --view (SQL on FHIR's default type
+    mapping: CHARACTER VARYING) where --config writes its UTC instant -- the view's cell must
+    give exactly the configuration's through that conversion.  Every other cell must be
+    byte-identical, and the model.json dataTypes equal under the mapping (decimal and dateTime
+    attributes are strings in a view).
 
 Any other difference fails, with the first differing rows printed.  Python stdlib only.
 """
 
+import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -35,6 +41,36 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import f2ctest  # noqa: E402
 
 RESERVED = ("RowId", "FhirPath", "ParentPath")
+# A view types its columns by SQL on FHIR's default mapping (docs/views.md, "Output";
+# f2c_view_column_type): date, dateTime, time and decimal are CHARACTER VARYING -- string
+# attributes holding the value as the resource writes it -- where the table configuration
+# writes CDM dateTime (UTC instants) and decimal attributes.  An instant stays dateTime (the
+# view's instant columns are read from its files: views_info).
+VIEW_DATATYPE = {"decimal": "string", "dateTime": "string"}
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DATETIME_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?"
+                         r"(Z|[+-]\d{2}:\d{2})?$")
+
+
+def utc_instant(text):
+    """The table configuration's cell for a FHIR date/dateTime written as `text`
+    (docs/transform.md, "Cells"): YYYY-MM-DDThh:mm:ss[.fraction]Z in UTC, partial dates padded
+    to their first instant, offsets applied, fractional seconds digit for digit; None if `text`
+    is neither."""
+    m = DATE_RE.match(text)
+    if m:
+        return "%04d-%02d-%02dT00:00:00Z" % (int(m.group(1)), int(m.group(2) or 1),
+                                             int(m.group(3) or 1))
+    m = DATETIME_RE.match(text)
+    if not m:
+        return None
+    y, mo, d, hh, mi = (int(m.group(i)) for i in range(1, 6))
+    dt = datetime.datetime(y, mo, d, hh, mi, int(m.group(6) or 0))
+    z = m.group(8)
+    if z and z != "Z":
+        sign = 1 if z[0] == "+" else -1
+        dt -= sign * datetime.timedelta(hours=int(z[1:3]), minutes=int(z[4:6]))
+    return dt.strftime("%Y-%m-%dT%H:%M:%S") + (m.group(7) or "") + "Z"
 
 
 def run(cmd):
@@ -74,18 +110,21 @@ def rows(out, entity, width):
 
 
 def views_info(views_dir):
-    """name -> set of collection columns; and name -> {column: fhir2cdm-reserved tag value}."""
-    info, tagged = {}, {}
+    """name -> set of collection columns; name -> {column: fhir2cdm-reserved tag value}; and
+    name -> set of columns of type instant."""
+    info, tagged, instants = {}, {}, {}
     for f in sorted(os.listdir(views_dir)):
         with open(os.path.join(views_dir, f), encoding="utf-8") as fh:
             v = json.load(fh)
-        coll, tags = set(), {}
+        coll, tags, inst = set(), {}, set()
 
         def walk(sel):
             for s in sel:
                 for c in s.get("column", []):
                     if c.get("collection"):
                         coll.add(c["name"])
+                    if c.get("type") == "instant":
+                        inst.add(c["name"])
                     for t in c.get("tag", []):
                         if t.get("name") == "fhir2cdm-reserved":
                             tags[c["name"]] = t.get("value")
@@ -94,7 +133,8 @@ def views_info(views_dir):
         walk(v["select"])
         info[v["name"]] = coll
         tagged[v["name"]] = tags
-    return info, tagged
+        instants[v["name"]] = inst
+    return info, tagged, instants
 
 
 def unroll_steps(config_dir):
@@ -110,7 +150,7 @@ def unroll_steps(config_dir):
     return out
 
 
-def compare(F, label, cfg_out, view_out, steps, coll, tagged):
+def compare(F, label, cfg_out, view_out, steps, coll, tagged, instants):
     # A configured table T writes the entity LocalT (the original tool's naming), a view the
     # entity named as the view (docs/views.md), here T.
     mc = {e[len("Local"):]: cols for e, cols in model(cfg_out).items() if e.startswith("Local")}
@@ -129,7 +169,12 @@ def compare(F, label, cfg_out, view_out, steps, coll, tagged):
         shared = [n for n in cnames if n in vnames]
         F.check(shared == vnames == cnames, "%s %s: view columns not the configuration's, in "
                 "its order" % (label, ent))
-        F.check(ccols == vcols, "%s %s: model.json columns or dataTypes differ" % (label, ent))
+        inst = instants.get(table, set())
+        want_cols = [(n, t if n in inst else VIEW_DATATYPE.get(t, t)) for n, t in ccols]
+        F.check(want_cols == vcols,
+                "%s %s: model.json columns or dataTypes differ (under the view type mapping): %s"
+                % (label, ent, [(a, b) for a, b in zip(want_cols, vcols) if a != b][:3]))
+        temporal = {n for n, t in ccols if t == "dateTime" and n not in inst}
         want = {n: n for n in RESERVED} if steps.get(table, 0) else {}
         F.check(tagged.get(table, {}) == want, "%s %s: fhir2cdm-reserved columns %s, expected %s"
                 % (label, ent, tagged.get(table, {}), want))
@@ -142,7 +187,7 @@ def compare(F, label, cfg_out, view_out, steps, coll, tagged):
             continue
         ci = [cnames.index(n) for n in shared]
         arrays = [n in coll.get(table, set()) for n in shared]
-        diffs, norm = [], {}
+        diffs, norm, dates = [], {}, {}
         for i, (a, b) in enumerate(zip(crow, vrow)):
             for k, (n, j) in enumerate(zip(shared, ci)):
                 x, y = a[j], b[k]
@@ -151,10 +196,16 @@ def compare(F, label, cfg_out, view_out, steps, coll, tagged):
                 if arrays[k] and x == "" and y == "[]":
                     norm[n] = norm.get(n, 0) + 1
                     continue
+                if n in temporal and y and utc_instant(y) == x:
+                    dates[n] = dates.get(n, 0) + 1
+                    continue
                 diffs.append((i, n, x, y))
         total_rows += len(crow)
         total_cells += len(crow) * len(shared)
         normalised += sum(norm.values())
+        for n in sorted(dates):
+            print("  %s: column %s: %d date/dateTime cell(s) as written with --view, as the UTC "
+                  "instant of that value with --config (declared difference)" % (ent, n, dates[n]))
         for n in sorted(norm):
             print("  %s: column %s (array): %d absent element(s), empty with --config, [] with "
                   "--view (declared difference)" % (ent, n, norm[n]))
@@ -178,7 +229,7 @@ def check_case(F, gen, exe, tmp, label, gen_args, inputs):
     rc, _ = run([gen, "generate-config"] + gen_args + ["--emit", "view-definitions", "-o", views])
     if not F.check(rc == 0, "%s: generate-config --emit view-definitions: exit %d" % (label, rc)):
         return
-    steps, (coll, tagged) = unroll_steps(cfg), views_info(views)
+    steps, (coll, tagged, instants) = unroll_steps(cfg), views_info(views)
     F.check(sorted(steps) == sorted(coll), "%s: tables %s, views %s" % (label, sorted(steps),
                                                                         sorted(coll)))
     for name, src in inputs:
@@ -190,7 +241,7 @@ def check_case(F, gen, exe, tmp, label, gen_args, inputs):
         if F.check(rc1 == rc2 and os.path.exists(os.path.join(co, "model.json")),
                    "%s: fhir2cdm-transform exit %d with --config, %d with --view"
                    % (run_label, rc1, rc2)):
-            compare(F, run_label, co, vo, steps, coll, tagged)
+            compare(F, run_label, co, vo, steps, coll, tagged, instants)
 
 
 def main():

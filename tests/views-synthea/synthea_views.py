@@ -412,8 +412,14 @@ def utc_instant(text):
 def scalar_text(v, ftype):
     if v is None:
         return ""
-    if ftype in ("date", "dateTime", "instant"):
+    if ftype == "instant":
         return utc_instant(v)
+    if ftype in ("date", "dateTime", "time"):
+        # SQL on FHIR "Default Type Mappings": CHARACTER VARYING, the FHIR string as written
+        # (docs/views.md, "Column types"); checked to be a FHIR value all the same.
+        if not (DATE_RE.match(v) or DATETIME_RE.match(v) or ftype == "time"):
+            raise Unhandled("not a FHIR %s: %r" % (ftype, v))
+        return v
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (int, DecimalText)):

@@ -44,14 +44,16 @@ import synthea_views as sv  # noqa: E402
 
 OPERATION_ID = "views-test"
 SQL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-# FHIR type of a column -> CDM dataType in model.json (docs/cdm-folder.md, "FHIR type -> CDM
-# dataType").  A collection=true column holds JSON array text: string.
+# FHIR type of a view column -> CDM dataType in model.json: SQL on FHIR's "Default Type
+# Mappings" (docs/views.md, "Column types"): CHARACTER VARYING types (date, dateTime, time and
+# decimal among them) are strings, INT int64, BOOLEAN boolean, TIMESTAMP WITH TIME ZONE
+# (instant) dateTime.  A collection=true column holds JSON array text: string.
 CDM_TYPE = {
     "string": "string", "code": "string", "id": "string", "uri": "string", "url": "string",
     "canonical": "string", "markdown": "string", "oid": "string", "uuid": "string",
     "integer": "int64", "positiveInt": "int64", "unsignedInt": "int64",
-    "decimal": "decimal", "boolean": "boolean",
-    "date": "dateTime", "dateTime": "dateTime", "instant": "dateTime", "time": "string",
+    "decimal": "string", "boolean": "boolean",
+    "date": "string", "dateTime": "string", "instant": "dateTime", "time": "string",
 }
 CONSTANT_VALUE = re.compile(r"^value[A-Z][A-Za-z0-9]*$")
 

@@ -310,6 +310,22 @@ f2c_status f2c_fp_eval(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc, const 
                        f2c_error *err);
 
 /*
+ * As f2c_fp_eval, with the input collection one item `focus` (NULL: empty): an item read from
+ * the document (focus->node set) is that node with focus->type as its context type, exactly as
+ * f2c_fp_eval(context = focus->node, context_type = focus->type); a computed item (node NULL:
+ * a String, Integer, Decimal, Boolean, Date, DateTime, Time or Quantity some evaluation gave) is
+ * the input collection itself, so `$this`, functions and operators see that value.  This is
+ * how a ViewDefinition's forEach / forEachOrNull / repeat iterates over computed values (SQL
+ * on FHIR v2, "Processing Algorithm": foci = fhirpath(S.forEach, N), any items).  The item's
+ * text and unit must stay valid during the call and must not live in c's arena (rewound
+ * first): copy items of an earlier result out before passing them.  Errors as f2c_fp_eval.
+ */
+f2c_status f2c_fp_eval_item(f2c_fp_ctx *c, const f2c_fp_expr *e, f2c_doc *doc,
+                            const f2c_fp_item *focus, const cJSON *resource,
+                            const f2c_fp_constant *constants, size_t nconstants, f2c_fp_result *out,
+                            f2c_error *err);
+
+/*
  * Appends the result as JSON to out: an array of {"type": <item type>, "value": <value>} where
  * value is the JSON value (objects as their source JSON text, dates/times as strings, quantities
  * as {"value": n, "unit": u}, decimals as their text: 1.50 stays 1.50).  Pass the document the

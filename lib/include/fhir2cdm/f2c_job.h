@@ -55,6 +55,10 @@ typedef struct f2c_job_stats {
     unsigned long long bytes; /* input bytes */
     double seconds;           /* since the job was made */
     unsigned long long lines, resources, rejected, warnings, no_id, files_failed;
+    /* views: resources whose rows of a view were left out by a run-time error the
+     * specifications define (f2c_plan.h, f2c_row_sink.error); they count with `rejected`
+     * against max_errors */
+    unsigned long long eval_errors;
     const f2c_job_typecount *untabled; /* in the order first met */
     size_t nuntabled;
     const f2c_tableset *ts;

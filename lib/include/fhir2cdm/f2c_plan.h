@@ -76,6 +76,15 @@ typedef struct f2c_row_sink {
      * fhir_path is the row's element location (the resource type for resource tables and views).
      * May be NULL. */
     void (*warn)(void *ud, size_t table, size_t column, const char *fhir_path, const char *why);
+    /* A run-time error the specifications define, in a plan with f2c_plan_set_spec_errors
+     * (views): more than one item in a column without `collection: true`, a where clause that
+     * does not give a Boolean, a FHIRPath run-time error (an exceeded evaluation budget stays a
+     * warning).  Called once per resource and table, after evaluating that table stopped: the
+     * rows of `table` handed to `row` for this resource are void, the receiver drops them (the
+     * resource's rows of other tables stand).  column and fhir_path as for warn.  May be NULL:
+     * such errors are then warnings (reported to warn, the evaluation going on as for a table
+     * configuration). */
+    void (*error)(void *ud, size_t table, size_t column, const char *fhir_path, const char *why);
 } f2c_row_sink;
 
 typedef enum f2c_plan_col_kind {
@@ -224,6 +233,14 @@ int f2c_plan_ctx_set_now(f2c_plan_ctx *c, const char *now);
 void f2c_plan_ctx_set_json(f2c_plan_ctx *c, int on);
 
 /*
+ * Makes the run-time errors the specifications define errors of the resource and table
+ * (f2c_row_sink.error) instead of warnings: the view loader (f2c_view.h) sets it, SQL on FHIR
+ * v2 defining them as errors; table configurations keep the original tool's warnings.  Set it
+ * before making contexts.  Never fails.
+ */
+void f2c_plan_set_spec_errors(f2c_plan *p, int on);
+
+/*
  * Sets the budgets of every FHIRPath evaluation this context makes (columns, where clauses,
  * forEach / forEachOrNull / repeat expressions, fhirExpression columns): copied; NULL restores
  * the defaults (f2c_fp_limits_default), which a new context has.  An evaluation that exceeds a
@@ -247,8 +264,12 @@ void f2c_plan_ctx_fp_usage(const f2c_plan_ctx *c, f2c_fp_usage *peak);
  * column, and where clauses that do not give a Boolean are reported to sink->warn (the row is
  * still written with the cell empty, except for a failing where clause or iteration, whose rows
  * are left out); an evaluation that exceeds its budget (f2c_plan_ctx_set_fp_limits) is such a
- * failing expression, its warning saying "evaluation budget exceeded: ...".  Returns F2C_OK,
- * F2C_ENOMEM (malloc failed outside any budget) or the sink's error.
+ * failing expression, its warning saying "evaluation budget exceeded: ...".  In a plan with
+ * f2c_plan_set_spec_errors (views) and a sink with `error`, the failing expressions, several
+ * items in a single-valued column and non-Boolean where clauses are instead errors of the
+ * resource and table (sink->error, after which that table's rows of the resource are void);
+ * mismatched values and exceeded budgets stay warnings.  Returns F2C_OK, F2C_ENOMEM (malloc
+ * failed outside any budget) or the sink's error.
  */
 f2c_status f2c_plan_resource(f2c_plan_ctx *c, f2c_doc *doc, const cJSON *root,
                              const char *resource_type, const char *resource_id,

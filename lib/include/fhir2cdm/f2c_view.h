@@ -56,6 +56,22 @@
 #include "fhir2cdm/f2c_table.h"
 
 /*
+ * The type a view column of FHIR type t is rendered and declared as (model.json / manifest
+ * attribute, Parquet column, loaders): SQL on FHIR's "Default Type Mappings" (ViewDefinition
+ * notes, "Type Hinting with Tags"; FHIR type to ISO/IEC 9075 SQL type; conformance statements
+ * viewdef-6, viewdef-7 and viewdef-23 of the HL7 SQL on FHIR 3.0.0 ballot).  date, dateTime, time
+ * and decimal map to CHARACTER VARYING, and "where the representation is CHARACTER VARYING,
+ * the format SHALL comply with the string representation of that type within the FHIR spec":
+ * the value exactly as the resource writes it (partial dates, offsets, fractions and trailing
+ * zeros kept), so they become F2C_T_STRING -- not the table configurations' CDM rendering
+ * (dates to UTC instants).  boolean (BOOLEAN), integer / positiveInt / unsignedInt (INT) and
+ * instant (TIMESTAMP WITH TIME ZONE, written as its UTC instant) are kept; the string-like types
+ * (base64Binary, BINARY in the spec, included: CSV carries its base64 text) are kept;
+ * F2C_T_NONE (no or an unknown `type`) and F2C_T_ARRAY are F2C_T_STRING.  Never fails.
+ */
+f2c_type f2c_view_column_type(f2c_type t);
+
+/*
  * Compiles one ViewDefinition `view` (a node of doc; doc gives decimal constants their exact
  * text, and may be NULL) into *table (filled; release with f2c_table_clear unless moved into a
  * tableset) and *root (the view's select tree; free with f2c_plan_select_free unless given to a
