@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""One case of our ViewDefinition corpus (tests/views-corpus, issue 20): ViewDefinitions over
+FHIR R4 resource types Synthea does not give us (Claim, ExplanationOfBenefit, DiagnosticReport,
+Questionnaire, QuestionnaireResponse, Goal, Observation components), with expected CSV written
+by hand from the SQL on FHIR v2 specification.
+
+Usage:
+  run_corpus.py TRANSFORM CORPUS_DIR --view NAME [--shared DIR] [--keep]
+  run_corpus.py TRANSFORM CORPUS_DIR --errors [--shared DIR] [--keep]
+
+--view NAME runs `fhir2cdm-transform --view views/NAME.json --input input --output TMP -q`
+(from CORPUS_DIR) and requires:
+  * exit status 0;
+  * model.json has an entity named as the view (its `name`), whose partitions (in model.json's
+    order) hold exactly the bytes of expected/NAME.csv (one header; a mismatch is shown cell by
+    cell);
+  * each attribute of that entity, in the view's column order, has the CDM dataType of its
+    column: `boolean` for boolean, `int64` for integer/positiveInt/unsignedInt, `dateTime` for
+    instant (TIMESTAMP WITH TIME ZONE), `string` for every CHARACTER VARYING type (string, code,
+    id, uri, url, canonical, oid, uuid, markdown, date, dateTime, time, decimal, base64Binary),
+    for a column without type and for a collection column;
+  * when SHARED/cdm-sdk/check.js exists and node is installed, Microsoft's CDM object model
+    reads TMP/model.json with 0 problems.  Without them that check is skipped with a banner
+    (never a failure).
+
+--errors runs errors/views (two views whose paths are errors by the specification: a column
+without `collection: true` giving two values, a `where` giving a string) over the same input
+and requires: exit status 1; stderr names the input file:line of the failing resource, the view
+and the column (the where clause for the where error); every other resource's rows are written
+(errors/expected/*.csv, byte for byte) and the failing resource's rows are not.
+
+The expected files are the specification's answer, not a record of our output: there is no
+--update.  Fix an expectation only by re-deriving it from the specification.
+Exit status: 0 pass, 1 fail.  Python 3 stdlib only.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, os.pardir, "pylib"))
+import f2ctest  # noqa: E402
+
+# The CDM dataType model.json must give a column of each FHIR type (SQL on FHIR "Default Type
+# Mappings": BOOLEAN, INT, TIMESTAMP WITH TIME ZONE; everything else CHARACTER VARYING).
+CDM_BY_TYPE = {
+    "boolean": "boolean",
+    "integer": "int64",
+    "positiveInt": "int64",
+    "unsignedInt": "int64",
+    "instant": "dateTime",
+}
+
+# The error lines the --errors run must print: (view, input file, line, what else the line names).
+ERROR_CASES = [
+    ("errors_multi_value", "Claim.ndjson", 1, "item_sequence"),
+    ("errors_where", "Observation.ndjson", 6, "where"),
+]
+
+
+def view_columns(view):
+    """[(name, type or None, collection)] of a ViewDefinition in the specification's column
+    order: a select's columns, then its nested selects', then its first unionAll branch's."""
+    out = []
+
+    def walk(sel):
+        for c in sel.get("column", []):
+            out.append((c["name"], c.get("type"), bool(c.get("collection"))))
+        for s in sel.get("select", []):
+            walk(s)
+        if sel.get("unionAll"):
+            walk(sel["unionAll"][0])
+
+    for s in view["select"]:
+        walk(s)
+    return out
+
+
+def expected_datatype(ftype, collection):
+    if collection or not ftype:
+        return "string"
+    return CDM_BY_TYPE.get(ftype, "string")
+
+
+def run(transform, corpus, views, out):
+    cmd = [transform, "--view", views, "--input", "input", "--output", out, "-q"]
+    print("running (in %s): %s" % (corpus, " ".join(cmd)), flush=True)
+    p = subprocess.run(cmd, cwd=corpus, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=50)
+    out_text = p.stdout.decode("utf-8", "replace")
+    err_text = p.stderr.decode("utf-8", "replace")
+    sys.stdout.write(out_text)
+    sys.stdout.write(err_text)
+    return p.returncode, err_text
+
+
+def load_model(out, f):
+    path = os.path.join(out, "model.json")
+    if not os.path.isfile(path):
+        f.fail("no model.json in the output folder")
+        return None
+    with open(path, encoding="utf-8") as fp:
+        return json.load(fp)
+
+
+def entity_of(model, name, f):
+    ents = [e for e in model.get("entities", []) if e.get("name") == name]
+    if len(ents) != 1:
+        f.fail("model.json has %d entities named %s (entities: %s)"
+               % (len(ents), name, [e.get("name") for e in model.get("entities", [])]))
+        return None
+    return ents[0]
+
+
+def entity_bytes(out, ent, f):
+    """The entity's rows as one CSV: the first partition's header, then every partition's
+    records, partitions in model.json's order.  None when a partition is missing."""
+    parts = ent.get("partitions", [])
+    if not parts:
+        print("entity %s has no partition (no rows)" % ent["name"])
+        return b""
+    header, body = None, b""
+    for p in parts:
+        loc = p.get("location", "")
+        path = os.path.join(out, loc) if not os.path.isabs(loc) else loc
+        if not os.path.isfile(path):
+            f.fail("partition %s listed by model.json does not exist" % loc)
+            return None
+        with open(path, "rb") as fp:
+            raw = fp.read()
+        print("partition %s: %d bytes" % (loc, len(raw)))
+        cut = raw.find(b"\r\n")
+        h, rest = (raw, b"") if cut < 0 else (raw[:cut + 2], raw[cut + 2:])
+        if header is None:
+            header = h
+        elif h != header:
+            f.fail("partition %s has another header: %r vs %r" % (loc, h, header))
+        body += rest
+    return (header or b"") + body
+
+
+def cell_diff(expected, got, limit=60):
+    """Lines describing how two CSV texts differ, cell by cell."""
+    lines = []
+    try:
+        e = f2ctest.parse_csv(expected, "utf-8")
+        g = f2ctest.parse_csv(got, "utf-8")
+    except (UnicodeDecodeError, csv.Error) as x:
+        return ["cannot parse as CSV: %s" % x]
+    header = e[0] if e else []
+    if e[:1] != g[:1]:
+        lines.append("header: expected %r, got %r" % (e[:1], g[:1]))
+    if len(e) != len(g):
+        lines.append("records: expected %d data rows, got %d" % (len(e) - 1, len(g) - 1))
+    for i in range(1, max(len(e), len(g))):
+        er = e[i] if i < len(e) else None
+        gr = g[i] if i < len(g) else None
+        if er == gr:
+            continue
+        if er is None or gr is None:
+            lines.append("row %d: expected %r, got %r" % (i, er, gr))
+            continue
+        key = er[0] if er else ""
+        if len(er) != len(gr):
+            lines.append("row %d (%s): expected %d cells %r, got %d cells %r"
+                         % (i, key, len(er), er, len(gr), gr))
+            continue
+        for j, (a, b) in enumerate(zip(er, gr)):
+            if a != b:
+                col = header[j] if j < len(header) else "#%d" % j
+                lines.append("row %d (%s) column %s: expected %r, got %r" % (i, key, col, a, b))
+    if not lines:
+        # Same cells, different bytes: quoting or record ends.
+        k = next((k for k in range(min(len(expected), len(got))) if expected[k] != got[k]),
+                 min(len(expected), len(got)))
+        lines.append("same cells, different bytes (quoting or line ends) at byte %d: "
+                     "expected %r, got %r" % (k, expected[max(0, k - 20):k + 20],
+                                              got[max(0, k - 20):k + 20]))
+    if len(lines) > limit:
+        lines = lines[:limit] + ["... %d more differences" % (len(lines) - limit)]
+    return lines
+
+
+def compare_entity(out, model, view, expected_file, f):
+    ent = entity_of(model, view["name"], f)
+    if ent is None:
+        return
+    got = entity_bytes(out, ent, f)
+    with open(expected_file, "rb") as fp:
+        expected = fp.read()
+    if got is not None:
+        if f.expect(got == expected, "%s: CSV bytes equal %s"
+                    % (view["name"], os.path.relpath(expected_file, HERE))):
+            pass
+        else:
+            for line in cell_diff(expected, got):
+                print("    " + line)
+    cols = view_columns(view)
+    attrs = [(a.get("name"), a.get("dataType")) for a in ent.get("attributes", [])]
+    f.expect([a[0] for a in attrs] == [c[0] for c in cols],
+             "%s: model.json attributes are the view's columns in order" % view["name"])
+    by_name = dict(attrs)
+    for name, ftype, coll in cols:
+        want = expected_datatype(ftype, coll)
+        got_t = by_name.get(name)
+        f.expect(got_t == want, "%s: attribute %s (type %s%s) has dataType %s (got %s)"
+                 % (view["name"], name, ftype or "none", ", collection" if coll else "", want,
+                    got_t))
+
+
+def sdk_check(shared, out, f):
+    check = os.path.join(shared, "cdm-sdk", "check.js") if shared else ""
+    if not check or not os.path.isfile(check):
+        f2ctest.banner("SKIP (this check only): %s not found (../shared absent; set "
+                       "-DFHIR2CDM_SHARED_DIR): the CDM SDK does not read this model.json"
+                       % (check or "cdm-sdk/check.js"))
+        return
+    if not shutil.which("node"):
+        f2ctest.banner("SKIP (this check only): node not found: the CDM SDK does not read this "
+                       "model.json")
+        return
+    p = subprocess.run(["node", check, out], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=50)
+    text = p.stdout.decode("utf-8", "replace")
+    last = (text.strip().splitlines() or [""])[-1]
+    print("CDM SDK: " + "\n         ".join(text.strip().splitlines()))
+    f.expect(p.returncode == 0 and last.endswith(" 0 problems"),
+             "CDM SDK (check.js) reads model.json with 0 problems (exit %d: %s)"
+             % (p.returncode, last))
+
+
+def one_view(o, f, out):
+    view_file = os.path.join(o.corpus, "views", o.view + ".json")
+    with open(view_file, encoding="utf-8") as fp:
+        view = json.load(fp)
+    rc, err = run(o.transform, o.corpus, os.path.join("views", o.view + ".json"), out)
+    f.expect(rc == 0, "exit status 0 (got %d)" % rc)
+    model = load_model(out, f)
+    if model is None:
+        return
+    compare_entity(out, model, view, os.path.join(o.corpus, "expected", o.view + ".csv"), f)
+    sdk_check(o.shared, out, f)
+
+
+def errors(o, f, out):
+    vdir = os.path.join(o.corpus, "errors", "views")
+    rc, err = run(o.transform, o.corpus, os.path.join("errors", "views"), out)
+    f.expect(rc == 1, "exit status 1 (got %d)" % rc)
+    lines = err.splitlines()
+    for view, stem, line, what in ERROR_CASES:
+        loc = re.compile(r"(^|[/\\ ])%s:%d\b" % (re.escape(stem), line))
+        hit = [ln for ln in lines if loc.search(ln) and view in ln and what in ln]
+        f.expect(bool(hit), "stderr names %s:%d, view %s and %s on one line"
+                 % (stem, line, view, what))
+    model = load_model(out, f)
+    if model is None:
+        return
+    for name in sorted(os.listdir(vdir)):
+        if name.endswith(".json"):
+            with open(os.path.join(vdir, name), encoding="utf-8") as fp:
+                view = json.load(fp)
+            compare_entity(out, model, view, os.path.join(o.corpus, "errors", "expected",
+                                                          name[:-5] + ".csv"), f)
+    sdk_check(o.shared, out, f)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("transform")
+    ap.add_argument("corpus")
+    g = ap.add_mutually_exclusive_group(required=True)
+    g.add_argument("--view")
+    g.add_argument("--errors", action="store_true")
+    ap.add_argument("--shared", default="")
+    ap.add_argument("--keep", action="store_true", help="keep the output folder")
+    o = ap.parse_args()
+    o.transform = os.path.abspath(o.transform)
+    o.corpus = os.path.abspath(o.corpus)
+    if not f2ctest.transformer_ok(o.transform):
+        return 1
+    f = f2ctest.Failures()
+    tmp = tempfile.mkdtemp(prefix="f2c-views-corpus-")
+    out = os.path.join(tmp, "out")
+    try:
+        if o.errors:
+            errors(o, f, out)
+        else:
+            one_view(o, f, out)
+    finally:
+        f2ctest.remove_tmp(tmp, o.keep)
+    return f.report("views corpus %s: pass" % ("errors" if o.errors else o.view))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
