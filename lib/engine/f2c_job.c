@@ -201,12 +201,26 @@ void job_say_error(job *j, const f2c_error *e)
     job_unlock(j);
 }
 
+/* Load diagnostics: errors, and warnings (code F2C_OK: the configuration still loads). */
 static void say_diags(job *j, const f2c_diags *d)
 {
+    char buf[2048];
     job_lock(j);
     for (size_t i = 0; i < d->count; i++)
-        say_error_locked(j, &d->items[i]);
+        if (d->items[i].status == F2C_OK)
+            sayf_locked(j, "warning: %s\n", f2c_error_format(&d->items[i], buf, sizeof buf));
+        else
+            say_error_locked(j, &d->items[i]);
     job_unlock(j);
+}
+
+/* The errors among d's diagnostics. */
+static size_t count_errors(const f2c_diags *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->count; i++)
+        n += d->items[i].status != F2C_OK;
+    return n;
 }
 
 int job_strptrcmp(const void *a, const void *b)
@@ -930,24 +944,25 @@ int job_load(job *j, const f2c_job_options *o)
                            .views = o->nviews ? o->views : NULL,
                            .nviews = o->nviews};
     f2c_status st = f2c_schema_load(&in, &j->ts, &j->plan, &diags);
+    say_diags(j, &diags); /* warnings only, when it loaded */
     if (st == F2C_OK) {
         f2c_diags_free(&diags);
         return 0;
     }
-    say_diags(j, &diags);
+    size_t nerr = count_errors(&diags);
     if (o->nviews) {
-        if (diags.count == 0)
+        if (nerr == 0)
             job_sayf(j, "error: cannot load the ViewDefinitions (%s)\n", f2c_status_name(st));
         job_sayf(j,
                  "fhir2cdm-transform: ViewDefinitions have %zu error%s; nothing "
                  "written\n",
-                 diags.count, diags.count == 1 ? "" : "s");
+                 nerr, nerr == 1 ? "" : "s");
     } else {
-        if (diags.count == 0)
+        if (nerr == 0)
             job_sayf(j, "error: %s: cannot load the table configuration (%s)\n", o->config_dir,
                      f2c_status_name(st));
         job_sayf(j, "fhir2cdm-transform: configuration %s has %zu error%s; nothing written\n",
-                 o->config_dir, diags.count, diags.count == 1 ? "" : "s");
+                 o->config_dir, nerr, nerr == 1 ? "" : "s");
     }
     f2c_diags_free(&diags);
     return F2C_JOB_USAGE;

@@ -99,6 +99,24 @@ __attribute__((format(printf, 3, 4))) static void fail(vcomp *vc, const char *su
     vc->bad = 1;
 }
 
+/* A warning about the view (code F2C_OK in diags: the view still loads; f2c_view.h). */
+__attribute__((format(printf, 3, 4))) static void note(vcomp *vc, const char *suffix,
+                                                       const char *fmt, ...)
+{
+    f2c_error e;
+    char msg[sizeof e.message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    size_t mark = vc->ptr.len;
+    if (suffix && f2c_buf_appends(&vc->ptr, suffix) != 0) vc->oom = 1;
+    f2c_error_set(&e, F2C_OK, vc->file, 0, 0, vc->ptr.data ? vc->ptr.data : "", "%s", msg);
+    vc->ptr.len = mark;
+    if (vc->ptr.data) vc->ptr.data[mark] = '\0';
+    if (f2c_diags_add(vc->diags, &e) != F2C_OK) vc->oom = 1;
+}
+
 static size_t push(vcomp *vc, const char *key, long index)
 {
     size_t mark = vc->ptr.len;
@@ -597,6 +615,7 @@ static f2c_step *simple_steps(const char *type, const char *path, size_t *n)
 
 /* The tag name that marks a reserved column (docs/views.md, "fhir2cdm-reserved"). */
 #define RESERVED_TAG "fhir2cdm-reserved"
+#define ANSI_TAG "ansi/type" /* SQL on FHIR, "Overriding Default Type Mappings" */
 
 /*
  * The reserved kind a column asks for with a tag {"name": "fhir2cdm-reserved", "value": V}
@@ -678,6 +697,97 @@ static f2c_type view_type(const char *name)
     return f2c_view_column_type(f2c_type_from_name(name));
 }
 
+/* s (at most 63 bytes) upper-cased, blanks collapsed and trimmed, into out[64]; 0 if too long. */
+static int sql_type_text(const char *s, char out[64])
+{
+    size_t n = 0;
+    for (; *s; s++) {
+        char c = *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s;
+        if (c == ' ' && (n == 0 || out[n - 1] == ' ')) continue;
+        if (n == 63) return 0;
+        out[n++] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+    }
+    while (n && out[n - 1] == ' ')
+        n--;
+    out[n] = '\0';
+    return 1;
+}
+
+/* Whether t is name or name(N) with N digits (VARCHAR(255)). */
+static int sql_type_is(const char *t, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(t, name, n) != 0) return 0;
+    if (!t[n]) return 1;
+    const char *p = t + n + (t[n] == ' ');
+    if (*p++ != '(' || !(*p >= '0' && *p <= '9')) return 0;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return p[0] == ')' && !p[1];
+}
+
+/*
+ * The type an `ansi/type` tag asks for ("Overriding Default Type Mappings": the tag's value is
+ * "the desired ISO/IEC 9075 SQL type"; "behavior is undefined and left to the runner if the
+ * type hint tag contains a value that is unknown or incompatible").  Honoured: CHARACTER
+ * VARYING / VARCHAR [(n)] (text as written), BOOLEAN, INTEGER / INT, TIME, TIMESTAMP WITH TIME
+ * ZONE (the instant in UTC; a value without a time and zone -- a date, a partial date -- is
+ * null with a warning).  Any other value, including the ISO types not implemented yet (DATE,
+ * TIMESTAMP, BIGINT, DECIMAL(p,s)), is a warning when the view is loaded and the default
+ * mapping applies.  Returns 1 with *t set, 0 without (usable) tag, -1 after an error (the tag
+ * twice, a value that is not a string).
+ */
+static int ansi_type(vcomp *vc, const cJSON *col, f2c_type *t)
+{
+    static const struct {
+        const char *name;
+        f2c_type t;
+    } known[] = {{"CHARACTER VARYING", F2C_T_STRING},
+                 {"VARCHAR", F2C_T_STRING},
+                 {"BOOLEAN", F2C_T_BOOLEAN},
+                 {"INTEGER", F2C_T_INTEGER},
+                 {"INT", F2C_T_INTEGER},
+                 {"TIME", F2C_T_TIME},
+                 {"TIMESTAMP WITH TIME ZONE", F2C_T_INSTANT}};
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(col, "tag");
+    if (!cJSON_IsArray(tags)) return 0;
+    int found = 0, r = 0;
+    long i = 0;
+    for (const cJSON *g = tags->child; g; g = g->next, i++) {
+        const cJSON *nm = cJSON_IsObject(g) ? cJSON_GetObjectItemCaseSensitive(g, "name") : NULL;
+        if (!cJSON_IsString(nm) || strcmp(nm->valuestring, ANSI_TAG) != 0) continue;
+        size_t m = push(vc, "tag", i);
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(g, "value");
+        char want[64];
+        size_t k = 0, nk = sizeof known / sizeof known[0];
+        if (found) {
+            fail(vc, NULL, "a column has at most one " ANSI_TAG " tag");
+            r = -1;
+        } else if (!cJSON_IsString(v)) {
+            fail(vc, "/value", "the value of an " ANSI_TAG " tag is an ISO/IEC 9075 SQL type name");
+            r = -1;
+        } else {
+            int ok = sql_type_text(v->valuestring, want);
+            while (ok && k < nk && !sql_type_is(want, known[k].name))
+                k++;
+            if (ok && k < nk) {
+                *t = known[k].t;
+                r = 1;
+            } else {
+                note(vc, "/value",
+                     ANSI_TAG
+                     " \"%.64s\" is not a type this runner implements (CHARACTER "
+                     "VARYING, VARCHAR, BOOLEAN, INTEGER, INT, TIME, TIMESTAMP WITH TIME ZONE); "
+                     "the column keeps its default type mapping",
+                     v->valuestring);
+            }
+        }
+        found = 1;
+        pop(vc, m);
+    }
+    return r;
+}
+
 static void compile_column(vcomp *vc, const cJSON *col, f2c_plan_select *s)
 {
     static const char *const keys[] = {"name",        "path", "type", "collection",
@@ -720,6 +830,8 @@ static void compile_column(vcomp *vc, const cJSON *col, f2c_plan_select *s)
     }
     f2c_type t = view_type(type && cJSON_IsString(type) ? type->valuestring : NULL);
     int collection = coll && cJSON_IsTrue(coll);
+    /* A collection column is JSON array text whatever its items' type: the tag is not read. */
+    if (!collection && ansi_type(vc, col, &t) < 0) ok = 0;
     f2c_plan_col_kind kind = F2C_PLAN_COL_EXPR;
     int rt = reserved_tag(vc, col, &kind);
     if (rt < 0) ok = 0;

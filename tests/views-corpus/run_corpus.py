@@ -59,6 +59,28 @@ CDM_BY_TYPE = {
     "instant": "dateTime",
 }
 
+# The CDM dataType of a column tagged ansi/type ("Overriding Default Type Mappings") with one of
+# the values the runner implements (docs/views.md); any other value keeps the default mapping.
+CDM_BY_ANSI = {
+    "CHARACTER VARYING": "string",
+    "VARCHAR": "string",
+    "BOOLEAN": "boolean",
+    "INTEGER": "int64",
+    "INT": "int64",
+    "TIME": "string",
+    "TIMESTAMP WITH TIME ZONE": "dateTime",
+}
+
+
+def ansi_tag(col):
+    """The column's ansi/type value, upper-cased, blanks collapsed, a (length) dropped; or None."""
+    for t in col.get("tag", []):
+        if t.get("name") == "ansi/type" and isinstance(t.get("value"), str):
+            v = " ".join(t["value"].upper().split())
+            return re.sub(r" ?\(\d+\)$", "", v)
+    return None
+
+
 # The error lines the --errors run must print: (view, input file, line, what else the line names).
 ERROR_CASES = [
     ("errors_multi_value", "Claim.ndjson", 1, "item_sequence"),
@@ -67,13 +89,14 @@ ERROR_CASES = [
 
 
 def view_columns(view):
-    """[(name, type or None, collection)] of a ViewDefinition in the specification's column
-    order: a select's columns, then its nested selects', then its first unionAll branch's."""
+    """[(name, type or None, collection, ansi/type or None)] of a ViewDefinition in the
+    specification's column order: a select's columns, then its nested selects', then its first
+    unionAll branch's."""
     out = []
 
     def walk(sel):
         for c in sel.get("column", []):
-            out.append((c["name"], c.get("type"), bool(c.get("collection"))))
+            out.append((c["name"], c.get("type"), bool(c.get("collection")), ansi_tag(c)))
         for s in sel.get("select", []):
             walk(s)
         if sel.get("unionAll"):
@@ -84,10 +107,12 @@ def view_columns(view):
     return out
 
 
-def expected_datatype(ftype, collection):
-    if collection or not ftype:
+def expected_datatype(ftype, collection, ansi):
+    if collection:
         return "string"
-    return CDM_BY_TYPE.get(ftype, "string")
+    if ansi in CDM_BY_ANSI:
+        return CDM_BY_ANSI[ansi]
+    return CDM_BY_TYPE.get(ftype, "string") if ftype else "string"
 
 
 def run(transform, corpus, views, out):
@@ -207,8 +232,8 @@ def compare_entity(out, model, view, expected_file, f):
     f.expect([a[0] for a in attrs] == [c[0] for c in cols],
              "%s: model.json attributes are the view's columns in order" % view["name"])
     by_name = dict(attrs)
-    for name, ftype, coll in cols:
-        want = expected_datatype(ftype, coll)
+    for name, ftype, coll, ansi in cols:
+        want = expected_datatype(ftype, coll, ansi)
         got_t = by_name.get(name)
         f.expect(got_t == want, "%s: attribute %s (type %s%s) has dataType %s (got %s)"
                  % (view["name"], name, ftype or "none", ", collection" if coll else "", want,
@@ -242,6 +267,18 @@ def one_view(o, f, out):
         view = json.load(fp)
     rc, err = run(o.transform, o.corpus, os.path.join("views", o.view + ".json"), out)
     f.expect(rc == 0, "exit status 0 (got %d)" % rc)
+    # expected/<view>.warnings: each line a text some stderr line must contain (warnings the
+    # view gives when it is loaded or run); without it, stderr must be empty.
+    wfile = os.path.join(o.corpus, "expected", o.view + ".warnings")
+    want = []
+    if os.path.isfile(wfile):
+        with open(wfile, encoding="utf-8") as fp:
+            want = [ln.rstrip("\n") for ln in fp if ln.strip() and not ln.startswith("#")]
+    lines = err.splitlines()
+    for w in want:
+        f.expect(any(w in ln for ln in lines), "stderr has a line containing %r" % w)
+    f.expect(len(lines) == len(want), "stderr has %d line(s), expected %d" % (len(lines),
+                                                                             len(want)))
     model = load_model(out, f)
     if model is None:
         return

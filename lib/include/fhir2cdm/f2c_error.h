@@ -64,7 +64,9 @@ typedef struct f2c_diags {
     size_t count, cap;
 } f2c_diags;
 
-/* Appends a copy of *e; returns F2C_ENOMEM if the list cannot grow (the error is then lost). */
+/* Appends a copy of *e; returns F2C_ENOMEM if the list cannot grow (the error is then lost).
+ * An entry whose status is F2C_OK is a warning (the thing still loads, e.g. a ViewDefinition
+ * with an ansi/type tag this runner does not implement); every other one is an error. */
 f2c_status f2c_diags_add(f2c_diags *d, const f2c_error *e);
 void f2c_diags_free(f2c_diags *d);
 
