@@ -328,7 +328,7 @@ static void custom_props(yctx *x, gc_table *t, const char *base, yaml_node_t *v)
             const char *cands[F2C_T__COUNT];
             size_t nc = 0;
             for (int k = F2C_T_NONE + 1; k < F2C_T__COUNT; k++)
-                cands[nc++] = f2c_type_name((f2c_type)k);
+                if (f2c_type_name((f2c_type)k)[0]) cands[nc++] = f2c_type_name((f2c_type)k);
             f2c_buf s = {0};
             gc_suggest(type, cands, nc, &s);
             gc_diag(x->d, node_loc(x->y, val[K_TYPE]), "unknown type '%s'%s%s", type,

@@ -57,6 +57,25 @@ f2c_pqv f2c_pqv_int32(const char *s, size_t n, int32_t *out)
     return F2C_PQV_OK;
 }
 
+f2c_pqv f2c_pqv_int64(const char *s, size_t n, int64_t *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+    if (i == n) return F2C_PQV_BAD;
+    uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    int range = 0;
+    for (; i < n; i++) {
+        if (!is_digit(s[i])) return F2C_PQV_BAD;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (limit - d) / 10) range = 1; /* keep checking the shape */
+        if (!range) v = v * 10 + d;
+    }
+    if (range) return F2C_PQV_RANGE;
+    *out = !neg ? (int64_t)v : v > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)v;
+    return F2C_PQV_OK;
+}
+
 /* ---- decimals ------------------------------------------------------------------------------ */
 
 /* A JSON number's digits: integer part ip[0..ni), fraction fp[0..nf), exponent e (saturated). */

@@ -36,6 +36,9 @@ f2c_pqv f2c_pqv_bool(const char *s, size_t n, int *out);
  * when the value is outside the 32-bit signed range, F2C_PQV_BAD when not of that shape. */
 f2c_pqv f2c_pqv_int32(const char *s, size_t n, int32_t *out);
 
+/* As f2c_pqv_int32, for the 64-bit signed range (integer64 / BIGINT columns). */
+f2c_pqv f2c_pqv_int64(const char *s, size_t n, int64_t *out);
+
 /*
  * A JSON number (RFC 8259 §6, leniently: optional '+', leading zeros allowed, digits required
  * before and after a '.': [+-]?D+(.D+)?([eE][+-]?D+)?) -> the unscaled value v = value *

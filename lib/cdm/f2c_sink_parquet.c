@@ -34,6 +34,7 @@ static const char W_BAD[] = "value does not match the column's type; left null";
 static const char W_DEC_ROUND[] = "decimal rounded half-even to the column's scale";
 static const char W_DEC_RANGE[] = "decimal does not fit the column's precision; left null";
 static const char W_INT_RANGE[] = "integer does not fit INT32; left null";
+static const char W_INT64_RANGE[] = "integer does not fit INT64; left null";
 static const char W_US_ROUND[] = "fractional seconds rounded half-even to microseconds";
 static const char W_LEAP[] = "leap second (ss = 60) cannot be stored; left null";
 static const char W_DAY[] = "time does not fit a day (leap second or rounded up to 24:00:00); "
@@ -52,10 +53,11 @@ typedef struct pq_state {
 typedef struct pq_part {
     f2c_sink_part base; /* first: f2c_sink_part * and pq_part * are the same pointer */
     const pq_state *st;
-    const f2c_table *t; /* borrowed */
-    f2c_sink_file file; /* the staged file */
-    f2c_pq_writer *w;   /* NULL once finished */
-    f2c_pq_kind *kinds; /* per column */
+    const f2c_table *t;     /* borrowed */
+    f2c_sink_file file;     /* the staged file */
+    f2c_pq_writer *w;       /* NULL once finished */
+    f2c_pq_kind *kinds;     /* per column */
+    int *precision, *scale; /* per column: a decimal's DECIMAL(p,s), else 0 */
 } pq_part;
 
 static const f2c_sink_ops pq_ops;
@@ -86,6 +88,12 @@ void f2c_sink_parquet_column(const f2c_table *t, size_t i, int precision, int sc
     case F2C_T_UNSIGNEDINT:
         k = F2C_PQ_INT32;
         break;
+    case F2C_T_INTEGER64:
+        k = F2C_PQ_INT64;
+        break;
+    case F2C_T_SQL_DATE:
+        k = F2C_PQ_DATE;
+        break;
     case F2C_T_DECIMAL:
         k = F2C_PQ_DECIMAL;
         break;
@@ -102,6 +110,12 @@ void f2c_sink_parquet_column(const f2c_table *t, size_t i, int precision, int sc
     default:
         k = F2C_PQ_STRING;
         break; /* string-like, array (JSON text), reserved columns */
+    }
+    size_t r = f2c_table_reserved_count(t);
+    const f2c_column *c = i >= r && i - r < t->ncolumns ? &t->columns[i - r] : NULL;
+    if (c && c->precision) { /* the column's own DECIMAL(p,s) */
+        precision = c->precision;
+        scale = c->scale;
     }
     *out = (f2c_pq_column){.name = f2c_table_column_name(t, i),
                            .kind = k,
@@ -145,6 +159,8 @@ static void part_free(pq_part *q)
 {
     assert(q->file.fd < 0 && !q->w);
     free(q->kinds);
+    free(q->precision);
+    free(q->scale);
     free(q);
 }
 
@@ -163,12 +179,18 @@ static f2c_status start_writer(pq_part *q, size_t n, f2c_error *err)
 {
     const pq_state *s = q->st;
     f2c_pq_column *cols = table_columns(s, q->t, n);
-    if (!cols || !(q->kinds = malloc((n ? n : 1) * sizeof *q->kinds))) {
+    size_t m = n ? n : 1;
+    if (!cols || !(q->kinds = malloc(m * sizeof *q->kinds)) ||
+        !(q->precision = malloc(m * sizeof *q->precision)) ||
+        !(q->scale = malloc(m * sizeof *q->scale))) {
         free(cols);
         return nomem(err, q->file.label);
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         q->kinds[i] = cols[i].kind;
+        q->precision[i] = cols[i].precision;
+        q->scale[i] = cols[i].scale;
+    }
     f2c_pq_kv kv[3];
     size_t nkv = 0;
     if (s->version) kv[nkv++] = (f2c_pq_kv){"fhir2cdm.version", s->version};
@@ -224,7 +246,7 @@ static f2c_status put_decimal(pq_part *q, size_t i, const char *s, size_t n, f2c
 {
     int64_t hi;
     uint64_t lo;
-    switch (f2c_pqv_decimal(s, n, q->st->precision, q->st->scale, &hi, &lo)) {
+    switch (f2c_pqv_decimal(s, n, q->precision[i], q->scale[i], &hi, &lo)) {
     case F2C_PQV_ROUNDED:
         q->base.warn(q->base.warn_ud, i, W_DEC_ROUND); /* fall through */
     case F2C_PQV_OK:
@@ -281,8 +303,14 @@ static f2c_status put_cell(pq_part *q, size_t i, const char *s, size_t n, f2c_er
     case F2C_PQ_TIMESTAMP:
     case F2C_PQ_TIME:
         return put_micros(q, i, s, n, err);
+    case F2C_PQ_INT64: { /* integer64 */
+        int64_t v;
+        f2c_pqv r = f2c_pqv_int64(s, n, &v);
+        if (r == F2C_PQV_OK) return f2c_pq_int64(q->w, i, v, err);
+        return null_because(q, i, r == F2C_PQV_RANGE ? W_INT64_RANGE : W_BAD, err);
+    }
     default:
-        return null_because(q, i, W_BAD, err); /* INT64: no FHIR R4 type maps to it */
+        return null_because(q, i, W_BAD, err);
     }
 }
 

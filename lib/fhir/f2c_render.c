@@ -297,6 +297,29 @@ static int append_lld(f2c_buf *out, long long v)
     return f2c_buf_append(out, tmp + k, sizeof tmp - k);
 }
 
+/* integer64 (FHIR R5 datatypes: -2^63..2^63-1) from an integer literal p[0..n) with at least
+ * one digit after an optional '-': its digits, without leading zeros ("-0" is "0"). */
+static f2c_render_result render_integer64_text(const char *p, size_t n, f2c_buf *out,
+                                               const char **why)
+{
+    int neg = p[0] == '-';
+    unsigned long long v = 0, limit = neg ? 9223372036854775808ULL : 9223372036854775807ULL;
+    for (size_t i = (size_t)neg; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') return mismatch(why, "expected an integer literal");
+        unsigned d = (unsigned)(p[i] - '0');
+        if (v > (limit - d) / 10) return mismatch(why, "integer out of range for integer64");
+        v = v * 10 + d;
+    }
+    char tmp[24];
+    size_t k = sizeof tmp;
+    do {
+        tmp[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (neg && !(k == sizeof tmp - 1 && tmp[k] == '0')) tmp[--k] = '-';
+    return f2c_buf_append(out, tmp + k, sizeof tmp - k) == 0 ? F2C_RENDER_OK : F2C_RENDER_NOMEM;
+}
+
 /* integer (int32), positiveInt (1..2^31-1), unsignedInt (0..2^31-1) from the number's text. */
 /* Integer literal p[0..n) checked against t's range (FHIR R4 datatypes: integer is 32-bit signed,
  * positiveInt >= 1, unsignedInt >= 0) and written as its digits. */
@@ -307,6 +330,7 @@ static f2c_render_result render_integer_text(const char *p, size_t n, f2c_type t
     int neg = n > 0 && p[0] == '-';
     if (neg) i++;
     if (i == n) return mismatch(why, "expected an integer literal");
+    if (t == F2C_T_INTEGER64) return render_integer64_text(p, n, out, why);
     /* Accumulate with saturation: 2^31 is the largest magnitude any of the types can take. */
     long long v = 0;
     for (; i < n; i++) {
@@ -328,11 +352,28 @@ static f2c_render_result render_integer_text(const char *p, size_t n, f2c_type t
 static f2c_render_result render_integer(f2c_doc *d, const cJSON *node, f2c_type t, f2c_buf *out,
                                         const char **why)
 {
+    /* FHIR R5 JSON writes integer64 as a string (R5 json.html, "Primitive Types"). */
+    if (t == F2C_T_INTEGER64 && cJSON_IsString(node))
+        return render_integer_text(node->valuestring, strlen(node->valuestring), t, out, why);
     if (!cJSON_IsNumber(node)) return mismatch(why, "expected a JSON number");
     const char *p;
     size_t n;
     if (f2c_doc_source(d, node, &p, &n) != 0) return F2C_RENDER_NOMEM;
     return render_integer_text(p, n, t, out, why);
+}
+
+/* An SQL DATE (a view column tagged ansi/type DATE): a FHIR date or dateTime s[0..n) with at
+ * least a day, written as its date YYYY-MM-DD as the value states it (a dateTime's own offset,
+ * not UTC: 2014-05-18T23:30:00-04:00 is 2014-05-18).  A year or year-month is no DATE. */
+static f2c_render_result render_sql_date(const char *s, size_t n, f2c_buf *out, const char **why)
+{
+    size_t mark = out->len;
+    f2c_render_result r = f2c_render_datetime(s, n, F2C_T_DATETIME, out, why); /* validates */
+    out->len = mark;
+    if (out->data) out->data[mark] = '\0';
+    if (r != F2C_RENDER_OK) return r;
+    if (n < 10) return mismatch(why, "a DATE needs a year, month and day");
+    return f2c_buf_append(out, s, 10) == 0 ? F2C_RENDER_OK : F2C_RENDER_NOMEM;
 }
 
 static f2c_render_result render_time(const cJSON *node, f2c_buf *out, const char **why)
@@ -368,7 +409,11 @@ f2c_render_result f2c_render_value(f2c_doc *d, const cJSON *node, f2c_type t, f2
     case F2C_T_INTEGER:
     case F2C_T_POSITIVEINT:
     case F2C_T_UNSIGNEDINT:
+    case F2C_T_INTEGER64:
         return render_integer(d, node, t, out, why);
+    case F2C_T_SQL_DATE:
+        if (!cJSON_IsString(node)) return mismatch(why, "expected a JSON string");
+        return render_sql_date(node->valuestring, strlen(node->valuestring), out, why);
     case F2C_T_DECIMAL:
         if (!cJSON_IsNumber(node)) return mismatch(why, "expected a JSON number");
         return append_source(d, node, 0, out);
@@ -390,7 +435,8 @@ f2c_render_result f2c_render_value(f2c_doc *d, const cJSON *node, f2c_type t, f2
 
 static int is_integer_type(f2c_type t)
 {
-    return t == F2C_T_INTEGER || t == F2C_T_POSITIVEINT || t == F2C_T_UNSIGNEDINT;
+    return t == F2C_T_INTEGER || t == F2C_T_POSITIVEINT || t == F2C_T_UNSIGNEDINT ||
+           t == F2C_T_INTEGER64;
 }
 
 static int is_date_type(f2c_type t)
@@ -418,6 +464,7 @@ f2c_render_result f2c_render_fp_item(f2c_doc *d, const f2c_fp_item *item, f2c_ty
     case F2C_FP_STRING:
         if (stringlike) return append_text(out, item->text, item->len);
         if (is_date_type(t)) return f2c_render_datetime(item->text, item->len, t, out, why);
+        if (t == F2C_T_SQL_DATE) return render_sql_date(item->text, item->len, out, why);
         return mismatch(why, "expression gives a String");
     case F2C_FP_BOOLEAN:
         if (stringlike || t == F2C_T_BOOLEAN) return append_text(out, item->text, item->len);
@@ -435,6 +482,7 @@ f2c_render_result f2c_render_fp_item(f2c_doc *d, const f2c_fp_item *item, f2c_ty
             return f2c_render_datetime(item->text, item->len,
                                        item->kind == F2C_FP_DATE ? F2C_T_DATE : F2C_T_DATETIME, out,
                                        why);
+        if (t == F2C_T_SQL_DATE) return render_sql_date(item->text, item->len, out, why);
         if (stringlike) return append_text(out, item->text, item->len);
         return mismatch(why, "expression gives a date");
     case F2C_FP_TIME:

@@ -34,25 +34,42 @@ static const struct {
     [F2C_T_INSTANT] = {"instant", "Instant", "dateTime", 0},
     [F2C_T_TIME] = {"time", "Time", "string", 0},
     [F2C_T_ARRAY] = {"array", "", "string", 0},
+    [F2C_T_INTEGER64] = {"integer64", "Integer64", "int64", 0},
+    [F2C_T_SQL_DATE] = {"", "", "dateTime", 0}, /* CDM model.json has no date-only type */
 };
 
 f2c_type f2c_type_from_name(const char *name)
 {
     if (!name) return F2C_T_NONE;
     for (int t = F2C_T_NONE + 1; t < F2C_T__COUNT; t++)
-        if (strcmp(types[t].name, name) == 0) return (f2c_type)t;
+        if (types[t].name[0] && strcmp(types[t].name, name) == 0) return (f2c_type)t;
     return F2C_T_NONE;
 }
 
-static int valid(f2c_type t) { return (int)t >= 0 && t < F2C_T__COUNT; }
+static int valid(f2c_type t)
+{
+    return (int)t >= 0 && t < F2C_T__COUNT;
+}
 
-const char *f2c_type_name(f2c_type t) { return valid(t) ? types[t].name : ""; }
+const char *f2c_type_name(f2c_type t)
+{
+    return valid(t) ? types[t].name : "";
+}
 
-const char *f2c_type_choice_suffix(f2c_type t) { return valid(t) ? types[t].suffix : ""; }
+const char *f2c_type_choice_suffix(f2c_type t)
+{
+    return valid(t) ? types[t].suffix : "";
+}
 
-const char *f2c_type_cdm_datatype(f2c_type t) { return valid(t) ? types[t].cdm : "string"; }
+const char *f2c_type_cdm_datatype(f2c_type t)
+{
+    return valid(t) ? types[t].cdm : "string";
+}
 
-int f2c_type_is_stringlike(f2c_type t) { return valid(t) && types[t].stringlike; }
+int f2c_type_is_stringlike(f2c_type t)
+{
+    return valid(t) && types[t].stringlike;
+}
 
 int f2c_is_resource_type_name(const char *s)
 {

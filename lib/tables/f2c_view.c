@@ -44,6 +44,7 @@ typedef struct colspec {
     char *origin;
     f2c_step *steps; /* fast path (f2c_plan_column.steps), or NULL */
     size_t nsteps;
+    int precision, scale; /* an ansi/type DECIMAL(p,s), else 0 */
 } colspec;
 
 /* Where the next column's slot comes from: appended (NEW), or the next of a unionAll's first
@@ -677,6 +678,7 @@ f2c_type f2c_view_column_type(f2c_type t)
     case F2C_T_INTEGER:
     case F2C_T_POSITIVEINT:
     case F2C_T_UNSIGNEDINT:
+    case F2C_T_INTEGER64:
     case F2C_T_INSTANT:
         return t;
     case F2C_T_NONE:
@@ -726,18 +728,68 @@ static int sql_type_is(const char *t, const char *name)
     return p[0] == ')' && !p[1];
 }
 
+/* Reads digits at *q into *v (at most 2 digits: precisions are <= 38); 0 if none. */
+static int small_number(const char **q, int *v)
+{
+    const char *s = *q;
+    int n = 0, k = 0;
+    while (*s >= '0' && *s <= '9' && k < 3) {
+        n = n * 10 + (*s++ - '0');
+        k++;
+    }
+    if (!k || (*s >= '0' && *s <= '9')) return 0;
+    *v = n;
+    *q = s;
+    return 1;
+}
+
+/* t (normalised by sql_type_text) is DECIMAL, NUMERIC or DEC, optionally with (p) or (p,s) with
+ * 1 <= p <= 38 and 0 <= s <= p: 1 with *p, *sc set (0, 0 without them). */
+static int sql_decimal(const char *t, int *p, int *sc)
+{
+    static const char *const names[] = {"DECIMAL", "NUMERIC", "DEC"};
+    size_t k = 0;
+    while (k < 3 && strncmp(t, names[k], strlen(names[k])) != 0)
+        k++;
+    if (k == 3) return 0;
+    const char *q = t + strlen(names[k]);
+    int pp = 0, ss = 0;
+    if (*q == ' ') q++;
+    if (*q == '(') {
+        q++;
+        if (*q == ' ') q++;
+        if (!small_number(&q, &pp)) return 0;
+        if (*q == ' ') q++;
+        if (*q == ',') {
+            q++;
+            if (*q == ' ') q++;
+            if (!small_number(&q, &ss)) return 0;
+            if (*q == ' ') q++;
+        }
+        if (*q++ != ')' || pp < 1 || pp > 38 || ss > pp) return 0;
+    }
+    if (*q) return 0;
+    *p = pp;
+    *sc = ss;
+    return 1;
+}
+
 /*
  * The type an `ansi/type` tag asks for ("Overriding Default Type Mappings": the tag's value is
  * "the desired ISO/IEC 9075 SQL type"; "behavior is undefined and left to the runner if the
  * type hint tag contains a value that is unknown or incompatible").  Honoured: CHARACTER
- * VARYING / VARCHAR [(n)] (text as written), BOOLEAN, INTEGER / INT, TIME, TIMESTAMP WITH TIME
- * ZONE (the instant in UTC; a value without a time and zone -- a date, a partial date -- is
- * null with a warning).  Any other value, including the ISO types not implemented yet (DATE,
- * TIMESTAMP, BIGINT, DECIMAL(p,s)), is a warning when the view is loaded and the default
- * mapping applies.  Returns 1 with *t set, 0 without (usable) tag, -1 after an error (the tag
- * twice, a value that is not a string).
+ * VARYING / VARCHAR [(n)] (text as written), BOOLEAN, INTEGER / INT, BIGINT, DATE (a date of
+ * day precision; a dateTime's date as written; a year or year-month is null with a warning),
+ * TIME, TIMESTAMP WITH TIME ZONE (the instant in UTC; a value without a time and zone -- a
+ * date, a partial date -- is null with a warning), DECIMAL / NUMERIC / DEC [(p[,s])] (the
+ * decimal as written; its Parquet column and manifest attribute DECIMAL(p,s), 1 <= p <= 38,
+ * 0 <= s <= p; without (p,s) the run's --decimal).  Any other value -- among them TIMESTAMP
+ * without time zone, which a FHIR dateTime with an offset cannot become without choosing a
+ * zone -- is a warning when the view is loaded and the default mapping applies.  Returns 1
+ * with *t (and for a decimal *p, *sc, 0 for the run's) set, 0 without (usable) tag, -1 after
+ * an error (the tag twice, a value that is not a string).
  */
-static int ansi_type(vcomp *vc, const cJSON *col, f2c_type *t)
+static int ansi_type(vcomp *vc, const cJSON *col, f2c_type *t, int *p, int *sc)
 {
     static const struct {
         const char *name;
@@ -747,6 +799,8 @@ static int ansi_type(vcomp *vc, const cJSON *col, f2c_type *t)
                  {"BOOLEAN", F2C_T_BOOLEAN},
                  {"INTEGER", F2C_T_INTEGER},
                  {"INT", F2C_T_INTEGER},
+                 {"BIGINT", F2C_T_INTEGER64},
+                 {"DATE", F2C_T_SQL_DATE},
                  {"TIME", F2C_T_TIME},
                  {"TIMESTAMP WITH TIME ZONE", F2C_T_INSTANT}};
     const cJSON *tags = cJSON_GetObjectItemCaseSensitive(col, "tag");
@@ -773,12 +827,16 @@ static int ansi_type(vcomp *vc, const cJSON *col, f2c_type *t)
             if (ok && k < nk) {
                 *t = known[k].t;
                 r = 1;
+            } else if (ok && sql_decimal(want, p, sc)) {
+                *t = F2C_T_DECIMAL;
+                r = 1;
             } else {
                 note(vc, "/value",
                      ANSI_TAG
                      " \"%.64s\" is not a type this runner implements (CHARACTER "
-                     "VARYING, VARCHAR, BOOLEAN, INTEGER, INT, TIME, TIMESTAMP WITH TIME ZONE); "
-                     "the column keeps its default type mapping",
+                     "VARYING, VARCHAR, BOOLEAN, INTEGER, INT, BIGINT, DECIMAL(p,s), DATE, "
+                     "TIME, TIMESTAMP WITH TIME ZONE); the column keeps its default type "
+                     "mapping",
                      v->valuestring);
             }
         }
@@ -831,7 +889,8 @@ static void compile_column(vcomp *vc, const cJSON *col, f2c_plan_select *s)
     f2c_type t = view_type(type && cJSON_IsString(type) ? type->valuestring : NULL);
     int collection = coll && cJSON_IsTrue(coll);
     /* A collection column is JSON array text whatever its items' type: the tag is not read. */
-    if (!collection && ansi_type(vc, col, &t) < 0) ok = 0;
+    int dec_p = 0, dec_s = 0;
+    if (!collection && ansi_type(vc, col, &t, &dec_p, &dec_s) < 0) ok = 0;
     f2c_plan_col_kind kind = F2C_PLAN_COL_EXPR;
     int rt = reserved_tag(vc, col, &kind);
     if (rt < 0) ok = 0;
@@ -852,6 +911,10 @@ static void compile_column(vcomp *vc, const cJSON *col, f2c_plan_select *s)
     if (!e || slot < 0) {
         f2c_fp_free(e);
         return;
+    }
+    if (!vc->al.match) { /* a unionAll branch after the first has the first's column */
+        vc->cols[slot].precision = dec_p;
+        vc->cols[slot].scale = dec_s;
     }
     if (kind != F2C_PLAN_COL_EXPR) {
         f2c_fp_free(e);
@@ -1211,6 +1274,8 @@ done:;
             f2c_column *c = &table->columns[i];
             c->name = vc.cols[i].name;
             c->type = vc.cols[i].type;
+            c->precision = vc.cols[i].precision;
+            c->scale = vc.cols[i].scale;
             c->fhir_expression = vc.cols[i].path;
             c->origin = vc.cols[i].origin;
             c->path = vc.cols[i].steps; /* the plan's fast path points here */

@@ -55,6 +55,10 @@ static int run_case(const char *kind, const char *args, const char *in, f2c_pqv 
         int32_t v = 0;
         *r = f2c_pqv_int32(in, n, &v);
         sprintf(got, "%ld", (long)v);
+    } else if (!strcmp(kind, "int64")) {
+        int64_t v = 0;
+        *r = f2c_pqv_int64(in, n, &v);
+        sprintf(got, "%lld", (long long)v);
     } else if (!strcmp(kind, "decimal")) {
         if (sscanf(args, "%d,%d", &p, &s) != 2) return -1;
         int64_t hi = 0;

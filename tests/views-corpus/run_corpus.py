@@ -67,6 +67,9 @@ CDM_BY_ANSI = {
     "BOOLEAN": "boolean",
     "INTEGER": "int64",
     "INT": "int64",
+    "BIGINT": "int64",
+    "DECIMAL": "decimal",
+    "DATE": "dateTime",  # model.json has no date-only type; the Parquet manifest says date
     "TIME": "string",
     "TIMESTAMP WITH TIME ZONE": "dateTime",
 }
@@ -77,6 +80,8 @@ def ansi_tag(col):
     for t in col.get("tag", []):
         if t.get("name") == "ansi/type" and isinstance(t.get("value"), str):
             v = " ".join(t["value"].upper().split())
+            if re.match(r"^(DECIMAL|NUMERIC|DEC) ?(\( ?\d+ ?(, ?\d+ ?)?\))?$", v):
+                return "DECIMAL"
             return re.sub(r" ?\(\d+\)$", "", v)
     return None
 
@@ -284,6 +289,56 @@ def one_view(o, f, out):
         return
     compare_entity(out, model, view, os.path.join(o.corpus, "expected", o.view + ".csv"), f)
     sdk_check(o.shared, out, f)
+    pq_expected = os.path.join(o.corpus, "expected", o.view + ".parquet.json")
+    if os.path.isfile(pq_expected):
+        parquet_check(o, f, view, out + "-parquet", pq_expected)
+
+
+def parquet_check(o, f, view, out, expected_file):
+    """expected/<view>.parquet.json: the run with --format parquet, read by DuckDB and hyparquet
+    (tests/parquet/pqdump.mjs --reader both: the two readers must agree), must give exactly
+    {"schema": [{name, type}], "rows": [...]} as written there, and the entity document the
+    CDM types of its "cdm" list.  Skipped loudly when the readers cannot be installed."""
+    root = os.path.normpath(os.path.join(o.corpus, os.pardir, os.pardir))
+    prefix = os.path.join(root, "tools", "npm-parquet")
+    inst = subprocess.run(["bash", os.path.join(root, "tests", "parquet", "install.sh"), prefix],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if inst.returncode != 0 or not shutil.which("node"):
+        f2ctest.banner("SKIP (the Parquet check only): the Parquet readers could not be "
+                       "installed (tests/parquet/install.sh exit %d)" % inst.returncode)
+        return
+    cmd = [o.transform, "--view", os.path.join("views", o.view + ".json"), "--input", "input",
+           "--output", out, "--format", "parquet", "-q"]
+    print("running (in %s): %s" % (o.corpus, " ".join(cmd)), flush=True)
+    p = subprocess.run(cmd, cwd=o.corpus, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=50)
+    f.expect(p.returncode == 0, "parquet: exit status 0 (got %d)" % p.returncode)
+    with open(os.path.join(out, "model.manifest.cdm.json"), encoding="utf-8") as fp:
+        man = json.load(fp)
+    ent = [e for e in man.get("entities", []) if e.get("entityName") == view["name"]]
+    if not f.expect(len(ent) == 1 and len(ent[0].get("dataPartitions", [])) == 1,
+                    "parquet: the manifest lists one partition of %s" % view["name"]):
+        return
+    part = os.path.join(out, ent[0]["dataPartitions"][0]["location"])
+    env = dict(os.environ, F2C_NPM_PARQUET=prefix)
+    d = subprocess.run(["node", os.path.join(root, "tests", "parquet", "pqdump.mjs"),
+                        "--reader", "both", part], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=env, timeout=50)
+    if not f.expect(d.returncode == 0, "parquet: DuckDB and hyparquet read it alike (pqdump "
+                    "exit %d: %s)" % (d.returncode, d.stderr.decode("utf-8", "replace")[:300])):
+        return
+    got = json.loads(d.stdout)
+    with open(expected_file, encoding="utf-8") as fp:
+        want = json.load(fp)
+    f.expect(got["schema"] == want["schema"], "parquet: column types %s (got %s)"
+             % (want["schema"], got["schema"]))
+    f.expect(got["rows"] == want["rows"], "parquet: rows equal the expected ones (got %s)"
+             % json.dumps(got["rows"]))
+    with open(os.path.join(out, view["name"] + ".cdm.json"), encoding="utf-8") as fp:
+        doc = json.load(fp)
+    attrs = [a.get("dataType") for a in doc["definitions"][0]["hasAttributes"]]
+    f.expect(attrs == want["cdm"], "parquet: entity document dataTypes %s (got %s)"
+             % (want["cdm"], attrs))
 
 
 def errors(o, f, out):

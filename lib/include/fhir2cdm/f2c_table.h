@@ -40,6 +40,9 @@ typedef struct f2c_column {
     size_t npath;          /* 0: the row's node itself */
     char *fhir_expression; /* FHIRPath evaluated with the node at `path` as context; or NULL */
     char *origin;          /* where it was declared: "file#/json/pointer" (for messages) */
+    /* A decimal column's DECIMAL(precision, scale) when the column asks for its own (a view
+     * column tagged ansi/type DECIMAL(p,s)); 0: the run's (--decimal, the Parquet default). */
+    int precision, scale;
 } f2c_column;
 
 typedef struct f2c_table {

@@ -33,6 +33,12 @@ typedef enum f2c_type {
     F2C_T_INSTANT,
     F2C_T_TIME,
     F2C_T_ARRAY, /* not a FHIR type: the element's JSON array, written as JSON text */
+    /* FHIR R5 integer64 (SQL on FHIR: BIGINT): a 64-bit signed integer, a JSON number (or, as R5
+     * writes it, a JSON string of digits). */
+    F2C_T_INTEGER64,
+    /* Not a FHIR type and no name: a view column tagged ansi/type DATE (SQL DATE), a date of
+     * day precision YYYY-MM-DD (from a FHIR date, or the date part of a dateTime). */
+    F2C_T_SQL_DATE,
     F2C_T__COUNT
 } f2c_type;
 
