@@ -179,6 +179,7 @@ static const char *cdm_data_type(f2c_pq_kind k)
     case F2C_PQ_DATE:
         return "date";
     case F2C_PQ_TIMESTAMP:
+    case F2C_PQ_TIMESTAMP_LOCAL:
         return "dateTime";
     case F2C_PQ_TIME:
         return "time";

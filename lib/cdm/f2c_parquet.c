@@ -36,9 +36,10 @@ static int decimal_bytes(int p)
 static void col_types(pq_col *c)
 {
     static const int ptypes[] = {
-        [F2C_PQ_BOOLEAN] = PQ_BOOLEAN,  [F2C_PQ_INT32] = PQ_INT32,     [F2C_PQ_INT64] = PQ_INT64,
-        [F2C_PQ_DATE] = PQ_INT32,       [F2C_PQ_TIMESTAMP] = PQ_INT64, [F2C_PQ_TIME] = PQ_INT64,
-        [F2C_PQ_STRING] = PQ_BYTE_ARRAY};
+        [F2C_PQ_BOOLEAN] = PQ_BOOLEAN,   [F2C_PQ_INT32] = PQ_INT32,
+        [F2C_PQ_INT64] = PQ_INT64,       [F2C_PQ_DATE] = PQ_INT32,
+        [F2C_PQ_TIMESTAMP] = PQ_INT64,   [F2C_PQ_TIME] = PQ_INT64,
+        [F2C_PQ_STRING] = PQ_BYTE_ARRAY, [F2C_PQ_TIMESTAMP_LOCAL] = PQ_INT64};
     if (c->kind != F2C_PQ_DECIMAL) {
         c->ptype = ptypes[c->kind];
         return;
@@ -68,6 +69,7 @@ static void logical_type(f2c_tw *t, const pq_col *c)
         f2c_tw_struct_begin(t, 6); /* DATE: DateType {} */
         break;
     case F2C_PQ_TIMESTAMP:
+    case F2C_PQ_TIMESTAMP_LOCAL:
     case F2C_PQ_TIME:
         f2c_tw_struct_begin(t, c->kind == F2C_PQ_TIME ? 7 : 8); /* TIME / TIMESTAMP */
         f2c_tw_bool(t, 1, c->kind == F2C_PQ_TIMESTAMP);         /* isAdjustedToUTC */
@@ -104,7 +106,8 @@ static void schema_write(f2c_tw *t, const pq_col *cols, size_t n)
         if (c->ptype == PQ_FLBA) f2c_tw_i32(t, 2, c->type_len); /* type_length */
         f2c_tw_i32(t, 3, 1);                                    /* repetition_type OPTIONAL */
         f2c_tw_string(t, 4, c->name);                           /* name */
-        if (c->kind >= F2C_PQ_DECIMAL) f2c_tw_i32(t, 6, converted[c->kind]); /* converted_type */
+        if (c->kind >= F2C_PQ_DECIMAL && c->kind != F2C_PQ_TIMESTAMP_LOCAL)
+            f2c_tw_i32(t, 6, converted[c->kind]); /* converted_type */
         if (c->kind == F2C_PQ_DECIMAL) {
             f2c_tw_i32(t, 7, c->scale);     /* scale */
             f2c_tw_i32(t, 8, c->precision); /* precision */
@@ -122,7 +125,7 @@ static f2c_status check_cols(const f2c_pq_column *cols, size_t n, const char *fi
         if (!c->name || !*c->name)
             return f2c_error_set(err, F2C_EUSAGE, file, 0, 0, NULL,
                                  "Parquet column %zu: empty name", i + 1);
-        if (c->kind < F2C_PQ_BOOLEAN || c->kind > F2C_PQ_STRING)
+        if (c->kind < F2C_PQ_BOOLEAN || c->kind > F2C_PQ_TIMESTAMP_LOCAL)
             return f2c_error_set(err, F2C_EUSAGE, file, 0, 0, NULL,
                                  "Parquet column '%s': unknown kind %d", c->name, (int)c->kind);
         if (c->kind == F2C_PQ_DECIMAL &&

@@ -326,7 +326,7 @@ f2c_status f2c_pq_int64(f2c_pq_writer *w, size_t col, int64_t v, f2c_error *err)
 {
     assert(col < w->ncols);
     assert(w->cols[col].kind == F2C_PQ_INT64 || w->cols[col].kind == F2C_PQ_TIMESTAMP ||
-           w->cols[col].kind == F2C_PQ_TIME);
+           w->cols[col].kind == F2C_PQ_TIME || w->cols[col].kind == F2C_PQ_TIMESTAMP_LOCAL);
     assert(w->cols[col].kind != F2C_PQ_TIME || (v >= 0 && v < 86400000000LL));
     return put_i64(w, col, v, err);
 }

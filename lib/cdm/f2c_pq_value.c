@@ -257,6 +257,16 @@ f2c_pqv f2c_pqv_timestamp(const char *s, size_t n, int64_t *out)
     return r;
 }
 
+f2c_pqv f2c_pqv_timestamp_local(const char *s, size_t n, int64_t *out)
+{
+    int32_t days;
+    if (n < 19 || s[10] != 'T' || s[n - 1] == 'Z' || !parse_ymd(s, &days)) return F2C_PQV_BAD;
+    int64_t us = 0;
+    f2c_pqv r = parse_clock(s + 11, n - 11, &us);
+    if (r == F2C_PQV_OK || r == F2C_PQV_ROUNDED) *out = (int64_t)days * US_PER_DAY + us;
+    return r;
+}
+
 f2c_pqv f2c_pqv_time(const char *s, size_t n, int64_t *out)
 {
     int64_t us = 0;

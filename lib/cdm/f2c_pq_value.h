@@ -60,6 +60,11 @@ f2c_pqv f2c_pqv_date(const char *s, size_t n, int32_t *out);
  * second, minute, day); a leap second (ss = 60) is F2C_PQV_RANGE. */
 f2c_pqv f2c_pqv_timestamp(const char *s, size_t n, int64_t *out);
 
+/* "YYYY-MM-DDThh:mm:ss[.f...]" (no zone: a timestamp not adjusted to UTC, as an SQL TIMESTAMP
+ * column is rendered) -> microseconds since 1970-01-01T00:00:00 of that clock; rounding and
+ * ranges as f2c_pqv_timestamp. */
+f2c_pqv f2c_pqv_timestamp_local(const char *s, size_t n, int64_t *out);
+
 /* "hh:mm:ss[.f...]" -> microseconds since midnight (0 <= v < 86400000000); rounding as for
  * timestamps; a leap second or a value rounding up to 24:00:00 is F2C_PQV_RANGE. */
 f2c_pqv f2c_pqv_time(const char *s, size_t n, int64_t *out);

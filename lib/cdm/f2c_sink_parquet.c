@@ -94,6 +94,9 @@ void f2c_sink_parquet_column(const f2c_table *t, size_t i, int precision, int sc
     case F2C_T_SQL_DATE:
         k = F2C_PQ_DATE;
         break;
+    case F2C_T_SQL_TIMESTAMP:
+        k = F2C_PQ_TIMESTAMP_LOCAL;
+        break;
     case F2C_T_DECIMAL:
         k = F2C_PQ_DECIMAL;
         break;
@@ -263,7 +266,10 @@ static f2c_status put_micros(pq_part *q, size_t i, const char *s, size_t n, f2c_
 {
     int64_t v;
     int is_time = q->kinds[i] == F2C_PQ_TIME;
-    switch (is_time ? f2c_pqv_time(s, n, &v) : f2c_pqv_timestamp(s, n, &v)) {
+    f2c_pqv r = is_time                                 ? f2c_pqv_time(s, n, &v)
+                : q->kinds[i] == F2C_PQ_TIMESTAMP_LOCAL ? f2c_pqv_timestamp_local(s, n, &v)
+                                                        : f2c_pqv_timestamp(s, n, &v);
+    switch (r) {
     case F2C_PQV_ROUNDED:
         q->base.warn(q->base.warn_ud, i, W_US_ROUND); /* fall through */
     case F2C_PQV_OK:
@@ -301,6 +307,7 @@ static f2c_status put_cell(pq_part *q, size_t i, const char *s, size_t n, f2c_er
     case F2C_PQ_DECIMAL:
         return put_decimal(q, i, s, n, err);
     case F2C_PQ_TIMESTAMP:
+    case F2C_PQ_TIMESTAMP_LOCAL:
     case F2C_PQ_TIME:
         return put_micros(q, i, s, n, err);
     case F2C_PQ_INT64: { /* integer64 */

@@ -376,6 +376,24 @@ static f2c_render_result render_sql_date(const char *s, size_t n, f2c_buf *out, 
     return f2c_buf_append(out, s, 10) == 0 ? F2C_RENDER_OK : F2C_RENDER_NOMEM;
 }
 
+/* An SQL TIMESTAMP without time zone (a view column tagged ansi/type TIMESTAMP): a FHIR
+ * dateTime with a time (hence an offset) or an instant s[0..n), written as its UTC clock
+ * without a zone, YYYY-MM-DDThh:mm:ss[.f] (the instant rendering without its 'Z').  A date
+ * without a time has no zone to convert from: a mismatch, as under TIMESTAMP WITH TIME ZONE. */
+static f2c_render_result render_sql_timestamp(const char *s, size_t n, f2c_buf *out,
+                                              const char **why)
+{
+    size_t mark = out->len;
+    f2c_render_result r = f2c_render_datetime(s, n, F2C_T_INSTANT, out, why);
+    if (r == F2C_RENDER_MISMATCH)
+        return mismatch(why, "a TIMESTAMP needs a date and a time with its offset");
+    if (r != F2C_RENDER_OK) return r;
+    if (out->len == mark || out->data[out->len - 1] != 'Z') /* cannot happen: UTC, with Z */
+        return mismatch(why, "not a FHIR instant");
+    out->data[--out->len] = '\0';
+    return F2C_RENDER_OK;
+}
+
 static f2c_render_result render_time(const cJSON *node, f2c_buf *out, const char **why)
 {
     if (!cJSON_IsString(node)) return mismatch(why, "expected a JSON string");
@@ -414,6 +432,9 @@ f2c_render_result f2c_render_value(f2c_doc *d, const cJSON *node, f2c_type t, f2
     case F2C_T_SQL_DATE:
         if (!cJSON_IsString(node)) return mismatch(why, "expected a JSON string");
         return render_sql_date(node->valuestring, strlen(node->valuestring), out, why);
+    case F2C_T_SQL_TIMESTAMP:
+        if (!cJSON_IsString(node)) return mismatch(why, "expected a JSON string");
+        return render_sql_timestamp(node->valuestring, strlen(node->valuestring), out, why);
     case F2C_T_DECIMAL:
         if (!cJSON_IsNumber(node)) return mismatch(why, "expected a JSON number");
         return append_source(d, node, 0, out);
@@ -465,6 +486,7 @@ f2c_render_result f2c_render_fp_item(f2c_doc *d, const f2c_fp_item *item, f2c_ty
         if (stringlike) return append_text(out, item->text, item->len);
         if (is_date_type(t)) return f2c_render_datetime(item->text, item->len, t, out, why);
         if (t == F2C_T_SQL_DATE) return render_sql_date(item->text, item->len, out, why);
+        if (t == F2C_T_SQL_TIMESTAMP) return render_sql_timestamp(item->text, item->len, out, why);
         return mismatch(why, "expression gives a String");
     case F2C_FP_BOOLEAN:
         if (stringlike || t == F2C_T_BOOLEAN) return append_text(out, item->text, item->len);
@@ -483,6 +505,7 @@ f2c_render_result f2c_render_fp_item(f2c_doc *d, const f2c_fp_item *item, f2c_ty
                                        item->kind == F2C_FP_DATE ? F2C_T_DATE : F2C_T_DATETIME, out,
                                        why);
         if (t == F2C_T_SQL_DATE) return render_sql_date(item->text, item->len, out, why);
+        if (t == F2C_T_SQL_TIMESTAMP) return render_sql_timestamp(item->text, item->len, out, why);
         if (stringlike) return append_text(out, item->text, item->len);
         return mismatch(why, "expression gives a date");
     case F2C_FP_TIME:

@@ -36,6 +36,7 @@ static const struct {
     [F2C_T_ARRAY] = {"array", "", "string", 0},
     [F2C_T_INTEGER64] = {"integer64", "Integer64", "int64", 0},
     [F2C_T_SQL_DATE] = {"", "", "dateTime", 0}, /* CDM model.json has no date-only type */
+    [F2C_T_SQL_TIMESTAMP] = {"", "", "dateTime", 0},
 };
 
 f2c_type f2c_type_from_name(const char *name)

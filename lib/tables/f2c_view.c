@@ -82,40 +82,40 @@ static const char *const reserved_names[] = {"resource", "rootResource", "contex
 
 /* ---- messages and pointers ---------------------------------------------------------------- */
 
+/* A diagnostic of status st at the current JSON pointer (plus suffix) into vc->diags. */
+__attribute__((format(printf, 3, 0))) static void
+vdiag(vcomp *vc, f2c_status st, const char *suffix, const char *fmt, va_list ap)
+{
+    f2c_error e;
+    char msg[sizeof e.message];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t mark = vc->ptr.len;
+    if (suffix && f2c_buf_appends(&vc->ptr, suffix) != 0) vc->oom = 1;
+    f2c_error_set(&e, st, vc->file, 0, 0, vc->ptr.data ? vc->ptr.data : "", "%s", msg);
+    vc->ptr.len = mark;
+    if (vc->ptr.data) vc->ptr.data[mark] = '\0';
+    if (f2c_diags_add(vc->diags, &e) != F2C_OK) vc->oom = 1;
+}
+
+/* An error of the view: it does not load (F2C_ECONFIG). */
 __attribute__((format(printf, 3, 4))) static void fail(vcomp *vc, const char *suffix,
                                                        const char *fmt, ...)
 {
-    f2c_error e;
-    char msg[sizeof e.message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vdiag(vc, F2C_ECONFIG, suffix, fmt, ap);
     va_end(ap);
-    size_t mark = vc->ptr.len;
-    if (suffix && f2c_buf_appends(&vc->ptr, suffix) != 0) vc->oom = 1;
-    f2c_error_set(&e, F2C_ECONFIG, vc->file, 0, 0, vc->ptr.data ? vc->ptr.data : "", "%s", msg);
-    vc->ptr.len = mark;
-    if (vc->ptr.data) vc->ptr.data[mark] = '\0';
-    if (f2c_diags_add(vc->diags, &e) != F2C_OK) vc->oom = 1;
     vc->bad = 1;
 }
 
-/* A warning about the view (code F2C_OK in diags: the view still loads; f2c_view.h). */
+/* A warning about the view (status F2C_OK in diags: the view still loads; f2c_error.h). */
 __attribute__((format(printf, 3, 4))) static void note(vcomp *vc, const char *suffix,
                                                        const char *fmt, ...)
 {
-    f2c_error e;
-    char msg[sizeof e.message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vdiag(vc, F2C_OK, suffix, fmt, ap);
     va_end(ap);
-    size_t mark = vc->ptr.len;
-    if (suffix && f2c_buf_appends(&vc->ptr, suffix) != 0) vc->oom = 1;
-    f2c_error_set(&e, F2C_OK, vc->file, 0, 0, vc->ptr.data ? vc->ptr.data : "", "%s", msg);
-    vc->ptr.len = mark;
-    if (vc->ptr.data) vc->ptr.data[mark] = '\0';
-    if (f2c_diags_add(vc->diags, &e) != F2C_OK) vc->oom = 1;
 }
 
 static size_t push(vcomp *vc, const char *key, long index)
@@ -783,9 +783,10 @@ static int sql_decimal(const char *t, int *p, int *sc)
  * TIME, TIMESTAMP WITH TIME ZONE (the instant in UTC; a value without a time and zone -- a
  * date, a partial date -- is null with a warning), DECIMAL / NUMERIC / DEC [(p[,s])] (the
  * decimal as written; its Parquet column and manifest attribute DECIMAL(p,s), 1 <= p <= 38,
- * 0 <= s <= p; without (p,s) the run's --decimal).  Any other value -- among them TIMESTAMP
- * without time zone, which a FHIR dateTime with an offset cannot become without choosing a
- * zone -- is a warning when the view is loaded and the default mapping applies.  Returns 1
+ * 0 <= s <= p; without (p,s) the run's --decimal), TIMESTAMP [WITHOUT TIME ZONE] (a dateTime
+ * with a time as its UTC clock without zone: a FHIR time always has an offset, and UTC is the
+ * one zone every value can be put in; a date is null with a warning).  Any other value is a
+ * warning when the view is loaded and the default mapping applies.  Returns 1
  * with *t (and for a decimal *p, *sc, 0 for the run's) set, 0 without (usable) tag, -1 after
  * an error (the tag twice, a value that is not a string).
  */
@@ -802,7 +803,9 @@ static int ansi_type(vcomp *vc, const cJSON *col, f2c_type *t, int *p, int *sc)
                  {"BIGINT", F2C_T_INTEGER64},
                  {"DATE", F2C_T_SQL_DATE},
                  {"TIME", F2C_T_TIME},
-                 {"TIMESTAMP WITH TIME ZONE", F2C_T_INSTANT}};
+                 {"TIMESTAMP WITH TIME ZONE", F2C_T_INSTANT},
+                 {"TIMESTAMP WITHOUT TIME ZONE", F2C_T_SQL_TIMESTAMP},
+                 {"TIMESTAMP", F2C_T_SQL_TIMESTAMP}};
     const cJSON *tags = cJSON_GetObjectItemCaseSensitive(col, "tag");
     if (!cJSON_IsArray(tags)) return 0;
     int found = 0, r = 0;
@@ -835,8 +838,8 @@ static int ansi_type(vcomp *vc, const cJSON *col, f2c_type *t, int *p, int *sc)
                      ANSI_TAG
                      " \"%.64s\" is not a type this runner implements (CHARACTER "
                      "VARYING, VARCHAR, BOOLEAN, INTEGER, INT, BIGINT, DECIMAL(p,s), DATE, "
-                     "TIME, TIMESTAMP WITH TIME ZONE); the column keeps its default type "
-                     "mapping",
+                     "TIME, TIMESTAMP, TIMESTAMP WITH TIME ZONE); the column keeps its default "
+                     "type mapping",
                      v->valuestring);
             }
         }

@@ -114,7 +114,7 @@ static void schema(in *s, model *m)
     m->o.row_group_bytes = 256 + take(s, 2) % 65536;
     for (size_t i = 0; i < m->ncols; i++) {
         snprintf(m->names[i], sizeof m->names[i], "c%zu", i);
-        int kind = F2C_PQ_BOOLEAN + (int)(take(s, 1) % 8);
+        int kind = F2C_PQ_BOOLEAN + (int)(take(s, 1) % 9); /* every f2c_pq_kind */
         int p = 1 + (int)(take(s, 1) % 38);
         m->cols[i] = (f2c_pq_column){.name = m->names[i],
                                      .kind = (f2c_pq_kind)kind,
@@ -182,6 +182,7 @@ static void one_value(in *s, model *m, size_t col, expect *e)
         break;
     case F2C_PQ_INT64:
     case F2C_PQ_TIMESTAMP:
+    case F2C_PQ_TIMESTAMP_LOCAL:
         e->i = (int64_t)take(s, 8);
         break;
     case F2C_PQ_TIME:
@@ -267,11 +268,11 @@ static void write_file(const model *m, membuf *out)
 /* The physical and logical type f2c_parquet.h's table gives kind c. */
 static void check_types(const f2c_pq_column *c, const pqr_column *g)
 {
-    static const int physical[] = {0,         PQR_BOOLEAN, PQR_INT32, PQR_INT64,     -1,
-                                   PQR_INT32, PQR_INT64,   PQR_INT64, PQR_BYTE_ARRAY};
+    static const int physical[] = {0,         PQR_BOOLEAN, PQR_INT32, PQR_INT64,      -1,
+                                   PQR_INT32, PQR_INT64,   PQR_INT64, PQR_BYTE_ARRAY, PQR_INT64};
     static const pqr_logical logical[] = {
         0,          PQR_L_NONE,      PQR_L_INTEGER, PQR_L_INTEGER, PQR_L_DECIMAL,
-        PQR_L_DATE, PQR_L_TIMESTAMP, PQR_L_TIME,    PQR_L_STRING};
+        PQR_L_DATE, PQR_L_TIMESTAMP, PQR_L_TIME,    PQR_L_STRING,  PQR_L_TIMESTAMP};
     int want = physical[c->kind];
     if (c->kind == F2C_PQ_DECIMAL)
         want = c->precision <= 9 ? PQR_INT32 : c->precision <= 18 ? PQR_INT64 : PQR_FLBA;
@@ -287,9 +288,13 @@ static void check_types(const f2c_pq_column *c, const pqr_column *g)
             bytes++;
         if (g->type_length != bytes) FAIL("DECIMAL(%d) in %d bytes", c->precision, g->type_length);
     }
-    if ((c->kind == F2C_PQ_TIMESTAMP || c->kind == F2C_PQ_TIME) &&
+    if ((c->kind == F2C_PQ_TIMESTAMP || c->kind == F2C_PQ_TIME ||
+         c->kind == F2C_PQ_TIMESTAMP_LOCAL) &&
         (!g->unit_micros || g->utc != (c->kind == F2C_PQ_TIMESTAMP)))
         FAIL("column %s: unit/UTC wrong", c->name);
+    /* TIMESTAMP_MICROS as converted type means adjusted to UTC: a local one has none. */
+    if (c->kind == F2C_PQ_TIMESTAMP_LOCAL && g->converted != -1)
+        FAIL("column %s: local timestamp with converted type %d", c->name, g->converted);
     if ((c->kind == F2C_PQ_INT32 || c->kind == F2C_PQ_INT64) &&
         (!g->int_signed || g->int_bits != (c->kind == F2C_PQ_INT32 ? 32 : 64)))
         FAIL("column %s: IntType wrong", c->name);

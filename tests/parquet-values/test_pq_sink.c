@@ -450,13 +450,14 @@ static void check_mapping(void)
         [F2C_T_DECIMAL] = F2C_PQ_DECIMAL,    [F2C_T_DATE] = F2C_PQ_DATE,
         [F2C_T_DATETIME] = F2C_PQ_TIMESTAMP, [F2C_T_INSTANT] = F2C_PQ_TIMESTAMP,
         [F2C_T_TIME] = F2C_PQ_TIME,          [F2C_T_INTEGER64] = F2C_PQ_INT64,
-        [F2C_T_SQL_DATE] = F2C_PQ_DATE};
+        [F2C_T_SQL_DATE] = F2C_PQ_DATE,      [F2C_T_SQL_TIMESTAMP] = F2C_PQ_TIMESTAMP_LOCAL};
     f2c_column cols[F2C_T__COUNT];
     size_t n = 0;
     for (int t = F2C_T_NONE + 1; t < F2C_T__COUNT; t++)
         cols[n++] =
             (f2c_column){.name = (char *)(f2c_type_name((f2c_type)t)[0] ? f2c_type_name((f2c_type)t)
-                                                                        : "sql_date"),
+                                          : t == F2C_T_SQL_DATE         ? "sql_date"
+                                                                        : "sql_timestamp"),
                          .type = (f2c_type)t};
     char *unroll[] = {"contact"};
     f2c_table t = {.name = "All",

@@ -69,6 +69,10 @@ static int run_case(const char *kind, const char *args, const char *in, f2c_pqv 
         int32_t v = 0;
         *r = f2c_pqv_date(in, n, &v);
         sprintf(got, "%ld", (long)v);
+    } else if (!strcmp(kind, "timestamp_local")) {
+        int64_t v = 0;
+        *r = f2c_pqv_timestamp_local(in, n, &v);
+        sprintf(got, "%lld", (long long)v);
     } else if (!strcmp(kind, "timestamp") || !strcmp(kind, "time")) {
         int64_t v = 0;
         *r = kind[4] ? f2c_pqv_timestamp(in, n, &v) : f2c_pqv_time(in, n, &v);

@@ -133,6 +133,7 @@ static void gen(const f2c_pq_column *c, uint64_t *rng, long r, int null_pct, int
                           : (int64_t)(x % 292194) - 135140;
         break;
     case F2C_PQ_TIMESTAMP: /* 1600 .. 2400 */
+    case F2C_PQ_TIMESTAMP_LOCAL:
         v->i = ext == 0   ? -11676096000000000LL
                : ext == 1 ? 13569465599999999LL
                : ext == 2 ? -1
@@ -234,7 +235,8 @@ static cJSON *expected_value(const f2c_pq_column *c, const value *v)
         civil(v->i, &y, &m, &d);
         snprintf(b, sizeof b, "%04d-%02u-%02u", y, m, d);
         break;
-    case F2C_PQ_TIMESTAMP: {
+    case F2C_PQ_TIMESTAMP:
+    case F2C_PQ_TIMESTAMP_LOCAL: { /* the readers' canonical text has a Z for both */
         int64_t day = floordiv(v->i, 86400000000LL), us = v->i - day * 86400000000LL;
         civil(day, &y, &m, &d);
         snprintf(b, sizeof b, "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ", y, m, d,
@@ -267,7 +269,8 @@ static const char *type_name(const f2c_pq_column *c, char *b, size_t n)
                                         [F2C_PQ_DATE] = "DATE",
                                         [F2C_PQ_TIMESTAMP] = "TIMESTAMP_MICROS_UTC",
                                         [F2C_PQ_TIME] = "TIME_MICROS",
-                                        [F2C_PQ_STRING] = "STRING"};
+                                        [F2C_PQ_STRING] = "STRING",
+                                        [F2C_PQ_TIMESTAMP_LOCAL] = "TIMESTAMP_MICROS"};
     if (c->kind != F2C_PQ_DECIMAL) return names[c->kind];
     snprintf(b, n, "DECIMAL(%d,%d)", c->precision, c->scale);
     return b;
@@ -276,11 +279,17 @@ static const char *type_name(const f2c_pq_column *c, char *b, size_t n)
 /* ---- the file set ---- */
 
 static const f2c_pq_column every_kind[] = {
-    {"flag", F2C_PQ_BOOLEAN, 0, 0},   {"count32", F2C_PQ_INT32, 0, 0},
-    {"count64", F2C_PQ_INT64, 0, 0},  {"dec9", F2C_PQ_DECIMAL, 9, 2},
-    {"dec18", F2C_PQ_DECIMAL, 18, 4}, {"dec38", F2C_PQ_DECIMAL, 38, 18},
-    {"born", F2C_PQ_DATE, 0, 0},      {"seen", F2C_PQ_TIMESTAMP, 0, 0},
-    {"at", F2C_PQ_TIME, 0, 0},        {"text", F2C_PQ_STRING, 0, 0},
+    {"flag", F2C_PQ_BOOLEAN, 0, 0},
+    {"count32", F2C_PQ_INT32, 0, 0},
+    {"count64", F2C_PQ_INT64, 0, 0},
+    {"dec9", F2C_PQ_DECIMAL, 9, 2},
+    {"dec18", F2C_PQ_DECIMAL, 18, 4},
+    {"dec38", F2C_PQ_DECIMAL, 38, 18},
+    {"born", F2C_PQ_DATE, 0, 0},
+    {"seen", F2C_PQ_TIMESTAMP, 0, 0},
+    {"at", F2C_PQ_TIME, 0, 0},
+    {"text", F2C_PQ_STRING, 0, 0},
+    {"local", F2C_PQ_TIMESTAMP_LOCAL, 0, 0},
 };
 #define NKIND (sizeof every_kind / sizeof *every_kind)
 

@@ -75,6 +75,10 @@ const SPEC = {
   DATE: { phys: 'INT32', conv: 'DATE' },
   TIMESTAMP_MICROS_UTC: { phys: 'INT64', want: 'TIMESTAMP(UTC, MICROS)',
                           logical: [/TimestampType/, /isAdjustedToUTC=(1|true)/, /MICROS=Micro/] },
+  // a timestamp not adjusted to UTC (a view column tagged ansi/type TIMESTAMP): no converted
+  // type, TIMESTAMP_MICROS meaning adjusted to UTC (parquet-format LogicalTypes.md)
+  TIMESTAMP_MICROS: { phys: 'INT64', want: 'TIMESTAMP(not UTC, MICROS)', noConv: true,
+                      logical: [/TimestampType/, /isAdjustedToUTC=(0|false)/, /MICROS=Micro/] },
   TIME_MICROS: { phys: 'INT64', want: 'TIME(not UTC, MICROS)',
                  logical: [/TimeType/, /isAdjustedToUTC=(0|false)/, /MICROS=Micro/] },
   STRING: { phys: 'BYTE_ARRAY', conv: 'UTF8' },
@@ -98,6 +102,7 @@ function physicalProblems(s, t) {
   if (s.type !== spec.phys) p.push(`physical ${s.type}, want ${spec.phys}`);
   if (spec.conv && s.converted_type !== spec.conv)
     p.push(`converted_type ${s.converted_type}, want ${spec.conv}`);
+  if (spec.noConv && s.converted_type) p.push(`converted_type ${s.converted_type}, want none`);
   if (spec.len && Number(s.type_length) !== spec.len)
     p.push(`type_length ${s.type_length}, want ${spec.len}`);
   if (spec.logical && !spec.logical.every(re => re.test(lt)))

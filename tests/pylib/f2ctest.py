@@ -113,6 +113,25 @@ class Failures:
         return report(self.items, passed, limit)
 
 
+def check_known_failures(fails, known_path, failing):
+    """A conformance run passes when the failing tests (names "<file>.json: <title>") are
+    exactly those listed in known_path (one a line, '#' starts a comment): a failure not listed
+    is a regression, a listed test that passes must come off the list.  Returns the listed
+    names."""
+    known = set()
+    with open(known_path, encoding="utf-8") as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                known.add(line)
+    base = os.path.basename(known_path)
+    for name in sorted(failing - known):
+        fails.fail("new failure (not in %s): %s" % (base, name))
+    for name in sorted(known - failing):
+        fails.fail("passes now: take it off %s and docs/conformance.md: %s" % (base, name))
+    return known
+
+
 def require(cond, what, out="", err=""):
     if not cond:
         sys.exit("FAIL: %s\n--- stdout\n%s\n--- stderr\n%s" % (what, out, err))

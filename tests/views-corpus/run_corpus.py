@@ -72,6 +72,8 @@ CDM_BY_ANSI = {
     "DATE": "dateTime",  # model.json has no date-only type; the Parquet manifest says date
     "TIME": "string",
     "TIMESTAMP WITH TIME ZONE": "dateTime",
+    "TIMESTAMP": "dateTime",
+    "TIMESTAMP WITHOUT TIME ZONE": "dateTime",
 }
 
 

@@ -35,6 +35,9 @@
  *   F2C_PQ_DATE         INT32 (days since 1970-01-01)        DATE
  *   F2C_PQ_TIMESTAMP    INT64 (microseconds since the epoch) TIMESTAMP(isAdjustedToUTC, MICROS)
  *   F2C_PQ_TIME         INT64 (microseconds since midnight)  TIME(not adjusted to UTC, MICROS)
+ *   F2C_PQ_TIMESTAMP_LOCAL  INT64 (microseconds)           TIMESTAMP(not adjusted to UTC, MICROS),
+ *                                                  no converted_type (TIMESTAMP_MICROS means
+ *                                                  adjusted to UTC: LogicalTypes.md)
  *   F2C_PQ_STRING       BYTE_ARRAY (UTF-8)         STRING (+ converted_type UTF8)
  *
  * Memory: a writer buffers one row group (encoded, compressed pages of every column plus each
@@ -60,7 +63,8 @@ typedef enum f2c_pq_kind {
     F2C_PQ_DATE,
     F2C_PQ_TIMESTAMP,
     F2C_PQ_TIME,
-    F2C_PQ_STRING
+    F2C_PQ_STRING,
+    F2C_PQ_TIMESTAMP_LOCAL /* a timestamp not adjusted to UTC (SQL TIMESTAMP without zone) */
 } f2c_pq_kind;
 
 typedef enum f2c_pq_codec {

@@ -39,6 +39,9 @@ typedef enum f2c_type {
     /* Not a FHIR type and no name: a view column tagged ansi/type DATE (SQL DATE), a date of
      * day precision YYYY-MM-DD (from a FHIR date, or the date part of a dateTime). */
     F2C_T_SQL_DATE,
+    /* Not a FHIR type and no name: a view column tagged ansi/type TIMESTAMP (without time
+     * zone): a dateTime with a time, as the UTC clock without zone YYYY-MM-DDThh:mm:ss[.f]. */
+    F2C_T_SQL_TIMESTAMP,
     F2C_T__COUNT
 } f2c_type;
 
