@@ -113,6 +113,16 @@ class Failures:
         return report(self.items, passed, limit)
 
 
+def sof_suite_files(tests_dir):
+    """The SQL on FHIR suite's test files (*.json in tests_dir, sorted); skips (exit 77) when
+    there are none."""
+    files = sorted(glob.glob(os.path.join(tests_dir, "*.json")))
+    if not files:
+        skip("the SQL on FHIR test suite is absent: no *.json in %s (set FHIR2CDM_SHARED_DIR "
+             "to the folder holding sql-on-fhir/tests)" % tests_dir)
+    return files
+
+
 def check_known_failures(fails, known_path, failing):
     """A conformance run passes when the failing tests (names "<file>.json: <title>") are
     exactly those listed in known_path (one a line, '#' starts a comment): a failure not listed

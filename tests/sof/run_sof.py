@@ -12,7 +12,6 @@ Python stdlib only.
 """
 
 import argparse
-import glob
 import json
 import os
 import subprocess
@@ -31,10 +30,7 @@ def main():
     ap.add_argument("--report", required=True, help="where to write test_report.json")
     args = ap.parse_args()
 
-    files = sorted(glob.glob(os.path.join(args.tests, "*.json")))
-    if not files:
-        f2ctest.skip("the SQL on FHIR test suite is absent: no *.json in %s (set "
-                     "FHIR2CDM_SHARED_DIR to the folder holding sql-on-fhir/tests)" % args.tests)
+    files = f2ctest.sof_suite_files(args.tests)
     if not f2ctest.transformer_ok(args.transform):
         return 1
     cmd = [args.transform, "sql-on-fhir-test", "--report", args.report, args.tests]

@@ -31,7 +31,6 @@ import argparse
 import concurrent.futures
 import csv
 import decimal
-import glob
 import io
 import json
 import os
@@ -295,10 +294,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=2, help="suite files run at once (default 2)")
     args = ap.parse_args()
 
-    files = sorted(glob.glob(os.path.join(args.tests, "*.json")))
-    if not files:
-        f2ctest.skip("the SQL on FHIR test suite is absent: no *.json in %s (set "
-                     "FHIR2CDM_SHARED_DIR to the folder holding sql-on-fhir/tests)" % args.tests)
+    files = f2ctest.sof_suite_files(args.tests)
     if not f2ctest.transformer_ok(args.transform):
         return 1
     print("running every test as: %s --view VIEW.json --input INPUT --output OUT -q"
