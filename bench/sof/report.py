@@ -165,7 +165,7 @@ def markdown(inp, work):
       "JavaScript reference implementation, whose own ViewDefinition runner is not on npm), "
       "each expression compiled once with the FHIR R4 model (the reference runner calls "
       "`fhirpath.evaluate`, which parses the expression again at every call). "
-      "Both write the same CSV cells (UTC instants for dates, JSON arrays for collections, "
+      "Both write the same CSV cells (SQL on FHIR default type mappings: dates as written, instants in UTC; JSON arrays for collections, "
       "RFC 4180); the JS loop skips, unparsed, lines whose leading `resourceType` no view "
       "reads.")
     w("")

@@ -73,7 +73,9 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   done
 fi
 [ -x "$TRANSFORM" ] || die "no $TRANSFORM"
-"$TRANSFORM" --help 2>&1 | grep -q -- '--view' || die "$TRANSFORM has no --view option"
+# (the help is captured first: grep -q closing the pipe early would fail it under pipefail)
+TRANSFORM_HELP=$("$TRANSFORM" --help 2>&1 || true)
+grep -q -- '--view' <<<"$TRANSFORM_HELP" || die "$TRANSFORM has no --view option"
 tests/fhirpath-diff/install.sh >&2 || die "fhirpath.js is not installed and could not be (see above)"
 FHIRPATH_VERSION=$(node -p "require('./$NODE_MODULES/fhirpath/package.json').version")
 NODE_VERSION=$(node --version)

@@ -19,9 +19,10 @@
  * its id; a reference's key is the id of a literal [base/]Type/id[/_history/v] reference (and
  * nothing when a type argument differs, or for conditional / contained / urn: references).
  *
- * Cells are rendered as fhir2cdm-transform renders them (docs/transform.md, "Cells") so that the
- * two outputs can be compared row for row: date/dateTime/instant as a UTC instant
- * YYYY-MM-DDThh:mm:ss[.fraction]Z (offsets applied, partial dates padded), booleans true/false,
+ * Cells are rendered as fhir2cdm-transform renders view columns (docs/views.md, "Output": SQL on
+ * FHIR's default type mappings) so that the two outputs can be compared row for row: date,
+ * dateTime and time as written (CHARACTER VARYING), instant as a UTC instant
+ * YYYY-MM-DDThh:mm:ss[.fraction]Z (offsets applied), booleans true/false,
  * collection columns as compact JSON arrays, RFC 4180 minimal quoting, CRLF.  One difference
  * cannot be removed: JSON.parse turns the decimal 1.0 into the JS number 1, so decimal cells
  * print JavaScript's shortest form ("1" where the input said "1.0"); bench/sof/compare.py
@@ -218,7 +219,7 @@ function utcInstant(s) {
 function cell(v, col) {
   if (col.collection) return JSON.stringify(v);
   if (v === null || v === undefined) return '';
-  if (col.type === 'date' || col.type === 'dateTime' || col.type === 'instant') {
+  if (col.type === 'instant') {
     const u = utcInstant(String(v));
     return u === null ? '' : u;
   }
