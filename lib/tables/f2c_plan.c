@@ -994,15 +994,22 @@ static f2c_status emit(job *j, f2c_error *err)
 static f2c_status run_select(job *j, const f2c_plan_select *s, citem item, int64_t rowidx,
                              const frame *k, f2c_error *err);
 
+static f2c_status factors(job *j, const f2c_plan_select *s, size_t f, citem item, int64_t rowidx,
+                          const frame *k, f2c_error *err);
+
+/* After a select's rows: the rest of the enclosing selects' factors (k), or the row. */
+static f2c_status resume(job *j, const frame *k, f2c_error *err)
+{
+    if (!k) return emit(j, err);
+    return factors(j, k->s, k->next, k->item, k->rowidx, k->up, err);
+}
+
 /* Enumerates factors f.. of s at (item, rowidx), then continues with k. */
 static f2c_status factors(job *j, const f2c_plan_select *s, size_t f, citem item, int64_t rowidx,
                           const frame *k, f2c_error *err)
 {
     const selx *x = s->internal;
-    if (f == x->nfactors) {
-        if (!k) return emit(j, err);
-        return factors(j, k->s, k->next, k->item, k->rowidx, k->up, err);
-    }
+    if (f == x->nfactors) return resume(j, k, err);
     frame next = {s, f + 1, item, rowidx, k};
     if (f < s->nselects) return run_select(j, s->selects[f], item, rowidx, &next, err);
     for (size_t b = 0; b < s->nunions; b++) {
@@ -1149,13 +1156,6 @@ static f2c_status unroll(job *j, const f2c_plan_select *s, const cJSON *node, si
         if (st != F2C_OK) return st;
     }
     return F2C_OK;
-}
-
-/* After a select's rows: the rest of the enclosing selects' factors (k), or the row. */
-static f2c_status resume(job *j, const frame *k, f2c_error *err)
-{
-    if (!k) return emit(j, err);
-    return factors(j, k->s, k->next, k->item, k->rowidx, k->up, err);
 }
 
 /*
