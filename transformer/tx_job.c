@@ -163,7 +163,11 @@ static f2c_job_options job_options(const tx_options *o, const f2c_job_ui *ui)
                              .commit = o->commit,
                              .sink = sink_options(o),
                              .ui = ui,
-                             .threads = o->threads};
+                             .threads = o->threads,
+                             .merge = o->merge,
+                             .deleted = o->deleted,
+                             .ndeleted = o->ndeleted,
+                             .compact = o->compact};
 }
 
 /* ---- the tx_* API ------------------------------------------------------------------------------

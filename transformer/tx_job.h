@@ -48,6 +48,11 @@ typedef struct tx_options {
     f2c_sink_options sink;
     /* Worker threads (--threads, f2c_job_options.threads); 0: the online CPUs. */
     unsigned threads;
+    /* --mode merge (f2c_job_options.merge) and its --deleted paths (borrowed). */
+    int merge;
+    const char **deleted;
+    size_t ndeleted;
+    int compact; /* `compact`: f2c_job_options.compact */
 } tx_options;
 
 /* Runs the job over o->inputs (files or folders of *.ndjson / *.ndjson.gz, read one after the

@@ -31,6 +31,9 @@ static void usage(FILE *f)
         "       fhir2cdm-transform --view PATH [--view PATH...] --input PATH... --output DIR\n"
         "                          [options]   (SQL on FHIR v2 ViewDefinitions instead of a\n"
         "                          table configuration)\n"
+        "       fhir2cdm-transform compact --config DIR | --view PATH... --output DIR [options]\n"
+        "                          (a merge-mode folder: concatenate every entity's small\n"
+        "                          partitions; rows and values unchanged)\n"
         "       fhir2cdm-transform fhirpath [--ndjson] EXPRESSION [FILE]   (try an expression;\n"
         "                          see fhir2cdm-transform fhirpath --help)\n"
         "       fhir2cdm-transform export --fhir-url URL --config DIR --output DIR (Bulk Data)\n"
@@ -67,6 +70,18 @@ static void usage(FILE *f)
         "                          at most 64); default: a hash of the input files' names and\n"
         "                          contents (computed as they are read), so re-running on the\n"
         "                          same data replaces its own partitions\n"
+        "      --mode M            append (default): every run adds its partitions; merge: the\n"
+        "                          folder holds one current version of every resource -- a\n"
+        "                          resource in the input replaces all its rows (every table,\n"
+        "                          unroll table and view), the latest meta.lastUpdated winning\n"
+        "                          within a run; committed partitions holding replaced rows\n"
+        "                          are rewritten, the others left as they are "
+        "(docs/cdm-folder.md,\n"
+        "                          \"Merge mode\")\n"
+        "      --deleted PATH      merge mode: Bulk Data deletion file or folder (NDJSON of\n"
+        "                          transaction Bundles of DELETE entries, url Type/id); every\n"
+        "                          row of a listed resource is removed, unless the input has\n"
+        "                          it too; repeatable\n"
         "      --max-errors N      rejected lines (and, with --view, resources left out of a\n"
         "                          view by a run-time error) tolerated before the exit status\n"
         "                          becomes 1 (default 0); every good row is written either way\n"
@@ -76,7 +91,8 @@ static void usage(FILE *f)
         "  -q, --quiet             no progress and no summary (errors and warnings still shown)\n"
         "  -h, --help              this help\n"
         "      --version           print the version\n"
-        "--input and --view may be repeated; every other flag that takes a value may be given\n"
+        "--input, --view and --deleted may be repeated; every other flag that takes a value may be "
+        "given\n"
         "once (twice is a usage error).\n"
         "\n"
         "Bad input never stops the run: a malformed line, a line that is not a JSON object, a\n"
@@ -105,13 +121,15 @@ static void usage(FILE *f)
         f);
 }
 
-enum { OPT_VERSION = 256, OPT_VIEW };
+enum { OPT_VERSION = 256, OPT_VIEW, OPT_MODE, OPT_DELETED };
 
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"view", required_argument, NULL, OPT_VIEW},
+        {"mode", required_argument, NULL, OPT_MODE},
+        {"deleted", required_argument, NULL, OPT_DELETED},
         {"input", required_argument, NULL, 'i'},
         {"output", required_argument, NULL, 'o'},
         TX_JOB_OPTIONS,
@@ -132,19 +150,29 @@ int main(int argc, char **argv)
         return tx_batch_main(argc - 1, argv + 1);
 
     tx_options o = {.max_depth = F2C_DEFAULT_MAX_DEPTH, .max_line = F2C_NDJSON_DEFAULT_MAX_LINE};
+    /* `compact`: a merge-mode run without input that compacts every entity's small partitions
+     * (docs/cdm-folder.md, "Compaction"); the other flags as for a run. */
+    if (argc > 1 && strcmp(argv[1], "compact") == 0) {
+        o.merge = o.compact = 1;
+        o.operation_id = "compact";
+        argc--;
+        argv++;
+    }
     f2c_fp_limits fplim;
     f2c_fp_limits_default(&fplim);
     o.fp_limits = &fplim;
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     const char **views = calloc((size_t)argc + 1, sizeof *views);
-    if (!inputs || !views) {
+    const char **deleted = calloc((size_t)argc + 1, sizeof *deleted);
+    if (!inputs || !views || !deleted) {
         free(inputs);
         free(views);
+        free(deleted);
         return TX_EXIT_USAGE;
     }
     int c;
     int seen[TX_OPT_CODES] = {0};
-    static const int repeatable[] = {'i', OPT_VIEW, 0};
+    static const int repeatable[] = {'i', OPT_VIEW, OPT_DELETED, 0};
     while ((c = getopt_long(argc, argv, "c:i:o:qh", opts, NULL)) != -1) {
         if (tx_once_opt("fhir2cdm-transform", opts, repeatable, c, seen) != 0) goto bad;
         switch (c) {
@@ -157,6 +185,17 @@ int main(int argc, char **argv)
         case 'i':
             inputs[o.ninputs++] = optarg;
             break;
+        case OPT_MODE:
+            if (strcmp(optarg, "append") != 0 && strcmp(optarg, "merge") != 0) {
+                fprintf(stderr, "fhir2cdm-transform: --mode must be append or merge, not \"%s\"\n",
+                        optarg);
+                goto bad;
+            }
+            o.merge = strcmp(optarg, "merge") == 0;
+            break;
+        case OPT_DELETED:
+            deleted[o.ndeleted++] = optarg;
+            break;
         case 'o':
             o.output_dir = optarg;
             break;
@@ -164,11 +203,13 @@ int main(int argc, char **argv)
             usage(stdout);
             free(inputs);
             free(views);
+            free(deleted);
             return TX_EXIT_OK;
         case OPT_VERSION:
             printf("fhir2cdm-transform %s\n", FHIR2CDM_VERSION);
             free(inputs);
             free(views);
+            free(deleted);
             return TX_EXIT_OK;
         default: /* the job flags; getopt_long reported an unknown one ('?': not a job flag) */
             if (tx_parse_job_option("fhir2cdm-transform", c, optarg, &o, &fplim) != 0) goto bad;
@@ -181,7 +222,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "fhir2cdm-transform: give --config or --view, not both\n");
         goto bad;
     }
-    if ((!o.config_dir && !o.nviews) || !o.output_dir || o.ninputs == 0) {
+    if (o.compact && (o.ninputs || o.ndeleted)) {
+        fprintf(stderr, "fhir2cdm-transform compact: takes no --input and no --deleted\n");
+        goto bad;
+    }
+    if (o.ndeleted && !o.merge) {
+        fprintf(stderr, "fhir2cdm-transform: --deleted needs --mode merge\n");
+        goto bad;
+    }
+    if ((!o.config_dir && !o.nviews) || !o.output_dir || (o.ninputs == 0 && !o.compact)) {
         fprintf(stderr, "fhir2cdm-transform: %s is required\n",
                 !o.config_dir && !o.nviews ? "--config (or --view)"
                 : !o.output_dir            ? "--output"
@@ -190,13 +239,16 @@ int main(int argc, char **argv)
     }
     o.inputs = inputs;
     o.views = views;
+    o.deleted = deleted;
     int rc = tx_run(&o);
     free(inputs);
     free(views);
+    free(deleted);
     return rc;
 bad:
     fprintf(stderr, "Try 'fhir2cdm-transform --help'.\n");
     free(inputs);
     free(views);
+    free(deleted);
     return TX_EXIT_USAGE;
 }

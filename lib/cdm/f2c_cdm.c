@@ -52,6 +52,7 @@
 #define TEMP_MARK ".tmp-"
 #define SLOT1_MARK ".b" /* before the extension: the replacement slot */
 #define COMMIT_ANNOTATION F2C_CDM_COMMIT_ANNOTATION
+#define INDEX_ANNOTATION F2C_CDM_INDEX_ANNOTATION
 #define MODEL_FILE F2C_CDM_MODEL_FILE
 
 /* Fixed texts of model.json (docs/cdm-folder.md explains each). */
@@ -337,6 +338,7 @@ typedef struct model_ctx {
     /* the partition locations to list, relative to the CDM folder */
     const char *const *given;
     size_t ngiven;
+    const char *const *indexes; /* per table: the entity's index annotation, or NULL */
     f2c_error *err;
     f2c_buf scratch; /* texts */
 } model_ctx;
@@ -375,20 +377,25 @@ static f2c_status add_partitions(model_ctx *c, cJSON *entity, const f2c_table *t
     return st;
 }
 
-/* The root annotation that marks a model.json as a commit record ([MJ] "Root properties":
- * annotations are name/value pairs consumers may ignore). */
-static int add_commit_annotation(cJSON *root)
+/* An "annotations" array of obj holding one name/value pair ([MJ]: annotations are
+ * name/value pairs consumers may ignore, at the root and on entities). */
+static int add_annotation(cJSON *obj, const char *name, const char *value)
 {
-    cJSON *list = cJSON_AddArrayToObject(root, "annotations");
+    cJSON *list = cJSON_AddArrayToObject(obj, "annotations");
     cJSON *a = list ? cJSON_CreateObject() : NULL;
     if (!a || !cJSON_AddItemToArray(list, a)) {
         cJSON_Delete(a);
         return -1;
     }
-    return cJSON_AddStringToObject(a, "name", COMMIT_ANNOTATION) &&
-                   cJSON_AddStringToObject(a, "value", "1")
+    return cJSON_AddStringToObject(a, "name", name) && cJSON_AddStringToObject(a, "value", value)
                ? 0
                : -1;
+}
+
+/* The root annotation that marks a model.json as a commit record ([MJ] "Root properties"). */
+static int add_commit_annotation(cJSON *root)
+{
+    return add_annotation(root, COMMIT_ANNOTATION, "1");
 }
 
 static f2c_status build_model(model_ctx *c, cJSON *root, const char *model_name,
@@ -415,6 +422,8 @@ static f2c_status build_model(model_ctx *c, cJSON *root, const char *model_name,
             return nomem(c, NULL);
         f2c_status st = add_partitions(c, e, t);
         if (st != F2C_OK) return st;
+        if (c->indexes && c->indexes[i] && add_annotation(e, INDEX_ANNOTATION, c->indexes[i]) != 0)
+            return nomem(c, NULL);
     }
     return F2C_OK;
 }
@@ -423,7 +432,15 @@ f2c_status f2c_cdm_model_json(const char *model_name, const f2c_tableset *ts,
                               const char *modified_time, const char *const *partitions, size_t n,
                               f2c_buf *out, f2c_error *err)
 {
-    model_ctx c = {.given = partitions, .ngiven = n, .err = err};
+    return f2c_cdm_model_json_indexed(model_name, ts, modified_time, partitions, n, NULL, out, err);
+}
+
+f2c_status f2c_cdm_model_json_indexed(const char *model_name, const f2c_tableset *ts,
+                                      const char *modified_time, const char *const *partitions,
+                                      size_t n, const char *const *indexes, f2c_buf *out,
+                                      f2c_error *err)
+{
+    model_ctx c = {.given = partitions, .ngiven = n, .indexes = indexes, .err = err};
     cJSON *root = cJSON_CreateObject();
     f2c_status st = root ? build_model(&c, root, model_name, ts, modified_time) : nomem(&c, NULL);
     char *text = st == F2C_OK ? cJSON_Print(root) : NULL;
@@ -489,6 +506,7 @@ static void entity_free(f2c_cdm_entity *e)
     for (size_t i = 0; i < e->npartitions; i++)
         free(e->partitions[i].location);
     free(e->partitions);
+    free(e->index);
 }
 
 void f2c_cdm_model_free(f2c_cdm_model *m)
@@ -536,11 +554,28 @@ static int member_array(const cJSON *obj, const char *key, const cJSON **arr, vo
     return 0;
 }
 
+/* The value of annotation `name` in obj's "annotations" when it is a string: 0 (*out NULL when
+ * absent), or -1 when out of memory. */
+static int annotation_value(const cJSON *obj, const char *name, char **out)
+{
+    const cJSON *a, *list = cJSON_GetObjectItemCaseSensitive(obj, "annotations");
+    *out = NULL;
+    if (!cJSON_IsArray(list)) return 0;
+    cJSON_ArrayForEach(a, list)
+    {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(a, "name");
+        if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
+            return member_string(a, "value", out);
+    }
+    return 0;
+}
+
 static int read_entity(const cJSON *j, f2c_cdm_entity *e)
 {
     const cJSON *arr, *x;
     void *items;
     if (member_string(j, "name", &e->name) != 0) return -1;
+    if (annotation_value(j, INDEX_ANNOTATION, &e->index) != 0) return -1;
     if (member_array(j, "attributes", &arr, &items, &e->nattributes, sizeof *e->attributes) != 0)
         return -1;
     e->attributes = items;
@@ -723,10 +758,10 @@ f2c_status f2c_cdm_documents(const char *format, int decimal_precision, int deci
     f2c_cdm_doc *rec = st == F2C_OK ? add_doc(out, record) : NULL;
     if (st == F2C_OK && !rec) st = enomem(err, record);
     if (st == F2C_OK)
-        st =
-            parquet
-                ? f2c_cdmi_manifest(model_name, ts, modified_time, partitions, n, &rec->text, err)
-                : f2c_cdm_model_json(model_name, ts, modified_time, partitions, n, &rec->text, err);
+        st = parquet ? f2c_cdmi_manifest(model_name, ts, modified_time, partitions, n, NULL,
+                                         &rec->text, err)
+                     : f2c_cdm_model_json(model_name, ts, modified_time, partitions, n, &rec->text,
+                                          err);
     return st;
 }
 
@@ -820,6 +855,7 @@ typedef struct pub {
     const char *const *stems;
     size_t nstems;
     const char *opid;
+    const f2c_cdm_merge *merge; /* merge mode's plan, or NULL (append) */
     f2c_diags *diags;
     FILE *log;
     f2c_error *err;
@@ -846,8 +882,13 @@ static const f2c_table *table_of(const pub *p, const char *loc, const char **fil
     return NULL;
 }
 
-static int replaced(const pub *p, const char *file)
+static int replaced(const pub *p, const char *loc, const char *file)
 {
+    if (p->merge) {
+        for (size_t i = 0; i < p->merge->nremoves; i++)
+            if (strcmp(p->merge->removes[i], loc) == 0) return 1;
+        return 0;
+    }
     for (size_t i = 0; i < p->nstems; i++)
         if (f2c_cdm_partition_is_of(file, p->stems[i], p->opid)) return 1;
     return 0;
@@ -992,9 +1033,9 @@ static f2c_status carry_old(pub *p)
     for (size_t i = 0; st == F2C_OK && i < p->old.count; i++) {
         const char *loc = p->old.items[i], *file;
         const f2c_table *t = table_of(p, loc, &file);
-        if (replaced(p, file)) {
-            if (name_list_add(&p->removes, loc) != 0) st = F2C_ENOMEM;
-            continue;
+        if (replaced(p, loc, file)) {
+            if (!p->merge && name_list_add(&p->removes, loc) != 0) st = F2C_ENOMEM;
+            continue; /* merge mode: its removes were all taken by place_merged */
         }
         f2c_buf_reset(&p->a);
         f2c_buf_reset(&path);
@@ -1116,6 +1157,35 @@ static f2c_status place_staged(pub *p, const char *const *staged, size_t n)
     return st;
 }
 
+/* Merge mode: every staged partition goes where the merge placed it, any other staged file (an
+ * index) to its own path; the merge's removes are removed after the commit. */
+static f2c_status place_merged(pub *p, const char *const *staged, size_t n)
+{
+    const f2c_cdm_merge *m = p->merge;
+    f2c_status st = F2C_OK;
+    for (size_t i = 0; st == F2C_OK && i < m->nremoves; i++)
+        if (name_list_add(&p->removes, m->removes[i]) != 0) st = F2C_ENOMEM;
+    for (size_t i = 0; st == F2C_OK && i < n; i++) {
+        const char *target = staged[i];
+        int part = strncmp(staged[i], "data/", 5) == 0, found = 0;
+        for (size_t k = 0; part && k < m->nstaged && !found; k++)
+            if (strcmp(m->staged[k], staged[i]) == 0) {
+                target = m->targets[k];
+                found = 1;
+            }
+        if (part && !found) {
+            assert(!"every staged partition is placed by the merge");
+            return f2c_error_set(p->err, F2C_EIO, staged[i], 0, 0, NULL,
+                                 "staged partition not placed by the merge; nothing written");
+        }
+        if (name_list_add(&p->targets, target) != 0 ||
+            (part && name_list_add(&p->keep, target) != 0))
+            st = F2C_ENOMEM;
+    }
+    if (st != F2C_OK) f2c_error_set(p->err, F2C_ENOMEM, p->record, 0, 0, NULL, "out of memory");
+    return st;
+}
+
 /* Files of the entities' folders the new record does not list: said, never adopted. */
 static void report_unlisted(pub *p)
 {
@@ -1229,13 +1299,16 @@ static f2c_status prepare_publish(pub *p, const char *model_name, const char *mo
             return f2c_error_set(p->err, F2C_ENOMEM, p->record, 0, 0, NULL, "out of memory");
     f2c_status st = read_old(p);
     if (st == F2C_OK) st = carry_old(p);
-    if (st == F2C_OK) st = place_staged(p, (const char *const *)parts->items, parts->count);
+    if (st == F2C_OK)
+        st = (p->merge ? place_merged : place_staged)(p, (const char *const *)parts->items,
+                                                      parts->count);
     const char *const *keep = (const char *const *)p->keep.items;
+    const char *const *indexes = p->merge ? p->merge->indexes : NULL;
     if (st == F2C_OK)
         st = p->parquet ? f2c_cdmi_manifest(model_name, p->ts, modified_time, keep, p->keep.count,
-                                            text, p->err)
-                        : f2c_cdm_model_json(model_name, p->ts, modified_time, keep, p->keep.count,
-                                             text, p->err);
+                                            indexes, text, p->err)
+                        : f2c_cdm_model_json_indexed(model_name, p->ts, modified_time, keep,
+                                                     p->keep.count, indexes, text, p->err);
     if (st == F2C_OK && p->parquet) st = stage_entity_docs(p);
     if (st == F2C_OK && p->parquet) st = rename_list(p, parts, rename);
     return st;
@@ -1244,7 +1317,8 @@ static f2c_status prepare_publish(pub *p, const char *model_name, const char *mo
 f2c_status f2c_cdm_publish(f2c_commit *tx, const char *model_name, const f2c_tableset *ts,
                            const f2c_sink *sink, int decimal_precision, int decimal_scale,
                            const char *modified_time, const char *const *stems, size_t nstems,
-                           const char *operation_id, f2c_diags *diags, FILE *log, f2c_error *err)
+                           const char *operation_id, const f2c_cdm_merge *merge, f2c_diags *diags,
+                           FILE *log, f2c_error *err)
 {
     assert(sink && sink->ops);
     const char *format = sink->ops->format;
@@ -1258,6 +1332,7 @@ f2c_status f2c_cdm_publish(f2c_commit *tx, const char *model_name, const f2c_tab
              .stems = stems,
              .nstems = nstems,
              .opid = operation_id,
+             .merge = merge,
              .diags = diags,
              .log = log,
              .err = err};

@@ -22,6 +22,7 @@
 #define F2C_CDM_MODEL_FILE "model.json"
 #define F2C_CDM_MANIFEST_FILE "model.manifest.cdm.json"
 #define F2C_CDM_COMMIT_ANNOTATION "fhir2cdm:commit"
+#define F2C_CDM_INDEX_ANNOTATION "fhir2cdm:index"
 #define F2C_CDM_DESCRIPTION "FHIR R4 resources as tables (written by fhir2cdm)"
 
 /* Default DECIMAL(p, s) of Parquet decimal columns (f2c_sink_options: precision 0 means these). */
@@ -71,11 +72,12 @@ void f2c_cdmi_decimal(int precision, int scale, int *p, int *s);
 
 /*
  * The manifest text (model.manifest.cdm.json) for ts listing partitions[0..n) (".parquet" files
- * of each entity's folder), appended to out.  Errors: F2C_ENOMEM.
+ * of each entity's folder), appended to out; indexes (NULL, or per table of ts a location or
+ * NULL) as the entity declarations' annotation "fhir2cdm:index" (merge mode).  Errors: F2C_ENOMEM.
  */
 f2c_status f2c_cdmi_manifest(const char *model_name, const f2c_tableset *ts,
                              const char *modified_time, const char *const *partitions, size_t n,
-                             f2c_buf *out, f2c_error *err);
+                             const char *const *indexes, f2c_buf *out, f2c_error *err);
 
 /* The entity document <entity>.cdm.json of t (no time stamp: its bytes depend on t and the
  * decimal choice only), appended to out.  Errors: F2C_ENOMEM. */

@@ -326,10 +326,11 @@ static f2c_status add_data_partitions(cJSON *decl, const f2c_table *t, const cha
     return st;
 }
 
-/* The commit marker: model.json's annotation, in the trait the object model uses for it. */
-static int add_commit_marker(cJSON *root)
+/* A model.json annotation name/value on obj (the manifest's root, an entity declaration), in the
+ * trait the object model uses for model.json annotations. */
+static int add_annotation_trait(cJSON *obj, const char *name, const char *value)
 {
-    cJSON *traits = cJSON_AddArrayToObject(root, "exhibitsTraits");
+    cJSON *traits = cJSON_AddArrayToObject(obj, "exhibitsTraits");
     cJSON *args = traits ? add_trait(traits, ANNOTATIONS_TRAIT, 1) : NULL;
     cJSON *list = args ? cJSON_CreateArray() : NULL, *a = list ? cJSON_CreateObject() : NULL;
     if (!a || !cJSON_AddItemToArray(list, a)) {
@@ -337,17 +338,22 @@ static int add_commit_marker(cJSON *root)
         cJSON_Delete(list);
         return -1;
     }
-    if (!cJSON_AddStringToObject(a, "name", F2C_CDM_COMMIT_ANNOTATION) ||
-        !cJSON_AddStringToObject(a, "value", "1")) {
+    if (!cJSON_AddStringToObject(a, "name", name) || !cJSON_AddStringToObject(a, "value", value)) {
         cJSON_Delete(list);
         return -1;
     }
     return add_argument(args, "annotations", list);
 }
 
+/* The commit marker: model.json's annotation, in the trait the object model uses for it. */
+static int add_commit_marker(cJSON *root)
+{
+    return add_annotation_trait(root, F2C_CDM_COMMIT_ANNOTATION, "1");
+}
+
 static f2c_status build_manifest(cJSON *root, const char *model_name, const f2c_tableset *ts,
                                  const char *modified_time, const char *const *given, size_t n,
-                                 f2c_buf *scratch, f2c_error *err)
+                                 const char *const *indexes, f2c_buf *scratch, f2c_error *err)
 {
     if (add_header(root) != 0 || !cJSON_AddStringToObject(root, "manifestName", model_name) ||
         !cJSON_AddStringToObject(root, "explanation", F2C_CDM_DESCRIPTION) ||
@@ -371,19 +377,22 @@ static f2c_status build_manifest(cJSON *root, const char *model_name, const f2c_
         if (!ok) return nomem(err, F2C_CDM_MANIFEST_FILE);
         f2c_status st = add_data_partitions(d, t, given, n, scratch, err);
         if (st != F2C_OK) return st;
+        if (indexes && indexes[i] &&
+            add_annotation_trait(d, F2C_CDM_INDEX_ANNOTATION, indexes[i]) != 0)
+            return nomem(err, F2C_CDM_MANIFEST_FILE);
     }
     return F2C_OK;
 }
 
 f2c_status f2c_cdmi_manifest(const char *model_name, const f2c_tableset *ts,
                              const char *modified_time, const char *const *partitions, size_t n,
-                             f2c_buf *out, f2c_error *err)
+                             const char *const *indexes, f2c_buf *out, f2c_error *err)
 {
     f2c_buf scratch = {0};
     cJSON *root = cJSON_CreateObject();
-    f2c_status st =
-        root ? build_manifest(root, model_name, ts, modified_time, partitions, n, &scratch, err)
-             : nomem(err, F2C_CDM_MANIFEST_FILE);
+    f2c_status st = root ? build_manifest(root, model_name, ts, modified_time, partitions, n,
+                                          indexes, &scratch, err)
+                         : nomem(err, F2C_CDM_MANIFEST_FILE);
     f2c_buf_free(&scratch);
     if (st != F2C_OK) {
         cJSON_Delete(root);
@@ -435,22 +444,30 @@ static const cJSON *find_trait(const cJSON *obj, const char *key, const char *na
     return NULL;
 }
 
-static int has_commit_marker(const cJSON *root)
+/* The model.json annotation `name` carried in obj's annotations trait, or NULL. */
+static const cJSON *annotation(const cJSON *obj, const char *name)
 {
-    const cJSON *t = find_trait(root, "exhibitsTraits", ANNOTATIONS_TRAIT);
+    const cJSON *t = find_trait(obj, "exhibitsTraits", ANNOTATIONS_TRAIT);
     const cJSON *a, *list = t ? trait_argument(t, "annotations") : NULL;
     if (!cJSON_IsArray(list)) list = NULL;
     cJSON_ArrayForEach(a, list)
     {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(a, "name");
-        if (cJSON_IsString(n) && strcmp(n->valuestring, F2C_CDM_COMMIT_ANNOTATION) == 0) return 1;
+        if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0) return a;
     }
-    return 0;
+    return NULL;
+}
+
+static int has_commit_marker(const cJSON *root)
+{
+    return annotation(root, F2C_CDM_COMMIT_ANNOTATION) != NULL;
 }
 
 static int read_declaration(const cJSON *j, f2c_cdm_entity *e)
 {
     if (member_string(j, "entityName", &e->name) != 0) return -1;
+    const cJSON *ix = annotation(j, F2C_CDM_INDEX_ANNOTATION);
+    if (ix && member_string(ix, "value", &e->index) != 0) return -1;
     const cJSON *x, *parts = cJSON_GetObjectItemCaseSensitive(j, "dataPartitions");
     int n = cJSON_IsArray(parts) ? cJSON_GetArraySize(parts) : 0;
     if (n <= 0) return 0;

@@ -62,6 +62,22 @@ int f2c_sink_matches(const f2c_sink *s, int fd, const f2c_table *t)
     return s->ops->matches(s->state, fd, t);
 }
 
+f2c_status f2c_sink_read(const f2c_sink *s, int fd, const f2c_table *t, const char *shown,
+                         f2c_sink_read_fn fn, void *ud, f2c_error *err)
+{
+    assert(s && s->ops && fd >= 0 && t && fn);
+    if (!s->ops->read)
+        return f2c_error_set(err, F2C_EUSAGE, shown, 0, 0, NULL,
+                             "%s partitions cannot be read back by this build", s->ops->format);
+    return s->ops->read(s->state, fd, t, shown, fn, ud, err);
+}
+
+unsigned long long f2c_sink_offset(const f2c_sink_part *p)
+{
+    assert(p && p->ops);
+    return p->ops->offset ? p->ops->offset(p) : 0;
+}
+
 static void no_warn(void *ud, size_t col, const char *why)
 {
     (void)ud, (void)col, (void)why;

@@ -138,7 +138,41 @@ out:
     return r;
 }
 
+typedef struct csv_reading {
+    f2c_sink_read_fn fn;
+    void *ud;
+} csv_reading;
+
+/* Every record after the header is a row. */
+static f2c_status on_csv_record(void *ud, unsigned long long record, size_t n,
+                                const char *const *cells, const size_t *lens, f2c_error *err)
+{
+    const csv_reading *r = ud;
+    return record == 1 ? F2C_OK : r->fn(r->ud, n, cells, lens, err);
+}
+
+/* The partition must start with t's header record (csv_matches); then its records are rows. */
+static f2c_status csv_read(void *state, int fd, const f2c_table *t, const char *shown,
+                           f2c_sink_read_fn fn, void *ud, f2c_error *err)
+{
+    int m = csv_matches(state, fd, t);
+    if (m < 0)
+        return f2c_error_set(err, F2C_EIO, shown, 0, 0, NULL, "cannot read: %s", strerror(errno));
+    if (m == 0)
+        return f2c_error_set(err, F2C_EIO, shown, 1, 0, NULL,
+                             "does not start with the header record of entity %s", t->entity);
+    csv_reading r = {fn, ud};
+    return f2c_csv_read_fd(fd, shown, f2c_table_width(t), on_csv_record, &r, err);
+}
+
+static unsigned long long csv_offset(const f2c_sink_part *p)
+{
+    return f2c_csv_bytes(((const csv_part *)p)->w);
+}
+
 static const f2c_sink_ops csv_ops = {
+    .read = csv_read,
+    .offset = csv_offset,
     .format = "csv",
     .extension = ".csv",
     .matches = csv_matches,

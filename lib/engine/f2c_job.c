@@ -370,7 +370,25 @@ static f2c_status commit_row(void *ud, size_t t, long line, const char *const *c
         if (st != F2C_OK) return st;
     }
     f->c.rows[t]++;
-    return f2c_sink_row(f->parts[t], f2c_table_width(&f->j->ts.tables[t]), cells, lens, err);
+    if (!f->mf)
+        return f2c_sink_row(f->parts[t], f2c_table_width(&f->j->ts.tables[t]), cells, lens, err);
+    /* merge mode: where the row is (f2c_merge.h) */
+    unsigned long long off = f2c_sink_offset(f->parts[t]);
+    f2c_status st =
+        f2c_sink_row(f->parts[t], f2c_table_width(&f->j->ts.tables[t]), cells, lens, err);
+    if (st == F2C_OK && f2c_merge_file_row(f->mf, t, off, f2c_sink_offset(f->parts[t]) - off) != 0)
+        st = f2c_error_set(err, F2C_ENOMEM, f->label, line, 0, NULL, "out of memory");
+    return st;
+}
+
+/* Merge mode: the resource whose rows follow (chunk_replay.resource). */
+static f2c_status commit_resource(void *ud, long line, const char *type, const char *id,
+                                  const char *lu, f2c_error *err)
+{
+    f2c_job_file *f = ud;
+    if (f->mf && f2c_merge_file_resource(f->mf, type, id, lu, line) != 0)
+        return f2c_error_set(err, F2C_ENOMEM, f->label, line, 0, NULL, "out of memory");
+    return F2C_OK;
 }
 
 /* A partition's sink changed or left out a value of column col (f2c_sink_warn_fn): counted as a
@@ -519,7 +537,7 @@ static void replay_chunk(f2c_job_file *f, chunk *ch)
     job *j = f->j;
     f2c_error e;
     f2c_error_clear(&e);
-    chunk_replay r = {.ud = f, .row = commit_row, .say = commit_say};
+    chunk_replay r = {.ud = f, .row = commit_row, .say = commit_say, .resource = commit_resource};
     f2c_status st = f2c_chunk_replay(j, ch, &r, &e);
     if (st != F2C_OK) {
         job_say_error(j, &e);
@@ -602,6 +620,7 @@ static void file_free(f2c_job_file *f)
     free(f->warn_ctx);
     if (f->cur) chunk_put(j, f->cur);
     if (f->seq && f->seq != j->run_seq) f2c_pool_seq_free(f->seq);
+    f2c_merge_file_free(f->mf);
     f2c_ndjson_push_free(f->push);
     f2c_buf_free(&f->pathbuf);
     f2c_counts_free(&f->c);
@@ -627,6 +646,7 @@ static int name_file(f2c_job_file *f, const char *name)
         j->names = nn;
         j->names[j->nnames++] = f->stem;
         f->named = 1;
+        f->ordinal = j->nbegun++;
     } else if (why) {
         sayf_locked(j, "error: %s: partition name \"%s\" %s\n", f->label, name, why);
     }
@@ -650,8 +670,9 @@ f2c_job_file *job_file_begin(job *j, const char *name, const char *label, int fl
         f->warn_ctx[t] = (sink_warn_ctx){.f = f, .t = t};
     f->waited = seq == NULL;
     f->seq = seq ? seq : f2c_pool_seq_new(j->pool);
+    if (j->merge) f->mf = f2c_merge_file_new(j->ts.count);
     f2c_error e;
-    if (!f->stem || !f->label || !f->parts || !f->warn_ctx || !f->seq ||
+    if (!f->stem || !f->label || !f->parts || !f->warn_ctx || !f->seq || (j->merge && !f->mf) ||
         f2c_counts_init(j->ts.count, j->ncols, &f->c) != 0 ||
         f2c_ndjson_push_new(f->label, j->o.max_line, flags | F2C_NDJSON_PUSH_RAW, &f->push, &e) !=
             F2C_OK ||
@@ -814,6 +835,12 @@ static void file_finish(f2c_job_file *f, const chunk *ch)
         for (size_t t = 0; committed && t < nt; t++)
             j->partitions[t] += committed[t];
     }
+    /* merge mode: the file's resources count only when its partitions were staged */
+    if (f->mf && mode != END_ABORT && f->fatal == F2C_OK && committed &&
+        f2c_merge_add_file(j->merge, f->mf, f->ordinal, f->stem, committed) != 0) {
+        sayf_locked(j, "error: %s: out of memory\n", f->label);
+        j->merge_failed = 1; /* nothing will be published */
+    }
     job_unlock(j);
     free(committed);
     f->result = f->fatal;
@@ -872,6 +899,12 @@ job *job_new(const f2c_job_options *o)
     j->o.ninputs = 0;
     j->t0 = now_seconds();
     ui_defaults(&j->ui, o->ui);
+    if (o->merge && !(j->merge = f2c_merge_new())) {
+        pthread_mutex_destroy(&j->mu);
+        free(j->output_dir);
+        free(j);
+        return NULL;
+    }
     return j;
 }
 
@@ -879,6 +912,7 @@ void f2c_job_free(f2c_job *j)
 {
     if (!j) return;
     f2c_pool_free(j->pool); /* every chunk committed, the workers joined */
+    f2c_merge_free(j->merge);
     if (j->opid_hash) XXH3_freeState(j->opid_hash);
     f2c_pool_seq_free(j->run_seq);
     for (size_t i = 0; i < j->ntbd; i++) {
@@ -1062,18 +1096,75 @@ int f2c_job_file_end(f2c_job_file *f, int ok)
 /* The commit: every staged partition and the new model.json at once (f2c_cdm_publish).  Returns
  * F2C_JOB_OK, F2C_JOB_DATA (committed partitions left out: header mismatch or missing; printed) or
  * F2C_JOB_USAGE (nothing published, or a journaled commit the next run finishes; printed). */
+/* Merge mode's summary lines (stderr, as notes: the summary proper is the caller's). */
+static void say_merge(job *j, const f2c_merge_counts *c)
+{
+    if (j->o.quiet) return;
+    job_sayf(j,
+             "merge: %llu resource%s in the input (%llu older duplicate version%s left out); "
+             "%llu row%s of earlier versions and deleted resources removed; %llu committed "
+             "partition%s rewritten\n",
+             c->resources, c->resources == 1 ? "" : "s", c->duplicates,
+             c->duplicates == 1 ? "" : "s", c->rows_removed, c->rows_removed == 1 ? "" : "s",
+             c->rewritten, c->rewritten == 1 ? "" : "s");
+    if (c->compacted)
+        job_sayf(j, "merge: %llu small partition%s compacted\n", c->compacted,
+                 c->compacted == 1 ? "" : "s");
+    if (j->o.ndeleted)
+        job_sayf(j,
+                 "merge: %llu resource%s in the deletion files: %llu deleted, %llu not in the "
+                 "folder, %llu kept (also in the input)\n",
+                 c->deletions, c->deletions == 1 ? "" : "s", c->deleted, c->deleted_absent,
+                 c->deleted_kept);
+}
+
+/* Merge mode: the copy-on-write changes staged before the publish (f2c_merge.h).  F2C_OK, or
+ * the failure (said; the transaction aborted, nothing published). */
+static f2c_status merge_prepare(job *j, f2c_merge_out *mo, f2c_diags *diags, f2c_error *e)
+{
+    f2c_merge_args a = {.tx = j->tx,
+                        .ts = &j->ts,
+                        .sink = &j->sink,
+                        .opid = j->opid,
+                        .deleted = j->o.deleted,
+                        .ndeleted = j->o.ndeleted,
+                        .max_line = j->o.max_line,
+                        .log = stderr,
+                        .compact = j->o.compact};
+    f2c_status st = j->merge_failed
+                        ? f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory")
+                        : f2c_merge_prepare(j->merge, &a, mo, diags, e);
+    if (st == F2C_OK) {
+        say_merge(j, &mo->counts);
+        return st;
+    }
+    f2c_commit_abort(j->tx);
+    j->tx = NULL;
+    job_say_error(j, e);
+    return st;
+}
+
 static int publish(job *j, const char *modified_time)
 {
     f2c_diags diags = {0};
     f2c_error e;
     f2c_error_clear(&e);
+    f2c_merge_out mo = {0};
+    if (j->merge && merge_prepare(j, &mo, &diags, &e) != F2C_OK) {
+        say_diags(j, &diags);
+        f2c_diags_free(&diags);
+        f2c_merge_out_free(&mo);
+        return F2C_JOB_USAGE;
+    }
     f2c_commit *tx = j->tx;
     j->tx = NULL; /* finished by f2c_cdm_publish in every case */
     j->ui.hold_signals(j->ui.ud, 1);
-    f2c_status st = f2c_cdm_publish(
-        tx, "fhir2cdm", &j->ts, &j->sink, j->o.sink.decimal_precision, j->o.sink.decimal_scale,
-        modified_time, (const char *const *)j->names, j->nnames, j->opid, &diags, stderr, &e);
+    f2c_status st =
+        f2c_cdm_publish(tx, "fhir2cdm", &j->ts, &j->sink, j->o.sink.decimal_precision,
+                        j->o.sink.decimal_scale, modified_time, (const char *const *)j->names,
+                        j->nnames, j->opid, j->merge ? &mo.plan : NULL, &diags, stderr, &e);
     j->ui.hold_signals(j->ui.ud, 0);
+    f2c_merge_out_free(&mo);
     say_diags(j, &diags);
     int rc = F2C_JOB_OK;
     if (st != F2C_OK) {

@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "f2c_merge.h"
 #include "f2c_pool.h"
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_commit.h"
@@ -109,6 +110,9 @@ struct f2c_job {
     unsigned long long progress_bytes; /* f2c_job_run: input bytes committed */
     char **names; /* stems of files begun and not aborted: each may write its partitions once */
     size_t nnames;
+    unsigned long nbegun; /* files begun: the next one's place in input order */
+    f2c_merge *merge;     /* merge mode: the run's resources and row runs (else NULL) */
+    int merge_failed;     /* under mu: a file's resources could not be kept (out of memory) */
 
     /* Written under mu, read by workers without it (a stale value only costs a formatted
      * message that is then not said). */
@@ -150,6 +154,8 @@ struct f2c_job_file {
     counts c;
     unsigned long long file_lines, bytes;
     int named;             /* stem registered in j->names */
+    unsigned long ordinal; /* place in input order (merge mode) */
+    f2c_merge_file *mf;    /* merge mode: the file's resources and row runs, else NULL */
     f2c_status fatal;      /* output cannot be written: the file's partitions are aborted */
     _Atomic int fatal_any; /* fatal, for the feeding side */
     f2c_status result;     /* set by the last commit, for a waiting f2c_job_file_end */
@@ -260,6 +266,9 @@ typedef struct chunk_replay {
     f2c_status (*row)(void *ud, size_t t, long line, const char *const *cells, const size_t *lens,
                       f2c_error *err);
     void (*say)(void *ud, int kind, const char *text, size_t len);
+    /* merge mode: the resource whose rows follow (type, id, meta.lastUpdated in UTC or NULL) */
+    f2c_status (*resource)(void *ud, long line, const char *type, const char *id, const char *lu,
+                           f2c_error *err);
 } chunk_replay;
 f2c_status f2c_chunk_replay(const f2c_job *j, const chunk *ch, const chunk_replay *r,
                             f2c_error *err);

@@ -131,12 +131,12 @@ static int collect_inputs(job *j)
             return F2C_JOB_USAGE;
         }
     }
-    if (j->ninputs == 0) {
+    if (j->ninputs == 0 && !j->o.compact) { /* compact reads no input */
         job_sayf(j, "error: no input files\n");
         return F2C_JOB_USAGE;
     }
     /* Sorted by stem: the processing order, and the order the operation id hashes them in. */
-    qsort(j->inputs, j->ninputs, sizeof *j->inputs, inputcmp);
+    if (j->ninputs) qsort(j->inputs, j->ninputs, sizeof *j->inputs, inputcmp);
     for (size_t i = 1; i < j->ninputs; i++)
         if (strcmp(j->inputs[i - 1].stem, j->inputs[i].stem) == 0) {
             job_sayf(j,

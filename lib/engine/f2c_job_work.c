@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include "f2c_job_int.h"
+#include "f2c_merge_index.h"
+#include "fhir2cdm/f2c_render.h"
 #include "fhir2cdm/f2c_resource.h"
 #include "fhir2cdm/f2c_table.h"
 
@@ -35,11 +37,11 @@ typedef struct rec {
     size_t len; /* bytes after the header (a line: plus one spare byte for check_line's NUL) */
 } rec;
 
-enum { EV_ROW, EV_SAY };
+enum { EV_ROW, EV_SAY, EV_RES };
 typedef struct ev {
     int kind;
     int sub;   /* EV_ROW: -; EV_SAY: SAY_* */
-    size_t t;  /* EV_ROW: table; EV_SAY: text length */
+    size_t t;  /* EV_ROW: table; EV_SAY: text length; EV_RES: "type\0id\0lu\0" length */
     long line; /* EV_ROW: the row's line */
 } ev;
 
@@ -179,6 +181,7 @@ static void drop_rows(chunk *ch, size_t t)
         if (e.kind == EV_SAY) {
             n += e.t;
         } else {
+            assert(e.kind == EV_ROW); /* a resource's event comes before its rows */
             for (size_t i = 0; i < w; i++) {
                 size_t len;
                 memcpy(&len, ch->ev.data + in + n, sizeof len);
@@ -224,6 +227,57 @@ static void warn_no_id(chunk *ch, const cJSON *root, const char *rt)
     sayf(ch, SAY_NO_ID, "warning: %s:%ld: %s resource has %s; %s\n", ch->f->label, ch->line, rt,
          cJSON_IsString(id) ? "an empty \"id\"" : "no string \"id\"",
          ch->f->j->o.nviews ? "getResourceKey() gives nothing" : "ResourceId left empty");
+}
+
+/* ---- merge mode: the resource whose rows follow ----------------------------------------- */
+
+/* meta.lastUpdated of root as an UTC instant into out (empty when absent; a value that is not a
+ * FHIR instant is warned about and taken as absent). */
+static void last_updated(chunk *ch, const cJSON *root, f2c_buf *out)
+{
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "meta");
+    const cJSON *lu = cJSON_GetObjectItemCaseSensitive(meta, "lastUpdated");
+    const char *why = "not a string";
+    if (!lu) return;
+    if (cJSON_IsString(lu) && f2c_render_datetime(lu->valuestring, strlen(lu->valuestring),
+                                                  F2C_T_INSTANT, out, &why) == F2C_RENDER_OK)
+        return;
+    f2c_buf_reset(out);
+    ch->c.warnings++;
+    sayf(ch, SAY_WARNING,
+         "warning: %s:%ld: meta.lastUpdated is not a FHIR instant (%s); this version counts as "
+         "the oldest of its resource in this run\n",
+         ch->f->label, ch->line, why);
+}
+
+/* Merge mode: the resource's identity and version as an event before its rows; 0, or 1 when the
+ * line was rejected (no FHIR id: nothing to merge it by), or -1 (out of memory). */
+static int merge_resource(chunk *ch, const cJSON *root, const char *rt, const char *id)
+{
+    if (!id || !mi_is_fhir_id(id)) {
+        f2c_error e;
+        f2c_error_set(&e, F2C_ERESOURCE, ch->f->label, ch->line, 0, "/id",
+                      "%s resource has %s; merge mode replaces resources by their id, so the "
+                      "line is rejected",
+                      rt, id ? "an id that is not a FHIR id ([A-Za-z0-9-.]{1,64})" : "no id");
+        reject(ch, &e);
+        return 1;
+    }
+    f2c_buf lu = {0};
+    last_updated(ch, root, &lu);
+    size_t tl = strlen(rt) + 1, il = strlen(id) + 1, n = tl + il + lu.len + 1;
+    ev e = {EV_RES, 0, n, ch->line};
+    int r = f2c_buf_reserve(&ch->ev, sizeof e + n);
+    if (r == 0) {
+        char *p = ch->ev.data + ch->ev.len;
+        memcpy(p, &e, sizeof e);
+        memcpy(p + sizeof e, rt, tl);
+        memcpy(p + sizeof e + tl, id, il);
+        memcpy(p + sizeof e + tl + il, lu.data ? lu.data : "", lu.len + 1);
+        ch->ev.len += sizeof e + n;
+    }
+    f2c_buf_free(&lu);
+    return r;
 }
 
 /* ---- one line ---------------------------------------------------------------------------- */
@@ -324,7 +378,17 @@ static f2c_status do_line(chunk *ch, const char *text, size_t len)
     }
     /* Without an id the row's identity is its place in the input (f2c_resource.h). */
     f2c_resource_key key;
-    if (!f2c_resource_key_of(&key, root, rt, ch->f->stem, ch->line)) warn_no_id(ch, root, rt);
+    int has_id = f2c_resource_key_of(&key, root, rt, ch->f->stem, ch->line);
+    if (j->o.merge) {
+        int mr = merge_resource(ch, root, rt, key.id);
+        if (mr > 0) return F2C_OK;
+        if (mr < 0) {
+            sayf(ch, SAY_ALWAYS, "error: %s:%ld: out of memory\n", ch->f->label, ch->line);
+            return F2C_ENOMEM;
+        }
+    } else if (!has_id) {
+        warn_no_id(ch, root, rt);
+    }
     f2c_row_sink sink = {.ud = ch, .row = on_row, .warn = on_warn, .error = on_error};
     f2c_status st =
         f2c_plan_resource(ch->w->ctx, ch->w->doc, root, rt, key.id, key.identity, &sink, &e);
@@ -391,6 +455,12 @@ f2c_status f2c_chunk_replay(const f2c_job *j, const chunk *ch, const chunk_repla
         const char *p = ch->ev.data + off + sizeof e;
         if (e.kind == EV_SAY) {
             r->say(r->ud, e.sub, p, e.t);
+            off += sizeof e + e.t;
+            continue;
+        }
+        if (e.kind == EV_RES) {
+            const char *id = p + strlen(p) + 1, *lu = id + strlen(id) + 1;
+            st = r->resource(r->ud, e.line, p, id, *lu ? lu : NULL, err);
             off += sizeof e + e.t;
             continue;
         }

@@ -96,7 +96,7 @@ static int local_run(const char *cdm, const f2c_tableset *ts, const f2c_sink *s,
     f2c_diags d = {0};
     const char *stems[1] = {stem};
     if (!CHECK_STATUS(
-            f2c_cdm_publish(tx, "fhir2cdm", ts, s, 0, 0, MTIME, stems, 1, opid, &d, NULL, &e),
+            f2c_cdm_publish(tx, "fhir2cdm", ts, s, 0, 0, MTIME, stems, 1, opid, NULL, &d, NULL, &e),
             F2C_OK, e) ||
         !CHECK(d.count == 0, "f2c_cdm_publish reported diagnostics: %s",
                d.count ? d.items[0].message : ""))

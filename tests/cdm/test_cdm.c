@@ -264,7 +264,7 @@ static f2c_status publish(f2c_commit *tx, const char *const *stems, size_t nstem
     f2c_error err;
     f2c_error_clear(&err);
     f2c_status st = f2c_cdm_publish(tx, "fhir2cdm", &tableset, &csv_sink, 0, 0, MODIFIED_TIME,
-                                    stems, nstems, opid, diags, log, &err);
+                                    stems, nstems, opid, NULL, diags, log, &err);
     if (st != F2C_OK) {
         char msg[2048];
         fprintf(stderr, "publish%s: %s\n", expect_failure ? " (failure expected)" : "",
@@ -723,7 +723,7 @@ static void test_planted(const char *out)
     f2c_error perr;
     f2c_error_clear(&perr);
     CHECK(f2c_cdm_publish(tx, "fhir2cdm", &tableset, &csv_sink, 0, 0, MODIFIED_TIME, stems, 1,
-                          "op9", &diags, NULL, &perr) == F2C_EIO);
+                          "op9", NULL, &diags, NULL, &perr) == F2C_EIO);
     CHECK(strstr(perr.file, P "Patient.009-op9.csv") != NULL &&
           strstr(perr.message, "does not list") != NULL);
     char *l = listed(out);

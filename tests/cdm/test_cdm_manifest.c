@@ -227,7 +227,7 @@ static f2c_status publish(f2c_commit *tx, const f2c_sink *s, int prec, int scale
 {
     f2c_error_clear(err);
     return f2c_cdm_publish(tx, "fhir2cdm", &tableset, s, prec, scale, MODIFIED_TIME, stems, nstems,
-                           opid, diags, log, err);
+                           opid, NULL, diags, log, err);
 }
 
 /* The record's locations joined with '\n'; "" when unreadable. */

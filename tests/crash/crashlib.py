@@ -44,12 +44,13 @@ class Run:
 
 
 class Transformer:
-    def __init__(self, binary, config):
+    def __init__(self, binary, config, extra=()):
         self.binary = binary
         self.config = config
+        self.extra = list(extra)  # more flags for every run (e.g. --mode merge)
 
     def argv(self, inputs, out, opid, quiet=True):
-        a = [self.binary, "--config", self.config]
+        a = [self.binary, "--config", self.config] + self.extra
         for i in (inputs if isinstance(inputs, (list, tuple)) else [inputs]):
             a += ["--input", i]
         a += ["--output", out]
@@ -160,6 +161,22 @@ def make_inputs(samples, work):
         for fn in os.listdir(d):
             os.utime(os.path.join(d, fn), (1700000000, 1700000000))
     return sets
+
+
+def deletion_file(samples, path):
+    """A Bulk Data deletion file (one transaction Bundle of DELETE entries) for the resource of
+    the first line of every samples file: the resources input A2 leaves out, so that a merge of A2
+    with it removes them."""
+    entries = []
+    for fn in sorted(os.listdir(samples)):
+        if fn.endswith(".ndjson"):
+            first = json.loads(_lines(os.path.join(samples, fn))[0])
+            entries.append({"request": {"method": "DELETE",
+                                        "url": "%s/%s" % (first["resourceType"], first["id"])}})
+    with open(path, "w") as f:
+        f.write(json.dumps({"resourceType": "Bundle", "type": "transaction",
+                            "entry": entries}) + "\n")
+    return path
 
 
 def replicate_samples(samples, out, mb):

@@ -10,6 +10,10 @@ there, f2c_commit.h) and two scenarios:
              --operation-id) crashes on its way back to slot 0;
   first-run  the old state is an empty folder; run A crashes (every data/<Entity> folder is
              new, so the commit publishes each by one rename of its staged folder);
+  merge      every run with --mode merge and a deletion file: the old state is run A; run A2
+             (changed Patients, the first resource of every file deleted) crashes: its commit
+             holds rewritten partitions, new partitions, new resource indexes and removals of
+             the replaced ones (docs/cdm-folder.md, "Merge mode");
 the test checks:
   1. the run died by SIGKILL (the fault point was reached);
   2. check_folder.py (independent of our C code): model.json lists exactly existing, complete
@@ -64,7 +68,8 @@ def main():
     ap.add_argument("--samples", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--scenario",
-                    choices=("new-opid", "same-opid", "same-opid-back", "first-run", "all"),
+                    choices=("new-opid", "same-opid", "same-opid-back", "first-run", "merge",
+                             "all"),
                     default="all")
     ap.add_argument("--only", help="run only this fault point (debugging)")
     args = ap.parse_args()
@@ -76,13 +81,20 @@ def main():
     tx = cl.Transformer(args.transform, args.config)
     work = cl.fresh_dir(os.path.join(args.work, "faults-" + args.scenario))
     inputs = cl.make_inputs(args.samples, work)
-    scenarios = (("new-opid", "same-opid", "same-opid-back", "first-run")
+    scenarios = (("new-opid", "same-opid", "same-opid-back", "first-run", "merge")
                  if args.scenario == "all" else (args.scenario,))
+    deleted = cl.deletion_file(args.samples, os.path.join(work, "deleted.ndjson"))
+    tx_append = tx
     t_start = time.monotonic()
 
     for scen in scenarios:
         a = (inputs["A"], "a")
-        if scen == "new-opid":
+        tx = tx_append
+        if scen == "merge":
+            tx = cl.Transformer(args.transform, args.config,
+                                extra=["--mode", "merge", "--deleted", deleted])
+            old_seq, (b_in, b_op) = [a], (inputs["A2"], "b")
+        elif scen == "new-opid":
             old_seq, (b_in, b_op) = [a], (inputs["B"], "b")
         elif scen == "same-opid":
             old_seq, (b_in, b_op) = [a], (inputs["A2"], "a")

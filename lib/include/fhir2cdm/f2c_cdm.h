@@ -89,6 +89,8 @@ typedef struct f2c_cdm_entity {
     size_t nattributes;
     f2c_cdm_partition *partitions; /* "partitions" in order; none when absent or not an array */
     size_t npartitions;
+    char *index; /* merge mode's resource index of the entity: the value of its annotation
+                    "fhir2cdm:index" (a location relative to the folder), NULL when none */
 } f2c_cdm_entity;
 
 typedef struct f2c_cdm_model {
@@ -176,10 +178,31 @@ int f2c_cdm_header_record(f2c_buf *out, const f2c_table *t);
  * (callers check diags->count), F2C_EUSAGE (format mismatch), or as f2c_commit_finish (F2C_EIO:
  * nothing published when it failed before the journal; the message says which), F2C_ENOMEM.
  */
+typedef struct f2c_cdm_merge f2c_cdm_merge;
 f2c_status f2c_cdm_publish(f2c_commit *tx, const char *model_name, const f2c_tableset *ts,
                            const f2c_sink *sink, int decimal_precision, int decimal_scale,
                            const char *modified_time, const char *const *stems, size_t nstems,
-                           const char *operation_id, f2c_diags *diags, FILE *log, f2c_error *err);
+                           const char *operation_id, const f2c_cdm_merge *merge, f2c_diags *diags,
+                           FILE *log, f2c_error *err);
+
+/*
+ * What a merge-mode run (docs/cdm-folder.md, "Merge mode") changes in the publish above, made by
+ * the engine's merge (lib/engine/f2c_merge.c); all borrowed.  With it, f2c_cdm_publish lists:
+ * the committed partitions except removes[] (no (stem, operation id) replacement, no slots, no
+ * same-bytes check), plus every staged partition at the location targets[] gives it (staged[i]
+ * -> targets[i]; every staged file under data/ must be in staged[]); any other staged file (an
+ * index) is published at its own path.  removes[] (partitions and superseded index files) are
+ * removed after the commit.  indexes[t] (per table of ts, NULL for none) is written as entity
+ * t's annotation "fhir2cdm:index".
+ */
+struct f2c_cdm_merge {
+    const char *const *removes;
+    size_t nremoves;
+    const char *const *staged;
+    const char *const *targets;
+    size_t nstaged;
+    const char *const *indexes;
+};
 
 /*
  * Appends to out the text of model.json for tableset ts, listing the given partitions instead of
@@ -194,6 +217,13 @@ f2c_status f2c_cdm_publish(f2c_commit *tx, const char *model_name, const f2c_tab
 f2c_status f2c_cdm_model_json(const char *model_name, const f2c_tableset *ts,
                               const char *modified_time, const char *const *partitions, size_t n,
                               f2c_buf *out, f2c_error *err);
+
+/* f2c_cdm_model_json with each entity t's annotation "fhir2cdm:index" = indexes[t] (indexes or
+ * an element NULL: none), as a merge-mode publish writes it. */
+f2c_status f2c_cdm_model_json_indexed(const char *model_name, const f2c_tableset *ts,
+                                      const char *modified_time, const char *const *partitions,
+                                      size_t n, const char *const *indexes, f2c_buf *out,
+                                      f2c_error *err);
 
 /* The record file of format ("csv": "model.json"; "parquet": "model.manifest.cdm.json"), or NULL
  * for another format. */

@@ -122,6 +122,16 @@ typedef struct f2c_job_options {
      * thread that reads or feeds; 0 means the number of online CPUs (at most
      * F2C_JOB_MAX_THREADS).  Output, messages and counts are the same for every value. */
     unsigned threads;
+    /* Merge mode (docs/cdm-folder.md, "Merge mode"): 0 appends partitions (the default); 1 keeps
+     * one current version of every resource -- the run's resources replace their rows in the
+     * folder, resources in the deletion files `deleted` (ndeleted paths, files or folders of Bulk
+     * Data deletion NDJSON) lose theirs; committed through the folder's resource index. */
+    int merge;
+    const char **deleted;
+    size_t ndeleted;
+    /* Merge mode only: compact every entity with two small partitions or more, not only those
+     * past the thresholds (`fhir2cdm-transform compact`; docs/cdm-folder.md, "Compaction"). */
+    int compact;
 } f2c_job_options;
 
 /* The largest thread count f2c_job_options.threads accepts. */

@@ -52,6 +52,12 @@
 
 typedef struct f2c_sink_ops f2c_sink_ops;
 
+/* One row read back from a partition (f2c_sink_read): cells[0..n) with lens, in the form
+ * f2c_sink_row takes them (see "Cells" above), valid during the call only.  A non-OK return stops
+ * the reading and is returned by f2c_sink_read. */
+typedef f2c_status (*f2c_sink_read_fn)(void *ud, size_t n, const char *const *cells,
+                                       const size_t *lens, f2c_error *err);
+
 /* How a sink reports a value it had to change or leave out (e.g. Parquet: a decimal rounded to
  * the column's scale, a value that does not fit the column's type left null): column col (output
  * order) of the row being written, why a static English reason.  The engine counts it as a
@@ -83,6 +89,19 @@ struct f2c_sink_ops {
      * this format writes it now (CSV: starts with t's header record; Parquet: has t's schema).
      * 1 yes, 0 no, -1 read error (errno set). */
     int (*matches)(void *state, int fd, const f2c_table *t);
+    /* Reads a partition file of table t that this format wrote (fd open for reading, read from
+     * offset 0 with pread; not closed) and calls fn once per row, in file order, with cells that
+     * give the same stored values when written again through a partition of t (merge mode
+     * rewrites partitions so: docs/cdm-folder.md, "Merge mode").  `shown` names the file in
+     * messages.  Returns F2C_OK, fn's non-OK status, F2C_EIO (read error, or the file is not
+     * one this format writes for t: wrong header or schema, truncated, corrupt; message names
+     * `shown` and what is wrong), F2C_ENOMEM.  NULL when the format cannot read its files back. */
+    f2c_status (*read)(void *state, int fd, const f2c_table *t, const char *shown,
+                       f2c_sink_read_fn fn, void *ud, f2c_error *err);
+    /* Where the next row's bytes start in the file (every row so far counted, buffered or
+     * not), for a format whose rows are contiguous byte ranges that can be copied as they are
+     * (CSV records); NULL for a format whose rows are not (Parquet's columns). */
+    unsigned long long (*offset)(const f2c_sink_part *p);
     void (*free_state)(void *state); /* NULL when the format has no state */
 };
 
@@ -152,6 +171,13 @@ void f2c_sink_abort(f2c_sink_part *p);
 
 /* The extension of s's partition files (".csv", ".parquet"). */
 const char *f2c_sink_extension(const f2c_sink *s);
+
+/* s->ops->read (see f2c_sink_ops); F2C_EUSAGE when the format has no reader. */
+f2c_status f2c_sink_read(const f2c_sink *s, int fd, const f2c_table *t, const char *shown,
+                         f2c_sink_read_fn fn, void *ud, f2c_error *err);
+
+/* p->ops->offset(p) (see f2c_sink_ops), or 0 when the format has none. */
+unsigned long long f2c_sink_offset(const f2c_sink_part *p);
 
 /* s->ops->matches (see f2c_sink_ops): 1, 0 or -1. */
 int f2c_sink_matches(const f2c_sink *s, int fd, const f2c_table *t);

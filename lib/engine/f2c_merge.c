@@ -1,0 +1,1189 @@
+/*
+ * f2c_merge: see f2c_merge.h.  Why sorting rather than hash tables: every decision -- the winner
+ * of a resource's versions, whether a committed row is superseded or deleted -- is a lookup of a
+ * (type, id) in a set built once per run; sorted arrays and bsearch give that deterministically
+ * (the same input gives the same partitions, names and index bytes) with no code of our own to
+ * keep balanced.  The cost is O(n log n) in the run's resources plus O(index) per entity, and
+ * only partitions holding affected rows are read and rewritten.
+ */
+#include "f2c_merge.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "f2c_merge_index.h"
+#include "fhir2cdm/f2c_buf.h"
+#include "fhir2cdm/f2c_deleted.h"
+#include "fhir2cdm/f2c_fs.h"
+
+/* One version of a resource read by the run. */
+typedef struct occ {
+    char *type, *id, *lu; /* owned; lu NULL without meta.lastUpdated */
+    unsigned long file;   /* input order: the file's ordinal, then the line */
+    long line;
+    int loser; /* another version of the same resource wins */
+} occ;
+
+/* Rows [first, first + n) of a partition belong to occurrence o; bytes [off, off + len) when
+ * the format's rows are byte ranges (f2c_sink_offset), else 0. */
+typedef struct run {
+    size_t o;
+    unsigned long long first, n, off, len;
+} run;
+
+typedef struct runs {
+    run *v;
+    size_t n, cap;
+    unsigned long long rows;
+} runs;
+
+/* A partition this run staged: table, the file's stem, its runs. */
+typedef struct part {
+    size_t t;
+    char *stem;
+    runs r;
+} part;
+
+struct f2c_merge {
+    occ *occ;
+    size_t nocc, capocc;
+    part *parts;
+    size_t nparts, capparts;
+};
+
+struct f2c_merge_file {
+    size_t nt;
+    occ *occ;
+    size_t nocc, capocc;
+    runs *r; /* per table */
+};
+
+/* ---- recording (the commit side of a file) ------------------------------------------------ */
+
+f2c_merge *f2c_merge_new(void)
+{
+    return calloc(1, sizeof(f2c_merge));
+}
+
+static void occ_free(occ *o)
+{
+    free(o->type);
+    free(o->id);
+    free(o->lu);
+}
+
+void f2c_merge_free(f2c_merge *m)
+{
+    if (!m) return;
+    for (size_t i = 0; i < m->nocc; i++)
+        occ_free(&m->occ[i]);
+    free(m->occ);
+    for (size_t i = 0; i < m->nparts; i++) {
+        free(m->parts[i].stem);
+        free(m->parts[i].r.v);
+    }
+    free(m->parts);
+    free(m);
+}
+
+f2c_merge_file *f2c_merge_file_new(size_t ntables)
+{
+    f2c_merge_file *mf = calloc(1, sizeof *mf);
+    if (mf && !(mf->r = calloc(ntables ? ntables : 1, sizeof *mf->r))) {
+        free(mf);
+        return NULL;
+    }
+    if (mf) mf->nt = ntables;
+    return mf;
+}
+
+static void file_clear(f2c_merge_file *mf, int free_strings)
+{
+    for (size_t i = 0; free_strings && i < mf->nocc; i++)
+        occ_free(&mf->occ[i]);
+    mf->nocc = 0;
+    for (size_t t = 0; t < mf->nt; t++) {
+        free(mf->r[t].v);
+        mf->r[t] = (runs){0};
+    }
+}
+
+void f2c_merge_file_free(f2c_merge_file *mf)
+{
+    if (!mf) return;
+    file_clear(mf, 1);
+    free(mf->occ);
+    free(mf->r);
+    free(mf);
+}
+
+/* Grows array *v of *cap elements of size sz to hold n + 1; 0 or -1. */
+static int grow(void **v, size_t *cap, size_t n, size_t sz)
+{
+    if (n < *cap) return 0;
+    size_t c = *cap ? 2 * *cap : 16;
+    void *p = realloc(*v, c * sz);
+    if (!p) return -1;
+    *v = p;
+    *cap = c;
+    return 0;
+}
+
+int f2c_merge_file_resource(f2c_merge_file *mf, const char *type, const char *id, const char *lu,
+                            long line)
+{
+    if (grow((void **)&mf->occ, &mf->capocc, mf->nocc, sizeof *mf->occ) != 0) return -1;
+    occ o = {.type = strdup(type), .id = strdup(id), .lu = lu ? strdup(lu) : NULL, .line = line};
+    if (!o.type || !o.id || (lu && !o.lu)) {
+        occ_free(&o);
+        return -1;
+    }
+    mf->occ[mf->nocc++] = o;
+    return 0;
+}
+
+int f2c_merge_file_row(f2c_merge_file *mf, size_t t, unsigned long long off, unsigned long long len)
+{
+    assert(mf->nocc > 0 && t < mf->nt);
+    runs *r = &mf->r[t];
+    size_t o = mf->nocc - 1;
+    if (r->n && r->v[r->n - 1].o == o) {
+        r->v[r->n - 1].n++;
+        r->v[r->n - 1].len += len;
+    } else {
+        if (grow((void **)&r->v, &r->cap, r->n, sizeof *r->v) != 0) return -1;
+        r->v[r->n++] = (run){.o = o, .first = r->rows, .n = 1, .off = off, .len = len};
+    }
+    r->rows++;
+    return 0;
+}
+
+int f2c_merge_add_file(f2c_merge *m, f2c_merge_file *mf, unsigned long ordinal, const char *stem,
+                       const unsigned char *committed)
+{
+    size_t base = m->nocc;
+    for (size_t i = 0; i < mf->nocc; i++) {
+        if (grow((void **)&m->occ, &m->capocc, m->nocc, sizeof *m->occ) != 0) return -1;
+        m->occ[m->nocc] = mf->occ[i];
+        m->occ[m->nocc++].file = ordinal;
+    }
+    mf->nocc = 0; /* the strings are m's now */
+    for (size_t t = 0; t < mf->nt; t++) {
+        if (!committed[t] || !mf->r[t].n) continue;
+        if (grow((void **)&m->parts, &m->capparts, m->nparts, sizeof *m->parts) != 0) return -1;
+        part *p = &m->parts[m->nparts];
+        *p = (part){.t = t, .stem = strdup(stem), .r = mf->r[t]};
+        mf->r[t] = (runs){0};
+        if (!p->stem) return -1;
+        for (size_t k = 0; k < p->r.n; k++)
+            p->r.v[k].o += base;
+        m->nparts++;
+    }
+    file_clear(mf, 1);
+    return 0;
+}
+
+/* ---- the winner of each resource ---------------------------------------------------------- */
+
+/* Compares two UTC instants of f2c_render_datetime's form ("YYYY-MM-DDThh:mm:ss[.f...]Z"):
+ * the seconds, then the fractions digit by digit (a missing digit is 0).  NULL is earliest. */
+static int lu_cmp(const char *a, const char *b)
+{
+    if (!a || !b) return (a != NULL) - (b != NULL);
+    int c = strncmp(a, b, 19);
+    if (c || strlen(a) < 19 || strlen(b) < 19) return c;
+    const char *x = a[19] == '.' ? a + 20 : "", *y = b[19] == '.' ? b + 20 : "";
+    for (;;) {
+        char dx = *x >= '0' && *x <= '9' ? *x++ : '0', dy = *y >= '0' && *y <= '9' ? *y++ : '0';
+        if (dx != dy) return dx < dy ? -1 : 1;
+        if (!(*x >= '0' && *x <= '9') && !(*y >= '0' && *y <= '9')) return 0;
+    }
+}
+
+static int key_cmp(const char *ta, const char *ia, const char *tb, const char *ib)
+{
+    int c = strcmp(ta, tb);
+    return c ? c : strcmp(ia, ib);
+}
+
+/* Versions of one resource together, the winner last: latest lastUpdated, then input order. */
+static int occ_order(const void *a, const void *b)
+{
+    const occ *x = *(const occ *const *)a, *y = *(const occ *const *)b;
+    int c = key_cmp(x->type, x->id, y->type, y->id);
+    if (!c) c = lu_cmp(x->lu, y->lu);
+    if (!c) c = x->file < y->file ? -1 : x->file > y->file;
+    if (!c) c = x->line < y->line ? -1 : x->line > y->line;
+    return c;
+}
+
+/* Marks the losers; *win (sorted by key, the caller frees) holds the winners. */
+static int decide(f2c_merge *m, occ ***win, size_t *nwin, f2c_merge_counts *c)
+{
+    occ **v = malloc((m->nocc ? m->nocc : 1) * sizeof *v);
+    if (!v) return -1;
+    for (size_t i = 0; i < m->nocc; i++)
+        v[i] = &m->occ[i];
+    if (m->nocc) qsort(v, m->nocc, sizeof *v, occ_order);
+    size_t n = 0;
+    for (size_t i = 0; i < m->nocc; i++) {
+        int last = i + 1 == m->nocc || key_cmp(v[i]->type, v[i]->id, v[i + 1]->type, v[i + 1]->id);
+        if (last)
+            v[n++] = v[i];
+        else {
+            v[i]->loser = 1;
+            c->duplicates++;
+        }
+    }
+    c->resources = n;
+    *win = v;
+    *nwin = n;
+    return 0;
+}
+
+/* ---- deletions ---------------------------------------------------------------------------- */
+
+typedef struct delset {
+    f2c_deleted_key *k; /* sorted by key, unique, without those the run keeps */
+    size_t n;
+    unsigned char *hit; /* per key: rows were removed */
+} delset;
+
+static int del_cmp(const void *a, const void *b)
+{
+    const f2c_deleted_key *x = a, *y = b;
+    return key_cmp(x->type, x->id, y->type, y->id);
+}
+
+static int win_find_cmp(const void *key, const void *elem)
+{
+    const f2c_deleted_key *k = key;
+    const occ *o = *(const occ *const *)elem;
+    return key_cmp(k->type, k->id, o->type, o->id);
+}
+
+/* Reads every deletion file into all; d gets its keys sorted, unique, without those the run
+ * keeps (shallow copies: the strings stay all's). */
+static f2c_status read_deletions(const f2c_merge_args *a, occ **win, size_t nwin, f2c_deleted *all,
+                                 delset *d, f2c_merge_counts *c, f2c_diags *diags, f2c_error *err)
+{
+    for (size_t i = 0; i < a->ndeleted; i++) {
+        f2c_status st = f2c_deleted_read(a->deleted[i], a->max_line, all, diags, err);
+        if (st != F2C_OK) return st;
+    }
+    if (all->count) qsort(all->keys, all->count, sizeof *all->keys, del_cmp);
+    d->k = malloc((all->count ? all->count : 1) * sizeof *d->k);
+    d->hit = calloc(all->count ? all->count : 1, 1);
+    if (!d->k || !d->hit) return f2c_error_set(err, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    for (size_t i = 0; i < all->count; i++) {
+        if (i && del_cmp(&all->keys[i - 1], &all->keys[i]) == 0) continue;
+        c->deletions++;
+        if (nwin && bsearch(&all->keys[i], win, nwin, sizeof *win, win_find_cmp))
+            c->deleted_kept++; /* in the run's input too: the output is the later state */
+        else
+            d->k[d->n++] = all->keys[i];
+    }
+    return F2C_OK;
+}
+
+/* ---- one entity ----------------------------------------------------------------------------- */
+
+typedef struct ctx {
+    const f2c_merge_args *a;
+    f2c_merge *m;
+    int outfd;
+    const char *shown, *ext;
+    occ **win;
+    size_t nwin;
+    delset del;
+    f2c_merge_out *out;
+    f2c_error *err;
+    size_t cap_removes, cap_staged;
+} ctx;
+
+static f2c_status nomem(ctx *c)
+{
+    return f2c_error_set(c->err, F2C_ENOMEM, c->shown, 0, 0, NULL, "out of memory");
+}
+
+/* Appends a copy of s to list *v (n, cap); 0 or -1. */
+static int list_add(char ***v, size_t *n, size_t *cap, const char *s)
+{
+    char *copy = strdup(s);
+    if (!copy || grow((void **)v, cap, *n, sizeof **v) != 0) {
+        free(copy);
+        return -1;
+    }
+    (*v)[(*n)++] = copy;
+    return 0;
+}
+
+static int add_remove(ctx *c, const char *loc)
+{
+    return list_add(&c->out->removes, &c->out->nremoves, &c->cap_removes, loc);
+}
+
+/* Staged partition `staged` is published at `target`. */
+static int add_staged(ctx *c, const char *staged, const char *target)
+{
+    size_t n = c->out->nstaged, cap = c->cap_staged;
+    if (list_add(&c->out->staged, &c->out->nstaged, &c->cap_staged, staged) != 0) return -1;
+    return list_add(&c->out->targets, &n, &cap, target);
+}
+
+/* The entity's partitions in the record: sorted, each a file of data/<entity>/. */
+typedef struct locs {
+    char **v;
+    size_t n, cap;
+} locs;
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int has(const locs *l, const char *s)
+{
+    return l->n && bsearch(&s, l->v, l->n, sizeof *l->v, str_cmp) != NULL;
+}
+
+/* What the new index of an entity is made of: its partitions and entries (y), the names its
+ * partitions take. */
+typedef struct entity_job {
+    const f2c_table *t;
+    locs old, taken;
+    mi_index x, y;
+    char **ystaged; /* per partition of y: its path in the staging folder, NULL if committed */
+} entity_job;
+
+/* A stretch of a partition's rows (one resource's): rows [first, first + n), bytes [off,
+ * off + len) when the format's rows are byte ranges; cut: left out of the rewrite.  A
+ * partition's segments, in row order, are its whole content after the header. */
+typedef struct seg {
+    unsigned long long first, n, off, len;
+    int cut;
+    const char *id; /* the resource (borrowed) */
+} seg;
+
+/* Cut rows are left out while rows are copied through a new partition (the row path). */
+typedef struct row_copy {
+    f2c_sink_part *out;
+    const seg *s;
+    size_t ns, k;
+    unsigned long long row, kept;
+} row_copy;
+
+static f2c_status copy_row(void *ud, size_t n, const char *const *cells, const size_t *lens,
+                           f2c_error *err)
+{
+    row_copy *r = ud;
+    unsigned long long i = r->row++;
+    while (r->k < r->ns && i >= r->s[r->k].first + r->s[r->k].n)
+        r->k++;
+    if (r->k < r->ns && i >= r->s[r->k].first && r->s[r->k].cut) return F2C_OK;
+    r->kept++;
+    return f2c_sink_row(r->out, n, cells, lens, err);
+}
+
+/* The row path: src's rows read back by the format and written again except the cut ones. */
+static f2c_status rewrite_rows(ctx *c, const f2c_table *t, int src, const char *src_shown,
+                               const seg *s, size_t ns, const char *dir, const char *name,
+                               unsigned long long *kept)
+{
+    row_copy r = {.s = s, .ns = ns};
+    f2c_status st = f2c_sink_open(c->a->sink, c->a->tx, dir, name, t, NULL, NULL, &r.out, c->err);
+    if (st == F2C_OK) st = f2c_sink_header(r.out, c->err);
+    if (st == F2C_OK) st = f2c_sink_read(c->a->sink, src, t, src_shown, copy_row, &r, c->err);
+    if (st != F2C_OK || r.kept == 0) {
+        f2c_sink_abort(r.out);
+        *kept = 0;
+        return st;
+    }
+    *kept = r.kept;
+    return f2c_sink_finish(r.out, c->err);
+}
+
+/* Copies src[off, off + len) to fd. */
+static int copy_range(int src, int fd, unsigned long long off, unsigned long long len)
+{
+    char buf[1 << 16];
+    while (len) {
+        size_t want = len < sizeof buf ? (size_t)len : sizeof buf;
+        ssize_t n = pread(src, buf, want, (off_t)off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0) errno = EIO; /* shorter than its index says */
+            return -1;
+        }
+        if (f2c_fs_write_all(fd, buf, (size_t)n) != 0) return -1;
+        off += (unsigned long long)n;
+        len -= (unsigned long long)n;
+    }
+    return 0;
+}
+
+/* The byte path (CSV): the header and the kept segments' bytes copied as they are, no row parsed;
+ * the segments must tile the file after the header exactly (else the index does not describe it:
+ * F2C_EIO, nothing staged). */
+static f2c_status rewrite_bytes(ctx *c, int src, const char *src_shown, const seg *s, size_t ns,
+                                const char *dir, const char *name, unsigned long long *kept)
+{
+    struct stat sb;
+    int tiled = ns > 0 && fstat(src, &sb) == 0;
+    for (size_t i = 1; tiled && i < ns; i++)
+        tiled =
+            s[i].off == s[i - 1].off + s[i - 1].len && s[i].first == s[i - 1].first + s[i - 1].n;
+    if (!tiled || s[ns - 1].off + s[ns - 1].len != (unsigned long long)sb.st_size || s[0].first)
+        return f2c_error_set(c->err, F2C_EIO, src_shown, 0, 0, NULL,
+                             "the resource index does not describe this partition's rows; "
+                             "nothing written");
+    *kept = 0;
+    for (size_t i = 0; i < ns; i++)
+        *kept += s[i].cut ? 0 : s[i].n;
+    if (*kept == 0) return F2C_OK;
+    int fd;
+    f2c_status st = f2c_commit_stage(c->a->tx, dir, name, &fd, c->err);
+    if (st != F2C_OK) return st;
+    int bad = copy_range(src, fd, 0, s[0].off);
+    for (size_t i = 0; !bad && i < ns; i++)
+        if (!s[i].cut) bad = copy_range(src, fd, s[i].off, s[i].len);
+    if (bad) {
+        int e = errno;
+        f2c_commit_discard(c->a->tx, dir, name, fd);
+        return f2c_error_set(c->err, F2C_EIO, src_shown, 0, 0, NULL, "cannot copy rows: %s",
+                             strerror(e));
+    }
+    return f2c_commit_close(c->a->tx, dir, name, fd, c->err);
+}
+
+/* Stages dir/name holding src's rows except the cut segments' (nothing when no row is kept);
+ * *kept rows, *bytes the staged file's size. */
+static f2c_status rewrite(ctx *c, const f2c_table *t, int src, const char *src_shown, const seg *s,
+                          size_t ns, const char *dir, const char *name, unsigned long long *kept,
+                          unsigned long long *bytes)
+{
+    f2c_status st = c->a->sink->ops->offset
+                        ? rewrite_bytes(c, src, src_shown, s, ns, dir, name, kept)
+                        : rewrite_rows(c, t, src, src_shown, s, ns, dir, name, kept);
+    *bytes = 0;
+    if (st != F2C_OK || !*kept) return st;
+    f2c_buf rel = {0};
+    struct stat sb;
+    int fd = f2c_buf_printf(&rel, "%s/%s", dir, name) == 0
+                 ? f2c_commit_open_staged(c->a->tx, rel.data)
+                 : -1;
+    *bytes = fd >= 0 && fstat(fd, &sb) == 0 ? (unsigned long long)sb.st_size : 0;
+    if (fd >= 0) close(fd);
+    f2c_buf_free(&rel);
+    return st;
+}
+
+/* Opens committed partition loc for reading (no link followed); -1 with errno. */
+static int open_committed(ctx *c, const char *loc)
+{
+    const char *slash = strrchr(loc, '/');
+    char dir[4096];
+    size_t dl = (size_t)(slash - loc);
+    if (!slash || dl >= sizeof dir) return -1;
+    memcpy(dir, loc, dl);
+    dir[dl] = '\0';
+    int dfd = f2c_fs_dir_at(c->outfd, dir, 0, 0);
+    int fd = dfd >= 0 ? openat(dfd, slash + 1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    int e = errno;
+    if (dfd >= 0) close(dfd);
+    errno = e;
+    return fd;
+}
+
+#define PREFIX "partition-data-"
+
+/* The name of the rewrite of committed partition `file` of e (mark 'm'), or of a compaction (file
+ * NULL, stem "compacted", mark 'c'): its escaped stem, this run's operation id and ".<mark><k>",
+ * k the smallest giving a name no committed or staged partition of the entity has
+ * ("partition-data-Patient.000-<opid>.m1.csv").  0, -1 (out of memory) or -2 (no name fits 255
+ * bytes). */
+static int rewrite_name(ctx *c, entity_job *e, const char *file, char mark, f2c_buf *name,
+                        f2c_buf *loc)
+{
+    const char *stem = file, *end = NULL;
+    if (file && strncmp(file, PREFIX, strlen(PREFIX)) == 0) {
+        stem = file + strlen(PREFIX);
+        end = strchr(stem, '-');
+    }
+    size_t sl = end ? (size_t)(end - stem) : 0;
+    for (unsigned k = 1; k < 1000000; k++) {
+        f2c_buf_reset(name);
+        f2c_buf_reset(loc);
+        if (f2c_buf_appends(name, PREFIX) != 0 ||
+            (sl ? f2c_buf_append(name, stem, sl) : f2c_buf_appends(name, "compacted")) != 0 ||
+            f2c_buf_printf(name, "-%s.%c%u%s", c->a->opid, mark, k, c->ext) != 0 ||
+            f2c_buf_printf(loc, "data/%s/%s", e->t->entity, name->data) != 0)
+            return -1;
+        int used = has(&e->old, loc->data);
+        for (size_t i = 0; !used && i < e->taken.n; i++)
+            used = strcmp(e->taken.v[i], loc->data) == 0;
+        if (used) continue;
+        if (name->len > F2C_CDM_NAME_MAX) return -2;
+        return list_add(&e->taken.v, &e->taken.n, &e->taken.cap, loc->data);
+    }
+    return -2;
+}
+
+/* Appends partition loc (published location; staged: its staging path, NULL when committed) to
+ * e->y; its index there in *at.  0 or -1. */
+static int add_part(entity_job *e, const char *loc, const char *staged, unsigned long long rows,
+                    unsigned long long bytes, size_t *at)
+{
+    mi_part *p = realloc(e->y.parts, (e->y.nparts + 1) * sizeof *p);
+    if (p) e->y.parts = p;
+    char **sp = p ? realloc(e->ystaged, (e->y.nparts + 1) * sizeof *sp) : NULL;
+    if (sp) e->ystaged = sp;
+    char *copy = sp ? strdup(loc) : NULL, *scopy = staged && copy ? strdup(staged) : NULL;
+    if (!copy || (staged && !scopy)) {
+        free(copy);
+        return -1;
+    }
+    p[e->y.nparts] = (mi_part){.loc = copy, .rows = rows, .bytes = bytes};
+    sp[e->y.nparts] = scopy;
+    *at = e->y.nparts++;
+    return 0;
+}
+
+/* The kept segments become entries of partition `to` of e->y: rows and bytes shifted down by the
+ * cut ones before them. */
+static int carry_segs(entity_job *e, const seg *s, size_t ns, size_t to)
+{
+    unsigned long long rows = 0, bytes = 0;
+    for (size_t i = 0; i < ns; i++) {
+        if (s[i].cut) {
+            rows += s[i].n;
+            bytes += s[i].len;
+        } else if (mi_add(&e->y, s[i].id, to, s[i].first - rows, s[i].n,
+                          s[i].len ? s[i].off - bytes : 0, s[i].len) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Stages the rewrite of src (a committed partition or this run's staged one, shown as src_shown)
+ * at dir/name = loc without its cut segments, and makes the kept ones entries of partition
+ * `target` (published location) in e->y; *kept rows stay (0: nothing staged). */
+static f2c_status rewrite_into(ctx *c, entity_job *e, int src, const char *src_shown, const seg *s,
+                               size_t ns, const char *loc, const char *staged, const char *target,
+                               unsigned long long *kept)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "data/%s", e->t->entity);
+    unsigned long long bytes = 0;
+    size_t at;
+    f2c_status st =
+        rewrite(c, e->t, src, src_shown, s, ns, dir, strrchr(loc, '/') + 1, kept, &bytes);
+    if (st == F2C_OK && *kept &&
+        (add_part(e, target, staged, *kept, bytes, &at) != 0 || carry_segs(e, s, ns, at) != 0))
+        st = nomem(c);
+    return st;
+}
+
+static int by_part_first(const void *a, const void *b)
+{
+    const mi_entry *x = *(const mi_entry *const *)a, *y = *(const mi_entry *const *)b;
+    if (x->part != y->part) return x->part < y->part ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* One committed partition (index i of e->x) with its entries ents[0..n) (sorted by first row):
+ * carried as it is, or rewritten without its removed rows into a new partition (and removed
+ * after the commit). */
+static f2c_status old_part(ctx *c, entity_job *e, size_t i, mi_entry *const *ents, size_t n)
+{
+    const mi_part *p = &e->x.parts[i];
+    seg *s = malloc((n ? n : 1) * sizeof *s);
+    size_t ncut = 0, at;
+    if (!s) return nomem(c);
+    for (size_t k = 0; k < n; k++) {
+        s[k] = (seg){ents[k]->first, ents[k]->n,       ents[k]->off,
+                     ents[k]->len,   ents[k]->removed, ents[k]->id};
+        ncut += s[k].cut;
+        c->out->counts.rows_removed += s[k].cut ? s[k].n : 0;
+    }
+    f2c_status st = F2C_OK;
+    if (ncut == 0) { /* untouched: neither read nor rewritten */
+        if (add_part(e, p->loc, NULL, p->rows, p->bytes, &at) != 0 || carry_segs(e, s, n, at) != 0)
+            st = nomem(c);
+        free(s);
+        return st;
+    }
+    f2c_buf name = {0}, loc = {0}, shown = {0};
+    int r = rewrite_name(c, e, strrchr(p->loc, '/') + 1, 'm', &name, &loc);
+    if (r != 0 || f2c_buf_printf(&shown, "%s/%s", c->shown, p->loc) != 0)
+        st = r == -2 ? f2c_error_set(c->err, F2C_EUSAGE, p->loc, 0, 0, NULL,
+                                     "no name of 255 bytes or less is left for its rewrite")
+                     : nomem(c);
+    int fd = st == F2C_OK ? open_committed(c, p->loc) : -1;
+    if (st == F2C_OK && fd < 0)
+        st = f2c_error_set(c->err, F2C_EIO, shown.data, 0, 0, NULL, "cannot read partition: %s",
+                           strerror(errno));
+    unsigned long long kept = 0;
+    if (st == F2C_OK)
+        st = rewrite_into(c, e, fd, shown.data, s, n, loc.data, loc.data, loc.data, &kept);
+    if (fd >= 0) close(fd);
+    c->out->counts.rewritten++;
+    if (st == F2C_OK &&
+        (add_remove(c, p->loc) != 0 || (kept && add_staged(c, loc.data, loc.data) != 0)))
+        st = nomem(c);
+    free(s);
+    f2c_buf_free(&name);
+    f2c_buf_free(&loc);
+    f2c_buf_free(&shown);
+    return st;
+}
+
+/* Marks the committed entries of e superseded by the run or deleted. */
+static void mark(ctx *c, entity_job *e)
+{
+    const char *type = e->t->resource_type;
+    for (size_t i = 0; i < c->nwin; i++) {
+        if (strcmp(c->win[i]->type, type) != 0) continue;
+        mi_entry *x = mi_find(&e->x, c->win[i]->id);
+        if (x) x->removed = 1;
+    }
+    for (size_t i = 0; i < c->del.n; i++) {
+        if (strcmp(c->del.k[i].type, type) != 0) continue;
+        mi_entry *x = mi_find(&e->x, c->del.k[i].id);
+        if (x) {
+            x->removed = 1;
+            c->del.hit[i] = 1;
+        }
+    }
+}
+
+/* Every committed partition of e: carried or rewritten. */
+static f2c_status old_parts(ctx *c, entity_job *e)
+{
+    mark(c, e);
+    size_t n = e->x.nents;
+    mi_entry **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return nomem(c);
+    for (size_t i = 0; i < n; i++)
+        v[i] = &e->x.ents[i];
+    if (n) qsort(v, n, sizeof *v, by_part_first);
+    f2c_status st = F2C_OK;
+    for (size_t i = 0, k = 0; st == F2C_OK && i < e->x.nparts; i++) {
+        size_t from = k;
+        while (k < n && v[k]->part == i)
+            k++;
+        st = old_part(c, e, i, v + from, k - from);
+    }
+    free(v);
+    return st;
+}
+
+/* Where this run's partition of e staged at loc (slot 0) is published: that name, or the
+ * replacement slot when the record lists it (docs/cdm-folder.md, "Reruns"). */
+static f2c_status new_target(ctx *c, entity_job *e, const part *p, f2c_buf *loc, f2c_buf *target)
+{
+    for (int slot = 0; slot < 2; slot++) {
+        f2c_buf_reset(target);
+        if (f2c_buf_printf(target, "data/%s/", e->t->entity) != 0 ||
+            f2c_cdm_partition_name(target, p->stem, c->a->opid, slot, c->ext) != 0)
+            return nomem(c);
+        if (slot == 0) {
+            f2c_buf_reset(loc);
+            if (f2c_buf_appends(loc, target->data) != 0) return nomem(c);
+        }
+        if (!has(&e->old, target->data))
+            return list_add(&e->taken.v, &e->taken.n, &e->taken.cap, target->data) == 0 ? F2C_OK
+                                                                                        : nomem(c);
+    }
+    return f2c_error_set(c->err, F2C_EUSAGE, loc->data, 0, 0, NULL,
+                         "both slots of this partition name are listed in the record; merge "
+                         "again with another --operation-id");
+}
+
+/* Rewrites this run's staged partition loc in place (through a staged copy) without the cut
+ * segments. */
+static f2c_status rewrite_staged(ctx *c, entity_job *e, const char *loc, const char *target,
+                                 const seg *s, size_t ns, unsigned long long *kept)
+{
+    f2c_buf tmp = {0};
+    f2c_status st = f2c_buf_printf(&tmp, "%s.t", loc) == 0 ? F2C_OK : nomem(c);
+    int fd = st == F2C_OK ? f2c_commit_open_staged(c->a->tx, loc) : -1;
+    if (st == F2C_OK && fd < 0)
+        st = f2c_error_set(c->err, F2C_EIO, loc, 0, 0, NULL, "cannot read staged file: %s",
+                           strerror(errno));
+    if (st == F2C_OK) st = rewrite_into(c, e, fd, loc, s, ns, tmp.data, loc, target, kept);
+    if (fd >= 0) close(fd);
+    if (st == F2C_OK) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "data/%s", e->t->entity);
+        f2c_commit_discard(c->a->tx, dir, strrchr(loc, '/') + 1, -1);
+    }
+    if (st == F2C_OK && *kept) st = f2c_commit_rename_staged(c->a->tx, tmp.data, loc, c->err);
+    f2c_buf_free(&tmp);
+    return st;
+}
+
+/* Bytes of staged file rel. */
+static unsigned long long staged_size(ctx *c, const char *rel)
+{
+    struct stat sb;
+    int fd = f2c_commit_open_staged(c->a->tx, rel);
+    unsigned long long n = fd >= 0 && fstat(fd, &sb) == 0 ? (unsigned long long)sb.st_size : 0;
+    if (fd >= 0) close(fd);
+    return n;
+}
+
+/* One partition this run staged for e: its losing versions' rows cut, published at its slot;
+ * its winners' runs become the index entries. */
+static f2c_status new_part(ctx *c, entity_job *e, const part *p)
+{
+    f2c_buf loc = {0}, target = {0};
+    seg *s = malloc((p->r.n ? p->r.n : 1) * sizeof *s);
+    size_t ncut = 0, at;
+    for (size_t k = 0; s && k < p->r.n; k++) {
+        const run *r = &p->r.v[k];
+        s[k] = (seg){r->first, r->n, r->off, r->len, c->m->occ[r->o].loser, c->m->occ[r->o].id};
+        ncut += s[k].cut;
+    }
+    f2c_status st = s ? new_target(c, e, p, &loc, &target) : nomem(c);
+    unsigned long long kept = p->r.rows;
+    if (st == F2C_OK && ncut)
+        st = rewrite_staged(c, e, loc.data, target.data, s, p->r.n, &kept);
+    else if (st == F2C_OK &&
+             (add_part(e, target.data, loc.data, kept, staged_size(c, loc.data), &at) != 0 ||
+              carry_segs(e, s, p->r.n, at) != 0))
+        st = nomem(c);
+    if (st == F2C_OK && kept && add_staged(c, loc.data, target.data) != 0) st = nomem(c);
+    free(s);
+    f2c_buf_free(&loc);
+    f2c_buf_free(&target);
+    return st;
+}
+
+/* ---- compaction ------------------------------------------------------------------------------ */
+
+/* An entity is compacted when it has more than COMPACT_MAX_PARTS partitions, or at least
+ * COMPACT_MIN_PARTS of which more than half are small (under COMPACT_SMALL bytes); then its small
+ * partitions are concatenated, in the index's order, into partitions of up to COMPACT_TARGET bytes
+ * (docs/cdm-folder.md, "Compaction").  `fhir2cdm-transform compact` forces it. */
+#define COMPACT_SMALL (16ull << 20)
+#define COMPACT_TARGET (128ull << 20)
+#define COMPACT_MAX_PARTS 32
+#define COMPACT_MIN_PARTS 8
+
+static size_t small_parts(const entity_job *e)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->y.nparts; i++)
+        n += e->y.parts[i].bytes < COMPACT_SMALL;
+    return n;
+}
+
+static int wants_compaction(const entity_job *e, int force)
+{
+    size_t small = small_parts(e), n = e->y.nparts;
+    return small >= 2 &&
+           (force || n > COMPACT_MAX_PARTS || (n >= COMPACT_MIN_PARTS && 2 * small > n));
+}
+
+/* Opens partition i of e->y for reading: staged (this run's) or committed. */
+static int open_part(ctx *c, const entity_job *e, size_t i)
+{
+    return e->ystaged[i] ? f2c_commit_open_staged(c->a->tx, e->ystaged[i])
+                         : open_committed(c, e->y.parts[i].loc);
+}
+
+/* Where partition i's rows start: its first entry's byte offset (CSV), 0 without bytes. */
+static unsigned long long rows_start(const entity_job *e, size_t i)
+{
+    unsigned long long at = e->y.parts[i].bytes;
+    for (size_t k = 0; k < e->y.nents; k++)
+        if (e->y.ents[k].part == i && e->y.ents[k].len && e->y.ents[k].off < at)
+            at = e->y.ents[k].off;
+    return at;
+}
+
+typedef struct row_sink_copy {
+    f2c_sink_part *out;
+} row_sink_copy;
+
+static f2c_status copy_all(void *ud, size_t n, const char *const *cells, const size_t *lens,
+                           f2c_error *err)
+{
+    return f2c_sink_row(((row_sink_copy *)ud)->out, n, cells, lens, err);
+}
+
+/* Appends the rows of members g[0..ng) of e->y to the staged file dir/name, moving their entries
+ * to partition `to` (rows and bytes shifted).  Bytes path (CSV): the first member's header, then
+ * every member's records as they are; row path: through the sink. */
+static f2c_status concat(ctx *c, entity_job *e, const size_t *g, size_t ng, const char *dir,
+                         const char *name, size_t to, unsigned long long *rows)
+{
+    int bytes = c->a->sink->ops->offset != NULL, fd = -1;
+    row_sink_copy rc = {0};
+    f2c_status st =
+        bytes ? f2c_commit_stage(c->a->tx, dir, name, &fd, c->err)
+              : f2c_sink_open(c->a->sink, c->a->tx, dir, name, e->t, NULL, NULL, &rc.out, c->err);
+    if (st == F2C_OK && !bytes) st = f2c_sink_header(rc.out, c->err);
+    unsigned long long base = 0, hdr0 = 0;
+    *rows = 0;
+    for (size_t k = 0; st == F2C_OK && k < ng; k++) {
+        const mi_part *p = &e->y.parts[g[k]];
+        unsigned long long hdr = bytes ? rows_start(e, g[k]) : 0;
+        int src = open_part(c, e, g[k]);
+        if (src < 0) {
+            st = f2c_error_set(c->err, F2C_EIO, p->loc, 0, 0, NULL, "cannot read: %s",
+                               strerror(errno));
+            break;
+        }
+        if (k == 0) hdr0 = hdr;
+        if (bytes && ((k == 0 && copy_range(src, fd, 0, hdr) != 0) ||
+                      copy_range(src, fd, hdr, p->bytes - hdr) != 0))
+            st = f2c_error_set(c->err, F2C_EIO, p->loc, 0, 0, NULL, "cannot copy rows: %s",
+                               strerror(errno));
+        else if (!bytes)
+            st = f2c_sink_read(c->a->sink, src, e->t, p->loc, copy_all, &rc, c->err);
+        close(src);
+        for (size_t x = 0; st == F2C_OK && x < e->y.nents; x++) {
+            mi_entry *en = &e->y.ents[x];
+            if (en->part != g[k]) continue;
+            en->part = to;
+            en->first += *rows;
+            if (en->len) en->off = hdr0 + base + (en->off - hdr);
+        }
+        *rows += p->rows;
+        base += p->bytes - hdr;
+    }
+    if (bytes && fd >= 0 && st == F2C_OK) return f2c_commit_close(c->a->tx, dir, name, fd, c->err);
+    if (bytes && fd >= 0) f2c_commit_discard(c->a->tx, dir, name, fd);
+    if (!bytes && st == F2C_OK) return f2c_sink_finish(rc.out, c->err);
+    if (!bytes) f2c_sink_abort(rc.out);
+    return st;
+}
+
+/* Drops staged partition `staged` of this run: discarded and no longer placed. */
+static void unstage(ctx *c, const char *staged)
+{
+    const char *slash = strrchr(staged, '/');
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - staged), staged);
+    f2c_commit_discard(c->a->tx, dir, slash + 1, -1);
+    for (size_t i = 0; i < c->out->nstaged; i++)
+        if (strcmp(c->out->staged[i], staged) == 0) {
+            free(c->out->staged[i]);
+            free(c->out->targets[i]);
+            c->out->staged[i] = c->out->staged[--c->out->nstaged];
+            c->out->targets[i] = c->out->targets[c->out->nstaged];
+            return;
+        }
+}
+
+/* One group of small partitions g[0..ng) concatenated into a new partition; the members leave:
+ * committed ones removed after the commit, staged ones discarded.  dead[] marks them. */
+static f2c_status compact_group(ctx *c, entity_job *e, const size_t *g, size_t ng,
+                                unsigned char *dead)
+{
+    f2c_buf name = {0}, loc = {0};
+    size_t at;
+    unsigned long long rows = 0;
+    int r = rewrite_name(c, e, NULL, 'c', &name, &loc);
+    f2c_status st = r == 0    ? F2C_OK
+                    : r == -1 ? nomem(c)
+                              : f2c_error_set(c->err, F2C_EUSAGE, e->t->entity, 0, 0, NULL,
+                                              "no name for a compacted partition fits 255 bytes");
+    if (st == F2C_OK && add_part(e, loc.data, loc.data, 0, 0, &at) != 0) st = nomem(c);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "data/%s", e->t->entity);
+    if (st == F2C_OK) st = concat(c, e, g, ng, dir, name.data, at, &rows);
+    if (st == F2C_OK) {
+        e->y.parts[at].rows = rows;
+        e->y.parts[at].bytes = staged_size(c, loc.data);
+        if (add_staged(c, loc.data, loc.data) != 0) st = nomem(c);
+    }
+    for (size_t k = 0; st == F2C_OK && k < ng; k++) {
+        dead[g[k]] = 1;
+        if (e->ystaged[g[k]])
+            unstage(c, e->ystaged[g[k]]);
+        else if (add_remove(c, e->y.parts[g[k]].loc) != 0)
+            st = nomem(c);
+    }
+    c->out->counts.compacted += st == F2C_OK ? ng : 0;
+    f2c_buf_free(&name);
+    f2c_buf_free(&loc);
+    return st;
+}
+
+/* Removes the dead partitions from e->y (their entries were moved). */
+static void drop_dead(entity_job *e, const unsigned char *dead)
+{
+    size_t n = 0, *rank = malloc((e->y.nparts ? e->y.nparts : 1) * sizeof *rank);
+    assert(rank); /* small; on failure the caller's order_parts fails too */
+    for (size_t i = 0; rank && i < e->y.nparts; i++) {
+        if (dead[i]) {
+            free(e->y.parts[i].loc);
+            free(e->ystaged[i]);
+            continue;
+        }
+        rank[i] = n;
+        e->y.parts[n] = e->y.parts[i];
+        e->ystaged[n++] = e->ystaged[i];
+    }
+    for (size_t i = 0; rank && i < e->y.nents; i++)
+        e->y.ents[i].part = rank[e->y.ents[i].part];
+    if (rank) e->y.nparts = n;
+    free(rank);
+}
+
+/* Compacts e's small partitions when it wants it (or force). */
+static f2c_status compact(ctx *c, entity_job *e, int force)
+{
+    if (!wants_compaction(e, force)) return F2C_OK;
+    size_t n = e->y.nparts, ng = 0, *g = malloc((n ? n : 1) * sizeof *g);
+    unsigned char *dead = calloc(n + 1, 1);
+    f2c_status st = g && dead ? F2C_OK : nomem(c);
+    unsigned long long size = 0;
+    for (size_t i = 0; st == F2C_OK && i <= n; i++) {
+        int small = i < n && e->y.parts[i].bytes < COMPACT_SMALL;
+        if (ng && (!small || size + e->y.parts[i].bytes > COMPACT_TARGET)) {
+            if (ng > 1) st = compact_group(c, e, g, ng, dead);
+            ng = 0;
+            size = 0;
+        }
+        if (small && st == F2C_OK) {
+            g[ng++] = i;
+            size += e->y.parts[i].bytes;
+        }
+    }
+    if (st == F2C_OK) drop_dead(e, dead);
+    free(g);
+    free(dead);
+    return st;
+}
+
+/* Sorts e->y's partitions by location (the index's order) and renumbers its entries. */
+static int order_parts(entity_job *e)
+{
+    size_t n = e->y.nparts;
+    size_t *order = malloc((n ? n : 1) * sizeof *order), *rank = malloc((n ? n : 1) * sizeof *rank);
+    mi_part *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    char **ssorted = malloc((n ? n : 1) * sizeof *ssorted);
+    if (!order || !rank || !sorted || !ssorted) {
+        free(order), free(rank), free(sorted), free(ssorted);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    for (size_t i = 1; i < n; i++) /* insertion sort of indices: few partitions per entity */
+        for (size_t k = i;
+             k > 0 && strcmp(e->y.parts[order[k - 1]].loc, e->y.parts[order[k]].loc) > 0; k--) {
+            size_t s = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = s;
+        }
+    for (size_t i = 0; i < n; i++) {
+        sorted[i] = e->y.parts[order[i]];
+        ssorted[i] = e->ystaged[order[i]];
+        rank[order[i]] = i;
+    }
+    for (size_t i = 0; i < e->y.nents; i++)
+        e->y.ents[i].part = rank[e->y.ents[i].part];
+    free(e->y.parts);
+    e->y.parts = sorted;
+    free(e->ystaged);
+    e->ystaged = ssorted;
+    free(order);
+    free(rank);
+    return 0;
+}
+
+/* The new index of e: staged unless it equals the committed one; the committed one is removed
+ * after the commit when replaced. */
+static f2c_status write_index(ctx *c, entity_job *e, size_t ti, const char *old_loc)
+{
+    const char *dup = NULL;
+    if (order_parts(e) != 0) return nomem(c);
+    if (mi_sort(&e->y, &dup)) /* cannot happen: a version is in one partition of a table */
+        return f2c_error_set(c->err, F2C_EIO, e->t->entity, 0, 0, NULL,
+                             "resource %s would have rows in two places; nothing written", dup);
+    f2c_buf text = {0}, loc = {0};
+    f2c_status st = F2C_OK;
+    if (e->y.nparts && mi_format(&e->y, e->t, &text, &loc) != 0) st = nomem(c);
+    int same = st == F2C_OK && old_loc && loc.data && strcmp(old_loc, loc.data) == 0;
+    if (st == F2C_OK && e->y.nparts && !same) {
+        int fd;
+        const char *name = loc.data + strlen(F2C_MERGE_INDEX_DIR "/");
+        st = f2c_commit_stage(c->a->tx, F2C_MERGE_INDEX_DIR, name, &fd, c->err);
+        if (st == F2C_OK && f2c_fs_write_all(fd, text.data, text.len) != 0) {
+            int err = errno;
+            f2c_commit_discard(c->a->tx, F2C_MERGE_INDEX_DIR, name, fd);
+            st = f2c_error_set(c->err, F2C_EIO, loc.data, 0, 0, NULL, "cannot stage: %s",
+                               strerror(err));
+        } else if (st == F2C_OK) {
+            st = f2c_commit_close(c->a->tx, F2C_MERGE_INDEX_DIR, name, fd, c->err);
+        }
+    }
+    /* only a location of this entity's index is ever removed (the record's text is not trusted) */
+    f2c_buf prefix = {0};
+    int ours = old_loc && f2c_buf_printf(&prefix, F2C_MERGE_INDEX_DIR "/%s.", e->t->entity) == 0 &&
+               strncmp(old_loc, prefix.data, prefix.len) == 0 && !strchr(old_loc + prefix.len, '/');
+    if (st == F2C_OK && ours && !same && add_remove(c, old_loc) != 0) st = nomem(c);
+    if (st == F2C_OK && e->y.nparts && !(c->out->indexes[ti] = strdup(loc.data))) st = nomem(c);
+    f2c_buf_free(&prefix);
+    f2c_buf_free(&text);
+    f2c_buf_free(&loc);
+    return st;
+}
+
+/* The committed partitions of entity t in the record (sorted), and its index annotation. */
+static f2c_status entity_locs(ctx *c, const f2c_cdm_model *rec, entity_job *e,
+                              const char **index_loc)
+{
+    f2c_buf prefix = {0};
+    if (f2c_buf_printf(&prefix, "data/%s/", e->t->entity) != 0) return nomem(c);
+    *index_loc = NULL;
+    f2c_status st = F2C_OK;
+    for (size_t i = 0; st == F2C_OK && i < rec->nentities; i++) {
+        const f2c_cdm_entity *en = &rec->entities[i];
+        if (!en->name || strcmp(en->name, e->t->entity) != 0) continue;
+        *index_loc = en->index;
+        for (size_t k = 0; st == F2C_OK && k < en->npartitions; k++) {
+            const char *l = en->partitions[k].location;
+            if (l && strncmp(l, prefix.data, prefix.len) == 0 && !strchr(l + prefix.len, '/') &&
+                l[prefix.len] && !has(&e->old, l) &&
+                list_add(&e->old.v, &e->old.n, &e->old.cap, l) != 0)
+                st = nomem(c);
+            if (e->old.n > 1) qsort(e->old.v, e->old.n, sizeof *e->old.v, str_cmp);
+        }
+    }
+    f2c_buf_free(&prefix);
+    return st;
+}
+
+static void entity_free(entity_job *e)
+{
+    for (size_t i = 0; i < e->old.n; i++)
+        free(e->old.v[i]);
+    free(e->old.v);
+    for (size_t i = 0; i < e->taken.n; i++)
+        free(e->taken.v[i]);
+    free(e->taken.v);
+    for (size_t i = 0; e->ystaged && i < e->y.nparts; i++)
+        free(e->ystaged[i]);
+    free(e->ystaged);
+    mi_free(&e->x);
+    mi_free(&e->y);
+}
+
+/* One entity: its committed index loaded, its partitions carried or rewritten, this run's added,
+ * its new index written. */
+static f2c_status merge_entity(ctx *c, const f2c_cdm_model *rec, size_t ti)
+{
+    entity_job e = {.t = &c->a->ts->tables[ti]};
+    const char *index_loc = NULL;
+    f2c_status st = entity_locs(c, rec, &e, &index_loc);
+    if (st == F2C_OK)
+        st = mi_load(c->outfd, c->shown, e.t, index_loc, (const char *const *)e.old.v, e.old.n,
+                     c->a->sink, c->a->log, &c->out->counts.indexes_rebuilt, &e.x, c->err);
+    if (st == F2C_OK) st = old_parts(c, &e);
+    for (size_t i = 0; st == F2C_OK && i < c->m->nparts; i++)
+        if (c->m->parts[i].t == ti) st = new_part(c, &e, &c->m->parts[i]);
+    if (st == F2C_OK) st = compact(c, &e, c->a->compact);
+    if (st == F2C_OK) st = write_index(c, &e, ti, index_loc);
+    entity_free(&e);
+    return st;
+}
+
+/* ---- the merge ------------------------------------------------------------------------------ */
+
+void f2c_merge_out_free(f2c_merge_out *o)
+{
+    for (size_t i = 0; i < o->nremoves; i++)
+        free(o->removes[i]);
+    for (size_t i = 0; i < o->nstaged; i++) {
+        free(o->staged[i]);
+        free(o->targets[i]);
+    }
+    for (size_t i = 0; o->indexes && i < o->ntables; i++)
+        free(o->indexes[i]);
+    free(o->removes);
+    free(o->staged);
+    free(o->targets);
+    free(o->indexes);
+    memset(o, 0, sizeof *o);
+}
+
+/* The committed record of the folder (its format's), parsed into rec; none: empty. */
+static f2c_status read_record(ctx *c, f2c_cdm_model *rec)
+{
+    memset(rec, 0, sizeof *rec);
+    const char *name = f2c_cdm_record_name(c->a->sink->ops->format);
+    int fd = openat(c->outfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) return F2C_OK;
+    f2c_buf text = {0};
+    char chunk[65536];
+    ssize_t n = 0;
+    while (fd >= 0 && (n = read(fd, chunk, sizeof chunk)) > 0)
+        if (f2c_buf_append(&text, chunk, (size_t)n) != 0) break;
+    if (fd >= 0) close(fd);
+    if (fd < 0 || n < 0) {
+        f2c_buf_free(&text);
+        return f2c_error_set(c->err, F2C_EIO, name, 0, 0, NULL, "cannot read: %s", strerror(errno));
+    }
+    f2c_status st = f2c_cdm_model_read(text.data ? text.data : "", text.len, rec, c->err);
+    f2c_buf_free(&text);
+    int parts = 0;
+    for (size_t i = 0; st == F2C_OK && i < rec->nentities; i++)
+        parts |= rec->entities[i].npartitions > 0;
+    if (st == F2C_OK && !rec->committed && parts)
+        st = f2c_error_set(c->err, F2C_EUSAGE, name, 0, 0, NULL,
+                           "written by an earlier release (no commit marker); merge mode needs a "
+                           "folder this release wrote: run once in append mode first, or merge "
+                           "into a new folder");
+    return st;
+}
+
+f2c_status f2c_merge_prepare(f2c_merge *m, const f2c_merge_args *a, f2c_merge_out *out,
+                             f2c_diags *diags, f2c_error *err)
+{
+    memset(out, 0, sizeof *out);
+    ctx c = {.a = a,
+             .m = m,
+             .outfd = f2c_commit_dirfd(a->tx),
+             .shown = f2c_commit_path(a->tx),
+             .ext = f2c_sink_extension(a->sink),
+             .out = out,
+             .err = err};
+    f2c_deleted all = {0};
+    f2c_cdm_model rec = {0};
+    out->ntables = a->ts->count;
+    out->indexes = calloc(out->ntables ? out->ntables : 1, sizeof *out->indexes);
+    f2c_status st =
+        out->indexes && decide(m, &c.win, &c.nwin, &out->counts) == 0 ? F2C_OK : nomem(&c);
+    if (st == F2C_OK) st = read_deletions(a, c.win, c.nwin, &all, &c.del, &out->counts, diags, err);
+    if (st == F2C_OK) st = read_record(&c, &rec);
+    for (size_t t = 0; st == F2C_OK && t < a->ts->count; t++)
+        st = merge_entity(&c, &rec, t);
+    for (size_t i = 0; i < c.del.n; i++)
+        if (c.del.hit[i])
+            out->counts.deleted++;
+        else
+            out->counts.deleted_absent++;
+    out->plan = (f2c_cdm_merge){.removes = (const char *const *)out->removes,
+                                .nremoves = out->nremoves,
+                                .staged = (const char *const *)out->staged,
+                                .targets = (const char *const *)out->targets,
+                                .nstaged = out->nstaged,
+                                .indexes = (const char *const *)out->indexes};
+    f2c_cdm_model_free(&rec);
+    f2c_deleted_free(&all);
+    free(c.del.k);
+    free(c.del.hit);
+    free(c.win);
+    return st;
+}

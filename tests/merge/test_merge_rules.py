@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+"""test_merge_rules: the rules of merge mode on small hand-made inputs (docs/cdm-folder.md, "Merge
+mode"), each case with the rows it must leave, checked from the partitions model.json lists (read
+with Python's csv module, not our C code):
+
+  versions     within one run the latest meta.lastUpdated wins even when it comes first; equal
+               (or absent) lastUpdated: the later line wins; a version without lastUpdated loses
+               to one with it; the summary counts the duplicates;
+  replace      a changed resource replaces all its rows in its table and its unroll tables (fewer
+               names: fewer PatientName rows); resources absent from the input keep theirs; the
+               partitions of entities the run does not touch keep inode and bytes;
+  deleted      --deleted removes every row of a listed resource; a listed resource also in the
+               input is kept (its new version); one not in the folder is counted, not an error;
+  bad-deleted  a malformed deletion line (file:line:column), a Bundle of type batch and a GET
+               entry are reported, nothing of those lines is applied, good lines are, exit 1;
+  no-id        a resource without a FHIR id is rejected in merge mode (exit 1), the rest merged;
+  index        an edited, a truncated and a missing index are noticed and rebuilt (rows right);
+               a view folder's missing index cannot be rebuilt: exit 2, folder unchanged;
+  append-dups  merging into an append-mode folder that holds two versions of a resource: exit 2,
+               the message says what to do, the folder byte-identical; an append folder without
+               duplicates is merged into after a rebuild notice;
+  usage        --deleted without --mode merge, --mode other: exit 2;
+  link         a symbolic link at fhir2cdm-index: refused (exit 2), nothing outside written;
+  sdk          Microsoft's CDM reader accepts every merged folder (when ../shared has it).
+Usage: test_merge_rules.py --transform BIN --config DIR --samples DIR --views DIR --work DIR
+       [--shared DIR]
+"""
+
+import argparse
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "pylib"))
+import f2ctest  # noqa: E402
+
+F = f2ctest.Failures()
+ARGS = None
+
+
+def run(out, inputs, *extra, config=True, views=None):
+    argv = [ARGS.transform]
+    argv += ["--view", views] if views else ["--config", ARGS.config]
+    for i in inputs:
+        argv += ["--input", i]
+    argv += ["--output", out] + list(extra)
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    return p.returncode, p.stdout.decode() + p.stderr.decode()
+
+
+def rows(folder, entity):
+    """The rows of entity as model.json lists its partitions (header checked, then dropped)."""
+    with open(os.path.join(folder, "model.json"), encoding="utf-8") as f:
+        model = json.load(f)
+    out = []
+    for e in model["entities"]:
+        if e["name"] != entity:
+            continue
+        for p in e.get("partitions", []):
+            with open(os.path.join(folder, p["location"]), encoding="utf-8", newline="") as f:
+                recs = list(csv.reader(io.StringIO(f.read())))
+            out += [tuple(r) for r in recs[1:]]
+    return sorted(out)
+
+
+def column(folder, entity, name):
+    with open(os.path.join(folder, "model.json"), encoding="utf-8") as f:
+        model = json.load(f)
+    for e in model["entities"]:
+        if e["name"] == entity:
+            return [a["name"] for a in e["attributes"]].index(name)
+    raise KeyError(entity)
+
+
+def ids(folder, entity):
+    k = column(folder, entity, "ResourceId")
+    return sorted(r[k] for r in rows(folder, entity))
+
+
+def write_ndjson(path, resources):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for r in resources:
+            f.write((r if isinstance(r, str) else json.dumps(r)) + "\n")
+    return path
+
+
+def patient(pid, family, names=1, lu=None, gender="female"):
+    p = {"resourceType": "Patient", "id": pid, "gender": gender,
+         "name": [{"family": "%s%d" % (family, k)} for k in range(names)]}
+    if lu:
+        p["meta"] = {"lastUpdated": lu}
+    return p
+
+
+def deletion(*urls, btype="transaction", method="DELETE"):
+    return {"resourceType": "Bundle", "type": btype,
+            "entry": [{"request": {"method": method, "url": u}} for u in urls]}
+
+
+def snapshot(folder):
+    """Every file below folder (but the control folder) -> (inode, sha256)."""
+    snap = {}
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != ".fhir2cdm"]
+        for fn in files:
+            p = os.path.join(root, fn)
+            with open(p, "rb") as f:
+                snap[os.path.relpath(p, folder)] = (os.stat(p).st_ino,
+                                                    hashlib.sha256(f.read()).hexdigest())
+    return snap
+
+
+def sdk(folder):
+    check = os.path.join(ARGS.shared or "", "cdm-sdk", "check.js")
+    if not ARGS.shared or not os.path.exists(check):
+        return
+    p = subprocess.run(["node", check, folder], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    F.check(p.returncode == 0 and b" 0 problems" in p.stdout,
+            "CDM SDK on %s: %s" % (folder, p.stdout.decode()[-800:]))
+
+
+def case_versions(w):
+    inp = os.path.join(w, "in")
+    write_ndjson(os.path.join(inp, "Patient.000.ndjson"), [
+        patient("a", "Late", 1, "2024-05-01T11:00:00+02:00"),   # 09:00Z: wins though first
+        patient("a", "Early", 1, "2024-05-01T08:59:59.5Z"),
+        patient("b", "First", 1, "2024-01-01T00:00:00Z"),
+        patient("b", "Second", 1, "2024-01-01T00:00:00.000Z"),  # equal: the later line wins
+        patient("c", "Dated", 1, "2020-01-01T00:00:00Z"),
+        patient("c", "Undated", 1),                             # absent loses
+        patient("d", "Frac", 1, "2024-01-01T00:00:00.25Z"),
+        patient("d", "Whole", 1, "2024-01-01T00:00:00Z"),       # .25 s later wins
+    ])
+    out = os.path.join(w, "out")
+    rc, text = run(out, [inp], "--mode", "merge")
+    F.check(rc == 0, "versions: exit %d: %s" % (rc, text))
+    k = column(out, "LocalPatientName", "Family")
+    fam = sorted((r[column(out, "LocalPatientName", "ResourceId")], r[k])
+                 for r in rows(out, "LocalPatientName"))
+    F.check(fam == [("a", "Late0"), ("b", "Second0"), ("c", "Dated0"), ("d", "Frac0")],
+            "versions: PatientName rows %s" % fam)
+    F.check("4 older duplicate versions left out" in text, "versions: summary: %s" % text)
+    F.check(ids(out, "LocalPatient") == ["a", "b", "c", "d"], "versions: Patient rows")
+    sdk(out)
+
+
+def case_replace_and_delete(w):
+    base = os.path.join(w, "t0")
+    write_ndjson(os.path.join(base, "Patient.000.ndjson"),
+                 [patient("p%d" % i, "Fam", 3) for i in range(6)])
+    shutil.copy(os.path.join(ARGS.samples, "Observation.ndjson"),
+                os.path.join(base, "Observation.000.ndjson"))
+    out = os.path.join(w, "out")
+    rc, text = run(out, [base], "--mode", "merge")
+    F.check(rc == 0, "replace: first run exit %d: %s" % (rc, text))
+    before = snapshot(out)
+    n_obs = len(rows(out, "LocalObservation"))
+    # round 1: p1 gets one name, p2 a new gender; p9 is new; p3 deleted; p1 also deleted (kept);
+    # "Patient/nobody" is not in the folder.
+    r1 = os.path.join(w, "r1")
+    write_ndjson(os.path.join(r1, "Patient.000.ndjson"),
+                 [patient("p1", "New", 1), patient("p2", "Fam", 3, gender="other"),
+                  patient("p9", "Nine", 2)])
+    dl = write_ndjson(os.path.join(w, "r1-del", "del.ndjson"),
+                      [deletion("Patient/p3", "Patient/p1"), deletion("Patient/nobody")])
+    rc, text = run(out, [r1], "--mode", "merge", "--deleted", os.path.dirname(dl))
+    F.check(rc == 0, "replace: merge exit %d: %s" % (rc, text))
+    F.check(ids(out, "LocalPatient") == ["p0", "p1", "p2", "p4", "p5", "p9"],
+            "replace: Patient ids %s" % ids(out, "LocalPatient"))
+    names = ids(out, "LocalPatientName")
+    F.check(names == ["p0"] * 3 + ["p1"] + ["p2"] * 3 + ["p4"] * 3 + ["p5"] * 3 + ["p9"] * 2,
+            "replace: PatientName rows per resource %s" % names)
+    g = column(out, "LocalPatient", "Gender")
+    F.check([r[g] for r in rows(out, "LocalPatient") if r[column(out, "LocalPatient",
+                                                                   "ResourceId")] == "p2"]
+            == ["other"], "replace: p2's new gender")
+    F.check("3 resources in the deletion files: 1 deleted, 1 not in the folder, 1 kept" in text,
+            "replace: deletion summary: %s" % text)
+    after = snapshot(out)
+    obs = [k for k in before if "LocalObservation" in k and k.startswith("data")]
+    F.check(obs and all(after.get(k) == before[k] for k in obs),
+            "replace: Observation partitions changed (inode or bytes): %s" % obs)
+    F.check(len(rows(out, "LocalObservation")) == n_obs, "replace: Observation rows changed")
+    gone = [k for k in before if "LocalPatient/" in k and k not in after]
+    F.check(gone, "replace: the rewritten Patient partition was not replaced")
+    sdk(out)
+    return out
+
+
+def case_bad_deleted(w):
+    base = os.path.join(w, "t0")
+    write_ndjson(os.path.join(base, "Patient.000.ndjson"),
+                 [patient("p%d" % i, "Fam", 1) for i in range(5)])
+    out = os.path.join(w, "out")
+    run(out, [base], "--mode", "merge")
+    dl = write_ndjson(os.path.join(w, "del", "d.ndjson"), [
+        deletion("Patient/p0"),
+        '{"resourceType": "Bundle", "type": "transaction", "entry": [{"request": ',
+        deletion("Patient/p1", btype="batch"),
+        deletion("Patient/p2", "Patient/p3", method="GET"),
+        deletion("Patient/p4"),
+    ])
+    empty = os.path.join(w, "empty")
+    write_ndjson(os.path.join(empty, "Patient.001.ndjson"), [patient("x1", "X", 1)])
+    rc, text = run(out, [empty], "--mode", "merge", "--deleted", dl)
+    F.check(rc == 1, "bad-deleted: exit %d (want 1): %s" % (rc, text))
+    F.check("d.ndjson:2:" in text, "bad-deleted: no file:line:column for the malformed line: %s"
+            % text)
+    F.check("d.ndjson:3" in text and "d.ndjson:4" in text,
+            "bad-deleted: batch / GET lines not reported: %s" % text)
+    F.check(ids(out, "LocalPatient") == ["p1", "p2", "p3", "x1"],
+            "bad-deleted: Patient ids %s (p0 and p4 deleted, the rest kept)" %
+            ids(out, "LocalPatient"))
+
+
+def case_no_id(w):
+    inp = os.path.join(w, "in")
+    write_ndjson(os.path.join(inp, "Patient.000.ndjson"),
+                 [{"resourceType": "Patient", "gender": "male"}, patient("ok", "F", 1),
+                  {"resourceType": "Patient", "id": "bad id!", "gender": "male"}])
+    out = os.path.join(w, "out")
+    rc, text = run(out, [inp], "--mode", "merge")
+    F.check(rc == 1 and "Patient.000.ndjson:1" in text and "Patient.000.ndjson:3" in text,
+            "no-id: exit %d: %s" % (rc, text))
+    F.check(ids(out, "LocalPatient") == ["ok"], "no-id: Patient ids %s" % ids(out,
+                                                                           "LocalPatient"))
+
+
+def index_file(out, entity):
+    d = os.path.join(out, "fhir2cdm-index")
+    return os.path.join(d, [f for f in os.listdir(d) if f.startswith(entity + ".")][0])
+
+
+def case_index(w):
+    base = os.path.join(w, "t0")
+    write_ndjson(os.path.join(base, "Patient.000.ndjson"),
+                 [patient("p%d" % i, "Fam", 2) for i in range(4)])
+    r1 = os.path.join(w, "r1")
+    write_ndjson(os.path.join(r1, "Patient.000.ndjson"), [patient("p1", "New", 1)])
+    want = None
+    for damage in ("none", "edited", "truncated", "missing"):
+        out = os.path.join(w, "out-" + damage)
+        run(out, [base], "--mode", "merge")
+        ix = index_file(out, "LocalPatientName")
+        if damage == "edited":
+            with open(ix, "r+b") as f:
+                text = f.read().replace(b" p2\n", b" p3\n", 1)
+                f.seek(0)
+                f.write(text)
+        elif damage == "truncated":
+            os.truncate(ix, os.path.getsize(ix) // 2)
+        elif damage == "missing":
+            os.unlink(ix)
+        rc, text = run(out, [r1], "--mode", "merge")
+        F.check(rc == 0, "index %s: exit %d: %s" % (damage, rc, text))
+        noticed = "resource index of entity LocalPatientName" in text and "rebuilding" in text
+        F.check(noticed == (damage != "none"), "index %s: rebuild notice %s: %s"
+                % (damage, noticed, text))
+        got = rows(out, "LocalPatientName")
+        if want is None:
+            want = got
+        F.check(got == want and len(got) == 7, "index %s: rows %s" % (damage, got))
+    # a view folder's index cannot be rebuilt (no ResourceId column)
+    out = os.path.join(w, "out-view")
+    run(out, [base], "--mode", "merge", views=ARGS.views)
+    for fn in os.listdir(os.path.join(out, "fhir2cdm-index")):
+        os.unlink(os.path.join(out, "fhir2cdm-index", fn))
+    before = snapshot(out)
+    rc, text = run(out, [r1], "--mode", "merge", views=ARGS.views)
+    F.check(rc == 2 and "cannot be rebuilt" in text, "index view: exit %d: %s" % (rc, text))
+    F.check(snapshot(out) == before, "index view: the folder changed after exit 2")
+
+
+def case_append_dups(w):
+    base = os.path.join(w, "t0")
+    write_ndjson(os.path.join(base, "Patient.000.ndjson"),
+                 [patient("p%d" % i, "Fam", 1) for i in range(3)])
+    out = os.path.join(w, "dups")
+    run(out, [base], "--operation-id", "one")
+    run(out, [base], "--operation-id", "two")
+    before = snapshot(out)
+    r1 = os.path.join(w, "r1")
+    write_ndjson(os.path.join(r1, "Patient.000.ndjson"), [patient("p1", "New", 1)])
+    rc, text = run(out, [r1], "--mode", "merge")
+    F.check(rc == 2 and "more than one place" in text and "new folder" in text,
+            "append-dups: exit %d: %s" % (rc, text))
+    F.check(snapshot(out) == before, "append-dups: the folder changed after exit 2")
+    out = os.path.join(w, "single")
+    run(out, [base], "--operation-id", "one")
+    rc, text = run(out, [r1], "--mode", "merge")
+    F.check(rc == 0 and "rebuilding" in text, "append-single: exit %d: %s" % (rc, text))
+    fam = column(out, "LocalPatientName", "Family")
+    F.check(sorted(r[fam] for r in rows(out, "LocalPatientName")) == ["Fam0", "Fam0", "New0"],
+            "append-single: names %s" % rows(out, "LocalPatientName"))
+
+
+def case_usage_and_link(w):
+    inp = os.path.join(w, "in")
+    write_ndjson(os.path.join(inp, "Patient.000.ndjson"), [patient("p", "F", 1)])
+    rc, text = run(os.path.join(w, "u1"), [inp], "--deleted", inp)
+    F.check(rc == 2 and "--mode merge" in text, "usage: --deleted alone: %d %s" % (rc, text))
+    rc, text = run(os.path.join(w, "u2"), [inp], "--mode", "upsert")
+    F.check(rc == 2 and "append or merge" in text, "usage: --mode upsert: %d %s" % (rc, text))
+    out = os.path.join(w, "link")
+    run(out, [inp], "--mode", "merge")
+    elsewhere = os.path.join(w, "elsewhere")
+    os.makedirs(elsewhere)
+    shutil.rmtree(os.path.join(out, "fhir2cdm-index"))
+    os.symlink(elsewhere, os.path.join(out, "fhir2cdm-index"))
+    write_ndjson(os.path.join(w, "in2", "Patient.000.ndjson"), [patient("p", "G", 2)])
+    rc, text = run(out, [os.path.join(w, "in2")], "--mode", "merge")
+    F.check(rc == 2 and "symbolic link" in text, "link: exit %d: %s" % (rc, text))
+    F.check(os.listdir(elsewhere) == [], "link: something was written through the link")
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    for a in ("--transform", "--config", "--samples", "--views", "--work"):
+        ap.add_argument(a, required=True)
+    ap.add_argument("--shared")
+    ARGS = ap.parse_args()
+    work = os.path.join(ARGS.work, "merge-rules")
+    shutil.rmtree(work, ignore_errors=True)
+    for name, fn in (("versions", case_versions), ("replace", case_replace_and_delete),
+                     ("bad-deleted", case_bad_deleted), ("no-id", case_no_id),
+                     ("index", case_index), ("append-dups", case_append_dups),
+                     ("usage", case_usage_and_link)):
+        d = os.path.join(work, name)
+        os.makedirs(d)
+        fn(d)
+        print("%-12s done" % name, flush=True)
+    return F.report("test_merge_rules: merge mode's rules hold")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
