@@ -250,6 +250,49 @@ void f2c_fs_write_back(int fd, size_t n, unsigned long long *pending)
     (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* 0, 0: the whole file */
 }
 
+/* The portable copy: through a buffer. */
+static int copy_by_buffer(int src, unsigned long long off, unsigned long long len, int dst)
+{
+    char buf[1 << 17];
+    while (len) {
+        size_t want = len < sizeof buf ? (size_t)len : sizeof buf;
+        ssize_t n = pread(src, buf, want, (off_t)off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0) errno = EIO; /* the source is shorter than the range */
+            return -1;
+        }
+        if (f2c_fs_write_all(dst, buf, (size_t)n) != 0) return -1;
+        off += (unsigned long long)n;
+        len -= (unsigned long long)n;
+    }
+    return 0;
+}
+
+int f2c_fs_copy_range(int src, unsigned long long off, unsigned long long len, int dst,
+                      unsigned long long *pending)
+{
+    while (len) {
+        off_t at = (off_t)off;
+        size_t want = len < (1u << 30) ? (size_t)len : (1u << 30);
+        ssize_t n = copy_file_range(src, &at, dst, NULL, want, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP ||
+                      errno == EBADF))
+            return copy_by_buffer(src, off, len, dst) == 0
+                       ? (f2c_fs_write_back(dst, (size_t)len, pending), 0)
+                       : -1;
+        if (n <= 0) {
+            if (n == 0) errno = EIO; /* the source is shorter than the range */
+            return -1;
+        }
+        off += (unsigned long long)n;
+        len -= (unsigned long long)n;
+        f2c_fs_write_back(dst, (size_t)n, pending);
+    }
+    return 0;
+}
+
 int f2c_fs_sync_fd(int fd)
 {
     if (fsync(fd) == 0 || errno == EINVAL || errno == EROFS) return 0;

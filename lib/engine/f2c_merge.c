@@ -408,21 +408,19 @@ static f2c_status rewrite_rows(ctx *c, const f2c_table *t, int src, const char *
     return f2c_sink_finish(r.out, c->err);
 }
 
-/* Copies src[off, off + len) to fd. */
-static int copy_range(int src, int fd, unsigned long long off, unsigned long long len)
+/* Copies the kept segments' bytes of src after its header to fd: runs of adjacent kept
+ * segments as one range each (a few large copies, not one per resource). */
+static int copy_kept(int src, int fd, const seg *s, size_t ns, unsigned long long *pending)
 {
-    char buf[1 << 16];
-    while (len) {
-        size_t want = len < sizeof buf ? (size_t)len : sizeof buf;
-        ssize_t n = pread(src, buf, want, (off_t)off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            if (n == 0) errno = EIO; /* shorter than its index says */
-            return -1;
+    for (size_t i = 0; i < ns;) {
+        if (s[i].cut) {
+            i++;
+            continue;
         }
-        if (f2c_fs_write_all(fd, buf, (size_t)n) != 0) return -1;
-        off += (unsigned long long)n;
-        len -= (unsigned long long)n;
+        unsigned long long off = s[i].off, end = s[i].off + s[i].len;
+        while (++i < ns && !s[i].cut)
+            end = s[i].off + s[i].len; /* tiled: s[i].off is the previous end */
+        if (f2c_fs_copy_range(src, off, end - off, fd, pending) != 0) return -1;
     }
     return 0;
 }
@@ -449,9 +447,9 @@ static f2c_status rewrite_bytes(ctx *c, int src, const char *src_shown, const se
     int fd;
     f2c_status st = f2c_commit_stage(c->a->tx, dir, name, &fd, c->err);
     if (st != F2C_OK) return st;
-    int bad = copy_range(src, fd, 0, s[0].off);
-    for (size_t i = 0; !bad && i < ns; i++)
-        if (!s[i].cut) bad = copy_range(src, fd, s[i].off, s[i].len);
+    unsigned long long pending = 0;
+    int bad = f2c_fs_copy_range(src, 0, s[0].off, fd, &pending) != 0 ||
+              copy_kept(src, fd, s, ns, &pending) != 0;
     if (bad) {
         int e = errno;
         f2c_commit_discard(c->a->tx, dir, name, fd);
@@ -843,8 +841,9 @@ static f2c_status concat(ctx *c, entity_job *e, const size_t *g, size_t ng, cons
             break;
         }
         if (k == 0) hdr0 = hdr;
-        if (bytes && ((k == 0 && copy_range(src, fd, 0, hdr) != 0) ||
-                      copy_range(src, fd, hdr, p->bytes - hdr) != 0))
+        unsigned long long pending = 0;
+        if (bytes && ((k == 0 && f2c_fs_copy_range(src, 0, hdr, fd, &pending) != 0) ||
+                      f2c_fs_copy_range(src, hdr, p->bytes - hdr, fd, &pending) != 0))
             st = f2c_error_set(c->err, F2C_EIO, p->loc, 0, 0, NULL, "cannot copy rows: %s",
                                strerror(errno));
         else if (!bytes)

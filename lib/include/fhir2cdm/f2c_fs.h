@@ -75,6 +75,13 @@ int f2c_fs_write_all(int fd, const void *data, size_t len);
 #define F2C_FS_WRITE_BACK_BYTES (2u << 20)
 void f2c_fs_write_back(int fd, size_t n, unsigned long long *pending);
 
+/* Appends bytes [off, off + len) of file src to dst (at its current offset): copy_file_range(2)
+ * where the kernel can (no copy through user space), else through a buffer; the early
+ * write-back hint (f2c_fs_write_back, with *pending) as it goes.  0, or -1 with errno (EIO when
+ * src is shorter than the range). */
+int f2c_fs_copy_range(int src, unsigned long long off, unsigned long long len, int dst,
+                      unsigned long long *pending);
+
 /* fsync of a folder descriptor, so renames and creations in it survive a power loss.  EINVAL
  * (file systems that cannot sync a folder) counts as success.  0, or -1 with errno. */
 int f2c_fs_sync_fd(int fd);
