@@ -354,11 +354,23 @@ static int has(const locs *l, const char *s)
 
 /* What the new index of an entity is made of: its partitions and entries (y), the names its
  * partitions take. */
+/* The cut (superseded or deleted) entries of one committed partition, and once sorted by first
+ * row their prefix sums: rows[k] / bytes[k] cut before cut k. */
+typedef struct cuts {
+    mi_entry **v;
+    size_t n, cap;
+    unsigned long long *rows, *bytes;
+} cuts;
+
 typedef struct entity_job {
     const f2c_table *t;
     locs old, taken;
-    mi_index x, y;
+    mi_index x, y;  /* the committed index; the new one */
+    mi_index fresh; /* entries of this run's partitions (then merged into y) */
     char **ystaged; /* per partition of y: its path in the staging folder, NULL if committed */
+    cuts *cuts;     /* per partition of x */
+    size_t *newidx; /* per partition of x: its partition in y, NO_PART when dropped */
+    unsigned long long hdr; /* bytes of the header record (formats whose rows are byte ranges) */
 } entity_job;
 
 /* A stretch of a partition's rows (one resource's): rows [first, first + n), bytes [off,
@@ -552,8 +564,8 @@ static int add_part(entity_job *e, const char *loc, const char *staged, unsigned
     return 0;
 }
 
-/* The kept segments become entries of partition `to` of e->y: rows and bytes shifted down by the
- * cut ones before them. */
+/* The kept segments (this run's runs) become entries of partition `to` in e->fresh: rows and
+ * bytes shifted down by the cut ones before them. */
 static int carry_segs(entity_job *e, const seg *s, size_t ns, size_t to)
 {
     unsigned long long rows = 0, bytes = 0;
@@ -561,7 +573,7 @@ static int carry_segs(entity_job *e, const seg *s, size_t ns, size_t to)
         if (s[i].cut) {
             rows += s[i].n;
             bytes += s[i].len;
-        } else if (mi_add(&e->y, s[i].id, to, s[i].first - rows, s[i].n,
+        } else if (mi_add(&e->fresh, s[i].id, to, s[i].first - rows, s[i].n,
                           s[i].len ? s[i].off - bytes : 0, s[i].len) != 0) {
             return -1;
         }
@@ -570,54 +582,77 @@ static int carry_segs(entity_job *e, const seg *s, size_t ns, size_t to)
 }
 
 /* Stages the rewrite of src (a committed partition or this run's staged one, shown as src_shown)
- * at dir/name = loc without its cut segments, and makes the kept ones entries of partition
- * `target` (published location) in e->y; *kept rows stay (0: nothing staged). */
+ * at dir/name = loc without its cut segments as partition `target` of e->y (*at; staged: its
+ * staging path); with carry, the kept segments become its entries in e->fresh.  *kept rows stay
+ * (0: nothing staged, *at unset). */
 static f2c_status rewrite_into(ctx *c, entity_job *e, int src, const char *src_shown, const seg *s,
                                size_t ns, const char *loc, const char *staged, const char *target,
-                               unsigned long long *kept)
+                               int carry, unsigned long long *kept, size_t *at)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "data/%s", e->t->entity);
     unsigned long long bytes = 0;
-    size_t at;
     f2c_status st =
         rewrite(c, e->t, src, src_shown, s, ns, dir, strrchr(loc, '/') + 1, kept, &bytes);
     if (st == F2C_OK && *kept &&
-        (add_part(e, target, staged, *kept, bytes, &at) != 0 || carry_segs(e, s, ns, at) != 0))
+        (add_part(e, target, staged, *kept, bytes, at) != 0 ||
+         (carry && carry_segs(e, s, ns, *at) != 0)))
         st = nomem(c);
     return st;
 }
 
-static int by_part_first(const void *a, const void *b)
+#define NO_PART ((size_t)-1)
+
+static int by_first(const void *a, const void *b)
 {
     const mi_entry *x = *(const mi_entry *const *)a, *y = *(const mi_entry *const *)b;
-    if (x->part != y->part) return x->part < y->part ? -1 : 1;
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
-/* One committed partition (index i of e->x) with its entries ents[0..n) (sorted by first row):
- * carried as it is, or rewritten without its removed rows into a new partition (and removed
- * after the commit). */
-static f2c_status old_part(ctx *c, entity_job *e, size_t i, mi_entry *const *ents, size_t n)
+/* The segments of committed partition p with cuts pc (sorted by first row): the kept stretches
+ * between the cuts and the cuts themselves, tiling rows [0, rows) and bytes [hdr, bytes). */
+static seg *old_segs(const entity_job *e, const mi_part *p, const cuts *pc, size_t *ns)
+{
+    seg *s = malloc((2 * pc->n + 1) * sizeof *s);
+    unsigned long long row = 0, off = e->hdr;
+    *ns = 0;
+    for (size_t k = 0; s && k <= pc->n; k++) {
+        const mi_entry *x = k < pc->n ? pc->v[k] : NULL;
+        unsigned long long first = x ? x->first : p->rows, at = x ? x->off : p->bytes;
+        if (first > row)
+            s[(*ns)++] = (seg){row, first - row, e->hdr ? off : 0, e->hdr ? at - off : 0, 0, NULL};
+        if (!x) break;
+        s[(*ns)++] = (seg){x->first, x->n, x->off, x->len, 1, x->id};
+        row = x->first + x->n;
+        off = x->off + x->len;
+    }
+    return s;
+}
+
+/* One committed partition (index i of e->x): carried as it is when none of its resources is
+ * cut, else rewritten without the cut rows into a new partition (and removed after the commit);
+ * e->newidx[i] is where it went in e->y (NO_PART: nothing kept). */
+static f2c_status old_part(ctx *c, entity_job *e, size_t i)
 {
     const mi_part *p = &e->x.parts[i];
-    seg *s = malloc((n ? n : 1) * sizeof *s);
-    size_t ncut = 0, at;
+    cuts *pc = &e->cuts[i];
+    e->newidx[i] = NO_PART;
+    if (pc->n == 0) /* untouched: neither read nor rewritten */
+        return add_part(e, p->loc, NULL, p->rows, p->bytes, &e->newidx[i]) == 0 ? F2C_OK : nomem(c);
+    qsort(pc->v, pc->n, sizeof *pc->v, by_first);
+    pc->rows = malloc((pc->n + 1) * sizeof *pc->rows);
+    pc->bytes = malloc((pc->n + 1) * sizeof *pc->bytes);
+    size_t ns = 0;
+    seg *s = pc->rows && pc->bytes ? old_segs(e, p, pc, &ns) : NULL;
     if (!s) return nomem(c);
-    for (size_t k = 0; k < n; k++) {
-        s[k] = (seg){ents[k]->first, ents[k]->n,       ents[k]->off,
-                     ents[k]->len,   ents[k]->removed, ents[k]->id};
-        ncut += s[k].cut;
-        c->out->counts.rows_removed += s[k].cut ? s[k].n : 0;
+    pc->rows[0] = pc->bytes[0] = 0;
+    for (size_t k = 0; k < pc->n; k++) {
+        pc->rows[k + 1] = pc->rows[k] + pc->v[k]->n;
+        pc->bytes[k + 1] = pc->bytes[k] + pc->v[k]->len;
     }
-    f2c_status st = F2C_OK;
-    if (ncut == 0) { /* untouched: neither read nor rewritten */
-        if (add_part(e, p->loc, NULL, p->rows, p->bytes, &at) != 0 || carry_segs(e, s, n, at) != 0)
-            st = nomem(c);
-        free(s);
-        return st;
-    }
+    c->out->counts.rows_removed += pc->rows[pc->n];
     f2c_buf name = {0}, loc = {0}, shown = {0};
+    f2c_status st = F2C_OK;
     int r = rewrite_name(c, e, strrchr(p->loc, '/') + 1, 'm', &name, &loc);
     if (r != 0 || f2c_buf_printf(&shown, "%s/%s", c->shown, p->loc) != 0)
         st = r == -2 ? f2c_error_set(c->err, F2C_EUSAGE, p->loc, 0, 0, NULL,
@@ -629,7 +664,8 @@ static f2c_status old_part(ctx *c, entity_job *e, size_t i, mi_entry *const *ent
                            strerror(errno));
     unsigned long long kept = 0;
     if (st == F2C_OK)
-        st = rewrite_into(c, e, fd, shown.data, s, n, loc.data, loc.data, loc.data, &kept);
+        st = rewrite_into(c, e, fd, shown.data, s, ns, loc.data, loc.data, loc.data, 0, &kept,
+                          &e->newidx[i]);
     if (fd >= 0) close(fd);
     c->out->counts.rewritten++;
     if (st == F2C_OK &&
@@ -642,44 +678,106 @@ static f2c_status old_part(ctx *c, entity_job *e, size_t i, mi_entry *const *ent
     return st;
 }
 
+/* Entry x of e->x is superseded by the run or deleted: marked, and a cut of its partition. */
+static int cut(entity_job *e, mi_entry *x)
+{
+    cuts *pc = &e->cuts[x->part];
+    if (x->removed) return 0;
+    x->removed = 1;
+    return grow((void **)&pc->v, &pc->cap, pc->n, sizeof *pc->v) == 0 ? (pc->v[pc->n++] = x, 0)
+                                                                      : -1;
+}
+
 /* Marks the committed entries of e superseded by the run or deleted. */
-static void mark(ctx *c, entity_job *e)
+static int mark(ctx *c, entity_job *e)
 {
     const char *type = e->t->resource_type;
     for (size_t i = 0; i < c->nwin; i++) {
         if (strcmp(c->win[i]->type, type) != 0) continue;
         mi_entry *x = mi_find(&e->x, c->win[i]->id);
-        if (x) x->removed = 1;
+        if (x && cut(e, x) != 0) return -1;
     }
     for (size_t i = 0; i < c->del.n; i++) {
         if (strcmp(c->del.k[i].type, type) != 0) continue;
         mi_entry *x = mi_find(&e->x, c->del.k[i].id);
-        if (x) {
-            x->removed = 1;
-            c->del.hit[i] = 1;
-        }
+        if (x && cut(e, x) != 0) return -1;
+        if (x) c->del.hit[i] = 1;
     }
+    return 0;
 }
 
 /* Every committed partition of e: carried or rewritten. */
 static f2c_status old_parts(ctx *c, entity_job *e)
 {
-    mark(c, e);
-    size_t n = e->x.nents;
-    mi_entry **v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) return nomem(c);
-    for (size_t i = 0; i < n; i++)
-        v[i] = &e->x.ents[i];
-    if (n) qsort(v, n, sizeof *v, by_part_first);
+    size_t n = e->x.nparts ? e->x.nparts : 1;
+    e->cuts = calloc(n, sizeof *e->cuts);
+    e->newidx = calloc(n, sizeof *e->newidx);
+    if (!e->cuts || !e->newidx || mark(c, e) != 0) return nomem(c);
     f2c_status st = F2C_OK;
-    for (size_t i = 0, k = 0; st == F2C_OK && i < e->x.nparts; i++) {
-        size_t from = k;
-        while (k < n && v[k]->part == i)
-            k++;
-        st = old_part(c, e, i, v + from, k - from);
-    }
-    free(v);
+    for (size_t i = 0; st == F2C_OK && i < e->x.nparts; i++)
+        st = old_part(c, e, i);
     return st;
+}
+
+/* The committed entries that stay, in e->x's order (by id): in their new partition, shifted past
+ * the cut rows before them; their ids move to *out. */
+static int carried_entries(entity_job *e, mi_index *out)
+{
+    for (size_t i = 0; i < e->x.nents; i++) {
+        mi_entry x = e->x.ents[i];
+        if (x.removed) continue;
+        const cuts *pc = &e->cuts[x.part];
+        size_t lo = 0, hi = pc->n; /* cuts before x: first rows below x's */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (pc->v[mid]->first < x.first)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        assert(e->newidx[x.part] != NO_PART); /* a partition with kept rows was kept */
+        x.part = e->newidx[x.part];
+        if (lo) {
+            x.first -= pc->rows[lo];
+            if (x.len) x.off -= pc->bytes[lo];
+        }
+        if (grow((void **)&out->ents, &out->cap, out->nents, sizeof *out->ents) != 0) return -1;
+        out->ents[out->nents++] = x;
+        e->x.ents[i].id = NULL; /* moved */
+    }
+    return 0;
+}
+
+/* e->y's entries: the carried ones merged (by id) with this run's (e->fresh, sorted here).  1 when
+ * an id is in both (cannot happen: a winner's committed entry is cut), -1 out of memory, 0. */
+static int build_entries(entity_job *e, const char **dup)
+{
+    mi_index kept = {0};
+    if (carried_entries(e, &kept) != 0 || mi_sort(&e->fresh, dup)) {
+        mi_free(&kept);
+        return *dup ? 1 : -1;
+    }
+    size_t n = kept.nents + e->fresh.nents, i = 0, k = 0;
+    mi_entry *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) {
+        mi_free(&kept);
+        return -1;
+    }
+    for (size_t o = 0; o < n; o++) {
+        int take_kept = k >= e->fresh.nents ||
+                        (i < kept.nents && strcmp(kept.ents[i].id, e->fresh.ents[k].id) < 0);
+        if (!take_kept && i < kept.nents && strcmp(kept.ents[i].id, e->fresh.ents[k].id) == 0)
+            *dup = e->fresh.ents[k].id;
+        v[o] = take_kept ? kept.ents[i++] : e->fresh.ents[k++];
+    }
+    free(kept.ents);
+    free(e->fresh.ents); /* the ids moved to v */
+    e->fresh.ents = NULL;
+    e->fresh.nents = e->fresh.cap = 0;
+    free(e->y.ents);
+    e->y.ents = v;
+    e->y.nents = e->y.cap = n;
+    return *dup ? 1 : 0;
 }
 
 /* Where this run's partition of e staged at loc (slot 0) is published: that name, or the
@@ -715,7 +813,8 @@ static f2c_status rewrite_staged(ctx *c, entity_job *e, const char *loc, const c
     if (st == F2C_OK && fd < 0)
         st = f2c_error_set(c->err, F2C_EIO, loc, 0, 0, NULL, "cannot read staged file: %s",
                            strerror(errno));
-    if (st == F2C_OK) st = rewrite_into(c, e, fd, loc, s, ns, tmp.data, loc, target, kept);
+    size_t at;
+    if (st == F2C_OK) st = rewrite_into(c, e, fd, loc, s, ns, tmp.data, loc, target, 1, kept, &at);
     if (fd >= 0) close(fd);
     if (st == F2C_OK) {
         char dir[4096];
@@ -797,16 +896,6 @@ static int open_part(ctx *c, const entity_job *e, size_t i)
                          : open_committed(c, e->y.parts[i].loc);
 }
 
-/* Where partition i's rows start: its first entry's byte offset (CSV), 0 without bytes. */
-static unsigned long long rows_start(const entity_job *e, size_t i)
-{
-    unsigned long long at = e->y.parts[i].bytes;
-    for (size_t k = 0; k < e->y.nents; k++)
-        if (e->y.ents[k].part == i && e->y.ents[k].len && e->y.ents[k].off < at)
-            at = e->y.ents[k].off;
-    return at;
-}
-
 typedef struct row_sink_copy {
     f2c_sink_part *out;
 } row_sink_copy;
@@ -833,7 +922,7 @@ static f2c_status concat(ctx *c, entity_job *e, const size_t *g, size_t ng, cons
     *rows = 0;
     for (size_t k = 0; st == F2C_OK && k < ng; k++) {
         const mi_part *p = &e->y.parts[g[k]];
-        unsigned long long hdr = bytes ? rows_start(e, g[k]) : 0;
+        unsigned long long hdr = e->hdr;
         int src = open_part(c, e, g[k]);
         if (src < 0) {
             st = f2c_error_set(c->err, F2C_EIO, p->loc, 0, 0, NULL, "cannot read: %s",
@@ -1005,11 +1094,7 @@ static int order_parts(entity_job *e)
  * after the commit when replaced. */
 static f2c_status write_index(ctx *c, entity_job *e, size_t ti, const char *old_loc)
 {
-    const char *dup = NULL;
     if (order_parts(e) != 0) return nomem(c);
-    if (mi_sort(&e->y, &dup)) /* cannot happen: a version is in one partition of a table */
-        return f2c_error_set(c->err, F2C_EIO, e->t->entity, 0, 0, NULL,
-                             "resource %s would have rows in two places; nothing written", dup);
     f2c_buf text = {0}, loc = {0};
     f2c_status st = F2C_OK;
     if (e->y.nparts && mi_format(&e->y, e->t, &text, &loc) != 0) st = nomem(c);
@@ -1075,8 +1160,16 @@ static void entity_free(entity_job *e)
     for (size_t i = 0; e->ystaged && i < e->y.nparts; i++)
         free(e->ystaged[i]);
     free(e->ystaged);
+    for (size_t i = 0; e->cuts && i < e->x.nparts; i++) {
+        free(e->cuts[i].v);
+        free(e->cuts[i].rows);
+        free(e->cuts[i].bytes);
+    }
+    free(e->cuts);
+    free(e->newidx);
     mi_free(&e->x);
     mi_free(&e->y);
+    mi_free(&e->fresh);
 }
 
 /* One entity: its committed index loaded, its partitions carried or rewritten, this run's added,
@@ -1089,9 +1182,20 @@ static f2c_status merge_entity(ctx *c, const f2c_cdm_model *rec, size_t ti)
     if (st == F2C_OK)
         st = mi_load(c->outfd, c->shown, e.t, index_loc, (const char *const *)e.old.v, e.old.n,
                      c->a->sink, c->a->log, &c->out->counts.indexes_rebuilt, &e.x, c->err);
+    f2c_buf hdr = {0};
+    if (st == F2C_OK && c->a->sink->ops->offset && f2c_cdm_header_record(&hdr, e.t) != 0)
+        st = nomem(c);
+    e.hdr = c->a->sink->ops->offset ? hdr.len + 2 : 0; /* the header record and its CRLF */
+    f2c_buf_free(&hdr);
     if (st == F2C_OK) st = old_parts(c, &e);
     for (size_t i = 0; st == F2C_OK && i < c->m->nparts; i++)
         if (c->m->parts[i].t == ti) st = new_part(c, &e, &c->m->parts[i]);
+    const char *dup = NULL;
+    int b = st == F2C_OK ? build_entries(&e, &dup) : 0;
+    if (b < 0) st = nomem(c);
+    if (b > 0) /* cannot happen: a version is in one partition of a table */
+        st = f2c_error_set(c->err, F2C_EIO, e.t->entity, 0, 0, NULL,
+                           "resource %s would have rows in two places; nothing written", dup);
     if (st == F2C_OK) st = compact(c, &e, c->a->compact);
     if (st == F2C_OK) st = write_index(c, &e, ti, index_loc);
     entity_free(&e);

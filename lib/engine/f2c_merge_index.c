@@ -89,6 +89,38 @@ int mi_is_fhir_id(const char *s)
     return 1;
 }
 
+/* Appends v in decimal and then c to p; returns the end. */
+static char *put_ull(char *p, unsigned long long v, char c)
+{
+    char tmp[24];
+    size_t n = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n)
+        *p++ = tmp[--n];
+    *p++ = c;
+    return p;
+}
+
+/* One entry's line (the format above), without printf: an index has a line per resource. */
+static int put_entry(f2c_buf *out, const mi_entry *e)
+{
+    size_t idl = strlen(e->id);
+    if (f2c_buf_reserve(out, 5 * 21 + idl + 2) != 0) return -1;
+    char *p = out->data + out->len;
+    p = put_ull(p, e->part, ' ');
+    p = put_ull(p, e->first, ' ');
+    p = put_ull(p, e->n, ' ');
+    p = put_ull(p, e->off, ' ');
+    p = put_ull(p, e->len, ' ');
+    memcpy(p, e->id, idl);
+    p[idl] = '\n';
+    out->len = (size_t)(p + idl + 1 - out->data);
+    out->data[out->len] = '\0';
+    return 0;
+}
+
 int mi_format(const mi_index *x, const f2c_table *t, f2c_buf *out, f2c_buf *loc)
 {
     size_t start = out->len;
@@ -100,9 +132,8 @@ int mi_format(const mi_index *x, const f2c_table *t, f2c_buf *out, f2c_buf *loc)
     }
     if (r == 0) r = f2c_buf_printf(out, "resources %zu\n", x->nents);
     for (size_t i = 0; r == 0 && i < x->nents; i++) {
-        const mi_entry *e = &x->ents[i];
-        r = f2c_buf_printf(out, "%zu %llu %llu %llu %llu %s\n", e->part, e->first, e->n, e->off,
-                           e->len, e->id);
+        assert(i == 0 || strcmp(x->ents[i - 1].id, x->ents[i].id) < 0);
+        r = put_entry(out, &x->ents[i]);
     }
     uint64_t h = XXH3_64bits(out->data ? out->data + start : "", out->len - start);
     return r == 0 ? f2c_buf_printf(loc, F2C_MERGE_INDEX_DIR "/%s.%016" PRIx64 ".idx", t->entity, h)
@@ -204,10 +235,8 @@ static long long part_size(int outfd, const char *loc)
     return ok ? (long long)sb.st_size : -1;
 }
 
-/* Whether the loaded index x fits the record: its name is its hash, its partitions are locs with
- * their current sizes.  NULL, or why not. */
-static const char *check(int outfd, const f2c_table *t, const char *index_loc, const f2c_buf *text,
-                         const char *const *locs, size_t nlocs, const mi_index *x)
+/* Whether the index text is named by its own hash; NULL, or why not. */
+static const char *check_name(const f2c_table *t, const char *index_loc, const f2c_buf *text)
 {
     f2c_buf want = {0};
     uint64_t h = XXH3_64bits(text->data ? text->data : "", text->len);
@@ -215,7 +244,13 @@ static const char *check(int outfd, const f2c_table *t, const char *index_loc, c
         f2c_buf_printf(&want, F2C_MERGE_INDEX_DIR "/%s.%016" PRIx64 ".idx", t->entity, h) == 0 &&
         strcmp(want.data, index_loc) == 0;
     f2c_buf_free(&want);
-    if (!named) return "its bytes do not match its name (edited or truncated)";
+    return named ? NULL : "its bytes do not match its name (edited or truncated)";
+}
+
+/* Whether the loaded index x lists exactly the record's partitions locs, with their current
+ * sizes; NULL, or why not. */
+static const char *check_parts(int outfd, const char *const *locs, size_t nlocs, const mi_index *x)
+{
     if (x->nparts != nlocs) return "it lists other partitions than the record";
     for (size_t i = 0; i < nlocs; i++) {
         if (strcmp(x->parts[i].loc, locs[i]) != 0)
@@ -239,14 +274,9 @@ static const char *try_load(int outfd, const f2c_table *t, const char *index_loc
     int dfd = why ? -1 : f2c_fs_dir_at(outfd, F2C_MERGE_INDEX_DIR, 0, 0);
     if (!why) why = read_file(dfd, strrchr(index_loc, '/') + 1, &text);
     if (dfd >= 0) close(dfd);
-    if (!why) {
-        f2c_buf copy = {0};
-        why = f2c_buf_append(&copy, text.data ? text.data : "", text.len) != 0
-                  ? "out of memory"
-                  : parse(copy.data ? copy.data : (char *)"", copy.len, t, out);
-        f2c_buf_free(&copy);
-    }
-    if (!why) why = check(outfd, t, index_loc, &text, locs, nlocs, out);
+    if (!why) why = check_name(t, index_loc, &text); /* before parsing, which edits the text */
+    if (!why) why = parse(text.data ? text.data : (char *)"", text.len, t, out);
+    if (!why) why = check_parts(outfd, locs, nlocs, out);
     f2c_buf_free(&text);
     return why;
 }
