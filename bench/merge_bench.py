@@ -13,8 +13,18 @@ Prints every time, the medians, the ratio merge/full, the peak RSS of each, how 
 the merge rewrote, and the size of the folder's resource index (fhir2cdm-index/) per million
 resources.  Release build by default (bench/out/merge-build); BIN=... uses another binary.
 
+Two scenarios (--pick):
+  uniform  the changed and deleted resources are drawn uniformly from all of them: with one
+           partition per input file and entity, every partition holds some, so every one is
+           rewritten (the worst case for copy-on-write);
+  recent   the input is split as a Bulk Data server splits it (--per-file resources per file,
+           <Type>.<n>.ndjson) and the changed and deleted resources are drawn from the newest
+           files (the last --recent share of each type's resources): an incremental export
+           mostly holds recent resources, and the partitions of older files stay untouched.
+
 Usage: bench/merge_bench.py [--mb 200] [--config samples/config | --view samples/views]
                             [--format csv|parquet] [--repeat 3] [--change 0.01] [--delete 0.001]
+                            [--pick uniform|recent] [--per-file 5000] [--recent 0.1]
 """
 import argparse
 import json
@@ -43,9 +53,45 @@ def build():
     return os.path.join(b, "transformer", "fhir2cdm-transform")
 
 
-def make_incremental(data, out, change, delete, seed):
-    """Writes out/inc/<file> (changed resources) and out/deleted/del.000.ndjson; returns counts."""
+def split(data, out, per_file):
+    """The benchmark input split into files of per_file resources (<Type>.<n>.ndjson), as a Bulk
+    Data server writes an export; returns the folder."""
+    d = os.path.join(out, "split-%d" % per_file)
+    if os.path.isdir(d):
+        return d
+    os.makedirs(d + ".tmp", exist_ok=True)
+    for fn in sorted(os.listdir(data)):
+        if not fn.endswith(".ndjson"):
+            continue
+        rtype, n, o = fn.split(".")[0], 0, None
+        with open(os.path.join(data, fn), encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                if i % per_file == 0:
+                    if o:
+                        o.close()
+                    o = open(os.path.join(d + ".tmp", "%s.%03d.ndjson" % (rtype, n)), "w",
+                             encoding="utf-8")
+                    n += 1
+                o.write(line)
+        if o:
+            o.close()
+    os.rename(d + ".tmp", d)
+    return d
+
+
+def make_incremental(data, out, change, delete, seed, recent=1.0):
+    """Writes out/inc/<file> (changed resources) and out/deleted/del.000.ndjson; returns counts.
+    With recent < 1, only the last `recent` share of each type's resources (in file-name order,
+    the newest files of a split export) is drawn from, at rates scaled so that the share of all
+    resources changed and deleted stays `change` and `delete`."""
     rng = random.Random(seed)
+    per_type = {}
+    for fn in sorted(os.listdir(data)):
+        if fn.endswith(".ndjson"):
+            with open(os.path.join(data, fn), encoding="utf-8") as f:
+                per_type[fn.split(".")[0]] = per_type.get(fn.split(".")[0], 0) + sum(
+                    1 for ln in f if ln.strip())
+    seen = {}
     inc, dele = os.path.join(out, "inc"), os.path.join(out, "deleted")
     for d in (inc, dele):
         shutil.rmtree(d, ignore_errors=True)
@@ -61,7 +107,11 @@ def make_incremental(data, out, change, delete, seed):
                 if not line.strip():
                     continue
                 total += 1
-                x = rng.random()
+                rtype = fn.split(".")[0]
+                seen[rtype] = seen.get(rtype, 0) + 1
+                if seen[rtype] <= per_type[rtype] * (1 - recent):
+                    continue
+                x = rng.random() * recent
                 if x < change:
                     r = json.loads(line)
                     r.setdefault("meta", {})["lastUpdated"] = "2031-01-01T00:00:00Z"
@@ -104,6 +154,9 @@ def main():
     ap.add_argument("--change", type=float, default=0.01)
     ap.add_argument("--delete", type=float, default=0.001)
     ap.add_argument("--seed", type=int, default=21)
+    ap.add_argument("--pick", choices=("uniform", "recent"), default="uniform")
+    ap.add_argument("--per-file", type=int, default=5000)
+    ap.add_argument("--recent", type=float, default=0.1)
     a = ap.parse_args()
     tables = ["--view", a.view] if a.view else ["--config", a.config or
                                                  os.path.join(ROOT, "samples", "config")]
@@ -112,10 +165,16 @@ def main():
     subprocess.run([sys.executable, os.path.join(HERE, "gen_data.py"), "--mb", str(a.mb),
                     "--out", data], check=True)
     os.makedirs(OUT, exist_ok=True)
-    total, changed, deleted = make_incremental(data, OUT, a.change, a.delete, a.seed)
+    if a.pick == "recent":
+        data = split(data, OUT, a.per_file)
+    total, changed, deleted = make_incremental(data, OUT, a.change, a.delete, a.seed,
+                                               a.recent if a.pick == "recent" else 1.0)
+    print("scenario %s%s" % (a.pick, " (%d resources per file, newest %.0f%%)" %
+                             (a.per_file, 100 * a.recent) if a.pick == "recent" else ""))
     print("input: %d resources; incremental: %d changed, %d deleted" % (total, changed, deleted))
     base = [binary] + tables + ["--format", a.format, "--mode", "merge", "--quiet"]
-    full_dir, work = os.path.join(OUT, "F"), os.path.join(OUT, "M")
+    full_dir = os.path.join(os.environ.get("BENCH_OUT", OUT), "F")
+    work = os.path.join(os.environ.get("BENCH_OUT", OUT), "M")
     full_t, merge_t, full_rss, merge_rss = [], [], 0, 0
     # The full runs first (the largest child sets ru_maxrss), then the merges each into a copy.
     for i in range(a.repeat):

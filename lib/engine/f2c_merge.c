@@ -865,14 +865,16 @@ static f2c_status new_part(ctx *c, entity_job *e, const part *p)
 
 /* ---- compaction ------------------------------------------------------------------------------ */
 
-/* An entity is compacted when it has more than COMPACT_MAX_PARTS partitions, or at least
- * COMPACT_MIN_PARTS of which more than half are small (under COMPACT_SMALL bytes); then its small
- * partitions are concatenated, in the index's order, into partitions of up to COMPACT_TARGET bytes
- * (docs/cdm-folder.md, "Compaction").  `fhir2cdm-transform compact` forces it. */
+/* An entity is compacted when more than COMPACT_MAX_SMALL of its partitions are small (under
+ * COMPACT_SMALL bytes): its small partitions are concatenated, in the index's order, into
+ * partitions of up to COMPACT_TARGET bytes (docs/cdm-folder.md, "Compaction").  Why a count of
+ * small files and not a share: a split export (<Type>.<n>.ndjson) gives many small partitions
+ * that are each a fine unit of rewriting; only when a month of daily merges has piled up small
+ * files is their number a cost to readers.  `fhir2cdm-transform compact` compacts any entity
+ * with two small partitions or more. */
 #define COMPACT_SMALL (16ull << 20)
 #define COMPACT_TARGET (128ull << 20)
-#define COMPACT_MAX_PARTS 32
-#define COMPACT_MIN_PARTS 8
+#define COMPACT_MAX_SMALL 32
 
 static size_t small_parts(const entity_job *e)
 {
@@ -884,9 +886,8 @@ static size_t small_parts(const entity_job *e)
 
 static int wants_compaction(const entity_job *e, int force)
 {
-    size_t small = small_parts(e), n = e->y.nparts;
-    return small >= 2 &&
-           (force || n > COMPACT_MAX_PARTS || (n >= COMPACT_MIN_PARTS && 2 * small > n));
+    size_t small = small_parts(e);
+    return small >= 2 && (force || small > COMPACT_MAX_SMALL);
 }
 
 /* Opens partition i of e->y for reading: staged (this run's) or committed. */

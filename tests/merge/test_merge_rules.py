@@ -19,6 +19,9 @@ with Python's csv module, not our C code):
   append-dups  merging into an append-mode folder that holds two versions of a resource: exit 2,
                the message says what to do, the folder byte-identical; an append folder without
                duplicates is merged into after a rebuild notice;
+  compaction   33 merges of new files: the 33rd small partition of an entity compacts them into
+               one (rows identical); `compact` on demand concatenates every entity's small
+               partitions (rows identical, the old files removed);
   usage        --deleted without --mode merge, --mode other: exit 2;
   link         a symbolic link at fhir2cdm-index: refused (exit 2), nothing outside written;
   sdk          Microsoft's CDM reader accepts every merged folder (when ../shared has it).
@@ -301,6 +304,50 @@ def case_append_dups(w):
             "append-single: names %s" % rows(out, "LocalPatientName"))
 
 
+def listed(folder, entity):
+    with open(os.path.join(folder, "model.json"), encoding="utf-8") as f:
+        model = json.load(f)
+    return [p["location"] for e in model["entities"] if e["name"] == entity
+            for p in e.get("partitions", [])]
+
+
+def case_compaction(w):
+    out = os.path.join(w, "out")
+    for k in range(33):
+        inp = os.path.join(w, "in%d" % k)
+        write_ndjson(os.path.join(inp, "Patient.%03d.ndjson" % k),
+                     [patient("p%d-a" % k, "F", 2), patient("p%d-b" % k, "F", 1)] +
+                     ([patient("p%d-a" % (k - 1), "G", 1)] if k else []))
+        rc, text = run(out, [inp], "--mode", "merge")
+        F.check(rc == 0, "compaction: run %d exit %d: %s" % (k, rc, text))
+        n = len(listed(out, "LocalPatientName"))
+        if k < 32:
+            F.check(n == k + 1, "compaction: run %d: %d partitions, want %d" % (k, n, k + 1))
+    F.check(len(listed(out, "LocalPatientName")) == 1 and "small partitions compacted" in text,
+            "compaction: after 33 runs %s: %s" % (listed(out, "LocalPatientName"), text))
+    fam = column(out, "LocalPatientName", "Family")
+    got = sorted(r[fam] for r in rows(out, "LocalPatientName"))
+    F.check(got == ["F0"] * 34 + ["F1"] + ["G0"] * 32, "compaction: names %s" % got)
+    F.check(ids(out, "LocalPatient") == sorted("p%d-%s" % (k, x) for k in range(33)
+                                               for x in "ab"), "compaction: Patient ids")
+    sdk(out)
+    # on demand: three small partitions become one, rows identical
+    out = os.path.join(w, "demand")
+    for k in range(3):
+        run(out, [os.path.join(w, "in%d" % k)], "--mode", "merge")
+    before_rows = {e: rows(out, e) for e in ("LocalPatient", "LocalPatientName")}
+    old = listed(out, "LocalPatientName")
+    argv = [ARGS.transform, "compact", "--config", ARGS.config, "--output", out]
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    F.check(p.returncode == 0, "compact: exit %d: %s" % (p.returncode, p.stdout.decode()))
+    F.check(len(listed(out, "LocalPatientName")) == 1 and len(old) >= 2,
+            "compact: partitions %s -> %s" % (old, listed(out, "LocalPatientName")))
+    F.check(all(rows(out, e) == r for e, r in before_rows.items()), "compact: rows changed")
+    F.check(not any(os.path.exists(os.path.join(out, l)) for l in old),
+            "compact: the compacted partitions were not removed")
+    sdk(out)
+
+
 def case_usage_and_link(w):
     inp = os.path.join(w, "in")
     write_ndjson(os.path.join(inp, "Patient.000.ndjson"), [patient("p", "F", 1)])
@@ -332,6 +379,7 @@ def main():
     for name, fn in (("versions", case_versions), ("replace", case_replace_and_delete),
                      ("bad-deleted", case_bad_deleted), ("no-id", case_no_id),
                      ("index", case_index), ("append-dups", case_append_dups),
+                     ("compaction", case_compaction),
                      ("usage", case_usage_and_link)):
         d = os.path.join(work, name)
         os.makedirs(d)
