@@ -706,6 +706,14 @@ static int mark(ctx *c, entity_job *e)
     return 0;
 }
 
+/* 1 when a committed entry of e was cut. */
+static int any_cut(const entity_job *e)
+{
+    for (size_t i = 0; e->cuts && i < e->x.nparts; i++)
+        if (e->cuts[i].n) return 1;
+    return 0;
+}
+
 /* Every committed partition of e: carried or rewritten. */
 static f2c_status old_parts(ctx *c, entity_job *e)
 {
@@ -742,8 +750,8 @@ static int carried_entries(entity_job *e, mi_index *out)
             if (x.len) x.off -= pc->bytes[lo];
         }
         if (grow((void **)&out->ents, &out->cap, out->nents, sizeof *out->ents) != 0) return -1;
+        x.borrowed = 1; /* the id stays e->x's (its text, or its copy), which outlives e->y */
         out->ents[out->nents++] = x;
-        e->x.ents[i].id = NULL; /* moved */
     }
     return 0;
 }
@@ -1093,8 +1101,11 @@ static int order_parts(entity_job *e)
 
 /* The new index of e: staged unless it equals the committed one; the committed one is removed
  * after the commit when replaced. */
-static f2c_status write_index(ctx *c, entity_job *e, size_t ti, const char *old_loc)
+static f2c_status write_index(ctx *c, entity_job *e, size_t ti, const char *old_loc,
+                              int same_as_old)
 {
+    if (same_as_old) /* nothing of the entity changed: its index stays, not even formatted */
+        return (c->out->indexes[ti] = strdup(old_loc)) ? F2C_OK : nomem(c);
     if (order_parts(e) != 0) return nomem(c);
     f2c_buf text = {0}, loc = {0};
     f2c_status st = F2C_OK;
@@ -1180,9 +1191,11 @@ static f2c_status merge_entity(ctx *c, const f2c_cdm_model *rec, size_t ti)
     entity_job e = {.t = &c->a->ts->tables[ti]};
     const char *index_loc = NULL;
     f2c_status st = entity_locs(c, rec, &e, &index_loc);
+    unsigned long long rebuilt = c->out->counts.indexes_rebuilt, compacted;
     if (st == F2C_OK)
         st = mi_load(c->outfd, c->shown, e.t, index_loc, (const char *const *)e.old.v, e.old.n,
                      c->a->sink, c->a->log, &c->out->counts.indexes_rebuilt, &e.x, c->err);
+    int loaded = index_loc && e.old.n && c->out->counts.indexes_rebuilt == rebuilt;
     f2c_buf hdr = {0};
     if (st == F2C_OK && c->a->sink->ops->offset && f2c_cdm_header_record(&hdr, e.t) != 0)
         st = nomem(c);
@@ -1197,8 +1210,11 @@ static f2c_status merge_entity(ctx *c, const f2c_cdm_model *rec, size_t ti)
     if (b > 0) /* cannot happen: a version is in one partition of a table */
         st = f2c_error_set(c->err, F2C_EIO, e.t->entity, 0, 0, NULL,
                            "resource %s would have rows in two places; nothing written", dup);
+    compacted = c->out->counts.compacted;
     if (st == F2C_OK) st = compact(c, &e, c->a->compact);
-    if (st == F2C_OK) st = write_index(c, &e, ti, index_loc);
+    int same = loaded && !e.fresh.nents && e.y.nents == e.x.nents &&
+               c->out->counts.compacted == compacted && !any_cut(&e);
+    if (st == F2C_OK) st = write_index(c, &e, ti, index_loc, same);
     entity_free(&e);
     return st;
 }

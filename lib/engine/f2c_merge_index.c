@@ -32,21 +32,28 @@ void mi_free(mi_index *x)
         free(x->parts[i].loc);
     free(x->parts);
     for (size_t i = 0; i < x->nents; i++)
-        free(x->ents[i].id);
+        if (!x->ents[i].borrowed) free(x->ents[i].id);
     free(x->ents);
+    free(x->text);
     memset(x, 0, sizeof *x);
+}
+
+/* Room for one more entry; 0 or -1. */
+static int grow_ents(mi_index *x)
+{
+    if (x->nents < x->cap) return 0;
+    size_t cap = x->cap ? 2 * x->cap : 64;
+    mi_entry *e = realloc(x->ents, cap * sizeof *e);
+    if (!e) return -1;
+    x->ents = e;
+    x->cap = cap;
+    return 0;
 }
 
 int mi_add(mi_index *x, const char *id, size_t part, unsigned long long first, unsigned long long n,
            unsigned long long off, unsigned long long len)
 {
-    if (x->nents == x->cap) {
-        size_t cap = x->cap ? 2 * x->cap : 64;
-        mi_entry *e = realloc(x->ents, cap * sizeof *e);
-        if (!e) return -1;
-        x->ents = e;
-        x->cap = cap;
-    }
+    if (grow_ents(x) != 0) return -1;
     char *copy = strdup(id);
     if (!copy) return -1;
     x->ents[x->nents++] =
@@ -193,7 +200,14 @@ static const char *parse(char *text, size_t len, const f2c_table *t, mi_index *x
             !mi_is_fhir_id(l) || a >= np || c == 0 || b > x->parts[a].rows ||
             c > x->parts[a].rows - b || d > x->parts[a].bytes || f > x->parts[a].bytes - d)
             return "malformed";
-        if (mi_add(x, l, (size_t)a, b, c, d, f) != 0) return "out of memory";
+        if (grow_ents(x) != 0) return "out of memory";
+        x->ents[x->nents++] = (mi_entry){.id = l,
+                                         .part = (size_t)a,
+                                         .first = b,
+                                         .n = c,
+                                         .off = d,
+                                         .len = f,
+                                         .borrowed = 1}; /* into the text */
         if (i && strcmp(x->ents[i - 1].id, l) >= 0) return "malformed";
     }
     return at == end ? NULL : "malformed";
@@ -209,11 +223,19 @@ static const char *read_file(int dfd, const char *name, f2c_buf *b)
                       : (unsigned long long)sb.st_size > MAX_INDEX_BYTES ? "too large"
                       : f2c_buf_reserve(b, (size_t)sb.st_size + 1) != 0  ? "out of memory"
                                                                          : NULL;
-    char chunk[65536];
-    ssize_t n;
-    while (!why && (n = read(fd, chunk, sizeof chunk)) != 0) {
+    while (!why) { /* straight into the buffer: an index can be tens of MB */
+        size_t room = b->cap - b->len - 1;
+        if (room == 0 && f2c_buf_reserve(b, 65536) != 0) {
+            why = "out of memory";
+            break;
+        }
+        room = b->cap - b->len - 1;
+        ssize_t n = read(fd, b->data + b->len, room);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0 || f2c_buf_append(b, chunk, (size_t)n) != 0) why = "cannot be read";
+        if (n < 0) why = "cannot be read";
+        if (n <= 0) break;
+        b->len += (size_t)n;
+        b->data[b->len] = '\0';
     }
     close(fd);
     return why;
@@ -275,7 +297,12 @@ static const char *try_load(int outfd, const f2c_table *t, const char *index_loc
     if (!why) why = read_file(dfd, strrchr(index_loc, '/') + 1, &text);
     if (dfd >= 0) close(dfd);
     if (!why) why = check_name(t, index_loc, &text); /* before parsing, which edits the text */
-    if (!why) why = parse(text.data ? text.data : (char *)"", text.len, t, out);
+    if (!why) { /* the entries' ids point into the text: out keeps it */
+        size_t len = text.len;
+        out->text = text.data ? text.data : calloc(1, 1);
+        text = (f2c_buf){0};
+        why = out->text ? parse(out->text, len, t, out) : "out of memory";
+    }
     if (!why) why = check_parts(outfd, locs, nlocs, out);
     f2c_buf_free(&text);
     return why;

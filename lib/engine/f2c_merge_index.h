@@ -50,7 +50,8 @@ typedef struct mi_entry {
     size_t part;
     unsigned long long first, n;
     unsigned long long off, len; /* byte range of the rows (CSV), else 0 */
-    int removed;                 /* f2c_merge's mark: superseded or deleted */
+    unsigned char removed;
+    unsigned char borrowed; /* id points into another index's text: not freed with this one */                 /* f2c_merge's mark: superseded or deleted */
 } mi_entry;
 
 typedef struct mi_index {
@@ -58,6 +59,7 @@ typedef struct mi_index {
     size_t nparts;
     mi_entry *ents;
     size_t nents, cap;
+    char *text; /* a loaded index's text: the ids of its entries point into it (owned) */
 } mi_index;
 
 void mi_free(mi_index *x);
