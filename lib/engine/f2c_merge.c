@@ -1186,11 +1186,35 @@ static void entity_free(entity_job *e)
 
 /* One entity: its committed index loaded, its partitions carried or rewritten, this run's added,
  * its new index written. */
+/* 1 when the run reads or deletes a resource of type `type`. */
+static int touched(const ctx *c, const char *type)
+{
+    size_t lo = 0, hi = c->nwin; /* the winners are sorted by type, then id */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(c->win[mid]->type, type) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < c->nwin && strcmp(c->win[lo]->type, type) == 0) return 1;
+    for (size_t i = 0; i < c->del.n; i++)
+        if (strcmp(c->del.k[i].type, type) == 0) return 1;
+    return 0;
+}
+
 static f2c_status merge_entity(ctx *c, const f2c_cdm_model *rec, size_t ti)
 {
     entity_job e = {.t = &c->a->ts->tables[ti]};
     const char *index_loc = NULL;
     f2c_status st = entity_locs(c, rec, &e, &index_loc);
+    if (st == F2C_OK && !c->a->compact && !touched(c, e.t->resource_type)) {
+        /* no resource of its type in the run: its partitions and index stay, unread (an index
+         * is checked when a merge uses it) */
+        if (index_loc && e.old.n && !(c->out->indexes[ti] = strdup(index_loc))) st = nomem(c);
+        entity_free(&e);
+        return st;
+    }
     unsigned long long rebuilt = c->out->counts.indexes_rebuilt, compacted;
     if (st == F2C_OK)
         st = mi_load(c->outfd, c->shown, e.t, index_loc, (const char *const *)e.old.v, e.old.n,
