@@ -1109,7 +1109,11 @@ static f2c_status write_index(ctx *c, entity_job *e, size_t ti, const char *old_
     if (order_parts(e) != 0) return nomem(c);
     f2c_buf text = {0}, loc = {0};
     f2c_status st = F2C_OK;
-    if (e->y.nparts && mi_format(&e->y, e->t, &text, &loc) != 0) st = nomem(c);
+    /* room for the whole text at once (a line per resource: no doubling and copying) */
+    size_t guess = 4096 + e->y.nparts * 300 + e->y.nents * 64;
+    if (e->y.nparts &&
+        (f2c_buf_reserve(&text, guess) != 0 || mi_format(&e->y, e->t, &text, &loc) != 0))
+        st = nomem(c);
     int same = st == F2C_OK && old_loc && loc.data && strcmp(old_loc, loc.data) == 0;
     if (st == F2C_OK && e->y.nparts && !same) {
         int fd;

@@ -22,6 +22,8 @@ with Python's csv module, not our C code):
   compaction   33 merges of new files: the 33rd small partition of an entity compacts them into
                one (rows identical); `compact` on demand concatenates every entity's small
                partitions (rows identical, the old files removed);
+  readme       the README's two-command example (samples/ndjson, then samples/merge/round-1 with
+               its deletion file): the rows it must leave;
   usage        --deleted without --mode merge, --mode other: exit 2;
   link         a symbolic link at fhir2cdm-index: refused (exit 2), nothing outside written;
   sdk          Microsoft's CDM reader accepts every merged folder (when ../shared has it).
@@ -348,6 +350,24 @@ def case_compaction(w):
     sdk(out)
 
 
+def case_readme(w):
+    out = os.path.join(w, "current")
+    rc1, t1 = run(out, [ARGS.samples], "--mode", "merge")
+    merge = os.path.join(os.path.dirname(ARGS.samples), "merge")
+    rc2, t2 = run(out, [os.path.join(merge, "round-1")], "--deleted",
+                  os.path.join(merge, "round-1-deleted"), "--mode", "merge")
+    F.check(rc1 == 0 and rc2 == 0, "readme: exit %d, %d: %s" % (rc1, rc2, t2))
+    F.check(ids(out, "LocalPatient") == ["sample-pat-1", "sample-pat-2", "sample-pat-4"],
+            "readme: patients %s" % ids(out, "LocalPatient"))
+    F.check(ids(out, "LocalPatientName").count("sample-pat-2") == 1,
+            "readme: sample-pat-2's names %s" % ids(out, "LocalPatientName"))
+    F.check("sample-cond-1" not in ids(out, "LocalCondition") and
+            len(ids(out, "LocalCondition")) == 3, "readme: conditions %s" %
+            ids(out, "LocalCondition"))
+    F.check("2 resources in the deletion files: 2 deleted" in t2, "readme: summary %s" % t2)
+    sdk(out)
+
+
 def case_usage_and_link(w):
     inp = os.path.join(w, "in")
     write_ndjson(os.path.join(inp, "Patient.000.ndjson"), [patient("p", "F", 1)])
@@ -379,7 +399,7 @@ def main():
     for name, fn in (("versions", case_versions), ("replace", case_replace_and_delete),
                      ("bad-deleted", case_bad_deleted), ("no-id", case_no_id),
                      ("index", case_index), ("append-dups", case_append_dups),
-                     ("compaction", case_compaction),
+                     ("compaction", case_compaction), ("readme", case_readme),
                      ("usage", case_usage_and_link)):
         d = os.path.join(work, name)
         os.makedirs(d)
