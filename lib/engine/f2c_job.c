@@ -1170,7 +1170,7 @@ static int publish(job *j, const char *modified_time)
     if (st != F2C_OK) {
         job_say_error(j, &e);
         rc = F2C_JOB_USAGE;
-    } else if (diags.count) {
+    } else if (count_errors(&diags)) { /* (warnings: a deletion folder without files) */
         rc = F2C_JOB_DATA;
     }
     f2c_diags_free(&diags);
