@@ -1266,6 +1266,12 @@ void f2c_merge_out_free(f2c_merge_out *o)
     memset(o, 0, sizeof *o);
 }
 
+static int part_order(const void *a, const void *b)
+{
+    const part *x = a, *y = b;
+    return x->t != y->t ? (x->t < y->t ? -1 : 1) : strcmp(x->stem, y->stem);
+}
+
 /* The committed record of the folder (its format's), parsed into rec; none: empty. */
 static f2c_status read_record(ctx *c, f2c_cdm_model *rec)
 {
@@ -1311,6 +1317,9 @@ f2c_status f2c_merge_prepare(f2c_merge *m, const f2c_merge_args *a, f2c_merge_ou
     f2c_cdm_model rec = {0};
     out->ntables = a->ts->count;
     out->indexes = calloc(out->ntables ? out->ntables : 1, sizeof *out->indexes);
+    /* this run's partitions in (table, stem) order whatever order their files ended in (the
+     * stream API ends files concurrently): names and compaction groups never depend on it */
+    if (m->nparts) qsort(m->parts, m->nparts, sizeof *m->parts, part_order);
     f2c_status st =
         out->indexes && decide(m, &c.win, &c.nwin, &out->counts) == 0 ? F2C_OK : nomem(&c);
     if (st == F2C_OK) st = read_deletions(a, c.win, c.nwin, &all, &c.del, &out->counts, diags, err);
