@@ -22,6 +22,7 @@ with Python's csv module, not our C code):
   compaction   33 merges of new files: the 33rd small partition of an entity compacts them into
                one (rows identical); `compact` on demand concatenates every entity's small
                partitions (rows identical, the old files removed);
+  threads      the same merges with --threads 1 and --threads 2 give byte-identical folders;
   readme       the README's two-command example (samples/ndjson, then samples/merge/round-1 with
                its deletion file): the rows it must leave;
   usage        --deleted without --mode merge, --mode other: exit 2;
@@ -350,6 +351,21 @@ def case_compaction(w):
     sdk(out)
 
 
+def case_threads(w):
+    merge = os.path.join(os.path.dirname(ARGS.samples), "merge")
+    snaps = []
+    for n in ("1", "2"):
+        out = os.path.join(w, "t" + n)
+        run(out, [ARGS.samples], "--mode", "merge", "--threads", n)
+        rc, text = run(out, [os.path.join(merge, "round-1"), ARGS.samples], "--deleted",
+                       os.path.join(merge, "round-1-deleted"), "--mode", "merge", "--threads", n,
+                       "--operation-id", "same")
+        F.check(rc == 0, "threads %s: exit %d: %s" % (n, rc, text))
+        snaps.append({k: v[1] for k, v in snapshot(out).items()})
+    F.check(snaps[0] == snaps[1], "threads: --threads 1 and 2 differ: %s" % sorted(
+        k for k in set(snaps[0]) | set(snaps[1]) if snaps[0].get(k) != snaps[1].get(k)))
+
+
 def case_readme(w):
     out = os.path.join(w, "current")
     rc1, t1 = run(out, [ARGS.samples], "--mode", "merge")
@@ -399,7 +415,8 @@ def main():
     for name, fn in (("versions", case_versions), ("replace", case_replace_and_delete),
                      ("bad-deleted", case_bad_deleted), ("no-id", case_no_id),
                      ("index", case_index), ("append-dups", case_append_dups),
-                     ("compaction", case_compaction), ("readme", case_readme),
+                     ("compaction", case_compaction), ("threads", case_threads),
+                     ("readme", case_readme),
                      ("usage", case_usage_and_link)):
         d = os.path.join(work, name)
         os.makedirs(d)
