@@ -1101,7 +1101,7 @@ static int order_parts(entity_job *e)
 
 /* The new index of e: staged unless it equals the committed one; the committed one is removed
  * after the commit when replaced. */
-static f2c_status write_index(ctx *c, entity_job *e, size_t ti, const char *old_loc,
+static f2c_status write_index(ctx *c, entity_job *e, size_t ti, const char *old_loc, int old_ok,
                               int same_as_old)
 {
     if (same_as_old) /* nothing of the entity changed: its index stays, not even formatted */
@@ -1114,8 +1114,10 @@ static f2c_status write_index(ctx *c, entity_job *e, size_t ti, const char *old_
     if (e->y.nparts &&
         (f2c_buf_reserve(&text, guess) != 0 || mi_format(&e->y, e->t, &text, &loc) != 0))
         st = nomem(c);
+    /* the same bytes have the same name: staged again only when the file there was not usable
+     * (missing, or altered) -- renamed over it by the commit */
     int same = st == F2C_OK && old_loc && loc.data && strcmp(old_loc, loc.data) == 0;
-    if (st == F2C_OK && e->y.nparts && !same) {
+    if (st == F2C_OK && e->y.nparts && (!same || !old_ok)) {
         int fd;
         const char *name = loc.data + strlen(F2C_MERGE_INDEX_DIR "/");
         st = f2c_commit_stage(c->a->tx, F2C_MERGE_INDEX_DIR, name, &fd, c->err);
@@ -1242,7 +1244,7 @@ static f2c_status merge_entity(ctx *c, const f2c_cdm_model *rec, size_t ti)
     if (st == F2C_OK) st = compact(c, &e, c->a->compact);
     int same = loaded && !e.fresh.nents && e.y.nents == e.x.nents &&
                c->out->counts.compacted == compacted && !any_cut(&e);
-    if (st == F2C_OK) st = write_index(c, &e, ti, index_loc, same);
+    if (st == F2C_OK) st = write_index(c, &e, ti, index_loc, loaded, same);
     entity_free(&e);
     return st;
 }

@@ -22,6 +22,9 @@ with Python's csv module, not our C code):
   compaction   33 merges of new files: the 33rd small partition of an entity compacts them into
                one (rows identical); `compact` on demand concatenates every entity's small
                partitions (rows identical, the old files removed);
+  rebuild      CSV and Parquet: `compact` on a merged folder whose indexes were all removed (so
+               rebuilt from the partitions: row numbers, record offsets) gives the same bytes,
+               indexes included, as on a copy that kept them -- the rebuild and the writer agree;
   threads      the same merges with --threads 1 and --threads 2 give byte-identical folders;
   readme       the README's two-command example (samples/ndjson, then samples/merge/round-1 with
                its deletion file): the rows it must leave;
@@ -351,6 +354,40 @@ def case_compaction(w):
     sdk(out)
 
 
+def case_rebuild(w):
+    for fmt in ("csv", "parquet"):
+        out = os.path.join(w, fmt)
+        merge = os.path.join(os.path.dirname(ARGS.samples), "merge")
+        run(out, [ARGS.samples], "--mode", "merge", "--format", fmt)
+        rc, text = run(out, [os.path.join(merge, "round-1")], "--mode", "merge", "--format", fmt,
+                       "--deleted", os.path.join(merge, "round-1-deleted"))
+        F.check(rc == 0, "rebuild %s: merge exit %d: %s" % (fmt, rc, text))
+        # the same `compact` on a copy with its indexes and on one without: equal bytes
+        control = out + "-control"
+        shutil.copytree(out, control, symlinks=True)
+        ix = os.path.join(out, "fhir2cdm-index")
+        n = len(os.listdir(ix))
+        for fn in os.listdir(ix):
+            os.unlink(os.path.join(ix, fn))
+        texts = []
+        for d in (control, out):
+            p = subprocess.run([ARGS.transform, "compact", "--config", ARGS.config, "--output", d,
+                                "--format", fmt], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            texts.append(p.stdout.decode())
+            F.check(p.returncode == 0, "rebuild %s: compact exit %d: %s" % (fmt, p.returncode,
+                                                                              texts[-1][-800:]))
+        F.check(texts[0].count("rebuilding it from") == 0 and
+                texts[1].count("rebuilding it from") == n,
+                "rebuild %s: %d / %d rebuild notices for %d indexes" % (
+                    fmt, texts[0].count("rebuilding it from"),
+                    texts[1].count("rebuilding it from"), n))
+        a, b = snapshot(control), snapshot(out)
+        diff = sorted(k for k in set(a) | set(b) if (a.get(k) or (0, 0))[1] !=
+                      (b.get(k) or (0, 0))[1])
+        F.check(not diff, "rebuild %s: the folder compacted through rebuilt indexes differs: %s"
+                % (fmt, diff))
+
+
 def case_threads(w):
     merge = os.path.join(os.path.dirname(ARGS.samples), "merge")
     snaps = []
@@ -415,7 +452,8 @@ def main():
     for name, fn in (("versions", case_versions), ("replace", case_replace_and_delete),
                      ("bad-deleted", case_bad_deleted), ("no-id", case_no_id),
                      ("index", case_index), ("append-dups", case_append_dups),
-                     ("compaction", case_compaction), ("threads", case_threads),
+                     ("compaction", case_compaction), ("rebuild", case_rebuild),
+                     ("threads", case_threads),
                      ("readme", case_readme),
                      ("usage", case_usage_and_link)):
         d = os.path.join(work, name)
