@@ -33,19 +33,23 @@ static int decimal_bytes(int p)
     return (int)ceil((p * 3.321928094887362 + 1) / 8);
 }
 
-static void col_types(pq_col *c)
+int pq_physical(f2c_pq_kind kind, int precision, int *type_len)
 {
     static const int ptypes[] = {
         [F2C_PQ_BOOLEAN] = PQ_BOOLEAN,   [F2C_PQ_INT32] = PQ_INT32,
         [F2C_PQ_INT64] = PQ_INT64,       [F2C_PQ_DATE] = PQ_INT32,
         [F2C_PQ_TIMESTAMP] = PQ_INT64,   [F2C_PQ_TIME] = PQ_INT64,
         [F2C_PQ_STRING] = PQ_BYTE_ARRAY, [F2C_PQ_TIMESTAMP_LOCAL] = PQ_INT64};
-    if (c->kind != F2C_PQ_DECIMAL) {
-        c->ptype = ptypes[c->kind];
-        return;
-    }
-    c->ptype = c->precision <= 9 ? PQ_INT32 : c->precision <= 18 ? PQ_INT64 : PQ_FLBA;
-    if (c->ptype == PQ_FLBA) c->type_len = decimal_bytes(c->precision);
+    *type_len = 0;
+    if (kind != F2C_PQ_DECIMAL) return ptypes[kind];
+    int ptype = precision <= 9 ? PQ_INT32 : precision <= 18 ? PQ_INT64 : PQ_FLBA;
+    if (ptype == PQ_FLBA) *type_len = decimal_bytes(precision);
+    return ptype;
+}
+
+static void col_types(pq_col *c)
+{
+    c->ptype = pq_physical(c->kind, c->precision, &c->type_len);
 }
 
 /* SchemaElement field 10: the LogicalType union (one field set). */
@@ -408,30 +412,30 @@ static int schema_same(const uint8_t *p, size_t n, const uint8_t *exp, size_t m)
     }
 }
 
-int f2c_pq_schema_matches(int fd, const f2c_pq_column *cols, size_t n)
+int pq_footer_schema_matches(const uint8_t *foot, size_t flen, const f2c_pq_column *cols, size_t n)
 {
     f2c_pq_writer w = {0};
     if (check_cols(cols, n, NULL, NULL) != F2C_OK) return 0;
     if (cols_init(&w, cols, n) != 0) {
         cols_free(&w);
-        errno = ENOMEM;
         return -1;
     }
     f2c_tw t = {0};
     f2c_tw_begin(&t);
     schema_write(&t, w.cols, w.ncols);
     cols_free(&w);
-    if (t.oom) {
-        f2c_tw_free(&t);
-        errno = ENOMEM;
-        return -1;
-    }
+    /* the expected list starts after its one-byte field header (field 2, delta 2 from 0) */
+    int r = t.oom ? -1 : schema_same(foot, flen, t.p + 1, t.len - 1);
+    f2c_tw_free(&t);
+    return r;
+}
+
+int f2c_pq_schema_matches(int fd, const f2c_pq_column *cols, size_t n)
+{
     uint8_t *foot = NULL;
     size_t flen = 0;
     int r = footer_read(fd, &foot, &flen);
-    /* the expected list starts after its one-byte field header (field 2, delta 2 from 0) */
-    if (r == 1) r = schema_same(foot, flen, t.p + 1, t.len - 1);
+    if (r == 1 && (r = pq_footer_schema_matches(foot, flen, cols, n)) < 0) errno = ENOMEM;
     free(foot);
-    f2c_tw_free(&t);
     return r;
 }

@@ -2,7 +2,8 @@
  * f2c_parquet_int: the Parquet writer's internal state, shared by its four sources:
  * f2c_parquet.c (writer, row groups, footer, schema check), f2c_parquet_page.c (values, pages,
  * encodings, statistics, compression), f2c_parquet_chunk.c (a column chunk and its
- * ColumnMetaData) and f2c_parquet_dict.c (the BYTE_ARRAY dictionary, byte buffers).
+ * ColumnMetaData) and f2c_parquet_dict.c (the BYTE_ARRAY dictionary, byte buffers); the reader
+ * (f2c_parquet_read.c) uses its enums, pq_physical and pq_footer_schema_matches.
  * Field ids in comments are those of Apache Parquet's parquet.thrift.
  */
 #ifndef FHIR2CDM_F2C_PARQUET_INT_H
@@ -107,6 +108,16 @@ struct f2c_pq_writer {
     void *zctx; /* ZSTD_CCtx */
     int failed;
 };
+
+/* f2c_parquet.c */
+/* The physical Type (PQ_*) a column of kind (and, for F2C_PQ_DECIMAL, precision) is stored as;
+ * *type_len gets the FIXED_LEN_BYTE_ARRAY length (SchemaElement field 2), else 0.  kind must be
+ * valid.  Shared with the reader (f2c_parquet_read.c) so both agree on every column's bytes. */
+int pq_physical(f2c_pq_kind kind, int precision, int *type_len);
+/* Whether footer foot[0..flen) (a FileMetaData, compact protocol) has exactly the schema (field
+ * 2, byte for byte) a writer of cols[0..n) writes.  1 yes; 0 no, malformed, or cols invalid; -1
+ * out of memory.  f2c_pq_schema_matches and the reader's check. */
+int pq_footer_schema_matches(const uint8_t *foot, size_t flen, const f2c_pq_column *cols, size_t n);
 
 /* f2c_parquet_page.c */
 f2c_status pq_col_value_done(f2c_pq_writer *w, pq_col *c, f2c_error *err);

@@ -1,5 +1,5 @@
 /*
- * f2c_pq_value: cell text -> typed Parquet values, exactly (see f2c_pq_value.h).
+ * f2c_pq_value: cell text -> typed Parquet values, exactly, and back (see f2c_pq_value.h).
  *
  * Why integer arithmetic throughout: a decimal such as 0.0006122107609236168 has no exact binary
  * floating-point form, and a timestamp's fraction digits must round once, half-even, at the
@@ -275,4 +275,128 @@ f2c_pqv f2c_pqv_time(const char *s, size_t n, int64_t *out)
     if (us >= US_PER_DAY) return F2C_PQV_RANGE; /* 23:59:59.9999995 rounds to 24:00:00 */
     *out = us;
     return r;
+}
+
+/* ---- back to text -------------------------------------------------------------------------- */
+
+/* v's decimal digits at out (v < 10^39); returns their count. */
+static size_t put_digits(char *out, u128 v)
+{
+    char tmp[40];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* The low k decimal digits of v at out, zero-padded. */
+static void put_fixed(char *out, uint64_t v, int k)
+{
+    for (int i = k - 1; i >= 0; i--) {
+        out[i] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    }
+}
+
+size_t f2c_pqv_int_text(int64_t v, char *out)
+{
+    size_t k = 0;
+    uint64_t u = (uint64_t)v;
+    if (v < 0) {
+        out[k++] = '-';
+        u = 0 - u; /* INT64_MIN too */
+    }
+    return k + put_digits(out + k, u);
+}
+
+size_t f2c_pqv_decimal_text(int64_t hi, uint64_t lo, int precision, int scale, char *out)
+{
+    if (precision < 1 || precision > 38 || scale < 0 || scale > precision) return 0;
+    u128 u = ((u128)(uint64_t)hi << 64) | lo;
+    int neg = hi < 0;
+    if (neg) u = 0 - u; /* |v|: -2^127 gives 2^127, out of every precision's range */
+    if (u >= pow10_u128(precision)) return 0;
+    size_t k = 0;
+    if (neg) out[k++] = '-';
+    u128 p = pow10_u128(scale);
+    k += put_digits(out + k, u / p);
+    if (scale == 0) return k;
+    out[k++] = '.';
+    u128 f = u % p;
+    for (int i = scale - 1; i >= 0; i--) {
+        out[k + (size_t)i] = (char)('0' + (int)(f % 10));
+        f /= 10;
+    }
+    return k + (size_t)scale;
+}
+
+/* Whether day number days is within 0001-01-01 .. 9999-12-31 (what parse_ymd accepts). */
+static int days_in_range(int64_t days)
+{
+    return days >= f2c_cal_days_from_civil(1, 1, 1) &&
+           days <= f2c_cal_days_from_civil(9999, 12, 31);
+}
+
+/* "YYYY-MM-DD" of days (in range) at out; 10. */
+static size_t put_ymd(char *out, int64_t days)
+{
+    int64_t y;
+    int m, d;
+    f2c_cal_civil_from_days(days, &y, &m, &d);
+    put_fixed(out, (uint64_t)y, 4);
+    out[4] = '-';
+    put_fixed(out + 5, (uint64_t)m, 2);
+    out[7] = '-';
+    put_fixed(out + 8, (uint64_t)d, 2);
+    return 10;
+}
+
+/* "hh:mm:ss[.f]" of us (0 <= us < one day) at out: the fraction up to its last non-zero digit,
+ * none when whole; returns the length (8..15). */
+static size_t put_clock(char *out, int64_t us)
+{
+    int64_t s = us / US_PER_SEC, frac = us % US_PER_SEC;
+    put_fixed(out, (uint64_t)(s / 3600), 2);
+    out[2] = ':';
+    put_fixed(out + 3, (uint64_t)(s / 60 % 60), 2);
+    out[5] = ':';
+    put_fixed(out + 6, (uint64_t)(s % 60), 2);
+    if (frac == 0) return 8;
+    int digits = 6;
+    while (frac % 10 == 0) {
+        frac /= 10;
+        digits--;
+    }
+    out[8] = '.';
+    put_fixed(out + 9, (uint64_t)frac, digits);
+    return 9 + (size_t)digits;
+}
+
+size_t f2c_pqv_date_text(int32_t days, char *out)
+{
+    return days_in_range(days) ? put_ymd(out, days) : 0;
+}
+
+size_t f2c_pqv_timestamp_text(int64_t us, int utc, char *out)
+{
+    int64_t days = us / US_PER_DAY, rem = us % US_PER_DAY;
+    if (rem < 0) { /* floor: before the epoch */
+        rem += US_PER_DAY;
+        days--;
+    }
+    if (!days_in_range(days)) return 0;
+    size_t k = put_ymd(out, days);
+    out[k++] = 'T';
+    k += put_clock(out + k, rem);
+    if (utc) out[k++] = 'Z';
+    return k;
+}
+
+size_t f2c_pqv_time_text(int64_t us, char *out)
+{
+    return us >= 0 && us < US_PER_DAY ? put_clock(out, us) : 0;
 }

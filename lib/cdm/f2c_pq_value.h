@@ -1,7 +1,8 @@
 /*
  * f2c_pq_value: the exact conversions from a cell's text (as f2c_render.h renders it) to the
  * value of a typed Parquet column -- booleans, 32-bit integers, decimals as unscaled 128-bit
- * integers, dates as days, timestamps and times as microseconds.
+ * integers, dates as days, timestamps and times as microseconds -- and from such a value back
+ * to the canonical text that converts to it again (reading partitions back for merge mode).
  *
  * Why a module of its own (internal to lib/cdm): the Parquet sink (f2c_sink_parquet.c) must turn
  * every cell into its column's value without ever passing through binary floating point, and
@@ -68,5 +69,33 @@ f2c_pqv f2c_pqv_timestamp_local(const char *s, size_t n, int64_t *out);
 /* "hh:mm:ss[.f...]" -> microseconds since midnight (0 <= v < 86400000000); rounding as for
  * timestamps; a leap second or a value rounding up to 24:00:00 is F2C_PQV_RANGE. */
 f2c_pqv f2c_pqv_time(const char *s, size_t n, int64_t *out);
+
+/*
+ * Back to text (the Parquet reader, f2c_parquet_read.c, gives merge mode cells to write again):
+ * each function writes into out (at least F2C_PQV_TEXT_MAX bytes; not NUL-terminated) the one
+ * canonical text that the matching parser above reads back to exactly v with verdict
+ * F2C_PQV_OK, and returns its length; 0 (nothing to rely on in out) when no text parses to v:
+ * a date or timestamp outside years 0001..9999, a time outside one day, a decimal with
+ * |v| >= 10^precision or precision/scale out of range.  Canonical forms: integers as their
+ * digits with '-' when negative; decimals with exactly `scale` fraction digits ("-0.50" at scale
+ * 2, "7" at scale 0); clocks "hh:mm:ss" plus ".f" up to the last non-zero microsecond digit.
+ */
+#define F2C_PQV_TEXT_MAX 48
+
+/* int32 and int64 values (f2c_pqv_int32, f2c_pqv_int64); never 0. */
+size_t f2c_pqv_int_text(int64_t v, char *out);
+
+/* The unscaled value hi:lo (signed 128-bit two's complement) of DECIMAL(precision, scale). */
+size_t f2c_pqv_decimal_text(int64_t hi, uint64_t lo, int precision, int scale, char *out);
+
+/* Days since 1970-01-01 -> "YYYY-MM-DD" (f2c_pqv_date). */
+size_t f2c_pqv_date_text(int32_t days, char *out);
+
+/* Microseconds since 1970-01-01T00:00:00 -> "YYYY-MM-DDThh:mm:ss[.f]" followed by 'Z' when utc
+ * (f2c_pqv_timestamp), without when not (f2c_pqv_timestamp_local). */
+size_t f2c_pqv_timestamp_text(int64_t us, int utc, char *out);
+
+/* Microseconds since midnight -> "hh:mm:ss[.f]" (f2c_pqv_time). */
+size_t f2c_pqv_time_text(int64_t us, char *out);
 
 #endif

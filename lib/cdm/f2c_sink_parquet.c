@@ -10,7 +10,8 @@
  * it changes or leaves out through the partition's warn callback with a static reason, and ties
  * the writer's bytes to the commit protocol (f2c_commit_stage / _close / _discard), so a
  * Parquet partition is published exactly like a CSV one.  Output is deterministic: the footer
- * holds only created_by and the table's names, never a time or a host.
+ * holds only created_by and the table's names, never a time or a host.  Reading a partition
+ * back (merge mode) is f2c_parquet_read.c's, against the same column mapping.
  */
 #include "fhir2cdm/f2c_sink_parquet.h"
 
@@ -24,6 +25,7 @@
 
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_fs.h"
+#include "f2c_parquet_read.h"
 #include "f2c_pq_value.h"
 
 #define DEFAULT_MEMORY (64u * 1024u * 1024u)
@@ -361,6 +363,19 @@ static int pq_matches(void *state, int fd, const f2c_table *t)
     return r;
 }
 
+/* Every row of a partition this sink wrote for t, as cells it parses back to the same values:
+ * the schema it writes for t now (sink options included) must be the file's. */
+static f2c_status pq_read(void *state, int fd, const f2c_table *t, const char *shown,
+                          f2c_sink_read_fn fn, void *ud, f2c_error *err)
+{
+    size_t n = f2c_table_width(t);
+    f2c_pq_column *cols = table_columns(state, t, n);
+    if (!cols) return nomem(err, shown);
+    f2c_status st = pq_read_rows(fd, cols, n, shown, fn, ud, err);
+    free(cols);
+    return st;
+}
+
 static void pq_free_state(void *state)
 {
     pq_state *s = state;
@@ -379,6 +394,7 @@ static const f2c_sink_ops pq_ops = {
     .finish = pq_finish,
     .abort = pq_abort,
     .matches = pq_matches,
+    .read = pq_read,
     .free_state = pq_free_state,
 };
 

@@ -1,6 +1,7 @@
 /*
- * f2c_thrift: Thrift compact protocol, writing the structs the Parquet writer needs and walking
- * a footer to find its schema (lib/cdm/f2c_thrift.h).  Encoding as in Apache Thrift's
+ * f2c_thrift: Thrift compact protocol, writing the structs the Parquet writer needs and reading
+ * them back: walking a footer to find its schema, reading the fields of a footer or page header
+ * (lib/cdm/f2c_thrift.h).  Encoding as in Apache Thrift's
  * doc/specs/thrift-compact-protocol.md: ULEB128 varints, zigzag for signed integers, field
  * headers with id deltas, list headers with the size in the high nibble below 15.
  */
@@ -203,6 +204,26 @@ int f2c_tr_varint(f2c_tr *r, int64_t *v)
     uint64_t u;
     if (tr_uvarint(r, &u) != 0) return -1;
     *v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+    return 0;
+}
+
+int f2c_tr_i32(f2c_tr *r, int32_t *v)
+{
+    int64_t x;
+    if (f2c_tr_varint(r, &x) != 0) return -1;
+    if (x < INT32_MIN || x > INT32_MAX) return tr_fail(r);
+    *v = (int32_t)x;
+    return 0;
+}
+
+int f2c_tr_binary(f2c_tr *r, const uint8_t **p, size_t *n)
+{
+    uint64_t u;
+    if (tr_uvarint(r, &u) != 0) return -1;
+    if (u > r->n - r->pos) return tr_fail(r);
+    *p = r->p + r->pos;
+    *n = (size_t)u;
+    r->pos += (size_t)u;
     return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * f2c_thrift: the few pieces of Apache Thrift's compact protocol the Parquet writer needs (page
- * headers, the FileMetaData footer) and a reader just able to walk and skip what it finds
- * (f2c_pq_schema_matches).  Internal to lib/cdm.
+ * headers, the FileMetaData footer) and a reader able to walk, skip and read the fields it finds
+ * (f2c_pq_schema_matches; the Parquet reader f2c_parquet_read.c).  Internal to lib/cdm.
  *
  * Why our own: Debian's libthrift is C++ and brings code generation; Parquet uses a handful of
  * structs, and the compact encoding is short (Thrift's doc/specs/thrift-compact-protocol.md):
@@ -97,5 +97,11 @@ int f2c_tr_skip(f2c_tr *r, int type);
 int f2c_tr_list(f2c_tr *r, int *elem, uint32_t *size);
 /* Reads a zigzag varint (i16/i32/i64). */
 int f2c_tr_varint(f2c_tr *r, int64_t *v);
+/* Reads a zigzag varint that must fit 32 bits signed (an i16 or i32 value); -1 (reader in error)
+ * when it does not. */
+int f2c_tr_i32(f2c_tr *r, int32_t *v);
+/* Reads a binary (or string) value: its varint length, then the bytes, which must all be in the
+ * input; *p points into the input (not copied), *n is the length. */
+int f2c_tr_binary(f2c_tr *r, const uint8_t **p, size_t *n);
 
 #endif

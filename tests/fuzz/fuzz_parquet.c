@@ -10,7 +10,11 @@
  * memory, read back by the test-only reader pq_readback.c (which shares no code with the
  * writer), and every value, the row count, the schema's types, the statistics (null count,
  * min/max) and the key/value metadata are checked; writing the same rows again must give the
- * same bytes.  Any difference aborts (a finding).  The tail of the input is also fed to every
+ * same bytes.  Any difference aborts (a finding).  The file is also read by the sink's reader
+ * (lib/cdm/f2c_parquet_read.c, pq_read_rows): every cell must convert back (f2c_pq_value) to the
+ * value written, or the read must be F2C_EIO exactly when some value has no cell text (an empty
+ * string, a date or timestamp outside 0001..9999); then a copy with bytes flipped where the
+ * input's tail says must be read or refused, never crash.  The input is also fed to every
  * text -> value conversion, whose results must respect their documented bounds.
  * Seeds: tests/fuzz/corpus/parquet/.
  */
@@ -18,11 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fhir2cdm/f2c_parquet.h"
 
-#include "f2c_pq_value.h" /* lib/cdm internal: the converters */
-#include "pq_readback.h"  /* the test-only reader */
+#include "f2c_parquet_read.h" /* lib/cdm internal: the sink's reader */
+#include "f2c_pq_value.h"     /* lib/cdm internal: the converters */
+#include "pq_readback.h"      /* the test-only reader */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -365,6 +371,115 @@ static void check_file(const model *m, const membuf *f)
     pqr_free(&g);
 }
 
+/* ---- the sink's reader --------------------------------------------------------------------- */
+
+/* Whether the reader can give e as cell text: the sink never stores an empty string, and a
+ * date or timestamp has text only in years 0001..9999 (f2c_pq_value.h, "Back to text"). */
+static int representable(const model *m, size_t col, const expect *e)
+{
+    const int64_t first = -719162, last = 2932896, day = 86400000000LL; /* days of 0001-01-01,
+                                                                           9999-12-31 */
+    if (e->null) return 1;
+    switch (m->cols[col].kind) {
+    case F2C_PQ_STRING:
+        return e->len > 0;
+    case F2C_PQ_DATE:
+        return e->i >= first && e->i <= last;
+    case F2C_PQ_TIMESTAMP:
+    case F2C_PQ_TIMESTAMP_LOCAL:
+        return e->i >= first * day && e->i < (last + 1) * day;
+    default:
+        return 1;
+    }
+}
+
+/* Whether cell s[0..n) read back converts to exactly e (null: the empty cell). */
+static int cell_is(const model *m, size_t col, const expect *e, const char *s, size_t n)
+{
+    const f2c_pq_column *c = &m->cols[col];
+    int32_t i32;
+    int64_t i64 = 0, hi;
+    uint64_t lo;
+    int b;
+    if (e->null || n == 0) return e->null && n == 0;
+    switch (c->kind) {
+    case F2C_PQ_STRING:
+        return n == e->len && !memcmp(s, m->text + e->off, n);
+    case F2C_PQ_BOOLEAN:
+        return f2c_pqv_bool(s, n, &b) == F2C_PQV_OK && b == e->i;
+    case F2C_PQ_INT32:
+        return f2c_pqv_int32(s, n, &i32) == F2C_PQV_OK && i32 == e->i;
+    case F2C_PQ_DATE:
+        return f2c_pqv_date(s, n, &i32) == F2C_PQV_OK && i32 == e->i;
+    case F2C_PQ_DECIMAL:
+        return f2c_pqv_decimal(s, n, c->precision, c->scale, &hi, &lo) == F2C_PQV_OK &&
+               hi == e->i && lo == e->lo;
+    case F2C_PQ_INT64:
+        return f2c_pqv_int64(s, n, &i64) == F2C_PQV_OK && i64 == e->i;
+    case F2C_PQ_TIME:
+        return f2c_pqv_time(s, n, &i64) == F2C_PQV_OK && i64 == e->i;
+    case F2C_PQ_TIMESTAMP:
+        return f2c_pqv_timestamp(s, n, &i64) == F2C_PQV_OK && i64 == e->i;
+    default:
+        return f2c_pqv_timestamp_local(s, n, &i64) == F2C_PQV_OK && i64 == e->i;
+    }
+}
+
+typedef struct readback {
+    const model *m; /* NULL: a damaged file, only the width is checked */
+    size_t ncols, row;
+} readback;
+
+static f2c_status on_row(void *ud, size_t n, const char *const *cells, const size_t *lens,
+                         f2c_error *err)
+{
+    readback *rb = ud;
+    (void)err;
+    if (n != rb->ncols) FAIL("reader: %zu cells, %zu columns", n, rb->ncols);
+    for (size_t i = 0; rb->m && i < n; i++)
+        if (rb->row >= rb->m->nrows || !cell_is(rb->m, i, &rb->m->v[i][rb->row], cells[i], lens[i]))
+            FAIL("reader: row %zu column %zu (kind %d) read as \"%.*s\"", rb->row, i,
+                 rb->m->cols[i].kind, (int)(lens[i] < 64 ? lens[i] : 64), cells[i]);
+    rb->row++;
+    return F2C_OK;
+}
+
+/* A descriptor of one scratch file (made once) holding p[0..n). */
+static int scratch_fd(const uint8_t *p, size_t n)
+{
+    static FILE *fp;
+    if (!fp && !(fp = tmpfile())) abort();
+    int fd = fileno(fp);
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, p, n, 0) != (ssize_t)n) abort();
+    return fd;
+}
+
+static void check_reader(const model *m, const membuf *f, in *s)
+{
+    int ok = 1;
+    for (size_t i = 0; i < m->ncols; i++)
+        for (size_t r = 0; r < m->nrows; r++)
+            ok &= representable(m, i, &m->v[i][r]);
+    readback rb = {m, m->ncols, 0};
+    f2c_error err = {0};
+    f2c_status st =
+        pq_read_rows(scratch_fd(f->p, f->n), m->cols, m->ncols, "fuzz.parquet", on_row, &rb, &err);
+    if (ok ? st != F2C_OK || rb.row != m->nrows : st != F2C_EIO)
+        FAIL("reader: %s after %zu of %zu rows: %s", f2c_status_name(st), rb.row, m->nrows,
+             err.message);
+    uint8_t *d = malloc(f->n);
+    if (!d) abort();
+    memcpy(d, f->p, f->n);
+    for (int k = 0; k < 4 && s->n > 0; k++) {
+        size_t at = (size_t)take(s, 3) % f->n;
+        d[at] ^= (uint8_t)(1 + take(s, 1) % 255);
+    }
+    rb = (readback){NULL, m->ncols, 0};
+    st = pq_read_rows(scratch_fd(d, f->n), m->cols, m->ncols, "fuzz.parquet", on_row, &rb, &err);
+    if (st != F2C_OK && st != F2C_EIO) FAIL("damaged file: %s", f2c_status_name(st));
+    free(d);
+}
+
 /* The conversions on arbitrary text: verdicts in range, values within their bounds. */
 static void conversions(const uint8_t *data, size_t size)
 {
@@ -399,6 +514,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     membuf a = {0}, b = {0};
     write_file(&m, &a);
     check_file(&m, &a);
+    check_reader(&m, &a, &s);
     write_file(&m, &b); /* deterministic: same rows, same bytes */
     if (a.n != b.n || memcmp(a.p, b.p, a.n)) FAIL("two writes of the same rows differ");
     free(a.p);
