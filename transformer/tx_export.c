@@ -34,6 +34,11 @@
  *    format, so an output whose committed record is the other format's is refused before the
  *    server is contacted (check_local_format, check_remote_format), not after a whole export;
  *    the commit refuses it too.
+ *  - --mode merge (issue 21) keeps one current version of every resource: the stream job merges
+ *    (f2c_job_options.merge) and removes the resources listed in the manifest's deletion files,
+ *    which tx_export_deleted.c downloads into a private temporary folder before the output
+ *    files; the commit, and the state after it, stay as above.  Only a local folder: a blob
+ *    output's publishing has no resource index (check_mode).
  * Bulk Data IG v2 sections are cited as in f2c_bulk.h ([BD "..."]).
  */
 #include <errno.h>
@@ -127,6 +132,8 @@ typedef struct xrun {
     int curl_ready, published, created_output;
     unsigned long long issues; /* in the export's error files */
     f2c_commit *early_tx;      /* local output: the folder's transaction until the job has it */
+    f2c_buf manifest;          /* --mode merge: the complete-status body, for its deleted[] */
+    xdeleted del;              /* --mode merge: the deletion files, downloaded */
     f2c_blob_client *blob;     /* blob output */
     char tmp[4096];            /* blob output: the local temporary folder, "" when none */
     f2c_error e;
@@ -315,11 +322,30 @@ static int phase_request(xrun *x, int *rc)
     b->post = o->post;
     b->progress = tx_export_on_progress;
     b->progress_ud = o;
+    /* Merge mode reads deleted[] from the manifest as sent (f2c_bulk_manifest_read_deleted); an
+     * append run keeps ignoring the member, as it always did. */
+    if (o->tx.merge) b->manifest_body = &x->manifest;
     return request_auth(x);
 }
 
+/* The manifest's line on stderr (merge mode, the only one that reads deleted[], counts its
+ * deletion files too). */
+static void say_manifest(const xrun *x)
+{
+    const f2c_bulk_manifest *m = &x->r.m;
+    char del[64] = "";
+    if (x->o.tx.merge)
+        snprintf(del, sizeof del, ", %zu deletion file%s", m->ndeleted,
+                 m->ndeleted == 1 ? "" : "s");
+    fprintf(stderr,
+            ME ": export complete: transactionTime %s, %zu output file%s, %zu error file%s%s\n",
+            m->transaction_time, m->noutput, m->noutput == 1 ? "" : "s", m->nerror,
+            m->nerror == 1 ? "" : "s", del);
+}
+
 /* Kick-off and polling ([BD "Bulk Data Kick-off Request"], [BD "Bulk Data Status Request"]) up
- * to the manifest; then the operation id and the partition stems. */
+ * to the manifest (in merge mode with its deleted[]); then the operation id and the partition
+ * stems. */
 static int phase_export(xrun *x)
 {
     const xopts *o = &x->o;
@@ -342,16 +368,13 @@ static int phase_export(xrun *x)
         tx_export_shown_url(x->status_url, shown, sizeof shown);
         fprintf(stderr, ME ": export job accepted: %s\n", shown);
     }
-    if (f2c_bulk_wait(&x->b, x->status_url, &r->m, &x->e) != F2C_OK) {
+    if (f2c_bulk_wait(&x->b, x->status_url, &r->m, &x->e) != F2C_OK ||
+        (o->tx.merge && f2c_bulk_manifest_read_deleted(x->manifest.data, x->manifest.len, &r->m,
+                                                       &x->e) != F2C_OK)) {
         if (!g_cancel) fprintf(stderr, ME ": error: %s\n", x->e.message);
         return -1;
     }
-    if (!o->tx.quiet)
-        fprintf(stderr,
-                ME ": export complete: transactionTime %s, %zu output file%s, %zu error "
-                   "file%s\n",
-                r->m.transaction_time, r->m.noutput, r->m.noutput == 1 ? "" : "s", r->m.nerror,
-                r->m.nerror == 1 ? "" : "s");
+    if (!o->tx.quiet) say_manifest(x);
     if (o->tx.operation_id)
         snprintf(r->opid, sizeof r->opid, "%s", o->tx.operation_id);
     else
@@ -363,10 +386,12 @@ static int phase_export(xrun *x)
     return 0;
 }
 
-/* Transform: the stream job over every downloaded output file, then the error files. */
+/* Transform: merge mode's deletion files first (a failure stops the run before the long part),
+ * then the stream job over every downloaded output file, then the error files. */
 static int phase_transform(xrun *x)
 {
     const xopts *o = &x->o;
+    if (o->tx.merge && tx_export_fetch_deleted(&x->r, &x->del) != 0) return -1;
     /* The job's transaction (f2c_commit.h) stages the partitions inside the output folder and
      * publishes them all at once with model.json.  Blob output: the job writes a local CDM folder
      * in the temporary folder, which tx_export_publish_blob then uploads. */
@@ -376,6 +401,9 @@ static int phase_transform(xrun *x)
     t.summary_dir = o->output; /* where the partitions end up */
     t.commit = x->early_tx;    /* local output: the transaction begun above (the job's now) */
     x->early_tx = NULL;
+    /* Read by the merge when the job finishes; x->del outlives the job (cleanup). */
+    t.deleted = (const char **)x->del.paths;
+    t.ndeleted = x->del.n;
     if (tx_stream_job_open(&t, x->r.opid, &x->r.job) != TX_EXIT_OK) return -1;
     if (tx_export_download_all(&x->r) != 0) return -1;
     if (tx_export_scan_error_files(&x->r, &x->issues) != 0) return -1;
@@ -462,6 +490,7 @@ static int cleanup(xrun *x, int rc)
         x->r.job = NULL;
     }
     f2c_commit_abort(x->early_tx); /* not handed to a job: nothing published */
+    tx_export_deleted_free(&x->del);
     if (x->tmp[0] && f2c_fs_remove_tree(x->tmp) != 0)
         fprintf(stderr, ME ": warning: could not remove %s: %s\n", x->tmp, strerror(errno));
     if (x->created_output && !x->published) rmdir(x->o.output); /* only if still empty */
@@ -495,6 +524,7 @@ static void xrun_free(xrun *x)
     free(x->since);
     free(x->status_url);
     f2c_buf_free(&x->staging);
+    f2c_buf_free(&x->manifest);
     free(x->o.types);
     free(x->o.typebuf);
     free(x->o.filters);

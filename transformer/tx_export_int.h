@@ -1,8 +1,9 @@
 /*
  * tx_export_int: what the files of `fhir2cdm-transform export` share — the options (xopts), one
  * run's downloads (run), and the functions of each phase: options (tx_export_opts.c), the Bulk
- * Data protocol's downloads and error files (tx_export_run.c), publishing and the incremental
- * state (tx_export_publish.c); tx_export.c runs them in order.
+ * Data protocol's downloads and error files (tx_export_run.c), merge mode's deletion files
+ * (tx_export_deleted.c), publishing and the incremental state (tx_export_publish.c);
+ * tx_export.c runs them in order.
  *
  * Why one internal header: the phases pass the same two structures along, and the dependency
  * goes one way, tx_export.c -> publish -> run, options; no phase calls tx_export.c.
@@ -99,6 +100,13 @@ typedef struct run {
 /* The URL without query/fragment, for messages. */
 void tx_export_shown_url(const char *url, char *out, size_t n);
 
+/* The last path segment of url (without query/fragment), as a new string (NULL: out of
+ * memory). */
+char *tx_export_url_file_name(const char *url);
+
+/* Non-zero when s can name a file as is: 1 to 200 of [A-Za-z0-9._-], not starting with '.'. */
+int tx_export_safe_name(const char *s);
+
 /* Polling progress ([BD "Bulk Data Status Request"] X-Progress), for f2c_bulk_opts.progress; ud
  * is the xopts. */
 void tx_export_on_progress(void *ud, const char *x_progress, long next_ms);
@@ -113,6 +121,25 @@ int tx_export_download_all(run *r);
 
 /* Downloads every error file and prints its issues; 0, or -1 when a download failed. */
 int tx_export_scan_error_files(run *r, unsigned long long *issues);
+
+/* ---- merge mode: the manifest's deletion files (tx_export_deleted.c) ---------------------- */
+
+/* The deletion files of one run, downloaded. */
+typedef struct xdeleted {
+    char dir[4096]; /* the private temporary folder (mkdtemp, 0700); "" when none */
+    char **paths;   /* the downloaded files, n of them: dir/<index in deleted[]>/<file name> */
+    size_t n;
+} xdeleted;
+
+/* Downloads every file of r->m.deleted ([BD "Response - Complete Status"]) into a new private
+ * temporary folder d->dir under $TMPDIR, one after the other on the calling thread with the run's
+ * auth (the main thread, while no output download runs), and lists them in d->paths for
+ * tx_options.deleted.  Nothing is made when there are none.  0, or -1 (printed, unless
+ * interrupted); tx_export_deleted_free releases what was made in either case. */
+int tx_export_fetch_deleted(run *r, xdeleted *d);
+
+/* Removes d->dir with everything in it (a failure is a warning) and frees d's paths. */
+void tx_export_deleted_free(xdeleted *d);
 
 /* ---- publishing and the incremental state (tx_export_publish.c) --------------------------- */
 

@@ -53,6 +53,13 @@ static void usage(FILE *f)
           "      --output-format F     _outputFormat (default: not sent, the server's NDJSON);\n"
           "                            the CDM folder's format is --format below\n"
           "      --post                kick off with POST and a Parameters body instead of GET\n"
+          "      --mode M              append (default): every run adds its partitions, and the\n"
+          "                            manifest's deleted[] is ignored; merge: the folder keeps\n"
+          "                            one current version of every resource -- the exported\n"
+          "                            resources replace their rows, and the resources listed in\n"
+          "                            the deletion files of deleted[] (downloaded like the\n"
+          "                            output files) lose theirs unless exported again; local\n"
+          "                            --output only (docs/export.md, \"Incremental runs\")\n"
           "\n"
           "Auth (at most one; none: no Authorization header):\n"
           "      --bearer-token T      a fixed access token\n"
@@ -120,6 +127,7 @@ enum {
     OPT_SCOPE,
     OPT_PARALLEL,
     OPT_KEEP,
+    OPT_MODE,
     OPT_MI
 };
 
@@ -143,6 +151,7 @@ static const struct option export_opts[] = {
     {"scope", required_argument, NULL, OPT_SCOPE},
     {"parallel", required_argument, NULL, OPT_PARALLEL},
     {"keep-ndjson", required_argument, NULL, OPT_KEEP},
+    {"mode", required_argument, NULL, OPT_MODE},
     TX_JOB_OPTIONS,
     {"managed-identity-client-id", required_argument, NULL, OPT_MI},
     {"help", no_argument, NULL, 'h'},
@@ -233,6 +242,13 @@ static int set_run_option(xopts *o, int c, const char *arg)
         return tx_parse_range(ME, "--parallel", arg, 1, 64, &o->parallel);
     case OPT_KEEP:
         o->keep_dir = arg;
+        return 0;
+    case OPT_MODE:
+        if (strcmp(arg, "append") != 0 && strcmp(arg, "merge") != 0) {
+            fprintf(stderr, ME ": --mode must be append or merge, not \"%s\"\n", arg);
+            return -1;
+        }
+        o->tx.merge = strcmp(arg, "merge") == 0;
         return 0;
     case OPT_MI:
         o->mi_client_id = arg;
@@ -477,10 +493,21 @@ static int check_format(const xopts *o)
     return 0;
 }
 
+/* --mode merge: a local folder only.  Why: a blob output is published by Batch mode's code
+ * (tx_publish.c), whose model.json lists every partition blob under data/ -- it has no resource
+ * index and no copy-on-write rewrite of partitions.  0, or -1 (printed). */
+static int check_mode(const xopts *o)
+{
+    if (!o->tx.merge || !o->remote) return 0;
+    fprintf(stderr, ME ": --mode merge needs a local --output folder (a blob output is "
+                       "append-only)\n");
+    return -1;
+}
+
 int tx_export_validate(xopts *o, f2c_bulk_opts *b)
 {
-    if (check_output(o) != 0 || check_format(o) != 0 || check_request(o, b) != 0 ||
-        check_auth(o) != 0)
+    if (check_output(o) != 0 || check_mode(o) != 0 || check_format(o) != 0 ||
+        check_request(o, b) != 0 || check_auth(o) != 0)
         return -1;
     return check_filters_group(o, b);
 }

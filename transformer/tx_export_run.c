@@ -40,8 +40,9 @@ void tx_export_shown_url(const char *url, char *out, size_t n)
     snprintf(out, n, "%.*s", (int)(l < 400 ? l : 400), url);
 }
 
-/* The last path segment of url (without query/fragment), as a new string. */
-static char *url_file_name(const char *url)
+/* The last path segment of url (without query/fragment), as a new string (NULL: out of
+ * memory). */
+char *tx_export_url_file_name(const char *url)
 {
     size_t end = strcspn(url, "?#");
     size_t start = end;
@@ -55,7 +56,8 @@ static char *url_file_name(const char *url)
     return s;
 }
 
-static int safe_stem(const char *s)
+/* Non-zero when s can name a file as is: 1 to 200 of [A-Za-z0-9._-], not starting with '.'. */
+int tx_export_safe_name(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n > 200 || s[0] == '.') return 0;
@@ -346,7 +348,7 @@ int tx_export_scan_error_files(run *r, unsigned long long *issues)
     for (size_t i = 0; i < r->m.nerror; i++) {
         f2c_error e;
         f2c_error_clear(&e);
-        char *label = url_file_name(r->m.error[i].url);
+        char *label = tx_export_url_file_name(r->m.error[i].url);
         errscan s = {.label = label && *label ? label : "error-file"};
         /* Main thread, downloads finished: the run's own provider is free to use. */
         f2c_http_get_opts ho = {.cancel = &g_cancel};
@@ -395,7 +397,7 @@ int tx_export_make_stems(run *r)
     for (size_t i = 0; i < r->nfiles; i++) {
         xfile *x = &r->files[i];
         x->mf = &r->m.output[i];
-        char *name = url_file_name(x->mf->url);
+        char *name = tx_export_url_file_name(x->mf->url);
         if (!name) return -1;
         x->label = name;
         char *stem = strdup(name);
@@ -404,7 +406,7 @@ int tx_export_make_stems(run *r)
             stem[strlen(stem) - 10] = '\0';
         else if (ends_with(stem, ".ndjson"))
             stem[strlen(stem) - 7] = '\0';
-        if (!safe_stem(stem)) {
+        if (!tx_export_safe_name(stem)) {
             free(stem);
             f2c_buf b = {0};
             if (f2c_buf_printf(&b, "%s.%03zu", x->mf->type, i) != 0) return -1;

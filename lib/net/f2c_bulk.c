@@ -526,19 +526,22 @@ f2c_status f2c_bulk_delete(const f2c_bulk_opts *o, const char *status_url, f2c_e
 
 /* ---- manifest ----------------------------------------------------------------------------- */
 
+/* Frees n file entries and the array. */
+static void files_free(f2c_bulk_file *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(f[i].type);
+        free(f[i].url);
+    }
+    free(f);
+}
+
 void f2c_bulk_manifest_free(f2c_bulk_manifest *m)
 {
     if (!m) return;
-    for (size_t i = 0; i < m->noutput; i++) {
-        free(m->output[i].type);
-        free(m->output[i].url);
-    }
-    for (size_t i = 0; i < m->nerror; i++) {
-        free(m->error[i].type);
-        free(m->error[i].url);
-    }
-    free(m->output);
-    free(m->error);
+    files_free(m->output, m->noutput);
+    files_free(m->error, m->nerror);
+    files_free(m->deleted, m->ndeleted);
     free(m->transaction_time);
     free(m->request);
     memset(m, 0, sizeof *m);
@@ -549,8 +552,12 @@ static f2c_status bad_member(f2c_error *e, const char *member, const char *why)
     return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "manifest: %s: %s", member, why);
 }
 
+/* The file items of the array `name` into *out / *nout (both set even on failure, so the
+ * caller frees what was made).  Each item's type must be a resource type name when
+ * need_resource_type, and exactly only_type when that is not NULL. */
 static f2c_status parse_files(const cJSON *arr, const char *name, int need_resource_type,
-                              f2c_bulk_file **out, size_t *nout, f2c_error *e)
+                              const char *only_type, f2c_bulk_file **out, size_t *nout,
+                              f2c_error *e)
 {
     char member[96];
     size_t n = (size_t)cJSON_GetArraySize(arr);
@@ -572,6 +579,11 @@ static f2c_status parse_files(const cJSON *arr, const char *name, int need_resou
         if (!type) return bad_member(e, member, "expected a string");
         if (need_resource_type && !f2c_is_resource_type_name(type))
             return bad_member(e, member, "expected a resource type name");
+        if (only_type && strcmp(type, only_type) != 0) {
+            char want[64];
+            snprintf(want, sizeof want, "expected \"%s\"", only_type);
+            return bad_member(e, member, want);
+        }
         snprintf(member, sizeof member, "%s[%zu].url", name, i);
         if (!url || !is_http_url(url))
             return bad_member(e, member, "expected an absolute http(s) URL");
@@ -628,11 +640,38 @@ f2c_status f2c_bulk_manifest_parse(const char *text, size_t len, f2c_bulk_manife
         m->requires_access_token = cJSON_IsTrue(rat);
         if (!m->transaction_time || !m->request)
             st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-        if (st == F2C_OK) st = parse_files(out, "output", 1, &m->output, &m->noutput, e);
-        if (st == F2C_OK && err) st = parse_files(err, "error", 0, &m->error, &m->nerror, e);
+        if (st == F2C_OK) st = parse_files(out, "output", 1, NULL, &m->output, &m->noutput, e);
+        if (st == F2C_OK && err) st = parse_files(err, "error", 0, NULL, &m->error, &m->nerror, e);
     }
     f2c_buf_free(&norm);
     cJSON_Delete(doc);
     if (st != F2C_OK) f2c_bulk_manifest_free(m);
+    return st;
+}
+
+f2c_status f2c_bulk_manifest_read_deleted(const char *text, size_t len, f2c_bulk_manifest *m,
+                                          f2c_error *e)
+{
+    files_free(m->deleted, m->ndeleted);
+    m->deleted = NULL;
+    m->ndeleted = 0;
+    cJSON *doc = len ? cJSON_ParseWithLength(text, len) : NULL;
+    if (!doc)
+        return f2c_error_set(e, F2C_EJSON, NULL, 0, 0, NULL,
+                             "manifest: the complete-status body is not JSON");
+    const cJSON *del = cJSON_GetObjectItemCaseSensitive(doc, "deleted");
+    f2c_status st = F2C_OK;
+    if (!cJSON_IsObject(doc))
+        st = bad_member(e, "(root)", "expected a JSON object");
+    else if (del && !cJSON_IsArray(del))
+        st = bad_member(e, "deleted", "expected an array");
+    else if (del) /* the IG: "the same structure as the output array", of Bundle files */
+        st = parse_files(del, "deleted", 0, "Bundle", &m->deleted, &m->ndeleted, e);
+    cJSON_Delete(doc);
+    if (st != F2C_OK) {
+        files_free(m->deleted, m->ndeleted);
+        m->deleted = NULL;
+        m->ndeleted = 0;
+    }
     return st;
 }

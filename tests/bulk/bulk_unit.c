@@ -125,6 +125,76 @@ static void test_manifest(void)
                  F2C_EIO, "request: expected a string");
 }
 
+/* The manifest m of `json` (must parse) with its deleted[] read: the status, and the message
+ * when want is not NULL. */
+static f2c_status read_deleted(const char *json, f2c_bulk_manifest *m, const char *want)
+{
+    f2c_error e;
+    f2c_error_clear(&e);
+    f2c_status st = f2c_bulk_manifest_parse(json, strlen(json), m, &e);
+    CHECK(st == F2C_OK, "deleted[] case: the manifest parses (%s)", e.message);
+    st = f2c_bulk_manifest_read_deleted(json, strlen(json), m, &e);
+    if (want)
+        CHECK(st == F2C_EIO && strstr(e.message, want) && !m->deleted && m->ndeleted == 0,
+              "deleted[] refused with \"%s\" and left empty (got %s \"%s\")", want,
+              f2c_status_name(st), e.message);
+    return st;
+}
+
+/* deleted[] ([BD "Response - Complete Status"]): ignored by the parse, read on request.  Whole
+ * literals (no macro), so tests/fuzz/make_corpus.py takes them as fuzz_bulk seeds. */
+static void test_manifest_deleted(void)
+{
+    f2c_bulk_manifest m;
+    CHECK(read_deleted(
+              "{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":false,"
+              "\"output\":[],\"deleted\":[{\"type\":\"Bundle\",\"url\":\"https://h/d/1.ndjson\"},"
+              "{\"type\":\"Bundle\",\"url\":\"http://h/d/2.ndjson?s=1\",\"count\":4}]}",
+              &m, NULL) == F2C_OK &&
+              m.ndeleted == 2 && strcmp(m.deleted[0].type, "Bundle") == 0 &&
+              strcmp(m.deleted[1].url, "http://h/d/2.ndjson?s=1") == 0 &&
+              m.deleted[0].count == -1 && m.deleted[1].count == 4,
+          "deleted[]: two Bundle files with url and count");
+    f2c_bulk_manifest_free(&m);
+    CHECK(
+        read_deleted("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":false,"
+                     "\"output\":[]}",
+                     &m, NULL) == F2C_OK &&
+            m.ndeleted == 0 && !m.deleted,
+        "deleted[] absent: no deletion files");
+    f2c_bulk_manifest_free(&m);
+    CHECK(
+        read_deleted("{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":false,"
+                     "\"output\":[],\"deleted\":[]}",
+                     &m, NULL) == F2C_OK &&
+            m.ndeleted == 0,
+        "deleted[] empty: no deletion files");
+    f2c_bulk_manifest_free(&m);
+    /* Malformed: the manifest itself still parses (an append-only client is unaffected). */
+    static const char *const bad[][2] = {
+        {"{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":false,"
+         "\"output\":[],\"deleted\":{}}",
+         "deleted: expected an array"},
+        {"{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":false,"
+         "\"output\":[],\"deleted\":[{\"type\":\"Patient\",\"url\":\"https://h/d\"}]}",
+         "deleted[0].type: expected \"Bundle\""},
+        {"{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":false,"
+         "\"output\":[],\"deleted\":[{\"type\":\"Bundle\",\"url\":\"https://h/d\"},"
+         "{\"type\":\"Bundle\"}]}",
+         "deleted[1].url: expected an absolute http(s) URL"},
+        {"{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":false,"
+         "\"output\":[],\"deleted\":[{\"type\":\"Bundle\",\"url\":\"https://h/d\",\"count\":-2}]}",
+         "deleted[0].count: expected a whole number"},
+        {"{\"transactionTime\":\"2024-05-01T12:00:00Z\",\"requiresAccessToken\":false,"
+         "\"output\":[],\"deleted\":[7]}",
+         "deleted[0]: expected an object"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        read_deleted(bad[i][0], &m, bad[i][1]);
+        f2c_bulk_manifest_free(&m);
+    }
+}
+
 static void test_kickoff(void)
 {
     const char *types[] = {"Patient", "Observation"};
@@ -289,6 +359,7 @@ int main(int argc, char **argv)
     }
     f2c_check_verbose = 1; /* the log lists every check */
     test_manifest();
+    test_manifest_deleted();
     test_kickoff();
     test_outcome();
     test_base64url();

@@ -7,7 +7,8 @@ do (slow jobs, 429, transient 500, connections dropped mid-file, error files, to
 Python 3 standard library only (plus the `openssl` command for JWT signature checks).
 
 What: `bulk_server.py --data DIR --port-file FILE [--port 0] [--log FILE] [switches]` serves the
-`*.ndjson` files of DIR at http://127.0.0.1:<port>/fhir.  Every request is logged to --log as
+`*.ndjson` files of DIR at http://127.0.0.1:<port>/fhir (or `--history FILE [--state K]` a
+scripted history of states, see below).  Every request is logged to --log as
 one JSON line (time, method, path, raw and parsed query, the headers tests care about, status,
 and per-endpoint details) so tests can assert on what the client sent.
 
@@ -45,6 +46,18 @@ v2 backend-services.html):
     is not filtered is served byte for byte; a filtered file keeps its lines verbatim; a file
     left without resources is omitted.  transactionTime: --transaction-time if given, else
     the time of the kick-off (UTC, milliseconds, Z).
+  * A scripted history instead of --data (--history FILE, --state K; incremental exports with
+    deletions, "Response - Complete Status" `deleted`): FILE lists states, each a
+    transactionTime and the events since the previous one (a resource put, with its
+    meta.lastUpdated as the time of the change, or a "Type/id" deleted at a time; class
+    History).  A job serves state K (default: the last), transactionTime = the state's: one
+    output file <Type>.ndjson per type (_type, _typeFilter as above; _since keeps resources
+    with meta.lastUpdated >= _since); with _since, also `deleted`: one <Type>.deleted.ndjson
+    per type of the deletions at or after _since (also of a resource created again since,
+    which is then in both), NDJSON of transaction Bundles of --deleted-per-bundle DELETE
+    entries (request.url Type/id); without _since the manifest has no `deleted` (the IG lets
+    a server omit it).  Deletion files are served like output files (Range, ETag, the file
+    switches); the log marks their GETs "deleted": true.
   * Token endpoint (SMART Backend Services, "Obtaining an access token"): POST <origin>/token,
     grant_type=client_credentials, authenticated by client_id + client_secret (form fields or
     HTTP Basic) or by private_key_jwt: client_assertion_type
@@ -57,6 +70,7 @@ v2 backend-services.html):
     token endpoint.
 
 Switches: --slow N, --rate-limit N, --transient-500, --drop-mid-file, --error-file,
+--bad-deleted-line, --fail-deleted, --slow-deleted S, --bad-deleted-manifest (--history only),
 --require-token T, --token-endpoint, --fail-job, --kickoff-post-only, and for clients that must
 not read 202 bodies (the Batch mode's bulk-export, tests/batch): --kickoff-body KIND,
 --progress-body KIND (empty, text, html, json), --fail-kickoff, --manifest-not-json,
@@ -82,6 +96,8 @@ NDJSON_FORMATS = ("application/fhir+ndjson", "application/ndjson", "ndjson")
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ERROR_ISSUES = ["Resource Observation/123 could not be exported: access denied",
                 "Resource Patient/456 could not be exported: resource too large"]
+# --bad-deleted-line: cut short, so not JSON (what a server that dies mid-write leaves).
+BAD_DELETED_LINE = b'{"resourceType": "Bundle", "type": "transaction", "entry": [\n'
 INSTANT_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?"
                         r"(Z|[+-]\d{2}:\d{2})$")
 
@@ -130,12 +146,70 @@ def ecdsa_raw_to_der(raw):
 
 
 class Job:
-    def __init__(self, jid, request, tt, files, errors, info):
+    def __init__(self, jid, request, tt, files, errors, info, deleted=None):
         self.id, self.request, self.tt = jid, request, tt
         self.files = files        # [(name, type, bytes, count)] in source-name order
         self.errors = errors      # [(name, bytes, count)]
         self.info = info          # what the kick-off asked for (logged)
+        self.deleted = deleted    # --history with _since: [(name, bytes, count)]; else None
         self.polls = 0
+
+
+class History:
+    """A scripted server history (--history FILE): the data of every state the server can be in,
+    as events, so an incremental export can say what changed and what was deleted since a time.
+
+    FILE is JSON {"states": [{"transactionTime": INSTANT, "events": [EVENT...]}, ...]}, states in
+    time order; state k is reached by applying the events of states 0..k in order.  EVENT is
+    {"put": LINE}, a resource created or changed (LINE its NDJSON text, served byte for byte;
+    its meta.lastUpdated, required, is the time of the change), or {"delete": "Type/id",
+    "time": INSTANT}.  A state's transactionTime should not be earlier than its events."""
+
+    def __init__(self, path):
+        with open(path, encoding="utf-8") as f:
+            self.states = json.load(f)["states"]
+        for st in self.states:
+            if parse_instant(st["transactionTime"]) is None:
+                raise ValueError(f"{path}: transactionTime {st['transactionTime']!r}")
+
+    def at(self, k):
+        """State k: (transactionTime, {ref: (type, line, lastUpdated)} in insertion order,
+        [(ref, type, time)] every deletion up to k in order)."""
+        k = k % len(self.states)      # -1: the last
+        current, deletions = {}, []
+        for st in self.states[:k + 1]:
+            for ev in st["events"]:
+                if "put" in ev:
+                    res = json.loads(ev["put"])
+                    lu = parse_instant(str((res.get("meta") or {}).get("lastUpdated", "")))
+                    if lu is None:
+                        raise ValueError(f"put without meta.lastUpdated: {ev['put'][:80]}")
+                    ref = f"{res['resourceType']}/{res['id']}"
+                    current.pop(ref, None)      # a change moves it to the end, like a new row
+                    current[ref] = (res["resourceType"], ev["put"], lu)
+                else:
+                    ref = ev["delete"]
+                    current.pop(ref, None)
+                    deletions.append((ref, ref.split("/")[0], parse_instant(ev["time"])))
+        return self.states[k]["transactionTime"], current, deletions
+
+    def ndjson(self, k):
+        """State k as {type: NDJSON bytes}: what a full export of it serves."""
+        out = {}
+        for rtype, line, _ in self.at(k)[1].values():
+            out[rtype] = out.get(rtype, b"") + line.encode("utf-8") + b"\n"
+        return out
+
+
+def deletion_bundles(refs, per_bundle):
+    """NDJSON of transaction Bundles with DELETE entries for refs, per_bundle entries a line
+    (Bulk Data IG v2.0.0, export, "Response - Complete Status", deleted)."""
+    lines = []
+    for i in range(0, len(refs), per_bundle):
+        entries = [{"request": {"method": "DELETE", "url": r}} for r in refs[i:i + per_bundle]]
+        lines.append(json.dumps({"resourceType": "Bundle", "type": "transaction",
+                                 "entry": entries}))
+    return "".join(ln + "\n" for ln in lines).encode()
 
 
 def resource_type_of(lines, name):
@@ -190,6 +264,7 @@ class BulkServer(ThreadingHTTPServer):
         self.once = set()         # one-shot faults already fired
         self.file_gets = {}       # (job, name) -> GET count
         self.log_file = open(args.log, "a", encoding="utf-8") if args.log else None
+        self.history = History(args.history) if args.history else None
 
     def log(self, entry):
         if self.log_file:
@@ -207,10 +282,45 @@ class BulkServer(ThreadingHTTPServer):
             self.once.add(key)
             return True
 
+    def history_files(self, types, since, filters):
+        """--history: (tt, output files, deletion files or None) of state --state.  Output:
+        one <Type>.ndjson per type of the state's resources with meta.lastUpdated >= _since.
+        Deleted (with _since only, as the IG allows): one <Type>.deleted.ndjson per type of the
+        deletions at or after _since, also of resources created again since (they are then in
+        both), with the fault switches' changes."""
+        a = self.args
+        tt, current, deletions = self.history.at(a.state)
+        by_type = {}
+        for rtype, line, lu in current.values():
+            if (types and rtype not in types) or (since is not None and lu < since):
+                continue
+            if rtype in filters and not matches_filters(json.loads(line), filters[rtype]):
+                continue
+            by_type.setdefault(rtype, []).append(line.encode("utf-8") + b"\n")
+        files = [(f"{t}.ndjson", t, b"".join(v), len(v)) for t, v in sorted(by_type.items())]
+        if since is None:
+            return tt, files, None
+        gone = {}
+        for ref, rtype, t in deletions:
+            if t >= since and (not types or rtype in types):
+                gone.setdefault(rtype, []).append(ref)
+        deleted = [[f"{t}.deleted.ndjson", deletion_bundles(refs, a.deleted_per_bundle)]
+                   for t, refs in sorted(gone.items())]
+        if a.bad_deleted_line and deleted:
+            lines = deleted[0][1].splitlines(keepends=True)
+            deleted[0][1] = b"".join(lines[:1] + [BAD_DELETED_LINE] + lines[1:])
+        return tt, files, [(n, b, len(b.splitlines())) for n, b in deleted]
+
     def build_job(self, request, types, since, type_filters, info):
         a = self.args
         filters, unsupported = parse_type_filters(type_filters)
         info["typeFilterUnsupported"] = unsupported
+        if self.history:
+            tt, files, deleted = self.history_files(types, since, filters)
+            with self.lock:
+                jid = secrets.token_hex(8)
+                self.jobs[jid] = Job(jid, request, tt, files, [], info, deleted)
+            return self.jobs[jid]
         files = []
         for name in sorted(os.listdir(a.data)):
             path = os.path.join(a.data, name)
@@ -260,12 +370,18 @@ class BulkServer(ThreadingHTTPServer):
         url = f"{self.base}/files/{job.id}/"
         pad = [{"type": "Patient", "url": url + "Patient.pad-%07d.ndjson" % i, "count": 1}
                for i in range(self.args.pad_output)]
-        return {"transactionTime": job.tt, "request": job.request,
-                "requiresAccessToken": self.auth_required(),
-                "output": pad + [{"type": t, "url": url + n, "count": c}
-                                 for n, t, _, c in job.files],
-                "error": [{"type": "OperationOutcome", "url": url + n, "count": c}
-                          for n, _, c in job.errors]}
+        m = {"transactionTime": job.tt, "request": job.request,
+             "requiresAccessToken": self.auth_required(),
+             "output": pad + [{"type": t, "url": url + n, "count": c}
+                              for n, t, _, c in job.files],
+             "error": [{"type": "OperationOutcome", "url": url + n, "count": c}
+                       for n, _, c in job.errors]}
+        if job.deleted is not None:
+            m["deleted"] = [{"type": "Bundle", "url": url + n, "count": c}
+                            for n, _, c in job.deleted]
+            if self.args.bad_deleted_manifest:
+                m["deleted"].append({"type": "Bundle"})
+        return m
 
     def check_assertion(self, jws):
         """None if the client_assertion is acceptable, else the reason (SMART Backend
@@ -532,12 +648,19 @@ class Handler(BaseHTTPRequestHandler):
             srv.file_gets[key] = srv.file_gets.get(key, 0) + 1
             nth = srv.file_gets[key]
         found = []
+        dels = [d[1] for d in (job.deleted or []) if d[0] == name] if job else []
         if job:
             found = [f[2] for f in job.files if f[0] == name] + \
-                [e[1] for e in job.errors if e[0] == name]
+                [e[1] for e in job.errors if e[0] == name] + dels
         if not found:
             return self.error(404, "not-found", f"no file {name} in job {jid}")
         data, info = found[0], {"job": jid, "file": name}
+        if dels:
+            info["deleted"] = True
+            time.sleep(a.slow_deleted)
+            if a.fail_deleted:
+                return self.error(500, "transient", "deletion file unavailable, please retry",
+                                  headers={"Retry-After": "0"}, info=info)
         if a.transient_500 and job.files and name == job.files[0][0] and \
                 srv.fire_once("file500"):
             return self.error(500, "transient", "temporary failure, please retry", info=info)
@@ -605,7 +728,22 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", required=True, help="folder of *.ndjson files to serve")
+    ap.add_argument("--data", help="folder of *.ndjson files to serve (or --history)")
+    ap.add_argument("--history", metavar="FILE",
+                    help="serve a scripted history instead of --data (see History)")
+    ap.add_argument("--state", type=int, default=-1, metavar="K",
+                    help="--history: the state served (index; default -1, the last)")
+    ap.add_argument("--deleted-per-bundle", type=int, default=2, metavar="N",
+                    help="--history: DELETE entries per Bundle line of a deletion file")
+    ap.add_argument("--bad-deleted-line", action="store_true",
+                    help="--history: line 2 of the first deletion file is not JSON")
+    ap.add_argument("--fail-deleted", action="store_true",
+                    help="--history: every GET of a deletion file answers 500 (transient, "
+                         "Retry-After: 0)")
+    ap.add_argument("--slow-deleted", type=float, default=0, metavar="S",
+                    help="--history: every GET of a deletion file waits S seconds first")
+    ap.add_argument("--bad-deleted-manifest", action="store_true",
+                    help="--history: the manifest's deleted[] ends with an item without url")
     ap.add_argument("--port", type=int, default=0, help="0: any free port")
     ap.add_argument("--port-file", required=True, help="the port is written here when listening")
     ap.add_argument("--log", help="append one JSON line per request here")
@@ -644,6 +782,8 @@ def main():
                     help="the manifest's output[] starts with N entries for files that do not "
                          "exist (Patient.pad-NNNNNNN.ndjson): a large manifest")
     args = ap.parse_args()
+    if bool(args.data) == bool(args.history):
+        ap.error("give --data or --history")
     if args.transaction_time and parse_instant(args.transaction_time) is None:
         ap.error("--transaction-time must be a FHIR instant")
     srv = BulkServer(args)
@@ -651,7 +791,8 @@ def main():
     with open(tmp, "w") as f:
         f.write(str(srv.server_address[1]))
     os.replace(tmp, args.port_file)
-    print(f"bulk_server: serving {args.data} at {srv.base}", file=sys.stderr, flush=True)
+    print(f"bulk_server: serving {args.data or args.history} at {srv.base}", file=sys.stderr,
+          flush=True)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

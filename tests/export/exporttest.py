@@ -8,7 +8,8 @@ tests.  Python stdlib only (plus the `openssl` command for keys and signatures).
                              "FAIL what", record the failure, return cond
   failures                   the list of failed `what`s
   Server(tmp, data, *switches)
-                             context manager: bulk_server.py over `data` with the switches;
+                             context manager: bulk_server.py over `data` (None: the switches
+                             give --history) with the switches;
                              .base (http://127.0.0.1:P/fhir), .origin, .token_url, .log()
                              (the request log, a list of dicts), .stop()
   request(method, url, headers, body)
@@ -45,8 +46,9 @@ class Server:
         for p in (self.port_file, self.log_path):
             if os.path.exists(p):
                 os.remove(p)
-        self.cmd = [sys.executable, "-B", SERVER, "--data", data, "--port", "0",
-                    "--port-file", self.port_file, "--log", self.log_path] + list(switches)
+        # data None: the switches name the content (--history FILE).
+        self.cmd = [sys.executable, "-B", SERVER] + (["--data", data] if data else []) + \
+            ["--port", "0", "--port-file", self.port_file, "--log", self.log_path] + list(switches)
         self.stderr = open(os.path.join(tmp, "server.stderr"), "ab")
         self.proc = subprocess.Popen(self.cmd, stdout=self.stderr, stderr=self.stderr)
         deadline = time.time() + 20

@@ -6,7 +6,8 @@ Why: the client tests (test_export.py) trust this server to be right; a wrong se
 them prove nothing.  Each server switch and each protocol rule the client tests lean on is
 checked here on its own: kick-off header and parameter checks, status/manifest, file download
 with Range/If-Range, DELETE, _type, _since (meta.lastUpdated with zone offsets, file mtime for
-resources without it), the _typeFilter subset, levels, POST kick-off, the request log, and every
+resources without it), the _typeFilter subset, a scripted --history (states, deleted[] of
+transaction Bundles), levels, POST kick-off, the request log, and every
 fault switch, the static bearer token, client-secret and private_key_jwt (RS384, ES384) tokens.
 
 Usage: test_server.py --root REPO [--work DIR] [--keep].  Exit 0 pass, 1 fail.
@@ -220,6 +221,92 @@ def test_since_and_filters(tmp, samples):
                ["Patient?_lastUpdated"], "unsupported _typeFilter parameters are logged, ignored")
 
 
+def test_history(tmp):
+    """--history: states, _since output, deleted[] of transaction Bundles, its switches."""
+    def res(rtype, rid, lu, **kw):
+        return json.dumps(dict({"resourceType": rtype, "id": rid, "meta": {"lastUpdated": lu}},
+                               **kw))
+    t0, t1 = "2024-05-01T12:00:00Z", "2024-05-02T12:00:00Z"
+    p1b = res("Patient", "p1", "2024-05-02T01:00:00Z", gender="female")
+    obs = res("Observation", "o1", "2024-05-02T03:00:00Z", status="final")
+    hist = {"states": [
+        {"transactionTime": t0, "events": [
+            {"put": res("Patient", "p1", "2024-04-30T00:00:00Z")},
+            {"put": res("Patient", "p2", "2024-04-30T00:00:00Z")},
+            {"put": res("Observation", "o1", "2024-04-30T00:00:00Z")}]},
+        {"transactionTime": t1, "events": [
+            {"put": p1b}, {"delete": "Patient/p2", "time": "2024-05-02T02:00:00Z"},
+            {"delete": "Observation/o1", "time": "2024-05-02T02:00:00Z"}, {"put": obs},
+            {"delete": "Patient/x9", "time": "2024-05-02T04:00:00Z"}]}]}
+    path = os.path.join(tmp, "history.json")
+    with open(path, "w") as f:
+        json.dump(hist, f)
+
+    def files(man, key):
+        out = {}
+        for o in man.get(key, []):
+            st, _, b = request("GET", o["url"])
+            out[o["url"].rsplit("/", 1)[1]] = (o, st, b)
+        return out
+
+    def refs(b):
+        return [[(e["request"]["method"], e["request"]["url"]) for e in json.loads(ln)["entry"]]
+                for ln in lines_of(b)]
+    with Server(os.path.join(tmp, "srv-hist"), None, "--history", path) as srv:
+        man, _ = run_job(srv)
+        out = files(man or {}, "output")
+        expect(man and man["transactionTime"] == t1 and "deleted" not in man and
+               sorted(out) == ["Observation.ndjson", "Patient.ndjson"] and
+               out["Patient.ndjson"][2] == (p1b + "\n").encode(),
+               "history, last state, no _since: its transactionTime, the current resources "
+               "verbatim, no deleted[]")
+        man, _ = run_job(srv, "_since=" + t0)
+        out, dels = files(man or {}, "output"), files(man or {}, "deleted")
+        expect(man and sorted(out) == ["Observation.ndjson", "Patient.ndjson"] and
+               out["Observation.ndjson"][2] == (obs + "\n").encode(),
+               "history _since: the resources changed since (also one deleted and put again)")
+        expect(sorted(dels) == ["Observation.deleted.ndjson", "Patient.deleted.ndjson"] and
+               all(o["type"] == "Bundle" and st == 200 for o, st, _ in dels.values()),
+               f"history _since: deleted[] has one Bundle file per type ({sorted(dels)})")
+        bundles = [json.loads(ln) for _, _, b in dels.values() for ln in lines_of(b)]
+        expect(bundles and all(b["resourceType"] == "Bundle" and b["type"] == "transaction"
+                               for b in bundles) and
+               refs(dels["Patient.deleted.ndjson"][2]) ==
+               [[("DELETE", "Patient/p2"), ("DELETE", "Patient/x9")]] and
+               refs(dels["Observation.deleted.ndjson"][2]) == [[("DELETE", "Observation/o1")]],
+               "deletion files: transaction Bundles of DELETE entries, two entries a Bundle")
+        gets = [e for e in srv.log() if e.get("deleted")]
+        expect(len(gets) == 2, "deletion file GETs are marked in the log")
+        man, _ = run_job(srv, "_type=Observation&_since=" + t0)
+        expect(man and [d["url"].rsplit("/", 1)[1] for d in man.get("deleted", [])] ==
+               ["Observation.deleted.ndjson"], "history: _type applies to deleted[] too")
+        man, _ = run_job(srv, "_since=2024-05-02T03:00:00Z")
+        expect(man and [d["url"].rsplit("/", 1)[1] for d in man.get("deleted", [])] ==
+               ["Patient.deleted.ndjson"], "history: deletions before _since are left out")
+    with Server(os.path.join(tmp, "srv-hist0"), None, "--history", path, "--state", "0") as srv:
+        man, _ = run_job(srv, "_since=2024-04-01T00:00:00Z")
+        expect(man and man["transactionTime"] == t0 and man.get("deleted") == [] and
+               len(man["output"]) == 2, "history --state 0: its time, everything, deleted []")
+    with Server(os.path.join(tmp, "srv-hist-sw"), None, "--history", path,
+                "--deleted-per-bundle", "1", "--bad-deleted-line") as srv:
+        man, _ = run_job(srv, "_since=" + t0)
+        dels = files(man or {}, "deleted")
+        lines = lines_of(dels.get("Observation.deleted.ndjson", (0, 0, b""))[2])
+        pl = lines_of(dels.get("Patient.deleted.ndjson", (0, 0, b""))[2])
+        expect(len(pl) == 2 and len(lines) == 2 and lines[1].startswith(b"{") and
+               not lines[1].rstrip().endswith(b"}"),
+               "--deleted-per-bundle 1: a line per entry; --bad-deleted-line: line 2 of the "
+               "first deletion file is cut short")
+    with Server(os.path.join(tmp, "srv-hist-fail"), None, "--history", path, "--fail-deleted",
+                "--bad-deleted-manifest") as srv:
+        man, _ = run_job(srv, "_since=" + t0)
+        d = (man or {}).get("deleted", [])
+        st, h, _ = request("GET", d[0]["url"]) if d else (0, {}, b"")
+        expect(st == 500 and h.get("retry-after") == "0" and "url" not in d[-1],
+               "--fail-deleted: 500 with Retry-After 0; --bad-deleted-manifest: the last "
+               "deleted[] item has no url")
+
+
 def test_switches(tmp, data):
     def srv(name, *sw):
         return Server(os.path.join(tmp, name), data, *sw)
@@ -406,6 +493,7 @@ def main():
     try:
         data = test_protocol(tmp, samples)
         test_since_and_filters(tmp, samples)
+        test_history(tmp)
         test_switches(tmp, data)
         test_tokens(tmp, data)
     except Exception:

@@ -1,10 +1,11 @@
 /*
  * fuzz_bulk: libFuzzer target for what a FHIR server sends back to `fhir2cdm-transform export`
- * and that we parse: the Bulk Data completion manifest (f2c_bulk_manifest_parse) and
- * OperationOutcome bodies and error-file lines (f2c_bulk_outcome_issues).  The input is the
- * body's bytes; both parsers read every input (a manifest is no OperationOutcome and the
- * reverse, so each input exercises one parser's success path and the other's refusal).
- * Every string a parsed manifest holds is read back so ASan checks what the parser built.
+ * and that we parse: the Bulk Data completion manifest (f2c_bulk_manifest_parse, and its
+ * deleted[] with f2c_bulk_manifest_read_deleted) and OperationOutcome bodies and error-file lines
+ * (f2c_bulk_outcome_issues).  The input is the body's bytes; both parsers read every input (a
+ * manifest is no OperationOutcome and the reverse, so each input exercises one parser's success
+ * path and the other's refusal).  Every string a parsed manifest holds is read back so ASan
+ * checks what the parser built.
  */
 #include <stdint.h>
 #include <string.h>
@@ -31,6 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             n += strlen(m.output[i].type) + strlen(m.output[i].url);
         for (size_t i = 0; i < m.nerror; i++)
             n += strlen(m.error[i].type) + strlen(m.error[i].url);
+        if (f2c_bulk_manifest_read_deleted((const char *)data, size, &m, &e) == F2C_OK)
+            for (size_t i = 0; i < m.ndeleted; i++)
+                n += strlen(m.deleted[i].type) + strlen(m.deleted[i].url);
     } else {
         char line[1024];
         (void)f2c_error_format(&e, line, sizeof line);

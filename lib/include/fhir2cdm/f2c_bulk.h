@@ -20,8 +20,9 @@
  *   "Response - Error Status" (4xx/5xx with an OperationOutcome: the job failed; a transient
  *   polling failure is marked with an issue code "transient"), "Response - Complete Status"
  *   (200 OK, JSON manifest: transactionTime, request, requiresAccessToken, output[] {type, url,
- *   count}, error[] {type: OperationOutcome, url}; "the client should delete the job once it has
- *   retrieved the files"), "File Request" (Authorization: Bearer when requiresAccessToken).
+ *   count}, error[] {type: OperationOutcome, url}, deleted[] {type: Bundle, url}; "the client
+ *   should delete the job once it has retrieved the files"), "File Request" (Authorization:
+ *   Bearer when requiresAccessToken).
  * Retry-After: RFC 9110 §10.2.3 (delay-seconds or HTTP-date).  Auth: a fixed bearer token or an
  * f2c_token_provider (OAuth client credentials with a secret, SMART Backend Services
  * private_key_jwt, managed identity; f2c_token.h).  Requests go through the HTTP transport
@@ -116,6 +117,10 @@ typedef struct f2c_bulk_manifest {
     size_t noutput;
     f2c_bulk_file *error; /* nerror entries; an absent error[] is read as empty */
     size_t nerror;
+    /* deleted[] (type "Bundle"), filled only by f2c_bulk_manifest_read_deleted: 0 and NULL after
+     * f2c_bulk_manifest_parse, which ignores the member. */
+    f2c_bulk_file *deleted;
+    size_t ndeleted;
 } f2c_bulk_manifest;
 
 /*
@@ -164,12 +169,33 @@ f2c_status f2c_bulk_delete(const f2c_bulk_opts *o, const char *status_url, f2c_e
  * transactionTime (string, a FHIR instant), requiresAccessToken (boolean), output (array of
  * objects with string type (a resource type name) and string url (absolute http(s)), optional
  * number count >= 0).  Optional: request (string), error (array of {type, url} as output).
- * Unknown members (deleted, extension, ...) are ignored.  Errors: F2C_EJSON (not JSON),
- * F2C_EIO with a message naming the member, e.g. "manifest: output[2].url: expected an absolute
- * http(s) URL"; F2C_ENOMEM.  *m is zeroed first and left zeroed on failure.
+ * Unknown members (extension, ...) and deleted (f2c_bulk_manifest_read_deleted reads it) are
+ * ignored.  Errors: F2C_EJSON (not JSON), F2C_EIO with a message naming the member, e.g.
+ * "manifest: output[2].url: expected an absolute http(s) URL"; F2C_ENOMEM.  *m is zeroed first
+ * and left zeroed on failure.
  */
 f2c_status f2c_bulk_manifest_parse(const char *text, size_t len, f2c_bulk_manifest *m,
                                    f2c_error *e);
+
+/*
+ * Reads the `deleted` array of the complete-status manifest text into m->deleted / m->ndeleted
+ * (replacing what they held) -- [BD "Response - Complete Status"]: "deleted: array of deleted file
+ * items following the same structure as the output array", each file NDJSON of transaction
+ * Bundles of DELETE entries (read them with f2c_deleted_read, f2c_deleted.h).  Each item: type
+ * the string "Bundle", url an absolute http(s) URL, optional count as in output[].  An absent
+ * member or [] gives none.  m is a manifest f2c_bulk_manifest_parse filled from the same text.
+ *
+ * Why apart from f2c_bulk_manifest_parse: only a client that applies deletions needs the member,
+ * and one that does not (an append-only CDM folder) must keep accepting every manifest it
+ * accepted before, a malformed `deleted` too.
+ *
+ * Errors (m->deleted then NULL and m->ndeleted 0): F2C_EJSON (not JSON), F2C_EIO with a message
+ * naming the member ("manifest: deleted: expected an array", "manifest: deleted[1].type:
+ * expected \"Bundle\"", "manifest: deleted[0].url: expected an absolute http(s) URL"),
+ * F2C_ENOMEM.
+ */
+f2c_status f2c_bulk_manifest_read_deleted(const char *text, size_t len, f2c_bulk_manifest *m,
+                                          f2c_error *e);
 
 /* Frees what *m owns and zeroes it (NULL and zeroed manifests allowed). */
 void f2c_bulk_manifest_free(f2c_bulk_manifest *m);
