@@ -43,7 +43,6 @@ import argparse
 import glob
 import json
 import os
-import pwd
 import shutil
 import sys
 import tempfile
@@ -243,32 +242,12 @@ def postgres_part(c, M):
     if not c.fails.check(r.returncode == 0, "synapse-sql --dialect postgres: exit %d: %s"
                          % (r.returncode, r.stderr)):
         return
-    as_user = []
-    if os.geteuid() == 0:
-        user = "postgres"
-        try:
-            pwd.getpwnam(user)
-        except KeyError:
-            user = "nobody"
-        as_user = ["runuser", "-u", user, "--"]
+    as_user = test_sql.pg_as_user()
     work = c.tmp  # short (mkdtemp in /tmp): socket paths are limited to 107 bytes
     data, sock, log = (os.path.join(work, d) for d in ("pgdata", "pgsock", "pg.log"))
     os.mkdir(sock)
-    if as_user:
-        pw = pwd.getpwnam(as_user[2])
-        for d, _, files in os.walk(work):
-            os.chown(d, pw.pw_uid, pw.pw_gid)
-            for f in files:
-                os.chown(os.path.join(d, f), pw.pw_uid, pw.pw_gid)
-    r = test_sql.run(as_user + [os.path.join(pg_bin, "initdb"), "-D", data, "-U", "f2c", "-E",
-                                "UTF8", "--no-locale", "-A", "trust"])
-    if not c.fails.check(r.returncode == 0, "initdb: %s%s" % (r.stdout, r.stderr)):
-        return
-    r = test_sql.run(as_user + [os.path.join(pg_bin, "pg_ctl"), "-D", data, "-w", "-t", "60",
-                                "-l", log, "-o",
-                                "-c listen_addresses='' -k %s -c timezone=UTC" % sock, "start"])
-    if not c.fails.check(r.returncode == 0, "pg_ctl start: %s%s%s" % (
-            r.stdout, r.stderr, open(log).read()[-3000:] if os.path.exists(log) else "")):
+    failed = test_sql.pg_start(pg_bin, as_user, work, data, sock, log)
+    if not c.fails.check(not failed, failed or ""):
         return
     c.ran.append("postgres")
     try:

@@ -284,6 +284,41 @@ def bad_cell_fails(psql, cdm, work, ents, as_user):
     return ["no dateTime cell found to spoil"]
 
 
+def pg_as_user():
+    """The command prefix that runs initdb, the server and psql as an unprivileged user when we
+    are root (initdb refuses root): ["runuser", "-u", user, "--"], else []."""
+    if os.geteuid() != 0:
+        return []
+    user = "postgres"
+    try:
+        pwd.getpwnam(user)
+    except KeyError:
+        user = "nobody"
+    return ["runuser", "-u", user, "--"]
+
+
+def pg_start(pg_bin, as_user, work, data, sock, log):
+    """Gives work (recursively) to the server's user, then initdb + pg_ctl start of a server with
+    no TCP at all (listen_addresses ''), only the socket in sock, UTC sessions (timestamptz values
+    print as the CSV's UTC instants).  None, or what failed (with the output)."""
+    if as_user:
+        pw = pwd.getpwnam(as_user[2])
+        for d, _, files in os.walk(work):
+            os.chown(d, pw.pw_uid, pw.pw_gid)
+            for f in files:
+                os.chown(os.path.join(d, f), pw.pw_uid, pw.pw_gid)
+    r = run(as_user + [os.path.join(pg_bin, "initdb"), "-D", data, "-U", "f2c", "-E", "UTF8",
+                       "--no-locale", "-A", "trust"])
+    if r.returncode != 0:
+        return f"initdb: {r.stdout}{r.stderr}"
+    r = run(as_user + [os.path.join(pg_bin, "pg_ctl"), "-D", data, "-w", "-t", "60", "-l", log,
+                       "-o", f"-c listen_addresses='' -k {sock} -c timezone=UTC", "start"])
+    if r.returncode != 0:
+        tail = open(log).read()[-3000:] if os.path.exists(log) else ""
+        return f"pg_ctl start: {r.stdout}{r.stderr}{tail}"
+    return None
+
+
 def postgres(a):
     pg_bin = ensure_postgres()
     if not pg_bin:
@@ -298,16 +333,7 @@ def postgres(a):
               "loading samples/ndjson instead", flush=True)
         ndjson = os.path.join(a.root, "samples", "ndjson")
 
-    # initdb refuses to run as root: run the server (and psql) as an unprivileged user that
-    # owns the temporary folder.
-    as_user = []
-    if os.geteuid() == 0:
-        user = "postgres"
-        try:
-            pwd.getpwnam(user)
-        except KeyError:
-            user = "nobody"
-        as_user = ["runuser", "-u", user, "--"]
+    as_user = pg_as_user()
     work = tempfile.mkdtemp(prefix="f2c-pg-")  # short: socket paths are limited to 107 bytes
     data, sock, cdm = (os.path.join(work, d) for d in ("data", "sock", "cdm"))
     started = False
@@ -319,27 +345,9 @@ def postgres(a):
         if r.returncode != 0:
             print(f"FAIL synapse-sql: {r.stderr}")
             return 1
-        if as_user:
-            pw = pwd.getpwnam(as_user[2])
-            for d, _, files in os.walk(work):
-                os.chown(d, pw.pw_uid, pw.pw_gid)
-                for f in files:
-                    os.chown(os.path.join(d, f), pw.pw_uid, pw.pw_gid)
-        r = run(as_user + [os.path.join(pg_bin, "initdb"), "-D", data, "-U", "f2c", "-E", "UTF8",
-                           "--no-locale", "-A", "trust"])
-        if r.returncode != 0:
-            print(f"FAIL initdb: {r.stdout}{r.stderr}")
-            return 1
-        # No TCP at all (listen_addresses ''), only the socket in our folder; UTC sessions so
-        # timestamptz values print as the CSV's UTC instants.
-        r = run(as_user + [os.path.join(pg_bin, "pg_ctl"), "-D", data, "-w", "-t", "60", "-l",
-                           os.path.join(work, "server.log"), "-o",
-                           f"-c listen_addresses='' -k {sock} -c timezone=UTC", "start"])
-        if r.returncode != 0:
-            print(f"FAIL pg_ctl start: {r.stdout}{r.stderr}")
-            log = os.path.join(work, "server.log")
-            if os.path.exists(log):
-                print(open(log).read()[-3000:])
+        failed = pg_start(pg_bin, as_user, work, data, sock, os.path.join(work, "server.log"))
+        if failed:
+            print(f"FAIL {failed}")
             return 1
         started = True
         psql = as_user + [os.path.join(pg_bin, "psql") if os.path.exists(
