@@ -632,11 +632,26 @@ static seg *old_segs(const entity_job *e, const mi_part *p, const cuts *pc, size
 /* One committed partition (index i of e->x): carried as it is when none of its resources is
  * cut, else rewritten without the cut rows into a new partition (and removed after the commit);
  * e->newidx[i] is where it went in e->y (NO_PART: nothing kept). */
+/* Whether committed partition loc still fits table t as the sink writes it now (f2c_sink_matches:
+ * CSV its header record, Parquet its schema): 1, 0, or -1 (cannot be read). */
+static int still_fits(ctx *c, const f2c_table *t, const char *loc)
+{
+    int fd = open_committed(c, loc);
+    int m = fd >= 0 ? f2c_sink_matches(c->a->sink, fd, t) : -1;
+    if (fd >= 0) close(fd);
+    return m;
+}
+
 static f2c_status old_part(ctx *c, entity_job *e, size_t i)
 {
     const mi_part *p = &e->x.parts[i];
     cuts *pc = &e->cuts[i];
     e->newidx[i] = NO_PART;
+    /* A partition written for other columns (the configuration changed) is neither kept in the
+     * index nor rewritten: the publish leaves it out of the record and says so, as in append
+     * mode (docs/cdm-folder.md, "model.json is the commit record"); its resources' rows are gone
+     * from the entity until their next version. */
+    if (still_fits(c, e->t, p->loc) == 0) return F2C_OK;
     if (pc->n == 0) /* untouched: neither read nor rewritten */
         return add_part(e, p->loc, NULL, p->rows, p->bytes, &e->newidx[i]) == 0 ? F2C_OK : nomem(c);
     qsort(pc->v, pc->n, sizeof *pc->v, by_first);
@@ -743,7 +758,7 @@ static int carried_entries(entity_job *e, mi_index *out)
             else
                 hi = mid;
         }
-        assert(e->newidx[x.part] != NO_PART); /* a partition with kept rows was kept */
+        if (e->newidx[x.part] == NO_PART) continue; /* left out: it no longer fits its entity */
         x.part = e->newidx[x.part];
         if (lo) {
             x.first -= pc->rows[lo];

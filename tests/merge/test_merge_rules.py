@@ -25,6 +25,9 @@ with Python's csv module, not our C code):
   rebuild      CSV and Parquet: `compact` on a merged folder whose indexes were all removed (so
                rebuilt from the partitions: row numbers, record offsets) gives the same bytes,
                indexes included, as on a copy that kept them -- the rebuild and the writer agree;
+  reconfig     a merge after the configuration changed one table's columns: that table's committed
+               partitions are left out of the record and reported (exit 1, as in append mode),
+               never rewritten under the new header; the other tables merge as usual;
   threads      the same merges with --threads 1 and --threads 2 give byte-identical folders;
   readme       the README's two-command example (samples/ndjson, then samples/merge/round-1 with
                its deletion file): the rows it must leave;
@@ -388,6 +391,35 @@ def case_rebuild(w):
                 % (fmt, diff))
 
 
+def case_reconfig(w):
+    cfg = os.path.join(w, "config")
+    shutil.copytree(ARGS.config, cfg)
+    with open(os.path.join(cfg, "PatientName.json")) as f:
+        table = json.load(f)
+    table["properties"].append({"name": "Extra", "path": "text", "type": "string"})
+    with open(os.path.join(cfg, "PatientName.json"), "w") as f:
+        json.dump(table, f)
+    out = os.path.join(w, "out")
+    run(out, [ARGS.samples], "--mode", "merge")
+    old = listed(out, "LocalPatientName")
+    merge = os.path.join(os.path.dirname(ARGS.samples), "merge")
+    argv = [ARGS.transform, "--config", cfg, "--input", os.path.join(merge, "round-1"),
+            "--output", out, "--mode", "merge"]
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    text = p.stdout.decode()
+    F.check(p.returncode == 1 and old[0].split("/")[-1] in text,
+            "reconfig: exit %d, the old partition not named: %s" % (p.returncode, text[-1500:]))
+    now = listed(out, "LocalPatientName")
+    F.check(not set(old) & set(now), "reconfig: old partitions still listed: %s" % now)
+    F.check(all(os.path.exists(os.path.join(out, l)) for l in old),
+            "reconfig: a left-out partition was removed (append mode leaves them alone)")
+    F.check(ids(out, "LocalPatientName") == ["sample-pat-2", "sample-pat-4"],
+            "reconfig: PatientName rows %s" % ids(out, "LocalPatientName"))
+    F.check(ids(out, "LocalPatient") == ["sample-pat-1", "sample-pat-2", "sample-pat-3",
+                                         "sample-pat-4"], "reconfig: Patient rows %s"
+            % ids(out, "LocalPatient"))
+
+
 def case_threads(w):
     merge = os.path.join(os.path.dirname(ARGS.samples), "merge")
     snaps = []
@@ -453,6 +485,7 @@ def main():
                      ("bad-deleted", case_bad_deleted), ("no-id", case_no_id),
                      ("index", case_index), ("append-dups", case_append_dups),
                      ("compaction", case_compaction), ("rebuild", case_rebuild),
+                     ("reconfig", case_reconfig),
                      ("threads", case_threads),
                      ("readme", case_readme),
                      ("usage", case_usage_and_link)):
