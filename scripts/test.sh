@@ -27,5 +27,5 @@ cmake --build build-tsan -j"$jobs" >/dev/null
 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir build-tsan -L threads --no-tests=error --output-on-failure -j"$jobs"
 echo "ThreadSanitizer step: $((SECONDS - tsan_start)) s (configure + build + tests)"
-echo "== fuzzing (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-35}s per target)"
+echo "== fuzzing (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-30}s per target)"
 scripts/fuzz.sh
