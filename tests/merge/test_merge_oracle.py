@@ -27,8 +27,10 @@ Asserted:
     note, when check.js or node is absent);
   * in the round that changes only Patient resources, every listed partition of every entity
     whose resource type is not Patient keeps its path, inode (st_ino) and bytes.
-Printed, not asserted yet: each run's summary lines (duplicates, deletions), next to the counts
-the generator's manifest expects; a per-entity table (rows in F, rows in M, equal?).
+  * every run's merge summary counts what the generator's manifest says: duplicates, deletion
+    keys, kept, deleted plus absent (check_summary); no error line, no warning but the Parquet
+    decimal rounding.
+Printed: a per-entity table (rows in F, rows in M, equal?).
 
 --dry-run-append debugs this script against a transformer without merge mode: the same runs
 without --mode merge / --deleted (append mode), then asserts that a second full run F2 equals F
@@ -76,49 +78,57 @@ sys.path.insert(0, os.path.join(HERE, os.pardir, "pylib"))
 import f2ctest  # noqa: E402  (tests/pylib/f2ctest.py)
 
 MANIFEST = "model.manifest.cdm.json"
-SUMMARY_WORDS = re.compile(r"duplicat|delet|merge|supersed|replac|kept|remov|index", re.I)
 DIAGNOSTIC = re.compile(r"(^|: )(warning|error)\b", re.I)
 ENTITY_LINE = re.compile(r"^\s+\S+: \d+ rows? in \d+ partitions? ")
 
-# TODO(integrator): wording asserts for the merge-mode summary, to add once its wording is
-# settled (today the lines are only printed, next to what the generator's manifest expects):
-#   1. the t0 run and run A report 0 duplicates and 0 deletions;
-#   2. round 1 reports its duplicate lines: manifest round[0]["input_lines"] minus the number
-#      of distinct resources (4, whatever the seed: an Observation, a Patient, and one
-#      Condition and one Encounter given in two files);
-#   3. each round reports the deletions applied (len(round["deleted"])), the deletions of
-#      resources that do not exist (len(round["deleted_absent"]); counted, not errors, exit 0)
-#      and the deletions ignored because the input has the resource
-#      (len(round["kept_although_deleted"]));
-#   4. the last round's deletion listed twice (round["deleted_twice"]) is counted as the
-#      summary documents it (once, or as a duplicate deletion entry);
-#   5. no line says "warning" or "error" in any run (views: a run-time error would also give
-#      exit 1 with --max-errors 0) -- except, in Parquet folders with the configuration, the
-#      warning "decimal rounded half-even to the column's scale" for Synthea's 19-digit
-#      PatientExtension.ValueDecimal values (today's append mode prints it too).
-# Put them in check_summary() below; it receives every run's output and its manifest round.
+# The merge summary (lib/engine/f2c_job.c, say_merge) checked against the generator's manifest:
+#   "merge: N resources in the input (D older duplicate versions left out); ..."
+#   "merge: K resources in the deletion files: X deleted, Y not in the folder, Z kept (also in
+#    the input)"
+# D counts the losing versions of resources of the types the tables read; K the distinct
+# deletion keys (one listed twice counts once); Z those the input also holds, of types the tables
+# read (the run reads no other); X + Y = K - Z, X at
+# most the deleted resources of types the tables read (a view's where clause may give one no
+# rows: then it is "not in the folder").  No line is an error; the only warning allowed is the
+# Parquet decimal rounding of Synthea's 19-digit PatientExtension values.
+MERGE_INPUT = re.compile(r"^merge: (\d+) resources? in the input \((\d+) older duplicate "
+                         r"versions? left out\)")
+MERGE_DELETED = re.compile(r"^merge: (\d+) resources? in the deletion files: (\d+) deleted, "
+                           r"(\d+) not in the folder, (\d+) kept \(also in the input\)")
+ALLOWED_WARNING = "decimal rounded half-even"
 
 
-def check_summary(fails, what, output, info):
-    """Prints the run's merge summary lines and what the generator expects; asserts nothing yet
-    (see the TODO above)."""
-    # Paths (the temporary folder's name holds "merge") do not count.
-    lines = [l for l in output.splitlines() if SUMMARY_WORDS.search(
-        " ".join(w for w in l.split() if "/" not in w)) and not ENTITY_LINE.match(l)]
-    print("  summary of %s:" % what)
-    for l in lines or ["(no line mentions duplicates or deletions)"]:
-        print("    | " + l)
-    if info is not None:
-        print("    expected: %d input lines, %d duplicate line(s), %d deletion entries: %d "
-              "deleted, %d absent, %d kept (in the input)%s"
-              % (info["input_lines"], len(info["duplicates"]), info["deletion_entries"],
-                 len(info["deleted"]), len(info["deleted_absent"]),
-                 len(info["kept_although_deleted"]),
-                 ", listed twice: %s" % info["deleted_twice"] if info.get("deleted_twice")
-                 else ""))
-    warn = [l for l in output.splitlines() if DIAGNOSTIC.search(l)]
-    if warn:
-        print("  NOTE: %s printed %d warning/error line(s), e.g. %s" % (what, len(warn), warn[:2]))
+def check_summary(fails, what, output, info, types):
+    """Checks the run's merge summary lines against what the generator's manifest expects
+    (info: the round's record, None for a run of t0 or final/), for the resource types the
+    tables read."""
+    lines = output.splitlines()
+    inp = [m for m in map(MERGE_INPUT.match, lines) if m]
+    dele = [m for m in map(MERGE_DELETED.match, lines) if m]
+    fails.check(len(inp) == 1, "%s: expected one 'merge: ... in the input' line, found %d"
+                % (what, len(inp)))
+    if info is None:
+        fails.check(not inp or inp[0].group(2) == "0",
+                    "%s: duplicates reported in a run without any: %s" % (what, inp[0].group(0)))
+        fails.check(not dele, "%s: a deletion line in a run without deletion files" % what)
+    else:
+        dups = sum(1 for d in info["duplicates"] if d["key"].split("/")[0] in types)
+        fails.check(not inp or int(inp[0].group(2)) == dups, "%s: %s; the round has %d "
+                    "duplicate version(s) of types the tables read" % (what, inp and
+                                                                      inp[0].group(0), dups))
+        keys = set(info["deleted"]) | set(info["deleted_absent"]) | set(
+            info["kept_although_deleted"])
+        # kept: in the input too -- only a resource of a type the tables read is in the run
+        kept = sum(1 for k in set(info["kept_although_deleted"]) if k.split("/")[0] in types)
+        readable = sum(1 for k in set(info["deleted"]) if k.split("/")[0] in types)
+        ok = len(dele) == 1
+        if ok:
+            k, x, y, z = (int(dele[0].group(i)) for i in range(1, 5))
+            ok = k == len(keys) and z == kept and x + y == k - z and x <= readable
+        fails.check(ok, "%s: deletion summary %s; expected %d keys, %d kept, at most %d deleted"
+                    % (what, dele and dele[0].group(0), len(keys), kept, readable))
+    bad = [l for l in lines if DIAGNOSTIC.search(l) and ALLOWED_WARNING not in l]
+    fails.check(not bad, "%s: %d warning/error line(s), e.g. %s" % (what, len(bad), bad[:2]))
 
 
 # --- entities and their resource types -------------------------------------------------------
@@ -406,7 +416,7 @@ class Runner:
             print("  > " + l)
         self.fails.check(p.returncode == 0, "%s: fhir2cdm-transform exited %d (expected 0):\n%s"
                          % (what, p.returncode, text[-3000:]))
-        check_summary(self.fails, what, text, info)
+        check_summary(self.fails, what, text, info, set(entity_types(self.a).values()))
         return p.returncode
 
     def sdk_check(self, folder, what, lst):
