@@ -135,6 +135,7 @@ typedef struct xrun {
     f2c_buf manifest;          /* --mode merge: the complete-status body, for its deleted[] */
     xdeleted del;              /* --mode merge: the deletion files, downloaded */
     f2c_blob_client *blob;     /* blob output */
+    tx_mirror *mirror;         /* blob output, --mode merge: the folder mirrored in tmp */
     char tmp[4096];            /* blob output: the local temporary folder, "" when none */
     f2c_error e;
 } xrun;
@@ -386,12 +387,27 @@ static int phase_export(xrun *x)
     return 0;
 }
 
+/* Blob output in merge mode: the container's CDM folder mirrored into the temporary folder, which
+ * the stream job merges into (tx_mirror.h).  0, or -1 (printed; *rc 2 when the folder cannot be
+ * merged into). */
+static int open_mirror(xrun *x, int *rc)
+{
+    const xopts *o = &x->o;
+    if (tx_mirror_open(x->blob, o->addr.container, o->prefix.data, o->tx.sink.format, x->tmp,
+                       &x->mirror, &x->e) == F2C_OK)
+        return 0;
+    fprintf(stderr, ME ": error: %s/%s: %s\n", o->addr.container, o->prefix.data, x->e.message);
+    if (x->e.status == F2C_EUSAGE) *rc = TX_EXIT_USAGE;
+    return -1;
+}
+
 /* Transform: merge mode's deletion files first (a failure stops the run before the long part),
  * then the stream job over every downloaded output file, then the error files. */
-static int phase_transform(xrun *x)
+static int phase_transform(xrun *x, int *rc)
 {
     const xopts *o = &x->o;
     if (o->tx.merge && tx_export_fetch_deleted(&x->r, &x->del) != 0) return -1;
+    if (o->tx.merge && o->remote && open_mirror(x, rc) != 0) return -1;
     /* The job's transaction (f2c_commit.h) stages the partitions inside the output folder and
      * publishes them all at once with model.json.  Blob output: the job writes a local CDM folder
      * in the temporary folder, which tx_export_publish_blob then uploads. */
@@ -404,6 +420,7 @@ static int phase_transform(xrun *x)
     /* Read by the merge when the job finishes; x->del outlives the job (cleanup). */
     t.deleted = (const char **)x->del.paths;
     t.ndeleted = x->del.n;
+    t.fetch = x->mirror ? tx_mirror_fetcher(x->mirror) : NULL;
     if (tx_stream_job_open(&t, x->r.opid, &x->r.job) != TX_EXIT_OK) return -1;
     if (tx_export_download_all(&x->r) != 0) return -1;
     if (tx_export_scan_error_files(&x->r, &x->issues) != 0) return -1;
@@ -431,7 +448,11 @@ static int phase_publish(xrun *x, int *rc)
         return -1;
     }
     int mrc = frc; /* local: tx_stream_job_finish committed the partitions and model.json */
-    if (o->remote)
+    if (o->remote && x->mirror)
+        mrc = frc == TX_EXIT_OK || frc == TX_EXIT_DATA
+                  ? tx_export_publish_mirror(o, x->mirror, x->blob, &x->published)
+                  : frc;
+    else if (o->remote)
         mrc = tx_export_publish_blob(o, &x->r, x->blob, x->staging.data, mtime.data, &x->published);
     f2c_buf_free(&mtime);
     if (o->remote && mrc != TX_EXIT_OK && mrc != TX_EXIT_DATA) {
@@ -491,6 +512,8 @@ static int cleanup(xrun *x, int rc)
     }
     f2c_commit_abort(x->early_tx); /* not handed to a job: nothing published */
     tx_export_deleted_free(&x->del);
+    tx_mirror_free(x->mirror);
+    x->mirror = NULL;
     if (x->tmp[0] && f2c_fs_remove_tree(x->tmp) != 0)
         fprintf(stderr, ME ": warning: could not remove %s: %s\n", x->tmp, strerror(errno));
     if (x->created_output && !x->published) rmdir(x->o.output); /* only if still empty */
@@ -550,7 +573,7 @@ int tx_export_main(int argc, char **argv)
         /* From here on the server is contacted: failures are exit 3, interruptions 130. */
         tx_signals_install();
         rc = TX_EXIT_EXPORT;
-        if (phase_export(&x) == 0 && phase_transform(&x) == 0 && phase_publish(&x, &rc) == 0)
+        if (phase_export(&x) == 0 && phase_transform(&x, &rc) == 0 && phase_publish(&x, &rc) == 0)
             phase_state(&x, &rc);
     }
     rc = cleanup(&x, rc);

@@ -23,6 +23,7 @@
 
 #include "tx_export.h"
 #include "tx_job.h"
+#include "tx_mirror.h"
 #include "tx_util.h"
 
 #define ME "fhir2cdm-transform export"
@@ -159,5 +160,12 @@ int tx_export_read_state_since_blob(const xopts *o, f2c_blob_client *b, char **s
  * TX_EXIT_USAGE (also: the container holds the other format) or TX_EXIT_EXPORT. */
 int tx_export_publish_blob(const xopts *o, const run *r, f2c_blob_client *b, const char *staging,
                            const char *mtime, int *published);
+
+/* Blob output in merge mode: publishes mirror m, into which the stream job merged
+ * (tx_mirror_publish: the created partitions and indexes, then the record), and says what it
+ * moved.  *published is set first.  TX_EXIT_OK, TX_EXIT_USAGE (nothing uploaded: the run rewrote
+ * a committed partition under its name) or TX_EXIT_EXPORT (an upload failed: the record and the
+ * state are unchanged). */
+int tx_export_publish_mirror(const xopts *o, tx_mirror *m, f2c_blob_client *b, int *published);
 
 #endif

@@ -493,21 +493,10 @@ static int check_format(const xopts *o)
     return 0;
 }
 
-/* --mode merge: a local folder only.  Why: a blob output is published by Batch mode's code
- * (tx_publish.c), whose model.json lists every partition blob under data/ -- it has no resource
- * index and no copy-on-write rewrite of partitions.  0, or -1 (printed). */
-static int check_mode(const xopts *o)
-{
-    if (!o->tx.merge || !o->remote) return 0;
-    fprintf(stderr, ME ": --mode merge needs a local --output folder (a blob output is "
-                       "append-only)\n");
-    return -1;
-}
-
 int tx_export_validate(xopts *o, f2c_bulk_opts *b)
 {
-    if (check_output(o) != 0 || check_mode(o) != 0 || check_format(o) != 0 ||
-        check_request(o, b) != 0 || check_auth(o) != 0)
+    if (check_output(o) != 0 || check_format(o) != 0 || check_request(o, b) != 0 ||
+        check_auth(o) != 0)
         return -1;
     return check_filters_group(o, b);
 }

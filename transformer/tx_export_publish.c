@@ -217,3 +217,28 @@ done:
     f2c_schema_free(&ts, NULL);
     return rc;
 }
+
+int tx_export_publish_mirror(const xopts *o, tx_mirror *m, f2c_blob_client *b, int *published)
+{
+    *published = 1; /* from here on the container changes */
+    tx_mirror_outcome out;
+    f2c_error e;
+    f2c_error_clear(&e);
+    const char *record = f2c_cdm_record_name(o->tx.sink.format ? o->tx.sink.format : "csv");
+    f2c_status st = tx_mirror_publish(m, b, stderr, &out, &e);
+    if (st != F2C_OK) {
+        fprintf(stderr,
+                ME ": error: publishing the merge: %s\n" ME
+                   ": %zu blob%s of this run uploaded but listed by nobody: %s and the state were "
+                   "not changed\n",
+                e.message, out.uploaded, out.uploaded == 1 ? "" : "s", record);
+        return st == F2C_EUSAGE ? TX_EXIT_USAGE : TX_EXIT_EXPORT;
+    }
+    if (!o->tx.quiet)
+        fprintf(stderr,
+                ME ": merge: %zu committed blob%s downloaded to rewrite, %zu blob%s uploaded, "
+                   "%s committed, %zu replaced blob%s deleted\n",
+                out.fetched, out.fetched == 1 ? "" : "s", out.uploaded,
+                out.uploaded == 1 ? "" : "s", record, out.deleted, out.deleted == 1 ? "" : "s");
+    return TX_EXIT_OK;
+}

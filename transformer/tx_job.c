@@ -167,7 +167,8 @@ static f2c_job_options job_options(const tx_options *o, const f2c_job_ui *ui)
                              .merge = o->merge,
                              .deleted = o->deleted,
                              .ndeleted = o->ndeleted,
-                             .compact = o->compact};
+                             .compact = o->compact,
+                             .fetch = o->fetch};
 }
 
 /* ---- the tx_* API ------------------------------------------------------------------------------

@@ -53,6 +53,9 @@ typedef struct tx_options {
     const char **deleted;
     size_t ndeleted;
     int compact; /* `compact`: f2c_job_options.compact */
+    /* f2c_job_options.fetch: output_dir is a sparse mirror of a blob folder (tx_mirror.h); NULL
+     * for a local folder (borrowed). */
+    const struct f2c_fs_fetcher *fetch;
 } tx_options;
 
 /* Runs the job over o->inputs (files or folders of *.ndjson / *.ndjson.gz, read one after the

@@ -174,7 +174,7 @@ static int old_partition_location(const char *loc)
 }
 
 /* FHIR2CDM_FAULT=upload:<k>: SIGKILL right after the k-th partition blob (tests only). */
-static void fault_after_upload(size_t k)
+void tx_pub_fault_after_upload(size_t k)
 {
     const char *f = getenv("FHIR2CDM_FAULT");
     if (!f || strncmp(f, "upload:", 7) != 0) return;
@@ -744,7 +744,7 @@ f2c_status tx_pub_upload_run(f2c_blob_client *b, const char *container, const ch
             f2c_buf_free(&local);
             if (st == F2C_OK) {
                 (*count)++;
-                fault_after_upload(++done);
+                tx_pub_fault_after_upload(++done);
             }
         }
         tx_pub_free_names(files, nfiles);

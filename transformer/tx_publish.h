@@ -207,6 +207,11 @@ f2c_status tx_pub_upload_run(f2c_blob_client *b, const char *container, const ch
                              const char *format, const char *cdm_dir, const tx_pub_published *cur,
                              FILE *log, tx_pub_tasks *out, size_t *count, f2c_error *e);
 
+/* FHIR2CDM_FAULT=upload:<k> (tests only): kills the process with SIGKILL when k is the value's
+ * number, as a preempted node would, right after the k-th partition blob of a run is committed.
+ * Used by tx_pub_upload_run and tx_mirror_publish. */
+void tx_pub_fault_after_upload(size_t k);
+
 /* Appends the task record blob name of (stem, operation_id) to out:
  * "<prefix>.fhir2cdm/tasks/<operation id>/<escaped stem>.json".  Returns 0 or -1 (out of memory).
  */

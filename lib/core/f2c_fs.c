@@ -477,3 +477,9 @@ int f2c_fs_write_at(int dirfd, const char *name, const void *data, size_t len)
     errno = e;
     return rc;
 }
+
+int f2c_fs_fetch(const f2c_fs_fetcher *f, const char *loc, char *why, size_t cap)
+{
+    if (cap) why[0] = '\0';
+    return f && f->fn ? f->fn(f->ud, loc, why, cap) : 0;
+}

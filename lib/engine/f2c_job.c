@@ -1130,6 +1130,7 @@ static f2c_status merge_prepare(job *j, f2c_merge_out *mo, f2c_diags *diags, f2c
                         .ndeleted = j->o.ndeleted,
                         .max_line = j->o.max_line,
                         .log = stderr,
+                        .fetch = j->o.fetch,
                         .compact = j->o.compact};
     f2c_status st = j->merge_failed
                         ? f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory")

@@ -493,8 +493,9 @@ static f2c_status rewrite(ctx *c, const f2c_table *t, int src, const char *src_s
     return st;
 }
 
-/* Opens committed partition loc for reading (no link followed); -1 with errno. */
-static int open_committed(ctx *c, const char *loc)
+/* Opens committed partition loc for reading (no link followed); -1 with errno.  Only its header
+ * or footer may be read: in a mirror of a remote folder the rest may not be there yet. */
+static int open_head(ctx *c, const char *loc)
 {
     const char *slash = strrchr(loc, '/');
     char dir[4096];
@@ -508,6 +509,20 @@ static int open_committed(ctx *c, const char *loc)
     if (dfd >= 0) close(dfd);
     errno = e;
     return fd;
+}
+
+/* Opens committed partition loc for reading in full: fetched first when the folder is a mirror
+ * of a remote one (f2c_merge_args.fetch); -1 with errno (EIO: the fetch failed, said on the
+ * log). */
+static int open_committed(ctx *c, const char *loc)
+{
+    char why[512];
+    if (f2c_fs_fetch(c->a->fetch, loc, why, sizeof why) != 0) {
+        if (c->a->log) fprintf(c->a->log, "error: %s\n", why);
+        errno = EIO;
+        return -1;
+    }
+    return open_head(c, loc);
 }
 
 #define PREFIX "partition-data-"
@@ -636,7 +651,7 @@ static seg *old_segs(const entity_job *e, const mi_part *p, const cuts *pc, size
  * CSV its header record, Parquet its schema): 1, 0, or -1 (cannot be read). */
 static int still_fits(ctx *c, const f2c_table *t, const char *loc)
 {
-    int fd = open_committed(c, loc);
+    int fd = open_head(c, loc);
     int m = fd >= 0 ? f2c_sink_matches(c->a->sink, fd, t) : -1;
     if (fd >= 0) close(fd);
     return m;
@@ -1239,7 +1254,8 @@ static f2c_status merge_entity(ctx *c, const f2c_cdm_model *rec, size_t ti)
     unsigned long long rebuilt = c->out->counts.indexes_rebuilt, compacted;
     if (st == F2C_OK)
         st = mi_load(c->outfd, c->shown, e.t, index_loc, (const char *const *)e.old.v, e.old.n,
-                     c->a->sink, c->a->log, &c->out->counts.indexes_rebuilt, &e.x, c->err);
+                     c->a->sink, c->a->fetch, c->a->log, &c->out->counts.indexes_rebuilt, &e.x,
+                     c->err);
     int loaded = index_loc && e.old.n && c->out->counts.indexes_rebuilt == rebuilt;
     f2c_buf hdr = {0};
     if (st == F2C_OK && c->a->sink->ops->offset && f2c_cdm_header_record(&hdr, e.t) != 0)

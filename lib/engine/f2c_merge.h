@@ -25,6 +25,7 @@
 #include "fhir2cdm/f2c_cdm.h"
 #include "fhir2cdm/f2c_commit.h"
 #include "fhir2cdm/f2c_error.h"
+#include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_sink.h"
 #include "fhir2cdm/f2c_table.h"
 
@@ -88,10 +89,11 @@ typedef struct f2c_merge_args {
     const char *opid;           /* this run's operation id (names of rewritten partitions) */
     const char *const *deleted; /* --deleted paths (files or folders), ndeleted of them */
     size_t ndeleted;
-    size_t max_line; /* longest deletion-file line */
-    FILE *log;       /* notes ("note: ...") */
-    int compact;     /* compact every entity with two small partitions or more (`fhir2cdm-transform
-                        compact`), not only past the thresholds */
+    size_t max_line;             /* longest deletion-file line */
+    FILE *log;                   /* notes ("note: ...") */
+    const f2c_fs_fetcher *fetch; /* f2c_job_options.fetch: NULL for a local folder */
+    int compact; /* compact every entity with two small partitions or more (`fhir2cdm-transform
+                    compact`), not only past the thresholds */
 } f2c_merge_args;
 
 /*

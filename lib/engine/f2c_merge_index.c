@@ -285,7 +285,8 @@ static const char *check_parts(int outfd, const char *const *locs, size_t nlocs,
 
 /* Reads and checks the index at index_loc; NULL with *out filled, or why it cannot be used. */
 static const char *try_load(int outfd, const f2c_table *t, const char *index_loc,
-                            const char *const *locs, size_t nlocs, mi_index *out)
+                            const char *const *locs, size_t nlocs, const f2c_fs_fetcher *fetch,
+                            mi_index *out)
 {
     f2c_buf prefix = {0}, text = {0};
     const char *why = NULL;
@@ -293,6 +294,9 @@ static const char *try_load(int outfd, const f2c_table *t, const char *index_loc
     if (strncmp(index_loc, prefix.data, prefix.len) != 0 || strchr(index_loc + prefix.len, '/'))
         why = "not an index location of this entity";
     f2c_buf_free(&prefix);
+    char fetch_why[512];
+    if (!why && f2c_fs_fetch(fetch, index_loc, fetch_why, sizeof fetch_why) != 0)
+        why = "cannot be fetched";
     int dfd = why ? -1 : f2c_fs_dir_at(outfd, F2C_MERGE_INDEX_DIR, 0, 0);
     if (!why) why = read_file(dfd, strrchr(index_loc, '/') + 1, &text);
     if (dfd >= 0) close(dfd);
@@ -378,12 +382,19 @@ static size_t key_column(const f2c_table *t)
 
 /* Reads partition i of x (its location set) for the rebuild. */
 static f2c_status rebuild_part(int outfd, const char *shown, const f2c_table *t,
-                               const f2c_sink *sink, rebuild *r, f2c_error *err)
+                               const f2c_sink *sink, const f2c_fs_fetcher *fetch, rebuild *r,
+                               f2c_error *err)
 {
     mi_part *p = &r->x->parts[r->part];
     f2c_buf path = {0};
     if (f2c_buf_printf(&path, "%s/%s", shown, p->loc) != 0)
         return f2c_error_set(err, F2C_ENOMEM, shown, 0, 0, NULL, "out of memory");
+    char why[512];
+    if (f2c_fs_fetch(fetch, p->loc, why, sizeof why) != 0) {
+        f2c_error_set(err, F2C_EIO, path.data, 0, 0, NULL, "%s", why);
+        f2c_buf_free(&path);
+        return F2C_EIO;
+    }
     const char *slash = strrchr(p->loc, '/');
     char dir[4096];
     size_t dl = (size_t)(slash - p->loc);
@@ -424,7 +435,7 @@ static f2c_status rebuild_part(int outfd, const char *shown, const f2c_table *t,
 
 static f2c_status rebuild_all(int outfd, const char *shown, const f2c_table *t,
                               const char *const *locs, size_t nlocs, const f2c_sink *sink,
-                              mi_index *x, f2c_error *err)
+                              const f2c_fs_fetcher *fetch, mi_index *x, f2c_error *err)
 {
     rebuild r = {.x = x, .key = key_column(t), .bytes = sink->ops->offset != NULL};
     if (r.key == (size_t)-1)
@@ -443,7 +454,7 @@ static f2c_status rebuild_all(int outfd, const char *shown, const f2c_table *t,
         }
         x->nparts = i + 1;
         r.part = i;
-        st = rebuild_part(outfd, shown, t, sink, &r, err);
+        st = rebuild_part(outfd, shown, t, sink, fetch, &r, err);
     }
     f2c_buf_free(&r.rec);
     const char *dup = NULL;
@@ -460,12 +471,14 @@ static f2c_status rebuild_all(int outfd, const char *shown, const f2c_table *t,
 }
 
 f2c_status mi_load(int outfd, const char *shown, const f2c_table *t, const char *index_loc,
-                   const char *const *locs, size_t nlocs, const f2c_sink *sink, FILE *log,
-                   unsigned long long *rebuilt, mi_index *out, f2c_error *err)
+                   const char *const *locs, size_t nlocs, const f2c_sink *sink,
+                   const f2c_fs_fetcher *fetch, FILE *log, unsigned long long *rebuilt,
+                   mi_index *out, f2c_error *err)
 {
     memset(out, 0, sizeof *out);
     if (nlocs == 0) return F2C_OK; /* nothing committed: nothing to index */
-    const char *why = index_loc ? try_load(outfd, t, index_loc, locs, nlocs, out) : "missing";
+    const char *why =
+        index_loc ? try_load(outfd, t, index_loc, locs, nlocs, fetch, out) : "missing";
     if (!why) return F2C_OK;
     if (strcmp(why, "out of memory") == 0)
         return f2c_error_set(err, F2C_ENOMEM, shown, 0, 0, NULL, "out of memory");
@@ -477,5 +490,5 @@ f2c_status mi_load(int outfd, const char *shown, const f2c_table *t, const char 
                 shown, t->entity, index_loc ? "not usable (" : "missing", index_loc ? why : "",
                 index_loc ? ")" : "", nlocs, nlocs == 1 ? "" : "s");
     ++*rebuilt;
-    return rebuild_all(outfd, shown, t, locs, nlocs, sink, out, err);
+    return rebuild_all(outfd, shown, t, locs, nlocs, sink, fetch, out, err);
 }

@@ -35,6 +35,7 @@
 
 #include "fhir2cdm/f2c_buf.h"
 #include "fhir2cdm/f2c_error.h"
+#include "fhir2cdm/f2c_fs.h"
 #include "fhir2cdm/f2c_sink.h"
 #include "fhir2cdm/f2c_table.h"
 
@@ -51,7 +52,10 @@ typedef struct mi_entry {
     unsigned long long first, n;
     unsigned long long off, len; /* byte range of the rows (CSV), else 0 */
     unsigned char removed;
-    unsigned char borrowed; /* id points into another index's text: not freed with this one */                 /* f2c_merge's mark: superseded or deleted */
+    unsigned char borrowed;
+        /* id points into another index's text: not freed with this one */ /* f2c_merge's mark:
+                                                                              superseded or deleted
+                                                                            */
 } mi_entry;
 
 typedef struct mi_index {
@@ -89,10 +93,14 @@ int mi_is_fhir_id(const char *s);
  * folder's path), incrementing *rebuilt.  *out is zeroed first (mi_free it in every case).
  * Returns F2C_OK, F2C_EUSAGE (cannot be rebuilt: a view without a ResourceId column, a row
  * without a ResourceId, a resource with rows in two places -- the message says what to do),
- * F2C_EIO (a partition cannot be read), F2C_ENOMEM.
+ * F2C_EIO (a partition cannot be read), F2C_ENOMEM.  fetch (NULL for a local folder) is called
+ * before the index file or a partition is read: the folder may be a mirror of a remote one
+ * (f2c_fs_fetcher); an index that cannot be fetched is rebuilt, a partition that cannot be
+ * fetched is F2C_EIO.
  */
 f2c_status mi_load(int outfd, const char *shown, const f2c_table *t, const char *index_loc,
-                   const char *const *locs, size_t nlocs, const f2c_sink *sink, FILE *log,
-                   unsigned long long *rebuilt, mi_index *out, f2c_error *err);
+                   const char *const *locs, size_t nlocs, const f2c_sink *sink,
+                   const f2c_fs_fetcher *fetch, FILE *log, unsigned long long *rebuilt,
+                   mi_index *out, f2c_error *err);
 
 #endif

@@ -135,6 +135,22 @@ int f2c_fs_replace_finish(int dirfd, const char *tmp, const char *name, int fail
  */
 int f2c_fs_write_at(int dirfd, const char *name, const void *data, size_t len);
 
+/*
+ * A folder whose files may be placeholders: a sparse local mirror of a remote folder
+ * (transformer/tx_mirror.h) holds, for each remote file, a local file of the right size whose
+ * bytes are only partly there (a partition's header or footer) until it is fetched.  Code that
+ * reads a file of such a folder beyond what a header check needs calls f2c_fs_fetch first.
+ * fn(ud, loc, why, cap) makes the file at `loc` (relative to the folder, "data/<Entity>/<file>")
+ * complete; it returns 0, or -1 with a one-line reason in why[0..cap).
+ */
+typedef struct f2c_fs_fetcher {
+    int (*fn)(void *ud, const char *loc, char *why, size_t cap);
+    void *ud;
+} f2c_fs_fetcher;
+
+/* f->fn(f->ud, loc, why, cap) when f is not NULL (a local folder: nothing to do, 0). */
+int f2c_fs_fetch(const f2c_fs_fetcher *f, const char *loc, char *why, size_t cap);
+
 /* rm -r of dirfd/name, never following a link (a link is removed itself).  Missing is fine.
  * 0, or -1 with errno (the first error; goes on removing what it can). */
 int f2c_fs_remove_tree_at(int dirfd, const char *name);

@@ -132,6 +132,10 @@ typedef struct f2c_job_options {
     /* Merge mode only: compact every entity with two small partitions or more, not only those
      * past the thresholds (`fhir2cdm-transform compact`; docs/cdm-folder.md, "Compaction"). */
     int compact;
+    /* Merge mode only: output_dir is a sparse mirror of a remote folder (an export into Blob
+     * Storage, transformer/tx_mirror.h): the merge fetches a committed partition or index
+     * through it before reading it in full.  NULL: a local folder (borrowed). */
+    const struct f2c_fs_fetcher *fetch;
 } f2c_job_options;
 
 /* The largest thread count f2c_job_options.threads accepts. */
