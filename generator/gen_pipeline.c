@@ -76,6 +76,10 @@ static void usage(FILE *f)
           "                        (default) or Parquet partitions + the CDM manifest;\n"
           "                        passed to the generate-schema, transform-data and\n"
           "                        finalize tasks\n"
+          "  --mode append|merge   append (default): every run adds its partitions; merge:\n"
+          "                        the folder keeps one current version of every resource\n"
+          "                        (the export's deletions applied; finalize merges, see\n"
+          "                        docs/azure.md section 5); passed to the same three tasks\n"
           "  --client-id ID        call the FHIR server as this application (client secret in\n"
           "  --tenant-id ID        Key Vault, given at deployment); default: the Batch pool's\n"
           "                        managed identity\n"
@@ -335,7 +339,8 @@ enum {
     O_TENANT,
     O_TEMPLATES,
     O_TARGET,
-    O_FORMAT
+    O_FORMAT,
+    O_MODE
 };
 
 static const struct option batch_opts[] = {{"config", required_argument, NULL, O_CONFIG},
@@ -355,6 +360,7 @@ static const struct option batch_opts[] = {{"config", required_argument, NULL, O
                                            {"templates", required_argument, NULL, O_TEMPLATES},
                                            {"target", required_argument, NULL, O_TARGET},
                                            {"format", required_argument, NULL, O_FORMAT},
+                                           {"mode", required_argument, NULL, O_MODE},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
 
@@ -414,6 +420,13 @@ static int set_option(gp_options *o, const char **views, int c, const char *arg)
             return -1;
         }
         o->format = arg;
+        return 0;
+    case O_MODE:
+        if (strcmp(arg, "append") != 0 && strcmp(arg, "merge") != 0) {
+            fprintf(stderr, GP_PROG ": --mode must be append or merge, got \"%s\"\n", arg);
+            return -1;
+        }
+        o->mode = arg;
         return 0;
     default:
         return -1;
@@ -504,7 +517,8 @@ int gen_pipeline_main(int argc, char **argv)
                     .batch_nodes = 2,
                     .concurrency = 8,
                     .max_depth = F2C_DEFAULT_MAX_DEPTH,
-                    .format = "csv"};
+                    .format = "csv",
+                    .mode = "append"};
     const char **views = calloc((size_t)argc + 1, sizeof *views);
     char *fhir_url = NULL;
     if (!views) {

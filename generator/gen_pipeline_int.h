@@ -32,6 +32,7 @@ typedef struct gp_options {
     const char *client_id;   /* NULL: the factory's managed identity calls the FHIR server */
     const char *tenant_id;
     const char *format; /* --format: "csv" (default) or "parquet", passed to the Batch tasks */
+    const char *mode;   /* --mode: "append" (default) or "merge", passed to the same tasks */
     int batch_nodes;
     int concurrency;
     int max_depth;

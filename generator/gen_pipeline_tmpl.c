@@ -190,21 +190,24 @@ typedef struct fill_ctx {
     const char *config_kind;
     const cJSON *kv;    /* keyvault.json, or NULL */
     const char *format; /* --format: "csv" or "parquet" */
+    const char *mode;   /* --mode: "append" or "merge" */
     int ncustom, nweb;
-    int nformat; /* task commands given --format */
+    int nformat; /* task commands given --format / --mode */
 } fill_ctx;
 
-/* --format parquet: the three Batch tasks that write the CDM folder (generate-schema the
- * record before the fan-out, transform-data the partitions, finalize the record that commits
- * them; each refuses a container of the other format) get "--format parquet" at the end of
- * their command line,
- * inside the bash -c "..." quotes.  CSV, the transformer's default, leaves the commands exactly
- * as the template has them (so a CSV deployment runs with any release).  0, or -1 (printed). */
+/* --format parquet and --mode merge: the three Batch tasks that write the CDM folder
+ * (generate-schema the record before the fan-out, transform-data the partitions, finalize the
+ * record that commits them; each refuses a container of the other format, and finalize task
+ * records of the other mode) get "--format parquet" and "--mode merge" at the end of their
+ * command line, inside the bash -c "..." quotes.  CSV and append, the transformer's defaults,
+ * leave the commands exactly as the template has them (so such a deployment runs with any
+ * release).  0, or -1 (printed). */
 static int add_format(cJSON *tp, fill_ctx *ctx)
 {
     cJSON *cmd = cJSON_GetObjectItemCaseSensitive(tp, "command");
     const char *c = cJSON_GetStringValue(cmd);
-    if (strcmp(ctx->format, "csv") == 0 || !c ||
+    int pq = strcmp(ctx->format, "csv") != 0, merge = strcmp(ctx->mode, "merge") == 0;
+    if ((!pq && !merge) || !c ||
         (!strstr(c, "fhir2cdm-transform transform-data ") &&
          !strstr(c, "fhir2cdm-transform finalize ") &&
          !strstr(c, "fhir2cdm-transform generate-schema ")))
@@ -215,7 +218,8 @@ static int add_format(cJSON *tp, fill_ctx *ctx)
         return -1;
     }
     f2c_buf b = {0};
-    if (f2c_buf_printf(&b, "%.*s --format %s\"", (int)(n - 1), c, ctx->format) != 0 ||
+    if (f2c_buf_printf(&b, "%.*s%s%s%s\"", (int)(n - 1), c, pq ? " --format " : "",
+                       pq ? ctx->format : "", merge ? " --mode merge" : "") != 0 ||
         replace(tp, "command", cJSON_CreateString(b.data)) != 0) {
         f2c_buf_free(&b);
         return -1;
@@ -314,14 +318,14 @@ static int build_deploy(cJSON *deploy, cJSON *pipeline, const cJSON *kv, const g
         replace(vars, "exportTypes", cJSON_CreateString(types)) != 0)
         return -1;
 
-    fill_ctx ctx = {o->config_dir ? "tables" : "views", kv, o->format, 0, 0, 0};
+    fill_ctx ctx = {o->config_dir ? "tables" : "views", kv, o->format, o->mode, 0, 0, 0};
     cJSON *acts = need(pipeline, "activities", "pipeline.json");
     if (!acts || fill_activities(acts, &ctx) != 0) return -1;
-    if (strcmp(o->format, "csv") != 0 && ctx.nformat != 3) {
+    if ((strcmp(o->format, "csv") != 0 || strcmp(o->mode, "merge") == 0) && ctx.nformat != 3) {
         fprintf(stderr,
-                GP_PROG ": template: --format %s found %d of the 3 task commands (generate-schema, "
-                        "transform-data, finalize) to pass it to\n",
-                o->format, ctx.nformat);
+                GP_PROG ": template: --format %s --mode %s found %d of the 3 task commands "
+                        "(generate-schema, transform-data, finalize) to pass them to\n",
+                o->format, o->mode, ctx.nformat);
         return -1;
     }
     if (ctx.ncustom != 4 || ctx.nweb != 0) {

@@ -77,44 +77,14 @@
 #include "fhir2cdm/f2c_tablecfg.h"
 
 #include "tx_batch_export.h"
+#include "tx_batch_int.h"
 #include "tx_job.h"
 #include "tx_publish.h"
 #include "tx_util.h"
 
-#define ME "fhir2cdm-transform"
-/* The incremental-run state finalize writes beside model.json (docs/azure.md section 5). */
-#define STATE_BLOB TX_STATE_NAME
-
-/* Everything the subcommands read: flags first, then --adf-activity values for what is unset. */
-typedef struct bopts {
-    const char *cmd;
-    const char *input_uri, *account, *suffix, *cdm_fs, *config_container, *config_kind;
-    const char *operation_id, *max_depth, *mi_client_id, *requires_token, *transaction_time;
-    const char *fhir_url, *fhir_audience, *client_id, *tenant_id; /* requiresAccessToken inputs */
-    const char *key_vault_uri, *secret_name; /* where the client secret is (Key Vault) */
-    const char *export_types, *since, *group_id, *max_wait; /* bulk-export */
-    const char *export_manifest, *file_index, *file_count;  /* the manifest bulk-export stored */
-    const char *endpoint; /* custom Blob endpoint (emulator, sovereign cloud) */
-    const char *activity; /* --adf-activity FILE */
-    const char *format, *compression, *decimal; /* output format (--format ...) */
-    const char *threads_arg;                    /* --threads / "threads" */
-    int depth;                                  /* maxDepth, validated */
-    unsigned threads;                           /* validated; 0: the online CPUs */
-    f2c_sink_options sink; /* format, compression, decimal, validated (csv when none given) */
-    cJSON *activity_doc;   /* owns the strings taken from the activity file */
-} bopts;
-
-typedef struct ctx {
-    bopts o;
-    f2c_blob_client *blob;
-    char tmp[4096];             /* the task's temporary folder, "" when none */
-    f2c_bulk_manifest manifest; /* exportManifest, when read: owns o's values taken from it */
-    f2c_error e;
-} ctx;
-
 /* ---- small helpers ------------------------------------------------------------------------ */
 
-static int fail(ctx *c, const char *what)
+int tx_batch_fail(ctx *c, const char *what)
 {
     char line[2048];
     fprintf(stderr, ME " %s: error: %s: %s\n", c->o.cmd, what,
@@ -180,6 +150,7 @@ int tx_batch_activity_parse(const char *text, size_t len, tx_batch_activity *out
         {&out->compression, "compression"},
         {&out->decimal, "decimal"},
         {&out->threads_arg, "threads"},
+        {&out->mode, "mode"},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         *map[i].slot = ext_value(ext, map[i].key);
@@ -241,6 +212,7 @@ static int load_activity(bopts *o)
     take(&o->compression, a.compression);
     take(&o->decimal, a.decimal);
     take(&o->threads_arg, a.threads_arg);
+    take(&o->mode_arg, a.mode);
     return 0;
 }
 
@@ -261,7 +233,7 @@ static f2c_status new_client(const bopts *o, const char *endpoint, const char *a
     return tx_pub_client_new(endpoint, account, o->mi_client_id, out, e);
 }
 
-static int open_storage(ctx *c)
+int tx_batch_open_storage(ctx *c)
 {
     const bopts *o = &c->o;
     if (c->blob) return 0;
@@ -276,7 +248,7 @@ static int open_storage(ctx *c)
     printf("storage: account %s, endpoint %s, auth %s\n", o->account, endpoint, tx_pub_auth_name());
     f2c_status st = new_client(o, endpoint, o->account, &c->blob, &c->e);
     f2c_buf_free(&ep);
-    return st == F2C_OK ? 0 : (fail(c, "storage client"), -1);
+    return st == F2C_OK ? 0 : (tx_batch_fail(c, "storage client"), -1);
 }
 
 /* ---- transfers ---------------------------------------------------------------------------- */
@@ -297,8 +269,8 @@ static FILE *create_new(const char *path)
 }
 
 /* Streams container/blob to local file path (ranged GET, retried by the client). */
-static f2c_status download(f2c_blob_client *b, const char *container, const char *blob,
-                           const char *path, uint64_t *size, f2c_error *e)
+f2c_status tx_batch_download(f2c_blob_client *b, const char *container, const char *blob,
+                             const char *path, uint64_t *size, f2c_error *e)
 {
     FILE *fp = create_new(path);
     if (!fp)
@@ -310,7 +282,7 @@ static f2c_status download(f2c_blob_client *b, const char *container, const char
 }
 
 /* A blob name that is safe to mirror below a local folder: relative, no "." / ".." parts. */
-static int safe_name(const char *name)
+int tx_batch_safe_name(const char *name)
 {
     if (!*name || name[0] == '/') return 0;
     for (const char *p = name; p;) {
@@ -323,7 +295,7 @@ static int safe_name(const char *name)
 }
 
 /* Copies every *.json blob of the configuration container to <tmp>/config/. */
-static int fetch_config(ctx *c, f2c_buf *dir)
+int tx_batch_fetch_config(ctx *c, f2c_buf *dir)
 {
     char **names = NULL;
     size_t n = 0, got = 0;
@@ -333,12 +305,12 @@ static int fetch_config(ctx *c, f2c_buf *dir)
         return -1;
     }
     if (tx_pub_list(c->blob, c->o.config_container, NULL, &names, NULL, &n, &c->e) != F2C_OK)
-        return fail(c, "listing the configuration container"), -1;
+        return tx_batch_fail(c, "listing the configuration container"), -1;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         size_t len = strlen(names[i]);
         if (len < 5 || strcmp(names[i] + len - 5, ".json") != 0) continue;
-        if (!safe_name(names[i])) {
+        if (!tx_batch_safe_name(names[i])) {
             fprintf(stderr, ME " %s: skipping configuration blob with an unsafe name: %s\n",
                     c->o.cmd, names[i]);
             continue;
@@ -349,9 +321,9 @@ static int fetch_config(ctx *c, f2c_buf *dir)
             fprintf(stderr, ME " %s: error: cannot create a folder for %s: %s\n", c->o.cmd,
                     names[i], strerror(errno));
             rc = -1;
-        } else if (download(c->blob, c->o.config_container, names[i], path.data, NULL, &c->e) !=
-                   F2C_OK)
-            rc = (fail(c, "downloading the configuration"), -1);
+        } else if (tx_batch_download(c->blob, c->o.config_container, names[i], path.data, NULL,
+                                     &c->e) != F2C_OK)
+            rc = (tx_batch_fail(c, "downloading the configuration"), -1);
         else
             got++;
         f2c_buf_free(&path);
@@ -367,7 +339,7 @@ static int fetch_config(ctx *c, f2c_buf *dir)
     return rc;
 }
 
-static int is_views(const bopts *o)
+int tx_batch_is_views(const bopts *o)
 {
     return o->config_kind && strcmp(o->config_kind, "views") == 0;
 }
@@ -375,7 +347,7 @@ static int is_views(const bopts *o)
 /* ---- transform-data ----------------------------------------------------------------------- */
 
 /* Who calls the FHIR server, from the options (the audience is set by the caller). */
-static tx_bx_caller caller(const bopts *o)
+tx_bx_caller tx_batch_caller(const bopts *o)
 {
     tx_bx_caller who = {.client_id = o->client_id,
                         .tenant_id = o->tenant_id,
@@ -393,17 +365,17 @@ static tx_bx_caller caller(const bopts *o)
  * tenantId are given, with the secret from FHIR2CDM_FHIR_CLIENT_SECRET or Key Vault, else the
  * managed identity (tx_bx_auth_open).  Returns a TX_EXIT_* code; the token is never printed.
  */
-static int download_bearer(ctx *c, const char *path, uint64_t *size)
+int tx_batch_download_bearer(ctx *c, const char *url, const char *path, uint64_t *size)
 {
     const bopts *o = &c->o;
     const char *audience = o->fhir_audience ? o->fhir_audience : o->fhir_url;
     static const char *const storage_headers[] = {"x-ms-version: 2021-08-06", NULL};
     f2c_http_get_opts ho = {0};
     tx_bx_auth auth;
-    tx_bx_caller who = caller(o);
+    tx_bx_caller who = tx_batch_caller(o);
     who.audience = audience;
     if (tx_bx_auth_open(&who, &auth, &c->e) != F2C_OK)
-        return fail(c, "input token provider"), TX_EXIT_USAGE;
+        return tx_batch_fail(c, "input token provider"), TX_EXIT_USAGE;
     if (!auth.fixed && !auth.prov) {
         fprintf(stderr,
                 ME " transform-data: error: requiresAccessToken: no token audience: give fhirUrl "
@@ -416,7 +388,7 @@ static int download_bearer(ctx *c, const char *path, uint64_t *size)
     if (auth.prov && auth.storage) ho.headers = storage_headers;
     const char *source = auth.source;
     char shown[512];
-    snprintf(shown, sizeof shown, "%.*s", (int)strcspn(o->input_uri, "?#"), o->input_uri);
+    snprintf(shown, sizeof shown, "%.*s", (int)strcspn(url, "?#"), url);
     printf("downloading %s (bearer token: %s)\n", shown, source);
     fflush(stdout);
     int rc = TX_EXIT_OK;
@@ -425,11 +397,11 @@ static int download_bearer(ctx *c, const char *path, uint64_t *size)
         fprintf(stderr, ME " transform-data: error: cannot create %s: %s\n", path, strerror(errno));
         rc = TX_EXIT_DATA;
     } else {
-        f2c_status st = f2c_http_get(o->input_uri, &ho, to_file, fp, size, NULL, &c->e);
+        f2c_status st = f2c_http_get(url, &ho, to_file, fp, size, NULL, &c->e);
         if (fclose(fp) != 0 && st == F2C_OK)
             st = f2c_error_set(&c->e, F2C_EIO, path, 0, 0, NULL, "cannot write: %s",
                                strerror(errno));
-        if (st != F2C_OK) rc = fail(c, "downloading the input");
+        if (st != F2C_OK) rc = tx_batch_fail(c, "downloading the input");
     }
     tx_bx_auth_close(&auth);
     return rc;
@@ -453,7 +425,7 @@ static int publish_task(ctx *c, const char *base, const char *out_dir)
     char *stem = strdup(base);
     if (!stem) {
         f2c_error_set(&c->e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-        return fail(c, "publishing");
+        return tx_batch_fail(c, "publishing");
     }
     size_t n = strlen(stem);
     if (n > 10 && strcmp(stem + n - 10, ".ndjson.gz") == 0)
@@ -461,22 +433,22 @@ static int publish_task(ctx *c, const char *base, const char *out_dir)
     else if (n > 7 && strcmp(stem + n - 7, ".ndjson") == 0)
         stem[n - 7] = '\0';
     if (tx_pub_task_forget(c->blob, o->cdm_fs, "", stem, o->operation_id, &c->e) != F2C_OK) {
-        fail(c, "removing the task record of an earlier attempt");
+        tx_batch_fail(c, "removing the task record of an earlier attempt");
         goto done;
     }
     if (tx_pub_read_published(c->blob, o->cdm_fs, "", o->sink.format, 0, &cur, &c->e) != F2C_OK) {
         rc = c->e.status == F2C_EUSAGE ? TX_EXIT_USAGE : TX_EXIT_DATA;
-        fail(c, "reading the committed record");
+        tx_batch_fail(c, "reading the committed record");
         goto done;
     }
     if (!tx_pub_tasks_add(&mine, stem, o->operation_id)) {
         f2c_error_set(&c->e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-        fail(c, "publishing");
+        tx_batch_fail(c, "publishing");
         goto done;
     }
     if (tx_pub_upload_run(c->blob, o->cdm_fs, "", o->sink.format, out_dir, &cur, stdout, &mine,
                           &uploaded, &c->e) != F2C_OK) {
-        fail(c, "uploading a partition");
+        tx_batch_fail(c, "uploading a partition");
         fprintf(stderr,
                 ME " transform-data: %zu partition blob(s) of this attempt uploaded and listed "
                    "nowhere (no task record); a retry rewrites them\n",
@@ -488,11 +460,11 @@ static int publish_task(ctx *c, const char *base, const char *out_dir)
         f2c_error_set(&c->e, F2C_ECONFIG, NULL, 0, 0, NULL,
                       "the local run wrote partitions of %zu (stem, operation id) pairs",
                       mine.count);
-        fail(c, "publishing");
+        tx_batch_fail(c, "publishing");
         goto done;
     }
     if (tx_pub_task_put(c->blob, o->cdm_fs, "", &mine.items[0], &c->e) != F2C_OK) {
-        fail(c, "uploading the task record");
+        tx_batch_fail(c, "uploading the task record");
         goto done;
     }
     printf("transform-data: done: %s -> %zu %s partition(s) in container %s, operation %s "
@@ -518,12 +490,12 @@ static int parse_index(const char *s, unsigned long long max, unsigned long long
  * c->manifest.  Returns 0, or a TX_EXIT_* code after the message. */
 static int read_manifest(ctx *c)
 {
-    if (open_storage(c) != 0) return TX_EXIT_DATA;
+    if (tx_batch_open_storage(c) != 0) return TX_EXIT_DATA;
     printf("%s: reading the export manifest %s/%s\n", c->o.cmd, c->o.cdm_fs, c->o.export_manifest);
     fflush(stdout);
     if (tx_bx_manifest_read(c->blob, c->o.cdm_fs, c->o.export_manifest, &c->manifest, &c->e) !=
         F2C_OK)
-        return fail(c, "exportManifest");
+        return tx_batch_fail(c, "exportManifest");
     return 0;
 }
 
@@ -595,7 +567,7 @@ static int input_address(ctx *c, f2c_blob_addr *in, int *bearer)
     }
     if (!*bearer) {
         if (f2c_blob_addr_parse(o->input_uri, in, &c->e) != F2C_OK)
-            return fail(c, "inputBlobUri"), TX_EXIT_USAGE;
+            return tx_batch_fail(c, "inputBlobUri"), TX_EXIT_USAGE;
         return -1;
     }
     /* A plain file URL of the export: only its file name is needed here. */
@@ -627,19 +599,19 @@ static int fetch_input(ctx *c, const f2c_blob_addr *in, int bearer, const char *
     /* The input may live in another account (the FHIR service's export storage). */
     if (!bearer && strcmp(in->account, o->account) != 0 &&
         new_client(o, in->endpoint, in->account, &src, &c->e) != F2C_OK)
-        return fail(c, "input storage client");
+        return tx_batch_fail(c, "input storage client");
     if (f2c_buf_printf(path, "%s/in", c->tmp) != 0 || mkdir(path->data, 0700) != 0 ||
         f2c_buf_printf(path, "/%s", base) != 0) {
         fprintf(stderr, ME " transform-data: error: cannot create %s: %s\n", path->data,
                 strerror(errno));
     } else if (bearer) {
-        rc = download_bearer(c, path->data, &size);
+        rc = tx_batch_download_bearer(c, o->input_uri, path->data, &size);
     } else {
         printf("downloading %s/%s\n", in->container, in->path);
         fflush(stdout);
-        if (download(src ? src : c->blob, in->container, in->path, path->data, &size, &c->e) !=
-            F2C_OK)
-            fail(c, "downloading the input");
+        if (tx_batch_download(src ? src : c->blob, in->container, in->path, path->data, &size,
+                              &c->e) != F2C_OK)
+            tx_batch_fail(c, "downloading the input");
         else
             rc = TX_EXIT_OK;
     }
@@ -651,15 +623,15 @@ static int fetch_input(ctx *c, const f2c_blob_addr *in, int bearer, const char *
 
 /* The local job over the downloaded file into <tmp>/cdm (out_dir); a TX_EXIT_* code.  On failure
  * nothing is uploaded: a partial file must not be published as if complete. */
-static int run_local(ctx *c, const char *cfg, const char *input, f2c_buf *out_dir)
+int tx_batch_run_local(ctx *c, const char *cfg, const char *input, f2c_buf *out_dir)
 {
     const bopts *o = &c->o;
     if (f2c_buf_printf(out_dir, "%s/cdm", c->tmp) != 0) return TX_EXIT_DATA;
     const char *inputs[1] = {input};
     const char *views[1] = {cfg};
-    tx_options to = {.config_dir = is_views(o) ? NULL : cfg,
+    tx_options to = {.config_dir = tx_batch_is_views(o) ? NULL : cfg,
                      .views = views,
-                     .nviews = is_views(o) ? 1 : 0,
+                     .nviews = tx_batch_is_views(o) ? 1 : 0,
                      .output_dir = out_dir->data,
                      .inputs = inputs,
                      .ninputs = 1,
@@ -667,7 +639,8 @@ static int run_local(ctx *c, const char *cfg, const char *input, f2c_buf *out_di
                      .operation_id = o->operation_id,
                      .max_line = F2C_NDJSON_DEFAULT_MAX_LINE,
                      .sink = o->sink,
-                     .threads = o->threads};
+                     .threads = o->threads,
+                     .merge = o->merge};
     fflush(stdout);
     int jrc = tx_run(&to);
     fflush(stdout);
@@ -688,7 +661,7 @@ static int check_container_format(ctx *c)
         tx_pub_read_published(c->blob, c->o.cdm_fs, "", c->o.sink.format, 0, &cur, &c->e);
     tx_pub_published_free(&cur);
     if (st == F2C_OK) return 0;
-    fail(c, "reading the committed record");
+    tx_batch_fail(c, "reading the committed record");
     return st == F2C_EUSAGE ? TX_EXIT_USAGE : TX_EXIT_DATA;
 }
 
@@ -706,15 +679,16 @@ static int transform_data(ctx *c)
     base = base ? base + 1 : in.path;
     rc = TX_EXIT_DATA;
     int early = 0;
-    if (!*base || !safe_name(base)) {
+    if (!*base || !tx_batch_safe_name(base)) {
         fprintf(stderr, ME " transform-data: error: inputBlobUri names no file\n");
         rc = TX_EXIT_USAGE;
-    } else if (open_storage(c) == 0 && (early = check_container_format(c)) != 0) {
+    } else if (tx_batch_open_storage(c) == 0 && (early = check_container_format(c)) != 0) {
         rc = early;
-    } else if (c->blob && fetch_config(c, &cfg) == 0 &&
+    } else if (c->blob && tx_batch_fetch_config(c, &cfg) == 0 &&
                (rc = fetch_input(c, &in, bearer, base, &in_path)) == TX_EXIT_OK &&
-               (rc = run_local(c, cfg.data, in_path.data, &out_dir)) == TX_EXIT_OK) {
-        rc = publish_task(c, base, out_dir.data);
+               (rc = tx_batch_run_local(c, cfg.data, in_path.data, &out_dir)) == TX_EXIT_OK) {
+        rc = c->o.merge ? tx_batch_merge_task(c, base, in_path.data)
+                        : publish_task(c, base, out_dir.data);
     }
     f2c_blob_addr_free(&in);
     f2c_buf_free(&cfg);
@@ -735,7 +709,9 @@ static int current_modified_time(ctx *c, char *out, size_t n)
     const char *record = f2c_cdm_record_name(c->o.sink.format);
     int parquet = strcmp(c->o.sink.format, "parquet") == 0;
     if (tx_pub_get_text(c->blob, c->o.cdm_fs, record, 0, 0, &text, &c->e) != F2C_OK) {
-        rc = f2c_blob_last_http_status(c->blob) == 404 ? 0 : (fail(c, "reading the record"), -1);
+        rc = f2c_blob_last_http_status(c->blob) == 404
+                 ? 0
+                 : (tx_batch_fail(c, "reading the record"), -1);
     } else {
         cJSON *root = cJSON_ParseWithLength(text.data ? text.data : "", text.len);
         const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, parquet ? "lastFileModifiedTime"
@@ -759,7 +735,7 @@ static int current_modified_time(ctx *c, char *out, size_t n)
  * by hand) nothing is recorded: the current time is not an export's time, and using it as _since
  * could skip resources changed between the export and now.
  */
-static int write_state(ctx *c)
+int tx_batch_write_state(ctx *c)
 {
     const bopts *o = &c->o;
     if (!o->transaction_time || !*o->transaction_time) {
@@ -769,7 +745,7 @@ static int write_state(ctx *c)
     }
     f2c_status st =
         tx_pub_write_state(c->blob, o->cdm_fs, "", o->transaction_time, o->operation_id, &c->e);
-    if (st != F2C_OK) return fail(c, "uploading " STATE_BLOB), -1;
+    if (st != F2C_OK) return tx_batch_fail(c, "uploading " STATE_BLOB), -1;
     printf("%s: recorded transactionTime %s in %s/" STATE_BLOB "\n", o->cmd, o->transaction_time,
            o->cdm_fs);
     return 0;
@@ -811,7 +787,7 @@ static int manifest_values(ctx *c)
  * finalize's is the export's transactionTime (from the manifest with exportManifest),
  * generate-schema's the current record's; without either, the current time.  Returns 0, or a
  * TX_EXIT_* code after the message. */
-static int commit_time(ctx *c, int schema_only, char *now, size_t n, const char **mtime)
+int tx_batch_commit_time(ctx *c, int schema_only, char *now, size_t n, const char **mtime)
 {
     if (!schema_only && c->o.export_manifest) {
         int mrc = manifest_values(c);
@@ -837,12 +813,12 @@ static int commit_time(ctx *c, int schema_only, char *now, size_t n, const char 
 /* The configuration's tables (the record describes them; nothing runs here, so no plan), from
  * the configuration container copied into cfg.  Returns 0, or a TX_EXIT_* code after the
  * message. */
-static int load_tables(ctx *c, f2c_buf *cfg, f2c_tableset *ts, f2c_diags *diags)
+int tx_batch_load_tables(ctx *c, f2c_buf *cfg, f2c_tableset *ts, f2c_diags *diags)
 {
     const bopts *o = &c->o;
-    if (fetch_config(c, cfg) != 0) return TX_EXIT_DATA;
+    if (tx_batch_fetch_config(c, cfg) != 0) return TX_EXIT_DATA;
     const char *paths[1] = {cfg->data};
-    f2c_schema_input in = is_views(o)
+    f2c_schema_input in = tx_batch_is_views(o)
                               ? (f2c_schema_input){.views = paths, .nviews = 1}
                               : (f2c_schema_input){.config_dir = cfg->data, .max_depth = o->depth};
     f2c_status st = f2c_schema_load(&in, ts, NULL, diags);
@@ -874,16 +850,27 @@ static int finalize(ctx *c, int schema_only)
     int rc = TX_EXIT_DATA;
     char now[32];
     const char *mtime = NULL;
-    if (open_storage(c) != 0) goto done;
-    if ((rc = commit_time(c, schema_only, now, sizeof now, &mtime)) != 0 ||
-        (rc = load_tables(c, &cfg, &ts, &diags)) != 0)
+    if (tx_batch_open_storage(c) != 0) goto done;
+    if (o->merge && !schema_only) {
+        rc = tx_batch_merge_finalize(c);
         goto done;
+    }
+    if ((rc = tx_batch_commit_time(c, schema_only, now, sizeof now, &mtime)) != 0 ||
+        (rc = tx_batch_load_tables(c, &cfg, &ts, &diags)) != 0)
+        goto done;
+    if (o->merge) { /* generate-schema: the merge's finalize commits the record with the data */
+        printf("%s: merge mode: the configuration loads (%zu tables); %s/%s is committed by "
+               "finalize, with the resource indexes\n",
+               o->cmd, ts.count, o->cdm_fs, f2c_cdm_record_name(o->sink.format));
+        rc = TX_EXIT_OK;
+        goto done;
+    }
     rc = TX_EXIT_DATA;
     f2c_status st;
     /* The new record: the committed partitions, minus the pairs this operation's task records
      * cover, plus theirs (tx_publish.h); model.json is the commit point, the state follows. */
     if (tx_pub_read_published(c->blob, o->cdm_fs, "", o->sink.format, 0, &cur, &c->e) != F2C_OK) {
-        fail(c, "reading the committed record");
+        tx_batch_fail(c, "reading the committed record");
         if (c->e.status == F2C_EUSAGE) rc = TX_EXIT_USAGE; /* the other format's container */
         goto done;
     }
@@ -898,7 +885,8 @@ static int finalize(ctx *c, int schema_only)
             goto done;
         }
         if (tx_pub_read_tasks(c->blob, o->cdm_fs, "", o->operation_id, &tasks, &c->e) != F2C_OK) {
-            fail(c, "reading the task records");
+            tx_batch_fail(c, "reading the task records");
+            if (c->e.status == F2C_EUSAGE) rc = TX_EXIT_USAGE; /* merge-mode records */
             goto done;
         }
         printf("%s: %zu task record(s) of operation %s\n", o->cmd, tasks.count, o->operation_id);
@@ -908,14 +896,14 @@ static int finalize(ctx *c, int schema_only)
                        &c->e);
     const char *record = f2c_cdm_record_name(o->sink.format);
     if (st != F2C_OK) {
-        fail(c, strcmp(o->sink.format, "parquet") == 0 ? "writing the manifest"
-                                                       : "writing model.json");
+        tx_batch_fail(c, strcmp(o->sink.format, "parquet") == 0 ? "writing the manifest"
+                                                                : "writing model.json");
         if (st == F2C_EUSAGE) rc = TX_EXIT_USAGE; /* tasks of another format */
         goto done;
     }
     printf("%s: done: wrote %s/%s (%s; %zu entities, %zu partitions, modifiedTime %s)\n", o->cmd,
            o->cdm_fs, record, tx_pub_format_label(o->sink.format), ts.count, outcome.listed, mtime);
-    if (!schema_only && write_state(c) != 0) goto done;
+    if (!schema_only && tx_batch_write_state(c) != 0) goto done;
     if (outcome.ngarbage) {
         size_t gone = tx_pub_cleanup(c->blob, o->cdm_fs, &outcome, stderr);
         printf("%s: deleted %zu replaced partition blob(s) and consumed task record(s)\n", o->cmd,
@@ -923,7 +911,7 @@ static int finalize(ctx *c, int schema_only)
     }
     /* [BD "Bulk Data Delete Request"]: the files are in model.json now; best effort. */
     if (!schema_only && o->operation_id) {
-        tx_bx_caller who = caller(o);
+        tx_bx_caller who = tx_batch_caller(o);
         who.audience = o->fhir_audience ? o->fhir_audience : o->fhir_url;
         tx_bx_delete_job(c->blob, o->cdm_fs, o->operation_id, &who, o->cmd);
     }
@@ -950,7 +938,7 @@ static int bulk_export(ctx *c)
     if (o->max_wait &&
         tx_parse_range(ME " bulk-export", "--max-wait", o->max_wait, 1, 31536000, &wait) != 0)
         return TX_EXIT_USAGE;
-    if (open_storage(c) != 0) return TX_EXIT_DATA;
+    if (tx_batch_open_storage(c) != 0) return TX_EXIT_DATA;
     tx_bx_opts x = {.cmd = o->cmd,
                     .blob = c->blob,
                     .cdm_fs = o->cdm_fs,
@@ -960,7 +948,7 @@ static int bulk_export(ctx *c)
                     .export_types = o->export_types,
                     .since = o->since,
                     .group_id = o->group_id,
-                    .who = caller(o),
+                    .who = tx_batch_caller(o),
                     .max_wait_s = (long)wait};
     return tx_bx_export(&x);
 }
@@ -981,6 +969,8 @@ static void usage(FILE *f, const char *cmd)
         "  transform-data, finalize, generate-schema: --format csv|parquet (default csv;\n"
         "    the tasks and finalize must agree) [--compression zstd|snappy|none]\n"
         "    [--decimal P,S] (Parquet only; as fhir2cdm-transform --help)\n"
+        "  transform-data, finalize, generate-schema: --mode append|merge (default append;\n"
+        "    merge: one current version of every resource, docs/azure.md section 5)\n"
         "  transform-data: [--threads N] worker threads (default: the online CPUs; the\n"
         "    template passes the VM's cores per task slot)\n"
         "  transform-data: --inputBlobUri URL [--requiresAccessToken true|false]\n"
@@ -1042,6 +1032,7 @@ static const struct {
     {"compression", offsetof(bopts, compression)},
     {"decimal", offsetof(bopts, decimal)},
     {"threads", offsetof(bopts, threads_arg)},
+    {"mode", offsetof(bopts, mode_arg)},
 };
 #define NFLAGS (sizeof batch_flags / sizeof batch_flags[0])
 #define FLAG_CODE 256 /* getopt_long's val of batch_flags[i] is FLAG_CODE + i */
@@ -1130,6 +1121,19 @@ static int check_values(bopts *o)
         fprintf(stderr, ME " %s: configurationKind must be tables or views\n", o->cmd);
         return -1;
     }
+    if (o->mode_arg && strcmp(o->mode_arg, "append") && strcmp(o->mode_arg, "merge")) {
+        fprintf(stderr, ME " %s: --mode must be append or merge, got \"%s\"\n", o->cmd,
+                o->mode_arg);
+        return -1;
+    }
+    if (o->mode_arg && exporting) {
+        fprintf(stderr,
+                ME " %s: --mode applies to transform-data, finalize and "
+                   "generate-schema\n",
+                o->cmd);
+        return -1;
+    }
+    o->merge = o->mode_arg && strcmp(o->mode_arg, "merge") == 0;
     return check_format(o);
 }
 
@@ -1164,7 +1168,7 @@ int tx_batch_main(int argc, char **argv)
     rc = TX_EXIT_USAGE;
     if (check_values(&c.o) == 0) {
         if (f2c_blob_global_init(&c.e) != F2C_OK) {
-            rc = fail(&c, "libcurl");
+            rc = tx_batch_fail(&c, "libcurl");
         } else {
             rc = run_in_tmp(&c);
             f2c_bulk_manifest_free(&c.manifest);

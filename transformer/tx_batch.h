@@ -30,6 +30,7 @@ typedef struct tx_batch_activity {
      * --compression, --decimal P,S) */
     const char *format, *compression, *decimal;
     const char *threads_arg; /* "threads": worker threads of transform-data (--threads N) */
+    const char *mode;        /* "mode": append|merge (transform-data, finalize, generate-schema) */
 } tx_batch_activity;
 
 /* Parses activity.json text[0..len) into *out (zeroed first).  Returns 0, or -1 when the text is

@@ -74,14 +74,14 @@ static int make_dir(xdeleted *d)
  * safe file name>, its subfolder made.  A new string, or NULL (printed). */
 static char *file_path(const xdeleted *d, size_t i, const char *url)
 {
-    char *name = tx_export_url_file_name(url);
+    char *name = tx_url_file_name(url);
     f2c_buf b = {0};
     if (!name || f2c_buf_printf(&b, "%s/%zu", d->dir, i) != 0) goto oom;
     if (mkdir(b.data, 0700) != 0) {
         fprintf(stderr, ME ": error: cannot create %s: %s\n", b.data, strerror(errno));
         goto fail;
     }
-    if (f2c_buf_printf(&b, "/%s", tx_export_safe_name(name) ? name : "deleted.ndjson") != 0)
+    if (f2c_buf_printf(&b, "/%s", tx_safe_file_name(name) ? name : "deleted.ndjson") != 0)
         goto oom;
     free(name);
     return b.data;

@@ -101,13 +101,6 @@ typedef struct run {
 /* The URL without query/fragment, for messages. */
 void tx_export_shown_url(const char *url, char *out, size_t n);
 
-/* The last path segment of url (without query/fragment), as a new string (NULL: out of
- * memory). */
-char *tx_export_url_file_name(const char *url);
-
-/* Non-zero when s can name a file as is: 1 to 200 of [A-Za-z0-9._-], not starting with '.'. */
-int tx_export_safe_name(const char *s);
-
 /* Polling progress ([BD "Bulk Data Status Request"] X-Progress), for f2c_bulk_opts.progress; ud
  * is the xopts. */
 void tx_export_on_progress(void *ud, const char *x_progress, long next_ms);

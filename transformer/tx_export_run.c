@@ -40,34 +40,6 @@ void tx_export_shown_url(const char *url, char *out, size_t n)
     snprintf(out, n, "%.*s", (int)(l < 400 ? l : 400), url);
 }
 
-/* The last path segment of url (without query/fragment), as a new string (NULL: out of
- * memory). */
-char *tx_export_url_file_name(const char *url)
-{
-    size_t end = strcspn(url, "?#");
-    size_t start = end;
-    while (start > 0 && url[start - 1] != '/')
-        start--;
-    char *s = malloc(end - start + 1);
-    if (s) {
-        memcpy(s, url + start, end - start);
-        s[end - start] = '\0';
-    }
-    return s;
-}
-
-/* Non-zero when s can name a file as is: 1 to 200 of [A-Za-z0-9._-], not starting with '.'. */
-int tx_export_safe_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 200 || s[0] == '.') return 0;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-              *s == '_' || *s == '-' || *s == '.'))
-            return 0;
-    return 1;
-}
-
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -348,7 +320,7 @@ int tx_export_scan_error_files(run *r, unsigned long long *issues)
     for (size_t i = 0; i < r->m.nerror; i++) {
         f2c_error e;
         f2c_error_clear(&e);
-        char *label = tx_export_url_file_name(r->m.error[i].url);
+        char *label = tx_url_file_name(r->m.error[i].url);
         errscan s = {.label = label && *label ? label : "error-file"};
         /* Main thread, downloads finished: the run's own provider is free to use. */
         f2c_http_get_opts ho = {.cancel = &g_cancel};
@@ -397,7 +369,7 @@ int tx_export_make_stems(run *r)
     for (size_t i = 0; i < r->nfiles; i++) {
         xfile *x = &r->files[i];
         x->mf = &r->m.output[i];
-        char *name = tx_export_url_file_name(x->mf->url);
+        char *name = tx_url_file_name(x->mf->url);
         if (!name) return -1;
         x->label = name;
         char *stem = strdup(name);
@@ -406,7 +378,7 @@ int tx_export_make_stems(run *r)
             stem[strlen(stem) - 10] = '\0';
         else if (ends_with(stem, ".ndjson"))
             stem[strlen(stem) - 7] = '\0';
-        if (!tx_export_safe_name(stem)) {
+        if (!tx_safe_file_name(stem)) {
             free(stem);
             f2c_buf b = {0};
             if (f2c_buf_printf(&b, "%s.%03zu", x->mf->type, i) != 0) return -1;

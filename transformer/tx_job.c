@@ -168,7 +168,8 @@ static f2c_job_options job_options(const tx_options *o, const f2c_job_ui *ui)
                              .deleted = o->deleted,
                              .ndeleted = o->ndeleted,
                              .compact = o->compact,
-                             .fetch = o->fetch};
+                             .fetch = o->fetch,
+                             .modified_time = o->modified_time};
 }
 
 /* ---- the tx_* API ------------------------------------------------------------------------------

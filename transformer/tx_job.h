@@ -56,6 +56,7 @@ typedef struct tx_options {
     /* f2c_job_options.fetch: output_dir is a sparse mirror of a blob folder (tx_mirror.h); NULL
      * for a local folder (borrowed). */
     const struct f2c_fs_fetcher *fetch;
+    const char *modified_time; /* tx_run: f2c_job_options.modified_time (NULL: inputs' mtime) */
 } tx_options;
 
 /* Runs the job over o->inputs (files or folders of *.ndjson / *.ndjson.gz, read one after the

@@ -344,7 +344,7 @@ static f2c_status mirror_entries(tx_mirror *m, const f2c_cdm_model *model, char 
         }
     }
     f2c_buf_free(&name);
-    qsort(m->v, m->n, sizeof *m->v, by_loc);
+    if (m->n) qsort(m->v, m->n, sizeof *m->v, by_loc);
     size_t w = 0; /* a location listed twice is mirrored once */
     for (size_t i = 0; i < m->n; i++) {
         if (w && strcmp(m->v[w - 1].loc, m->v[i].loc) == 0) {
@@ -502,8 +502,8 @@ static f2c_status changes(tx_mirror *m, const f2c_cdm_model *model, char ***up, 
             if (!((*up)[(*nup)++] = strdup(loc))) return nomem(e);
         }
     }
-    qsort(*up, *nup, sizeof **up, cmp_str);
-    qsort(*listed, *nlisted, sizeof **listed, cmp_str);
+    if (*nup) qsort(*up, *nup, sizeof **up, cmp_str);
+    if (*nlisted) qsort(*listed, *nlisted, sizeof **listed, cmp_str);
     return F2C_OK;
 }
 
@@ -604,7 +604,7 @@ static f2c_status upload_docs(tx_mirror *m, f2c_error *e)
             n++;
     }
     closedir(d);
-    if (st == F2C_OK) qsort(docs, n, sizeof *docs, cmp_str);
+    if (st == F2C_OK && n) qsort(docs, n, sizeof *docs, cmp_str);
     for (size_t i = 0; st == F2C_OK && i < n; i++)
         st = put_doc(m, docs[i], e);
     for (size_t i = 0; i < n; i++)

@@ -821,7 +821,13 @@ static f2c_status read_task(f2c_blob_client *b, const char *container, const cha
     const cJSON *stem = cJSON_GetObjectItemCaseSensitive(doc, "stem");
     const cJSON *parts = cJSON_GetObjectItemCaseSensitive(doc, "partitions");
     const char *why = NULL;
-    if (!cJSON_IsString(op) || !cJSON_IsString(stem) || !cJSON_IsArray(parts))
+    const cJSON *mode = cJSON_GetObjectItemCaseSensitive(doc, "mode");
+    if (cJSON_IsString(mode) && strcmp(mode->valuestring, "merge") == 0) {
+        st = f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
+                           "task record %s/%s was written by transform-data --mode merge: run "
+                           "finalize with --mode merge",
+                           container, name);
+    } else if (!cJSON_IsString(op) || !cJSON_IsString(stem) || !cJSON_IsArray(parts))
         why = "not a task record (operationId, stem, partitions)";
     else if (strcmp(op->valuestring, operation_id) != 0)
         why = "names another operation id";

@@ -238,7 +238,8 @@ f2c_status tx_pub_task_put(f2c_blob_client *b, const char *container, const char
  * *out (zeroed first; free with tx_pub_tasks_free, also after a failure), one task per record,
  * with the record's blob name in out->records.  Errors: F2C_EIO (HTTP/transport), F2C_EJSON (a
  * record that is not one tx_pub_task_put writes: other operation id, a location that is not a
- * partition of its pair in an entity folder; the message names the blob), F2C_ENOMEM.
+ * partition of its pair in an entity folder; the message names the blob), F2C_EUSAGE (a merge-mode
+ * record, tx_batch_merge.c: finalize must run with --mode merge), F2C_ENOMEM.
  */
 f2c_status tx_pub_read_tasks(f2c_blob_client *b, const char *container, const char *prefix,
                              const char *operation_id, tx_pub_tasks *out, f2c_error *e);

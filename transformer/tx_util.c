@@ -227,3 +227,31 @@ void tx_signals_block(int block)
     sigaddset(&set, SIGHUP);
     pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
+
+/* The last path segment of url (without query/fragment), as a new string (NULL: out of
+ * memory). */
+char *tx_url_file_name(const char *url)
+{
+    size_t end = strcspn(url, "?#");
+    size_t start = end;
+    while (start > 0 && url[start - 1] != '/')
+        start--;
+    char *s = malloc(end - start + 1);
+    if (s) {
+        memcpy(s, url + start, end - start);
+        s[end - start] = '\0';
+    }
+    return s;
+}
+
+/* Non-zero when s can name a file as is: 1 to 200 of [A-Za-z0-9._-], not starting with '.'. */
+int tx_safe_file_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 200 || s[0] == '.') return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-' || *s == '.'))
+            return 0;
+    return 1;
+}

@@ -159,4 +159,11 @@ volatile sig_atomic_t *tx_cancel_flag(void);
  * is never cut in two by our own handler (a signal received meanwhile is delivered after). */
 void tx_signals_block(int block);
 
+/* The last path segment of url (without query/fragment), as a new string (NULL: out of
+ * memory). */
+char *tx_url_file_name(const char *url);
+
+/* Non-zero when s can name a file as is: 1 to 200 of [A-Za-z0-9._-], not starting with '.'. */
+int tx_safe_file_name(const char *s);
+
 #endif

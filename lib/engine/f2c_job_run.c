@@ -131,7 +131,8 @@ static int collect_inputs(job *j)
             return F2C_JOB_USAGE;
         }
     }
-    if (j->ninputs == 0 && !j->o.compact) { /* compact reads no input */
+    /* compact reads no input; a merge may apply deletion files alone */
+    if (j->ninputs == 0 && !j->o.compact && !(j->o.merge && j->o.ndeleted)) {
         job_sayf(j, "error: no input files\n");
         return F2C_JOB_USAGE;
     }
@@ -364,7 +365,10 @@ int f2c_job_run(const f2c_job_options *o)
     if (!o->quiet) j->ui.progress_end(j->ui.ud);
 
     char mtime[32];
-    modified_time(j, mtime, sizeof mtime);
+    if (o->modified_time)
+        snprintf(mtime, sizeof mtime, "%s", o->modified_time);
+    else
+        modified_time(j, mtime, sizeof mtime);
     rc = job_finish(j, mtime, j->ninputs, total);
 done:
     f2c_job_free(j);

@@ -395,6 +395,8 @@ def check_custom(acts, opts, problems):
         want_cmd = command(sub)
         if opts.get("format", "csv") != "csv" and sub in FORMAT_SUBCOMMANDS:
             want_cmd = want_cmd[:-1] + " --format %s\"" % opts["format"]
+        if opts.get("mode", "append") == "merge" and sub in FORMAT_SUBCOMMANDS:
+            want_cmd = want_cmd[:-1] + " --mode merge\""
         if a["typeProperties"].get("command") != want_cmd:
             problems.append("%s: command %r, expected %r"
                             % (name, a["typeProperties"].get("command"), want_cmd))

@@ -30,6 +30,10 @@ VARIANTS = [
     ("samples-config-parquet", ["--config", "samples/config", "--format", "parquet"],
      {"kind": "tables", "since": "", "group": "", "client_id": None, "concurrency": 8,
       "batch_nodes": 2, "max_depth": 3, "pipeline_name": "fhir2cdm", "format": "parquet"}),
+    # --mode merge: the same three tasks get "--mode merge" (finalize merges, docs/azure.md).
+    ("samples-views-merge", ["--view", "samples/views", "--since", "last", "--mode", "merge"],
+     {"kind": "views", "since": "last", "group": "", "client_id": None, "concurrency": 8,
+      "batch_nodes": 2, "max_depth": 3, "pipeline_name": "fhir2cdm", "mode": "merge"}),
 ]
 
 

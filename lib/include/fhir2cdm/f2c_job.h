@@ -136,6 +136,10 @@ typedef struct f2c_job_options {
      * Storage, transformer/tx_mirror.h): the merge fetches a committed partition or index
      * through it before reading it in full.  NULL: a local folder (borrowed). */
     const struct f2c_fs_fetcher *fetch;
+    /* f2c_job_run: model.json's modifiedTime (UTC, "YYYY-MM-DDThh:mm:ssZ": Batch finalize's
+     * export transactionTime); NULL: the newest input file's modification time, never older than
+     * the previous record's (borrowed). */
+    const char *modified_time;
 } f2c_job_options;
 
 /* The largest thread count f2c_job_options.threads accepts. */
