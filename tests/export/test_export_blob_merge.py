@@ -39,7 +39,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -53,9 +52,10 @@ import f2ctest  # noqa: E402  (banner, report)
 import run_blob_tests as rb  # noqa: E402  (Azurite, development account, logging proxy)
 from run_batch_tests import Store  # noqa: E402  (the test's own Blob REST access)
 import test_export_merge as tm  # noqa: E402  (the history, the row oracle)
+import test_export_blob as tb  # noqa: E402  (its context, blob listings, comparisons)
+from test_export_blob import blobs_of, files_of, same  # noqa: E402
 
-STATE = "fhir2cdm-state.json"
-CONTROL = ".fhir2cdm/"
+STATE = tb.STATE
 TOUCHED4 = ("LocalEncounter", "LocalAllergyIntolerance")  # state 3's changes (tm.state3)
 
 
@@ -64,58 +64,14 @@ def loud_skip(why):
     sys.exit(77)
 
 
-class Ctx:
+class Ctx(tb.Ctx):
+    """export.blob's context (Azurite, the environment, the store) with what the row oracle of
+    test_export_merge needs (the samples and the configuration)."""
+
     def __init__(self, a, port):
-        self.a = a
-        self.bin = a.transform
-        self.port = port
-        self.st = Store(port)
-        self.tmp = tempfile.mkdtemp(prefix="export-blob-merge-", dir=a.work)
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("FHIR2CDM_")}
-        self.env.update(FHIR2CDM_STORAGE_KEY=rb.KEY, TMPDIR=os.path.join(self.tmp, "tmpdir"))
-        os.makedirs(self.env["TMPDIR"])
+        super().__init__(a, port)
         self.samples = os.path.join(ROOT, "samples", "ndjson")
         self.config = os.path.join(ROOT, "samples", "config")
-        self.n = 0
-
-    def path(self, name):
-        self.n += 1
-        return os.path.join(self.tmp, f"{self.n:02d}-{name}")
-
-    def url(self, container, prefix="", port=None):
-        u = f"http://127.0.0.1:{port or self.port}/{rb.ACCOUNT}/{container}"
-        return u + ("/" + prefix if prefix else "")
-
-
-def files_of(folder):
-    out = {}
-    for dp, _, fs in os.walk(folder):
-        for f in fs:
-            rel = os.path.relpath(os.path.join(dp, f), folder).replace(os.sep, "/")
-            if not rel.startswith(CONTROL):
-                out[rel] = open(os.path.join(dp, f), "rb").read()
-    return out
-
-
-def blobs_of(ctx, container, prefix):
-    return {n[len(prefix):]: ctx.st.get(container, n) for n in ctx.st.list(container, prefix)}
-
-
-def as_folder(ctx, blobs, name):
-    d = ctx.path(name)
-    for n, data in blobs.items():
-        p = os.path.join(d, *n.split("/"))
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, "wb") as f:
-            f.write(data)
-    return d
-
-
-def same(want, got, what):
-    diff = sorted(set(want) ^ set(got)) + sorted(k for k in set(want) & set(got)
-                                                if want[k] != got[k])
-    return expect(want and not diff, f"{what}: {len(got)} blobs byte-identical to the local "
-                  f"folder's {len(want)} files" + (f"; differ: {diff[:8]}" if diff else ""))
 
 
 def run(ctx, srv, output, opid, fmt, what, env=None, since="last"):
@@ -181,7 +137,7 @@ class Series:
                f"{what}: the state blob names {tm.TT[k]} and {opid}")
         left = os.listdir(ctx.env["TMPDIR"])
         expect(not left, f"{what}: nothing left in TMPDIR ({left[:5]})")
-        folder = as_folder(ctx, got, f"{self.fmt}-as-folder{k}")
+        folder = tb._local_copy(ctx, got)
         if self.fmt == "csv":
             tm.same_rows(ctx, self.hist, k, folder, what)
         cdm_check(ctx, folder, self.record, what)
