@@ -363,8 +363,8 @@ static int merge_and_publish(ctx *c, const char *cfg, const mtasks *t, const cha
     int rc = TX_EXIT_DATA;
     if (f2c_buf_printf(&dir, "%s/cdm", c->tmp) != 0 || mkdir(dir.data, 0700) != 0) {
         fprintf(stderr, ME " finalize: error: cannot create %s/cdm: %s\n", c->tmp, strerror(errno));
-    } else if (tx_mirror_open(c->blob, c->o.cdm_fs, "", c->o.sink.format, dir.data, &m, &c->e) !=
-               F2C_OK) {
+    } else if (tx_mirror_open(c->blob, c->o.cdm_fs, "", c->o.sink.format, dir.data, stderr, &m,
+                              &c->e) != F2C_OK) {
         rc = c->e.status == F2C_EUSAGE ? TX_EXIT_USAGE : TX_EXIT_DATA;
         tx_batch_fail(c, "mirroring the folder");
     } else if ((rc = merge_run(c, cfg, t, dir.data, m, mtime)) == TX_EXIT_OK ||
@@ -380,7 +380,7 @@ static int merge_and_publish(ctx *c, const char *cfg, const mtasks *t, const cha
                    out.fetched, out.uploaded, c->o.cdm_fs, f2c_cdm_record_name(c->o.sink.format),
                    out.deleted);
             *committed = 1;
-            rc = jrc;
+            rc = out.refused ? TX_EXIT_DATA : jrc;
         }
     }
     tx_mirror_free(m);

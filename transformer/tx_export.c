@@ -394,7 +394,7 @@ static int open_mirror(xrun *x, int *rc)
 {
     const xopts *o = &x->o;
     if (tx_mirror_open(x->blob, o->addr.container, o->prefix.data, o->tx.sink.format, x->tmp,
-                       &x->mirror, &x->e) == F2C_OK)
+                       stderr, &x->mirror, &x->e) == F2C_OK)
         return 0;
     fprintf(stderr, ME ": error: %s/%s: %s\n", o->addr.container, o->prefix.data, x->e.message);
     if (x->e.status == F2C_EUSAGE) *rc = TX_EXIT_USAGE;

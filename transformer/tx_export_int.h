@@ -156,8 +156,9 @@ int tx_export_publish_blob(const xopts *o, const run *r, f2c_blob_client *b, con
 
 /* Blob output in merge mode: publishes mirror m, into which the stream job merged
  * (tx_mirror_publish: the created partitions and indexes, then the record), and says what it
- * moved.  *published is set first.  TX_EXIT_OK, TX_EXIT_USAGE (nothing uploaded: the run rewrote
- * a committed partition under its name) or TX_EXIT_EXPORT (an upload failed: the record and the
+ * moved.  *published is set first.  TX_EXIT_OK, TX_EXIT_DATA (committed: the record named
+ * locations outside the folder, left out), TX_EXIT_USAGE (nothing uploaded: the run rewrote a
+ * committed partition under its name) or TX_EXIT_EXPORT (an upload failed: the record and the
  * state are unchanged). */
 int tx_export_publish_mirror(const xopts *o, tx_mirror *m, f2c_blob_client *b, int *published);
 

@@ -240,5 +240,5 @@ int tx_export_publish_mirror(const xopts *o, tx_mirror *m, f2c_blob_client *b, i
                    "%s committed, %zu replaced blob%s deleted\n",
                 out.fetched, out.fetched == 1 ? "" : "s", out.uploaded,
                 out.uploaded == 1 ? "" : "s", record, out.deleted, out.deleted == 1 ? "" : "s");
-    return TX_EXIT_OK;
+    return out.refused ? TX_EXIT_DATA : TX_EXIT_OK;
 }

@@ -48,6 +48,8 @@ struct tx_mirror {
     size_t n, cap;
     f2c_fs_fetcher fetcher;
     size_t fetched;
+    size_t refused; /* record locations outside the folder, not mirrored (said on log) */
+    FILE *log;
 };
 
 static f2c_status nomem(f2c_error *e)
@@ -322,6 +324,24 @@ static f2c_status mirror_doc(tx_mirror *m, const char *loc, f2c_buf *text, f2c_e
     return st;
 }
 
+/* Whether a location the record names may be mirrored: a partition "data/<entity>/<file>", an
+ * index "fhir2cdm-index/<file>", each part non-empty and not "." or "..".  Anything else (a
+ * record edited by hand or by another tool) is not mirrored: the local commit then treats it as
+ * a missing file, as in a local folder. */
+static int mirrorable(const char *loc, int partition)
+{
+    const char *top = partition ? "data/" : "fhir2cdm-index/";
+    size_t want = partition ? 3 : 2, n = 0;
+    if (strncmp(loc, top, strlen(top)) != 0) return 0;
+    for (const char *p = loc; p; n++) {
+        const char *slash = strchr(p, '/');
+        size_t l = slash ? (size_t)(slash - p) : strlen(p);
+        if (l == 0 || (l == 1 && p[0] == '.') || (l == 2 && p[0] == '.' && p[1] == '.')) return 0;
+        p = slash ? slash + 1 : NULL;
+    }
+    return n == want;
+}
+
 /* The record's partitions and indexes as entries (those the listing does not have are left
  * out: the local commit then treats them as a local folder's missing files). */
 static f2c_status mirror_entries(tx_mirror *m, const f2c_cdm_model *model, char **names,
@@ -333,7 +353,17 @@ static f2c_status mirror_entries(tx_mirror *m, const f2c_cdm_model *model, char 
         const f2c_cdm_entity *en = &model->entities[i];
         for (size_t k = 0; st == F2C_OK && k <= en->npartitions; k++) {
             const char *loc = k < en->npartitions ? en->partitions[k].location : en->index;
-            if (!loc || strstr(loc, "..") || loc[0] == '/') continue;
+            if (!loc) continue;
+            if (!mirrorable(loc, k < en->npartitions)) {
+                m->refused++;
+                if (m->log)
+                    fprintf(m->log,
+                            "warning: %s/%s%s lists %s \"%s\", which is not a location inside "
+                            "the folder: not read, left out of the new record\n",
+                            m->container, m->prefix, m->record,
+                            k < en->npartitions ? "partition" : "index", loc);
+                continue;
+            }
             if (blob_name(m, loc, &name) != 0) {
                 st = nomem(e);
                 break;
@@ -394,7 +424,8 @@ static f2c_status mirror_folder(tx_mirror *m, f2c_error *e)
 }
 
 f2c_status tx_mirror_open(f2c_blob_client *b, const char *container, const char *prefix,
-                          const char *format, const char *dir, tx_mirror **out, f2c_error *e)
+                          const char *format, const char *dir, FILE *log, tx_mirror **out,
+                          f2c_error *e)
 {
     *out = NULL;
     /* The format check and the migration rule are the blob publisher's (one copy). */
@@ -412,6 +443,7 @@ f2c_status tx_mirror_open(f2c_blob_client *b, const char *container, const char 
     tx_mirror *m = calloc(1, sizeof *m);
     if (!m) return nomem(e);
     m->b = b;
+    m->log = log;
     m->dfd = -1;
     m->format = format && strcmp(format, "parquet") == 0 ? "parquet" : "csv";
     m->record = f2c_cdm_record_name(m->format);
@@ -666,6 +698,7 @@ f2c_status tx_mirror_publish(tx_mirror *m, f2c_blob_client *b, FILE *log, tx_mir
     if (st == F2C_OK) st = put_doc(m, m->record, e); /* the commit point */
     if (st == F2C_OK) delete_removed(m, listed, nlisted, log, out);
     out->fetched = m->fetched;
+    out->refused = m->refused;
     for (size_t i = 0; i < nup; i++)
         free(up[i]);
     free(up);

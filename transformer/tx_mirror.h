@@ -43,13 +43,17 @@ typedef struct tx_mirror tx_mirror;
  * record (tx_pub_read_published: its format must be `format`), for Parquet the entity documents
  * <Entity>.cdm.json beside it, a placeholder per committed partition (its size; its head, and for
  * Parquet its footer) and per resource index the record names (its size only).  Nothing when the
- * folder has no record yet.  *out (free with tx_mirror_free) is set on success.  Errors:
+ * folder has no record yet.  A location the record names that is not inside the folder
+ * ("data/<entity>/<file>", "fhir2cdm-index/<file>"; no "." or ".." part) is not mirrored: a
+ * warning on log (may be NULL), counted in tx_mirror_outcome.refused, and the local commit leaves
+ * it out as a missing file.  *out (free with tx_mirror_free) is set on success.  Errors:
  * F2C_EUSAGE (the container holds the other format; its record is not one this release wrote
  * with the commit protocol), F2C_EJSON (the record cannot be read), F2C_EIO (HTTP/transport, a
  * listed partition or index missing, a local write), F2C_ENOMEM.  Prints nothing.
  */
 f2c_status tx_mirror_open(f2c_blob_client *b, const char *container, const char *prefix,
-                          const char *format, const char *dir, tx_mirror **out, f2c_error *e);
+                          const char *format, const char *dir, FILE *log, tx_mirror **out,
+                          f2c_error *e);
 
 /* The fetcher to give the job (f2c_job_options.fetch): downloads a mirrored file in full (into a
  * temporary file renamed over the placeholder) the first time it is asked for; a file that is not
@@ -62,6 +66,7 @@ typedef struct tx_mirror_outcome {
     size_t uploaded; /* partition and index blobs uploaded */
     size_t deleted;  /* committed blobs the new record no longer needs, deleted after it */
     size_t fetched;  /* mirrored files downloaded in full by the merge */
+    size_t refused;  /* record locations outside the folder, left out (a data error: exit 1) */
 } tx_mirror_outcome;
 
 /*

@@ -28,6 +28,9 @@ Steps:
   same-opid  round 4's window (--since round 3's transactionTime) again with round 4's operation
              id: the new partitions take the other slot of their names, no blob is written over,
              and the container still equals the local folder given the same runs.
+  hostile    a record edited to name a partition and an index outside the folder: each is
+             refused with a warning and left out, exit 1, nothing is created outside the mirror,
+             no blob is written over.
 
 Azurite comes from tests/blob (install.sh, run_blob_tests.Azurite and its proxy); skips (77) with
 a loud message only when node/npm are missing or the install fails.  Only 127.0.0.1 is contacted.
@@ -225,6 +228,37 @@ def step_same_opid(ctx, s):
            "round 4 again: its partitions went to the other slot (.b.csv)")
 
 
+def step_hostile(ctx, hist, s):
+    """A record edited to name locations outside the folder (a partition "data/../../..", an
+    index "fhir2cdm-index/../..."): the mirror creates nothing outside its folder, nothing is
+    written over in the container, and the run says what it refused."""
+    ctx.mkcontainer("mhostile")
+    src = s.blobs()
+    doc = json.loads(src["model.json"])
+    outside = os.path.join(ctx.tmp, "outside")
+    ent = doc["entities"][0]
+    ent["partitions"][0]["location"] = "data/../../.." + outside + "/evil.csv"
+    for a in ent.get("annotations", []):
+        if a.get("name") == "fhir2cdm:index":
+            a["value"] = "fhir2cdm-index/../../.." + outside + "/evil.idx"
+    src["model.json"] = json.dumps(doc).encode()
+    for n, data in src.items():
+        ctx.st.put("mhostile", s.prefix + n, data)
+    with Server(ctx.path("hostile-srv"), None, "--history", s.hist, "--state", "3") as srv:
+        p = run(ctx, srv, ctx.url("mhostile", s.prefix.rstrip("/")), "h4", "csv",
+                "a record naming locations outside the folder", since=tm.TT[2])
+    expect(p.returncode == 1 and p.stderr.count("not a location inside the folder") == 2 and
+           not os.path.exists(outside),
+           f"hostile record: both locations refused with a warning, exit 1 (got "
+           f"{p.returncode}), nothing created outside the mirror ({os.path.exists(outside)})")
+    after = blobs_of(ctx, "mhostile", s.prefix)
+    over = [n for n, v in src.items() if n in after and after[n] != v and
+            n not in (STATE, "model.json")]
+    expect(not over, f"hostile record: no blob was written over ({over[:4]})")
+    left = os.listdir(ctx.env["TMPDIR"])
+    expect(not left, f"hostile record: nothing left in TMPDIR ({left[:5]})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--transform", required=True)
@@ -246,6 +280,7 @@ def main():
                 step_cost(s)
                 if fmt == "csv":
                     step_same_opid(ctx, s)
+                    step_hostile(ctx, hist, s)
             step_crash(ctx, hist)
         except Exception:
             import traceback
