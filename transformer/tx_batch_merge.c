@@ -319,6 +319,7 @@ static int merge_run(ctx *c, const char *cfg, const mtasks *t, const char *dir, 
                      .views = views,
                      .nviews = tx_batch_is_views(o) ? 1 : 0,
                      .output_dir = dir,
+                     .summary_dir = o->cdm_fs, /* where the partitions end up */
                      .inputs = (const char **)t->inputs,
                      .ninputs = t->n,
                      .max_depth = o->depth,
