@@ -6,7 +6,7 @@
 # docs/reliability.md describes the targets; tests/fuzz/known.supp lists findings reported but
 # not yet fixed (suppressed so fuzzing goes on past them).
 #
-#   scripts/fuzz.sh                 CI run: FUZZ_SECONDS per target (default 30; 15 targets,
+#   scripts/fuzz.sh                 CI run: FUZZ_SECONDS per target (default 28; 16 targets,
 #                                   so about 10 minutes plus the build); prints the total.
 #   scripts/fuzz.sh --long [SECS]   long campaign: SECS per target (default 600), corpus kept
 #                                   in fuzz-corpus/<target>/ (git-ignored) so the next campaign
@@ -21,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 long=0
-secs=${FUZZ_SECONDS:-30}
+secs=${FUZZ_SECONDS:-28}
 if [ "${1:-}" = "--long" ]; then
   long=1
   secs=${2:-600}
@@ -31,7 +31,7 @@ elif [ $# -gt 0 ]; then
 fi
 case $secs in '' | *[!0-9]*) echo "fuzz.sh: seconds must be a positive integer, got '$secs'" >&2; exit 2 ;; esac
 build=${BUILD_DIR:-build-fuzz}
-all="line fhirpath record journal yaml tablecfg view sqlmodel bulk pem bloblist activity parquet utf8 deleted"
+all="line fhirpath record journal yaml tablecfg view sqlmodel bulk pem bloblist activity parquet utf8 deleted index"
 targets=${FUZZ_TARGETS:-$all}
 start=$(date +%s)
 
