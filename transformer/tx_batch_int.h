@@ -1,7 +1,8 @@
 /*
  * tx_batch_int: what the Batch subcommands share inside the transformer (tx_batch.c: options,
- * storage, transfers, append mode; tx_batch_merge.c: merge mode) -- the options and the task's
- * context, and the helpers both files call.  Not a public interface.
+ * dispatch, append mode; tx_batch_merge.c: merge mode; tx_batch_io.c: storage and the local job,
+ * below both) -- the options, the task's context, and tx_batch_io.c's steps.  Not a public
+ * interface.
  */
 #ifndef FHIR2CDM_TX_BATCH_INT_H
 #define FHIR2CDM_TX_BATCH_INT_H
@@ -51,6 +52,15 @@ typedef struct ctx {
     f2c_bulk_manifest manifest; /* exportManifest, when read: owns o's values taken from it */
     f2c_error e;
 } ctx;
+
+/* ---- storage and the local job (tx_batch_io.c) ------------------------------------------ */
+
+/* A whole decimal number from 0 to max (no sign, no spaces); 0 with *out, or -1. */
+int tx_batch_parse_index(const char *s, unsigned long long max, unsigned long long *out);
+
+/* Reads c->o.export_manifest (a blob of the CDM container, as bulk-export stored it) into
+ * c->manifest; 0, or a TX_EXIT_* code after the message. */
+int tx_batch_read_manifest(ctx *c);
 
 /* "<cmd>: error: <what>: <c->e>" on stderr; returns TX_EXIT_DATA. */
 int tx_batch_fail(ctx *c, const char *what);
