@@ -24,9 +24,9 @@ oracle; --mode bogus -> exit 2; activity.json's "mode" is read.
 Azurite from tests/blob (as batch.azurite); skips (77) only when node/npm are missing or the
 install fails.  Only 127.0.0.1 is contacted.  Exit 0 pass, 1 fail.
 """
-import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -198,7 +198,7 @@ def crash_round(ctx, hist, opid, man):
     expect(all(after.get(n) == v for n, v in snap.items()),
            "killed finalize: every blob of round 2 (task records included) is unchanged")
     for d in os.listdir(ctx.env["TMPDIR"]):  # the killed process could not clean up
-        subprocess.run(["rm", "-rf", os.path.join(ctx.env["TMPDIR"], d)])
+        shutil.rmtree(os.path.join(ctx.env["TMPDIR"], d))
     # Again, through a Custom activity file whose "mode" says merge.
     folder = ctx.path("finalize-activity")
     os.makedirs(folder)
@@ -219,15 +219,7 @@ def usage(ctx):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--transform", required=True)
-    ap.add_argument("--blob-tool", required=True)
-    ap.add_argument("--install", required=True)
-    ap.add_argument("--npm-prefix", required=True)
-    ap.add_argument("--shared", default="")
-    ap.add_argument("--work", required=True)
-    a = ap.parse_args()
-    import shutil
+    a = rb.azurite_test_args()
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(a.work)
     rb.skip = skip

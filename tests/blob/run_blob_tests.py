@@ -217,6 +217,19 @@ class Azurite:
         self.log.close()
         return False
 
+def azurite_test_args(argv=None):
+    """The command line of a test that runs the transformer against Azurite (CTest passes
+    these): --transform, --blob-tool, --install, --npm-prefix, --work, optional --shared.  The
+    work folder is created."""
+    ap = argparse.ArgumentParser()
+    for name in ("--transform", "--blob-tool", "--install", "--npm-prefix", "--work"):
+        ap.add_argument(name, required=True)
+    ap.add_argument("--shared", default="")
+    a = ap.parse_args(argv)
+    os.makedirs(a.work, exist_ok=True)
+    return a
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tool", required=True)

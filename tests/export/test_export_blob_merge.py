@@ -36,7 +36,6 @@ Azurite comes from tests/blob (install.sh, run_blob_tests.Azurite and its proxy)
 a loud message only when node/npm are missing or the install fails.  Only 127.0.0.1 is contacted.
 Exit 0 pass, 1 fail.
 """
-import argparse
 import json
 import os
 import shutil
@@ -260,15 +259,7 @@ def step_hostile(ctx, hist, s):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--transform", required=True)
-    ap.add_argument("--blob-tool", required=True)
-    ap.add_argument("--install", required=True)
-    ap.add_argument("--npm-prefix", required=True)
-    ap.add_argument("--shared", default="")
-    ap.add_argument("--work", required=True)
-    a = ap.parse_args()
-    os.makedirs(a.work, exist_ok=True)
+    a = rb.azurite_test_args()
     rb.skip = loud_skip
     f2ctest.banner("export.blob.merge")
     with rb.Azurite(a.install, a.npm_prefix, os.path.join(a.work, "azurite")) as az:
