@@ -695,7 +695,9 @@ f2c_status tx_mirror_publish(tx_mirror *m, f2c_blob_client *b, FILE *log, tx_mir
     if (st == F2C_OK) st = changes(m, &model, &up, &nup, &listed, &nlisted, e);
     if (st == F2C_OK) st = upload_all(m, up, nup, out, e);
     if (st == F2C_OK) st = upload_docs(m, e);
+    if (st == F2C_OK) tx_pub_fault("mirror-record");
     if (st == F2C_OK) st = put_doc(m, m->record, e); /* the commit point */
+    if (st == F2C_OK) tx_pub_fault("mirror-cleanup");
     if (st == F2C_OK) delete_removed(m, listed, nlisted, log, out);
     out->fetched = m->fetched;
     out->refused = m->refused;

@@ -75,10 +75,11 @@ typedef struct tx_mirror_outcome {
  * local commit created, then (Parquet) the entity documents it changed, then the record with one
  * Put Blob; then deletes the committed partitions and indexes the local commit removed (a failure
  * there is a warning on log: the blob is listed by nobody).  Honours FHIR2CDM_FAULT=upload:<k>
- * (tx_pub_fault_after_upload) after each partition or index blob.  *out is zeroed first.  Errors,
- * each with the record unchanged: F2C_EUSAGE (the local commit replaced a committed partition
- * under its own name -- a rerun with the operation id of a committed run -- which a reader of the
- * committed record may be reading: nothing uploaded; the message says to use another
+ * (tx_pub_fault_after_upload) after each partition or index blob, and the points "mirror-record"
+ * and "mirror-cleanup" (tx_pub_fault) before and after the record's Put.  *out is zeroed first.
+ * Errors, each with the record unchanged: F2C_EUSAGE (the local commit replaced a committed
+ * partition under its own name -- a rerun with the operation id of a committed run -- which a
+ * reader of the committed record may be reading: nothing uploaded; the message says to use another
  * --operation-id), F2C_EIO (an upload failed, the mirror cannot be read), F2C_ENOMEM.
  */
 f2c_status tx_mirror_publish(tx_mirror *m, f2c_blob_client *b, FILE *log, tx_mirror_outcome *out,

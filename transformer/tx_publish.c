@@ -174,6 +174,15 @@ static int old_partition_location(const char *loc)
 }
 
 /* FHIR2CDM_FAULT=upload:<k>: SIGKILL right after the k-th partition blob (tests only). */
+void tx_pub_fault(const char *point)
+{
+    const char *f = getenv("FHIR2CDM_FAULT");
+    if (!f || strcmp(f, point) != 0) return;
+    fflush(stdout);
+    fflush(stderr);
+    raise(SIGKILL);
+}
+
 void tx_pub_fault_after_upload(size_t k)
 {
     const char *f = getenv("FHIR2CDM_FAULT");

@@ -212,6 +212,11 @@ f2c_status tx_pub_upload_run(f2c_blob_client *b, const char *container, const ch
  * Used by tx_pub_upload_run and tx_mirror_publish. */
 void tx_pub_fault_after_upload(size_t k);
 
+/* FHIR2CDM_FAULT=<point> (tests only): kills the process with SIGKILL when the value is exactly
+ * point.  tx_mirror_publish's points: "mirror-record" (every upload done, the record not yet
+ * put), "mirror-cleanup" (the record put, nothing deleted, the state not written). */
+void tx_pub_fault(const char *point);
+
 /* Appends the task record blob name of (stem, operation_id) to out:
  * "<prefix>.fhir2cdm/tasks/<operation id>/<escaped stem>.json".  Returns 0 or -1 (out of memory).
  */

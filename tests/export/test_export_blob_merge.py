@@ -22,9 +22,13 @@ Steps:
              every blob read in full (a GET without a range) belongs to an entity of Encounter or
              AllergyIntolerance or is its resource index; every other partition is read only for
              its header (ranged GETs); nothing is uploaded for untouched entities.
-  crash      round 3 killed (SIGKILL, FHIR2CDM_FAULT=upload:1) after its first upload: the record
-             and the state blob are round 2's, every blob round 2 listed is unchanged; the round
-             run again equals the local folder.
+  crash      round 3 killed (SIGKILL) after its first upload (FHIR2CDM_FAULT=upload:1) and with
+             every upload done before the record (mirror-record): the record, the state blob and
+             every blob are round 2's; run again it equals the local folder.  Round 4 killed
+             right after the record's Put (mirror-cleanup): the folder is round 4's (rows ==
+             the oracle) and the state still round 3's; run again (the same window), exit 0,
+             the state advances, rows == the oracle, and the only unlisted partitions are the
+             ones the killed run did not delete.
   same-opid  round 4's window (--since round 3's transactionTime) again with round 4's operation
              id: the new partitions take the other slot of their names, no blob is written over,
              and the container still equals the local folder given the same runs.
@@ -208,8 +212,44 @@ def step_crash(ctx, hist):
            f"killed round: one unlisted blob was added ({len(after) - len(before)})")
     shutil.rmtree(ctx.env["TMPDIR"])  # the killed run could not remove its mirror
     os.makedirs(ctx.env["TMPDIR"])
+    # Killed with every upload done and the record not yet put: still round 2's folder.
+    env = dict(ctx.env, FHIR2CDM_FAULT="mirror-record")
+    pb, _ = s.round(2, "c3", local=False, env=env, what="round 3 killed before the record")
+    after = s.blobs()
+    expect(pb.returncode == -9 and after.get("model.json") == before.get("model.json") and
+           after.get(STATE) == before.get(STATE) and
+           all(after.get(n) == v for n, v in before.items()),
+           f"killed before the record (exit {pb.returncode}): model.json, the state and every "
+           "blob of round 2 unchanged")
+    shutil.rmtree(ctx.env["TMPDIR"])
+    os.makedirs(ctx.env["TMPDIR"])
     pb, pl = s.round(2, "c3", what="round 3 run again")
     s.check(2, "c3", pb, pl, "round 3 run again")
+    # Round 4 killed right after its record's Put: readers see round 4's folder; the state still
+    # says round 3, so the next run asks for round 4's window again and merges it again.
+    before = s.blobs()
+    env = dict(ctx.env, FHIR2CDM_FAULT="mirror-cleanup")
+    pb, _ = s.round(3, "c4", local=False, env=env, what="round 4 killed after the record")
+    after = s.blobs()
+    folder = tb._local_copy(ctx, after)
+    expect(pb.returncode == -9 and after.get("model.json") != before.get("model.json") and
+           after.get(STATE) == before.get(STATE),
+           f"killed after the record (exit {pb.returncode}): a new model.json, the state still "
+           "round 3's")
+    tm.same_rows(ctx, hist, 3, folder, "killed after the record: the committed folder")
+    shutil.rmtree(ctx.env["TMPDIR"])
+    os.makedirs(ctx.env["TMPDIR"])
+    pb, _ = s.round(3, "c4", local=False, what="round 4 run again after the kill")
+    got = s.blobs()
+    expect(pb.returncode == 0 and json.loads(got.get(STATE, b"{}")).get("transactionTime") ==
+           tm.TT[3], f"round 4 run again: exit {pb.returncode}, the state advanced")
+    tm.same_rows(ctx, hist, 3, tb._local_copy(ctx, got), "round 4 run again")
+    doc = json.loads(got["model.json"])
+    listed = {p["location"] for e in doc["entities"] for p in e.get("partitions", [])}
+    stale = [n for n in got if n.startswith("data/") and n not in listed]
+    expect(all(n in before for n in stale),
+           f"round 4 run again: the only unlisted partitions are the {len(stale)} the killed run "
+           f"left undeleted ({[n for n in stale if n not in before][:3]})")
 
 
 def step_same_opid(ctx, s):
