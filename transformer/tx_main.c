@@ -138,8 +138,10 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     /* Subcommands. */
-    /* cJSON's allocation hooks, before any subcommand starts a thread (f2c_json.h). */
+    /* cJSON's allocation hooks and the allocator's policy, before any subcommand starts a
+     * thread (f2c_json.h, tx_util.h). */
     f2c_json_init();
+    tx_tune_allocator();
     if (argc > 1 && strcmp(argv[1], "fhirpath") == 0) return tx_fhirpath_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "export") == 0) return tx_export_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "sql-on-fhir-test") == 0)

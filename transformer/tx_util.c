@@ -12,6 +12,9 @@
 #include "fhir2cdm/f2c_fhirpath.h"
 #include "fhir2cdm/f2c_job.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -254,4 +257,12 @@ int tx_safe_file_name(const char *s)
               *s == '_' || *s == '-' || *s == '.'))
             return 0;
     return 1;
+}
+
+void tx_tune_allocator(void)
+{
+#if defined(__GLIBC__)
+    (void)mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    (void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
 }
