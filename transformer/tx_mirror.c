@@ -330,7 +330,7 @@ static f2c_status mirror_doc(tx_mirror *m, const char *loc, f2c_buf *text, f2c_e
  * a missing file, as in a local folder. */
 static int mirrorable(const char *loc, int partition)
 {
-    const char *top = partition ? "data/" : "fhir2cdm-index/";
+    const char *top = partition ? "data/" : F2C_CDM_INDEX_DIR "/";
     size_t want = partition ? 3 : 2, n = 0;
     if (strncmp(loc, top, strlen(top)) != 0) return 0;
     for (const char *p = loc; p; n++) {
@@ -374,6 +374,17 @@ static f2c_status mirror_entries(tx_mirror *m, const f2c_cdm_model *model, char 
         }
     }
     f2c_buf_free(&name);
+    /* Every file of the index folder: a directory the record names lists segments by hash, and
+     * the local merge reads those it needs (fetched then) and removes those it replaces (deleted
+     * here after the commit only when mirrored). */
+    size_t pl = strlen(m->prefix);
+    for (size_t i = 0; st == F2C_OK && i < n; i++) {
+        const char *loc = names[i] + pl;
+        if (strncmp(loc, F2C_CDM_INDEX_DIR "/", strlen(F2C_CDM_INDEX_DIR "/")) == 0 &&
+            mirrorable(loc, 0) && loc[strlen(F2C_CDM_INDEX_DIR "/")] != '.' &&
+            !add(m, loc, sizes[i], K_INDEX))
+            st = nomem(e);
+    }
     if (m->n) qsort(m->v, m->n, sizeof *m->v, by_loc);
     size_t w = 0; /* a location listed twice is mirrored once */
     for (size_t i = 0; i < m->n; i++) {
@@ -497,6 +508,51 @@ static const char *content_type(const tx_mirror *m, const char *loc)
     return strcmp(m->format, "parquet") == 0 ? "application/vnd.apache.parquet" : "text/csv";
 }
 
+/* The files of the local index folder that the local commit created and the record does not
+ * name (a directory's segments), appended to up[0..*nup) (room: *cap). */
+static f2c_status new_index_files(tx_mirror *m, char ***up, size_t *nup, size_t *cap, f2c_error *e)
+{
+    int fd = f2c_fs_dir_at(m->dfd, F2C_CDM_INDEX_DIR, 0, 0);
+    if (fd < 0 && errno == ENOENT) return F2C_OK;
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0) close(fd);
+        return f2c_error_set(e, F2C_EIO, m->dir, 0, 0, NULL, "%s: %s", F2C_CDM_INDEX_DIR,
+                             strerror(errno));
+    }
+    f2c_buf loc = {0};
+    f2c_status st = F2C_OK;
+    for (struct dirent *de; st == F2C_OK && (de = readdir(d));) {
+        if (de->d_name[0] == '.') continue;
+        f2c_buf_reset(&loc);
+        if (f2c_buf_printf(&loc, F2C_CDM_INDEX_DIR "/%s", de->d_name) != 0) {
+            st = nomem(e);
+            break;
+        }
+        ino_t ino = 0;
+        if (find(m, loc.data) || look(m, loc.data, &ino) != 1) continue; /* mirrored: same bytes */
+        int dup = 0;
+        for (size_t i = 0; !dup && i < *nup; i++)
+            dup = strcmp((*up)[i], loc.data) == 0;
+        if (dup) continue;
+        if (*nup == *cap) {
+            char **v = realloc(*up, (*cap = 2 * *cap + 16) * sizeof *v);
+            if (!v) {
+                st = nomem(e);
+                break;
+            }
+            *up = v;
+        }
+        if (!((*up)[*nup] = strdup(loc.data)))
+            st = nomem(e);
+        else
+            ++*nup;
+    }
+    closedir(d);
+    f2c_buf_free(&loc);
+    return st;
+}
+
 /* The new record's partitions and indexes that the local commit created, sorted (*up, owned
  * strings), and every location the new record lists (*listed, sorted, borrowed from model). */
 static f2c_status changes(tx_mirror *m, const f2c_cdm_model *model, char ***up, size_t *nup,
@@ -534,9 +590,10 @@ static f2c_status changes(tx_mirror *m, const f2c_cdm_model *model, char ***up, 
             if (!((*up)[(*nup)++] = strdup(loc))) return nomem(e);
         }
     }
+    f2c_status st = new_index_files(m, up, nup, &cap, e);
     if (*nup) qsort(*up, *nup, sizeof **up, cmp_str);
     if (*nlisted) qsort(*listed, *nlisted, sizeof **listed, cmp_str);
-    return F2C_OK;
+    return st;
 }
 
 /* Reads mirror file loc whole into b (reset first); 0 or -1 with errno. */

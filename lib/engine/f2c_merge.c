@@ -560,9 +560,10 @@ static int rewrite_name(ctx *c, entity_job *e, const char *file, char mark, f2c_
 }
 
 /* Appends partition loc (published location; staged: its staging path, NULL when committed) to
- * e->y; its index there in *at.  0 or -1. */
+ * e->y; its index there in *at.  from: the committed partition it is, carried as it is (its
+ * segment kept), else NULL (a new partition: its entries are e->y's).  0 or -1. */
 static int add_part(entity_job *e, const char *loc, const char *staged, unsigned long long rows,
-                    unsigned long long bytes, size_t *at)
+                    unsigned long long bytes, const mi_part *from, size_t *at)
 {
     mi_part *p = realloc(e->y.parts, (e->y.nparts + 1) * sizeof *p);
     if (p) e->y.parts = p;
@@ -573,7 +574,12 @@ static int add_part(entity_job *e, const char *loc, const char *staged, unsigned
         free(copy);
         return -1;
     }
-    p[e->y.nparts] = (mi_part){.loc = copy, .rows = rows, .bytes = bytes};
+    p[e->y.nparts] = (mi_part){.loc = copy, .rows = rows, .bytes = bytes, .loaded = 1};
+    if (from) {
+        memcpy(p[e->y.nparts].seg, from->seg, sizeof from->seg);
+        memcpy(p[e->y.nparts].filter, from->filter, sizeof from->filter);
+        p[e->y.nparts].loaded = from->loaded;
+    }
     sp[e->y.nparts] = scopy;
     *at = e->y.nparts++;
     return 0;
@@ -610,7 +616,7 @@ static f2c_status rewrite_into(ctx *c, entity_job *e, int src, const char *src_s
     f2c_status st =
         rewrite(c, e->t, src, src_shown, s, ns, dir, strrchr(loc, '/') + 1, kept, &bytes);
     if (st == F2C_OK && *kept &&
-        (add_part(e, target, staged, *kept, bytes, at) != 0 ||
+        (add_part(e, target, staged, *kept, bytes, NULL, at) != 0 ||
          (carry && carry_segs(e, s, ns, *at) != 0)))
         st = nomem(c);
     return st;
@@ -668,7 +674,8 @@ static f2c_status old_part(ctx *c, entity_job *e, size_t i)
      * from the entity until their next version. */
     if (still_fits(c, e->t, p->loc) == 0) return F2C_OK;
     if (pc->n == 0) /* untouched: neither read nor rewritten */
-        return add_part(e, p->loc, NULL, p->rows, p->bytes, &e->newidx[i]) == 0 ? F2C_OK : nomem(c);
+        return add_part(e, p->loc, NULL, p->rows, p->bytes, p, &e->newidx[i]) == 0 ? F2C_OK
+                                                                                   : nomem(c);
     qsort(pc->v, pc->n, sizeof *pc->v, by_first);
     pc->rows = malloc((pc->n + 1) * sizeof *pc->rows);
     pc->bytes = malloc((pc->n + 1) * sizeof *pc->bytes);
@@ -891,7 +898,7 @@ static f2c_status new_part(ctx *c, entity_job *e, const part *p)
     if (st == F2C_OK && ncut)
         st = rewrite_staged(c, e, loc.data, target.data, s, p->r.n, &kept);
     else if (st == F2C_OK &&
-             (add_part(e, target.data, loc.data, kept, staged_size(c, loc.data), &at) != 0 ||
+             (add_part(e, target.data, loc.data, kept, staged_size(c, loc.data), NULL, &at) != 0 ||
               carry_segs(e, s, p->r.n, at) != 0))
         st = nomem(c);
     if (st == F2C_OK && kept && add_staged(c, loc.data, target.data) != 0) st = nomem(c);
@@ -1024,7 +1031,12 @@ static f2c_status compact_group(ctx *c, entity_job *e, const size_t *g, size_t n
                     : r == -1 ? nomem(c)
                               : f2c_error_set(c->err, F2C_EUSAGE, e->t->entity, 0, 0, NULL,
                                               "no name for a compacted partition fits 255 bytes");
-    if (st == F2C_OK && add_part(e, loc.data, loc.data, 0, 0, &at) != 0) st = nomem(c);
+    if (st == F2C_OK && add_part(e, loc.data, loc.data, 0, 0, NULL, &at) != 0) st = nomem(c);
+    /* a member carried as it is has its entries in its segment, not in e->y: they move too */
+    for (size_t k = 0; st == F2C_OK && k < ng; k++)
+        if (!e->y.parts[g[k]].loaded)
+            st = mi_load_part(c->outfd, c->shown, e->t, c->a->sink, c->a->fetch, c->a->log, &e->y,
+                              g[k], c->err);
     char dir[4096];
     snprintf(dir, sizeof dir, "data/%s", e->t->entity);
     if (st == F2C_OK) st = concat(c, e, g, ng, dir, name.data, at, &rows);
@@ -1129,8 +1141,88 @@ static int order_parts(entity_job *e)
     return 0;
 }
 
-/* The new index of e: staged unless it equals the committed one; the committed one is removed
- * after the commit when replaced. */
+/* Stages text as fhir2cdm-index/<name> (loc: its output-relative location, for messages). */
+static f2c_status stage_index_file(ctx *c, const char *loc, const f2c_buf *text)
+{
+    int fd;
+    const char *name = loc + strlen(F2C_MERGE_INDEX_DIR "/");
+    f2c_status st = f2c_commit_stage(c->a->tx, F2C_MERGE_INDEX_DIR, name, &fd, c->err);
+    if (st == F2C_OK && f2c_fs_write_all(fd, text->data, text->len) != 0) {
+        int err = errno;
+        f2c_commit_discard(c->a->tx, F2C_MERGE_INDEX_DIR, name, fd);
+        return f2c_error_set(c->err, F2C_EIO, loc, 0, 0, NULL, "cannot stage: %s", strerror(err));
+    }
+    return st == F2C_OK ? f2c_commit_close(c->a->tx, F2C_MERGE_INDEX_DIR, name, fd, c->err) : st;
+}
+
+static int by_part_id(const void *a, const void *b)
+{
+    const mi_entry *x = *(const mi_entry *const *)a, *y = *(const mi_entry *const *)b;
+    return x->part != y->part ? (x->part < y->part ? -1 : 1) : strcmp(x->id, y->id);
+}
+
+/* 1 when `hash` names one of x's committed segments. */
+static int committed_seg(const mi_index *x, const char *hash)
+{
+    for (size_t i = 0; i < x->nparts; i++)
+        if (x->parts[i].seg[0] && strcmp(x->parts[i].seg, hash) == 0) return 1;
+    return 0;
+}
+
+/* A segment for every partition of e->y without one (new, rewritten, compacted, or all after a
+ * rebuild), staged unless a committed segment has the same bytes. */
+static f2c_status write_segments(ctx *c, entity_job *e)
+{
+    mi_entry **v = malloc((e->y.nents ? e->y.nents : 1) * sizeof *v);
+    if (!v) return nomem(c);
+    for (size_t i = 0; i < e->y.nents; i++)
+        v[i] = &e->y.ents[i];
+    if (e->y.nents) qsort(v, e->y.nents, sizeof *v, by_part_id);
+    f2c_buf text = {0}, loc = {0};
+    f2c_status st = F2C_OK;
+    size_t k = 0;
+    for (size_t i = 0; st == F2C_OK && i < e->y.nparts; i++) {
+        size_t from = k;
+        while (k < e->y.nents && v[k]->part == i)
+            k++;
+        mi_part *p = &e->y.parts[i];
+        if (p->seg[0]) continue; /* carried as it is: its segment stays */
+        assert(p->loaded);
+        f2c_buf_reset(&text);
+        f2c_buf_reset(&loc);
+        if (mi_format_segment(e->t, p, (const mi_entry *const *)v + from, k - from, &text, p->seg,
+                              p->filter) != 0 ||
+            mi_segment_loc(e->t, p->seg, &loc) != 0)
+            st = nomem(c);
+        else if (!committed_seg(&e->x, p->seg))
+            st = stage_index_file(c, loc.data, &text);
+    }
+    free(v);
+    f2c_buf_free(&text);
+    f2c_buf_free(&loc);
+    return st;
+}
+
+/* The committed segments of e that e->y no longer uses: removed after the commit. */
+static f2c_status remove_segments(ctx *c, entity_job *e)
+{
+    f2c_buf loc = {0};
+    f2c_status st = F2C_OK;
+    for (size_t i = 0; st == F2C_OK && i < e->x.nparts; i++) {
+        const char *hash = e->x.parts[i].seg;
+        int used = !hash[0];
+        for (size_t k = 0; !used && k < e->y.nparts; k++)
+            used = strcmp(e->y.parts[k].seg, hash) == 0;
+        f2c_buf_reset(&loc);
+        if (!used && (mi_segment_loc(e->t, hash, &loc) != 0 || add_remove(c, loc.data) != 0))
+            st = nomem(c);
+    }
+    f2c_buf_free(&loc);
+    return st;
+}
+
+/* The new index of e: its new segments, and its directory staged unless it equals the committed
+ * one; the committed files it replaces are removed after the commit. */
 static f2c_status write_index(ctx *c, entity_job *e, size_t ti, const char *old_loc, int old_ok,
                               int same_as_old)
 {
@@ -1138,28 +1230,14 @@ static f2c_status write_index(ctx *c, entity_job *e, size_t ti, const char *old_
         return (c->out->indexes[ti] = strdup(old_loc)) ? F2C_OK : nomem(c);
     if (order_parts(e) != 0) return nomem(c);
     f2c_buf text = {0}, loc = {0};
-    f2c_status st = F2C_OK;
-    /* room for the whole text at once (a line per resource: no doubling and copying) */
-    size_t guess = 4096 + e->y.nparts * 300 + e->y.nents * 64;
-    if (e->y.nparts &&
-        (f2c_buf_reserve(&text, guess) != 0 || mi_format(&e->y, e->t, &text, &loc) != 0))
-        st = nomem(c);
+    f2c_status st = e->y.nparts ? write_segments(c, e) : F2C_OK;
+    if (st == F2C_OK && e->y.nparts && mi_format(&e->y, e->t, &text, &loc) != 0) st = nomem(c);
     /* the same bytes have the same name: staged again only when the file there was not usable
      * (missing, or altered) -- renamed over it by the commit */
     int same = st == F2C_OK && old_loc && loc.data && strcmp(old_loc, loc.data) == 0;
-    if (st == F2C_OK && e->y.nparts && (!same || !old_ok)) {
-        int fd;
-        const char *name = loc.data + strlen(F2C_MERGE_INDEX_DIR "/");
-        st = f2c_commit_stage(c->a->tx, F2C_MERGE_INDEX_DIR, name, &fd, c->err);
-        if (st == F2C_OK && f2c_fs_write_all(fd, text.data, text.len) != 0) {
-            int err = errno;
-            f2c_commit_discard(c->a->tx, F2C_MERGE_INDEX_DIR, name, fd);
-            st = f2c_error_set(c->err, F2C_EIO, loc.data, 0, 0, NULL, "cannot stage: %s",
-                               strerror(err));
-        } else if (st == F2C_OK) {
-            st = f2c_commit_close(c->a->tx, F2C_MERGE_INDEX_DIR, name, fd, c->err);
-        }
-    }
+    if (st == F2C_OK && e->y.nparts && (!same || !old_ok))
+        st = stage_index_file(c, loc.data, &text);
+    if (st == F2C_OK && old_ok) st = remove_segments(c, e);
     /* only a location of this entity's index is ever removed (the record's text is not trusted) */
     f2c_buf prefix = {0};
     int ours = old_loc && f2c_buf_printf(&prefix, F2C_MERGE_INDEX_DIR "/%s.", e->t->entity) == 0 &&
@@ -1239,6 +1317,30 @@ static int touched(const ctx *c, const char *type)
     return 0;
 }
 
+/* The ids of the resources of type `type` the run replaces or deletes (borrowed; *n of them):
+ * what the index's filters are asked about.  NULL when out of memory. */
+static const char **run_ids(const ctx *c, const char *type, size_t *n)
+{
+    size_t lo = 0, hi = c->nwin; /* the winners are sorted by type, then id */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(c->win[mid]->type, type) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < c->nwin && strcmp(c->win[end]->type, type) == 0)
+        end++;
+    const char **v = malloc((end - lo + c->del.n + 1) * sizeof *v);
+    *n = 0;
+    for (size_t i = lo; v && i < end; i++)
+        v[(*n)++] = c->win[i]->id;
+    for (size_t i = 0; v && i < c->del.n; i++)
+        if (strcmp(c->del.k[i].type, type) == 0) v[(*n)++] = c->del.k[i].id;
+    return v;
+}
+
 static f2c_status merge_entity(ctx *c, const f2c_cdm_model *rec, size_t ti)
 {
     entity_job e = {.t = &c->a->ts->tables[ti]};
@@ -1252,10 +1354,14 @@ static f2c_status merge_entity(ctx *c, const f2c_cdm_model *rec, size_t ti)
         return st;
     }
     unsigned long long rebuilt = c->out->counts.indexes_rebuilt, compacted;
+    size_t nids = 0;
+    const char **ids = st == F2C_OK ? run_ids(c, e.t->resource_type, &nids) : NULL;
+    if (st == F2C_OK && !ids) st = nomem(c);
     if (st == F2C_OK)
-        st = mi_load(c->outfd, c->shown, e.t, index_loc, (const char *const *)e.old.v, e.old.n,
-                     c->a->sink, c->a->fetch, c->a->log, &c->out->counts.indexes_rebuilt, &e.x,
-                     c->err);
+        st = mi_load(c->outfd, c->shown, e.t, index_loc, (const char *const *)e.old.v, e.old.n, ids,
+                     nids, c->a->sink, c->a->fetch, c->a->log, &c->out->counts.indexes_rebuilt,
+                     &e.x, c->err);
+    free(ids);
     int loaded = index_loc && e.old.n && c->out->counts.indexes_rebuilt == rebuilt;
     f2c_buf hdr = {0};
     if (st == F2C_OK && c->a->sink->ops->offset && f2c_cdm_header_record(&hdr, e.t) != 0)

@@ -155,8 +155,12 @@ def check_round(ctx, hist, k, opid, what):
 
 
 def finalize(ctx, opid, man, env=None, expect_ok=True, what=None, extra=()):
-    return ctx.run("finalize", opid, ["--mode", "merge", "--exportManifest", man] + list(extra),
-                   env=env, expect_ok=expect_ok, what=what or f"finalize {opid}")
+    r = ctx.run("finalize", opid, ["--mode", "merge", "--exportManifest", man] + list(extra),
+                env=env, expect_ok=expect_ok, what=what or f"finalize {opid}")
+    # the container's index (directories and segments) is read as committed: never rebuilt
+    expect(r.returncode != 0 or "rebuilding" not in r.stderr,
+           f"{what or 'finalize ' + opid}: no resource index rebuilt\n{r.stderr[-1500:]}")
+    return r
 
 
 def rounds(ctx, hist):

@@ -136,6 +136,9 @@ class Series:
         expect(pb.returncode == 0 and pl.returncode == 0,
                f"{what}: both exports exit 0 (blob {pb.returncode}, local {pl.returncode})" +
                ("" if pb.returncode == 0 else "\n" + pb.stderr[-2500:]))
+        # the container's index (directories and segments) is read as committed: never rebuilt
+        expect("rebuilding" not in pb.stderr + pl.stderr,
+               f"{what}: no resource index rebuilt\n" + (pb.stderr + pl.stderr)[-1500:])
         got = self.blobs()
         same(files_of(self.local), got, f"{what}: {self.container}/{self.prefix}")
         expect(json.loads(got.get(STATE, b"{}")) == {"transactionTime": tm.TT[k],

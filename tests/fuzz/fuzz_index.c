@@ -1,20 +1,29 @@
 /*
  * fuzz_index: libFuzzer target for merge mode's resource index reader (mi_load,
- * lib/engine/f2c_merge_index.c): the index file is read from the folder, where anyone may have
- * edited or truncated it, and it is never trusted blindly (its name must be its hash, it must list
- * the record's partitions with their sizes; otherwise it is rebuilt from the partitions).
+ * lib/engine/f2c_merge_index.c): the index files -- an entity's directory and its partitions'
+ * segments -- are read from the folder, where anyone may have edited or truncated them, and they
+ * are never trusted blindly (every file's name must be its hash, the directory must list the
+ * record's partitions with their sizes, a segment must describe its partition; otherwise the
+ * index is rebuilt from the partitions).
  *
  * Why through a real folder: mi_load reads files relative to the folder's descriptor, so the
  * fixture is a merge-mode folder written once per process by the real job (f2c_job_run, two
  * small NDJSON files into a private temporary folder, table configuration
- * tests/transform/configs/basic).  Each input is written as the index of entity LocalPatient --
- * under the name its own XXH3 hash gives (so the parser runs), or, when its first byte is odd,
- * under the committed index's name (so the name check refuses it) -- and loaded.  A load that
- * succeeds must give what f2c_merge_index.h promises: entries sorted by id without duplicates,
- * each in a listed partition and within its rows and bytes; a refused index must be rebuilt to
- * the committed one's entries.  Any broken promise aborts.
- * Seeds: tests/fuzz/corpus/index/ (the committed index of the fixture, and damaged copies).
- * FUZZ_INDEX_SEED=PATH writes the fixture's committed index to PATH (to refresh the seed).
+ * tests/transform/configs/basic): entity LocalPatient has two partitions, each with a segment.
+ * The first byte of an input chooses what the rest is:
+ *   bit 0-1  0: the directory, written under the name its own hash gives (so the parser runs);
+ *            1: the directory, written under the committed directory's name (refused);
+ *            2: the segment of the first partition, under its own hash's name, with a directory
+ *               naming it (and, when the input's filter line can be found, its filter's hash);
+ *            3: that segment under the committed segment's name (refused when read whole);
+ *   bit 2    the run asks about ids p2 and zz (the filters decide what is read), else about none
+ *            (every segment read).
+ * A load that succeeds must give what f2c_merge_index.h promises: entries sorted by id without
+ * duplicates, each in a loaded, listed partition and within its rows and bytes; a rebuilt index
+ * must hold the committed one's entries.  Any broken promise aborts.
+ * Seeds: tests/fuzz/corpus/index/ (the committed directory and segment, and damaged copies).
+ * FUZZ_INDEX_SEED=DIR writes the fixture's committed directory and segment there as seeds
+ * (dir.committed, seg.committed) to refresh them.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -54,8 +63,9 @@ static struct {
     f2c_sink sink;
     char **locs; /* the record's partitions of t, sorted */
     size_t nlocs;
-    char *index_loc; /* the committed index */
-    mi_index ref;    /* its entries, as loaded */
+    char *index_loc; /* the committed directory */
+    mi_index ref;    /* its entries, every segment loaded */
+    char seg0[600];  /* the path of the first partition's committed segment */
 } fx;
 
 static int write_file(const char *path, const char *text)
@@ -133,18 +143,28 @@ static void setup(void)
     if (!fx.t || (fx.outfd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) abort();
     read_record();
     unsigned long long rebuilt = 0;
-    if (mi_load(fx.outfd, "fuzz", fx.t, fx.index_loc, (const char *const *)fx.locs, fx.nlocs,
-                &fx.sink, NULL, NULL, &rebuilt, &fx.ref, &e) != F2C_OK ||
-        rebuilt != 0 || fx.ref.nents != 5)
+    if (mi_load(fx.outfd, "fuzz", fx.t, fx.index_loc, (const char *const *)fx.locs, fx.nlocs, NULL,
+                0, &fx.sink, NULL, NULL, &rebuilt, &fx.ref, &e) != F2C_OK ||
+        rebuilt != 0 || fx.ref.nents != 5 || !fx.ref.parts[0].seg[0])
         abort();
+    snprintf(fx.seg0, sizeof fx.seg0, "%s/out/fhir2cdm-index/%s.%s.seg", fx.dir, fx.t->entity,
+             fx.ref.parts[0].seg);
     const char *seed = getenv("FUZZ_INDEX_SEED");
     if (seed) {
-        char path[600];
+        char path[600], to[600];
+        const char *what[2][2] = {{"dir.committed", path}, {"seg.committed", fx.seg0}};
         snprintf(path, sizeof path, "%s/%s", out, fx.index_loc);
-        size_t n = 0;
-        char *text = f2c_fs_read(path, 0, &n);
-        if (!text || write_file(seed, text) != 0) abort();
-        free(text);
+        for (int k = 0; k < 2; k++) {
+            size_t n = 0;
+            char *text = f2c_fs_read(what[k][1], 0, &n);
+            snprintf(to, sizeof to, "%s/%s", seed, what[k][0]);
+            FILE *f = fopen(to, "wb");
+            unsigned char sel = k ? 2 : 0;
+            if (!text || !f || fwrite(&sel, 1, 1, f) != 1 || fwrite(text, 1, n, f) != n ||
+                fclose(f) != 0)
+                abort();
+            free(text);
+        }
     }
     f2c_diags_free(&d);
     fx.ready = 1;
@@ -153,17 +173,18 @@ static void setup(void)
 /* What f2c_merge_index.h promises of a loaded index; aborts otherwise. */
 static void check(const mi_index *x)
 {
-    for (size_t i = 0; i < x->nents; i++) {
-        const mi_entry *en = &x->ents[i];
-        if (!mi_is_fhir_id(en->id) || en->part >= x->nparts || en->n == 0 ||
-            en->first > x->parts[en->part].rows || en->n > x->parts[en->part].rows - en->first ||
-            en->off > x->parts[en->part].bytes || en->len > x->parts[en->part].bytes - en->off ||
-            (i && strcmp(x->ents[i - 1].id, en->id) >= 0))
-            abort();
-    }
     if (x->nparts != fx.nlocs) abort();
     for (size_t i = 0; i < x->nparts; i++)
         if (strcmp(x->parts[i].loc, fx.locs[i]) != 0) abort();
+    for (size_t i = 0; i < x->nents; i++) {
+        const mi_entry *en = &x->ents[i];
+        if (!mi_is_fhir_id(en->id) || en->part >= x->nparts || !x->parts[en->part].loaded ||
+            en->n == 0 || en->first > x->parts[en->part].rows ||
+            en->n > x->parts[en->part].rows - en->first || en->off > x->parts[en->part].bytes ||
+            en->len > x->parts[en->part].bytes - en->off ||
+            (i && strcmp(x->ents[i - 1].id, en->id) >= 0))
+            abort();
+    }
 }
 
 /* A rebuilt index holds the committed one's entries. */
@@ -178,33 +199,117 @@ static void same_as_ref(const mi_index *x)
     }
 }
 
+/* Writes data[0..size) to path (created or replaced); aborts on failure. */
+static void put(const char *path, const uint8_t *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0) abort();
+}
+
+/* The hash (16 hex) of the filter of segment text data[0..size), when its "filter <F> <K>" line
+ * and F bytes after it are there; else the committed filter's. */
+static void filter_hash(const uint8_t *data, size_t size, char out[17])
+{
+    snprintf(out, 17, "%s", fx.ref.parts[0].filter);
+    char head[8192];
+    size_t n = size < sizeof head - 1 ? size : sizeof head - 1;
+    memcpy(head, data, n);
+    head[n] = '\0';
+    char *l = strstr(head, "\nfilter ");
+    unsigned long long fb = 0;
+    char *nl = l ? strchr(l + 1, '\n') : NULL;
+    if (!nl || sscanf(l + 8, "%llu", &fb) != 1) return;
+    size_t at = (size_t)(nl + 1 - head);
+    if (fb > size - at) return;
+    snprintf(out, 17, "%016llx", (unsigned long long)XXH3_64bits(data + at, (size_t)fb));
+}
+
+/* The directory of the fixture with the first partition's segment and filter hashes replaced,
+ * written under its hash's name into dir_loc (output-relative) and path. */
+static void put_dir(const char *seg, const char *filter, char *dir_loc, size_t cap, char *path,
+                    size_t pcap)
+{
+    mi_index x = fx.ref; /* shallow: only parts' hashes are changed, in a copy of the parts */
+    mi_part parts[2];
+    memcpy(parts, fx.ref.parts, sizeof parts);
+    snprintf(parts[0].seg, sizeof parts[0].seg, "%s", seg);
+    snprintf(parts[0].filter, sizeof parts[0].filter, "%s", filter);
+    x.parts = parts;
+    f2c_buf text = {0}, loc = {0};
+    if (mi_format(&x, fx.t, &text, &loc) != 0) abort();
+    snprintf(dir_loc, cap, "%s", loc.data);
+    snprintf(path, pcap, "%s/out/%s", fx.dir, loc.data);
+    put(path, (const uint8_t *)text.data, text.len);
+    f2c_buf_free(&text);
+    f2c_buf_free(&loc);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!fx.ready) setup();
-    char name[160], path[600];
-    int misnamed = size && (data[0] & 1);
-    if (misnamed)
+    if (size == 0) return 0;
+    unsigned sel = data[0];
+    data++, size--;
+    char name[600], path[600], seg_path[600] = "", saved[700] = "", dir_path[600] = "";
+    char hash[17], filter[17];
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)XXH3_64bits(data, size));
+    switch (sel & 3) {
+    case 0: /* the directory under its own hash's name */
+        snprintf(name, sizeof name, "fhir2cdm-index/%s.%s.idx", fx.t->entity, hash);
+        if (strcmp(name, fx.index_loc) == 0) return 0; /* the committed bytes: nothing new */
+        snprintf(dir_path, sizeof dir_path, "%s/out/%s", fx.dir, name);
+        break;
+    case 1: /* the directory under the committed one's name */
         snprintf(name, sizeof name, "%s", fx.index_loc);
+        snprintf(path, sizeof path, "%s/out/%s", fx.dir, name);
+        snprintf(saved, sizeof saved, "%s.saved", path);
+        if (rename(path, saved) != 0) abort();
+        snprintf(dir_path, sizeof dir_path, "%s", path);
+        break;
+    case 2: /* the first segment under its own hash's name, and a directory naming it */
+        filter_hash(data, size, filter);
+        snprintf(seg_path, sizeof seg_path, "%s/out/fhir2cdm-index/%s.%s.seg", fx.dir, fx.t->entity,
+                 hash);
+        if (strcmp(seg_path, fx.seg0) == 0) return 0; /* the committed bytes: nothing new */
+        put_dir(hash, filter, name, sizeof name, path, sizeof path);
+        break;
+    default: /* the first segment under the committed one's name */
+        snprintf(name, sizeof name, "%s", fx.index_loc);
+        snprintf(saved, sizeof saved, "%s.saved", fx.seg0);
+        if (rename(fx.seg0, saved) != 0) abort();
+        snprintf(seg_path, sizeof seg_path, "%s", fx.seg0);
+        break;
+    }
+    if ((sel & 3) < 2)
+        put(dir_path, data, size);
     else
-        snprintf(name, sizeof name, "fhir2cdm-index/%s.%016llx.idx", fx.t->entity,
-                 (unsigned long long)XXH3_64bits(data, size));
-    int fresh = strcmp(name, fx.index_loc) != 0;
-    snprintf(path, sizeof path, "%s/out/%s", fx.dir, name);
-    char saved[600];
-    snprintf(saved, sizeof saved, "%s/out/%s.saved", fx.dir, fx.index_loc);
-    if (!fresh && rename(path, saved) != 0) abort(); /* keep the committed one aside */
-    FILE *f = fopen(path, "wb");
-    if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0) abort();
+        put(seg_path, data, size);
+    const char *ids[2] = {"p2", "zz"};
     mi_index x;
     f2c_error e;
     unsigned long long rebuilt = 0;
-    f2c_status st = mi_load(fx.outfd, "fuzz", fx.t, name, (const char *const *)fx.locs, fx.nlocs,
-                            &fx.sink, NULL, NULL, &rebuilt, &x, &e);
+    f2c_status st =
+        mi_load(fx.outfd, "fuzz", fx.t, name, (const char *const *)fx.locs, fx.nlocs,
+                (sel & 4) ? ids : NULL, (sel & 4) ? 2 : 0, &fx.sink, NULL, NULL, &rebuilt, &x, &e);
     /* The partitions are intact: whatever the index holds, a load or a rebuild succeeds. */
     if (st != F2C_OK) abort();
     check(&x);
+    if (rebuilt && x.nents != fx.ref.nents) abort();
     if (rebuilt) same_as_ref(&x);
     mi_free(&x);
-    if (fresh ? unlink(path) != 0 : rename(saved, path) != 0) abort();
+    switch (sel & 3) {
+    case 0:
+        if (unlink(dir_path) != 0) abort();
+        break;
+    case 1:
+        if (rename(saved, dir_path) != 0) abort();
+        break;
+    case 2:
+        if (unlink(seg_path) != 0 || unlink(path) != 0) abort();
+        break;
+    default:
+        if (rename(saved, seg_path) != 0) abort();
+        break;
+    }
     return 0;
 }

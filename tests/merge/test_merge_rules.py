@@ -14,7 +14,8 @@ with Python's csv module, not our C code):
   bad-deleted  a malformed deletion line (file:line:column), a Bundle of type batch and a GET
                entry are reported, nothing of those lines is applied, good lines are, exit 1;
   no-id        a resource without a FHIR id is rejected in merge mode (exit 1), the rest merged;
-  index        an edited, a truncated and a missing index are noticed and rebuilt (rows right);
+  index        a truncated and a missing index directory, an edited segment, an edited filter
+               and a missing segment are noticed and rebuilt (rows right);
                a view folder's missing index cannot be rebuilt: exit 2, folder unchanged;
   append-dups  merging into an append-mode folder that holds two versions of a resource: exit 2,
                the message says what to do, the folder byte-identical; an append folder without
@@ -245,9 +246,12 @@ def case_no_id(w):
                                                                            "LocalPatient"))
 
 
-def index_file(out, entity):
+def index_file(out, entity, ext=".idx"):
+    """The entity's index directory (.idx) or its one segment (.seg)."""
     d = os.path.join(out, "fhir2cdm-index")
-    return os.path.join(d, [f for f in os.listdir(d) if f.startswith(entity + ".")][0])
+    found = [f for f in os.listdir(d) if f.startswith(entity + ".") and f.endswith(ext)]
+    F.check(len(found) == 1, "index files %s%s: %s" % (entity, ext, found))
+    return os.path.join(d, found[0])
 
 
 def case_index(w):
@@ -257,19 +261,31 @@ def case_index(w):
     r1 = os.path.join(w, "r1")
     write_ndjson(os.path.join(r1, "Patient.000.ndjson"), [patient("p1", "New", 1)])
     want = None
-    for damage in ("none", "edited", "truncated", "missing"):
+    # the directory truncated or missing; the segment edited (an id), its filter edited (a byte
+    # of the filter: its hash, in the directory, no longer matches), the segment missing
+    for damage in ("none", "edited", "truncated", "missing", "filter", "no-segment"):
         out = os.path.join(w, "out-" + damage)
         run(out, [base], "--mode", "merge")
         ix = index_file(out, "LocalPatientName")
-        if damage == "edited":
-            with open(ix, "r+b") as f:
-                text = f.read().replace(b" p2\n", b" p3\n", 1)
+        seg = index_file(out, "LocalPatientName", ".seg")
+        if damage in ("edited", "filter"):
+            with open(seg, "r+b") as f:
+                text = f.read()
+                if damage == "edited":
+                    F.check(b" p2\n" in text, "index: no entry of p2 in %s" % seg)
+                    text = text.replace(b" p2\n", b" p3\n", 1)
+                else:
+                    at = text.index(b"\nfilter ") + 1
+                    at = text.index(b"\n", at) + 1  # the filter's first byte
+                    text = text[:at] + bytes([text[at] ^ 0xff]) + text[at + 1:]
                 f.seek(0)
                 f.write(text)
         elif damage == "truncated":
             os.truncate(ix, os.path.getsize(ix) // 2)
         elif damage == "missing":
             os.unlink(ix)
+        elif damage == "no-segment":
+            os.unlink(seg)
         rc, text = run(out, [r1], "--mode", "merge")
         F.check(rc == 0, "index %s: exit %d: %s" % (damage, rc, text))
         noticed = "resource index of entity LocalPatientName" in text and "rebuilding" in text
@@ -369,7 +385,7 @@ def case_rebuild(w):
         control = out + "-control"
         shutil.copytree(out, control, symlinks=True)
         ix = os.path.join(out, "fhir2cdm-index")
-        n = len(os.listdir(ix))
+        n = len([fn for fn in os.listdir(ix) if fn.endswith(".idx")])
         for fn in os.listdir(ix):
             os.unlink(os.path.join(ix, fn))
         texts = []

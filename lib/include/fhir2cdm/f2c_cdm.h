@@ -44,6 +44,9 @@
  * file never changes content (f2c_cdm_publish).
  */
 #define F2C_CDM_NAME_MAX 255 /* longest file name we write (NAME_MAX of Linux file systems) */
+/* The folder (below the CDM folder) of merge mode's resource index: directories named by the
+ * record, segments named by the directories (docs/cdm-folder.md, "The resource index"). */
+#define F2C_CDM_INDEX_DIR "fhir2cdm-index"
 
 /* Appends the partition file name of (stem, operation_id) in slot 0 or 1 with extension ext (the
  * format's, f2c_sink_extension: ".csv", ".parquet") to out.  Returns 0, or -1 when out of
