@@ -17,6 +17,9 @@ with Python's csv module, not our C code):
   index        a truncated and a missing index directory, an edited segment, an edited filter
                and a missing segment are noticed and rebuilt (rows right);
                a view folder's missing index cannot be rebuilt: exit 2, folder unchanged;
+  segments     a merge that changes a resource of one of an entity's two partitions replaces
+               that partition's segment and the directory, and leaves the other partition's
+               segment as it was (inode and bytes); no rebuild;
   append-dups  merging into an append-mode folder that holds two versions of a resource: exit 2,
                the message says what to do, the folder byte-identical; an append folder without
                duplicates is merged into after a rebuild notice;
@@ -306,6 +309,51 @@ def case_index(w):
     F.check(snapshot(out) == before, "index view: the folder changed after exit 2")
 
 
+def segments_by_partition(out, entity):
+    """{partition file: (segment file, inode, sha256)} of entity's segments in out."""
+    d, got = os.path.join(out, "fhir2cdm-index"), {}
+    for fn in os.listdir(d):
+        if fn.startswith(entity + ".") and fn.endswith(".seg"):
+            with open(os.path.join(d, fn), "rb") as f:
+                text = f.read()
+            part = text.split(b"\n")[2].decode().split("/")[-1]  # "partition data/<E>/<file>"
+            got[part] = (fn, os.stat(os.path.join(d, fn)).st_ino,
+                         hashlib.sha256(text).hexdigest())
+    return got
+
+
+def case_segments(w):
+    base = os.path.join(w, "t0")
+    write_ndjson(os.path.join(base, "Patient.000.ndjson"),
+                 [patient("p%d" % i, "Fam", 2) for i in range(5)])
+    write_ndjson(os.path.join(base, "Patient.001.ndjson"),
+                 [patient("q%d" % i, "Fam", 2) for i in range(5)])
+    out = os.path.join(w, "out")
+    rc, text = run(out, [base], "--mode", "merge")
+    F.check(rc == 0, "segments: first run exit %d: %s" % (rc, text))
+    before = segments_by_partition(out, "LocalPatientName")
+    F.check(len(before) == 2, "segments: two segments first %s" % sorted(before))
+    dir_before = index_file(out, "LocalPatientName")
+    r1 = os.path.join(w, "r1")
+    write_ndjson(os.path.join(r1, "Patient.000.ndjson"), [patient("p1", "New", 1)])
+    rc, text = run(out, [r1], "--mode", "merge")
+    F.check(rc == 0 and "rebuilding" not in text, "segments: merge exit %d: %s" % (rc, text))
+    after = segments_by_partition(out, "LocalPatientName")
+    kept = [p for p in before if "Patient.001" in p]
+    F.check(len(kept) == 1 and after.get(kept[0]) == before[kept[0]],
+            "segments: the untouched partition's segment changed: %s -> %s"
+            % (before, after))
+    old0 = [p for p in before if "Patient.000" in p]
+    F.check(old0 and old0[0] not in after and before[old0[0]][0] not in
+            [v[0] for v in after.values()], "segments: the rewritten partition's segment stayed")
+    F.check(len(after) == 3, "segments: rewrite, untouched and new: %s" % sorted(after))
+    F.check(index_file(out, "LocalPatientName") != dir_before, "segments: the same directory")
+    F.check(ids(out, "LocalPatientName") == ["p0"] * 2 + ["p1"] + ["p%d" % i for i in (2, 2, 3, 3,
+                                                                                      4, 4)] +
+            ["q%d" % (i // 2) for i in range(10)], "segments: rows %s" % ids(out,
+                                                                             "LocalPatientName"))
+
+
 def case_append_dups(w):
     base = os.path.join(w, "t0")
     write_ndjson(os.path.join(base, "Patient.000.ndjson"),
@@ -499,7 +547,7 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     for name, fn in (("versions", case_versions), ("replace", case_replace_and_delete),
                      ("bad-deleted", case_bad_deleted), ("no-id", case_no_id),
-                     ("index", case_index), ("append-dups", case_append_dups),
+                     ("index", case_index), ("segments", case_segments), ("append-dups", case_append_dups),
                      ("compaction", case_compaction), ("rebuild", case_rebuild),
                      ("reconfig", case_reconfig),
                      ("threads", case_threads),
