@@ -1131,7 +1131,8 @@ static f2c_status merge_prepare(job *j, f2c_merge_out *mo, f2c_diags *diags, f2c
                         .max_line = j->o.max_line,
                         .log = stderr,
                         .fetch = j->o.fetch,
-                        .compact = j->o.compact};
+                        .compact = j->o.compact,
+                        .threads = job_threads(&j->o)};
     f2c_status st = j->merge_failed
                         ? f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory")
                         : f2c_merge_prepare(j->merge, &a, mo, diags, e);

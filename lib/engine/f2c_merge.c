@@ -11,6 +11,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1386,6 +1387,129 @@ static f2c_status merge_entity(ctx *c, const f2c_cdm_model *rec, size_t ti)
     return st;
 }
 
+/* ---- entities in parallel ------------------------------------------------------------------ */
+
+/* One entity's part of the merge: merge_entity writes only here (its removals, staged files,
+ * index and counts; the deletions its index found), so entities run on several threads, and the
+ * slots are joined in table order: the result does not depend on the thread count. */
+typedef struct slot {
+    f2c_merge_out out;
+    f2c_error err;
+    f2c_status st;
+    unsigned char *hit;
+    int ran;
+} slot;
+
+typedef struct entities {
+    const ctx *base;
+    const f2c_cdm_model *rec;
+    slot *slots;
+    size_t n, next;
+    int stop; /* an entity failed: no more are started */
+    pthread_mutex_t mu;
+} entities;
+
+static void run_entity(entities *p, size_t ti)
+{
+    slot *s = &p->slots[ti];
+    ctx c = *p->base;
+    c.out = &s->out;
+    c.err = &s->err;
+    c.del.hit = s->hit;
+    c.cap_removes = c.cap_staged = 0;
+    f2c_error_clear(&s->err);
+    s->out.ntables = p->n;
+    s->out.indexes = calloc(p->n ? p->n : 1, sizeof *s->out.indexes);
+    s->st = s->out.indexes ? merge_entity(&c, p->rec, ti) : nomem(&c);
+    s->ran = 1;
+}
+
+static void *entity_worker(void *arg)
+{
+    entities *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        size_t ti = p->stop ? p->n : p->next++;
+        pthread_mutex_unlock(&p->mu);
+        if (ti >= p->n) return NULL;
+        run_entity(p, ti);
+        if (p->slots[ti].st != F2C_OK) {
+            pthread_mutex_lock(&p->mu);
+            p->stop = 1;
+            pthread_mutex_unlock(&p->mu);
+        }
+    }
+}
+
+/* Moves slot s's lists, index and counts into c->out (after those of the slots before it). */
+static int join_slot(ctx *c, slot *s, size_t ti)
+{
+    f2c_merge_out *o = c->out, *x = &s->out;
+    size_t nr = o->nremoves + x->nremoves, ns = o->nstaged + x->nstaged;
+    char **r = realloc(o->removes, (nr ? nr : 1) * sizeof *r);
+    if (r) o->removes = r;
+    char **st = r ? realloc(o->staged, (ns ? ns : 1) * sizeof *st) : NULL;
+    if (st) o->staged = st;
+    char **tg = st ? realloc(o->targets, (ns ? ns : 1) * sizeof *tg) : NULL;
+    if (!tg) return -1;
+    o->targets = tg;
+    if (x->nremoves) memcpy(o->removes + o->nremoves, x->removes, x->nremoves * sizeof *r);
+    if (x->nstaged) {
+        memcpy(o->staged + o->nstaged, x->staged, x->nstaged * sizeof *st);
+        memcpy(o->targets + o->nstaged, x->targets, x->nstaged * sizeof *tg);
+    }
+    o->nremoves = nr;
+    o->nstaged = ns;
+    x->nremoves = x->nstaged = 0; /* the strings moved */
+    o->indexes[ti] = x->indexes[ti];
+    x->indexes[ti] = NULL;
+    o->counts.rows_removed += x->counts.rows_removed;
+    o->counts.rewritten += x->counts.rewritten;
+    o->counts.indexes_rebuilt += x->counts.indexes_rebuilt;
+    o->counts.compacted += x->counts.compacted;
+    for (size_t i = 0; i < c->del.n; i++)
+        c->del.hit[i] |= s->hit[i];
+    return 0;
+}
+
+/* Every entity merged, on up to a->threads threads (one with a fetcher: a mirror's downloads
+ * share its client); the first failing entity (in table order) gives the error. */
+static f2c_status merge_entities(ctx *c, const f2c_cdm_model *rec)
+{
+    size_t n = c->a->ts->count;
+    entities p = {.base = c, .rec = rec, .n = n};
+    p.slots = calloc(n ? n : 1, sizeof *p.slots);
+    f2c_status st = p.slots ? F2C_OK : nomem(c);
+    for (size_t i = 0; st == F2C_OK && i < n; i++)
+        if (!(p.slots[i].hit = calloc(c->del.n + 1, 1))) st = nomem(c);
+    unsigned want = c->a->fetch ? 1 : c->a->threads ? c->a->threads : 1, started = 0;
+    pthread_t th[16];
+    if (want > 16) want = 16;
+    if (want > n) want = (unsigned)n;
+    if (st == F2C_OK && pthread_mutex_init(&p.mu, NULL) != 0)
+        st = nomem(c);
+    else if (st == F2C_OK) {
+        while (started + 1 < want && pthread_create(&th[started], NULL, entity_worker, &p) == 0)
+            started++;
+        entity_worker(&p); /* this thread too */
+        for (unsigned i = 0; i < started; i++)
+            pthread_join(th[i], NULL);
+        pthread_mutex_destroy(&p.mu);
+    }
+    for (size_t ti = 0; p.slots && ti < n; ti++) {
+        slot *s = &p.slots[ti];
+        if (st == F2C_OK && s->ran && s->st != F2C_OK) {
+            *c->err = s->err;
+            st = s->st;
+        }
+        if (st == F2C_OK && s->ran && join_slot(c, s, ti) != 0) st = nomem(c);
+        f2c_merge_out_free(&s->out);
+        free(s->hit);
+    }
+    free(p.slots);
+    return st;
+}
+
 /* ---- the merge ------------------------------------------------------------------------------ */
 
 void f2c_merge_out_free(f2c_merge_out *o)
@@ -1463,8 +1587,7 @@ f2c_status f2c_merge_prepare(f2c_merge *m, const f2c_merge_args *a, f2c_merge_ou
         out->indexes && decide(m, &c.win, &c.nwin, &out->counts) == 0 ? F2C_OK : nomem(&c);
     if (st == F2C_OK) st = read_deletions(a, c.win, c.nwin, &all, &c.del, &out->counts, diags, err);
     if (st == F2C_OK) st = read_record(&c, &rec);
-    for (size_t t = 0; st == F2C_OK && t < a->ts->count; t++)
-        st = merge_entity(&c, &rec, t);
+    if (st == F2C_OK) st = merge_entities(&c, &rec);
     for (size_t i = 0; i < c.del.n; i++)
         if (c.del.hit[i])
             out->counts.deleted++;

@@ -92,8 +92,10 @@ typedef struct f2c_merge_args {
     size_t max_line;             /* longest deletion-file line */
     FILE *log;                   /* notes ("note: ...") */
     const f2c_fs_fetcher *fetch; /* f2c_job_options.fetch: NULL for a local folder */
-    int compact; /* compact every entity with two small partitions or more (`fhir2cdm-transform
-                    compact`), not only past the thresholds */
+    int compact;      /* compact every entity with two small partitions or more (`fhir2cdm-transform
+                         compact`), not only past the thresholds */
+    unsigned threads; /* entities merged at once (at least 1; 1 when fetch is set: a mirror's
+                         downloads share one client) */
 } f2c_merge_args;
 
 /*

@@ -16,6 +16,8 @@ Inputs, built here so that the chunking really happens (a chunk is about 1 MiB o
             invalid UTF-8, a line over --max-line-bytes, non-objects, unknown resource types,
             resources without id (more than the 100 shown), values that do not match their
             column's type, blank and CRLF lines, a BOM on line 1
+  merge     samples/merge/round-1 and its deletion file merged (--mode merge) into copies of
+            one folder merged from samples/ndjson: the entities are merged on N threads
 Each with the table configuration (CSV and Parquet) and, for synthea, --view samples/views.
 """
 
@@ -23,6 +25,7 @@ import argparse
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -130,10 +133,12 @@ def run(transform, args, out_dir, threads):
     return p.returncode, err, out, cmd
 
 
-def case(transform, tmp, name, args):
+def case(transform, tmp, name, args, before=None):
     first = None
     for n in THREADS:
         out_dir = os.path.join(tmp, "%s-%d" % (name, n))
+        if before:
+            before(out_dir)
         rc, err, out, cmd = run(transform, args, out_dir, n)
         files = f2ctest.folder_digest(out_dir)
         if first is None:
@@ -198,6 +203,21 @@ def main():
                   "bad: more than 100 rejected lines, the first 100 said, the rest counted")
     case(a.transform, tmp, "bad.parquet",
          cfg + common + lim + ["--format", "parquet", "--input", os.path.join(inputs, "bad")])
+    # merge mode: the entities of a merge are merged on several threads at once; into copies of
+    # one merged folder, samples/merge/round-1 with its deletion file, CSV and Parquet
+    rounds = os.path.join(a.source, "samples", "merge")
+    for fmt in ("csv", "parquet"):
+        base = os.path.join(tmp, "merge-base." + fmt)
+        p = subprocess.run([a.transform, "--config", config, "--format", fmt, "--mode", "merge",
+                            "--quiet", "--operation-id", "t", "--input", samples, "--output",
+                            base], capture_output=True, timeout=900)
+        CHECKS.expect(p.returncode == 0, "merge.%s: the base run exits 0 (%d)" % (fmt,
+                                                                               p.returncode))
+        case(a.transform, tmp, "merge." + fmt,
+             cfg + common[:1] + ["--operation-id", "r1", "--format", fmt, "--mode", "merge",
+                                 "--input", os.path.join(rounds, "round-1"), "--deleted",
+                                 os.path.join(rounds, "round-1-deleted")],
+             before=lambda d, b=base: shutil.copytree(b, d))
     synthea = os.path.join(a.shared, "data", "synthea-10")
     if os.path.isdir(synthea):
         # derived operation id (no --operation-id), summary shown
