@@ -101,8 +101,8 @@ def make_incremental(data, out, change, delete, seed, recent=1.0):
     for fn in sorted(os.listdir(data)):
         if not fn.endswith(".ndjson"):
             continue
-        with open(os.path.join(data, fn), encoding="utf-8") as f, \
-                open(os.path.join(inc, fn), "w", encoding="utf-8") as o:
+        lines = []  # a file with no changed resource is not written (a server lists none)
+        with open(os.path.join(data, fn), encoding="utf-8") as f:
             for line in f:
                 if not line.strip():
                     continue
@@ -119,11 +119,14 @@ def make_incremental(data, out, change, delete, seed, recent=1.0):
                         r["gender"] = "other"
                     elif "status" in r and isinstance(r["status"], str):
                         r["status"] = "entered-in-error"
-                    o.write(json.dumps(r, separators=(",", ":"), ensure_ascii=False) + "\n")
+                    lines.append(json.dumps(r, separators=(",", ":"), ensure_ascii=False) + "\n")
                     changed += 1
                 elif x < change + delete:
                     r = json.loads(line)
                     deleted.append("%s/%s" % (r["resourceType"], r["id"]))
+        if lines:
+            with open(os.path.join(inc, fn), "w", encoding="utf-8") as o:
+                o.writelines(lines)
     with open(os.path.join(dele, "del.000.ndjson"), "w") as f:
         for i in range(0, len(deleted), 100):
             f.write(json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": [
@@ -212,8 +215,9 @@ def main():
           (a.repeat, fm, mm, 100 * mm / fm))
     print("peak RSS: full %.0f MiB, merge %.0f MiB" % (full_rss / 1024, merge_rss / 1024))
     print("resource index: %.1f MB for %d resources (%.1f MB per million resources), %d "
-          "entities" % (idx_bytes / 1e6, total, idx_bytes / 1e6 / total * 1e6,
-                        len(os.listdir(idx))))
+          "entities, %d segments" % (idx_bytes / 1e6, total, idx_bytes / 1e6 / total * 1e6,
+                                     sum(f.endswith(".idx") for f in os.listdir(idx)),
+                                     sum(f.endswith(".seg") for f in os.listdir(idx))))
     print("record: %d partitions listed" % record.count('"location"'))
 
 
