@@ -1299,12 +1299,11 @@ static void entity_free(entity_job *e)
     mi_free(&e->fresh);
 }
 
-/* One entity: its committed index loaded, its partitions carried or rewritten, this run's added,
- * its new index written. */
-/* 1 when the run reads or deletes a resource of type `type`. */
-static int touched(const ctx *c, const char *type)
+/* The first of the run's winners of type `type` (c->nwin when none; the winners are sorted by
+ * type, then id). */
+static size_t first_win(const ctx *c, const char *type)
 {
-    size_t lo = 0, hi = c->nwin; /* the winners are sorted by type, then id */
+    size_t lo = 0, hi = c->nwin;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (strcmp(c->win[mid]->type, type) < 0)
@@ -1312,6 +1311,13 @@ static int touched(const ctx *c, const char *type)
         else
             hi = mid;
     }
+    return lo;
+}
+
+/* 1 when the run reads or deletes a resource of type `type`. */
+static int touched(const ctx *c, const char *type)
+{
+    size_t lo = first_win(c, type);
     if (lo < c->nwin && strcmp(c->win[lo]->type, type) == 0) return 1;
     for (size_t i = 0; i < c->del.n; i++)
         if (strcmp(c->del.k[i].type, type) == 0) return 1;
@@ -1322,15 +1328,7 @@ static int touched(const ctx *c, const char *type)
  * what the index's filters are asked about.  NULL when out of memory. */
 static const char **run_ids(const ctx *c, const char *type, size_t *n)
 {
-    size_t lo = 0, hi = c->nwin; /* the winners are sorted by type, then id */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (strcmp(c->win[mid]->type, type) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    size_t end = lo;
+    size_t lo = first_win(c, type), end = lo;
     while (end < c->nwin && strcmp(c->win[end]->type, type) == 0)
         end++;
     const char **v = malloc((end - lo + c->del.n + 1) * sizeof *v);
@@ -1342,6 +1340,8 @@ static const char **run_ids(const ctx *c, const char *type, size_t *n)
     return v;
 }
 
+/* One entity: its committed index loaded, its partitions carried or rewritten, this run's added,
+ * its new index written. */
 static f2c_status merge_entity(ctx *c, const f2c_cdm_model *rec, size_t ti)
 {
     entity_job e = {.t = &c->a->ts->tables[ti]};

@@ -585,6 +585,16 @@ static f2c_status on_rebuild_row(void *ud, size_t n, const char *const *cells, c
                : f2c_error_set(err, F2C_ENOMEM, r->shown, 0, 0, NULL, "out of memory");
 }
 
+/* The error of an index that cannot be rebuilt: t has no ResourceId column (a view). */
+static f2c_status no_key(const char *shown, const f2c_table *t, f2c_error *err)
+{
+    return f2c_error_set(err, F2C_EUSAGE, shown, 0, 0, NULL,
+                         "the resource index of %s %s cannot be rebuilt: it has no ResourceId "
+                         "column; write the folder again with one --mode merge run into a new "
+                         "folder",
+                         t->view ? "view" : "entity", t->entity);
+}
+
 /* The column named ResourceId, or (size_t)-1. */
 static size_t key_column(const f2c_table *t)
 {
@@ -651,12 +661,7 @@ static f2c_status rebuild_all(int outfd, const char *shown, const f2c_table *t,
                               const f2c_fs_fetcher *fetch, mi_index *x, f2c_error *err)
 {
     rebuild r = {.x = x, .key = key_column(t), .bytes = sink->ops->offset != NULL};
-    if (r.key == (size_t)-1)
-        return f2c_error_set(err, F2C_EUSAGE, shown, 0, 0, NULL,
-                             "the resource index of %s %s cannot be rebuilt: it has no ResourceId "
-                             "column; write the folder again with one --mode merge run into a new "
-                             "folder",
-                             t->view ? "view" : "entity", t->entity);
+    if (r.key == (size_t)-1) return no_key(shown, t, err);
     if (!(x->parts = calloc(nlocs ? nlocs : 1, sizeof *x->parts)))
         return f2c_error_set(err, F2C_ENOMEM, shown, 0, 0, NULL, "out of memory");
     f2c_status st = F2C_OK;
@@ -753,12 +758,7 @@ f2c_status mi_load_part(int outfd, const char *shown, const f2c_table *t, const 
                 "entries of %s from it\n",
                 shown, t->entity, why, x->parts[i].loc);
     rebuild r = {.x = x, .key = key_column(t), .bytes = sink->ops->offset != NULL, .part = i};
-    if (r.key == (size_t)-1)
-        return f2c_error_set(err, F2C_EUSAGE, shown, 0, 0, NULL,
-                             "the resource index of %s %s cannot be rebuilt: it has no ResourceId "
-                             "column; write the folder again with one --mode merge run into a new "
-                             "folder",
-                             t->view ? "view" : "entity", t->entity);
+    if (r.key == (size_t)-1) return no_key(shown, t, err);
     f2c_status st = rebuild_part(outfd, shown, t, sink, fetch, &r, err);
     f2c_buf_free(&r.rec);
     if (st == F2C_OK) x->parts[i].loaded = 1;
