@@ -89,18 +89,6 @@ void f2c_merge_file_free(f2c_merge_file *mf)
     free(mf);
 }
 
-/* Grows array *v of *cap elements of size sz to hold n + 1; 0 or -1. */
-int f2c_merge_grow(void **v, size_t *cap, size_t n, size_t sz)
-{
-    if (n < *cap) return 0;
-    size_t c = *cap ? 2 * *cap : 16;
-    void *p = realloc(*v, c * sz);
-    if (!p) return -1;
-    *v = p;
-    *cap = c;
-    return 0;
-}
-
 int f2c_merge_file_resource(f2c_merge_file *mf, const char *type, const char *id, const char *lu,
                             long line)
 {
@@ -263,26 +251,26 @@ static f2c_status nomem(ctx *c)
 /* One entity's part of the merge: merge_entity writes only here (its removals, staged files,
  * index and counts; the deletions its index found), so entities run on several threads, and the
  * slots are joined in table order: the result does not depend on the thread count. */
-typedef struct slot {
+typedef struct ent_slot {
     f2c_merge_out out;
     f2c_error err;
     f2c_status st;
     unsigned char *hit;
     int ran;
-} slot;
+} ent_slot;
 
-typedef struct entities {
+typedef struct ent_pool {
     const ctx *base;
     const f2c_cdm_model *rec;
-    slot *slots;
+    ent_slot *slots;
     size_t n, next;
     int stop; /* an entity failed: no more are started */
     pthread_mutex_t mu;
-} entities;
+} ent_pool;
 
-static void run_entity(entities *p, size_t ti)
+static void run_entity(ent_pool *p, size_t ti)
 {
-    slot *s = &p->slots[ti];
+    ent_slot *s = &p->slots[ti];
     ctx c = *p->base;
     c.out = &s->out;
     c.err = &s->err;
@@ -297,7 +285,7 @@ static void run_entity(entities *p, size_t ti)
 
 static void *entity_worker(void *arg)
 {
-    entities *p = arg;
+    ent_pool *p = arg;
     for (;;) {
         pthread_mutex_lock(&p->mu);
         size_t ti = p->stop ? p->n : p->next++;
@@ -313,7 +301,7 @@ static void *entity_worker(void *arg)
 }
 
 /* Moves slot s's lists, index and counts into c->out (after those of the slots before it). */
-static int join_slot(ctx *c, slot *s, size_t ti)
+static int join_slot(ctx *c, ent_slot *s, size_t ti)
 {
     f2c_merge_out *o = c->out, *x = &s->out;
     size_t nr = o->nremoves + x->nremoves, ns = o->nstaged + x->nstaged;
@@ -348,7 +336,7 @@ static int join_slot(ctx *c, slot *s, size_t ti)
 static f2c_status merge_entities(ctx *c, const f2c_cdm_model *rec)
 {
     size_t n = c->a->ts->count;
-    entities p = {.base = c, .rec = rec, .n = n};
+    ent_pool p = {.base = c, .rec = rec, .n = n};
     p.slots = calloc(n ? n : 1, sizeof *p.slots);
     f2c_status st = p.slots ? F2C_OK : nomem(c);
     for (size_t i = 0; st == F2C_OK && i < n; i++)
@@ -368,7 +356,7 @@ static f2c_status merge_entities(ctx *c, const f2c_cdm_model *rec)
         pthread_mutex_destroy(&p.mu);
     }
     for (size_t ti = 0; p.slots && ti < n; ti++) {
-        slot *s = &p.slots[ti];
+        ent_slot *s = &p.slots[ti];
         if (st == F2C_OK && s->ran && s->st != F2C_OK) {
             *c->err = s->err;
             st = s->st;

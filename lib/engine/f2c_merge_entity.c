@@ -796,7 +796,7 @@ static void drop_dead(entity_job *e, const unsigned char *dead)
 }
 
 /* Compacts e's small partitions when it wants it (or force). */
-static f2c_status compact(ctx *c, entity_job *e, int force)
+static f2c_status compact_entity(ctx *c, entity_job *e, int force)
 {
     if (!wants_compaction(e, force)) return F2C_OK;
     size_t n = e->y.nparts, ng = 0, *g = malloc((n ? n : 1) * sizeof *g);
@@ -1094,7 +1094,7 @@ f2c_status f2c_merge_entity(ctx *c, const f2c_cdm_model *rec, size_t ti)
         st = f2c_error_set(c->err, F2C_EIO, e.t->entity, 0, 0, NULL,
                            "resource %s would have rows in two places; nothing written", dup);
     compacted = c->out->counts.compacted;
-    if (st == F2C_OK) st = compact(c, &e, c->a->compact);
+    if (st == F2C_OK) st = compact_entity(c, &e, c->a->compact);
     int same = loaded && !e.fresh.nents && e.y.nents == e.x.nents &&
                c->out->counts.compacted == compacted && !any_cut(&e);
     if (st == F2C_OK) st = write_index(c, &e, ti, index_loc, loaded, same);

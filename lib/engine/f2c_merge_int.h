@@ -8,6 +8,8 @@
 #ifndef FHIR2CDM_F2C_MERGE_INT_H
 #define FHIR2CDM_F2C_MERGE_INT_H
 
+#include <stdlib.h>
+
 #include "f2c_merge.h"
 #include "fhir2cdm/f2c_deleted.h"
 
@@ -68,7 +70,16 @@ typedef struct ctx {
 } ctx;
 
 /* Grows array *v of *cap elements of size sz to hold n + 1; 0 or -1. */
-int f2c_merge_grow(void **v, size_t *cap, size_t n, size_t sz);
+static inline int f2c_merge_grow(void **v, size_t *cap, size_t n, size_t sz)
+{
+    if (n < *cap) return 0;
+    size_t c = *cap ? 2 * *cap : 16;
+    void *p = realloc(*v, c * sz);
+    if (!p) return -1;
+    *v = p;
+    *cap = c;
+    return 0;
+}
 
 /* Merges entity ti of c->a->ts into the folder (its record rec): stages its rewrites, this run's
  * partitions of it, compactions and its new index, lists them in c->out (c->out->indexes[ti]:
