@@ -276,6 +276,16 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+typedef struct listed_blob {
+    char *name;
+    uint64_t size;
+} listed_blob;
+
+static int by_blob_name(const void *a, const void *b)
+{
+    return strcmp(((const listed_blob *)a)->name, ((const listed_blob *)b)->name);
+}
+
 /* Sorts names[0..n) with sizes alongside (a listing is in name order already; kept certain). */
 static int sort_listing(char **names, uint64_t *sizes, size_t n)
 {
@@ -283,15 +293,11 @@ static int sort_listing(char **names, uint64_t *sizes, size_t n)
         if (strcmp(names[i - 1], names[i]) > 0) goto unsorted;
     return 0;
 unsorted:;
-    typedef struct pair {
-        char *name;
-        uint64_t size;
-    } pair;
-    pair *p = malloc((n ? n : 1) * sizeof *p);
+    listed_blob *p = malloc((n ? n : 1) * sizeof *p);
     if (!p) return -1;
     for (size_t i = 0; i < n; i++)
-        p[i] = (pair){names[i], sizes[i]};
-    qsort(p, n, sizeof *p, cmp_str);
+        p[i] = (listed_blob){names[i], sizes[i]};
+    qsort(p, n, sizeof *p, by_blob_name);
     for (size_t i = 0; i < n; i++) {
         names[i] = p[i].name;
         sizes[i] = p[i].size;
