@@ -75,7 +75,7 @@ int tx_export_read_state_since(const char *output, char **since)
     *since = NULL;
     f2c_buf path = {0};
     if (f2c_buf_printf(&path, "%s/" STATE_FILE, output) != 0) return -1;
-    char *text = f2c_fs_read(path.data, 1 << 20, NULL);
+    char *text = f2c_fs_read_regular(path.data, 1 << 20, NULL);
     if (!text) {
         int missing = errno == ENOENT;
         if (missing)

@@ -607,7 +607,7 @@ static int read_local(const tx_mirror *m, const char *loc, f2c_buf *b)
 {
     const char *file;
     int dfd = dir_of(m, loc, 0, &file);
-    int fd = dfd >= 0 ? openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    int fd = dfd >= 0 ? f2c_fs_open_read_at(dfd, file) : -1;
     if (dfd >= 0) close(dfd);
     if (fd < 0) return -1;
     f2c_buf_reset(b);

@@ -948,7 +948,7 @@ static int sparse_copy(uint64_t size, const f2c_buf *head, const f2c_buf *tail, 
     int ok = fd >= 0 && ftruncate(fd, (off_t)size) == 0 &&
              pwrite(fd, head->data, head->len, 0) == (ssize_t)head->len &&
              pwrite(fd, tail->data, tail->len, (off_t)tail_at) == (ssize_t)tail->len;
-    int rfd = ok ? openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    int rfd = ok ? f2c_fs_open_read_at(dfd, name) : -1;
     int saved = errno;
     if (fd >= 0) {
         close(fd);

@@ -205,7 +205,7 @@ static f2c_status read_prefix(int dfd, const char *name, const char *shown, size
     f2c_buf_reset(buf);
     if (f2c_buf_reserve(buf, cap) != 0)
         return f2c_error_set(err, F2C_ENOMEM, shown, 0, 0, NULL, "out of memory");
-    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = f2c_fs_open_read_at(dfd, name);
     if (fd < 0) {
         int e = errno;
         f2c_error_set(err, F2C_EIO, shown, 0, 0, NULL, "cannot read partition: %s", strerror(e));
@@ -468,7 +468,7 @@ static int read_modified_time(const char *out_dir, const char *file, const char 
         goto done;
     }
     /* No model.json (or unreadable, or empty): nothing usable. */
-    if (!(text = f2c_fs_read(path.data, 0, &len))) {
+    if (!(text = f2c_fs_read_regular(path.data, 0, &len))) {
         if (errno == ENOMEM) result = -1;
         goto done;
     }
@@ -776,7 +776,7 @@ static f2c_status read_json(const char *dir, const char *name, cJSON **root, f2c
     f2c_buf_reset(path);
     if (f2c_buf_printf(path, "%s/%s", dir, name) != 0) return enomem(err, name);
     size_t len = 0;
-    char *text = f2c_fs_read(path->data, 0, &len);
+    char *text = f2c_fs_read_regular(path->data, 0, &len);
     if (!text) {
         int e = errno;
         if (e == ENOMEM) return enomem(err, path->data);
@@ -931,7 +931,7 @@ static f2c_status read_old(pub *p)
 {
     f2c_status st = check_one_format(p);
     if (st != F2C_OK) return st;
-    int fd = openat(p->outfd, p->record, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = f2c_fs_open_read_at(p->outfd, p->record);
     if (fd < 0 && errno == ENOENT) return F2C_OK;
     if (fd < 0)
         return f2c_error_set(p->err, F2C_EIO, p->record, 0, 0, NULL, "cannot read: %s",
@@ -995,7 +995,7 @@ static f2c_status read_old(pub *p)
 static f2c_status still_fits(pub *p, const f2c_table *t, int dfd, const char *file,
                              const char *path, int *ok)
 {
-    int fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = f2c_fs_open_read_at(dfd, file);
     /* f2c_sink_matches, called through the ops so that this file does not depend on f2c_sink.c
      * (which depends on the CSV sink, which uses f2c_cdm_header_record: an include cycle) */
     int m = fd >= 0 ? p->sink->ops->matches(p->sink->state, fd, t) : -1, e = errno;
@@ -1092,7 +1092,7 @@ static const char *unchanged(pub *p, const char *loc, const f2c_buf *other)
         if (f2c_buf_append(&dir, cands[i], (size_t)(slash - cands[i])) != 0) return NULL;
         int dfd = f2c_fs_dir_at(p->outfd, dir.data, 0, 0);
         f2c_buf_free(&dir);
-        int old = dfd >= 0 ? openat(dfd, slash + 1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        int old = dfd >= 0 ? f2c_fs_open_read_at(dfd, slash + 1) : -1;
         if (dfd >= 0) close(dfd);
         if (same_bytes(old, f2c_commit_open_staged(p->tx, loc))) return cands[i];
     }
@@ -1220,7 +1220,7 @@ static void report_unlisted(pub *p)
 /* 1 when dfd/name is a regular file (never followed) holding exactly b's bytes. */
 static int file_equals(int dfd, const char *name, const f2c_buf *b)
 {
-    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = f2c_fs_open_read_at(dfd, name);
     struct stat sb;
     int same =
         fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size == b->len;

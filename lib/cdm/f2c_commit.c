@@ -24,13 +24,13 @@
  *    descriptor to the transaction's syncer threads (SYNCERS, started with the first close),
  *    which fsync and close staged files in the background, oldest first -- several at once,
  *    because a file system commits concurrent fsyncs together (one journal commit for many
- *    files: a merge stages a hundred small files, and one at a time they took 30 ms more); finish waits for it before the
- *    journal, so the journal still names only durable files, while the transformer does not
- *    stall on the disk at every input file's end (about 14% of a 2-thread run waited in fsync
- *    before).  At most SYNC_PENDING_MAX files wait (close blocks beyond: descriptors are
- *    bounded).  The descriptor stays open until its fsync because a write-back error is
- *    reported only to descriptors open when it happened.  Any failed fsync poisons the
- *    transaction: later closes and finish fail (nothing published).
+ *    files: a merge stages a hundred small files, and one at a time they took 30 ms more); finish
+ * waits for it before the journal, so the journal still names only durable files, while the
+ * transformer does not stall on the disk at every input file's end (about 14% of a 2-thread run
+ * waited in fsync before).  At most SYNC_PENDING_MAX files wait (close blocks beyond: descriptors
+ * are bounded).  The descriptor stays open until its fsync because a write-back error is reported
+ * only to descriptors open when it happened.  Any failed fsync poisons the transaction: later
+ * closes and finish fail (nothing published).
  */
 #define _GNU_SOURCE /* renameat2 */
 #include "fhir2cdm/f2c_commit.h"
@@ -398,7 +398,7 @@ static f2c_status finish_journal(f2c_commit *c, f2c_error *err)
         return errno == ENOENT
                    ? F2C_OK
                    : io_error(err, c, F2C_COMMIT_DIR "/" JOURNAL_NAME, errno, "journal");
-    int fd = openat(c->ctlfd, JOURNAL_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = f2c_fs_open_read_at(c->ctlfd, JOURNAL_NAME);
     if (fd < 0) return io_error(err, c, F2C_COMMIT_DIR "/" JOURNAL_NAME, errno, "journal");
     f2c_buf b = {0};
     char chunk[65536];
@@ -761,7 +761,7 @@ int f2c_commit_open_staged(f2c_commit *c, const char *rel)
     char *dir = NULL;
     const char *name = split(rel, &dir);
     int dfd = dir ? f2c_fs_dir_at(c->stagefd, dir, 0, 0) : -1;
-    int fd = dfd >= 0 ? openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    int fd = dfd >= 0 ? f2c_fs_open_read_at(dfd, name) : -1;
     int e = errno;
     if (dfd >= 0) close(dfd);
     free(dir);

@@ -40,10 +40,9 @@
 
 #include "fhir2cdm/f2c_buf.h"
 
-char *f2c_fs_read(const char *path, size_t max, size_t *len)
+/* Reads the open stream f whole (f2c_fs_read's contract) and closes it. */
+static char *read_stream(FILE *f, size_t max, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
     f2c_buf b = {0};
     char chunk[65536];
     size_t n;
@@ -69,6 +68,28 @@ char *f2c_fs_read(const char *path, size_t max, size_t *len)
     b.data[b.len] = '\0';
     if (len) *len = b.len;
     return b.data;
+}
+
+char *f2c_fs_read(const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    return f ? read_stream(f, max, len) : NULL;
+}
+
+char *f2c_fs_read_regular(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat sb;
+    if (fd < 0) return NULL;
+    int got = fstat(fd, &sb) == 0, e = errno;
+    FILE *f = got && S_ISREG(sb.st_mode) ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        e = !got ? e : S_ISREG(sb.st_mode) ? errno : EINVAL;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    return read_stream(f, max, len);
 }
 
 /* Writes data into an existing node that is not a regular file (a FIFO, a device, /dev/stdout):
@@ -316,6 +337,18 @@ static int dir_one_at(int dirfd, const char *name, int create, mode_t mode)
             errno = ENOTDIR;
     }
     return fd;
+}
+
+int f2c_fs_open_read_at(int dirfd, const char *name)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return -1;
+    struct stat sb;
+    int got = fstat(fd, &sb) == 0, e = errno;
+    if (got && S_ISREG(sb.st_mode)) return fd;
+    close(fd);
+    errno = got ? EINVAL : e;
+    return -1;
 }
 
 int f2c_fs_dir_at(int dirfd, const char *name, int create, mode_t mode)

@@ -399,7 +399,7 @@ static f2c_status read_record(ctx *c, f2c_cdm_model *rec)
 {
     memset(rec, 0, sizeof *rec);
     const char *name = f2c_cdm_record_name(c->a->sink->ops->format);
-    int fd = openat(c->outfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = f2c_fs_open_read_at(c->outfd, name);
     if (fd < 0 && errno == ENOENT) return F2C_OK;
     f2c_buf text = {0};
     char chunk[65536];

@@ -218,7 +218,7 @@ static int open_head(ctx *c, const char *loc)
     memcpy(dir, loc, dl);
     dir[dl] = '\0';
     int dfd = f2c_fs_dir_at(c->outfd, dir, 0, 0);
-    int fd = dfd >= 0 ? openat(dfd, slash + 1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    int fd = dfd >= 0 ? f2c_fs_open_read_at(dfd, slash + 1) : -1;
     int e = errno;
     if (dfd >= 0) close(dfd);
     errno = e;

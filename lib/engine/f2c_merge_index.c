@@ -319,8 +319,11 @@ static const char *read_fd(int fd, f2c_buf *b)
 /* Reads dfd/name whole (no link followed) into b; NULL, or why not. */
 static const char *read_file(int dfd, const char *name, f2c_buf *b)
 {
-    int fd = dfd >= 0 ? openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
-    if (fd < 0) return errno == ENOENT || dfd < 0 ? "missing" : "cannot be read";
+    int fd = dfd >= 0 ? f2c_fs_open_read_at(dfd, name) : -1;
+    if (fd < 0)
+        return errno == ENOENT || dfd < 0 ? "missing"
+               : errno == EINVAL          ? "not a regular file"
+                                          : "cannot be read";
     const char *why = read_fd(fd, b);
     close(fd);
     return why;
@@ -399,8 +402,7 @@ static int open_segment(int outfd, const f2c_table *t, const char *seg, const f2
     int fd = -1;
     if (mi_segment_loc(t, seg, &loc) == 0 && f2c_fs_fetch(fetch, loc.data, why, sizeof why) == 0) {
         int dfd = f2c_fs_dir_at(outfd, F2C_MERGE_INDEX_DIR, 0, 0);
-        fd = dfd >= 0 ? openat(dfd, strrchr(loc.data, '/') + 1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-                      : -1;
+        fd = dfd >= 0 ? f2c_fs_open_read_at(dfd, strrchr(loc.data, '/') + 1) : -1;
         if (dfd >= 0) close(dfd);
     }
     f2c_buf_free(&loc);
@@ -626,7 +628,7 @@ static f2c_status rebuild_part(int outfd, const char *shown, const f2c_table *t,
         memcpy(dir, p->loc, dl);
         dir[dl] = '\0';
         int dfd = f2c_fs_dir_at(outfd, dir, 0, 0);
-        fd = dfd >= 0 ? openat(dfd, slash + 1, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        fd = dfd >= 0 ? f2c_fs_open_read_at(dfd, slash + 1) : -1;
         if (dfd >= 0) close(dfd);
     }
     struct stat sb;

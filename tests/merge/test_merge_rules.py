@@ -17,6 +17,8 @@ with Python's csv module, not our C code):
   index        a truncated and a missing index directory, an edited segment, an edited filter
                and a missing segment are noticed and rebuilt (rows right);
                a view folder's missing index cannot be rebuilt: exit 2, folder unchanged;
+  fifo         a FIFO planted at the index directory, a segment, model.json or a partition: the
+               merge never waits on it (an index file is rebuilt; the others: exit 2);
   segments     a merge that changes a resource of one of an entity's two partitions replaces
                that partition's segment and the directory, and leaves the other partition's
                segment as it was (inode and bytes); no rebuild;
@@ -517,6 +519,43 @@ def case_readme(w):
     sdk(out)
 
 
+def case_fifo(w):
+    """A FIFO planted where the merge reads one of its files: never waited on (an open of a FIFO
+    for reading blocks until a writer comes); an index file is rebuilt, the record or a partition
+    is an error (exit 2)."""
+    base = os.path.join(w, "t0")
+    write_ndjson(os.path.join(base, "Patient.000.ndjson"),
+                 [patient("p%d" % i, "Fam", 2) for i in range(3)])
+    r1 = os.path.join(w, "r1")
+    write_ndjson(os.path.join(r1, "Patient.000.ndjson"), [patient("p1", "New", 1)])
+    for what in ("directory", "segment", "record", "partition"):
+        out = os.path.join(w, "out-" + what)
+        run(out, [base], "--mode", "merge")
+        target = {"directory": lambda: index_file(out, "LocalPatientName"),
+                  "segment": lambda: index_file(out, "LocalPatientName", ".seg"),
+                  "record": lambda: os.path.join(out, "model.json"),
+                  "partition": lambda: os.path.join(
+                      out, "data", "LocalPatientName",
+                      os.listdir(os.path.join(out, "data", "LocalPatientName"))[0])}[what]()
+        os.unlink(target)
+        os.mkfifo(target)
+        argv = [ARGS.transform, "--config", ARGS.config, "--input", r1, "--output", out,
+                "--mode", "merge"]
+        try:
+            p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        except subprocess.TimeoutExpired:
+            F.check(False, "fifo %s: the merge waited on the FIFO (killed after 60 s)" % what)
+            continue
+        text = p.stdout.decode() + p.stderr.decode()
+        if what in ("directory", "segment"):
+            F.check(p.returncode == 0 and "rebuilding" in text and
+                    ids(out, "LocalPatientName") == ["p0", "p0", "p1", "p2", "p2"],
+                    "fifo %s: exit %d, rebuilt: %s" % (what, p.returncode, text[-600:]))
+        else:
+            F.check(p.returncode == 2 and "Invalid argument" in text,
+                    "fifo %s: exit %d: %s" % (what, p.returncode, text[-600:]))
+
+
 def case_usage_and_link(w):
     inp = os.path.join(w, "in")
     write_ndjson(os.path.join(inp, "Patient.000.ndjson"), [patient("p", "F", 1)])
@@ -547,7 +586,7 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     for name, fn in (("versions", case_versions), ("replace", case_replace_and_delete),
                      ("bad-deleted", case_bad_deleted), ("no-id", case_no_id),
-                     ("index", case_index), ("segments", case_segments), ("append-dups", case_append_dups),
+                     ("index", case_index), ("segments", case_segments), ("fifo", case_fifo), ("append-dups", case_append_dups),
                      ("compaction", case_compaction), ("rebuild", case_rebuild),
                      ("reconfig", case_reconfig),
                      ("threads", case_threads),

@@ -23,6 +23,12 @@
  */
 char *f2c_fs_read(const char *path, size_t max, size_t *len);
 
+/* f2c_fs_read of a file that must be a regular one -- one of the tool's own files in an output
+ * folder (model.json, a manifest, the export state), where anyone may have planted a FIFO or a
+ * device: opened without blocking, and refused with EINVAL when it is not a regular file
+ * (f2c_fs_read would wait for a FIFO's writer).  Links are followed, as by f2c_fs_read. */
+char *f2c_fs_read_regular(const char *path, size_t max, size_t *len);
+
 /*
  * Writes data[0..len) to the output file at path, the way every output FILE named by a user is
  * written (docs/schema-viewer.md, "Output files"):
@@ -94,6 +100,13 @@ int f2c_fs_sync_fd(int fd);
  * link or a non-folder in the way), ENOENT (missing and create is 0), the mkdirat error.
  */
 int f2c_fs_dir_at(int dirfd, const char *name, int create, mode_t mode);
+
+/* Opens file dirfd/name for reading, without following a link (ELOOP) and without blocking: a
+ * name that is not a regular file -- a FIFO, a device or a socket planted where a file of ours
+ * is expected -- is refused with EINVAL instead of waiting for a writer (an open of a FIFO for
+ * reading blocks).  The descriptor has O_NONBLOCK, which does not change reads of a regular
+ * file.  A descriptor (close it), or -1 with errno (ENOENT, ELOOP, EINVAL, EACCES...). */
+int f2c_fs_open_read_at(int dirfd, const char *name);
 
 /*
  * Creates a new file in dirfd named "<prefix><16 random hex digits><suffix>" (getrandom) with
