@@ -28,6 +28,7 @@
 
 #include "fhir2cdm/f2c_fs.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +37,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "fhir2cdm/f2c_buf.h"
@@ -312,6 +314,104 @@ int f2c_fs_copy_range(int src, unsigned long long off, unsigned long long len, i
         f2c_fs_write_back(dst, (size_t)n, pending);
     }
     return 0;
+}
+
+/* Writes iov[0..n) to fd whole (writev may write less than asked). */
+static int writev_all(int fd, struct iovec *iov, int n)
+{
+    while (n > 0) {
+        ssize_t w = writev(fd, iov, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            if (w == 0) errno = EIO;
+            return -1;
+        }
+        for (; n > 0 && (size_t)w >= iov->iov_len; n--, iov++)
+            w -= (ssize_t)iov->iov_len;
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + w;
+            iov->iov_len -= (size_t)w;
+        }
+    }
+    return 0;
+}
+
+/* Reads [off, off + want) of src into buf whole; -1 with EIO when src is shorter. */
+static int pread_all(int src, char *buf, size_t want, unsigned long long off)
+{
+    for (size_t got = 0; got < want;) {
+        ssize_t k = pread(src, buf + got, want - got, (off_t)(off + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            if (k == 0) errno = EIO;
+            return -1;
+        }
+        got += (size_t)k;
+    }
+    return 0;
+}
+
+/* The gathered copy's state: a window of src in buf, the pieces of it queued for one writev. */
+typedef struct gather {
+    int src, dst;
+    char *buf;
+    unsigned long long win, wlen; /* buf holds src bytes [win, win + wlen) */
+    struct iovec iov[64];
+    int niov;
+    size_t queued;
+    unsigned long long *pending;
+} gather;
+
+static int gather_flush(gather *g)
+{
+    if (g->niov && writev_all(g->dst, g->iov, g->niov) != 0) return -1;
+    f2c_fs_write_back(g->dst, g->queued, g->pending);
+    g->niov = 0;
+    g->queued = 0;
+    return 0;
+}
+
+/* Queues [off, off + len) of src, reading windows as needed. */
+static int gather_range(gather *g, unsigned long long off, unsigned long long len,
+                        unsigned long long last)
+{
+    while (len) {
+        if (off < g->win || off >= g->win + g->wlen) {
+            if (gather_flush(g) != 0) return -1;
+            g->wlen = last - off < F2C_FS_GATHER_BYTES ? last - off : F2C_FS_GATHER_BYTES;
+            g->win = off;
+            if (pread_all(g->src, g->buf, (size_t)g->wlen, off) != 0) return -1;
+        }
+        size_t piece = (size_t)(len < g->win + g->wlen - off ? len : g->win + g->wlen - off);
+        if (g->niov == (int)(sizeof g->iov / sizeof g->iov[0]) && gather_flush(g) != 0) return -1;
+        g->iov[g->niov++] = (struct iovec){g->buf + (off - g->win), piece};
+        g->queued += piece;
+        off += piece;
+        len -= piece;
+    }
+    return 0;
+}
+
+int f2c_fs_copy_ranges(int src, const f2c_fs_range *r, size_t n, int dst,
+                       unsigned long long *pending)
+{
+    if (n == 0) return 0;
+    gather g = {.src = src, .dst = dst, .pending = pending, .buf = malloc(F2C_FS_GATHER_BYTES)};
+    if (!g.buf) {
+        errno = ENOMEM;
+        return -1;
+    }
+    unsigned long long last = r[n - 1].off + r[n - 1].len;
+    int bad = 0;
+    for (size_t i = 0; i < n && !bad; i++) {
+        assert(i == 0 || r[i].off >= r[i - 1].off + r[i - 1].len);
+        bad = gather_range(&g, r[i].off, r[i].len, last) != 0;
+    }
+    if (!bad) bad = gather_flush(&g) != 0;
+    int e = errno;
+    free(g.buf);
+    errno = e;
+    return bad ? -1 : 0;
 }
 
 int f2c_fs_sync_fd(int fd)

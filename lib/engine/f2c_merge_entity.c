@@ -134,10 +134,17 @@ static f2c_status rewrite_rows(ctx *c, const f2c_table *t, int src, const char *
     return f2c_sink_finish(r.out, c->err);
 }
 
-/* Copies the kept segments' bytes of src after its header to fd: runs of adjacent kept
- * segments as one range each (a few large copies, not one per resource). */
+/* Copies src's header (its bytes before the first segment) and the kept segments' bytes to fd:
+ * runs of adjacent kept segments as one range each, all gathered into a few writes. */
 static int copy_kept(int src, int fd, const seg *s, size_t ns, unsigned long long *pending)
 {
+    f2c_fs_range *r = malloc((ns + 1) * sizeof *r);
+    if (!r) {
+        errno = ENOMEM;
+        return -1;
+    }
+    size_t n = 0;
+    if (s[0].off) r[n++] = (f2c_fs_range){0, s[0].off};
     for (size_t i = 0; i < ns;) {
         if (s[i].cut) {
             i++;
@@ -146,9 +153,16 @@ static int copy_kept(int src, int fd, const seg *s, size_t ns, unsigned long lon
         unsigned long long off = s[i].off, end = s[i].off + s[i].len;
         while (++i < ns && !s[i].cut)
             end = s[i].off + s[i].len; /* tiled: s[i].off is the previous end */
-        if (f2c_fs_copy_range(src, off, end - off, fd, pending) != 0) return -1;
+        if (n && r[n - 1].off + r[n - 1].len == off)
+            r[n - 1].len += end - off; /* the header and a first kept run */
+        else
+            r[n++] = (f2c_fs_range){off, end - off};
     }
-    return 0;
+    int rc = f2c_fs_copy_ranges(src, r, n, fd, pending);
+    int e = errno;
+    free(r);
+    errno = e;
+    return rc;
 }
 
 /* The byte path (CSV): the header and the kept segments' bytes copied as they are, no row parsed;
@@ -174,9 +188,7 @@ static f2c_status rewrite_bytes(ctx *c, int src, const char *src_shown, const se
     f2c_status st = f2c_commit_stage(c->a->tx, dir, name, &fd, c->err);
     if (st != F2C_OK) return st;
     unsigned long long pending = 0;
-    int bad = f2c_fs_copy_range(src, 0, s[0].off, fd, &pending) != 0 ||
-              copy_kept(src, fd, s, ns, &pending) != 0;
-    if (bad) {
+    if (copy_kept(src, fd, s, ns, &pending) != 0) {
         int e = errno;
         f2c_commit_discard(c->a->tx, dir, name, fd);
         return f2c_error_set(c->err, F2C_EIO, src_shown, 0, 0, NULL, "cannot copy rows: %s",

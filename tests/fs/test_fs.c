@@ -7,7 +7,7 @@
  * file replaced under a concurrent reader (never seen partial), f2c_fs_write_at refusing a link
  * at a file or folder, mkdir -p of nested and existing
  * folders, and rm -r of a tree holding a symbolic link to a folder outside it (which must
- * survive), and of a missing path.
+ * survive), and of a missing path; the gathered range copy against a copy made by hand.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -309,6 +309,52 @@ static void test_remove_tree(void)
     CHECK(f2c_fs_remove_tree(at("single")) == 0 && !exists(at("single")), "a single file");
 }
 
+/* f2c_fs_copy_ranges against the same ranges copied by hand: many short ranges (more than one
+ * writev batch per window), ranges across a window's end, one longer than a window, and a
+ * source shorter than its last range (EIO). */
+static void test_copy_ranges(void)
+{
+    size_t size = 3 * F2C_FS_GATHER_BYTES + 12345;
+    unsigned char *src = malloc(size), *want = malloc(size);
+    for (size_t i = 0; i < size; i++)
+        src[i] = (unsigned char)(i * 131 % 251);
+    int fd = open(at("gather.src"), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    CHECK(fd >= 0 && f2c_fs_write_all(fd, src, size) == 0 && close(fd) == 0, "write source");
+    f2c_fs_range r[700];
+    size_t n = 0, nwant = 0;
+    unsigned long long off = 7, seed = 21;
+    while (n < 699 && off < F2C_FS_GATHER_BYTES + 1000) { /* short ranges, gaps between */
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned long long len = 1 + (seed >> 33) % 900, gap = (seed >> 13) % 700;
+        r[n++] = (f2c_fs_range){off, len};
+        off += len + gap;
+    }
+    r[n++] = (f2c_fs_range){off, size - off - 5}; /* longer than a window, to near the end */
+    for (size_t i = 0; i < n; i++) {
+        memcpy(want + nwant, src + r[i].off, r[i].len);
+        nwant += r[i].len;
+    }
+    int in = open(at("gather.src"), O_RDONLY), out = open(at("gather.dst"), O_CREAT | O_RDWR, 0644);
+    unsigned long long pending = 0;
+    CHECK(f2c_fs_write_all(out, "head", 4) == 0, "header");
+    CHECK(f2c_fs_copy_ranges(in, r, n, out, &pending) == 0, "copy_ranges: %s", strerror(errno));
+    size_t got_len = 0;
+    char *got = f2c_fs_read(at("gather.dst"), 1u << 30, &got_len);
+    CHECK(got && got_len == nwant + 4 && memcmp(got, "head", 4) == 0 &&
+              memcmp(got + 4, want, nwant) == 0,
+          "copy_ranges: %zu ranges, %zu bytes as copied by hand (got %zu)", n, nwant, got_len);
+    free(got);
+    f2c_fs_range past[2] = {{10, 20}, {size - 10, 20}};
+    errno = 0;
+    CHECK(f2c_fs_copy_ranges(in, past, 2, out, &pending) == -1 && errno == EIO,
+          "a range past the end: EIO (errno %d)", errno);
+    CHECK(f2c_fs_copy_ranges(in, NULL, 0, out, &pending) == 0, "no range");
+    close(in);
+    close(out);
+    free(src);
+    free(want);
+}
+
 int main(void)
 {
     snprintf(root, sizeof root, "%s/f2c-fs-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -323,6 +369,7 @@ int main(void)
     test_write_at();
     test_mkdirs();
     test_remove_tree();
+    test_copy_ranges();
     CHECK(f2c_fs_remove_tree(root) == 0 && !exists(root), "cleanup");
     return f2c_check_report("fs");
 }

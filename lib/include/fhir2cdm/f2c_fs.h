@@ -88,6 +88,21 @@ void f2c_fs_write_back(int fd, size_t n, unsigned long long *pending);
 int f2c_fs_copy_range(int src, unsigned long long off, unsigned long long len, int dst,
                       unsigned long long *pending);
 
+/* One byte range of a file: [off, off + len). */
+typedef struct f2c_fs_range {
+    unsigned long long off, len;
+} f2c_fs_range;
+
+/* Appends the byte ranges r[0..n) of file src, in that order, to dst (at its current offset);
+ * the ranges must be in ascending order and not overlap.  Each window of src that holds ranges
+ * is read once (pread into a buffer of F2C_FS_GATHER_BYTES) and the pieces in it are written with
+ * writev(2): many short ranges (a partition without its cut rows) cost a few system calls each
+ * window, where copy_file_range costs one per range.  The early write-back hint as it goes.
+ * 0, or -1 with errno (EIO when src is shorter than a range, ENOMEM, the pread/writev error). */
+#define F2C_FS_GATHER_BYTES (1u << 20)
+int f2c_fs_copy_ranges(int src, const f2c_fs_range *r, size_t n, int dst,
+                       unsigned long long *pending);
+
 /* fsync of a folder descriptor, so renames and creations in it survive a power loss.  EINVAL
  * (file systems that cannot sync a folder) counts as success.  0, or -1 with errno. */
 int f2c_fs_sync_fd(int fd);
