@@ -24,7 +24,9 @@ Two scenarios (--pick):
 
 Usage: bench/merge_bench.py [--mb 200] [--config samples/config | --view samples/views]
                             [--format csv|parquet] [--repeat 3] [--change 0.01] [--delete 0.001]
-                            [--pick uniform|recent] [--per-file 5000] [--recent 0.1]
+                            [--pick uniform|recent] [--per-file 5000] [--recent 0.1] [--sync]
+--sync: the copy of the folder is written to disk (sync) before each merge's clock starts, as a
+folder written by an earlier day's run is; without it the copy may still be in the page cache only.
 """
 import argparse
 import json
@@ -160,6 +162,8 @@ def main():
     ap.add_argument("--pick", choices=("uniform", "recent"), default="uniform")
     ap.add_argument("--per-file", type=int, default=5000)
     ap.add_argument("--recent", type=float, default=0.1)
+    ap.add_argument("--sync", action="store_true",
+                    help="sync after copying the folder, before the clock starts (a folder on disk)")
     a = ap.parse_args()
     tables = ["--view", a.view] if a.view else ["--config", a.config or
                                                  os.path.join(ROOT, "samples", "config")]
@@ -190,6 +194,8 @@ def main():
     for i in range(a.repeat):
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(full_dir, work)
+        if a.sync:
+            os.sync()
         t, rss, out = timed(base[:-1] + ["--input", os.path.join(OUT, "inc"), "--output", work,
                                          "--deleted", os.path.join(OUT, "deleted")])
         merge_t.append(t)
