@@ -67,7 +67,22 @@ v2 backend-services.html):
     signature is checked with `openssl dgst -sha384 -verify` against --jwt-public-key (an
     ES384 signature is raw r||s and is converted to DER first).  Tokens live --token-ttl
     seconds; an expired one gets 401.  <base>/.well-known/smart-configuration names the
-    token endpoint.
+    token endpoint.  The assertion's header must carry a "kid" (SMART Backend Services,
+    "Authentication JWT Header Values": kid is required); with --jwt-kid K it must be K.
+
+  * Capabilities ("Conformance" of FHIR R4 RESTful API, CapabilityStatement): with
+    --capability-types T1,T2 GET <base>/metadata answers a CapabilityStatement whose
+    rest[0].resource[].type are those types, and a kick-off whose _type names another type is
+    refused 400 with an OperationOutcome ('The requested resource type "X" is not available on
+    this server', as the SMART reference server words it).  Without it /metadata is 404.
+  * Output format: _outputFormat text/csv is accepted with --allow-csv (the job then serves
+    each file as text/csv with one CSV line per resource, as a server that honours it does);
+    --content-type T serves the NDJSON files with Content-Type T instead.
+  * Compression: a file GET whose Accept-Encoding lists gzip (--gzip) is sent gzip-encoded
+    (Content-Encoding: gzip, Vary: Accept-Encoding; Range then counts the gzip bytes, as RFC 9110
+    §14.1.2 has it); the log records "encoding" and the bytes sent.
+  * Expired files: --expire-files answers every file GET 410 Gone with an OperationOutcome
+    (code "expired", "... because the file expired").
 
 Switches: --slow N, --rate-limit N, --transient-500, --drop-mid-file, --error-file,
 --bad-deleted-line, --fail-deleted, --slow-deleted S, --bad-deleted-manifest (--history only),
@@ -79,6 +94,7 @@ not read 202 bodies (the Batch mode's bulk-export, tests/batch): --kickoff-body 
 import argparse
 import base64
 import datetime
+import gzip
 import hashlib
 import json
 import os
@@ -221,6 +237,17 @@ def resource_type_of(lines, name):
         except ValueError:
             pass
     return name.split(".")[0]
+
+
+def as_csv(data):
+    """An NDJSON file as the CSV a server honouring _outputFormat=text/csv might send: a header
+    and one line per resource (resourceType, id)."""
+    rows = ["resourceType,id"]
+    for ln in data.splitlines():
+        if ln.strip():
+            r = json.loads(ln)
+            rows.append(f"{r.get('resourceType')},{r.get('id')}")
+    return ("\n".join(rows) + "\n").encode()
 
 
 def parse_type_filters(values):
@@ -399,6 +426,11 @@ class BulkServer(ThreadingHTTPServer):
         alg = header.get("alg")
         if alg not in ("RS384", "ES384"):
             return f"alg {alg!r} is not RS384 or ES384"
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            return "Invalid JWT token header. Missing 'kid' property."
+        if a.jwt_kid and kid != a.jwt_kid:
+            return f"no key {kid!r} registered for this client"
         if claims.get("iss") != a.client_id or claims.get("sub") != a.client_id:
             return "iss and sub must both be the client_id"
         aud = claims.get("aud")
@@ -462,7 +494,8 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         u = urllib.parse.urlsplit(self.path)
         h = {k: self.headers.get(k) for k in ("Authorization", "Prefer", "Accept", "Range",
-                                              "If-Range", "Content-Type") if self.headers.get(k)}
+                                              "If-Range", "Content-Type", "Accept-Encoding")
+             if self.headers.get(k)}
         entry = {"time": time.time(), "method": self.command, "path": urllib.parse.unquote(u.path),
                  "rawQuery": u.query, "query": urllib.parse.parse_qs(u.query),
                  "headers": h, "status": status}
@@ -542,6 +575,9 @@ class Handler(BaseHTTPRequestHandler):
                         ["private_key_jwt", "client_secret_basic", "client_secret_post"],
                     "token_endpoint_auth_signing_alg_values_supported": ["RS384", "ES384"]},
                     ctype="application/json")
+            if path == "/fhir/metadata" and self.command == "GET" and \
+                    self.server.args.capability_types:
+                return self.capabilities()
             if m and self.command in ("GET", "POST"):
                 level = "patient" if m.group(1) else ("group" if m.group(2) else "system")
                 return self.kickoff(level, m.group(2))
@@ -556,6 +592,15 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     # ---- endpoints ----
+    def capabilities(self):
+        types = [t for t in self.server.args.capability_types.split(",") if t]
+        self.send(200, {"resourceType": "CapabilityStatement", "status": "active",
+                        "date": "2024-01-01", "kind": "instance", "fhirVersion": "4.0.1",
+                        "format": ["json"],
+                        "rest": [{"mode": "server",
+                                  "resource": [{"type": t, "interaction": [{"code": "read"}]}
+                                               for t in types]}]})
+
     def kickoff(self, level, group):
         srv, a = self.server, self.server.args
         if self.command == "GET" and a.kickoff_post_only:
@@ -590,13 +635,21 @@ class Handler(BaseHTTPRequestHandler):
             if since is None:
                 return self.error(400, "invalid", f"_since {params['_since'][-1]!r} is not a FHIR "
                                   "instant (a '+' must be sent as %2B)")
+        if a.capability_types:
+            served = set(a.capability_types.split(","))
+            for t in sorted(types - served):
+                return self.error(400, "not-supported", f'The requested resource type "{t}" is '
+                                  "not available on this server")
         for f in params.get("_outputFormat", []):
+            if f == "text/csv" and a.allow_csv:
+                continue
             if f not in NDJSON_FORMATS:
                 return self.error(400, "not-supported", f"_outputFormat {f!r} is not supported "
                                   f"(supported: {', '.join(NDJSON_FORMATS)}; '+' is %2B)")
         type_filters = [x for v in params.get("_typeFilter", [])
                         for x in re.split(r",(?=[A-Z][A-Za-z]*\?)", v) if x]
-        info = {"level": level, "group": group, "params": params}
+        info = {"level": level, "group": group, "params": params,
+                "csv": "text/csv" in params.get("_outputFormat", [])}
         request = srv.origin + self.path
         if a.fail_kickoff:
             return self.error(403, "forbidden", "export not permitted for this client",
@@ -664,8 +717,22 @@ class Handler(BaseHTTPRequestHandler):
         if a.transient_500 and job.files and name == job.files[0][0] and \
                 srv.fire_once("file500"):
             return self.error(500, "transient", "temporary failure, please retry", info=info)
+        if a.expire_files:
+            return self.error(410, "expired", f"The requested file {name} is no longer available "
+                              "because the file expired", info=info)
+        ctype = a.content_type or "application/fhir+ndjson"
+        if job.info.get("csv") and not dels:
+            data, ctype = as_csv(data), "text/csv"
+        encoding = None
+        if a.gzip and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+            data, encoding = gzip.compress(data, 6, mtime=0), "gzip"
+            info["encoding"] = "gzip"
         etag = '"%s"' % hashlib.sha256(data).hexdigest()[:32]
         headers = {"ETag": etag, "Accept-Ranges": "bytes"}
+        if a.gzip:
+            headers["Vary"] = "Accept-Encoding"
+        if encoding:
+            headers["Content-Encoding"] = encoding
         status, start, end = 200, 0, len(data)
         rng = self.headers.get("Range")
         if_range = self.headers.get("If-Range")
@@ -679,7 +746,7 @@ class Handler(BaseHTTPRequestHandler):
             status = 206
             headers["Content-Range"] = f"bytes {start}-{end - 1}/{len(data)}"
         info["bytes"] = [start, end]
-        self.send(status, data[start:end], ctype="application/fhir+ndjson", headers=headers,
+        self.send(status, data[start:end], ctype=ctype, headers=headers,
                   info=info, drop=a.drop_mid_file and nth == 1)
 
     def token(self):
@@ -764,6 +831,18 @@ def main():
     ap.add_argument("--client-id", default="fhir2cdm-test")
     ap.add_argument("--client-secret")
     ap.add_argument("--jwt-public-key", metavar="PEM", help="public key for private_key_jwt")
+    ap.add_argument("--jwt-kid", metavar="KID",
+                    help="private_key_jwt: the assertion's kid must be KID (any kid without)")
+    ap.add_argument("--capability-types", metavar="T1,T2",
+                    help="serve <base>/metadata listing these types; refuse kick-offs for others")
+    ap.add_argument("--allow-csv", action="store_true",
+                    help="accept _outputFormat text/csv and serve such a job's files as CSV")
+    ap.add_argument("--content-type", metavar="T",
+                    help="serve output files with Content-Type T instead of application/fhir+ndjson")
+    ap.add_argument("--gzip", action="store_true",
+                    help="gzip output files for a GET whose Accept-Encoding lists gzip")
+    ap.add_argument("--expire-files", action="store_true",
+                    help="every file GET answers 410 Gone with an OperationOutcome")
     ap.add_argument("--token-ttl", type=int, default=300, help="access token lifetime, seconds")
     ap.add_argument("--fail-job", action="store_true",
                     help="status requests answer 500 'export failed: disk full'")

@@ -144,8 +144,9 @@ def der_to_raw(der):
 
 
 def make_jws(key, alg, claims, header_extra=None, folder=None):
-    header = {"alg": alg, "typ": "JWT"}
+    header = {"alg": alg, "typ": "JWT", "kid": "k1"}
     header.update(header_extra or {})
+    header = {k: v for k, v in header.items() if v is not None}  # {"kid": None}: without kid
     signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(claims).encode())
     folder = folder or os.path.dirname(key)
     data = os.path.join(folder, "jws.in")

@@ -14,6 +14,7 @@ Usage: test_server.py --root REPO [--work DIR] [--keep].  Exit 0 pass, 1 fail.
 """
 import argparse
 import base64
+import gzip
 import json
 import os
 import shutil
@@ -322,6 +323,42 @@ def test_switches(tmp, data):
                         (200, None, None)], f"--slow 3: 202 x3 with X-Progress k of 3, "
                f"Retry-After 1, then 200 ({seen})")
 
+    with srv("caps", "--capability-types", "Patient,Condition", "--allow-csv", "--gzip") as s:
+        st, _, b = request("GET", s.base + "/metadata", {"Accept": "application/fhir+json"})
+        cs = json.loads(b) if st == 200 else {}
+        types = [r.get("type") for r in (cs.get("rest") or [{}])[0].get("resource", [])]
+        expect(cs.get("resourceType") == "CapabilityStatement" and types == ["Patient",
+               "Condition"], f"--capability-types: /metadata lists Patient, Condition ({types})")
+        st, _, b = kickoff(s, "_type=Patient,Location")
+        expect(st == 400 and b'The requested resource type \\"Location\\" is not available' in b,
+               f"--capability-types: a kick-off for Location -> 400 OperationOutcome ({st} {b[:160]})")
+        m, _ = run_job(s, "_type=Patient&_outputFormat=text/csv")
+        url = m["output"][0]["url"] if m and m.get("output") else s.base
+        st, h, b = request("GET", url)
+        expect(st == 200 and h.get("content-type") == "text/csv" and
+               b.startswith(b"resourceType,id\n"), f"--allow-csv: a text/csv job serves CSV "
+               f"({st} {h.get('content-type')})")
+        m, _ = run_job(s, "_type=Patient")
+        url = m["output"][0]["url"] if m and m.get("output") else s.base
+        st, h, plain = request("GET", url)
+        st2, h2, z = request("GET", url, {"Accept-Encoding": "gzip, deflate"})
+        expect(st == 200 and "content-encoding" not in h and st2 == 200 and
+               h2.get("content-encoding") == "gzip" and gzip.decompress(z) == plain and
+               len(z) < len(plain), f"--gzip: gzip only when asked, same bytes inflated "
+               f"({len(z)} of {len(plain)} bytes)")
+    with srv("ctype", "--content-type", "text/plain", "--expire-files") as s:
+        m, _ = run_job(s, "_type=Patient")
+        url = m["output"][0]["url"] if m and m.get("output") else s.base
+        st, _, b = request("GET", url)
+        expect(st == 410 and b'"expired"' in b and b"because the file expired" in b,
+               f"--expire-files: 410 with an OperationOutcome ({st})")
+    with srv("ctype2", "--content-type", "text/csv") as s:
+        m, _ = run_job(s, "_type=Patient")
+        url = m["output"][0]["url"] if m and m.get("output") else s.base
+        st, h, _ = request("GET", url)
+        expect(st == 200 and h.get("content-type") == "text/csv",
+               f"--content-type text/csv: NDJSON served as text/csv ({h.get('content-type')})")
+
     with srv("rate", "--rate-limit", "2") as s:
         seq = [kickoff(s) for _ in range(3)]
         expect([x[0] for x in seq] == [429, 429, 202] and
@@ -470,7 +507,8 @@ def test_tokens(tmp, data):
                    ("no jti", make_jws(priv, alg, {k: v for k, v in claims().items()
                                                    if k != "jti"})),
                    ("signed by another key", make_jws(other, alg, claims())),
-                   ("alg RS256 header", make_jws(priv, alg, claims(), {"alg": "RS256"}))]
+                   ("alg RS256 header", make_jws(priv, alg, claims(), {"alg": "RS256"})),
+                   ("no kid in the header", make_jws(priv, alg, claims(), {"kid": None}))]
             for what, jws in bad:
                 st, j = token_req(s, assertion(jws))
                 expect(st == 401 and j.get("error") == "invalid_client",
