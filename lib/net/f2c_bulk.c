@@ -217,6 +217,7 @@ static f2c_status request(f2c_http *h, const f2c_bulk_opts *o, req_kind kind, co
                            .max_delay_ms = max_delay,
                            .cancel = kind == REQ_DELETE ? NULL : o->cancel,
                            .max_capture = MAX_BODY,
+                           .accept_encoding = "", /* manifests and outcomes compress well */
                            .judge = judge};
     f2c_status st = f2c_http_perform(h, &rq, r, e);
     if (st != F2C_OK) return st;
@@ -252,25 +253,32 @@ static void x_progress(const f2c_http_response *r, char *out, size_t n)
     f2c_buf_free(&red);
 }
 
+void f2c_bulk_error_text(const char *body, size_t len, f2c_buf *out)
+{
+    f2c_buf t = {0}, whole = {.data = (char *)body, .len = len};
+    int transient;
+    outcome_summary(&whole, &t, &transient);
+    /* The body may echo our request (Authorization header, token): redacted, or withheld while a
+     * secret too short to search for is in play (f2c_redact.h); then cut to a message's size. */
+    size_t at = out->len;
+    if (t.len && f2c_redact_server_text(NULL, t.data, t.len, out) != 0) out->len = at;
+    if (out->len > at + 600) {
+        out->len = at + 600;
+        out->data[out->len] = '\0';
+    }
+    f2c_buf_free(&t);
+}
+
 /* The error for an HTTP answer the caller did not expect. */
 static f2c_status http_error(const char *what, const char *url, const f2c_http_response *r,
                              f2c_error *e)
 {
     char shown[512];
     f2c_http_shown_url(url, shown, sizeof shown);
-    f2c_buf t = {0}, red = {0};
-    int transient;
-    outcome_summary(&r->body, &t, &transient);
-    /* The body may echo our request (Authorization header, token): redacted, or withheld while a
-     * secret too short to search for is in play (f2c_redact.h); then cut to a message's size. */
-    if (t.len && f2c_redact_server_text(NULL, t.data, t.len, &red) != 0) f2c_buf_reset(&red);
-    if (red.len > 600) {
-        red.len = 600;
-        red.data[600] = '\0';
-    }
+    f2c_buf red = {0};
+    f2c_bulk_error_text(r->body.data, r->body.len, &red);
     f2c_status st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "%s %s: HTTP %ld%s%s", what, shown,
                                   r->status, red.len ? ": " : "", red.len ? red.data : "");
-    f2c_buf_free(&t);
     f2c_buf_free(&red);
     f2c_redact_error(NULL, e);
     return st;

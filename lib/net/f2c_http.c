@@ -265,7 +265,7 @@ static f2c_status build_headers(const f2c_http_request *rq, f2c_http_try *t, f2c
 }
 
 static void set_options(CURL *k, const f2c_http_request *rq, try_state *s, struct curl_slist *hl,
-                        char *errbuf)
+                        char *errbuf, int identity)
 {
     curl_easy_reset(k); /* keeps the connection cache, drops the previous request's options */
     curl_easy_setopt(k, CURLOPT_URL, rq->url);
@@ -281,6 +281,8 @@ static void set_options(CURL *k, const f2c_http_request *rq, try_state *s, struc
         curl_easy_setopt(k, CURLOPT_LOW_SPEED_TIME, rq->stall_timeout_s);
     }
     if (rq->no_proxy) curl_easy_setopt(k, CURLOPT_NOPROXY, "*");
+    if (rq->accept_encoding && !identity)
+        curl_easy_setopt(k, CURLOPT_ACCEPT_ENCODING, rq->accept_encoding);
     curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(k, CURLOPT_HEADERDATA, s);
     curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_body);
@@ -322,8 +324,11 @@ static f2c_status one_try(CURL *k, const f2c_http_request *rq, int attempt, f2c_
     }
     try_state s = {.rq = rq, .r = r, .body = t.body, .body_len = t.body_len};
     char errbuf[CURL_ERROR_SIZE] = "";
-    set_options(k, rq, &s, hs.list, errbuf);
+    set_options(k, rq, &s, hs.list, errbuf, t.identity);
     CURLcode rc = curl_easy_perform(k);
+    curl_off_t got = 0;
+    if (curl_easy_getinfo(k, CURLINFO_SIZE_DOWNLOAD_T, &got) == CURLE_OK && got > 0)
+        r->received += (unsigned long long)got;
     curl_slist_free_all(hs.list);
     curl_easy_setopt(k, CURLOPT_ERRORBUFFER, NULL); /* errbuf goes out of scope */
     r->curl_code = (int)rc;

@@ -19,6 +19,9 @@
 typedef struct get_state {
     f2c_http_chunk_fn fn;
     void *ud;
+    const f2c_http_get_opts *o;
+    char bad_type[128];  /* the refused Content-Type ("" when none was) */
+    int encoded;         /* the first full answer had a content coding (validator: Last-Modified) */
     char validator[256]; /* ETag or Last-Modified of the first full response, for If-Range */
     uint64_t delivered;  /* bytes handed to fn over all tries */
     uint64_t skip;       /* bytes of this response to drop (a 200 to a ranged retry) */
@@ -37,17 +40,38 @@ static f2c_status prepare(void *ud, f2c_http_try *t, f2c_error *e)
     s->skip = 0;
     s->checked = 0;
     if (s->delivered > 0) {
+        t->identity = 1; /* Range counts the bytes of the coding sent: ask for the decoded ones */
         f2c_http_add_header(t->headers, "Range: bytes=%llu-", (unsigned long long)s->delivered);
         if (s->validator[0]) f2c_http_add_header(t->headers, "If-Range: %s", s->validator);
     }
     return F2C_OK;
 }
 
+/* Non-zero when the answer's Content-Type is not one of s->o->media_types (s->bad_type set). */
+static int refused_type(get_state *s, const f2c_http_response *r)
+{
+    const char *ct = f2c_http_header(r, "content-type");
+    if (!s->o->media_types || !ct) return 0;
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
+    for (const char *const *m = s->o->media_types; *m; m++)
+        if (strlen(*m) == n && strncasecmp(ct, *m, n) == 0) return 0;
+    snprintf(s->bad_type, sizeof s->bad_type, "%.*s", (int)(n < 100 ? n : 100), ct);
+    if (!s->bad_type[0]) snprintf(s->bad_type, sizeof s->bad_type, "(empty)");
+    return 1;
+}
+
 /* Vets the first body bytes of a response: non-zero when it cannot be spliced onto what was
- * delivered (s->changed set). */
+ * delivered (s->changed set) or has a refused Content-Type (s->bad_type set). */
 static int vet_response(get_state *s, const f2c_http_response *r)
 {
-    const char *etag = f2c_http_header(r, "etag");
+    if (refused_type(s, r)) return 1;
+    const char *ce = f2c_http_header(r, "content-encoding");
+    if (r->status == 200 && s->from == 0) s->encoded = ce && *ce && strcasecmp(ce, "identity") != 0;
+    /* A coded answer's ETag names that coding's bytes (RFC 9110 §8.8.3): a resumed identity
+     * answer would never match it, so the version is told by Last-Modified then. */
+    const char *etag = s->encoded ? NULL : f2c_http_header(r, "etag");
     const char *lm = f2c_http_header(r, "last-modified");
     const char *now = etag ? etag : lm ? lm : "";
     if (r->status == 200 && !s->validator[0])
@@ -98,15 +122,46 @@ static int judge(void *ud, const f2c_http_response *r)
     return f2c_http_retryable(r);
 }
 
+/* The refused Content-Type's message. */
+static f2c_status type_error(const get_state *s, const char *shown, f2c_error *e)
+{
+    f2c_buf list = {0};
+    for (const char *const *m = s->o->media_types; *m; m++)
+        f2c_buf_printf(&list, "%s%s", list.len ? ", " : "", *m);
+    f2c_status st =
+        f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "GET %s: Content-Type \"%s\" is not one of %s",
+                      shown, s->bad_type, list.data ? list.data : "");
+    f2c_buf_free(&list);
+    return st;
+}
+
+/* The message of an HTTP error status, with the body's words when a describe hook gave some. */
+static f2c_status status_error(const f2c_http_response *r, const get_state *s, const char *shown,
+                               f2c_error *e)
+{
+    f2c_buf text = {0};
+    if (s->o->describe && r->outcome == F2C_HTTP_RESPONSE && r->body.len)
+        s->o->describe(r->body.data, r->body.len, &text);
+    int n = r->attempts;
+    f2c_status st = f2c_error_set(
+        e, F2C_EIO, NULL, 0, 0, NULL, "GET %s: HTTP %ld (after %d tr%s)%s%s", shown, r->status, n,
+        n == 1 ? "y" : "ies", text.len ? ": " : "", text.len ? text.data : "");
+    f2c_buf_free(&text);
+    return st;
+}
+
 /* The message for the request's outcome (F2C_OK for a complete 200/206). */
 static f2c_status outcome_error(const f2c_http_response *r, const get_state *s, const char *shown,
                                 f2c_error *e)
 {
     int n = r->attempts;
+    if (r->outcome == F2C_HTTP_TOO_BIG && (r->status < 200 || r->status >= 300) && r->status)
+        return status_error(r, s, shown, e); /* an error body larger than we read */
     switch (r->outcome) {
     case F2C_HTTP_CANCELLED:
         return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "GET %s: cancelled", shown);
     case F2C_HTTP_ABORTED:
+        if (s->bad_type[0]) return type_error(s, shown, e);
         if (s->changed)
             return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL,
                                  "GET %s: the file changed while it was being read", shown);
@@ -120,8 +175,7 @@ static f2c_status outcome_error(const f2c_http_response *r, const get_state *s, 
         break;
     }
     if (r->status == 200 || r->status == 206) return F2C_OK;
-    return f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "GET %s: HTTP %ld (after %d tr%s)", shown,
-                         r->status, n, n == 1 ? "y" : "ies");
+    return status_error(r, s, shown, e);
 }
 
 f2c_status f2c_http_get(const char *url, const f2c_http_get_opts *o, f2c_http_chunk_fn fn, void *ud,
@@ -138,28 +192,31 @@ f2c_status f2c_http_get(const char *url, const f2c_http_get_opts *o, f2c_http_ch
     if (o->bearer_token && o->token_provider)
         return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
                              "GET %s: both a fixed token and a token provider given", shown);
-    get_state s = {.fn = fn, .ud = ud};
+    get_state s = {.fn = fn, .ud = ud, .o = o};
     f2c_http_auth auth = o->token_provider ? f2c_token_auth(o->token_provider) : (f2c_http_auth){0};
-    f2c_http_request rq = {
-        .method = "GET",
-        .url = url,
-        .headers = o->headers,
-        .bearer_token = o->bearer_token,
-        .auth = o->token_provider ? &auth : NULL,
-        .connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000,
-        .stall_timeout_s = o->stall_timeout_s > 0 ? o->stall_timeout_s : 60,
-        .max_attempts = o->max_attempts > 0 ? o->max_attempts : 6,
-        .base_delay_ms = o->base_delay_ms > 0 ? o->base_delay_ms : 500,
-        .max_delay_ms = o->max_delay_ms > 0 ? o->max_delay_ms : 30000,
-        .cancel = o->cancel,
-        .max_capture = 0, /* error bodies are not data: the status makes the message */
-        .ud = &s,
-        .prepare = prepare,
-        .body_fn = on_body,
-        .judge = judge};
+    f2c_http_request rq = {.method = "GET",
+                           .url = url,
+                           .headers = o->headers,
+                           .bearer_token = o->bearer_token,
+                           .auth = o->token_provider ? &auth : NULL,
+                           .connect_timeout_ms =
+                               o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000,
+                           .stall_timeout_s = o->stall_timeout_s > 0 ? o->stall_timeout_s : 60,
+                           .max_attempts = o->max_attempts > 0 ? o->max_attempts : 6,
+                           .base_delay_ms = o->base_delay_ms > 0 ? o->base_delay_ms : 500,
+                           .max_delay_ms = o->max_delay_ms > 0 ? o->max_delay_ms : 30000,
+                           .cancel = o->cancel,
+                           .accept_encoding = o->compressed ? "" : NULL,
+                           /* error bodies are not data: read only for the describe hook's words */
+                           .max_capture = o->describe ? 64u << 10 : 0,
+                           .ud = &s,
+                           .prepare = prepare,
+                           .body_fn = on_body,
+                           .judge = judge};
     f2c_http_response r = {0};
     f2c_status st = f2c_http_perform(NULL, &rq, &r, e);
     if (http_status) *http_status = (int)r.status;
+    if (o->received) *o->received = r.received;
     if (st == F2C_OK) st = outcome_error(&r, &s, shown, e);
     f2c_http_response_free(&r);
     if (st == F2C_OK && total) *total = s.delivered;

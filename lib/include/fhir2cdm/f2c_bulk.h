@@ -214,6 +214,31 @@ typedef void (*f2c_bulk_issue_fn)(void *ud, const char *severity, const char *co
  */
 long f2c_bulk_outcome_issues(const char *json, size_t len, f2c_bulk_issue_fn fn, void *ud);
 
+/*
+ * The resource types the server at o->fhir_url serves (FHIR R4 RESTful API, "capabilities":
+ * GET [base]/metadata): CapabilityStatement.rest.resource.type of every rest entry whose mode is
+ * "server" (or absent), in the document's order (a type listed twice is returned twice).  Uses
+ * o's token (fixed or provider), retries (o->max_attempts, else 3) and cancel flag; asks for a
+ * compressed answer.  *types: *ntypes new strings (free with f2c_bulk_types_free).  Errors:
+ * F2C_EIO (the GET failed: f2c_http_get's message with the server's OperationOutcome; the body
+ * is not a CapabilityStatement, or lists no type), F2C_EUSAGE (not an http(s) URL), F2C_ENOMEM.
+ */
+f2c_status f2c_bulk_server_types(const f2c_bulk_opts *o, char ***types, size_t *ntypes,
+                                 f2c_error *e);
+
+/* Frees what f2c_bulk_server_types returned (NULL allowed). */
+void f2c_bulk_types_free(char **types, size_t n);
+
+/*
+ * The words of an error answer's body for a message, appended to out: the issues of its
+ * OperationOutcome ([BD "Response - Error"]; "severity code: diagnostics", at most five, "; "
+ * between them), else its first line of text; redacted through the process-wide redactor
+ * (f2c_redact_server_text: withheld while a secret too short to search for is known) and cut to
+ * 600 bytes.  Appends nothing for an empty body or out of memory.  Fits
+ * f2c_http_get_opts.describe.
+ */
+void f2c_bulk_error_text(const char *body, size_t len, f2c_buf *out);
+
 /* Non-zero when o->cancel is set. */
 int f2c_bulk_cancelled(const f2c_bulk_opts *o);
 

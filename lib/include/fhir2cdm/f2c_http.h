@@ -80,8 +80,12 @@ typedef struct f2c_http_response {
     char curl_detail[256]; /* libcurl's error buffer of the last try ("" when none) */
     int attempts;          /* tries counted against max_attempts */
     int tries;             /* requests sent, the 401 re-try included */
-    f2c_buf body;          /* the captured body (see f2c_http_request.max_capture) */
-    f2c_buf headers;       /* the last header set, as "name\0value\0" pairs; f2c_http_header */
+    /* Body bytes received over the network in all tries (libcurl's CURLINFO_SIZE_DOWNLOAD_T):
+     * with a compressed transfer (f2c_http_request.accept_encoding) the encoded bytes, fewer
+     * than the decoded ones the body hooks get. */
+    unsigned long long received;
+    f2c_buf body;    /* the captured body (see f2c_http_request.max_capture) */
+    f2c_buf headers; /* the last header set, as "name\0value\0" pairs; f2c_http_header */
 } f2c_http_response;
 
 /* Per-try header lines (opaque; f2c_http_add_header). */
@@ -99,7 +103,9 @@ typedef struct f2c_http_try {
     f2c_http_headers *headers;
     const void *body;
     size_t body_len;
-    int attempt; /* 1 for the first try */
+    int attempt;  /* 1 for the first try */
+    int identity; /* the hook may set it: no Accept-Encoding on this try (a resumed download,
+                   * whose Range counts decoded bytes, must get the identity coding) */
 } f2c_http_try;
 
 typedef struct f2c_http_request {
@@ -122,6 +128,10 @@ typedef struct f2c_http_request {
     long max_delay_ms;    /* cap on one delay and on Retry-After */
     int no_proxy;         /* never through a proxy (e.g. a link-local metadata service) */
     int follow_redirects; /* follow 3xx Location (never with credentials: the caller's risk) */
+    /* Content codings to accept (RFC 9110 §12.5.3): NULL sends no Accept-Encoding; "" every
+     * coding libcurl decodes (gzip, deflate, and br and zstd where built in).  A coded body is
+     * decoded as it streams: body_fn and the captured body get the decoded bytes. */
+    const char *accept_encoding;
     /* Cancel flag, or NULL: checked before each try and in 50 ms slices of each wait, and by
      * libcurl's progress callback about once a second during a try (also on an idle
      * connection); when set, the request ends with outcome F2C_HTTP_CANCELLED.  Only read. */
@@ -227,6 +237,24 @@ typedef struct f2c_http_get_opts {
      * before the next try.  It then fails with F2C_EIO and the message "GET <url without
      * query>: cancelled" (bytes delivered before stay delivered).  Only read, never written. */
     volatile sig_atomic_t *cancel;
+    /* Media types the body may have (Content-Type up to any ';', blanks trimmed, compared
+     * case-insensitively), NULL-terminated, or NULL for any.  A 200/206 answer with another
+     * Content-Type fails the GET before a byte reaches fn, without a retry: F2C_EIO "GET <url>:
+     * Content-Type \"<type>\" is not one of <list>".  An answer without Content-Type is taken. */
+    const char *const *media_types;
+    /* Non-zero: ask for a compressed transfer (Accept-Encoding: every coding libcurl decodes,
+     * RFC 9110 §12.5.3); fn gets the decoded bytes as they stream (no copy is kept) and *total
+     * counts them.  A try that resumes (Range) asks for the identity coding, since Range counts
+     * the bytes of the coding sent, and validates with Last-Modified, not with the ETag of the
+     * other coding (RFC 9110 §8.8.3). */
+    int compressed;
+    /* Words an error answer's body for the message, e.g. a FHIR OperationOutcome's diagnostics
+     * (f2c_bulk_error_text); the text is appended as ": <text>" and redacted with the message.
+     * Bodies up to 64 KiB are read; NULL: none is. */
+    void (*describe)(const char *body, size_t len, f2c_buf *out);
+    /* Output, or NULL: the bytes received over the network in all tries (encoded: fewer than
+     * *total with a compressed transfer; f2c_http_response.received). */
+    unsigned long long *received;
 } f2c_http_get_opts;
 
 /*
