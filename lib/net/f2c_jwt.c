@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <jansson.h>
+#include <jose/openssl.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -27,7 +29,8 @@
 
 struct f2c_jwt_key {
     EVP_PKEY *pkey;
-    int ec; /* 1: ES384, 0: RS384 */
+    int ec;    /* 1: ES384, 0: RS384 */
+    char *kid; /* a JWK's "kid", or NULL */
 };
 
 /* The most recent OpenSSL error reason, for messages (never contains key material). */
@@ -73,6 +76,32 @@ static f2c_status read_pem(const char *path, f2c_buf *b, f2c_error *e)
     return st;
 }
 
+/* A private JWK [RFC 7517 §4, RFC 7518 §6.2.2 / §6.3.2] as an OpenSSL key, by libjose (the
+ * JOSE library of clevis and tang; jose_openssl_jwk_to_EVP_PKEY), with its "kid" in *kid (NULL
+ * when absent).  NULL when the text is not a JWK object with private parameters ("d"). */
+static EVP_PKEY *jwk_key(const char *text, size_t len, char **kid)
+{
+    *kid = NULL;
+    json_t *jwk = json_loadb(text, len, 0, NULL);
+    EVP_PKEY *pkey = NULL;
+    if (json_is_object(jwk) && json_is_string(json_object_get(jwk, "d")))
+        pkey = jose_openssl_jwk_to_EVP_PKEY(NULL, jwk);
+    const char *k = json_string_value(json_object_get(jwk, "kid"));
+    if (pkey && k && *k) *kid = strdup(k);
+    json_decref(jwk);
+    return pkey;
+}
+
+/* Non-zero when text (a key file's bytes) is a JSON object: a JWK, not PEM. */
+static int is_json(const f2c_buf *text)
+{
+    size_t i = 0;
+    while (i < text->len && (text->data[i] == ' ' || text->data[i] == '\n' ||
+                             text->data[i] == '\r' || text->data[i] == '\t'))
+        i++;
+    return i < text->len && text->data[i] == '{';
+}
+
 /* No passphrase prompt: an encrypted key must fail instead of blocking on the terminal. */
 static int no_password(char *buf, int size, int rwflag, void *u)
 {
@@ -88,11 +117,11 @@ f2c_status f2c_jwt_key_load(const char *pem, f2c_jwt_key **out, f2c_error *e)
     *out = NULL;
     if (!pem || !*pem)
         return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL, "no private key given");
-    int inline_pem = strncmp(pem, "-----BEGIN", 10) == 0;
-    const char *name = inline_pem ? "(inline PEM)" : pem;
+    int inline_pem = strncmp(pem, "-----BEGIN", 10) == 0, inline_jwk = pem[0] == '{';
+    const char *name = inline_pem ? "(inline PEM)" : inline_jwk ? "(inline JWK)" : pem;
     f2c_buf text = {0};
     f2c_status st = F2C_OK;
-    if (inline_pem) {
+    if (inline_pem || inline_jwk) {
         if (f2c_buf_appends(&text, pem) != 0)
             return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     } else if ((st = read_pem(pem, &text, e)) != F2C_OK) {
@@ -101,15 +130,20 @@ f2c_status f2c_jwt_key_load(const char *pem, f2c_jwt_key **out, f2c_error *e)
         return st;
     }
     EVP_PKEY *pkey = NULL;
-    BIO *bio = text.len ? BIO_new_mem_buf(text.data, (int)text.len) : NULL;
+    char *kid = NULL;
+    int jwk = is_json(&text);
+    BIO *bio = text.len && !jwk ? BIO_new_mem_buf(text.data, (int)text.len) : NULL;
     if (bio) pkey = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
+    if (jwk) pkey = jwk_key(text.data, text.len, &kid);
     BIO_free(bio);
     if (text.data) OPENSSL_cleanse(text.data, text.len);
     f2c_buf_free(&text);
     ERR_clear_error();
     if (!pkey)
         return f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
-                             "private key %s: not an unencrypted PEM private key", name);
+                             jwk ? "private key %s: not a private JWK (RSA or EC P-384 with \"d\")"
+                                 : "private key %s: not an unencrypted PEM private key",
+                             name);
     int ec = 0;
     int id = EVP_PKEY_get_base_id(pkey);
     if (id == EVP_PKEY_RSA) {
@@ -133,17 +167,15 @@ f2c_status f2c_jwt_key_load(const char *pem, f2c_jwt_key **out, f2c_error *e)
                            "private key %s: neither RSA (RS384) nor EC P-384 (ES384)", name);
     }
     ERR_clear_error();
-    if (st != F2C_OK) {
-        EVP_PKEY_free(pkey);
-        return st;
-    }
-    f2c_jwt_key *k = calloc(1, sizeof *k);
+    f2c_jwt_key *k = st == F2C_OK ? calloc(1, sizeof *k) : NULL;
     if (!k) {
         EVP_PKEY_free(pkey);
-        return f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        free(kid);
+        return st != F2C_OK ? st : f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     }
     k->pkey = pkey;
     k->ec = ec;
+    k->kid = kid;
     *out = k;
     return F2C_OK;
 }
@@ -153,10 +185,16 @@ const char *f2c_jwt_key_alg(const f2c_jwt_key *k)
     return k->ec ? "ES384" : "RS384";
 }
 
+const char *f2c_jwt_key_kid(const f2c_jwt_key *k)
+{
+    return k->kid;
+}
+
 void f2c_jwt_key_free(f2c_jwt_key *k)
 {
     if (!k) return;
     EVP_PKEY_free(k->pkey);
+    free(k->kid);
     free(k);
 }
 

@@ -16,14 +16,17 @@
  *   [SMART]  SMART App Launch 2.x, "SMART Backend Services" and "Client Authentication:
  *            Asymmetric (public key)" (hl7.org/fhir/smart-app-launch/client-confidential-
  *            asymmetric.html): "Authentication JWT Header Values" (alg RS384 or ES384, typ "JWT",
- *            kid optional here), "Authentication JWT Claims" (iss = sub = client_id, aud = the
+ *            kid required: the id of the signing key in the client's JWK Set),
+ *            "Authentication JWT Claims" (iss = sub = client_id, aud = the
  *            token URL, exp at most five minutes ahead, jti unique per assertion).
  *   [RFC7523] JWT Profile for OAuth 2.0 Client Authentication, §2.2 (client_assertion_type
  *            urn:ietf:params:oauth:client-assertion-type:jwt-bearer), §3 (claims).
  *
  * Keys: an unencrypted PEM private key (PKCS#8 "BEGIN PRIVATE KEY", or the traditional "BEGIN
- * RSA PRIVATE KEY" / "BEGIN EC PRIVATE KEY"), RSA of at least 2048 bits (RS384) or EC on curve
- * P-384 (ES384).  Key material is never printed; error messages name the file only.
+ * RSA PRIVATE KEY" / "BEGIN EC PRIVATE KEY"), or a private JWK [RFC 7517, RFC 7518 §6] (a JSON
+ * object with "d"; its "kid" is the assertion's default kid), RSA of at least 2048 bits (RS384)
+ * or EC on curve P-384 (ES384).  JWKs are read by libjose.  Key material is never printed; error
+ * messages name the file only.
  */
 #ifndef FHIR2CDM_F2C_JWT_H
 #define FHIR2CDM_F2C_JWT_H
@@ -37,12 +40,16 @@
 typedef struct f2c_jwt_key f2c_jwt_key;
 
 /*
- * Loads a signing key.  pem is either a file path or, when it starts with "-----BEGIN", the PEM
- * text itself.  Errors: F2C_EIO (file unreadable: "private key <path>: <strerror>"), F2C_EUSAGE
- * (not a PEM private key, an encrypted one, RSA shorter than 2048 bits, EC not on P-384, another
- * key type), F2C_ENOMEM.  *out owns the key (f2c_jwt_key_free).
+ * Loads a signing key.  pem is either a file path or, when it starts with "-----BEGIN" or "{",
+ * the PEM or JWK text itself; a file whose first non-blank byte is "{" is a JWK.  Errors: F2C_EIO
+ * (file unreadable: "private key <path>: <strerror>"), F2C_EUSAGE (not a PEM private key, an
+ * encrypted one, not a private JWK, RSA shorter than 2048 bits, EC not on P-384, another key
+ * type), F2C_ENOMEM.  *out owns the key (f2c_jwt_key_free).
  */
 f2c_status f2c_jwt_key_load(const char *pem, f2c_jwt_key **out, f2c_error *e);
+
+/* The "kid" of a JWK key, or NULL (a PEM key has none) [RFC 7517 §4.5]. */
+const char *f2c_jwt_key_kid(const f2c_jwt_key *k);
 
 /* "RS384" or "ES384" [JWA]. */
 const char *f2c_jwt_key_alg(const f2c_jwt_key *k);

@@ -219,8 +219,10 @@ static int build_request(f2c_token_provider *p, const f2c_token_opts *o, const c
         if (!bad) {
             p->client_id = xstrdup(o->client_id);
             p->aud = xstrdup(url.data);
-            p->key_id = nonempty(o->key_id) ? xstrdup(o->key_id) : NULL;
-            bad = !p->client_id || !p->aud || (nonempty(o->key_id) && !p->key_id);
+            /* the key's own kid (a JWK's) unless one is given */
+            const char *kid = nonempty(o->key_id) ? o->key_id : f2c_jwt_key_kid(p->key);
+            p->key_id = kid ? xstrdup(kid) : NULL;
+            bad = !p->client_id || !p->aud || (kid && !p->key_id);
         }
     } else if (o->kind == F2C_TOKEN_CLIENT_SECRET) {
         bad = bad || f2c_buf_appends(&form, "grant_type=client_credentials&client_id=") ||
@@ -268,6 +270,12 @@ f2c_status f2c_token_provider_new(const f2c_token_opts *o, f2c_token_provider **
     p->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
     if (o->kind == F2C_TOKEN_PRIVATE_KEY_JWT) {
         f2c_status kst = f2c_jwt_key_load(o->private_key, &p->key, e);
+        /* [SMART "Authentication JWT Header Values"]: kid is required; a server cannot pick
+         * the key to verify with otherwise (the reference server refuses the assertion). */
+        if (kst == F2C_OK && !nonempty(o->key_id) && !f2c_jwt_key_kid(p->key))
+            kst = f2c_error_set(e, F2C_EUSAGE, NULL, 0, 0, NULL,
+                                "the client assertion needs a key id (its \"kid\" header, required "
+                                "by SMART Backend Services): the key has none and none was given");
         if (kst != F2C_OK) {
             f2c_token_provider_free(p);
             return kst;

@@ -11,7 +11,8 @@
  * Subcommands:
  *   unit                       manifest / kick-off / OperationOutcome / base64url / http cases;
  *                              exit 0 when all pass, 1 otherwise (each failure printed)
- *   sign KEY CLIENT AUD [KID]  prints a client assertion signed with KEY (exit 0), or the load
+ *   sign KEY CLIENT AUD [KID]  prints a client assertion signed with KEY (kid: KID, else a JWK
+ *                              key's own), exit 0, or the load
  *                              error as "error: <STATUS>: <message>" (exit 3)
  */
 #include <stdio.h>
@@ -308,8 +309,9 @@ static int sign(int argc, char **argv)
         return 3;
     }
     char *jwt = NULL;
-    if (f2c_jwt_client_assertion(k, argc > 5 ? argv[5] : NULL, argv[3], argv[4], time(NULL), 0,
-                                 &jwt, &e) != F2C_OK) {
+    /* no KID: the key's own (a JWK's "kid"), as the token provider does */
+    const char *kid = argc > 5 ? argv[5] : f2c_jwt_key_kid(k);
+    if (f2c_jwt_client_assertion(k, kid, argv[3], argv[4], time(NULL), 0, &jwt, &e) != F2C_OK) {
         printf("error: %s: %s\n", f2c_status_name(e.status), e.message);
         f2c_jwt_key_free(k);
         return 3;

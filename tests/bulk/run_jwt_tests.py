@@ -7,7 +7,8 @@ raw r||s for ES384, padding, the signing input); `openssl dgst -sha384 -verify` 
 What: makes an RSA-2048 key (RS384) and an EC P-384 key (ES384) with `openssl genpkey`, has
 `bulk_unit sign` sign a client assertion with each, and checks the header (alg, typ, kid), the
 claims (iss = sub = client id, aud, exp within 5 minutes, a 32-hex-digit jti that differs per
-assertion) and the signature; then checks that unusable keys (RSA 1024, EC P-256, not a key,
+assertion) and the signature; the same keys as JWKs (made from `openssl pkey -text`), whose kid
+becomes the header's; then checks that unusable keys (RSA 1024, EC P-256, not a key,
 a missing file, an encrypted key) are refused with a message that does not contain key
 material.  Exit 0 pass, 1 fail, 77 skip (no openssl command).  Python stdlib only.
 """
@@ -24,6 +25,7 @@ import time
 # one copy for both places that check our assertions.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "export"))
 from bulk_server import b64url_decode as b64d, ecdsa_raw_to_der as raw_to_der  # noqa: E402
+from exporttest import jwk_of  # noqa: E402  (JWKs from openssl's key dump)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 import f2ctest  # noqa: E402  (expect, report)
@@ -99,6 +101,45 @@ def main():
                                     sigf, data], capture_output=True, text=True)
                 expect(v.returncode == 0 and "Verified OK" in v.stdout,
                        f"{alg} #{run}: openssl dgst -sha384 -verify accepts the signature")
+        # JWK private keys (libjose): the JWK's kid is the header's unless KID is given; the
+        # signature verifies with the PEM public key of the same key pair.
+        for alg, (priv, pub) in keys.items():
+            jwk_path = os.path.join(tmp, alg + ".jwk")
+            with open(jwk_path, "w") as f:
+                json.dump(jwk_of(priv, "jwk-" + alg.lower()), f)
+            for args, kid in (([], "jwk-" + alg.lower()), (["given-9"], "given-9")):
+                p = subprocess.run([a.tool, "sign", jwk_path, "c", aud] + args,
+                                   capture_output=True, text=True)
+                parts = p.stdout.strip().split(".")
+                ok = p.returncode == 0 and len(parts) == 3
+                h = json.loads(b64d(parts[0])) if ok else {}
+                if ok:
+                    sig = b64d(parts[2])
+                    sig = raw_to_der(sig) if alg == "ES384" else sig
+                    with open(os.path.join(tmp, "in"), "w") as f:
+                        f.write(parts[0] + "." + parts[1])
+                    with open(os.path.join(tmp, "sig"), "wb") as f:
+                        f.write(sig)
+                    v = subprocess.run(["openssl", "dgst", "-sha384", "-verify", pub,
+                                        "-signature", os.path.join(tmp, "sig"),
+                                        os.path.join(tmp, "in")], capture_output=True, text=True)
+                    ok = v.returncode == 0
+                expect(ok and h == {"alg": alg, "typ": "JWT", "kid": kid},
+                       f"{alg} JWK key{' with KID' if args else ''}: header {h}, signature "
+                       f"verified by openssl with the PEM public key ({p.stdout.strip()[:80]})")
+            inline = json.dumps(jwk_of(priv, None))
+            p = subprocess.run([a.tool, "sign", inline, "c", aud], capture_output=True, text=True)
+            parts = p.stdout.strip().split(".")
+            h = json.loads(b64d(parts[0])) if p.returncode == 0 and len(parts) == 3 else None
+            expect(h == {"alg": alg, "typ": "JWT"}, f"{alg}: inline JWK text without kid: no "
+                   f"kid header ({h})")
+        pubjwk = os.path.join(tmp, "public.jwk")
+        with open(pubjwk, "w") as f:
+            json.dump(jwk_of(keys["RS384"][0], "k", private=False), f)
+        p = subprocess.run([a.tool, "sign", pubjwk, "c", aud], capture_output=True, text=True)
+        expect(p.returncode == 3 and "EUSAGE" in p.stdout and "not a private JWK" in p.stdout,
+               f"a public JWK is refused ({p.stdout.strip()})")
+
         # Inline PEM text instead of a path.
         pem = open(keys["RS384"][0]).read()
         p = subprocess.run([a.tool, "sign", pem, "c", "https://a/t"], capture_output=True,

@@ -156,3 +156,39 @@ def make_jws(key, alg, claims, header_extra=None, folder=None):
     if alg == "ES384":
         sig = der_to_raw(sig)
     return signing_input + "." + b64url(sig)
+
+
+def jwk_of(pem, kid, private=True):
+    """The private key in PEM file pem as a JWK (RFC 7518 §6.2.2 EC P-384 / §6.3.2 RSA), built
+    from `openssl pkey -text` (an oracle independent of the code under test and of libjose)."""
+    text = subprocess.run(["openssl", "pkey", "-in", pem, "-text", "-noout"], check=True,
+                          capture_output=True, text=True).stdout
+    fields, cur = {}, None
+    for ln in text.splitlines():
+        if ln.startswith(" ") and cur:
+            fields[cur] += ln.strip().replace(":", "")
+        elif ln.endswith(":"):
+            cur = ln[:-1]
+            fields[cur] = ""
+        else:
+            cur = None
+            if ln.startswith("publicExponent:"):
+                fields["publicExponent"] = "%x" % int(ln.split()[1])
+
+    def num(name, size=None):
+        h = fields[name]
+        b = bytes.fromhex(h if len(h) % 2 == 0 else "0" + h).lstrip(b"\0")
+        return b64url(b.rjust(size, b"\0") if size else b)
+    if "priv" in fields:
+        pub = bytes.fromhex(fields["pub"])[1:]
+        jwk = {"kty": "EC", "crv": "P-384", "x": b64url(pub[:48]), "y": b64url(pub[48:]),
+               "d": num("priv", 48)}
+    else:
+        jwk = {"kty": "RSA", "n": num("modulus"), "e": num("publicExponent"),
+               "d": num("privateExponent"), "p": num("prime1"), "q": num("prime2"),
+               "dp": num("exponent1"), "dq": num("exponent2"), "qi": num("coefficient")}
+    if not private:
+        jwk = {k: v for k, v in jwk.items() if k in ("kty", "crv", "x", "y", "n", "e")}
+    if kid:
+        jwk["kid"] = kid
+    return jwk

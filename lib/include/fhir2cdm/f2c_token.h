@@ -101,12 +101,14 @@ typedef struct f2c_token_opts {
      * login.chinacloudapi.cn, login.partner.microsoftonline.cn), SMART v1's "all resources,
      * read" system scope (F2C_SMART_DEFAULT_SCOPE); else Azure Storage's scope. */
     const char *scope;
-    /* [SMART]: the private key, a PEM file path (or the PEM text itself when it starts with
-     * "-----BEGIN"): RSA >= 2048 bits signs RS384, EC P-384 signs ES384.  Loaded when the
-     * provider is created; never printed.  (Microsoft Entra's certificate credentials want an
-     * "x5t" thumbprint header, which is not sent: this kind targets SMART servers.) */
+    /* [SMART]: the private key, a PEM or JWK file path (or the PEM or JWK text itself when it
+     * starts with "-----BEGIN" or "{"): RSA >= 2048 bits signs RS384, EC P-384 signs ES384.  Loaded
+     * when the provider is created; never printed.  (Microsoft Entra's certificate credentials want
+     * an "x5t" thumbprint header, which is not sent: this kind targets SMART servers.) */
     const char *private_key;
-    const char *key_id; /* [SMART]: JWT header "kid", or NULL for none */
+    /* [SMART]: JWT header "kid" (required by SMART Backend Services), or NULL for a JWK key's
+     * own "kid"; a key with neither is refused (F2C_EUSAGE). */
+    const char *key_id;
 } f2c_token_opts;
 
 /* Caches one access token for one resource (Azure Storage unless f2c_token_opts.resource
@@ -118,10 +120,10 @@ typedef struct f2c_token_provider f2c_token_provider;
  * Creates a provider; option strings are copied.  F2C_EUSAGE when a required option is missing
  * ([CC]: client id, secret, tenant id or token_url; [SMART]: client id, private key, token_url or
  * tenant id), when kind is unknown, when the secret's environment variable is unset or empty
- * (the message names the variable, never a value), or when the private key is not a usable PEM
- * key (see f2c_jwt.h); F2C_EIO when the key file cannot be read; F2C_ENOMEM, also when the
- * secret cannot be registered with the redactor (f2c_redact.h).  No request is made until the
- * first f2c_token_get.
+ * (the message names the variable, never a value), when the private key is not a usable PEM or
+ * JWK key (see f2c_jwt.h), or when [SMART] neither key_id nor the key gives a "kid"; F2C_EIO when
+ * the key file cannot be read; F2C_ENOMEM, also when the secret cannot be registered with the
+ * redactor (f2c_redact.h).  No request is made until the first f2c_token_get.
  */
 f2c_status f2c_token_provider_new(const f2c_token_opts *o, f2c_token_provider **out, f2c_error *e);
 
