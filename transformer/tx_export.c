@@ -284,10 +284,64 @@ static int request_auth(xrun *x)
     x->r.have_topts = 1;
     if (f2c_token_provider_new(&to, &x->r.prov, &x->e) != F2C_OK) {
         fprintf(stderr, ME ": %s\n", x->e.message);
+        if (x->e.status == F2C_EUSAGE && o->private_key && !o->key_id &&
+            strstr(x->e.message, "key id"))
+            fprintf(stderr, ME ": pass --key-id KID, the id under which the server has this "
+                               "client's public key (its JWK Set), or a JWK private key with "
+                               "its \"kid\"\n");
         return -1;
     }
     x->b.token_provider = x->r.prov;
     return 0;
+}
+
+/* The default _type cut to what the server serves: x->cfg_types reordered so that the types its
+ * CapabilityStatement lists come first (in their order), b->ntypes their number.  Why: a server
+ * may refuse a whole kick-off whose _type names one type it lacks (the SMART reference server
+ * answers 400).  Unreadable metadata: a warning, every type sent (as before).  0, or -1 (exit 2)
+ * when none is left.  The rule is in docs/export.md, "Which types are requested". */
+static int served_types(xrun *x)
+{
+    f2c_bulk_opts *b = &x->b;
+    char **have = NULL;
+    size_t nhave = 0, keep = 0;
+    f2c_error e;
+    f2c_error_clear(&e);
+    if (f2c_bulk_server_types(b, &have, &nhave, &e) != F2C_OK) {
+        fprintf(stderr,
+                ME ": warning: cannot read the server's CapabilityStatement (%s); requesting every "
+                   "type the configuration reads\n",
+                e.message);
+        return 0;
+    }
+    f2c_buf out = {0};
+    for (size_t i = 0; i < x->ncfg_types; i++) {
+        int served = 0;
+        for (size_t k = 0; k < nhave && !served; k++)
+            served = strcmp(have[k], x->cfg_types[i]) == 0;
+        if (!served) {
+            f2c_buf_printf(&out, "%s%s", out.len ? ", " : "", x->cfg_types[i]);
+            continue;
+        }
+        char *t = x->cfg_types[i]; /* stable: the served ones move up in their order */
+        memmove(&x->cfg_types[keep + 1], &x->cfg_types[keep], (i - keep) * sizeof *x->cfg_types);
+        x->cfg_types[keep++] = t;
+    }
+    f2c_bulk_types_free(have, nhave);
+    b->ntypes = keep;
+    if (keep == 0)
+        fprintf(stderr,
+                ME
+                ": error: the server's CapabilityStatement lists none of the types the "
+                "configuration reads (%s): nothing to export; pass --type to send types anyway\n",
+                out.data ? out.data : "");
+    else if (out.len)
+        fprintf(stderr,
+                ME ": warning: the server's CapabilityStatement does not list %s: not requested "
+                   "(their tables stay empty)\n",
+                out.data);
+    f2c_buf_free(&out);
+    return keep ? 0 : -1;
 }
 
 /* Request: _since (--since last: from the state), _type (given, else the configuration's),
@@ -326,7 +380,8 @@ static int phase_request(xrun *x, int *rc)
     /* Merge mode reads deleted[] from the manifest as sent (f2c_bulk_manifest_read_deleted); an
      * append run keeps ignoring the member, as it always did. */
     if (o->tx.merge) b->manifest_body = &x->manifest;
-    return request_auth(x);
+    if (request_auth(x) != 0) return -1;
+    return o->ntypes ? 0 : served_types(x);
 }
 
 /* The manifest's line on stderr (merge mode, the only one that reads deleted[], counts its
@@ -490,9 +545,11 @@ static void phase_state(xrun *x, int *rc)
             state_ok = 1;
     }
     if (o->tx.quiet) return;
-    printf("export: %zu file%s, %llu bytes downloaded; transactionTime %s; operation id %s\n",
-           r->nfiles, r->nfiles == 1 ? "" : "s", (unsigned long long)atomic_load(&r->bytes),
-           r->m.transaction_time, r->opid);
+    unsigned long long ndjson = atomic_load(&r->bytes), wire = atomic_load(&r->wire);
+    printf("export: %zu file%s, %llu bytes transferred, %llu bytes of NDJSON%s; transactionTime "
+           "%s; operation id %s\n",
+           r->nfiles, r->nfiles == 1 ? "" : "s", wire, ndjson,
+           wire < ndjson ? " (compressed transfer)" : "", r->m.transaction_time, r->opid);
     if (state_ok)
         printf("export: state: %s/" STATE_FILE " records transactionTime %s\n", o->output,
                r->m.transaction_time);

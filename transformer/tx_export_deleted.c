@@ -81,8 +81,7 @@ static char *file_path(const xdeleted *d, size_t i, const char *url)
         fprintf(stderr, ME ": error: cannot create %s: %s\n", b.data, strerror(errno));
         goto fail;
     }
-    if (f2c_buf_printf(&b, "/%s", tx_safe_file_name(name) ? name : "deleted.ndjson") != 0)
-        goto oom;
+    if (f2c_buf_printf(&b, "/%s", tx_safe_file_name(name) ? name : "deleted.ndjson") != 0) goto oom;
     free(name);
     return b.data;
 oom:
@@ -104,7 +103,8 @@ static int fetch_one(run *r, size_t i, const char *path)
     }
     /* Main thread, no download running: the run's own provider is free to use, as for the error
      * files; a token only when the manifest requires one ([BD "File Request"]). */
-    f2c_http_get_opts ho = {.cancel = &g_cancel};
+    f2c_http_get_opts ho;
+    tx_export_file_opts(&ho);
     if (r->m.requires_access_token) {
         ho.bearer_token = r->o->bearer;
         ho.token_provider = r->prov;

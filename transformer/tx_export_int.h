@@ -68,6 +68,14 @@ int tx_export_validate(xopts *o, f2c_bulk_opts *b);
 /* Non-zero when s is a FHIR instant (e.g. 2024-01-31T12:00:00Z). */
 int tx_export_valid_instant(const char *s);
 
+/* The NDJSON spellings of _outputFormat [BD "Query Parameters"], NULL-terminated. */
+extern const char *const tx_export_ndjson_formats[];
+
+/* The Content-Types an output file may arrive with ([BD "File Request"]: the NDJSON media
+ * types, and the unspecific ones storage services label any file with), NULL-terminated;
+ * f2c_http_get_opts.media_types.  Anything else (text/csv, text/html) fails the file. */
+extern const char *const tx_export_file_media_types[];
+
 /* ---- the run: downloads and error files (tx_export_run.c) --------------------------------- */
 
 typedef struct xfile {
@@ -94,9 +102,15 @@ typedef struct run {
     pthread_mutex_t mu; /* next, done, workers_left */
     size_t next, done;
     atomic_int failed;   /* a download or the transformer failed: stop everything */
-    atomic_ullong bytes; /* downloaded so far, all files */
+    atomic_ullong bytes; /* downloaded so far, all files (decoded: NDJSON bytes) */
+    atomic_ullong wire;  /* the same as received over the network (content-coded) */
     int workers_left;
 } run;
+
+/* The options every GET of a file of the manifest shares: the cancel flag, a compressed
+ * transfer, the server's OperationOutcome in error messages (f2c_bulk_error_text), and the
+ * NDJSON media types (tx_export_file_media_types); the caller adds the token. */
+void tx_export_file_opts(f2c_http_get_opts *ho);
 
 /* The URL without query/fragment, for messages. */
 void tx_export_shown_url(const char *url, char *out, size_t n);

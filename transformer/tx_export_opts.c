@@ -50,7 +50,8 @@ static void usage(FILE *f)
           "      --type-filter Q       _typeFilter, e.g. 'Observation?status=final' (repeatable)\n"
           "      --since INSTANT|last  _since: a FHIR instant, or `last`: the transactionTime in\n"
           "                            OUTPUT/" STATE_FILE " (full export when it is missing)\n"
-          "      --output-format F     _outputFormat (default: not sent, the server's NDJSON);\n"
+          "      --output-format F     _outputFormat: application/fhir+ndjson, application/ndjson\n"
+          "                            or ndjson (default: not sent, the server's NDJSON);\n"
           "                            the CDM folder's format is --format below\n"
           "      --post                kick off with POST and a Parameters body instead of GET\n"
           "      --mode M              append (default): every run adds its partitions, and the\n"
@@ -96,6 +97,21 @@ static void usage(FILE *f)
           "Key) or FHIR2CDM_STORAGE_SAS, else the managed identity (FHIR2CDM_IMDS_ENDPOINT\n"
           "overrides the IMDS address).\n",
           f);
+}
+
+const char *const tx_export_ndjson_formats[] = {"application/fhir+ndjson", "application/ndjson",
+                                                "ndjson", NULL};
+
+const char *const tx_export_file_media_types[] = {
+    "application/fhir+ndjson",  "application/ndjson",  "application/x-ndjson", "ndjson",
+    "application/octet-stream", "binary/octet-stream", "text/plain",           NULL};
+
+/* Non-zero when s is one of the NDJSON spellings of _outputFormat. */
+static int ndjson_format(const char *s)
+{
+    for (const char *const *f = tx_export_ndjson_formats; *f; f++)
+        if (strcmp(s, *f) == 0) return 1;
+    return 0;
 }
 
 int tx_export_valid_instant(const char *s)
@@ -396,8 +412,14 @@ static int check_request(const xopts *o, f2c_bulk_opts *b)
                 o->since_arg);
         return -1;
     }
-    if (o->output_format && !*o->output_format) {
-        fprintf(stderr, ME ": --output-format must not be empty\n");
+    if (o->output_format && !ndjson_format(o->output_format)) {
+        /* [BD "Query Parameters", _outputFormat]: the three NDJSON spellings every server must
+         * take; anything else (text/csv, which a server may honour) would reach the transform
+         * as lines that are not JSON. */
+        fprintf(stderr,
+                ME ": --output-format must be NDJSON: application/fhir+ndjson, "
+                   "application/ndjson or ndjson, got \"%s\"\n",
+                o->output_format);
         return -1;
     }
     return 0;

@@ -138,6 +138,14 @@ static int keep_close(const run *r, dl *d, keep *k, int ok)
     return rc;
 }
 
+void tx_export_file_opts(f2c_http_get_opts *ho)
+{
+    *ho = (f2c_http_get_opts){.cancel = &g_cancel,
+                              .compressed = 1,
+                              .describe = f2c_bulk_error_text,
+                              .media_types = tx_export_file_media_types};
+}
+
 /* Downloads and transforms output file i; 0 or -1 (failure reported, run->failed set). */
 static int download_one(run *r, size_t i, f2c_token_provider **mine)
 {
@@ -154,7 +162,10 @@ static int download_one(run *r, size_t i, f2c_token_provider **mine)
     }
     if (r->o->keep_dir && keep_open(r, x, &d, &k) != 0) goto done;
     /* The signal flag: a stalled download stops within about a second of SIGINT/SIGTERM. */
-    f2c_http_get_opts ho = {.cancel = &g_cancel};
+    f2c_http_get_opts ho;
+    tx_export_file_opts(&ho);
+    unsigned long long wire = 0;
+    ho.received = &wire;
     if (file_auth(r, mine, &ho, &e) != 0) {
         fprintf(stderr, ME ": error: %s: %s\n", x->label, e.message);
         goto done;
@@ -163,6 +174,7 @@ static int download_one(run *r, size_t i, f2c_token_provider **mine)
     int http = 0;
     f2c_status st = f2c_http_get(x->mf->url, &ho, on_chunk, &d, &total, &http, &e);
     x->bytes = d.bytes;
+    atomic_fetch_add(&r->wire, wire);
     if (st != F2C_OK) {
         /* Already reported: the transformer's fatal error; nothing to say: an interruption or
          * another file's failure. */
@@ -323,7 +335,8 @@ int tx_export_scan_error_files(run *r, unsigned long long *issues)
         char *label = tx_url_file_name(r->m.error[i].url);
         errscan s = {.label = label && *label ? label : "error-file"};
         /* Main thread, downloads finished: the run's own provider is free to use. */
-        f2c_http_get_opts ho = {.cancel = &g_cancel};
+        f2c_http_get_opts ho;
+        tx_export_file_opts(&ho);
         if (r->m.requires_access_token) {
             ho.bearer_token = r->o->bearer;
             ho.token_provider = r->prov;

@@ -74,7 +74,10 @@ v2 backend-services.html):
     --capability-types T1,T2 GET <base>/metadata answers a CapabilityStatement whose
     rest[0].resource[].type are those types, and a kick-off whose _type names another type is
     refused 400 with an OperationOutcome ('The requested resource type "X" is not available on
-    this server', as the SMART reference server words it).  Without it /metadata is 404.
+    this server', as the SMART reference server words it).  --capability-no-export T lists T
+    too, with the IG's operation-not-supported extension (not exportable; refused the same way).
+    A rest entry of mode "client" listing Basic precedes the server's.  Without
+    --capability-types /metadata is 404.
   * Output format: _outputFormat text/csv is accepted with --allow-csv (the job then serves
     each file as text/csv with one CSV line per resource, as a server that honours it does);
     --content-type T serves the NDJSON files with Content-Type T instead.
@@ -593,13 +596,19 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- endpoints ----
     def capabilities(self):
-        types = [t for t in self.server.args.capability_types.split(",") if t]
+        a = self.server.args
+        types = [t for t in a.capability_types.split(",") if t]
+        no_export = [t for t in (a.capability_no_export or "").split(",") if t]
+        ext = [{"url": "http://hl7.org/fhir/uv/bulkdata/StructureDefinition/"
+                "operation-not-supported",
+                "valueCanonical": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"}]
+        res = [dict({"type": t, "interaction": [{"code": "read"}]},
+                    **({"extension": ext} if t in no_export else {})) for t in types + no_export]
         self.send(200, {"resourceType": "CapabilityStatement", "status": "active",
                         "date": "2024-01-01", "kind": "instance", "fhirVersion": "4.0.1",
                         "format": ["json"],
-                        "rest": [{"mode": "server",
-                                  "resource": [{"type": t, "interaction": [{"code": "read"}]}
-                                               for t in types]}]})
+                        "rest": [{"mode": "client", "resource": [{"type": "Basic"}]},
+                                 {"mode": "server", "resource": res}]})
 
     def kickoff(self, level, group):
         srv, a = self.server, self.server.args
@@ -835,6 +844,9 @@ def main():
                     help="private_key_jwt: the assertion's kid must be KID (any kid without)")
     ap.add_argument("--capability-types", metavar="T1,T2",
                     help="serve <base>/metadata listing these types; refuse kick-offs for others")
+    ap.add_argument("--capability-no-export", metavar="T1,T2",
+                    help="also list these types, marked with the Bulk Data IG's extension "
+                         "operation-not-supported (and refuse kick-offs for them)")
     ap.add_argument("--allow-csv", action="store_true",
                     help="accept _outputFormat text/csv and serve such a job's files as CSV")
     ap.add_argument("--content-type", metavar="T",

@@ -35,6 +35,14 @@ Cases (--case, one CTest each):
                starting and ending with PAR1), --keep-ndjson and the state as for CSV,
                --compression snappy; a folder of the other format, --compression with CSV and
                an unknown --format: exit 2 before the kick-off, the folder unchanged.
+  interop      what the SMART reference server showed (issue 22): the default _type cut to the
+               CapabilityStatement's types (one warning; none left: exit 2; an explicit --type
+               sent as given; no /metadata: a warning and every type); a PEM key without
+               --key-id refused before any request, a JWK key's own kid used; --output-format
+               text/csv refused (exit 2); a file served as text/csv one error, not line by line;
+               410 with the OperationOutcome's words; a gzip transfer inflated as it streams
+               (folder and --keep-ndjson identical, bytes transferred < bytes of NDJSON), and
+               resumed in the identity coding after a cut.
   auth         --require-token with --bearer-token (every request carries it) and without
                (exit 3, folder unchanged); --token-endpoint with a client secret from
                FHIR2CDM_CLIENT_SECRET, with --private-key RS384 and ES384 (keys made with
@@ -49,6 +57,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -60,7 +69,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "pylib"))
-from exporttest import Server, expect, failures, genkey  # noqa: E402
+from exporttest import Server, expect, failures, genkey, jwk_of  # noqa: E402
 import f2ctest  # noqa: E402  (banner, skip)
 
 T = "2024-05-01T12:00:00Z"
@@ -755,6 +764,128 @@ def token_checks(r, local, what, methods, secrets):
     expect(not leaked, f"{what}: no secret or access token printed")
 
 
+# ---- interoperability (issue 22: what the SMART reference server showed) -------------------
+
+def sent_types(r):
+    ko = kickoffs(r["log"])
+    return {t for e in ko[:1] for v in e["query"].get("_type", []) for t in v.split(",")}
+
+
+def case_interop_types(ctx, data, local):
+    """Default _type from the CapabilityStatement; explicit --type as given; none left: exit 2;
+    no metadata: a warning and every type."""
+    types = config_types(ctx)
+    served = {"Patient", "Condition", "Encounter", "Observation"}
+    r = export(ctx, "caps", data, ["--transaction-time", T, "--capability-types",
+                                   ",".join(sorted(served)), "--capability-no-export",
+                                   "Procedure"])
+    left = sorted(types - served)
+    warn = [ln for ln in r["stderr"].splitlines() if "does not list" in ln]
+    expect(r["rc"] == 0 and sent_types(r) == types & served,
+           f"CapabilityStatement: _type = the configuration's types it lists ({sorted(sent_types(r))}"
+           f", exit {r['rc']}); Procedure, marked operation-not-supported, left out")
+    expect(len(warn) == 1 and all(t in warn[0] for t in left),
+           f"one warning names the types left out ({warn})")
+    sub = copy_data(data, ctx.path("data-caps"), names={t + ".ndjson" for t in served})
+    same_folder(local_run(ctx, sub, ctx.path("local-caps")), r["out"], "CapabilityStatement")
+    r = export(ctx, "caps-none", data, ["--transaction-time", T, "--capability-types", "Basic"])
+    expect(r["rc"] == 2 and not kickoffs(r["log"]) and "lists none" in r["stderr"] and
+           not os.path.exists(r["out"]),
+           f"a CapabilityStatement listing none of the types: exit 2, no kick-off ({r['rc']})")
+    r = export(ctx, "caps-explicit", data, ["--transaction-time", T, "--capability-types",
+                                            "Patient,Condition"], ["--type", "Patient,Location"])
+    expect(r["rc"] == 3 and sent_types(r) == {"Patient", "Location"} and
+           'The requested resource type \\"Location\\" is not available' in r["stderr"].replace(
+               '"', '\\"') and not [e for e in r["log"] if e["path"] == "/fhir/metadata"],
+           f"--type sent as given, metadata not read; the server's 400 OperationOutcome shown "
+           f"(exit {r['rc']})")
+    r = export(ctx, "caps-absent", data, ["--transaction-time", T])
+    expect(r["rc"] == 0 and sent_types(r) == types and
+           r["stderr"].count("cannot read the server's CapabilityStatement") == 1 and
+           "HTTP 404" in r["stderr"], "no /metadata: one warning (with the 404), every type sent")
+
+
+def case_interop_kid(ctx, data, local):
+    """SMART Backend Services: kid required; a JWK's own kid used."""
+    priv, pub = genkey(ctx.tmp, "ES384", "kid-es")
+    srv = ["--transaction-time", T, "--token-endpoint", "--client-id", "cdm-client",
+           "--jwt-public-key", pub, "--jwt-kid", "key-7"]
+    base = ["--token-url", "{token_url}", "--client-id", "cdm-client"]
+    r = export(ctx, "kid-missing", data, srv, base + ["--private-key", priv])
+    expect(r["rc"] == 2 and not r["log"] and "--key-id" in r["stderr"] and
+           not os.path.exists(r["out"]),
+           f"a PEM key without --key-id: exit 2 before any request ({r['rc']}, "
+           f"{len(r['log'])} requests)")
+    jwk = os.path.join(ctx.tmp, "kid-es.jwk")
+    with open(jwk, "w") as f:
+        json.dump(jwk_of(priv, "key-7"), f)
+    r = export(ctx, "kid-jwk", data, srv, base + ["--private-key", jwk])
+    token_checks(r, local, "a JWK private key with its kid", ("private_key_jwt",),
+                 [jwk_of(priv, None)["d"]])
+
+
+def case_interop_format(ctx, data, local):
+    """Only NDJSON asked for, only NDJSON taken; the server's words in download errors."""
+    r = export(ctx, "format-csv", data, ["--transaction-time", T, "--allow-csv"],
+               ["--output-format", "text/csv"])
+    expect(r["rc"] == 2 and not r["log"] and "must be NDJSON" in r["stderr"],
+           f"--output-format text/csv: exit 2, nothing contacted ({r['rc']})")
+    out, snap = prefilled(ctx, local)
+    r = export(ctx, "content-type", data, ["--transaction-time", T2, "--content-type",
+                                           "text/csv"], ["--parallel", "1"], out=out)
+    bad = [ln for ln in r["stderr"].splitlines() if 'Content-Type "text/csv"' in ln]
+    expect(r["rc"] == 3 and len(bad) == 1 and "malformed" not in r["stderr"].lower() and
+           "JSON" not in r["stderr"], f"a file served as text/csv: one error for the file, no "
+           f"line reported, exit 3 ({r['rc']}, {bad})")
+    unchanged(snap, out, "a file served as text/csv")
+    out, snap = prefilled(ctx, local)
+    r = export(ctx, "expired", data, ["--transaction-time", T2, "--expire-files"], out=out)
+    expect(r["rc"] == 3 and "HTTP 410" in r["stderr"] and
+           "because the file expired" in r["stderr"],
+           f"410 Gone: the OperationOutcome's diagnostics in the message ({r['rc']})")
+    unchanged(snap, out, "expired files")
+
+
+def case_interop_gzip(ctx, data, local):
+    """Compressed transfer: inflated as it streams, kept inflated, counted both ways."""
+    keep = ctx.path("kept-gzip")
+    r = export(ctx, "gzip", data, ["--transaction-time", T, "--gzip"], ["--keep-ndjson", keep],
+               quiet=False)
+    expect(r["rc"] == 0, f"--gzip server: exit 0 ({r['rc']})")
+    same_folder(local, r["out"], "gzip transfer")
+    types = config_types(ctx)
+    src = {n: open(os.path.join(data, n), "rb").read() for n in os.listdir(data)
+           if n.split(".")[0] in types}
+    expect(files_of(keep) == src if os.path.isdir(keep) else False,
+           "--keep-ndjson keeps the inflated NDJSON, byte for byte")
+    files = [e for e in r["log"] if e["path"].startswith("/fhir/files/")]
+    ko = kickoffs(r["log"])
+    expect(files and all(e.get("encoding") == "gzip" for e in files) and
+           ko and "gzip" in ko[0]["headers"].get("Accept-Encoding", ""),
+           "kick-off and every file GET accept gzip; every file came gzip-encoded")
+    m = re.search(r"(\d+) bytes transferred, (\d+) bytes of NDJSON \(compressed transfer\)",
+                  r["stdout"])
+    wire, ndjson = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+    expect(m and 0 < wire < ndjson == sum(len(b) for b in src.values()),
+           f"summary: {wire} bytes transferred < {ndjson} bytes of NDJSON (= the files' sizes)")
+    r = export(ctx, "gzip-drop", data, ["--transaction-time", T, "--gzip", "--drop-mid-file"])
+    resumed = [e for e in r["log"] if e["path"].startswith("/fhir/files/") and
+               e["headers"].get("Range")]
+    expect(r["rc"] == 0 and resumed and not any(e.get("encoding") for e in resumed),
+           f"a gzip transfer cut mid-file resumes with Range in the identity coding "
+           f"({len(resumed)} resumed, exit {r['rc']})")
+    same_folder(local, r["out"], "gzip transfer resumed")
+
+
+def case_interop(ctx):
+    data, local = reference(ctx)
+    case_interop_types(ctx, data, local)
+    case_interop_kid(ctx, data, local)
+    case_interop_format(ctx, data, local)
+    case_interop_gzip(ctx, data, local)
+    check_tmpdir(ctx)
+
+
 # ---- main -----------------------------------------------------------------------------------
 
 # ---- Parquet output (issue 17) --------------------------------------------------------------
@@ -844,7 +975,7 @@ def has_export(binary):
 
 
 CASES = {"full": case_full, "incremental": case_incremental, "faults": case_faults,
-         "auth": case_auth, "parquet": case_parquet}
+         "auth": case_auth, "parquet": case_parquet, "interop": case_interop}
 
 
 def main():

@@ -179,6 +179,12 @@ def step_full(ctx):
     expect("uploaded" not in pb.stdout and "published the partitions above into " +
            ctx.url("cdm", "area/one") in pb.stdout,
            "progress names the blob URL as the place of the partitions")
+    # Issue 22: the summary names the published record, never the local staging folder.
+    wrote = [ln for ln in pb.stdout.splitlines() if ln.strip().startswith("wrote ")]
+    expect(wrote and all(ln.strip().startswith("wrote " + ctx.url("cdm", "area/one") +
+                                                "/model.json") for ln in wrote) and
+           "fhir2cdm-export-" not in pb.stdout + pb.stderr,
+           f"the summary names the published model.json, not the staging folder ({wrote})")
     round_trip(ctx, "views", samples, "cdmviews", "", "blob-views", views=True)
     syn = os.path.join(ctx.a.shared, "data", "synthea-10")
     if not os.path.isdir(syn):
