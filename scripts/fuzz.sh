@@ -31,7 +31,7 @@ elif [ $# -gt 0 ]; then
 fi
 case $secs in '' | *[!0-9]*) echo "fuzz.sh: seconds must be a positive integer, got '$secs'" >&2; exit 2 ;; esac
 build=${BUILD_DIR:-build-fuzz}
-all="line fhirpath record journal yaml tablecfg view sqlmodel bulk pem bloblist activity parquet utf8 deleted index"
+all="line fhirpath record journal yaml tablecfg view sqlmodel bulk pem bloblist activity parquet utf8 deleted index rtscan"
 targets=${FUZZ_TARGETS:-$all}
 start=$(date +%s)
 

@@ -97,6 +97,38 @@ static void summary_table(const f2c_job_stats *s, size_t t)
     }
 }
 
+/* " (Observation 5, Encounter 7)": a list of types with their counts. */
+static void print_types(const f2c_job_typecount *l, size_t n)
+{
+    printf(" (");
+    for (size_t i = 0; i < n; i++)
+        printf("%s%s %llu", i ? ", " : "", l[i].type, l[i].n);
+    printf(")");
+}
+
+/* Input no table or view reads, skipped unread (docs/transform.md, "Reading only what the job
+ * needs"): files by the type their names give, lines by their type. */
+static void summary_skipped(const f2c_job_stats *s)
+{
+    unsigned long long files = 0, lines = 0;
+    for (size_t i = 0; i < s->nskipped_files; i++)
+        files += s->skipped_files[i].n;
+    for (size_t i = 0; i < s->nskipped_lines; i++)
+        lines += s->skipped_lines[i].n;
+    if (!files && !lines) return;
+    printf("  skipped, not read by any table or view:");
+    if (files) {
+        printf(" %llu file%s, %.1f MB", files, files == 1 ? "" : "s",
+               (double)s->skipped_bytes / 1e6);
+        print_types(s->skipped_files, s->nskipped_files);
+    }
+    if (lines) {
+        printf("%s %llu line%s", files ? "," : "", lines, lines == 1 ? "" : "s");
+        print_types(s->skipped_lines, s->nskipped_lines);
+    }
+    printf("\n");
+}
+
 static void con_summary(void *ud, const f2c_job_stats *s)
 {
     (void)ud;
@@ -117,6 +149,7 @@ static void con_summary(void *ud, const f2c_job_stats *s)
             printf("%s %s %llu", i ? "," : "", s->untabled[i].type, s->untabled[i].n);
         printf("\n");
     }
+    summary_skipped(s);
     for (size_t t = 0; t < s->ts->count; t++)
         summary_table(s, t);
     if (s->wrote_model) printf("  wrote %s/%s (%zu entities)\n", s->dir, s->record, s->ts->count);

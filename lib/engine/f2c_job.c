@@ -581,12 +581,36 @@ static f2c_status submit_chunk(f2c_job_file *f, f2c_error *err)
     return F2C_OK;
 }
 
+/* A file named for a type (f->name_type): its first line that is not blank decides whether lines
+ * of types nothing reads may be skipped (its type is the name's) or every line is read (another
+ * type, or one f2c_rtscan_line cannot tell, or a line already rejected).  docs/transform.md,
+ * "Reading only what the job needs". */
+static void first_line(f2c_job_file *f, f2c_status status, const char *line, size_t len,
+                       long lineno)
+{
+    if (status == F2C_OK) {
+        if (lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+            line += 3; /* a byte order mark */
+            len -= 3;
+        }
+        size_t i = 0;
+        while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+            i++;
+        if (i == len) return; /* blank: the next line decides */
+    }
+    const char *t = NULL;
+    size_t n = status == F2C_OK ? f2c_rtscan_line(line, len, &t) : 0;
+    int same = n && n == strlen(f->name_type) && memcmp(t, f->name_type, n) == 0;
+    f->lines = same ? LINES_SKIP : LINES_ALL;
+}
+
 /* f2c_ndjson_line_cb (F2C_NDJSON_PUSH_RAW): every line of every file comes here, to be checked
- * and transformed by a worker. */
+ * and transformed by a worker, or skipped here when it is of a type nothing reads. */
 static f2c_status on_raw_line(void *ud, f2c_status status, const char *line, size_t len,
                               long lineno, f2c_error *err)
 {
     f2c_job_file *f = ud;
+    if (f->lines == LINES_PENDING) first_line(f, status, line, len, lineno);
     /* A full chunk is submitted here, before the next line, or when the feed call returns: never
      * while the splitter still holds the line just copied (a huge line would be held twice while
      * a thread parses it). */
@@ -594,6 +618,8 @@ static f2c_status on_raw_line(void *ud, f2c_status status, const char *line, siz
         f2c_status st = submit_chunk(f, err);
         if (st != F2C_OK) return st;
     }
+    if (status == F2C_OK && f->lines == LINES_SKIP && f2c_chunk_skip_unread(f->cur, line, len))
+        return F2C_OK;
     int rc = status == F2C_OK ? f2c_chunk_add_line(f->cur, line, len, lineno)
                               : f2c_chunk_add_rejected(f->cur, err);
     if (rc != 0) return f2c_error_set(err, F2C_ENOMEM, f->label, lineno, 0, NULL, "out of memory");
@@ -670,6 +696,10 @@ f2c_job_file *job_file_begin(job *j, const char *name, const char *label, int fl
         f->warn_ctx[t] = (sink_warn_ctx){.f = f, .t = t};
     f->waited = seq == NULL;
     f->seq = seq ? seq : f2c_pool_seq_new(j->pool);
+    size_t nt = f2c_rtscan_stem(name); /* a Bulk Data name: its first line must agree */
+    memcpy(f->name_type, name, nt);
+    f->name_type[nt] = '\0';
+    f->lines = nt ? LINES_PENDING : LINES_SKIP;
     if (j->merge) f->mf = f2c_merge_file_new(j->ts.count);
     f2c_error e;
     if (!f->stem || !f->label || !f->parts || !f->warn_ctx || !f->seq || (j->merge && !f->mf) ||
@@ -867,6 +897,11 @@ static void summary(job *j, size_t nfiles, unsigned long long bytes, double secs
                        .files_failed = j->files_failed,
                        .untabled = c->untabled,
                        .nuntabled = c->nuntabled,
+                       .skipped_files = j->skipped_files,
+                       .nskipped_files = j->nskipped_files,
+                       .skipped_bytes = j->skipped_bytes,
+                       .skipped_lines = c->skipped,
+                       .nskipped_lines = c->nskipped,
                        .ts = &j->ts,
                        .rows = c->rows,
                        .partitions = j->partitions,
@@ -943,6 +978,7 @@ void f2c_job_free(f2c_job *j)
         free(j->inputs[i].stem);
     }
     free(j->inputs);
+    f2c_typelist_free(j->skipped_files, j->nskipped_files);
     f2c_schema_free(&j->ts, j->plan);
     f2c_sink_free(&j->sink);
     pthread_mutex_destroy(&j->mu);

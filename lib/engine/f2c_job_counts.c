@@ -4,7 +4,8 @@
  * Why its own file: both sides of the job count -- workers into their chunk, the commit into the
  * file and the job -- so the arithmetic lives below both, once.  Counts are plain sums, so adding
  * chunks' counts in input order gives what one thread counting line by line gives; the list of
- * types without a table keeps first-seen order for the same reason.
+ * types without a table (and of lines skipped unread) keeps first-seen order for the same
+ * reason.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +30,8 @@ void f2c_counts_free(counts *c)
     free(c->tablew);
     free(c->colw);
     free(c->colsw);
-    for (size_t i = 0; i < c->nuntabled; i++)
-        free(c->untabled[i].type);
-    free(c->untabled);
+    f2c_typelist_free(c->untabled, c->nuntabled);
+    f2c_typelist_free(c->skipped, c->nskipped);
     memset(c, 0, sizeof *c);
 }
 
@@ -41,25 +41,43 @@ void f2c_counts_reset(counts *c)
     memset(c->tablew, 0, c->nt * sizeof *c->tablew);
     memset(c->colw, 0, c->nc * sizeof *c->colw);
     memset(c->colsw, 0, c->nc * sizeof *c->colsw);
-    for (size_t i = 0; i < c->nuntabled; i++)
-        free(c->untabled[i].type);
-    c->nuntabled = 0;
+    f2c_typelist_free(c->untabled, c->nuntabled);
+    f2c_typelist_free(c->skipped, c->nskipped);
+    c->untabled = c->skipped = NULL;
+    c->nuntabled = c->nskipped = 0;
     c->lines = c->resources = c->rejected = c->warnings = c->no_id = c->eval_errors = 0;
+}
+
+void f2c_typelist_add(typecount **list, size_t *n, const char *rt, unsigned long long k)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*list)[i].type, rt) == 0) {
+            (*list)[i].n += k;
+            return;
+        }
+    typecount *u = realloc(*list, (*n + 1) * sizeof *u);
+    if (!u) return;
+    *list = u;
+    u[*n].type = strdup(rt);
+    if (!u[*n].type) return;
+    u[(*n)++].n = k;
+}
+
+void f2c_typelist_free(typecount *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i].type);
+    free(list);
 }
 
 void f2c_counts_untabled(counts *c, const char *rt, unsigned long long n)
 {
-    for (size_t i = 0; i < c->nuntabled; i++)
-        if (strcmp(c->untabled[i].type, rt) == 0) {
-            c->untabled[i].n += n;
-            return;
-        }
-    typecount *u = realloc(c->untabled, (c->nuntabled + 1) * sizeof *u);
-    if (!u) return;
-    c->untabled = u;
-    u[c->nuntabled].type = strdup(rt);
-    if (!u[c->nuntabled].type) return;
-    u[c->nuntabled++].n = n;
+    f2c_typelist_add(&c->untabled, &c->nuntabled, rt, n);
+}
+
+void f2c_counts_skipped(counts *c, const char *rt, unsigned long long n)
+{
+    f2c_typelist_add(&c->skipped, &c->nskipped, rt, n);
 }
 
 void f2c_counts_add(counts *to, const counts *from)
@@ -80,4 +98,6 @@ void f2c_counts_add(counts *to, const counts *from)
     to->no_id += from->no_id;
     for (size_t i = 0; i < from->nuntabled; i++)
         f2c_counts_untabled(to, from->untabled[i].type, from->untabled[i].n);
+    for (size_t i = 0; i < from->nskipped; i++)
+        f2c_counts_skipped(to, from->skipped[i].type, from->skipped[i].n);
 }

@@ -28,6 +28,7 @@
 #include "fhir2cdm/f2c_json.h"
 #include "fhir2cdm/f2c_ndjson.h"
 #include "fhir2cdm/f2c_plan.h"
+#include "fhir2cdm/f2c_rtscan.h"
 #include "fhir2cdm/f2c_schema.h"
 #include "fhir2cdm/f2c_sink.h"
 
@@ -39,6 +40,8 @@ enum { SAY_REJECT, SAY_WARNING, SAY_NO_ID, SAY_KINDS, SAY_ALWAYS = SAY_KINDS };
 typedef struct input {
     char *path;
     char *stem; /* file name without .ndjson / .ndjson.gz */
+    int ndjson; /* the name ends .ndjson or .ndjson.gz */
+    int skip;   /* named for a type nothing reads, and its first line agrees: not read */
     unsigned long long size;
     time_t mtime;
 } input;
@@ -62,6 +65,8 @@ typedef struct counts {
     unsigned long long eval_errors; /* a view's rows of a resource left out (f2c_row_sink.error) */
     typecount *untabled;
     size_t nuntabled;
+    typecount *skipped; /* lines of a type nothing reads, skipped unparsed (f2c_rtscan.h) */
+    size_t nskipped;
     size_t nt, nc; /* sizes of the per-table and per-column arrays (at least 1) */
 } counts;
 
@@ -86,6 +91,10 @@ struct f2c_job {
     /* f2c_job_run only */
     input *inputs;
     size_t ninputs;
+    /* Inputs not read (input.skip): files and bytes by the type their names give. */
+    typecount *skipped_files;
+    size_t nskipped_files;
+    unsigned long long skipped_bytes;
     f2c_pool_seq *run_seq; /* every file's chunks, in input order */
     /* A derived operation id: the hash the reader adds every input to (run_file); the partitions
      * opened while it is pending are named OPID_TBD (opid_pending: under mu). */
@@ -141,6 +150,11 @@ struct f2c_job_file {
 
     /* The feeding side (one thread at a time). */
     f2c_ndjson_push *push;
+    /* Lines of a type nothing reads (f2c_rtscan_line) are skipped unparsed as they are fed
+     * while this is LINES_SKIP; LINES_PENDING: the file's name gives a type (name_type) its
+     * first line must confirm, else every line is read (LINES_ALL). */
+    int lines;
+    char name_type[F2C_RTSCAN_TYPE_MAX + 1];
     chunk *cur;                            /* being filled */
     unsigned long long fed, fed_submitted; /* input bytes */
     int feed_failed;                       /* the input could not be read to its end */
@@ -160,6 +174,8 @@ struct f2c_job_file {
     _Atomic int fatal_any; /* fatal, for the feeding side */
     f2c_status result;     /* set by the last commit, for a waiting f2c_job_file_end */
 };
+
+enum { LINES_SKIP, LINES_PENDING, LINES_ALL }; /* f2c_job_file.lines */
 
 enum {
     END_FLUSH, /* the input ended: deliver the last line, commit */
@@ -183,7 +199,7 @@ struct chunk {
 
     /* Filled by the worker. */
     f2c_buf ev; /* events: rows and messages, in line order */
-    counts c;   /* rows are counted at commit */
+    counts c;   /* rows are counted at commit; lines skipped unread by the feeding side */
     unsigned long long file_lines;
     f2c_status fatal; /* processing stopped: output cannot be made (said in ev) */
     long line;        /* the line being processed */
@@ -244,6 +260,12 @@ void f2c_counts_free(counts *c);
 void f2c_counts_reset(counts *c);
 /* n more resources of type rt, which no table reads (the list keeps first-seen order). */
 void f2c_counts_untabled(counts *c, const char *rt, unsigned long long n);
+/* n more lines of type rt skipped unparsed (nothing reads rt); first-seen order. */
+void f2c_counts_skipped(counts *c, const char *rt, unsigned long long n);
+/* k more of type rt in a list of *n (first-seen order; out of memory: not counted); and the
+ * list's end (its type names freed with it). */
+void f2c_typelist_add(typecount **list, size_t *n, const char *rt, unsigned long long k);
+void f2c_typelist_free(typecount *list, size_t n);
 /* to += from (same sizes); types without a table keep the order in which they were first met,
  * as when one file after the other adds to the same list. */
 void f2c_counts_add(counts *to, const counts *from);
@@ -254,6 +276,9 @@ void f2c_counts_add(counts *to, const counts *from);
 int f2c_chunk_add_line(chunk *ch, const char *s, size_t n, long lineno);
 int f2c_chunk_add_rejected(chunk *ch, const f2c_error *e);
 int f2c_chunk_add_say(chunk *ch, const char *text);
+/* A raw line of a type nothing reads, recognised without parsing: counted in ch (lines, the
+ * file's lines, skipped by type) and not added; 1 when it was, else 0 (add it). */
+int f2c_chunk_skip_unread(chunk *ch, const char *s, size_t n);
 
 /* Turns ch's records into events, with ch->w (a worker the caller lent it); sets ch->fatal when
  * processing had to stop (said in the events). */

@@ -23,6 +23,7 @@
 #include <dirent.h>
 
 #include <xxhash.h>
+#include <zlib.h>
 #if defined(__x86_64__) || defined(__i386__)
 /* XXH3 through libxxhash's run-time dispatch: the widest vector unit the CPU has (SSE2, AVX2,
  * AVX-512), the same hash values.  The reader hashes every input byte on the run's one feeding
@@ -32,6 +33,7 @@
 
 #include "f2c_job_int.h"
 #include "fhir2cdm/f2c_cdm.h"
+#include "fhir2cdm/f2c_type.h"
 
 typedef f2c_job job;
 
@@ -59,10 +61,14 @@ static int add_input(job *j, const char *path, const struct stat *st)
         return -1;
     }
     size_t n = strlen(x->stem);
+    x->ndjson = 1;
+    x->skip = 0;
     if (has_suffix(x->stem, ".ndjson.gz"))
         x->stem[n - 10] = '\0';
     else if (has_suffix(x->stem, ".ndjson"))
         x->stem[n - 7] = '\0';
+    else
+        x->ndjson = 0;
     x->size = (unsigned long long)st->st_size;
     x->mtime = st->st_mtime;
     j->ninputs++;
@@ -147,6 +153,59 @@ static int collect_inputs(job *j)
             return F2C_JOB_USAGE;
         }
     return 0;
+}
+
+/* ---- inputs no table or view reads ------------------------------------------------------ */
+
+#define PEEK (64u * 1024u) /* bytes of a file read to find its first line's type */
+
+/* 1 when the first line of path that is not blank is, by f2c_rtscan_line, of resource type
+ * `type`; 0 when it is of another, or cannot be told (unreadable, empty, not recognised).  Reads
+ * at most PEEK bytes (inflated: zlib reads plain and gzip files alike). */
+static int first_line_is(const char *path, const char *type)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return 0;
+    struct stat st;
+    gzFile gz = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? gzdopen(fd, "rb") : NULL;
+    if (!gz) {
+        close(fd);
+        return 0;
+    }
+    char *buf = malloc(PEEK);
+    int got = buf ? gzread(gz, buf, PEEK) : -1;
+    gzclose(gz);
+    size_t n = got > 0 ? (size_t)got : 0, i = 0;
+    if (n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) i = 3; /* a byte order mark */
+    while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+        i++; /* blank lines */
+    const char *nl = i < n ? memchr(buf + i, '\n', n - i) : NULL, *t = NULL;
+    size_t len = nl ? (size_t)(nl - (buf + i)) : n - i;
+    size_t tl = n > i ? f2c_rtscan_line(buf + i, len, &t) : 0;
+    int same = tl && tl == strlen(type) && memcmp(t, type, tl) == 0;
+    free(buf);
+    return same;
+}
+
+/* Marks the inputs not to read (input.skip), counted by type: named <Type>, <Type>.<n> or
+ * <Type>-<n> (.ndjson, .ndjson.gz) for a type no table or view reads, and whose first line is of
+ * that type.  A file whose first line says otherwise is read in full, every line the normal way
+ * (f2c_job.c, first_line).  docs/transform.md, "Reading only what the job needs". */
+static void skip_unread_inputs(job *j)
+{
+    for (size_t i = 0; i < j->ninputs; i++) {
+        input *in = &j->inputs[i];
+        size_t tl = in->ndjson ? f2c_rtscan_stem(in->stem) : 0;
+        char type[F2C_RTSCAN_TYPE_MAX + 1];
+        memcpy(type, in->stem, tl);
+        type[tl] = '\0';
+        if (!tl || !f2c_is_resource_type_name(type) || f2c_plan_tables_for(j->plan, type) != 0 ||
+            !first_line_is(in->path, type))
+            continue;
+        in->skip = 1;
+        f2c_typelist_add(&j->skipped_files, &j->nskipped_files, type, 1);
+        j->skipped_bytes += in->size;
+    }
 }
 
 /* ---- model.json ------------------------------------------------------------------------- */
@@ -278,6 +337,31 @@ static void run_file(job *j, const input *in, char *buf)
     job_file_end(f, mode);
 }
 
+/* An input skipped unread (input.skip) still counts in a derived operation id with its stem and
+ * bytes, as when it was read: the id depends on the input only, never on which types the job
+ * reads, so a re-run after a change of configuration still replaces its own partitions.  The
+ * bytes go to the hash only (never split into lines nor parsed); with --operation-id given the
+ * file is not opened at all. */
+static void hash_skipped(job *j, const input *in, char *buf)
+{
+    if (!j->opid_hash) return;
+    opid_add(j, in->stem, strlen(in->stem) + 1);
+    int fd = open(in->path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : 0;
+    while (fd >= 0 && ((n = read(fd, buf, CHUNK)) > 0 || (n < 0 && errno == EINTR)))
+        if (n > 0) opid_add(j, buf, (size_t)n);
+    int err = errno;
+    if (fd >= 0) close(fd);
+    if (n == 0) return;
+    f2c_error e;
+    f2c_pool_seq_wait(j->pool, j->run_seq); /* said after the files before it */
+    f2c_error_set(&e, F2C_EIO, in->path, 0, 0, NULL, "cannot read: %s", strerror(err));
+    job_say_error(j, &e);
+    job_lock(j);
+    j->files_failed++;
+    job_unlock(j);
+}
+
 /* Reads every input, then waits for the last commit; 0, or the run's exit code when it was
  * stopped (said). */
 static int run_inputs(job *j)
@@ -291,7 +375,10 @@ static int run_inputs(job *j)
     }
     int sig = 0;
     for (size_t i = 0; i < j->ninputs && !sig && !atomic_load(&j->stop); i++) {
-        run_file(j, &j->inputs[i], buf);
+        if (j->inputs[i].skip)
+            hash_skipped(j, &j->inputs[i], buf);
+        else
+            run_file(j, &j->inputs[i], buf);
         if ((sig = j->ui.interrupted(j->ui.ud)) != 0) atomic_store(&j->stop, 1);
     }
     opid_done(j); /* every input read: a derived id is known */
@@ -313,7 +400,8 @@ static int run_inputs(job *j)
 
 /* The operation id (given, or derived from the inputs) and every partition name checked before
  * the first write (exit 2: nothing written); 0 or F2C_JOB_USAGE (said).  A derived id is the
- * XXH3-64 of every input's stem (with its NUL) and bytes, in stem order: the reader adds each
+ * XXH3-64 of every input's stem (with its NUL) and bytes, in stem order (inputs skipped unread
+ * too: hash_skipped): the reader adds each
  * file's bytes as it reads them (run_file), so the input is read once; until the last byte is
  * read the partitions are staged under OPID_TBD and renamed before the commit (rename_tbd).  A
  * derived id always has 16 characters, so the names can be checked before it is known. */
@@ -350,14 +438,19 @@ int f2c_job_run(const f2c_job_options *o)
     int rc = job_load(j, o);
     if (rc == 0) rc = job_sink(j);
     if (rc == 0) rc = collect_inputs(j);
+    if (rc == 0) skip_unread_inputs(j);
     if (rc == 0) rc = run_opid(j, o);
     if (rc == 0) rc = job_prepare_output(j);
     if (rc == 0) rc = job_alloc(j);
     if (rc != 0) goto done;
 
-    unsigned long long total = 0;
+    unsigned long long total = 0; /* of the files read */
+    size_t nread = 0;
     for (size_t i = 0; i < j->ninputs; i++)
-        total += j->inputs[i].size;
+        if (!j->inputs[i].skip) {
+            total += j->inputs[i].size;
+            nread++;
+        }
     if (!o->quiet) j->ui.progress_begin(j->ui.ud, total);
     rc = run_inputs(j);
     if (rc == 0) rc = job_rename_tbd(j);
@@ -369,7 +462,7 @@ int f2c_job_run(const f2c_job_options *o)
         snprintf(mtime, sizeof mtime, "%s", o->modified_time);
     else
         modified_time(j, mtime, sizeof mtime);
-    rc = job_finish(j, mtime, j->ninputs, total);
+    rc = job_finish(j, mtime, nread, total);
 done:
     f2c_job_free(j);
     return rc;

@@ -72,6 +72,24 @@ int f2c_chunk_add_say(chunk *ch, const char *text)
     return add_rec(ch, REC_SAY, 0, text, strlen(text), 0);
 }
 
+/* A raw line whose first member says it is of a type nothing reads (f2c_rtscan_line): counted
+ * by type and skipped on the feeding side, neither copied, checked nor parsed (docs/transform.md,
+ * "Reading only what the job needs").  A type name the engine would reject goes the normal way. */
+int f2c_chunk_skip_unread(chunk *ch, const char *s, size_t n)
+{
+    const char *t;
+    size_t tl = f2c_rtscan_line(s, n, &t);
+    if (tl == 0) return 0;
+    char rt[F2C_RTSCAN_TYPE_MAX + 1];
+    memcpy(rt, t, tl);
+    rt[tl] = '\0';
+    if (!f2c_is_resource_type_name(rt) || f2c_plan_tables_for(ch->f->j->plan, rt) != 0) return 0;
+    ch->c.lines++;
+    ch->file_lines++;
+    f2c_counts_skipped(&ch->c, rt, 1);
+    return 1;
+}
+
 /* ---- events ------------------------------------------------------------------------------ */
 
 static int add_say(chunk *ch, int kind, const char *text, size_t n)

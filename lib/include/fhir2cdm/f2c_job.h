@@ -70,6 +70,15 @@ typedef struct f2c_job_stats {
     const char *dir;    /* where the partitions are (summary_dir, else output_dir) */
     int wrote_model;    /* the commit record was written */
     const char *record; /* its name: "model.json" (CSV) or the manifest's (Parquet) */
+    /* Not read, because no table or view reads their type (docs/transform.md, "Reading only
+     * what the job needs"): input files by the type their names give (not in files and bytes
+     * above) with their bytes on disk, and lines by their type (in lines above; not validated,
+     * not in resources), each in the order first met. */
+    const f2c_job_typecount *skipped_files;
+    size_t nskipped_files;
+    unsigned long long skipped_bytes;
+    const f2c_job_typecount *skipped_lines;
+    size_t nskipped_lines;
 } f2c_job_stats;
 
 /* Where the job's output for a person goes.  Every member may be NULL: say then writes to
