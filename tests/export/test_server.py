@@ -326,7 +326,8 @@ def test_switches(tmp, data):
     with srv("caps", "--capability-types", "Patient,Condition", "--allow-csv", "--gzip") as s:
         st, _, b = request("GET", s.base + "/metadata", {"Accept": "application/fhir+json"})
         cs = json.loads(b) if st == 200 else {}
-        types = [r.get("type") for r in (cs.get("rest") or [{}])[0].get("resource", [])]
+        types = [r.get("type") for rest in cs.get("rest") or [] if rest.get("mode") == "server"
+                 for r in rest.get("resource", [])]
         expect(cs.get("resourceType") == "CapabilityStatement" and types == ["Patient",
                "Condition"], f"--capability-types: /metadata lists Patient, Condition ({types})")
         st, _, b = kickoff(s, "_type=Patient,Location")
