@@ -155,6 +155,11 @@ struct f2c_job_file {
      * first line must confirm, else every line is read (LINES_ALL). */
     int lines;
     char name_type[F2C_RTSCAN_TYPE_MAX + 1];
+    /* The type of the last line f2c_chunk_skip_unread recognised (last_len bytes) and whether
+     * nothing reads it: lines of one type come in runs, so most need no look-up. */
+    char last_type[F2C_RTSCAN_TYPE_MAX + 1];
+    size_t last_len;
+    int last_unread;
     chunk *cur;                            /* being filled */
     unsigned long long fed, fed_submitted; /* input bytes */
     int feed_failed;                       /* the input could not be read to its end */

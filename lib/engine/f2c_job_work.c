@@ -77,16 +77,21 @@ int f2c_chunk_add_say(chunk *ch, const char *text)
  * "Reading only what the job needs").  A type name the engine would reject goes the normal way. */
 int f2c_chunk_skip_unread(chunk *ch, const char *s, size_t n)
 {
+    f2c_job_file *f = ch->f;
     const char *t;
     size_t tl = f2c_rtscan_line(s, n, &t);
     if (tl == 0) return 0;
-    char rt[F2C_RTSCAN_TYPE_MAX + 1];
-    memcpy(rt, t, tl);
-    rt[tl] = '\0';
-    if (!f2c_is_resource_type_name(rt) || f2c_plan_tables_for(ch->f->j->plan, rt) != 0) return 0;
+    if (tl != f->last_len || memcmp(t, f->last_type, tl) != 0) {
+        memcpy(f->last_type, t, tl);
+        f->last_type[tl] = '\0';
+        f->last_len = tl;
+        f->last_unread = f2c_is_resource_type_name(f->last_type) &&
+                         f2c_plan_tables_for(f->j->plan, f->last_type) == 0;
+    }
+    if (!f->last_unread) return 0;
     ch->c.lines++;
     ch->file_lines++;
-    f2c_counts_skipped(&ch->c, rt, 1);
+    f2c_counts_skipped(&ch->c, f->last_type, 1);
     return 1;
 }
 
