@@ -5,7 +5,6 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config python3 clang libclang-rt-14-dev
       libyaml-dev libcjson-dev libcsv-dev libcurl4-openssl-dev libpcre2-dev libxxhash-dev
       zlib1g-dev libunistring-dev libssl-dev libexpat1-dev
-      libjose-dev  # JWK private keys (SMART Backend Services), with libjansson-dev
       libzstd-dev libsnappy-dev  # Parquet page compression (ZSTD, SNAPPY)
       python3-jsonschema  # tests/pipeline: the ARM templates against Microsoft's schemas
       openssl)  # the openssl command: keys and signatures in tests/export (SMART Backend Services)

@@ -12,6 +12,7 @@
  * [base]/metadata returns a CapabilityStatement); CapabilityStatement.rest (mode "server": what
  * the server offers), rest.resource.type (a resource type it supports).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,30 @@ static int metadata_url(const char *base, f2c_buf *url)
     return f2c_buf_printf(url, "%.*s/metadata", (int)n, base);
 }
 
+f2c_status f2c_bulk_capability_types(const char *json, size_t len, char ***types, size_t *ntypes,
+                                     f2c_error *e)
+{
+    *types = NULL;
+    *ntypes = 0;
+    cJSON *cs = cJSON_ParseWithLength(json ? json : "", len);
+    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(cs, "resourceType");
+    f2c_status st = F2C_OK;
+    if (!cJSON_IsString(rt) || strcmp(rt->valuestring, "CapabilityStatement") != 0)
+        st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "not a CapabilityStatement");
+    else if (add_types(cs, types, ntypes) != 0)
+        st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    else if (*ntypes == 0)
+        st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL,
+                           "the CapabilityStatement lists no resource type (rest.resource)");
+    cJSON_Delete(cs);
+    if (st != F2C_OK) {
+        f2c_bulk_types_free(*types, *ntypes);
+        *types = NULL;
+        *ntypes = 0;
+    }
+    return st;
+}
+
 f2c_status f2c_bulk_server_types(const f2c_bulk_opts *o, char ***types, size_t *ntypes,
                                  f2c_error *e)
 {
@@ -97,27 +122,13 @@ f2c_status f2c_bulk_server_types(const f2c_bulk_opts *o, char ***types, size_t *
                             .compressed = 1,
                             .describe = f2c_bulk_error_text};
     f2c_status st = f2c_http_get(url.data, &ho, collect, &body, NULL, NULL, e);
-    char shown[512];
-    f2c_http_shown_url(url.data, shown, sizeof shown);
-    cJSON *cs = st == F2C_OK ? cJSON_ParseWithLength(body.data ? body.data : "", body.len) : NULL;
-    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(cs, "resourceType");
-    if (st != F2C_OK) {
-    } else if (!cJSON_IsString(rt) || strcmp(rt->valuestring, "CapabilityStatement") != 0) {
-        st =
-            f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL, "GET %s: not a CapabilityStatement", shown);
-    } else if (add_types(cs, types, ntypes) != 0) {
-        st = f2c_error_set(e, F2C_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-    } else if (*ntypes == 0) {
-        st = f2c_error_set(e, F2C_EIO, NULL, 0, 0, NULL,
-                           "GET %s: the CapabilityStatement lists no resource type (rest.resource)",
-                           shown);
+    if (st == F2C_OK &&
+        (st = f2c_bulk_capability_types(body.data, body.len, types, ntypes, e)) != F2C_OK) {
+        char shown[512], why[sizeof e->message];
+        f2c_http_shown_url(url.data, shown, sizeof shown);
+        snprintf(why, sizeof why, "%s", e->message);
+        f2c_error_set(e, st, NULL, 0, 0, NULL, "GET %s: %s", shown, why);
     }
-    if (st != F2C_OK) {
-        f2c_bulk_types_free(*types, *ntypes);
-        *types = NULL;
-        *ntypes = 0;
-    }
-    cJSON_Delete(cs);
     f2c_buf_free(&url);
     f2c_buf_free(&body);
     return st;

@@ -11,8 +11,6 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <jansson.h>
-#include <jose/openssl.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -21,6 +19,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+
+#include "f2c_jwk.h"
 
 /* ES384: each of R and S is the 384-bit curve order's size [JWA §3.4]. */
 #define ES384_HALF 48
@@ -76,22 +76,6 @@ static f2c_status read_pem(const char *path, f2c_buf *b, f2c_error *e)
     return st;
 }
 
-/* A private JWK [RFC 7517 §4, RFC 7518 §6.2.2 / §6.3.2] as an OpenSSL key, by libjose (the
- * JOSE library of clevis and tang; jose_openssl_jwk_to_EVP_PKEY), with its "kid" in *kid (NULL
- * when absent).  NULL when the text is not a JWK object with private parameters ("d"). */
-static EVP_PKEY *jwk_key(const char *text, size_t len, char **kid)
-{
-    *kid = NULL;
-    json_t *jwk = json_loadb(text, len, 0, NULL);
-    EVP_PKEY *pkey = NULL;
-    if (json_is_object(jwk) && json_is_string(json_object_get(jwk, "d")))
-        pkey = jose_openssl_jwk_to_EVP_PKEY(NULL, jwk);
-    const char *k = json_string_value(json_object_get(jwk, "kid"));
-    if (pkey && k && *k) *kid = strdup(k);
-    json_decref(jwk);
-    return pkey;
-}
-
 /* Non-zero when text (a key file's bytes) is a JSON object: a JWK, not PEM. */
 static int is_json(const f2c_buf *text)
 {
@@ -134,7 +118,7 @@ f2c_status f2c_jwt_key_load(const char *pem, f2c_jwt_key **out, f2c_error *e)
     int jwk = is_json(&text);
     BIO *bio = text.len && !jwk ? BIO_new_mem_buf(text.data, (int)text.len) : NULL;
     if (bio) pkey = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
-    if (jwk) pkey = jwk_key(text.data, text.len, &kid);
+    if (jwk) pkey = f2c_jwk_private_key(text.data, text.len, &kid);
     BIO_free(bio);
     if (text.data) OPENSSL_cleanse(text.data, text.len);
     f2c_buf_free(&text);

@@ -24,8 +24,8 @@
  *
  * Keys: an unencrypted PEM private key (PKCS#8 "BEGIN PRIVATE KEY", or the traditional "BEGIN
  * RSA PRIVATE KEY" / "BEGIN EC PRIVATE KEY"), or a private JWK [RFC 7517, RFC 7518 §6] (a JSON
- * object with "d"; its "kid" is the assertion's default kid), RSA of at least 2048 bits (RS384)
- * or EC on curve P-384 (ES384).  JWKs are read by libjose.  Key material is never printed; error
+ * object with "d"; its "kid" is the assertion's default kid; f2c_jwk.h), RSA of at least 2048
+ * bits (RS384) or EC on curve P-384 (ES384).  Key material is never printed; error
  * messages name the file only.
  */
 #ifndef FHIR2CDM_F2C_JWT_H

@@ -276,6 +276,38 @@ static void test_outcome(void)
     CHECK(f2c_bulk_outcome_issues("nope", 4, NULL, NULL) == -1, "not JSON: -1");
 }
 
+/* The types of a CapabilityStatement (f2c_bulk_capability_types): rest entries of mode server
+ * (or none), a type marked operation-not-supported left out; refusals. */
+static void test_capabilities(void)
+{
+    const char *cs =
+        "{\"resourceType\":\"CapabilityStatement\",\"rest\":["
+        "{\"mode\":\"client\",\"resource\":[{\"type\":\"Basic\"}]},"
+        "{\"mode\":\"server\",\"resource\":[{\"type\":\"Patient\"},{\"type\":\"\"},"
+        "{\"type\":\"Location\",\"extension\":[{\"url\":\"http://hl7.org/fhir/uv/bulkdata/"
+        "StructureDefinition/operation-not-supported\"}]},{\"type\":7},{\"type\":\"Condition\"}]},"
+        "{\"resource\":[{\"type\":\"Encounter\"}]}]}";
+    char **t = NULL;
+    size_t n = 0;
+    f2c_error e;
+    f2c_status st = f2c_bulk_capability_types(cs, strlen(cs), &t, &n, &e);
+    CHECK(st == F2C_OK && n == 3 && strcmp(t[0], "Patient") == 0 &&
+              strcmp(t[1], "Condition") == 0 && strcmp(t[2], "Encounter") == 0,
+          "CapabilityStatement: the server's types, not the client's, not the one marked "
+          "operation-not-supported (%zu)",
+          n);
+    f2c_bulk_types_free(t, n);
+    const char *none = "{\"resourceType\":\"CapabilityStatement\",\"rest\":[]}";
+    const char *other = "{\"resourceType\":\"OperationOutcome\",\"issue\":[]}";
+    CHECK(f2c_bulk_capability_types(none, strlen(none), &t, &n, &e) == F2C_EIO && !t && !n &&
+              strstr(e.message, "no resource type"),
+          "a CapabilityStatement without types: F2C_EIO (%s)", e.message);
+    CHECK(f2c_bulk_capability_types(other, strlen(other), &t, &n, &e) == F2C_EIO &&
+              strstr(e.message, "not a CapabilityStatement"),
+          "another resource: F2C_EIO");
+    CHECK(f2c_bulk_capability_types("[1", 2, &t, &n, &e) == F2C_EIO, "not JSON: F2C_EIO");
+}
+
 static void test_base64url(void)
 {
     /* RFC 4648 §10 vectors, in the URL-safe alphabet without padding. */
@@ -364,6 +396,7 @@ int main(int argc, char **argv)
     test_manifest_deleted();
     test_kickoff();
     test_outcome();
+    test_capabilities();
     test_base64url();
     test_http();
     return f2c_check_report("bulk.unit");

@@ -101,7 +101,7 @@ def main():
                                     sigf, data], capture_output=True, text=True)
                 expect(v.returncode == 0 and "Verified OK" in v.stdout,
                        f"{alg} #{run}: openssl dgst -sha384 -verify accepts the signature")
-        # JWK private keys (libjose): the JWK's kid is the header's unless KID is given; the
+        # JWK private keys (f2c_jwk.c): the JWK's kid is the header's unless KID is given; the
         # signature verifies with the PEM public key of the same key pair.
         for alg, (priv, pub) in keys.items():
             jwk_path = os.path.join(tmp, alg + ".jwk")
@@ -133,6 +133,29 @@ def main():
             h = json.loads(b64d(parts[0])) if p.returncode == 0 and len(parts) == 3 else None
             expect(h == {"alg": alg, "typ": "JWT"}, f"{alg}: inline JWK text without kid: no "
                    f"kid header ({h})")
+        # RSA without the CRT parameters (RFC 7518 §6.3.2: they SHOULD be there) still signs;
+        # a d that is not the key's, and CRT parameters given in part, are refused.
+        full = jwk_of(keys["RS384"][0], "m")
+        variants = {"rsa-min": ({k: full[k] for k in ("kty", "n", "e", "d", "kid")}, True),
+                    "rsa-wrong-d": (dict(full, d=full["p"]), False),
+                    "rsa-part-crt": ({k: v for k, v in full.items() if k != "dq"}, False)}
+        for name, (jwk, good) in variants.items():
+            path = os.path.join(tmp, name + ".jwk")
+            with open(path, "w") as f:
+                json.dump(jwk, f)
+            p = subprocess.run([a.tool, "sign", path, "c", aud], capture_output=True, text=True)
+            parts = p.stdout.strip().split(".")
+            ok = p.returncode == 0 and len(parts) == 3
+            if ok:
+                with open(os.path.join(tmp, "in"), "w") as f:
+                    f.write(parts[0] + "." + parts[1])
+                with open(os.path.join(tmp, "sig"), "wb") as f:
+                    f.write(b64d(parts[2]))
+                ok = subprocess.run(["openssl", "dgst", "-sha384", "-verify", keys["RS384"][1],
+                                     "-signature", os.path.join(tmp, "sig"),
+                                     os.path.join(tmp, "in")], capture_output=True).returncode == 0
+            expect(ok == good and (good or "not a private JWK" in p.stdout),
+                   f"JWK {name}: {'signs, verified' if good else 'refused'} ({p.stdout.strip()[:70]})")
         pubjwk = os.path.join(tmp, "public.jwk")
         with open(pubjwk, "w") as f:
             json.dump(jwk_of(keys["RS384"][0], "k", private=False), f)

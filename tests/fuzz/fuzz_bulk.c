@@ -1,11 +1,11 @@
 /*
  * fuzz_bulk: libFuzzer target for what a FHIR server sends back to `fhir2cdm-transform export`
  * and that we parse: the Bulk Data completion manifest (f2c_bulk_manifest_parse, and its
- * deleted[] with f2c_bulk_manifest_read_deleted) and OperationOutcome bodies and error-file lines
- * (f2c_bulk_outcome_issues).  The input is the body's bytes; both parsers read every input (a
- * manifest is no OperationOutcome and the reverse, so each input exercises one parser's success
- * path and the other's refusal).  Every string a parsed manifest holds is read back so ASan
- * checks what the parser built.
+ * deleted[] with f2c_bulk_manifest_read_deleted), OperationOutcome bodies and error-file lines
+ * (f2c_bulk_outcome_issues) and the server's CapabilityStatement (f2c_bulk_capability_types).  The
+ * input is the body's bytes; both parsers read every input (a manifest is no OperationOutcome and
+ * the reverse, so each input exercises one parser's success path and the other's refusal).  Every
+ * string a parsed manifest holds is read back so ASan checks what the parser built.
  */
 #include <stdint.h>
 #include <string.h>
@@ -40,6 +40,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)f2c_error_format(&e, line, sizeof line);
     }
     f2c_bulk_manifest_free(&m);
+    char **types = NULL;
+    size_t ntypes = 0;
+    if (f2c_bulk_capability_types((const char *)data, size, &types, &ntypes, &e) == F2C_OK)
+        for (size_t i = 0; i < ntypes; i++)
+            n += strlen(types[i]);
+    f2c_bulk_types_free(types, ntypes);
     (void)f2c_bulk_outcome_issues((const char *)data, size, on_issue, &n);
     (void)f2c_bulk_outcome_issues((const char *)data, size, NULL, NULL);
     return 0;

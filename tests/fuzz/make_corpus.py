@@ -195,7 +195,16 @@ def pem_corpus():
         ec = os.path.join(t, "ec-p384.pem")
         gen("ec-p384-traditional.pem", "ec", "-in", ec)
         gen("rsa-2048-public.pem", "pkey", "-in", rsa, "-pubout")
+        # JWKs (RFC 7517) of the same keys, from openssl's key dump (tests/export/exporttest.py)
+        sys.path.insert(0, os.path.join(ROOT, "tests", "export"))
+        from exporttest import jwk_of
+        c.add("openssl-rsa-2048.jwk.json", json.dumps(jwk_of(rsa, "kid-rsa")))
+        c.add("openssl-ec-p384.jwk.json", json.dumps(jwk_of(ec, "kid-ec")))
+        c.add("openssl-rsa-2048-public.jwk.json", json.dumps(jwk_of(rsa, "k", private=False)))
+        c.add("openssl-ec-p256.jwk.json",
+              json.dumps(dict(jwk_of(os.path.join(t, "ec-p256.pem"), None), crv="P-256")))
     c.add("handmade-empty-body.pem", "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n")
+    c.add("handmade-jwk-oct.json", '{"kty":"oct","k":"AAAA","d":"x","kid":"sym"}')
     c.add("handmade-bad-base64.pem", "-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n")
 
 

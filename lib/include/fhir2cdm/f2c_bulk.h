@@ -226,7 +226,15 @@ long f2c_bulk_outcome_issues(const char *json, size_t len, f2c_bulk_issue_fn fn,
 f2c_status f2c_bulk_server_types(const f2c_bulk_opts *o, char ***types, size_t *ntypes,
                                  f2c_error *e);
 
-/* Frees what f2c_bulk_server_types returned (NULL allowed). */
+/*
+ * The parsing half of f2c_bulk_server_types: the types a CapabilityStatement's text json[0..len)
+ * lists (same rules), as *ntypes new strings.  Errors: F2C_EIO "not a CapabilityStatement" (not
+ * JSON, or another resource), "the CapabilityStatement lists no resource type", F2C_ENOMEM.
+ */
+f2c_status f2c_bulk_capability_types(const char *json, size_t len, char ***types, size_t *ntypes,
+                                     f2c_error *e);
+
+/* Frees what f2c_bulk_server_types or f2c_bulk_capability_types returned (NULL allowed). */
 void f2c_bulk_types_free(char **types, size_t n);
 
 /*
