@@ -341,7 +341,7 @@ static void run_file(job *j, const input *in, char *buf)
  * bytes, as when it was read: the id depends on the input only, never on which types the job
  * reads, so a re-run after a change of configuration still replaces its own partitions.  The
  * bytes go to the hash only (never split into lines nor parsed); with --operation-id given the
- * file is not opened at all. */
+ * file is not read beyond its first line (first_line_is). */
 static void hash_skipped(job *j, const input *in, char *buf)
 {
     if (!j->opid_hash) return;
