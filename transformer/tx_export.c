@@ -133,10 +133,12 @@ typedef struct xrun {
     unsigned long long issues; /* in the export's error files */
     f2c_commit *early_tx;      /* local output: the folder's transaction until the job has it */
     f2c_buf manifest;          /* --mode merge: the complete-status body, for its deleted[] */
-    xdeleted del;              /* --mode merge: the deletion files, downloaded */
-    f2c_blob_client *blob;     /* blob output */
-    tx_mirror *mirror;         /* blob output, --mode merge: the folder mirrored in tmp */
-    char tmp[4096];            /* blob output: the local temporary folder, "" when none */
+    f2c_buf unread;            /* output files not downloaded: "Type k, ..." (summary) */
+    size_t nunread;
+    xdeleted del;          /* --mode merge: the deletion files, downloaded */
+    f2c_blob_client *blob; /* blob output */
+    tx_mirror *mirror;     /* blob output, --mode merge: the folder mirrored in tmp */
+    char tmp[4096];        /* blob output: the local temporary folder, "" when none */
     f2c_error e;
 } xrun;
 
@@ -399,6 +401,46 @@ static void say_manifest(const xrun *x)
             m->nerror == 1 ? "" : "s", del);
 }
 
+/* Non-zero when a table or view of the run reads resources of type t (x->cfg_types). */
+static int type_read(const xrun *x, const char *t)
+{
+    for (size_t i = 0; i < x->ncfg_types; i++)
+        if (strcmp(x->cfg_types[i], t) == 0) return 1;
+    return 0;
+}
+
+/* Output files of a type nothing reads (an explicit --type, or a server that ignored _type) are
+ * not downloaded ([BD "Response - Complete Status"]: output[].type is the file's resource type;
+ * docs/transform.md, "Reading only what the job needs"): dropped from x->r.files after their
+ * stems were made (so the others' stems do not depend on it), counted by type in x->unread.
+ * 0, or -1 out of memory. */
+static int drop_unread(xrun *x)
+{
+    run *r = &x->r;
+    for (size_t i = 0; i < r->nfiles; i++) { /* the counts, each type once, in manifest order */
+        const char *t = r->files[i].mf->type;
+        size_t same = 0, seen = 0;
+        for (size_t k = 0; k < r->nfiles; k++)
+            if (strcmp(r->files[k].mf->type, t) == 0) *(k < i ? &seen : &same) += 1;
+        if (type_read(x, t) || seen) continue;
+        x->nunread += same;
+        if (f2c_buf_printf(&x->unread, "%s%s %zu", x->unread.len ? ", " : "", t, same) != 0)
+            return -1;
+    }
+    size_t keep = 0;
+    for (size_t i = 0; i < r->nfiles; i++) {
+        xfile *f = &r->files[i];
+        if (type_read(x, f->mf->type)) {
+            r->files[keep++] = *f;
+        } else {
+            free(f->stem);
+            free(f->label);
+        }
+    }
+    r->nfiles = keep;
+    return 0;
+}
+
 /* Kick-off and polling ([BD "Bulk Data Kick-off Request"], [BD "Bulk Data Status Request"]) up
  * to the manifest (in merge mode with its deleted[]); then the operation id and the partition
  * stems. */
@@ -435,7 +477,7 @@ static int phase_export(xrun *x)
         snprintf(r->opid, sizeof r->opid, "%s", o->tx.operation_id);
     else
         default_opid(&r->m, r->opid);
-    if (tx_export_make_stems(r) != 0) {
+    if (tx_export_make_stems(r) != 0 || drop_unread(x) != 0) {
         fprintf(stderr, ME ": error: out of memory\n");
         return -1;
     }
@@ -550,6 +592,9 @@ static void phase_state(xrun *x, int *rc)
            "%s; operation id %s\n",
            r->nfiles, r->nfiles == 1 ? "" : "s", wire, ndjson,
            wire < ndjson ? " (compressed transfer)" : "", r->m.transaction_time, r->opid);
+    if (x->nunread)
+        printf("export: skipped, not read by any table or view: %zu file%s (%s), not downloaded\n",
+               x->nunread, x->nunread == 1 ? "" : "s", x->unread.data);
     if (state_ok)
         printf("export: state: %s/" STATE_FILE " records transactionTime %s\n", o->output,
                r->m.transaction_time);
@@ -605,6 +650,7 @@ static void xrun_free(xrun *x)
     free(x->status_url);
     f2c_buf_free(&x->staging);
     f2c_buf_free(&x->manifest);
+    f2c_buf_free(&x->unread);
     free(x->o.types);
     free(x->o.typebuf);
     free(x->o.filters);

@@ -42,7 +42,8 @@ Cases (--case, one CTest each):
                text/csv refused (exit 2); a file served as text/csv one error, not line by line;
                410 with the OperationOutcome's words; a gzip transfer inflated as it streams
                (folder and --keep-ndjson identical, bytes transferred < bytes of NDJSON), and
-               resumed in the identity coding after a cut.
+               resumed in the identity coding after a cut; a manifest file of a type nothing
+               reads (--type Patient,Organization) not downloaded, counted in the summary.
   auth         --require-token with --bearer-token (every request carries it) and without
                (exit 3, folder unchanged); --token-endpoint with a client secret from
                FHIR2CDM_CLIENT_SECRET, with --private-key RS384 and ES384 (keys made with
@@ -799,6 +800,15 @@ def case_interop_types(ctx, data, local):
                '"', '\\"') and not [e for e in r["log"] if e["path"] == "/fhir/metadata"],
            f"--type sent as given, metadata not read; the server's 400 OperationOutcome shown "
            f"(exit {r['rc']})")
+    r = export(ctx, "unread-type", data, ["--transaction-time", T],
+               ["--type", "Patient,Organization"], quiet=False)
+    got = [e["path"].rsplit("/", 1)[1] for e in r["log"] if e["path"].startswith("/fhir/files/")]
+    expect(r["rc"] == 0 and got == ["Patient.ndjson"] and
+           "skipped, not read by any table or view: 1 file (Organization 1)" in r["stdout"],
+           f"an output file of a type no table reads (Organization) is not downloaded, and "
+           f"counted ({got}, exit {r['rc']})")
+    sub = copy_data(data, ctx.path("data-unread"), names={"Patient.ndjson"})
+    same_folder(local_run(ctx, sub, ctx.path("local-unread")), r["out"], "--type with Organization")
     r = export(ctx, "caps-absent", data, ["--transaction-time", T])
     expect(r["rc"] == 0 and sent_types(r) == types and
            r["stderr"].count("cannot read the server's CapabilityStatement") == 1 and
