@@ -35,15 +35,19 @@ Cases (--case, one CTest each):
                starting and ending with PAR1), --keep-ndjson and the state as for CSV,
                --compression snappy; a folder of the other format, --compression with CSV and
                an unknown --format: exit 2 before the kick-off, the folder unchanged.
-  interop      what the SMART reference server showed (issue 22): the default _type cut to the
-               CapabilityStatement's types (one warning; none left: exit 2; an explicit --type
-               sent as given; no /metadata: a warning and every type); a PEM key without
-               --key-id refused before any request, a JWK key's own kid used; --output-format
-               text/csv refused (exit 2); a file served as text/csv one error, not line by line;
-               410 with the OperationOutcome's words; a gzip transfer inflated as it streams
-               (folder and --keep-ndjson identical, bytes transferred < bytes of NDJSON), and
-               resumed in the identity coding after a cut; a manifest file of a type nothing
-               reads (--type Patient,Organization) not downloaded, counted in the summary.
+  What the SMART reference server showed (issue 22), one case per item:
+  capabilities the default _type cut to the CapabilityStatement's types (one warning; none
+               left: exit 2; an explicit --type sent as given; no /metadata: a warning and
+               every type); a manifest file of a type nothing reads (--type
+               Patient,Organization) not downloaded, counted in the summary.
+  kid          a PEM key without --key-id refused before any request; a JWK key's own kid.
+  format       --output-format text/csv refused (exit 2); a file served as text/csv is one
+               error, not line by line.
+  messages     410 with the OperationOutcome's words in the message; the summary names the
+               published model.json.
+  gzip         a gzip transfer inflated as it streams (folder and --keep-ndjson identical,
+               bytes transferred < bytes of NDJSON), and resumed in the identity coding after a
+               cut.
   auth         --require-token with --bearer-token (every request carries it) and without
                (exit 3, folder unchanged); --token-endpoint with a client secret from
                FHIR2CDM_CLIENT_SECRET, with --private-key RS384 and ES384 (keys made with
@@ -772,9 +776,10 @@ def sent_types(r):
     return {t for e in ko[:1] for v in e["query"].get("_type", []) for t in v.split(",")}
 
 
-def case_interop_types(ctx, data, local):
+def case_capabilities(ctx):
     """Default _type from the CapabilityStatement; explicit --type as given; none left: exit 2;
-    no metadata: a warning and every type."""
+    no metadata: a warning and every type; a manifest file nobody reads not downloaded."""
+    data, local = reference(ctx)
     types = config_types(ctx)
     served = {"Patient", "Condition", "Encounter", "Observation"}
     r = export(ctx, "caps", data, ["--transaction-time", T, "--capability-types",
@@ -815,8 +820,9 @@ def case_interop_types(ctx, data, local):
            "HTTP 404" in r["stderr"], "no /metadata: one warning (with the 404), every type sent")
 
 
-def case_interop_kid(ctx, data, local):
+def case_kid(ctx):
     """SMART Backend Services: kid required; a JWK's own kid used."""
+    data, local = reference(ctx)
     priv, pub = genkey(ctx.tmp, "ES384", "kid-es")
     srv = ["--transaction-time", T, "--token-endpoint", "--client-id", "cdm-client",
            "--jwt-public-key", pub, "--jwt-kid", "key-7"]
@@ -834,8 +840,9 @@ def case_interop_kid(ctx, data, local):
                  [jwk_of(priv, None)["d"]])
 
 
-def case_interop_format(ctx, data, local):
-    """Only NDJSON asked for, only NDJSON taken; the server's words in download errors."""
+def case_format(ctx):
+    """Only NDJSON asked for, only NDJSON taken."""
+    data, local = reference(ctx)
     r = export(ctx, "format-csv", data, ["--transaction-time", T, "--allow-csv"],
                ["--output-format", "text/csv"])
     expect(r["rc"] == 2 and not r["log"] and "must be NDJSON" in r["stderr"],
@@ -848,16 +855,27 @@ def case_interop_format(ctx, data, local):
            "JSON" not in r["stderr"], f"a file served as text/csv: one error for the file, no "
            f"line reported, exit 3 ({r['rc']}, {bad})")
     unchanged(snap, out, "a file served as text/csv")
+
+
+def case_messages(ctx):
+    """The server's words in download errors; the summary names the published record."""
+    data, local = reference(ctx)
     out, snap = prefilled(ctx, local)
     r = export(ctx, "expired", data, ["--transaction-time", T2, "--expire-files"], out=out)
     expect(r["rc"] == 3 and "HTTP 410" in r["stderr"] and
            "because the file expired" in r["stderr"],
            f"410 Gone: the OperationOutcome's diagnostics in the message ({r['rc']})")
     unchanged(snap, out, "expired files")
+    r = export(ctx, "summary", data, ["--transaction-time", T], quiet=False)
+    wrote = [ln.strip() for ln in r["stdout"].splitlines() if ln.strip().startswith("wrote ")]
+    expect(r["rc"] == 0 and wrote == [f"wrote {r['out']}/model.json (22 entities)"] and
+           ".fhir2cdm" not in r["stdout"], f"the summary names the published model.json ({wrote})")
+    check_tmpdir(ctx)
 
 
-def case_interop_gzip(ctx, data, local):
+def case_gzip(ctx):
     """Compressed transfer: inflated as it streams, kept inflated, counted both ways."""
+    data, local = reference(ctx)
     keep = ctx.path("kept-gzip")
     r = export(ctx, "gzip", data, ["--transaction-time", T, "--gzip"], ["--keep-ndjson", keep],
                quiet=False)
@@ -887,13 +905,6 @@ def case_interop_gzip(ctx, data, local):
     same_folder(local, r["out"], "gzip transfer resumed")
 
 
-def case_interop(ctx):
-    data, local = reference(ctx)
-    case_interop_types(ctx, data, local)
-    case_interop_kid(ctx, data, local)
-    case_interop_format(ctx, data, local)
-    case_interop_gzip(ctx, data, local)
-    check_tmpdir(ctx)
 
 
 # ---- main -----------------------------------------------------------------------------------
@@ -985,7 +996,8 @@ def has_export(binary):
 
 
 CASES = {"full": case_full, "incremental": case_incremental, "faults": case_faults,
-         "auth": case_auth, "parquet": case_parquet, "interop": case_interop}
+         "auth": case_auth, "parquet": case_parquet, "capabilities": case_capabilities,
+         "kid": case_kid, "format": case_format, "messages": case_messages, "gzip": case_gzip}
 
 
 def main():
