@@ -35,6 +35,8 @@ import subprocess
 import sys
 import time
 
+import benchlib
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DATA = os.path.join(HERE, "data")
@@ -43,14 +45,7 @@ VIEW = os.path.join(ROOT, "samples", "views", "condition.json")
 
 
 def build():
-    if os.environ.get("BIN"):
-        return os.environ["BIN"]
-    b = os.path.join(HERE, "out", "skip-build")
-    subprocess.run(["cmake", "-S", ROOT, "-B", b, "-DCMAKE_BUILD_TYPE=Release",
-                    "-DBUILD_TESTING=OFF"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cmake", "--build", b, "--parallel", str(os.cpu_count() or 2), "--target",
-                    "fhir2cdm-transform"], check=True, stdout=subprocess.DEVNULL)
-    return os.path.join(b, "transformer", "fhir2cdm-transform")
+    return benchlib.build("skip-build")
 
 
 def inputs():

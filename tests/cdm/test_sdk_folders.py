@@ -75,7 +75,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 for sub in ("pylib", "export", "blob", "batch", "pipeline"):
     sys.path.insert(0, os.path.join(ROOT, "tests", sub))
 import f2ctest  # noqa: E402
-from exporttest import Server  # noqa: E402  (bulk_server.py on a free loopback port)
+from exporttest import Server, copy_ndjson  # noqa: E402  (bulk_server.py on a free loopback port)
 
 MANIFEST = "model.manifest.cdm.json"
 T = "2024-05-01T12:00:00Z"
@@ -114,12 +114,7 @@ class Ctx:
 
 
 def copy_inputs(src, dst, names=None):
-    os.makedirs(dst, exist_ok=True)
-    for n in sorted(os.listdir(src)):
-        if n.endswith(".ndjson") and (names is None or n in names):
-            shutil.copyfile(os.path.join(src, n), os.path.join(dst, n))
-            os.utime(os.path.join(dst, n), (OLD, OLD))
-    return dst
+    return copy_ndjson(src, dst, OLD, names)
 
 
 def record_of(folder, fmt):

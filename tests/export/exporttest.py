@@ -106,6 +106,23 @@ def request(method, url, headers=None, body=None, timeout=30):
         conn.close()
 
 
+def copy_ndjson(src, dst, mtime, names=None, transform=None):
+    """Copies the *.ndjson files of src (all, or those in `names`) into dst with mtime `mtime`
+    (what a server without meta.lastUpdated dates them by); `transform` (name, bytes) -> bytes
+    may change a file's content.  Returns dst."""
+    os.makedirs(dst, exist_ok=True)
+    for n in sorted(os.listdir(src)):
+        if n.endswith(".ndjson") and (names is None or n in names):
+            with open(os.path.join(src, n), "rb") as f:
+                data = f.read()
+            if transform:
+                data = transform(n, data)
+            with open(os.path.join(dst, n), "wb") as f:
+                f.write(data)
+            os.utime(os.path.join(dst, n), (mtime, mtime))
+    return dst
+
+
 def openssl(*args):
     p = subprocess.run(["openssl"] + list(args), capture_output=True)
     if p.returncode != 0:

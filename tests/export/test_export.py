@@ -74,7 +74,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "pylib"))
-from exporttest import Server, expect, failures, genkey, jwk_of  # noqa: E402
+from exporttest import Server, copy_ndjson, expect, failures, genkey, jwk_of  # noqa: E402
 import f2ctest  # noqa: E402  (banner, skip)
 
 T = "2024-05-01T12:00:00Z"
@@ -113,18 +113,7 @@ class Ctx:
 # ---- helpers --------------------------------------------------------------------------------
 
 def copy_data(src, dst, mtime=T_EPOCH, names=None, transform=None):
-    """Copy the *.ndjson files of src (all, or `names`) with the given mtime; `transform`
-    (name, bytes) -> bytes may change a file's content."""
-    os.makedirs(dst, exist_ok=True)
-    for n in sorted(os.listdir(src)):
-        if n.endswith(".ndjson") and (names is None or n in names):
-            data = open(os.path.join(src, n), "rb").read()
-            if transform:
-                data = transform(n, data)
-            with open(os.path.join(dst, n), "wb") as f:
-                f.write(data)
-            os.utime(os.path.join(dst, n), (mtime, mtime))
-    return dst
+    return copy_ndjson(src, dst, mtime, names, transform)
 
 
 def local_run(ctx, inputs, out, opid=OPID, views=False, extra=(), want_rc=0):

@@ -52,7 +52,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "blob"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "batch"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "pipeline"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "pylib"))
-from exporttest import Server, expect, failures  # noqa: E402
+from exporttest import Server, copy_ndjson, expect, failures  # noqa: E402
 import f2ctest  # noqa: E402  (banner)
 import run_blob_tests as rb  # noqa: E402  (Azurite, development account, fault proxy)
 from run_batch_tests import Store  # noqa: E402  (the test's own Blob REST access, by SAS)
@@ -95,12 +95,7 @@ class Ctx:
 
 
 def copy_data(src, dst, names=None):
-    os.makedirs(dst, exist_ok=True)
-    for n in sorted(os.listdir(src)):
-        if n.endswith(".ndjson") and (names is None or n in names):
-            shutil.copyfile(os.path.join(src, n), os.path.join(dst, n))
-            os.utime(os.path.join(dst, n), (OLD, OLD))
-    return dst
+    return copy_ndjson(src, dst, OLD, names)
 
 
 CONTROL = ".fhir2cdm/"  # a folder's control folder (lock, staging); never published as data
