@@ -6,8 +6,8 @@
 # docs/reliability.md describes the targets; tests/fuzz/known.supp lists findings reported but
 # not yet fixed (suppressed so fuzzing goes on past them).
 #
-#   scripts/fuzz.sh                 CI run: FUZZ_SECONDS per target (default 25; 16 targets,
-#                                   so about 10 minutes plus the build); prints the total.
+#   scripts/fuzz.sh                 CI run: FUZZ_SECONDS per target (default 20; 17 targets,
+#                                   so about 6 minutes plus the build); prints the total.
 #   scripts/fuzz.sh --long [SECS]   long campaign: SECS per target (default 600), corpus kept
 #                                   in fuzz-corpus/<target>/ (git-ignored) so the next campaign
 #                                   continues it; reproducers in fuzz-corpus/artifacts/<target>/;
@@ -21,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 long=0
-secs=${FUZZ_SECONDS:-25}
+secs=${FUZZ_SECONDS:-20}
 if [ "${1:-}" = "--long" ]; then
   long=1
   secs=${2:-600}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every test: once normally, once under AddressSanitizer +
 # UndefinedBehaviorSanitizer, then the tests labelled `threads` under ThreadSanitizer, then each
-# libFuzzer target for a bounded time (FUZZ_SECONDS, default 25 each).  Suites that need
+# libFuzzer target for a bounded time (FUZZ_SECONDS, default 20 each).  Suites that need
 # ../shared skip loudly when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,5 +27,5 @@ cmake --build build-tsan -j"$jobs" >/dev/null
 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
   ctest --test-dir build-tsan -L threads --no-tests=error --output-on-failure -j"$jobs"
 echo "ThreadSanitizer step: $((SECONDS - tsan_start)) s (configure + build + tests)"
-echo "== fuzzing (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-25}s per target)"
+echo "== fuzzing (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-20}s per target)"
 scripts/fuzz.sh
