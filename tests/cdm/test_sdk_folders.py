@@ -22,9 +22,10 @@ the real binaries and runs check.js on each, CSV (model.json) and Parquet
   --part blob (cdm.sdk.folders.blob): Azurite (tests/blob's helpers); every folder is downloaded
     blob by blob into a local folder and read there:
     export        `export --output <blob URL>`: table configuration under a folder prefix, two
-                  operations into it, views at the container root, Parquet
-    batch         the Batch task mode (generate-schema, transform-data per file, finalize), CSV
-                  and Parquet; checked after generate-schema too (entities, no partition)
+                  operations into it, views at the container root, Parquet tables and views
+    batch         the Batch task mode (generate-schema, transform-data per file, finalize), table
+                  configuration and views (configurationKind), CSV and Parquet; checked after
+                  generate-schema too (entities, no partition)
 
 Which test runs check.js on which kind of folder (C: CSV / model.json, P: Parquet / manifest):
 
@@ -36,9 +37,10 @@ Which test runs check.js on which kind of folder (C: CSV / model.json, P: Parque
   merge mode (tables, views), compact   C P merge.oracle.* (Synthea), this; merge.rules (C, when
                                         ../shared is there)
   export into a local folder            C P this (append, views, merge)
-  export into blob storage, downloaded  C P this (append, two operations, views);
+  export into blob storage, downloaded  C P this (append, two operations, views C P);
                                         export.blob.merge (merge, C P)
-  Batch task mode, downloaded           C P this (generate-schema, finalize); batch.merge (C)
+  Batch task mode, downloaded           C P this (tables and views; generate-schema, finalize);
+                                        batch.merge (C)
 
 For each folder: check.js exits 0 ("0 problems"), the SDK names as many entities as the record
 lists and exactly the partitions it lists (at least one, except right after generate-schema).
@@ -410,36 +412,42 @@ def part_blob(ctx):
         export("sdkviews", "", views, "ev", "csv", data, T, "blob export csv views")
         mkcontainer("sdkpq")
         export("sdkpq", "pq/run/", cfg, "ep", "parquet", data, T, "blob export parquet config")
+        mkcontainer("sdkpqviews")
+        export("sdkpqviews", "", views, "epv", "parquet", data, T, "blob export parquet views")
 
         # The Batch task mode: configuration and inputs in containers, one transform-data per
         # file, finalize publishing the record.
-        mkcontainer("config")
+        # Table configurations and ViewDefinitions (configurationKind), CSV and Parquet.
         mkcontainer("fhir")
-        for dirpath, _, files in os.walk(ctx.config):
-            for f in sorted(files):
-                if f.endswith(".json"):
-                    rel = os.path.relpath(os.path.join(dirpath, f), ctx.config)
-                    with open(os.path.join(dirpath, f), "rb") as fp:
-                        st.put("config", rel.replace(os.sep, "/"), fp.read())
+        for container, src in (("config", ctx.config), ("viewscfg", ctx.views)):
+            mkcontainer(container)
+            for dirpath, _, files in os.walk(src):
+                for f in sorted(files):
+                    if f.endswith(".json"):
+                        rel = os.path.relpath(os.path.join(dirpath, f), src)
+                        with open(os.path.join(dirpath, f), "rb") as fp:
+                            st.put(container, rel.replace(os.sep, "/"), fp.read())
         for f in names:
             with open(os.path.join(data, f), "rb") as fp:
                 st.put("fhir", f"export/{f}", fp.read())
-        for fmt in ("csv", "parquet"):
-            c = f"batch{fmt}"
+        for kind, fmt in (("tables", "csv"), ("tables", "parquet"), ("views", "csv"),
+                          ("views", "parquet")):
+            c = f"batch{kind}{fmt}"
             mkcontainer(c)
-            flags = ["--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", c,
-                     "--configurationContainer", "config", "--format", fmt]
+            flags = ["--adlsAccount", rb.ACCOUNT, "--cdmFileSystem", c, "--configurationContainer",
+                     "config" if kind == "tables" else "viewscfg", "--configurationKind", kind,
+                     "--format", fmt]
+            what = f"batch {kind} {fmt}"
             ctx.run(["generate-schema", "--operationId", "b1"] + flags,
-                    f"batch {fmt} generate-schema", env=env)
+                    f"{what} generate-schema", env=env)
             sdk_check(ctx, download(c, "", "generate-schema"), fmt,
-                      f"batch {fmt} after generate-schema", want_partitions=False)
+                      f"{what} after generate-schema", want_partitions=False)
             for f in names:
                 ctx.run(["transform-data", "--inputBlobUri", f"{endpoint}/fhir/export/{f}",
-                         "--operationId", "b1"] + flags, f"batch {fmt} transform-data {f}",
-                        env=env)
+                         "--operationId", "b1"] + flags, f"{what} transform-data {f}", env=env)
             ctx.run(["finalize", "--operationId", "b1", "--transactionTime", T] + flags,
-                    f"batch {fmt} finalize", env=env)
-            sdk_check(ctx, download(c, "", "finalize"), fmt, f"batch {fmt} after finalize")
+                    f"{what} finalize", env=env)
+            sdk_check(ctx, download(c, "", "finalize"), fmt, f"{what} after finalize")
 
 
 def main():
